@@ -1,0 +1,87 @@
+"""Adding agencies (执法主体). Each agency gets its own ledger and checkpoint-signing key."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.errors import Conflict, InvalidInput, NotFound
+from service.ledger.canonical import EntryContent
+from service.ledger.integrator import open_log
+from service.ledger.keys import AGENCY_CODE, ensure_agency_key
+from service.ledger.note import NoteSigner
+from service.ledger.projection import AgencyRef, projector, record
+
+AGENCY_STREAM = "agency"
+
+
+def log_origin(origin_base: str, code: str) -> str:
+    return f"{origin_base}/{code}"
+
+
+def create_agency(
+    session: Session, *, code: str, name: str, keys_dir: Path, origin_base: str, actor: str, at: datetime
+) -> Agency:
+    if not AGENCY_CODE.match(code):
+        raise InvalidInput(
+            f"agency code {code!r} must be 2–50 lowercase letters, digits or '-', starting with a letter",
+            f"执法主体代码 {code!r} 须为2至50位小写字母、数字或连字符，并以字母开头",
+        )
+    name = name.strip()
+    if not name:
+        raise InvalidInput("agency name must not be empty", "执法主体名称不能为空")
+    if session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
+        raise Conflict(f"agency {code!r} already exists", f"执法主体 {code!r} 已存在")
+    origin = log_origin(origin_base, code)
+    signer = NoteSigner(origin, ensure_agency_key(keys_dir, code))
+    agency = AgencyRef(uuid.uuid4(), code)
+    open_log(session, agency, origin, at)
+    record(
+        session,
+        agency,
+        stream=AGENCY_STREAM,
+        type="agency:agency:created",
+        actor=actor,
+        at=at,
+        body={
+            "agency_id": agency.id,
+            "code": code,
+            "name": name,
+            "log_origin": origin,
+            "checkpoint_vkey": signer.vkey(),
+        },
+    )
+    created = session.get(Agency, agency.id)
+    assert created is not None
+    return created
+
+
+@projector("agency:agency:created")
+def _agency_created(session: Session, entry: EntryContent) -> None:
+    body = entry.body
+    session.add(
+        Agency(
+            id=uuid.UUID(body["agency_id"]),
+            code=body["code"],
+            name=body["name"],
+            log_origin=body["log_origin"],
+            checkpoint_vkey=body["checkpoint_vkey"],
+            created_at=entry.recorded_at,
+        )
+    )
+
+
+def get_agency_by_code(session: Session, code: str) -> Agency:
+    agency = session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise NotFound(f"no agency {code!r}", f"执法主体 {code!r} 不存在")
+    return agency
+
+
+def agency_ref(agency: Agency) -> AgencyRef:
+    return AgencyRef(agency.id, agency.code)

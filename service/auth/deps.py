@@ -1,0 +1,142 @@
+"""Request dependencies: the transaction of a request, and who is asking.
+
+Every route declares exactly one of :func:`requires` (a permission) or :data:`PUBLIC`; a test walks the
+routes and fails on any that does neither.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.auth.models import RevokedToken, User
+from service.auth.permissions import Permission
+from service.auth.tokens import InvalidToken
+from service.errors import Forbidden, NotAuthenticated, NotFound
+from service.runtime import Runtime, get_runtime
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def _write_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
+    with runtime.database.transaction(write=True) as session:
+        yield session
+    # Committed: let the integrator place the new entries in the log.
+    runner = getattr(request.app.state, "integrator", None)
+    if runner is not None:
+        runner.wake()
+
+
+def _read_session(runtime: RuntimeDep) -> Iterator[Session]:
+    with runtime.database.transaction(write=False) as session:
+        yield session
+
+
+# scope="function": the transaction ends when the endpoint returns, before the response is sent, so a
+# client never sees success for a write that did not commit.
+WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
+ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user of one agency, with the permissions of their roles."""
+
+    user_id: uuid.UUID
+    username: str
+    display_name: str
+    agency_id: uuid.UUID
+    agency_code: str
+    roles: tuple[str, ...]
+    permissions: frozenset[Permission]
+    token_id: uuid.UUID
+    token_expires_at: datetime
+
+    @property
+    def actor(self) -> str:
+        """How this user is named in ledger entries."""
+        return f"user:{self.user_id}"
+
+    def has(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def require_agency(self, agency_code: str) -> None:
+        """Nobody reads another agency's data; it answers as if it did not exist."""
+        if agency_code != self.agency_code:
+            raise NotFound(f"no agency {agency_code!r}", f"执法主体 {agency_code!r} 不存在")
+
+
+def authenticate(runtime: Runtime, token: str | None) -> Principal:
+    if not token:
+        raise NotAuthenticated()
+    now = runtime.clock.now()
+    try:
+        claims = runtime.tokens.verify(token, now)
+    except InvalidToken:
+        raise NotAuthenticated("invalid or expired token", "令牌无效或已过期") from None
+    with runtime.database.transaction(write=False) as session:
+        if session.get(RevokedToken, claims.token_id) is not None:
+            raise NotAuthenticated("token has been revoked", "令牌已注销")
+        row = session.execute(
+            select(User, Agency.code).join(Agency, Agency.id == User.agency_id).where(User.id == claims.subject)
+        ).one_or_none()
+    if row is None:
+        raise NotAuthenticated("unknown user", "用户不存在")
+    user, agency_code = row
+    if user.disabled:
+        # A disabled user's tokens stop working at once.
+        raise NotAuthenticated("user is disabled", "用户已停用")
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        agency_id=user.agency_id,
+        agency_code=agency_code,
+        roles=tuple(user.roles),
+        permissions=runtime.roles.permissions(user.roles),
+        token_id=claims.token_id,
+        token_expires_at=claims.expires_at,
+    )
+
+
+class Requires:
+    """Dependency: an authenticated principal holding ``permission``."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, runtime: RuntimeDep, token: Annotated[str | None, Depends(bearer)]) -> Principal:
+        principal = authenticate(runtime, token)
+        if not principal.has(self.permission):
+            raise Forbidden(
+                f"your roles do not grant {self.permission}",
+                f"您的角色不具有权限 {self.permission}",
+                extra={"permission": str(self.permission)},
+            )
+        return principal
+
+
+class Public:
+    """Dependency marker: the route is deliberately public (no authentication)."""
+
+    def __call__(self) -> None:
+        return None
+
+
+PUBLIC = Depends(Public())
+
+
+def requires(permission: Permission) -> Any:
+    """``principal: Principal = requires(Permission.CASE_READ)`` in a route's parameters."""
+    return Depends(Requires(permission))

@@ -1,0 +1,185 @@
+"""Users of an agency: creation, roles, disabling, passwords. Each change is a ledger entry."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.agencies.service import agency_ref
+from service.auth.models import User, UserCredential
+from service.auth.passwords import hash_password, password_problems
+from service.auth.permissions import Role
+from service.errors import Conflict, InvalidInput, NotFound
+from service.ledger.canonical import EntryContent
+from service.ledger.projection import AgencyRef, projector, record
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+def user_stream(user_id: uuid.UUID) -> str:
+    return f"user:{user_id}"
+
+
+def _check_roles(roles: list[str]) -> list[str]:
+    if not roles:
+        raise InvalidInput("a user needs at least one role", "用户至少需要一个角色")
+    unknown = [r for r in roles if r not in Role.__members__.values()]
+    if unknown:
+        raise InvalidInput(
+            f"unknown role(s): {', '.join(unknown)}; known: {', '.join(Role)}",
+            f"未知角色：{', '.join(unknown)}；可用角色：{', '.join(Role)}",
+        )
+    return sorted(set(roles))
+
+
+def _check_password(password: str) -> None:
+    problems = password_problems(password)
+    if problems:
+        raise InvalidInput("password needs " + " and ".join(problems), "密码不符合要求：" + "，".join(problems))
+
+
+def create_user(
+    session: Session,
+    agency: Agency,
+    *,
+    username: str,
+    display_name: str,
+    roles: list[str],
+    password: str,
+    actor: str,
+    at: datetime,
+) -> User:
+    if not USERNAME.match(username):
+        raise InvalidInput(
+            "username must be 2–64 characters: lowercase letters, digits, '.', '_' or '-'",
+            "用户名须为2至64位小写字母、数字、点、下划线或连字符",
+        )
+    clean_roles = _check_roles(roles)
+    _check_password(password)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"username {username!r} is taken", f"用户名 {username!r} 已被占用")
+    user_id = uuid.uuid4()
+    ref = agency_ref(agency)
+    record(
+        session,
+        ref,
+        stream=user_stream(user_id),
+        type="agency:user:created",
+        actor=actor,
+        at=at,
+        body={
+            "user_id": user_id,
+            "username": username,
+            "display_name": display_name.strip() or username,
+            "roles": clean_roles,
+        },
+    )
+    _store_password(session, ref, user_id, password, actor, at)
+    user = session.get(User, user_id)
+    assert user is not None
+    return user
+
+
+def _store_password(
+    session: Session, ref: AgencyRef, user_id: uuid.UUID, password: str, actor: str, at: datetime
+) -> None:
+    credential = session.get(UserCredential, user_id)
+    if credential is None:
+        session.add(UserCredential(user_id=user_id, password_hash=hash_password(password), changed_at=at))
+    else:
+        credential.password_hash = hash_password(password)
+        credential.changed_at = at
+    # The ledger records that the password was set, never the password or its hash.
+    record(
+        session,
+        ref,
+        stream=user_stream(user_id),
+        type="agency:user:password_set",
+        actor=actor,
+        at=at,
+        body={"user_id": user_id},
+    )
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}", f"用户 {username!r} 不存在")
+    return user
+
+
+def set_password(session: Session, agency: Agency, user: User, password: str, actor: str, at: datetime) -> None:
+    _check_password(password)
+    _store_password(session, agency_ref(agency), user.id, password, actor, at)
+
+
+def set_disabled(session: Session, agency: Agency, user: User, disabled: bool, actor: str, at: datetime) -> None:
+    if user.disabled == disabled:
+        return
+    record(
+        session,
+        agency_ref(agency),
+        stream=user_stream(user.id),
+        type="agency:user:disabled" if disabled else "agency:user:enabled",
+        actor=actor,
+        at=at,
+        body={"user_id": user.id},
+    )
+
+
+def set_roles(session: Session, agency: Agency, user: User, roles: list[str], actor: str, at: datetime) -> None:
+    record(
+        session,
+        agency_ref(agency),
+        stream=user_stream(user.id),
+        type="agency:user:roles_changed",
+        actor=actor,
+        at=at,
+        body={"user_id": user.id, "roles": _check_roles(roles)},
+    )
+
+
+@projector("agency:user:created")
+def _user_created(session: Session, entry: EntryContent) -> None:
+    body = entry.body
+    agency = session.scalar(select(Agency).where(Agency.code == entry.agency))
+    assert agency is not None
+    session.add(
+        User(
+            id=uuid.UUID(body["user_id"]),
+            agency_id=agency.id,
+            username=body["username"],
+            display_name=body["display_name"],
+            roles=list(body["roles"]),
+            disabled=False,
+            created_at=entry.recorded_at,
+            updated_at=entry.recorded_at,
+        )
+    )
+
+
+def _projected_user(session: Session, entry: EntryContent) -> User:
+    user = session.get(User, uuid.UUID(entry.body["user_id"]))
+    assert user is not None, f"entry {entry.type} names an unknown user"
+    user.updated_at = entry.recorded_at
+    return user
+
+
+@projector("agency:user:disabled", "agency:user:enabled")
+def _user_disabled(session: Session, entry: EntryContent) -> None:
+    _projected_user(session, entry).disabled = entry.type == "agency:user:disabled"
+
+
+@projector("agency:user:roles_changed")
+def _user_roles(session: Session, entry: EntryContent) -> None:
+    _projected_user(session, entry).roles = list(entry.body["roles"])
+
+
+@projector("agency:user:password_set")
+def _user_password(session: Session, entry: EntryContent) -> None:
+    _projected_user(session, entry)

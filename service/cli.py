@@ -1,0 +1,309 @@
+"""The ``caseledger`` command. Its command names are a contract other tools use; keep them."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from service import projections
+from service.agencies.models import Agency
+from service.agencies.service import create_agency, get_agency_by_code
+from service.auth.models import User
+from service.auth.tokens import generate_key_file
+from service.auth.users import create_user, find_user, set_disabled
+from service.clock import SystemClock
+from service.config import Settings, get_settings
+from service.db import Database
+from service.errors import DomainError
+from service.ledger.integrator import CheckpointPolicy, SignerCache
+from service.ledger.runner import IntegratorRunner
+from service.migrations import upgrade_to_head
+from service.runtime import TOKEN_KEY_FILE
+
+CLI_ACTOR = "system:cli"
+DEMO_AGENCY = ("tiemen", "铁门乡人民政府")
+DEMO_USERS = (
+    ("officer1", "执法队员甲", ["officer"]),
+    ("officer2", "执法队员乙", ["officer"]),
+    ("reviewer", "法制审核员", ["reviewer"]),
+    ("head", "乡长", ["head"]),
+    ("supervisor", "监督员", ["supervisor"]),
+    ("admin", "系统管理员", ["admin"]),
+)
+
+app = typer.Typer(
+    help="caseledger: enforcement case management with a tamper-evident ledger.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+agency_app = typer.Typer(help="Agencies (执法主体): each has its own ledger and checkpoint key.", no_args_is_help=True)
+user_app = typer.Typer(help="Users of an agency and their roles.", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
+app.add_typer(user_app, name="user")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def _database(settings: Settings) -> Database:
+    projections.load_all()
+    return Database(settings.resolved_database_url)
+
+
+def _integrate(settings: Settings, database: Database) -> None:
+    """Place what the command wrote in the Merkle log and sign a checkpoint, before the command returns."""
+    IntegratorRunner(
+        database,
+        SignerCache(settings.keys_dir),
+        CheckpointPolicy(settings.checkpoint_every_entries, settings.checkpoint_every_seconds),
+        SystemClock(),
+    ).run_once(force_checkpoint=True)
+
+
+def initialise(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    settings.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    settings.evidence_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    upgrade_to_head(settings.resolved_database_url)
+    token_key = settings.keys_dir / TOKEN_KEY_FILE
+    if not token_key.exists():
+        generate_key_file(token_key)
+
+
+@app.command()
+def init() -> None:
+    """Create the data directory, run the migrations and generate the token-signing key (idempotent)."""
+    settings = _settings()
+    initialise(settings)
+    console.print(f"data directory [bold]{settings.data_dir.resolve()}[/bold] ready; database at head")
+
+
+@agency_app.command("add")
+def agency_add(
+    code: Annotated[str, typer.Argument(help="short code, e.g. tiemen")],
+    name: Annotated[str, typer.Argument(help="full name, e.g. 铁门乡人民政府")],
+) -> None:
+    """Add an agency, with its own ledger and Ed25519 checkpoint-signing key."""
+    settings = _settings()
+    database = _database(settings)
+    try:
+        with database.transaction() as session:
+            agency = create_agency(
+                session,
+                code=code,
+                name=name,
+                keys_dir=settings.keys_dir,
+                origin_base=settings.log_origin_base,
+                actor=CLI_ACTOR,
+                at=SystemClock().now(),
+            )
+            vkey = agency.checkpoint_vkey
+    except DomainError as exc:
+        raise _fail(exc.detail_en) from None
+    _integrate(settings, database)
+    console.print(f"agency [bold]{code}[/bold] added; checkpoint verifier key:\n{vkey}")
+
+
+@user_app.command("add")
+def user_add(
+    agency: Annotated[str, typer.Option(help="agency code")],
+    username: Annotated[str, typer.Option(help="login name")],
+    role: Annotated[list[str], typer.Option(help="officer, reviewer, head, supervisor or admin; repeatable")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+    display_name: Annotated[str, typer.Option(help="name shown to people")] = "",
+) -> None:
+    """Add a user. The password is read from standard input, never from the command line."""
+    if not password_stdin:
+        raise _fail("pass --password-stdin and give the password on standard input", 2)
+    password = sys.stdin.readline().rstrip("\r\n")
+    settings = _settings()
+    database = _database(settings)
+    try:
+        with database.transaction() as session:
+            found = get_agency_by_code(session, agency)
+            create_user(
+                session,
+                found,
+                username=username,
+                display_name=display_name or username,
+                roles=role,
+                password=password,
+                actor=CLI_ACTOR,
+                at=SystemClock().now(),
+            )
+    except DomainError as exc:
+        raise _fail(exc.detail_en) from None
+    _integrate(settings, database)
+    console.print(f"user [bold]{username}[/bold] added to {agency} with roles {', '.join(sorted(role))}")
+
+
+@user_app.command("disable")
+def user_disable(username: Annotated[str, typer.Argument()]) -> None:
+    """Disable a user: their tokens stop working at once."""
+    settings = _settings()
+    database = _database(settings)
+    try:
+        with database.transaction() as session:
+            user = find_user(session, username)
+            agency = session.get(Agency, user.agency_id)
+            assert agency is not None
+            set_disabled(session, agency, user, True, CLI_ACTOR, SystemClock().now())
+    except DomainError as exc:
+        raise _fail(exc.detail_en) from None
+    _integrate(settings, database)
+    console.print(f"user [bold]{username}[/bold] disabled")
+
+
+@user_app.command("list")
+def user_list(agency: Annotated[str | None, typer.Option(help="only this agency")] = None) -> None:
+    """List users with their agency, roles and status."""
+    settings = _settings()
+    database = _database(settings)
+    table = Table("agency", "username", "name", "roles", "status")
+    with database.transaction(write=False) as session:
+        query = select(User, Agency.code).join(Agency, Agency.id == User.agency_id).order_by(Agency.code, User.username)
+        if agency:
+            query = query.where(Agency.code == agency)
+        for user, code in session.execute(query):
+            table.add_row(
+                code,
+                user.username,
+                user.display_name,
+                ", ".join(user.roles),
+                "disabled" if user.disabled else "active",
+            )
+    console.print(table)
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A listener whose accepted sockets get TCP_NODELAY.
+
+    Stock uvicorn binds the multi-worker listener with proto 0; accepted sockets inherit it and asyncio
+    then skips TCP_NODELAY, so every keep-alive request waits ~40 ms on a delayed ACK (Kludex/uvicorn#3149).
+    Creating the socket with IPPROTO_TCP avoids it.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_server(host: str, port: int, workers: int) -> None:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        "service.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        server_header=False,
+    )
+    if workers <= 1:
+        uvicorn.Server(config).run()
+        return
+    Multiprocess(config, sockets=[_listening_socket(host, port)]).run()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+) -> None:
+    """Run the API server."""
+    run_server(host, port, workers)
+
+
+def load_demo_data(settings: Settings) -> list[tuple[str, str, str]] | None:
+    """Create the demo agency and one user per role, once. Returns the new credentials, or None if present."""
+    database = _database(settings)
+    code, name = DEMO_AGENCY
+    with database.transaction() as session:
+        if session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
+            return None
+        clock = SystemClock()
+        agency = create_agency(
+            session,
+            code=code,
+            name=name,
+            keys_dir=settings.keys_dir,
+            origin_base=settings.log_origin_base,
+            actor=CLI_ACTOR,
+            at=clock.now(),
+        )
+        credentials = []
+        for username, display, roles in DEMO_USERS:
+            password = secrets.token_urlsafe(12)
+            create_user(
+                session,
+                agency,
+                username=username,
+                display_name=display,
+                roles=roles,
+                password=password,
+                actor=CLI_ACTOR,
+                at=clock.now(),
+            )
+            credentials.append((username, ", ".join(roles), password))
+    _integrate(settings, database)
+    return credentials
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Initialise, load the demo agency 铁门乡人民政府 (tiemen) with one user per role, and serve."""
+    settings = _settings()
+    initialise(settings)
+    credentials = load_demo_data(settings)
+    if credentials is not None:
+        table = Table(
+            "username", "roles", "password", title="demo users (shown once; also in var/demo-credentials.txt)"
+        )
+        for row in credentials:
+            table.add_row(*row)
+        console.print(table)
+        creds_file = settings.data_dir / "demo-credentials.txt"
+        from service.keyfiles import write_private_file
+
+        write_private_file(creds_file, "".join(f"{u}\t{r}\t{p}\n" for u, r, p in credentials).encode())
+    else:
+        console.print(f"demo data already loaded; credentials are in {settings.data_dir / 'demo-credentials.txt'}")
+    console.print(f"API docs: [bold]http://{host}:{port}/docs[/bold]")
+    run_server(host, port, 1)
+
+
+@app.command()
+def openapi(
+    output: Annotated[Path, typer.Option(help="where to write the document")] = Path("openapi/openapi.json"),
+) -> None:
+    """Write the OpenAPI document of the app (committed as openapi/openapi.json)."""
+    from service.openapi_doc import openapi_document, render
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render(openapi_document()))
+    console.print(f"wrote {output}")

@@ -1,0 +1,137 @@
+"""Canonical bytes of a ledger entry: RFC 8785 JSON, NFC text, integers only.
+
+The bytes produced here are stored as they are and hashed as they are; verification reads them back and
+never re-serialises. Pure: no I/O, no database.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import unicodedata
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import rfc8785
+
+# Names the format of the canonical object, so that bytes of another kind can never be taken for an entry.
+ENTRY_KIND = "caseledger.entry/v1"
+
+JSONValue = None | bool | int | str | list["JSONValue"] | dict[str, "JSONValue"]
+
+
+class CanonicalError(ValueError):
+    """A value that has no canonical form here (a float, a naive datetime, an unknown type)."""
+
+
+def format_instant(at: datetime) -> str:
+    """RFC 3339 in UTC with microseconds, e.g. ``2026-11-28T01:12:18.123456Z``."""
+    if at.tzinfo is None:
+        raise CanonicalError("naive datetime: instants in the ledger must be aware")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_instant(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def to_json_value(value: Any) -> JSONValue:
+    """Normalise a Python value into the ledger's JSON subset.
+
+    Text is NFC-normalised so that the same words typed on two keyboards hash the same. Money is integer fen:
+    floats are refused outright, because their decimal form is not unique.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) > 2**53 - 1:  # RFC 8785 / I-JSON: integers beyond this are not exact in JSON
+            raise CanonicalError(f"integer {value} is outside the interoperable range")
+        return value
+    if isinstance(value, float):
+        raise CanonicalError("floats are not allowed in ledger entries: use integer fen or a decimal string")
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Mapping):
+        out: dict[str, JSONValue] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalError(f"object keys must be text, not {type(key).__name__}")
+            out[unicodedata.normalize("NFC", key)] = to_json_value(item)
+        return out
+    if isinstance(value, list | tuple | frozenset | set):
+        items = [to_json_value(v) for v in value]
+        if isinstance(value, frozenset | set):
+            items.sort(key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        return items
+    raise CanonicalError(f"no canonical form for {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> bytes:
+    return bytes(rfc8785.dumps(to_json_value(value)))
+
+
+@dataclass(frozen=True)
+class EntryContent:
+    """What an entry says. ``prev`` is the hash of the previous entry of the same stream (None for the first)."""
+
+    agency: str
+    stream: str
+    seq: int
+    type: str
+    actor: str
+    claimed_at: datetime
+    recorded_at: datetime
+    prev: bytes | None
+    body: Mapping[str, Any]
+
+    def canonical(self) -> bytes:
+        return canonical_json(
+            {
+                "kind": ENTRY_KIND,
+                "agency": self.agency,
+                "stream": self.stream,
+                "seq": self.seq,
+                "type": self.type,
+                "actor": self.actor,
+                "claimed_at": self.claimed_at,
+                "recorded_at": self.recorded_at,
+                "prev": self.prev,
+                "body": self.body,
+            }
+        )
+
+
+def parse_entry(data: bytes) -> EntryContent:
+    """Read an entry back from its canonical bytes (for checks and replay; never re-hashed from this)."""
+    try:
+        obj = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CanonicalError(f"entry bytes are not JSON: {exc}") from exc
+    if not isinstance(obj, dict) or obj.get("kind") != ENTRY_KIND:
+        raise CanonicalError("entry bytes are not a caseledger entry")
+    try:
+        prev = obj["prev"]
+        return EntryContent(
+            agency=obj["agency"],
+            stream=obj["stream"],
+            seq=int(obj["seq"]),
+            type=obj["type"],
+            actor=obj["actor"],
+            claimed_at=parse_instant(obj["claimed_at"]),
+            recorded_at=parse_instant(obj["recorded_at"]),
+            prev=None if prev is None else base64.b64decode(prev, validate=True),
+            body=obj["body"],
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CanonicalError(f"entry field missing or malformed: {exc}") from exc

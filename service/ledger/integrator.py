@@ -1,0 +1,243 @@
+"""The integrator: gives committed entries their place in the agency's Merkle log, and signs checkpoints.
+
+Requests commit their entries into their own stream's chain and leave a pending marker (store.py). The
+integrator, holding the agency's log-head row as a lock, takes pending entries in commit order, assigns the
+next indices (0-based, gap-free), stores the leaf and every newly completed subtree hash, removes the
+markers, moves the head and — every N entries or T seconds — signs a checkpoint. It runs in batches, in its
+own transaction: a crash leaves either the whole batch or none of it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from service.ledger.keys import load_agency_key
+from service.ledger.merkle import (
+    EMPTY_ROOT,
+    CompactRange,
+    Node,
+    consistency_proof,
+    frontier_nodes,
+    verify_consistency,
+)
+from service.ledger.models import (
+    LedgerCheckpoint,
+    LedgerEntry,
+    LedgerHead,
+    LedgerLeaf,
+    LedgerNode,
+    LedgerPending,
+)
+from service.ledger.note import Checkpoint, NoteSigner
+from service.ledger.projection import AgencyRef
+
+
+@dataclass(frozen=True)
+class CheckpointPolicy:
+    every_entries: int
+    every_seconds: float
+
+
+@dataclass(frozen=True)
+class Integration:
+    agency_id: uuid.UUID
+    old_size: int
+    new_size: int
+    checkpoint: LedgerCheckpoint | None
+
+
+def open_log(session: Session, agency: AgencyRef, origin: str, at: datetime) -> None:
+    """Create the empty log of a new agency."""
+    session.add(
+        LedgerHead(
+            agency_id=agency.id,
+            agency_code=agency.code,
+            origin=origin,
+            size=0,
+            root=EMPTY_ROOT,
+            integrated_at=at,
+        )
+    )
+    session.flush()
+
+
+def read_nodes(session: Session, agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[Node, bytes]:
+    """Stored hashes of complete subtrees: leaves (level 0) and interior nodes, in at most two queries."""
+    wanted = set(wanted)
+    leaves = [index for level, index in wanted if level == 0]
+    interior = [(level, index) for level, index in wanted if level > 0]
+    found: dict[Node, bytes] = {}
+    if leaves:
+        leaf_rows = session.execute(
+            select(LedgerLeaf.index, LedgerLeaf.leaf_hash).where(
+                LedgerLeaf.agency_id == agency_id, LedgerLeaf.index.in_(leaves)
+            )
+        )
+        found.update({(0, int(index)): bytes(h) for index, h in leaf_rows})
+    if interior:
+        node_rows = session.execute(
+            select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(
+                LedgerNode.agency_id == agency_id,
+                tuple_(LedgerNode.level, LedgerNode.index).in_(interior),
+            )
+        )
+        found.update({(int(level), int(index)): bytes(h) for level, index, h in node_rows})
+    missing = wanted - found.keys()
+    if missing:
+        raise LookupError(f"ledger nodes missing for agency {agency_id}: {sorted(missing)[:5]}")
+    return found
+
+
+def latest_checkpoint(session: Session, agency_id: uuid.UUID) -> LedgerCheckpoint | None:
+    return session.scalars(
+        select(LedgerCheckpoint)
+        .where(LedgerCheckpoint.agency_id == agency_id)
+        .order_by(LedgerCheckpoint.size.desc())
+        .limit(1)
+    ).first()
+
+
+class SignerCache:
+    """Checkpoint signers by agency, loaded from the key files once."""
+
+    def __init__(self, keys_dir: Path) -> None:
+        self.keys_dir = keys_dir
+        self._signers: dict[uuid.UUID, NoteSigner] = {}
+
+    def signer(self, head: LedgerHead) -> NoteSigner:
+        signer = self._signers.get(head.agency_id)
+        if signer is None:
+            signer = NoteSigner(head.origin, load_agency_key(self.keys_dir, head.agency_code))
+            self._signers[head.agency_id] = signer
+        return signer
+
+
+def _lock_head(session: Session, agency_id: uuid.UUID) -> LedgerHead:
+    head = session.scalars(select(LedgerHead).where(LedgerHead.agency_id == agency_id).with_for_update()).one_or_none()
+    if head is None:
+        raise LookupError(f"agency {agency_id} has no ledger")
+    return head
+
+
+def _sequence_pending(session: Session, head: LedgerHead, batch: int) -> int:
+    pending = session.execute(
+        select(LedgerPending.seq, LedgerEntry.id, LedgerEntry.entry_hash)
+        .join(LedgerEntry, LedgerEntry.id == LedgerPending.entry_id)
+        .where(LedgerPending.agency_id == head.agency_id)
+        .order_by(LedgerPending.seq)
+        .limit(batch)
+    ).all()
+    if not pending:
+        return 0
+    tree = CompactRange.from_nodes(head.size, read_nodes(session, head.agency_id, frontier_nodes(head.size)))
+    leaves: list[dict[str, object]] = []
+    nodes: list[dict[str, object]] = []
+    for _seq, entry_id, entry_hash in pending:
+        index = tree.size
+        for level, node_index, node in tree.append(bytes(entry_hash)):
+            if level > 0:
+                nodes.append({"agency_id": head.agency_id, "level": level, "index": node_index, "hash": node})
+        leaves.append(
+            {
+                "agency_id": head.agency_id,
+                "index": index,
+                "entry_id": entry_id,
+                "leaf_hash": bytes(entry_hash),
+            }
+        )
+    session.execute(insert(LedgerLeaf), leaves)
+    if nodes:
+        session.execute(insert(LedgerNode), nodes)
+    session.execute(delete(LedgerPending).where(LedgerPending.seq.in_([row.seq for row in pending])))
+    head.size = tree.size
+    head.root = tree.root()
+    return len(pending)
+
+
+def _sign_checkpoint(
+    session: Session, head: LedgerHead, signer: NoteSigner, previous: LedgerCheckpoint | None, at: datetime
+) -> LedgerCheckpoint:
+    if previous is not None:
+        # A checkpoint must never be inconsistent with an earlier one: prove it before signing.
+        proof = consistency_proof(previous.size, head.size, lambda ids: read_nodes(session, head.agency_id, ids))
+        verify_consistency(previous.size, head.size, proof, bytes(previous.root), head.root)
+    note = signer.sign(Checkpoint(head.origin, head.size, head.root).body())
+    checkpoint = LedgerCheckpoint(agency_id=head.agency_id, size=head.size, root=head.root, note=note, signed_at=at)
+    session.add(checkpoint)
+    session.flush()
+    return checkpoint
+
+
+def integrate(
+    session: Session,
+    agency_id: uuid.UUID,
+    *,
+    signers: SignerCache,
+    policy: CheckpointPolicy,
+    at: datetime,
+    batch: int = 5000,
+    force_checkpoint: bool = False,
+) -> Integration:
+    """Sequence up to ``batch`` pending entries and sign a checkpoint when it is due, in ``session``."""
+    head = _lock_head(session, agency_id)
+    old_size = head.size
+    added = _sequence_pending(session, head, batch)
+    if added:
+        head.integrated_at = at
+    previous = latest_checkpoint(session, agency_id)
+    checkpoint = None
+    unsigned = head.size - (previous.size if previous else 0)
+    if unsigned > 0 and (
+        force_checkpoint
+        or previous is None
+        or unsigned >= policy.every_entries
+        or at - previous.signed_at >= timedelta(seconds=policy.every_seconds)
+    ):
+        checkpoint = _sign_checkpoint(session, head, signers.signer(head), previous, at)
+    session.flush()
+    return Integration(agency_id, old_size, head.size, checkpoint)
+
+
+def agencies_with_work(session: Session, policy: CheckpointPolicy, at: datetime) -> list[uuid.UUID]:
+    """Agencies with pending entries, or with entries past the last checkpoint for which one is due."""
+    due = set(session.scalars(select(LedgerPending.agency_id).distinct()))
+    last = (
+        select(
+            LedgerCheckpoint.agency_id,
+            func.max(LedgerCheckpoint.size).label("size"),
+            func.max(LedgerCheckpoint.signed_at).label("signed_at"),
+        )
+        .group_by(LedgerCheckpoint.agency_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(LedgerHead.agency_id, LedgerHead.size, last.c.size, last.c.signed_at).outerjoin(
+            last, last.c.agency_id == LedgerHead.agency_id
+        )
+    )
+    for agency_id, size, signed_size, signed_at in rows:
+        if size > (signed_size or 0) and (
+            signed_at is None
+            or size - signed_size >= policy.every_entries
+            or at - _aware(signed_at) >= timedelta(seconds=policy.every_seconds)
+        ):
+            due.add(agency_id)
+    return sorted(due)
+
+
+def _aware(value: datetime) -> datetime:
+    # Aggregates bypass the column type, so SQLite hands back a naive (UTC) value.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def pending_count(session: Session, agency_id: uuid.UUID) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(LedgerPending).where(LedgerPending.agency_id == agency_id)) or 0
+    )

@@ -1,0 +1,158 @@
+"""``/api/v1/agencies/{agency}/ledger``: checkpoints, verifier key, entries and proofs.
+
+These paths, fields and formats are a contract with outside verifiers. Checkpoint, verifier key and proofs
+are public (they carry only hashes and signatures, like a transparency log); entries are for the agency's
+supervisors and admins.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+
+from service.agencies.service import get_agency_by_code
+from service.auth.deps import PUBLIC, Principal, ReadSession, RuntimeDep, requires
+from service.auth.permissions import Permission
+from service.ledger import service as ledger
+from service.ledger.runner import IntegratorRunner
+
+router = APIRouter(prefix="/api/v1/agencies/{agency}/ledger", tags=["ledger"])
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class EntryOut(BaseModel):
+    index: int
+    stream: str
+    stream_seq: int
+    type: str
+    actor: str
+    claimed_at: str
+    recorded_at: str
+    prev_hash: str | None
+    leaf_hash: str
+    canonical: str
+
+
+class EntriesPage(BaseModel):
+    items: list[EntryOut]
+    next: int | None
+
+
+class InclusionProofOut(BaseModel):
+    index: int
+    size: int
+    root: str
+    leaf_hash: str
+    proof: list[str]
+
+
+class ConsistencyProofOut(BaseModel):
+    size1: int
+    size2: int
+    root1: str
+    root2: str
+    proof: list[str]
+
+
+@router.get("/checkpoint", response_class=PlainTextResponse, dependencies=[PUBLIC])
+def get_checkpoint(agency: str, session: ReadSession) -> PlainTextResponse:
+    """The latest signed checkpoint (C2SP signed note)."""
+    found = get_agency_by_code(session, agency)
+    return PlainTextResponse(ledger.checkpoint_note(session, found.id).note)
+
+
+@router.post("/checkpoint", response_class=PlainTextResponse)
+def sign_checkpoint_now(
+    agency: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.LEDGER_CHECKPOINT),
+) -> PlainTextResponse:
+    """Integrate every pending entry and sign a checkpoint now."""
+    principal.require_agency(agency)
+    runner = request.app.state.integrator or IntegratorRunner(
+        runtime.database, runtime.signers, runtime.checkpoints, runtime.clock
+    )
+    runner.run_once(force_checkpoint=True, agency_id=principal.agency_id)
+    with runtime.database.transaction(write=False) as session:
+        return PlainTextResponse(ledger.checkpoint_note(session, principal.agency_id).note)
+
+
+@router.get("/vkey", response_class=PlainTextResponse, dependencies=[PUBLIC])
+def get_vkey(agency: str, session: ReadSession) -> PlainTextResponse:
+    """The verifier key of the agency's checkpoints (C2SP vkey)."""
+    return PlainTextResponse(get_agency_by_code(session, agency).checkpoint_vkey + "\n")
+
+
+@router.get("/entries", response_model=EntriesPage)
+def list_entries(
+    agency: str,
+    session: ReadSession,
+    start: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    principal: Principal = requires(Permission.LEDGER_READ),
+) -> EntriesPage:
+    """Entries of the agency's log in index order, with the exact bytes that were hashed."""
+    principal.require_agency(agency)
+    page = ledger.entries_page(session, principal.agency_id, start, limit + 1)
+    items = [
+        EntryOut(
+            index=item.index,
+            stream=item.entry.stream,
+            stream_seq=item.entry.stream_seq,
+            type=item.entry.type,
+            actor=item.entry.actor,
+            claimed_at=item.entry.claimed_at.isoformat(),
+            recorded_at=item.entry.recorded_at.isoformat(),
+            prev_hash=b64(item.entry.prev_hash) if item.entry.prev_hash else None,
+            leaf_hash=b64(item.entry.entry_hash),
+            canonical=b64(item.entry.canonical),
+        )
+        for item in page[:limit]
+    ]
+    return EntriesPage(items=items, next=page[limit].index if len(page) > limit else None)
+
+
+@router.get("/proof/inclusion", response_model=InclusionProofOut, dependencies=[PUBLIC])
+def get_inclusion_proof(
+    agency: str,
+    session: ReadSession,
+    index: Annotated[int, Query(ge=0)],
+    size: Annotated[int | None, Query(ge=1)] = None,
+) -> InclusionProofOut:
+    """RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` (default: latest checkpoint)."""
+    found = get_agency_by_code(session, agency)
+    answer = ledger.prove_inclusion(session, found.id, index, size)
+    return InclusionProofOut(
+        index=answer.index,
+        size=answer.size,
+        root=b64(answer.root),
+        leaf_hash=b64(answer.leaf_hash),
+        proof=[b64(h) for h in answer.proof],
+    )
+
+
+@router.get("/proof/consistency", response_model=ConsistencyProofOut, dependencies=[PUBLIC])
+def get_consistency_proof(
+    agency: str,
+    session: ReadSession,
+    size1: Annotated[int, Query(alias="from", ge=1)],
+    size2: Annotated[int | None, Query(alias="to", ge=1)] = None,
+) -> ConsistencyProofOut:
+    """RFC 9162 consistency proof between tree sizes ``from`` and ``to`` (default: latest checkpoint)."""
+    found = get_agency_by_code(session, agency)
+    answer = ledger.prove_consistency(session, found.id, size1, size2)
+    return ConsistencyProofOut(
+        size1=answer.size1,
+        size2=answer.size2,
+        root1=b64(answer.root1),
+        root2=b64(answer.root2),
+        proof=[b64(h) for h in answer.proof],
+    )

@@ -1,0 +1,125 @@
+"""Runs the integrator: in the background of a server process, or once from a command.
+
+Several processes may run one each; the log-head row lock serialises them, so indices stay gap-free.
+Requests wake the runner after they commit; callers that want their entry's log index at once wait for it,
+boundedly, with :meth:`IntegratorRunner.wait_for_index`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+
+from sqlalchemy import select
+
+from service.clock import Clock
+from service.db import Database
+from service.ledger.integrator import (
+    CheckpointPolicy,
+    Integration,
+    SignerCache,
+    agencies_with_work,
+    integrate,
+)
+from service.ledger.models import LedgerHead, LedgerLeaf
+
+log = logging.getLogger(__name__)
+
+
+class IntegratorRunner:
+    def __init__(
+        self,
+        database: Database,
+        signers: SignerCache,
+        policy: CheckpointPolicy,
+        clock: Clock,
+        *,
+        interval: float = 0.2,
+        batch: int = 5000,
+    ) -> None:
+        self.database = database
+        self.signers = signers
+        self.policy = policy
+        self.clock = clock
+        self.interval = interval
+        self.batch = batch
+        self._wake = threading.Event()
+        self._progress = threading.Condition()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self, *, force_checkpoint: bool = False, agency_id: uuid.UUID | None = None) -> list[Integration]:
+        """Integrate everything pending (and sign due checkpoints), agency by agency, each in its own transaction."""
+        with self.database.transaction(write=False) as session:
+            if agency_id is not None:
+                agencies = [agency_id]
+            elif force_checkpoint:
+                agencies = list(session.scalars(select(LedgerHead.agency_id)))
+            else:
+                agencies = agencies_with_work(session, self.policy, self.clock.now())
+        done = []
+        for agency in agencies:
+            while True:
+                with self.database.transaction() as session:
+                    result = integrate(
+                        session,
+                        agency,
+                        signers=self.signers,
+                        policy=self.policy,
+                        at=self.clock.now(),
+                        batch=self.batch,
+                        force_checkpoint=force_checkpoint,
+                    )
+                done.append(result)
+                if result.new_size - result.old_size < self.batch:
+                    break
+        with self._progress:
+            self._progress.notify_all()
+        return done
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            try:
+                self.run_once()
+            except Exception:  # the loop must survive a bad moment (database restart, ...)
+                log.exception("integrator run failed; retrying")
+                self._stop.wait(1.0)
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="ledger-integrator", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def wait_for_index(self, agency_id: uuid.UUID, entry_id: uuid.UUID, timeout: float) -> int | None:
+        """The log index of ``entry_id`` once integrated, waiting at most ``timeout`` seconds (None if not yet)."""
+        deadline = threading.Event()
+        timer = threading.Timer(timeout, deadline.set)
+        timer.start()
+        try:
+            while True:
+                with self.database.transaction(write=False) as session:
+                    index = session.scalar(
+                        select(LedgerLeaf.index).where(
+                            LedgerLeaf.agency_id == agency_id, LedgerLeaf.entry_id == entry_id
+                        )
+                    )
+                if index is not None or deadline.is_set():
+                    return None if index is None else int(index)
+                self.wake()
+                with self._progress:
+                    self._progress.wait(min(self.interval, timeout))
+        finally:
+            timer.cancel()

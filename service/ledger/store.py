@@ -1,0 +1,104 @@
+"""Appending entries to a stream's hash chain.
+
+An append takes the stream's head row as a lock (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
+writing transaction already holds the database's write lock from ``BEGIN IMMEDIATE``), writes the entry and
+a pending marker, and moves the head — all in the caller's transaction, so the entry and the state change it
+describes commit together or not at all. Agency-wide ordering (the Merkle log index) is assigned later by
+the integrator, off the request's critical path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from service.ledger.canonical import EntryContent
+from service.ledger.merkle import leaf_hash
+from service.ledger.models import LedgerEntry, LedgerPending, LedgerStream
+
+GENESIS = bytes(32)  # head hash of a stream that has no entry yet
+
+
+@dataclass(frozen=True)
+class AppendedEntry:
+    id: uuid.UUID
+    agency_id: uuid.UUID
+    content: EntryContent
+    entry_hash: bytes
+    canonical: bytes
+
+
+def _lock_stream_head(session: Session, agency_id: uuid.UUID, stream: str) -> tuple[int, bytes]:
+    locked = (
+        select(LedgerStream.length, LedgerStream.head_hash)
+        .where(LedgerStream.agency_id == agency_id, LedgerStream.stream == stream)
+        .with_for_update()
+    )
+    row = session.execute(locked).one_or_none()
+    if row is None:
+        dialect = session.get_bind().dialect.name
+        values = {"agency_id": agency_id, "stream": stream, "length": 0, "head_hash": GENESIS}
+        create = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LedgerStream).values(values)
+        # Two requests opening the same stream at once: the second waits on the key, then finds the row.
+        session.execute(create.on_conflict_do_nothing())
+        row = session.execute(locked).one()
+    return int(row.length), bytes(row.head_hash)
+
+
+def append_entry(
+    session: Session,
+    *,
+    agency_id: uuid.UUID,
+    agency_code: str,
+    stream: str,
+    type: str,
+    actor: str,
+    body: Mapping[str, Any],
+    recorded_at: datetime,
+    claimed_at: datetime | None = None,
+) -> AppendedEntry:
+    """Append one entry to ``stream`` in the caller's transaction and return it."""
+    length, head = _lock_stream_head(session, agency_id, stream)
+    content = EntryContent(
+        agency=agency_code,
+        stream=stream,
+        seq=length,
+        type=type,
+        actor=actor,
+        claimed_at=claimed_at or recorded_at,
+        recorded_at=recorded_at,
+        prev=None if length == 0 else head,
+        body=body,
+    )
+    canonical = content.canonical()
+    entry_hash = leaf_hash(canonical)
+    entry_id = uuid.uuid4()
+    session.execute(
+        insert(LedgerEntry).values(
+            id=entry_id,
+            agency_id=agency_id,
+            stream=stream,
+            stream_seq=length,
+            type=type,
+            actor=actor,
+            claimed_at=content.claimed_at,
+            recorded_at=recorded_at,
+            prev_hash=content.prev,
+            entry_hash=entry_hash,
+            canonical=canonical,
+        )
+    )
+    session.execute(insert(LedgerPending).values(agency_id=agency_id, entry_id=entry_id))
+    session.execute(
+        update(LedgerStream)
+        .where(LedgerStream.agency_id == agency_id, LedgerStream.stream == stream)
+        .values(length=length + 1, head_hash=entry_hash)
+    )
+    return AppendedEntry(entry_id, agency_id, content, entry_hash, canonical)

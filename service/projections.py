@@ -1,0 +1,8 @@
+"""Imports every module that registers projectors and projected tables, so the registry is complete."""
+
+from __future__ import annotations
+
+
+def load_all() -> None:
+    import service.agencies.service
+    import service.auth.users  # noqa: F401

@@ -1,0 +1,54 @@
+"""What a running service holds: settings, database, clock, keys and policies, built once at start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import Request
+
+from service.auth.permissions import RolePolicy, load_role_policy
+from service.auth.tokens import TokenService
+from service.clock import Clock, SystemClock
+from service.config import Settings
+from service.db import Database
+from service.ledger.integrator import CheckpointPolicy, SignerCache
+
+TOKEN_KEY_FILE = "token-es256.pem"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    clock: Clock
+    tokens: TokenService
+    roles: RolePolicy
+    signers: SignerCache
+    checkpoints: CheckpointPolicy
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database | None = None, clock: Clock | None = None) -> Runtime:
+        settings.check_safe_for_production()
+        key_file = settings.keys_dir / TOKEN_KEY_FILE
+        if not key_file.exists():
+            raise RuntimeError(f"token signing key {key_file} is missing: run `caseledger init` first")
+        return cls(
+            settings=settings,
+            database=database or Database(settings.resolved_database_url),
+            clock=clock or SystemClock(),
+            tokens=TokenService.from_file(
+                key_file,
+                issuer=settings.token_issuer,
+                audience=settings.token_audience,
+                lifetime=timedelta(seconds=settings.token_lifetime_seconds),
+            ),
+            roles=load_role_policy(settings.policies_dir / "roles.yaml"),
+            signers=SignerCache(settings.keys_dir),
+            checkpoints=CheckpointPolicy(settings.checkpoint_every_entries, settings.checkpoint_every_seconds),
+        )
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from service import projections
 from service.config import get_settings
@@ -26,9 +26,13 @@ def _run(connection: Connection) -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
+    given = config.attributes.get("connection")  # a Connection, or an Engine (pytest-alembic)
+    if isinstance(given, Connection):
+        _run(given)
+        return
+    if isinstance(given, Engine):
+        with given.connect() as connection:
+            _run(connection)
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
     engine = make_engine(url)

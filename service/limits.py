@@ -45,27 +45,33 @@ class BodyLimitMiddleware:
                     await _refuse(send, 413, f"request body larger than {limit} bytes")
                     return
         received = 0
-        response_started = False
+        exceeded = False
+        replaced = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise BodyTooLarge(limit)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
+        async def guarded_send(message: Message) -> None:
+            # Whatever the app made of the interrupted body (a parse error, say), the answer is 413.
+            nonlocal replaced
+            if exceeded:
+                if message["type"] == "http.response.start" and not replaced:
+                    replaced = True
+                    await _refuse(send, 413, f"request body larger than {limit} bytes")
+                return
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, guarded_send)
         except BodyTooLarge:
-            if not response_started:
+            if not replaced:
                 await _refuse(send, 413, f"request body larger than {limit} bytes")
 
 

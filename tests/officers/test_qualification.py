@@ -44,9 +44,7 @@ CERTIFICATE = CertificateFacts(
 )
 
 
-def cst(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
-) -> datetime:
+def cst(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, second, us, tzinfo=CST)
 
 
@@ -125,9 +123,7 @@ def test_a_suspension_takes_effect_at_its_exact_moment_art_31() -> None:
     assert check(suspended, SUSPENDED_AT - timedelta(microseconds=1)).ok
     result = check(suspended, SUSPENDED_AT)
     assert codes(result) == [("50015500001", ReasonCode.SUSPENDED)]
-    assert (
-        result.reasons[0].citation == "行政处罚法 第四十二条; （参照）交通运输行政执法证件管理规定 第三十一条"
-    )
+    assert result.reasons[0].citation == "行政处罚法 第四十二条; （参照）交通运输行政执法证件管理规定 第三十一条"
     assert "2025-03-10T09:30:00+08:00" in result.reasons[0].text_en
 
 
@@ -345,9 +341,7 @@ def test_inconsistent_certificate_facts_are_refused() -> None:
 
 
 def test_the_record_is_a_deterministic_json_ready_dict() -> None:
-    result = qualified(
-        officer(EXPIRED_EARLIER), EVACUATION_ROUTES, cst(2025, 6, 1, 8), POLICY, territory="500155"
-    )
+    result = qualified(officer(EXPIRED_EARLIER), EVACUATION_ROUTES, cst(2025, 6, 1, 8), POLICY, territory="500155")
     assert result.to_record() == {
         "at": "2025-06-01T00:00:00+00:00",
         "item": "xf-60-1-3",
@@ -360,9 +354,7 @@ def test_the_record_is_a_deterministic_json_ready_dict() -> None:
                 "certificate": "50015500000",
                 "citation": "行政处罚法 第四十二条",
                 "code": "expired",
-                "text_en": (
-                    "Certificate 50015500000 was valid through 2024-12-31; on 2025-06-01 it has expired."
-                ),
+                "text_en": ("Certificate 50015500000 was valid through 2024-12-31; on 2025-06-01 it has expired."),
                 "text_zh": "执法证50015500000有效期至2024-12-31，2025-06-01已过期。",
             }
         ],
@@ -407,9 +399,7 @@ def certificates(draw: st.DrawFn, number: str) -> CertificateFacts:
         scope_categories=draw(st.frozensets(st.sampled_from(["fire-safety", "solid-waste"]))),
         territory=draw(st.sampled_from([None, "500155", "500231"])),
         status_history=tuple(history),
-        reviews=tuple(
-            issued_on + timedelta(days=d) for d in draw(st.lists(st.integers(0, 1500), max_size=3))
-        ),
+        reviews=tuple(issued_on + timedelta(days=d) for d in draw(st.lists(st.integers(0, 1500), max_size=3))),
     )
 
 
@@ -426,9 +416,7 @@ TERRITORIES = st.sampled_from([None, "500155", "500231"])
 
 
 def _status_in_force(certificate: CertificateFacts, at: datetime) -> CertificateStatus:
-    in_force = sorted(
-        (c for c in certificate.status_history if c.effective_at <= at), key=lambda c: c.effective_at
-    )
+    in_force = sorted((c for c in certificate.status_history if c.effective_at <= at), key=lambda c: c.effective_at)
     return in_force[-1].status if in_force else CertificateStatus.ACTIVE
 
 

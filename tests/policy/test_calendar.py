@@ -28,14 +28,10 @@ COVERED = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 11, 30))
 
 
 @pytest.mark.parametrize(("year", "statutory_days"), [(2024, 11), (2025, 13), (2026, 13)])
-def test_each_year_gives_exactly_the_statutory_holidays_net_of_make_up_days(
-    year: int, statutory_days: int
-) -> None:
+def test_each_year_gives_exactly_the_statutory_holidays_net_of_make_up_days(year: int, statutory_days: int) -> None:
     # 全国年节及纪念日放假办法: 11 statutory days, 13 from 2025 (Spring Festival and Labour Day +1 each).
     # Statutory days on a weekend are compensated, so weekdays off minus make-up workdays equals that count.
-    days = [
-        date(year, 1, 1) + timedelta(days=i) for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)
-    ]
+    days = [date(year, 1, 1) + timedelta(days=i) for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
     weekdays_off = sum(1 for d in days if d.weekday() < 5 and not CALENDAR.is_workday(d))
     makeup = sum(1 for d in days if d.weekday() >= 5 and CALENDAR.is_workday(d))
     assert weekdays_off - makeup == statutory_days
@@ -176,9 +172,7 @@ def test_a_calendar_day_period_ending_on_a_workday_is_not_moved() -> None:
 
 
 @given(start=COVERED, n=st.integers(min_value=1, max_value=20))
-def test_a_working_day_period_ends_on_a_workday_and_is_inverted_by_workdays_between(
-    start: date, n: int
-) -> None:
+def test_a_working_day_period_ends_on_a_workday_and_is_inverted_by_workdays_between(start: date, n: int) -> None:
     end = CALENDAR.add_workdays(start, n)
     assert end > start
     assert CALENDAR.is_workday(end)
@@ -236,17 +230,14 @@ years:
 
 def _write(tmp_path: Path, periods: str, template: str = VALID_YEAR) -> Path:
     path = tmp_path / "calendar.yaml"
-    path.write_text(
-        template.format(periods=textwrap.indent(textwrap.dedent(periods), " " * 6)), encoding="utf-8"
-    )
+    path.write_text(template.format(periods=textwrap.indent(textwrap.dedent(periods), " " * 6)), encoding="utf-8")
     return path
 
 
 def test_a_minimal_valid_file_loads(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
-        "- {name: 劳动节, name_en: Labour Day, first: 2025-05-01, last: 2025-05-05,\n"
-        "   makeup_workdays: [2025-04-27]}",
+        "- {name: 劳动节, name_en: Labour Day, first: 2025-05-01, last: 2025-05-05,\n   makeup_workdays: [2025-04-27]}",
     )
     calendar = load_calendar(path)
     assert isinstance(calendar, WorkdayCalendar)

@@ -1,0 +1,223 @@
+"""Test fixtures: every test gets its own database, built from the Alembic migrations.
+
+The database is SQLite unless ``CASELEDGER_TEST_DATABASE_URL`` names a PostgreSQL server
+(``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``): then each test gets a fresh PostgreSQL
+database cloned from a template. The template is migrated once per run and seeded with the demo agency
+``tiemen``, a second agency ``other`` and one user per role, through the same services the CLI uses.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service import projections
+from service.auth.tokens import generate_key_file
+from service.clock import Clock, SystemClock
+from service.config import Settings
+from service.db import Database
+from service.ledger.runner import IntegratorRunner
+from service.migrations import upgrade_to_head
+from service.runtime import TOKEN_KEY_FILE, Runtime
+
+PG_URL = os.environ.get("CASELEDGER_TEST_DATABASE_URL", "")
+PASSWORD = "correct horse battery staple"
+USERS = {
+    "tiemen": [
+        ("officer1", ["officer"]),
+        ("officer2", ["officer"]),
+        ("officer3", ["officer"]),
+        ("reviewer", ["reviewer"]),
+        ("head", ["head"]),
+        ("supervisor", ["supervisor"]),
+        ("admin", ["admin"]),
+    ],
+    "other": [("other-officer", ["officer"]), ("other-admin", ["admin"]), ("other-supervisor", ["supervisor"])],
+}
+AGENCIES = {"tiemen": "铁门乡人民政府", "other": "另一乡人民政府"}
+
+projections.load_all()
+
+
+def _admin_engine() -> sa.Engine:
+    return sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_url_for(name: str) -> str:
+    return sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@dataclass
+class DatabaseFactory:
+    """Makes fresh databases that are copies of the seeded template."""
+
+    template: str  # SQLite file path, or PostgreSQL database name
+    workdir: Path
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(PG_URL)
+
+    def create(self) -> tuple[str, Callable[[], None]]:
+        name = f"cl_test_{uuid.uuid4().hex[:12]}"
+        if self.is_postgres:
+            with _admin_engine().connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+
+            def drop() -> None:
+                with _admin_engine().connect() as conn:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+            return _pg_url_for(name), drop
+        path = self.workdir / f"{name}.sqlite3"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+
+
+def _seed(settings: Settings) -> None:
+    from service.agencies.service import create_agency
+    from service.auth.users import create_user
+
+    database = Database(settings.resolved_database_url)
+    clock = SystemClock()
+    with database.transaction() as session:
+        for code, name in AGENCIES.items():
+            agency = create_agency(
+                session,
+                code=code,
+                name=name,
+                keys_dir=settings.keys_dir,
+                origin_base=settings.log_origin_base,
+                actor="system:test",
+                at=clock.now(),
+            )
+            for username, roles in USERS[code]:
+                create_user(
+                    session,
+                    agency,
+                    username=username,
+                    display_name=username,
+                    roles=roles,
+                    password=PASSWORD,
+                    actor="system:test",
+                    at=clock.now(),
+                )
+    runner = IntegratorRunner(database, *_ledger_parts(settings), clock)
+    runner.run_once(force_checkpoint=True)
+    database.dispose()
+
+
+def _ledger_parts(settings: Settings) -> tuple[object, object]:
+    from service.ledger.integrator import CheckpointPolicy, SignerCache
+
+    return SignerCache(settings.keys_dir), CheckpointPolicy(
+        settings.checkpoint_every_entries, settings.checkpoint_every_seconds
+    )
+
+
+@pytest.fixture(scope="session")
+def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("caseledger")
+
+
+@pytest.fixture(scope="session")
+def database_factory(session_dir: Path) -> Iterator[DatabaseFactory]:
+    keys = session_dir / "data" / "keys"
+    keys.mkdir(parents=True)
+    generate_key_file(keys / TOKEN_KEY_FILE)
+    if PG_URL:
+        template = f"cl_template_{uuid.uuid4().hex[:8]}"
+        with _admin_engine().connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{template}"')
+        url = _pg_url_for(template)
+    else:
+        template = str(session_dir / "template.sqlite3")
+        url = f"sqlite:///{template}"
+    upgrade_to_head(url)
+    _seed(Settings(data_dir=session_dir / "data", database_url=url))
+    yield DatabaseFactory(template, session_dir)
+    if PG_URL:
+        with _admin_engine().connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(database_factory: DatabaseFactory) -> Iterator[str]:
+    url, drop = database_factory.create()
+    yield url
+    drop()
+
+
+@pytest.fixture
+def settings(session_dir: Path, database_url: str, tmp_path: Path) -> Settings:
+    data = tmp_path / "data"
+    data.mkdir()
+    # Keys are shared by every test of the run (the template's agencies were signed with them).
+    (data / "keys").symlink_to(session_dir / "data" / "keys", target_is_directory=True)
+    return Settings(data_dir=data, database_url=database_url, run_integrator=False)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return SystemClock()
+
+
+@pytest.fixture
+def runtime(settings: Settings, clock: Clock) -> Iterator[Runtime]:
+    runtime = Runtime.build(settings, clock=clock)
+    yield runtime
+    runtime.database.dispose()
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> FastAPI:
+    from service.main import create_app
+
+    return create_app(runtime)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def integrate(runtime: Runtime) -> Callable[..., object]:
+    """Run the integrator once, as the server's background thread would."""
+    runner = IntegratorRunner(runtime.database, runtime.signers, runtime.checkpoints, runtime.clock)
+    return runner.run_once
+
+
+@pytest.fixture
+def token(runtime: Runtime) -> Callable[[str], str]:
+    """A bearer token for a seeded user (issued directly: the password flow has its own tests)."""
+    from service.auth.models import User
+
+    def issue(username: str) -> str:
+        with runtime.database.transaction(write=False) as session:
+            user_id = session.scalar(sa.select(User.id).where(User.username == username))
+        assert user_id is not None, username
+        return runtime.tokens.issue(user_id, runtime.clock.now()).token
+
+    return issue
+
+
+@pytest.fixture
+def auth(token: Callable[[str], str]) -> Callable[[str], dict[str, str]]:
+    return lambda username: {"Authorization": f"Bearer {token(username)}"}
+
+
+@pytest.fixture
+def lifetime(runtime: Runtime) -> timedelta:
+    return runtime.tokens.lifetime

@@ -5,11 +5,13 @@ from __future__ import annotations
 import secrets
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 
@@ -23,7 +25,11 @@ from service.clock import SystemClock
 from service.config import Settings, get_settings
 from service.db import Database
 from service.errors import DomainError
+from service.ledger.audit import agency_logs, verify_log, verify_replay
+from service.ledger.errors import VerificationError
 from service.ledger.integrator import CheckpointPolicy, SignerCache
+from service.ledger.keys import load_agency_key
+from service.ledger.note import NoteSigner, NoteVerifier
 from service.ledger.runner import IntegratorRunner
 from service.migrations import upgrade_to_head
 from service.runtime import TOKEN_KEY_FILE
@@ -295,6 +301,106 @@ def demo(
         console.print(f"demo data already loaded; credentials are in {settings.data_dir / 'demo-credentials.txt'}")
     console.print(f"API docs: [bold]http://{host}:{port}/docs[/bold]")
     run_server(host, port, 1)
+
+
+def _trusted_verifier(settings: Settings, code: str, origin: str, vkey_file: Path | None) -> NoteVerifier:
+    """The key checkpoints must be signed with: a verifier key the supervisor holds, or the key file."""
+    if vkey_file is not None:
+        return NoteVerifier.from_vkey(vkey_file.read_text().strip())
+    try:
+        return NoteSigner(origin, load_agency_key(settings.keys_dir, code)).verifier()
+    except FileNotFoundError:
+        raise _fail(
+            f"no checkpoint key file for {code}: pass --vkey with the agency's published verifier key", 2
+        ) from None
+
+
+def _advancer(bar: Progress, task: TaskID) -> Callable[[str, int, int | None], None]:
+    def advance(_phase: str, n: int, _total: int | None) -> None:
+        bar.advance(task, n)
+
+    return advance
+
+
+@app.command()
+def verify(
+    agency: Annotated[str | None, typer.Option(help="verify only this agency's ledger")] = None,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="a signed checkpoint kept outside the database, to hold the log to")
+    ] = None,
+    vkey: Annotated[Path | None, typer.Option(help="the agency's verifier key (default: from its key file)")] = None,
+    replay_state: Annotated[
+        bool, typer.Option("--replay/--no-replay", help="replay the ledger into current state")
+    ] = True,
+) -> None:
+    """Verify the ledger: hashes, stream chains, Merkle roots, checkpoint signatures, heads and the replay.
+
+    Exit status 0 when everything holds, 1 on tampering (naming the first bad entry or row), 2 on usage errors.
+    """
+    settings = _settings()
+    database = _database(settings)
+    external = None
+    if checkpoint is not None:
+        try:
+            external = checkpoint.read_text()
+        except OSError as exc:
+            raise _fail(f"cannot read {checkpoint}: {exc}", 2) from None
+    with database.transaction(write=False) as session:
+        logs = agency_logs(session, agency)
+    if not logs:
+        raise _fail(f"no ledger for agency {agency!r}" if agency else "no agency has a ledger yet", 2)
+    if external is not None and len(logs) != 1:
+        raise _fail("--checkpoint needs --agency: a checkpoint belongs to one agency's log", 2)
+    failed = False
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=errors
+    ) as bar:
+        for log in logs:
+            task = bar.add_task(f"{log.code}: entries", total=log.size)
+            try:
+                trusted = _trusted_verifier(settings, log.code, log.origin, vkey)
+                with database.transaction(write=False) as session:
+                    recorded = session.scalar(select(Agency.checkpoint_vkey).where(Agency.id == log.agency_id))
+                    if recorded != trusted.vkey():
+                        raise VerificationError(
+                            f"agency {log.code}: the verifier key recorded in the database is not the trusted key"
+                        )
+                    report = verify_log(
+                        session,
+                        log,
+                        trusted,
+                        external_checkpoint=external,
+                        progress=_advancer(bar, task),
+                    )
+                bar.update(task, completed=log.size)
+            except VerificationError as exc:
+                bar.stop()
+                errors.print(f"[red]TAMPERING DETECTED[/red] in {log.code}: {exc.reason}")
+                failed = True
+                break
+            console.print(
+                f"{log.code}: {report.log_size} entries, {report.streams} streams, {report.checkpoints} signed "
+                f"checkpoints (latest at size {report.latest_checkpoint_size}), {report.pending} pending — all verify"
+            )
+            for note in report.notes:
+                console.print(f"  note: {note}")
+        if not failed and replay_state:
+            task = bar.add_task("replay", total=None)
+            try:
+                rows = verify_replay(
+                    database,
+                    logs,
+                    only_agency=logs[0].agency_id if agency else None,
+                    progress=_advancer(bar, task),
+                )
+            except VerificationError as exc:
+                bar.stop()
+                errors.print(f"[red]TAMPERING DETECTED[/red] in current state: {exc.reason}")
+                failed = True
+            else:
+                console.print(f"replay: {rows} current-state rows equal the ledger's replay")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

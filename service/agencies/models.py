@@ -12,7 +12,7 @@ from service.db import Base
 from service.ledger.projection import projected
 
 
-@projected
+@projected(agency_column="id")
 class Agency(Base):
     __tablename__ = "agencies"
 

@@ -17,7 +17,7 @@ from service.db import Base
 from service.ledger.projection import projected
 
 
-@projected
+@projected()
 class User(Base):
     __tablename__ = "users"
 

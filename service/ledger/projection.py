@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ ENTRY_TYPE = re.compile(r"^[a-z][a-z_]*:[a-z][a-z_]*:[a-z][a-z_]*$")  # subject:
 Projector = Callable[[Session, EntryContent], None]
 
 _PROJECTORS: dict[str, Projector] = {}
-_PROJECTED_MODELS: list[type[Base]] = []
+_PROJECTED_MODELS: dict[type[Base], str] = {}
 
 
 def projector(*entry_types: str) -> Callable[[Projector], Projector]:
@@ -45,14 +45,25 @@ def projector(*entry_types: str) -> Callable[[Projector], Projector]:
     return register
 
 
-def projected(model: type[Base]) -> type[Base]:
-    """Mark ``model`` as current state derived from the ledger (replay rebuilds and compares it)."""
-    _PROJECTED_MODELS.append(model)
-    return model
+ModelT = TypeVar("ModelT", bound=type[Base])
 
 
-def projected_models() -> tuple[type[Base], ...]:
-    return tuple(_PROJECTED_MODELS)
+def projected(agency_column: str = "agency_id") -> Callable[[ModelT], ModelT]:
+    """Mark a model as current state derived from the ledger (replay rebuilds and compares it).
+
+    ``agency_column`` names the column that says which agency a row belongs to.
+    """
+
+    def mark(model: ModelT) -> ModelT:
+        _PROJECTED_MODELS[model] = agency_column
+        return model
+
+    return mark
+
+
+def projected_models() -> dict[type[Base], str]:
+    """Projected models and the column naming each row's agency."""
+    return dict(_PROJECTED_MODELS)
 
 
 def known_entry_types() -> frozenset[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,25 @@ from service.ledger.merkle import leaf_hash
 from service.ledger.models import LedgerEntry, LedgerPending, LedgerStream
 
 GENESIS = bytes(32)  # head hash of a stream that has no entry yet
+_PENDING_KEY = "ledger_pending_entries"
+
+
+@event.listens_for(Session, "before_commit")
+def _queue_for_integration(session: Session) -> None:
+    """Mark the transaction's entries pending at the last moment before commit.
+
+    The pending queue's order is the order in which the integrator gives entries their log index. Taking the
+    queue position after every read the transaction made means an entry is always queued after any entry
+    whose effects the transaction saw, so replaying the log in index order meets every dependency in order.
+    """
+    pending = session.info.pop(_PENDING_KEY, None)
+    if pending:
+        session.execute(insert(LedgerPending), pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING_KEY, None)
 
 
 @dataclass(frozen=True)
@@ -95,7 +114,7 @@ def append_entry(
             canonical=canonical,
         )
     )
-    session.execute(insert(LedgerPending).values(agency_id=agency_id, entry_id=entry_id))
+    session.info.setdefault(_PENDING_KEY, []).append({"agency_id": agency_id, "entry_id": entry_id})
     session.execute(
         update(LedgerStream)
         .where(LedgerStream.agency_id == agency_id, LedgerStream.stream == stream)

@@ -22,7 +22,7 @@ from service.auth.models import User
 from service.auth.tokens import generate_key_file
 from service.auth.users import create_user, find_user, set_disabled
 from service.clock import SystemClock
-from service.config import Settings, get_settings
+from service.config import Settings
 from service.db import Database
 from service.errors import DomainError
 from service.ledger.audit import agency_logs, verify_log, verify_replay
@@ -60,7 +60,7 @@ errors = Console(stderr=True)
 
 
 def _settings() -> Settings:
-    return get_settings()
+    return Settings()
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from service import projections
 from service.auth.router import router as auth_router
+from service.auth.users_router import router as users_router
 from service.config import Settings, get_settings
 from service.errors import install_error_handlers
 from service.health import router as health_router
@@ -89,5 +90,6 @@ def build_app(runtime: Runtime | None) -> FastAPI:
         )
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(users_router)
     app.include_router(ledger_router)
     return app

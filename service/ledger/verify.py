@@ -192,11 +192,10 @@ class LogVerifier:
                 )
             if self.root_at(checkpoint.size) != checkpoint.root:
                 raise VerificationError(
-                    f"{where}: the recomputed Merkle root differs from the signed root: "
-                    "entries up to this size were changed, removed, inserted or reordered"
+                    f"{where}: the recomputed Merkle root differs from the signed root: entries between index "
+                    f"{previous} and {checkpoint.size - 1} were changed, removed, inserted or reordered"
+                    + (f" (the checkpoint at size {previous} still holds)" if previous else "")
                 )
-            if checkpoint.size < previous:
-                raise VerificationError(f"{where}: checkpoints out of order")
             previous = checkpoint.size
         return len(checkpoints)
 

@@ -1,0 +1,153 @@
+"""``/api/v1/users``: an admin manages the users of their own agency. Every change is a ledger entry."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.auth import users
+from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.models import User
+from service.auth.permissions import Permission
+from service.errors import NotFound
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    roles: list[str]
+    disabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            roles=list(user.roles),
+            disabled=user.disabled,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+        )
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=2, max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    roles: list[str] = Field(min_length=1, max_length=5)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RolesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[str] = Field(min_length=1, max_length=5)
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=1024)
+
+
+def _own_user(session: Session, principal: Principal, user_id: uuid.UUID) -> tuple[Agency, User]:
+    """A user of the admin's own agency; another agency's user answers 404."""
+    user = session.get(User, user_id)
+    if user is None or user.agency_id != principal.agency_id:
+        raise NotFound("no such user", "用户不存在")
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    return agency, user
+
+
+@router.get("", response_model=list[UserOut])
+def list_users(session: ReadSession, principal: Principal = requires(Permission.USER_MANAGE)) -> list[UserOut]:
+    """Users of the caller's agency."""
+    found = session.scalars(select(User).where(User.agency_id == principal.agency_id).order_by(User.username))
+    return [UserOut.of(u) for u in found]
+
+
+@router.post("", response_model=UserOut, status_code=201)
+def add_user(
+    body: NewUser, session: WriteSession, runtime: RuntimeDep, principal: Principal = requires(Permission.USER_MANAGE)
+) -> UserOut:
+    """Add a user to the caller's agency."""
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    user = users.create_user(
+        session,
+        agency,
+        username=body.username,
+        display_name=body.display_name,
+        roles=body.roles,
+        password=body.password,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
+    return UserOut.of(user)
+
+
+@router.post("/{user_id}/disable", response_model=UserOut)
+def disable_user(
+    user_id: uuid.UUID,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.USER_MANAGE),
+) -> UserOut:
+    """Disable a user; their tokens stop working at once."""
+    agency, user = _own_user(session, principal, user_id)
+    users.set_disabled(session, agency, user, True, principal.actor, runtime.clock.now())
+    return UserOut.of(user)
+
+
+@router.post("/{user_id}/enable", response_model=UserOut)
+def enable_user(
+    user_id: uuid.UUID,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.USER_MANAGE),
+) -> UserOut:
+    """Enable a disabled user again."""
+    agency, user = _own_user(session, principal, user_id)
+    users.set_disabled(session, agency, user, False, principal.actor, runtime.clock.now())
+    return UserOut.of(user)
+
+
+@router.put("/{user_id}/roles", response_model=UserOut)
+def change_roles(
+    user_id: uuid.UUID,
+    body: RolesIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.USER_MANAGE),
+) -> UserOut:
+    """Replace a user's roles."""
+    agency, user = _own_user(session, principal, user_id)
+    users.set_roles(session, agency, user, body.roles, principal.actor, runtime.clock.now())
+    return UserOut.of(user)
+
+
+@router.put("/{user_id}/password", status_code=204)
+def reset_password(
+    user_id: uuid.UUID,
+    body: PasswordIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.USER_MANAGE),
+) -> None:
+    """Set a user's password (the ledger records that it changed, never the password)."""
+    agency, user = _own_user(session, principal, user_id)
+    users.set_password(session, agency, user, body.password, principal.actor, runtime.clock.now())

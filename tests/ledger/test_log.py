@@ -1,0 +1,130 @@
+"""The agency log through the API: entries, checkpoints, verifier key and proofs an outside verifier checks."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from service.ledger.canonical import parse_entry
+from service.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
+from service.ledger.note import NoteVerifier, open_checkpoint
+
+Auth = Callable[[str], dict[str, str]]
+
+
+def b64d(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+def all_entries(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    start: int | None = 0
+    while start is not None:
+        page = client.get(f"/api/v1/agencies/tiemen/ledger/entries?start={start}&limit=5", headers=headers).json()
+        items += page["items"]
+        start = page["next"]
+    return items
+
+
+def test_entries_are_gap_free_and_each_carries_the_exact_hashed_bytes(
+    client: TestClient, auth: Auth, append_probe: Callable[..., Any], integrate: Callable[..., Any]
+) -> None:
+    for n in range(7):
+        append_probe(stream=f"probe-{n % 2}", n=n)
+    integrate()
+    entries = all_entries(client, auth("supervisor"))
+    assert [e["index"] for e in entries] == list(range(len(entries)))
+    for entry in entries:
+        canonical = b64d(entry["canonical"])
+        assert leaf_hash(canonical) == b64d(entry["leaf_hash"])
+        content = parse_entry(canonical)
+        assert (content.stream, content.seq, content.type) == (entry["stream"], entry["stream_seq"], entry["type"])
+    assert entries[0]["type"] == "agency:agency:created"
+
+
+def test_every_stream_is_a_hash_chain(
+    client: TestClient, auth: Auth, append_probe: Callable[..., Any], integrate: Callable[..., Any]
+) -> None:
+    for n in range(4):
+        append_probe(stream="chain", n=n)
+    integrate()
+    chain = [e for e in all_entries(client, auth("supervisor")) if e["stream"] == "chain"]
+    assert [e["stream_seq"] for e in chain] == [0, 1, 2, 3]
+    assert chain[0]["prev_hash"] is None
+    for before, after in itertools.pairwise(chain):
+        assert after["prev_hash"] == before["leaf_hash"]
+
+
+def test_the_checkpoint_is_a_signed_note_that_verifies_with_the_published_vkey(client: TestClient) -> None:
+    note = client.get("/api/v1/agencies/tiemen/ledger/checkpoint")
+    vkey = client.get("/api/v1/agencies/tiemen/ledger/vkey")
+    assert note.headers["content-type"].startswith("text/plain")
+    assert vkey.headers["content-type"].startswith("text/plain")
+    checkpoint = open_checkpoint(note.text, NoteVerifier.from_vkey(vkey.text.strip()), origin="caseledger.local/tiemen")
+    assert checkpoint.size >= 1
+
+
+def test_inclusion_and_consistency_proofs_verify_against_signed_checkpoints(
+    client: TestClient, auth: Auth, append_probe: Callable[..., Any], integrate: Callable[..., Any]
+) -> None:
+    verifier = NoteVerifier.from_vkey(client.get("/api/v1/agencies/tiemen/ledger/vkey").text.strip())
+    old = open_checkpoint(
+        client.get("/api/v1/agencies/tiemen/ledger/checkpoint").text, verifier, "caseledger.local/tiemen"
+    )
+    for n in range(9):
+        append_probe(n=n)
+    signed = client.post("/api/v1/agencies/tiemen/ledger/checkpoint", headers=auth("supervisor"))
+    assert signed.status_code == 200
+    new = open_checkpoint(signed.text, verifier, "caseledger.local/tiemen")
+    assert new.size == old.size + 9
+
+    proof = client.get(f"/api/v1/agencies/tiemen/ledger/proof/consistency?from={old.size}&to={new.size}").json()
+    assert set(proof) == {"size1", "size2", "root1", "root2", "proof"}
+    assert b64d(proof["root1"]) == old.root
+    assert b64d(proof["root2"]) == new.root
+    verify_consistency(old.size, new.size, [b64d(h) for h in proof["proof"]], old.root, new.root)
+
+    for entry in all_entries(client, auth("supervisor")):
+        answer = client.get(f"/api/v1/agencies/tiemen/ledger/proof/inclusion?index={entry['index']}").json()
+        assert answer["size"] == new.size
+        assert answer["leaf_hash"] == entry["leaf_hash"]
+        verify_inclusion(
+            b64d(entry["leaf_hash"]), entry["index"], new.size, [b64d(h) for h in answer["proof"]], new.root
+        )
+
+
+def test_proofs_outside_the_log_are_422(client: TestClient) -> None:
+    assert client.get("/api/v1/agencies/tiemen/ledger/proof/inclusion?index=99999").status_code == 422
+    assert client.get("/api/v1/agencies/tiemen/ledger/proof/inclusion?index=0&size=99999").status_code == 422
+    assert client.get("/api/v1/agencies/tiemen/ledger/proof/consistency?from=5&to=2").status_code == 422
+    assert client.get("/api/v1/agencies/tiemen/ledger/proof/consistency?from=0").status_code == 422
+
+
+def test_signing_a_checkpoint_on_demand_needs_the_permission_in_that_agency(client: TestClient, auth: Auth) -> None:
+    path = "/api/v1/agencies/tiemen/ledger/checkpoint"
+    assert client.post(path).status_code == 401
+    assert client.post(path, headers=auth("officer1")).status_code == 403
+    assert client.post(path, headers=auth("other-supervisor")).status_code == 404
+    assert client.post(path, headers=auth("admin")).status_code == 200
+
+
+def test_an_entry_is_written_with_its_state_change_or_not_at_all(
+    client: TestClient, auth: Auth, runtime: Any, integrate: Callable[..., Any]
+) -> None:
+    admin = auth("admin")
+    before = len(all_entries(client, auth("supervisor")))
+    refused = client.post(
+        "/api/v1/users", headers=admin, json={"username": "officer1", "roles": ["officer"], "password": "x" * 16}
+    )
+    assert refused.status_code == 409  # username taken: nothing written
+    created = client.post(
+        "/api/v1/users", headers=admin, json={"username": "new-officer", "roles": ["officer"], "password": "y" * 16}
+    )
+    assert created.status_code == 201
+    integrate()
+    entries = all_entries(client, auth("supervisor"))
+    assert [e["type"] for e in entries[before:]] == ["agency:user:created", "agency:user:password_set"]

@@ -413,3 +413,7 @@ def openapi(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render(openapi_document()))
     console.print(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    app()

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from alembic import context
+from typing import Any
+
 from sqlalchemy import Connection, Engine
 
+from alembic import context
 from service import projections
 from service.config import get_settings
-from service.db import Base, make_engine
+from service.db import Base, UTCDateTime, make_engine
 
 projections.load_all()
 target_metadata = Base.metadata
 config = context.config
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Render the service's timestamp type as what it stores, so migrations do not import service code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _run(connection: Connection) -> None:
@@ -20,6 +29,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

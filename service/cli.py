@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import socket
 import sys
 from collections.abc import Callable
@@ -21,9 +20,11 @@ from service.agencies.service import create_agency, get_agency_by_code
 from service.auth.models import User
 from service.auth.tokens import generate_key_file
 from service.auth.users import create_user, find_user, set_disabled
+from service.catalogue.service import load_version
 from service.clock import SystemClock
 from service.config import Settings
 from service.db import Database
+from service.demo import DEMO_USERS, OTHER_OFFICERS, seed_agency
 from service.errors import DomainError
 from service.ledger.audit import agency_logs, verify_log, verify_replay
 from service.ledger.errors import VerificationError
@@ -32,18 +33,11 @@ from service.ledger.keys import load_agency_key
 from service.ledger.note import NoteSigner, NoteVerifier
 from service.ledger.runner import IntegratorRunner
 from service.migrations import upgrade_to_head
+from service.officers.policy import load_officer_policy
 from service.runtime import TOKEN_KEY_FILE
 
 CLI_ACTOR = "system:cli"
 DEMO_AGENCY = ("tiemen", "铁门乡人民政府")
-DEMO_USERS = (
-    ("officer1", "执法队员甲", ["officer"]),
-    ("officer2", "执法队员乙", ["officer"]),
-    ("reviewer", "法制审核员", ["reviewer"]),
-    ("head", "乡长", ["head"]),
-    ("supervisor", "监督员", ["supervisor"]),
-    ("admin", "系统管理员", ["admin"]),
-)
 
 app = typer.Typer(
     help="caseledger: enforcement case management with a tamper-evident ledger.",
@@ -53,7 +47,9 @@ app = typer.Typer(
 agency_app = typer.Typer(help="Agencies (执法主体): each has its own ledger and checkpoint key.", no_args_is_help=True)
 user_app = typer.Typer(help="Users of an agency and their roles.", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
+catalogue_app = typer.Typer(help="The enforcement catalogue (执法事项清单) of an agency.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(catalogue_app, name="catalogue")
 
 console = Console()
 errors = Console(stderr=True)
@@ -99,6 +95,32 @@ def init() -> None:
     settings = _settings()
     initialise(settings)
     console.print(f"data directory [bold]{settings.data_dir.resolve()}[/bold] ready; database at head")
+
+
+@catalogue_app.command("load")
+def catalogue_load(
+    agency: Annotated[str, typer.Option(help="agency code")],
+    file: Annotated[Path, typer.Argument(help="catalogue file (YAML, see policies/catalogue/README.md)")],
+) -> None:
+    """Load a catalogue version; it is refused, listing every problem, if the file has any error."""
+    settings = _settings()
+    database = _database(settings)
+    try:
+        content = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read {file}: {exc}", 2) from None
+    try:
+        with database.transaction() as session:
+            found = get_agency_by_code(session, agency)
+            loaded = load_version(
+                session, found, content=content, source=file.name, actor=CLI_ACTOR, at=SystemClock().now()
+            )
+    except DomainError as exc:
+        for problem in exc.extra.get("problems", [exc.detail_en]):
+            errors.print(f"[red]error:[/red] {problem}")
+        raise typer.Exit(1) from None
+    _integrate(settings, database)
+    console.print(f"catalogue version {loaded.version} loaded for {agency}: {len(loaded.items)} items")
 
 
 @agency_app.command("add")
@@ -243,36 +265,26 @@ def serve(
 
 
 def load_demo_data(settings: Settings) -> list[tuple[str, str, str]] | None:
-    """Create the demo agency and one user per role, once. Returns the new credentials, or None if present."""
+    """Create the demo agency, users, catalogue, officers and certificates once; None if already there."""
     database = _database(settings)
     code, name = DEMO_AGENCY
     with database.transaction() as session:
         if session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
             return None
-        clock = SystemClock()
-        agency = create_agency(
+        credentials = seed_agency(
             session,
             code=code,
             name=name,
+            users=DEMO_USERS,
+            password=None,
             keys_dir=settings.keys_dir,
+            policies_dir=settings.policies_dir,
+            officer_policy=load_officer_policy(settings.policies_dir / "officers.yaml"),
             origin_base=settings.log_origin_base,
             actor=CLI_ACTOR,
-            at=clock.now(),
+            at=SystemClock().now(),
+            other_officers=OTHER_OFFICERS,
         )
-        credentials = []
-        for username, display, roles in DEMO_USERS:
-            password = secrets.token_urlsafe(12)
-            create_user(
-                session,
-                agency,
-                username=username,
-                display_name=display,
-                roles=roles,
-                password=password,
-                actor=CLI_ACTOR,
-                at=clock.now(),
-            )
-            credentials.append((username, ", ".join(roles), password))
     _integrate(settings, database)
     return credentials
 

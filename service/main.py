@@ -11,12 +11,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import projections
 from service.auth.router import router as auth_router
 from service.auth.users_router import router as users_router
+from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
 from service.errors import install_error_handlers
 from service.health import router as health_router
 from service.ledger.router import router as ledger_router
 from service.ledger.runner import IntegratorRunner
 from service.limits import BodyLimitMiddleware
+from service.officers.router import router as officers_router
+from service.public.router import router as public_router
 from service.runtime import Runtime
 
 UPLOAD_PATHS = r"/evidence$"
@@ -92,4 +95,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(ledger_router)
+    app.include_router(catalogue_router)
+    app.include_router(officers_router)
+    app.include_router(public_router)
     return app

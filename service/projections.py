@@ -5,4 +5,6 @@ from __future__ import annotations
 
 def load_all() -> None:
     import service.agencies.service
-    import service.auth.users  # noqa: F401
+    import service.auth.users
+    import service.catalogue.service
+    import service.officers.service  # noqa: F401

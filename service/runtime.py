@@ -13,6 +13,7 @@ from service.clock import Clock, SystemClock
 from service.config import Settings
 from service.db import Database
 from service.ledger.integrator import CheckpointPolicy, SignerCache
+from service.officers.policy import OfficerPolicy, load_officer_policy
 
 TOKEN_KEY_FILE = "token-es256.pem"
 
@@ -26,6 +27,7 @@ class Runtime:
     roles: RolePolicy
     signers: SignerCache
     checkpoints: CheckpointPolicy
+    officer_policy: OfficerPolicy
 
     @classmethod
     def build(cls, settings: Settings, database: Database | None = None, clock: Clock | None = None) -> Runtime:
@@ -46,6 +48,7 @@ class Runtime:
             roles=load_role_policy(settings.policies_dir / "roles.yaml"),
             signers=SignerCache(settings.keys_dir),
             checkpoints=CheckpointPolicy(settings.checkpoint_every_entries, settings.checkpoint_every_seconds),
+            officer_policy=load_officer_policy(settings.policies_dir / "officers.yaml"),
         )
 
 

@@ -26,25 +26,21 @@ from service.auth.tokens import generate_key_file
 from service.clock import Clock, SystemClock
 from service.config import Settings
 from service.db import Database
+from service.demo import DEMO_USERS, DemoUser, seed_agency
+from service.ledger.integrator import CheckpointPolicy, SignerCache
 from service.ledger.runner import IntegratorRunner
 from service.migrations import upgrade_to_head
+from service.officers.policy import load_officer_policy
 from service.runtime import TOKEN_KEY_FILE, Runtime
 
 PG_URL = os.environ.get("CASELEDGER_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery staple"
-USERS = {
-    "tiemen": [
-        ("officer1", ["officer"]),
-        ("officer2", ["officer"]),
-        ("officer3", ["officer"]),
-        ("reviewer", ["reviewer"]),
-        ("head", ["head"]),
-        ("supervisor", ["supervisor"]),
-        ("admin", ["admin"]),
-    ],
-    "other": [("other-officer", ["officer"]), ("other-admin", ["admin"]), ("other-supervisor", ["supervisor"])],
-}
-AGENCIES = {"tiemen": "铁门乡人民政府", "other": "另一乡人民政府"}
+OTHER_USERS = (
+    DemoUser("other-officer", "外乡队员", ("officer",), ("brigade", None, False)),
+    DemoUser("other-admin", "外乡管理员", ("admin",)),
+    DemoUser("other-supervisor", "外乡监督员", ("supervisor",)),
+)
+AGENCIES = {"tiemen": ("铁门乡人民政府", DEMO_USERS), "other": ("另一乡人民政府", OTHER_USERS)}
 
 projections.load_all()
 
@@ -85,44 +81,31 @@ class DatabaseFactory:
 
 
 def _seed(settings: Settings) -> None:
-    from service.agencies.service import create_agency
-    from service.auth.users import create_user
-
     database = Database(settings.resolved_database_url)
     clock = SystemClock()
     with database.transaction() as session:
-        for code, name in AGENCIES.items():
-            agency = create_agency(
+        for code, (name, users) in AGENCIES.items():
+            seed_agency(
                 session,
                 code=code,
                 name=name,
+                users=users,
+                password=PASSWORD,
                 keys_dir=settings.keys_dir,
+                policies_dir=settings.policies_dir,
+                officer_policy=load_officer_policy(settings.policies_dir / "officers.yaml"),
                 origin_base=settings.log_origin_base,
                 actor="system:test",
                 at=clock.now(),
             )
-            for username, roles in USERS[code]:
-                create_user(
-                    session,
-                    agency,
-                    username=username,
-                    display_name=username,
-                    roles=roles,
-                    password=PASSWORD,
-                    actor="system:test",
-                    at=clock.now(),
-                )
-    runner = IntegratorRunner(database, *_ledger_parts(settings), clock)
+    runner = IntegratorRunner(
+        database,
+        SignerCache(settings.keys_dir),
+        CheckpointPolicy(settings.checkpoint_every_entries, settings.checkpoint_every_seconds),
+        clock,
+    )
     runner.run_once(force_checkpoint=True)
     database.dispose()
-
-
-def _ledger_parts(settings: Settings) -> tuple[object, object]:
-    from service.ledger.integrator import CheckpointPolicy, SignerCache
-
-    return SignerCache(settings.keys_dir), CheckpointPolicy(
-        settings.checkpoint_every_entries, settings.checkpoint_every_seconds
-    )
 
 
 @pytest.fixture(scope="session")

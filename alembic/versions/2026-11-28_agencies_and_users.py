@@ -11,6 +11,7 @@ Reviewed by hand. ``agencies`` and ``users`` are projections of the ledger; ``us
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0002_agencies_users"

@@ -12,6 +12,7 @@ integrator and appends move; verification checks them against the entries.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0001_ledger"

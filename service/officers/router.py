@@ -1,0 +1,441 @@
+"""``/api/v1/officers``, ``/api/v1/certificates``, ``/api/v1/trainings`` and certification reports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.permissions import Permission
+from service.catalogue.service import item_of, require_current_version
+from service.errors import InvalidInput
+from service.officers import reports
+from service.officers import service as officers
+from service.officers.models import Certificate, Officer
+from service.officers.qualification import ItemFacts
+from service.policy.calendar import local_date
+
+router = APIRouter(prefix="/api/v1", tags=["officers"])
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class CertificateOut(BaseModel):
+    id: uuid.UUID
+    officer_id: uuid.UUID
+    number: str
+    issuer: str
+    issued_on: date
+    expires_on: date
+    scope_items: list[str]
+    scope_categories: list[str]
+    territory: str | None
+    status: str
+    last_reviewed_on: date | None
+
+    @classmethod
+    def of(cls, c: Certificate) -> CertificateOut:
+        return cls.model_validate(c, from_attributes=True)
+
+
+class EventOut(BaseModel):
+    kind: str
+    effective_at: datetime
+    recorded_at: datetime
+    actor: str
+    reason: str
+    status_after: str | None
+    expires_on_after: date | None
+    reviewed_on: date | None
+    review_passed: bool | None
+
+
+class CertificateDetail(CertificateOut):
+    history: list[EventOut]
+
+
+class OfficerOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    unit: str
+    unit_name: str
+    user_id: uuid.UUID | None
+    legal_qualification_number: str | None
+    legal_qualification_on: date | None
+    active: bool
+    certificates: list[CertificateOut]
+
+
+class OfficerIn(BaseModel):
+    model_config = _STRICT
+    name: str = Field(min_length=1, max_length=100)
+    unit: str = Field(min_length=1, max_length=50)
+    user_id: uuid.UUID | None = None
+
+
+class LegalQualificationIn(BaseModel):
+    model_config = _STRICT
+    number: str = Field(min_length=1, max_length=100)
+    obtained_on: date
+
+
+class ActiveIn(BaseModel):
+    model_config = _STRICT
+    active: bool
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class CertificateIssueIn(BaseModel):
+    model_config = _STRICT
+    number: str = Field(min_length=1, max_length=100)
+    issuer: str = Field(min_length=1, max_length=200)
+    issued_on: date
+    expires_on: date
+    scope_items: list[str] = Field(default_factory=list, max_length=500)
+    scope_categories: list[str] = Field(default_factory=list, max_length=100)
+    territory: str | None = Field(default=None, max_length=200)
+
+
+class CertificateChangeIn(BaseModel):
+    model_config = _STRICT
+    reason: str = Field(default="", max_length=1000)
+    effective_at: datetime | None = None
+    expires_on: date | None = None
+
+
+class ReviewIn(BaseModel):
+    model_config = _STRICT
+    reviewed_on: date
+    passed: bool
+    note: str = Field(default="", max_length=1000)
+
+
+class Participant(BaseModel):
+    model_config = _STRICT
+    officer_id: uuid.UUID
+    passed: bool | None = None
+
+
+class TrainingIn(BaseModel):
+    model_config = _STRICT
+    kind: Literal["training", "exam"]
+    title: str = Field(min_length=1, max_length=200)
+    held_on: date
+    participants: list[Participant] = Field(max_length=1000)
+
+
+class TrainingOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    title: str
+    held_on: date
+    participants: list[dict[str, Any]]
+
+
+class QualificationOut(BaseModel):
+    ok: bool
+    record: dict[str, Any]
+
+
+def _agency(session: Session, principal: Principal) -> Agency:
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    return agency
+
+
+def _officer_out(session: Session, runtime: RuntimeDep, officer: Officer) -> OfficerOut:
+    certificates = session.scalars(
+        select(Certificate).where(Certificate.officer_id == officer.id).order_by(Certificate.number)
+    ).all()
+    return OfficerOut(
+        id=officer.id,
+        name=officer.name,
+        unit=officer.unit,
+        unit_name=runtime.officer_policy.units.get(officer.unit, officer.unit),
+        user_id=officer.user_id,
+        legal_qualification_number=officer.legal_qualification_number,
+        legal_qualification_on=officer.legal_qualification_on,
+        active=officer.active,
+        certificates=[CertificateOut.of(c) for c in certificates],
+    )
+
+
+@router.get("/officers", response_model=list[OfficerOut])
+def list_officers(
+    session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.OFFICER_READ)
+) -> list[OfficerOut]:
+    """The agency's officers with their certificates."""
+    found = session.scalars(select(Officer).where(Officer.agency_id == principal.agency_id).order_by(Officer.name))
+    return [_officer_out(session, runtime, o) for o in found]
+
+
+@router.post("/officers", response_model=OfficerOut, status_code=201)
+def register_officer(
+    body: OfficerIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.OFFICER_MANAGE),
+) -> OfficerOut:
+    """Register an officer (执法人员) in a unit, optionally linked to a user account."""
+    officer = officers.register_officer(
+        session,
+        _agency(session, principal),
+        runtime.officer_policy,
+        name=body.name,
+        unit=body.unit,
+        user_id=body.user_id,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
+    return _officer_out(session, runtime, officer)
+
+
+@router.get("/officers/{officer_id}", response_model=OfficerOut)
+def get_officer(
+    officer_id: uuid.UUID,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.OFFICER_READ),
+) -> OfficerOut:
+    return _officer_out(session, runtime, officers.get_officer(session, principal.agency_id, officer_id))
+
+
+@router.post("/officers/{officer_id}/legal-qualification", response_model=OfficerOut)
+def record_legal_qualification(
+    officer_id: uuid.UUID,
+    body: LegalQualificationIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.OFFICER_MANAGE),
+) -> OfficerOut:
+    """Record the officer's legal professional qualification (法律职业资格)."""
+    officer = officers.get_officer(session, principal.agency_id, officer_id)
+    officers.record_legal_qualification(
+        session,
+        _agency(session, principal),
+        officer,
+        number=body.number,
+        obtained_on=body.obtained_on,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
+    return _officer_out(session, runtime, officer)
+
+
+@router.post("/officers/{officer_id}/active", response_model=OfficerOut)
+def set_officer_active(
+    officer_id: uuid.UUID,
+    body: ActiveIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.OFFICER_MANAGE),
+) -> OfficerOut:
+    """Mark an officer as having left the team (transfer, retirement) or returned."""
+    officer = officers.get_officer(session, principal.agency_id, officer_id)
+    officers.set_officer_active(
+        session,
+        _agency(session, principal),
+        officer,
+        active=body.active,
+        reason=body.reason,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
+    return _officer_out(session, runtime, officer)
+
+
+@router.post("/officers/{officer_id}/certificates", response_model=CertificateOut, status_code=201)
+def issue_certificate(
+    officer_id: uuid.UUID,
+    body: CertificateIssueIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CERTIFICATE_MANAGE),
+) -> CertificateOut:
+    """Record an enforcement certificate (行政执法证) issued to the officer."""
+    officer = officers.get_officer(session, principal.agency_id, officer_id)
+    certificate = officers.issue_certificate(
+        session,
+        _agency(session, principal),
+        officer,
+        officers.CertificateIn(
+            body.number,
+            body.issuer,
+            body.issued_on,
+            body.expires_on,
+            body.scope_items,
+            body.scope_categories,
+            body.territory,
+        ),
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
+    return CertificateOut.of(certificate)
+
+
+@router.get("/officers/{officer_id}/qualification", response_model=QualificationOut)
+def officer_qualification(
+    officer_id: uuid.UUID,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    item: Annotated[str, Query(description="catalogue item code")],
+    at: Annotated[datetime | None, Query(description="moment (default now), with a time zone")] = None,
+    principal: Principal = requires(Permission.OFFICER_READ),
+) -> QualificationOut:
+    """Whether the officer may act on an item at a moment, with every reason if not (行政处罚法 第四十二条)."""
+    officer = officers.get_officer(session, principal.agency_id, officer_id)
+    version = require_current_version(session, principal.agency_id)
+    catalogue_item = item_of(session, principal.agency_id, version.version, item)
+    moment = at or runtime.clock.now()
+    if moment.tzinfo is None:
+        raise InvalidInput("'at' needs a time zone", "at 须带时区")
+    result = officers.qualification_of(
+        session, runtime.officer_policy, officer, ItemFacts(catalogue_item.code, catalogue_item.category), moment
+    )
+    return QualificationOut(ok=result.ok, record=result.to_record())
+
+
+@router.get("/certificates/{certificate_id}", response_model=CertificateDetail)
+def get_certificate(
+    certificate_id: uuid.UUID, session: ReadSession, principal: Principal = requires(Permission.OFFICER_READ)
+) -> CertificateDetail:
+    """A certificate with its full, unedited history."""
+    certificate = officers.get_certificate(session, principal.agency_id, certificate_id)
+    history = [
+        EventOut.model_validate(e, from_attributes=True) for e in officers.certificate_history(session, certificate.id)
+    ]
+    return CertificateDetail(**CertificateOut.of(certificate).model_dump(), history=history)
+
+
+@router.post("/certificates/{certificate_id}/{action}", response_model=CertificateOut)
+def change_certificate(
+    certificate_id: uuid.UUID,
+    action: Literal["renew", "suspend", "reinstate", "revoke", "cancel", "expire"],
+    body: CertificateChangeIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CERTIFICATE_MANAGE),
+) -> CertificateOut:
+    """Renew, suspend (暂扣), reinstate, revoke (吊销), cancel (注销) or mark expired; the reason is recorded."""
+    past = {
+        "renew": "renewed",
+        "suspend": "suspended",
+        "reinstate": "reinstated",
+        "revoke": "revoked",
+        "cancel": "cancelled",
+        "expire": "expired",
+    }[action]
+    certificate = officers.get_certificate(session, principal.agency_id, certificate_id)
+    officers.change_certificate(
+        session,
+        _agency(session, principal),
+        certificate,
+        past,
+        reason=body.reason,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+        effective_at=body.effective_at,
+        expires_on=body.expires_on,
+    )
+    return CertificateOut.of(certificate)
+
+
+@router.post("/certificates/{certificate_id}/reviews", response_model=CertificateOut)
+def review_certificate(
+    certificate_id: uuid.UUID,
+    body: ReviewIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CERTIFICATE_MANAGE),
+) -> CertificateOut:
+    """Record the annual review (年度审验) of a certificate, passed or not."""
+    certificate = officers.get_certificate(session, principal.agency_id, certificate_id)
+    officers.change_certificate(
+        session,
+        _agency(session, principal),
+        certificate,
+        "reviewed",
+        reason=body.note,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+        reviewed_on=body.reviewed_on,
+        review_passed=body.passed,
+    )
+    return CertificateOut.of(certificate)
+
+
+@router.post("/trainings", response_model=TrainingOut, status_code=201)
+def record_training(
+    body: TrainingIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.OFFICER_MANAGE),
+) -> TrainingOut:
+    """Record a training or an examination and who took part."""
+    found = officers.record_training(
+        session,
+        _agency(session, principal),
+        kind=body.kind,
+        title=body.title,
+        held_on=body.held_on,
+        participants=[p.model_dump(mode="json") for p in body.participants],
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
+    return TrainingOut.model_validate(found, from_attributes=True)
+
+
+class CertificateLineOut(BaseModel):
+    officer_id: uuid.UUID
+    officer_name: str
+    unit: str
+    certificate_id: uuid.UUID
+    number: str
+    status: str
+    expires_on: date
+    reason: str
+
+
+class CertificationSummary(BaseModel):
+    on: date
+    certified_officers: int
+    reviewer_share: dict[str, Any]
+    expiring: list[CertificateLineOut]
+    lapsed_without_review: list[CertificateLineOut]
+    cleanup: list[CertificateLineOut]
+    training: dict[str, Any]
+
+
+@router.get("/reports/certification", response_model=CertificationSummary)
+def certification_report(
+    session: ReadSession,
+    runtime: RuntimeDep,
+    on: Annotated[date | None, Query(description="date (Asia/Shanghai), default today")] = None,
+    within_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    principal: Principal = requires(Permission.REPORT_READ),
+) -> CertificationSummary:
+    """Certified officers on a date, reviewers' share, expiring and lapsed certificates, the clean-up list."""
+    policy = runtime.officer_policy
+    day = on or local_date(runtime.clock.now())
+    agency_id = principal.agency_id
+    share = reports.reviewer_share(session, agency_id, policy, day)
+
+    def lines(found: list[reports.CertificateLine]) -> list[CertificateLineOut]:
+        return [CertificateLineOut.model_validate(line, from_attributes=True) for line in found]
+
+    return CertificationSummary(
+        on=day,
+        certified_officers=len(reports.certified_officers(session, agency_id, policy, day)),
+        reviewer_share=share.__dict__,
+        expiring=lines(reports.expiring(session, agency_id, policy, day, within_days or policy.expiring_within_days)),
+        lapsed_without_review=lines(reports.lapsed_without_review(session, agency_id, policy, day)),
+        cleanup=lines(reports.cleanup_list(session, agency_id, policy, day)),
+        training=reports.training_figures(session, agency_id, day.year).__dict__,
+    )

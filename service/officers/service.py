@@ -1,0 +1,543 @@
+"""Registering officers and managing their enforcement certificates; each step is a ledger entry.
+
+A certificate's history is never edited: issue, renew, suspend, reinstate, revoke, cancel and the annual
+review are each an entry in the officer's stream, with the reason and the actor. The certificate rules follow
+交通运输行政执法证件管理规定 by analogy (the reference texts' certificate regulation).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.agencies.service import agency_ref
+from service.auth.models import User
+from service.errors import Conflict, InvalidInput, LegalBasis, NotFound
+from service.ledger.canonical import EntryContent, parse_instant
+from service.ledger.projection import projector, record
+from service.officers.models import Certificate, CertificateEvent, Officer, TrainingRecord
+from service.officers.policy import OfficerPolicy
+from service.officers.qualification import (
+    CertificateFacts,
+    CertificateStatus,
+    ItemFacts,
+    OfficerFacts,
+    Qualification,
+    StatusChange,
+    qualified,
+)
+
+CERTIFICATE_RULES = "交通运输行政执法证件管理规定"
+
+# What each certificate action does to its status, from which statuses it may be taken, and the rule behind it.
+_ACTIONS: dict[str, tuple[CertificateStatus | None, frozenset[CertificateStatus], LegalBasis]] = {
+    "renewed": (
+        None,
+        frozenset({CertificateStatus.ACTIVE, CertificateStatus.EXPIRED}),
+        LegalBasis(CERTIFICATE_RULES, 28),
+    ),
+    "suspended": (
+        CertificateStatus.SUSPENDED,
+        frozenset({CertificateStatus.ACTIVE}),
+        LegalBasis(CERTIFICATE_RULES, 31),
+    ),
+    "reinstated": (
+        CertificateStatus.ACTIVE,
+        frozenset({CertificateStatus.SUSPENDED}),
+        LegalBasis(CERTIFICATE_RULES, 32),
+    ),
+    "revoked": (
+        CertificateStatus.REVOKED,
+        frozenset({CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED, CertificateStatus.EXPIRED}),
+        LegalBasis(CERTIFICATE_RULES, 33),
+    ),
+    "cancelled": (
+        CertificateStatus.CANCELLED,
+        frozenset({CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED, CertificateStatus.EXPIRED}),
+        LegalBasis(CERTIFICATE_RULES, 25),
+    ),
+    "expired": (CertificateStatus.EXPIRED, frozenset({CertificateStatus.ACTIVE}), LegalBasis(CERTIFICATE_RULES, 30)),
+    "reviewed": (None, frozenset({CertificateStatus.ACTIVE}), LegalBasis(CERTIFICATE_RULES, 30)),
+}
+ACTION_NAMES_ZH = {
+    "renewed": "换发/延期",
+    "suspended": "暂扣",
+    "reinstated": "恢复",
+    "revoked": "吊销",
+    "cancelled": "注销",
+    "expired": "失效",
+    "reviewed": "年度审验",
+}
+
+
+def officer_stream(officer_id: uuid.UUID) -> str:
+    return f"officer:{officer_id}"
+
+
+def _agency_id(session: Session, entry: EntryContent) -> uuid.UUID:
+    return session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+
+
+# -- officers ----------------------------------------------------------------------------------------------
+
+
+def register_officer(
+    session: Session,
+    agency: Agency,
+    policy: OfficerPolicy,
+    *,
+    name: str,
+    unit: str,
+    user_id: uuid.UUID | None,
+    actor: str,
+    at: datetime,
+) -> Officer:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("an officer needs a name", "执法人员姓名不能为空")
+    if unit not in policy.units:
+        raise InvalidInput(
+            f"unknown unit {unit!r}; the policy lists {', '.join(policy.units)}",
+            f"未知执法单位 {unit!r}；可选：{'、'.join(policy.units.values())}",
+        )
+    if user_id is not None:
+        user = session.get(User, user_id)
+        if user is None or user.agency_id != agency.id:
+            raise InvalidInput("the linked user does not exist in this agency", "关联的用户在本执法主体中不存在")
+        if session.scalar(select(Officer.id).where(Officer.user_id == user_id)) is not None:
+            raise Conflict("that user is already linked to an officer", "该用户已关联其他执法人员")
+    officer_id = uuid.uuid4()
+    record(
+        session,
+        agency_ref(agency),
+        stream=officer_stream(officer_id),
+        type="officer:officer:registered",
+        actor=actor,
+        at=at,
+        body={"officer_id": officer_id, "name": name, "unit": unit, "user_id": user_id},
+    )
+    return get_officer(session, agency.id, officer_id)
+
+
+@projector("officer:officer:registered")
+def _officer_registered(session: Session, entry: EntryContent) -> None:
+    body = entry.body
+    session.add(
+        Officer(
+            id=uuid.UUID(body["officer_id"]),
+            agency_id=_agency_id(session, entry),
+            name=body["name"],
+            unit=body["unit"],
+            user_id=uuid.UUID(body["user_id"]) if body["user_id"] else None,
+            legal_qualification_number=None,
+            legal_qualification_on=None,
+            active=True,
+            created_at=entry.recorded_at,
+            updated_at=entry.recorded_at,
+        )
+    )
+
+
+def record_legal_qualification(
+    session: Session, agency: Agency, officer: Officer, *, number: str, obtained_on: date, actor: str, at: datetime
+) -> None:
+    """Record an officer's legal professional qualification (法律职业资格), needed by first-time reviewers."""
+    if not number.strip():
+        raise InvalidInput("the qualification certificate number is required", "法律职业资格证书编号不能为空")
+    record(
+        session,
+        agency_ref(agency),
+        stream=officer_stream(officer.id),
+        type="officer:legal_qualification:recorded",
+        actor=actor,
+        at=at,
+        body={"officer_id": officer.id, "number": number.strip(), "obtained_on": obtained_on},
+    )
+
+
+@projector("officer:legal_qualification:recorded")
+def _legal_qualification(session: Session, entry: EntryContent) -> None:
+    officer = session.get(Officer, uuid.UUID(entry.body["officer_id"]))
+    assert officer is not None
+    officer.legal_qualification_number = entry.body["number"]
+    officer.legal_qualification_on = date.fromisoformat(entry.body["obtained_on"])
+    officer.updated_at = entry.recorded_at
+
+
+def set_officer_active(
+    session: Session, agency: Agency, officer: Officer, *, active: bool, reason: str, actor: str, at: datetime
+) -> None:
+    """An officer leaves the team (transfer, retirement) or returns; certificates are cancelled separately."""
+    if officer.active == active:
+        raise Conflict("the officer is already in that state", "执法人员已处于该状态")
+    record(
+        session,
+        agency_ref(agency),
+        stream=officer_stream(officer.id),
+        type="officer:officer:activated" if active else "officer:officer:deactivated",
+        actor=actor,
+        at=at,
+        body={"officer_id": officer.id, "reason": reason},
+    )
+
+
+@projector("officer:officer:activated", "officer:officer:deactivated")
+def _officer_active(session: Session, entry: EntryContent) -> None:
+    officer = session.get(Officer, uuid.UUID(entry.body["officer_id"]))
+    assert officer is not None
+    officer.active = entry.type == "officer:officer:activated"
+    officer.updated_at = entry.recorded_at
+
+
+def get_officer(session: Session, agency_id: uuid.UUID, officer_id: uuid.UUID) -> Officer:
+    officer = session.get(Officer, officer_id)
+    if officer is None or officer.agency_id != agency_id:
+        raise NotFound("no such officer", "执法人员不存在")
+    return officer
+
+
+def officer_of_user(session: Session, user_id: uuid.UUID) -> Officer | None:
+    return session.scalars(select(Officer).where(Officer.user_id == user_id)).one_or_none()
+
+
+# -- certificates ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateIn:
+    number: str
+    issuer: str
+    issued_on: date
+    expires_on: date
+    scope_items: Sequence[str]
+    scope_categories: Sequence[str]
+    territory: str | None
+
+
+def issue_certificate(
+    session: Session, agency: Agency, officer: Officer, data: CertificateIn, *, actor: str, at: datetime
+) -> Certificate:
+    number = data.number.strip()
+    if not number or not data.issuer.strip():
+        raise InvalidInput("a certificate needs a number and an issuer", "执法证需有证号和发证机关")
+    if data.expires_on < data.issued_on:
+        raise InvalidInput("a certificate cannot expire before it is issued", "执法证有效期截止日早于发证日")
+    if not data.scope_items and not data.scope_categories:
+        # 第二十二条 (by analogy): an officer acts only within the scope on the certificate.
+        raise InvalidInput("a certificate needs a scope: items or categories", "执法证须载明执法类别或事项")
+    if not officer.active:
+        raise Conflict("the officer has left the team", "该执法人员已调离或退休")
+    if session.scalar(select(Certificate.id).where(Certificate.number == number)) is not None:
+        raise Conflict(f"certificate number {number} already exists", f"执法证号 {number} 已存在")
+    certificate_id = uuid.uuid4()
+    record(
+        session,
+        agency_ref(agency),
+        stream=officer_stream(officer.id),
+        type="officer:certificate:issued",
+        actor=actor,
+        at=at,
+        body={
+            "certificate_id": certificate_id,
+            "officer_id": officer.id,
+            "number": number,
+            "issuer": data.issuer.strip(),
+            "issued_on": data.issued_on,
+            "expires_on": data.expires_on,
+            "scope_items": sorted(set(data.scope_items)),
+            "scope_categories": sorted(set(data.scope_categories)),
+            "territory": data.territory,
+        },
+    )
+    found = session.get(Certificate, certificate_id)
+    assert found is not None
+    return found
+
+
+@projector("officer:certificate:issued")
+def _certificate_issued(session: Session, entry: EntryContent) -> None:
+    body = entry.body
+    certificate_id = uuid.UUID(body["certificate_id"])
+    agency_id = _agency_id(session, entry)
+    session.add(
+        Certificate(
+            id=certificate_id,
+            agency_id=agency_id,
+            officer_id=uuid.UUID(body["officer_id"]),
+            number=body["number"],
+            issuer=body["issuer"],
+            issued_on=date.fromisoformat(body["issued_on"]),
+            expires_on=date.fromisoformat(body["expires_on"]),
+            scope_items=list(body["scope_items"]),
+            scope_categories=list(body["scope_categories"]),
+            territory=body["territory"],
+            status=CertificateStatus.ACTIVE.value,
+            last_reviewed_on=None,
+            created_at=entry.recorded_at,
+            updated_at=entry.recorded_at,
+        )
+    )
+    session.flush()
+    session.add(
+        CertificateEvent(
+            id=_event_id(entry),
+            agency_id=agency_id,
+            certificate_id=certificate_id,
+            kind="issued",
+            effective_at=entry.claimed_at,
+            recorded_at=entry.recorded_at,
+            actor=entry.actor,
+            reason="",
+            status_after=CertificateStatus.ACTIVE.value,
+            expires_on_after=date.fromisoformat(body["expires_on"]),
+            reviewed_on=None,
+            review_passed=None,
+        )
+    )
+
+
+def _event_id(entry: EntryContent) -> uuid.UUID:
+    """A stable id for the event an entry creates: the same on replay."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"caseledger:{entry.agency}:{entry.stream}:{entry.seq}")
+
+
+def change_certificate(
+    session: Session,
+    agency: Agency,
+    certificate: Certificate,
+    action: str,
+    *,
+    reason: str,
+    actor: str,
+    at: datetime,
+    effective_at: datetime | None = None,
+    expires_on: date | None = None,
+    reviewed_on: date | None = None,
+    review_passed: bool | None = None,
+) -> Certificate:
+    """Renew, suspend, reinstate, revoke, cancel, mark expired or record the annual review of a certificate."""
+    if action not in _ACTIONS:
+        raise InvalidInput(f"unknown certificate action {action!r}", f"未知的执法证操作 {action!r}")
+    _, allowed_from, basis = _ACTIONS[action]
+    current = CertificateStatus(certificate.status)
+    if current not in allowed_from:
+        raise Conflict(
+            f"a {current.value} certificate cannot be {action}",
+            f"处于“{current.value}”状态的执法证不能{ACTION_NAMES_ZH[action]}",
+            basis=basis,
+        )
+    if not reason.strip() and action != "reviewed":
+        raise InvalidInput("a reason is required", "须说明理由")
+    body: dict[str, Any] = {
+        "certificate_id": certificate.id,
+        "action": action,
+        "reason": reason.strip(),
+        "effective_at": effective_at or at,
+    }
+    if action == "renewed":
+        if expires_on is None or expires_on <= certificate.expires_on:
+            raise InvalidInput("a renewal needs a later expiry date", "延期须给出更晚的有效期截止日")
+        body["expires_on"] = expires_on
+    if action == "reviewed":
+        if reviewed_on is None or review_passed is None:
+            raise InvalidInput("an annual review needs its date and result", "年度审验须给出日期和结论")
+        if reviewed_on < certificate.issued_on:
+            raise InvalidInput("a review cannot precede the certificate's issue", "审验日期不能早于发证日期")
+        body["reviewed_on"] = reviewed_on
+        body["passed"] = review_passed
+    record(
+        session,
+        agency_ref(agency),
+        stream=officer_stream(certificate.officer_id),
+        type=f"officer:certificate:{action}",
+        actor=actor,
+        at=at,
+        body=body,
+    )
+    return certificate
+
+
+@projector(*(f"officer:certificate:{action}" for action in _ACTIONS))
+def _certificate_changed(session: Session, entry: EntryContent) -> None:
+    body = entry.body
+    certificate = session.get(Certificate, uuid.UUID(body["certificate_id"]))
+    assert certificate is not None
+    action = body["action"]
+    status_after, _, _ = _ACTIONS[action]
+    if status_after is not None:
+        certificate.status = status_after.value
+    expires_after = date.fromisoformat(body["expires_on"]) if "expires_on" in body else None
+    if expires_after is not None:
+        certificate.expires_on = expires_after
+    reviewed_on = date.fromisoformat(body["reviewed_on"]) if "reviewed_on" in body else None
+    if reviewed_on is not None and body["passed"]:
+        certificate.last_reviewed_on = max(reviewed_on, certificate.last_reviewed_on or reviewed_on)
+    certificate.updated_at = entry.recorded_at
+    session.add(
+        CertificateEvent(
+            id=_event_id(entry),
+            agency_id=certificate.agency_id,
+            certificate_id=certificate.id,
+            kind=action,
+            effective_at=parse_instant(body["effective_at"]),
+            recorded_at=entry.recorded_at,
+            actor=entry.actor,
+            reason=body["reason"],
+            status_after=status_after.value if status_after else None,
+            expires_on_after=expires_after,
+            reviewed_on=reviewed_on,
+            review_passed=body.get("passed"),
+        )
+    )
+
+
+def get_certificate(session: Session, agency_id: uuid.UUID, certificate_id: uuid.UUID) -> Certificate:
+    found = session.get(Certificate, certificate_id)
+    if found is None or found.agency_id != agency_id:
+        raise NotFound("no such certificate", "执法证不存在")
+    return found
+
+
+def certificate_history(session: Session, certificate_id: uuid.UUID) -> list[CertificateEvent]:
+    return list(
+        session.scalars(
+            select(CertificateEvent)
+            .where(CertificateEvent.certificate_id == certificate_id)
+            .order_by(CertificateEvent.recorded_at, CertificateEvent.id)
+        )
+    )
+
+
+# -- qualification -----------------------------------------------------------------------------------------
+
+
+def certificate_facts(certificate: Certificate, events: Sequence[CertificateEvent], at: datetime) -> CertificateFacts:
+    """The certificate as it stood at ``at``: expiry and reviews in effect by then, and its status history."""
+    known = list(events)
+    expiry = certificate.expires_on
+    expiries = [e.expires_on_after for e in known if e.expires_on_after is not None and e.effective_at <= at]
+    if expiries:
+        expiry = expiries[-1]
+    history = tuple(
+        StatusChange(CertificateStatus(e.status_after), e.effective_at, e.reason)
+        for e in known
+        if e.status_after is not None and e.kind != "issued"
+    )
+    reviews = tuple(
+        sorted(e.reviewed_on for e in known if e.reviewed_on is not None and e.review_passed and e.effective_at <= at)
+    )
+    return CertificateFacts(
+        number=certificate.number,
+        issued_on=certificate.issued_on,
+        expires_on=expiry,
+        scope_items=frozenset(certificate.scope_items),
+        scope_categories=frozenset(certificate.scope_categories),
+        territory=certificate.territory,
+        status_history=history,
+        reviews=reviews,
+    )
+
+
+def officer_facts(
+    session: Session, officer: Officer, at: datetime, recused_case_ids: frozenset[str] = frozenset()
+) -> OfficerFacts:
+    certificates = session.scalars(select(Certificate).where(Certificate.officer_id == officer.id)).all()
+    events = session.scalars(
+        select(CertificateEvent)
+        .where(CertificateEvent.certificate_id.in_([c.id for c in certificates]))
+        .order_by(CertificateEvent.recorded_at, CertificateEvent.id)
+    ).all()
+    return OfficerFacts(
+        officer_id=str(officer.id),
+        name=officer.name,
+        certificates=tuple(
+            certificate_facts(c, [e for e in events if e.certificate_id == c.id], at) for c in certificates
+        ),
+        recused_case_ids=recused_case_ids,
+    )
+
+
+def qualification_of(
+    session: Session,
+    policy: OfficerPolicy,
+    officer: Officer,
+    item: ItemFacts,
+    at: datetime,
+    *,
+    case_id: str | None = None,
+    recused_case_ids: frozenset[str] = frozenset(),
+    territory: str | None = None,
+) -> Qualification:
+    """``qualified(officer, item, at)`` on the officer's recorded certificates (行政处罚法 第四十二条)."""
+    return qualified(
+        officer_facts(session, officer, at, recused_case_ids),
+        item,
+        at,
+        policy.qualification,
+        territory,
+        case_id=case_id,
+    )
+
+
+# -- training and examinations -------------------------------------------------------------------------------
+
+
+def record_training(
+    session: Session,
+    agency: Agency,
+    *,
+    kind: str,
+    title: str,
+    held_on: date,
+    participants: Sequence[dict[str, Any]],
+    actor: str,
+    at: datetime,
+) -> TrainingRecord:
+    if kind not in ("training", "exam"):
+        raise InvalidInput("kind is training or exam", "类型须为 training（培训）或 exam（考试）")
+    if not title.strip():
+        raise InvalidInput("a title is required", "须填写名称")
+    for participant in participants:
+        get_officer(session, agency.id, uuid.UUID(str(participant["officer_id"])))
+    record_id = uuid.uuid4()
+    record(
+        session,
+        agency_ref(agency),
+        stream="trainings",
+        type="officer:training:recorded",
+        actor=actor,
+        at=at,
+        body={
+            "record_id": record_id,
+            "kind": kind,
+            "title": title.strip(),
+            "held_on": held_on,
+            "participants": [dict(p) for p in participants],
+        },
+    )
+    found = session.get(TrainingRecord, record_id)
+    assert found is not None
+    return found
+
+
+@projector("officer:training:recorded")
+def _training(session: Session, entry: EntryContent) -> None:
+    body = entry.body
+    session.add(
+        TrainingRecord(
+            id=uuid.UUID(body["record_id"]),
+            agency_id=_agency_id(session, entry),
+            kind=body["kind"],
+            title=body["title"],
+            held_on=date.fromisoformat(body["held_on"]),
+            participants=list(body["participants"]),
+            recorded_at=entry.recorded_at,
+        )
+    )

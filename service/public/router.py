@@ -1,0 +1,88 @@
+"""``/api/v1/public``: what the law says must be published, without authentication.
+
+Before enforcement the agency publishes its items and basis (行政处罚法 第三十九条; 国办发〔2018〕118号 item 4)
+and its officers with their certificates — name, unit, certificate number, scope and status, nothing else
+about the person.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from service.agencies.service import get_agency_by_code
+from service.auth.deps import PUBLIC, ReadSession, RuntimeDep
+from service.catalogue.service import items_of, require_current_version
+from service.officers.models import Certificate, Officer
+
+router = APIRouter(prefix="/api/v1/public/agencies/{agency}", tags=["public"])
+
+
+class PublicCatalogue(BaseModel):
+    agency: str
+    agency_name: str
+    version: str
+    items: list[dict[str, Any]]
+
+
+class PublicCertificate(BaseModel):
+    number: str
+    scope_items: list[str]
+    scope_categories: list[str]
+    territory: str | None
+    status: str
+    expires_on: date
+
+
+class PublicOfficer(BaseModel):
+    name: str
+    unit: str
+    certificates: list[PublicCertificate]
+
+
+@router.get("/items", response_model=PublicCatalogue, dependencies=[PUBLIC])
+def public_items(agency: str, session: ReadSession) -> PublicCatalogue:
+    """The enforcement items the agency may enforce, with their legal basis and discretion standard."""
+    found = get_agency_by_code(session, agency)
+    version = require_current_version(session, found.id)
+    return PublicCatalogue(
+        agency=found.code,
+        agency_name=found.name,
+        version=version.version,
+        items=[row.data for row in items_of(session, found.id, version.version)],
+    )
+
+
+@router.get("/officers", response_model=list[PublicOfficer], dependencies=[PUBLIC])
+def public_officers(agency: str, session: ReadSession, runtime: RuntimeDep) -> list[PublicOfficer]:
+    """Officers holding certificates: name, unit, certificate number, scope and status — nothing else."""
+    found = get_agency_by_code(session, agency)
+    rows = session.execute(
+        select(Officer, Certificate)
+        .join(Certificate, Certificate.officer_id == Officer.id)
+        .where(Officer.agency_id == found.id, Officer.active.is_(True))
+        .order_by(Officer.name, Certificate.number)
+    ).all()
+    out: dict[Any, PublicOfficer] = {}
+    for officer, certificate in rows:
+        entry = out.setdefault(
+            officer.id,
+            PublicOfficer(
+                name=officer.name, unit=runtime.officer_policy.units.get(officer.unit, officer.unit), certificates=[]
+            ),
+        )
+        entry.certificates.append(
+            PublicCertificate(
+                number=certificate.number,
+                scope_items=certificate.scope_items,
+                scope_categories=certificate.scope_categories,
+                territory=certificate.territory,
+                status=certificate.status,
+                expires_on=certificate.expires_on,
+            )
+        )
+    return list(out.values())

@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from service.ledger.audit import agency_logs, verify_log, verify_replay
+from service.ledger.keys import load_agency_key
 from service.ledger.models import LedgerEntry, LedgerHead, LedgerLeaf
 from service.ledger.note import NoteSigner
-from service.ledger.keys import load_agency_key
 from service.ledger.runner import IntegratorRunner
 from service.runtime import Runtime
 

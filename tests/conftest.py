@@ -15,14 +15,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from service import projections
 from service.auth.tokens import generate_key_file
+from service.cli import app as cli_app
 from service.clock import Clock, SystemClock
 from service.config import Settings
 from service.db import Database
@@ -204,3 +207,17 @@ def auth(token: Callable[[str], str]) -> Callable[[str], dict[str, str]]:
 @pytest.fixture
 def lifetime(runtime: Runtime) -> timedelta:
     return runtime.tokens.lifetime
+
+
+@pytest.fixture
+def cli(settings: Settings) -> Callable[..., Any]:
+    """Run the caseledger command against the test's database and data directory."""
+    env = {
+        "CASELEDGER_DATA_DIR": str(settings.data_dir),
+        "CASELEDGER_DATABASE_URL": settings.resolved_database_url,
+    }
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return CliRunner().invoke(cli_app, list(args), env=env, input=input, catch_exceptions=False)
+
+    return run

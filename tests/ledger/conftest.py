@@ -8,11 +8,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
 from service.agencies.service import agency_ref, get_agency_by_code
-from service.cli import app as cli_app
-from service.config import Settings
 from service.ledger.canonical import EntryContent
 from service.ledger.models import APPEND_ONLY_TABLES
 from service.ledger.projection import Recorded, known_entry_types, projector, record
@@ -61,17 +58,3 @@ def attacker(runtime: Runtime) -> Iterator[sa.Engine]:
     drop_append_only_triggers(engine)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture
-def cli(settings: Settings) -> Callable[..., Any]:
-    """Run the caseledger command against the test's database and data directory."""
-    env = {
-        "CASELEDGER_DATA_DIR": str(settings.data_dir),
-        "CASELEDGER_DATABASE_URL": settings.resolved_database_url,
-    }
-
-    def run(*args: str, input: str | None = None) -> Any:
-        return CliRunner().invoke(cli_app, list(args), env=env, input=input, catch_exceptions=False)
-
-    return run

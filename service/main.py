@@ -13,12 +13,12 @@ from service.auth.router import router as auth_router
 from service.auth.users_router import router as users_router
 from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
-from service.errors import install_error_handlers
 from service.health import router as health_router
 from service.ledger.router import router as ledger_router
 from service.ledger.runner import IntegratorRunner
 from service.limits import BodyLimitMiddleware
 from service.officers.router import router as officers_router
+from service.problems import install_error_handlers
 from service.public.router import router as public_router
 from service.runtime import Runtime
 

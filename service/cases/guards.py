@@ -1,0 +1,798 @@
+"""Guards: the named pure rules a case transition requires, over the facts of the case.
+
+A guard is a function of ``CaseFacts`` and the workflow's ``Periods``. It returns ``None`` when its rule
+holds, or a ``Refusal`` saying why not, in English and Chinese, with the article. ``GUARDS`` names every
+guard; a workflow file cites guards by these names and the loader refuses any other. A missing fact fails
+the rule that needs it: a guard never passes for want of information.
+
+The database layer builds ``CaseFacts`` from the ledger at the moment of the act. Facts that take judgement
+— whether a legal review is required (第五十八条), whether the case is complex or major (第五十七条第二款) —
+arrive computed, as booleans; the guards only enforce them. Money is integer fen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from service.cases.deadlines import (
+    PERIOD_NAMES,
+    DeadlineExtension,
+    Periods,
+    decision_deadline,
+    earliest_hearing_date,
+    hearing_request_deadline,
+    late_fee_fen,
+    payment_due_date,
+    service_deadline,
+    statement_deadline,
+)
+from service.legal import LegalBasis, penalty_law
+from service.officers.qualification import Qualification
+from service.policy.calendar import WorkdayCalendar, local_date
+from service.policy.catalogue import (
+    CONFISCATION_KINDS,
+    HEARING_ALWAYS_KINDS,
+    SUMMARY_FINE_LIMIT_FEN,
+    SUMMARY_PENALTY_KINDS,
+    PartyType,
+    PenaltyKind,
+)
+
+CHONGQING_DISCRETION_RULES = "重庆市规范行政处罚裁量权办法"
+
+_PARTY = {"individual": ("a citizen", "公民"), "organisation": ("an organisation", "法人或者其他组织")}
+
+
+def _require_aware(at: datetime, what: str) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got the naive {at.isoformat()}")
+
+
+def money_en(fen: int) -> str:
+    """``25,000 fen (250 yuan)``: the amount as stored, and as a person reads it."""
+    yuan, cents = divmod(fen, 100)
+    return f"{fen:,} fen ({yuan:,}{f'.{cents:02d}' if cents else ''} yuan)"
+
+
+def money_zh(fen: int) -> str:
+    yuan, cents = divmod(fen, 100)
+    return f"{yuan}{f'.{cents:02d}' if cents else ''}元（{fen}分）"
+
+
+# --- the facts ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FineRange:
+    """An inclusive range of fines in fen."""
+
+    min_fen: int
+    max_fen: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_fen <= self.max_fen:
+            raise ValueError(f"a fine range needs 0 <= min_fen <= max_fen, got [{self.min_fen}, {self.max_fen}]")
+
+    def contains(self, fen: int) -> bool:
+        return self.min_fen <= fen <= self.max_fen
+
+
+@dataclass(frozen=True)
+class DiscretionBand:
+    """A level (裁量阶次) of the item's published discretion standard (重庆市规范行政处罚裁量权办法 第十一条)."""
+
+    code: str
+    level_zh: str  # 减轻, 从轻, 一般, 从重
+    penalty_kinds: frozenset[PenaltyKind]
+    fines: Mapping[PartyType, FineRange]  # absent: the level fines no party of that type
+
+
+@dataclass(frozen=True)
+class ItemRules:
+    """What the guards need of a catalogue item (service/policy/catalogue.py); the case layer maps one onto it."""
+
+    code: str
+    penalty_kinds: frozenset[PenaltyKind]
+    statutory_fines: Mapping[PartyType, FineRange]  # absent: the law fines no party of that type
+    discretion: tuple[DiscretionBand, ...]
+    summary_procedure_allowed: bool  # 第五十一条
+    hearing_threshold_fen: Mapping[PartyType, int]  # 较大数额 (第六十三条第一款第一项、第二项)
+    hearing_always_for: frozenset[PenaltyKind]  # the item's kinds that always give a hearing right
+    single_officer_allowed_by: LegalBasis | None  # 第四十二条 “法律另有规定的除外”
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A penalty intended, proposed or decided: its kinds (第九条) and amounts in fen."""
+
+    kinds: frozenset[PenaltyKind]
+    fine_fen: int = 0
+    confiscated_value_fen: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.kinds:
+            raise ValueError("a penalty has at least one kind")
+        if (self.fine_fen > 0) != (PenaltyKind.FINE in self.kinds):
+            raise ValueError(f"a fine of {self.fine_fen} fen does not match the kinds {sorted(self.kinds)}")
+        if self.fine_fen < 0 or self.confiscated_value_fen < 0:
+            raise ValueError("amounts of fen are not negative")
+        if self.confiscated_value_fen and not self.kinds & CONFISCATION_KINDS:
+            raise ValueError("a confiscated value is given but no confiscation is among the kinds")
+
+    def describe_en(self) -> str:
+        kinds = ", ".join(sorted(self.kinds))
+        return kinds + (f" of {money_en(self.fine_fen)}" if self.fine_fen else "")
+
+
+class StatementStatus(StrEnum):
+    NONE = "none"  # 尚未陈述、申辩
+    RECORDED = "recorded"  # 已记录陈述、申辩
+    WAIVED = "waived"  # 当事人明确放弃陈述、申辩 (第六十二条)
+
+
+class DecisionOutcome(StrEnum):
+    """The head's determination after the investigation (第五十七条第一款)."""
+
+    PENALTY = "penalty"  # 给予行政处罚
+    NO_PENALTY_MINOR = "no_penalty_minor"  # 违法行为轻微，不予行政处罚
+    NO_PENALTY_NOT_ESTABLISHED = "no_penalty_not_established"  # 违法事实不能成立，不予行政处罚
+    TRANSFERRED = "transferred"  # 涉嫌犯罪，移送司法机关
+
+
+@dataclass(frozen=True)
+class PriorNotice:
+    """The prior notice (行政处罚事先告知书) and what it states (第四十四条)."""
+
+    intended: Penalty
+    states_facts: bool
+    states_reasons: bool
+    states_basis: bool
+    informs_statement_and_defence: bool
+    informs_hearing_right: bool
+    served_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HearingFacts:
+    """The hearing (听证) sub-procedure of 第六十四条; all absent until something happens."""
+
+    requested_at: datetime | None = None
+    waived: bool = False  # expressly waived, or deemed waived by not attending (第六十四条第六项)
+    notified_at: datetime | None = None
+    scheduled_for: datetime | None = None
+    chair_id: str | None = None
+    held_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    outcome: DecisionOutcome
+    penalty: Penalty | None  # present exactly when the outcome is a penalty
+    decided_at: datetime
+    served_at: datetime | None  # when the party received it; the 15 days to pay run from here (第六十七条)
+    served_on_the_spot: bool  # 宣告后当场交付 (第六十一条第一款); served_at is then the decision's moment
+
+    def __post_init__(self) -> None:
+        if (self.penalty is not None) != (self.outcome is DecisionOutcome.PENALTY):
+            raise ValueError(
+                f"a decision with outcome {self.outcome} {'lacks' if self.penalty is None else 'has'} a penalty"
+            )
+
+
+@dataclass(frozen=True)
+class ExecutionFacts:
+    """Performance of the decision (第六十六条、第六十七条)."""
+
+    paid_fen: int  # everything paid, fine and late fee
+    last_payment_on: date | None
+    non_fine_penalties_performed: bool  # confiscation handed over, business stopped, ...
+    completed_at: datetime | None  # when execution was recorded complete
+
+
+@dataclass(frozen=True)
+class PreservationFacts:
+    """One registered preservation of evidence (先行登记保存, 第五十六条)."""
+
+    approved_at: datetime | None
+    registered_at: datetime | None
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """Everything a guard reads, as of ``now``. Every field is required: no rule defaults to “fine”."""
+
+    now: datetime
+    calendar: WorkdayCalendar
+    party_type: PartyType
+    item_code: str
+    item: ItemRules | None  # the catalogue's rules for item_code; None when the catalogue lacks it
+    filed_at: datetime | None
+    decision_deadline_extensions: tuple[DeadlineExtension, ...]
+    investigators: frozenset[str]  # officer ids who investigated the case
+    acting_officers: tuple[Qualification, ...]  # the officers of this act, qualified at ``now`` for the item
+    recused_officers: frozenset[str]  # 回避 decided by the head (第四十三条)
+    reason: str | None  # the stated reason of a refusal, withdrawal, revocation, extension
+    notice: PriorNotice | None
+    statement: StatementStatus
+    hearing: HearingFacts
+    proposed: Penalty | None  # the penalty this act would decide
+    discretion_departure_approved: bool  # 重庆市规范行政处罚裁量权办法 第十九条
+    review_required: bool  # 第五十八条第一款
+    review_passed_and_current: bool  # a passed review of the decision now proposed
+    collective_discussion_required: bool  # complex or major (第五十七条第二款), or departing from the standard
+    collective_discussion_held: bool
+    decision: DecisionFacts | None
+    execution: ExecutionFacts | None
+    preservation: PreservationFacts | None
+    summary_form_number: str | None  # 编有号码的行政处罚决定书 (第五十二条)
+
+    def __post_init__(self) -> None:
+        _require_aware(self.now, "now")
+        if self.item is not None and self.item.code != self.item_code:
+            raise ValueError(f"the rules of item {self.item.code} were given for a case on item {self.item_code}")
+
+
+# --- the registry ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a guard does not hold; ``basis`` overrides the guard's own article when a narrower one applies."""
+
+    reason_en: str
+    reason_zh: str
+    basis: LegalBasis | None = None
+
+
+GuardCheck = Callable[[CaseFacts, Periods], Refusal | None]
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    basis: LegalBasis
+    needs: frozenset[str]  # the periods of the workflow it reads
+    check: GuardCheck
+
+
+_REGISTRY: dict[str, Guard] = {}
+
+
+def _guard(name: str, basis: LegalBasis, *needs: str) -> Callable[[GuardCheck], GuardCheck]:
+    unknown = set(needs) - PERIOD_NAMES
+    if unknown:
+        raise ValueError(f"guard {name} needs unknown periods {sorted(unknown)}")
+
+    def register(check: GuardCheck) -> GuardCheck:
+        if name in _REGISTRY:
+            raise ValueError(f"guard {name} is defined twice")
+        _REGISTRY[name] = Guard(name, basis, frozenset(needs), check)
+        return check
+
+    return register
+
+
+def _today(facts: CaseFacts) -> date:
+    return local_date(facts.now)
+
+
+def _served_notice(facts: CaseFacts) -> PriorNotice | None:
+    notice = facts.notice
+    if notice is None or notice.served_at is None or notice.served_at > facts.now:
+        return None
+    return notice
+
+
+_NO_NOTICE = Refusal(
+    "No prior notice of the intended penalty has been served.",
+    "尚未送达行政处罚事先告知书。",
+    penalty_law(44),
+)
+
+
+def hearing_right(item: ItemRules, party_type: PartyType, penalty: Penalty) -> bool:
+    """Whether ``penalty`` gives the party a right to a hearing (第六十三条): a fine or confiscation from the
+    item's “large amount”, and the heavy kinds of 第一款第三项、第四项 and the item's own, whatever the amount."""
+    if penalty.kinds & (HEARING_ALWAYS_KINDS | item.hearing_always_for):
+        return True
+    threshold = item.hearing_threshold_fen[party_type]
+    if penalty.fine_fen >= threshold:
+        return True
+    return bool(penalty.kinds & CONFISCATION_KINDS) and penalty.confiscated_value_fen >= threshold
+
+
+# --- who acts (第二十四条、第四十二条、第四十三条) ---
+
+
+@_guard("item_in_catalogue", penalty_law(24))
+def item_in_catalogue(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.item is not None:
+        return None
+    return Refusal(
+        f"Item {facts.item_code} is not in the agency's enforcement catalogue; a township enforces only the "
+        "published items.",
+        f"执法事项{facts.item_code}不在本机关行政执法事项清单内，乡镇只能在公布的范围内实施行政处罚。",
+    )
+
+
+@_guard("two_qualified_officers", penalty_law(42))
+def two_qualified_officers(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    allowed_by = facts.item.single_officer_allowed_by if facts.item is not None else None
+    required = 1 if allowed_by is not None else 2
+    problems_en: list[str] = []
+    problems_zh: list[str] = []
+    qualified_ids: set[str] = set()
+    for q in facts.acting_officers:
+        if q.at != facts.now:
+            problems_en.append(f"officer {q.officer_id} was checked at {q.at.isoformat()}, not at this act")
+            problems_zh.append(f"执法人员{q.officer_id}的资格核验时间{q.at.isoformat()}不是本次行为时间")
+        elif q.item_code != facts.item_code:
+            problems_en.append(f"officer {q.officer_id} was checked for item {q.item_code}, not {facts.item_code}")
+            problems_zh.append(f"执法人员{q.officer_id}的资格核验针对事项{q.item_code}，而非{facts.item_code}")
+        elif not q.ok:
+            problems_en.append(" ".join(r.text_en for r in q.reasons))
+            problems_zh.append("".join(r.text_zh for r in q.reasons))
+        else:
+            qualified_ids.add(q.officer_id)
+    if len(qualified_ids) < required:
+        unless = "" if allowed_by is None else f" ({allowed_by.cite()} allows one)"
+        problems_en.append(f"{len(qualified_ids)} qualified officer(s) act; at least {required} are required{unless}")
+        problems_zh.append(f"具有执法资格的执法人员{len(qualified_ids)}人，不得少于{required}人")
+    if not problems_en:
+        return None
+    return Refusal("; ".join(problems_en) + ".", "；".join(problems_zh) + "。")
+
+
+@_guard("no_recused_officer", penalty_law(43))
+def no_recused_officer(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    acting = {q.officer_id for q in facts.acting_officers}
+    if facts.hearing.chair_id is not None:
+        acting.add(facts.hearing.chair_id)
+    recused = sorted(acting & facts.recused_officers)
+    if not recused:
+        return None
+    return Refusal(
+        f"Recused from this case, {', '.join(recused)} can no longer act on it.",
+        f"{'、'.join(recused)}已在本案回避，不得再参与本案。",
+    )
+
+
+# --- notice, statement and hearing (第四十四条、第四十五条、第六十三条、第六十四条) ---
+
+
+@_guard("notice_complete", penalty_law(44))
+def notice_complete(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    notice = facts.notice
+    if notice is None:
+        return Refusal("No prior notice has been drawn up.", "尚未制作行政处罚事先告知书。")
+    missing = [
+        (en, zh)
+        for present, en, zh in (
+            (notice.states_facts, "the facts", "事实"),
+            (notice.states_reasons, "the reasons", "理由"),
+            (notice.states_basis, "the legal basis", "依据"),
+            (notice.informs_statement_and_defence, "the rights to statement and defence", "陈述、申辩的权利"),
+        )
+        if not present
+    ]
+    if facts.item is None:
+        missing.append(("the hearing right (the item is not in the catalogue)", "听证权利（事项不在清单内）"))
+    elif hearing_right(facts.item, facts.party_type, notice.intended) and not notice.informs_hearing_right:
+        missing.append(("the right to a hearing, which this penalty gives (art. 63)", "要求听证的权利（第六十三条）"))
+    if not missing:
+        return None
+    return Refusal(
+        "The prior notice does not state " + ", ".join(en for en, _ in missing) + ".",
+        "行政处罚事先告知书未载明" + "、".join(zh for _, zh in missing) + "。",
+    )
+
+
+@_guard("notice_served", penalty_law(44))
+def notice_served(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if _served_notice(facts) is not None:
+        return None
+    return Refusal(
+        "No decision before the party is notified of the intended penalty, its facts, reasons and basis, and "
+        "of the rights to statement, defence and hearing: no prior notice has been served.",
+        "作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据和陈述、申辩、要求听证等权利；"
+        "尚未送达行政处罚事先告知书。",
+    )
+
+
+@_guard("statement_period_over_or_waived", penalty_law(45), "statement_working_days")
+def statement_period_over_or_waived(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.statement in (StatementStatus.RECORDED, StatementStatus.WAIVED):
+        return None
+    notice = _served_notice(facts)
+    if notice is None or notice.served_at is None:
+        return _NO_NOTICE
+    last = statement_deadline(facts.calendar, notice.served_at, periods.require("statement_working_days"))
+    if _today(facts) > last:
+        return None
+    return Refusal(
+        f"The party has not been heard: no statement or defence is recorded or waived, and the period for them "
+        f"runs until {last.isoformat()} (art. 62).",
+        f"当事人的陈述、申辩尚未记录，也未明确放弃，陈述、申辩期限至{last.isoformat()}届满（第六十二条）。",
+    )
+
+
+@_guard("hearing_right_applies", penalty_law(63))
+def hearing_right_applies(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    notice = _served_notice(facts)
+    if notice is None:
+        return _NO_NOTICE
+    if facts.item is None:
+        return Refusal(
+            f"Item {facts.item_code} is not in the catalogue; its hearing right cannot be determined.",
+            f"执法事项{facts.item_code}不在清单内，无法确定听证权利。",
+        )
+    if hearing_right(facts.item, facts.party_type, notice.intended):
+        return None
+    threshold = facts.item.hearing_threshold_fen[facts.party_type]
+    return Refusal(
+        f"The notified penalty ({notice.intended.describe_en()}) gives no right to a hearing: for "
+        f"{_PARTY[facts.party_type][0]} a fine or confiscation gives it from {money_en(threshold)}.",
+        f"告知的行政处罚不属于应当告知听证权利的情形：对{_PARTY[facts.party_type][1]}，罚款或者没收"
+        f"{money_zh(threshold)}以上方可要求听证。",
+    )
+
+
+@_guard("hearing_requested_in_time", penalty_law(64), "hearing_request_working_days")
+def hearing_requested_in_time(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    notice = _served_notice(facts)
+    if notice is None or notice.served_at is None:
+        return _NO_NOTICE
+    requested = facts.hearing.requested_at
+    if requested is None:
+        return Refusal("No request for a hearing is recorded.", "未记录当事人的听证申请。")
+    days = periods.require("hearing_request_working_days")
+    last = hearing_request_deadline(facts.calendar, notice.served_at, days)
+    if local_date(requested) <= last:
+        return None
+    return Refusal(
+        f"The hearing was requested on {local_date(requested).isoformat()}, after the last day "
+        f"{last.isoformat()}: a request is made within {days} working days of the notice (art. 64(1)).",
+        f"当事人于{local_date(requested).isoformat()}要求听证，已超过告知后{days}个工作日的期限"
+        f"（{last.isoformat()}届满，第六十四条第一项）。",
+    )
+
+
+@_guard("hearing_notice_period_respected", penalty_law(64), "hearing_notice_working_days")
+def hearing_notice_period_respected(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    notified, held_on = facts.hearing.notified_at, facts.hearing.scheduled_for
+    if notified is None or held_on is None:
+        return Refusal(
+            "The party has not been notified of the hearing's time and place.",
+            "尚未通知当事人举行听证的时间、地点。",
+        )
+    days = periods.require("hearing_notice_working_days")
+    earliest = earliest_hearing_date(facts.calendar, notified, days)
+    if local_date(held_on) >= earliest:
+        return None
+    return Refusal(
+        f"Notified on {local_date(notified).isoformat()}, the hearing on {local_date(held_on).isoformat()} is too "
+        f"soon: the party is notified {days} working days before, so the earliest day is {earliest.isoformat()} "
+        "(art. 64(2), art. 85).",
+        f"{local_date(notified).isoformat()}通知、{local_date(held_on).isoformat()}举行听证，不足{days}个工作日；"
+        f"最早可于{earliest.isoformat()}举行（第六十四条第二项、第八十五条）。",
+    )
+
+
+@_guard("hearing_chair_not_investigator", penalty_law(64))
+def hearing_chair_not_investigator(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    chair = facts.hearing.chair_id
+    if chair is None:
+        return Refusal("No one has been designated to chair the hearing.", "尚未指定听证主持人。")
+    if chair not in facts.investigators:
+        return None
+    return Refusal(
+        f"{chair} investigated this case and cannot chair its hearing (art. 64(4)).",
+        f"{chair}是本案调查人员，不得主持听证（第六十四条第四项）。",
+    )
+
+
+@_guard("hearing_settled", penalty_law(63), "hearing_request_working_days")
+def hearing_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    notice = _served_notice(facts)
+    if notice is None or notice.served_at is None:
+        return _NO_NOTICE
+    if facts.item is not None and not hearing_right(facts.item, facts.party_type, notice.intended):
+        return None
+    hearing = facts.hearing
+    if hearing.held_at is not None or hearing.waived:
+        return None
+    if hearing.requested_at is not None:
+        return Refusal(
+            "The party requested a hearing, which has been neither held nor waived.",
+            "当事人已要求听证，听证尚未举行，当事人也未放弃。",
+            penalty_law(64),
+        )
+    last = hearing_request_deadline(facts.calendar, notice.served_at, periods.require("hearing_request_working_days"))
+    if _today(facts) > last:
+        return None
+    return Refusal(
+        f"The party may still request a hearing until {last.isoformat()}.",
+        f"当事人要求听证的期限至{last.isoformat()}尚未届满。",
+        penalty_law(64),
+    )
+
+
+# --- the decision (第四十五条、第五十七条、第五十八条、第六十条; 重庆市规范行政处罚裁量权办法) ---
+
+
+@_guard("within_discretion", LegalBasis(CHONGQING_DISCRETION_RULES, 11))
+def within_discretion(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    penalty, item, party = facts.proposed, facts.item, facts.party_type
+    if penalty is None:
+        return Refusal("No penalty is proposed.", "未提出拟作出的行政处罚。", penalty_law(57))
+    if item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    foreign = sorted(penalty.kinds - item.penalty_kinds)
+    if foreign:
+        return Refusal(
+            f"Item {item.code} provides no penalty of kind {', '.join(foreign)}.",
+            f"执法事项{item.code}的处罚依据未规定{'、'.join(foreign)}。",
+            penalty_law(38),
+        )
+    statutory = item.statutory_fines.get(party)
+    if penalty.fine_fen and (statutory is None or penalty.fine_fen > statutory.max_fen):
+        ceiling = "no fine" if statutory is None else f"at most {money_en(statutory.max_fen)}"
+        ceiling_zh = "不得罚款" if statutory is None else f"罚款不超过{money_zh(statutory.max_fen)}"
+        return Refusal(
+            f"The law sets {ceiling} for {_PARTY[party][0]} under item {item.code}; {money_en(penalty.fine_fen)} "
+            "exceeds it.",
+            f"事项{item.code}对{_PARTY[party][1]}{ceiling_zh}，{money_zh(penalty.fine_fen)}超出法定幅度。",
+            penalty_law(38),
+        )
+    for band in item.discretion:
+        fines = band.fines.get(party)
+        if penalty.kinds <= band.penalty_kinds and (
+            not penalty.fine_fen or (fines and fines.contains(penalty.fine_fen))
+        ):
+            return None
+    if not item.discretion and not penalty.fine_fen:
+        return None
+    if facts.discretion_departure_approved:
+        return None
+    return Refusal(
+        f"{penalty.describe_en().capitalize()} for {_PARTY[party][0]} lies in no level of item {item.code}'s "
+        "discretion standard; departing from it needs the principal head's approval or a collective discussion "
+        f"record ({CHONGQING_DISCRETION_RULES} art. 19).",
+        f"拟作出的行政处罚不在事项{item.code}的裁量基准阶次内；调整适用须经主要负责人批准或者集体讨论通过"
+        f"（{CHONGQING_DISCRETION_RULES}第十九条）。",
+    )
+
+
+@_guard("fine_not_above_notified", penalty_law(45, 2))
+def fine_not_above_notified(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    notice, penalty = _served_notice(facts), facts.proposed
+    if notice is None:
+        return _NO_NOTICE
+    if penalty is None:
+        return Refusal("No penalty is proposed.", "未提出拟作出的行政处罚。", penalty_law(57))
+    notified = notice.intended
+    problems: list[tuple[str, str]] = []
+    added = sorted(penalty.kinds - notified.kinds)
+    if added:
+        problems.append((f"adds {', '.join(added)}, which was not notified", f"增加了未告知的{'、'.join(added)}"))
+    if penalty.fine_fen > notified.fine_fen:
+        problems.append(
+            (
+                f"fines {money_en(penalty.fine_fen)}, above the notified {money_en(notified.fine_fen)}",
+                f"罚款{money_zh(penalty.fine_fen)}高于告知的{money_zh(notified.fine_fen)}",
+            )
+        )
+    if penalty.confiscated_value_fen > notified.confiscated_value_fen:
+        problems.append(
+            (
+                f"confiscates {money_en(penalty.confiscated_value_fen)}, above the notified "
+                f"{money_en(notified.confiscated_value_fen)}",
+                f"没收{money_zh(penalty.confiscated_value_fen)}高于告知的{money_zh(notified.confiscated_value_fen)}",
+            )
+        )
+    if not problems:
+        return None
+    return Refusal(
+        "The decision may not be heavier than the notified penalty: it " + "; it ".join(en for en, _ in problems) + ".",
+        "不得给予比告知更重的处罚：" + "；".join(zh for _, zh in problems) + "。",
+    )
+
+
+@_guard("legal_review_passed", penalty_law(58))
+def legal_review_passed(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if not facts.review_required or facts.review_passed_and_current:
+        return None
+    return Refusal(
+        "This case requires a legal review before the decision, and there is no passed review of the decision "
+        "now proposed.",
+        "本案应当在作出决定前进行法制审核，拟作出的决定未经法制审核或者审核未通过。",
+    )
+
+
+@_guard("collective_discussion_held", penalty_law(57, 2))
+def collective_discussion_held(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if not facts.collective_discussion_required or facts.collective_discussion_held:
+        return None
+    return Refusal(
+        "The case is complex or major, or departs from the discretion standard: the heads must decide it by "
+        f"collective discussion, and no record of one exists ({CHONGQING_DISCRETION_RULES} art. 19).",
+        "情节复杂或者重大违法行为，或者调整适用裁量基准，应当由负责人集体讨论决定，尚无集体讨论记录。",
+    )
+
+
+@_guard("decision_deadline_not_passed", penalty_law(60), "decision_calendar_days")
+def decision_deadline_not_passed(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.filed_at is None:
+        return Refusal("The case has not been filed.", "案件尚未立案。", penalty_law(54, 2))
+    days = periods.require("decision_calendar_days")
+    try:
+        last = decision_deadline(facts.calendar, facts.filed_at, days, facts.decision_deadline_extensions)
+    except ValueError as exc:
+        return Refusal(f"The decision deadline cannot be extended after it passed: {exc}.", "决定期限届满后不得延长。")
+    if _today(facts) <= last:
+        return None
+    extended = " as extended" if facts.decision_deadline_extensions else ""
+    return Refusal(
+        f"The period to decide — {days} days from filing on {local_date(facts.filed_at).isoformat()}{extended} — "
+        f"ended on {last.isoformat()}.",
+        f"自{local_date(facts.filed_at).isoformat()}立案之日起的决定期限已于{last.isoformat()}届满。",
+    )
+
+
+# --- summary procedure (第五十一条、第五十二条) ---
+
+
+@_guard("summary_procedure_allowed", penalty_law(51))
+def summary_procedure_allowed(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    if not facts.item.summary_procedure_allowed:
+        return Refusal(
+            f"Item {facts.item.code} is not decided on the spot: the catalogue does not allow the summary procedure.",
+            f"执法事项{facts.item.code}不适用简易程序当场处罚。",
+        )
+    if facts.proposed is None:
+        return Refusal("No penalty is proposed.", "未提出拟作出的行政处罚。")
+    other = sorted(facts.proposed.kinds - SUMMARY_PENALTY_KINDS)
+    if not other:
+        return None
+    return Refusal(
+        f"On the spot only a warning or a fine may be decided, not {', '.join(other)}.",
+        f"当场只能作出警告或者罚款的行政处罚，不得作出{'、'.join(other)}。",
+    )
+
+
+@_guard("summary_fine_within_limit", penalty_law(51))
+def summary_fine_within_limit(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.proposed is None:
+        return Refusal("No penalty is proposed.", "未提出拟作出的行政处罚。")
+    limit = SUMMARY_FINE_LIMIT_FEN[facts.party_type]
+    fine = facts.proposed.fine_fen
+    if fine <= limit:
+        return None
+    return Refusal(
+        f"A fine of {money_en(fine)} exceeds the summary-procedure limit of {money_en(limit)} for "
+        f"{_PARTY[facts.party_type][0]}; decide it in the general procedure.",
+        f"罚款{money_zh(fine)}超过简易程序对{_PARTY[facts.party_type][1]}{money_zh(limit)}以下的限额，应当适用普通程序。",
+    )
+
+
+@_guard("numbered_form_used", penalty_law(52))
+def numbered_form_used(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.summary_form_number is not None and facts.summary_form_number.strip():
+        return None
+    return Refusal(
+        "An on-the-spot decision is written on the pre-printed, numbered decision form; no form number is given.",
+        "当场作出行政处罚决定应当填写预定格式、编有号码的行政处罚决定书，未填写决定书编号。",
+    )
+
+
+# --- service, execution, preservation (第五十六条、第六十一条、第六十六条、第六十七条、第七十二条) ---
+
+
+@_guard("service_within_deadline", penalty_law(61), "service_working_days")
+def service_within_deadline(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    decision = facts.decision
+    if decision is None:
+        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+    if decision.served_on_the_spot:
+        return None
+    days = periods.require("service_working_days")
+    last = service_deadline(facts.calendar, decision.decided_at, days)
+    served_on = local_date(decision.served_at or facts.now)
+    if served_on <= last:
+        return None
+    return Refusal(
+        f"Served on {served_on.isoformat()}, the decision of {local_date(decision.decided_at).isoformat()} is past "
+        f"the {days} working days to serve it, which ended on {last.isoformat()}.",
+        f"{local_date(decision.decided_at).isoformat()}作出的决定于{served_on.isoformat()}送达，已超过"
+        f"{days}个工作日的送达期限（{last.isoformat()}届满）。",
+    )
+
+
+@_guard("preservation_approved", penalty_law(56))
+def preservation_approved(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    p = facts.preservation
+    if p is not None and p.approved_at is not None and p.approved_at <= facts.now:
+        return None
+    return Refusal(
+        "Evidence is preserved by registration only with the approval of the agency's head.",
+        "先行登记保存证据须经行政机关负责人批准，尚无批准。",
+    )
+
+
+@_guard("preservation_registered", penalty_law(56))
+def preservation_registered(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    p = facts.preservation
+    if p is not None and p.registered_at is not None and p.decided_at is None:
+        return None
+    return Refusal(
+        "There is no registered preservation of evidence awaiting a decision.",
+        "没有待作出处理决定的先行登记保存。",
+    )
+
+
+@_guard("penalty_performed", penalty_law(67, 3), "payment_calendar_days", "late_fee_basis_points_per_day")
+def penalty_performed(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    decision = facts.decision
+    if decision is None or decision.penalty is None:
+        return Refusal("No penalty has been decided; there is nothing to execute.", "未作出行政处罚决定，无需执行。")
+    if decision.served_at is None:
+        return Refusal("The decision has not been served.", "行政处罚决定书尚未送达。", penalty_law(61))
+    penalty, execution = decision.penalty, facts.execution
+    if penalty.fine_fen:
+        due = payment_due_date(facts.calendar, decision.served_at, periods.require("payment_calendar_days"))
+        paid_on = execution.last_payment_on if execution is not None else None
+        fee = late_fee_fen(
+            penalty.fine_fen, due, paid_on or _today(facts), periods.require("late_fee_basis_points_per_day")
+        )
+        owed = penalty.fine_fen + fee
+        paid = execution.paid_fen if execution is not None else 0
+        if paid < owed:
+            return Refusal(
+                f"Paid {money_en(paid)} of {money_en(owed)}: the fine of {money_en(penalty.fine_fen)} was due by "
+                f"{due.isoformat()}, and the late fee is {money_en(fee)} (art. 72).",
+                f"已缴纳{money_zh(paid)}，应缴{money_zh(owed)}：罚款{money_zh(penalty.fine_fen)}应于{due.isoformat()}"
+                f"前缴纳，加处罚款{money_zh(fee)}（第七十二条）。",
+            )
+    others = sorted(penalty.kinds - {PenaltyKind.FINE, PenaltyKind.WARNING})
+    if others and (execution is None or not execution.non_fine_penalties_performed):
+        return Refusal(
+            f"The penalties {', '.join(others)} have not been performed.",
+            f"{'、'.join(others)}尚未履行。",
+            penalty_law(66),
+        )
+    return None
+
+
+@_guard("execution_settled", penalty_law(66))
+def execution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    decision = facts.decision
+    if decision is None:
+        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+    if decision.outcome is not DecisionOutcome.PENALTY:
+        return None
+    if facts.execution is not None and facts.execution.completed_at is not None:
+        return None
+    return Refusal(
+        "The penalty decided has not been executed; the case is closed only after execution.",
+        "行政处罚决定尚未执行完毕，不得结案。",
+    )
+
+
+# --- the record (第四十七条) ---
+
+
+@_guard("reason_given", penalty_law(47))
+def reason_given(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.reason is not None and facts.reason.strip():
+        return None
+    return Refusal("This act is recorded with its reason, and none is given.", "本行为应当记录理由，未说明理由。")
+
+
+GUARDS: Mapping[str, Guard] = MappingProxyType(dict(_REGISTRY))

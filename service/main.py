@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import projections
 from service.auth.router import router as auth_router
 from service.auth.users_router import router as users_router
+from service.cases.router import router as cases_router
 from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
 from service.health import router as health_router
@@ -97,5 +98,6 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(ledger_router)
     app.include_router(catalogue_router)
     app.include_router(officers_router)
+    app.include_router(cases_router)
     app.include_router(public_router)
     return app

@@ -9,11 +9,16 @@ from fastapi import Request
 
 from service.auth.permissions import RolePolicy, load_role_policy
 from service.auth.tokens import TokenService
+from service.cases.context import CaseContext
+from service.cases.policy import load_case_policy
+from service.cases.workflow import load_workflows
 from service.clock import Clock, SystemClock
 from service.config import Settings
 from service.db import Database
 from service.ledger.integrator import CheckpointPolicy, SignerCache
 from service.officers.policy import OfficerPolicy, load_officer_policy
+from service.policy.calendar import load_calendar
+from service.reviews.requirement import load_review_catalogue
 
 TOKEN_KEY_FILE = "token-es256.pem"
 
@@ -28,6 +33,7 @@ class Runtime:
     signers: SignerCache
     checkpoints: CheckpointPolicy
     officer_policy: OfficerPolicy
+    case_context: CaseContext
 
     @classmethod
     def build(cls, settings: Settings, database: Database | None = None, clock: Clock | None = None) -> Runtime:
@@ -49,7 +55,20 @@ class Runtime:
             signers=SignerCache(settings.keys_dir),
             checkpoints=CheckpointPolicy(settings.checkpoint_every_entries, settings.checkpoint_every_seconds),
             officer_policy=load_officer_policy(settings.policies_dir / "officers.yaml"),
+            case_context=load_case_context(settings),
         )
+
+
+def load_case_context(settings: Settings) -> CaseContext:
+    policies = settings.policies_dir
+    return CaseContext(
+        workflows=load_workflows(policies / "workflows"),
+        calendar=load_calendar(policies / "calendar" / "cn-workdays.yaml"),
+        case_policy=load_case_policy(policies / "cases.yaml"),
+        officer_policy=load_officer_policy(policies / "officers.yaml"),
+        review_catalogue=load_review_catalogue(policies / "review-catalogue.yaml"),
+        blind_index_key=settings.blind_index_key.encode("utf-8"),
+    )
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -1,0 +1,272 @@
+"""The case file (案卷) as data: what the case's entries have established, folded one transition at a time.
+
+``apply`` is the one place that says what each step of the procedure changes. The projector stores its result
+on the case row; the case service applies the *requested* step to a copy first and hands that to the guards,
+so a rule is always checked against the case as it would be after the act. Pure: JSON in, JSON out.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from service.cases.deadlines import DeadlineExtension
+from service.cases.guards import (
+    DecisionFacts,
+    DecisionOutcome,
+    ExecutionFacts,
+    HearingFacts,
+    Penalty,
+    PreservationFacts,
+    PriorNotice,
+    StatementStatus,
+)
+from service.ledger.canonical import format_instant, parse_instant
+from service.policy.catalogue import PenaltyKind
+
+CaseFile = dict[str, Any]
+
+
+def new_case_file(procedure: str, state: str, item_code: str, catalogue_version: str, party_type: str) -> CaseFile:
+    return {
+        "procedure": procedure,
+        "state": state,
+        "item_code": item_code,
+        "catalogue_version": catalogue_version,
+        "party_type": party_type,
+        "filed_at": None,
+        "assigned": [],
+        "investigators": [],
+        "recused": [],
+        "notice": None,
+        "statement": StatementStatus.NONE.value,
+        "hearing": {},
+        "proposed": None,
+        "extensions": [],
+        "discretion_departure_approved": False,
+        "reviews": [],
+        "collective_discussion_held": False,
+        "decision": None,
+        "execution": None,
+        "preservation": None,
+        "summary_form_number": None,
+        "major": False,
+    }
+
+
+def _add(values: list[str], more: list[str]) -> list[str]:
+    return sorted(set(values) | set(more))
+
+
+def apply(
+    file: Mapping[str, Any],
+    transition: str,
+    to_state: str,
+    data: Mapping[str, Any],
+    officers: list[str],
+    at: datetime,
+    actor: str,
+) -> CaseFile:
+    """The case file after ``transition`` happened at ``at`` with ``data`` by ``officers`` (ids)."""
+    out: CaseFile = copy.deepcopy(dict(file))
+    out["state"] = to_state
+    when = format_instant(at)
+    if transition in (
+        "record_inquiry",
+        "record_inspection",
+        "register_preservation",
+        "close_investigation",
+        "collect_evidence",
+    ):
+        out["investigators"] = _add(out["investigators"], officers)
+    if transition == "approve_filing":
+        out["filed_at"] = when
+    elif transition == "approve_preservation":
+        out["preservation"] = {"approved_at": when, "registered_at": None, "decided_at": None}
+    elif transition == "register_preservation":
+        out["preservation"] = {**(out["preservation"] or {}), "registered_at": when}
+    elif transition == "decide_preservation":
+        out["preservation"] = {**(out["preservation"] or {}), "decided_at": when}
+    elif transition == "intend_penalty":
+        out["proposed"] = data["penalty"]
+    elif transition == "serve_prior_notice":
+        out["notice"] = {**data["notice"], "served_at": when}
+        out["proposed"] = data["notice"]["penalty"]
+    elif transition == "request_hearing":
+        out["hearing"] = {**out["hearing"], "requested_at": when}
+    elif transition == "schedule_hearing":
+        out["hearing"] = {
+            **out["hearing"],
+            "notified_at": when,
+            "scheduled_for": data["scheduled_for"],
+            "chair_id": data["chair_officer_id"],
+        }
+    elif transition == "hold_hearing":
+        out["hearing"] = {**out["hearing"], "held_at": when}
+    elif transition == "record_hearing_waiver":
+        out["hearing"] = {**out["hearing"], "waived": True}
+    elif transition == "record_statement":
+        out["statement"] = StatementStatus.RECORDED.value
+    elif transition == "record_statement_waiver":
+        out["statement"] = StatementStatus.WAIVED.value
+    elif transition == "decide_recusal":
+        recused = set(out["recused"])
+        if data["recused"]:
+            recused.add(data["officer_id"])
+        else:
+            recused.discard(data["officer_id"])
+        out["recused"] = sorted(recused)
+    elif transition == "extend_decision_deadline":
+        out["extensions"] = [
+            *out["extensions"],
+            {"calendar_days": data["calendar_days"], "approved_at": when, "approved_by": actor},
+        ]
+    elif transition == "approve_discretion_departure":
+        out["discretion_departure_approved"] = True
+    elif transition == "record_legal_review":
+        out["reviews"] = [*out["reviews"], {**data["review"], "at": when}]
+    elif transition == "record_collective_discussion":
+        out["collective_discussion_held"] = True
+    elif transition in ("decide_penalty", "decide_no_penalty", "transfer_to_judicial_organs", "decide_on_the_spot"):
+        outcome = {
+            "decide_penalty": DecisionOutcome.PENALTY.value,
+            "decide_on_the_spot": DecisionOutcome.PENALTY.value,
+            "transfer_to_judicial_organs": DecisionOutcome.TRANSFERRED.value,
+        }.get(transition) or data["outcome"]
+        on_the_spot = transition == "decide_on_the_spot"
+        out["decision"] = {
+            "outcome": outcome,
+            "penalty": data.get("penalty") if outcome == DecisionOutcome.PENALTY.value else None,
+            "decided_at": when,
+            "served_at": when if on_the_spot else None,
+            "served_on_the_spot": on_the_spot,
+        }
+        if on_the_spot:
+            out["summary_form_number"] = data["form_number"]
+            out["investigators"] = _add(out["investigators"], officers)
+    elif transition in ("serve_decision", "serve_decision_late"):
+        out["decision"] = {
+            **out["decision"],
+            "served_at": when,
+            "served_on_the_spot": bool(data.get("on_the_spot", False)),
+        }
+    elif transition == "record_payment":
+        execution = out["execution"] or {
+            "paid_fen": 0,
+            "last_payment_on": None,
+            "non_fine_penalties_performed": False,
+            "completed_at": None,
+        }
+        out["execution"] = {
+            **execution,
+            "paid_fen": execution["paid_fen"] + data["amount_fen"],
+            "last_payment_on": data["paid_on"],
+        }
+    elif transition == "record_execution":
+        execution = out["execution"] or {
+            "paid_fen": 0,
+            "last_payment_on": None,
+            "non_fine_penalties_performed": False,
+            "completed_at": None,
+        }
+        out["execution"] = {
+            **execution,
+            "completed_at": when,
+            "non_fine_penalties_performed": bool(data.get("non_fine_penalties_performed", False)),
+        }
+    elif transition == "mark_major":
+        out["major"] = bool(data["major"])
+    return out
+
+
+# -- from the file to the guards' types ---------------------------------------------------------------------
+
+
+def penalty_of(data: Mapping[str, Any] | None) -> Penalty | None:
+    if data is None:
+        return None
+    return Penalty(
+        kinds=frozenset(PenaltyKind(k) for k in data["kinds"]),
+        fine_fen=int(data.get("fine_fen", 0)),
+        confiscated_value_fen=int(data.get("confiscated_value_fen", 0)),
+    )
+
+
+def _instant(value: str | None) -> datetime | None:
+    return None if value is None else parse_instant(value)
+
+
+def notice_of(file: Mapping[str, Any]) -> PriorNotice | None:
+    notice = file["notice"]
+    if notice is None:
+        return None
+    intended = penalty_of(notice["penalty"])
+    assert intended is not None
+    return PriorNotice(
+        intended=intended,
+        states_facts=bool(notice["facts"].strip()),
+        states_reasons=bool(notice["reasons"].strip()),
+        states_basis=bool(notice["basis"].strip()),
+        informs_statement_and_defence=bool(notice["informs_statement_and_defence"]),
+        informs_hearing_right=bool(notice["informs_hearing_right"]),
+        served_at=_instant(notice.get("served_at")),
+    )
+
+
+def hearing_of(file: Mapping[str, Any]) -> HearingFacts:
+    hearing = file["hearing"]
+    return HearingFacts(
+        requested_at=_instant(hearing.get("requested_at")),
+        waived=bool(hearing.get("waived", False)),
+        notified_at=_instant(hearing.get("notified_at")),
+        scheduled_for=_instant(hearing.get("scheduled_for")),
+        chair_id=hearing.get("chair_id"),
+        held_at=_instant(hearing.get("held_at")),
+    )
+
+
+def decision_of(file: Mapping[str, Any]) -> DecisionFacts | None:
+    decision = file["decision"]
+    if decision is None:
+        return None
+    decided_at = _instant(decision["decided_at"])
+    assert decided_at is not None
+    return DecisionFacts(
+        outcome=DecisionOutcome(decision["outcome"]),
+        penalty=penalty_of(decision["penalty"]),
+        decided_at=decided_at,
+        served_at=_instant(decision["served_at"]),
+        served_on_the_spot=bool(decision["served_on_the_spot"]),
+    )
+
+
+def execution_of(file: Mapping[str, Any]) -> ExecutionFacts | None:
+    execution = file["execution"]
+    if execution is None:
+        return None
+    return ExecutionFacts(
+        paid_fen=int(execution["paid_fen"]),
+        last_payment_on=date.fromisoformat(execution["last_payment_on"]) if execution["last_payment_on"] else None,
+        non_fine_penalties_performed=bool(execution["non_fine_penalties_performed"]),
+        completed_at=_instant(execution["completed_at"]),
+    )
+
+
+def preservation_of(file: Mapping[str, Any]) -> PreservationFacts | None:
+    preservation = file["preservation"]
+    if preservation is None:
+        return None
+    return PreservationFacts(
+        approved_at=_instant(preservation["approved_at"]),
+        registered_at=_instant(preservation["registered_at"]),
+        decided_at=_instant(preservation["decided_at"]),
+    )
+
+
+def extensions_of(file: Mapping[str, Any]) -> tuple[DeadlineExtension, ...]:
+    return tuple(
+        DeadlineExtension(int(e["calendar_days"]), parse_instant(e["approved_at"]), e["approved_by"])
+        for e in file["extensions"]
+    )

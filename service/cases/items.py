@@ -1,0 +1,38 @@
+"""A catalogue item as the guards see it (``ItemRules``), for one party type."""
+
+from __future__ import annotations
+
+from service.cases.guards import DiscretionBand, FineRange, ItemRules
+from service.legal import LegalBasis
+from service.policy.catalogue import PARTY_TYPES, CatalogueItem, PartyType
+
+
+def item_rules(item: CatalogueItem, party_type: PartyType) -> ItemRules:
+    """The item's rules; discretion levels that do not apply to ``party_type`` are left out."""
+    statutory: dict[PartyType, FineRange] = {}
+    if item.statutory_fine is not None:
+        for party in PARTY_TYPES:
+            found = getattr(item.statutory_fine, party)
+            if found is not None:
+                statutory[party] = FineRange(found.min_fen, found.max_fen)
+    bands = []
+    for level in item.discretion:
+        if party_type not in level.parties:
+            continue
+        fines: dict[PartyType, FineRange] = {}
+        for party in PARTY_TYPES:
+            found = level.fine_range(party)
+            if found is not None:
+                fines[party] = FineRange(found.min_fen, found.max_fen)
+        bands.append(DiscretionBand(level.code, level.level, frozenset(level.penalty_kinds), fines))
+    single = item.single_officer_allowed_by
+    return ItemRules(
+        code=item.code,
+        penalty_kinds=frozenset(item.penalty_kinds),
+        statutory_fines=statutory,
+        discretion=tuple(bands),
+        summary_procedure_allowed=item.summary_procedure_allowed,
+        hearing_threshold_fen={p: item.hearing_threshold.for_party(p) for p in PARTY_TYPES},
+        hearing_always_for=frozenset(item.hearing_threshold.always_for),
+        single_officer_allowed_by=None if single is None else LegalBasis(single.law, single.article, single.paragraph),
+    )

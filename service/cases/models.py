@@ -1,0 +1,116 @@
+"""Cases (案件), the officers assigned to them, evidence and its custody; parties' personal data apart.
+
+``cases``, ``case_officers``, ``evidence`` and ``evidence_custody`` are projected from the ledger. ``parties``
+holds personal data (name, ID number, phone, address) that must never enter the immutable log: the ledger
+carries a salted SHA-256 commitment to each field, and lawful erasure empties the field here while the
+commitment — and the chain — stay intact.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base
+from service.ledger.projection import projected
+
+
+@projected()
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_agency_state", "agency_id", "state"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    number: Mapped[str | None] = mapped_column(String(100), unique=True)  # e.g. 铁门罚〔2026〕7号
+    procedure: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(40))
+    item_code: Mapped[str] = mapped_column(String(50), index=True)
+    catalogue_version: Mapped[str] = mapped_column(String(64))
+    party_id: Mapped[uuid.UUID]
+    party_type: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(50))
+    occurred_on: Mapped[date | None]
+    registered_at: Mapped[datetime]
+    filed_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    fine_fen: Mapped[int | None] = mapped_column(BigInteger)
+    file: Mapped[dict[str, Any]] = mapped_column(JSON)  # the case file: service/cases/casefile.py
+    updated_at: Mapped[datetime]
+
+
+@projected()
+class CaseOfficer(Base):
+    """An officer assigned to a case (承办人员)."""
+
+    __tablename__ = "case_officers"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officers.id"), primary_key=True, index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    assigned_at: Mapped[datetime]
+
+
+class Party(Base):
+    """A party's personal data (当事人信息). Not in the ledger: entries carry a salted commitment per field."""
+
+    __tablename__ = "parties"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    party_type: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(200))
+    id_number: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(String(300))
+    salts: Mapped[dict[str, str]] = mapped_column(JSON)  # field -> hex salt of its commitment
+    # Keyed blind indexes (HMAC-SHA-256 with a server key) for finding a party's cases.
+    name_index: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
+    id_number_index: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
+    erased_fields: Mapped[list[str]] = mapped_column(JSON)
+    erased_at: Mapped[datetime | None]
+
+
+@projected()
+class Evidence(Base):
+    """A piece of evidence (证据), typed by 行政处罚法 第四十六条; its file is stored by SHA-256."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    collected_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    collected_by: Mapped[list[str]] = mapped_column(JSON)
+    custody: Mapped[str] = mapped_column(String(20))  # the last custody event
+
+
+@projected()
+class EvidenceCustody(Base):
+    """One link of the chain of custody: collected, preserved, transferred, returned, destroyed."""
+
+    __tablename__ = "evidence_custody"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    evidence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evidence.id"), index=True)
+    event: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    holder: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,233 @@
+"""``/api/v1/cases``: register cases, take every step of the procedure, search, deadlines, history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.permissions import Permission
+from service.cases import service as cases
+from service.cases.deadlines_view import CaseDeadline, case_deadlines
+from service.cases.history import HistoryEntry, case_history
+from service.cases.models import Case, CaseOfficer, Party
+from service.cases.parties import blind_index
+from service.cases.workflow import CaseState, Procedure
+from service.errors import InvalidInput
+from service.runtime import Runtime
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+_STRICT = ConfigDict(extra="forbid")
+
+
+class PartyModel(BaseModel):
+    model_config = _STRICT
+    party_type: Literal["individual", "organisation"]
+    name: str = Field(min_length=1, max_length=200)
+    id_number: str | None = Field(default=None, max_length=50)
+    phone: str | None = Field(default=None, max_length=50)
+    address: str | None = Field(default=None, max_length=300)
+
+
+class OpenCaseBody(BaseModel):
+    model_config = _STRICT
+    procedure: Literal["general", "summary"] = "general"
+    item_code: str = Field(min_length=1, max_length=50)
+    title: str = Field(min_length=1, max_length=300, description="short description of the matter")
+    party: PartyModel
+    source_kind: Literal["inspection", "complaint", "referral", "report", "other"] = "inspection"
+    source_description: str = Field(default="", max_length=4000)
+    occurred_on: date | None = None
+    place: str = Field(default="", max_length=300)
+    officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="other assigned officers")
+    claimed_at: datetime | None = Field(default=None, description="when it happened, if logged later")
+
+
+class StepBody(BaseModel):
+    model_config = _STRICT
+    data: dict[str, Any] = Field(default_factory=dict, description="what this step needs (see the workflow README)")
+    officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="the other officers acting")
+    claimed_at: datetime | None = None
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+class CaseOut(BaseModel):
+    id: uuid.UUID
+    number: str | None
+    procedure: str
+    state: str
+    state_zh: str
+    item_code: str
+    catalogue_version: str
+    party_type: str
+    title: str
+    unit: str
+    occurred_on: date | None
+    registered_at: datetime
+    filed_at: datetime | None
+    decided_at: datetime | None
+    closed_at: datetime | None
+    outcome: str | None
+    fine_fen: int | None
+    officers: list[uuid.UUID]
+    file: dict[str, Any]
+    deadlines: list[CaseDeadline]
+    next_steps: list[str]
+    warnings: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict[str, Any]] | None = None) -> CaseOut:
+    workflow = runtime.case_context.workflows[Procedure(case.procedure)]
+    state = CaseState(case.state)
+    officers = session.scalars(select(CaseOfficer.officer_id).where(CaseOfficer.case_id == case.id)).all()
+    file = {k: v for k, v in case.file.items() if k != "party_commitments"}
+    return CaseOut(
+        id=case.id,
+        number=case.number,
+        procedure=case.procedure,
+        state=case.state,
+        state_zh=workflow.state_info(state).zh,
+        item_code=case.item_code,
+        catalogue_version=case.catalogue_version,
+        party_type=case.party_type,
+        title=case.title,
+        unit=case.unit,
+        occurred_on=case.occurred_on,
+        registered_at=case.registered_at,
+        filed_at=case.filed_at,
+        decided_at=case.decided_at,
+        closed_at=case.closed_at,
+        outcome=case.outcome,
+        fine_fen=case.fine_fen,
+        officers=list(officers),
+        file=file,
+        deadlines=case_deadlines(runtime.case_context, case, runtime.clock.now()),
+        next_steps=[t.name for t in workflow.allowed_from(state)],
+        warnings=warnings or [],
+    )
+
+
+@router.post("", response_model=CaseOut, status_code=201)
+def open_case(
+    body: OpenCaseBody,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_CREATE),
+) -> CaseOut:
+    """Register a case source (general procedure) or start a summary-procedure case on the spot."""
+    opened = cases.open_case(
+        session,
+        runtime.case_context,
+        principal,
+        cases.OpenCaseIn(
+            procedure=Procedure(body.procedure),
+            item_code=body.item_code,
+            title=body.title,
+            party=cases.PartyIn(**body.party.model_dump()),
+            source_kind=body.source_kind,
+            source_description=body.source_description,
+            occurred_on=body.occurred_on,
+            place=body.place,
+            officers=body.officers,
+            claimed_at=body.claimed_at,
+        ),
+        runtime.clock.now(),
+    )
+    return case_out(session, runtime, opened.case, opened.warnings)
+
+
+@router.get("", response_model=list[CaseOut])
+def list_cases(
+    session: ReadSession,
+    runtime: RuntimeDep,
+    state: Annotated[str | None, Query(max_length=40)] = None,
+    item: Annotated[str | None, Query(max_length=50)] = None,
+    officer: uuid.UUID | None = None,
+    registered_from: date | None = None,
+    registered_to: date | None = None,
+    party: Annotated[str | None, Query(max_length=200, description="the party's ID number or exact name")] = None,
+    overdue: bool = False,
+    due_soon: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    principal: Principal = requires(Permission.CASE_READ),
+) -> list[CaseOut]:
+    """Cases the caller may see, filtered by state, item, officer, registration date, party; overdue or due soon."""
+    query = cases.visible_cases(session, principal, runtime.case_context.case_policy)
+    if state:
+        query = query.where(Case.state == state)
+    if item:
+        query = query.where(Case.item_code == item)
+    if officer:
+        query = query.where(Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == officer)))
+    if registered_from:
+        query = query.where(Case.registered_at >= datetime.combine(registered_from, datetime.min.time()).astimezone())
+    if registered_to:
+        query = query.where(Case.registered_at < datetime.combine(registered_to, datetime.max.time()).astimezone())
+    if party:
+        # The blind index: an HMAC of the normalised value under the server's key, never the value itself.
+        digest = blind_index(runtime.case_context.blind_index_key, party)
+        matching = select(Party.id).where(
+            Party.agency_id == principal.agency_id, (Party.id_number_index == digest) | (Party.name_index == digest)
+        )
+        query = query.where(Case.party_id.in_(matching))
+    found = session.scalars(query.order_by(Case.registered_at.desc()).limit(5000 if (overdue or due_soon) else limit))
+    out = []
+    for case in found:
+        shaped = case_out(session, runtime, case)
+        if overdue and not any(d.overdue for d in shaped.deadlines):
+            continue
+        if due_soon and not any(d.due_soon for d in shaped.deadlines):
+            continue
+        out.append(shaped)
+        if len(out) >= limit:
+            break
+    return out
+
+
+@router.get("/{case_id}", response_model=CaseOut)
+def get_case(
+    case_id: uuid.UUID, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+) -> CaseOut:
+    """One case with its file, deadlines and the steps its procedure allows next."""
+    return case_out(session, runtime, cases.get_case(session, principal, runtime.case_context.case_policy, case_id))
+
+
+@router.post("/{case_id}/steps/{step}", response_model=CaseOut)
+def take_step(
+    case_id: uuid.UUID,
+    step: Annotated[str, "a transition or act of the case's workflow"],
+    body: StepBody,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_READ),
+) -> CaseOut:
+    """Take one step of the procedure (policies/workflows/). The step's own permission is checked too; a step
+    the procedure does not allow now, or whose rule fails, is a 409 naming the rule and the article."""
+    if not step.replace("_", "").isalnum():
+        raise InvalidInput("unknown step", "未知的办案环节")
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    cases.perform(
+        session,
+        runtime.case_context,
+        principal,
+        case,
+        step,
+        cases.ActIn(data=body.data, officers=body.officers, claimed_at=body.claimed_at, reason=body.reason),
+        runtime.clock.now(),
+    )
+    return case_out(session, runtime, case)
+
+
+@router.get("/{case_id}/history", response_model=list[HistoryEntry])
+def get_history(
+    case_id: uuid.UUID, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+) -> list[HistoryEntry]:
+    """The case's hash chain: each entry with actor, times, type, body, hashes, and whether it verifies."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    return case_history(session, case)

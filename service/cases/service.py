@@ -1,0 +1,680 @@
+"""Cases: registering one, and every step of the procedure as a checked, recorded transition.
+
+Every change goes the same way: the requested step is applied to a copy of the case file, the guards of the
+workflow are checked against the result (``check_transition``), and only then is the entry recorded — whose
+projector applies the very same step to the stored case. A refused step writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.agencies.service import agency_ref
+from service.auth.deps import Principal
+from service.auth.permissions import Permission
+from service.cases import casefile
+from service.cases.context import CaseContext
+from service.cases.guards import CaseFacts, StatementStatus
+from service.cases.items import item_rules
+from service.cases.models import Case, CaseOfficer, Party
+from service.cases.parties import blind_index, commit
+from service.cases.policy import CasePolicy
+from service.cases.workflow import CaseState, Procedure, Workflow, check_transition
+from service.catalogue.service import item_of, require_current_version
+from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
+from service.ledger.canonical import EntryContent, format_instant, parse_instant
+from service.ledger.projection import known_entry_types, projector, record
+from service.ledger.store import lock_stream
+from service.legal import penalty_law
+from service.officers.models import Officer
+from service.officers.qualification import ItemFacts, Qualification
+from service.officers.service import officer_of_user, qualification_of
+from service.policy.calendar import local_date
+from service.policy.catalogue import CatalogueItem, PartyType
+from service.reviews.requirement import collective_discussion_required, review_required
+from service.reviews.state import review_passed_and_current
+
+
+def case_stream(case_id: uuid.UUID) -> str:
+    return f"case:{case_id}"
+
+
+# -- who may see a case --------------------------------------------------------------------------------------
+
+
+def visible_cases(session: Session, principal: Principal, policy: CasePolicy) -> Select[Case]:
+    """Heads, supervisors and reviewers see all the agency's cases; officers their own (and their unit's)."""
+    query = select(Case).where(Case.agency_id == principal.agency_id)
+    if principal.roles and set(principal.roles) & {"head", "supervisor", "reviewer"}:
+        return query
+    officer = officer_of_user(session, principal.user_id)
+    if officer is None:
+        return query.where(Case.id.is_(None))
+    assigned = select(CaseOfficer.case_id).where(CaseOfficer.officer_id == officer.id)
+    if policy.officers_see_unit_cases:
+        return query.where(or_(Case.id.in_(assigned), Case.unit == officer.unit))
+    return query.where(Case.id.in_(assigned))
+
+
+def get_case(session: Session, principal: Principal, policy: CasePolicy, case_id: uuid.UUID) -> Case:
+    """The case, if the caller may see it; otherwise 404, as if it did not exist."""
+    found = session.scalars(visible_cases(session, principal, policy).where(Case.id == case_id)).one_or_none()
+    if found is None:
+        raise NotFound("no such case", "案件不存在")
+    return found
+
+
+# -- registering a case --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyIn:
+    party_type: PartyType
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenCaseIn:
+    procedure: Procedure
+    item_code: str
+    title: str
+    party: PartyIn
+    source_kind: str
+    source_description: str
+    occurred_on: date | None = None
+    place: str = ""
+    officers: Sequence[uuid.UUID] = ()
+    claimed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Opened:
+    case: Case
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _acting_officer(session: Session, principal: Principal) -> Officer:
+    officer = officer_of_user(session, principal.user_id)
+    if officer is None or officer.agency_id != principal.agency_id or not officer.active:
+        raise RuleOfLawRefusal(
+            "only an enforcement officer of this agency may do this; your account is not linked to one",
+            "只有本机关的执法人员才能办理；您的账号未关联执法人员",
+            basis=penalty_law(42),
+        )
+    return officer
+
+
+def _officers(session: Session, agency_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Officer]:
+    out = []
+    for officer_id in dict.fromkeys(ids):
+        officer = session.get(Officer, officer_id)
+        if officer is None or officer.agency_id != agency_id:
+            # 第四十二条: penalties are imposed by the agency's own officers holding enforcement qualification.
+            raise RuleOfLawRefusal(
+                f"officer {officer_id} is not an officer of this agency",
+                f"执法人员 {officer_id} 不是本机关的执法人员",
+                basis=penalty_law(42),
+                extra={"guard": "officer_of_agency"},
+            )
+        if not officer.active:
+            raise RuleOfLawRefusal(
+                f"officer {officer.name} has left the team",
+                f"执法人员{officer.name}已调离或退休",
+                basis=penalty_law(42),
+            )
+        out.append(officer)
+    return out
+
+
+def _moment(now: datetime, claimed_at: datetime | None, policy: CasePolicy) -> datetime:
+    """When the act happened: as claimed, never in the future, and not further back than the policy allows."""
+    if claimed_at is None:
+        return now
+    if claimed_at.tzinfo is None:
+        raise InvalidInput("claimed_at needs a time zone", "claimed_at 须带时区")
+    if claimed_at > now + timedelta(minutes=1):
+        raise InvalidInput("an action cannot be dated in the future", "不能将行为时间记为将来")
+    if now - claimed_at > policy.claimed_at_max_lag:
+        hours = int(policy.claimed_at_max_lag.total_seconds() // 3600)
+        raise InvalidInput(
+            f"an action may be logged at most {hours} hours after it happened",
+            f"行为时间最多只能早于记录时间 {hours} 小时",
+        )
+    return claimed_at
+
+
+def open_case(session: Session, context: CaseContext, principal: Principal, data: OpenCaseIn, now: datetime) -> Opened:
+    """Register a case source (案件来源登记), or start a summary-procedure case on the spot."""
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    registering = _acting_officer(session, principal)
+    moment = _moment(now, data.claimed_at, context.case_policy)
+    version = require_current_version(session, agency.id)
+    try:
+        item = item_of(session, agency.id, version.version, data.item_code)
+    except NotFound:
+        raise RuleOfLawRefusal(
+            f"item {data.item_code} is not in the agency's enforcement catalogue",
+            f"执法事项{data.item_code}不在本机关行政执法事项清单内",
+            basis=penalty_law(24),
+            extra={"guard": "item_in_catalogue"},
+        ) from None
+    if not data.party.name.strip():
+        raise InvalidInput("the party's name is required", "须填写当事人名称")
+    officers = _officers(session, agency.id, [registering.id, *data.officers])
+    workflow = context.workflows[data.procedure]
+    warnings = _time_bar_warnings(item, data.occurred_on, local_date(moment))
+
+    case_id, party_id = uuid.uuid4(), uuid.uuid4()
+    fields = {
+        "name": data.party.name.strip(),
+        "id_number": data.party.id_number,
+        "phone": data.party.phone,
+        "address": data.party.address,
+    }
+    committed = commit(fields)
+    session.add(
+        Party(
+            id=party_id,
+            agency_id=agency.id,
+            party_type=data.party.party_type,
+            name=fields["name"],
+            id_number=fields["id_number"],
+            phone=fields["phone"],
+            address=fields["address"],
+            salts=committed.salts,
+            name_index=blind_index(context.blind_index_key, fields["name"] or ""),
+            id_number_index=blind_index(context.blind_index_key, data.party.id_number)
+            if data.party.id_number
+            else None,
+            erased_fields=[],
+            erased_at=None,
+        )
+    )
+    record(
+        session,
+        agency_ref(agency),
+        stream=case_stream(case_id),
+        type="case:case:registered",
+        actor=principal.actor,
+        at=now,
+        claimed_at=moment,
+        body={
+            "case_id": case_id,
+            "procedure": data.procedure.value,
+            "state": workflow.initial.value,
+            "item_code": item.code,
+            "catalogue_version": version.version,
+            "title": data.title.strip(),
+            "unit": registering.unit,
+            "party": {"party_id": party_id, "party_type": data.party.party_type, "commitments": committed.commitments},
+            "source": {"kind": data.source_kind, "description": data.source_description},
+            "occurred_on": data.occurred_on,
+            "place": data.place,
+            "officers": [str(o.id) for o in officers],
+            "warnings": warnings,
+        },
+    )
+    case = session.get(Case, case_id)
+    assert case is not None
+    return Opened(case, warnings)
+
+
+def _time_bar_warnings(item: CatalogueItem, occurred_on: date | None, today: date) -> list[dict[str, Any]]:
+    """第三十六条: no penalty once the act is older than the time bar (2 years, 5 where life or health was harmed)."""
+    if occurred_on is None:
+        return []
+    if occurred_on > today:
+        raise InvalidInput("the act cannot have happened in the future", "违法行为发生日期不能晚于今天")
+    years = item.time_bar_years
+    try:
+        bar = occurred_on.replace(year=occurred_on.year + years)
+    except ValueError:  # 29 February
+        bar = occurred_on.replace(year=occurred_on.year + years, day=28)
+    if today <= bar:
+        return []
+    return [
+        {
+            "code": "time_bar_passed",
+            "basis": penalty_law(36).as_dict(),
+            "text_en": f"the act is older than the {years}-year time bar: no penalty may be imposed (art. 36)",
+            "text_zh": f"违法行为已超过{years}年的追责时效，不再给予行政处罚（第三十六条）",
+        }
+    ]
+
+
+@projector("case:case:registered")
+def _case_registered(session: Session, entry: EntryContent) -> None:
+    body = entry.body
+    agency_id = session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+    case_id = uuid.UUID(body["case_id"])
+    file = casefile.new_case_file(
+        body["procedure"], body["state"], body["item_code"], body["catalogue_version"], body["party"]["party_type"]
+    )
+    file["assigned"] = sorted(body["officers"])
+    file["party_commitments"] = body["party"]["commitments"]
+    session.add(
+        Case(
+            id=case_id,
+            agency_id=agency_id,
+            number=None,
+            procedure=body["procedure"],
+            state=body["state"],
+            item_code=body["item_code"],
+            catalogue_version=body["catalogue_version"],
+            party_id=uuid.UUID(body["party"]["party_id"]),
+            party_type=body["party"]["party_type"],
+            title=body["title"],
+            unit=body["unit"],
+            occurred_on=date.fromisoformat(body["occurred_on"]) if body["occurred_on"] else None,
+            registered_at=entry.claimed_at,
+            filed_at=None,
+            decided_at=None,
+            closed_at=None,
+            outcome=None,
+            fine_fen=None,
+            file=file,
+            updated_at=entry.recorded_at,
+        )
+    )
+    session.flush()
+    for officer_id in body["officers"]:
+        session.add(
+            CaseOfficer(
+                case_id=case_id, officer_id=uuid.UUID(officer_id), agency_id=agency_id, assigned_at=entry.claimed_at
+            )
+        )
+
+
+# -- performing a step ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActIn:
+    """A requested step: its data (by transition, see ``_data_for``), the officers acting, when it happened."""
+
+    data: Mapping[str, Any]
+    officers: Sequence[uuid.UUID] = ()
+    claimed_at: datetime | None = None
+    reason: str | None = None
+
+
+_OFFICER_ACTS = frozenset({Permission.CASE_ACT, Permission.EVIDENCE_UPLOAD})
+
+
+def perform(
+    session: Session, context: CaseContext, principal: Principal, case: Case, name: str, request: ActIn, now: datetime
+) -> Case:
+    """Check and record one step of the procedure; refused steps raise and write nothing."""
+    workflow = context.workflows[Procedure(case.procedure)]
+    transition = workflow.transition(name)
+    if not principal.has(transition.permission):
+        raise Forbidden(
+            f"{name} needs the permission {transition.permission}",
+            f"“{name}”需要权限 {transition.permission}",
+            extra={"permission": str(transition.permission)},
+        )
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    moment = _moment(now, request.claimed_at, context.case_policy)
+    acting_ids = list(request.officers)
+    if transition.permission in _OFFICER_ACTS:
+        # Field acts are done by officers: the one recording it is one of them.
+        acting_ids.insert(0, _acting_officer(session, principal).id)
+    officers = _officers(session, agency.id, acting_ids)
+    data = _data_for(session, agency.id, name, request)
+    state = CaseState(case.state)
+    after = casefile.apply(
+        case.file, name, transition.target(state).value, data, [str(o.id) for o in officers], moment, principal.actor
+    )
+    qualifications = _qualifications(session, context, case, officers, moment)
+    facts = _facts(session, context, case, after, moment, qualifications, request.reason, name)
+    check = check_transition(workflow, state, name, facts)
+    check.raise_if_refused()
+    body = {
+        "case_id": case.id,
+        "transition": name,
+        "from": state.value,
+        "to": check.to_state.value,
+        "data": data,
+        "officers": [str(o.id) for o in officers],
+        "qualifications": [q.to_record() for q in qualifications],
+        "check": check.to_record(),
+        "reason": request.reason,
+    }
+    record(
+        session,
+        agency_ref(agency),
+        stream=case_stream(case.id),
+        type=transition.records,
+        actor=principal.actor,
+        at=now,
+        claimed_at=moment,
+        body=body,
+    )
+    if name in ("approve_filing", "decide_on_the_spot") and case.number is None:
+        _assign_number(session, context, agency, case, moment, principal.actor, now)
+    return case
+
+
+def _qualifications(
+    session: Session, context: CaseContext, case: Case, officers: Sequence[Officer], moment: datetime
+) -> tuple[Qualification, ...]:
+    version_item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
+    recused = frozenset(case.file["recused"])
+    return tuple(
+        qualification_of(
+            session,
+            context.officer_policy,
+            officer,
+            ItemFacts(version_item.code, version_item.category),
+            moment,
+            case_id=str(case.id),
+            recused_case_ids=frozenset({str(case.id)}) if str(officer.id) in recused else frozenset(),
+        )
+        for officer in officers
+    )
+
+
+def _facts(
+    session: Session,
+    context: CaseContext,
+    case: Case,
+    after: Mapping[str, Any],
+    moment: datetime,
+    qualifications: tuple[Qualification, ...],
+    reason: str | None,
+    transition: str,
+) -> CaseFacts:
+    party_type: PartyType = "organisation" if case.party_type == "organisation" else "individual"
+    try:
+        catalogue_item: CatalogueItem | None = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
+    except NotFound:
+        catalogue_item = None
+    rules = item_rules(catalogue_item, party_type) if catalogue_item is not None else None
+    decision = casefile.decision_of(after)
+    proposed = (decision.penalty if decision is not None else None) or casefile.penalty_of(after.get("proposed"))
+    hearing = casefile.hearing_of(after)
+    major = bool(after.get("major"))
+    required = review_required(
+        context.review_catalogue, rules, party_type, proposed, hearing_held=hearing.held_at is not None, major=major
+    )
+    departs = bool(
+        rules and proposed and proposed.fine_fen and not _within_a_level(rules, party_type, proposed.fine_fen)
+    )
+    return CaseFacts(
+        now=moment,
+        calendar=context.calendar,
+        party_type=party_type,
+        item_code=case.item_code,
+        item=rules,
+        filed_at=parse_instant(after["filed_at"]) if after["filed_at"] else None,
+        decision_deadline_extensions=casefile.extensions_of(after),
+        investigators=frozenset(after["investigators"]),
+        acting_officers=qualifications,
+        recused_officers=frozenset(after["recused"]),
+        reason=reason,
+        notice=casefile.notice_of(after),
+        statement=StatementStatus(after["statement"]),
+        hearing=hearing,
+        proposed=proposed,
+        discretion_departure_approved=bool(after["discretion_departure_approved"]),
+        review_required=bool(required),
+        review_passed_and_current=review_passed_and_current(session, case, proposed, transition),
+        collective_discussion_required=collective_discussion_required(
+            context.review_catalogue, major=major, departs_from_standard=departs
+        ),
+        collective_discussion_held=bool(after["collective_discussion_held"]),
+        decision=decision,
+        execution=casefile.execution_of(after),
+        preservation=casefile.preservation_of(after),
+        summary_form_number=after.get("summary_form_number"),
+    )
+
+
+def _within_a_level(rules: Any, party_type: PartyType, fine_fen: int) -> bool:
+    return any(
+        band.fines.get(party_type) is not None and band.fines[party_type].contains(fine_fen)
+        for band in rules.discretion
+    )
+
+
+def _penalty(raw: Any, field_name: str) -> dict[str, Any]:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("kinds"), list) or not raw["kinds"]:
+        raise InvalidInput(f"{field_name} needs kinds (a non-empty list)", f"{field_name} 须列明处罚种类")
+    try:
+        penalty = casefile.penalty_of(
+            {
+                "kinds": raw["kinds"],
+                "fine_fen": raw.get("fine_fen", 0),
+                "confiscated_value_fen": raw.get("confiscated_value_fen", 0),
+            }
+        )
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(f"{field_name}: {exc}", f"{field_name}：{exc}") from None
+    assert penalty is not None
+    return {
+        "kinds": sorted(penalty.kinds),
+        "fine_fen": penalty.fine_fen,
+        "confiscated_value_fen": penalty.confiscated_value_fen,
+    }
+
+
+def _text(raw: Mapping[str, Any], key: str, required: bool = True) -> str:
+    value = raw.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise InvalidInput(f"data.{key} is required (text)", f"须填写 data.{key}")
+    return value.strip()
+
+
+def _data_for(session: Session, agency_id: uuid.UUID, name: str, request: ActIn) -> dict[str, Any]:
+    """Validate and normalise the data a step needs; unknown keys are refused so nothing is silently dropped."""
+    raw = dict(request.data)
+    out: dict[str, Any] = {}
+    if name in ("record_inquiry", "record_inspection"):
+        out = {
+            "place": _text(raw, "place"),
+            "summary": _text(raw, "summary"),
+            "subject": _text(raw, "subject", required=False),
+        }
+    elif name in ("register_preservation",):
+        out = {"items": _text(raw, "items")}
+    elif name == "decide_preservation":
+        out = {"measure": _text(raw, "measure")}
+    elif name == "close_investigation":
+        out = {"report": _text(raw, "report")}
+    elif name == "intend_penalty":
+        out = {"penalty": _penalty(raw.get("penalty"), "data.penalty")}
+    elif name == "serve_prior_notice":
+        notice = raw.get("notice")
+        if not isinstance(notice, Mapping):
+            raise InvalidInput("data.notice is required", "须提供 data.notice（事先告知内容）")
+        out = {
+            "notice": {
+                "penalty": _penalty(notice.get("penalty"), "data.notice.penalty"),
+                "facts": _text(notice, "facts", required=False),
+                "reasons": _text(notice, "reasons", required=False),
+                "basis": _text(notice, "basis", required=False),
+                "informs_statement_and_defence": bool(notice.get("informs_statement_and_defence", False)),
+                "informs_hearing_right": bool(notice.get("informs_hearing_right", False)),
+                "method": _text(notice, "method", required=False) or "in_person",
+            }
+        }
+    elif name == "schedule_hearing":
+        scheduled = raw.get("scheduled_for")
+        chair = raw.get("chair_officer_id")
+        try:
+            when = datetime.fromisoformat(str(scheduled))
+            chair_id = uuid.UUID(str(chair))
+        except ValueError:
+            raise InvalidInput(
+                "data.scheduled_for (with time zone) and data.chair_officer_id are required",
+                "须提供听证时间（带时区）和主持人",
+            ) from None
+        if when.tzinfo is None:
+            raise InvalidInput("data.scheduled_for needs a time zone", "听证时间须带时区")
+        _officers(session, agency_id, [chair_id])
+        out = {
+            "scheduled_for": format_instant(when),
+            "chair_officer_id": str(chair_id),
+            "place": _text(raw, "place", required=False),
+        }
+    elif name == "hold_hearing":
+        out = {"record": _text(raw, "record")}
+    elif name == "record_statement":
+        out = {"summary": _text(raw, "summary")}
+    elif name == "decide_recusal":
+        try:
+            officer_id = uuid.UUID(str(raw.get("officer_id")))
+        except ValueError:
+            raise InvalidInput("data.officer_id is required", "须指明回避的执法人员") from None
+        _officers(session, agency_id, [officer_id])
+        requested_by = raw.get("requested_by", "officer")
+        if requested_by not in ("officer", "party"):
+            raise InvalidInput("data.requested_by is officer or party", "申请人须为 officer 或 party")
+        out = {"officer_id": str(officer_id), "recused": bool(raw.get("recused", True)), "requested_by": requested_by}
+    elif name == "extend_decision_deadline":
+        days = raw.get("calendar_days")
+        if not isinstance(days, int) or not 1 <= days <= 365:
+            raise InvalidInput("data.calendar_days must be 1..365", "延长天数须为1至365")
+        out = {"calendar_days": days}
+    elif name in ("decide_penalty",):
+        out = {
+            "penalty": _penalty(raw.get("penalty"), "data.penalty"),
+            "discretion_statement": _text(raw, "discretion_statement", required=False),
+        }
+    elif name == "decide_on_the_spot":
+        out = {"penalty": _penalty(raw.get("penalty"), "data.penalty"), "form_number": _text(raw, "form_number")}
+    elif name == "decide_no_penalty":
+        outcome = raw.get("outcome")
+        if outcome not in ("no_penalty_minor", "no_penalty_not_established"):
+            raise InvalidInput(
+                "data.outcome is no_penalty_minor or no_penalty_not_established",
+                "不予处罚的类别须为 no_penalty_minor 或 no_penalty_not_established",
+            )
+        out = {"outcome": outcome}
+    elif name in ("serve_decision", "serve_decision_late"):
+        out = {"on_the_spot": bool(raw.get("on_the_spot", False)), "method": _text(raw, "method", required=False)}
+    elif name == "record_payment":
+        amount, paid_on = raw.get("amount_fen"), raw.get("paid_on")
+        if not isinstance(amount, int) or amount <= 0:
+            raise InvalidInput("data.amount_fen must be a positive integer (fen)", "缴款金额须为正整数（分）")
+        try:
+            paid = date.fromisoformat(str(paid_on))
+        except ValueError:
+            raise InvalidInput("data.paid_on must be a date", "须提供缴款日期") from None
+        out = {"amount_fen": amount, "paid_on": paid.isoformat(), "receipt": _text(raw, "receipt", required=False)}
+    elif name == "record_execution":
+        out = {"non_fine_penalties_performed": bool(raw.get("non_fine_penalties_performed", False))}
+    elif name == "record_collective_discussion":
+        out = {"conclusion": _text(raw, "conclusion")}
+    elif name == "record_legal_review":
+        raise InvalidInput("legal reviews are recorded through /reviews", "法制审核请通过审核接口办理")
+    unknown = set(raw) - set(out) - {"notice", "penalty"}
+    if unknown:
+        raise InvalidInput(
+            f"unknown data field(s) for {name}: {', '.join(sorted(unknown))}",
+            f"“{name}”不接受字段：{'、'.join(sorted(unknown))}",
+        )
+    return out
+
+
+def _assign_number(
+    session: Session, context: CaseContext, agency: Agency, case: Case, moment: datetime, actor: str, now: datetime
+) -> None:
+    """Give the case its number, e.g. 铁门罚〔2026〕7号.
+
+    Numbers are positions in a per-agency, per-year numbering stream: its head row is the lock that makes two
+    filings at the same moment get different, consecutive numbers.
+    """
+    year = local_date(moment).year
+    stream = f"case-numbers:{case.procedure}:{year}"
+    n = lock_stream(session, agency.id, stream) + 1
+    record(
+        session,
+        agency_ref(agency),
+        stream=stream,
+        type="case:number:assigned",
+        actor=actor,
+        at=now,
+        claimed_at=moment,
+        body={
+            "case_id": case.id,
+            "year": year,
+            "procedure": case.procedure,
+            "number": context.case_policy.case_number(case.procedure, agency.code, year, n),
+            "sequence": n,
+        },
+    )
+
+
+@projector("case:number:assigned")
+def _number_assigned(session: Session, entry: EntryContent) -> None:
+    case = session.get(Case, uuid.UUID(entry.body["case_id"]))
+    assert case is not None
+    case.number = entry.body["number"]
+
+
+def project_transition(session: Session, entry: EntryContent) -> None:
+    """The projector of every workflow step: the same ``casefile.apply`` the service checked."""
+    body = entry.body
+    case = session.get(Case, uuid.UUID(body["case_id"]))
+    assert case is not None
+    after = casefile.apply(
+        case.file, body["transition"], body["to"], body["data"], body["officers"], entry.claimed_at, entry.actor
+    )
+    case.file = after
+    case.state = after["state"]
+    if after["filed_at"]:
+        case.filed_at = parse_instant(after["filed_at"])
+    decision = after["decision"]
+    if decision is not None:
+        case.decided_at = parse_instant(decision["decided_at"])
+        case.outcome = decision["outcome"]
+        case.fine_fen = (decision["penalty"] or {}).get("fine_fen") if decision["penalty"] else None
+    if after["state"] == "closed":
+        case.closed_at = entry.claimed_at
+    case.updated_at = entry.recorded_at
+    known = {str(o.officer_id) for o in session.scalars(select(CaseOfficer).where(CaseOfficer.case_id == case.id))}
+    for officer_id in sorted(set(body["officers"]) - known):
+        if body["transition"] in (
+            "record_inquiry",
+            "record_inspection",
+            "register_preservation",
+            "close_investigation",
+            "serve_prior_notice",
+            "decide_on_the_spot",
+        ):
+            session.add(
+                CaseOfficer(
+                    case_id=case.id,
+                    officer_id=uuid.UUID(officer_id),
+                    agency_id=case.agency_id,
+                    assigned_at=entry.claimed_at,
+                )
+            )
+
+
+def register_transition_projectors(workflows: Mapping[Procedure, Workflow]) -> None:
+    """Every workflow step's entry type is projected by ``project_transition``."""
+    for workflow in workflows.values():
+        for transition in workflow.transitions:
+            if transition.records not in known_entry_types():
+                projector(transition.records)(project_transition)
+
+
+def count_cases(session: Session, agency_id: uuid.UUID) -> int:
+    return int(session.scalar(select(func.count()).select_from(Case).where(Case.agency_id == agency_id)) or 0)

@@ -13,9 +13,10 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ from typer.testing import CliRunner
 from service import projections
 from service.auth.tokens import generate_key_file
 from service.cli import app as cli_app
-from service.clock import Clock, SystemClock
+from service.clock import FixedClock
 from service.config import Settings
 from service.db import Database
 from service.demo import DEMO_USERS, DemoUser, seed_agency
@@ -38,6 +39,10 @@ from service.runtime import TOKEN_KEY_FILE, Runtime
 
 PG_URL = os.environ.get("CASELEDGER_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery staple"
+# Tests run on a fixed clock, so that certificates, deadlines and the holiday calendar give the same answers
+# whatever the date the suite runs on. The template is seeded the day before.
+TEST_EPOCH = datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SEEDED_AT = TEST_EPOCH - timedelta(days=1)
 OTHER_USERS = (
     DemoUser("other-officer", "外乡队员", ("officer",), ("brigade", None, False)),
     DemoUser("other-admin", "外乡管理员", ("admin",)),
@@ -85,7 +90,7 @@ class DatabaseFactory:
 
 def _seed(settings: Settings) -> None:
     database = Database(settings.resolved_database_url)
-    clock = SystemClock()
+    clock = FixedClock(SEEDED_AT)
     with database.transaction() as session:
         for code, (name, users) in AGENCIES.items():
             seed_agency(
@@ -154,12 +159,12 @@ def settings(session_dir: Path, database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return SystemClock()
+def clock() -> FixedClock:
+    return FixedClock(TEST_EPOCH)
 
 
 @pytest.fixture
-def runtime(settings: Settings, clock: Clock) -> Iterator[Runtime]:
+def runtime(settings: Settings, clock: FixedClock) -> Iterator[Runtime]:
     runtime = Runtime.build(settings, clock=clock)
     yield runtime
     runtime.database.dispose()

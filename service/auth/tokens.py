@@ -114,12 +114,16 @@ class TokenService:
                     "verify_sub": True,
                     "verify_jti": True,
                     "verify_at_hash": False,
-                    **{f"require_{claim}": True for claim in REQUIRED_CLAIMS},
+                    # jose turns verify_* back on for every require_*, and would then check exp and nbf against
+                    # the host's clock; those two are required and checked below instead.
+                    **{f"require_{claim}": True for claim in REQUIRED_CLAIMS if claim not in ("exp", "nbf")},
                     "leeway": LEEWAY_SECONDS,
                 },
             )
         except JOSEError as exc:
             raise InvalidToken(str(exc)) from exc
+        if any(claim not in payload for claim in REQUIRED_CLAIMS):
+            raise InvalidToken("a required claim is missing")
         exp, nbf, iat = payload["exp"], payload["nbf"], payload["iat"]
         if not all(isinstance(v, int) for v in (exp, nbf, iat)):
             raise InvalidToken("time claims must be integers")

@@ -62,6 +62,7 @@ class CertificateEvent(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificates.id"), index=True)
+    seq: Mapped[int]  # position of the entry in the officer's stream: the order of the history
     kind: Mapped[str] = mapped_column(String(20))
     effective_at: Mapped[datetime]
     recorded_at: Mapped[datetime]

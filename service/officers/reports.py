@@ -45,7 +45,7 @@ def _certificates(session: Session, agency_id: uuid.UUID) -> list[tuple[Certific
     events = session.scalars(
         select(CertificateEvent)
         .where(CertificateEvent.agency_id == agency_id)
-        .order_by(CertificateEvent.recorded_at, CertificateEvent.id)
+        .order_by(CertificateEvent.seq)
     ).all()
     by_certificate: dict[uuid.UUID, list[CertificateEvent]] = {}
     for event in events:

@@ -290,6 +290,7 @@ def _certificate_issued(session: Session, entry: EntryContent) -> None:
             id=_event_id(entry),
             agency_id=agency_id,
             certificate_id=certificate_id,
+            seq=entry.seq,
             kind="issued",
             effective_at=entry.claimed_at,
             recorded_at=entry.recorded_at,
@@ -385,6 +386,7 @@ def _certificate_changed(session: Session, entry: EntryContent) -> None:
             id=_event_id(entry),
             agency_id=certificate.agency_id,
             certificate_id=certificate.id,
+            seq=entry.seq,
             kind=action,
             effective_at=parse_instant(body["effective_at"]),
             recorded_at=entry.recorded_at,
@@ -410,7 +412,7 @@ def certificate_history(session: Session, certificate_id: uuid.UUID) -> list[Cer
         session.scalars(
             select(CertificateEvent)
             .where(CertificateEvent.certificate_id == certificate_id)
-            .order_by(CertificateEvent.recorded_at, CertificateEvent.id)
+            .order_by(CertificateEvent.seq)
         )
     )
 
@@ -452,7 +454,7 @@ def officer_facts(
     events = session.scalars(
         select(CertificateEvent)
         .where(CertificateEvent.certificate_id.in_([c.id for c in certificates]))
-        .order_by(CertificateEvent.recorded_at, CertificateEvent.id)
+        .order_by(CertificateEvent.seq)
     ).all()
     return OfficerFacts(
         officer_id=str(officer.id),

@@ -17,7 +17,9 @@ import pytest
 import sqlalchemy as sa
 
 from service.auth.models import User
+from service.clock import SystemClock
 from service.config import Settings
+from service.runtime import Runtime
 
 pytestmark = pytest.mark.slow
 
@@ -77,9 +79,23 @@ def server(settings: Settings) -> Iterator[Server]:
     server.stop()
 
 
+@pytest.fixture
+def real_time_token(runtime: Runtime) -> Callable[[str], str]:
+    """Tokens on the real clock: the server under test runs on it, unlike the in-process app."""
+
+    def issue(username: str) -> str:
+        with runtime.database.transaction(write=False) as session:
+            user_id = session.scalar(sa.select(User.id).where(User.username == username))
+        assert user_id is not None
+        return runtime.tokens.issue(user_id, SystemClock().now()).token
+
+    return issue
+
+
 def test_sigkill_mid_write_keeps_every_acknowledged_write_and_the_ledger_verifies(
-    server: Server, settings: Settings, token: Callable[[str], str], cli: Callable[..., Any]
+    server: Server, settings: Settings, real_time_token: Callable[[str], str], cli: Callable[..., Any]
 ) -> None:
+    token = real_time_token
     server.start()
     headers = {"Authorization": f"Bearer {token('admin')}"}
     acknowledged: list[str] = []

@@ -1,0 +1,370 @@
+"""Cases end to end through the API: the lawful procedure is the only path, and every refusal names its article.
+
+Articles are of 行政处罚法 unless another law is named. The suite runs on a fixed clock (tests/conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.clock import FixedClock
+
+Auth = Callable[[str], dict[str, str]]
+
+
+class Cases:
+    """A small driver for the case API, speaking as the demo users."""
+
+    def __init__(self, client: TestClient, auth: Auth) -> None:
+        self.client = client
+        self.auth = auth
+        self._officers: dict[str, str] = {}
+
+    def officer(self, username: str) -> str:
+        if not self._officers:
+            me = {
+                u: self.client.get("/api/v1/auth/me", headers=self.auth(u)).json()["user_id"]
+                for u in ("officer1", "officer2", "officer3", "reviewer", "head")
+            }
+            for officer in self.client.get("/api/v1/officers", headers=self.auth("head")).json():
+                for username_, user_id in me.items():
+                    if officer["user_id"] == user_id:
+                        self._officers[username_] = officer["id"]
+        return self._officers[username]
+
+    def open(self, who: str = "officer1", **body: Any) -> dict[str, Any]:
+        payload = {
+            "procedure": "general",
+            "item_code": "CQ-TM-003",
+            "title": "在村道旁倾倒生活垃圾",
+            "party": {
+                "party_type": "individual",
+                "name": "张三",
+                "id_number": "500228199001011234",
+                "phone": "13800000000",
+                "address": "重庆市梁平区铁门乡某村三组12号",
+            },
+            "source_kind": "inspection",
+            "source_description": "日常巡查发现",
+            "officers": [self.officer("officer2")],
+        } | body
+        response = self.client.post("/api/v1/cases", headers=self.auth(who), json=payload)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def step(
+        self, case: dict[str, Any], step: str, who: str = "officer1", *, expect: int = 200, **body: Any
+    ) -> dict[str, Any]:
+        response = self.client.post(f"/api/v1/cases/{case['id']}/steps/{step}", headers=self.auth(who), json=body)
+        assert response.status_code == expect, response.text
+        return response.json()
+
+    def with_second(self) -> list[str]:
+        return [self.officer("officer2")]
+
+
+@pytest.fixture
+def cases(client: TestClient, auth: Auth) -> Cases:
+    return Cases(client, auth)
+
+
+NOTICE = {
+    "facts": "2026年6月1日在村道旁倾倒生活垃圾约0.5立方米",
+    "reasons": "违反固体废物污染环境防治法第四十九条",
+    "basis": "固体废物污染环境防治法第一百一十一条第一款第一项",
+    "informs_statement_and_defence": True,
+    "informs_hearing_right": False,
+}
+
+
+def fine(fen: int) -> dict[str, Any]:
+    return {"kinds": ["fine"], "fine_fen": fen}
+
+
+def to_party_heard(cases: Cases, clock: FixedClock, fen: int = 30000) -> dict[str, Any]:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    cases.step(
+        case,
+        "record_inquiry",
+        officers=cases.with_second(),
+        data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
+    )
+    cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚，证据确凿"})
+    cases.step(case, "intend_penalty", "head", data={"penalty": fine(fen)})
+    cases.step(
+        case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(fen)}}
+    )
+    clock.advance(days=8)  # the 5 working days for statement and defence are over
+    return cases.step(case, "conclude_party_hearing")
+
+
+def test_a_general_procedure_case_from_registration_to_archive(
+    cases: Cases,
+    clock: FixedClock,
+    client: TestClient,
+    auth: Auth,
+    cli: Callable[..., Any],
+    integrate: Callable[..., Any],
+) -> None:
+    case = cases.open()
+    assert case["state"] == "registered"
+    assert case["number"] is None
+    filed = cases.step(case, "approve_filing", "head")
+    assert filed["state"] == "investigating"
+    assert filed["number"] == "铁门罚〔2026〕1号"
+    assert [d["name"] for d in filed["deadlines"]] == ["decision"]
+    cases.step(
+        case,
+        "record_inquiry",
+        officers=cases.with_second(),
+        data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
+    )
+    cases.step(
+        case,
+        "record_inspection",
+        officers=cases.with_second(),
+        data={"place": "村道旁", "summary": "现场有生活垃圾约0.5立方米"},
+    )
+    cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚，证据确凿"})
+    cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
+    noticed = cases.step(
+        case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(30000)}}
+    )
+    assert {d["name"] for d in noticed["deadlines"]} == {"decision", "statement"}
+    cases.step(case, "record_statement", data={"summary": "当事人表示愿意改正"})
+    clock.advance(days=8)
+    cases.step(case, "conclude_party_hearing")
+    decided = cases.step(
+        case, "decide_penalty", "head", data={"penalty": fine(30000), "discretion_statement": "一般情节"}
+    )
+    assert decided["outcome"] == "penalty"
+    assert decided["fine_fen"] == 30000
+    clock.advance(days=1)
+    served = cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    assert [d["name"] for d in served["deadlines"]] == ["payment"]
+    cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "NO.0001"})
+    cases.step(case, "record_execution")
+    cases.step(case, "close_case", "head")
+    archived = cases.step(case, "archive_case")
+    assert archived["state"] == "archived"
+    assert archived["next_steps"] == []
+
+    history = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("supervisor")).json()
+    assert [h["type"] for h in history][:3] == ["case:case:registered", "case:filing:approved", "case:inquiry:recorded"]
+    assert all(h["verifies"] for h in history)
+    assert history[1]["actor_name"] == "陈刚"
+    # the party's personal data never enters the ledger
+    assert "张三" not in str(history)
+    assert "500228199001011234" not in str(history)
+    integrate(force_checkpoint=True)
+    assert cli("verify").exit_code == 0
+
+
+def test_a_summary_procedure_case_decided_on_the_spot(cases: Cases) -> None:
+    """第五十一条: a fine of 50 yuan for smoking in a no-smoking place, decided on the spot."""
+    case = cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟")
+    assert case["state"] == "summary_started"
+    decided = cases.step(
+        case,
+        "decide_on_the_spot",
+        officers=cases.with_second(),
+        data={"penalty": fine(5000), "form_number": "渝梁铁简0000123"},
+    )
+    assert decided["state"] == "summary_decided"
+    assert decided["number"] == "铁门简罚〔2026〕1号"
+    cases.step(case, "file_with_agency")
+    cases.step(case, "record_payment", data={"amount_fen": 5000, "paid_on": "2026-06-01"})
+    cases.step(case, "record_execution")
+    cases.step(case, "close_case", "head")
+    assert cases.step(case, "archive_case")["state"] == "archived"
+
+
+def refusal(response: dict[str, Any]) -> tuple[list[str], list[str]]:
+    failures = response.get("failures", [])
+    return [f["guard"] for f in failures], [f["basis"]["citation"] for f in failures]
+
+
+def test_a_decision_before_the_prior_notice_is_refused_naming_article_44(cases: Cases) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "x"})
+    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": fine(30000)})
+    guards, citations = refusal(refused)
+    assert "notice_served" in guards
+    assert "《中华人民共和国行政处罚法》第44条" in citations
+    assert refused["code"] == "transition_refused"
+
+
+def test_a_single_officer_is_refused_naming_article_42(cases: Cases) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    refused = cases.step(case, "record_inquiry", expect=409, data={"place": "x", "summary": "y"})
+    assert refusal(refused)[0] == ["two_qualified_officers"]
+    assert refused["article"] == "《中华人民共和国行政处罚法》第42条"
+
+
+def test_an_out_of_scope_certificate_is_refused(cases: Cases) -> None:
+    """officer3's certificate covers fire safety and forest fire only; the case is about household waste."""
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    refused = cases.step(
+        case, "record_inquiry", expect=409, officers=[cases.officer("officer3")], data={"place": "x", "summary": "y"}
+    )
+    assert "two_qualified_officers" in refusal(refused)[0]
+    assert "渝TIEMEN00003的执法范围不含事项CQ-TM-003" in refused["failures"][0]["reason_zh"]
+
+
+def test_an_expired_certificate_is_refused(cases: Cases, client: TestClient, auth: Auth) -> None:
+    officer = client.post(
+        "/api/v1/officers", headers=auth("admin"), json={"name": "临时队员", "unit": "brigade"}
+    ).json()
+    certificate = {
+        "number": "渝TEMP1",
+        "issuer": "x",
+        "issued_on": "2026-01-05",
+        "expires_on": "2026-05-31",
+        "scope_categories": ["solid_waste"],
+    }
+    assert (
+        client.post(
+            f"/api/v1/officers/{officer['id']}/certificates", headers=auth("head"), json=certificate
+        ).status_code
+        == 201
+    )
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    refused = cases.step(
+        case, "record_inquiry", expect=409, officers=[officer["id"]], data={"place": "x", "summary": "y"}
+    )
+    assert "expired" in str(refused)
+
+
+def test_a_fine_outside_the_discretion_standard_is_refused(cases: Cases, clock: FixedClock) -> None:
+    case = to_party_heard(cases, clock, fen=30000)
+    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": fine(60000)})
+    assert "within_discretion" in refusal(refused)[0]
+
+
+def test_a_fine_above_the_notified_one_is_refused_naming_article_45(cases: Cases, clock: FixedClock) -> None:
+    case = to_party_heard(cases, clock, fen=30000)
+    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": fine(35000)})
+    guards, citations = refusal(refused)
+    assert "fine_not_above_notified" in guards
+    assert "《中华人民共和国行政处罚法》第45条第2款" in citations
+
+
+def test_a_hearing_requested_after_the_period_is_refused_naming_article_64(cases: Cases, clock: FixedClock) -> None:
+    """An organisation notified of a 100,000 yuan fine may ask for a hearing within 5 working days."""
+    case = cases.open(party={"party_type": "organisation", "name": "某某保洁有限公司"})
+    cases.step(case, "approve_filing", "head")
+    cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "x"})
+    penalty = fine(10_000_000)
+    cases.step(case, "intend_penalty", "head", data={"penalty": penalty})
+    cases.step(
+        case,
+        "serve_prior_notice",
+        officers=cases.with_second(),
+        data={"notice": NOTICE | {"penalty": penalty, "informs_hearing_right": True}},
+    )
+    clock.advance(days=10)
+    refused = cases.step(case, "request_hearing", expect=409)
+    guards, citations = refusal(refused)
+    assert guards == ["hearing_requested_in_time"]
+    assert "《中华人民共和国行政处罚法》第64条" in citations
+
+
+def test_a_summary_fine_above_the_limit_is_refused_naming_the_limit(cases: Cases) -> None:
+    """第五十一条: on the spot, at most 200 yuan for a citizen."""
+    case = cases.open(procedure="summary", item_code="CQ-TM-013", title="随地吐痰")
+    refused = cases.step(
+        case,
+        "decide_on_the_spot",
+        expect=409,
+        officers=cases.with_second(),
+        data={"penalty": fine(25000), "form_number": "渝梁铁简0000124"},
+    )
+    assert "summary_fine_within_limit" in refusal(refused)[0]
+    assert "200" in refused["detail"]
+
+
+def test_a_recused_officer_can_no_longer_act_naming_article_43(cases: Cases) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    cases.step(
+        case,
+        "decide_recusal",
+        "head",
+        reason="当事人系其近亲属",
+        data={"officer_id": cases.officer("officer2"), "recused": True, "requested_by": "party"},
+    )
+    refused = cases.step(
+        case, "record_inquiry", expect=409, officers=cases.with_second(), data={"place": "x", "summary": "y"}
+    )
+    guards, citations = refusal(refused)
+    assert "no_recused_officer" in guards
+    assert "《中华人民共和国行政处罚法》第43条" in citations
+
+
+def test_another_agencys_officer_is_refused(cases: Cases, client: TestClient, auth: Auth) -> None:
+    outsider = client.get("/api/v1/officers", headers=auth("other-admin")).json()[0]["id"]
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    refused = cases.step(case, "record_inquiry", expect=409, officers=[outsider], data={"place": "x", "summary": "y"})
+    assert refused["article"] == "《中华人民共和国行政处罚法》第42条"
+
+
+def test_an_item_outside_the_catalogue_cannot_be_the_basis_of_a_case(client: TestClient, auth: Auth) -> None:
+    body = {"item_code": "CQ-TM-999", "title": "x", "party": {"party_type": "individual", "name": "x"}}
+    refused = client.post("/api/v1/cases", headers=auth("officer1"), json=body)
+    assert refused.status_code == 409
+    assert refused.json()["article"] == "《中华人民共和国行政处罚法》第24条"
+
+
+def test_a_step_needs_its_own_permission(cases: Cases) -> None:
+    case = cases.open()
+    assert cases.step(case, "approve_filing", "officer1", expect=403)["permission"] == "case:approve"
+
+
+def test_an_unknown_step_is_a_409(cases: Cases) -> None:
+    case = cases.open()
+    cases.step(case, "jump_to_decision", "head", expect=409)
+
+
+def test_nobody_sees_another_agencys_cases_and_officers_see_their_own(
+    cases: Cases, client: TestClient, auth: Auth
+) -> None:
+    case = cases.open()
+    path = f"/api/v1/cases/{case['id']}"
+    assert client.get(path, headers=auth("head")).status_code == 200
+    assert client.get(path, headers=auth("supervisor")).status_code == 200
+    assert client.get(path, headers=auth("officer2")).status_code == 200  # assigned
+    assert client.get(path, headers=auth("officer3")).status_code == 404  # another unit, not assigned
+    assert client.get(path, headers=auth("other-officer")).status_code == 404
+    assert client.get(path, headers=auth("other-supervisor")).status_code == 404
+    assert client.get(path, headers=auth("admin")).status_code == 403  # admins never read case records
+
+
+def test_cases_are_found_by_party_through_the_blind_index(cases: Cases, client: TestClient, auth: Auth) -> None:
+    case = cases.open()
+    cases.open(party={"party_type": "individual", "name": "李四", "id_number": "500228198502021111"})
+    found = client.get("/api/v1/cases", params={"party": "500228199001011234"}, headers=auth("head")).json()
+    assert [c["id"] for c in found] == [case["id"]]
+    by_name = client.get("/api/v1/cases", params={"party": "张三"}, headers=auth("head")).json()
+    assert [c["id"] for c in by_name] == [case["id"]]
+
+
+def test_overdue_and_due_soon_cases_are_listed(cases: Cases, clock: FixedClock, client: TestClient, auth: Auth) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    assert client.get("/api/v1/cases", params={"overdue": True}, headers=auth("head")).json() == []
+    clock.advance(days=88)  # the 90-day decision deadline (第六十条) is close
+    soon = client.get("/api/v1/cases", params={"due_soon": True}, headers=auth("head")).json()
+    assert [c["id"] for c in soon] == [case["id"]]
+    clock.advance(days=5)
+    late = client.get("/api/v1/cases", params={"overdue": True}, headers=auth("head")).json()
+    assert [c["id"] for c in late] == [case["id"]]
+    assert late[0]["deadlines"][0]["basis"] == "《中华人民共和国行政处罚法》第60条"

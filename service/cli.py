@@ -20,12 +20,14 @@ from service.agencies.service import create_agency, get_agency_by_code
 from service.auth.models import User
 from service.auth.tokens import generate_key_file
 from service.auth.users import create_user, find_user, set_disabled
+from service.cases.audit import verify_case_data
 from service.catalogue.service import load_version
 from service.clock import SystemClock
 from service.config import Settings
 from service.db import Database
 from service.demo import DEMO_USERS, OTHER_OFFICERS, seed_agency
 from service.errors import DomainError
+from service.evidence.store import EvidenceStore
 from service.ledger.audit import agency_logs, verify_log, verify_replay
 from service.ledger.errors import VerificationError
 from service.ledger.integrator import CheckpointPolicy, SignerCache
@@ -390,10 +392,21 @@ def verify(
                 errors.print(f"[red]TAMPERING DETECTED[/red] in {log.code}: {exc.reason}")
                 failed = True
                 break
+            try:
+                with database.transaction(write=False) as session:
+                    data = verify_case_data(session, log.agency_id, EvidenceStore(settings.evidence_dir))
+            except VerificationError as exc:
+                bar.stop()
+                errors.print(f"[red]TAMPERING DETECTED[/red] in {log.code}: {exc.reason}")
+                failed = True
+                break
             console.print(
                 f"{log.code}: {report.log_size} entries, {report.streams} streams, {report.checkpoints} signed "
-                f"checkpoints (latest at size {report.latest_checkpoint_size}), {report.pending} pending — all verify"
+                f"checkpoints (latest at size {report.latest_checkpoint_size}), {report.pending} pending, "
+                f"{data.evidence_files} evidence files, {data.parties} parties — all verify"
             )
+            for note in data.erased:
+                console.print(f"  erased: {note}")
             for note in report.notes:
                 console.print(f"  note: {note}")
         if not failed and replay_state:

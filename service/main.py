@@ -14,6 +14,7 @@ from service.auth.users_router import router as users_router
 from service.cases.router import router as cases_router
 from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
+from service.evidence.router import router as evidence_router
 from service.health import router as health_router
 from service.ledger.router import router as ledger_router
 from service.ledger.runner import IntegratorRunner
@@ -99,5 +100,6 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(catalogue_router)
     app.include_router(officers_router)
     app.include_router(cases_router)
+    app.include_router(evidence_router)
     app.include_router(public_router)
     return app

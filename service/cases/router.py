@@ -224,6 +224,46 @@ def take_step(
     return case_out(session, runtime, case)
 
 
+class EraseBody(BaseModel):
+    model_config = _STRICT
+    fields: list[Literal["name", "id_number", "phone", "address"]] = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=2000, description="the legal basis for erasing")
+
+
+class PartyOut(BaseModel):
+    party_type: str
+    name: str | None
+    id_number: str | None
+    phone: str | None
+    address: str | None
+    erased_fields: list[str]
+
+
+@router.get("/{case_id}/party", response_model=PartyOut)
+def get_party(
+    case_id: uuid.UUID, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+) -> PartyOut:
+    """The party's personal data (kept outside the ledger), for those who may see the case."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    party = session.get(Party, case.party_id)
+    assert party is not None
+    return PartyOut.model_validate(party, from_attributes=True)
+
+
+@router.post("/{case_id}/party/erase", response_model=PartyOut)
+def erase_party_data(
+    case_id: uuid.UUID,
+    body: EraseBody,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_APPROVE),
+) -> PartyOut:
+    """Lawfully erase fields of the party's personal data; the ledger still verifies and reports them erased."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    party = cases.erase_personal_data(session, principal, case, body.fields, body.reason, runtime.clock.now())
+    return PartyOut.model_validate(party, from_attributes=True)
+
+
 @router.get("/{case_id}/history", response_model=list[HistoryEntry])
 def get_history(
     case_id: uuid.UUID, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)

@@ -25,7 +25,7 @@ from service.cases.context import CaseContext
 from service.cases.guards import CaseFacts, StatementStatus
 from service.cases.items import item_rules
 from service.cases.models import Case, CaseOfficer, Party
-from service.cases.parties import blind_index, commit
+from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
 from service.cases.workflow import CaseState, Procedure, Workflow, check_transition
 from service.catalogue.service import item_of, require_current_version
@@ -104,7 +104,7 @@ class Opened:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _acting_officer(session: Session, principal: Principal) -> Officer:
+def acting_officer(session: Session, principal: Principal) -> Officer:
     officer = officer_of_user(session, principal.user_id)
     if officer is None or officer.agency_id != principal.agency_id or not officer.active:
         raise RuleOfLawRefusal(
@@ -115,7 +115,7 @@ def _acting_officer(session: Session, principal: Principal) -> Officer:
     return officer
 
 
-def _officers(session: Session, agency_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Officer]:
+def agency_officers(session: Session, agency_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Officer]:
     out = []
     for officer_id in dict.fromkeys(ids):
         officer = session.get(Officer, officer_id)
@@ -137,7 +137,7 @@ def _officers(session: Session, agency_id: uuid.UUID, ids: Sequence[uuid.UUID]) 
     return out
 
 
-def _moment(now: datetime, claimed_at: datetime | None, policy: CasePolicy) -> datetime:
+def action_moment(now: datetime, claimed_at: datetime | None, policy: CasePolicy) -> datetime:
     """When the act happened: as claimed, never in the future, and not further back than the policy allows."""
     if claimed_at is None:
         return now
@@ -158,8 +158,8 @@ def open_case(session: Session, context: CaseContext, principal: Principal, data
     """Register a case source (案件来源登记), or start a summary-procedure case on the spot."""
     agency = session.get(Agency, principal.agency_id)
     assert agency is not None
-    registering = _acting_officer(session, principal)
-    moment = _moment(now, data.claimed_at, context.case_policy)
+    registering = acting_officer(session, principal)
+    moment = action_moment(now, data.claimed_at, context.case_policy)
     version = require_current_version(session, agency.id)
     try:
         item = item_of(session, agency.id, version.version, data.item_code)
@@ -172,7 +172,7 @@ def open_case(session: Session, context: CaseContext, principal: Principal, data
         ) from None
     if not data.party.name.strip():
         raise InvalidInput("the party's name is required", "须填写当事人名称")
-    officers = _officers(session, agency.id, [registering.id, *data.officers])
+    officers = agency_officers(session, agency.id, [registering.id, *data.officers])
     workflow = context.workflows[data.procedure]
     warnings = _time_bar_warnings(item, data.occurred_on, local_date(moment))
 
@@ -327,18 +327,18 @@ def perform(
         )
     agency = session.get(Agency, principal.agency_id)
     assert agency is not None
-    moment = _moment(now, request.claimed_at, context.case_policy)
+    moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
     if transition.permission in _OFFICER_ACTS:
         # Field acts are done by officers: the one recording it is one of them.
-        acting_ids.insert(0, _acting_officer(session, principal).id)
-    officers = _officers(session, agency.id, acting_ids)
+        acting_ids.insert(0, acting_officer(session, principal).id)
+    officers = agency_officers(session, agency.id, acting_ids)
     data = _data_for(session, agency.id, name, request)
     state = CaseState(case.state)
     after = casefile.apply(
         case.file, name, transition.target(state).value, data, [str(o.id) for o in officers], moment, principal.actor
     )
-    qualifications = _qualifications(session, context, case, officers, moment)
+    qualifications = qualifications_for(session, context, case, officers, moment)
     facts = _facts(session, context, case, after, moment, qualifications, request.reason, name)
     check = check_transition(workflow, state, name, facts)
     check.raise_if_refused()
@@ -368,7 +368,7 @@ def perform(
     return case
 
 
-def _qualifications(
+def qualifications_for(
     session: Session, context: CaseContext, case: Case, officers: Sequence[Officer], moment: datetime
 ) -> tuple[Qualification, ...]:
     version_item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
@@ -526,7 +526,7 @@ def _data_for(session: Session, agency_id: uuid.UUID, name: str, request: ActIn)
             ) from None
         if when.tzinfo is None:
             raise InvalidInput("data.scheduled_for needs a time zone", "听证时间须带时区")
-        _officers(session, agency_id, [chair_id])
+        agency_officers(session, agency_id, [chair_id])
         out = {
             "scheduled_for": format_instant(when),
             "chair_officer_id": str(chair_id),
@@ -541,7 +541,7 @@ def _data_for(session: Session, agency_id: uuid.UUID, name: str, request: ActIn)
             officer_id = uuid.UUID(str(raw.get("officer_id")))
         except ValueError:
             raise InvalidInput("data.officer_id is required", "须指明回避的执法人员") from None
-        _officers(session, agency_id, [officer_id])
+        agency_officers(session, agency_id, [officer_id])
         requested_by = raw.get("requested_by", "officer")
         if requested_by not in ("officer", "party"):
             raise InvalidInput("data.requested_by is officer or party", "申请人须为 officer 或 party")
@@ -678,3 +678,55 @@ def register_transition_projectors(workflows: Mapping[Procedure, Workflow]) -> N
 
 def count_cases(session: Session, agency_id: uuid.UUID) -> int:
     return int(session.scalar(select(func.count()).select_from(Case).where(Case.agency_id == agency_id)) or 0)
+
+
+# -- lawful erasure of personal data -----------------------------------------------------------------------------
+
+
+def erase_personal_data(
+    session: Session, principal: Principal, case: Case, fields: Sequence[str], reason: str, now: datetime
+) -> Party:
+    """Erase fields of the party's personal data (e.g. once the retention period ends, or on a lawful request).
+
+    Only the separate personal-data row changes; the ledger keeps its commitments, so every chain still verifies
+    and verification reports the fields as erased. The erasure itself is an entry.
+    """
+    unknown = set(fields) - set(PERSONAL_FIELDS)
+    if not fields or unknown:
+        raise InvalidInput(f"fields must be among {', '.join(PERSONAL_FIELDS)}", "须指明要删除的个人信息字段")
+    if not reason.strip():
+        raise InvalidInput("the legal reason for the erasure is required", "须说明删除个人信息的法律依据")
+    party = session.get(Party, case.party_id)
+    assert party is not None
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    chosen = sorted(set(fields))
+    for name in chosen:
+        setattr(party, name, None)
+        if name == "name":
+            party.name_index = None
+        if name == "id_number":
+            party.id_number_index = None
+    party.erased_fields = sorted(set(party.erased_fields) | set(chosen))
+    party.erased_at = now
+    record(
+        session,
+        agency_ref(agency),
+        stream=case_stream(case.id),
+        type="case:personal_data:erased",
+        actor=principal.actor,
+        at=now,
+        body={"case_id": case.id, "party_id": party.id, "fields": chosen, "reason": reason.strip()},
+    )
+    return party
+
+
+@projector("case:personal_data:erased")
+def _personal_data_erased(session: Session, entry: EntryContent) -> None:
+    case = session.get(Case, uuid.UUID(entry.body["case_id"]))
+    assert case is not None
+    case.file = {
+        **case.file,
+        "erased_fields": sorted(set(case.file.get("erased_fields", [])) | set(entry.body["fields"])),
+    }
+    case.updated_at = entry.recorded_at

@@ -43,9 +43,7 @@ def _certificates(session: Session, agency_id: uuid.UUID) -> list[tuple[Certific
         .order_by(Officer.name, Certificate.number)
     ).all()
     events = session.scalars(
-        select(CertificateEvent)
-        .where(CertificateEvent.agency_id == agency_id)
-        .order_by(CertificateEvent.seq)
+        select(CertificateEvent).where(CertificateEvent.agency_id == agency_id).order_by(CertificateEvent.seq)
     ).all()
     by_certificate: dict[uuid.UUID, list[CertificateEvent]] = {}
     for event in events:

@@ -1,0 +1,156 @@
+"""``/api/v1/cases/{case_id}/evidence``: upload (streamed, bounded, hashed on the way in), list, download, custody."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.permissions import Permission
+from service.cases import service as cases
+from service.cases.models import Evidence
+from service.errors import PayloadTooLarge
+from service.evidence import service as evidence_service
+from service.evidence.store import EvidenceStore, EvidenceTooLarge
+
+router = APIRouter(prefix="/api/v1/cases/{case_id}/evidence", tags=["evidence"])
+
+
+class CustodyOut(BaseModel):
+    event: str
+    at: datetime
+    recorded_at: datetime
+    actor: str
+    holder: str
+    note: str
+
+
+class EvidenceOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    sha256: str
+    size: int
+    filename: str
+    media_type: str
+    description: str
+    collected_at: datetime
+    collected_by: list[str]
+    custody: str
+    custody_history: list[CustodyOut] = Field(default_factory=list)
+
+
+class CustodyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event: str = Field(description="preserved, transferred, returned or destroyed")
+    holder: str = Field(min_length=1, max_length=200)
+    note: str = Field(default="", max_length=2000)
+    claimed_at: datetime | None = None
+
+
+def _out(session: Session, item: Evidence) -> EvidenceOut:
+    history = [CustodyOut.model_validate(c, from_attributes=True) for c in evidence_service.custody_of(session, item)]
+    return EvidenceOut.model_validate(item, from_attributes=True).model_copy(update={"custody_history": history})
+
+
+@router.post("", response_model=EvidenceOut, status_code=201)
+async def upload_evidence(
+    case_id: uuid.UUID,
+    request: Request,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    kind: Annotated[str, Query(description="one of the eight kinds of art. 46")],
+    description: Annotated[str, Query(min_length=1, max_length=2000)],
+    filename: Annotated[str, Query(min_length=1, max_length=255)] = "evidence.bin",
+    officers: Annotated[list[uuid.UUID] | None, Query(description="the other officers collecting it")] = None,
+    claimed_at: datetime | None = None,
+    principal: Principal = requires(Permission.EVIDENCE_UPLOAD),
+) -> EvidenceOut:
+    """Upload one evidence file as the request body (any media type). Its SHA-256 is computed as it streams in;
+    beyond the size limit it is refused with 413 and nothing is kept."""
+    policy = runtime.case_context.case_policy
+    case = await run_in_threadpool(cases.get_case, session, principal, policy, case_id)
+    store = EvidenceStore(runtime.settings.evidence_dir)
+    try:
+        stored = await store.save_stream(request.stream(), runtime.settings.max_upload_bytes)
+    except EvidenceTooLarge as exc:
+        raise PayloadTooLarge(f"evidence larger than {exc.limit} bytes", f"证据文件超过 {exc.limit} 字节") from None
+    media_type = request.headers.get("content-type", "application/octet-stream")[:100]
+    item = await run_in_threadpool(
+        lambda: evidence_service.collect(
+            session,
+            runtime.case_context,
+            principal,
+            case,
+            stored,
+            kind=kind,
+            description=description,
+            filename=filename,
+            media_type=media_type,
+            officers=officers or [],
+            claimed_at=claimed_at,
+            now=runtime.clock.now(),
+        )
+    )
+    return await run_in_threadpool(_out, session, item)
+
+
+@router.get("", response_model=list[EvidenceOut])
+def list_evidence(
+    case_id: uuid.UUID, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+) -> list[EvidenceOut]:
+    """The case's evidence with each piece's chain of custody."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    return [_out(session, item) for item in evidence_service.evidence_of(session, case)]
+
+
+@router.get("/{evidence_id}/file")
+def download_evidence(
+    case_id: uuid.UUID,
+    evidence_id: uuid.UUID,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_READ),
+) -> StreamingResponse:
+    """The evidence file's bytes, as stored under their SHA-256."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    item = evidence_service.get_evidence(session, case, evidence_id)
+    store = EvidenceStore(runtime.settings.evidence_dir)
+    return StreamingResponse(
+        store.open(item.sha256),
+        media_type=item.media_type,
+        headers={"X-Content-SHA256": item.sha256, "Content-Disposition": "attachment"},
+    )
+
+
+@router.post("/{evidence_id}/custody", response_model=EvidenceOut)
+def record_custody(
+    case_id: uuid.UUID,
+    evidence_id: uuid.UUID,
+    body: CustodyIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_ACT),
+) -> EvidenceOut:
+    """Record a step of the chain of custody: preserved, transferred, returned or destroyed."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    item = evidence_service.get_evidence(session, case, evidence_id)
+    evidence_service.change_custody(
+        session,
+        runtime.case_context,
+        principal,
+        case,
+        item,
+        event=body.event,
+        holder=body.holder,
+        note=body.note,
+        claimed_at=body.claimed_at,
+        now=runtime.clock.now(),
+    )
+    return _out(session, item)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -37,6 +39,7 @@ from service.ledger.runner import IntegratorRunner
 from service.migrations import upgrade_to_head
 from service.officers.policy import load_officer_policy
 from service.runtime import TOKEN_KEY_FILE
+from service.signing.client import fetch_statement, generate_key, load_key, statement_paths, submit
 
 CLI_ACTOR = "system:cli"
 DEMO_AGENCY = ("tiemen", "铁门乡人民政府")
@@ -426,6 +429,60 @@ def verify(
                 console.print(f"replay: {rows} current-state rows equal the ledger's replay")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def keygen(out: Annotated[Path, typer.Option(help="where to write your private key (mode 0600)")]) -> None:
+    """Make an Ed25519 signing key pair; register the printed public key at /api/v1/signing-keys."""
+    try:
+        public, kid = generate_key(out)
+    except FileExistsError:
+        raise _fail(f"{out} exists: a key is never overwritten", 2) from None
+    console.print(f"private key written to {out} (keep it to yourself)\npublic key: {public}\nkey id: {kid}")
+
+
+@app.command()
+def sign(
+    key: Annotated[Path, typer.Option(help="your Ed25519 private key file (caseledger keygen)")],
+    case: Annotated[str, typer.Option(help="case id")],
+    server: Annotated[str, typer.Option(help="the caseledger server")] = "http://127.0.0.1:8000",
+    username: Annotated[str, typer.Option(help="your username (you are asked for the password)")] = "",
+    review: Annotated[str | None, typer.Option(help="sign this legal review's opinion")] = None,
+    decision: Annotated[bool, typer.Option("--decision", help="sign the case's decision (heads)")] = False,
+    discussion: Annotated[
+        bool, typer.Option("--discussion", help="sign the collective discussion (its chair)")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+) -> None:
+    """Sign a statement locally with your own key and submit the signature; the key never leaves this machine."""
+    if sum([review is not None, decision, discussion]) != 1:
+        raise _fail("say what to sign: exactly one of --review ID, --decision, --discussion", 2)
+    try:
+        private = load_key(key)
+    except (OSError, ValueError) as exc:
+        raise _fail(f"cannot read the key: {exc}", 2) from None
+    token = os.environ.get("CASELEDGER_TOKEN", "")
+    with httpx.Client(base_url=server, timeout=30) as http:
+        if not token:
+            password = typer.prompt("password", hide_input=True)
+            response = http.post("/api/v1/auth/token", data={"username": username, "password": password})
+            if response.status_code != 200:
+                raise _fail(f"sign-in refused: {response.text}")
+            token = response.json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        purpose = "decision" if decision else "collective_discussion" if discussion else None
+        statement_path, signature_path = statement_paths(case, review, purpose)
+        try:
+            statement, content = fetch_statement(http, statement_path)
+        except (httpx.HTTPError, ValueError) as exc:
+            raise _fail(f"cannot fetch the statement: {exc}") from None
+        console.print_json(data=content)
+        if not yes and not typer.confirm("sign this statement?"):
+            raise typer.Exit(1)
+        response = submit(http, signature_path, private, statement)
+    if response.status_code >= 300:
+        raise _fail(f"signature refused: {response.text}")
+    console.print("signature accepted")
 
 
 @app.command()

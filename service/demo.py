@@ -48,6 +48,8 @@ DEMO_USERS = (
     DemoUser("officer3", "王强", ("officer",), ("station", ("fire_safety", "forest_fire"), False)),
     DemoUser("reviewer", "赵敏", ("reviewer",), ("office", None, True)),
     DemoUser("head", "陈刚", ("head",), ("office", None, False)),
+    DemoUser("head2", "林峰", ("head",)),
+    DemoUser("head3", "苏红", ("head",)),
     DemoUser("supervisor", "刘洋", ("supervisor",)),
     DemoUser("admin", "系统管理员", ("admin",)),
 )

@@ -22,7 +22,9 @@ from service.limits import BodyLimitMiddleware
 from service.officers.router import router as officers_router
 from service.problems import install_error_handlers
 from service.public.router import router as public_router
+from service.reviews.router import router as reviews_router
 from service.runtime import Runtime
+from service.signing.router import router as signing_router
 
 UPLOAD_PATHS = r"/evidence$"
 
@@ -101,5 +103,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(officers_router)
     app.include_router(cases_router)
     app.include_router(evidence_router)
+    app.include_router(reviews_router)
+    app.include_router(signing_router)
     app.include_router(public_router)
     return app

@@ -52,6 +52,8 @@ def new_case_file(procedure: str, state: str, item_code: str, catalogue_version:
         "execution": None,
         "preservation": None,
         "summary_form_number": None,
+        "decision_signed": False,
+        "discussion_signed": False,
         "major": False,
     }
 
@@ -125,10 +127,12 @@ def apply(
         ]
     elif transition == "approve_discretion_departure":
         out["discretion_departure_approved"] = True
-    elif transition == "record_legal_review":
-        out["reviews"] = [*out["reviews"], {**data["review"], "at": when}]
+    elif transition == "request_legal_review":
+        out["reviews"] = [*out["reviews"], {**data, "requested_at": when, "opinion": None, "signed": False}]
     elif transition == "record_collective_discussion":
+        out["collective_discussion"] = dict(data)
         out["collective_discussion_held"] = True
+        out["discussion_signed"] = False  # it counts once the chair has signed the conclusion
     elif transition in ("decide_penalty", "decide_no_penalty", "transfer_to_judicial_organs", "decide_on_the_spot"):
         outcome = {
             "decide_penalty": DecisionOutcome.PENALTY.value,

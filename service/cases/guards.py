@@ -230,6 +230,8 @@ class CaseFacts:
     execution: ExecutionFacts | None
     preservation: PreservationFacts | None
     summary_form_number: str | None  # 编有号码的行政处罚决定书 (第五十二条)
+    # The decision document bears the head's electronic signature (第五十九条: 盖章; 国办发〔2018〕118号 item 9).
+    decision_signed: bool = False
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "now")
@@ -712,6 +714,18 @@ def service_within_deadline(facts: CaseFacts, periods: Periods) -> Refusal | Non
         f"the {days} working days to serve it, which ended on {last.isoformat()}.",
         f"{local_date(decision.decided_at).isoformat()}作出的决定于{served_on.isoformat()}送达，已超过"
         f"{days}个工作日的送达期限（{last.isoformat()}届满）。",
+    )
+
+
+@_guard("decision_signed", penalty_law(59))
+def decision_signed(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.decision is None:
+        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+    if facts.decision_signed:
+        return None
+    return Refusal(
+        "The decision document has not been signed by the head: it cannot be served unsigned.",
+        "行政处罚决定书尚未经负责人电子签名，不得送达。",
     )
 
 

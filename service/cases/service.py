@@ -39,6 +39,7 @@ from service.officers.qualification import ItemFacts, Qualification
 from service.officers.service import officer_of_user, qualification_of
 from service.policy.calendar import local_date
 from service.policy.catalogue import CatalogueItem, PartyType
+from service.reviews.requests import collective_discussion_data, review_request_data
 from service.reviews.requirement import collective_discussion_required, review_required
 from service.reviews.state import review_passed_and_current
 
@@ -333,7 +334,7 @@ def perform(
         # Field acts are done by officers: the one recording it is one of them.
         acting_ids.insert(0, acting_officer(session, principal).id)
     officers = agency_officers(session, agency.id, acting_ids)
-    data = _data_for(session, agency.id, name, request)
+    data = _data_for(session, case, name, request, context.review_catalogue.quorum)
     state = CaseState(case.state)
     after = casefile.apply(
         case.file, name, transition.target(state).value, data, [str(o.id) for o in officers], moment, principal.actor
@@ -435,7 +436,8 @@ def _facts(
         collective_discussion_required=collective_discussion_required(
             context.review_catalogue, major=major, departs_from_standard=departs
         ),
-        collective_discussion_held=bool(after["collective_discussion_held"]),
+        collective_discussion_held=bool(after["collective_discussion_held"] and after.get("discussion_signed")),
+        decision_signed=bool(after.get("decision_signed")),
         decision=decision,
         execution=casefile.execution_of(after),
         preservation=casefile.preservation_of(after),
@@ -480,9 +482,10 @@ def _text(raw: Mapping[str, Any], key: str, required: bool = True) -> str:
     return value.strip()
 
 
-def _data_for(session: Session, agency_id: uuid.UUID, name: str, request: ActIn) -> dict[str, Any]:
+def _data_for(session: Session, case: Case, name: str, request: ActIn, quorum: int) -> dict[str, Any]:
     """Validate and normalise the data a step needs; unknown keys are refused so nothing is silently dropped."""
     raw = dict(request.data)
+    agency_id = case.agency_id
     out: dict[str, Any] = {}
     if name in ("record_inquiry", "record_inspection"):
         out = {
@@ -580,9 +583,9 @@ def _data_for(session: Session, agency_id: uuid.UUID, name: str, request: ActIn)
     elif name == "record_execution":
         out = {"non_fine_penalties_performed": bool(raw.get("non_fine_penalties_performed", False))}
     elif name == "record_collective_discussion":
-        out = {"conclusion": _text(raw, "conclusion")}
-    elif name == "record_legal_review":
-        raise InvalidInput("legal reviews are recorded through /reviews", "法制审核请通过审核接口办理")
+        out = collective_discussion_data(session, agency_id, raw, quorum)
+    elif name == "request_legal_review":
+        out = review_request_data(session, case, raw)
     unknown = set(raw) - set(out) - {"notice", "penalty"}
     if unknown:
         raise InvalidInput(
@@ -602,7 +605,7 @@ def _assign_number(
     """
     year = local_date(moment).year
     stream = f"case-numbers:{case.procedure}:{year}"
-    n = lock_stream(session, agency.id, stream) + 1
+    n = lock_stream(session, agency.id, stream)[0] + 1
     record(
         session,
         agency_ref(agency),

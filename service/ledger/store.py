@@ -80,10 +80,9 @@ def _lock_stream_head(connection: Connection, agency_id: uuid.UUID, stream: str)
     return int(row.length), bytes(row.head_hash)
 
 
-def lock_stream(session: Session, agency_id: uuid.UUID, stream: str) -> int:
-    """Lock ``stream``'s head for the rest of the transaction and return its length (entries so far)."""
-    length, _ = _lock_stream_head(session.connection(), agency_id, stream)
-    return length
+def lock_stream(session: Session, agency_id: uuid.UUID, stream: str) -> tuple[int, bytes]:
+    """Lock ``stream``'s head for the rest of the transaction; return its length and head hash."""
+    return _lock_stream_head(session.connection(), agency_id, stream)
 
 
 def append_entry(

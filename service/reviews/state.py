@@ -57,7 +57,7 @@ def review_passed_and_current(session: Session, case: Any, proposed: Penalty | N
         return False
     if stale_reasons(session, case, review):
         return False
-    reviewed = review.get("penalty")
+    reviewed = (review.get("draft") or {}).get("penalty")
     if proposed is not None and reviewed is not None:
         # The decision may not be heavier than the one reviewed.
         if proposed.fine_fen > int(reviewed.get("fine_fen", 0)):

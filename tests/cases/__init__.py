@@ -167,5 +167,6 @@ def facts(now: datetime = FILED_AT, item: ItemRules | None = WASTE, **changes: A
         execution=None,
         preservation=None,
         summary_form_number=None,
+        decision_signed=True,
     )
     return replace(base, **changes)

@@ -107,7 +107,7 @@ def general_path_with_hearing() -> Walk:
     walk.do("schedule_hearing", cst(2025, 3, 17), hearing=scheduled)
     walk.do("hold_hearing", cst(2025, 3, 27), hearing=replace(scheduled, held_at=cst(2025, 3, 27)))
     walk.do("conclude_party_hearing", cst(2025, 3, 27, 16))
-    walk.do("record_legal_review", cst(2025, 3, 31), review_required=True)
+    walk.do("request_legal_review", cst(2025, 3, 31), review_required=True)
     walk.do(
         "record_collective_discussion",
         cst(2025, 4, 1),

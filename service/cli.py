@@ -485,6 +485,19 @@ def sign(
     console.print("signature accepted")
 
 
+@app.command("verify-bundle")
+def verify_bundle_command(
+    file: Annotated[Path, typer.Argument(help="the exported bundle (.zip)")],
+    vkey: Annotated[
+        Path | None, typer.Option(help="the agency's published verifier key, to hold the bundle to")
+    ] = None,
+) -> None:
+    """Verify an exported case bundle with no server and no database (exit 0 when it holds, 1 if not)."""
+    from service.ledger.bundle_cli import main as verify_bundle_main
+
+    raise typer.Exit(verify_bundle_main([str(file), *(["--vkey", str(vkey)] if vkey else [])]))
+
+
 @app.command()
 def openapi(
     output: Annotated[Path, typer.Option(help="where to write the document")] = Path("openapi/openapi.json"),

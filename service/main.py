@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import projections
+from service.audit.router import router as audit_router
 from service.auth.router import router as auth_router
 from service.auth.users_router import router as users_router
 from service.cases.router import router as cases_router
@@ -105,5 +106,6 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(evidence_router)
     app.include_router(reviews_router)
     app.include_router(signing_router)
+    app.include_router(audit_router)
     app.include_router(public_router)
     return app

@@ -224,6 +224,26 @@ def take_step(
     return case_out(session, runtime, case)
 
 
+class MajorBody(BaseModel):
+    model_config = _STRICT
+    major: bool
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/{case_id}/major", response_model=CaseOut)
+def flag_major(
+    case_id: uuid.UUID,
+    body: MajorBody,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_ACT),
+) -> CaseOut:
+    """Flag the case as of major public interest or complex: legal review and collective discussion become required."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    cases.flag_major(session, principal, case, body.major, body.reason, runtime.clock.now())
+    return case_out(session, runtime, case)
+
+
 class EraseBody(BaseModel):
     model_config = _STRICT
     fields: list[Literal["name", "id_number", "phone", "address"]] = Field(min_length=1)

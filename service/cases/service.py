@@ -733,3 +733,30 @@ def _personal_data_erased(session: Session, entry: EntryContent) -> None:
         "erased_fields": sorted(set(case.file.get("erased_fields", [])) | set(entry.body["fields"])),
     }
     case.updated_at = entry.recorded_at
+
+
+def flag_major(session: Session, principal: Principal, case: Case, major: bool, reason: str, now: datetime) -> Case:
+    """Mark a case as of major public interest or complex (第五十八条第一款第一项、第三项): review and collective
+    discussion then become required."""
+    if not reason.strip():
+        raise InvalidInput("a reason is required", "须说明理由")
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    record(
+        session,
+        agency_ref(agency),
+        stream=case_stream(case.id),
+        type="case:major_flag:set",
+        actor=principal.actor,
+        at=now,
+        body={"case_id": case.id, "major": major, "reason": reason.strip()},
+    )
+    return case
+
+
+@projector("case:major_flag:set")
+def _major_flag(session: Session, entry: EntryContent) -> None:
+    case = session.get(Case, uuid.UUID(entry.body["case_id"]))
+    assert case is not None
+    case.file = {**case.file, "major": bool(entry.body["major"])}
+    case.updated_at = entry.recorded_at

@@ -8,16 +8,14 @@ comes back. The server never holds a private key, so it cannot forge a reviewer'
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from service.ledger.canonical import canonical_json
-from service.ledger.errors import VerificationError
+from service.ledger.signatures import signing_key_id, verify_ed25519
 
 STATEMENT_KIND = "caseledger.statement/v1"
 PURPOSES = frozenset({"legal_review", "decision", "collective_discussion"})
@@ -30,8 +28,8 @@ def statement_bytes(purpose: str, fields: Mapping[str, Any]) -> bytes:
 
 
 def key_id(public_key: bytes) -> str:
-    """The first 8 bytes of SHA-256 of the raw public key, in hex: how a signature names its key."""
-    return hashlib.sha256(b"caseledger-signing-key\n" + public_key).hexdigest()[:16]
+    """How a signature names its key (shared with the offline verifier)."""
+    return signing_key_id(public_key)
 
 
 def public_key_from_text(text: str) -> bytes:
@@ -54,9 +52,4 @@ def sign(private_key: Ed25519PrivateKey, statement: bytes) -> bytes:
 
 
 def verify_signature(public_key: bytes, statement: bytes, signature: bytes) -> None:
-    if len(signature) != 64:
-        raise VerificationError(f"an Ed25519 signature is 64 bytes, got {len(signature)}")
-    try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, statement)
-    except (InvalidSignature, ValueError):
-        raise VerificationError("the signature does not verify with the signer's registered key") from None
+    verify_ed25519(public_key, statement, signature)

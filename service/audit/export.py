@@ -1,0 +1,111 @@
+"""Building a case's bundle from the database: its entries, the people's and keys' entries, proofs, evidence.
+
+The bundle is checked by the same pure verifier (service/ledger/bundle.py) a court would run, before it is
+handed out; the supervisor's audit view is that verification's result.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.cases.models import Case, Evidence
+from service.evidence.store import EvidenceStore
+from service.ledger.bundle import manifest_for, render_summary
+from service.ledger.integrator import latest_checkpoint
+from service.ledger.models import LedgerEntry, LedgerLeaf
+from service.ledger.service import prove_inclusion
+
+_KEY_TYPES = ("agency:signing_key:registered", "agency:signing_key:approved", "agency:signing_key:revoked")
+_FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip member times: a bundle's bytes depend on its content only
+
+
+def _entries(session: Session, agency_id: Any, stream: str, types: Iterable[str] | None = None) -> list[Any]:
+    query = (
+        select(LedgerEntry, LedgerLeaf.index)
+        .join(LedgerLeaf, LedgerLeaf.entry_id == LedgerEntry.id)
+        .where(LedgerEntry.agency_id == agency_id, LedgerEntry.stream == stream)
+        .order_by(LedgerEntry.stream_seq)
+    )
+    if types is not None:
+        query = query.where(LedgerEntry.type.in_(list(types)))
+    return list(session.execute(query).all())
+
+
+class NotYetSealed(Exception):
+    """Some of the case's entries are not yet under a signed checkpoint."""
+
+
+def bundle_files(session: Session, case: Case, store: EvidenceStore) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The bundle's files (without the manifest) and its metadata. Raises NotYetSealed when entries are pending."""
+    agency = session.get(Agency, case.agency_id)
+    assert agency is not None
+    checkpoint = latest_checkpoint(session, agency.id)
+    case_rows = _entries(session, agency.id, f"case:{case.id}")
+    total = session.scalar(
+        select(LedgerEntry.stream_seq)
+        .where(LedgerEntry.agency_id == agency.id, LedgerEntry.stream == f"case:{case.id}")
+        .order_by(LedgerEntry.stream_seq.desc())
+        .limit(1)
+    )
+    if checkpoint is None or len(case_rows) != (total or 0) + 1 or any(i >= checkpoint.size for _, i in case_rows):
+        raise NotYetSealed()
+    files: dict[str, bytes] = {}
+    proofs: dict[str, Any] = {}
+
+    def add(path: str, entry: LedgerEntry, index: int) -> None:
+        files[path] = bytes(entry.canonical)
+        answer = prove_inclusion(session, agency.id, int(index), int(checkpoint.size))
+        proofs[path] = {
+            "index": int(index),
+            "leaf_hash": base64.b64encode(answer.leaf_hash).decode("ascii"),
+            "proof": [base64.b64encode(h).decode("ascii") for h in answer.proof],
+        }
+
+    actors: set[str] = set()
+    parsed_case = []
+    for entry, index in case_rows:
+        add(f"entries/case-{entry.stream_seq:06d}.bin", entry, index)
+        parsed = json.loads(entry.canonical)
+        parsed_case.append(parsed)
+        if entry.actor.startswith("user:"):
+            actors.add(entry.actor)
+    names: dict[str, str] = {}
+    for actor in sorted(actors):
+        for entry, index in _entries(session, agency.id, actor, ("agency:user:created", *_KEY_TYPES)):
+            add(f"entries/{actor.replace(':', '-')}-{entry.stream_seq:06d}.bin", entry, index)
+            body = json.loads(entry.canonical)["body"]
+            if entry.type == "agency:user:created":
+                names[actor] = body["display_name"]
+    for item in session.scalars(select(Evidence).where(Evidence.case_id == case.id)):
+        files[f"evidence/{item.sha256}"] = b"".join(store.open(item.sha256))
+    meta = {
+        "agency": agency.code,
+        "agency_name": agency.name,
+        "case_id": str(case.id),
+        "case_number": case.number,
+        "checkpoint_size": int(checkpoint.size),
+    }
+    files["checkpoint.txt"] = checkpoint.note.encode("utf-8")
+    files["vkey.txt"] = (agency.checkpoint_vkey + "\n").encode("utf-8")
+    files["proofs.json"] = json.dumps(proofs, indent=1, sort_keys=True).encode()
+    files["summary.txt"] = render_summary(meta, parsed_case, names).encode("utf-8")
+    return files, meta
+
+
+def zip_bundle(files: dict[str, bytes], meta: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, data in [("manifest.json", manifest_for(files, meta)), *sorted(files.items())]:
+            info = zipfile.ZipInfo(path, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()

@@ -1,0 +1,153 @@
+"""The supervisor's audit: a case's verified history, the agency-wide view, and the court bundle export."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.audit.export import NotYetSealed, bundle_files, zip_bundle
+from service.auth.deps import Principal, ReadSession, RuntimeDep, requires
+from service.auth.permissions import Permission
+from service.cases import service as cases
+from service.cases.deadlines_view import case_deadlines
+from service.cases.history import HistoryEntry, case_history
+from service.cases.models import Case
+from service.errors import Conflict
+from service.evidence.store import EvidenceStore
+from service.ledger.bundle import verify_bundle
+from service.ledger.errors import VerificationError
+from service.ledger.runner import IntegratorRunner
+from service.reviews.state import latest_review, stale_reasons
+from service.runtime import Runtime
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+
+class CaseAudit(BaseModel):
+    case_id: uuid.UUID
+    case_number: str | None
+    verified: bool
+    problem: str | None
+    checkpoint_size: int | None
+    vkey: str | None
+    signatures: list[str]
+    evidence_files: int
+    history: list[HistoryEntry]
+
+
+class AgencyAuditLine(BaseModel):
+    case_id: uuid.UUID
+    case_number: str | None
+    state: str
+    chain_verifies: bool
+    stale_review: list[str]
+    overdue: list[str]
+
+
+def _sealed_bundle(session: Session, runtime: Runtime, request: Request, case: Case) -> bytes:
+    """The case's bundle, integrating and signing a checkpoint first when some entries are not yet covered."""
+    store = EvidenceStore(runtime.settings.evidence_dir)
+    try:
+        files, meta = bundle_files(session, case, store)
+    except NotYetSealed:
+        runner = request.app.state.integrator or IntegratorRunner(
+            runtime.database, runtime.signers, runtime.checkpoints, runtime.clock
+        )
+        runner.run_once(force_checkpoint=True, agency_id=case.agency_id)
+        with runtime.database.transaction(write=False) as fresh:
+            found = fresh.get(Case, case.id)
+            assert found is not None
+            try:
+                files, meta = bundle_files(fresh, found, store)
+            except NotYetSealed:
+                raise Conflict(
+                    "the case's latest entries are still being sealed; try again", "案件最新记录正在封存，请稍后再试"
+                ) from None
+    return zip_bundle(files, meta)
+
+
+@router.get("/cases/{case_id}/audit", response_model=CaseAudit)
+def audit_case(
+    case_id: uuid.UUID,
+    request: Request,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_AUDIT),
+) -> CaseAudit:
+    """The case's full history, each entry verified, each signature verified, every entry proven included in the
+    latest signed checkpoint — the same checks `caseledger verify-bundle` runs on the export."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    bundle = _sealed_bundle(session, runtime, request, case)
+    try:
+        report = verify_bundle(bundle)
+        problem = None
+    except VerificationError as exc:
+        report, problem = None, exc.reason
+    return CaseAudit(
+        case_id=case.id,
+        case_number=case.number,
+        verified=problem is None,
+        problem=problem,
+        checkpoint_size=report.checkpoint_size if report else None,
+        vkey=report.vkey if report else None,
+        signatures=report.signatures if report else [],
+        evidence_files=report.evidence_files if report else 0,
+        history=case_history(session, case),
+    )
+
+
+@router.get("/cases/{case_id}/export")
+def export_case(
+    case_id: uuid.UUID,
+    request: Request,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_AUDIT),
+) -> Response:
+    """A zip bundle of the case for a court: entries, evidence, signatures and keys, checkpoint, vkey, proofs,
+    and a summary in Chinese. `caseledger verify-bundle FILE` checks it with no server and no database."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    bundle = _sealed_bundle(session, runtime, request, case)
+    name = f"case-{case.id}.zip"
+    return Response(
+        bundle, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/audit/cases", response_model=list[AgencyAuditLine])
+def audit_agency(
+    session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_AUDIT)
+) -> list[AgencyAuditLine]:
+    """Cases needing a supervisor's attention: a chain that fails to verify, a stale legal approval, a passed
+    deadline."""
+    out = []
+    now = runtime.clock.now()
+    for case in session.scalars(select(Case).where(Case.agency_id == principal.agency_id).order_by(Case.registered_at)):
+        verifies = all(h.verifies for h in case_history(session, case))
+        review: dict[str, Any] | None = latest_review(case.file)
+        stale = (
+            stale_reasons(session, case, review)
+            if review
+            and review.get("opinion") == "agree"
+            and case.state not in ("decided", "served", "executed", "closed", "archived")
+            else []
+        )
+        overdue = [d.name for d in case_deadlines(runtime.case_context, case, now) if d.overdue]
+        if not verifies or stale or overdue:
+            out.append(
+                AgencyAuditLine(
+                    case_id=case.id,
+                    case_number=case.number,
+                    state=case.state,
+                    chain_verifies=verifies,
+                    stale_review=stale,
+                    overdue=overdue,
+                )
+            )
+    return out

@@ -1,0 +1,285 @@
+"""Case bundles: a zip a supervisor hands to a court, verifiable with no server and no database.
+
+Pure: it imports only the ledger's own pure modules (canonical bytes, Merkle proofs, signed notes, signatures).
+
+Layout:
+    manifest.json          every other file with its SHA-256 and size (regenerated and compared)
+    checkpoint.txt         the agency's signed checkpoint (C2SP signed note) the proofs lead to
+    vkey.txt               the verifier key of the checkpoint (compare it with the agency's published key)
+    entries/<name>.bin     exact canonical bytes of each entry: the case's chain (case-NNNNNN), and the entries
+                           of the people who acted and of their signing keys (user-<uuid>-NNNNNN)
+    proofs.json            for each entry file: its log index, leaf hash and inclusion proof at the checkpoint
+    evidence/<sha256>      the evidence files the case's entries name
+    summary.txt            a readable summary in Chinese (regenerated from the entries and compared)
+
+Any byte changed, any file added or removed, is refused with the file's name and the reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.ledger.errors import VerificationError
+from service.ledger.merkle import leaf_hash, verify_inclusion
+from service.ledger.note import NoteVerifier, open_checkpoint
+from service.ledger.signatures import signing_key_id, verify_ed25519
+
+FORMAT = "caseledger.bundle/v1"
+MAX_MEMBER = 1 << 30
+
+TYPE_NAMES_ZH = {
+    "case:case:registered": "案件来源登记",
+    "case:filing:approved": "负责人批准立案",
+    "case:filing:refused": "不予立案",
+    "case:number:assigned": "编立案号",
+    "case:inquiry:recorded": "询问笔录",
+    "case:inspection:recorded": "现场检查（勘验）笔录",
+    "case:evidence:collected": "收集证据",
+    "case:evidence:custody_changed": "证据保管变更",
+    "case:preservation:approved": "批准先行登记保存",
+    "case:preservation:registered": "先行登记保存",
+    "case:preservation:decided": "先行登记保存处理决定",
+    "case:investigation:closed": "调查终结",
+    "case:penalty:intended": "负责人审查拟处罚",
+    "case:prior_notice:served": "送达行政处罚事先告知书",
+    "case:statement:recorded": "陈述申辩记录",
+    "case:statement:waived": "放弃陈述申辩",
+    "case:hearing:requested": "要求听证",
+    "case:hearing:scheduled": "听证通知",
+    "case:hearing:held": "举行听证",
+    "case:hearing:waived": "放弃听证",
+    "case:party_hearing:concluded": "陈述申辩听证程序终结",
+    "case:legal_review:requested": "提请法制审核",
+    "case:legal_review:taken": "法制审核受理",
+    "case:legal_review:recorded": "法制审核意见",
+    "case:legal_review:signed": "法制审核意见电子签名",
+    "case:collective_discussion:held": "集体讨论",
+    "case:collective_discussion:signed": "集体讨论结论签名",
+    "case:decision:penalty": "作出行政处罚决定",
+    "case:decision:no_penalty": "作出不予行政处罚决定",
+    "case:decision:signed": "处罚决定书电子签名",
+    "case:decision:served": "送达决定书",
+    "case:decision:served_late": "逾期送达决定书",
+    "case:payment:recorded": "缴纳罚款",
+    "case:execution:completed": "执行完毕",
+    "case:closure:approved": "结案",
+    "case:file:archived": "归档",
+    "case:recusal:decided": "回避决定",
+    "case:major_flag:set": "重大复杂案件标记",
+    "case:personal_data:erased": "依法删除个人信息",
+}
+
+
+@dataclass
+class BundleReport:
+    case_id: str
+    case_number: str | None
+    entries: int
+    checkpoint_size: int
+    vkey: str
+    evidence_files: int
+    signatures: list[str] = field(default_factory=list)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def manifest_for(files: Mapping[str, bytes], meta: Mapping[str, Any]) -> bytes:
+    listing = [{"path": path, "sha256": _sha(data), "size": len(data)} for path, data in sorted(files.items())]
+    return json.dumps(
+        {"format": FORMAT, **meta, "files": listing}, ensure_ascii=False, indent=1, sort_keys=True
+    ).encode()
+
+
+def _entry(data: bytes, name: str) -> dict[str, Any]:
+    try:
+        parsed: dict[str, Any] = json.loads(data)
+    except ValueError:
+        raise VerificationError(f"{name}: not an entry (not JSON)") from None
+    if parsed.get("kind") != "caseledger.entry/v1":
+        raise VerificationError(f"{name}: not a caseledger entry")
+    return parsed
+
+
+def render_summary(meta: Mapping[str, Any], case_entries: list[dict[str, Any]], names: Mapping[str, str]) -> str:
+    """The readable summary (Chinese); deterministic, so the verifier regenerates and compares it."""
+    lines = [
+        "行政处罚案件电子案卷摘要",
+        f"执法主体：{meta.get('agency_name', meta['agency'])}（{meta['agency']}）",
+        f"案号：{meta.get('case_number') or '（未立案）'}",
+        f"案件编号：{meta['case_id']}",
+        "",
+        "办案过程（按记录顺序；时间为协调世界时 UTC）：",
+    ]
+    for entry in case_entries:
+        label = TYPE_NAMES_ZH.get(entry["type"], entry["type"])
+        actor = names.get(entry["actor"], entry["actor"])
+        lines.append(f"  {entry['seq']:>4}  {entry['claimed_at']}  {label}  —  {actor}")
+        body = entry["body"]
+        if entry["type"] == "case:evidence:collected":
+            lines.append(f"        证据：{body['kind']}，{body['filename']}，SHA-256 {body['sha256']}")
+        if entry["type"] in ("case:decision:penalty", "case:decision:no_penalty"):
+            penalty = body.get("data", {}).get("penalty")
+            if penalty:
+                lines.append(f"        处罚：{'、'.join(penalty['kinds'])}，罚款 {penalty['fine_fen'] / 100:.2f} 元")
+        if entry["type"] == "case:legal_review:recorded":
+            lines.append(f"        审核意见：{'同意' if body['opinion'] == 'agree' else '存在问题'}")
+    lines += [
+        "",
+        "本摘要由案卷中的记录生成；各记录的哈希链、默克尔包含证明和签名检查点可离线验证（caseledger verify-bundle）。",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def verify_bundle(data: bytes, trusted_vkey: str | None = None) -> BundleReport:
+    """Verify a bundle's bytes; raise VerificationError naming the file and the reason at the first problem."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise VerificationError("the bundle is not a zip file") from None
+    files: dict[str, bytes] = {}
+    for info in archive.infolist():
+        if info.file_size > MAX_MEMBER:
+            raise VerificationError(f"{info.filename}: too large")
+        if info.filename in files:
+            raise VerificationError(f"{info.filename}: appears twice")
+        files[info.filename] = archive.read(info)
+    if "manifest.json" not in files:
+        raise VerificationError("manifest.json: missing")
+    manifest = json.loads(files.pop("manifest.json"))
+    if manifest.get("format") != FORMAT:
+        raise VerificationError("manifest.json: not a caseledger bundle of a known format")
+    listed = {f["path"]: f for f in manifest["files"]}
+    for path in sorted(set(files) - set(listed)):
+        raise VerificationError(f"{path}: not listed in the manifest (added)")
+    for path in sorted(set(listed) - set(files)):
+        raise VerificationError(f"{path}: listed in the manifest but missing (removed)")
+    for path, item in listed.items():
+        if _sha(files[path]) != item["sha256"] or len(files[path]) != item["size"]:
+            raise VerificationError(f"{path}: its bytes do not match the manifest")
+    meta = {k: v for k, v in manifest.items() if k not in ("files", "format")}
+
+    vkey = files.get("vkey.txt", b"").decode("utf-8", "replace").strip()
+    if trusted_vkey is not None and vkey != trusted_vkey.strip():
+        raise VerificationError("vkey.txt: not the verifier key you trust for this agency")
+    try:
+        verifier = NoteVerifier.from_vkey(vkey)
+        checkpoint = open_checkpoint(files["checkpoint.txt"].decode("utf-8"), verifier, origin=verifier.name)
+    except (VerificationError, KeyError, UnicodeDecodeError) as exc:
+        reason = exc.reason if isinstance(exc, VerificationError) else str(exc)
+        raise VerificationError(f"checkpoint.txt: {reason}") from None
+
+    proofs = json.loads(files["proofs.json"])
+    entries: dict[str, dict[str, Any]] = {}
+    for path in sorted(p for p in files if p.startswith("entries/")):
+        proof = proofs.get(path)
+        if proof is None:
+            raise VerificationError(f"{path}: no inclusion proof in proofs.json")
+        digest = leaf_hash(files[path])
+        if base64.b64decode(proof["leaf_hash"]) != digest:
+            raise VerificationError(f"{path}: its bytes do not hash to the proven leaf")
+        try:
+            verify_inclusion(
+                digest, proof["index"], checkpoint.size, [base64.b64decode(h) for h in proof["proof"]], checkpoint.root
+            )
+        except VerificationError as exc:
+            raise VerificationError(f"{path}: not included in the signed checkpoint: {exc.reason}") from None
+        entries[path] = _entry(files[path], path) | {"_hash": digest, "_index": proof["index"]}
+    for path in proofs:
+        if path not in entries:
+            raise VerificationError(f"proofs.json: proves {path}, which the bundle does not contain")
+
+    case_paths = sorted(p for p in entries if p.startswith("entries/case-"))
+    case_entries = [entries[p] for p in case_paths]
+    previous = None
+    for seq, (path, entry) in enumerate(zip(case_paths, case_entries, strict=True)):
+        if entry["stream"] != f"case:{meta['case_id']}" or entry["agency"] != meta["agency"]:
+            raise VerificationError(f"{path}: not an entry of this case")
+        if entry["seq"] != seq:
+            raise VerificationError(f"{path}: position {entry['seq']} where {seq} was expected (an entry is missing)")
+        prev = None if entry["prev"] is None else base64.b64decode(entry["prev"])
+        if prev != previous:
+            raise VerificationError(f"{path}: does not chain to the entry before it")
+        previous = entry["_hash"]
+
+    evidence = {p.removeprefix("evidence/") for p in files if p.startswith("evidence/")}
+    named = {e["body"]["sha256"] for e in case_entries if e["type"] == "case:evidence:collected"}
+    for sha in sorted(named - evidence):
+        raise VerificationError(f"evidence/{sha}: missing")
+    for sha in sorted(evidence - named):
+        raise VerificationError(f"evidence/{sha}: not named by any entry of the case")
+    for sha in sorted(evidence):
+        if _sha(files[f"evidence/{sha}"]) != sha:
+            raise VerificationError(f"evidence/{sha}: its bytes no longer match the hash recorded in the ledger")
+
+    keys = _approved_keys(entries)
+    report = BundleReport(
+        meta["case_id"], meta.get("case_number"), len(case_entries), checkpoint.size, vkey, len(evidence)
+    )
+    statements = {
+        e["body"]["review_id"]: e["body"]["statement"]
+        for e in case_entries
+        if e["type"] == "case:legal_review:recorded"
+    }
+    for path, entry in zip(case_paths, case_entries, strict=True):
+        if not entry["type"].endswith(":signed"):
+            continue
+        body = entry["body"]
+        statement = statements.get(body["review_id"]) if "review_id" in body else body.get("statement")
+        key = keys.get(body["key_id"])
+        if statement is None:
+            raise VerificationError(f"{path}: the signed statement is not in the bundle")
+        if key is None or key.owner != entry["actor"] or not key.valid_at(entry["_index"]):
+            raise VerificationError(
+                f"{path}: key {body['key_id']} was not an approved key of the signer when it signed"
+            )
+        try:
+            verify_ed25519(key.public, base64.b64decode(statement), base64.b64decode(body["signature"]))
+        except VerificationError as exc:
+            raise VerificationError(f"{path}: {exc.reason}") from None
+        report.signatures.append(f"{entry['type']} by {entry['actor']} with key {body['key_id']}")
+
+    names = {
+        f"user:{e['body']['user_id']}": e["body"]["display_name"]
+        for e in entries.values()
+        if e["type"] == "agency:user:created"
+    }
+    if files["summary.txt"].decode("utf-8") != render_summary(meta, case_entries, names):
+        raise VerificationError("summary.txt: differs from the summary of the entries")
+    return report
+
+
+@dataclass
+class _Key:
+    public: bytes
+    owner: str
+    approved_at: int | None = None  # log index of the approval
+    revoked_at: int | None = None
+
+    def valid_at(self, index: int) -> bool:
+        approved = self.approved_at is not None and self.approved_at < index
+        return approved and (self.revoked_at is None or index < self.revoked_at)
+
+
+def _approved_keys(entries: Mapping[str, dict[str, Any]]) -> dict[str, _Key]:
+    """Signing keys registered in the bundle's (proven) entries, with when they were approved and revoked."""
+    keys: dict[str, _Key] = {}
+    for entry in sorted(entries.values(), key=lambda e: int(e["_index"])):
+        body = entry["body"]
+        if entry["type"] == "agency:signing_key:registered":
+            public = base64.b64decode(body["public_key"])
+            if signing_key_id(public) == body["key_id"]:
+                keys[body["key_id"]] = _Key(public, f"user:{body['user_id']}")
+        elif entry["type"] == "agency:signing_key:approved" and body["key_id"] in keys:
+            keys[body["key_id"]].approved_at = int(entry["_index"])
+        elif entry["type"] == "agency:signing_key:revoked" and body["key_id"] in keys:
+            keys[body["key_id"]].revoked_at = int(entry["_index"])
+    return keys

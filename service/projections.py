@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
+# Every module that registers a projector or a projected table. Replay, migrations and the app need them all.
+PROJECTING_MODULES = (
+    "service.agencies.service",
+    "service.auth.users",
+    "service.catalogue.service",
+    "service.officers.service",
+    "service.cases.service",
+    "service.evidence.service",
+    "service.reviews.service",
+    "service.signing.service",
+)
+
 
 def load_all() -> None:
+    for name in PROJECTING_MODULES:
+        importlib.import_module(name)
     from service.cases.service import register_transition_projectors
     from service.cases.workflow import load_workflows
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
+
+from service.signing.client import public_key_of
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -59,3 +63,32 @@ class Cases:
 
     def with_second(self) -> list[str]:
         return [self.officer("officer2")]
+
+    def signer(self, username: str) -> Ed25519PrivateKey:
+        """A new key for ``username``, registered by them and approved by the admin."""
+        key = Ed25519PrivateKey.generate()
+        public, _ = public_key_of(key)
+        registered = self.client.post("/api/v1/signing-keys", headers=self.auth(username), json={"public_key": public})
+        assert registered.status_code == 201, registered.text
+        approved = self.client.post(
+            f"/api/v1/signing-keys/{registered.json()['id']}/approve", headers=self.auth("admin")
+        )
+        assert approved.status_code == 200, approved.text
+        return key
+
+    def sign(
+        self, username: str, key: Ed25519PrivateKey, statement_path: str, signature_path: str, expect: int = 204
+    ) -> Any:
+        """Fetch a statement, sign it locally, submit the signature — what `caseledger sign` does."""
+        statement = base64.b64decode(self.client.get(statement_path, headers=self.auth(username)).json()["statement"])
+        _, kid = public_key_of(key)
+        signature = base64.b64encode(key.sign(statement)).decode()
+        response = self.client.post(
+            signature_path, headers=self.auth(username), json={"key_id": kid, "signature": signature}
+        )
+        assert response.status_code == expect, response.text
+        return response
+
+    def sign_decision(self, case: dict[str, Any], key: Ed25519PrivateKey, who: str = "head") -> None:
+        base = f"/api/v1/cases/{case['id']}/signoffs/decision"
+        self.sign(who, key, f"{base}/statement", f"{base}/signature")

@@ -89,6 +89,9 @@ def test_a_general_procedure_case_from_registration_to_archive(
     assert decided["outcome"] == "penalty"
     assert decided["fine_fen"] == 30000
     clock.advance(days=1)
+    unsigned = cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"}, expect=409)
+    assert refusal(unsigned) == (["decision_signed"], ["《中华人民共和国行政处罚法》第59条"])
+    cases.sign_decision(case, cases.signer("head"))
     served = cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
     assert [d["name"] for d in served["deadlines"]] == ["payment"]
     cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "NO.0001"})

@@ -89,6 +89,10 @@ def audit_case(
         problem = None
     except VerificationError as exc:
         report, problem = None, exc.reason
+    with runtime.database.transaction(write=False) as fresh:  # sees the entries just sealed
+        found = fresh.get(Case, case.id)
+        assert found is not None
+        history = case_history(fresh, found)
     return CaseAudit(
         case_id=case.id,
         case_number=case.number,
@@ -98,7 +102,7 @@ def audit_case(
         vkey=report.vkey if report else None,
         signatures=report.signatures if report else [],
         evidence_files=report.evidence_files if report else 0,
-        history=case_history(session, case),
+        history=history,
     )
 
 

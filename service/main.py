@@ -23,6 +23,8 @@ from service.limits import BodyLimitMiddleware
 from service.officers.router import router as officers_router
 from service.problems import install_error_handlers
 from service.public.router import router as public_router
+from service.publicity.router import router as publicity_router
+from service.reports.router import router as reports_router
 from service.reviews.router import router as reviews_router
 from service.runtime import Runtime
 from service.signing.router import router as signing_router
@@ -107,5 +109,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(reviews_router)
     app.include_router(signing_router)
     app.include_router(audit_router)
+    app.include_router(publicity_router)
+    app.include_router(reports_router)
     app.include_router(public_router)
     return app

@@ -17,6 +17,7 @@ PROJECTING_MODULES = (
     "service.evidence.service",
     "service.reviews.service",
     "service.signing.service",
+    "service.publicity.service",
 )
 
 

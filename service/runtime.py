@@ -18,6 +18,7 @@ from service.db import Database
 from service.ledger.integrator import CheckpointPolicy, SignerCache
 from service.officers.policy import OfficerPolicy, load_officer_policy
 from service.policy.calendar import load_calendar
+from service.publicity.policy import PublicityPolicy, load_publicity_policy
 from service.reviews.requirement import load_review_catalogue
 
 TOKEN_KEY_FILE = "token-es256.pem"
@@ -34,6 +35,7 @@ class Runtime:
     checkpoints: CheckpointPolicy
     officer_policy: OfficerPolicy
     case_context: CaseContext
+    publicity: PublicityPolicy
 
     @classmethod
     def build(cls, settings: Settings, database: Database | None = None, clock: Clock | None = None) -> Runtime:
@@ -56,6 +58,7 @@ class Runtime:
             checkpoints=CheckpointPolicy(settings.checkpoint_every_entries, settings.checkpoint_every_seconds),
             officer_policy=load_officer_policy(settings.policies_dir / "officers.yaml"),
             case_context=load_case_context(settings),
+            publicity=load_publicity_policy(settings.policies_dir / "publicity.yaml"),
         )
 
 

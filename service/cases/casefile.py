@@ -180,8 +180,8 @@ def apply(
             "completed_at": when,
             "non_fine_penalties_performed": bool(data.get("non_fine_penalties_performed", False)),
         }
-    elif transition == "mark_major":
-        out["major"] = bool(data["major"])
+    elif transition == "revoke_decision":
+        out["revoked_at"] = when
     return out
 
 

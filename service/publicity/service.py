@@ -1,0 +1,161 @@
+"""Publishing decisions and withdrawing them; which publications are overdue.
+
+国办发〔2018〕118号 item 6: penalty decisions are published within 7 working days; 行政处罚法 第四十八条: a
+decision revoked or changed is withdrawn within 3 working days. Publishing and withdrawing are ledger entries;
+the published content — with the party redacted by rule — is fixed in the entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.agencies.service import agency_ref
+from service.auth.deps import Principal
+from service.cases.context import CaseContext
+from service.cases.models import Case, Party
+from service.cases.service import case_stream
+from service.catalogue.service import item_of
+from service.errors import Conflict, InvalidInput
+from service.ledger.canonical import EntryContent, parse_instant
+from service.ledger.projection import projector, record
+from service.legal import penalty_law
+from service.policy.calendar import CalendarRangeError, local_date
+from service.publicity.models import Publication
+from service.publicity.policy import PublicityPolicy
+from service.publicity.redaction import redact_party
+
+PUBLISHABLE_STATES = frozenset({"decided", "served", "executed", "closed", "archived"})
+
+
+def publication_content(session: Session, case: Case, policy: PublicityPolicy) -> dict[str, Any]:
+    item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
+    party = session.get(Party, case.party_id)
+    assert party is not None
+    decision = case.file["decision"] or {}
+    notice = case.file.get("notice") or {}
+    basis = [f"《{b.law}》第{b.article}条" + (f"第{b.paragraph}款" if b.paragraph else "") for b in item.penalty_basis]
+    return {
+        "case_number": case.number,
+        "item_code": item.code,
+        "item_name": item.name.zh,
+        "legal_basis": basis,
+        "facts": notice.get("facts", ""),
+        "outcome": decision.get("outcome"),
+        "penalty": decision.get("penalty"),
+        "decided_on": local_date(parse_instant(decision["decided_at"])).isoformat() if decision else None,
+        "party": redact_party(party.party_type, party.name, party.address, policy.rules),
+    }
+
+
+def publish(
+    session: Session, context: CaseContext, policy: PublicityPolicy, principal: Principal, case: Case, now: datetime
+) -> Publication:
+    if case.state not in PUBLISHABLE_STATES or (case.file.get("decision") or {}).get("outcome") != "penalty":
+        raise Conflict(
+            "only decided penalties are published", "只有已作出的行政处罚决定才予公示", basis=penalty_law(48)
+        )
+    if session.get(Publication, case.id) is not None:
+        raise Conflict("the decision is already published", "该决定已公示")
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    record(
+        session,
+        agency_ref(agency),
+        stream=case_stream(case.id),
+        type="case:decision:published",
+        actor=principal.actor,
+        at=now,
+        body={"case_id": case.id, "content": publication_content(session, case, policy)},
+    )
+    found = session.get(Publication, case.id)
+    assert found is not None
+    return found
+
+
+def withdraw(session: Session, principal: Principal, case: Case, reason: str, now: datetime) -> Publication:
+    publication = session.get(Publication, case.id)
+    if publication is None:
+        raise Conflict("the decision was not published", "该决定未公示")
+    if publication.withdrawn_at is not None:
+        raise Conflict("the publication was already withdrawn", "该公示已撤回")
+    if not reason.strip():
+        raise InvalidInput("a reason is required", "须说明撤回理由")
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    record(
+        session,
+        agency_ref(agency),
+        stream=case_stream(case.id),
+        type="case:publication:withdrawn",
+        actor=principal.actor,
+        at=now,
+        body={"case_id": case.id, "reason": reason.strip()},
+    )
+    return publication
+
+
+@projector("case:decision:published")
+def _published(session: Session, entry: EntryContent) -> None:
+    case = session.get(Case, uuid.UUID(entry.body["case_id"]))
+    assert case is not None
+    session.add(
+        Publication(
+            case_id=case.id,
+            agency_id=case.agency_id,
+            content=entry.body["content"],
+            published_at=entry.claimed_at,
+            withdrawn_at=None,
+            withdrawal_reason=None,
+        )
+    )
+
+
+@projector("case:publication:withdrawn")
+def _withdrawn(session: Session, entry: EntryContent) -> None:
+    publication = session.get(Publication, uuid.UUID(entry.body["case_id"]))
+    assert publication is not None
+    publication.withdrawn_at = entry.claimed_at
+    publication.withdrawal_reason = entry.body["reason"]
+
+
+@dataclass(frozen=True)
+class Overdue:
+    case_id: uuid.UUID
+    case_number: str | None
+    what: str  # "publish" or "withdraw"
+    due_on: date
+    basis: str
+
+
+def overdue_publications(
+    session: Session, context: CaseContext, policy: PublicityPolicy, agency_id: uuid.UUID, now: datetime
+) -> list[Overdue]:
+    """Decisions not published in time, and revoked decisions whose publication was not withdrawn in time."""
+    published = {p.case_id: p for p in session.scalars(select(Publication).where(Publication.agency_id == agency_id))}
+    today = local_date(now)
+    out = []
+    for case in session.scalars(select(Case).where(Case.agency_id == agency_id, Case.decided_at.is_not(None))):
+        decision = case.file.get("decision") or {}
+        try:
+            if decision.get("outcome") == "penalty" and case.id not in published and case.state != "revoked":
+                due = context.calendar.add_workdays(
+                    local_date(parse_instant(decision["decided_at"])), policy.publish_working_days
+                )
+                if today > due:
+                    out.append(Overdue(case.id, case.number, "publish", due, "国办发〔2018〕118号 第六项"))
+            publication = published.get(case.id)
+            if case.state == "revoked" and publication is not None and publication.withdrawn_at is None:
+                revoked_at = parse_instant(case.file.get("revoked_at") or decision["decided_at"])
+                due = context.calendar.add_workdays(local_date(revoked_at), policy.withdraw_working_days)
+                if today > due:
+                    out.append(Overdue(case.id, case.number, "withdraw", due, penalty_law(48, 2).cite()))
+        except CalendarRangeError:
+            continue
+    return out

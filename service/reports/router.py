@@ -1,0 +1,100 @@
+"""``/api/v1/reports``: yearly statistics (JSON, CSV, printable A4 page) and the case-file review."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+
+from service.agencies.models import Agency
+from service.auth.deps import Principal, ReadSession, RuntimeDep, requires
+from service.auth.permissions import Permission
+from service.reports.file_review import review_files
+from service.reports.yearly import YearFigures, as_csv, as_html, yearly_figures
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+class YearOut(BaseModel):
+    year: int
+    cases_registered: int
+    cases_by_item: dict[str, int]
+    cases_by_procedure: dict[str, int]
+    decisions_by_outcome: dict[str, int]
+    decisions_revoked: int
+    fines_decided_fen: int
+    fines_collected_fen: int
+    hearings_held: int
+    legal_reviews: int
+    legal_reviews_with_problems: int
+    collective_discussions: int
+    overdue_cases: int
+    certified_officers: int
+    reviewers: int
+    reviewer_share_percent: float
+    consistent_with_tables: bool
+    discrepancies: list[str]
+
+
+class FileReviewOut(BaseModel):
+    case_id: uuid.UUID
+    case_number: str | None
+    score: int
+    passed: bool
+    automatic_fails: list[str]
+    missing_documents: list[str]
+
+
+def _figures(session: ReadSession, runtime: RuntimeDep, principal: Principal, year: int) -> YearFigures:
+    return yearly_figures(
+        session, runtime.case_context, runtime.officer_policy, principal.agency_id, year, runtime.clock.now()
+    )
+
+
+@router.get("/yearly", response_model=YearOut)
+def yearly(
+    session: ReadSession,
+    runtime: RuntimeDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    format: Literal["json", "csv"] = "json",
+    principal: Principal = requires(Permission.REPORT_READ),
+) -> YearOut | Response:
+    """A year's enforcement statistics, counted from the ledger and checked against the case tables."""
+    figures = _figures(session, runtime, principal, year)
+    if format == "csv":
+        return Response(
+            as_csv(figures),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="statistics-{year}.csv"'},
+        )
+    return YearOut.model_validate(figures.__dict__)
+
+
+@router.get("/yearly.html", response_class=HTMLResponse)
+def yearly_page(
+    session: ReadSession,
+    runtime: RuntimeDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    principal: Principal = requires(Permission.REPORT_READ),
+) -> HTMLResponse:
+    """The same as a page that prints well on A4."""
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
+    return HTMLResponse(as_html(agency.name, _figures(session, runtime, principal, year)))
+
+
+@router.get("/file-review", response_model=list[FileReviewOut])
+def file_review(
+    session: ReadSession,
+    runtime: RuntimeDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    principal: Principal = requires(Permission.REPORT_READ),
+) -> list[FileReviewOut]:
+    """Each closed case scored on the 100-point file review, with its automatic fails and missing documents."""
+    return [
+        FileReviewOut.model_validate(r.__dict__)
+        for r in review_files(session, runtime.case_context, principal.agency_id, year)
+    ]

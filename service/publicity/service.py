@@ -40,7 +40,12 @@ def publication_content(session: Session, case: Case, policy: PublicityPolicy) -
     assert party is not None
     decision = case.file["decision"] or {}
     notice = case.file.get("notice") or {}
-    basis = [f"《{b.law}》第{b.article}条" + (f"第{b.paragraph}款" if b.paragraph else "") for b in item.penalty_basis]
+    basis = [
+        f"《{b.law}》第{b.article}条"
+        + (f"第{b.paragraph}款" if b.paragraph else "")
+        + (f"第{b.item}项" if b.item else "")
+        for b in item.penalty_basis
+    ]
     return {
         "case_number": case.number,
         "item_code": item.code,

@@ -29,7 +29,7 @@ from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
 from service.cases.workflow import CaseState, Procedure, Workflow, check_transition
 from service.catalogue.service import item_of, require_current_version
-from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
 from service.ledger.canonical import EntryContent, format_instant, parse_instant
 from service.ledger.projection import known_entry_types, projector, record
 from service.ledger.store import lock_stream
@@ -37,11 +37,17 @@ from service.legal import penalty_law
 from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
 from service.officers.service import officer_of_user, qualification_of
-from service.policy.calendar import local_date
+from service.policy.calendar import CalendarRangeError, local_date
 from service.policy.catalogue import CatalogueItem, PartyType
 from service.reviews.requests import collective_discussion_data, review_request_data
 from service.reviews.requirement import collective_discussion_required, review_required
 from service.reviews.state import review_passed_and_current
+
+
+class CalendarNotCovered(Conflict):
+    code = "calendar_not_covered"
+    title_zh = "工作日历缺少该年份"
+    title_en = "The working-day calendar does not cover this year"
 
 
 def case_stream(case_id: uuid.UUID) -> str:
@@ -341,7 +347,11 @@ def perform(
     )
     qualifications = qualifications_for(session, context, case, officers, moment)
     facts = _facts(session, context, case, after, moment, qualifications, request.reason, name)
-    check = check_transition(workflow, state, name, facts)
+    try:
+        check = check_transition(workflow, state, name, facts)
+    except CalendarRangeError as exc:
+        # Deadlines in working days need the year's holidays; an unknown year is never taken as holiday-free.
+        raise CalendarNotCovered(str(exc), f"工作日历未涵盖所需年份，请更新 policies/calendar：{exc}") from None
     check.raise_if_refused()
     body = {
         "case_id": case.id,

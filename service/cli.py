@@ -38,6 +38,7 @@ from service.ledger.note import NoteSigner, NoteVerifier
 from service.ledger.runner import IntegratorRunner
 from service.migrations import upgrade_to_head
 from service.officers.policy import load_officer_policy
+from service.policy.versions import record_policy_versions
 from service.runtime import TOKEN_KEY_FILE
 from service.signing.client import fetch_statement, generate_key, load_key, statement_paths, submit
 
@@ -147,6 +148,7 @@ def agency_add(
                 actor=CLI_ACTOR,
                 at=SystemClock().now(),
             )
+            record_policy_versions(session, agency, settings.policies_dir, CLI_ACTOR, SystemClock().now())
             vkey = agency.checkpoint_vkey
     except DomainError as exc:
         raise _fail(exc.detail_en) from None

@@ -28,6 +28,7 @@ from service.officers.service import (
 )
 from service.policy.calendar import local_date
 from service.policy.catalogue import parse_catalogue
+from service.policy.versions import record_policy_versions
 
 SAMPLE_CATALOGUE = "catalogue/tiemen-sample.yaml"
 ISSUER = "重庆市梁平区人民政府"
@@ -76,6 +77,7 @@ def seed_agency(
     agency = create_agency(
         session, code=code, name=name, keys_dir=keys_dir, origin_base=origin_base, actor=actor, at=at
     )
+    record_policy_versions(session, agency, policies_dir, actor, at)
     content = (policies_dir / SAMPLE_CATALOGUE).read_text(encoding="utf-8")
     catalogue = parse_catalogue(content, SAMPLE_CATALOGUE)
     load_version(session, agency, content=content, source=SAMPLE_CATALOGUE, actor=actor, at=at)

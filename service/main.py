@@ -21,6 +21,7 @@ from service.ledger.router import router as ledger_router
 from service.ledger.runner import IntegratorRunner
 from service.limits import BodyLimitMiddleware
 from service.officers.router import router as officers_router
+from service.policy.versions import record_for_all_agencies
 from service.problems import install_error_handlers
 from service.public.router import router as public_router
 from service.publicity.router import router as publicity_router
@@ -56,6 +57,10 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runner: IntegratorRunner | None = None
+        if runtime is not None:
+            # The policy files this process enforces are part of the record.
+            with runtime.database.transaction() as session:
+                record_for_all_agencies(session, runtime.settings.policies_dir, "system:service", runtime.clock.now())
         if runtime is not None and runtime.settings.run_integrator:
             runner = IntegratorRunner(
                 runtime.database,

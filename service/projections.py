@@ -18,6 +18,7 @@ PROJECTING_MODULES = (
     "service.reviews.service",
     "service.signing.service",
     "service.publicity.service",
+    "service.policy.versions",
 )
 
 

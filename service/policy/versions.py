@@ -1,0 +1,82 @@
+"""Which policy files were in force: their SHA-256, recorded in each agency's ledger whenever they change.
+
+Rules as data are part of the record: a case's entries name the workflow version they were checked under, and
+the agency's ``policies`` stream says from when each version of every policy file applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from service.agencies.models import Agency
+from service.agencies.service import agency_ref
+from service.db import Base
+from service.ledger.canonical import EntryContent
+from service.ledger.projection import projected, projector, record
+from service.ledger.store import lock_stream
+
+POLICY_FILES = (
+    "roles.yaml",
+    "officers.yaml",
+    "cases.yaml",
+    "review-catalogue.yaml",
+    "publicity.yaml",
+    "workflows/general.yaml",
+    "workflows/summary.yaml",
+    "calendar/cn-workdays.yaml",
+)
+POLICY_STREAM = "policies"
+
+
+@projected()
+class PolicyVersions(Base):
+    __tablename__ = "policy_versions"
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)
+    loaded_at: Mapped[datetime]
+
+
+def policy_hashes(policies_dir: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((policies_dir / name).read_bytes()).hexdigest() for name in POLICY_FILES}
+
+
+def record_policy_versions(session: Session, agency: Agency, policies_dir: Path, actor: str, at: datetime) -> bool:
+    """Record the policy files' versions for ``agency`` if they differ from the last recorded; True if recorded."""
+    hashes = policy_hashes(policies_dir)
+    lock_stream(session, agency.id, POLICY_STREAM)  # several workers starting at once record it once
+    current = session.get(PolicyVersions, agency.id)
+    if current is not None and current.files == hashes:
+        return False
+    record(
+        session,
+        agency_ref(agency),
+        stream=POLICY_STREAM,
+        type="agency:policies:loaded",
+        actor=actor,
+        at=at,
+        body={"files": hashes},
+    )
+    return True
+
+
+def record_for_all_agencies(session: Session, policies_dir: Path, actor: str, at: datetime) -> int:
+    return sum(record_policy_versions(session, a, policies_dir, actor, at) for a in session.scalars(select(Agency)))
+
+
+@projector("agency:policies:loaded")
+def _loaded(session: Session, entry: EntryContent) -> None:
+    agency_id = session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+    current = session.get(PolicyVersions, agency_id)
+    if current is None:
+        session.add(PolicyVersions(agency_id=agency_id, files=dict(entry.body["files"]), loaded_at=entry.recorded_at))
+    else:
+        current.files = dict(entry.body["files"])
+        current.loaded_at = entry.recorded_at

@@ -45,6 +45,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_ledger_entries_type"), "ledger_entries", ["type"])
+    op.create_index(op.f("ix_ledger_entries_entry_hash"), "ledger_entries", ["entry_hash"])
     op.create_table(
         "ledger_streams",
         sa.Column("agency_id", sa.Uuid(), nullable=False),
@@ -153,5 +154,6 @@ def downgrade() -> None:
     op.drop_index("ix_ledger_pending_agency_seq", table_name="ledger_pending")
     op.drop_table("ledger_pending")
     op.drop_table("ledger_streams")
+    op.drop_index(op.f("ix_ledger_entries_entry_hash"), table_name="ledger_entries")
     op.drop_index(op.f("ix_ledger_entries_type"), table_name="ledger_entries")
     op.drop_table("ledger_entries")

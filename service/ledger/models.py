@@ -38,7 +38,7 @@ class LedgerEntry(Base):
     recorded_at: Mapped[datetime]
     prev_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     # SHA-256(0x00 || canonical): the entry's own hash, which is also its Merkle leaf hash.
-    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
     canonical: Mapped[bytes] = mapped_column(LargeBinary)
 
 

@@ -8,6 +8,7 @@ supervisors and admins.
 from __future__ import annotations
 
 import base64
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 from service.agencies.service import get_agency_by_code
 from service.auth.deps import PUBLIC, Principal, ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
+from service.errors import InvalidInput, NotFound
 from service.ledger import service as ledger
 from service.ledger.runner import IntegratorRunner
 
@@ -135,6 +137,55 @@ def get_inclusion_proof(
         size=answer.size,
         root=b64(answer.root),
         leaf_hash=b64(answer.leaf_hash),
+        proof=[b64(h) for h in answer.proof],
+    )
+
+
+class EntryProofOut(BaseModel):
+    leaf_hash: str
+    index: int | None
+    size: int
+    root: str
+    signed: bool
+    proof: list[str]
+
+
+@router.get("/proof/entry", response_model=EntryProofOut, dependencies=[PUBLIC])
+def get_entry_proof(
+    agency: str,
+    request: Request,
+    runtime: RuntimeDep,
+    leaf_hash: Annotated[str, Query(min_length=44, max_length=44, description="the entry's hash (base64)")],
+    wait_ms: Annotated[int, Query(ge=0, le=5000, description="wait at most this long for the entry's log index")] = 0,
+) -> EntryProofOut:
+    """Where an entry is in the log and its inclusion proof — waiting, boundedly, for the integrator to place it."""
+    try:
+        leaf = base64.b64decode(leaf_hash, validate=True)
+    except ValueError:
+        raise InvalidInput("leaf_hash is not base64", "leaf_hash 不是有效的 base64") from None
+    deadline = time.monotonic() + wait_ms / 1000
+    runner = request.app.state.integrator
+    while True:
+        with runtime.database.transaction(write=False) as session:
+            found = get_agency_by_code(session, agency)
+            answer = ledger.prove_entry(session, found.id, leaf)
+        if answer is None:
+            raise NotFound("no entry with this hash", "没有该哈希的记录")
+        if answer.index is not None or time.monotonic() >= deadline:
+            break
+        if runner is not None:
+            runner.wake()
+        else:
+            IntegratorRunner(runtime.database, runtime.signers, runtime.checkpoints, runtime.clock).run_once(
+                agency_id=found.id
+            )
+        time.sleep(0.02)
+    return EntryProofOut(
+        leaf_hash=leaf_hash,
+        index=answer.index,
+        size=answer.size,
+        root=b64(answer.root),
+        signed=answer.signed,
         proof=[b64(h) for h in answer.proof],
     )
 

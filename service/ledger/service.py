@@ -117,3 +117,31 @@ def entry_index(session: Session, agency_id: uuid.UUID, entry_id: uuid.UUID) -> 
         select(LedgerLeaf.index).where(LedgerLeaf.agency_id == agency_id, LedgerLeaf.entry_id == entry_id)
     )
     return None if index is None else int(index)
+
+
+@dataclass(frozen=True)
+class EntryProof:
+    index: int | None  # None: committed, not yet placed in the log
+    size: int
+    root: bytes
+    signed: bool  # whether a signed checkpoint has this size and root
+    proof: list[bytes]
+
+
+def prove_entry(session: Session, agency_id: uuid.UUID, leaf: bytes) -> EntryProof | None:
+    """The inclusion proof of the entry with this hash: against the latest signed checkpoint when it covers the
+    entry, otherwise against the current tree head (to be tied to the next checkpoint by a consistency proof)."""
+    entry_id = session.scalar(
+        select(LedgerEntry.id).where(LedgerEntry.agency_id == agency_id, LedgerEntry.entry_hash == leaf)
+    )
+    if entry_id is None:
+        return None
+    head = log_head(session, agency_id)
+    index = entry_index(session, agency_id, entry_id)
+    if index is None:
+        return EntryProof(None, head.size, bytes(head.root), False, [])
+    checkpoint = latest_checkpoint(session, agency_id)
+    signed = checkpoint is not None and checkpoint.size > index
+    size = checkpoint.size if signed and checkpoint is not None else head.size
+    answer = prove_inclusion(session, agency_id, index, size)
+    return EntryProof(index, size, answer.root, signed, answer.proof)

@@ -128,3 +128,25 @@ def test_an_entry_is_written_with_its_state_change_or_not_at_all(
     integrate()
     entries = all_entries(client, auth("supervisor"))
     assert [e["type"] for e in entries[before:]] == ["agency:user:created", "agency:user:password_set"]
+
+
+def test_a_caller_waits_boundedly_for_its_entrys_place_and_proof(
+    client: TestClient, auth: Auth, append_probe: Callable[..., Any], integrate: Callable[..., Any]
+) -> None:
+    recorded = append_probe(stream="waiting", n=1)
+    leaf = base64.b64encode(recorded.entry_hash).decode()
+    url = "/api/v1/agencies/tiemen/ledger/proof/entry"
+    pending = client.get(url, params={"leaf_hash": leaf}).json()
+    assert pending["index"] is None
+    placed = client.get(url, params={"leaf_hash": leaf, "wait_ms": 2000}).json()
+    assert placed["index"] is not None  # placed by the integrator within the wait
+    verify_inclusion(
+        recorded.entry_hash, placed["index"], placed["size"], [b64d(h) for h in placed["proof"]], b64d(placed["root"])
+    )
+    integrate(force_checkpoint=True)
+    sealed = client.get(url, params={"leaf_hash": leaf}).json()
+    assert sealed["signed"] is True
+    checkpoint = client.get("/api/v1/agencies/tiemen/ledger/checkpoint").text
+    assert f"\n{sealed['size']}\n{sealed['root']}\n" in checkpoint
+    unknown = base64.b64encode(bytes(32)).decode()
+    assert client.get(url, params={"leaf_hash": unknown}).status_code == 404

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -20,6 +20,7 @@ from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import blind_index
 from service.cases.workflow import CaseState, Procedure
 from service.errors import InvalidInput
+from service.policy.calendar import SHANGHAI
 from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -165,10 +166,13 @@ def list_cases(
         query = query.where(Case.item_code == item)
     if officer:
         query = query.where(Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == officer)))
+    # Dates are days in Asia/Shanghai, as the law counts them.
     if registered_from:
-        query = query.where(Case.registered_at >= datetime.combine(registered_from, datetime.min.time()).astimezone())
+        query = query.where(Case.registered_at >= datetime.combine(registered_from, time.min, SHANGHAI))
     if registered_to:
-        query = query.where(Case.registered_at < datetime.combine(registered_to, datetime.max.time()).astimezone())
+        query = query.where(
+            Case.registered_at < datetime.combine(registered_to + timedelta(days=1), time.min, SHANGHAI)
+        )
     if party:
         # The blind index: an HMAC of the normalised value under the server's key, never the value itself.
         digest = blind_index(runtime.case_context.blind_index_key, party)

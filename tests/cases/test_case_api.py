@@ -316,3 +316,41 @@ def test_overdue_and_due_soon_cases_are_listed(cases: Cases, clock: FixedClock, 
     late = client.get("/api/v1/cases", params={"overdue": True}, headers=auth("head")).json()
     assert [c["id"] for c in late] == [case["id"]]
     assert late[0]["deadlines"][0]["basis"] == "《中华人民共和国行政处罚法》第60条"
+
+
+def test_a_new_catalogue_version_pins_old_cases_to_the_old_one(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth
+) -> None:
+    from pathlib import Path
+
+    old_case = cases.open()
+    sample = Path(__file__).resolve().parents[2] / "policies" / "catalogue" / "tiemen-sample.yaml"
+    # The new version lowers the top of the ordinary level for individuals of CQ-TM-003 (the law allows 100–500).
+    text = (
+        sample.read_text(encoding="utf-8")
+        .replace("individual: {min_fen: 22001, max_fen: 37999}", "individual: {min_fen: 22001, max_fen: 25000}", 1)
+        .replace("individual: {min_fen: 38000, max_fen: 50000}", "individual: {min_fen: 25001, max_fen: 50000}", 1)
+    )
+    loaded = client.post("/api/v1/catalogue", headers=auth("admin"), json={"source": "v2.yaml", "content": text})
+    assert loaded.status_code == 201, loaded.text
+    new_case = cases.open()
+    assert old_case["catalogue_version"] != new_case["catalogue_version"]
+    assert new_case["catalogue_version"] == loaded.json()["version"]
+    refreshed = client.get(f"/api/v1/cases/{old_case['id']}", headers=auth("head")).json()
+    assert refreshed["catalogue_version"] == old_case["catalogue_version"]
+
+
+def test_cases_are_found_by_state_item_officer_and_date(cases: Cases, client: TestClient, auth: Auth) -> None:
+    filed = cases.open()
+    cases.step(filed, "approve_filing", "head")
+    smoking = cases.open(procedure="summary", item_code="CQ-TM-014", title="吸烟")
+
+    def ids(**params: Any) -> set[str]:
+        return {c["id"] for c in client.get("/api/v1/cases", params=params, headers=auth("head")).json()}
+
+    assert ids(state="investigating") == {filed["id"]}
+    assert ids(item="CQ-TM-014") == {smoking["id"]}
+    assert ids(officer=cases.officer("officer2")) == {filed["id"], smoking["id"]}
+    assert ids(officer=cases.officer("officer3")) == set()
+    assert ids(registered_from="2026-06-01", registered_to="2026-06-01") == {filed["id"], smoking["id"]}
+    assert ids(registered_from="2026-06-02") == set()

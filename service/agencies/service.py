@@ -83,5 +83,18 @@ def get_agency_by_code(session: Session, code: str) -> Agency:
     return agency
 
 
+def agency_of(session: Session, agency_id: uuid.UUID) -> Agency:
+    """The caller's own agency (it exists: a principal is only ever built for a user of an existing agency)."""
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound("no such agency", "执法主体不存在")
+    return agency
+
+
+def entry_agency_id(session: Session, entry: EntryContent) -> uuid.UUID:
+    """The id of the agency whose ledger holds ``entry`` (for projectors)."""
+    return session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+
+
 def agency_ref(agency: Agency) -> AgencyRef:
     return AgencyRef(agency.id, agency.code)

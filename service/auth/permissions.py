@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from service.policy.strict_yaml import load_strict
+
 
 class Role(StrEnum):
     OFFICER = "officer"  # 执法人员
@@ -74,7 +76,7 @@ class RolePolicy:
 
 def parse_role_policy(data: bytes, source: str = "roles.yaml") -> RolePolicy:
     try:
-        doc: Any = yaml.safe_load(data)
+        doc: Any = load_strict(data)
     except yaml.YAMLError as exc:
         raise RolePolicyError(f"{source}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("roles"), dict):

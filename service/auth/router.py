@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 from sqlalchemy import delete, select
 
-from service.agencies.models import Agency
+from service.agencies.service import agency_of
 from service.auth import throttle
 from service.auth.deps import PUBLIC, Principal, RuntimeDep, WriteSession, requires
 from service.auth.models import RevokedToken, User, UserCredential
@@ -78,8 +78,7 @@ def issue_token(
 def me(runtime: RuntimeDep, principal: Principal = requires(Permission.SELF_READ)) -> Me:
     """The signed-in user, their agency, roles and permissions."""
     with runtime.database.transaction(write=False) as session:
-        agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+        agency = agency_of(session, principal.agency_id)
     return Me(
         user_id=str(principal.user_id),
         username=principal.username,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_ref
+from service.agencies.service import agency_ref, entry_agency_id
 from service.auth.models import User, UserCredential
 from service.auth.passwords import hash_password, password_problems
 from service.auth.permissions import Role
@@ -147,12 +147,10 @@ def set_roles(session: Session, agency: Agency, user: User, roles: list[str], ac
 @projector("agency:user:created")
 def _user_created(session: Session, entry: EntryContent) -> None:
     body = entry.body
-    agency = session.scalar(select(Agency).where(Agency.code == entry.agency))
-    assert agency is not None
     session.add(
         User(
             id=uuid.UUID(body["user_id"]),
-            agency_id=agency.id,
+            agency_id=entry_agency_id(session, entry),
             username=body["username"],
             display_name=body["display_name"],
             roles=list(body["roles"]),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
+from service.agencies.service import agency_of
 from service.auth import users
 from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.models import User
@@ -68,8 +69,7 @@ def _own_user(session: Session, principal: Principal, user_id: uuid.UUID) -> tup
     user = session.get(User, user_id)
     if user is None or user.agency_id != principal.agency_id:
         raise NotFound("no such user", "用户不存在")
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     return agency, user
 
 
@@ -85,8 +85,7 @@ def add_user(
     body: NewUser, session: WriteSession, runtime: RuntimeDep, principal: Principal = requires(Permission.USER_MANAGE)
 ) -> UserOut:
     """Add a user to the caller's agency."""
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     user = users.create_user(
         session,
         agency,

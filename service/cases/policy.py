@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from service.policy.strict_yaml import load_strict
+
 
 class CasePolicyError(ValueError):
     pass
@@ -29,7 +31,7 @@ class CasePolicy:
 
 def load_case_policy(path: Path) -> CasePolicy:
     try:
-        doc: Any = yaml.safe_load(path.read_bytes())
+        doc: Any = load_strict(path.read_bytes())
         formats = {k: str(v) for k, v in doc["case_number"].items() if k in ("general", "summary")}
         policy = CasePolicy(
             number_formats=formats,

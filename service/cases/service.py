@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_ref
+from service.agencies.service import agency_of, agency_ref, entry_agency_id
 from service.auth.deps import Principal
 from service.auth.permissions import Permission
 from service.cases import casefile
@@ -163,8 +163,7 @@ def action_moment(now: datetime, claimed_at: datetime | None, policy: CasePolicy
 
 def open_case(session: Session, context: CaseContext, principal: Principal, data: OpenCaseIn, now: datetime) -> Opened:
     """Register a case source (案件来源登记), or start a summary-procedure case on the spot."""
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     registering = acting_officer(session, principal)
     moment = action_moment(now, data.claimed_at, context.case_policy)
     version = require_current_version(session, agency.id)
@@ -264,7 +263,7 @@ def _time_bar_warnings(item: CatalogueItem, occurred_on: date | None, today: dat
 @projector("case:case:registered")
 def _case_registered(session: Session, entry: EntryContent) -> None:
     body = entry.body
-    agency_id = session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+    agency_id = entry_agency_id(session, entry)
     case_id = uuid.UUID(body["case_id"])
     file = casefile.new_case_file(
         body["procedure"], body["state"], body["item_code"], body["catalogue_version"], body["party"]["party_type"]
@@ -332,8 +331,7 @@ def perform(
             f"“{name}”需要权限 {transition.permission}",
             extra={"permission": str(transition.permission)},
         )
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
     if transition.permission in _OFFICER_ACTS:
@@ -711,8 +709,7 @@ def erase_personal_data(
         raise InvalidInput("the legal reason for the erasure is required", "须说明删除个人信息的法律依据")
     party = session.get(Party, case.party_id)
     assert party is not None
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     chosen = sorted(set(fields))
     for name in chosen:
         setattr(party, name, None)
@@ -750,8 +747,7 @@ def flag_major(session: Session, principal: Principal, case: Case, major: bool, 
     discussion then become required."""
     if not reason.strip():
         raise InvalidInput("a reason is required", "须说明理由")
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     record(
         session,
         agency_ref(agency),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +28,7 @@ from service.cases.deadlines import PERIOD_RULES, Periods
 from service.cases.guards import GUARDS, CaseFacts
 from service.errors import Conflict, RuleOfLawRefusal
 from service.legal import LegalBasis
+from service.policy.strict_yaml import load_strict
 
 FORMAT = 1
 
@@ -304,25 +305,6 @@ _TRANSITION_KEYS = {"name", "from", "to", "permission", "guards", "records", "ba
 _ACT_KEYS = {"name", "in", "permission", "guards", "records", "basis"}
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML keeps the last of two equal keys; in a procedure a repeated key is an error."""
-
-
-def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Hashable, object]:
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
-
-
 class _Reader:
     """Collects every problem of one file; each parse helper returns None where the value is unusable."""
 
@@ -406,7 +388,7 @@ class _Reader:
 def _parse(content: bytes, source: str) -> Workflow:
     reader = _Reader(source)
     try:
-        raw = yaml.load(content, Loader=_UniqueKeyLoader)  # noqa: S506 -- a SafeLoader subclass
+        raw = load_strict(content)
     except yaml.YAMLError as exc:
         raise WorkflowFileError([WorkflowProblem(source, "<document>", f"not valid YAML: {exc}")]) from exc
     document = reader.mapping(raw, "<document>", _TOP_KEYS - {"acts"}, {"acts"})

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.agencies.models import Agency
+from service.agencies.service import agency_of
 from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.catalogue import service as catalogue
@@ -86,8 +86,7 @@ def load_catalogue(
     principal: Principal = requires(Permission.CATALOGUE_MANAGE),
 ) -> LoadedOut:
     """Load a new catalogue version (validated strictly; nothing is loaded from a file with any error)."""
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     loaded = catalogue.load_version(
         session, agency, content=body.content, source=body.source, actor=principal.actor, at=runtime.clock.now()
     )

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_ref
+from service.agencies.service import agency_ref, entry_agency_id
 from service.catalogue.models import CatalogueItemRow, CatalogueVersion
 from service.errors import Conflict, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
@@ -58,7 +58,7 @@ def load_version(session: Session, agency: Agency, *, content: str, source: str,
 def _version_loaded(session: Session, entry: EntryContent) -> None:
     body = entry.body
     catalogue = parse_catalogue(body["content"], body["source"])
-    agency_id = session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+    agency_id = entry_agency_id(session, entry)
     session.execute(update(CatalogueVersion).where(CatalogueVersion.agency_id == agency_id).values(current=False))
     if session.get(CatalogueVersion, (agency_id, catalogue.version)) is not None:
         # An earlier version loaded again becomes current again; its items are already stored.

@@ -15,8 +15,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.agencies.models import Agency
-from service.agencies.service import agency_ref
+from service.agencies.service import agency_of, agency_ref
 from service.auth.deps import Principal
 from service.cases import casefile
 from service.cases.context import CaseContext
@@ -98,8 +97,7 @@ def collect(
             f"案件处于“{case.state}”状态，不再收集证据",
             basis=penalty_law(54),
         )
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     moment = action_moment(now, claimed_at, context.case_policy)
     acting = agency_officers(session, agency.id, [acting_officer(session, principal).id, *officers])
     qualifications = qualifications_for(session, context, case, acting, moment)
@@ -212,8 +210,7 @@ def change_custody(
         raise Conflict(f"the evidence was already {evidence.custody}", f"该证据已{evidence.custody}，不能再变更保管")
     if not holder.strip():
         raise InvalidInput("the holder (who has the evidence now) is required", "须填写现保管人")
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     moment = action_moment(now, claimed_at, context.case_policy)
     record(
         session,

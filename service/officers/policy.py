@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from service.officers.qualification import QualificationPolicy
+from service.policy.strict_yaml import load_strict
 
 
 class OfficerPolicyError(ValueError):
@@ -25,7 +26,7 @@ class OfficerPolicy:
 
 def load_officer_policy(path: Path) -> OfficerPolicy:
     try:
-        doc: Any = yaml.safe_load(path.read_bytes())
+        doc: Any = load_strict(path.read_bytes())
         units = {str(k): str(v) for k, v in doc["units"].items()}
         qualification = QualificationPolicy(
             annual_review_grace_days=int(doc["qualification"]["annual_review_grace_days"]),

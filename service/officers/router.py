@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.agencies.models import Agency
+from service.agencies.service import agency_of
 from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.catalogue.service import item_of, require_current_version
@@ -144,12 +144,6 @@ class QualificationOut(BaseModel):
     record: dict[str, Any]
 
 
-def _agency(session: Session, principal: Principal) -> Agency:
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
-    return agency
-
-
 def _officer_out(session: Session, runtime: RuntimeDep, officer: Officer) -> OfficerOut:
     certificates = session.scalars(
         select(Certificate).where(Certificate.officer_id == officer.id).order_by(Certificate.number)
@@ -186,7 +180,7 @@ def register_officer(
     """Register an officer (执法人员) in a unit, optionally linked to a user account."""
     officer = officers.register_officer(
         session,
-        _agency(session, principal),
+        agency_of(session, principal.agency_id),
         runtime.officer_policy,
         name=body.name,
         unit=body.unit,
@@ -219,7 +213,7 @@ def record_legal_qualification(
     officer = officers.get_officer(session, principal.agency_id, officer_id)
     officers.record_legal_qualification(
         session,
-        _agency(session, principal),
+        agency_of(session, principal.agency_id),
         officer,
         number=body.number,
         obtained_on=body.obtained_on,
@@ -241,7 +235,7 @@ def set_officer_active(
     officer = officers.get_officer(session, principal.agency_id, officer_id)
     officers.set_officer_active(
         session,
-        _agency(session, principal),
+        agency_of(session, principal.agency_id),
         officer,
         active=body.active,
         reason=body.reason,
@@ -263,7 +257,7 @@ def issue_certificate(
     officer = officers.get_officer(session, principal.agency_id, officer_id)
     certificate = officers.issue_certificate(
         session,
-        _agency(session, principal),
+        agency_of(session, principal.agency_id),
         officer,
         officers.CertificateIn(
             body.number,
@@ -335,7 +329,7 @@ def change_certificate(
     certificate = officers.get_certificate(session, principal.agency_id, certificate_id)
     officers.change_certificate(
         session,
-        _agency(session, principal),
+        agency_of(session, principal.agency_id),
         certificate,
         past,
         reason=body.reason,
@@ -359,7 +353,7 @@ def review_certificate(
     certificate = officers.get_certificate(session, principal.agency_id, certificate_id)
     officers.change_certificate(
         session,
-        _agency(session, principal),
+        agency_of(session, principal.agency_id),
         certificate,
         "reviewed",
         reason=body.note,
@@ -381,7 +375,7 @@ def record_training(
     """Record a training or an examination and who took part."""
     found = officers.record_training(
         session,
-        _agency(session, principal),
+        agency_of(session, principal.agency_id),
         kind=body.kind,
         title=body.title,
         held_on=body.held_on,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_ref
+from service.agencies.service import agency_ref, entry_agency_id
 from service.auth.models import User
 from service.errors import Conflict, InvalidInput, LegalBasis, NotFound
 from service.ledger.canonical import EntryContent, parse_instant
@@ -81,10 +81,6 @@ def officer_stream(officer_id: uuid.UUID) -> str:
     return f"officer:{officer_id}"
 
 
-def _agency_id(session: Session, entry: EntryContent) -> uuid.UUID:
-    return session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
-
-
 # -- officers ----------------------------------------------------------------------------------------------
 
 
@@ -132,7 +128,7 @@ def _officer_registered(session: Session, entry: EntryContent) -> None:
     session.add(
         Officer(
             id=uuid.UUID(body["officer_id"]),
-            agency_id=_agency_id(session, entry),
+            agency_id=entry_agency_id(session, entry),
             name=body["name"],
             unit=body["unit"],
             user_id=uuid.UUID(body["user_id"]) if body["user_id"] else None,
@@ -265,7 +261,7 @@ def issue_certificate(
 def _certificate_issued(session: Session, entry: EntryContent) -> None:
     body = entry.body
     certificate_id = uuid.UUID(body["certificate_id"])
-    agency_id = _agency_id(session, entry)
+    agency_id = entry_agency_id(session, entry)
     session.add(
         Certificate(
             id=certificate_id,
@@ -535,7 +531,7 @@ def _training(session: Session, entry: EntryContent) -> None:
     session.add(
         TrainingRecord(
             id=uuid.UUID(body["record_id"]),
-            agency_id=_agency_id(session, entry),
+            agency_id=entry_agency_id(session, entry),
             kind=body["kind"],
             title=body["title"],
             held_on=date.fromisoformat(body["held_on"]),

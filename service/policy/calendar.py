@@ -20,13 +20,15 @@ year the file does not cover raises ``CalendarRangeError``: an unknown year neve
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
+
+from service.policy.strict_yaml import load_strict
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -143,30 +145,11 @@ def load_calendar(path: Path | str) -> WorkdayCalendar:
     path = Path(path)
     content = path.read_bytes()
     try:
-        raw = yaml.load(content, Loader=_UniqueKeyLoader)  # noqa: S506 -- a SafeLoader subclass
+        raw = load_strict(content)
     except yaml.YAMLError as exc:
         raise CalendarFileError(path, "<document>", f"not valid YAML: {exc}") from exc
     years = _parse_document(raw, _FieldErrors(path))
     return WorkdayCalendar(years, str(path), "sha256:" + hashlib.sha256(content).hexdigest())
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML silently keeps the last of two equal keys; in legal data a repeated key is an error."""
-
-
-def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Hashable, object]:
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
 
 
 @dataclass(frozen=True)

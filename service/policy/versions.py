@@ -16,7 +16,7 @@ from sqlalchemy import JSON, ForeignKey, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_ref
+from service.agencies.service import agency_ref, entry_agency_id
 from service.db import Base
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projected, projector, record
@@ -73,7 +73,7 @@ def record_for_all_agencies(session: Session, policies_dir: Path, actor: str, at
 
 @projector("agency:policies:loaded")
 def _loaded(session: Session, entry: EntryContent) -> None:
-    agency_id = session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+    agency_id = entry_agency_id(session, entry)
     current = session.get(PolicyVersions, agency_id)
     if current is None:
         session.add(PolicyVersions(agency_id=agency_id, files=dict(entry.body["files"]), loaded_at=entry.recorded_at))

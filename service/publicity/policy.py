@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from service.policy.strict_yaml import load_strict
 from service.publicity.redaction import RedactionRules
 
 
@@ -19,7 +18,7 @@ class PublicityPolicy:
 
 
 def load_publicity_policy(path: Path) -> PublicityPolicy:
-    doc: Any = yaml.safe_load(path.read_bytes())
+    doc: Any = load_strict(path.read_bytes())
     return PublicityPolicy(
         int(doc["deadlines"]["publish_working_days"]),
         int(doc["deadlines"]["withdraw_working_days"]),

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.agencies.models import Agency
-from service.agencies.service import agency_ref
+from service.agencies.service import agency_of, agency_ref
 from service.auth.deps import Principal
 from service.cases.context import CaseContext
 from service.cases.models import Case, Party
@@ -68,8 +67,7 @@ def publish(
         )
     if session.get(Publication, case.id) is not None:
         raise Conflict("the decision is already published", "该决定已公示")
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     record(
         session,
         agency_ref(agency),
@@ -92,8 +90,7 @@ def withdraw(session: Session, principal: Principal, case: Case, reason: str, no
         raise Conflict("the publication was already withdrawn", "该公示已撤回")
     if not reason.strip():
         raise InvalidInput("a reason is required", "须说明撤回理由")
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     record(
         session,
         agency_ref(agency),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from service.agencies.models import Agency
+from service.agencies.service import agency_of
 from service.auth.deps import Principal, ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
 from service.reports.file_review import review_files
@@ -81,8 +81,7 @@ def yearly_page(
     principal: Principal = requires(Permission.REPORT_READ),
 ) -> HTMLResponse:
     """The same as a page that prints well on A4."""
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     return HTMLResponse(as_html(agency.name, _figures(session, runtime, principal, year)))
 
 

@@ -10,6 +10,7 @@ import yaml
 
 from service.cases.guards import ItemRules, Penalty, hearing_right
 from service.policy.catalogue import PartyType, PenaltyKind
+from service.policy.strict_yaml import load_strict
 
 
 class ReviewCatalogueError(ValueError):
@@ -31,7 +32,7 @@ class ReviewCatalogue:
 
 def load_review_catalogue(path: Path) -> ReviewCatalogue:
     try:
-        doc: Any = yaml.safe_load(path.read_bytes())
+        doc: Any = load_strict(path.read_bytes())
         when = doc["required_when"]
         discussion = doc["collective_discussion_when"]
         catalogue = ReviewCatalogue(

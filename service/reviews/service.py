@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_ref
+from service.agencies.service import agency_of, agency_ref
 from service.auth.deps import Principal
 from service.cases.context import CaseContext
 from service.cases.models import Case
@@ -73,12 +73,6 @@ def _update_review(session: Session, entry: EntryContent, changes: Mapping[str, 
     file["reviews"] = reviews
     case.file = file
     case.updated_at = entry.recorded_at
-
-
-def _agency(session: Session, principal: Principal) -> Agency:
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
-    return agency
 
 
 def _acted_on_case(session: Session, case: Case, principal: Principal, officer: Officer | None) -> bool:
@@ -151,7 +145,7 @@ def take_review(
         )
     record(
         session,
-        agency_ref(_agency(session, principal)),
+        agency_ref(agency_of(session, principal.agency_id)),
         stream=case_stream(case.id),
         type="case:legal_review:taken",
         actor=principal.actor,
@@ -210,7 +204,7 @@ def record_opinion(
         )
     if opinion == "agree" and any(c["result"] == "problem" for c in normalised.values()):
         raise InvalidInput("a review that found problems cannot agree", "存在问题的审核不能出具同意意见")
-    agency = _agency(session, principal)
+    agency = agency_of(session, principal.agency_id)
     statement = statement_bytes(
         "legal_review",
         {
@@ -276,7 +270,7 @@ def sign_review(
     accepted = check_signature(session, principal, base64.b64decode(review["statement"]), key_id, signature)
     record(
         session,
-        agency_ref(_agency(session, principal)),
+        agency_ref(agency_of(session, principal.agency_id)),
         stream=case_stream(case.id),
         type="case:legal_review:signed",
         actor=principal.actor,
@@ -351,7 +345,7 @@ def sign_off(
     accepted = check_signature(session, principal, statement, key_id, signature)
     record(
         session,
-        agency_ref(_agency(session, principal)),
+        agency_ref(agency_of(session, principal.agency_id)),
         stream=case_stream(case.id),
         type="case:decision:signed" if purpose == "decision" else "case:collective_discussion:signed",
         actor=principal.actor,

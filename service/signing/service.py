@@ -13,8 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.agencies.models import Agency
-from service.agencies.service import agency_ref
+from service.agencies.service import agency_of, agency_ref, entry_agency_id
 from service.auth.deps import Principal
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
@@ -37,8 +36,7 @@ def register_key(session: Session, principal: Principal, public_key: str, now: d
     kid = key_id_of(raw)
     if session.scalar(select(SigningKey.id).where(SigningKey.key_id == kid)) is not None:
         raise Conflict("this key is already registered", "该公钥已登记")
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     key_uuid = uuid.uuid4()
     record(
         session,
@@ -65,8 +63,7 @@ def decide_key(session: Session, principal: Principal, key: SigningKey, approve:
     wanted = "approved" if approve else "revoked"
     if key.status == wanted or key.status == "revoked":
         raise Conflict(f"the key is already {key.status}", f"该公钥已处于{key.status}状态")
-    agency = session.get(Agency, principal.agency_id)
-    assert agency is not None
+    agency = agency_of(session, principal.agency_id)
     record(
         session,
         agency_ref(agency),
@@ -82,7 +79,7 @@ def decide_key(session: Session, principal: Principal, key: SigningKey, approve:
 @projector("agency:signing_key:registered")
 def _registered(session: Session, entry: EntryContent) -> None:
     body = entry.body
-    agency_id = session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+    agency_id = entry_agency_id(session, entry)
     session.add(
         SigningKey(
             id=uuid.UUID(body["key"]),

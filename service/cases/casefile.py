@@ -58,6 +58,14 @@ def new_case_file(procedure: str, state: str, item_code: str, catalogue_version:
     }
 
 
+_NOTHING_EXECUTED: dict[str, Any] = {
+    "paid_fen": 0,
+    "last_payment_on": None,
+    "non_fine_penalties_performed": False,
+    "completed_at": None,
+}
+
+
 def _add(values: list[str], more: list[str]) -> list[str]:
     return sorted(set(values) | set(more))
 
@@ -157,24 +165,14 @@ def apply(
             "served_on_the_spot": bool(data.get("on_the_spot", False)),
         }
     elif transition == "record_payment":
-        execution = out["execution"] or {
-            "paid_fen": 0,
-            "last_payment_on": None,
-            "non_fine_penalties_performed": False,
-            "completed_at": None,
-        }
+        execution = out["execution"] or _NOTHING_EXECUTED
         out["execution"] = {
             **execution,
             "paid_fen": execution["paid_fen"] + data["amount_fen"],
             "last_payment_on": data["paid_on"],
         }
     elif transition == "record_execution":
-        execution = out["execution"] or {
-            "paid_fen": 0,
-            "last_payment_on": None,
-            "non_fine_penalties_performed": False,
-            "completed_at": None,
-        }
+        execution = out["execution"] or _NOTHING_EXECUTED
         out["execution"] = {
             **execution,
             "completed_at": when,

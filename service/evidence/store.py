@@ -39,10 +39,6 @@ class EvidenceStore:
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def _temporary(self) -> tuple[int, str]:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return tempfile.mkstemp(dir=self.root, prefix=".upload-")
-
     def _settle(self, temporary: str, digest: str) -> None:
         target = self.path_of(digest)
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -54,47 +50,25 @@ class EvidenceStore:
 
     async def save_stream(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StoredFile:
         """Store an uploaded stream; refuse it, keeping nothing, beyond ``max_bytes``."""
-        fd, temporary = self._temporary()
-        hasher = hashlib.sha256()
-        size = 0
+        upload = _Upload(self, max_bytes)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise EvidenceTooLarge(max_bytes)
-                    hasher.update(chunk)
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
+            async for chunk in chunks:
+                upload.write(chunk)
         except BaseException:
-            os.unlink(temporary)
+            upload.discard()
             raise
-        digest = hasher.hexdigest()
-        self._settle(temporary, digest)
-        return StoredFile(digest, size)
+        return upload.settle()
 
     def save_bytes(self, chunks: Iterable[bytes], max_bytes: int) -> StoredFile:
         """The synchronous form, for the command line and tests."""
-        fd, temporary = self._temporary()
-        hasher = hashlib.sha256()
-        size = 0
+        upload = _Upload(self, max_bytes)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                for chunk in chunks:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise EvidenceTooLarge(max_bytes)
-                    hasher.update(chunk)
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
+            for chunk in chunks:
+                upload.write(chunk)
         except BaseException:
-            os.unlink(temporary)
+            upload.discard()
             raise
-        digest = hasher.hexdigest()
-        self._settle(temporary, digest)
-        return StoredFile(digest, size)
+        return upload.settle()
 
     def rehash(self, sha256: str) -> str | None:
         """The SHA-256 of the stored file now, or None when it is missing."""
@@ -109,3 +83,35 @@ class EvidenceStore:
         with self.path_of(sha256).open("rb") as handle:
             while chunk := handle.read(CHUNK):
                 yield chunk
+
+
+class _Upload:
+    """One file being received: hashed and counted as it is written to a temporary file beside the store."""
+
+    def __init__(self, store: EvidenceStore, max_bytes: int) -> None:
+        store.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, self.path = tempfile.mkstemp(dir=store.root, prefix=".upload-")
+        self.handle = os.fdopen(fd, "wb")
+        self.store = store
+        self.max_bytes = max_bytes
+        self.hasher = hashlib.sha256()
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise EvidenceTooLarge(self.max_bytes)
+        self.hasher.update(chunk)
+        self.handle.write(chunk)
+
+    def discard(self) -> None:
+        self.handle.close()
+        os.unlink(self.path)
+
+    def settle(self) -> StoredFile:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        digest = self.hasher.hexdigest()
+        self.store._settle(self.path, digest)
+        return StoredFile(digest, self.size)

@@ -103,3 +103,11 @@ def test_the_ledger_entries_need_a_supervisor_or_admin_of_the_agency(
     assert client.get(path, headers=auth("admin")).status_code == 200
     # another agency's supervisor may not know this agency's ledger exists
     assert client.get(path, headers=auth("other-supervisor")).status_code == 404
+
+
+def test_json_endpoints_accept_only_json(client: TestClient, auth: Callable[[str], dict[str, str]]) -> None:
+    body = '{"username": "plain", "roles": ["officer"], "password": "pppppppppppppppp"}'
+    response = client.post("/api/v1/users", content=body, headers=auth("admin") | {"Content-Type": "text/plain"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "plain" not in [u["username"] for u in client.get("/api/v1/users", headers=auth("admin")).json()]

@@ -63,7 +63,6 @@ def _out(session: Session, item: Evidence) -> EvidenceOut:
 async def upload_evidence(
     case_id: uuid.UUID,
     request: Request,
-    session: WriteSession,
     runtime: RuntimeDep,
     kind: Annotated[str, Query(description="one of the eight kinds of art. 46")],
     description: Annotated[str, Query(min_length=1, max_length=2000)],
@@ -75,30 +74,43 @@ async def upload_evidence(
     """Upload one evidence file as the request body (any media type). Its SHA-256 is computed as it streams in;
     beyond the size limit it is refused with 413 and nothing is kept."""
     policy = runtime.case_context.case_policy
-    case = await run_in_threadpool(cases.get_case, session, principal, policy, case_id)
+
+    def visible() -> None:
+        with runtime.database.transaction(write=False) as session:
+            cases.get_case(session, principal, policy, case_id)
+
+    await run_in_threadpool(visible)  # 404 before reading a byte of someone else's upload
+    # The body is received outside any transaction, so a slow upload holds no lock.
     store = EvidenceStore(runtime.settings.evidence_dir)
     try:
         stored = await store.save_stream(request.stream(), runtime.settings.max_upload_bytes)
     except EvidenceTooLarge as exc:
         raise PayloadTooLarge(f"evidence larger than {exc.limit} bytes", f"证据文件超过 {exc.limit} 字节") from None
     media_type = request.headers.get("content-type", "application/octet-stream")[:100]
-    item = await run_in_threadpool(
-        lambda: evidence_service.collect(
-            session,
-            runtime.case_context,
-            principal,
-            case,
-            stored,
-            kind=kind,
-            description=description,
-            filename=filename,
-            media_type=media_type,
-            officers=officers or [],
-            claimed_at=claimed_at,
-            now=runtime.clock.now(),
-        )
-    )
-    return await run_in_threadpool(_out, session, item)
+
+    def record() -> EvidenceOut:
+        with runtime.database.transaction() as session:
+            case = cases.get_case(session, principal, policy, case_id)
+            item = evidence_service.collect(
+                session,
+                runtime.case_context,
+                principal,
+                case,
+                stored,
+                kind=kind,
+                description=description,
+                filename=filename,
+                media_type=media_type,
+                officers=officers or [],
+                claimed_at=claimed_at,
+                now=runtime.clock.now(),
+            )
+            return _out(session, item)
+
+    out = await run_in_threadpool(record)
+    if request.app.state.integrator is not None:
+        request.app.state.integrator.wake()
+    return out
 
 
 @router.get("", response_model=list[EvidenceOut])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import unicodedata
 import uuid
 from collections.abc import Mapping
@@ -34,8 +35,14 @@ def format_instant(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+
+
 def parse_instant(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """The inverse of ``format_instant``; only that exact shape is accepted."""
+    if not _INSTANT.fullmatch(text):
+        raise ValueError(f"not an instant of the ledger: {text!r}")
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
 
 
 def to_json_value(value: Any) -> JSONValue:

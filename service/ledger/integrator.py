@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from service.ledger.keys import load_agency_key
@@ -68,27 +68,50 @@ def open_log(session: Session, agency: AgencyRef, origin: str, at: datetime) -> 
     session.flush()
 
 
+# One constant statement on PostgreSQL (the node ids travel as arrays), so the server plans it once.
+_PG_READ_NODES = (
+    "SELECT 0, index, leaf_hash FROM ledger_leaves WHERE agency_id = %(a)s AND index = ANY(%(leaves)s) "
+    "UNION ALL SELECT level, index, hash FROM ledger_nodes WHERE agency_id = %(a)s "
+    "AND (level, index) IN (SELECT * FROM unnest(%(levels)s::int[], %(indexes)s::bigint[]))"
+)
+
+
 def read_nodes(session: Session, agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[Node, bytes]:
-    """Stored hashes of complete subtrees: leaves (level 0) and interior nodes, in at most two queries."""
+    """Stored hashes of complete subtrees: leaves (level 0) and interior nodes, by primary key."""
     wanted = set(wanted)
     leaves = [index for level, index in wanted if level == 0]
     interior = [(level, index) for level, index in wanted if level > 0]
     found: dict[Node, bytes] = {}
-    if leaves:
-        leaf_rows = session.execute(
-            select(LedgerLeaf.index, LedgerLeaf.leaf_hash).where(
-                LedgerLeaf.agency_id == agency_id, LedgerLeaf.index.in_(leaves)
-            )
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(
+            _PG_READ_NODES,
+            {
+                "a": agency_id,
+                "leaves": leaves,
+                "levels": [lv for lv, _ in interior],
+                "indexes": [i for _, i in interior],
+            },
         )
-        found.update({(0, int(index)): bytes(h) for index, h in leaf_rows})
-    if interior:
-        node_rows = session.execute(
-            select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(
-                LedgerNode.agency_id == agency_id,
-                tuple_(LedgerNode.level, LedgerNode.index).in_(interior),
+        found.update({(int(level), int(index)): bytes(h) for level, index, h in cursor.fetchall()})
+    else:
+        if leaves:
+            leaf_rows = session.execute(
+                select(LedgerLeaf.index, LedgerLeaf.leaf_hash).where(
+                    LedgerLeaf.agency_id == agency_id, LedgerLeaf.index.in_(leaves)
+                )
             )
-        )
-        found.update({(int(level), int(index)): bytes(h) for level, index, h in node_rows})
+            found.update({(0, int(index)): bytes(h) for index, h in leaf_rows})
+        if interior:
+            # SQLite does not use the primary key for a row-value IN list: spell each key out.
+            node_rows = session.execute(
+                select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(
+                    LedgerNode.agency_id == agency_id,
+                    or_(*(and_(LedgerNode.level == lv, LedgerNode.index == i) for lv, i in interior)),
+                )
+            )
+            found.update({(int(level), int(index)): bytes(h) for level, index, h in node_rows})
     missing = wanted - found.keys()
     if missing:
         raise LookupError(f"ledger nodes missing for agency {agency_id}: {sorted(missing)[:5]}")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.errors import InvalidInput, NotFound
 from service.ledger.integrator import latest_checkpoint, read_nodes
-from service.ledger.merkle import Node, consistency_proof, inclusion_proof, range_hash, subtree_cover
+from service.ledger.merkle import LeafRange, Node, consistency_plan, inclusion_plan, range_hash, subtree_cover
 from service.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerLeaf
 
 
@@ -45,12 +44,34 @@ def root_at(session: Session, agency_id: uuid.UUID, size: int) -> bytes:
     return range_hash([nodes[node] for node in cover])
 
 
-def _check_size(head: LedgerHead, size: int, name: str) -> None:
-    if not 1 <= size <= head.size:
+def _check_size(head_size: int, size: int, name: str) -> None:
+    if not 1 <= size <= head_size:
         raise InvalidInput(
-            f"{name}={size} is outside the log (1..{head.size})",
-            f"{name}={size} 超出账本范围（1..{head.size}）",
+            f"{name}={size} is outside the log (1..{head_size})",
+            f"{name}={size} 超出账本范围（1..{head_size}）",
         )
+
+
+def _sizes(session: Session, agency_id: uuid.UUID) -> tuple[int, int]:
+    """The log's size and the latest checkpoint's size (or the log's when none is signed), in one query."""
+    latest = select(func.max(LedgerCheckpoint.size)).where(LedgerCheckpoint.agency_id == agency_id).scalar_subquery()
+    row = session.execute(select(LedgerHead.size, latest).where(LedgerHead.agency_id == agency_id)).one_or_none()
+    if row is None:
+        raise NotFound("this agency has no ledger", "该执法主体没有账本")
+    size, signed = int(row[0]), row[1]
+    # Proofs default to the latest signed checkpoint: a size an outside verifier can hold us to.
+    return size, int(signed) if signed is not None else size
+
+
+def _answer(
+    session: Session, agency_id: uuid.UUID, plans: list[list[LeafRange]], extra: list[Node]
+) -> tuple[list[list[bytes]], dict[Node, bytes]]:
+    """Each plan's range hashes, and the extra nodes, from one read of the stored nodes."""
+    covers = [[subtree_cover(b, e) for b, e in plan] for plan in plans]
+    wanted = {node for plan in covers for cover in plan for node in cover} | set(extra)
+    nodes = read_nodes(session, agency_id, wanted)
+    hashes = [[range_hash([nodes[n] for n in cover]) for cover in plan] for plan in covers]
+    return hashes, nodes
 
 
 @dataclass(frozen=True)
@@ -63,18 +84,13 @@ class InclusionAnswer:
 
 
 def prove_inclusion(session: Session, agency_id: uuid.UUID, index: int, size: int | None) -> InclusionAnswer:
-    head = log_head(session, agency_id)
-    size = _default_size(session, head) if size is None else size
-    _check_size(head, size, "size")
+    head_size, signed_size = _sizes(session, agency_id)
+    size = signed_size if size is None else size
+    _check_size(head_size, size, "size")
     if not 0 <= index < size:
         raise InvalidInput(f"index={index} is not below size={size}", f"index={index} 须小于 size={size}")
-
-    def nodes(ids: Iterable[Node]) -> dict[Node, bytes]:
-        return read_nodes(session, agency_id, ids)
-
-    proof = inclusion_proof(index, size, nodes)
-    leaf = nodes([(0, index)])[(0, index)]
-    return InclusionAnswer(index, size, root_at(session, agency_id, size), leaf, proof)
+    (proof, root), nodes = _answer(session, agency_id, [inclusion_plan(index, size), [(0, size)]], [(0, index)])
+    return InclusionAnswer(index, size, root[0], nodes[(0, index)], proof)
 
 
 @dataclass(frozen=True)
@@ -87,22 +103,16 @@ class ConsistencyAnswer:
 
 
 def prove_consistency(session: Session, agency_id: uuid.UUID, size1: int, size2: int | None) -> ConsistencyAnswer:
-    head = log_head(session, agency_id)
-    size2 = _default_size(session, head) if size2 is None else size2
-    _check_size(head, size1, "from")
-    _check_size(head, size2, "to")
+    head_size, signed_size = _sizes(session, agency_id)
+    size2 = signed_size if size2 is None else size2
+    _check_size(head_size, size1, "from")
+    _check_size(head_size, size2, "to")
     if size1 > size2:
         raise InvalidInput(f"from={size1} is greater than to={size2}", f"from={size1} 大于 to={size2}")
-    proof = consistency_proof(size1, size2, lambda ids: read_nodes(session, agency_id, ids))
-    return ConsistencyAnswer(
-        size1, size2, root_at(session, agency_id, size1), root_at(session, agency_id, size2), proof
+    (proof, root1, root2), _ = _answer(
+        session, agency_id, [consistency_plan(size1, size2), [(0, size1)], [(0, size2)]], []
     )
-
-
-def _default_size(session: Session, head: LedgerHead) -> int:
-    """Proofs default to the latest signed checkpoint: a size an outside verifier can hold us to."""
-    checkpoint = latest_checkpoint(session, head.agency_id)
-    return checkpoint.size if checkpoint is not None else head.size
+    return ConsistencyAnswer(size1, size2, root1[0], root2[0], proof)
 
 
 def checkpoint_note(session: Session, agency_id: uuid.UUID) -> LedgerCheckpoint:

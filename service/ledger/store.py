@@ -9,6 +9,8 @@ the integrator, off the request's critical path.
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,7 +39,11 @@ def _queue_for_integration(session: Session) -> None:
     """
     pending = session.info.pop(_PENDING_KEY, None)
     if pending:
-        session.connection().execute(_INSERT_PENDING, pending)
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            _cursor(connection).executemany(_PG_QUEUE, [(p["agency_id"], p["entry_id"]) for p in pending])
+        else:
+            connection.execute(_INSERT_PENDING, pending)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -65,7 +71,63 @@ _MOVE_HEAD = (
     update(_STREAMS).where(*_THIS_STREAM).values(length=bindparam("new_length"), head_hash=bindparam("new_head"))
 )
 _INSERT_ENTRY = insert(_ENTRIES)
+_ENTRY_COLUMNS = (
+    "id",
+    "agency_id",
+    "stream",
+    "stream_seq",
+    "type",
+    "actor",
+    "claimed_at",
+    "recorded_at",
+    "prev_hash",
+    "entry_hash",
+    "canonical",
+)
 _INSERT_PENDING = insert(_PENDING)
+
+
+# On PostgreSQL, appends talk to the driver directly (psycopg prepares the statements after a few uses):
+# per statement that is a third of the client CPU of a Core statement, and an append needs only two —
+# the first takes the stream's row lock and reads its head, the second writes the entry and moves the head.
+_PG_TAKE_HEAD = (
+    "UPDATE ledger_streams SET length = length + 1 WHERE agency_id = %s AND stream = %s RETURNING length - 1, head_hash"
+)
+_PG_OPEN_STREAM = (
+    "INSERT INTO ledger_streams (agency_id, stream, length, head_hash) VALUES (%s, %s, 0, %s) ON CONFLICT DO NOTHING"
+)
+_PG_WRITE_ENTRY = (
+    "WITH entry AS (INSERT INTO ledger_entries (id, agency_id, stream, stream_seq, type, actor, claimed_at, "
+    "recorded_at, prev_hash, entry_hash, canonical) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)) "
+    "UPDATE ledger_streams SET head_hash = %s WHERE agency_id = %s AND stream = %s"
+)
+_PG_QUEUE = "INSERT INTO ledger_pending (agency_id, entry_id) VALUES (%s, %s)"
+
+
+def _cursor(connection: Connection) -> Any:
+    return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def _take_head_postgresql(cursor: Any, agency_id: uuid.UUID, stream: str) -> tuple[int, bytes]:
+    cursor.execute(_PG_TAKE_HEAD, (agency_id, stream))
+    row = cursor.fetchone()
+    if row is None:
+        # Two requests opening the same stream at once: the second waits on the key, then finds the row.
+        cursor.execute(_PG_OPEN_STREAM, (agency_id, stream, GENESIS))
+        cursor.execute(_PG_TAKE_HEAD, (agency_id, stream))
+        row = cursor.fetchone()
+    return int(row[0]), bytes(row[1])
+
+
+def new_entry_id() -> uuid.UUID:
+    """A time-ordered UUID (version 7 layout): new entries land at the end of the primary-key index, so the
+    write-ahead log per append does not grow with the size of the ledger, as random ids make it."""
+    millis = time.time_ns() // 1_000_000
+    raw = millis.to_bytes(6, "big") + os.urandom(10)
+    value = int.from_bytes(raw, "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return uuid.UUID(int=value)
 
 
 def _lock_stream_head(connection: Connection, agency_id: uuid.UUID, stream: str) -> tuple[int, bytes]:
@@ -99,7 +161,13 @@ def append_entry(
 ) -> AppendedEntry:
     """Append one entry to ``stream`` in the caller's transaction and return it."""
     connection = session.connection()
-    length, head = _lock_stream_head(connection, agency_id, stream)
+    postgres = connection.dialect.name == "postgresql"
+    cursor = _cursor(connection) if postgres else None
+    length, head = (
+        _take_head_postgresql(cursor, agency_id, stream)
+        if postgres
+        else _lock_stream_head(connection, agency_id, stream)
+    )
     content = EntryContent(
         agency=agency_code,
         stream=stream,
@@ -113,25 +181,26 @@ def append_entry(
     )
     canonical = content.canonical()
     entry_hash = leaf_hash(canonical)
-    entry_id = uuid.uuid4()
-    connection.execute(
-        _INSERT_ENTRY,
-        {
-            "id": entry_id,
-            "agency_id": agency_id,
-            "stream": stream,
-            "stream_seq": length,
-            "type": type,
-            "actor": actor,
-            "claimed_at": content.claimed_at,
-            "recorded_at": recorded_at,
-            "prev_hash": content.prev,
-            "entry_hash": entry_hash,
-            "canonical": canonical,
-        },
+    entry_id = new_entry_id()
+    row = (
+        entry_id,
+        agency_id,
+        stream,
+        length,
+        type,
+        actor,
+        content.claimed_at,
+        recorded_at,
+        content.prev,
+        entry_hash,
+        canonical,
     )
+    if cursor is not None:
+        cursor.execute(_PG_WRITE_ENTRY, (*row, entry_hash, agency_id, stream))
+    else:
+        connection.execute(_INSERT_ENTRY, dict(zip(_ENTRY_COLUMNS, row, strict=True)))
+        connection.execute(
+            _MOVE_HEAD, {"of_agency": agency_id, "of_stream": stream, "new_length": length + 1, "new_head": entry_hash}
+        )
     session.info.setdefault(_PENDING_KEY, []).append({"agency_id": agency_id, "entry_id": entry_id})
-    connection.execute(
-        _MOVE_HEAD, {"of_agency": agency_id, "of_stream": stream, "new_length": length + 1, "new_head": entry_hash}
-    )
     return AppendedEntry(entry_id, agency_id, content, entry_hash, canonical)

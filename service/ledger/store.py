@@ -1,10 +1,15 @@
 """Appending entries to a stream's hash chain.
 
-An append takes the stream's head row as a lock (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
+An append takes the stream's head row as a lock (on PostgreSQL the row lock of an ``UPDATE``; on SQLite the
 writing transaction already holds the database's write lock from ``BEGIN IMMEDIATE``), writes the entry and
 a pending marker, and moves the head — all in the caller's transaction, so the entry and the state change it
 describes commit together or not at all. Agency-wide ordering (the Merkle log index) is assigned later by
-the integrator, off the request's critical path.
+the integrator, off the request's critical path, in the order of the pending markers.
+
+That order respects what entries depend on: a service reads and checks the state it relies on before it
+records, so any entry whose effects it saw was committed — and had taken its place in the queue — before this
+entry takes its own. Replaying the log in index order therefore meets every dependency in order (and
+verification replays it to prove so).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, event, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,29 +31,6 @@ from service.ledger.merkle import leaf_hash
 from service.ledger.models import LedgerEntry, LedgerPending, LedgerStream
 
 GENESIS = bytes(32)  # head hash of a stream that has no entry yet
-_PENDING_KEY = "ledger_pending_entries"
-
-
-@event.listens_for(Session, "before_commit")
-def _queue_for_integration(session: Session) -> None:
-    """Mark the transaction's entries pending at the last moment before commit.
-
-    The pending queue's order is the order in which the integrator gives entries their log index. Taking the
-    queue position after every read the transaction made means an entry is always queued after any entry
-    whose effects the transaction saw, so replaying the log in index order meets every dependency in order.
-    """
-    pending = session.info.pop(_PENDING_KEY, None)
-    if pending:
-        connection = session.connection()
-        if connection.dialect.name == "postgresql":
-            _cursor(connection).executemany(_PG_QUEUE, [(p["agency_id"], p["entry_id"]) for p in pending])
-        else:
-            connection.execute(_INSERT_PENDING, pending)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session: Session) -> None:
-    session.info.pop(_PENDING_KEY, None)
 
 
 @dataclass(frozen=True)
@@ -98,10 +80,10 @@ _PG_OPEN_STREAM = (
 )
 _PG_WRITE_ENTRY = (
     "WITH entry AS (INSERT INTO ledger_entries (id, agency_id, stream, stream_seq, type, actor, claimed_at, "
-    "recorded_at, prev_hash, entry_hash, canonical) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)) "
+    "recorded_at, prev_hash, entry_hash, canonical) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)), "
+    "queued AS (INSERT INTO ledger_pending (agency_id, entry_id) VALUES (%s, %s)) "
     "UPDATE ledger_streams SET head_hash = %s WHERE agency_id = %s AND stream = %s"
 )
-_PG_QUEUE = "INSERT INTO ledger_pending (agency_id, entry_id) VALUES (%s, %s)"
 
 
 def _cursor(connection: Connection) -> Any:
@@ -196,11 +178,11 @@ def append_entry(
         canonical,
     )
     if cursor is not None:
-        cursor.execute(_PG_WRITE_ENTRY, (*row, entry_hash, agency_id, stream))
+        cursor.execute(_PG_WRITE_ENTRY, (*row, agency_id, entry_id, entry_hash, agency_id, stream))
     else:
         connection.execute(_INSERT_ENTRY, dict(zip(_ENTRY_COLUMNS, row, strict=True)))
+        connection.execute(_INSERT_PENDING, {"agency_id": agency_id, "entry_id": entry_id})
         connection.execute(
             _MOVE_HEAD, {"of_agency": agency_id, "of_stream": stream, "new_length": length + 1, "new_head": entry_hash}
         )
-    session.info.setdefault(_PENDING_KEY, []).append({"agency_id": agency_id, "entry_id": entry_id})
     return AppendedEntry(entry_id, agency_id, content, entry_hash, canonical)

@@ -1,19 +1,18 @@
-"""Verifying an agency's ledger from its rows: pure, so the same code checks a database and an export bundle.
+"""Verifying an agency's ledger from its rows: pure checks, fed by service/ledger/audit.py.
 
-Feed :class:`LogVerifier` the log's rows in index order, then the pending rows, then finish with the
-stored checkpoints. Every check raises :class:`VerificationError` at the first problem, naming the entry or
-row and what is wrong. The stored canonical bytes are hashed as they are; they are never re-serialised.
+Two independent halves, so that a 2-core machine can run them side by side over a million entries:
 
-Checks:
-- each entry's bytes hash to its stored entry hash and leaf hash (SHA-256(0x00 || bytes));
-- log indices start at 0 and have no gap;
-- the columns stored beside the bytes (agency, stream, position in the stream, previous hash) say what the
-  hashed bytes say;
-- every stream is a hash chain: position 0, 1, 2 ... each naming the hash of the one before;
-- the Merkle root recomputed from the leaves equals the root of every stored checkpoint, and each checkpoint
-  is signed by the agency's key (so consistent with every other: they all lie on one recomputed tree);
-- a checkpoint kept outside (optional) lies on the same tree;
-- the stored stream heads and log head agree with the recomputed chains and tree.
+- :class:`EntryChecker` takes the entries in any order. Each entry's bytes hash to its stored hash, belong to
+  the agency, and say what the columns stored beside them say (stream, position, previous hash, type); every
+  stream is an unbroken hash chain 0, 1, 2 ... It hashes the stored bytes as they are — never re-serialises.
+- :class:`TreeChecker` takes the log's leaves in index order: indices are gap-free from 0, and the Merkle tree
+  rebuilt from them has the root of every stored checkpoint (each signed by the agency's key, hence all
+  consistent with one another), of a checkpoint kept outside, and of the log head; stored subtree nodes (which
+  answer proofs) are the recomputed ones.
+
+Each side summarises its (entry id, hash) pairs in id order as one SHA-256; equal summaries tie every leaf to
+its entry. Problems raise :class:`VerificationError` (or :class:`EntryProblem`, which names the entry) with the
+place and what is wrong.
 """
 
 from __future__ import annotations
@@ -23,32 +22,24 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from service.ledger.errors import VerificationError
-from service.ledger.merkle import EMPTY_ROOT, HASH_SIZE, frontier_nodes, range_hash
+from service.ledger.merkle import EMPTY_ROOT, frontier_nodes, range_hash
 from service.ledger.note import Checkpoint, NoteVerifier, open_checkpoint
 
 _LEAF_PREFIX = b"\x00"
-# RFC 8785 sorts keys, so the entry's top-level fields after "body" form a short tail that starts at the last
-# ',"claimed_at":"' (the body is the only nested value and comes before it; string values escape quotes).
-_TAIL_MARK = b',"claimed_at":"'
+_KIND_AND_PREV = b',"kind":"caseledger.entry/v1","prev":'
 
 
-@dataclass(frozen=True)
-class EntryRow:
-    """One entry as stored: the hashed bytes and the columns kept beside them."""
+class EntryProblem(VerificationError):
+    """A problem with one entry, named by its row id (the caller turns it into the entry's log index)."""
 
-    canonical: bytes
-    entry_hash: bytes
-    stream: str
-    stream_seq: int
-    prev_hash: bytes | None
-    index: int | None = None  # the log index, None for an entry still pending integration
-    leaf_hash: bytes | None = None  # as stored in the log's leaf table
-
-    def where(self) -> str:
-        place = f"entry {self.index}" if self.index is not None else "pending entry"
-        return f"{place} (stream {self.stream}, position {self.stream_seq})"
+    def __init__(self, key: Any, stream: str, seq: int, reason: str) -> None:
+        super().__init__(reason)
+        self.key = key
+        self.stream = stream
+        self.seq = seq
 
 
 @dataclass(frozen=True)
@@ -70,75 +61,99 @@ class VerificationReport:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _StreamHead:
-    length: int
-    head: bytes
+def _json_text(value: str) -> bytes:
+    """A string as RFC 8785 writes it (for the ASCII-safe names of streams and entry types)."""
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
-class LogVerifier:
-    """Checks one agency's log incrementally, holding one hash per leaf and per stream."""
+class EntryChecker:
+    """Checks entries given in any order; chains are completed as their missing links arrive."""
 
-    def __init__(self, agency_code: str, verifier: NoteVerifier, origin: str) -> None:
-        self.agency_code = agency_code
+    def __init__(self, agency_code: str) -> None:
+        self._agency = b',"agency":' + _json_text(agency_code) + b',"body":'
+        self._names: dict[str, bytes] = {}
+        self._heads: dict[str, tuple[int, bytes]] = {}  # stream -> (length so far, hash of the last entry)
+        self._waiting: dict[tuple[str, int], tuple[Any, bytes | None, bytes]] = {}
+        self.count = 0
+
+    def check(
+        self, key: Any, canonical: bytes, entry_hash: bytes, stream: str, seq: int, prev: bytes | None, type_: str
+    ) -> None:
+        digest = hashlib.sha256(_LEAF_PREFIX + canonical).digest()
+        if digest != entry_hash:
+            raise EntryProblem(key, stream, seq, "the stored hash does not match the entry's bytes")
+        if canonical.find(b',"agency":') != canonical.find(self._agency) or not canonical.startswith(b'{"actor":'):
+            raise EntryProblem(key, stream, seq, "the entry does not belong to this agency")
+        # RFC 8785 sorts keys: the top level ends ...,"kind":…,"prev":…,"recorded_at":…,"seq":…,"stream":…,"type":…}
+        # and string values escape their quotes, so the last ',"prev":' is the top-level one.
+        name = self._names.get(stream)
+        if name is None:
+            name = self._names[stream] = _json_text(stream)
+        tail = b',"seq":' + str(seq).encode() + b',"stream":' + name + b',"type":' + _json_text(type_) + b"}"
+        prev_text = b"null" if prev is None else b'"' + base64.b64encode(prev) + b'"'
+        at = canonical.rfind(b',"prev":')
+        if (
+            not canonical.endswith(tail)
+            or at < 0
+            or not canonical.startswith(_KIND_AND_PREV + prev_text + b',"recorded_at":"', at - 29)
+        ):
+            raise EntryProblem(
+                key, stream, seq, "the stored stream, position, previous hash or type differ from the entry's bytes"
+            )
+        self.count += 1
+        self._link(key, stream, seq, prev, digest)
+
+    def _link(self, key: Any, stream: str, seq: int, prev: bytes | None, digest: bytes) -> None:
+        length, head = self._heads.get(stream, (0, b""))
+        if seq > length:
+            if (stream, seq) in self._waiting:
+                raise EntryProblem(key, stream, seq, f"two entries at position {seq} of stream {stream}")
+            self._waiting[(stream, seq)] = (key, prev, digest)
+            return
+        if seq < length:
+            raise EntryProblem(key, stream, seq, f"two entries at position {seq} of stream {stream}")
+        while True:
+            expected = None if seq == 0 else head
+            if prev != expected:
+                raise EntryProblem(
+                    key,
+                    stream,
+                    seq,
+                    f"the previous-entry hash does not match entry {seq - 1} of stream {stream}",
+                )
+            length, head = seq + 1, digest
+            waiting = self._waiting.pop((stream, length), None)
+            if waiting is None:
+                break
+            key, prev, digest = waiting
+            seq = length
+        self._heads[stream] = (length, head)
+
+    def finish(self) -> dict[str, tuple[int, bytes]]:
+        """The head of every stream; an entry still waiting for its predecessor means a link is missing."""
+        if self._waiting:
+            (stream, seq), (key, _, _) = min(self._waiting.items(), key=lambda item: item[0])
+            length = self._heads.get(stream, (0, b""))[0]
+            raise EntryProblem(key, stream, seq, f"stream {stream} expected position {length} next, found {seq}")
+        return dict(self._heads)
+
+
+class TreeChecker:
+    """The log's leaves in index order, the tree they make, and everything that commits to that tree."""
+
+    def __init__(self, verifier: NoteVerifier, origin: str) -> None:
         self.verifier = verifier
         self.origin = origin
-        self._agency_needle = b'"agency":' + json.dumps(agency_code).encode() + b',"body":'
         self._leaves: list[bytes] = []
-        self._streams: dict[str, _StreamHead] = {}
-        self._pending = 0
         self._levels: list[list[bytes]] | None = None
 
-    # -- entries --------------------------------------------------------------------------------------
-
-    def add(self, row: EntryRow) -> None:
-        """Check one sequenced entry; rows must come in index order."""
+    def add(self, index: int, leaf_hash: bytes) -> None:
         expected = len(self._leaves)
-        if row.index != expected:
-            if row.index is not None and row.index > expected:
-                raise VerificationError(f"log index {expected} is missing: the next entry found is {row.index}")
-            raise VerificationError(f"log index {row.index} appears where index {expected} was expected")
-        digest = self._check_entry(row)
-        if row.leaf_hash is not None and row.leaf_hash != digest:
-            raise VerificationError(f"{row.where()}: the stored leaf hash does not match the entry's bytes")
-        self._leaves.append(digest)
-
-    def add_pending(self, row: EntryRow) -> None:
-        """Check an entry committed but not yet integrated into the log (comes after all sequenced rows)."""
-        self._check_entry(row)
-        self._pending += 1
-
-    def _check_entry(self, row: EntryRow) -> bytes:
-        data = row.canonical
-        digest = hashlib.sha256(_LEAF_PREFIX + data).digest()
-        if digest != row.entry_hash:
-            raise VerificationError(f"{row.where()}: the stored hash does not match the entry's bytes")
-        if data.find(self._agency_needle, 0, 400) < 0:
-            raise VerificationError(f"{row.where()}: the entry does not belong to agency {self.agency_code}")
-        stream, seq, prev = _chain_fields(data, row)
-        if (stream, seq, prev) != (row.stream, row.stream_seq, row.prev_hash):
-            raise VerificationError(
-                f"{row.where()}: the stored stream, position or previous hash differ from the entry's bytes"
-            )
-        head = self._streams.get(stream)
-        if head is None:
-            if seq != 0 or prev is not None:
-                raise VerificationError(
-                    f"{row.where()}: stream {stream} starts at position {seq}, not 0: earlier entries are missing"
-                )
-            self._streams[stream] = _StreamHead(1, digest)
-            return digest
-        if seq != head.length:
-            raise VerificationError(f"{row.where()}: stream {stream} expected position {head.length} next, found {seq}")
-        if prev != head.head:
-            raise VerificationError(
-                f"{row.where()}: the previous-entry hash does not match entry {head.length - 1} of stream {stream}"
-            )
-        head.length += 1
-        head.head = digest
-        return digest
-
-    # -- the tree -------------------------------------------------------------------------------------
+        if index != expected:
+            if index > expected:
+                raise VerificationError(f"log index {expected} is missing: the next entry found is {index}")
+            raise VerificationError(f"log index {index} appears where index {expected} was expected")
+        self._leaves.append(leaf_hash)
 
     @property
     def size(self) -> int:
@@ -169,14 +184,6 @@ class LogVerifier:
             return EMPTY_ROOT
         levels = self._tree_levels()
         return range_hash([levels[level][index] for level, index in frontier_nodes(size)])
-
-    def node(self, level: int, index: int) -> bytes:
-        levels = self._tree_levels()
-        if level >= len(levels) or index >= len(levels[level]):
-            raise VerificationError(f"no complete subtree at level {level}, index {index}")
-        return levels[level][index]
-
-    # -- checkpoints and heads -----------------------------------------------------------------------
 
     def check_checkpoints(self, checkpoints: Sequence[StoredCheckpoint]) -> int:
         """Every stored checkpoint is signed by the agency's key and lies on the recomputed tree."""
@@ -220,56 +227,37 @@ class LogVerifier:
         except VerificationError as exc:
             raise VerificationError(f"{where}: {exc.reason}") from None
 
-    def check_stream_heads(self, heads: Iterable[tuple[str, int, bytes]]) -> int:
-        """The stored head of every stream equals the end of its recomputed chain, and no stream is missing."""
-        seen = set()
-        for stream, length, head in heads:
-            seen.add(stream)
-            found = self._streams.get(stream)
-            if found is None:
-                raise VerificationError(f"stream head {stream}: no entries of this stream were found")
-            if (found.length, found.head) != (length, head):
-                raise VerificationError(
-                    f"stream head {stream}: stored length {length} but the chain has {found.length} entries "
-                    "(or its last hash differs): entries of this stream were removed or added"
-                )
-        missing = set(self._streams) - seen
-        if missing:
-            raise VerificationError(f"stream {sorted(missing)[0]} has entries but no stored head")
-        return len(seen)
-
     def check_log_head(self, size: int, root: bytes) -> None:
         if size != self.size:
             raise VerificationError(f"the log head says {size} entries but {self.size} were found")
         if self.root_at(size) != root:
             raise VerificationError("the log head's root differs from the recomputed Merkle root")
 
-    def check_stored_nodes(self, nodes: Iterable[tuple[int, int, bytes]]) -> None:
+    def check_stored_nodes(self, nodes: Iterable[tuple[int, int, bytes]]) -> int:
         """Stored subtree hashes (which answer proofs) equal the recomputed ones."""
+        levels = self._tree_levels()
+        count = 0
         for level, index, value in nodes:
-            if self.node(level, index) != value:
+            if level >= len(levels) or index >= len(levels[level]) or levels[level][index] != value:
                 raise VerificationError(f"stored tree node (level {level}, index {index}) is wrong")
-
-    def report(self) -> VerificationReport:
-        return VerificationReport(
-            agency=self.agency_code, log_size=self.size, pending=self._pending, streams=len(self._streams)
-        )
+            count += 1
+        return count
 
 
-def _chain_fields(data: bytes, row: EntryRow) -> tuple[str, int, bytes | None]:
-    start = data.rfind(_TAIL_MARK)
-    if start < 0:
-        raise VerificationError(f"{row.where()}: the bytes are not a caseledger entry")
-    try:
-        tail = json.loads(b"{" + data[start + 1 :])
-        prev = tail["prev"]
-        fields = (
-            str(tail["stream"]),
-            int(tail["seq"]),
-            None if prev is None else base64.b64decode(prev, validate=True),
-        )
-    except (ValueError, KeyError, TypeError) as exc:
-        raise VerificationError(f"{row.where()}: the entry's bytes are malformed: {exc}") from None
-    if fields[2] is not None and len(fields[2]) != HASH_SIZE:
-        raise VerificationError(f"{row.where()}: the previous-entry hash is not {HASH_SIZE} bytes")
-    return fields
+def check_stream_heads(computed: dict[str, tuple[int, bytes]], stored: Iterable[tuple[str, int, bytes]]) -> int:
+    """The stored head of every stream equals the end of its recomputed chain, and no stream is missing."""
+    seen = set()
+    for stream, length, head in stored:
+        seen.add(stream)
+        found = computed.get(stream)
+        if found is None:
+            raise VerificationError(f"stream head {stream}: no entries of this stream were found")
+        if found != (length, head):
+            raise VerificationError(
+                f"stream head {stream}: stored length {length} but the chain has {found[0]} entries "
+                "(or its last hash differs): entries of this stream were removed or added"
+            )
+    missing = set(computed) - seen
+    if missing:
+        raise VerificationError(f"stream {sorted(missing)[0]} has entries but no stored head")
+    return len(seen)

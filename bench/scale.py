@@ -57,14 +57,12 @@ from bench.common import (
     scratch_sqlite,
     trusted_verifier,
 )
-from bench.fast_verify import fast_verify
 from service.db import Database
-from service.ledger.audit import AgencyLog, _sequenced, agency_logs, verify_log, verify_replay
+from service.ledger.audit import AgencyLog, agency_logs, verify_log, verify_replay
 from service.ledger.merkle import hash_from_base64, verify_consistency, verify_inclusion
-from service.ledger.models import LedgerCheckpoint, LedgerNode
+from service.ledger.models import LedgerCheckpoint
 from service.ledger.replay import replay
 from service.ledger.service import prove_consistency, prove_inclusion
-from service.ledger.verify import EntryRow, LogVerifier, StoredCheckpoint
 
 NAME = "scale"
 HELP = "append rate at 10k vs 1M entries; proofs (session and API), verification and replay at 1M"
@@ -413,52 +411,14 @@ def _verify(url: str, data: Path, log: AgencyLog, *, anatomy: bool, prototype: b
             verify = time.perf_counter() - started
             if report.log_size != log.size or report.pending:
                 raise AssertionError(f"verify_log: {report}")
-        fast_seconds = None
-        if prototype:
-            started = time.perf_counter()
-            fast = fast_verify(url, log, trusted)
-            fast_seconds = time.perf_counter() - started
-            if (fast.size, fast.streams, fast.checkpoints) != (report.log_size, report.streams, report.checkpoints):
-                raise AssertionError(f"the prototype saw another log: {fast} vs {report}")
-        if anatomy:
-            with database.transaction(write=False) as session:
-                started = time.perf_counter()
-                rows: list[EntryRow] = list(_sequenced(session, log.agency_id))
-                parts.append(("read the rows (audit._sequenced: ORM select, yield_per)", time.perf_counter() - started))
-                verifier = LogVerifier(log.code, trusted, log.origin)
-                started = time.perf_counter()
-                for row in rows:
-                    verifier.add(row)
-                parts.append(("check every entry in memory (LogVerifier.add)", time.perf_counter() - started))
-                del rows
-                started = time.perf_counter()
-                verifier.root_at(verifier.size)
-                parts.append(("Merkle tree levels (LogVerifier._tree_levels)", time.perf_counter() - started))
-                checkpoints = [
-                    StoredCheckpoint(int(c.size), bytes(c.root), c.note)
-                    for c in session.scalars(
-                        sa.select(LedgerCheckpoint).where(LedgerCheckpoint.agency_id == log.agency_id)
-                    )
-                ]
-                started = time.perf_counter()
-                verifier.check_checkpoints(checkpoints)
-                parts.append(
-                    (
-                        f"{len(checkpoints)} checkpoints: signature + root (check_checkpoints)",
-                        time.perf_counter() - started,
-                    )
-                )
-                started = time.perf_counter()
-                nodes = session.execute(
-                    sa.select(LedgerNode.level, LedgerNode.index, LedgerNode.hash)
-                    .where(LedgerNode.agency_id == log.agency_id)
-                    .execution_options(yield_per=20_000)
-                )
-                verifier.check_stored_nodes((int(level), int(index), bytes(h)) for level, index, h in nodes)
-                parts.append(("read and check the stored nodes (check_stored_nodes)", time.perf_counter() - started))
+        started = time.perf_counter()
+        with database.transaction(write=False) as session:
+            verify_log(session, log, trusted, check_nodes=False)
+        without_nodes = time.perf_counter() - started
+        parts.append(("verify_log without re-reading the stored nodes", without_nodes))
     finally:
         database.dispose()
-    return Verification(kind, log.size, read, hashing, verify, fast_seconds, unordered, parts)
+    return Verification(kind, log.size, read, hashing, verify, None, unordered, parts)
 
 
 def _print_verifications(results: list[Verification]) -> None:
@@ -466,7 +426,6 @@ def _print_verifications(results: list[Verification]) -> None:
     for v in results:
         for label, seconds, target in (
             ("verify_log", v.verify, "≤ 5 s" if v.kind == "PostgreSQL" else ""),
-            ("prototype (bench/fast_verify.py), same checks", v.prototype, ""),
             ("driver read of the bytes in log order (join, order by index)", v.read, ""),
             ("driver read of the bytes as stored (no join, no order)", v.unordered, ""),
             ("raw hashlib SHA-256(0x00‖bytes), in memory", v.hashing, ""),

@@ -3,15 +3,14 @@
 The trust anchor is the agency's checkpoint key *file* (or a verifier key given by the supervisor), never the
 key recorded in the database: whoever rewrote the database could have recorded their own.
 
-A child process reads every entry (in id order, with the driver alone) and checks hashes and chains; the
-parent reads the leaves in index order and checks the tree and everything committed to it. Both summarise
-their (entry id, hash) pairs; equal summaries tie each leaf to its entry. When several things are wrong, the
-problem reported is the first in log order among entries, then a stray row, then the checkpoints, then heads.
+A child process reads every entry (in storage order, with the driver alone) and checks bytes, columns and
+chains; the parent reads the leaves in index order, each beside its entry's stored hash, and checks the tree
+and everything committed to it. When several things are wrong, the problem reported is the first in log order
+among entries, then a stray row, then the checkpoints, then the heads.
 """
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import sqlite3
 import uuid
@@ -61,14 +60,11 @@ def agency_logs(session: Session, code: str | None = None) -> list[AgencyLog]:
 
 # -- reading rows with the driver alone (an ORM row costs more than hashing its bytes) -------------------------
 
-_ENTRIES = (
-    "SELECT id, canonical, entry_hash, stream, stream_seq, prev_hash, type FROM ledger_entries "
-    "WHERE agency_id = {a} ORDER BY id"
-)
-_ENTRY_TYPES = ["uuid", "bytea", "bytea", "text", "int4", "bytea", "text"]
-_PENDING = "SELECT entry_id FROM ledger_pending WHERE agency_id = {a}"
-_LEAVES = 'SELECT "index", entry_id, leaf_hash FROM ledger_leaves WHERE agency_id = {a} ORDER BY "index"'
-_LEAF_TYPES = ["int8", "uuid", "bytea"]
+# Entries in storage order: no sort, no join. Leaves in index order, each with its entry's stored hash.
+_ENTRIES = "SELECT canonical, entry_hash, stream, stream_seq, prev_hash, type FROM ledger_entries WHERE agency_id = {a}"
+_ENTRY_TYPES = ["bytea", "bytea", "text", "int4", "bytea", "text"]
+_LEAVES = 'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = {a} ORDER BY "index"'
+_LEAF_TYPES = ["int8", "bytea"]
 _NODES = 'SELECT level, "index", hash FROM ledger_nodes WHERE agency_id = {a}'
 _NODE_TYPES = ["int4", "int8", "bytea"]
 _STREAMS = "SELECT stream, length, head_hash FROM ledger_streams WHERE agency_id = {a}"
@@ -92,10 +88,6 @@ class _Rows:
             self._pg = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
             self._param = agency_id
 
-    def key(self, value: Any) -> bytes:
-        """An entry id as 16 bytes, ordered as the database orders it."""
-        return bytes.fromhex(value) if self.sqlite else bytes(value.bytes)
-
     def rows(self, query: str, types: list[str]) -> Iterator[tuple[Any, ...]]:
         if self.sqlite:
             yield from self._lite.execute(query.format(a="?"), (self._param,))
@@ -114,27 +106,20 @@ class _Rows:
 
 @dataclass(frozen=True)
 class _EntriesResult:
-    summary: bytes
     entries: int
-    pending: int
     heads: dict[str, tuple[int, bytes]]
 
 
 def _check_entries(url: str, agency_id: uuid.UUID, agency_code: str) -> _EntriesResult:
+    """Every entry row of the agency: bytes, columns, chains (problems name the entry by its hash)."""
     rows = _Rows(url, agency_id)
     try:
-        pending = {rows.key(key) for (key,) in rows.rows(_PENDING, ["uuid"])}
         checker = EntryChecker(agency_code)
-        summary = hashlib.sha256()
-        for key, canonical, entry_hash, stream, seq, prev, type_ in rows.rows(_ENTRIES, _ENTRY_TYPES):
-            entry_key = rows.key(key)
-            digest = bytes(entry_hash)
-            checker.check(
-                entry_key, bytes(canonical), digest, stream, seq, None if prev is None else bytes(prev), type_
-            )
-            if entry_key not in pending:
-                summary.update(entry_key + digest)
-        return _EntriesResult(summary.digest(), checker.count, len(pending), checker.finish())
+        check = checker.check
+        for canonical, entry_hash, stream, seq, prev, type_ in rows.rows(_ENTRIES, _ENTRY_TYPES):
+            entry_hash = bytes(entry_hash)
+            check(entry_hash, bytes(canonical), entry_hash, stream, seq, None if prev is None else bytes(prev), type_)
+        return _EntriesResult(checker.count, checker.finish())
     finally:
         rows.close()
 
@@ -150,53 +135,67 @@ def _entries_child(url: str, agency_id: uuid.UUID, agency_code: str, pipe: Conne
         pipe.close()
 
 
-def _start_entries(url: str, log: AgencyLog) -> tuple[multiprocessing.process.BaseProcess, Connection]:
+def _start_entries(url: str, log: AgencyLog) -> list[tuple[multiprocessing.process.BaseProcess, Connection]]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context: Any = multiprocessing.get_context(method)
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_entries_child, args=(url, log.agency_id, log.code, send), daemon=True)
     child.start()
     send.close()
-    return child, receive
+    return [(child, receive)]
 
 
-def _index_of(session: Session, agency_id: uuid.UUID, key: bytes) -> int | None:
-    index = session.scalar(
-        select(LedgerLeaf.index).where(LedgerLeaf.agency_id == agency_id, LedgerLeaf.entry_id == uuid.UUID(bytes=key))
-    )
-    return None if index is None else int(index)
+def _results(children: list[tuple[multiprocessing.process.BaseProcess, Connection]]) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for child, pipe in children:
+        try:
+            out.append(pipe.recv())
+        except EOFError:
+            out.append(("error", "the entry check ended without an answer"))
+        child.join()
+    return out
 
 
-def _first_unmatched_leaf(session: Session, agency_id: uuid.UUID) -> tuple[int, str] | None:
-    """The first leaf whose entry row is missing or hashes otherwise (the slow path, only when summaries differ)."""
+def _entry_by_hash(session: Session, agency_id: uuid.UUID, entry_hash: bytes) -> tuple[uuid.UUID, int | None, bool]:
+    """An entry named by its stored hash: its id, its log index (if any) and whether it is pending."""
     row = session.execute(
-        select(LedgerLeaf.index, LedgerEntry.id, LedgerEntry.stream, LedgerEntry.stream_seq)
+        select(LedgerEntry.id, LedgerLeaf.index, LedgerPending.seq)
+        .outerjoin(LedgerLeaf, LedgerLeaf.entry_id == LedgerEntry.id)
+        .outerjoin(LedgerPending, LedgerPending.entry_id == LedgerEntry.id)
+        .where(LedgerEntry.agency_id == agency_id, LedgerEntry.entry_hash == entry_hash)
+        .limit(1)
+    ).one()
+    return row[0], None if row[1] is None else int(row[1]), row[2] is not None
+
+
+def _first_unmatched_leaf(session: Session, agency_id: uuid.UUID) -> int | None:
+    """The first leaf whose entry row is missing or has another stored hash (the entry side ties that hash to the
+    entry's bytes). One query: the database does the join."""
+    index = session.scalar(
+        select(func.min(LedgerLeaf.index))
+        .select_from(LedgerLeaf)
         .outerjoin(LedgerEntry, LedgerEntry.id == LedgerLeaf.entry_id)
         .where(
             LedgerLeaf.agency_id == agency_id,
             (LedgerEntry.id.is_(None)) | (LedgerEntry.entry_hash != LedgerLeaf.leaf_hash),
         )
-        .order_by(LedgerLeaf.index)
-        .limit(1)
+    )
+    return None if index is None else int(index)
+
+
+def _leaf_problem(session: Session, agency_id: uuid.UUID, index: int) -> str:
+    row = session.execute(
+        select(LedgerEntry.stream, LedgerEntry.stream_seq)
+        .join(LedgerLeaf, LedgerLeaf.entry_id == LedgerEntry.id)
+        .where(LedgerLeaf.agency_id == agency_id, LedgerLeaf.index == index)
     ).first()
     if row is None:
-        return None
-    index, entry_id, stream, seq = row
-    if entry_id is None:
-        return int(index), f"entry {index}: in the log, but its entry row is missing"
-    return int(index), (
-        f"entry {index} (stream {stream}, position {seq}): the stored leaf hash does not match the entry's bytes"
-    )
-
-
-def _is_pending(session: Session, key: bytes) -> bool:
-    found = session.scalar(select(LedgerPending.seq).where(LedgerPending.entry_id == uuid.UUID(bytes=key)))
-    return found is not None
+        return f"entry {index}: in the log, but its entry row is missing"
+    where = f" (stream {row[0]}, position {row[1]})" if row is not None else ""
+    return f"entry {index}{where}: the stored leaf hash does not match the entry's bytes"
 
 
 def _stray(entry_id: Any, stream: str, seq: int) -> str:
-    if isinstance(entry_id, bytes):
-        entry_id = uuid.UUID(bytes=entry_id)
     return (
         f"entry row {entry_id} (stream {stream}, position {seq}) "
         "is neither in the log nor pending: it was inserted outside the service"
@@ -231,24 +230,18 @@ def verify_log(
 ) -> VerificationReport:
     """Hashes, stream chains, Merkle root against every checkpoint and signature, heads and stored nodes."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
-    child, pipe = _start_entries(url, log)
+    children = _start_entries(url, log)
     problems: list[tuple[int, int, str]] = []  # (index in the log, preference, what is wrong)
     tree = TreeChecker(trusted, log.origin)
     rows = _Rows(url, log.agency_id)
     try:
-        pairs: list[tuple[bytes, bytes]] = []
         try:
-            for count, (index, key, leaf) in enumerate(rows.rows(_LEAVES, _LEAF_TYPES), 1):
+            for count, (index, leaf) in enumerate(rows.rows(_LEAVES, _LEAF_TYPES), 1):
                 tree.add(index, bytes(leaf))
-                pairs.append((rows.key(key), bytes(leaf)))
                 if progress is not None and count % BATCH == 0:
                     progress("entries", BATCH, log.size)
         except VerificationError as exc:  # a gap in the indices
-            problems.append((len(pairs), 1, exc.reason))
-        pairs.sort()
-        summary = hashlib.sha256()
-        for key, leaf in pairs:
-            summary.update(key + leaf)
+            problems.append((tree.size, 1, exc.reason))
         checkpoints = [
             StoredCheckpoint(int(s), bytes(r), str(n)) for s, r, n in rows.rows(_CHECKPOINTS, _CHECKPOINT_TYPES)
         ]
@@ -256,46 +249,45 @@ def verify_log(
         nodes = [(int(lv), int(i), bytes(h)) for lv, i, h in rows.rows(_NODES, _NODE_TYPES)] if check_nodes else []
     finally:
         rows.close()
-    try:
-        outcome, payload = pipe.recv()
-    except EOFError:
-        outcome, payload = "error", "the entry check ended without an answer"
-    child.join()
+    # Each leaf is the stored hash of its entry row, which the entry side ties to the entry's bytes.
+    unmatched = _first_unmatched_leaf(session, log.agency_id)
+    if unmatched is not None:
+        problems.append((unmatched, 1, _leaf_problem(session, log.agency_id, unmatched)))
 
-    entries: _EntriesResult | None = None
-    if outcome == "ok":
-        entries = payload
-    elif outcome == "entry":
-        key, stream, seq, reason = payload
-        index = _index_of(session, log.agency_id, key)
-        if index is not None:
-            problems.append((index, 0, f"entry {index} (stream {stream}, position {seq}): {reason}"))
-        elif _is_pending(session, key):
-            problems.append((1 << 62, 0, f"pending entry (stream {stream}, position {seq}): {reason}"))
+    heads: dict[str, tuple[int, bytes]] = {}
+    counted = 0
+    for outcome, payload in _results(children):
+        if outcome == "ok":
+            heads.update(payload.heads)
+            counted += payload.entries
+        elif outcome == "entry":
+            entry_hash, stream, seq, reason = payload
+            entry_id, index, pending = _entry_by_hash(session, log.agency_id, entry_hash)
+            if index is not None:
+                problems.append((index, 0, f"entry {index} (stream {stream}, position {seq}): {reason}"))
+            elif pending:
+                problems.append((1 << 62, 0, f"pending entry (stream {stream}, position {seq}): {reason}"))
+            else:
+                problems.append((1 << 62, 0, _stray(entry_id, stream, seq)))
         else:
-            problems.append((1 << 62, 0, _stray(key, stream, seq)))
-    else:
-        raise VerificationError(f"the entry check failed: {payload}")
-    if entries is not None and entries.summary != summary.digest():
-        unmatched = _first_unmatched_leaf(session, log.agency_id)
-        if unmatched is not None:
-            problems.append((unmatched[0], 1, unmatched[1]))
+            raise VerificationError(f"the entry check failed: {payload}")
     if problems:
         raise VerificationError(min(problems)[2])
-    assert entries is not None
-    _orphans(session, log.agency_id, tree.size + entries.pending)
-    if entries.summary != summary.digest():
-        raise VerificationError("the log's leaves and the entry rows are not the same entries")
-
-    report = VerificationReport(
-        agency=log.code, log_size=tree.size, pending=entries.pending, streams=len(entries.heads)
+    pending_count = int(
+        session.scalar(select(func.count()).select_from(LedgerPending).where(LedgerPending.agency_id == log.agency_id))
+        or 0
     )
+    _orphans(session, log.agency_id, tree.size + pending_count)
+    if counted != tree.size + pending_count:
+        raise VerificationError(f"{counted} entry rows for {tree.size + pending_count} entries in the log and pending")
+
+    report = VerificationReport(agency=log.code, log_size=tree.size, pending=pending_count, streams=len(heads))
     report.checkpoints = tree.check_checkpoints(checkpoints)
     report.latest_checkpoint_size = max((c.size for c in checkpoints), default=0)
     if external_checkpoint is not None:
         report.external_checkpoint_size = tree.check_external_checkpoint(external_checkpoint)
     tree.check_log_head(log.size, log.root)
-    check_stream_heads(entries.heads, stored_heads)
+    check_stream_heads(heads, stored_heads)
     tree.check_stored_nodes(nodes)
     if report.latest_checkpoint_size < report.log_size:
         report.notes.append(

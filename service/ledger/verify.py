@@ -10,9 +10,9 @@ Two independent halves, so that a 2-core machine can run them side by side over 
   consistent with one another), of a checkpoint kept outside, and of the log head; stored subtree nodes (which
   answer proofs) are the recomputed ones.
 
-Each side summarises its (entry id, hash) pairs in id order as one SHA-256; equal summaries tie every leaf to
-its entry. Problems raise :class:`VerificationError` (or :class:`EntryProblem`, which names the entry) with the
-place and what is wrong.
+Each leaf is read beside its entry row's stored hash, which the entry side has tied to the bytes. Problems
+raise :class:`VerificationError` (or :class:`EntryProblem`, which names the entry) with the place and what is
+wrong.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from service.ledger.note import Checkpoint, NoteVerifier, open_checkpoint
 
 _LEAF_PREFIX = b"\x00"
 _KIND_AND_PREV = b',"kind":"caseledger.entry/v1","prev":'
+# ',"recorded_at":"2026-11-28T01:12:18.123456Z"': every instant has the same width (canonical.format_instant).
+_RECORDED_LENGTH = len(b',"recorded_at":"') + 27 + 1
 
 
 class EntryProblem(VerificationError):
@@ -71,7 +73,7 @@ class EntryChecker:
 
     def __init__(self, agency_code: str) -> None:
         self._agency = b',"agency":' + _json_text(agency_code) + b',"body":'
-        self._names: dict[str, bytes] = {}
+        self._tails: dict[tuple[str, str], bytes] = {}  # (stream, type) -> ',"stream":…,"type":…}'
         self._heads: dict[str, tuple[int, bytes]] = {}  # stream -> (length so far, hash of the last entry)
         self._waiting: dict[tuple[str, int], tuple[Any, bytes | None, bytes]] = {}
         self.count = 0
@@ -82,20 +84,28 @@ class EntryChecker:
         digest = hashlib.sha256(_LEAF_PREFIX + canonical).digest()
         if digest != entry_hash:
             raise EntryProblem(key, stream, seq, "the stored hash does not match the entry's bytes")
-        if canonical.find(b',"agency":') != canonical.find(self._agency) or not canonical.startswith(b'{"actor":'):
+        # The actor (a quoted string) comes first; the first ',"agency":' is then the top-level one.
+        at = canonical.find(self._agency, 0, 256)
+        if at < 0 or not canonical.startswith(b'{"actor":"') or canonical.find(b',"agency":', 0, at) >= 0:
             raise EntryProblem(key, stream, seq, "the entry does not belong to this agency")
-        # RFC 8785 sorts keys: the top level ends ...,"kind":…,"prev":…,"recorded_at":…,"seq":…,"stream":…,"type":…}
-        # and string values escape their quotes, so the last ',"prev":' is the top-level one.
-        name = self._names.get(stream)
-        if name is None:
-            name = self._names[stream] = _json_text(stream)
-        tail = b',"seq":' + str(seq).encode() + b',"stream":' + name + b',"type":' + _json_text(type_) + b"}"
-        prev_text = b"null" if prev is None else b'"' + base64.b64encode(prev) + b'"'
-        at = canonical.rfind(b',"prev":')
+        # RFC 8785 sorts the keys, so an entry ends with exactly ,"kind":"caseledger.entry/v1","prev":<null|"…">,
+        # "recorded_at":"<27 characters>","seq":N,"stream":S,"type":T} and the stored columns can be compared
+        # with the bytes without parsing them.
+        tail = self._tails.get((stream, type_))
+        if tail is None:
+            tail = self._tails[(stream, type_)] = (
+                b',"stream":' + _json_text(stream) + b',"type":' + _json_text(type_) + b"}"
+            )
+        end = len(canonical) - len(tail)
+        seq_text = b',"seq":%d' % seq
+        recorded = end - len(seq_text) - _RECORDED_LENGTH
+        prev_text = _KIND_AND_PREV + (b"null" if prev is None else b'"' + base64.b64encode(prev) + b'"')
         if (
             not canonical.endswith(tail)
-            or at < 0
-            or not canonical.startswith(_KIND_AND_PREV + prev_text + b',"recorded_at":"', at - 29)
+            or not canonical.startswith(seq_text, end - len(seq_text))
+            or not canonical.startswith(b',"recorded_at":"', recorded)
+            or canonical[recorded + _RECORDED_LENGTH - 1] != 0x22
+            or not canonical.startswith(prev_text, recorded - len(prev_text))
         ):
             raise EntryProblem(
                 key, stream, seq, "the stored stream, position, previous hash or type differ from the entry's bytes"

@@ -76,6 +76,21 @@ def _agency_created(session: Session, entry: EntryContent) -> None:
     )
 
 
+_IDS_BY_CODE: dict[tuple[str, str], uuid.UUID] = {}
+
+
+def agency_id_by_code(session: Session, code: str) -> uuid.UUID:
+    """An agency's id from its code. An agency's id never changes, so it is remembered once found (per database)."""
+    key = (str(session.get_bind().engine.url), code)
+    found = _IDS_BY_CODE.get(key)
+    if found is None:
+        found = session.scalar(select(Agency.id).where(Agency.code == code))
+        if found is None:
+            raise NotFound(f"no agency {code!r}", f"执法主体 {code!r} 不存在")
+        _IDS_BY_CODE[key] = found
+    return found
+
+
 def get_agency_by_code(session: Session, code: str) -> Agency:
     agency = session.scalar(select(Agency).where(Agency.code == code))
     if agency is None:

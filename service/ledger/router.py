@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
-from service.agencies.service import get_agency_by_code
+from service.agencies.service import agency_id_by_code, get_agency_by_code
 from service.auth.deps import PUBLIC, Principal, ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
 from service.errors import InvalidInput, NotFound
@@ -130,8 +130,7 @@ def get_inclusion_proof(
     size: Annotated[int | None, Query(ge=1)] = None,
 ) -> InclusionProofOut:
     """RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` (default: latest checkpoint)."""
-    found = get_agency_by_code(session, agency)
-    answer = ledger.prove_inclusion(session, found.id, index, size)
+    answer = ledger.prove_inclusion(session, agency_id_by_code(session, agency), index, size)
     return InclusionProofOut(
         index=answer.index,
         size=answer.size,
@@ -198,8 +197,7 @@ def get_consistency_proof(
     size2: Annotated[int | None, Query(alias="to", ge=1)] = None,
 ) -> ConsistencyProofOut:
     """RFC 9162 consistency proof between tree sizes ``from`` and ``to`` (default: latest checkpoint)."""
-    found = get_agency_by_code(session, agency)
-    answer = ledger.prove_consistency(session, found.id, size1, size2)
+    answer = ledger.prove_consistency(session, agency_id_by_code(session, agency), size1, size2)
     return ConsistencyProofOut(
         size1=answer.size1,
         size2=answer.size2,

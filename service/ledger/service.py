@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import InvalidInput, NotFound
@@ -52,26 +52,62 @@ def _check_size(head_size: int, size: int, name: str) -> None:
         )
 
 
-def _sizes(session: Session, agency_id: uuid.UUID) -> tuple[int, int]:
-    """The log's size and the latest checkpoint's size (or the log's when none is signed), in one query."""
-    latest = select(func.max(LedgerCheckpoint.size)).where(LedgerCheckpoint.agency_id == agency_id).scalar_subquery()
-    row = session.execute(select(LedgerHead.size, latest).where(LedgerHead.agency_id == agency_id)).one_or_none()
+@dataclass(frozen=True)
+class _Head:
+    size: int
+    root: bytes
+    signed_size: int  # the latest checkpoint's size (the log's size when none is signed yet)
+    signed_root: bytes
+
+    def known_root(self, size: int) -> bytes | None:
+        """The root at ``size`` when it is stored (the latest checkpoint's, or the head's)."""
+        if size == self.signed_size:
+            return self.signed_root
+        return self.root if size == self.size else None
+
+
+_PG_HEAD = (
+    "SELECT h.size, h.root, c.size, c.root FROM ledger_heads h LEFT JOIN LATERAL (SELECT size, root "
+    "FROM ledger_checkpoints WHERE agency_id = h.agency_id ORDER BY size DESC LIMIT 1) c ON true "
+    "WHERE h.agency_id = %(a)s"
+)
+
+
+def _head(session: Session, agency_id: uuid.UUID) -> _Head:
+    """The log's head and latest checkpoint, in one query (on PostgreSQL through the driver: proofs are answered
+    often and must be fast)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(_PG_HEAD, {"a": agency_id})
+        row = cursor.fetchone()
+    else:
+        latest = latest_checkpoint(session, agency_id)
+        head = session.get(LedgerHead, agency_id)
+        row = (
+            None if head is None else (head.size, head.root, *((latest.size, latest.root) if latest else (None, None)))
+        )
     if row is None:
         raise NotFound("this agency has no ledger", "该执法主体没有账本")
-    size, signed = int(row[0]), row[1]
+    size, root, signed_size, signed_root = row
     # Proofs default to the latest signed checkpoint: a size an outside verifier can hold us to.
-    return size, int(signed) if signed is not None else size
+    if signed_size is None:
+        return _Head(int(size), bytes(root), int(size), bytes(root))
+    return _Head(int(size), bytes(root), int(signed_size), bytes(signed_root))
 
 
 def _answer(
-    session: Session, agency_id: uuid.UUID, plans: list[list[LeafRange]], extra: list[Node]
-) -> tuple[list[list[bytes]], dict[Node, bytes]]:
-    """Each plan's range hashes, and the extra nodes, from one read of the stored nodes."""
-    covers = [[subtree_cover(b, e) for b, e in plan] for plan in plans]
-    wanted = {node for plan in covers for cover in plan for node in cover} | set(extra)
-    nodes = read_nodes(session, agency_id, wanted)
-    hashes = [[range_hash([nodes[n] for n in cover]) for cover in plan] for plan in covers]
-    return hashes, nodes
+    session: Session, agency_id: uuid.UUID, head: _Head, plan: list[LeafRange], roots: list[int], extra: list[Node]
+) -> tuple[list[bytes], list[bytes], dict[Node, bytes]]:
+    """The plan's range hashes, the roots at ``roots`` and the ``extra`` nodes, from one read of stored nodes;
+    a root already stored (checkpoint, head) is not recomputed."""
+    covers = [subtree_cover(b, e) for b, e in plan]
+    root_covers = {size: subtree_cover(0, size) for size in roots if head.known_root(size) is None}
+    wanted = {n for cover in covers for n in cover} | {n for cover in root_covers.values() for n in cover} | set(extra)
+    nodes = read_nodes(session, agency_id, wanted) if wanted else {}
+    hashes = [range_hash([nodes[n] for n in cover]) for cover in covers]
+    computed = [head.known_root(size) or range_hash([nodes[n] for n in root_covers[size]]) for size in roots]
+    return hashes, computed, nodes
 
 
 @dataclass(frozen=True)
@@ -84,13 +120,13 @@ class InclusionAnswer:
 
 
 def prove_inclusion(session: Session, agency_id: uuid.UUID, index: int, size: int | None) -> InclusionAnswer:
-    head_size, signed_size = _sizes(session, agency_id)
-    size = signed_size if size is None else size
-    _check_size(head_size, size, "size")
+    head = _head(session, agency_id)
+    size = head.signed_size if size is None else size
+    _check_size(head.size, size, "size")
     if not 0 <= index < size:
         raise InvalidInput(f"index={index} is not below size={size}", f"index={index} 须小于 size={size}")
-    (proof, root), nodes = _answer(session, agency_id, [inclusion_plan(index, size), [(0, size)]], [(0, index)])
-    return InclusionAnswer(index, size, root[0], nodes[(0, index)], proof)
+    proof, (root,), nodes = _answer(session, agency_id, head, inclusion_plan(index, size), [size], [(0, index)])
+    return InclusionAnswer(index, size, root, nodes[(0, index)], proof)
 
 
 @dataclass(frozen=True)
@@ -103,16 +139,14 @@ class ConsistencyAnswer:
 
 
 def prove_consistency(session: Session, agency_id: uuid.UUID, size1: int, size2: int | None) -> ConsistencyAnswer:
-    head_size, signed_size = _sizes(session, agency_id)
-    size2 = signed_size if size2 is None else size2
-    _check_size(head_size, size1, "from")
-    _check_size(head_size, size2, "to")
+    head = _head(session, agency_id)
+    size2 = head.signed_size if size2 is None else size2
+    _check_size(head.size, size1, "from")
+    _check_size(head.size, size2, "to")
     if size1 > size2:
         raise InvalidInput(f"from={size1} is greater than to={size2}", f"from={size1} 大于 to={size2}")
-    (proof, root1, root2), _ = _answer(
-        session, agency_id, [consistency_plan(size1, size2), [(0, size1)], [(0, size2)]], []
-    )
-    return ConsistencyAnswer(size1, size2, root1[0], root2[0], proof)
+    proof, (root1, root2), _ = _answer(session, agency_id, head, consistency_plan(size1, size2), [size1, size2], [])
+    return ConsistencyAnswer(size1, size2, root1, root2, proof)
 
 
 def checkpoint_note(session: Session, agency_id: uuid.UUID) -> LedgerCheckpoint:

@@ -30,6 +30,7 @@ from service.db import Database
 from service.demo import DEMO_USERS, OTHER_OFFICERS, seed_agency
 from service.errors import DomainError
 from service.evidence.store import EvidenceStore
+from service.keyfiles import write_private_file
 from service.ledger.audit import agency_logs, verify_log, verify_replay
 from service.ledger.errors import VerificationError
 from service.ledger.integrator import CheckpointPolicy, SignerCache
@@ -243,7 +244,7 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 
 
 def run_server(host: str, port: int, workers: int) -> None:
-    import uvicorn
+    import uvicorn  # only the serving commands need the server
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(
@@ -313,8 +314,6 @@ def demo(
             table.add_row(*row)
         console.print(table)
         creds_file = settings.data_dir / "demo-credentials.txt"
-        from service.keyfiles import write_private_file
-
         write_private_file(creds_file, "".join(f"{u}\t{r}\t{p}\n" for u, r, p in credentials).encode())
     else:
         console.print(f"demo data already loaded; credentials are in {settings.data_dir / 'demo-credentials.txt'}")
@@ -505,7 +504,7 @@ def openapi(
     output: Annotated[Path, typer.Option(help="where to write the document")] = Path("openapi/openapi.json"),
 ) -> None:
     """Write the OpenAPI document of the app (committed as openapi/openapi.json)."""
-    from service.openapi_doc import openapi_document, render
+    from service.openapi_doc import openapi_document, render  # builds the whole app: only when asked
 
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render(openapi_document()))

@@ -2,17 +2,14 @@
 
 Baseline (``plain``): each writer inserts rows of ledger_entries' shape (same columns, sizes, indexes and
 constraints, built with the same canonical bytes and hash) into ``bench_plain``, one row per transaction,
-through the service's own ``Database`` (same engine settings, same session and commit path).
+through the service's own ``Database`` (same engine settings, same session and commit path), with entry ids
+drawn as ``append_entry`` draws them.
 
 Ledger (``ledger``): each writer calls ``service.ledger.projection.record`` with a probe entry type whose
 projector changes nothing, one entry per transaction, round-robin over its own few streams (like per-case
 streams), while the integrator runs in its own process (IntegratorRunner loop, as in a server). Afterwards
 everything is integrated and the run is checked: the log is gap-free, every acknowledged entry is in it, and
 verify_log and the replay pass.
-
-Prototype (``lean``, PostgreSQL only): the same entries through bench/lean_append.py, which writes the same
-rows with fewer, cheaper statements — to measure what the proposed change to store.py would buy. Its entries
-go into the same log and are verified with the rest.
 
 Rounds rotate the order of the modes, so that the drift of a shared machine falls on all of them. Per-row CPU
 is reported for the writers, their PostgreSQL backends and the integrator (process and backend), with how
@@ -51,7 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sqlite-size", type=int, default=60, help="transactions per writer per round (SQLite)")
     parser.add_argument("--streams", type=int, default=4, help="streams per writer (ledger modes)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of every mode, order rotating")
-    parser.add_argument("--modes", default="plain,ledger,lean", help="plain, ledger, lean (lean: PostgreSQL only)")
+    parser.add_argument("--modes", default="plain,ledger", help="comma-separated: plain, ledger")
     parser.add_argument("--no-replay", action="store_true", help="skip verify_replay in the final check")
 
 
@@ -62,8 +59,6 @@ def _maybe_us(seconds: float | None) -> str:
 def _one_database(kind: str, args: argparse.Namespace) -> None:
     size = args.size if kind == "postgresql" else args.sqlite_size
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    if kind != "postgresql":
-        modes = [m for m in modes if m != "lean"]
     print_params(
         f"append_throughput on {kind}",
         {
@@ -155,11 +150,6 @@ def _one_database(kind: str, args: argparse.Namespace) -> None:
         if "plain" in modes and "ledger" in modes:
             target = " (target ≥ 0.75)" if kind == "postgresql" else " (for information: SQLite serialises writers)"
             console.print(f"  [bold]{kind} ledger/plain = {statistics.median(ratios['ledger']):.2f}[/bold]{target}")
-        if "plain" in modes and "lean" in modes:
-            console.print(
-                f"  [bold]{kind} lean/plain = {statistics.median(ratios['lean']):.2f}[/bold] "
-                "(prototype of the proposed store.py change, bench/lean_append.py)"
-            )
         console.print("")
 
 

@@ -2,15 +2,17 @@
 
 The agency is created through the service (its key, its log, its first entry, a first checkpoint); then
 ``size - 1`` probe entries are generated across ``streams`` streams (round-robin, each a proper hash chain)
-with ``EntryContent.canonical()`` and ``merkle.leaf_hash``, their leaves and every completed subtree node with
-``CompactRange``, and a signed checkpoint every ``checkpoint_every`` entries (the service's default policy) and
-at the end; everything is written with COPY (PostgreSQL) or executemany (SQLite) and the log head moved. The
-result is what the service would have written, which the benchmark confirms by running verify_log over it.
+with ``EntryContent.canonical()``, ``merkle.leaf_hash`` and time-ordered ids (as ``store.new_entry_id`` draws
+them), their leaves and every completed subtree node with ``CompactRange``, and a signed checkpoint every
+``checkpoint_every`` entries (the service's default policy) and at the end; everything is written with COPY
+(PostgreSQL) or executemany (SQLite) and the log head moved. The result is what the service would have
+written, which the benchmark confirms by running verify_log over it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
 import time
 import uuid
@@ -59,6 +61,15 @@ class Generated:
         return self.base + timedelta(milliseconds=index)
 
 
+def time_ordered_id(at: datetime) -> uuid.UUID:
+    """The id ``store.new_entry_id`` would have drawn at ``at`` (UUIDv7 layout: 48-bit Unix milliseconds first)."""
+    millis = int(at.timestamp() * 1000)
+    value = int.from_bytes(millis.to_bytes(6, "big") + os.urandom(10), "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)
+    return uuid.UUID(int=value)
+
+
 def _chunk(args: tuple[int, int, int, int, str, datetime]) -> list[tuple[int, bytes, bytes, bytes]]:
     """Entries of streams [first, last): (index, id, canonical, hash), each stream a chain."""
     first, last, size, streams, code, base = args
@@ -72,7 +83,7 @@ def _chunk(args: tuple[int, int, int, int, str, datetime]) -> list[tuple[int, by
             content = EntryContent(code, f"case-{s}", seq, PROBE, ACTOR, at, at, prev, probe_body(s, seq))
             canonical = content.canonical()
             digest = leaf_hash(canonical)
-            out.append((index, uuid.uuid4().bytes, canonical, digest))
+            out.append((index, time_ordered_id(at).bytes, canonical, digest))
             prev = digest
             seq += 1
             index += streams

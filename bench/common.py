@@ -27,7 +27,6 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from bench.lean_append import lean_record
 from service import projections
 from service.auth.tokens import generate_key_file
 from service.clock import SystemClock
@@ -42,6 +41,7 @@ from service.ledger.models import LedgerEntry, LedgerHead, LedgerLeaf
 from service.ledger.note import NoteSigner, NoteVerifier
 from service.ledger.projection import AgencyRef, known_entry_types, projector, record
 from service.ledger.runner import IntegratorRunner
+from service.ledger.store import new_entry_id
 from service.migrations import upgrade_to_head
 from service.runtime import TOKEN_KEY_FILE
 
@@ -188,7 +188,7 @@ def plain_row(agency: AgencyRef, stream: str, seq: int, prev: bytes | None, body
     content = EntryContent(agency.code, stream, seq, PROBE, ACTOR, now, now, prev, body)
     canonical = content.canonical()
     return {
-        "id": uuid.uuid4(),
+        "id": new_entry_id(),  # as append_entry draws them (time-ordered)
         "agency_id": agency.id,
         "stream": stream,
         "stream_seq": seq,
@@ -236,7 +236,7 @@ def plain_table() -> sa.Table:
 @dataclass(frozen=True)
 class WriterJob:
     url: str
-    mode: str  # "plain", "ledger" or "lean" (bench/lean_append.py, a prototype)
+    mode: str  # "plain" or "ledger"
     agency: AgencyRef
     writer: int
     streams: tuple[str, ...]
@@ -327,11 +327,6 @@ def _writer(job: WriterJob, barrier: multiprocessing.synchronize.Barrier, out: A
                     session.execute(insert, row)
                 heads[stream] = (seq + 1, row["entry_hash"])
                 digest = row["entry_hash"]
-            elif job.mode == "lean":
-                with database.transaction() as session:
-                    digest = lean_record(
-                        session, job.agency, stream=stream, type=PROBE, actor=ACTOR, body=body, at=datetime.now(UTC)
-                    )
             else:
                 with database.transaction() as session:
                     recorded = record(
@@ -493,7 +488,7 @@ def run_writers(
     integrator = None
     stop = ctx.Event()
     integrator_out = ctx.Queue()
-    if mode in ("ledger", "lean"):
+    if mode == "ledger":
         if data is None:
             raise ValueError("ledger mode needs the data directory (for the checkpoint key)")
         integrator = ctx.Process(target=_integrator, args=(url, str(data), stop, integrator_interval, integrator_out))

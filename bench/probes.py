@@ -1,13 +1,16 @@
 """Micro-measurements behind the performance problems listed in bench/README.md, reproducible in ~1-2 minutes.
 
-1. Client CPU of one statement: SQLAlchemy Core ``Connection.execute`` (as store.py runs them) against the
-   DBAPI cursor, and round trips per transaction (plain insert, ``record``, the lean prototype) from a libpq
-   trace.
-2. ``read_nodes`` (integrator.py) against the same nodes fetched by an index-friendly query, on PostgreSQL and
-   SQLite, in a bulk-loaded log of ``--size`` entries; with SQLite's query plan.
+1. Client CPU of one statement: SQLAlchemy Core ``Connection.execute`` (as store.py still runs them on SQLite)
+   against the DBAPI cursor (as store.py appends on PostgreSQL), and round trips per transaction (plain insert,
+   ``record``) from a libpq trace.
+2. ``read_nodes`` (integrator.py: one constant statement on PostgreSQL, primary-key lookups on SQLite) against
+   the earlier row-value ``IN`` form, on PostgreSQL and SQLite, in a bulk-loaded log of ``--size`` entries; with
+   SQLite's query plan of the earlier form.
 3. WAL per append (and B-tree full-page images, with pg_walinspect when available) right after a checkpoint:
-   a small log, a large log, and the large log with time-ordered (UUIDv7-like) entry ids.
-4. ``parse_instant`` (strptime) against ``datetime.fromisoformat``, and ``replay()`` with each.
+   a small log and a large log with time-ordered entry ids (as store.py draws them), and the large log with
+   random UUIDv4 ids (loaded and appended, as before).
+4. ``parse_instant`` (shape check + ``datetime.fromisoformat``) against the earlier ``strptime``, and
+   ``replay()`` with each.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import contextlib
 import os
 import tempfile
 import time
-import types
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -47,7 +49,6 @@ from bench.common import (
     scratch_database,
     scratch_postgres,
 )
-from bench.lean_append import lean_record
 from service.db import Database
 from service.ledger import canonical as canonical_module
 from service.ledger import store
@@ -120,9 +121,9 @@ def _statements(url: str, agency: AgencyRef) -> None:
                     cursor.execute(move_sql, (1, bytes(32), agency.id, "probe"))
 
             for label, fn in (
-                ("store._LOCK_HEAD through Connection.execute (Core)", core_lock),
+                ("store._LOCK_HEAD through Connection.execute (Core, the SQLite path)", core_lock),
                 ("the same SELECT … FOR UPDATE on the DBAPI cursor", cursor_lock),
-                ("store._MOVE_HEAD through Connection.execute (Core)", core_move),
+                ("store._MOVE_HEAD through Connection.execute (Core, the SQLite path)", core_move),
                 ("the same UPDATE on the DBAPI cursor", cursor_move),
             ):
                 rows.append([label, fmt_us(_best_cpu(fn, 400))])
@@ -141,14 +142,12 @@ def _round_trips(url: str, agency: AgencyRef) -> None:
         n = next(counter)
         if mode == "plain":
             session.execute(insert, plain_row(agency, "trace-plain", n, None, probe_body(0, n)))
-        elif mode == "ledger":
-            record(session, agency, stream="trace", type=PROBE, actor=ACTOR, body=probe_body(0, n), at=_now())
         else:
-            lean_record(session, agency, stream="trace", type=PROBE, actor=ACTOR, body=probe_body(0, n), at=_now())
+            record(session, agency, stream="trace", type=PROBE, actor=ACTOR, body=probe_body(0, n), at=_now())
 
     rows = []
     try:
-        for mode in ("plain", "ledger", "lean"):
+        for mode in ("plain", "ledger"):
             for _ in range(7):  # past psycopg's prepare threshold
                 with database.transaction() as session:
                     one(mode, session)
@@ -199,37 +198,22 @@ def _read_nodes(url: str, log: bulk.BulkLog) -> list[list[str]]:
     rows = []
     try:
         with database.transaction(write=False) as session:
+            median = _median_wall(lambda: read_nodes(session, aid, interior))
+            rows.append([f"{kind}: read_nodes of {len(interior)} nodes (as now)", f"{median * 1e3:.2f} ms"])
+            earlier = sa.select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(
+                LedgerNode.agency_id == aid, sa.tuple_(LedgerNode.level, LedgerNode.index).in_(interior)
+            )
             calls = 11 if kind == "SQLite" else 50  # a full scan per call on SQLite
-            median = _median_wall(lambda: read_nodes(session, aid, interior), calls)
-            rows.append([f"{kind}: read_nodes of {len(interior)} nodes (tuple IN, as now)", f"{median * 1e3:.2f} ms"])
-            either = sa.select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(
-                LedgerNode.agency_id == aid,
-                sa.or_(*(sa.and_(LedgerNode.level == level, LedgerNode.index == i) for level, i in interior)),
-            )
-            rows.append(
-                [
-                    f"{kind}: the same nodes, OR of (level = ? AND index = ?)",
-                    f"{_median_wall(lambda: session.execute(either).all()) * 1e3:.2f} ms",
-                ]
-            )
-            if kind == "PostgreSQL":
-                levels = [level for level, _ in interior]
-                indexes = [i for _, i in interior]
-                unnest = sa.text(
-                    'SELECT level, "index", hash FROM ledger_nodes WHERE agency_id = :a AND (level, "index") IN '
-                    "(SELECT * FROM unnest(CAST(:l AS int[]), CAST(:i AS bigint[])))"
-                )
-                params = {"a": aid, "l": levels, "i": indexes}
-                median = _median_wall(lambda: session.execute(unnest, params).all())
-                rows.append([f"{kind}: the same nodes, constant SQL with unnest(arrays)", f"{median * 1e3:.2f} ms"])
-            else:
+            median = _median_wall(lambda: session.execute(earlier).all(), calls)
+            rows.append([f"{kind}: the same nodes, row-value IN (the earlier read_nodes)", f"{median * 1e3:.2f} ms"])
+            if kind == "SQLite":
                 query = sa.select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(
                     LedgerNode.agency_id == aid, sa.tuple_(LedgerNode.level, LedgerNode.index).in_(interior[:3])
                 )
                 sql = str(query.compile(database.reader, compile_kwargs={"literal_binds": True}))
                 sql = sql.replace(f"'{aid}'", f"'{aid.hex}'")
                 plan = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all()
-                rows.append([f"{kind}: query plan of the tuple IN form", "; ".join(str(p[-1]) for p in plan)])
+                rows.append([f"{kind}: query plan of the row-value IN form", "; ".join(str(p[-1]) for p in plan)])
     finally:
         database.dispose()
     return rows
@@ -238,23 +222,15 @@ def _read_nodes(url: str, log: bulk.BulkLog) -> list[list[str]]:
 # -- 3. WAL per append -------------------------------------------------------------------------------------
 
 
-def _uuid7() -> uuid.UUID:
-    """A time-ordered UUID (version 7 layout: 48-bit Unix milliseconds, then random bits)."""
-    ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = (ms << 80) | (0x7 << 76) | (((rand >> 62) & 0xFFF) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
-    return uuid.UUID(int=value)
-
-
 @contextlib.contextmanager
-def _time_ordered_entry_ids() -> Iterator[None]:
-    """store.append_entry draws entry ids from ``uuid.uuid4``: point its module reference at _uuid7."""
-    original = store.__dict__["uuid"]
-    setattr(store, "uuid", types.SimpleNamespace(uuid4=_uuid7, UUID=uuid.UUID))  # noqa: B010
+def _random_entry_ids() -> Iterator[None]:
+    """Appends draw random UUIDv4 entry ids, as store.py did before (it calls ``new_entry_id``)."""
+    original = store.new_entry_id
+    setattr(store, "new_entry_id", uuid.uuid4)  # noqa: B010
     try:
         yield
     finally:
-        setattr(store, "uuid", original)  # noqa: B010
+        setattr(store, "new_entry_id", original)  # noqa: B010
 
 
 def _wal(url: str, data: Path, log: bulk.BulkLog, appends: int) -> tuple[float, float | None, float]:
@@ -301,29 +277,36 @@ def _one(conn: psycopg.Connection[Any], query: str, params: tuple[object, ...] =
     return row[0]
 
 
-def _with_time_ordered_ids(gen: bulk.Generated) -> bulk.Generated:
-    base = int(gen.base.timestamp() * 1000)
-    ids = [uuid.UUID(int=((base + i) << 80) | (0x7 << 76) | (0b10 << 62) | i).bytes for i in range(len(gen.ids))]
+def _with_random_ids(gen: bulk.Generated) -> bulk.Generated:
+    ids = [uuid.uuid4().bytes for _ in gen.ids]
     return bulk.Generated(gen.size, gen.streams, gen.base, ids, gen.canonical, gen.hashes)
 
 
 # -- 4. timestamps -----------------------------------------------------------------------------------------
 
 
+def _strptime_instant(text: str) -> datetime:
+    """parse_instant as it was before (``strptime``)."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
 def _timestamps(gen: bulk.Generated) -> list[list[str]]:
     text = "2026-11-28T01:12:18.123456Z"
     parse = canonical_module.parse_instant
     rows = [
-        ["parse_instant (strptime, as now)", fmt_us(_best_cpu(lambda n: [parse(text) for _ in range(n)], 20_000))],
         [
-            "datetime.fromisoformat",
-            fmt_us(_best_cpu(lambda n: [datetime.fromisoformat(text) for _ in range(n)], 20_000)),
+            "parse_instant (shape check + fromisoformat, as now)",
+            fmt_us(_best_cpu(lambda n: [parse(text) for _ in range(n)], 20_000)),
+        ],
+        [
+            "datetime.strptime (before)",
+            fmt_us(_best_cpu(lambda n: [_strptime_instant(text) for _ in range(n)], 20_000)),
         ],
     ]
     entries = gen.canonical[:20_000]
-    for label in ("strptime, as now", "fromisoformat"):
-        if label == "fromisoformat":
-            setattr(canonical_module, "parse_instant", datetime.fromisoformat)  # noqa: B010
+    for label in ("parse_instant as now", "strptime as before"):
+        if label == "strptime as before":
+            setattr(canonical_module, "parse_instant", _strptime_instant)  # noqa: B010
         try:
             started = time.perf_counter()
             replay(entries).close()
@@ -361,14 +344,14 @@ def main(args: argparse.Namespace) -> None:
 
         small = bulk.Generated(10_000, 1000, gen.base, gen.ids[:9_999], gen.canonical[:9_999], gen.hashes[:9_999])
         wal_rows = []
-        for label, generated, ordered in (
-            ("10,000 entries, uuid4 ids (as now)", small, False),
-            (f"{args.size:,} entries, uuid4 ids (as now)", gen, False),
-            (f"{args.size:,} entries, time-ordered ids", _with_time_ordered_ids(gen), True),
+        for label, generated, random_ids in (
+            ("10,000 entries, time-ordered ids (as now)", small, False),
+            (f"{args.size:,} entries, time-ordered ids (as now)", gen, False),
+            (f"{args.size:,} entries, random uuid4 ids (before)", _with_random_ids(gen), True),
         ):
             with scratch_postgres("probes") as url:
                 log = bulk.load(url, data, generated)
-                with _time_ordered_entry_ids() if ordered else contextlib.nullcontext():
+                with _random_entry_ids() if random_ids else contextlib.nullcontext():
                     per_append, fpi, seconds = _wal(url, data, log, args.appends)
             wal_rows.append(
                 [label, f"{per_append:,.0f} B", "n/a" if fpi is None else f"{fpi:,.0f} B", f"{seconds:.2f} s"]

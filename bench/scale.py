@@ -11,9 +11,10 @@ every 1000 entries, as the service writes them) — ``--small`` (10,000) and ``-
    identity map, as in a request), and through the API (``create_app`` served by uvicorn in its own process,
    timed with an httpx keep-alive client); median and p99. Every API answer is checked with verify_inclusion /
    verify_consistency against the latest signed root.
-3. Verification of the large log: ``verify_log`` (hashes, stream chains, Merkle root, every checkpoint's
-   signature, heads, stored nodes) against raw hashlib SHA-256 over the same canonical bytes (read into memory
-   first, then timed), on PostgreSQL and on SQLite, with a breakdown of where the time goes; the replay rate
+3. Verification of the large log: ``verify_log`` (hashes, columns against bytes, stream chains, Merkle root,
+   every checkpoint's signature, heads, stored nodes; entries in a child process beside the leaves in the
+   parent) against raw hashlib SHA-256 over the same canonical bytes (read into memory first, then timed), on
+   PostgreSQL and on SQLite, and ``verify_log`` again without the stored-node check; the replay rate
    (``replay`` over a slice of the log; ``verify_replay`` over the whole small log).
 """
 
@@ -29,10 +30,12 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -77,15 +80,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each append run")
     parser.add_argument("--rounds", type=int, default=3, help="append rounds per size (order alternating)")
     parser.add_argument("--proofs", type=int, default=200, help="random proofs of each kind timed")
-    parser.add_argument(
-        "--sqlite-proofs", type=int, default=20, help="random proofs of each kind on SQLite (each reads whole tables)"
-    )
+    parser.add_argument("--sqlite-proofs", type=int, default=200, help="random proofs of each kind timed on SQLite")
     parser.add_argument("--sqlite-rounds", type=int, default=1, help="append rounds per size on SQLite")
-    parser.add_argument(
-        "--anatomy",
-        action="store_true",
-        help="also time verify_log's parts on its own, and the prototype verifier on SQLite (+1 min)",
-    )
     parser.add_argument("--replay", type=int, default=20_000, help="entries in the replayed slice")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite verification")
     parser.add_argument("--no-api", action="store_true", help="skip the proofs through the API")
@@ -236,13 +232,14 @@ def _proofs_on_session(url: str, log: AgencyLog, count: int, rng: random.Random)
     for label, samples in (("inclusion", inclusion), ("consistency", consistency)):
         median, p99 = quantiles(samples)
         rows.append(
-            [f"{kind}: prove_{label} on a session ({queries[label]} queries)", fmt_ms(median), fmt_ms(p99), "< 1 ms"]
+            [f"{kind}: prove_{label} on a session ({queries[label]} statements)", fmt_ms(median), fmt_ms(p99), "< 1 ms"]
         )
     return rows
 
 
 def _queries_per_call(database: Database, log: AgencyLog, size: int) -> dict[str, int]:
-    """How many SQL statements one proof costs (a fresh session, as in a request)."""
+    """How many SQL statements one proof sends (a fresh session, as in a request): from a libpq trace on
+    PostgreSQL, where the proofs talk to the driver directly, and from SQLAlchemy's cursor events on SQLite."""
     counted = {"n": 0}
 
     def count(*_: object) -> None:
@@ -257,13 +254,31 @@ def _queries_per_call(database: Database, log: AgencyLog, size: int) -> dict[str
         ):
             with database.transaction(write=False) as session:
                 session.execute(sa.select(1))
-                counted["n"] = 0
-                call(session)
-                out[label] = counted["n"]
+                raw = session.connection().connection.driver_connection
+                if isinstance(raw, psycopg.Connection):
+                    out[label] = _traced_statements(raw, lambda: call(session))  # noqa: B023
+                else:
+                    counted["n"] = 0
+                    call(session)
+                    out[label] = counted["n"]
     finally:
         sa.event.remove(database.reader, "before_cursor_execute", count)
         database.dispose()
     return out
+
+
+def _traced_statements(raw: psycopg.Connection[Any], fn: Callable[[], object]) -> int:
+    """Statements ``fn`` sends on ``raw``: each simple Query, or each Sync of the extended protocol."""
+    with tempfile.NamedTemporaryFile("r", prefix="cl_bench_trace_") as trace:
+        fd = os.open(trace.name, os.O_WRONLY)
+        raw.pgconn.trace(fd)
+        try:
+            fn()
+        finally:
+            raw.pgconn.untrace()
+            os.close(fd)
+        lines = trace.read().splitlines()
+    return sum(1 for line in lines if "\tF\t" in line and ("\tQuery\t" in line or "\tSync" in line))
 
 
 def _free_port() -> int:
@@ -390,12 +405,11 @@ class Verification:
     read: float  # driver read of the canonical bytes in log order
     hashing: float  # raw hashlib over them, in memory
     verify: float  # verify_log, end to end
-    prototype: float | None  # bench/fast_verify.py, the same checks
     unordered: float  # driver read of the entries' bytes in storage order, no join
-    parts: list[tuple[str, float]]
+    without_nodes: float  # verify_log without re-reading and checking the stored subtree nodes
 
 
-def _verify(url: str, data: Path, log: AgencyLog, *, anatomy: bool, prototype: bool) -> Verification:
+def _verify(url: str, data: Path, log: AgencyLog) -> Verification:
     kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     canonical, read = _read_canonical(url, log)
     hashing = _raw_hash(canonical)
@@ -403,7 +417,6 @@ def _verify(url: str, data: Path, log: AgencyLog, *, anatomy: bool, prototype: b
     _, unordered = _read_canonical(url, log, ordered=False)
     trusted = trusted_verifier(data, log.origin, log.code)
     database = Database(url)
-    parts: list[tuple[str, float]] = []
     try:
         with database.transaction(write=False) as session:
             started = time.perf_counter()
@@ -415,10 +428,9 @@ def _verify(url: str, data: Path, log: AgencyLog, *, anatomy: bool, prototype: b
         with database.transaction(write=False) as session:
             verify_log(session, log, trusted, check_nodes=False)
         without_nodes = time.perf_counter() - started
-        parts.append(("verify_log without re-reading the stored nodes", without_nodes))
     finally:
         database.dispose()
-    return Verification(kind, log.size, read, hashing, verify, None, unordered, parts)
+    return Verification(kind, log.size, read, hashing, verify, unordered, without_nodes)
 
 
 def _print_verifications(results: list[Verification]) -> None:
@@ -426,12 +438,11 @@ def _print_verifications(results: list[Verification]) -> None:
     for v in results:
         for label, seconds, target in (
             ("verify_log", v.verify, "≤ 5 s" if v.kind == "PostgreSQL" else ""),
+            ("verify_log without the stored-node check (check_nodes=False)", v.without_nodes, ""),
             ("driver read of the bytes in log order (join, order by index)", v.read, ""),
             ("driver read of the bytes as stored (no join, no order)", v.unordered, ""),
             ("raw hashlib SHA-256(0x00‖bytes), in memory", v.hashing, ""),
         ):
-            if seconds is None:
-                continue
             rows.append(
                 [
                     f"{v.kind}: {label}",
@@ -443,13 +454,6 @@ def _print_verifications(results: list[Verification]) -> None:
             )
     size = results[0].size
     print_table(f"verifying {size:,} entries", ["what", "time", "entries/s", "× raw hashlib", "target"], rows)
-    for v in results:
-        if v.parts:
-            print_table(
-                f"{v.kind}: where verify_log's time goes (each part timed on its own)",
-                ["part", "time", "per entry"],
-                [[label, f"{seconds:.2f} s", fmt_us(seconds / v.size)] for label, seconds in v.parts],
-            )
 
 
 def _replay_rates(large: Loaded, small_url: str, slice_size: int) -> list[list[str]]:
@@ -495,7 +499,6 @@ def main(args: argparse.Namespace) -> None:
             "rounds": args.rounds,
             "proofs": f"{args.proofs} ({args.sqlite_proofs} on SQLite)",
             "sqlite append rounds": args.sqlite_rounds,
-            "anatomy": args.anatomy,
             "replayed slice": args.replay,
             "sqlite": not args.no_sqlite,
             "api": not args.no_api,
@@ -554,9 +557,9 @@ def main(args: argparse.Namespace) -> None:
         integrate_all(large_url, data)
         log = _log_of(large_url)
         console.print(f"\n[bold]3. verification[/bold] of the log of {log.size:,} entries")
-        results = [_verify(large_url, data, log, anatomy=args.anatomy, prototype=True)]
+        results = [_verify(large_url, data, log)]
         if sqlite_url is not None:
-            results.append(_verify(sqlite_url, data, _log_of(sqlite_url), anatomy=args.anatomy, prototype=args.anatomy))
+            results.append(_verify(sqlite_url, data, _log_of(sqlite_url)))
         _print_verifications(results)
         print_table(
             "replay (probe entries: their projector writes nothing, so this is the ledger's share of a replay)",

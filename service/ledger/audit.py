@@ -1,43 +1,53 @@
-"""``caseledger verify`` against a database: feed the rows to the pure checks, in two processes; then replay.
+"""``caseledger verify`` against a database: feed the rows to the pure checks, in three processes; then replay.
 
 The trust anchor is the agency's checkpoint key *file* (or a verifier key given by the supervisor), never the
 key recorded in the database: whoever rewrote the database could have recorded their own.
 
-A child process reads every entry (in storage order, with the driver alone) and checks bytes, columns and
-chains; the parent reads the leaves in index order, each beside its entry's stored hash, and checks the tree
-and everything committed to it. When several things are wrong, the problem reported is the first in log order
-among entries, then a stray row, then the checkpoints, then the heads.
+Two child processes read the entries (with the driver alone, each one half of the table in storage order) and
+check bytes, columns and chains; meanwhile the parent reads the leaves and the stored tree nodes (on PostgreSQL
+aggregated into one value each, so that a million rows cost the server a scan and the client a few copies) and
+checks the tree and everything committed to it. On PostgreSQL every process reads the same snapshot, so a
+verification that runs beside the service sees one consistent state. When several things are wrong, the problem
+reported is the first in log order among entries, then a stray row, then the checkpoints, then the heads, then
+the stored tree nodes.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import sqlite3
+import struct
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from service.db import Database
 from service.ledger.errors import VerificationError
+from service.ledger.merkle import HASH_SIZE
 from service.ledger.models import LedgerEntry, LedgerHead, LedgerLeaf, LedgerPending
 from service.ledger.note import NoteVerifier
 from service.ledger.replay import compare_with_live, replay
 from service.ledger.verify import (
+    ChainRun,
     EntryChecker,
     EntryProblem,
     StoredCheckpoint,
     TreeChecker,
     VerificationReport,
     check_stream_heads,
+    link_chains,
 )
 
 BATCH = 20_000
+ENTRY_PROCESSES = 2  # the machine this is measured on has 2 cores; the parent's share is the smaller one
+PARALLEL_FROM = 50_000  # below this many entries one entry process is quicker than starting two
 
 Progress = Callable[[str, int, int | None], None]  # (phase, advance, total)
 
@@ -59,43 +69,137 @@ def agency_logs(session: Session, code: str | None = None) -> list[AgencyLog]:
 
 
 # -- reading rows with the driver alone (an ORM row costs more than hashing its bytes) -------------------------
+# Every query takes the agency as its first parameter (written ?); {agency} is the column, written +agency_id on
+# SQLite to keep it from an index that would turn a scan in storage order into a million lookups.
 
-# Entries in storage order: no sort, no join. Leaves in index order, each with its entry's stored hash.
-_ENTRIES = "SELECT canonical, entry_hash, stream, stream_seq, prev_hash, type FROM ledger_entries WHERE agency_id = {a}"
-_ENTRY_TYPES = ["bytea", "bytea", "text", "int4", "bytea", "text"]
-_LEAVES = 'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = {a} ORDER BY "index"'
-_LEAF_TYPES = ["int8", "bytea"]
-_NODES = 'SELECT level, "index", hash FROM ledger_nodes WHERE agency_id = {a}'
-_NODE_TYPES = ["int4", "int8", "bytea"]
-_STREAMS = "SELECT stream, length, head_hash FROM ledger_streams WHERE agency_id = {a}"
-_STREAM_TYPES = ["text", "int4", "bytea"]
-_CHECKPOINTS = "SELECT size, root, note FROM ledger_checkpoints WHERE agency_id = {a}"
-_CHECKPOINT_TYPES = ["int8", "bytea", "text"]
+_ENTRIES = "SELECT canonical, entry_hash, stream, stream_seq, prev_hash, type FROM ledger_entries WHERE {agency} = ?"
+_LEAVES_IN_ORDER = 'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = ? ORDER BY "index"'
+_LEAVES_AS_STORED = 'SELECT "index", leaf_hash FROM ledger_leaves WHERE {agency} = ?'
+_LEAVES_AGGREGATED = (  # PostgreSQL: (count, shortest, longest, indices as int8 big-endian, hashes), as stored
+    "SELECT count(*), min(octet_length(leaf_hash)), max(octet_length(leaf_hash)), "
+    "string_agg(int8send(\"index\"), ''::bytea), string_agg(leaf_hash, ''::bytea) "
+    "FROM ledger_leaves WHERE agency_id = ?"
+)
+_NODES = 'SELECT level, "index", hash FROM ledger_nodes WHERE {agency} = ?'
+_NODES_AGGREGATED = (  # PostgreSQL: per level (level, count, shortest, longest, indices, hashes), as stored
+    "SELECT level, count(*), min(octet_length(hash)), max(octet_length(hash)), "
+    "string_agg(int8send(\"index\"), ''::bytea), string_agg(hash, ''::bytea) "
+    "FROM ledger_nodes WHERE agency_id = ? GROUP BY level"
+)
+_STREAMS = "SELECT stream, length, head_hash FROM ledger_streams WHERE agency_id = ?"
+_CHECKPOINTS = "SELECT size, root, note FROM ledger_checkpoints WHERE agency_id = ?"
+_PENDING = "SELECT count(*) FROM ledger_pending WHERE agency_id = ?"
+_ENTRY_COUNT = "SELECT count(*) FROM ledger_entries WHERE agency_id = ?"
+# The first leaf whose entry row is missing or has another stored hash (the entry side ties that hash to the
+# entry's bytes): the database does the join.
+_UNMATCHED_LEAF = (
+    'SELECT min(l."index") FROM ledger_leaves l LEFT JOIN ledger_entries e ON e.id = l.entry_id '
+    "WHERE l.agency_id = ? AND (e.id IS NULL OR e.entry_hash <> l.leaf_hash)"
+)
+_LEAF_ENTRY = (
+    "SELECT e.stream, e.stream_seq FROM ledger_entries e JOIN ledger_leaves l ON l.entry_id = e.id "
+    'WHERE l.agency_id = ? AND l."index" = ?'
+)
+_ENTRY_BY_HASH = (  # an entry named by its stored hash: its id, its log index (if any), whether it is pending
+    'SELECT e.id, l."index", p.seq FROM ledger_entries e LEFT JOIN ledger_leaves l ON l.entry_id = e.id '
+    "LEFT JOIN ledger_pending p ON p.entry_id = e.id WHERE e.agency_id = ? AND e.entry_hash = ? LIMIT 1"
+)
+_STRAY = (  # an entry row neither in the log nor pending
+    "SELECT e.id, e.stream, e.stream_seq FROM ledger_entries e LEFT JOIN ledger_leaves l ON l.entry_id = e.id "
+    "LEFT JOIN ledger_pending p ON p.entry_id = e.id "
+    "WHERE e.agency_id = ? AND l.entry_id IS NULL AND p.entry_id IS NULL LIMIT 1"
+)
+_FETCH = 2_000  # rows per round trip of a server-side cursor
 
 
 class _Rows:
-    """One connection of the driver, for one agency's rows."""
+    """One connection of the driver, for one agency's rows. On PostgreSQL it reads in one repeatable-read
+    snapshot: its own (:meth:`export_snapshot` shares it) or the one it is given."""
 
-    def __init__(self, url: str, agency_id: uuid.UUID) -> None:
+    def __init__(self, url: str, agency_id: uuid.UUID, *, snapshot: str | None = None) -> None:
         parsed = make_url(url)
         self.sqlite = parsed.get_backend_name() == "sqlite"
+        self._cursors = 0
         if self.sqlite:
             self._lite = sqlite3.connect(parsed.database or ":memory:")
-            self._param: Any = agency_id.hex  # how SQLAlchemy stores a UUID on SQLite
+            self._agency: Any = agency_id.hex  # how SQLAlchemy stores a UUID on SQLite
         else:
             import psycopg
+            from psycopg import sql
 
             self._pg = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
-            self._param = agency_id
+            self._pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            self._pg.read_only = True
+            if snapshot is not None:
+                self._pg.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+            self._agency = agency_id
 
-    def rows(self, query: str, types: list[str]) -> Iterator[tuple[Any, ...]]:
+    def _sql(self, query: str) -> str:
+        query = query.replace("{agency}", "+agency_id" if self.sqlite else "agency_id")
+        return query if self.sqlite else query.replace("?", "%s")
+
+    def export_snapshot(self) -> str | None:
         if self.sqlite:
-            yield from self._lite.execute(query.format(a="?"), (self._param,))
+            return None
+        row = self._pg.execute("SELECT pg_export_snapshot()").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    def batches(self, query: str, *params: Any) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of ``query``, a few thousand at a time, never all in memory."""
+        values = (self._agency, *params)
+        if self.sqlite:
+            lite = self._lite.execute(self._sql(query), values)
+            while batch := lite.fetchmany(_FETCH):
+                yield batch
             return
-        copy_out = f"COPY ({query.format(a='%s')}) TO STDOUT (FORMAT BINARY)"
-        with self._pg.cursor(binary=True) as cursor, cursor.copy(copy_out, (self._param,)) as copy:
-            copy.set_types(types)
-            yield from copy.rows()
+        self._cursors += 1
+        with self._pg.cursor(name=f"verify_{self._cursors}", binary=True) as cursor:
+            cursor.execute(self._sql(query), values)
+            while batch := cursor.fetchmany(_FETCH):
+                yield batch
+
+    def rows(self, query: str, *params: Any) -> Iterator[tuple[Any, ...]]:
+        for batch in self.batches(query, *params):
+            yield from batch
+
+    def one(self, query: str, *params: Any) -> tuple[Any, ...]:
+        values = (self._agency, *params)
+        row = (
+            self._lite.execute(self._sql(query), values).fetchone()
+            if self.sqlite
+            else self._pg.execute(self._sql(query), values, binary=True).fetchone()
+        )
+        if row is None:
+            raise LookupError(query)
+        return tuple(row)
+
+    def first(self, query: str, *params: Any) -> tuple[Any, ...] | None:
+        try:
+            return self.one(query, *params)
+        except LookupError:
+            return None
+
+    def entry_parts(self, parts: int) -> list[str]:
+        """Conditions splitting the entry table into ``parts`` stretches of storage, each read by one scan."""
+        if parts == 1:
+            return [""]
+        if self.sqlite:
+            (last,) = self.one("SELECT coalesce(max(rowid), 0) FROM ledger_entries WHERE ? IS NOT NULL")
+            bounds = [int(last) * i // parts for i in range(1, parts)]
+            low, high = "rowid > {}", "rowid <= {}"
+        else:
+            (pages,) = self.one(
+                "SELECT pg_relation_size('ledger_entries') / current_setting('block_size')::int WHERE %s IS NOT NULL"
+            )
+            bounds = [int(pages) * i // parts for i in range(1, parts)]
+            low, high = "ctid >= '({},0)'::tid", "ctid < '({},0)'::tid"
+        edges: list[int | None] = [None, *bounds, None]
+        out = []
+        for start, stop in itertools.pairwise(edges):
+            conditions = ([] if start is None else [low.format(start)]) + ([] if stop is None else [high.format(stop)])
+            out.append("".join(f" AND {c}" for c in conditions))
+        return out
 
     def close(self) -> None:
         if self.sqlite:
@@ -104,29 +208,36 @@ class _Rows:
             self._pg.close()
 
 
+# -- the entries, in child processes -----------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class _EntriesResult:
     entries: int
-    heads: dict[str, tuple[int, bytes]]
+    runs: list[ChainRun]
 
 
-def _check_entries(url: str, agency_id: uuid.UUID, agency_code: str) -> _EntriesResult:
-    """Every entry row of the agency: bytes, columns, chains (problems name the entry by its hash)."""
-    rows = _Rows(url, agency_id)
+def _check_entries(
+    url: str, agency_id: uuid.UUID, agency_code: str, part: str, snapshot: str | None, counter: Any
+) -> _EntriesResult:
+    """One stretch of the agency's entry rows: bytes, columns, chains (problems name the entry by its hash)."""
+    rows = _Rows(url, agency_id, snapshot=snapshot)
     try:
         checker = EntryChecker(agency_code)
-        check = checker.check
-        for canonical, entry_hash, stream, seq, prev, type_ in rows.rows(_ENTRIES, _ENTRY_TYPES):
-            entry_hash = bytes(entry_hash)
-            check(entry_hash, bytes(canonical), entry_hash, stream, seq, None if prev is None else bytes(prev), type_)
-        return _EntriesResult(checker.count, checker.finish())
+        for batch in rows.batches(_ENTRIES + part):
+            checker.check_rows(batch)
+            with counter.get_lock():
+                counter.value += len(batch)
+        return _EntriesResult(checker.count, checker.runs())
     finally:
         rows.close()
 
 
-def _entries_child(url: str, agency_id: uuid.UUID, agency_code: str, pipe: Connection) -> None:
+def _entries_child(
+    url: str, agency_id: uuid.UUID, agency_code: str, part: str, snapshot: str | None, counter: Any, pipe: Connection
+) -> None:
     try:
-        pipe.send(("ok", _check_entries(url, agency_id, agency_code)))
+        pipe.send(("ok", _check_entries(url, agency_id, agency_code, part, snapshot, counter)))
     except EntryProblem as problem:
         pipe.send(("entry", (problem.key, problem.stream, problem.seq, problem.reason)))
     except Exception as exc:  # reported by the parent, which owns the outcome
@@ -135,88 +246,137 @@ def _entries_child(url: str, agency_id: uuid.UUID, agency_code: str, pipe: Conne
         pipe.close()
 
 
-def _start_entries(url: str, log: AgencyLog) -> list[tuple[multiprocessing.process.BaseProcess, Connection]]:
+@dataclass
+class _EntryProcesses:
+    children: list[tuple[multiprocessing.process.BaseProcess, Connection]]
+    counter: Any  # entries checked so far, by every child
+    reported: int = 0
+
+    def progress(self, progress: Progress | None, total: int) -> None:
+        if progress is not None:
+            done = int(self.counter.value)
+            if done > self.reported:
+                progress("entries", done - self.reported, total)
+                self.reported = done
+
+    def results(self, progress: Progress | None, total: int) -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = []
+        for child, pipe in self.children:
+            try:
+                while not pipe.poll(0.2):
+                    self.progress(progress, total)
+                out.append(pipe.recv())
+            except EOFError:
+                out.append(("error", "the entry check ended without an answer"))
+            child.join()
+        self.progress(progress, total)
+        return out
+
+
+def _start_entries(url: str, log: AgencyLog, parts: list[str], snapshot: str | None) -> _EntryProcesses:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context: Any = multiprocessing.get_context(method)
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_entries_child, args=(url, log.agency_id, log.code, send), daemon=True)
-    child.start()
-    send.close()
-    return [(child, receive)]
-
-
-def _results(children: list[tuple[multiprocessing.process.BaseProcess, Connection]]) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for child, pipe in children:
-        try:
-            out.append(pipe.recv())
-        except EOFError:
-            out.append(("error", "the entry check ended without an answer"))
-        child.join()
-    return out
-
-
-def _entry_by_hash(session: Session, agency_id: uuid.UUID, entry_hash: bytes) -> tuple[uuid.UUID, int | None, bool]:
-    """An entry named by its stored hash: its id, its log index (if any) and whether it is pending."""
-    row = session.execute(
-        select(LedgerEntry.id, LedgerLeaf.index, LedgerPending.seq)
-        .outerjoin(LedgerLeaf, LedgerLeaf.entry_id == LedgerEntry.id)
-        .outerjoin(LedgerPending, LedgerPending.entry_id == LedgerEntry.id)
-        .where(LedgerEntry.agency_id == agency_id, LedgerEntry.entry_hash == entry_hash)
-        .limit(1)
-    ).one()
-    return row[0], None if row[1] is None else int(row[1]), row[2] is not None
-
-
-def _first_unmatched_leaf(session: Session, agency_id: uuid.UUID) -> int | None:
-    """The first leaf whose entry row is missing or has another stored hash (the entry side ties that hash to the
-    entry's bytes). One query: the database does the join."""
-    index = session.scalar(
-        select(func.min(LedgerLeaf.index))
-        .select_from(LedgerLeaf)
-        .outerjoin(LedgerEntry, LedgerEntry.id == LedgerLeaf.entry_id)
-        .where(
-            LedgerLeaf.agency_id == agency_id,
-            (LedgerEntry.id.is_(None)) | (LedgerEntry.entry_hash != LedgerLeaf.leaf_hash),
+    counter = context.Value("q", 0)
+    children = []
+    for part in parts:
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(
+            target=_entries_child,
+            args=(url, log.agency_id, log.code, part, snapshot, counter, send),
+            daemon=True,
         )
-    )
-    return None if index is None else int(index)
+        child.start()
+        send.close()
+        children.append((child, receive))
+    return _EntryProcesses(children, counter)
 
 
-def _leaf_problem(session: Session, agency_id: uuid.UUID, index: int) -> str:
-    row = session.execute(
-        select(LedgerEntry.stream, LedgerEntry.stream_seq)
-        .join(LedgerLeaf, LedgerLeaf.entry_id == LedgerEntry.id)
-        .where(LedgerLeaf.agency_id == agency_id, LedgerLeaf.index == index)
-    ).first()
+# -- the tree, in the parent -------------------------------------------------------------------------------
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=str(value))
+
+
+def _indices(count: int) -> bytes:
+    """0, 1, … count - 1 as PostgreSQL's int8send writes them, to compare with an aggregated column."""
+    return struct.pack(f">{count}q", *range(count))
+
+
+def _read_leaves(rows: _Rows, tree: TreeChecker) -> bytes:
+    """Every leaf into ``tree``; returns the indices 0, 1, 2 … as PostgreSQL's int8send writes them, to compare
+    aggregated columns with. Quick path: the leaves as stored hold each index from 0 exactly once, each with a
+    32-byte hash (they do, unless someone moved rows); otherwise they are read again in index order, where the
+    first gap or duplicate is named."""
+    if rows.sqlite:
+        (count,) = rows.one("SELECT count(*) FROM ledger_leaves WHERE agency_id = ?")
+        slots: list[bytes | None] = [None] * int(count)
+        placed = 0
+        for index, leaf in rows.rows(_LEAVES_AS_STORED):
+            if not 0 <= index < count or slots[index] is not None or len(leaf) != HASH_SIZE:
+                break
+            slots[index] = leaf
+            placed += 1
+        if placed == count:
+            tree.add_all(cast(list[bytes], slots))
+            return b""
+    else:
+        count, shortest, longest, indices, hashes = rows.one(_LEAVES_AGGREGATED)
+        expected = _indices(int(count))
+        if count == 0:
+            return expected
+        if shortest == longest == HASH_SIZE and indices == expected:
+            tree.add_all([hashes[i : i + HASH_SIZE] for i in range(0, len(hashes), HASH_SIZE)])
+            return expected
+    for index, leaf in rows.rows(_LEAVES_IN_ORDER):
+        tree.add(int(index), bytes(leaf))
+    return _indices(tree.size)
+
+
+def _stored_nodes_problem(rows: _Rows, tree: TreeChecker, indices: bytes) -> VerificationError | None:
+    """Stored subtree hashes (which answer proofs) against the recomputed ones. Quick path on PostgreSQL: each
+    level's nodes, aggregated as stored, are nodes 0, 1, 2 … (``indices`` holds at least as many as any level)
+    equal to the recomputed ones; otherwise node by node, to name the wrong one."""
+    try:
+        if not rows.sqlite:
+            levels = rows.rows(_NODES_AGGREGATED)
+            if all(
+                shortest == longest == HASH_SIZE
+                and indices.startswith(bytes(stored_indices))
+                and len(stored_indices) == 8 * count
+                and tree.stored_level_holds(int(level), bytes(hashes))
+                for level, count, shortest, longest, stored_indices, hashes in levels
+            ):
+                return None
+        tree.check_stored_nodes((int(lv), int(i), bytes(h)) for lv, i, h in rows.rows(_NODES))
+    except VerificationError as exc:
+        return exc
+    return None
+
+
+def _leaf_problem(rows: _Rows, index: int) -> str:
+    row = rows.first(_LEAF_ENTRY, index)
     if row is None:
         return f"entry {index}: in the log, but its entry row is missing"
-    where = f" (stream {row[0]}, position {row[1]})" if row is not None else ""
-    return f"entry {index}{where}: the stored leaf hash does not match the entry's bytes"
+    return f"entry {index} (stream {row[0]}, position {row[1]}): the stored leaf hash does not match the entry's bytes"
 
 
 def _stray(entry_id: Any, stream: str, seq: int) -> str:
     return (
-        f"entry row {entry_id} (stream {stream}, position {seq}) "
+        f"entry row {_as_uuid(entry_id)} (stream {stream}, position {seq}) "
         "is neither in the log nor pending: it was inserted outside the service"
     )
 
 
-def _orphans(session: Session, agency_id: uuid.UUID, expected: int) -> None:
-    """Every entry row is either in the log or pending; anything else was slipped in."""
-    total = session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.agency_id == agency_id))
-    if total == expected:
-        return
-    orphan = session.execute(
-        select(LedgerEntry.id, LedgerEntry.stream, LedgerEntry.stream_seq)
-        .outerjoin(LedgerLeaf, LedgerLeaf.entry_id == LedgerEntry.id)
-        .outerjoin(LedgerPending, LedgerPending.entry_id == LedgerEntry.id)
-        .where(LedgerEntry.agency_id == agency_id, LedgerLeaf.entry_id.is_(None), LedgerPending.entry_id.is_(None))
-        .limit(1)
-    ).first()
-    if orphan is not None:
-        raise VerificationError(_stray(orphan[0], orphan[1], orphan[2]))
-    raise VerificationError(f"{total} entry rows for {expected} entries in the log and pending")
+def _entry_problem(rows: _Rows, problem: EntryProblem) -> tuple[int, int, str]:
+    """(index in the log, preference, what is wrong) of a problem named by the entry's stored hash."""
+    entry_id, index, pending = rows.one(_ENTRY_BY_HASH, problem.key)
+    where = f"(stream {problem.stream}, position {problem.seq})"
+    if index is not None:
+        return int(index), 0, f"entry {index} {where}: {problem.reason}"
+    if pending is not None:
+        return 1 << 62, 0, f"pending entry {where}: {problem.reason}"
+    return 1 << 62, 0, _stray(entry_id, problem.stream, problem.seq)
 
 
 def verify_log(
@@ -230,65 +390,77 @@ def verify_log(
 ) -> VerificationReport:
     """Hashes, stream chains, Merkle root against every checkpoint and signature, heads and stored nodes."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
-    children = _start_entries(url, log)
-    problems: list[tuple[int, int, str]] = []  # (index in the log, preference, what is wrong)
-    tree = TreeChecker(trusted, log.origin)
     rows = _Rows(url, log.agency_id)
     try:
-        try:
-            for count, (index, leaf) in enumerate(rows.rows(_LEAVES, _LEAF_TYPES), 1):
-                tree.add(index, bytes(leaf))
-                if progress is not None and count % BATCH == 0:
-                    progress("entries", BATCH, log.size)
-        except VerificationError as exc:  # a gap in the indices
-            problems.append((tree.size, 1, exc.reason))
-        checkpoints = [
-            StoredCheckpoint(int(s), bytes(r), str(n)) for s, r, n in rows.rows(_CHECKPOINTS, _CHECKPOINT_TYPES)
-        ]
-        stored_heads = [(str(s), int(n), bytes(h)) for s, n, h in rows.rows(_STREAMS, _STREAM_TYPES)]
-        nodes = [(int(lv), int(i), bytes(h)) for lv, i, h in rows.rows(_NODES, _NODE_TYPES)] if check_nodes else []
+        snapshot = rows.export_snapshot()
+        parts = rows.entry_parts(ENTRY_PROCESSES if log.size >= PARALLEL_FROM else 1)
+        entries = _start_entries(url, log, parts, snapshot)
+        return _verify(rows, log, trusted, entries, external_checkpoint, check_nodes, progress)
     finally:
         rows.close()
-    # Each leaf is the stored hash of its entry row, which the entry side ties to the entry's bytes.
-    unmatched = _first_unmatched_leaf(session, log.agency_id)
-    if unmatched is not None:
-        problems.append((unmatched, 1, _leaf_problem(session, log.agency_id, unmatched)))
 
-    heads: dict[str, tuple[int, bytes]] = {}
+
+def _verify(
+    rows: _Rows,
+    log: AgencyLog,
+    trusted: NoteVerifier,
+    entries: _EntryProcesses,
+    external_checkpoint: str | None,
+    check_nodes: bool,
+    progress: Progress | None,
+) -> VerificationReport:
+    problems: list[tuple[int, int, str]] = []  # (index in the log, preference, what is wrong)
+    tree = TreeChecker(trusted, log.origin)
+    indices = b""
+    try:
+        indices = _read_leaves(rows, tree)
+    except VerificationError as exc:  # a gap in the indices
+        problems.append((tree.size, 1, exc.reason))
+    entries.progress(progress, log.size)
+    checkpoints = [StoredCheckpoint(int(s), bytes(r), str(n)) for s, r, n in rows.rows(_CHECKPOINTS)]
+    stored_heads = [(str(s), int(n), bytes(h)) for s, n, h in rows.rows(_STREAMS)]
+    nodes_problem = _stored_nodes_problem(rows, tree, indices) if check_nodes and not problems else None
+    # Each leaf is the stored hash of its entry row, which the entry side ties to the entry's bytes.
+    (unmatched,) = rows.one(_UNMATCHED_LEAF)
+    if unmatched is not None:
+        problems.append((int(unmatched), 1, _leaf_problem(rows, int(unmatched))))
+
+    runs: list[ChainRun] = []
     counted = 0
-    for outcome, payload in _results(children):
+    entry_problems: list[EntryProblem] = []
+    for outcome, payload in entries.results(progress, log.size):
         if outcome == "ok":
-            heads.update(payload.heads)
+            runs.extend(payload.runs)
             counted += payload.entries
         elif outcome == "entry":
-            entry_hash, stream, seq, reason = payload
-            entry_id, index, pending = _entry_by_hash(session, log.agency_id, entry_hash)
-            if index is not None:
-                problems.append((index, 0, f"entry {index} (stream {stream}, position {seq}): {reason}"))
-            elif pending:
-                problems.append((1 << 62, 0, f"pending entry (stream {stream}, position {seq}): {reason}"))
-            else:
-                problems.append((1 << 62, 0, _stray(entry_id, stream, seq)))
+            entry_problems.append(EntryProblem(*payload))
         else:
             raise VerificationError(f"the entry check failed: {payload}")
+    heads: dict[str, tuple[int, bytes]] = {}
+    if not entry_problems:  # chains are linked only when every part was read to its end
+        heads, entry_problems = link_chains(runs)
+    problems.extend(_entry_problem(rows, problem) for problem in entry_problems[:20])
     if problems:
         raise VerificationError(min(problems)[2])
-    pending_count = int(
-        session.scalar(select(func.count()).select_from(LedgerPending).where(LedgerPending.agency_id == log.agency_id))
-        or 0
-    )
-    _orphans(session, log.agency_id, tree.size + pending_count)
-    if counted != tree.size + pending_count:
-        raise VerificationError(f"{counted} entry rows for {tree.size + pending_count} entries in the log and pending")
 
-    report = VerificationReport(agency=log.code, log_size=tree.size, pending=pending_count, streams=len(heads))
+    (pending,) = rows.one(_PENDING)
+    expected = tree.size + int(pending)
+    (total,) = rows.one(_ENTRY_COUNT)
+    if total != expected or counted != expected:
+        stray = rows.first(_STRAY)
+        if stray is not None:
+            raise VerificationError(_stray(*stray))
+        raise VerificationError(f"{max(total, counted)} entry rows for {expected} entries in the log and pending")
+
+    report = VerificationReport(agency=log.code, log_size=tree.size, pending=int(pending), streams=len(heads))
     report.checkpoints = tree.check_checkpoints(checkpoints)
     report.latest_checkpoint_size = max((c.size for c in checkpoints), default=0)
     if external_checkpoint is not None:
         report.external_checkpoint_size = tree.check_external_checkpoint(external_checkpoint)
     tree.check_log_head(log.size, log.root)
     check_stream_heads(heads, stored_heads)
-    tree.check_stored_nodes(nodes)
+    if nodes_problem is not None:
+        raise nodes_problem
     if report.latest_checkpoint_size < report.log_size:
         report.notes.append(
             f"{report.log_size - report.latest_checkpoint_size} entries after the latest checkpoint are chained "

@@ -17,27 +17,28 @@ wrong.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
+from binascii import b2a_base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from service.ledger.errors import VerificationError
-from service.ledger.merkle import EMPTY_ROOT, frontier_nodes, range_hash
+from service.ledger.merkle import EMPTY_ROOT, HASH_SIZE, frontier_nodes, range_hash
 from service.ledger.note import Checkpoint, NoteVerifier, open_checkpoint
 
 _LEAF_PREFIX = b"\x00"
-_KIND_AND_PREV = b',"kind":"caseledger.entry/v1","prev":'
-# ',"recorded_at":"2026-11-28T01:12:18.123456Z"': every instant has the same width (canonical.format_instant).
-_RECORDED_LENGTH = len(b',"recorded_at":"') + 27 + 1
+_BEFORE_FIRST = b',"kind":"caseledger.entry/v1","prev":null,"recorded_at":"'
+_BEFORE_PREV = b',"kind":"caseledger.entry/v1","prev":"'
+_THEN_RECORDED = b'","recorded_at":"'
+_INSTANT_LENGTH = 27  # "2026-11-28T01:12:18.123456Z": every instant has this width (canonical.format_instant)
 
 
 class EntryProblem(VerificationError):
-    """A problem with one entry, named by its row id (the caller turns it into the entry's log index)."""
+    """A problem with one entry, named by its stored hash (the caller turns it into the entry's log index)."""
 
-    def __init__(self, key: Any, stream: str, seq: int, reason: str) -> None:
+    def __init__(self, key: bytes, stream: str, seq: int, reason: str) -> None:
         super().__init__(reason)
         self.key = key
         self.stream = stream
@@ -68,84 +69,119 @@ def _json_text(value: str) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
+EntryRow = tuple[bytes, bytes, str, int, bytes | None, str]
+"""(canonical, stored hash, stream, position in the stream, previous hash, type), as stored."""
+
+
+@dataclass(frozen=True)
+class ChainRun:
+    """Consecutive entries ``first_seq .. next_seq - 1`` of one stream, each linked to the one before it."""
+
+    stream: str
+    first_seq: int
+    first_prev: bytes | None  # what the first entry says the hash of its predecessor is
+    first_key: bytes  # the first entry's hash, to name it
+    next_seq: int
+    last_hash: bytes
+
+
 class EntryChecker:
-    """Checks entries given in any order; chains are completed as their missing links arrive."""
+    """Checks entries given in any order, in any number of parts (one per process): each part's chains come
+    out as runs of linked entries, which :func:`link_chains` joins into whole streams."""
 
     def __init__(self, agency_code: str) -> None:
-        self._agency = b',"agency":' + _json_text(agency_code) + b',"body":'
+        self._agency = b'","agency":' + _json_text(agency_code) + b',"body":'
         self._tails: dict[tuple[str, str], bytes] = {}  # (stream, type) -> ',"stream":…,"type":…}'
-        self._heads: dict[str, tuple[int, bytes]] = {}  # stream -> (length so far, hash of the last entry)
-        self._waiting: dict[tuple[str, int], tuple[Any, bytes | None, bytes]] = {}
+        self._open: dict[str, list[Any]] = {}  # stream -> the run being extended: [first_seq, first_prev,
+        self._closed: list[ChainRun] = []  #                                         first_key, next_seq, last_hash]
         self.count = 0
 
-    def check(
-        self, key: Any, canonical: bytes, entry_hash: bytes, stream: str, seq: int, prev: bytes | None, type_: str
-    ) -> None:
-        digest = hashlib.sha256(_LEAF_PREFIX + canonical).digest()
-        if digest != entry_hash:
-            raise EntryProblem(key, stream, seq, "the stored hash does not match the entry's bytes")
-        # The actor (a quoted string) comes first; the first ',"agency":' is then the top-level one.
-        at = canonical.find(self._agency, 0, 256)
-        if at < 0 or not canonical.startswith(b'{"actor":"') or canonical.find(b',"agency":', 0, at) >= 0:
-            raise EntryProblem(key, stream, seq, "the entry does not belong to this agency")
-        # RFC 8785 sorts the keys, so an entry ends with exactly ,"kind":"caseledger.entry/v1","prev":<null|"…">,
-        # "recorded_at":"<27 characters>","seq":N,"stream":S,"type":T} and the stored columns can be compared
-        # with the bytes without parsing them.
-        tail = self._tails.get((stream, type_))
-        if tail is None:
-            tail = self._tails[(stream, type_)] = (
-                b',"stream":' + _json_text(stream) + b',"type":' + _json_text(type_) + b"}"
-            )
-        end = len(canonical) - len(tail)
-        seq_text = b',"seq":%d' % seq
-        recorded = end - len(seq_text) - _RECORDED_LENGTH
-        prev_text = _KIND_AND_PREV + (b"null" if prev is None else b'"' + base64.b64encode(prev) + b'"')
-        if (
-            not canonical.endswith(tail)
-            or not canonical.startswith(seq_text, end - len(seq_text))
-            or not canonical.startswith(b',"recorded_at":"', recorded)
-            or canonical[recorded + _RECORDED_LENGTH - 1] != 0x22
-            or not canonical.startswith(prev_text, recorded - len(prev_text))
-        ):
-            raise EntryProblem(
-                key, stream, seq, "the stored stream, position, previous hash or type differ from the entry's bytes"
-            )
-        self.count += 1
-        self._link(key, stream, seq, prev, digest)
+    def check_rows(self, rows: Iterable[EntryRow]) -> None:
+        """Each entry's bytes hash to its stored hash, belong to the agency, and say what the columns stored
+        beside them say. The first entry that does not raises :class:`EntryProblem`.
 
-    def _link(self, key: Any, stream: str, seq: int, prev: bytes | None, digest: bytes) -> None:
-        length, head = self._heads.get(stream, (0, b""))
-        if seq > length:
-            if (stream, seq) in self._waiting:
-                raise EntryProblem(key, stream, seq, f"two entries at position {seq} of stream {stream}")
-            self._waiting[(stream, seq)] = (key, prev, digest)
-            return
-        if seq < length:
-            raise EntryProblem(key, stream, seq, f"two entries at position {seq} of stream {stream}")
-        while True:
-            expected = None if seq == 0 else head
-            if prev != expected:
-                raise EntryProblem(
-                    key,
-                    stream,
-                    seq,
-                    f"the previous-entry hash does not match entry {seq - 1} of stream {stream}",
-                )
-            length, head = seq + 1, digest
-            waiting = self._waiting.pop((stream, length), None)
-            if waiting is None:
-                break
-            key, prev, digest = waiting
-            seq = length
-        self._heads[stream] = (length, head)
+        One loop with everything inlined: it runs once per entry of the ledger, and this is most of the time
+        ``caseledger verify`` takes."""
+        sha256 = hashlib.sha256
+        agency = self._agency
+        tails = self._tails
+        runs = self._open
+        count = 0
+        try:
+            for canonical, entry_hash, stream, seq, prev, type_ in rows:
+                digest = sha256(_LEAF_PREFIX + canonical).digest()
+                if digest != entry_hash:
+                    raise EntryProblem(entry_hash, stream, seq, "the stored hash does not match the entry's bytes")
+                # The actor comes first (RFC 8785 sorts the keys) and is a JSON string, in which an unescaped
+                # quote cannot occur: the first '","agency":' closes it and opens the top-level agency.
+                at = canonical.find(b'","agency":', 10, 512)
+                if at < 0 or not canonical.startswith(agency, at) or not canonical.startswith(b'{"actor":"'):
+                    raise EntryProblem(entry_hash, stream, seq, "the entry does not belong to this agency")
+                # An entry ends with exactly ,"kind":"caseledger.entry/v1","prev":<null|"…">,"recorded_at":
+                # "<27 characters>","seq":N,"stream":S,"type":T} — so the stored columns are compared with the
+                # bytes without parsing them.
+                tail = tails.get((stream, type_))
+                if tail is None:
+                    tail = tails[(stream, type_)] = (
+                        b',"stream":' + _json_text(stream) + b',"type":' + _json_text(type_) + b"}"
+                    )
+                after = b'","seq":%d' % seq + tail
+                if prev is None:
+                    before = _BEFORE_FIRST
+                else:
+                    before = _BEFORE_PREV + b2a_base64(prev, newline=False) + _THEN_RECORDED
+                if not canonical.endswith(after) or not canonical.startswith(
+                    before, len(canonical) - len(after) - _INSTANT_LENGTH - len(before)
+                ):
+                    raise EntryProblem(
+                        entry_hash,
+                        stream,
+                        seq,
+                        "the stored stream, position, previous hash or type differ from the entry's bytes",
+                    )
+                count += 1
+                run = runs.get(stream)
+                if run is not None and run[3] == seq and run[4] == prev:
+                    run[3] = seq + 1
+                    run[4] = digest
+                else:  # the first entry of the stream seen here, or not the next one: links are made at the end
+                    if run is not None:
+                        self._closed.append(ChainRun(stream, *run))
+                    runs[stream] = [seq, prev, digest, seq + 1, digest]
+        finally:
+            self.count += count
 
-    def finish(self) -> dict[str, tuple[int, bytes]]:
-        """The head of every stream; an entry still waiting for its predecessor means a link is missing."""
-        if self._waiting:
-            (stream, seq), (key, _, _) = min(self._waiting.items(), key=lambda item: item[0])
-            length = self._heads.get(stream, (0, b""))[0]
-            raise EntryProblem(key, stream, seq, f"stream {stream} expected position {length} next, found {seq}")
-        return dict(self._heads)
+    def runs(self) -> list[ChainRun]:
+        return self._closed + [ChainRun(stream, *run) for stream, run in self._open.items()]
+
+
+def link_chains(runs: Iterable[ChainRun]) -> tuple[dict[str, tuple[int, bytes]], list[EntryProblem]]:
+    """Join the runs of every stream into one chain 0, 1, 2 …: the head (length, last hash) of every stream,
+    and the first problem of each stream whose chain is broken."""
+    by_stream: dict[str, list[ChainRun]] = {}
+    for run in runs:
+        by_stream.setdefault(run.stream, []).append(run)
+    heads: dict[str, tuple[int, bytes]] = {}
+    problems: list[EntryProblem] = []
+    for stream, parts in by_stream.items():
+        parts.sort(key=lambda run: run.first_seq)
+        length, head = 0, b""
+        for run in parts:
+            seq = run.first_seq
+            if seq > length:
+                reason = f"stream {stream} expected position {length} next, found {seq}"
+            elif seq < length:
+                reason = f"two entries at position {seq} of stream {stream}"
+            elif run.first_prev != (None if seq == 0 else head):
+                reason = f"the previous-entry hash does not match entry {seq - 1} of stream {stream}"
+            else:
+                length, head = run.next_seq, run.last_hash
+                continue
+            problems.append(EntryProblem(run.first_key, stream, seq, reason))
+            break
+        else:
+            heads[stream] = (length, head)
+    return heads, problems
 
 
 class TreeChecker:
@@ -164,6 +200,12 @@ class TreeChecker:
                 raise VerificationError(f"log index {expected} is missing: the next entry found is {index}")
             raise VerificationError(f"log index {index} appears where index {expected} was expected")
         self._leaves.append(leaf_hash)
+
+    def add_all(self, leaf_hashes: list[bytes]) -> None:
+        """The whole log at once: every leaf hash in index order, from index 0."""
+        if self._leaves or not all(map(HASH_SIZE.__eq__, map(len, leaf_hashes))):
+            raise ValueError("add_all takes every leaf hash, 32 bytes each, on an empty checker")
+        self._leaves = leaf_hashes
 
     @property
     def size(self) -> int:
@@ -242,6 +284,11 @@ class TreeChecker:
             raise VerificationError(f"the log head says {size} entries but {self.size} were found")
         if self.root_at(size) != root:
             raise VerificationError("the log head's root differs from the recomputed Merkle root")
+
+    def stored_level_holds(self, level: int, hashes: bytes) -> bool:
+        """Whether the stored nodes 0, 1, 2 … of ``level``, concatenated, are the recomputed ones."""
+        levels = self._tree_levels()
+        return level < len(levels) and hashes == b"".join(levels[level][: len(hashes) // HASH_SIZE])
 
     def check_stored_nodes(self, nodes: Iterable[tuple[int, int, bytes]]) -> int:
         """Stored subtree hashes (which answer proofs) equal the recomputed ones."""

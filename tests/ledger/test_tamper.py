@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from service.auth.models import User
+from service.ledger import audit
 from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.merkle import CompactRange, leaf_hash
 from service.ledger.models import (
@@ -29,6 +30,14 @@ from service.ledger.note import Checkpoint, NoteSigner
 from service.runtime import Runtime
 
 Cli = Callable[..., Any]
+
+
+@pytest.fixture(autouse=True, params=[1, 2], ids=["entries-in-one-process", "entries-split-in-two"])
+def entry_processes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every case twice: entries checked by one process, and split between two (as for a large log)."""
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(audit, "ENTRY_PROCESSES", request.param)
+    return int(request.param)
 
 
 @pytest.fixture

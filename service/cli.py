@@ -36,6 +36,7 @@ from service.ledger.errors import VerificationError
 from service.ledger.integrator import CheckpointPolicy, SignerCache
 from service.ledger.keys import load_agency_key
 from service.ledger.note import NoteSigner, NoteVerifier
+from service.ledger.projection import UnknownEntryType
 from service.ledger.runner import IntegratorRunner
 from service.migrations import upgrade_to_head
 from service.officers.policy import load_officer_policy
@@ -425,6 +426,10 @@ def verify(
             except VerificationError as exc:
                 bar.stop()
                 errors.print(f"[red]TAMPERING DETECTED[/red] in current state: {exc.reason}")
+                failed = True
+            except UnknownEntryType as exc:  # written by another version of caseledger, or by something else
+                bar.stop()
+                errors.print(f"[red]CANNOT REPLAY[/red]: {exc.args[0]} in this version of caseledger")
                 failed = True
             else:
                 console.print(f"replay: {rows} current-state rows equal the ledger's replay")

@@ -74,6 +74,7 @@ def load_case_context(settings: Settings) -> CaseContext:
     )
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: it does no I/O, and a plain def would cost every request a hop through the thread pool.
     runtime: Runtime = request.app.state.runtime
     return runtime

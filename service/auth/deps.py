@@ -130,7 +130,7 @@ class Requires:
 class Public:
     """Dependency marker: the route is deliberately public (no authentication)."""
 
-    def __call__(self) -> None:
+    async def __call__(self) -> None:  # async: no work, so no hop through the thread pool
         return None
 
 

@@ -13,9 +13,10 @@ every 1000 entries, as the service writes them) — ``--small`` (10,000) and ``-
    verify_consistency against the latest signed root.
 3. Verification of the large log: ``verify_log`` (hashes, columns against bytes, stream chains, Merkle root,
    every checkpoint's signature, heads, stored nodes; entries in two child processes, each half of the table,
-   beside the leaves and nodes in the parent) against raw hashlib SHA-256 over the same canonical bytes (read into memory first, then timed), on
-   PostgreSQL and on SQLite, and ``verify_log`` again without the stored-node check; the replay rate
-   (``replay`` over a slice of the log; ``verify_replay`` over the whole small log).
+   beside the leaves and nodes in the parent) against raw hashlib SHA-256 over the same canonical bytes (read
+   into memory first, then timed), on PostgreSQL and on SQLite, and ``verify_log`` again without the
+   stored-node check; the replay rate (``replay`` over a slice of the log; ``verify_replay`` over the whole
+   small log).
 """
 
 from __future__ import annotations

@@ -2,15 +2,17 @@
 
 Two independent halves, so that a 2-core machine can run them side by side over a million entries:
 
-- :class:`EntryChecker` takes the entries in any order. Each entry's bytes hash to its stored hash, belong to
-  the agency, and say what the columns stored beside them say (stream, position, previous hash, type); every
-  stream is an unbroken hash chain 0, 1, 2 ... It hashes the stored bytes as they are — never re-serialises.
+- :class:`EntryChecker` takes the entries in any order, in as many parts as there are processes. Each entry's
+  bytes hash to its stored hash, belong to the agency, and say what the columns stored beside them say
+  (stream, position, previous hash, type); it hashes the stored bytes as they are — never re-serialises. Each
+  part's chains come out as runs of linked entries, and :func:`link_chains` joins the runs of all parts into
+  streams that are each an unbroken hash chain 0, 1, 2 ...
 - :class:`TreeChecker` takes the log's leaves in index order: indices are gap-free from 0, and the Merkle tree
   rebuilt from them has the root of every stored checkpoint (each signed by the agency's key, hence all
   consistent with one another), of a checkpoint kept outside, and of the log head; stored subtree nodes (which
   answer proofs) are the recomputed ones.
 
-Each leaf is read beside its entry row's stored hash, which the entry side has tied to the bytes. Problems
+Each leaf is tied to its entry row's stored hash, which the entry side has tied to the bytes. Problems
 raise :class:`VerificationError` (or :class:`EntryProblem`, which names the entry) with the place and what is
 wrong.
 """

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from service.auth.models import User
-from service.ledger import audit
+from service.ledger import audit, projection
 from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.merkle import CompactRange, leaf_hash
 from service.ledger.models import (
@@ -28,6 +28,7 @@ from service.ledger.models import (
 )
 from service.ledger.note import Checkpoint, NoteSigner
 from service.runtime import Runtime
+from tests.ledger.conftest import PROBE
 
 Cli = Callable[..., Any]
 
@@ -429,3 +430,14 @@ def test_a_log_truncated_and_regrown_without_the_key_is_caught_by_the_stored_che
 def test_verify_needs_a_known_agency_and_a_readable_checkpoint_file(cli: Cli, tmp_path: Path) -> None:
     assert cli("verify", "--agency", "nowhere").exit_code == 2
     assert cli("verify", "--agency", "tiemen", "--checkpoint", str(tmp_path / "missing.txt")).exit_code == 2
+
+
+def test_an_entry_type_this_version_cannot_replay_is_reported_not_crashed_on(
+    ledger: None, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(projection._PROJECTORS, PROBE)  # as if the entries came from another version
+    result = cli("verify", "--agency", "tiemen")
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert "all verify" in output  # the log itself holds
+    assert f"CANNOT REPLAY: no projector for entry type '{PROBE}' in this version of caseledger" in output

@@ -441,3 +441,35 @@ def test_an_entry_type_this_version_cannot_replay_is_reported_not_crashed_on(
     output = " ".join(result.output.split())
     assert "all verify" in output  # the log itself holds
     assert f"CANNOT REPLAY: no projector for entry type '{PROBE}' in this version of caseledger" in output
+
+
+def test_a_stored_tree_node_changed_is_named(ledger: None, attacker: sa.Engine, cli: Cli) -> None:
+    with attacker.begin() as conn:
+        agency = conn.scalar(sa.select(LedgerHead.agency_id).where(LedgerHead.agency_code == "tiemen"))
+        conn.execute(
+            sa.update(LedgerNode)
+            .where(LedgerNode.agency_id == agency, LedgerNode.level == 2, LedgerNode.index == 1)
+            .values(hash=bytes(32))
+        )
+    assert "stored tree node (level 2, index 1) is wrong" in verify_fails(cli)
+
+
+def test_a_leaf_hash_changed_is_named(ledger: None, attacker: sa.Engine, cli: Cli) -> None:
+    entry_id, _, stream, seq = leaf(attacker, 6)
+    with attacker.begin() as conn:
+        conn.execute(sa.update(LedgerLeaf).where(LedgerLeaf.entry_id == entry_id).values(leaf_hash=bytes(32)))
+    output = verify_fails(cli)
+    assert f"entry 6 (stream {stream}, position {seq}): the stored leaf hash does not match the entry's bytes" in output
+
+
+def test_an_entry_column_that_no_longer_says_what_its_bytes_say_is_named(
+    ledger: None, attacker: sa.Engine, cli: Cli
+) -> None:
+    size = log_size(attacker)
+    entry_id, _, stream, seq = leaf(attacker, size - 2)
+    with attacker.begin() as conn:
+        conn.execute(sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(stream_seq=seq + 7))
+    assert (
+        f"entry {size - 2} (stream {stream}, position {seq + 7}): the stored stream, position, previous hash or type"
+        in verify_fails(cli)
+    )

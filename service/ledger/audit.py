@@ -259,6 +259,13 @@ class _EntryProcesses:
                 progress("entries", done - self.reported, total)
                 self.reported = done
 
+    def stop(self) -> None:
+        for child, pipe in self.children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+            pipe.close()
+
     def results(self, progress: Progress | None, total: int) -> list[tuple[str, Any]]:
         out: list[tuple[str, Any]] = []
         for child, pipe in self.children:
@@ -395,7 +402,10 @@ def verify_log(
         snapshot = rows.export_snapshot()
         parts = rows.entry_parts(ENTRY_PROCESSES if log.size >= PARALLEL_FROM else 1)
         entries = _start_entries(url, log, parts, snapshot)
-        return _verify(rows, log, trusted, entries, external_checkpoint, check_nodes, progress)
+        try:
+            return _verify(rows, log, trusted, entries, external_checkpoint, check_nodes, progress)
+        finally:
+            entries.stop()  # a verification that ended early leaves no process behind
     finally:
         rows.close()
 

@@ -310,10 +310,9 @@ def _indices(count: int) -> bytes:
     return struct.pack(f">{count}q", *range(count))
 
 
-def _read_leaves(rows: _Rows, tree: TreeChecker) -> bytes:
-    """Every leaf into ``tree``; returns the indices 0, 1, 2 … as PostgreSQL's int8send writes them, to compare
-    aggregated columns with. Quick path: the leaves as stored hold each index from 0 exactly once, each with a
-    32-byte hash (they do, unless someone moved rows); otherwise they are read again in index order, where the
+def _read_leaves(rows: _Rows, tree: TreeChecker) -> None:
+    """Every leaf into ``tree``. Quick path: the leaves as stored hold each index from 0 exactly once, each with
+    a 32-byte hash (they do, unless someone moved rows); otherwise they are read again in index order, where the
     first gap or duplicate is named."""
     if rows.sqlite:
         (count,) = rows.one("SELECT count(*) FROM ledger_leaves WHERE agency_id = ?")
@@ -326,33 +325,30 @@ def _read_leaves(rows: _Rows, tree: TreeChecker) -> bytes:
             placed += 1
         if placed == count:
             tree.add_all(cast(list[bytes], slots))
-            return b""
+            return
     else:
         count, shortest, longest, indices, hashes = rows.one(_LEAVES_AGGREGATED)
-        expected = _indices(int(count))
         if count == 0:
-            return expected
-        if shortest == longest == HASH_SIZE and indices == expected:
+            return
+        if shortest == longest == HASH_SIZE and indices == _indices(int(count)):
             tree.add_all([hashes[i : i + HASH_SIZE] for i in range(0, len(hashes), HASH_SIZE)])
-            return expected
+            return
     for index, leaf in rows.rows(_LEAVES_IN_ORDER):
         tree.add(int(index), bytes(leaf))
-    return _indices(tree.size)
 
 
-def _stored_nodes_problem(rows: _Rows, tree: TreeChecker, indices: bytes) -> VerificationError | None:
+def _stored_nodes_problem(rows: _Rows, tree: TreeChecker) -> VerificationError | None:
     """Stored subtree hashes (which answer proofs) against the recomputed ones. Quick path on PostgreSQL: each
-    level's nodes, aggregated as stored, are nodes 0, 1, 2 … (``indices`` holds at least as many as any level)
-    equal to the recomputed ones; otherwise node by node, to name the wrong one."""
+    level's nodes, aggregated as stored, are nodes 0, 1, 2 … equal to the recomputed ones; otherwise node by
+    node, to name the wrong one."""
     try:
         if not rows.sqlite:
             levels = rows.rows(_NODES_AGGREGATED)
             if all(
                 shortest == longest == HASH_SIZE
-                and indices.startswith(bytes(stored_indices))
-                and len(stored_indices) == 8 * count
+                and bytes(indices) == _indices(int(count))
                 and tree.stored_level_holds(int(level), bytes(hashes))
-                for level, count, shortest, longest, stored_indices, hashes in levels
+                for level, count, shortest, longest, indices, hashes in levels
             ):
                 return None
         tree.check_stored_nodes((int(lv), int(i), bytes(h)) for lv, i, h in rows.rows(_NODES))
@@ -421,15 +417,14 @@ def _verify(
 ) -> VerificationReport:
     problems: list[tuple[int, int, str]] = []  # (index in the log, preference, what is wrong)
     tree = TreeChecker(trusted, log.origin)
-    indices = b""
     try:
-        indices = _read_leaves(rows, tree)
+        _read_leaves(rows, tree)
     except VerificationError as exc:  # a gap in the indices
         problems.append((tree.size, 1, exc.reason))
     entries.progress(progress, log.size)
     checkpoints = [StoredCheckpoint(int(s), bytes(r), str(n)) for s, r, n in rows.rows(_CHECKPOINTS)]
     stored_heads = [(str(s), int(n), bytes(h)) for s, n, h in rows.rows(_STREAMS)]
-    nodes_problem = _stored_nodes_problem(rows, tree, indices) if check_nodes and not problems else None
+    nodes_problem = _stored_nodes_problem(rows, tree) if check_nodes and not problems else None
     # Each leaf is the stored hash of its entry row, which the entry side ties to the entry's bytes.
     (unmatched,) = rows.one(_UNMATCHED_LEAF)
     if unmatched is not None:

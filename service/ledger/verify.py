@@ -26,13 +26,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.ledger.canonical import ENTRY_KIND
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import EMPTY_ROOT, HASH_SIZE, frontier_nodes, range_hash
 from service.ledger.note import Checkpoint, NoteVerifier, open_checkpoint
 
 _LEAF_PREFIX = b"\x00"
-_BEFORE_FIRST = b',"kind":"caseledger.entry/v1","prev":null,"recorded_at":"'
-_BEFORE_PREV = b',"kind":"caseledger.entry/v1","prev":"'
+_KIND = b',"kind":"' + ENTRY_KIND.encode("ascii") + b'"'
+_BEFORE_FIRST = _KIND + b',"prev":null,"recorded_at":"'
+_BEFORE_PREV = _KIND + b',"prev":"'
 _THEN_RECORDED = b'","recorded_at":"'
 _INSTANT_LENGTH = 27  # "2026-11-28T01:12:18.123456Z": every instant has this width (canonical.format_instant)
 

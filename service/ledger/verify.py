@@ -19,22 +19,25 @@ wrong.
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import json
 from binascii import b2a_base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import Any
 
 from service.ledger.canonical import ENTRY_KIND
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import EMPTY_ROOT, HASH_SIZE, frontier_nodes, range_hash
 from service.ledger.note import Checkpoint, NoteVerifier, open_checkpoint
+from service.ledger.speedups import compiled
 
 _LEAF_PREFIX = b"\x00"
 _KIND = b',"kind":"' + ENTRY_KIND.encode("ascii") + b'"'
 _BEFORE_FIRST = _KIND + b',"prev":null,"recorded_at":"'
 _BEFORE_PREV = _KIND + b',"prev":"'
+_SEQ_PREFIX = b'","seq":'
 _THEN_RECORDED = b'","recorded_at":"'
 _INSTANT_LENGTH = 27  # "2026-11-28T01:12:18.123456Z": every instant has this width (canonical.format_instant)
 
@@ -89,74 +92,107 @@ class ChainRun:
     last_hash: bytes
 
 
+class _Tails(dict[tuple[str, str], bytes]):
+    """(stream, type) -> how an entry of that stream and type ends: ``,"stream":…,"type":…}``."""
+
+    def __missing__(self, key: tuple[str, str]) -> bytes:
+        tail = self[key] = b',"stream":' + _json_text(key[0]) + b',"type":' + _json_text(key[1]) + b"}"
+        return tail
+
+
+def entry_problem(
+    canonical: bytes, entry_hash: bytes, seq: int, prev: bytes | None, tail: bytes, agency: bytes
+) -> str | None:
+    """What is wrong with one entry row, or None: its bytes hash to its stored hash, belong to the agency
+    (``agency`` is how its code appears after the actor) and say what the stored columns say — ``tail`` being
+    how its stream and type end it. The specification of ``_speedups.first_wrong_entry``."""
+    if not isinstance(canonical, bytes) or not isinstance(entry_hash, bytes):
+        return "the entry's bytes or its stored hash are not stored as binary"
+    if sha256(_LEAF_PREFIX + canonical).digest() != entry_hash:
+        return "the stored hash does not match the entry's bytes"
+    # The actor comes first (RFC 8785 sorts the keys) and is a JSON string, in which an unescaped quote cannot
+    # occur: the first '","agency":' closes it and opens the top-level agency.
+    at = canonical.find(b'","agency":', 10, 512)
+    if at < 0 or not canonical.startswith(agency, at) or not canonical.startswith(b'{"actor":"'):
+        return "the entry does not belong to this agency"
+    # An entry ends with exactly ,"kind":"caseledger.entry/v1","prev":<null|"…">,"recorded_at":"<27 characters>",
+    # "seq":N,"stream":S,"type":T} — so the stored columns are compared with the bytes without parsing them.
+    after = _SEQ_PREFIX + b"%d" % seq + tail
+    before = _BEFORE_FIRST if prev is None else _BEFORE_PREV + b2a_base64(prev, newline=False) + _THEN_RECORDED
+    start = len(canonical) - len(after) - _INSTANT_LENGTH - len(before)
+    if start < 0 or not canonical.endswith(after) or not canonical.startswith(before, start):
+        return "the stored stream, position, previous hash or type differ from the entry's bytes"
+    return None
+
+
+def _check_in_python(
+    rows: Sequence[EntryRow],
+    tails: _Tails,
+    runs: dict[str, list[Any]],
+    closed: list[tuple[str, list[Any]]],
+    agency: bytes,
+) -> int:
+    """The index of the first row :func:`entry_problem` finds wrong, or -1; every row before it extends the
+    chain runs: the open run of its stream when it is the next entry, linked to the last one; otherwise that run
+    is closed and the entry opens a new one. ``_speedups.check_entries`` is the compiled twin."""
+    for i, (canonical, entry_hash, stream, seq, prev, type_) in enumerate(rows):
+        if entry_problem(canonical, entry_hash, seq, prev, tails[(stream, type_)], agency) is not None:
+            return i
+        run = runs.get(stream)
+        if run is not None and run[3] == seq and run[4] == prev:
+            run[3] = seq + 1
+            run[4] = entry_hash
+        else:  # the first entry of the stream seen here, or not the next one: links are made at the end
+            if run is not None:
+                closed.append((stream, run))
+            runs[stream] = [seq, prev, entry_hash, seq + 1, entry_hash]
+    return -1
+
+
 class EntryChecker:
     """Checks entries given in any order, in any number of parts (one per process): each part's chains come
     out as runs of linked entries, which :func:`link_chains` joins into whole streams."""
 
     def __init__(self, agency_code: str) -> None:
         self._agency = b'","agency":' + _json_text(agency_code) + b',"body":'
-        self._tails: dict[tuple[str, str], bytes] = {}  # (stream, type) -> ',"stream":…,"type":…}'
+        self._tails = _Tails()
         self._open: dict[str, list[Any]] = {}  # stream -> the run being extended: [first_seq, first_prev,
-        self._closed: list[ChainRun] = []  #                                         first_key, next_seq, last_hash]
+        self._closed: list[tuple[str, list[Any]]] = []  #                           first_key, next_seq, last_hash]
         self.count = 0
 
     def check_rows(self, rows: Iterable[EntryRow]) -> None:
         """Each entry's bytes hash to its stored hash, belong to the agency, and say what the columns stored
-        beside them say. The first entry that does not raises :class:`EntryProblem`.
+        beside them say (:func:`entry_problem`). The first entry that does not raises :class:`EntryProblem`.
 
-        One loop with everything inlined: it runs once per entry of the ledger, and this is most of the time
-        ``caseledger verify`` takes."""
-        sha256 = hashlib.sha256
-        agency = self._agency
-        tails = self._tails
-        runs = self._open
-        count = 0
-        try:
-            for canonical, entry_hash, stream, seq, prev, type_ in rows:
-                digest = sha256(_LEAF_PREFIX + canonical).digest()
-                if digest != entry_hash:
-                    raise EntryProblem(entry_hash, stream, seq, "the stored hash does not match the entry's bytes")
-                # The actor comes first (RFC 8785 sorts the keys) and is a JSON string, in which an unescaped
-                # quote cannot occur: the first '","agency":' closes it and opens the top-level agency.
-                at = canonical.find(b'","agency":', 10, 512)
-                if at < 0 or not canonical.startswith(agency, at) or not canonical.startswith(b'{"actor":"'):
-                    raise EntryProblem(entry_hash, stream, seq, "the entry does not belong to this agency")
-                # An entry ends with exactly ,"kind":"caseledger.entry/v1","prev":<null|"…">,"recorded_at":
-                # "<27 characters>","seq":N,"stream":S,"type":T} — so the stored columns are compared with the
-                # bytes without parsing them.
-                tail = tails.get((stream, type_))
-                if tail is None:
-                    tail = tails[(stream, type_)] = (
-                        b',"stream":' + _json_text(stream) + b',"type":' + _json_text(type_) + b"}"
-                    )
-                after = b'","seq":%d' % seq + tail
-                if prev is None:
-                    before = _BEFORE_FIRST
-                else:
-                    before = _BEFORE_PREV + b2a_base64(prev, newline=False) + _THEN_RECORDED
-                if not canonical.endswith(after) or not canonical.startswith(
-                    before, len(canonical) - len(after) - _INSTANT_LENGTH - len(before)
-                ):
-                    raise EntryProblem(
-                        entry_hash,
-                        stream,
-                        seq,
-                        "the stored stream, position, previous hash or type differ from the entry's bytes",
-                    )
-                count += 1
-                run = runs.get(stream)
-                if run is not None and run[3] == seq and run[4] == prev:
-                    run[3] = seq + 1
-                    run[4] = digest
-                else:  # the first entry of the stream seen here, or not the next one: links are made at the end
-                    if run is not None:
-                        self._closed.append(ChainRun(stream, *run))
-                    runs[stream] = [seq, prev, digest, seq + 1, digest]
-        finally:
-            self.count += count
+        This runs once per entry of the ledger and is most of the time ``caseledger verify`` takes: the rows
+        are checked by compiled code where it was built, and only a wrong row is looked at again in Python to
+        say what is wrong with it."""
+        batch = rows if isinstance(rows, list) else list(rows)
+        if compiled is not None:
+            wrong = compiled.check_entries(
+                batch,
+                self._tails,
+                self._open,
+                self._closed,
+                self._agency,
+                _SEQ_PREFIX,
+                _BEFORE_FIRST,
+                _BEFORE_PREV,
+                _THEN_RECORDED,
+                _INSTANT_LENGTH,
+            )
+        else:
+            wrong = _check_in_python(batch, self._tails, self._open, self._closed, self._agency)
+        if wrong < 0:
+            self.count += len(batch)
+            return
+        self.count += wrong
+        canonical, entry_hash, stream, seq, prev, type_ = batch[wrong]
+        reason = entry_problem(canonical, entry_hash, seq, prev, self._tails[(stream, type_)], self._agency)
+        raise EntryProblem(entry_hash, stream, seq, reason or "the compiled and the Python checks disagree")
 
     def runs(self) -> list[ChainRun]:
-        return self._closed + [ChainRun(stream, *run) for stream, run in self._open.items()]
+        return [ChainRun(stream, *run) for stream, run in itertools.chain(self._closed, self._open.items())]
 
 
 def link_chains(runs: Iterable[ChainRun]) -> tuple[dict[str, tuple[int, bytes]], list[EntryProblem]]:
@@ -188,58 +224,69 @@ def link_chains(runs: Iterable[ChainRun]) -> tuple[dict[str, tuple[int, bytes]],
     return heads, problems
 
 
+def node_hashes(below: bytes) -> bytes:
+    """The level above ``below`` (32-byte hashes, concatenated): SHA-256(0x01 || left || right) of each pair,
+    compiled when it can be."""
+    if compiled is not None:
+        return bytes(compiled.node_hashes(below))
+    primed = sha256(b"\x01").copy
+    above = bytearray()
+    for start in range(0, len(below) - 2 * HASH_SIZE + 1, 2 * HASH_SIZE):
+        hasher = primed()
+        hasher.update(below[start : start + 2 * HASH_SIZE])
+        above += hasher.digest()
+    return bytes(above)
+
+
 class TreeChecker:
-    """The log's leaves in index order, the tree they make, and everything that commits to that tree."""
+    """The log's leaves in index order, the tree they make, and everything that commits to that tree.
+
+    Each level of the tree is kept as one string of 32-byte hashes: node i of a level is bytes [32·i, 32·i + 32)."""
 
     def __init__(self, verifier: NoteVerifier, origin: str) -> None:
         self.verifier = verifier
         self.origin = origin
-        self._leaves: list[bytes] = []
-        self._levels: list[list[bytes]] | None = None
+        self._leaves = bytearray()
+        self._levels: list[bytes] | None = None
 
     def add(self, index: int, leaf_hash: bytes) -> None:
-        expected = len(self._leaves)
+        expected = self.size
         if index != expected:
             if index > expected:
                 raise VerificationError(f"log index {expected} is missing: the next entry found is {index}")
             raise VerificationError(f"log index {index} appears where index {expected} was expected")
-        self._leaves.append(leaf_hash)
+        if len(leaf_hash) != HASH_SIZE:
+            raise VerificationError(f"log index {index}: the stored leaf hash is not {HASH_SIZE} bytes long")
+        self._leaves += leaf_hash
 
-    def add_all(self, leaf_hashes: list[bytes]) -> None:
-        """The whole log at once: every leaf hash in index order, from index 0."""
-        if self._leaves or not all(map(HASH_SIZE.__eq__, map(len, leaf_hashes))):
+    def add_all(self, leaf_hashes: bytes) -> None:
+        """The whole log at once: every leaf hash in index order from index 0, concatenated."""
+        if self._leaves or len(leaf_hashes) % HASH_SIZE:
             raise ValueError("add_all takes every leaf hash, 32 bytes each, on an empty checker")
-        self._leaves = leaf_hashes
+        self._leaves = bytearray(leaf_hashes)
 
     @property
     def size(self) -> int:
-        return len(self._leaves)
+        return len(self._leaves) // HASH_SIZE
 
-    def _tree_levels(self) -> list[list[bytes]]:
-        """Hashes of every complete subtree, level by level (levels[l][i] covers leaves [i·2^l, (i+1)·2^l))."""
+    def _tree_levels(self) -> list[bytes]:
+        """Hashes of every complete subtree, level by level (node i of level l covers leaves [i·2^l, (i+1)·2^l))."""
         if self._levels is None:
-            levels = [self._leaves]
-            primed = hashlib.sha256(b"\x01").copy
-            while len(levels[-1]) > 1:
-                below = levels[-1]
-                above: list[bytes] = []
-                keep = above.append
-                for i in range(0, len(below) - 1, 2):
-                    hasher = primed()
-                    hasher.update(below[i])
-                    hasher.update(below[i + 1])
-                    keep(hasher.digest())
-                levels.append(above)
+            levels = [bytes(self._leaves)]
+            while len(levels[-1]) > HASH_SIZE:
+                levels.append(node_hashes(levels[-1]))
             self._levels = levels
         return self._levels
+
+    def _node(self, level: int, index: int) -> bytes:
+        return self._tree_levels()[level][index * HASH_SIZE : (index + 1) * HASH_SIZE]
 
     def root_at(self, size: int) -> bytes:
         if not 0 <= size <= self.size:
             raise VerificationError(f"tree size {size} is beyond the log's {self.size} entries")
         if size == 0:
             return EMPTY_ROOT
-        levels = self._tree_levels()
-        return range_hash([levels[level][index] for level, index in frontier_nodes(size)])
+        return range_hash([self._node(level, index) for level, index in frontier_nodes(size)])
 
     def check_checkpoints(self, checkpoints: Sequence[StoredCheckpoint]) -> int:
         """Every stored checkpoint is signed by the agency's key and lies on the recomputed tree."""
@@ -292,14 +339,16 @@ class TreeChecker:
     def stored_level_holds(self, level: int, hashes: bytes) -> bool:
         """Whether the stored nodes 0, 1, 2 … of ``level``, concatenated, are the recomputed ones."""
         levels = self._tree_levels()
-        return level < len(levels) and hashes == b"".join(levels[level][: len(hashes) // HASH_SIZE])
+        return 0 <= level < len(levels) and hashes == levels[level][: len(hashes)]
 
     def check_stored_nodes(self, nodes: Iterable[tuple[int, int, bytes]]) -> int:
         """Stored subtree hashes (which answer proofs) equal the recomputed ones."""
         levels = self._tree_levels()
         count = 0
         for level, index, value in nodes:
-            if level >= len(levels) or index >= len(levels[level]) or levels[level][index] != value:
+            if not (0 <= level < len(levels) and 0 <= index < len(levels[level]) // HASH_SIZE) or (
+                self._node(level, index) != value
+            ):
                 raise VerificationError(f"stored tree node (level {level}, index {index}) is wrong")
             count += 1
         return count

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from service.auth.models import User
-from service.ledger import audit, projection
+from service.ledger import audit, projection, verify
 from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.merkle import CompactRange, leaf_hash
 from service.ledger.models import (
@@ -33,12 +33,20 @@ from tests.ledger.conftest import PROBE
 Cli = Callable[..., Any]
 
 
-@pytest.fixture(autouse=True, params=[1, 2], ids=["entries-in-one-process", "entries-split-in-two"])
+@pytest.fixture(
+    autouse=True,
+    params=[(1, True), (2, True), (2, False)],
+    ids=["entries-in-one-process", "entries-split-in-two", "entries-split-in-two-python-checks"],
+)
 def entry_processes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Every case twice: entries checked by one process, and split between two (as for a large log)."""
+    """Every case three times: entries checked by one process, split between two (as for a large log), and
+    split between two with the Python checks instead of the compiled ones (where those were built)."""
+    processes, compiled = request.param
     monkeypatch.setattr(audit, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(audit, "ENTRY_PROCESSES", request.param)
-    return int(request.param)
+    monkeypatch.setattr(audit, "ENTRY_PROCESSES", processes)
+    if not compiled:
+        monkeypatch.setattr(verify, "compiled", None)
+    return int(processes)
 
 
 @pytest.fixture

@@ -1,0 +1,275 @@
+/*
+ * The two inner loops of verification, compiled: hashing (SHA-256 by OpenSSL's libcrypto, the library
+ * Python's hashlib uses; what costs in Python is the ~1 microsecond of object set-up per hash, not the
+ * hashing) and comparing each entry's stored columns with its bytes.
+ *
+ * Optional: when it cannot be built, service/ledger/speedups.py does the same in Python, and both are
+ * tested against each other (tests/ledger/test_speedups.py). Nothing here decides what a problem is called:
+ * a function answers "all hold" or "look at row i", and the Python checker names what is wrong with row i.
+ *
+ * Every read of an entry's bytes is bounds-checked against its length: the bytes come from a database that
+ * verification does not trust.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <openssl/evp.h>
+#include <string.h>
+
+#define HASH_SIZE 32
+
+typedef struct {
+    EVP_MD_CTX *ctx;
+    EVP_MD *md;
+} Hasher;
+
+static int hasher_open(Hasher *h) {
+    h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    h->ctx = EVP_MD_CTX_new();
+    if (h->md == NULL || h->ctx == NULL) {
+        EVP_MD_free(h->md);
+        EVP_MD_CTX_free(h->ctx);
+        PyErr_SetString(PyExc_RuntimeError, "OpenSSL has no SHA-256");
+        return -1;
+    }
+    return 0;
+}
+
+static void hasher_close(Hasher *h) {
+    EVP_MD_CTX_free(h->ctx);
+    EVP_MD_free(h->md);
+}
+
+/* SHA-256(prefix || a || b) into out; the context is reused from one hash to the next. */
+static int hash3(Hasher *h, unsigned char prefix, const char *a, Py_ssize_t an, const char *b, Py_ssize_t bn,
+                 unsigned char *out) {
+    if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 || EVP_DigestUpdate(h->ctx, &prefix, 1) != 1 ||
+        EVP_DigestUpdate(h->ctx, a, (size_t)an) != 1 || (bn > 0 && EVP_DigestUpdate(h->ctx, b, (size_t)bn) != 1) ||
+        EVP_DigestFinal_ex(h->ctx, out, NULL) != 1) {
+        PyErr_SetString(PyExc_RuntimeError, "SHA-256 failed in OpenSSL");
+        return -1;
+    }
+    return 0;
+}
+
+/* node_hashes(level) -> the level above: SHA-256(0x01 || left || right) of each pair of 32-byte hashes. */
+static PyObject *node_hashes(PyObject *self, PyObject *args) {
+    Py_buffer below;
+    if (!PyArg_ParseTuple(args, "y*", &below)) return NULL;
+    if (below.len % HASH_SIZE != 0) {
+        PyBuffer_Release(&below);
+        PyErr_SetString(PyExc_ValueError, "a level is a whole number of 32-byte hashes");
+        return NULL;
+    }
+    Py_ssize_t pairs = below.len / HASH_SIZE / 2;
+    PyObject *above = PyBytes_FromStringAndSize(NULL, pairs * HASH_SIZE);
+    Hasher h;
+    if (above == NULL || hasher_open(&h) < 0) {
+        Py_XDECREF(above);
+        PyBuffer_Release(&below);
+        return NULL;
+    }
+    const char *in = below.buf;
+    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(above);
+    for (Py_ssize_t i = 0; i < pairs; i++) {
+        if (hash3(&h, 0x01, in + 2 * i * HASH_SIZE, 2 * HASH_SIZE, NULL, 0, out + i * HASH_SIZE) < 0) {
+            Py_CLEAR(above);
+            break;
+        }
+    }
+    hasher_close(&h);
+    PyBuffer_Release(&below);
+    return above;
+}
+
+static const char BASE64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Whether text[0 .. 4*ceil(n/3)) is the standard, padded base64 of data[0 .. n) (the caller checked the length). */
+static int is_base64_of(const unsigned char *text, const unsigned char *data, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i += 3, text += 4) {
+        unsigned int b0 = data[i], b1 = i + 1 < n ? data[i + 1] : 0, b2 = i + 2 < n ? data[i + 2] : 0;
+        if (text[0] != BASE64[b0 >> 2] || text[1] != BASE64[((b0 & 3) << 4) | (b1 >> 4)]) return 0;
+        if (text[2] != (i + 1 < n ? BASE64[((b1 & 15) << 2) | (b2 >> 6)] : '=')) return 0;
+        if (text[3] != (i + 2 < n ? BASE64[b2 & 63] : '=')) return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    Py_buffer agency;        /* '","agency":' + the agency's code as JSON + ',"body":' */
+    Py_buffer seq_prefix;    /* '","seq":' */
+    Py_buffer before_first;  /* ',"kind":"caseledger.entry/v1","prev":null,"recorded_at":"' */
+    Py_buffer before_prev;   /* ',"kind":"caseledger.entry/v1","prev":"' */
+    Py_buffer then_recorded; /* '","recorded_at":"' */
+    Py_ssize_t instant;      /* the width of recorded_at's value */
+} Shape;
+
+static int starts_at(const char *s, Py_ssize_t len, Py_ssize_t at, const Py_buffer *what) {
+    return at >= 0 && what->len <= len - at && memcmp(s + at, what->buf, (size_t)what->len) == 0;
+}
+
+/* Whether one entry's bytes hash to its stored hash and say what its columns say (the rules of
+ * EntryChecker.check_rows in verify.py, which is the specification). */
+static int entry_holds(Hasher *h, const Shape *shape, PyObject *canonical, PyObject *stored, PyObject *seq,
+                       PyObject *prev, PyObject *tail, int *failed) {
+    if (!PyBytes_Check(canonical) || !PyBytes_Check(stored) || !PyBytes_Check(tail) || !PyLong_Check(seq) ||
+        (prev != Py_None && !PyBytes_Check(prev)))
+        return 0;
+    const char *s = PyBytes_AS_STRING(canonical);
+    Py_ssize_t len = PyBytes_GET_SIZE(canonical);
+    unsigned char digest[HASH_SIZE];
+    if (hash3(h, 0x00, s, len, NULL, 0, digest) < 0) {
+        *failed = 1;
+        return 0;
+    }
+    if (PyBytes_GET_SIZE(stored) != HASH_SIZE || memcmp(digest, PyBytes_AS_STRING(stored), HASH_SIZE) != 0)
+        return 0;
+    /* The actor comes first and is a JSON string: the first '","agency":' (at 10 or later, before 512) ends it. */
+    static const char actor[] = "{\"actor\":\"", agency_key[] = "\",\"agency\":";
+    const Py_ssize_t key_len = (Py_ssize_t)sizeof agency_key - 1;
+    if (len < 10 || memcmp(s, actor, 10) != 0) return 0;
+    Py_ssize_t at = -1;
+    for (Py_ssize_t p = 10; p + key_len <= (len < 512 ? len : 512); p++) {
+        if (s[p] == '"' && memcmp(s + p, agency_key, (size_t)key_len) == 0) {
+            at = p;
+            break;
+        }
+    }
+    if (at < 0 || !starts_at(s, len, at, &shape->agency)) return 0;
+    /* The end: '","seq":' N ',"stream":' S ',"type":' T '}', N in decimal. */
+    int overflow = 0;
+    long long n = PyLong_AsLongLongAndOverflow(seq, &overflow);
+    if (overflow || (n == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    char digits[24];
+    int digits_len = snprintf(digits, sizeof digits, "%lld", n);
+    Py_ssize_t tail_len = PyBytes_GET_SIZE(tail);
+    Py_ssize_t after = shape->seq_prefix.len + digits_len + tail_len;
+    if (after > len || memcmp(s + len - tail_len, PyBytes_AS_STRING(tail), (size_t)tail_len) != 0 ||
+        memcmp(s + len - tail_len - digits_len, digits, (size_t)digits_len) != 0 ||
+        !starts_at(s, len, len - after, &shape->seq_prefix))
+        return 0;
+    /* Before the instant: ',"kind":…,"prev":null,"recorded_at":"' or ',"kind":…,"prev":"<base64>","recorded_at":"'. */
+    Py_ssize_t instant_at = len - after - shape->instant;
+    if (prev == Py_None) return starts_at(s, len, instant_at - shape->before_first.len, &shape->before_first);
+    Py_ssize_t prev_len = PyBytes_GET_SIZE(prev), text_len = 4 * ((prev_len + 2) / 3);
+    Py_ssize_t text_at = instant_at - shape->then_recorded.len - text_len;
+    Py_ssize_t start = text_at - shape->before_prev.len;
+    return start >= 0 && starts_at(s, len, start, &shape->before_prev) &&
+           starts_at(s, len, instant_at - shape->then_recorded.len, &shape->then_recorded) &&
+           is_base64_of((const unsigned char *)s + text_at, (const unsigned char *)PyBytes_AS_STRING(prev), prev_len);
+}
+
+/* The chain bookkeeping for one entry that holds: it extends the open run of its stream when it is the next
+ * entry, linked to the last one; otherwise that run is closed (appended to ``closed`` as (stream, run)) and the
+ * entry opens a new one. A run is [first_seq, first_prev, first_key, next_seq, last_hash]. */
+static int extend_run(PyObject *runs, PyObject *closed, PyObject *stream, PyObject *seq, PyObject *prev,
+                      PyObject *digest, PyObject *one) {
+    PyObject *run = PyDict_GetItemWithError(runs, stream); /* borrowed */
+    if (run == NULL && PyErr_Occurred()) return -1;
+    if (run != NULL) {
+        if (!PyList_CheckExact(run) || PyList_GET_SIZE(run) != 5) {
+            PyErr_SetString(PyExc_TypeError, "a run is a list of 5");
+            return -1;
+        }
+        int continues = PyObject_RichCompareBool(PyList_GET_ITEM(run, 3), seq, Py_EQ);
+        if (continues == 1) continues = PyObject_RichCompareBool(PyList_GET_ITEM(run, 4), prev, Py_EQ);
+        if (continues < 0) return -1;
+        if (continues) {
+            PyObject *next = PyNumber_Add(seq, one);
+            if (next == NULL) return -1;
+            PyList_SetItem(run, 3, next); /* steals next */
+            PyList_SetItem(run, 4, Py_NewRef(digest));
+            return 0;
+        }
+        PyObject *ended = PyTuple_Pack(2, stream, run);
+        if (ended == NULL) return -1;
+        int appended = PyList_Append(closed, ended);
+        Py_DECREF(ended);
+        if (appended < 0) return -1;
+    }
+    PyObject *next = PyNumber_Add(seq, one);
+    if (next == NULL) return -1;
+    PyObject *opened = PyList_New(5);
+    if (opened == NULL) {
+        Py_DECREF(next);
+        return -1;
+    }
+    PyList_SET_ITEM(opened, 0, Py_NewRef(seq));
+    PyList_SET_ITEM(opened, 1, Py_NewRef(prev));
+    PyList_SET_ITEM(opened, 2, Py_NewRef(digest));
+    PyList_SET_ITEM(opened, 3, next);
+    PyList_SET_ITEM(opened, 4, Py_NewRef(digest));
+    int stored = PyDict_SetItem(runs, stream, opened);
+    Py_DECREF(opened);
+    return stored;
+}
+
+/* check_entries(rows, tails, runs, closed, agency, seq_prefix, before_first, before_prev, then_recorded,
+ * instant) -> the index of the first row that does not hold, or -1 when every row holds.
+ *
+ * Each row is (canonical, stored hash, stream, seq, prev, type); ``tails`` maps (stream, type) to how such an
+ * entry ends (a dict whose __missing__ makes the value). Every row before the first wrong one extends the
+ * chain runs (see extend_run). The rules are those of verify.entry_problem and EntryChecker._check_in_python. */
+static PyObject *check_entries(PyObject *self, PyObject *args) {
+    PyObject *given, *tails, *runs, *closed, *rows = NULL, *one = NULL, *result = NULL;
+    Shape shape;
+    if (!PyArg_ParseTuple(args, "OOO!O!y*y*y*y*y*n", &given, &tails, &PyDict_Type, &runs, &PyList_Type, &closed,
+                          &shape.agency, &shape.seq_prefix, &shape.before_first, &shape.before_prev,
+                          &shape.then_recorded, &shape.instant))
+        return NULL;
+    Hasher h;
+    int hashing = 0, failed = 0;
+    Py_ssize_t found = -1;
+    rows = PySequence_Fast(given, "rows are a sequence");
+    one = PyLong_FromLong(1);
+    if (rows == NULL || one == NULL || hasher_open(&h) < 0) goto done;
+    hashing = 1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(rows);
+    PyObject **items = PySequence_Fast_ITEMS(rows);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *row = items[i];
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 6) {
+            PyErr_SetString(PyExc_TypeError, "a row is (canonical, hash, stream, seq, prev, type)");
+            goto done;
+        }
+        PyObject *stream = PyTuple_GET_ITEM(row, 2), *seq = PyTuple_GET_ITEM(row, 3),
+                 *prev = PyTuple_GET_ITEM(row, 4);
+        PyObject *key = PyTuple_Pack(2, stream, PyTuple_GET_ITEM(row, 5));
+        PyObject *tail = key == NULL ? NULL : PyObject_GetItem(tails, key);
+        Py_XDECREF(key);
+        if (tail == NULL) goto done;
+        int holds = entry_holds(&h, &shape, PyTuple_GET_ITEM(row, 0), PyTuple_GET_ITEM(row, 1), seq, prev, tail,
+                                &failed);
+        Py_DECREF(tail);
+        if (failed) goto done;
+        if (!holds) {
+            found = i;
+            break;
+        }
+        if (extend_run(runs, closed, stream, seq, prev, PyTuple_GET_ITEM(row, 1), one) < 0) goto done;
+    }
+    result = PyLong_FromSsize_t(found);
+done:
+    if (hashing) hasher_close(&h);
+    Py_XDECREF(rows);
+    Py_XDECREF(one);
+    PyBuffer_Release(&shape.agency);
+    PyBuffer_Release(&shape.seq_prefix);
+    PyBuffer_Release(&shape.before_first);
+    PyBuffer_Release(&shape.before_prev);
+    PyBuffer_Release(&shape.then_recorded);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"node_hashes", node_hashes, METH_VARARGS, "The level above a level of 32-byte hashes (pairs only)."},
+    {"check_entries", check_entries, METH_VARARGS,
+     "Check entry rows and extend the chain runs; the index of the first row that does not hold, or -1."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_speedups", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__speedups(void) { return PyModule_Create(&module); }

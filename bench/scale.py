@@ -62,6 +62,7 @@ from bench.common import (
     trusted_verifier,
 )
 from service.db import Database
+from service.ledger import speedups
 from service.ledger.audit import AgencyLog, agency_logs, verify_log, verify_replay
 from service.ledger.merkle import hash_from_base64, verify_consistency, verify_inclusion
 from service.ledger.models import LedgerCheckpoint
@@ -408,6 +409,7 @@ class Verification:
     verify: float  # verify_log, end to end
     unordered: float  # driver read of the entries' bytes in storage order, no join
     without_nodes: float  # verify_log without re-reading and checking the stored subtree nodes
+    python_checks: float | None  # verify_log with the Python twins of the compiled loops (when those were built)
 
 
 def _verify(url: str, data: Path, log: AgencyLog) -> Verification:
@@ -429,9 +431,19 @@ def _verify(url: str, data: Path, log: AgencyLog) -> Verification:
         with database.transaction(write=False) as session:
             verify_log(session, log, trusted, check_nodes=False)
         without_nodes = time.perf_counter() - started
+        python_checks = None
+        if speedups.compiled is not None:
+            compiled, speedups.compiled = speedups.compiled, None  # the entry processes are forked
+            try:
+                started = time.perf_counter()
+                with database.transaction(write=False) as session:
+                    verify_log(session, log, trusted)
+                python_checks = time.perf_counter() - started
+            finally:
+                speedups.compiled = compiled
     finally:
         database.dispose()
-    return Verification(kind, log.size, read, hashing, verify, unordered, without_nodes)
+    return Verification(kind, log.size, read, hashing, verify, unordered, without_nodes, python_checks)
 
 
 def _print_verifications(results: list[Verification]) -> None:
@@ -440,10 +452,13 @@ def _print_verifications(results: list[Verification]) -> None:
         for label, seconds, target in (
             ("verify_log", v.verify, "≤ 5 s" if v.kind == "PostgreSQL" else ""),
             ("verify_log without the stored-node check (check_nodes=False)", v.without_nodes, ""),
+            ("verify_log with the Python checks (not the compiled loops)", v.python_checks, ""),
             ("driver read of the bytes in log order (join, order by index)", v.read, ""),
             ("driver read of the bytes as stored (no join, no order)", v.unordered, ""),
             ("raw hashlib SHA-256(0x00‖bytes), in memory", v.hashing, ""),
         ):
+            if seconds is None:
+                continue
             rows.append(
                 [
                     f"{v.kind}: {label}",
@@ -503,6 +518,7 @@ def main(args: argparse.Namespace) -> None:
             "replayed slice": args.replay,
             "sqlite": not args.no_sqlite,
             "api": not args.no_api,
+            "compiled verification loops": "built" if speedups.compiled is not None else "NOT built",
         },
     )
     rng = random.Random(args.seed)

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any
 
+from service.ledger import speedups
 from service.ledger.canonical import ENTRY_KIND
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import EMPTY_ROOT, HASH_SIZE, frontier_nodes, range_hash
 from service.ledger.note import Checkpoint, NoteVerifier, open_checkpoint
-from service.ledger.speedups import compiled
 
 _LEAF_PREFIX = b"\x00"
 _KIND = b',"kind":"' + ENTRY_KIND.encode("ascii") + b'"'
@@ -168,8 +168,8 @@ class EntryChecker:
         are checked by compiled code where it was built, and only a wrong row is looked at again in Python to
         say what is wrong with it."""
         batch = rows if isinstance(rows, list) else list(rows)
-        if compiled is not None:
-            wrong = compiled.check_entries(
+        if speedups.compiled is not None:
+            wrong = speedups.compiled.check_entries(
                 batch,
                 self._tails,
                 self._open,
@@ -227,8 +227,8 @@ def link_chains(runs: Iterable[ChainRun]) -> tuple[dict[str, tuple[int, bytes]],
 def node_hashes(below: bytes) -> bytes:
     """The level above ``below`` (32-byte hashes, concatenated): SHA-256(0x01 || left || right) of each pair,
     compiled when it can be."""
-    if compiled is not None:
-        return bytes(compiled.node_hashes(below))
+    if speedups.compiled is not None:
+        return bytes(speedups.compiled.node_hashes(below))
     primed = sha256(b"\x01").copy
     above = bytearray()
     for start in range(0, len(below) - 2 * HASH_SIZE + 1, 2 * HASH_SIZE):

@@ -15,14 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.ledger import verify
+from service.ledger import speedups, verify
 from service.ledger.canonical import EntryContent
 from service.ledger.merkle import leaf_hash
-from service.ledger.speedups import compiled
 from service.ledger.verify import EntryChecker, EntryRow, TreeChecker
 
+COMPILED = speedups.compiled
+
 pytestmark = pytest.mark.skipif(
-    compiled is None,
+    COMPILED is None,
     reason="service/ledger/_speedups.c was not built (no C compiler or OpenSSL headers at install time, or "
     "CASELEDGER_NO_SPEEDUPS set): verification runs its Python twins, which the rest of the suite tests",
 )
@@ -52,16 +53,16 @@ def entries(agency: str = "tiemen", streams: int = 3, length: int = 12, seed: in
 def both(rows: list[Any], agency: str = "tiemen") -> tuple[Any, Any]:
     """(first wrong index, runs, closed, count) from the compiled and from the Python check of ``rows``."""
     out = []
-    for implementation in (compiled, None):
+    for implementation in (COMPILED, None):
         checker = EntryChecker(agency)
-        original, verify.compiled = verify.compiled, implementation
+        original, speedups.compiled = speedups.compiled, implementation
         try:
             checker.check_rows(rows)
             problem = None
         except verify.EntryProblem as exc:
             problem = (exc.key, exc.stream, exc.seq, exc.reason)
         finally:
-            verify.compiled = original
+            speedups.compiled = original
         out.append((problem, checker.runs(), checker.count))
     return out[0], out[1]
 
@@ -143,33 +144,33 @@ def test_arbitrary_bytes_and_columns_never_crash_and_are_judged_alike(blob: byte
 @given(st.lists(st.binary(min_size=32, max_size=32), min_size=0, max_size=65))
 def test_each_level_of_the_tree_is_the_same(leaves: list[bytes]) -> None:
     level = b"".join(leaves)
-    original = verify.compiled
+    original = speedups.compiled
     try:
         fast = verify.node_hashes(level)
-        verify.compiled = None
+        speedups.compiled = None
         python = verify.node_hashes(level)
     finally:
-        verify.compiled = original
+        speedups.compiled = original
     assert fast == python
     expected = [hashlib.sha256(b"\x01" + leaves[i] + leaves[i + 1]).digest() for i in range(0, len(leaves) - 1, 2)]
     assert fast == b"".join(expected)
 
 
 def test_a_level_that_is_not_whole_hashes_is_refused() -> None:
-    assert compiled is not None
+    assert COMPILED is not None
     with pytest.raises(ValueError, match="whole number of 32-byte hashes"):
-        compiled.node_hashes(b"x" * 33)
+        COMPILED.node_hashes(b"x" * 33)
 
 
 def test_the_tree_built_by_either_has_the_same_roots() -> None:
     leaves = b"".join(hashlib.sha256(bytes([i])).digest() for i in range(77))
     roots = []
-    for implementation in (compiled, None):
-        original, verify.compiled = verify.compiled, implementation
+    for implementation in (COMPILED, None):
+        original, speedups.compiled = speedups.compiled, implementation
         try:
             tree = TreeChecker(verifier=None, origin="test")  # type: ignore[arg-type]
             tree.add_all(leaves)
             roots.append([tree.root_at(size) for size in range(78)])
         finally:
-            verify.compiled = original
+            speedups.compiled = original
     assert roots[0] == roots[1]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from service.auth.models import User
-from service.ledger import audit, projection, verify
+from service.ledger import audit, projection, speedups
 from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.merkle import CompactRange, leaf_hash
 from service.ledger.models import (
@@ -45,7 +45,7 @@ def entry_processes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(audit, "PARALLEL_FROM", 0)
     monkeypatch.setattr(audit, "ENTRY_PROCESSES", processes)
     if not compiled:
-        monkeypatch.setattr(verify, "compiled", None)
+        monkeypatch.setattr(speedups, "compiled", None)
     return int(processes)
 
 

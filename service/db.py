@@ -92,6 +92,9 @@ class Database:
         self.reader = self.writer if not url.startswith("sqlite") else make_engine(url, immediate=False)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False, autoflush=True)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False, autoflush=True)
+        self._statement_sessions = sessionmaker(
+            self.reader.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False, autoflush=False
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,6 +112,22 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def statements(self) -> Iterator[Session]:
+        """A reading session whose statements each run on their own: on PostgreSQL in autocommit, which spares
+        the BEGIN and ROLLBACK round trips of a transaction. For reads of append-only rows that need no common
+        snapshot — the ledger's checkpoints and proofs, answered to anyone, often. (Under READ COMMITTED each
+        statement of a transaction takes its own snapshot anyway.) On SQLite, a reading transaction."""
+        if self.is_sqlite:
+            with self.transaction(write=False) as session:
+                yield session
+            return
+        session = self._statement_sessions()
+        try:
+            yield session
         finally:
             session.close()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, PrimaryKeyConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -68,6 +68,8 @@ class LedgerLeaf(Base):
     """Position of an entry in the agency's Merkle log (0-based, gap-free)."""
 
     __tablename__ = "ledger_leaves"
+    # PostgreSQL: the key's index carries the hash, so a proof's lookups are index-only (migration 0008).
+    __table_args__ = (PrimaryKeyConstraint("agency_id", "index", postgresql_include=["leaf_hash"]),)
 
     agency_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -79,6 +81,7 @@ class LedgerNode(Base):
     """A complete subtree hash: node (level, index) covers leaves [index·2^level, (index+1)·2^level), level ≥ 1."""
 
     __tablename__ = "ledger_nodes"
+    __table_args__ = (PrimaryKeyConstraint("agency_id", "level", "index", postgresql_include=["hash"]),)
 
     agency_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

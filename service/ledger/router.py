@@ -63,11 +63,15 @@ class ConsistencyProofOut(BaseModel):
     proof: list[str]
 
 
+# The public routes below read append-only rows with one statement each (Database.statements): no transaction,
+# no dependency that would cost the request a trip through the thread pool of its own.
+
+
 @router.get("/checkpoint", response_class=PlainTextResponse, dependencies=[PUBLIC])
-def get_checkpoint(agency: str, session: ReadSession) -> PlainTextResponse:
+def get_checkpoint(agency: str, runtime: RuntimeDep) -> PlainTextResponse:
     """The latest signed checkpoint (C2SP signed note)."""
-    found = get_agency_by_code(session, agency)
-    return PlainTextResponse(ledger.checkpoint_note(session, found.id).note)
+    with runtime.database.statements() as session:
+        return PlainTextResponse(ledger.checkpoint_note(session, agency_id_by_code(session, agency)).note)
 
 
 @router.post("/checkpoint", response_class=PlainTextResponse)
@@ -88,9 +92,10 @@ def sign_checkpoint_now(
 
 
 @router.get("/vkey", response_class=PlainTextResponse, dependencies=[PUBLIC])
-def get_vkey(agency: str, session: ReadSession) -> PlainTextResponse:
+def get_vkey(agency: str, runtime: RuntimeDep) -> PlainTextResponse:
     """The verifier key of the agency's checkpoints (C2SP vkey)."""
-    return PlainTextResponse(get_agency_by_code(session, agency).checkpoint_vkey + "\n")
+    with runtime.database.statements() as session:
+        return PlainTextResponse(get_agency_by_code(session, agency).checkpoint_vkey + "\n")
 
 
 @router.get("/entries", response_model=EntriesPage)
@@ -125,12 +130,13 @@ def list_entries(
 @router.get("/proof/inclusion", response_model=InclusionProofOut, dependencies=[PUBLIC])
 def get_inclusion_proof(
     agency: str,
-    session: ReadSession,
+    runtime: RuntimeDep,
     index: Annotated[int, Query(ge=0)],
     size: Annotated[int | None, Query(ge=1)] = None,
 ) -> JSONResponse:
     """RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` (default: latest checkpoint)."""
-    answer = ledger.prove_inclusion(session, agency_id_by_code(session, agency), index, size)
+    with runtime.database.statements() as session:
+        answer = ledger.prove_inclusion(session, agency_id_by_code(session, agency), index, size)
     # Built directly (the shape is InclusionProofOut): proofs are asked for often and answered in milliseconds.
     return JSONResponse(
         {
@@ -195,12 +201,13 @@ def get_entry_proof(
 @router.get("/proof/consistency", response_model=ConsistencyProofOut, dependencies=[PUBLIC])
 def get_consistency_proof(
     agency: str,
-    session: ReadSession,
+    runtime: RuntimeDep,
     size1: Annotated[int, Query(alias="from", ge=1)],
     size2: Annotated[int | None, Query(alias="to", ge=1)] = None,
 ) -> JSONResponse:
     """RFC 9162 consistency proof between tree sizes ``from`` and ``to`` (default: latest checkpoint)."""
-    answer = ledger.prove_consistency(session, agency_id_by_code(session, agency), size1, size2)
+    with runtime.database.statements() as session:
+        answer = ledger.prove_consistency(session, agency_id_by_code(session, agency), size1, size2)
     return JSONResponse(
         {
             "size1": answer.size1,

@@ -206,22 +206,44 @@ static int extend_run(PyObject *runs, PyObject *closed, PyObject *stream, PyObje
     return stored;
 }
 
-/* check_entries(rows, tails, runs, closed, agency, seq_prefix, before_first, before_prev, then_recorded,
- * instant) -> the index of the first row that does not hold, or -1 when every row holds.
+/* Append id || stored hash (the row's tie to its leaf) to records. */
+static int keep_record(PyObject *records, PyObject *id, PyObject *stored) {
+    if (!PyBytes_Check(id)) {
+        PyErr_SetString(PyExc_TypeError, "an entry id is bytes");
+        return -1;
+    }
+    Py_ssize_t at = PyByteArray_GET_SIZE(records), id_len = PyBytes_GET_SIZE(id);
+    if (PyByteArray_Resize(records, at + id_len + HASH_SIZE) < 0) return -1;
+    char *out = PyByteArray_AS_STRING(records) + at;
+    memcpy(out, PyBytes_AS_STRING(id), (size_t)id_len);
+    memcpy(out + id_len, PyBytes_AS_STRING(stored), HASH_SIZE);
+    return 0;
+}
+
+/* check_entries(rows, tails, runs, closed, records, agency, seq_prefix, before_first, before_prev,
+ * then_recorded, instant) -> the index of the first row that does not hold, or -1 when every row holds.
  *
- * Each row is (canonical, stored hash, stream, seq, prev, type); ``tails`` maps (stream, type) to how such an
- * entry ends (a dict whose __missing__ makes the value). Every row before the first wrong one extends the
- * chain runs (see extend_run). The rules are those of verify.entry_problem and EntryChecker._check_in_python. */
+ * Each row is (canonical, stored hash, stream, seq, prev, type), and its id (bytes) seventh when ``records``
+ * is a bytearray, which then gets id || stored hash of each row that holds; ``tails`` maps (stream, type) to
+ * how such an entry ends (a dict whose __missing__ makes the value). Every row before the first wrong one
+ * extends the chain runs (see extend_run). The rules are those of verify.entry_problem and
+ * verify._check_in_python. */
 static PyObject *check_entries(PyObject *self, PyObject *args) {
-    PyObject *given, *tails, *runs, *closed, *rows = NULL, *one = NULL, *result = NULL;
+    PyObject *given, *tails, *runs, *closed, *records, *rows = NULL, *one = NULL, *result = NULL;
     Shape shape;
-    if (!PyArg_ParseTuple(args, "OOO!O!y*y*y*y*y*n", &given, &tails, &PyDict_Type, &runs, &PyList_Type, &closed,
-                          &shape.agency, &shape.seq_prefix, &shape.before_first, &shape.before_prev,
+    if (!PyArg_ParseTuple(args, "OOO!O!Oy*y*y*y*y*n", &given, &tails, &PyDict_Type, &runs, &PyList_Type, &closed,
+                          &records, &shape.agency, &shape.seq_prefix, &shape.before_first, &shape.before_prev,
                           &shape.then_recorded, &shape.instant))
         return NULL;
+    int keeping = records != Py_None;
+    if (keeping && !PyByteArray_CheckExact(records)) {
+        PyErr_SetString(PyExc_TypeError, "records is a bytearray or None");
+        records = NULL;
+    }
     Hasher h;
     int hashing = 0, failed = 0;
     Py_ssize_t found = -1;
+    if (records == NULL) goto done;
     rows = PySequence_Fast(given, "rows are a sequence");
     one = PyLong_FromLong(1);
     if (rows == NULL || one == NULL || hasher_open(&h) < 0) goto done;
@@ -230,8 +252,8 @@ static PyObject *check_entries(PyObject *self, PyObject *args) {
     PyObject **items = PySequence_Fast_ITEMS(rows);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *row = items[i];
-        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 6) {
-            PyErr_SetString(PyExc_TypeError, "a row is (canonical, hash, stream, seq, prev, type)");
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 6 + keeping) {
+            PyErr_SetString(PyExc_TypeError, "a row is (canonical, hash, stream, seq, prev, type[, id])");
             goto done;
         }
         PyObject *stream = PyTuple_GET_ITEM(row, 2), *seq = PyTuple_GET_ITEM(row, 3),
@@ -249,6 +271,7 @@ static PyObject *check_entries(PyObject *self, PyObject *args) {
             break;
         }
         if (extend_run(runs, closed, stream, seq, prev, PyTuple_GET_ITEM(row, 1), one) < 0) goto done;
+        if (keeping && keep_record(records, PyTuple_GET_ITEM(row, 6), PyTuple_GET_ITEM(row, 1)) < 0) goto done;
     }
     result = PyLong_FromSsize_t(found);
 done:
@@ -263,8 +286,42 @@ done:
     return result;
 }
 
+static size_t record_width; /* for compare_records: qsort has no context argument; the GIL is held throughout */
+
+static int compare_records(const void *a, const void *b) { return memcmp(a, b, record_width); }
+
+/* same_records(a, b, width) -> whether a and b hold the same records of ``width`` bytes, in any order (False
+ * when either is not a whole number of records). */
+static PyObject *same_records(PyObject *self, PyObject *args) {
+    Py_buffer a, b;
+    Py_ssize_t width;
+    if (!PyArg_ParseTuple(args, "y*y*n", &a, &b, &width)) return NULL;
+    PyObject *result = NULL;
+    char *sorted_a = NULL, *sorted_b = NULL;
+    if (width <= 0) {
+        PyErr_SetString(PyExc_ValueError, "a record has a positive width");
+    } else if (a.len != b.len || a.len % width != 0) {
+        result = Py_NewRef(Py_False);
+    } else if ((sorted_a = PyMem_Malloc((size_t)a.len + 1)) == NULL || (sorted_b = PyMem_Malloc((size_t)b.len + 1)) == NULL) {
+        PyErr_NoMemory();
+    } else {
+        memcpy(sorted_a, a.buf, (size_t)a.len);
+        memcpy(sorted_b, b.buf, (size_t)b.len);
+        record_width = (size_t)width;
+        qsort(sorted_a, (size_t)(a.len / width), (size_t)width, compare_records);
+        qsort(sorted_b, (size_t)(b.len / width), (size_t)width, compare_records);
+        result = Py_NewRef(memcmp(sorted_a, sorted_b, (size_t)a.len) == 0 ? Py_True : Py_False);
+    }
+    PyMem_Free(sorted_a);
+    PyMem_Free(sorted_b);
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"node_hashes", node_hashes, METH_VARARGS, "The level above a level of 32-byte hashes (pairs only)."},
+    {"same_records", same_records, METH_VARARGS, "Whether two strings of fixed-width records hold the same records."},
     {"check_entries", check_entries, METH_VARARGS,
      "Check entry rows and extend the chain runs; the index of the first row that does not hold, or -1."},
     {NULL, NULL, 0, NULL},

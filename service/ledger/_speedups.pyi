@@ -3,10 +3,11 @@ from typing import Any
 
 def node_hashes(level: bytes, /) -> bytes: ...
 def check_entries(
-    rows: Sequence[tuple[bytes, bytes, str, int, bytes | None, str]],
+    rows: Sequence[tuple[Any, ...]],
     tails: Mapping[tuple[str, str], bytes],
     runs: dict[str, list[Any]],
     closed: list[tuple[str, list[Any]]],
+    records: bytearray | None,
     agency: bytes,
     seq_prefix: bytes,
     before_first: bytes,
@@ -15,3 +16,4 @@ def check_entries(
     instant: int,
     /,
 ) -> int: ...
+def same_records(a: bytes, b: bytes, width: int, /) -> bool: ...

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import re
 import sqlite3
 import struct
 import uuid
@@ -29,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from service.db import Database
+from service.ledger import speedups
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import HASH_SIZE
 from service.ledger.models import LedgerEntry, LedgerHead, LedgerLeaf, LedgerPending
@@ -72,13 +74,15 @@ def agency_logs(session: Session, code: str | None = None) -> list[AgencyLog]:
 # Every query takes the agency as its first parameter (written ?); {agency} is the column, written +agency_id on
 # SQLite to keep it from an index that would turn a scan in storage order into a million lookups.
 
-_ENTRIES = "SELECT canonical, entry_hash, stream, stream_seq, prev_hash, type FROM ledger_entries WHERE {agency} = ?"
+_ENTRIES = (  # {ids}: the entry's id as bytes too, when the entries are tied to the leaves here (_tie_holds)
+    "SELECT canonical, entry_hash, stream, stream_seq, prev_hash, type{ids} FROM ledger_entries WHERE {agency} = ?"
+)
 _LEAVES_IN_ORDER = 'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = ? ORDER BY "index"'
-_LEAVES_AS_STORED = 'SELECT "index", leaf_hash FROM ledger_leaves WHERE {agency} = ?'
-_LEAVES_AGGREGATED = (  # PostgreSQL: (count, shortest, longest, indices as int8 big-endian, hashes), as stored
+_LEAVES_AS_STORED = 'SELECT "index", leaf_hash, {id:entry_id} FROM ledger_leaves WHERE {agency} = ?'
+_LEAVES_AGGREGATED = (  # PostgreSQL: (count, shortest, longest, indices as int8 big-endian, hashes, records)
     "SELECT count(*), min(octet_length(leaf_hash)), max(octet_length(leaf_hash)), "
-    "string_agg(int8send(\"index\"), ''::bytea), string_agg(leaf_hash, ''::bytea) "
-    "FROM ledger_leaves WHERE agency_id = ?"
+    "string_agg(int8send(\"index\"), ''::bytea), string_agg(leaf_hash, ''::bytea), "
+    "string_agg({id:entry_id} || leaf_hash, ''::bytea) FROM ledger_leaves WHERE agency_id = ?"
 )
 _NODES = 'SELECT level, "index", hash FROM ledger_nodes WHERE {agency} = ?'
 _NODES_AGGREGATED = (  # PostgreSQL: per level (level, count, shortest, longest, indices, hashes), as stored
@@ -89,6 +93,10 @@ _NODES_AGGREGATED = (  # PostgreSQL: per level (level, count, shortest, longest,
 _STREAMS = "SELECT stream, length, head_hash FROM ledger_streams WHERE agency_id = ?"
 _CHECKPOINTS = "SELECT size, root, note FROM ledger_checkpoints WHERE agency_id = ?"
 _PENDING = "SELECT count(*) FROM ledger_pending WHERE agency_id = ?"
+_PENDING_RECORDS = (  # what ties each pending entry to its row: id || stored hash (few: the integrator's queue)
+    "SELECT {id:e.id}, e.entry_hash FROM ledger_pending p JOIN ledger_entries e ON e.id = p.entry_id "
+    "WHERE p.agency_id = ?"
+)
 # The first leaf whose entry row is missing or has another stored hash (the entry side ties that hash to the
 # entry's bytes): the database does the join.
 _UNMATCHED_LEAF = (
@@ -108,6 +116,10 @@ _STRAY = (  # an entry row neither in the log nor pending
     "LEFT JOIN ledger_pending p ON p.entry_id = e.id "
     "WHERE e.agency_id = ? AND l.entry_id IS NULL AND p.entry_id IS NULL LIMIT 1"
 )
+# Verification brings its own parallelism (the entry processes): no parallel workers or JIT compilation for its
+# queries, and the memory to join and group a million rows without spilling them to disk.
+_PG_OPTIONS = "-c jit=off -c work_mem=256MB"
+_ID_AS_BYTES = re.compile(r"\{id:([\w.]+)\}")
 _FETCH = 2_000  # rows per chunk (per round trip of a server-side cursor where chunks are not available)
 
 
@@ -138,7 +150,9 @@ class _Rows:
             import psycopg
             from psycopg import sql
 
-            self._pg = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
+            self._pg = psycopg.connect(
+                parsed.set(drivername="postgresql").render_as_string(hide_password=False), options=_PG_OPTIONS
+            )
             self._pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             self._pg.read_only = True
             if snapshot is not None:
@@ -147,6 +161,8 @@ class _Rows:
 
     def _sql(self, query: str) -> str:
         query = query.replace("{agency}", "+agency_id" if self.sqlite else "agency_id")
+        # {id:column}: a UUID column as bytes (PostgreSQL's 16; SQLite keeps the 32 hexadecimal digits as text)
+        query = _ID_AS_BYTES.sub(r"CAST(\1 AS BLOB)" if self.sqlite else r"uuid_send(\1)", query)
         return query if self.sqlite else query.replace("?", "%s")
 
     def export_snapshot(self) -> str | None:
@@ -229,32 +245,40 @@ class _Rows:
 
 
 @dataclass(frozen=True)
+class _EntryJob:
+    url: str
+    agency_id: uuid.UUID
+    agency_code: str
+    part: str  # the stretch of the table: a condition on ctid (PostgreSQL) or rowid (SQLite)
+    snapshot: str | None
+    tie: bool  # also return id || stored hash of every entry (see _tie_holds)
+
+
+@dataclass(frozen=True)
 class _EntriesResult:
     entries: int
     runs: list[ChainRun]
+    records: bytes | None
 
 
-def _check_entries(
-    url: str, agency_id: uuid.UUID, agency_code: str, part: str, snapshot: str | None, counter: Any
-) -> _EntriesResult:
+def _check_entries(job: _EntryJob, counter: Any) -> _EntriesResult:
     """One stretch of the agency's entry rows: bytes, columns, chains (problems name the entry by its hash)."""
-    rows = _Rows(url, agency_id, snapshot=snapshot)
+    rows = _Rows(job.url, job.agency_id, snapshot=job.snapshot)
     try:
-        checker = EntryChecker(agency_code)
-        for batch in rows.batches(_ENTRIES + part):
+        checker = EntryChecker(job.agency_code, tie=job.tie)
+        for batch in rows.batches(_ENTRIES.replace("{ids}", ", {id:id}" if job.tie else "") + job.part):
             checker.check_rows(batch)
             with counter.get_lock():
                 counter.value += len(batch)
-        return _EntriesResult(checker.count, checker.runs())
+        records = None if checker.records is None else bytes(checker.records)
+        return _EntriesResult(checker.count, checker.runs(), records)
     finally:
         rows.close()
 
 
-def _entries_child(
-    url: str, agency_id: uuid.UUID, agency_code: str, part: str, snapshot: str | None, counter: Any, pipe: Connection
-) -> None:
+def _entries_child(job: _EntryJob, counter: Any, pipe: Connection) -> None:
     try:
-        pipe.send(("ok", _check_entries(url, agency_id, agency_code, part, snapshot, counter)))
+        pipe.send(("ok", _check_entries(job, counter)))
     except EntryProblem as problem:
         pipe.send(("entry", (problem.key, problem.stream, problem.seq, problem.reason)))
     except Exception as exc:  # reported by the parent, which owns the outcome
@@ -297,7 +321,7 @@ class _EntryProcesses:
         return out
 
 
-def _start_entries(url: str, log: AgencyLog, parts: list[str], snapshot: str | None) -> _EntryProcesses:
+def _start_entries(url: str, log: AgencyLog, parts: list[str], snapshot: str | None, tie: bool) -> _EntryProcesses:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context: Any = multiprocessing.get_context(method)
     counter = context.Value("q", 0)
@@ -306,7 +330,7 @@ def _start_entries(url: str, log: AgencyLog, parts: list[str], snapshot: str | N
         receive, send = context.Pipe(duplex=False)
         child = context.Process(
             target=_entries_child,
-            args=(url, log.agency_id, log.code, part, snapshot, counter, send),
+            args=(_EntryJob(url, log.agency_id, log.code, part, snapshot, tie), counter, send),
             daemon=True,
         )
         child.start()
@@ -327,31 +351,48 @@ def _indices(count: int) -> bytes:
     return struct.pack(f">{count}q", *range(count))
 
 
-def _read_leaves(rows: _Rows, tree: TreeChecker) -> None:
-    """Every leaf into ``tree``. Quick path: the leaves as stored hold each index from 0 exactly once, each with
-    a 32-byte hash (they do, unless someone moved rows); otherwise they are read again in index order, where the
-    first gap or duplicate is named."""
+def _read_leaves(rows: _Rows, tree: TreeChecker) -> bytes | None:
+    """Every leaf into ``tree``; and, when they could be read in one pass, the leaves' records (entry id ||
+    leaf hash, see :func:`_tie_holds`). Quick path: the leaves as stored hold each index from 0 exactly once,
+    each with a 32-byte hash (they do, unless someone moved rows); otherwise they are read again in index order,
+    where the first gap or duplicate is named, and None is returned."""
     if rows.sqlite:
         (count,) = rows.one("SELECT count(*) FROM ledger_leaves WHERE agency_id = ?")
         slots: list[bytes | None] = [None] * int(count)
+        records = bytearray()
         placed = 0
-        for index, leaf in rows.rows(_LEAVES_AS_STORED):
+        for index, leaf, entry_id in rows.rows(_LEAVES_AS_STORED):
             if not 0 <= index < count or slots[index] is not None or len(leaf) != HASH_SIZE:
                 break
             slots[index] = leaf
+            records += bytes(entry_id) + leaf
             placed += 1
         if placed == count:
             tree.add_all(b"".join(cast(list[bytes], slots)))
-            return
+            return bytes(records)
     else:
-        count, shortest, longest, indices, hashes = rows.one(_LEAVES_AGGREGATED)
+        count, shortest, longest, indices, hashes, records_agg = rows.one(_LEAVES_AGGREGATED)
         if count == 0:
-            return
+            return b""
         if shortest == longest == HASH_SIZE and indices == _indices(int(count)):
             tree.add_all(bytes(hashes))
-            return
+            return bytes(records_agg)
     for index, leaf in rows.rows(_LEAVES_IN_ORDER):
         tree.add(int(index), bytes(leaf))
+    return None
+
+
+def _tie_holds(rows: _Rows, leaf_records: bytes | None, entry_records: list[bytes | None]) -> bool | None:
+    """Whether every leaf is the stored hash of its entry row and every entry row is in the log or pending, one
+    to one: the records (entry id || stored hash) of the entry rows are those of the leaves and of the pending
+    queue, in any order. None when this cannot be told here (not compiled, or a part was not read to its end):
+    the database then joins leaves and entries."""
+    if speedups.compiled is None or leaf_records is None or any(r is None for r in entry_records):
+        return None
+    pending = b"".join(bytes(entry_id) + bytes(entry_hash) for entry_id, entry_hash in rows.rows(_PENDING_RECORDS))
+    width = (32 if rows.sqlite else 16) + HASH_SIZE  # the id as bytes (see _Rows._sql), then the hash
+    entries = b"".join(cast(list[bytes], entry_records))
+    return bool(speedups.compiled.same_records(entries, leaf_records + pending, width))
 
 
 def _stored_nodes_problem(rows: _Rows, tree: TreeChecker) -> VerificationError | None:
@@ -414,7 +455,7 @@ def verify_log(
     try:
         snapshot = rows.export_snapshot()
         parts = rows.entry_parts(ENTRY_PROCESSES if log.size >= PARALLEL_FROM else 1)
-        entries = _start_entries(url, log, parts, snapshot)
+        entries = _start_entries(url, log, parts, snapshot, tie=speedups.compiled is not None)
         try:
             return _verify(rows, log, trusted, entries, external_checkpoint, check_nodes, progress)
         finally:
@@ -434,8 +475,9 @@ def _verify(
 ) -> VerificationReport:
     problems: list[tuple[int, int, str]] = []  # (index in the log, preference, what is wrong)
     tree = TreeChecker(trusted, log.origin)
+    leaf_records: bytes | None = None
     try:
-        _read_leaves(rows, tree)
+        leaf_records = _read_leaves(rows, tree)
     except VerificationError as exc:  # a gap in the indices
         problems.append((tree.size, 1, exc.reason))
     entries.progress(progress, log.size)
@@ -443,10 +485,6 @@ def _verify(
     stored_heads = [(str(s), int(n), bytes(h)) for s, n, h in rows.rows(_STREAMS)]
     (pending,) = rows.one(_PENDING)
     nodes_problem = _stored_nodes_problem(rows, tree) if check_nodes and not problems else None
-    # Each leaf is the stored hash of its entry row, which the entry side ties to the entry's bytes.
-    (unmatched,) = rows.one(_UNMATCHED_LEAF)
-    if unmatched is not None:
-        problems.append((int(unmatched), 1, _leaf_problem(rows, int(unmatched))))
     # What rests on the tree alone is checked while the entries are still being read, and reported after them.
     report = VerificationReport(agency=log.code, log_size=tree.size, pending=int(pending))
     tree_problem = _tree_problem(tree, log, checkpoints, external_checkpoint, report)
@@ -454,14 +492,24 @@ def _verify(
     runs: list[ChainRun] = []
     counted = 0
     entry_problems: list[EntryProblem] = []
+    entry_records: list[bytes | None] = []
     for outcome, payload in entries.results(progress, log.size):
         if outcome == "ok":
             runs.extend(payload.runs)
             counted += payload.entries
+            entry_records.append(payload.records)
         elif outcome == "entry":
             entry_problems.append(EntryProblem(*payload))
+            entry_records.append(None)
         else:
             raise VerificationError(f"the entry check failed: {payload}")
+    # Each leaf is the stored hash of its entry row, which the entry side ties to the entry's bytes: told from
+    # the records read, or else by the database (which also names the first leaf that is not).
+    tie = _tie_holds(rows, leaf_records, entry_records)
+    if not tie:
+        (unmatched,) = rows.one(_UNMATCHED_LEAF)
+        if unmatched is not None:
+            problems.append((int(unmatched), 1, _leaf_problem(rows, int(unmatched))))
     heads: dict[str, tuple[int, bytes]] = {}
     if not entry_problems:  # chains are linked only when every part was read to its end
         heads, entry_problems = link_chains(runs)
@@ -475,6 +523,11 @@ def _verify(
         if stray is not None:
             raise VerificationError(_stray(*stray))
         raise VerificationError(f"{counted} entry rows for {expected} entries in the log and pending")
+    if tie is False:  # nothing above named it: an entry row is duplicated, or a pending one is gone
+        raise VerificationError(
+            "the log's leaves and pending entries do not correspond one to one with the entry rows "
+            "(an entry row is duplicated, missing or carries another id)"
+        )
     if tree_problem is not None:
         raise tree_problem
     report.streams = len(heads)

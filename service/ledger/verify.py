@@ -126,18 +126,22 @@ def entry_problem(
 
 
 def _check_in_python(
-    rows: Sequence[EntryRow],
+    rows: Sequence[tuple[Any, ...]],
     tails: _Tails,
     runs: dict[str, list[Any]],
     closed: list[tuple[str, list[Any]]],
+    records: bytearray | None,
     agency: bytes,
 ) -> int:
     """The index of the first row :func:`entry_problem` finds wrong, or -1; every row before it extends the
-    chain runs: the open run of its stream when it is the next entry, linked to the last one; otherwise that run
-    is closed and the entry opens a new one. ``_speedups.check_entries`` is the compiled twin."""
-    for i, (canonical, entry_hash, stream, seq, prev, type_) in enumerate(rows):
+    chain runs (the open run of its stream when it is the next entry, linked to the last one; otherwise that run
+    is closed and the entry opens a new one) and, when ``records`` is given, adds id || stored hash to them (the
+    row's id comes seventh). ``_speedups.check_entries`` is the compiled twin."""
+    for i, (canonical, entry_hash, stream, seq, prev, type_, *entry_id) in enumerate(rows):
         if entry_problem(canonical, entry_hash, seq, prev, tails[(stream, type_)], agency) is not None:
             return i
+        if records is not None:
+            records += entry_id[0] + entry_hash
         run = runs.get(stream)
         if run is not None and run[3] == seq and run[4] == prev:
             run[3] = seq + 1
@@ -153,14 +157,17 @@ class EntryChecker:
     """Checks entries given in any order, in any number of parts (one per process): each part's chains come
     out as runs of linked entries, which :func:`link_chains` joins into whole streams."""
 
-    def __init__(self, agency_code: str) -> None:
+    def __init__(self, agency_code: str, *, tie: bool = False) -> None:
+        """With ``tie``, each row carries its id seventh (as bytes), and :attr:`records` collects id || stored
+        hash of every entry checked: what ties each entry row to its leaf."""
         self._agency = b'","agency":' + _json_text(agency_code) + b',"body":'
         self._tails = _Tails()
+        self.records = bytearray() if tie else None
         self._open: dict[str, list[Any]] = {}  # stream -> the run being extended: [first_seq, first_prev,
         self._closed: list[tuple[str, list[Any]]] = []  #                           first_key, next_seq, last_hash]
         self.count = 0
 
-    def check_rows(self, rows: Iterable[EntryRow]) -> None:
+    def check_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Each entry's bytes hash to its stored hash, belong to the agency, and say what the columns stored
         beside them say (:func:`entry_problem`). The first entry that does not raises :class:`EntryProblem`.
 
@@ -174,6 +181,7 @@ class EntryChecker:
                 self._tails,
                 self._open,
                 self._closed,
+                self.records,
                 self._agency,
                 _SEQ_PREFIX,
                 _BEFORE_FIRST,
@@ -182,12 +190,12 @@ class EntryChecker:
                 _INSTANT_LENGTH,
             )
         else:
-            wrong = _check_in_python(batch, self._tails, self._open, self._closed, self._agency)
+            wrong = _check_in_python(batch, self._tails, self._open, self._closed, self.records, self._agency)
         if wrong < 0:
             self.count += len(batch)
             return
         self.count += wrong
-        canonical, entry_hash, stream, seq, prev, type_ = batch[wrong]
+        canonical, entry_hash, stream, seq, prev, type_ = batch[wrong][:6]
         reason = entry_problem(canonical, entry_hash, seq, prev, self._tails[(stream, type_)], self._agency)
         raise EntryProblem(entry_hash, stream, seq, reason or "the compiled and the Python checks disagree")
 

@@ -470,6 +470,19 @@ def test_a_leaf_hash_changed_is_named(ledger: None, attacker: sa.Engine, cli: Cl
     assert f"entry 6 (stream {stream}, position {seq}): the stored leaf hash does not match the entry's bytes" in output
 
 
+def test_two_leaves_pointing_at_each_others_entry_rows_are_named(ledger: None, attacker: sa.Engine, cli: Cli) -> None:
+    """The log and the entry rows are unchanged; only which row each leaf names is swapped."""
+    first, _, _, _ = leaf(attacker, 3)
+    second, _, _, _ = leaf(attacker, 5)
+    parked = uuid.uuid4()
+    with attacker.begin() as conn:
+        for old, new in ((first, parked), (second, first), (parked, second)):
+            conn.execute(sa.update(LedgerLeaf).where(LedgerLeaf.entry_id == old).values(entry_id=new))
+    output = verify_fails(cli)
+    assert "entry 3 (" in output
+    assert "the stored leaf hash does not match the entry's bytes" in output
+
+
 def test_an_entry_column_that_no_longer_says_what_its_bytes_say_is_named(
     ledger: None, attacker: sa.Engine, cli: Cli
 ) -> None:

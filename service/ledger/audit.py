@@ -116,8 +116,8 @@ _STRAY = (  # an entry row neither in the log nor pending
     "LEFT JOIN ledger_pending p ON p.entry_id = e.id "
     "WHERE e.agency_id = ? AND l.entry_id IS NULL AND p.entry_id IS NULL LIMIT 1"
 )
-# Verification brings its own parallelism (the entry processes): no parallel workers or JIT compilation for its
-# queries, and the memory to join and group a million rows without spilling them to disk.
+# No JIT compilation for verification's few big queries (it costs more than it saves here), and the memory to
+# group a million rows, or join them when a problem is to be named, without spilling them to disk.
 _PG_OPTIONS = "-c jit=off -c work_mem=256MB"
 _ID_AS_BYTES = re.compile(r"\{id:([\w.]+)\}")
 _FETCH = 2_000  # rows per chunk (per round trip of a server-side cursor where chunks are not available)
@@ -362,7 +362,7 @@ def _read_leaves(rows: _Rows, tree: TreeChecker) -> bytes | None:
         records = bytearray()
         placed = 0
         for index, leaf, entry_id in rows.rows(_LEAVES_AS_STORED):
-            if not 0 <= index < count or slots[index] is not None or len(leaf) != HASH_SIZE:
+            if not 0 <= index < count or slots[index] is not None or len(leaf) != HASH_SIZE or entry_id is None:
                 break
             slots[index] = leaf
             records += bytes(entry_id) + leaf

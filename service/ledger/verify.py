@@ -105,9 +105,14 @@ def entry_problem(
 ) -> str | None:
     """What is wrong with one entry row, or None: its bytes hash to its stored hash, belong to the agency
     (``agency`` is how its code appears after the actor) and say what the stored columns say — ``tail`` being
-    how its stream and type end it. The specification of ``_speedups.first_wrong_entry``."""
-    if not isinstance(canonical, bytes) or not isinstance(entry_hash, bytes):
-        return "the entry's bytes or its stored hash are not stored as binary"
+    how its stream and type end it. The specification of ``_speedups.check_entries``."""
+    if not (
+        isinstance(canonical, bytes)
+        and isinstance(entry_hash, bytes)
+        and isinstance(seq, int)
+        and (prev is None or isinstance(prev, bytes))
+    ):
+        return "the entry's bytes, stored hash, position or previous hash are not stored as what they are"
     if sha256(_LEAF_PREFIX + canonical).digest() != entry_hash:
         return "the stored hash does not match the entry's bytes"
     # The actor comes first (RFC 8785 sorts the keys) and is a JSON string, in which an unescaped quote cannot

@@ -104,6 +104,8 @@ COLUMN_CHANGES = {
     "bytes cut": lambda row: (row[0][:40], *row[1:]),
     "bytes empty": lambda row: (b"", *row[1:]),
     "bytes text": lambda row: (row[0].decode(), *row[1:]),
+    "seq text": lambda row: (*row[:3], str(row[3]), *row[4:]),
+    "prev text": lambda row: (*row[:4], "AAAA", row[5]),
 }
 
 

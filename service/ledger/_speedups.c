@@ -1,11 +1,15 @@
 /*
- * The two inner loops of verification, compiled: hashing (SHA-256 by OpenSSL's libcrypto, the library
- * Python's hashlib uses; what costs in Python is the ~1 microsecond of object set-up per hash, not the
- * hashing) and comparing each entry's stored columns with its bytes.
+ * The inner loops of verification, compiled (service/ledger/verify.py and audit.py call them):
+ * - node_hashes: a level of the Merkle tree from the level below;
+ * - check_entries: each entry's hash, its stored columns against its bytes, and the chain bookkeeping;
+ * - same_records: whether the entries' (id || hash) records are the leaves' and the pending queue's.
+ * SHA-256 is OpenSSL's libcrypto, the library Python's hashlib uses: what costs in Python is the ~1 microsecond
+ * of object set-up per hash, not the hashing.
  *
- * Optional: when it cannot be built, service/ledger/speedups.py does the same in Python, and both are
- * tested against each other (tests/ledger/test_speedups.py). Nothing here decides what a problem is called:
- * a function answers "all hold" or "look at row i", and the Python checker names what is wrong with row i.
+ * Optional: when it was not built (service/ledger/speedups.py), verify.py runs its Python twins of the first
+ * two, which are the specification, and audit.py lets the database join leaves and entries instead of the
+ * third; tests/ledger/test_speedups.py and the tamper suite run both ways. Nothing here decides what a problem
+ * is called: a function answers "all hold" or "look at row i", and Python names what is wrong.
  *
  * Every read of an entry's bytes is bounds-checked against its length: the bytes come from a database that
  * verification does not trust.
@@ -39,12 +43,10 @@ static void hasher_close(Hasher *h) {
     EVP_MD_free(h->md);
 }
 
-/* SHA-256(prefix || a || b) into out; the context is reused from one hash to the next. */
-static int hash3(Hasher *h, unsigned char prefix, const char *a, Py_ssize_t an, const char *b, Py_ssize_t bn,
-                 unsigned char *out) {
+/* SHA-256(prefix || data) into out; the context is reused from one hash to the next. */
+static int sha256_prefixed(Hasher *h, unsigned char prefix, const char *data, Py_ssize_t len, unsigned char *out) {
     if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 || EVP_DigestUpdate(h->ctx, &prefix, 1) != 1 ||
-        EVP_DigestUpdate(h->ctx, a, (size_t)an) != 1 || (bn > 0 && EVP_DigestUpdate(h->ctx, b, (size_t)bn) != 1) ||
-        EVP_DigestFinal_ex(h->ctx, out, NULL) != 1) {
+        EVP_DigestUpdate(h->ctx, data, (size_t)len) != 1 || EVP_DigestFinal_ex(h->ctx, out, NULL) != 1) {
         PyErr_SetString(PyExc_RuntimeError, "SHA-256 failed in OpenSSL");
         return -1;
     }
@@ -71,7 +73,7 @@ static PyObject *node_hashes(PyObject *self, PyObject *args) {
     const char *in = below.buf;
     unsigned char *out = (unsigned char *)PyBytes_AS_STRING(above);
     for (Py_ssize_t i = 0; i < pairs; i++) {
-        if (hash3(&h, 0x01, in + 2 * i * HASH_SIZE, 2 * HASH_SIZE, NULL, 0, out + i * HASH_SIZE) < 0) {
+        if (sha256_prefixed(&h, 0x01, in + 2 * i * HASH_SIZE, 2 * HASH_SIZE, out + i * HASH_SIZE) < 0) {
             Py_CLEAR(above);
             break;
         }
@@ -117,7 +119,7 @@ static int entry_holds(Hasher *h, const Shape *shape, PyObject *canonical, PyObj
     const char *s = PyBytes_AS_STRING(canonical);
     Py_ssize_t len = PyBytes_GET_SIZE(canonical);
     unsigned char digest[HASH_SIZE];
-    if (hash3(h, 0x00, s, len, NULL, 0, digest) < 0) {
+    if (sha256_prefixed(h, 0x00, s, len, digest) < 0) {
         *failed = 1;
         return 0;
     }

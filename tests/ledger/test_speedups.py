@@ -176,3 +176,26 @@ def test_the_tree_built_by_either_has_the_same_roots() -> None:
         finally:
             speedups.compiled = original
     assert roots[0] == roots[1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.binary(min_size=48, max_size=48), max_size=40), st.randoms())
+def test_records_are_the_same_in_any_order_and_not_when_one_differs(records: list[bytes], rng: random.Random) -> None:
+    assert COMPILED is not None
+    shuffled = records[:]
+    rng.shuffle(shuffled)
+    assert COMPILED.same_records(b"".join(records), b"".join(shuffled), 48)
+    if records:
+        changed = shuffled[:]
+        changed[0] = bytes([changed[0][0] ^ 1]) + changed[0][1:]
+        assert not COMPILED.same_records(b"".join(records), b"".join(changed), 48)
+        doubled = [*shuffled[1:], shuffled[1] if len(shuffled) > 1 else bytes(48)]
+        assert COMPILED.same_records(b"".join(records), b"".join(doubled), 48) == (sorted(records) == sorted(doubled))
+
+
+def test_records_of_other_lengths_are_not_the_same_and_a_width_must_be_positive() -> None:
+    assert COMPILED is not None
+    assert not COMPILED.same_records(b"x" * 48, b"x" * 47, 48)
+    assert not COMPILED.same_records(b"x" * 47, b"x" * 47, 48)
+    with pytest.raises(ValueError, match="positive width"):
+        COMPILED.same_records(b"", b"", 0)

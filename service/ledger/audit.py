@@ -74,15 +74,17 @@ def agency_logs(session: Session, code: str | None = None) -> list[AgencyLog]:
 # Every query takes the agency as its first parameter (written ?); {agency} is the column, written +agency_id on
 # SQLite to keep it from an index that would turn a scan in storage order into a million lookups.
 
-_ENTRIES = (  # {ids}: the entry's id as bytes too, when the entries are tied to the leaves here (_tie_holds)
-    "SELECT canonical, entry_hash, stream, stream_seq, prev_hash, type{ids} FROM ledger_entries WHERE {agency} = ?"
+# {tied} is where a query reads what ties entry rows to leaves, when that is checked here (see _tied).
+
+_ENTRIES = (
+    "SELECT canonical, entry_hash, stream, stream_seq, prev_hash, type{tied} FROM ledger_entries WHERE {agency} = ?"
 )
 _LEAVES_IN_ORDER = 'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = ? ORDER BY "index"'
-_LEAVES_AS_STORED = 'SELECT "index", leaf_hash, {id:entry_id} FROM ledger_leaves WHERE {agency} = ?'
-_LEAVES_AGGREGATED = (  # PostgreSQL: (count, shortest, longest, indices as int8 big-endian, hashes, records)
+_LEAVES_AS_STORED = 'SELECT "index", leaf_hash{tied} FROM ledger_leaves WHERE {agency} = ?'
+_LEAVES_AGGREGATED = (  # PostgreSQL: (count, shortest, longest, indices as int8 big-endian, hashes[, records])
     "SELECT count(*), min(octet_length(leaf_hash)), max(octet_length(leaf_hash)), "
-    "string_agg(int8send(\"index\"), ''::bytea), string_agg(leaf_hash, ''::bytea), "
-    "string_agg({id:entry_id} || leaf_hash, ''::bytea) FROM ledger_leaves WHERE agency_id = ?"
+    "string_agg(int8send(\"index\"), ''::bytea), string_agg(leaf_hash, ''::bytea){tied} "
+    "FROM ledger_leaves WHERE agency_id = ?"
 )
 _NODES = 'SELECT level, "index", hash FROM ledger_nodes WHERE {agency} = ?'
 _NODES_AGGREGATED = (  # PostgreSQL: per level (level, count, shortest, longest, indices, hashes), as stored
@@ -120,6 +122,14 @@ _STRAY = (  # an entry row neither in the log nor pending
 # group a million rows, or join them when a problem is to be named, without spilling them to disk.
 _PG_OPTIONS = "-c jit=off -c work_mem=256MB"
 _ID_AS_BYTES = re.compile(r"\{id:([\w.]+)\}")
+
+
+def _tied(query: str, column: str | None) -> str:
+    """``query`` reading ``column`` too in its {tied} place, or nothing more when ``column`` is None: the rows'
+    id (written {id:…}) or their records, when the entry rows are tied to the leaves here (_tie_holds)."""
+    return query.replace("{tied}", "" if column is None else ", " + column)
+
+
 _FETCH = 2_000  # rows per chunk (per round trip of a server-side cursor where chunks are not available)
 
 
@@ -266,7 +276,7 @@ def _check_entries(job: _EntryJob, counter: Any) -> _EntriesResult:
     rows = _Rows(job.url, job.agency_id, snapshot=job.snapshot)
     try:
         checker = EntryChecker(job.agency_code, tie=job.tie)
-        for batch in rows.batches(_ENTRIES.replace("{ids}", ", {id:id}" if job.tie else "") + job.part):
+        for batch in rows.batches(_tied(_ENTRIES, "{id:id}" if job.tie else None) + job.part):
             checker.check_rows(batch)
             with counter.get_lock():
                 counter.value += len(batch)
@@ -351,32 +361,34 @@ def _indices(count: int) -> bytes:
     return struct.pack(f">{count}q", *range(count))
 
 
-def _read_leaves(rows: _Rows, tree: TreeChecker) -> bytes | None:
-    """Every leaf into ``tree``; and, when they could be read in one pass, the leaves' records (entry id ||
-    leaf hash, see :func:`_tie_holds`). Quick path: the leaves as stored hold each index from 0 exactly once,
-    each with a 32-byte hash (they do, unless someone moved rows); otherwise they are read again in index order,
-    where the first gap or duplicate is named, and None is returned."""
+def _read_leaves(rows: _Rows, tree: TreeChecker, *, tie: bool) -> bytes | None:
+    """Every leaf into ``tree``; with ``tie``, and when they could be read in one pass, the leaves' records
+    (entry id || leaf hash, see :func:`_tie_holds`). Quick path: the leaves as stored hold each index from 0
+    exactly once, each with a 32-byte hash (they do, unless someone moved rows); otherwise they are read again
+    in index order, where the first gap or duplicate is named, and None is returned."""
     if rows.sqlite:
         (count,) = rows.one("SELECT count(*) FROM ledger_leaves WHERE agency_id = ?")
         slots: list[bytes | None] = [None] * int(count)
         records = bytearray()
         placed = 0
-        for index, leaf, entry_id in rows.rows(_LEAVES_AS_STORED):
-            if not 0 <= index < count or slots[index] is not None or len(leaf) != HASH_SIZE or entry_id is None:
+        for index, leaf, *entry_id in rows.rows(_tied(_LEAVES_AS_STORED, "{id:entry_id}" if tie else None)):
+            if not 0 <= index < count or slots[index] is not None or len(leaf) != HASH_SIZE or None in entry_id:
                 break
             slots[index] = leaf
-            records += bytes(entry_id) + leaf
+            if tie:
+                records += bytes(entry_id[0]) + leaf
             placed += 1
         if placed == count:
             tree.add_all(b"".join(cast(list[bytes], slots)))
-            return bytes(records)
+            return bytes(records) if tie else None
     else:
-        count, shortest, longest, indices, hashes, records_agg = rows.one(_LEAVES_AGGREGATED)
+        aggregated = _tied(_LEAVES_AGGREGATED, "string_agg({id:entry_id} || leaf_hash, ''::bytea)" if tie else None)
+        count, shortest, longest, indices, hashes, *records_agg = rows.one(aggregated)
         if count == 0:
-            return b""
+            return b"" if tie else None
         if shortest == longest == HASH_SIZE and indices == _indices(int(count)):
             tree.add_all(bytes(hashes))
-            return bytes(records_agg)
+            return bytes(records_agg[0]) if tie else None
     for index, leaf in rows.rows(_LEAVES_IN_ORDER):
         tree.add(int(index), bytes(leaf))
     return None
@@ -455,9 +467,10 @@ def verify_log(
     try:
         snapshot = rows.export_snapshot()
         parts = rows.entry_parts(ENTRY_PROCESSES if log.size >= PARALLEL_FROM else 1)
-        entries = _start_entries(url, log, parts, snapshot, tie=speedups.compiled is not None)
+        tie = speedups.compiled is not None  # the entry rows are tied to the leaves here, not by the database
+        entries = _start_entries(url, log, parts, snapshot, tie)
         try:
-            return _verify(rows, log, trusted, entries, external_checkpoint, check_nodes, progress)
+            return _verify(rows, log, trusted, entries, tie, external_checkpoint, check_nodes, progress)
         finally:
             entries.stop()  # a verification that ended early leaves no process behind
     finally:
@@ -469,6 +482,7 @@ def _verify(
     log: AgencyLog,
     trusted: NoteVerifier,
     entries: _EntryProcesses,
+    tie: bool,
     external_checkpoint: str | None,
     check_nodes: bool,
     progress: Progress | None,
@@ -477,7 +491,7 @@ def _verify(
     tree = TreeChecker(trusted, log.origin)
     leaf_records: bytes | None = None
     try:
-        leaf_records = _read_leaves(rows, tree)
+        leaf_records = _read_leaves(rows, tree, tie=tie)
     except VerificationError as exc:  # a gap in the indices
         problems.append((tree.size, 1, exc.reason))
     entries.progress(progress, log.size)
@@ -505,8 +519,8 @@ def _verify(
             raise VerificationError(f"the entry check failed: {payload}")
     # Each leaf is the stored hash of its entry row, which the entry side ties to the entry's bytes: told from
     # the records read, or else by the database (which also names the first leaf that is not).
-    tie = _tie_holds(rows, leaf_records, entry_records)
-    if not tie:
+    tied = _tie_holds(rows, leaf_records, entry_records)
+    if not tied:
         (unmatched,) = rows.one(_UNMATCHED_LEAF)
         if unmatched is not None:
             problems.append((int(unmatched), 1, _leaf_problem(rows, int(unmatched))))
@@ -523,7 +537,7 @@ def _verify(
         if stray is not None:
             raise VerificationError(_stray(*stray))
         raise VerificationError(f"{counted} entry rows for {expected} entries in the log and pending")
-    if tie is False:  # nothing above named it: an entry row is duplicated, or a pending one is gone
+    if tied is False:  # nothing above named it: an entry row is duplicated, or a pending one is gone
         raise VerificationError(
             "the log's leaves and pending entries do not correspond one to one with the entry rows "
             "(an entry row is duplicated, missing or carries another id)"

@@ -68,56 +68,75 @@ def open_log(session: Session, agency: AgencyRef, origin: str, at: datetime) -> 
     session.flush()
 
 
-# One constant statement on PostgreSQL (the node ids travel as arrays), so the server plans it once.
-_PG_READ_NODES = (
-    "SELECT 0, index, leaf_hash FROM ledger_leaves WHERE agency_id = %(a)s AND index = ANY(%(leaves)s) "
+# One constant statement on PostgreSQL (the node ids travel as arrays), so the server plans it once. The arrays
+# are sent as text literals ('{1,2,3}'): psycopg's list dumper cost more than the lookups themselves.
+PG_READ_NODES = (
+    "SELECT 0, index, leaf_hash FROM ledger_leaves WHERE agency_id = %(a)s AND index = ANY(%(leaves)s::bigint[]) "
     "UNION ALL SELECT level, index, hash FROM ledger_nodes WHERE agency_id = %(a)s "
     "AND (level, index) IN (SELECT * FROM unnest(%(levels)s::int[], %(indexes)s::bigint[]))"
 )
 
 
-def read_nodes(session: Session, agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[Node, bytes]:
-    """Stored hashes of complete subtrees: leaves (level 0) and interior nodes, by primary key."""
-    wanted = set(wanted)
+def _array(values: Iterable[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def pg_node_parameters(agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[str, object]:
+    """The parameters of ``PG_READ_NODES`` for these nodes."""
     leaves = [index for level, index in wanted if level == 0]
     interior = [(level, index) for level, index in wanted if level > 0]
-    found: dict[Node, bytes] = {}
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(
-            _PG_READ_NODES,
-            {
-                "a": agency_id,
-                "leaves": leaves,
-                "levels": [lv for lv, _ in interior],
-                "indexes": [i for _, i in interior],
-            },
-        )
-        found.update({(int(level), int(index)): bytes(h) for level, index, h in cursor.fetchall()})
-    else:
-        # The driver's cursor, not SQLAlchemy expressions: building an OR of ~40 comparisons cost more than the
-        # lookups. SQLite does not use the primary key for a row-value IN list: each key is spelt out. Only
-        # placeholders are formatted into the text (S608); every value is a parameter.
-        lite = connection.connection.driver_connection
-        agency = agency_id.hex  # how SQLAlchemy stores a UUID on SQLite
-        if leaves:
-            marks = ", ".join("?" * len(leaves))
-            leaf_rows = lite.execute(  # type: ignore[union-attr]
-                f'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = ? AND "index" IN ({marks})',  # noqa: S608
-                [agency, *leaves],
-            )
-            found.update({(0, int(index)): bytes(h) for index, h in leaf_rows})
-        if interior:
-            keys = " OR ".join(['(level = ? AND "index" = ?)'] * len(interior))
-            node_rows = lite.execute(  # type: ignore[union-attr]
-                f'SELECT level, "index", hash FROM ledger_nodes WHERE agency_id = ? AND ({keys})',  # noqa: S608
-                [agency, *(value for node in interior for value in node)],
-            )
-            found.update({(int(level), int(index)): bytes(h) for level, index, h in node_rows})
+    return {
+        "a": agency_id,
+        "leaves": _array(leaves),
+        "levels": _array(level for level, _ in interior),
+        "indexes": _array(index for _, index in interior),
+    }
+
+
+def read_nodes(session: Session, agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[Node, bytes]:
+    """Stored hashes of complete subtrees: leaves (level 0) and interior nodes, by primary key; every one of them
+    must be there."""
+    wanted = set(wanted)
+    found = found_nodes(session, agency_id, wanted)
     missing = wanted - found.keys()
     if missing:
         raise LookupError(f"ledger nodes missing for agency {agency_id}: {sorted(missing)[:5]}")
+    return found
+
+
+def found_nodes(session: Session, agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[Node, bytes]:
+    """Those of the ``wanted`` leaves and interior nodes that are stored."""
+    wanted = set(wanted)
+    found: dict[Node, bytes] = {}
+    if not wanted:
+        return found
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(PG_READ_NODES, pg_node_parameters(agency_id, wanted))
+        found.update({(int(level), int(index)): bytes(h) for level, index, h in cursor.fetchall()})
+        return found
+    leaves = [index for level, index in wanted if level == 0]
+    interior = [(level, index) for level, index in wanted if level > 0]
+    # The driver's cursor, not SQLAlchemy expressions: building an OR of ~40 comparisons cost more than the
+    # lookups. SQLite does not use the primary key for a row-value IN list: each key is spelt out. Only
+    # placeholders are formatted into the text (S608); every value is a parameter.
+    lite = connection.connection.driver_connection
+    agency = agency_id.hex  # how SQLAlchemy stores a UUID on SQLite
+    if leaves:
+        marks = ", ".join("?" * len(leaves))
+        leaf_rows = lite.execute(  # type: ignore[union-attr]
+            f'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = ? AND "index" IN ({marks})',  # noqa: S608
+            [agency, *leaves],
+        )
+        found.update({(0, int(index)): bytes(h) for index, h in leaf_rows})
+    if interior:
+        keys = " OR ".join(['(level = ? AND "index" = ?)'] * len(interior))
+        node_rows = lite.execute(  # type: ignore[union-attr]
+            f'SELECT level, "index", hash FROM ledger_nodes WHERE agency_id = ? AND ({keys})',  # noqa: S608
+            [agency, *(value for node in interior for value in node)],
+        )
+        found.update({(int(level), int(index)): bytes(h) for level, index, h in node_rows})
     return found
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import InvalidInput, NotFound
-from service.ledger.integrator import latest_checkpoint, read_nodes
+from service.ledger.integrator import PG_READ_NODES, found_nodes, latest_checkpoint, pg_node_parameters, read_nodes
 from service.ledger.merkle import LeafRange, Node, consistency_plan, inclusion_plan, range_hash, subtree_cover
 from service.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerLeaf
 
@@ -66,48 +69,96 @@ class _Head:
         return self.root if size == self.size else None
 
 
-_PG_HEAD = (
-    "SELECT h.size, h.root, c.size, c.root FROM ledger_heads h LEFT JOIN LATERAL (SELECT size, root "
-    "FROM ledger_checkpoints WHERE agency_id = h.agency_id ORDER BY size DESC LIMIT 1) c ON true "
-    "WHERE h.agency_id = %(a)s"
+# The latest checkpoint's size each agency's proofs last defaulted to: a hint, so that a proof at the latest
+# checkpoint reads the log's head and the nodes it will need in one statement. When a newer checkpoint has been
+# signed meanwhile, the nodes it needs are read in a second statement; an answer never depends on the hint.
+_SIGNED_SIZE_HINT: dict[uuid.UUID, int] = {}
+_UNBOUNDED = 1 << 62  # the head's size in a guess: any size asked for fits
+
+# The head and latest checkpoint as rows -1 and -2 of the node read, so that all of it is one snapshot, one
+# planned statement and one round trip.
+_PG_HEAD_AND_NODES = " UNION ALL ".join(
+    (
+        "SELECT -1, size, root FROM ledger_heads WHERE agency_id = %(a)s",
+        "(SELECT -2, size, root FROM ledger_checkpoints WHERE agency_id = %(a)s ORDER BY size DESC LIMIT 1)",
+        PG_READ_NODES,
+    )
 )
 
 
-def _head(session: Session, agency_id: uuid.UUID) -> _Head:
-    """The log's head and latest checkpoint, in one query (on PostgreSQL through the driver: proofs are answered
-    often and must be fast)."""
+def _head_and_nodes(session: Session, agency_id: uuid.UUID, wanted: set[Node]) -> tuple[_Head, dict[Node, bytes]]:
+    """The log's head, its latest checkpoint and those of the ``wanted`` nodes that are stored."""
     connection = session.connection()
+    nodes: dict[Node, bytes] = {}
     if connection.dialect.name == "postgresql":
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(_PG_HEAD, {"a": agency_id})
-        row = cursor.fetchone()
+        cursor.execute(_PG_HEAD_AND_NODES, pg_node_parameters(agency_id, wanted))
+        head: tuple[int, bytes] | None = None
+        signed: tuple[int, bytes] | None = None
+        for level, index, value in cursor.fetchall():
+            if level == -1:
+                head = (int(index), bytes(value))
+            elif level == -2:
+                signed = (int(index), bytes(value))
+            else:
+                nodes[(int(level), int(index))] = bytes(value)
     else:
+        found = session.get(LedgerHead, agency_id)
+        head = None if found is None else (found.size, found.root)
         latest = latest_checkpoint(session, agency_id)
-        head = session.get(LedgerHead, agency_id)
-        row = (
-            None if head is None else (head.size, head.root, *((latest.size, latest.root) if latest else (None, None)))
-        )
-    if row is None:
+        signed = None if latest is None else (latest.size, latest.root)
+        if head is not None:
+            nodes = found_nodes(session, agency_id, wanted)
+    if head is None:
         raise NotFound("this agency has no ledger", "该执法主体没有账本")
-    size, root, signed_size, signed_root = row
     # Proofs default to the latest signed checkpoint: a size an outside verifier can hold us to.
-    if signed_size is None:
-        return _Head(int(size), bytes(root), int(size), bytes(root))
-    return _Head(int(size), bytes(root), int(signed_size), bytes(signed_root))
+    answer = _Head(head[0], head[1], *(signed or head))
+    _SIGNED_SIZE_HINT[agency_id] = answer.signed_size
+    return answer, nodes
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a proof is made of: range hashes in proof order, roots at some sizes, and single nodes."""
+
+    plan: list[LeafRange]
+    roots: list[int]
+    extra: list[Node]
+
+    @functools.cached_property
+    def covers(self) -> list[list[Node]]:
+        return [subtree_cover(begin, end) for begin, end in self.plan]
+
+    def root_covers(self, known: Callable[[int], bytes | None]) -> dict[int, list[Node]]:
+        return {size: subtree_cover(0, size) for size in self.roots if known(size) is None}
+
+    def nodes(self, known: Callable[[int], bytes | None]) -> set[Node]:
+        covers = [*self.covers, *self.root_covers(known).values()]
+        return {node for cover in covers for node in cover} | set(self.extra)
 
 
 def _answer(
-    session: Session, agency_id: uuid.UUID, head: _Head, plan: list[LeafRange], roots: list[int], extra: list[Node]
-) -> tuple[list[bytes], list[bytes], dict[Node, bytes]]:
-    """The plan's range hashes, the roots at ``roots`` and the ``extra`` nodes, from one read of stored nodes;
-    a root already stored (checkpoint, head) is not recomputed."""
-    covers = [subtree_cover(b, e) for b, e in plan]
-    root_covers = {size: subtree_cover(0, size) for size in roots if head.known_root(size) is None}
-    wanted = {n for cover in covers for n in cover} | {n for cover in root_covers.values() for n in cover} | set(extra)
-    nodes = read_nodes(session, agency_id, wanted) if wanted else {}
-    hashes = [range_hash([nodes[n] for n in cover]) for cover in covers]
-    computed = [head.known_root(size) or range_hash([nodes[n] for n in root_covers[size]]) for size in roots]
-    return hashes, computed, nodes
+    session: Session, agency_id: uuid.UUID, shape_at: Callable[[_Head], _Shape]
+) -> tuple[_Head, list[bytes], list[bytes], dict[Node, bytes]]:
+    """The head, the proof's range hashes, its roots and its single nodes.
+
+    The nodes the proof would need if the latest checkpoint were still the one proofs last defaulted to are
+    read with the head; whatever the head shows is still needed is read after. A root already stored
+    (checkpoint, head) is not recomputed."""
+    prefetch: set[Node] = set()
+    hint = _SIGNED_SIZE_HINT.get(agency_id)
+    if hint is not None:
+        with contextlib.suppress(InvalidInput, ValueError):  # a request that does not fit the hint: the head tells
+            prefetch = shape_at(_Head(_UNBOUNDED, b"", hint, b"")).nodes(lambda size: b"" if size == hint else None)
+    head, nodes = _head_and_nodes(session, agency_id, prefetch)
+    shape = shape_at(head)
+    missing = shape.nodes(head.known_root) - nodes.keys()
+    if missing:
+        nodes.update(read_nodes(session, agency_id, missing))
+    hashes = [range_hash([nodes[node] for node in cover]) for cover in shape.covers]
+    root_covers = shape.root_covers(head.known_root)
+    roots = [head.known_root(size) or range_hash([nodes[n] for n in root_covers[size]]) for size in shape.roots]
+    return head, hashes, roots, nodes
 
 
 @dataclass(frozen=True)
@@ -120,13 +171,15 @@ class InclusionAnswer:
 
 
 def prove_inclusion(session: Session, agency_id: uuid.UUID, index: int, size: int | None) -> InclusionAnswer:
-    head = _head(session, agency_id)
-    size = head.signed_size if size is None else size
-    _check_size(head.size, size, "size")
-    if not 0 <= index < size:
-        raise InvalidInput(f"index={index} is not below size={size}", f"index={index} 须小于 size={size}")
-    proof, (root,), nodes = _answer(session, agency_id, head, inclusion_plan(index, size), [size], [(0, index)])
-    return InclusionAnswer(index, size, root, nodes[(0, index)], proof)
+    def shape_at(head: _Head) -> _Shape:
+        at = head.signed_size if size is None else size
+        _check_size(head.size, at, "size")
+        if not 0 <= index < at:
+            raise InvalidInput(f"index={index} is not below size={at}", f"index={index} 须小于 size={at}")
+        return _Shape(inclusion_plan(index, at), [at], [(0, index)])
+
+    head, proof, (root,), nodes = _answer(session, agency_id, shape_at)
+    return InclusionAnswer(index, head.signed_size if size is None else size, root, nodes[(0, index)], proof)
 
 
 @dataclass(frozen=True)
@@ -139,14 +192,16 @@ class ConsistencyAnswer:
 
 
 def prove_consistency(session: Session, agency_id: uuid.UUID, size1: int, size2: int | None) -> ConsistencyAnswer:
-    head = _head(session, agency_id)
-    size2 = head.signed_size if size2 is None else size2
-    _check_size(head.size, size1, "from")
-    _check_size(head.size, size2, "to")
-    if size1 > size2:
-        raise InvalidInput(f"from={size1} is greater than to={size2}", f"from={size1} 大于 to={size2}")
-    proof, (root1, root2), _ = _answer(session, agency_id, head, consistency_plan(size1, size2), [size1, size2], [])
-    return ConsistencyAnswer(size1, size2, root1, root2, proof)
+    def shape_at(head: _Head) -> _Shape:
+        to = head.signed_size if size2 is None else size2
+        _check_size(head.size, size1, "from")
+        _check_size(head.size, to, "to")
+        if size1 > to:
+            raise InvalidInput(f"from={size1} is greater than to={to}", f"from={size1} 大于 to={to}")
+        return _Shape(consistency_plan(size1, to), [size1, to], [])
+
+    head, proof, (root1, root2), _ = _answer(session, agency_id, shape_at)
+    return ConsistencyAnswer(size1, head.signed_size if size2 is None else size2, root1, root2, proof)
 
 
 def checkpoint_note(session: Session, agency_id: uuid.UUID) -> LedgerCheckpoint:

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from service.ledger.canonical import parse_entry
-from service.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
+from service.ledger.merkle import leaf_hash, root_of, verify_consistency, verify_inclusion
 from service.ledger.note import NoteVerifier, open_checkpoint
 
 Auth = Callable[[str], dict[str, str]]
@@ -95,6 +95,35 @@ def test_inclusion_and_consistency_proofs_verify_against_signed_checkpoints(
         verify_inclusion(
             b64d(entry["leaf_hash"]), entry["index"], new.size, [b64d(h) for h in answer["proof"]], new.root
         )
+
+
+def test_every_proof_of_a_growing_log_verifies_against_the_root_of_its_own_leaves(
+    client: TestClient, auth: Auth, append_probe: Callable[..., Any]
+) -> None:
+    """Proofs at the latest checkpoint, at a checkpoint that has just been superseded (the size proofs last
+    defaulted to is only a hint of which nodes to read), and at sizes no checkpoint has: each against the RFC 9162
+    root of its first leaves, computed here from the entries."""
+    base = "/api/v1/agencies/tiemen/ledger"
+    for round_ in range(2):
+        for n in range(5):
+            append_probe(n=n, round=round_)
+        signed = client.post(f"{base}/checkpoint", headers=auth("supervisor"))
+        assert signed.status_code == 200
+        leaves = [b64d(entry["leaf_hash"]) for entry in all_entries(client, auth("supervisor"))]
+        latest = len(leaves)
+        sizes = sorted({1, 2, 3, *range(max(1, latest - 7), latest + 1)})
+        for size in sizes:
+            root = root_of(leaves[:size])
+            for index in sorted({0, 1, size // 2, *range(max(0, size - 6), size)} & set(range(size))):
+                asked = "" if size == latest else f"&size={size}"
+                answer = client.get(f"{base}/proof/inclusion?index={index}{asked}").json()
+                assert (answer["size"], b64d(answer["root"])) == (size, root)
+                verify_inclusion(leaves[index], index, size, [b64d(h) for h in answer["proof"]], root)
+            to = "" if size == latest else f"&to={size}"
+            for old in sorted({1, 2, size // 2, *range(max(1, size - 6), size + 1)} & set(range(1, size + 1))):
+                answer = client.get(f"{base}/proof/consistency?from={old}{to}").json()
+                assert (b64d(answer["root1"]), b64d(answer["root2"])) == (root_of(leaves[:old]), root)
+                verify_consistency(old, size, [b64d(h) for h in answer["proof"]], root_of(leaves[:old]), root)
 
 
 def test_proofs_outside_the_log_are_422(client: TestClient) -> None:

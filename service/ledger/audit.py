@@ -81,14 +81,15 @@ _ENTRIES = (
 )
 _LEAVES_IN_ORDER = 'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = ? ORDER BY "index"'
 _LEAVES_AS_STORED = 'SELECT "index", leaf_hash{tied} FROM ledger_leaves WHERE {agency} = ?'
-_LEAVES_AGGREGATED = (  # PostgreSQL: (count, shortest, longest, indices as int8 big-endian, hashes[, records])
-    "SELECT count(*), min(octet_length(leaf_hash)), max(octet_length(leaf_hash)), "
-    "string_agg(int8send(\"index\"), ''::bytea), string_agg(leaf_hash, ''::bytea){tied} "
-    "FROM ledger_leaves WHERE agency_id = ?"
+# PostgreSQL: (count, hashes that are not 32 bytes, indices as int8 big-endian, hashes or records) as stored;
+# {leaf} is the hash, or the record (entry id || hash) when the entry rows are tied to the leaves here.
+_LEAVES_AGGREGATED = (
+    "SELECT count(*), count(*) FILTER (WHERE octet_length(leaf_hash) IS DISTINCT FROM 32), "
+    "string_agg(int8send(\"index\"), ''::bytea), string_agg({leaf}, ''::bytea) FROM ledger_leaves WHERE agency_id = ?"
 )
 _NODES = 'SELECT level, "index", hash FROM ledger_nodes WHERE {agency} = ?'
-_NODES_AGGREGATED = (  # PostgreSQL: per level (level, count, shortest, longest, indices, hashes), as stored
-    "SELECT level, count(*), min(octet_length(hash)), max(octet_length(hash)), "
+_NODES_AGGREGATED = (  # PostgreSQL: per level (level, count, hashes that are not 32 bytes, indices, hashes), as stored
+    "SELECT level, count(*), count(*) FILTER (WHERE octet_length(hash) IS DISTINCT FROM 32), "
     "string_agg(int8send(\"index\"), ''::bytea), string_agg(hash, ''::bytea) "
     "FROM ledger_nodes WHERE agency_id = ? GROUP BY level"
 )
@@ -280,7 +281,7 @@ def _check_entries(job: _EntryJob, counter: Any) -> _EntriesResult:
             checker.check_rows(batch)
             with counter.get_lock():
                 counter.value += len(batch)
-        records = None if checker.records is None else bytes(checker.records)
+        records = None if checker.records is None else _sorted_records(rows, bytes(checker.records))
         return _EntriesResult(checker.count, checker.runs(), records)
     finally:
         rows.close()
@@ -382,29 +383,47 @@ def _read_leaves(rows: _Rows, tree: TreeChecker, *, tie: bool) -> bytes | None:
             tree.add_all(b"".join(cast(list[bytes], slots)))
             return bytes(records) if tie else None
     else:
-        aggregated = _tied(_LEAVES_AGGREGATED, "string_agg({id:entry_id} || leaf_hash, ''::bytea)" if tie else None)
-        count, shortest, longest, indices, hashes, *records_agg = rows.one(aggregated)
+        width = _record_width(rows)
+        leaf = "{id:entry_id} || leaf_hash" if tie else "leaf_hash"
+        count, misfits, indices, aggregated = rows.one(_LEAVES_AGGREGATED.replace("{leaf}", leaf))
         if count == 0:
             return b"" if tie else None
-        if shortest == longest == HASH_SIZE and indices == _indices(int(count)):
-            tree.add_all(bytes(hashes))
-            return bytes(records_agg[0]) if tie else None
+        whole = aggregated is not None and len(aggregated) == count * (width if tie else HASH_SIZE)
+        if misfits == 0 and whole and indices == _indices(int(count)):
+            if not tie:
+                tree.add_all(bytes(aggregated))
+                return None
+            assert speedups.compiled is not None  # tie: the entry rows are tied to the leaves here, when compiled
+            tree.add_all(speedups.compiled.record_fields(aggregated, width, width - HASH_SIZE, HASH_SIZE))
+            return bytes(aggregated)
     for index, leaf in rows.rows(_LEAVES_IN_ORDER):
         tree.add(int(index), bytes(leaf))
     return None
 
 
+def _record_width(rows: _Rows) -> int:
+    """The width of an entry's tie record: its id as bytes (see _Rows._sql), then its stored hash."""
+    return (32 if rows.sqlite else 16) + HASH_SIZE
+
+
+def _sorted_records(rows: _Rows, records: bytes) -> bytes:
+    """Tie records in byte order, so that comparing two sides of them is one merge (see _tie_holds)."""
+    assert speedups.compiled is not None  # records are only kept when compiled
+    ordered: bytes = speedups.compiled.sort_records(records, _record_width(rows))
+    return ordered
+
+
 def _tie_holds(rows: _Rows, leaf_records: bytes | None, entry_records: list[bytes | None]) -> bool | None:
     """Whether every leaf is the stored hash of its entry row and every entry row is in the log or pending, one
     to one: the records (entry id || stored hash) of the entry rows are those of the leaves and of the pending
-    queue, in any order. None when this cannot be told here (not compiled, or a part was not read to its end):
-    the database then joins leaves and entries."""
+    queue, in any order. Each part arrives sorted (each entry process sorts its own, the parent the leaves'
+    while the entry processes run), so this is one merge. None when this cannot be told here (not compiled, or
+    a part was not read to its end): the database then joins leaves and entries."""
     if speedups.compiled is None or leaf_records is None or any(r is None for r in entry_records):
         return None
     pending = b"".join(bytes(entry_id) + bytes(entry_hash) for entry_id, entry_hash in rows.rows(_PENDING_RECORDS))
-    width = (32 if rows.sqlite else 16) + HASH_SIZE  # the id as bytes (see _Rows._sql), then the hash
-    entries = b"".join(cast(list[bytes], entry_records))
-    return bool(speedups.compiled.same_records(entries, leaf_records + pending, width))
+    logged = [leaf_records, _sorted_records(rows, pending)]
+    return bool(speedups.compiled.same_records(cast(list[bytes], entry_records), logged, _record_width(rows)))
 
 
 def _stored_nodes_problem(rows: _Rows, tree: TreeChecker) -> VerificationError | None:
@@ -415,10 +434,10 @@ def _stored_nodes_problem(rows: _Rows, tree: TreeChecker) -> VerificationError |
         if not rows.sqlite:
             levels = rows.rows(_NODES_AGGREGATED)
             if all(
-                shortest == longest == HASH_SIZE
+                misfits == 0
                 and bytes(indices) == _indices(int(count))
                 and tree.stored_level_holds(int(level), bytes(hashes))
-                for level, count, shortest, longest, indices, hashes in levels
+                for level, count, misfits, indices, hashes in levels
             ):
                 return None
         tree.check_stored_nodes((int(lv), int(i), bytes(h)) for lv, i, h in rows.rows(_NODES))
@@ -494,6 +513,8 @@ def _verify(
         leaf_records = _read_leaves(rows, tree, tie=tie)
     except VerificationError as exc:  # a gap in the indices
         problems.append((tree.size, 1, exc.reason))
+    if leaf_records is not None:
+        leaf_records = _sorted_records(rows, leaf_records)
     entries.progress(progress, log.size)
     checkpoints = [StoredCheckpoint(int(s), bytes(r), str(n)) for s, r, n in rows.rows(_CHECKPOINTS)]
     stored_heads = [(str(s), int(n), bytes(h)) for s, n, h in rows.rows(_STREAMS)]

@@ -179,23 +179,69 @@ def test_the_tree_built_by_either_has_the_same_roots() -> None:
 
 
 @settings(max_examples=100, deadline=None)
+def _sides(records: list[bytes], cut: int) -> list[bytes]:
+    """``records`` as two sorted parts, cut at ``cut``: how the entry processes hand theirs over."""
+    assert COMPILED is not None
+    return [COMPILED.sort_records(b"".join(part), 48) for part in (records[:cut], records[cut:])]
+
+
 @given(st.lists(st.binary(min_size=48, max_size=48), max_size=40), st.randoms())
 def test_records_are_the_same_in_any_order_and_not_when_one_differs(records: list[bytes], rng: random.Random) -> None:
     assert COMPILED is not None
+    assert COMPILED.sort_records(b"".join(records), 48) == b"".join(sorted(records))
     shuffled = records[:]
     rng.shuffle(shuffled)
-    assert COMPILED.same_records(b"".join(records), b"".join(shuffled), 48)
+    cut = rng.randint(0, len(records))
+    assert COMPILED.same_records(_sides(records, cut), _sides(shuffled, len(records) - cut), 48)
     if records:
         changed = shuffled[:]
         changed[0] = bytes([changed[0][0] ^ 1]) + changed[0][1:]
-        assert not COMPILED.same_records(b"".join(records), b"".join(changed), 48)
+        assert not COMPILED.same_records(_sides(records, cut), _sides(changed, cut), 48)
         doubled = [*shuffled[1:], shuffled[1] if len(shuffled) > 1 else bytes(48)]
-        assert COMPILED.same_records(b"".join(records), b"".join(doubled), 48) == (sorted(records) == sorted(doubled))
+        same = sorted(records) == sorted(doubled)
+        assert COMPILED.same_records(_sides(records, cut), _sides(doubled, cut), 48) == same
+
+
+@given(
+    st.lists(st.binary(min_size=4, max_size=4), max_size=12), st.lists(st.binary(min_size=4, max_size=4), max_size=12)
+)
+def test_records_are_only_ever_called_the_same_when_they_are_whatever_the_order_of_the_parts(
+    a: list[bytes], b: list[bytes]
+) -> None:
+    """Unsorted parts may make the same records look different, never different records look the same."""
+    assert COMPILED is not None
+    for cut in {0, len(a) // 2, len(a)}:
+        if COMPILED.same_records([b"".join(a[:cut]), b"".join(a[cut:])], [b"".join(b)], 4):
+            assert sorted(a) == sorted(b)
+    assert COMPILED.same_records([b"".join(a)], [b"".join(a)], 4)
+
+
+@given(st.lists(st.binary(min_size=48, max_size=48), max_size=20), st.integers(0, 48), st.integers(0, 48))
+def test_a_field_of_every_record_is_its_bytes_at_that_place(records: list[bytes], offset: int, size: int) -> None:
+    assert COMPILED is not None
+    if offset + size > 48:
+        with pytest.raises(ValueError, match="not within a record"):
+            COMPILED.record_fields(b"".join(records), 48, offset, size)
+    else:
+        fields = COMPILED.record_fields(b"".join(records), 48, offset, size)
+        assert fields == b"".join(record[offset : offset + size] for record in records)
 
 
 def test_records_of_other_lengths_are_not_the_same_and_a_width_must_be_positive() -> None:
     assert COMPILED is not None
-    assert not COMPILED.same_records(b"x" * 48, b"x" * 47, 48)
-    assert not COMPILED.same_records(b"x" * 47, b"x" * 47, 48)
+    assert not COMPILED.same_records([b"x" * 48], [b"x" * 47], 48)
+    assert not COMPILED.same_records([b"x" * 47], [b"x" * 47], 48)
+    assert not COMPILED.same_records([b"x" * 48, b"x" * 47], [b"x" * 48, b"x" * 47], 48)
+    assert COMPILED.same_records([b"x" * 48, b""], [b"", b"x" * 48], 48)
     with pytest.raises(ValueError, match="positive width"):
-        COMPILED.same_records(b"", b"", 0)
+        COMPILED.same_records([], [], 0)
+    with pytest.raises(ValueError, match="positive width"):
+        COMPILED.sort_records(b"", 0)
+    with pytest.raises(ValueError, match="whole number of records"):
+        COMPILED.sort_records(b"x" * 47, 48)
+    with pytest.raises(ValueError, match="whole number of records"):
+        COMPILED.record_fields(b"x" * 47, 48, 16, 32)
+    with pytest.raises(ValueError, match="not within a record"):
+        COMPILED.record_fields(b"x" * 48, 48, -1, 32)
+    with pytest.raises(TypeError):
+        COMPILED.same_records([b"x" * 48, 5], [b"x" * 48], 48)

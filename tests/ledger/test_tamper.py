@@ -494,3 +494,46 @@ def test_an_entry_column_that_no_longer_says_what_its_bytes_say_is_named(
         f"entry {size - 2} (stream {stream}, position {seq + 7}): the stored stream, position, previous hash or type"
         in verify_fails(cli)
     )
+
+
+def keep_storage_in_key_order(engine: sa.Engine, table: str) -> None:
+    """An UPDATE moves a row to the end of a PostgreSQL table; a careful attacker puts the rows back in order."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"CLUSTER {table} USING pk_{table}")
+
+
+def test_leaf_hashes_of_the_wrong_lengths_that_add_up_are_named(ledger: None, attacker: sa.Engine, cli: Cli) -> None:
+    """Two stored hashes cut at another place: all the bytes are there, in order, yet each leaf is wrong."""
+    third, _, _, _ = leaf(attacker, 3)
+    fourth, _, _, _ = leaf(attacker, 4)
+    with attacker.begin() as conn:
+        hashes = {
+            entry_id: bytes(conn.scalar(sa.select(LedgerLeaf.leaf_hash).where(LedgerLeaf.entry_id == entry_id)))
+            for entry_id in (third, fourth)
+        }
+        conn.execute(sa.update(LedgerLeaf).where(LedgerLeaf.entry_id == third).values(leaf_hash=hashes[third][:31]))
+        conn.execute(
+            sa.update(LedgerLeaf)
+            .where(LedgerLeaf.entry_id == fourth)
+            .values(leaf_hash=hashes[third][31:] + hashes[fourth])
+        )
+    keep_storage_in_key_order(attacker, "ledger_leaves")
+    output = verify_fails(cli)
+    assert "entry 3 (" in output
+    assert "the stored leaf hash does not match the entry's bytes" in output
+
+
+def test_tree_node_hashes_of_the_wrong_lengths_that_add_up_are_named(
+    ledger: None, attacker: sa.Engine, cli: Cli
+) -> None:
+    with attacker.begin() as conn:
+        agency = conn.scalar(sa.select(LedgerHead.agency_id).where(LedgerHead.agency_code == "tiemen"))
+        level_one = sa.and_(LedgerNode.agency_id == agency, LedgerNode.level == 1)
+        first, second = (
+            bytes(conn.scalar(sa.select(LedgerNode.hash).where(level_one, LedgerNode.index == i))) for i in (0, 1)
+        )
+        conn.execute(sa.update(LedgerNode).where(level_one, LedgerNode.index == 0).values(hash=first[:31]))
+        conn.execute(sa.update(LedgerNode).where(level_one, LedgerNode.index == 1).values(hash=first[31:] + second))
+    keep_storage_in_key_order(attacker, "ledger_nodes")
+    assert "stored tree node (level 1, index 0) is wrong" in verify_fails(cli)

@@ -111,6 +111,21 @@ static int starts_at(const char *s, Py_ssize_t len, Py_ssize_t at, const Py_buff
     return at >= 0 && what->len <= len - at && memcmp(s + at, what->buf, (size_t)what->len) == 0;
 }
 
+/* n in decimal, as JSON writes an integer, into out (24 bytes); its length. (snprintf cost a tenth of the loop.) */
+static int decimal(long long n, char *out) {
+    char reversed[24];
+    int len = 0;
+    unsigned long long v = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    do {
+        reversed[len++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    int at = 0;
+    if (n < 0) out[at++] = '-';
+    while (len) out[at++] = reversed[--len];
+    return at;
+}
+
 /* Whether one entry's bytes hash to its stored hash and say what its columns say (the rules of
  * EntryChecker.check_rows in verify.py, which is the specification). */
 static int entry_holds(Hasher *h, const Shape *shape, PyObject *canonical, PyObject *stored, PyObject *seq,
@@ -147,7 +162,7 @@ static int entry_holds(Hasher *h, const Shape *shape, PyObject *canonical, PyObj
         return 0;
     }
     char digits[24];
-    int digits_len = snprintf(digits, sizeof digits, "%lld", n);
+    int digits_len = decimal(n, digits);
     Py_ssize_t tail_len = PyBytes_GET_SIZE(tail);
     Py_ssize_t after = shape->seq_prefix.len + digits_len + tail_len;
     if (after > len || memcmp(s + len - tail_len, PyBytes_AS_STRING(tail), (size_t)tail_len) != 0 ||

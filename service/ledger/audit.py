@@ -14,6 +14,7 @@ the stored tree nodes.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import re
@@ -288,6 +289,9 @@ def _check_entries(job: _EntryJob, counter: Any) -> _EntriesResult:
 
 
 def _entries_child(job: _EntryJob, counter: Any, pipe: Connection) -> None:
+    # A child makes a million short-lived row tuples and no reference cycles: the collector would only walk them
+    # (about a tenth of its time). It ends when its part is checked.
+    gc.disable()
     try:
         pipe.send(("ok", _check_entries(job, counter)))
     except EntryProblem as problem:

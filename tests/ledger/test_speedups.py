@@ -75,6 +75,20 @@ def test_valid_entries_hold_in_both_with_the_same_runs() -> None:
     assert fast[2] == len(rows)
 
 
+@given(st.integers(0, 2**53 - 1))
+def test_an_entry_holds_at_any_position_in_its_stream(seq: int) -> None:
+    """Positions of every width JSON carries exactly (RFC 8785: up to 2^53 - 1) are written in decimal in the bytes
+    and compared as such."""
+    prev = leaf_hash(b"the entry before")
+    content = EntryContent("tiemen", "case-1", seq, "case:inquiry:recorded", "user:1", AT, AT, prev, {})
+    data = content.canonical()
+    fast, python = both([(data, leaf_hash(data), "case-1", seq, prev, content.type)])
+    assert fast == python
+    assert fast[0] is None
+    mismatched, _ = both([(data, leaf_hash(data), "case-1", seq ^ 1, prev, content.type)])
+    assert mismatched[0] is not None
+
+
 def test_entries_in_shuffled_order_give_the_same_runs() -> None:
     rows = entries(seed=3)
     random.Random(7).shuffle(rows)

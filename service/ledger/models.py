@@ -26,7 +26,11 @@ APPEND_ONLY_TABLES = ("ledger_entries", "ledger_leaves", "ledger_nodes", "ledger
 
 class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
-    __table_args__ = (UniqueConstraint("agency_id", "stream", "stream_seq"),)
+    __table_args__ = (
+        UniqueConstraint("agency_id", "stream", "stream_seq"),
+        # Looked up by equality only: on PostgreSQL a hash index, half a B-tree's size (migration 0009).
+        Index("ix_ledger_entries_entry_hash", "entry_hash", postgresql_using="hash"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     agency_id: Mapped[uuid.UUID]
@@ -38,7 +42,7 @@ class LedgerEntry(Base):
     recorded_at: Mapped[datetime]
     prev_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     # SHA-256(0x00 || canonical): the entry's own hash, which is also its Merkle leaf hash.
-    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     canonical: Mapped[bytes] = mapped_column(LargeBinary)
 
 

@@ -353,12 +353,14 @@ typedef struct {
     Py_ssize_t count;
     Py_ssize_t opened;
     Py_ssize_t length;
+    int whole; /* every part is a whole number of records */
 } Side;
 
 static int side_open(Side *side, PyObject *sequence, Py_ssize_t width) {
     PyObject *fast = PySequence_Fast(sequence, "the parts of a side are a sequence of bytes");
     if (fast == NULL) return -1;
     side->count = PySequence_Fast_GET_SIZE(fast);
+    side->whole = 1;
     side->parts = PyMem_Calloc((size_t)side->count + 1, sizeof(Py_buffer));
     side->at = PyMem_Calloc((size_t)side->count + 1, sizeof(Py_ssize_t));
     if (side->parts == NULL || side->at == NULL) {
@@ -373,7 +375,7 @@ static int side_open(Side *side, PyObject *sequence, Py_ssize_t width) {
         }
         side->opened++;
         side->length += side->parts[i].len;
-        if (side->parts[i].len % width != 0) side->length = -1 - PY_SSIZE_T_MAX / 2; /* never a whole side */
+        if (side->parts[i].len % width != 0) side->whole = 0;
     }
     Py_DECREF(fast);
     return 0;
@@ -415,7 +417,7 @@ static PyObject *same_records(PyObject *self, PyObject *args) {
     Side a = {0}, b = {0};
     PyObject *result = NULL;
     if (side_open(&a, a_parts, width) == 0 && side_open(&b, b_parts, width) == 0) {
-        int same = a.length == b.length && a.length >= 0;
+        int same = a.whole && b.whole && a.length == b.length;
         Py_ssize_t pa = 0, pb = 0;
         while (same) {
             const char *x = side_next(&a, width, &pa), *y = side_next(&b, width, &pb);

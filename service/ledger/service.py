@@ -86,6 +86,12 @@ _PG_HEAD_AND_NODES = " UNION ALL ".join(
 )
 
 
+_SQLITE_HEAD = (  # the agency's id as SQLAlchemy stores a UUID on SQLite: 32 hexadecimal digits
+    "SELECT -1, size, root FROM ledger_heads WHERE agency_id = ? UNION ALL SELECT * FROM "
+    "(SELECT -2, size, root FROM ledger_checkpoints WHERE agency_id = ? ORDER BY size DESC LIMIT 1)"
+)
+
+
 def _head_and_nodes(session: Session, agency_id: uuid.UUID, wanted: set[Node]) -> tuple[_Head, dict[Node, bytes]]:
     """The log's head, its latest checkpoint and those of the ``wanted`` nodes that are stored."""
     connection = session.connection()
@@ -102,11 +108,11 @@ def _head_and_nodes(session: Session, agency_id: uuid.UUID, wanted: set[Node]) -
                 signed = (int(index), bytes(value))
             else:
                 nodes[(int(level), int(index))] = bytes(value)
-    else:
-        found = session.get(LedgerHead, agency_id)
-        head = None if found is None else (found.size, found.root)
-        latest = latest_checkpoint(session, agency_id)
-        signed = None if latest is None else (latest.size, latest.root)
+    else:  # SQLite, in process: the driver's cursor (the ORM's two lookups cost more than the nodes' read)
+        lite = connection.connection.driver_connection
+        rows = lite.execute(_SQLITE_HEAD, (agency_id.hex, agency_id.hex)).fetchall()  # type: ignore[union-attr]
+        head = next(((int(size), bytes(root)) for which, size, root in rows if which == -1), None)
+        signed = next(((int(size), bytes(root)) for which, size, root in rows if which == -2), None)
         if head is not None:
             nodes = found_nodes(session, agency_id, wanted)
     if head is None:

@@ -243,15 +243,14 @@ def _proofs_on_session(url: str, log: AgencyLog, count: int, rng: random.Random)
 
 
 def _queries_per_call(database: Database, log: AgencyLog, size: int) -> dict[str, int]:
-    """How many SQL statements one proof sends (a fresh session, as in a request): from a libpq trace on
-    PostgreSQL, where the proofs talk to the driver directly, and from SQLAlchemy's cursor events on SQLite."""
+    """How many SQL statements one proof sends (a fresh session, as in a request), seen by the driver (the
+    proofs talk to it directly): from a libpq trace on PostgreSQL, from sqlite3's trace callback on SQLite."""
     counted = {"n": 0}
 
-    def count(*_: object) -> None:
+    def count(_statement: str) -> None:
         counted["n"] += 1
 
     out = {}
-    sa.event.listen(database.reader, "before_cursor_execute", count)
     try:
         for label, call in (
             ("inclusion", lambda s: prove_inclusion(s, log.agency_id, size // 3, None)),
@@ -263,11 +262,15 @@ def _queries_per_call(database: Database, log: AgencyLog, size: int) -> dict[str
                 if isinstance(raw, psycopg.Connection):
                     out[label] = _traced_statements(raw, lambda: call(session))  # noqa: B023
                 else:
+                    assert isinstance(raw, sqlite3.Connection)
                     counted["n"] = 0
-                    call(session)
+                    raw.set_trace_callback(count)
+                    try:
+                        call(session)
+                    finally:
+                        raw.set_trace_callback(None)
                     out[label] = counted["n"]
     finally:
-        sa.event.remove(database.reader, "before_cursor_execute", count)
         database.dispose()
     return out
 

@@ -83,7 +83,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--streams", type=int, default=1000, help="streams the bulk-loaded entries are spread over")
     parser.add_argument("--writers", type=int, default=16, help="writer processes for the append rate")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each append run")
-    parser.add_argument("--rounds", type=int, default=3, help="append rounds per size (order alternating)")
+    parser.add_argument("--rounds", type=int, default=5, help="append rounds per size (order alternating)")
     parser.add_argument("--proofs", type=int, default=200, help="random proofs of each kind timed")
     parser.add_argument("--sqlite-proofs", type=int, default=200, help="random proofs of each kind timed on SQLite")
     parser.add_argument("--sqlite-rounds", type=int, default=1, help="append rounds per size on SQLite")

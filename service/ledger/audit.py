@@ -410,10 +410,15 @@ def _record_width(rows: _Rows) -> int:
     return (32 if rows.sqlite else 16) + HASH_SIZE
 
 
-def _sorted_records(rows: _Rows, records: bytes) -> bytes:
-    """Tie records in byte order, so that comparing two sides of them is one merge (see _tie_holds)."""
+def _sorted_records(rows: _Rows, records: bytes) -> bytes | None:
+    """Tie records in byte order, so that comparing two sides of them is one merge (see _tie_holds); None when
+    they are not whole records (an id of another length: SQLite keeps whatever text it is given), which leaves
+    the tie to the database's join."""
     assert speedups.compiled is not None  # records are only kept when compiled
-    ordered: bytes = speedups.compiled.sort_records(records, _record_width(rows))
+    width = _record_width(rows)
+    if len(records) % width:
+        return None
+    ordered: bytes = speedups.compiled.sort_records(records, width)
     return ordered
 
 
@@ -426,7 +431,10 @@ def _tie_holds(rows: _Rows, leaf_records: bytes | None, entry_records: list[byte
     if speedups.compiled is None or leaf_records is None or any(r is None for r in entry_records):
         return None
     pending = b"".join(bytes(entry_id) + bytes(entry_hash) for entry_id, entry_hash in rows.rows(_PENDING_RECORDS))
-    logged = [leaf_records, _sorted_records(rows, pending)]
+    queued = _sorted_records(rows, pending)
+    if queued is None:
+        return None
+    logged = [leaf_records, queued]
     return bool(speedups.compiled.same_records(cast(list[bytes], entry_records), logged, _record_width(rows)))
 
 

@@ -537,3 +537,17 @@ def test_tree_node_hashes_of_the_wrong_lengths_that_add_up_are_named(
         conn.execute(sa.update(LedgerNode).where(level_one, LedgerNode.index == 1).values(hash=first[31:] + second))
     keep_storage_in_key_order(attacker, "ledger_nodes")
     assert "stored tree node (level 1, index 0) is wrong" in verify_fails(cli)
+
+
+def test_ids_of_another_length_are_named_not_crashed_on(ledger: None, attacker: sa.Engine, cli: Cli) -> None:
+    """SQLite keeps whatever text it is given for a UUID column: a leaf naming its entry by a short id, and an
+    entry row whose id was shortened, are named (the ties fall back to the database's join)."""
+    if attacker.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's uuid columns hold only UUIDs (other ids: the two-leaves case above)")
+    third, _, _, _ = leaf(attacker, 3)
+    fifth, _, _, _ = leaf(attacker, 5)
+    with attacker.begin() as conn:
+        conn.exec_driver_sql("UPDATE ledger_leaves SET entry_id = 'short' WHERE entry_id = ?", (third.hex,))
+        conn.exec_driver_sql("UPDATE ledger_entries SET id = 'also-short' WHERE id = ?", (fifth.hex,))
+    output = verify_fails(cli)
+    assert "entry 3: in the log, but its entry row is missing" in output

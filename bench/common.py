@@ -283,7 +283,7 @@ def machine_busy() -> tuple[float, float]:
     return float(sum(values) - idle), float(sum(values))
 
 
-def _backend_pid(database: Database) -> int | None:
+def backend_pid(database: Database) -> int | None:
     """The PostgreSQL backend of the (single, pooled) connection this process uses, if the server is local."""
     if database.is_sqlite:
         return None
@@ -296,7 +296,7 @@ def _writer(job: WriterJob, barrier: multiprocessing.synchronize.Barrier, out: A
     database = Database(job.url)
     result = WriterResult(job.writer, 0, 0.0, 0.0)
     try:
-        backend = _backend_pid(database)  # also opens the pooled connection before the start
+        backend = backend_pid(database)  # also opens the pooled connection before the start
         with database.transaction(write=False) as session:
             session.execute(sa.select(1))
         table = plain_table()
@@ -352,7 +352,7 @@ def _writer(job: WriterJob, barrier: multiprocessing.synchronize.Barrier, out: A
     out.put(result)
 
 
-def _integrator(url: str, data: str, stop: multiprocessing.synchronize.Event, interval: float, out: Any) -> None:
+def integrator_process(url: str, data: str, stop: multiprocessing.synchronize.Event, interval: float, out: Any) -> None:
     """The server's background integrator, alone in its own process."""
     settings = settings_for(Path(data), url)
     database = Database(url)
@@ -364,7 +364,7 @@ def _integrator(url: str, data: str, stop: multiprocessing.synchronize.Event, in
         interval=interval,
         batch=settings.integrator_batch,
     )
-    backend = _backend_pid(database)
+    backend = backend_pid(database)
     cpu0, server0 = time.process_time(), process_cpu(backend) if backend else 0.0
     runner.start()
     stop.wait()
@@ -402,7 +402,7 @@ class _WalMeter:
             self._conn.close()
 
 
-def _context() -> multiprocessing.context.ForkContext:
+def fork_context() -> multiprocessing.context.ForkContext:
     # fork: the children inherit the registered probe projector; the parent holds no open connection.
     return multiprocessing.get_context("fork")
 
@@ -469,7 +469,7 @@ def run_writers(
 
     In ledger mode an integrator runs concurrently in its own process, as a server's background thread would.
     """
-    ctx = _context()
+    ctx = fork_context()
     barrier = ctx.Barrier(writers + 1)
     out = ctx.Queue()
     jobs = [
@@ -491,7 +491,9 @@ def run_writers(
     if mode == "ledger":
         if data is None:
             raise ValueError("ledger mode needs the data directory (for the checkpoint key)")
-        integrator = ctx.Process(target=_integrator, args=(url, str(data), stop, integrator_interval, integrator_out))
+        integrator = ctx.Process(
+            target=integrator_process, args=(url, str(data), stop, integrator_interval, integrator_out)
+        )
         integrator.start()
     processes = [ctx.Process(target=_writer, args=(job, barrier, out)) for job in jobs]
     for process in processes:

@@ -3,10 +3,12 @@
 Two logs are bulk-loaded (bench/bulk.py: valid entries, leaves, nodes, stream heads and a signed checkpoint
 every 1000 entries, as the service writes them) — ``--small`` (10,000) and ``--size`` (1,000,000) entries.
 
-1. Append rate: 16 writer processes append probe entries to existing streams for ``--seconds`` at each size
-   (rounds alternate the order), the integrator running in its own process; the ratio rate(large)/rate(small).
-   Afterwards the small log is checked (gap-free, nothing lost, verify_log, replay) and the large one gap-free
-   and nothing lost (verify_log runs on it below).
+1. Append rate: 16 writer processes append probe entries to existing streams of both logs in turn, switching
+   together every ``--slice`` seconds (bench/interleave.py: the machine's drift hits both sizes alike), each
+   log's integrator running in its own process; the ratio rate(large)/rate(small). For comparison, the earlier
+   method: ``--rounds`` back-to-back runs of ``--seconds`` at each size. Afterwards the small log is checked
+   (gap-free, nothing lost, verify_log, replay) and the large one gap-free and nothing lost (verify_log runs on
+   it below).
 2. Proofs on the large log: ``prove_inclusion`` / ``prove_consistency`` on a session (each call on a clean
    identity map, as in a request), and through the API (``create_app`` served by uvicorn in its own process,
    timed with two keep-alive clients: the standard library's http.client and httpx); median and p99. Every API
@@ -64,6 +66,7 @@ from bench.common import (
     scratch_sqlite,
     trusted_verifier,
 )
+from bench.interleave import Target, run_interleaved
 from service.db import Database
 from service.ledger import speedups
 from service.ledger.audit import AgencyLog, agency_logs, verify_log, verify_replay
@@ -82,11 +85,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--small", type=int, default=10_000, help="entries in the small log")
     parser.add_argument("--streams", type=int, default=1000, help="streams the bulk-loaded entries are spread over")
     parser.add_argument("--writers", type=int, default=16, help="writer processes for the append rate")
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each append run")
-    parser.add_argument("--rounds", type=int, default=5, help="append rounds per size (order alternating)")
+    parser.add_argument("--slice", type=float, default=1.0, help="seconds of each interleaved append slice")
+    parser.add_argument("--slices", type=int, default=40, help="interleaved append slices, both logs together (even)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="back-to-back append runs per size, for comparison (0: none)"
+    )
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each back-to-back append run")
     parser.add_argument("--proofs", type=int, default=200, help="random proofs of each kind timed")
     parser.add_argument("--sqlite-proofs", type=int, default=200, help="random proofs of each kind timed on SQLite")
-    parser.add_argument("--sqlite-rounds", type=int, default=1, help="append rounds per size on SQLite")
+    parser.add_argument("--sqlite-slices", type=int, default=10, help="interleaved append slices on SQLite")
     parser.add_argument("--replay", type=int, default=20_000, help="entries in the replayed slice")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite verification")
     parser.add_argument("--no-api", action="store_true", help="skip the proofs through the API")
@@ -130,7 +137,8 @@ def _checkpoint_size(url: str, log: AgencyLog) -> tuple[int, bytes]:
 def _append_rates(args: argparse.Namespace, small: Loaded, large: Loaded, data: Path, rounds: int) -> None:
     kind = "PostgreSQL" if small.url.startswith("postgresql") else "SQLite"
     console.print(
-        f"[bold]1. append rate on {kind}[/bold]: {args.writers} writers × {args.seconds:g} s at each log size"
+        f"[bold]1b. for comparison, back-to-back runs on {kind}[/bold] (the earlier method): {args.writers} writers "
+        f"× {args.seconds:g} s at each log size, {rounds} rounds"
     )
     runs: list[tuple[int, int, WriteRun]] = []
     for round_ in range(rounds):
@@ -196,13 +204,77 @@ def _append_rates(args: argparse.Namespace, small: Loaded, large: Loaded, data: 
         / next(r for n, s, r in runs if n == round_ and s == small.log.size).rate
         for round_ in range(rounds)
     ]
-    goal = "target ≥ 0.9" if kind == "PostgreSQL" else "for information"
     console.print(
         f"  per round, rate at {large.log.size:,} / rate at {small.log.size:,}: "
         + ", ".join(f"{ratio:.2f}" for ratio in pairs)
         + f"; medians {fmt_rate(large_rate)} / {fmt_rate(small_rate)} = {large_rate / small_rate:.2f}"
     )
-    console.print(f"  [bold]{kind}: rate(large) / rate(small) = {statistics.median(pairs):.2f}[/bold] ({goal})\n")
+    console.print(f"  {kind}, back-to-back runs: rate(large) / rate(small) = {statistics.median(pairs):.2f}\n")
+
+
+def _append_rates_interleaved(args: argparse.Namespace, small: Loaded, large: Loaded, data: Path, slices: int) -> None:
+    kind = "PostgreSQL" if small.url.startswith("postgresql") else "SQLite"
+    console.print(
+        f"[bold]1. append rate on {kind}[/bold]: {args.writers} writers appending to both logs in turn, "
+        f"{slices} slices of {args.slice:g} s (order {small.log.size:,}, {large.log.size:,}, {large.log.size:,}, "
+        f"{small.log.size:,}, …)"
+    )
+    run = run_interleaved(
+        [Target(small.url, small.log.agency), Target(large.url, large.log.agency)],
+        data,
+        writers=args.writers,
+        streams_per_writer=4,
+        slice_seconds=args.slice,
+        slices=slices,
+    )
+    rows = []
+    for target, rate in zip((small, large), run.targets, strict=True):
+        server = rate.per_row(rate.tally.server_cpu)
+        rows.append(
+            [
+                f"{target.log.size:,}",
+                f"{rate.tally.done:,} in {rate.seconds:.2f} s",
+                fmt_rate(rate.rate),
+                fmt_us(rate.per_row(rate.tally.client_cpu) or 0.0),
+                "n/a" if server is None else fmt_us(server),
+                fmt_us(rate.per_row(rate.integrator_cpu()) or 0.0),
+                "n/a" if rate.wal_bytes is None else f"{rate.wal_bytes / max(rate.tally.done, 1):,.0f} B",
+                f"{rate.busy:.0%}",
+                rate.pending_at_end,
+            ]
+        )
+    print_table(
+        f"append rate by log size ({kind}, interleaved slices, one entry per transaction, integrators running)",
+        [
+            "log size",
+            "appends",
+            "appends/s",
+            "writer CPU",
+            "DB backend CPU",
+            "integrator CPU",
+            "WAL/row",
+            "busy",
+            "pending",
+        ],
+        rows,
+    )
+    for target, rate in zip((small, large), run.targets, strict=True):
+        is_small = target is small
+        check = check_ledger(target.url, data, target.log.agency, rate.tally.hashes, verify=is_small, replay=is_small)
+        console.print(
+            f"  log of {target.log.size:,}: +{rate.tally.done} acknowledged appends, now {check.size:,} entries, "
+            "gap-free, nothing lost"
+            + (", verify_log and replay pass — [bold green]verified[/bold green]" if is_small else " (verified in 3.)")
+        )
+    pairs = run.pair_ratios()
+    low, _, high = statistics.quantiles(pairs, n=4, method="inclusive") if len(pairs) > 1 else (pairs[0],) * 3
+    console.print(
+        f"  per pair of adjacent slices, rate at {large.log.size:,} / rate at {small.log.size:,}: median "
+        f"{statistics.median(pairs):.2f}, quartiles {low:.2f}–{high:.2f}, range {min(pairs):.2f}–{max(pairs):.2f}"
+    )
+    ratio = run.targets[1].rate / run.targets[0].rate
+    goal = "target ≥ 0.9" if kind == "PostgreSQL" else "for information"
+    console.print(f"  [bold]{kind}: rate(large) / rate(small) = {ratio:.2f}[/bold] ({goal})\n")
 
 
 # -- 2. proofs ---------------------------------------------------------------------------------------------
@@ -551,10 +623,9 @@ def main(args: argparse.Namespace) -> None:
             "streams": args.streams,
             "checkpoint every": 1000,
             "writers": args.writers,
-            "seconds per append run": args.seconds,
-            "rounds": args.rounds,
+            "append slices": f"{args.slices} × {args.slice:g} s ({args.sqlite_slices} on SQLite)",
+            "back-to-back rounds": f"{args.rounds} × {args.seconds:g} s",
             "proofs": f"{args.proofs} ({args.sqlite_proofs} on SQLite)",
-            "sqlite append rounds": args.sqlite_rounds,
             "replayed slice": args.replay,
             "sqlite": not args.no_sqlite,
             "api": not args.no_api,
@@ -591,9 +662,11 @@ def main(args: argparse.Namespace) -> None:
             sqlite_large = Loaded(bulk.load(sqlite_url, data, generated), sqlite_url)
         del generated, prefix
 
-        _append_rates(args, small, large, data, args.rounds)
+        _append_rates_interleaved(args, small, large, data, args.slices)
+        if args.rounds:
+            _append_rates(args, small, large, data, args.rounds)
         if sqlite_small is not None and sqlite_large is not None:
-            _append_rates(args, sqlite_small, sqlite_large, data, args.sqlite_rounds)
+            _append_rates_interleaved(args, sqlite_small, sqlite_large, data, args.sqlite_slices)
             integrate_all(sqlite_large.url, data)
 
         integrate_all(large_url, data)

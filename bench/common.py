@@ -283,6 +283,15 @@ def machine_busy() -> tuple[float, float]:
     return float(sum(values) - idle), float(sum(values))
 
 
+def disk_read_bytes() -> int:
+    """Bytes the whole machine has read from its disks so far (``pgpgin`` of /proc/vmstat, in KiB)."""
+    for line in Path("/proc/vmstat").read_text().splitlines():
+        name, _, value = line.partition(" ")
+        if name == "pgpgin":
+            return int(value) * 1024
+    return 0
+
+
 def backend_pid(database: Database) -> int | None:
     """The PostgreSQL backend of the (single, pooled) connection this process uses, if the server is local."""
     if database.is_sqlite:

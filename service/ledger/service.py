@@ -123,6 +123,13 @@ def _head_and_nodes(session: Session, agency_id: uuid.UUID, wanted: set[Node]) -
     return answer, nodes
 
 
+@functools.lru_cache(maxsize=4096)
+def _cover(begin: int, end: int) -> tuple[Node, ...]:
+    """subtree_cover, remembered: a proof's shape is worked out for the hinted checkpoint and again for the head
+    it reads (the same ranges when no checkpoint was signed meanwhile), and roots' covers recur across calls."""
+    return tuple(subtree_cover(begin, end))
+
+
 @dataclass(frozen=True)
 class _Shape:
     """What a proof is made of: range hashes in proof order, roots at some sizes, and single nodes."""
@@ -132,11 +139,11 @@ class _Shape:
     extra: list[Node]
 
     @functools.cached_property
-    def covers(self) -> list[list[Node]]:
-        return [subtree_cover(begin, end) for begin, end in self.plan]
+    def covers(self) -> list[tuple[Node, ...]]:
+        return [_cover(begin, end) for begin, end in self.plan]
 
-    def root_covers(self, known: Callable[[int], bytes | None]) -> dict[int, list[Node]]:
-        return {size: subtree_cover(0, size) for size in self.roots if known(size) is None}
+    def root_covers(self, known: Callable[[int], bytes | None]) -> dict[int, tuple[Node, ...]]:
+        return {size: _cover(0, size) for size in self.roots if known(size) is None}
 
     def nodes(self, known: Callable[[int], bytes | None]) -> set[Node]:
         covers = [*self.covers, *self.root_covers(known).values()]

@@ -247,8 +247,10 @@ def run_interleaved(
     lsn = _Lsn(targets[0].url)
     wal: list[int | None] = [0, 0]
     busy = [[0.0, 0.0], [0.0, 0.0]]
+    rates = [TargetRate(TargetTally(), writers) for _ in targets]
     try:
-        barrier.wait(timeout=120)
+        with contextlib.suppress(Exception):  # a writer that failed to start broke the barrier: it reports why
+            barrier.wait(timeout=120)
         epoch.value = time.monotonic() + 0.05
         # Meter the server's WAL and the machine's CPU at each switch, charged to the slice's target.
         time.sleep(max(0.0, epoch.value - time.monotonic()))
@@ -263,28 +265,31 @@ def run_interleaved(
             busy[which][0] += now_busy[0] - previous_busy[0]
             busy[which][1] += now_busy[1] - previous_busy[1]
             previous_lsn, previous_busy = now_lsn, now_busy
+        results: list[_WriterOut] = [out.get(timeout=3600) for _ in range(writers)]
+        for process in processes:
+            process.join()
+        for which, target in enumerate(targets):
+            rate = rates[which]
+            for r in results:
+                rate.tally.add(r.tallies[which])
+            rate.wal_bytes = wal[which]
+            rate.busy = busy[which][0] / max(busy[which][1], 1.0)
+            database = Database(target.url)
+            try:
+                with database.transaction(write=False) as session:
+                    rate.pending_at_end = pending_count(session, target.agency.id)
+            finally:
+                database.dispose()
     finally:
         lsn.close()
-    results: list[_WriterOut] = [out.get(timeout=3600) for _ in range(writers)]
-    for process in processes:
-        process.join()
-    rates = [TargetRate(TargetTally(), writers) for _ in targets]
-    for which, target in enumerate(targets):
-        rate = rates[which]
-        for r in results:
-            rate.tally.add(r.tallies[which])
-        rate.wal_bytes = wal[which]
-        rate.busy = busy[which][0] / max(busy[which][1], 1.0)
-        database = Database(target.url)
-        try:
-            with database.transaction(write=False) as session:
-                rate.pending_at_end = pending_count(session, target.agency.id)
-        finally:
-            database.dispose()
-    stop.set()
-    for which, (process, q) in enumerate(zip(integrators, integrator_outs, strict=True)):
-        rates[which].integrator = q.get(timeout=120)
-        process.join(timeout=60)
+        stop.set()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for which, (process, q) in enumerate(zip(integrators, integrator_outs, strict=True)):
+            with contextlib.suppress(Exception):
+                rates[which].integrator = q.get(timeout=120)
+            process.join(timeout=60)
     errors = [r.error for r in results if r.error]
     errors += [r.integrator.error for r in rates if r.integrator is not None and r.integrator.error]
     if errors:

@@ -273,6 +273,7 @@ def _append_rates_interleaved(args: argparse.Namespace, small: Loaded, large: Lo
         f"  per pair of adjacent slices, rate at {large.log.size:,} / rate at {small.log.size:,}: median "
         f"{statistics.median(pairs):.2f}, quartiles {low:.2f}–{high:.2f}, range {min(pairs):.2f}–{max(pairs):.2f}"
     )
+    console.print("  in order: " + ", ".join(f"{ratio:.2f}" for ratio in pairs))
     ratio = run.targets[1].rate / run.targets[0].rate
     goal = "target ≥ 0.9" if kind == "PostgreSQL" else "for information"
     console.print(f"  [bold]{kind}: rate(large) / rate(small) = {ratio:.2f}[/bold] ({goal})\n")

@@ -23,6 +23,7 @@ import statistics
 from pathlib import Path
 
 from bench.common import (
+    CPU_COLUMNS,
     WriteRun,
     check_ledger,
     console,
@@ -92,17 +93,7 @@ def _one_database(kind: str, args: argparse.Namespace) -> None:
                 console.print(f"  round {round_ + 1} {mode:6}: {run.done} rows in {run.seconds:.2f} s")
         print_table(
             f"{kind}: {args.writers} writers, one row per transaction — CPU per row, to see what bounds the rate",
-            [
-                "round",
-                "mode",
-                "rows/s",
-                "writer CPU",
-                "DB backend CPU",
-                "integrator CPU",
-                "WAL/row",
-                "busy",
-                "pending",
-            ],
+            ["round", "mode", "rows/s", *CPU_COLUMNS],
             [
                 [
                     n + 1,

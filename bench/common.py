@@ -382,32 +382,33 @@ def integrator_process(url: str, data: str, stop: multiprocessing.synchronize.Ev
     database.dispose()
 
 
-class _WalMeter:
-    """WAL bytes the PostgreSQL server writes between start() and stop() (None on SQLite)."""
+class WalMeter:
+    """The PostgreSQL server's WAL: its position in bytes, and what was written between start() and stop()
+    (None on SQLite)."""
 
     def __init__(self, url: str) -> None:
         self._conn = None if url.startswith("sqlite") else psycopg.connect(libpq_url(url), autocommit=True)
-        self._start = ""
+        self._start: int | None = None
 
-    def _lsn(self) -> str:
-        assert self._conn is not None
-        row = self._conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
-        assert row is not None
-        return str(row[0])
-
-    def start(self) -> None:
-        if self._conn is not None:
-            self._start = self._lsn()
-
-    def stop(self) -> int | None:
+    def position(self) -> int | None:
         if self._conn is None:
             return None
+        row = self._conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def start(self) -> None:
+        self._start = self.position()
+
+    def stop(self) -> int | None:
         try:
-            end = self._lsn()
-            row = self._conn.execute("SELECT pg_wal_lsn_diff(%s::pg_lsn, %s::pg_lsn)", (end, self._start)).fetchone()
-            assert row is not None
-            return int(row[0])
+            end = self.position()
+            return None if end is None or self._start is None else end - self._start
         finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
             self._conn.close()
 
 
@@ -459,6 +460,10 @@ class WriteRun:
         return (self.integrator.client_cpu + (self.integrator.server_cpu or 0.0)) / max(self.done, 1)
 
 
+# The columns after a run's own ones in every table of write runs: what bounds the rate.
+CPU_COLUMNS = ["writer CPU", "DB backend CPU", "integrator CPU", "WAL/row", "busy", "pending"]
+
+
 def run_writers(
     url: str,
     mode: str,
@@ -507,7 +512,7 @@ def run_writers(
     processes = [ctx.Process(target=_writer, args=(job, barrier, out)) for job in jobs]
     for process in processes:
         process.start()
-    wal = _WalMeter(url)
+    wal = WalMeter(url)
     with contextlib.suppress(Exception):
         barrier.wait(timeout=120)
     busy0, total0 = machine_busy()

@@ -25,16 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from bench.common import (
     ACTOR,
     PROBE,
     IntegratorResult,
+    WalMeter,
     backend_pid,
     fork_context,
     integrator_process,
-    libpq_url,
     machine_busy,
     probe_body,
     process_cpu,
@@ -184,22 +182,6 @@ class InterleavedRun:
         return ratios
 
 
-class _Lsn:
-    def __init__(self, url: str) -> None:
-        self._conn = None if url.startswith("sqlite") else psycopg.connect(libpq_url(url), autocommit=True)
-
-    def read(self) -> int | None:
-        if self._conn is None:
-            return None
-        row = self._conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint").fetchone()
-        assert row is not None
-        return int(row[0])
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-
-
 def run_interleaved(
     targets: list[Target],
     data: Path,
@@ -244,7 +226,7 @@ def run_interleaved(
     ]
     for process in processes:
         process.start()
-    lsn = _Lsn(targets[0].url)
+    wal_meter = WalMeter(targets[0].url)
     wal: list[int | None] = [0, 0]
     busy = [[0.0, 0.0], [0.0, 0.0]]
     rates = [TargetRate(TargetTally(), writers) for _ in targets]
@@ -254,10 +236,10 @@ def run_interleaved(
         epoch.value = time.monotonic() + 0.05
         # Meter the server's WAL and the machine's CPU at each switch, charged to the slice's target.
         time.sleep(max(0.0, epoch.value - time.monotonic()))
-        previous_lsn, previous_busy = lsn.read(), machine_busy()
+        previous_lsn, previous_busy = wal_meter.position(), machine_busy()
         for k, which in enumerate(order):
             time.sleep(max(0.0, epoch.value + (k + 1) * slice_seconds - time.monotonic()))
-            now_lsn, now_busy = lsn.read(), machine_busy()
+            now_lsn, now_busy = wal_meter.position(), machine_busy()
             if now_lsn is None or previous_lsn is None:
                 wal[which] = None
             elif wal[which] is not None:
@@ -281,7 +263,7 @@ def run_interleaved(
             finally:
                 database.dispose()
     finally:
-        lsn.close()
+        wal_meter.close()
         stop.set()
         for process in processes:
             if process.is_alive():

@@ -49,6 +49,7 @@ import sqlalchemy as sa
 
 from bench import bulk
 from bench.common import (
+    CPU_COLUMNS,
     WriteRun,
     check_ledger,
     console,
@@ -135,6 +136,19 @@ def _checkpoint_size(url: str, log: AgencyLog) -> tuple[int, bytes]:
 # -- 1. append rate ----------------------------------------------------------------------------------------
 
 
+def _check_logs(small: Loaded, large: Loaded, data: Path, acknowledged: list[list[bytes]]) -> None:
+    """After appending: both logs gap-free with every acknowledged entry; the small one verified and replayed
+    (the large one is verified in 3.)."""
+    for target, hashes in zip((small, large), acknowledged, strict=True):
+        is_small = target is small
+        check = check_ledger(target.url, data, target.log.agency, hashes, verify=is_small, replay=is_small)
+        console.print(
+            f"  log of {target.log.size:,}: +{len(hashes)} acknowledged appends, now {check.size:,} entries, "
+            "gap-free, nothing lost"
+            + (", verify_log and replay pass — [bold green]verified[/bold green]" if is_small else " (verified in 3.)")
+        )
+
+
 def _append_rates(args: argparse.Namespace, small: Loaded, large: Loaded, data: Path, rounds: int) -> None:
     kind = "PostgreSQL" if small.url.startswith("postgresql") else "SQLite"
     console.print(
@@ -177,28 +191,11 @@ def _append_rates(args: argparse.Namespace, small: Loaded, large: Loaded, data: 
     large_rate = statistics.median([r.rate for _, s, r in runs if s == large.log.size])
     print_table(
         f"append rate by log size ({kind}, one entry per transaction, integrator running)",
-        [
-            "log size",
-            "round",
-            "appends/s",
-            "writer CPU",
-            "DB backend CPU",
-            "integrator CPU",
-            "WAL/row",
-            "busy",
-            "pending",
-        ],
+        ["log size", "round", "appends/s", *CPU_COLUMNS],
         rows,
     )
-    for target in (small, large):
-        acknowledged = [h for _, s, r in runs if s == target.log.size for h in r.hashes]
-        is_small = target is small
-        check = check_ledger(target.url, data, target.log.agency, acknowledged, verify=is_small, replay=is_small)
-        console.print(
-            f"  log of {target.log.size:,}: +{len(acknowledged)} acknowledged appends, now {check.size:,} entries, "
-            "gap-free, nothing lost"
-            + (", verify_log and replay pass — [bold green]verified[/bold green]" if is_small else " (verified in 3.)")
-        )
+    acknowledged = [[h for _, size, r in runs if size == t.log.size for h in r.hashes] for t in (small, large)]
+    _check_logs(small, large, data, acknowledged)
     # The two sizes of one round ran back to back: their ratio is the least exposed to the machine's drift.
     pairs = [
         next(r for n, s, r in runs if n == round_ and s == large.log.size).rate
@@ -246,27 +243,10 @@ def _append_rates_interleaved(args: argparse.Namespace, small: Loaded, large: Lo
         )
     print_table(
         f"append rate by log size ({kind}, interleaved slices, one entry per transaction, integrators running)",
-        [
-            "log size",
-            "appends",
-            "appends/s",
-            "writer CPU",
-            "DB backend CPU",
-            "integrator CPU",
-            "WAL/row",
-            "busy",
-            "pending",
-        ],
+        ["log size", "appends", "appends/s", *CPU_COLUMNS],
         rows,
     )
-    for target, rate in zip((small, large), run.targets, strict=True):
-        is_small = target is small
-        check = check_ledger(target.url, data, target.log.agency, rate.tally.hashes, verify=is_small, replay=is_small)
-        console.print(
-            f"  log of {target.log.size:,}: +{rate.tally.done} acknowledged appends, now {check.size:,} entries, "
-            "gap-free, nothing lost"
-            + (", verify_log and replay pass — [bold green]verified[/bold green]" if is_small else " (verified in 3.)")
-        )
+    _check_logs(small, large, data, [rate.tally.hashes for rate in run.targets])
     pairs = run.pair_ratios()
     low, _, high = statistics.quantiles(pairs, n=4, method="inclusive") if len(pairs) > 1 else (pairs[0],) * 3
     console.print(

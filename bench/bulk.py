@@ -38,6 +38,7 @@ from service.ledger.canonical import EntryContent
 from service.ledger.keys import load_agency_key
 from service.ledger.merkle import CompactRange, leaf_hash
 from service.ledger.models import LedgerHead, LedgerLeaf
+from service.ledger.nodes import is_stored
 from service.ledger.note import Checkpoint, NoteSigner
 from service.ledger.projection import AgencyRef
 
@@ -110,7 +111,7 @@ def generate(size: int, streams: int, *, code: str = AGENCY_CODE, processes: int
 
 @dataclass(frozen=True)
 class Tree:
-    nodes: list[tuple[int, int, bytes]]  # level ≥ 1
+    nodes: list[tuple[int, int, bytes]]  # the kept interior levels (service/ledger/nodes.py)
     checkpoints: list[tuple[int, bytes, str]]  # (size, root, signed note), after the one at size 1
     root: bytes
 
@@ -122,7 +123,7 @@ def build_tree(leaf0: bytes, gen: Generated, signer: NoteSigner, origin: str, ev
     checkpoints = []
     for digest in gen.hashes:
         for level, index, value in tree.append(digest):
-            if level:
+            if level and is_stored(level):
                 keep((level, index, value))
         if tree.size % every == 0 or tree.size == gen.size:
             root = tree.root()

@@ -13,7 +13,8 @@ from pytest_alembic import Config, MigrationContext, runner
 from pytest_alembic import tests as alembic_checks
 
 from service.db import make_engine
-from service.ledger.models import LedgerNode
+from service.ledger.merkle import CompactRange, leaf_hash
+from service.ledger.models import LedgerLeaf, LedgerNode
 from service.migrations import alembic_config
 from tests.conftest import PG_URL, _admin_engine, _pg_url_for
 
@@ -77,3 +78,35 @@ def test_ledger_tables_refuse_update_and_delete(empty_database: str) -> None:
         with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as conn:
             conn.execute(statement)
     engine.dispose()
+
+
+def test_the_node_strata_migration_keeps_every_fourth_level_and_its_downgrade_restores_the_rest(
+    alembic_runner: MigrationContext, empty_database: str
+) -> None:
+    """0010: the interior nodes no longer kept are deleted (they are folded from the kept ones when read), and
+    the downgrade recomputes them from the leaves exactly as the integrator had stored them."""
+    alembic_runner.migrate_up_to("0009_ledger_entry_hash_index")
+    agency = uuid.uuid4()
+    tree = CompactRange()
+    leaves, nodes = [], []
+    for index in range(40):
+        for level, node_index, value in tree.append(leaf_hash(index.to_bytes(4, "big"))):
+            if level == 0:
+                leaves.append({"agency_id": agency, "index": index, "entry_id": uuid.uuid4(), "leaf_hash": value})
+            else:
+                nodes.append({"agency_id": agency, "level": level, "index": node_index, "hash": value})
+    engine = make_engine(empty_database)
+    stored = sa.select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).order_by(LedgerNode.level, LedgerNode.index)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.insert(LedgerLeaf), leaves)
+            conn.execute(sa.insert(LedgerNode), nodes)
+            before = conn.execute(stored).all()
+        alembic_runner.migrate_up_one()
+        with engine.connect() as conn:
+            assert conn.execute(stored).all() == [row for row in before if row.level % 4 == 0]
+        alembic_runner.migrate_down_one()
+        with engine.connect() as conn:
+            assert conn.execute(stored).all() == before
+    finally:
+        engine.dispose()

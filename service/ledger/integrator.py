@@ -2,15 +2,14 @@
 
 Requests commit their entries into their own stream's chain and leave a pending marker (store.py). The
 integrator, holding the agency's log-head row as a lock, takes pending entries in commit order, assigns the
-next indices (0-based, gap-free), stores the leaf and every newly completed subtree hash, removes the
-markers, moves the head and — every N entries or T seconds — signs a checkpoint. It runs in batches, in its
-own transaction: a crash leaves either the whole batch or none of it.
+next indices (0-based, gap-free), stores the leaf and every newly completed subtree hash of a kept level
+(nodes.py), removes the markers, moves the head and — every N entries or T seconds — signs a checkpoint. It
+runs in batches, in its own transaction: a crash leaves either the whole batch or none of it.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,6 @@ from service.ledger.keys import load_agency_key
 from service.ledger.merkle import (
     EMPTY_ROOT,
     CompactRange,
-    Node,
     consistency_proof,
     frontier_nodes,
     verify_consistency,
@@ -35,6 +33,7 @@ from service.ledger.models import (
     LedgerNode,
     LedgerPending,
 )
+from service.ledger.nodes import is_stored, read_nodes
 from service.ledger.note import Checkpoint, NoteSigner
 from service.ledger.projection import AgencyRef
 
@@ -66,78 +65,6 @@ def open_log(session: Session, agency: AgencyRef, origin: str, at: datetime) -> 
         )
     )
     session.flush()
-
-
-# One constant statement on PostgreSQL (the node ids travel as arrays), so the server plans it once. The arrays
-# are sent as text literals ('{1,2,3}'): psycopg's list dumper cost more than the lookups themselves.
-PG_READ_NODES = (
-    "SELECT 0, index, leaf_hash FROM ledger_leaves WHERE agency_id = %(a)s AND index = ANY(%(leaves)s::bigint[]) "
-    "UNION ALL SELECT level, index, hash FROM ledger_nodes WHERE agency_id = %(a)s "
-    "AND (level, index) IN (SELECT * FROM unnest(%(levels)s::int[], %(indexes)s::bigint[]))"
-)
-
-
-def _array(values: Iterable[int]) -> str:
-    return "{" + ",".join(map(str, values)) + "}"
-
-
-def pg_node_parameters(agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[str, object]:
-    """The parameters of ``PG_READ_NODES`` for these nodes."""
-    leaves = [index for level, index in wanted if level == 0]
-    interior = [(level, index) for level, index in wanted if level > 0]
-    return {
-        "a": agency_id,
-        "leaves": _array(leaves),
-        "levels": _array(level for level, _ in interior),
-        "indexes": _array(index for _, index in interior),
-    }
-
-
-def read_nodes(session: Session, agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[Node, bytes]:
-    """Stored hashes of complete subtrees: leaves (level 0) and interior nodes, by primary key; every one of them
-    must be there."""
-    wanted = set(wanted)
-    found = found_nodes(session, agency_id, wanted)
-    missing = wanted - found.keys()
-    if missing:
-        raise LookupError(f"ledger nodes missing for agency {agency_id}: {sorted(missing)[:5]}")
-    return found
-
-
-def found_nodes(session: Session, agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[Node, bytes]:
-    """Those of the ``wanted`` leaves and interior nodes that are stored."""
-    wanted = set(wanted)
-    found: dict[Node, bytes] = {}
-    if not wanted:
-        return found
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(PG_READ_NODES, pg_node_parameters(agency_id, wanted))
-        found.update({(int(level), int(index)): bytes(h) for level, index, h in cursor.fetchall()})
-        return found
-    leaves = [index for level, index in wanted if level == 0]
-    interior = [(level, index) for level, index in wanted if level > 0]
-    # The driver's cursor, not SQLAlchemy expressions: building an OR of ~40 comparisons cost more than the
-    # lookups. SQLite does not use the primary key for a row-value IN list: each key is spelt out. Only
-    # placeholders are formatted into the text (S608); every value is a parameter.
-    lite = connection.connection.driver_connection
-    agency = agency_id.hex  # how SQLAlchemy stores a UUID on SQLite
-    if leaves:
-        marks = ", ".join("?" * len(leaves))
-        leaf_rows = lite.execute(  # type: ignore[union-attr]
-            f'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = ? AND "index" IN ({marks})',  # noqa: S608
-            [agency, *leaves],
-        )
-        found.update({(0, int(index)): bytes(h) for index, h in leaf_rows})
-    if interior:
-        keys = " OR ".join(['(level = ? AND "index" = ?)'] * len(interior))
-        node_rows = lite.execute(  # type: ignore[union-attr]
-            f'SELECT level, "index", hash FROM ledger_nodes WHERE agency_id = ? AND ({keys})',  # noqa: S608
-            [agency, *(value for node in interior for value in node)],
-        )
-        found.update({(int(level), int(index)): bytes(h) for level, index, h in node_rows})
-    return found
 
 
 def latest_checkpoint(session: Session, agency_id: uuid.UUID) -> LedgerCheckpoint | None:
@@ -187,7 +114,7 @@ def _sequence_pending(session: Session, head: LedgerHead, batch: int) -> int:
     for _seq, entry_id, entry_hash in pending:
         index = tree.size
         for level, node_index, node in tree.append(bytes(entry_hash)):
-            if level > 0:
+            if level > 0 and is_stored(level):
                 nodes.append({"agency_id": head.agency_id, "level": level, "index": node_index, "hash": node})
         leaves.append(
             {

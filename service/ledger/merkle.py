@@ -4,11 +4,11 @@ Leaves are numbered from 0. A leaf hash is SHA-256(0x00 || data) and an interior
 SHA-256(0x01 || left || right). The prefixes are fixed: without them an interior node could be passed
 off as a leaf (a second preimage), so there is deliberately no way to switch them off.
 
-A stored node is addressed as (level, index): it is the root of the complete subtree over leaves
+A node is addressed as (level, index): it is the root of the complete subtree over leaves
 [index * 2**level, (index + 1) * 2**level). `CompactRange.append` emits every such node as soon as it
-is complete, which is all a database needs to keep to answer any proof for any tree size with
-O(log n) lookups: the proof planners below say which leaf ranges a proof consists of, `subtree_cover`
-says which stored nodes make up each range, and `range_hash` folds them.
+is complete; keeping them (or, as nodes.py does, every fourth level of them) is all a database needs to
+answer any proof for any tree size with O(log n) reads: the proof planners below say which leaf ranges
+a proof consists of, `subtree_cover` says which nodes make up each range, and `range_hash` folds them.
 
 Pure functions over bytes; no I/O.
 """

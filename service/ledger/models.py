@@ -82,7 +82,8 @@ class LedgerLeaf(Base):
 
 
 class LedgerNode(Base):
-    """A complete subtree hash: node (level, index) covers leaves [index·2^level, (index+1)·2^level), level ≥ 1."""
+    """A complete subtree hash: node (level, index) covers leaves [index·2^level, (index+1)·2^level). Only the
+    bottom rows of the tree's strata are kept, levels 4, 8, 12, …; the others are folded from them (nodes.py)."""
 
     __tablename__ = "ledger_nodes"
     __table_args__ = (PrimaryKeyConstraint("agency_id", "level", "index", postgresql_include=["hash"]),)

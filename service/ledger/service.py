@@ -1,4 +1,4 @@
-"""Reading the log: entries by index, proofs from stored nodes, the latest checkpoint."""
+"""Reading the log: entries by index, proofs from stored hashes (nodes.py), the latest checkpoint."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import InvalidInput, NotFound
-from service.ledger.integrator import PG_READ_NODES, found_nodes, latest_checkpoint, pg_node_parameters, read_nodes
+from service.ledger.integrator import latest_checkpoint
 from service.ledger.merkle import LeafRange, Node, consistency_plan, inclusion_plan, range_hash, subtree_cover
 from service.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerLeaf
+from service.ledger.nodes import PG_READ_RUNS, ReadPlan, found_nodes, pg_run_parameters, pg_runs_read, read_nodes
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,13 @@ class _Head:
 _SIGNED_SIZE_HINT: dict[uuid.UUID, int] = {}
 _UNBOUNDED = 1 << 62  # the head's size in a guess: any size asked for fits
 
-# The head and latest checkpoint as rows -1 and -2 of the node read, so that all of it is one snapshot, one
-# planned statement and one round trip.
-_PG_HEAD_AND_NODES = " UNION ALL ".join(
+# The head and latest checkpoint as rows -1 and -2 of the read of stored hashes, so that all of it is one
+# snapshot, one planned statement and one round trip.
+_PG_HEAD_AND_RUNS = " UNION ALL ".join(
     (
-        "SELECT -1, size, root FROM ledger_heads WHERE agency_id = %(a)s",
-        "(SELECT -2, size, root FROM ledger_checkpoints WHERE agency_id = %(a)s ORDER BY size DESC LIMIT 1)",
-        PG_READ_NODES,
+        "SELECT -1, size, 0, root FROM ledger_heads WHERE agency_id = %(a)s",
+        "(SELECT -2, size, 0, root FROM ledger_checkpoints WHERE agency_id = %(a)s ORDER BY size DESC LIMIT 1)",
+        f"({PG_READ_RUNS})",
     )
 )
 
@@ -97,17 +98,13 @@ def _head_and_nodes(session: Session, agency_id: uuid.UUID, wanted: set[Node]) -
     connection = session.connection()
     nodes: dict[Node, bytes] = {}
     if connection.dialect.name == "postgresql":
+        plan = ReadPlan(wanted)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(_PG_HEAD_AND_NODES, pg_node_parameters(agency_id, wanted))
-        head: tuple[int, bytes] | None = None
-        signed: tuple[int, bytes] | None = None
-        for level, index, value in cursor.fetchall():
-            if level == -1:
-                head = (int(index), bytes(value))
-            elif level == -2:
-                signed = (int(index), bytes(value))
-            else:
-                nodes[(int(level), int(index))] = bytes(value)
+        cursor.execute(_PG_HEAD_AND_RUNS, pg_run_parameters(agency_id, plan))
+        rows = cursor.fetchall()
+        head = next(((int(size), bytes(root)) for which, size, _, root in rows if which == -1), None)
+        signed = next(((int(size), bytes(root)) for which, size, _, root in rows if which == -2), None)
+        nodes = plan.assemble(pg_runs_read(plan, (row for row in rows if row[0] >= 0)))
     else:  # SQLite, in process: the driver's cursor (the ORM's two lookups cost more than the nodes' read)
         lite = connection.connection.driver_connection
         rows = lite.execute(_SQLITE_HEAD, (agency_id.hex, agency_id.hex)).fetchall()  # type: ignore[union-attr]

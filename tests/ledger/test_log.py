@@ -126,6 +126,27 @@ def test_every_proof_of_a_growing_log_verifies_against_the_root_of_its_own_leave
                 verify_consistency(old, size, [b64d(h) for h in answer["proof"]], root_of(leaves[:old]), root)
 
 
+def test_proofs_across_the_strata_of_the_stored_tree_verify(
+    client: TestClient, auth: Auth, append_probe: Callable[..., Any]
+) -> None:
+    """The database keeps the leaves and every fourth level of nodes (nodes.py); proofs at sizes either side of
+    16, 32 and 64 leaves, for every leaf, fold the others from them and verify against the leaves' own root."""
+    base = "/api/v1/agencies/tiemen/ledger"
+    while len(leaves := [b64d(e["leaf_hash"]) for e in all_entries(client, auth("supervisor"))]) < 70:
+        for n in range(70 - len(leaves)):
+            append_probe(n=n)
+        assert client.post(f"{base}/checkpoint", headers=auth("supervisor")).status_code == 200
+    latest = len(leaves)
+    for size in (15, 16, 17, 31, 32, 33, 63, 64, 65, latest):
+        root = root_of(leaves[:size])
+        for index in range(size):
+            answer = client.get(f"{base}/proof/inclusion?index={index}&size={size}").json()
+            verify_inclusion(leaves[index], index, size, [b64d(h) for h in answer["proof"]], root)
+        for old in range(1, size + 1, 1 if size == latest else 7):
+            answer = client.get(f"{base}/proof/consistency?from={old}&to={size}").json()
+            verify_consistency(old, size, [b64d(h) for h in answer["proof"]], root_of(leaves[:old]), root)
+
+
 def test_proofs_outside_the_log_are_422(client: TestClient) -> None:
     assert client.get("/api/v1/agencies/tiemen/ledger/proof/inclusion?index=99999").status_code == 422
     assert client.get("/api/v1/agencies/tiemen/ledger/proof/inclusion?index=0&size=99999").status_code == 422

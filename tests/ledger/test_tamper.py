@@ -26,6 +26,7 @@ from service.ledger.models import (
     LedgerNode,
     LedgerStream,
 )
+from service.ledger.nodes import is_stored
 from service.ledger.note import Checkpoint, NoteSigner
 from service.runtime import Runtime
 from tests.ledger.conftest import PROBE
@@ -292,7 +293,7 @@ def rewrite_whole_ledger(engine: sa.Engine, edit_index: int) -> None:
                 .values(leaf_hash=digest)
             )
             for level, node_index, value in tree.append(digest):
-                if level:
+                if level and is_stored(level):
                     conn.execute(
                         sa.insert(LedgerNode).values(agency_id=agency, level=level, index=node_index, hash=value)
                     )
@@ -377,7 +378,7 @@ def truncate(engine: sa.Engine, keep: int) -> None:
             sa.select(LedgerLeaf.leaf_hash).where(LedgerLeaf.agency_id == agency).order_by(LedgerLeaf.index)
         ):
             for level, node_index, value in tree.append(bytes(row.leaf_hash)):
-                if level:
+                if level and is_stored(level):
                     conn.execute(
                         sa.insert(LedgerNode).values(agency_id=agency, level=level, index=node_index, hash=value)
                     )
@@ -456,10 +457,10 @@ def test_a_stored_tree_node_changed_is_named(ledger: None, attacker: sa.Engine, 
         agency = conn.scalar(sa.select(LedgerHead.agency_id).where(LedgerHead.agency_code == "tiemen"))
         conn.execute(
             sa.update(LedgerNode)
-            .where(LedgerNode.agency_id == agency, LedgerNode.level == 2, LedgerNode.index == 1)
+            .where(LedgerNode.agency_id == agency, LedgerNode.level == 4, LedgerNode.index == 0)
             .values(hash=bytes(32))
         )
-    assert "stored tree node (level 2, index 1) is wrong" in verify_fails(cli)
+    assert "stored tree node (level 4, index 0) is wrong" in verify_fails(cli)
 
 
 def test_a_leaf_hash_changed_is_named(ledger: None, attacker: sa.Engine, cli: Cli) -> None:
@@ -525,18 +526,21 @@ def test_leaf_hashes_of_the_wrong_lengths_that_add_up_are_named(ledger: None, at
 
 
 def test_tree_node_hashes_of_the_wrong_lengths_that_add_up_are_named(
-    ledger: None, attacker: sa.Engine, cli: Cli
+    ledger: None, append_probe: Callable[..., Any], integrate: Callable[..., Any], attacker: sa.Engine, cli: Cli
 ) -> None:
+    for n in range(32):  # two nodes of level 4, the first level of nodes kept (nodes.py)
+        append_probe(stream="probe-more", n=n)
+    integrate(force_checkpoint=True)
     with attacker.begin() as conn:
         agency = conn.scalar(sa.select(LedgerHead.agency_id).where(LedgerHead.agency_code == "tiemen"))
-        level_one = sa.and_(LedgerNode.agency_id == agency, LedgerNode.level == 1)
+        level_four = sa.and_(LedgerNode.agency_id == agency, LedgerNode.level == 4)
         first, second = (
-            bytes(conn.scalar(sa.select(LedgerNode.hash).where(level_one, LedgerNode.index == i))) for i in (0, 1)
+            bytes(conn.scalar(sa.select(LedgerNode.hash).where(level_four, LedgerNode.index == i))) for i in (0, 1)
         )
-        conn.execute(sa.update(LedgerNode).where(level_one, LedgerNode.index == 0).values(hash=first[:31]))
-        conn.execute(sa.update(LedgerNode).where(level_one, LedgerNode.index == 1).values(hash=first[31:] + second))
+        conn.execute(sa.update(LedgerNode).where(level_four, LedgerNode.index == 0).values(hash=first[:31]))
+        conn.execute(sa.update(LedgerNode).where(level_four, LedgerNode.index == 1).values(hash=first[31:] + second))
     keep_storage_in_key_order(attacker, "ledger_nodes")
-    assert "stored tree node (level 1, index 0) is wrong" in verify_fails(cli)
+    assert "stored tree node (level 4, index 0) is wrong" in verify_fails(cli)
 
 
 def test_ids_of_another_length_are_named_not_crashed_on(ledger: None, attacker: sa.Engine, cli: Cli) -> None:

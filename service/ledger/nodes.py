@@ -16,15 +16,14 @@ from is stored once the log has reached it.
 
 from __future__ import annotations
 
-import bisect
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
-from service.ledger.merkle import HASH_SIZE, Node, root_of
+from service.ledger.merkle import HASH_SIZE, Node
+from service.ledger.verify import node_hashes
 
 STRATUM = 4
 
@@ -34,8 +33,7 @@ def is_stored(level: int) -> bool:
     return level % STRATUM == 0
 
 
-@dataclass(frozen=True, order=True)
-class Run:
+class Run(NamedTuple):
     """The stored hashes [begin, end) of one kept level."""
 
     level: int
@@ -43,68 +41,71 @@ class Run:
     end: int
 
 
-def _beneath(node: Node) -> Run:
-    """The stored hashes node (level, index) is folded from (itself, when its level is kept)."""
-    level, index = node
-    depth = level % STRATUM
-    return Run(level - depth, index << depth, (index + 1) << depth)
+_MERGE_GAP = 1 << STRATUM  # runs of a level closer than this are read as one
+_ALIGN = 1 << (STRATUM - 1)  # a run starts at a multiple of this: every node inside it is folded from whole pairs
 
 
 class ReadPlan:
     """The runs of stored hashes that the ``wanted`` nodes are made of. Runs of a level less than a stratum's
     width apart are merged (the few hashes between them lie on the same index pages), so that a proof's
-    siblings inside one stratum, which surround the path's own node, are one run."""
+    siblings inside one stratum, which surround the path's own node, are one run; a run starts at a multiple of
+    8, so the levels above it inside the stratum are each one pass over it (``node_hashes``)."""
 
     def __init__(self, wanted: Iterable[Node]) -> None:
-        self.wanted = frozenset(wanted)
-        runs: list[Run] = []
-        for run in sorted({_beneath(node) for node in self.wanted}):
-            last = runs[-1] if runs else None
-            if last is not None and last.level == run.level and run.begin - last.end < 1 << STRATUM:
-                runs[-1] = Run(last.level, last.begin, max(last.end, run.end))
+        # node -> (kept level beneath it, first stored index beneath it, levels between)
+        self._beneath: dict[Node, tuple[int, int, int]] = {}
+        for level, index in wanted:
+            depth = level % STRATUM
+            self._beneath[(level, index)] = (level - depth, index << depth, depth)
+        self.runs: list[Run] = []
+        self._holder: dict[tuple[int, int, int], int] = {}  # (kept level, begin, depth) -> its run
+        for part in sorted(set(self._beneath.values())):
+            level, begin, depth = part
+            end = begin + (1 << depth)
+            last = self.runs[-1] if self.runs else None
+            if last is not None and last.level == level and begin - last.end < _MERGE_GAP:
+                if end > last.end:
+                    self.runs[-1] = Run(level, last.begin, end)
             else:
-                runs.append(run)
-        self.runs = runs
-        self._starts = [(run.level, run.begin) for run in runs]
-
-    def _run_holding(self, part: Run) -> Run:
-        return self.runs[bisect.bisect_right(self._starts, (part.level, part.begin)) - 1]
+                self.runs.append(Run(level, begin - begin % _ALIGN, end))
+            self._holder[part] = len(self.runs) - 1
 
     def assemble(self, read: Mapping[Run, bytes]) -> dict[Node, bytes]:
         """The wanted nodes whose run ``read`` holds whole (its hashes, concatenated in index order)."""
         found: dict[Node, bytes] = {}
-        for node in self.wanted:
-            part = _beneath(node)
-            run = self._run_holding(part)
-            hashes = read.get(run)
-            if hashes is not None:
-                below = hashes[(part.begin - run.begin) * HASH_SIZE : (part.end - run.begin) * HASH_SIZE]
-                found[node] = below if part.end - part.begin == 1 else _fold(below)
+        levels: dict[int, list[bytes]] = {}  # per run: its hashes, then the levels above them
+        for node, part in self._beneath.items():
+            held = self._holder[part]
+            above = levels.get(held)
+            if above is None:
+                hashes = read.get(self.runs[held])
+                if hashes is None:
+                    continue
+                above = levels[held] = [hashes]
+            _, begin, depth = part
+            while len(above) <= depth:
+                above.append(node_hashes(above[-1]))
+            at = ((begin - self.runs[held].begin) >> depth) * HASH_SIZE
+            found[node] = above[depth][at : at + HASH_SIZE]
         return found
 
-    def whole(self, run: Run, count: int, hashes: bytes) -> bool:
-        """Whether ``count`` 32-byte hashes, concatenated as ``hashes``, are all of ``run``."""
-        return count == run.end - run.begin and len(hashes) == count * HASH_SIZE
 
-
-def _fold(hashes: bytes) -> bytes:
-    """The root of a complete subtree from its 2^d hashes at some level, concatenated."""
-    return root_of([hashes[i : i + HASH_SIZE] for i in range(0, len(hashes), HASH_SIZE)])
+def whole(run: Run, hashes: bytes | None) -> bool:
+    """Whether ``hashes`` are all of ``run``: read with every hash that is not 32 bytes left out, and at most one
+    row per index (the primary key), the right length means every row is there and of the right length."""
+    return hashes is not None and len(hashes) == (run.end - run.begin) * HASH_SIZE
 
 
 # One constant statement on PostgreSQL (the runs travel as arrays), so the server plans it once: per run, its
-# level and start, how many of its rows hold a 32-byte hash, and the hashes in index order. The arrays are sent
-# as text literals ('{1,2,3}'): psycopg's list dumper cost more than the lookups themselves.
+# level and start, and its 32-byte hashes in index order. The arrays are sent as text literals ('{1,2,3}'):
+# psycopg's list dumper cost more than the lookups themselves.
 PG_READ_RUNS = (
-    "SELECT r.level, r.lo, count(*) FILTER (WHERE octet_length(s.hash) = 32), "
-    "string_agg(s.hash, ''::bytea ORDER BY s.index) "
-    "FROM unnest(%(levels)s::int[], %(los)s::bigint[], %(his)s::bigint[]) AS r(level, lo, hi) "
-    "CROSS JOIN LATERAL ("
-    "SELECT index, leaf_hash AS hash FROM ledger_leaves "
-    "WHERE r.level = 0 AND agency_id = %(a)s AND index >= r.lo AND index < r.hi "
-    "UNION ALL SELECT index, hash FROM ledger_nodes "
-    "WHERE r.level > 0 AND agency_id = %(a)s AND level = r.level AND index >= r.lo AND index < r.hi"
-    ") AS s GROUP BY r.level, r.lo"
+    "SELECT r.level, r.lo, CASE WHEN r.level = 0 THEN "
+    "(SELECT string_agg(leaf_hash, ''::bytea ORDER BY index) FILTER (WHERE octet_length(leaf_hash) = 32) "
+    "FROM ledger_leaves WHERE agency_id = %(a)s AND index >= r.lo AND index < r.hi) "
+    "ELSE (SELECT string_agg(hash, ''::bytea ORDER BY index) FILTER (WHERE octet_length(hash) = 32) "
+    "FROM ledger_nodes WHERE agency_id = %(a)s AND level = r.level AND index >= r.lo AND index < r.hi) END "
+    "FROM unnest(%(levels)s::int[], %(los)s::bigint[], %(his)s::bigint[]) AS r(level, lo, hi)"
 )
 
 
@@ -123,38 +124,49 @@ def pg_run_parameters(agency_id: uuid.UUID, plan: ReadPlan) -> dict[str, object]
 
 
 def pg_runs_read(plan: ReadPlan, rows: Iterable[tuple[Any, ...]]) -> dict[Run, bytes]:
-    """The whole runs among rows of ``PG_READ_RUNS`` (level, start, 32-byte hashes, hashes)."""
+    """The whole runs among rows of ``PG_READ_RUNS`` (level, start, hashes)."""
     by_start = {(run.level, run.begin): run for run in plan.runs}
     read: dict[Run, bytes] = {}
-    for level, begin, count, hashes in rows:
-        run = by_start.get((int(level), int(begin)))
-        if run is not None and hashes is not None and plan.whole(run, int(count), bytes(hashes)):
-            read[run] = bytes(hashes)
+    for level, begin, hashes in rows:
+        run = by_start.get((level, begin))
+        if run is not None and hashes is not None and whole(run, hashes := bytes(hashes)):
+            read[run] = hashes
     return read
 
 
-# SQLite, in process: one range of a primary key per run, with the driver's cursor (SQLAlchemy's expressions
-# cost more than the lookups).
+# SQLite, in process: one statement with a primary-key range per run, on the driver's cursor (SQLAlchemy's
+# expressions cost more than the lookups). Only these constant parts are joined into the text; every value is
+# a parameter. A plan's runs come sorted by level, so a handful of texts recur (the driver caches them).
 _SQLITE_LEAVES = (
-    'SELECT leaf_hash FROM ledger_leaves WHERE agency_id = ? AND "index" >= ? AND "index" < ? ORDER BY "index"'
+    'SELECT ?, "index", leaf_hash FROM ledger_leaves WHERE agency_id = ? AND "index" >= ? AND "index" < ? '
+    "AND length(leaf_hash) = 32"
 )
 _SQLITE_NODES = (
-    'SELECT hash FROM ledger_nodes WHERE agency_id = ? AND level = ? AND "index" >= ? AND "index" < ? ORDER BY "index"'
+    'SELECT ?, "index", hash FROM ledger_nodes WHERE agency_id = ? AND level = ? AND "index" >= ? AND "index" < ? '
+    "AND length(hash) = 32"
 )
 
 
 def _sqlite_runs_read(lite: Any, agency_id: uuid.UUID, plan: ReadPlan) -> dict[Run, bytes]:
     agency = agency_id.hex  # how SQLAlchemy stores a UUID on SQLite
-    read: dict[Run, bytes] = {}
-    for run in plan.runs:
+    parts: list[str] = []
+    values: list[object] = []
+    for number, run in enumerate(plan.runs):
         if run.level == 0:
-            rows = lite.execute(_SQLITE_LEAVES, (agency, run.begin, run.end)).fetchall()
+            parts.append(_SQLITE_LEAVES)
+            values += (number, agency, run.begin, run.end)
         else:
-            rows = lite.execute(_SQLITE_NODES, (agency, run.level, run.begin, run.end)).fetchall()
-        hashes = [bytes(value) for (value,) in rows]
-        joined = b"".join(hashes)
-        if all(len(value) == HASH_SIZE for value in hashes) and plan.whole(run, len(hashes), joined):
-            read[run] = joined
+            parts.append(_SQLITE_NODES)
+            values += (number, agency, run.level, run.begin, run.end)
+    found: dict[int, list[tuple[int, bytes]]] = {}
+    for number, index, value in lite.execute(" UNION ALL ".join(parts), values):
+        found.setdefault(number, []).append((index, value))
+    read: dict[Run, bytes] = {}
+    for number, rows in found.items():
+        run = plan.runs[number]
+        hashes = b"".join(bytes(value) for _, value in sorted(rows))
+        if whole(run, hashes):
+            read[run] = hashes
     return read
 
 

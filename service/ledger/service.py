@@ -80,9 +80,9 @@ _UNBOUNDED = 1 << 62  # the head's size in a guess: any size asked for fits
 # snapshot, one planned statement and one round trip.
 _PG_HEAD_AND_RUNS = " UNION ALL ".join(
     (
-        "SELECT -1, size, 0, root FROM ledger_heads WHERE agency_id = %(a)s",
-        "(SELECT -2, size, 0, root FROM ledger_checkpoints WHERE agency_id = %(a)s ORDER BY size DESC LIMIT 1)",
-        f"({PG_READ_RUNS})",
+        "SELECT -1, size, root FROM ledger_heads WHERE agency_id = %(a)s",
+        "(SELECT -2, size, root FROM ledger_checkpoints WHERE agency_id = %(a)s ORDER BY size DESC LIMIT 1)",
+        PG_READ_RUNS,
     )
 )
 
@@ -102,8 +102,8 @@ def _head_and_nodes(session: Session, agency_id: uuid.UUID, wanted: set[Node]) -
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         cursor.execute(_PG_HEAD_AND_RUNS, pg_run_parameters(agency_id, plan))
         rows = cursor.fetchall()
-        head = next(((int(size), bytes(root)) for which, size, _, root in rows if which == -1), None)
-        signed = next(((int(size), bytes(root)) for which, size, _, root in rows if which == -2), None)
+        head = next(((int(size), bytes(root)) for which, size, root in rows if which == -1), None)
+        signed = next(((int(size), bytes(root)) for which, size, root in rows if which == -2), None)
         nodes = plan.assemble(pg_runs_read(plan, (row for row in rows if row[0] >= 0)))
     else:  # SQLite, in process: the driver's cursor (the ORM's two lookups cost more than the nodes' read)
         lite = connection.connection.driver_connection

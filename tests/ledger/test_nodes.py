@@ -17,7 +17,7 @@ from service.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from service.ledger.nodes import STRATUM, ReadPlan, Run, is_stored
+from service.ledger.nodes import STRATUM, ReadPlan, Run, is_stored, whole
 from tests.ledger.test_merkle import (
     build_store,
     make_leaves,
@@ -38,11 +38,11 @@ def read_runs(stored: Mapping[Node, bytes], plan: ReadPlan) -> dict[Run, bytes]:
     """The runs of ``plan`` that ``stored`` holds whole, as the database reads them."""
     read: dict[Run, bytes] = {}
     for run in plan.runs:
+        # As the database reads them: hashes that are not 32 bytes left out, so that the run is not whole.
         hashes = [stored.get((run.level, index)) for index in range(run.begin, run.end)]
-        if all(value is not None for value in hashes):
-            joined = b"".join(value for value in hashes if value is not None)
-            if plan.whole(run, len(hashes), joined):
-                read[run] = joined
+        joined = b"".join(value for value in hashes if value is not None and len(value) == HASH_SIZE)
+        if whole(run, joined):
+            read[run] = joined
     return read
 
 
@@ -132,9 +132,19 @@ def test_a_node_whose_kept_hashes_are_not_all_there_is_not_found() -> None:
 
 
 def test_hashes_of_the_wrong_length_that_add_up_are_not_a_whole_run() -> None:
-    plan = ReadPlan({(1, 0)})
-    (run,) = plan.runs
-    assert run == Run(0, 0, 2)
-    assert plan.whole(run, 2, bytes(2 * HASH_SIZE))
-    assert not plan.whole(run, 1, bytes(2 * HASH_SIZE))  # a row whose hash is not 32 bytes is not counted
-    assert not plan.whole(run, 2, bytes(2 * HASH_SIZE - 1))
+    leaves = make_leaves(16)
+    _, store = build_store(leaves)
+    stored = kept(store)
+    first, second = stored[(0, 2)], stored[(0, 3)]
+    stored[(0, 2)], stored[(0, 3)] = first[:31], first[31:] + second  # the bytes all there, cut elsewhere
+    lookup = StrataLookup(stored)
+    assert lookup({(1, 1), (2, 0), (3, 0), (0, 4)}) == {}  # one run, [0, 8): not whole, nothing made up
+    assert lookup({(0, 9), (1, 5)}) == {(0, 9): store[(0, 9)], (1, 5): store[(1, 5)]}  # run [8, 12)
+    assert not whole(Run(0, 0, 2), None)
+    assert not whole(Run(0, 0, 2), bytes(2 * HASH_SIZE - 1))
+    assert whole(Run(0, 0, 2), bytes(2 * HASH_SIZE))
+
+
+def test_runs_start_on_a_multiple_of_eight_so_every_node_inside_is_folded_from_whole_pairs() -> None:
+    plan = ReadPlan({(0, 13), (1, 7), (2, 2), (3, 0), (0, 1000)})
+    assert plan.runs == [Run(0, 0, 16), Run(0, 1000, 1001)]

@@ -5,8 +5,8 @@ entries, half of it empty, and one index page per level on a proof's path). From
 the bottom row of each stratum of four levels, and the nodes in between are folded from at most eight stored
 hashes when a proof needs them (service/ledger/nodes.py). The nodes no longer kept are derived data, checked by
 verification against the entries and never evidence themselves: this migration deletes them (the append-only
-trigger is set aside for that one statement) and rebuilds the primary key; the downgrade recomputes them from
-the leaves.
+trigger is set aside for that one statement) and, on PostgreSQL, rewrites the table to give the space back (in
+1.4 s at a million entries here); the downgrade recomputes them from the leaves (15 s at a million).
 
 Revision ID: 0010_ledger_node_strata
 Revises: 0009_ledger_entry_hash_index
@@ -36,7 +36,10 @@ def upgrade() -> None:
         op.execute("ALTER TABLE ledger_nodes DISABLE TRIGGER ledger_nodes_append_only")
         op.execute(f"DELETE FROM ledger_nodes WHERE {_NOT_KEPT}")  # noqa: S608 (constant text)
         op.execute("ALTER TABLE ledger_nodes ENABLE TRIGGER ledger_nodes_append_only")
-        op.execute("REINDEX TABLE ledger_nodes")  # give back the deleted rows' index pages
+        # Give back the deleted rows' pages (the table's and its key's: 96 and 164 MB at a million entries, 6
+        # and 11 MB after), which only a rewrite outside the transaction can: the deletion is committed first.
+        with op.get_context().autocommit_block():
+            op.execute("VACUUM FULL ledger_nodes")
     else:
         op.execute("DROP TRIGGER ledger_nodes_no_delete")
         op.execute(f"DELETE FROM ledger_nodes WHERE {_NOT_KEPT}")  # noqa: S608 (constant text)

@@ -6,8 +6,9 @@ proof's path. As in Trillian's subtree strata and Tessera's tiles, the tree is c
 levels and only the bottom row of each stratum is kept: the leaves (level 0, ``ledger_leaves``) and the nodes
 of levels 4, 8, 12, … (``ledger_nodes``). A node inside a stratum, d = level mod 4 levels above its bottom row,
 is folded from the 2^d (at most 8) stored hashes beneath it. A proof then reads one short run of consecutive
-rows per stratum — five at a million entries, each on one or two index pages — instead of one row per level,
-and the nodes kept are a fifteenth of the entries.
+rows per stratum — five at a million entries, each on one or two index pages, and as many at the tree's right
+edge, the same for every proof at one size — instead of one row per level, and the nodes kept are a fifteenth
+of the entries.
 
 Nodes are addressed as in merkle.py: (level, index) is the root of the complete subtree over leaves
 [index·2^level, (index+1)·2^level). Only complete subtrees are ever asked for, so whatever a node is folded

@@ -38,7 +38,7 @@ from service.ledger.canonical import EntryContent
 from service.ledger.keys import load_agency_key
 from service.ledger.merkle import CompactRange, leaf_hash
 from service.ledger.models import LedgerHead, LedgerLeaf
-from service.ledger.nodes import is_stored
+from service.ledger.nodes import is_node_row
 from service.ledger.note import Checkpoint, NoteSigner
 from service.ledger.projection import AgencyRef
 
@@ -123,7 +123,7 @@ def build_tree(leaf0: bytes, gen: Generated, signer: NoteSigner, origin: str, ev
     checkpoints = []
     for digest in gen.hashes:
         for level, index, value in tree.append(digest):
-            if level and is_stored(level):
+            if is_node_row(level):
                 keep((level, index, value))
         if tree.size % every == 0 or tree.size == gen.size:
             root = tree.root()

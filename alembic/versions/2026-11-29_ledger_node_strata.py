@@ -72,6 +72,7 @@ def downgrade() -> None:
         level = 0
         while len(level_hashes) > 1:
             # RFC 9162 §2.1.1: an interior node is SHA-256(0x01 || left || right); only complete subtrees are kept.
+            # Written out, not imported from service/: a migration must not change when the service's code does.
             level_hashes = [
                 hashlib.sha256(b"\x01" + level_hashes[i] + level_hashes[i + 1]).digest()
                 for i in range(0, len(level_hashes) - 1, 2)

@@ -33,7 +33,7 @@ from service.ledger.models import (
     LedgerNode,
     LedgerPending,
 )
-from service.ledger.nodes import is_stored, read_nodes
+from service.ledger.nodes import is_node_row, read_nodes
 from service.ledger.note import Checkpoint, NoteSigner
 from service.ledger.projection import AgencyRef
 
@@ -114,7 +114,7 @@ def _sequence_pending(session: Session, head: LedgerHead, batch: int) -> int:
     for _seq, entry_id, entry_hash in pending:
         index = tree.size
         for level, node_index, node in tree.append(bytes(entry_hash)):
-            if level > 0 and is_stored(level):
+            if is_node_row(level):
                 nodes.append({"agency_id": head.agency_id, "level": level, "index": node_index, "hash": node})
         leaves.append(
             {

@@ -34,6 +34,12 @@ def is_stored(level: int) -> bool:
     return level % STRATUM == 0
 
 
+def is_node_row(level: int) -> bool:
+    """Whether a completed node of ``level`` is stored as a row of ``ledger_nodes``: a kept level above the leaves
+    (which are rows of ``ledger_leaves``)."""
+    return level > 0 and is_stored(level)
+
+
 class Run(NamedTuple):
     """The stored hashes [begin, end) of one kept level."""
 

@@ -17,7 +17,7 @@ from service.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from service.ledger.nodes import STRATUM, ReadPlan, Run, is_stored, whole
+from service.ledger.nodes import STRATUM, ReadPlan, Run, is_node_row, is_stored, whole
 from tests.ledger.test_merkle import (
     build_store,
     make_leaves,
@@ -64,6 +64,7 @@ class StrataLookup:
 def test_the_leaves_and_every_fourth_level_are_kept() -> None:
     assert STRATUM == 4
     assert [level for level in range(13) if is_stored(level)] == [0, 4, 8, 12]
+    assert [level for level in range(13) if is_node_row(level)] == [4, 8, 12]  # the leaves have their own table
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 300])

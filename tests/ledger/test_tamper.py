@@ -26,7 +26,7 @@ from service.ledger.models import (
     LedgerNode,
     LedgerStream,
 )
-from service.ledger.nodes import is_stored
+from service.ledger.nodes import is_node_row
 from service.ledger.note import Checkpoint, NoteSigner
 from service.runtime import Runtime
 from tests.ledger.conftest import PROBE
@@ -293,7 +293,7 @@ def rewrite_whole_ledger(engine: sa.Engine, edit_index: int) -> None:
                 .values(leaf_hash=digest)
             )
             for level, node_index, value in tree.append(digest):
-                if level and is_stored(level):
+                if is_node_row(level):
                     conn.execute(
                         sa.insert(LedgerNode).values(agency_id=agency, level=level, index=node_index, hash=value)
                     )
@@ -378,7 +378,7 @@ def truncate(engine: sa.Engine, keep: int) -> None:
             sa.select(LedgerLeaf.leaf_hash).where(LedgerLeaf.agency_id == agency).order_by(LedgerLeaf.index)
         ):
             for level, node_index, value in tree.append(bytes(row.leaf_hash)):
-                if level and is_stored(level):
+                if is_node_row(level):
                     conn.execute(
                         sa.insert(LedgerNode).values(agency_id=agency, level=level, index=node_index, hash=value)
                     )

@@ -23,6 +23,7 @@ from service.auth.models import User
 from service.auth.tokens import generate_key_file
 from service.auth.users import create_user, find_user, set_disabled
 from service.cases.audit import verify_case_data
+from service.cases.deadline_revision import load_notice
 from service.catalogue.service import load_version
 from service.clock import SystemClock
 from service.config import Settings
@@ -40,8 +41,16 @@ from service.ledger.projection import UnknownEntryType
 from service.ledger.runner import IntegratorRunner
 from service.migrations import upgrade_to_head
 from service.officers.policy import load_officer_policy
+from service.policy.calendar import CalendarNoticeError, local_date, read_notice_file
+from service.policy.notices import (
+    adopt_loaded_notices,
+    agency_calendar,
+    calendar_years,
+    loaded_notices,
+    missing_notice_warning,
+)
 from service.policy.versions import record_policy_versions
-from service.runtime import TOKEN_KEY_FILE
+from service.runtime import TOKEN_KEY_FILE, load_case_context
 from service.signing.client import fetch_statement, generate_key, load_key, statement_paths, submit
 
 CLI_ACTOR = "system:cli"
@@ -58,6 +67,11 @@ app.add_typer(agency_app, name="agency")
 catalogue_app = typer.Typer(help="The enforcement catalogue (执法事项清单) of an agency.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(catalogue_app, name="catalogue")
+calendar_app = typer.Typer(
+    help="The national working-day calendar: the State Council's holiday notices (国务院办公厅部分节假日安排).",
+    no_args_is_help=True,
+)
+app.add_typer(calendar_app, name="calendar")
 
 console = Console()
 errors = Console(stderr=True)
@@ -131,6 +145,77 @@ def catalogue_load(
     console.print(f"catalogue version {loaded.version} loaded for {agency}: {len(loaded.items)} items")
 
 
+@calendar_app.command("load")
+def calendar_load(
+    file: Annotated[Path, typer.Argument(help="the notice for one year (YAML; see policies/calendar/README.md)")],
+) -> None:
+    """Load the State Council's holiday notice for a year into every agency's ledger and recount the open
+    deadlines it moves. Refused whole, listing every problem, if any date is wrong."""
+    settings = _settings()
+    database = _database(settings)
+    try:
+        notice = read_notice_file(file)
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc}", 2) from None
+    except CalendarNoticeError as exc:
+        for problem in exc.problems:
+            errors.print(f"[red]error:[/red] {problem}")
+        raise typer.Exit(1) from None
+    with database.transaction() as session:
+        loaded = load_notice(session, load_case_context(settings), notice, CLI_ACTOR, SystemClock().now())
+    _integrate(settings, database)
+    if not loaded.recorded_in:
+        console.print(f"the notice for {loaded.year} ({loaded.version}) was already in force: nothing recorded")
+        return
+    console.print(
+        f"notice for {loaded.year} ({loaded.version}) recorded in {', '.join(loaded.recorded_in)}; "
+        f"{loaded.deadlines_revised} deadline(s) recounted"
+    )
+    table = Table("agency", "case", "deadline", "before", "now")
+    for code, revisions in loaded.revisions.items():
+        for revision in revisions:
+            for change in revision.changes:
+                before = change["before"]
+                table.add_row(
+                    code,
+                    revision.case_number or str(revision.case_id),
+                    change["name"],
+                    "—" if before is None else before["due_on"] + (" (provisional)" if before["provisional"] else ""),
+                    change["due_on"] + (" (provisional)" if change["provisional"] else ""),
+                )
+    if loaded.deadlines_revised:
+        console.print(table)
+
+
+@calendar_app.command("show")
+def calendar_show(
+    agency: Annotated[str, typer.Option(help="agency code")],
+    first: Annotated[int | None, typer.Option(help="first year (default: last year)")] = None,
+    last: Annotated[int | None, typer.Option(help="last year (default: next year)")] = None,
+) -> None:
+    """Which years an agency's deadlines count on an official notice, and which provisionally."""
+    settings = _settings()
+    database = _database(settings)
+    context = load_case_context(settings)
+    today = local_date(SystemClock().now())
+    with database.transaction() as session:
+        try:
+            found = get_agency_by_code(session, agency)
+        except DomainError as exc:
+            raise _fail(exc.detail_en) from None
+        calendar = agency_calendar(session, context.calendar, found.id)
+        years = calendar_years(
+            calendar, loaded_notices(session, found.id), first or today.year - 1, last or today.year + 1
+        )
+        warning = missing_notice_warning(calendar, today)
+    table = Table("year", "status", "notice", "source")
+    for y in years:
+        table.add_row(str(y.year), "official" if y.official else "provisional", y.notice or "—", y.source)
+    console.print(table)
+    if warning:
+        errors.print(f"[yellow]warning:[/yellow] {warning['text_en']}")
+
+
 @agency_app.command("add")
 def agency_add(
     code: Annotated[str, typer.Argument(help="short code, e.g. tiemen")],
@@ -151,6 +236,8 @@ def agency_add(
                 at=SystemClock().now(),
             )
             record_policy_versions(session, agency, settings.policies_dir, CLI_ACTOR, SystemClock().now())
+            # The calendar is national: a new agency counts on the notices the others loaded.
+            adopt_loaded_notices(session, agency, CLI_ACTOR, SystemClock().now())
             vkey = agency.checkpoint_vkey
     except DomainError as exc:
         raise _fail(exc.detail_en) from None

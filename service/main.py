@@ -12,6 +12,8 @@ from service import projections
 from service.audit.router import router as audit_router
 from service.auth.router import router as auth_router
 from service.auth.users_router import router as users_router
+from service.cases.calendar_router import router as calendar_router
+from service.cases.deadline_revision import revise_for_all_agencies
 from service.cases.router import router as cases_router
 from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
@@ -60,7 +62,17 @@ def build_app(runtime: Runtime | None) -> FastAPI:
         if runtime is not None:
             # The policy files this process enforces are part of the record.
             with runtime.database.transaction() as session:
-                record_for_all_agencies(session, runtime.settings.policies_dir, "system:service", runtime.clock.now())
+                now = runtime.clock.now()
+                if record_for_all_agencies(session, runtime.settings.policies_dir, "system:service", now):
+                    # A changed calendar file moves deadlines already recorded: recount them (one worker does,
+                    # under the policies stream's lock taken above; the others find nothing changed).
+                    revise_for_all_agencies(
+                        session,
+                        runtime.case_context,
+                        f"policy files changed; calendar file version {runtime.case_context.calendar.version}",
+                        "system:service",
+                        now,
+                    )
         if runtime is not None and runtime.settings.run_integrator:
             runner = IntegratorRunner(
                 runtime.database,
@@ -110,6 +122,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(catalogue_router)
     app.include_router(officers_router)
     app.include_router(cases_router)
+    app.include_router(calendar_router)
     app.include_router(evidence_router)
     app.include_router(reviews_router)
     app.include_router(signing_router)

@@ -14,11 +14,13 @@ PROJECTING_MODULES = (
     "service.catalogue.service",
     "service.officers.service",
     "service.cases.service",
+    "service.cases.deadline_revision",
     "service.evidence.service",
     "service.reviews.service",
     "service.signing.service",
     "service.publicity.service",
     "service.policy.versions",
+    "service.policy.notices",
 )
 
 

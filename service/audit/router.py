@@ -142,7 +142,7 @@ def audit_agency(
             and case.state not in ("decided", "served", "executed", "closed", "archived")
             else []
         )
-        overdue = [d.name for d in case_deadlines(runtime.case_context, case, now) if d.overdue]
+        overdue = [d.name for d in case_deadlines(session, runtime.case_context, case, now) if d.overdue]
         if not verifies or stale or overdue:
             out.append(
                 AgencyAuditLine(

@@ -42,6 +42,8 @@ class Permission(StrEnum):
     EVIDENCE_UPLOAD = "evidence:upload"
     REVIEW_PERFORM = "review:perform"
     REPORT_READ = "report:read"
+    CALENDAR_READ = "calendar:read"  # the working-day calendar and the deadline lists
+    CALENDAR_MANAGE = "calendar:manage"  # load a State Council holiday notice (national, recorded in every ledger)
 
 
 # Permissions that create or change case records. The admin role may never hold them: whoever runs the

@@ -13,7 +13,7 @@ arrive computed, as booleans; the guards only enforce them. Money is integer fen
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -30,6 +30,7 @@ from service.cases.deadlines import (
     service_deadline,
     statement_deadline,
 )
+from service.cases.schedule import party_keeps_the_later
 from service.legal import LegalBasis, penalty_law
 from service.officers.qualification import Qualification
 from service.policy.calendar import WorkdayCalendar, local_date
@@ -232,6 +233,9 @@ class CaseFacts:
     summary_form_number: str | None  # 编有号码的行政处罚决定书 (第五十二条)
     # The decision document bears the head's electronic signature (第五十九条: 盖章; 国办发〔2018〕118号 item 9).
     decision_signed: bool = False
+    # The last days of the party's periods as recorded when they were communicated (or revised since): the
+    # party keeps the later of these and the date counted now (service/cases/schedule.py: party_keeps_the_later).
+    communicated_deadlines: Mapping[str, date] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "now")
@@ -281,6 +285,11 @@ def _guard(name: str, basis: LegalBasis, *needs: str) -> Callable[[GuardCheck], 
 
 def _today(facts: CaseFacts) -> date:
     return local_date(facts.now)
+
+
+def _party_period(facts: CaseFacts, name: str, counted: date) -> date:
+    """The last day of a period communicated to the party: never earlier than the date it was told."""
+    return party_keeps_the_later(name, counted, facts.communicated_deadlines.get(name))
 
 
 def _served_notice(facts: CaseFacts) -> PriorNotice | None:
@@ -413,7 +422,11 @@ def statement_period_over_or_waived(facts: CaseFacts, periods: Periods) -> Refus
     notice = _served_notice(facts)
     if notice is None or notice.served_at is None:
         return _NO_NOTICE
-    last = statement_deadline(facts.calendar, notice.served_at, periods.require("statement_working_days"))
+    last = _party_period(
+        facts,
+        "statement",
+        statement_deadline(facts.calendar, notice.served_at, periods.require("statement_working_days")),
+    )
     if _today(facts) > last:
         return None
     return Refusal(
@@ -453,7 +466,7 @@ def hearing_requested_in_time(facts: CaseFacts, periods: Periods) -> Refusal | N
     if requested is None:
         return Refusal("No request for a hearing is recorded.", "未记录当事人的听证申请。")
     days = periods.require("hearing_request_working_days")
-    last = hearing_request_deadline(facts.calendar, notice.served_at, days)
+    last = _party_period(facts, "hearing_request", hearing_request_deadline(facts.calendar, notice.served_at, days))
     if local_date(requested) <= last:
         return None
     return Refusal(
@@ -514,7 +527,11 @@ def hearing_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
             "当事人已要求听证，听证尚未举行，当事人也未放弃。",
             penalty_law(64),
         )
-    last = hearing_request_deadline(facts.calendar, notice.served_at, periods.require("hearing_request_working_days"))
+    last = _party_period(
+        facts,
+        "hearing_request",
+        hearing_request_deadline(facts.calendar, notice.served_at, periods.require("hearing_request_working_days")),
+    )
     if _today(facts) > last:
         return None
     return Refusal(

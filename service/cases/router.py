@@ -108,7 +108,7 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
         fine_fen=case.fine_fen,
         officers=list(officers),
         file=file,
-        deadlines=case_deadlines(runtime.case_context, case, runtime.clock.now()),
+        deadlines=case_deadlines(session, runtime.case_context, case, runtime.clock.now()),
         next_steps=[t.name for t in workflow.allowed_from(state)],
         warnings=warnings or [],
     )

@@ -22,14 +22,16 @@ from service.auth.deps import Principal
 from service.auth.permissions import Permission
 from service.cases import casefile
 from service.cases.context import CaseContext
+from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of
 from service.cases.guards import CaseFacts, StatementStatus
 from service.cases.items import item_rules
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
+from service.cases.schedule import recorded_deadlines
 from service.cases.workflow import CaseState, Procedure, Workflow, check_transition
 from service.catalogue.service import item_of, require_current_version
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
+from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
 from service.ledger.canonical import EntryContent, format_instant, parse_instant
 from service.ledger.projection import known_entry_types, projector, record
 from service.ledger.store import lock_stream
@@ -37,17 +39,12 @@ from service.legal import penalty_law
 from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
 from service.officers.service import officer_of_user, qualification_of
-from service.policy.calendar import CalendarRangeError, local_date
+from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import CatalogueItem, PartyType
+from service.policy.notices import agency_calendar
 from service.reviews.requests import collective_discussion_data, review_request_data
 from service.reviews.requirement import collective_discussion_required, review_required
 from service.reviews.state import review_passed_and_current
-
-
-class CalendarNotCovered(Conflict):
-    code = "calendar_not_covered"
-    title_zh = "工作日历缺少该年份"
-    title_en = "The working-day calendar does not cover this year"
 
 
 def case_stream(case_id: uuid.UUID) -> str:
@@ -332,6 +329,10 @@ def perform(
             extra={"permission": str(transition.permission)},
         )
     agency = agency_of(session, principal.agency_id)
+    # The state is read under the lock that orders the case's appends: two requests for the same step check
+    # one after the other, and the second sees what the first recorded (a check on an older read is no check).
+    lock_stream(session, agency.id, case_stream(case.id))
+    session.refresh(case)
     moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
     if transition.permission in _OFFICER_ACTS:
@@ -343,13 +344,10 @@ def perform(
     after = casefile.apply(
         case.file, name, transition.target(state).value, data, [str(o.id) for o in officers], moment, principal.actor
     )
+    calendar = agency_calendar(session, context.calendar, agency.id)
     qualifications = qualifications_for(session, context, case, officers, moment)
-    facts = _facts(session, context, case, after, moment, qualifications, request.reason, name)
-    try:
-        check = check_transition(workflow, state, name, facts)
-    except CalendarRangeError as exc:
-        # Deadlines in working days need the year's holidays; an unknown year is never taken as holiday-free.
-        raise CalendarNotCovered(str(exc), f"工作日历未涵盖所需年份，请更新 policies/calendar：{exc}") from None
+    facts = _facts(session, context, calendar, case, after, moment, qualifications, request.reason, name)
+    check = check_transition(workflow, state, name, facts)
     check.raise_if_refused()
     body = {
         "case_id": case.id,
@@ -361,6 +359,8 @@ def perform(
         "qualifications": [q.to_record() for q in qualifications],
         "check": check.to_record(),
         "reason": request.reason,
+        # The deadlines the case runs against after this step, as the officer is told them.
+        **record_of(deadlines_after(after, context, calendar), calendar),
     }
     record(
         session,
@@ -399,6 +399,7 @@ def qualifications_for(
 def _facts(
     session: Session,
     context: CaseContext,
+    calendar: WorkdayCalendar,
     case: Case,
     after: Mapping[str, Any],
     moment: datetime,
@@ -424,7 +425,8 @@ def _facts(
     )
     return CaseFacts(
         now=moment,
-        calendar=context.calendar,
+        calendar=calendar,
+        communicated_deadlines=recorded_deadlines(after),
         party_type=party_type,
         item_code=case.item_code,
         item=rules,
@@ -647,6 +649,8 @@ def project_transition(session: Session, entry: EntryContent) -> None:
     after = casefile.apply(
         case.file, body["transition"], body["to"], body["data"], body["officers"], entry.claimed_at, entry.actor
     )
+    if "deadlines" in body:
+        after = merge_recorded(after, body["deadlines"])
     case.file = after
     case.state = after["state"]
     if after["filed_at"]:

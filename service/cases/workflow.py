@@ -25,9 +25,10 @@ import yaml
 
 from service.auth.permissions import CASE_RECORD_WRITES, Permission
 from service.cases.deadlines import PERIOD_RULES, Periods
-from service.cases.guards import GUARDS, CaseFacts
+from service.cases.guards import GUARDS, CaseFacts, Refusal
 from service.errors import Conflict, RuleOfLawRefusal
 from service.legal import LegalBasis
+from service.policy.calendar import CalendarRangeError
 from service.policy.strict_yaml import load_strict
 
 FORMAT = 1
@@ -234,7 +235,11 @@ def check_transition(workflow: Workflow, state: CaseState, transition_name: str,
         )
     for name in transition.guards:
         guard = GUARDS[name]
-        refusal = guard.check(facts, workflow.periods)
+        try:
+            refusal = guard.check(facts, workflow.periods)
+        except CalendarRangeError as exc:
+            # A rule that cannot be decided does not hold; it says so under its own name and article.
+            refusal = Refusal(f"This rule cannot be decided: {exc}.", f"无法判断本项规则是否满足：{exc}。")
         if refusal is not None:
             failures.append(GuardFailure(name, refusal.reason_en, refusal.reason_zh, refusal.basis or guard.basis))
     return TransitionCheck(

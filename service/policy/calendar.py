@@ -13,46 +13,76 @@ Two kinds of period, and the rule for each:
   days (公休日), so the period ends on the next working day; a make-up Saturday is a working day and
   ends the period. See ``calendar_deadline``.
 
-The data comes from policies/calendar/cn-workdays.yaml, one year per State Council notice. A date in a
-year the file does not cover raises ``CalendarRangeError``: an unknown year never counts as holiday-free.
+Where the days come from:
+
+- **Official** (正式): the State Council General Office's annual notice (国务院办公厅关于<year>年部分节假日
+  安排的通知), one per year, from policies/calendar/cn-workdays.yaml or loaded later as a notice. A notice
+  lists the days off and make-up workdays of its year, and may list days of the preceding December (the
+  New Year holiday of 2019 began on 30 December 2018, with 29 December 2018 worked).
+- **Provisional** (暂定): a year whose notice is not published yet. The State Council publishes next year's
+  notice between late October and December, long after cases reach into that year, and no step may be
+  refused for want of it. A provisional year rests on weekends and on the statutory holidays that
+  全国年节及纪念日放假办法 fixes (New Year, Spring Festival with its eve, Qingming, Labour Day, Dragon
+  Boat, Mid-Autumn, National Day, the lunar dates from the ``holidays`` library) with the library's usual
+  days off where a holiday falls on a weekend — and has no make-up workdays. A date is *settled* only when
+  the notice of its year is loaded, and, for a date in December, the notice of the next year too (it may
+  still move that December). A deadline that counted any unsettled day is provisional: recomputed when
+  the notice arrives (service/cases/deadline_revision.py says who keeps which date).
+
+A date outside what the rules can say (before 1950, after 2100) raises ``CalendarRangeError``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+import rfc8785
 import yaml
+from holidays.constants import PUBLIC
+from holidays.countries.china import China, ChinaStaticHolidays
 
 from service.policy.strict_yaml import load_strict
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _SATURDAY = 5
+_DECEMBER = 12
 
 
 class CalendarFileError(ValueError):
-    """The calendar file is malformed; names the file and the field at fault."""
+    """The calendar file is malformed; names the file and the field at fault (the first of ``problems``)."""
 
-    def __init__(self, path: Path, field: str, problem: str) -> None:
+    def __init__(self, path: Path, field: str, problem: str, problems: tuple[str, ...] = ()) -> None:
         super().__init__(f"{path}: {field}: {problem}")
         self.path = path
         self.field = field
         self.problem = problem
+        self.problems = problems or (f"{field}: {problem}",)
+
+
+class CalendarNoticeError(ValueError):
+    """A State Council notice given to load is refused whole; ``problems`` lists every defect found."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("the notice is refused: " + "; ".join(self.problems))
 
 
 class CalendarRangeError(LookupError):
-    """A date falls in a year for which no State Council holiday notice is loaded."""
+    """A date the holiday rules cannot speak for (before 1950 or after 2100): never taken as holiday-free."""
 
-    def __init__(self, day: date, source: str, years: tuple[int, ...]) -> None:
-        covered = ", ".join(str(y) for y in years) or "no year"
+    def __init__(self, day: date, source: str) -> None:
         super().__init__(
-            f"no working-day calendar for {day.year} (needed for {day.isoformat()}): "
-            f"{source} covers {covered}; add the State Council notice for {day.year} first"
+            f"no working-day calendar for {day.year} (needed for {day.isoformat()}): no State Council notice in "
+            f"{source}, and the statutory holiday rules cover only the years 1950 to 2100"
         )
         self.day = day
 
@@ -73,11 +103,41 @@ class HolidayPeriod:
 
 @dataclass(frozen=True)
 class CalendarYear:
+    """One State Council notice (国务院办公厅关于<year>年部分节假日安排的通知)."""
+
     year: int
-    notice: str  # 文号 of 国务院办公厅关于<year>年部分节假日安排的通知
+    notice: str  # 文号
     title: str
     issued_on: date
     periods: tuple[HolidayPeriod, ...]
+
+    def to_content(self) -> dict[str, Any]:
+        """The notice as JSON-ready data (dates as ISO strings): what the ledger records of it."""
+        return {
+            "year": self.year,
+            "notice": self.notice,
+            "title": self.title,
+            "issued_on": self.issued_on.isoformat(),
+            "periods": [
+                {
+                    "name": p.name,
+                    "name_en": p.name_en,
+                    "first": p.first.isoformat(),
+                    "last": p.last.isoformat(),
+                    "makeup_workdays": [d.isoformat() for d in p.makeup_workdays],
+                }
+                for p in self.periods
+            ],
+        }
+
+    @property
+    def version(self) -> str:
+        """The hash of the notice's canonical content: equal notices have equal versions."""
+        return notice_version(self)
+
+
+def notice_version(notice: CalendarYear) -> str:
+    return "sha256:" + hashlib.sha256(rfc8785.dumps(notice.to_content())).hexdigest()
 
 
 def local_date(at: datetime) -> date:
@@ -87,23 +147,68 @@ def local_date(at: datetime) -> date:
     return at.astimezone(SHANGHAI).date()
 
 
+@lru_cache(maxsize=256)
+def statutory_rest_days(year: int) -> frozenset[date] | None:
+    """The days off a provisional ``year`` gives: 全国年节及纪念日放假办法's holidays with the library's usual
+    days off, but none of an adjusted schedule's swapped days (those come with make-up workdays, which a
+    provisional year does not have). ``None`` when the rules cannot speak for the year."""
+    library = China(years=year, categories=(PUBLIC,))  # type: ignore[no-untyped-call]
+    days = frozenset(d for d in library if d.year == year)
+    if not days:
+        return None
+    swapped = {
+        date(year, entry[0], entry[1])
+        for entry in ChinaStaticHolidays.special_public_holidays.get(year, ())
+        if len(entry) >= 4 and isinstance(entry[2], int)
+    }
+    return days - swapped
+
+
 class WorkdayCalendar:
-    """Working days of the years covered by the loaded notices. Build it with ``load_calendar``."""
+    """Working days of any year: official where a notice is loaded, provisional elsewhere."""
 
     def __init__(self, years: Iterable[CalendarYear], source: str, version: str) -> None:
         self.years: Mapping[int, CalendarYear] = {y.year: y for y in sorted(years, key=lambda y: y.year)}
         self.source = source
-        # The file's content hash: a deadline recorded in the ledger names the calendar it came from.
+        # The content hash of the notices in force: a deadline recorded in the ledger names the calendar.
         self.version = version
         self._days_off = frozenset(d for y in self.years.values() for p in y.periods for d in p.days_off())
         self._makeup = frozenset(d for y in self.years.values() for p in y.periods for d in p.makeup_workdays)
 
+    def with_notices(self, notices: Iterable[CalendarYear], source: str) -> WorkdayCalendar:
+        """This calendar with ``notices`` loaded: each replaces the year it is for."""
+        loaded = {n.year: n for n in notices}
+        if not loaded:
+            return self
+        years = {**self.years, **loaded}
+        digest = hashlib.sha256(
+            "\n".join(f"{y}:{notice_version(n)}" for y, n in sorted(years.items())).encode("ascii")
+        ).hexdigest()
+        return WorkdayCalendar(years.values(), f"{self.source} + {source}", "sha256:" + digest)
+
     def is_workday(self, d: date) -> bool:
-        if d.year not in self.years:
-            raise CalendarRangeError(d, self.source, tuple(self.years))
         if d in self._makeup:
             return True
-        return d.weekday() < _SATURDAY and d not in self._days_off
+        if d.weekday() >= _SATURDAY or d in self._days_off:
+            return False
+        if d.year in self.years:
+            return True
+        rest = statutory_rest_days(d.year)
+        if rest is None:
+            raise CalendarRangeError(d, self.source)
+        return d not in rest
+
+    def is_settled(self, d: date) -> bool:
+        """The day's status is official: its year's notice is loaded, and for December the next year's too."""
+        return d.year in self.years and (d.month != _DECEMBER or d.year + 1 in self.years)
+
+    def provisional_within(self, first: date, last: date) -> bool:
+        """Whether any day from ``first`` to ``last`` (inclusive) is not settled yet."""
+        return any(not self.is_settled(first + timedelta(days=i)) for i in range((last - first).days + 1))
+
+    def unpublished_years(self, first: date, last: date) -> tuple[int, ...]:
+        """The years from ``first`` to ``last`` whose notice is not loaded."""
+        return tuple(y for y in range(first.year, last.year + 1) if y not in self.years)
 
     def add_workdays(self, start: date, n: int) -> date:
         """The last day of ``n`` working days counted after ``start`` (art. 85; the start is not counted)."""
@@ -140,6 +245,12 @@ def _require_positive(n: int) -> None:
         raise ValueError(f"a legal period is at least one day, got {n}")
 
 
+# --- reading notices ---------------------------------------------------------------------------------------
+
+DateForm = Literal["yaml", "json"]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def load_calendar(path: Path | str) -> WorkdayCalendar:
     """Read and validate the calendar file; any defect raises ``CalendarFileError`` naming the field."""
     path = Path(path)
@@ -148,108 +259,184 @@ def load_calendar(path: Path | str) -> WorkdayCalendar:
         raw = load_strict(content)
     except yaml.YAMLError as exc:
         raise CalendarFileError(path, "<document>", f"not valid YAML: {exc}") from exc
-    years = _parse_document(raw, _FieldErrors(path))
+    problems = _Problems()
+    years = _parse_document(raw, problems)
+    if problems.found:
+        field, problem = problems.found[0]
+        raise CalendarFileError(path, field, problem, problems.listed())
     return WorkdayCalendar(years, str(path), "sha256:" + hashlib.sha256(content).hexdigest())
 
 
-@dataclass(frozen=True)
-class _FieldErrors:
-    path: Path
+def parse_notice(raw: object, dates: DateForm = "json") -> CalendarYear:
+    """One notice, as a mapping with its ``year`` (from the API's JSON or a YAML file); refused whole, with
+    every problem listed, by ``CalendarNoticeError``."""
+    problems = _Problems()
+    entry = _mapping(raw, "<notice>", {"year", "notice", "title", "issued_on", "periods"}, problems)
+    notice = None
+    if entry is not None:
+        year = entry["year"]
+        if not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999:
+            problems.add("year", "a year must be a four-digit integer")
+        else:
+            notice = _parse_year("<notice>", year, {k: v for k, v in entry.items() if k != "year"}, problems, dates)
+    if problems.found or notice is None:
+        raise CalendarNoticeError(problems.listed())
+    return notice
 
-    def __call__(self, field: str, problem: str) -> CalendarFileError:
-        return CalendarFileError(self.path, field, problem)
+
+def read_notice_file(path: Path | str) -> CalendarYear:
+    """A notice written as YAML (unquoted dates), e.g. for ``caseledger calendar load``."""
+    try:
+        raw = load_strict(Path(path).read_bytes())
+    except yaml.YAMLError as exc:
+        raise CalendarNoticeError([f"not valid YAML: {exc}"]) from exc
+    return parse_notice(raw, dates="yaml")
 
 
-def _parse_document(raw: object, error: _FieldErrors) -> list[CalendarYear]:
-    document = _mapping(raw, "<document>", {"years"}, error)
+class _Problems:
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str]] = []
+
+    def add(self, field: str, problem: str) -> None:
+        self.found.append((field, problem))
+
+    def listed(self) -> tuple[str, ...]:
+        return tuple(f"{field}: {problem}" for field, problem in self.found)
+
+
+def _parse_document(raw: object, problems: _Problems) -> list[CalendarYear]:
+    document = _mapping(raw, "<document>", {"years"}, problems)
+    if document is None:
+        return []
     years = document["years"]
     if not isinstance(years, dict) or not years:
-        raise error("years", "must be a non-empty mapping of year to notice")
-    return [_parse_year(key, value, error) for key, value in years.items()]
+        problems.add("years", "must be a non-empty mapping of year to notice")
+        return []
+    out = []
+    for key, value in years.items():
+        if not isinstance(key, int) or isinstance(key, bool) or not 1000 <= key <= 9999:
+            problems.add(f"years.{key}", "a year must be a four-digit integer")
+            continue
+        parsed = _parse_year(f"years.{key}", key, value, problems, "yaml")
+        if parsed is not None:
+            out.append(parsed)
+    return out
 
 
-def _parse_year(key: object, raw: object, error: _FieldErrors) -> CalendarYear:
-    field = f"years.{key}"
-    if not isinstance(key, int) or isinstance(key, bool) or not 1000 <= key <= 9999:
-        raise error(field, "a year must be a four-digit integer")
-    entry = _mapping(raw, field, {"notice", "title", "issued_on", "periods"}, error)
+def _parse_year(field: str, year: int, raw: object, problems: _Problems, dates: DateForm) -> CalendarYear | None:
+    entry = _mapping(raw, field, {"notice", "title", "issued_on", "periods"}, problems)
+    if entry is None:
+        return None
     raw_periods = entry["periods"]
+    periods: list[HolidayPeriod] = []
     if not isinstance(raw_periods, list) or not raw_periods:
-        raise error(f"{field}.periods", "must be a non-empty list")
-    periods = tuple(_parse_period(f"{field}.periods[{i}]", p, key, error) for i, p in enumerate(raw_periods))
-    _check_each_date_once(field, periods, error)
-    return CalendarYear(
-        year=key,
-        notice=_text(entry["notice"], f"{field}.notice", error),
-        title=_text(entry["title"], f"{field}.title", error),
-        issued_on=_date(entry["issued_on"], f"{field}.issued_on", error),
-        periods=periods,
-    )
+        problems.add(f"{field}.periods", "must be a non-empty list")
+    else:
+        for i, p in enumerate(raw_periods):
+            period = _parse_period(f"{field}.periods[{i}]", p, year, problems, dates)
+            if period is not None:
+                periods.append(period)
+    notice = _text(entry["notice"], f"{field}.notice", problems)
+    title = _text(entry["title"], f"{field}.title", problems)
+    issued_on = _date(entry["issued_on"], f"{field}.issued_on", problems, dates)
+    found_before = len(problems.found)
+    _check_each_date_once(field, periods, problems)
+    if notice is None or title is None or issued_on is None or len(problems.found) > found_before:
+        return None
+    if isinstance(raw_periods, list) and len(periods) != len(raw_periods):
+        return None
+    return CalendarYear(year=year, notice=notice, title=title, issued_on=issued_on, periods=tuple(periods))
 
 
-def _parse_period(field: str, raw: object, year: int, error: _FieldErrors) -> HolidayPeriod:
-    entry = _mapping(raw, field, {"name", "name_en", "first", "last", "makeup_workdays"}, error)
-    first = _date_in_year(entry["first"], f"{field}.first", year, error)
-    last = _date_in_year(entry["last"], f"{field}.last", year, error)
-    if last < first:
-        raise error(f"{field}.last", f"{last.isoformat()} is before first {first.isoformat()}")
+def _parse_period(field: str, raw: object, year: int, problems: _Problems, dates: DateForm) -> HolidayPeriod | None:
+    entry = _mapping(raw, field, {"name", "name_en", "first", "last", "makeup_workdays"}, problems)
+    if entry is None:
+        return None
+    first = _date_of_notice(entry["first"], f"{field}.first", year, problems, dates)
+    last = _date_of_notice(entry["last"], f"{field}.last", year, problems, dates)
+    ok = first is not None and last is not None
+    if first is not None and last is not None and last < first:
+        problems.add(f"{field}.last", f"{last.isoformat()} is before first {first.isoformat()}")
+        ok = False
     raw_makeup = entry["makeup_workdays"]
+    makeup: list[date] = []
     if not isinstance(raw_makeup, list):
-        raise error(f"{field}.makeup_workdays", "must be a list of dates ([] when none)")
-    makeup = tuple(_date_in_year(d, f"{field}.makeup_workdays[{i}]", year, error) for i, d in enumerate(raw_makeup))
-    for i, d in enumerate(makeup):
-        if d.weekday() < _SATURDAY:
-            raise error(
-                f"{field}.makeup_workdays[{i}]",
-                f"{d.isoformat()} is a {d.strftime('%A')}; a make-up workday is a Saturday or Sunday",
-            )
-    return HolidayPeriod(
-        name=_text(entry["name"], f"{field}.name", error),
-        name_en=_text(entry["name_en"], f"{field}.name_en", error),
-        first=first,
-        last=last,
-        makeup_workdays=makeup,
-    )
+        problems.add(f"{field}.makeup_workdays", "must be a list of dates ([] when none)")
+        ok = False
+    else:
+        for i, raw_day in enumerate(raw_makeup):
+            place = f"{field}.makeup_workdays[{i}]"
+            d = _date_of_notice(raw_day, place, year, problems, dates)
+            if d is None:
+                ok = False
+            elif d.weekday() < _SATURDAY:
+                problems.add(
+                    place, f"{d.isoformat()} is a {d.strftime('%A')}; a make-up workday is a Saturday or Sunday"
+                )
+                ok = False
+            else:
+                makeup.append(d)
+    name = _text(entry["name"], f"{field}.name", problems)
+    name_en = _text(entry["name_en"], f"{field}.name_en", problems)
+    if not ok or first is None or last is None or name is None or name_en is None:
+        return None
+    return HolidayPeriod(name=name, name_en=name_en, first=first, last=last, makeup_workdays=tuple(makeup))
 
 
-def _check_each_date_once(field: str, periods: tuple[HolidayPeriod, ...], error: _FieldErrors) -> None:
+def _check_each_date_once(field: str, periods: list[HolidayPeriod], problems: _Problems) -> None:
+    """No date is listed twice: not as two days off, not as two make-up days, and never as both."""
     listed: dict[date, str] = {}
     for i, period in enumerate(periods):
         entries = [(d, f"{field}.periods[{i}] (day off)") for d in period.days_off()]
         entries += [(d, f"{field}.periods[{i}].makeup_workdays[{j}]") for j, d in enumerate(period.makeup_workdays)]
         for d, place in entries:
             if d in listed:
-                raise error(place, f"{d.isoformat()} is already listed at {listed[d]}")
-            listed[d] = place
+                problems.add(place, f"{d.isoformat()} is already listed at {listed[d]}")
+            else:
+                listed[d] = place
 
 
-def _mapping(raw: object, field: str, keys: set[str], error: _FieldErrors) -> dict[str, object]:
+def _mapping(raw: object, field: str, keys: set[str], problems: _Problems) -> dict[str, object] | None:
     if not isinstance(raw, dict):
-        raise error(field, "must be a mapping")
+        problems.add(field, "must be a mapping")
+        return None
     unknown = sorted(str(k) for k in raw if k not in keys)
     if unknown:
-        raise error(field, f"unknown keys {unknown}; expected {sorted(keys)}")
+        problems.add(field, f"unknown keys {unknown}; expected {sorted(keys)}")
     missing = sorted(keys - set(raw))
     if missing:
-        raise error(field, f"missing keys {missing}")
+        problems.add(field, f"missing keys {missing}")
+    if unknown or missing:
+        return None
     return {str(k): v for k, v in raw.items()}
 
 
-def _text(raw: object, field: str, error: _FieldErrors) -> str:
+def _text(raw: object, field: str, problems: _Problems) -> str | None:
     if not isinstance(raw, str) or not raw.strip():
-        raise error(field, "must be non-empty text")
+        problems.add(field, "must be non-empty text")
+        return None
     return raw
 
 
-def _date(raw: object, field: str, error: _FieldErrors) -> date:
+def _date(raw: object, field: str, problems: _Problems, dates: DateForm) -> date | None:
+    if dates == "json" and isinstance(raw, str) and _ISO_DATE.match(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
     # YAML reads an unquoted YYYY-MM-DD as a date; a timestamp or a quoted string is refused.
-    if type(raw) is not date:
-        raise error(field, f"must be a date written YYYY-MM-DD, got {raw!r}")
-    return raw
+    elif dates == "yaml" and type(raw) is date:
+        return raw
+    problems.add(field, f"must be a date written YYYY-MM-DD, got {raw!r}")
+    return None
 
 
-def _date_in_year(raw: object, field: str, year: int, error: _FieldErrors) -> date:
-    d = _date(raw, field, error)
-    if d.year != year:
-        raise error(field, f"{d.isoformat()} is outside the year {year}")
-    return d
+def _date_of_notice(raw: object, field: str, year: int, problems: _Problems, dates: DateForm) -> date | None:
+    """A date of the notice for ``year``: within that year, or in the December before it."""
+    d = _date(raw, field, problems, dates)
+    if d is None:
+        return None
+    if d.year == year or (d.year == year - 1 and d.month == _DECEMBER):
+        return d
+    problems.add(field, f"{d.isoformat()} is outside the year {year} and the December before it")
+    return None

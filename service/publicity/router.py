@@ -16,6 +16,7 @@ from service.agencies.service import get_agency_by_code
 from service.auth.deps import PUBLIC, Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.cases import service as cases
+from service.policy.calendar import local_date
 from service.publicity import service as publicity
 from service.publicity.models import Publication
 
@@ -113,7 +114,7 @@ def public_feed(agency: str, session: ReadSession) -> Response:
             f"决定日期：{c.get('decided_on')}"
         )
         if p.withdrawn_at:
-            text += f"；已于{p.withdrawn_at.date().isoformat()}撤回：{p.withdrawal_reason}"
+            text += f"；已于{local_date(p.withdrawn_at).isoformat()}撤回：{p.withdrawal_reason}"
         items.append(
             f"<entry><id>urn:uuid:{p.case_id}</id><title>{escape(title)}</title>"
             f"<updated>{(p.withdrawn_at or p.published_at).isoformat()}</updated>"

@@ -26,6 +26,7 @@ from service.ledger.canonical import EntryContent, parse_instant
 from service.ledger.projection import projector, record
 from service.legal import penalty_law
 from service.policy.calendar import CalendarRangeError, local_date
+from service.policy.notices import agency_calendar
 from service.publicity.models import Publication
 from service.publicity.policy import PublicityPolicy
 from service.publicity.redaction import redact_party
@@ -142,12 +143,13 @@ def overdue_publications(
     """Decisions not published in time, and revoked decisions whose publication was not withdrawn in time."""
     published = {p.case_id: p for p in session.scalars(select(Publication).where(Publication.agency_id == agency_id))}
     today = local_date(now)
+    calendar = agency_calendar(session, context.calendar, agency_id)
     out = []
     for case in session.scalars(select(Case).where(Case.agency_id == agency_id, Case.decided_at.is_not(None))):
         decision = case.file.get("decision") or {}
         try:
             if decision.get("outcome") == "penalty" and case.id not in published and case.state != "revoked":
-                due = context.calendar.add_workdays(
+                due = calendar.add_workdays(
                     local_date(parse_instant(decision["decided_at"])), policy.publish_working_days
                 )
                 if today > due:
@@ -155,7 +157,7 @@ def overdue_publications(
             publication = published.get(case.id)
             if case.state == "revoked" and publication is not None and publication.withdrawn_at is None:
                 revoked_at = parse_instant(case.file.get("revoked_at") or decision["decided_at"])
-                due = context.calendar.add_workdays(local_date(revoked_at), policy.withdraw_working_days)
+                due = calendar.add_workdays(local_date(revoked_at), policy.withdraw_working_days)
                 if today > due:
                     out.append(Overdue(case.id, case.number, "withdraw", due, penalty_law(48, 2).cite()))
         except CalendarRangeError:

@@ -118,7 +118,9 @@ def yearly_figures(
 
     last_day = min(end - timedelta(microseconds=1), now)
     cases = session.scalars(select(Case).where(Case.agency_id == agency_id, Case.registered_at < end)).all()
-    figures.overdue_cases = sum(1 for c in cases if any(d.overdue for d in case_deadlines(context, c, last_day)))
+    figures.overdue_cases = sum(
+        1 for c in cases if any(d.overdue for d in case_deadlines(session, context, c, last_day))
+    )
     on = last_day.astimezone(SHANGHAI).date()
     figures.certified_officers = len(certified_officers(session, agency_id, officer_policy, on))
     share = reviewer_share(session, agency_id, officer_policy, on)

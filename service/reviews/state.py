@@ -25,6 +25,8 @@ REVIEW_PROCESS_TYPES = frozenset(
         "case:collective_discussion:held",
         "case:collective_discussion:signed",
         "case:major_flag:set",
+        # Deadlines recounted on a newly loaded calendar: no fact of the case changed (deadline_revision.py).
+        "case:deadlines:revised",
     }
 )
 

@@ -12,14 +12,44 @@ from hypothesis import strategies as st
 
 from service.policy.calendar import (
     CalendarFileError,
+    CalendarNoticeError,
     CalendarRangeError,
     WorkdayCalendar,
     load_calendar,
     local_date,
+    parse_notice,
+    read_notice_file,
 )
 
 CALENDAR_FILE = Path(__file__).resolve().parents[2] / "policies" / "calendar" / "cn-workdays.yaml"
 CALENDAR = load_calendar(CALENDAR_FILE)
+# A 2027 notice made up for the tests (the real one is not published on the day this is written): New Year's
+# Eve given off and Sunday 27 December 2026 worked; Spring Festival 5–13 February with 31 January and 20 February
+# worked.
+NOTICE_2027 = parse_notice(
+    {
+        "year": 2027,
+        "notice": "国办发明电〔2026〕99号",
+        "title": "国务院办公厅关于2027年部分节假日安排的通知",
+        "issued_on": "2026-11-20",
+        "periods": [
+            {
+                "name": "元旦",
+                "name_en": "New Year's Day",
+                "first": "2026-12-31",
+                "last": "2027-01-03",
+                "makeup_workdays": ["2026-12-27"],
+            },
+            {
+                "name": "春节",
+                "name_en": "Spring Festival",
+                "first": "2027-02-05",
+                "last": "2027-02-13",
+                "makeup_workdays": ["2027-01-31", "2027-02-20"],
+            },
+        ],
+    }
+)
 
 COVERED = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 11, 30))
 
@@ -75,11 +105,32 @@ def test_2024_new_years_eve_of_the_lunar_year_was_a_workday() -> None:
     assert CALENDAR.is_workday(date(2024, 2, 9))
 
 
-def test_a_year_without_a_notice_is_refused_not_guessed() -> None:
-    with pytest.raises(CalendarRangeError, match="2027"):
-        CALENDAR.is_workday(date(2027, 1, 4))
-    with pytest.raises(CalendarRangeError, match="2023"):
-        CALENDAR.is_workday(date(2023, 12, 29))
+def test_a_year_without_a_notice_counts_weekends_and_the_statutory_holidays_provisionally() -> None:
+    # 2027 has no notice yet. Spring Festival 2027: 除夕 Fri 5 Feb, 初一–初三 Sat 6–Mon 8 Feb; the two days on the
+    # weekend are given back on Tue 9 and Wed 10 (the library's usual days off). No make-up workdays.
+    assert 2027 not in CALENDAR.years
+    assert CALENDAR.is_workday(date(2027, 2, 4))
+    assert [CALENDAR.is_workday(date(2027, 2, d)) for d in range(5, 11)] == [False] * 6
+    assert CALENDAR.is_workday(date(2027, 2, 11))
+    assert not CALENDAR.is_workday(date(2027, 1, 1))  # New Year's Day, a Friday
+    assert not CALENDAR.is_workday(date(2027, 1, 31))  # an ordinary Sunday: no make-up workday is guessed
+    assert not CALENDAR.is_settled(date(2027, 2, 4))
+
+
+def test_december_is_settled_only_once_the_next_years_notice_is_loaded() -> None:
+    # A notice may give days off or make-up workdays in the December before its year (2019's began on 30 Dec 2018).
+    assert CALENDAR.is_settled(date(2025, 12, 31))
+    assert CALENDAR.is_settled(date(2026, 11, 30))
+    assert not CALENDAR.is_settled(date(2026, 12, 1))
+    assert CALENDAR.provisional_within(date(2026, 11, 25), date(2026, 12, 1))
+    assert not CALENDAR.provisional_within(date(2026, 11, 2), date(2026, 11, 30))
+
+
+def test_a_year_beyond_the_holiday_rules_is_refused_not_guessed() -> None:
+    with pytest.raises(CalendarRangeError, match="2101"):
+        CALENDAR.is_workday(date(2101, 1, 4))
+    with pytest.raises(CalendarRangeError, match="1949"):
+        CALENDAR.is_workday(date(1949, 12, 29))
 
 
 # --- working-day periods (art. 85) ---
@@ -113,11 +164,42 @@ def test_a_period_starting_on_a_holiday_counts_from_the_first_workday_after_it()
     assert CALENDAR.add_workdays(date(2026, 2, 17), 2) == date(2026, 2, 25)
 
 
-def test_a_working_day_period_into_an_unknown_year_is_refused() -> None:
-    # 29, 30, 31 December 2026 are workdays; the fourth day would need the 2027 notice.
-    assert CALENDAR.add_workdays(date(2026, 12, 28), 3) == date(2026, 12, 31)
-    with pytest.raises(CalendarRangeError, match="2027"):
-        CALENDAR.add_workdays(date(2026, 12, 28), 5)
+def test_five_working_days_across_the_2027_spring_festival_without_a_notice() -> None:
+    # From Wed 3 Feb 2027: Thu 4 is 1; 5–10 Feb are off; Thu 11 2, Fri 12 3, Mon 15 4, Tue 16 5.
+    assert CALENDAR.add_workdays(date(2027, 2, 3), 5) == date(2027, 2, 16)
+    assert CALENDAR.provisional_within(date(2027, 2, 4), date(2027, 2, 16))
+
+
+def test_five_working_days_across_the_2027_spring_festival_with_a_notice() -> None:
+    # The same period counted on a notice giving 5–13 Feb off, with Sun 31 Jan and Sat 20 Feb worked:
+    # Thu 4 is 1; Mon 15 2, Tue 16 3, Wed 17 4, Thu 18 5.
+    official = CALENDAR.with_notices([NOTICE_2027], "test")
+    assert official.add_workdays(date(2027, 2, 3), 5) == date(2027, 2, 18)
+    # And from Fri 29 Jan the make-up Sunday counts: Sun 31 1, Mon 1 Feb 2, ..., Thu 4 5.
+    assert official.add_workdays(date(2027, 1, 29), 5) == date(2027, 2, 4)
+    assert not official.provisional_within(date(2027, 1, 30), date(2027, 11, 30))
+
+
+def test_seven_working_days_across_the_2027_national_day_without_a_notice() -> None:
+    # 1–3 Oct 2027 are Fri–Sun; the weekend days are given back on Mon 4 and Tue 5. From Thu 30 Sep:
+    # Wed 6 1, Thu 7 2, Fri 8 3, Mon 11 4, Tue 12 5, Wed 13 6, Thu 14 7.
+    assert CALENDAR.add_workdays(date(2027, 9, 30), 7) == date(2027, 10, 14)
+
+
+def test_a_notice_replaces_the_provisional_year_and_changes_the_version() -> None:
+    official = CALENDAR.with_notices([NOTICE_2027], "test")
+    assert official.years[2027].notice == NOTICE_2027.notice
+    assert official.version != CALENDAR.version
+    assert CALENDAR.with_notices([NOTICE_2027], "again").version == official.version
+    assert official.is_workday(date(2027, 1, 31))  # the make-up Sunday
+
+
+def test_a_notice_may_move_the_december_before_its_year() -> None:
+    official = CALENDAR.with_notices([NOTICE_2027], "test")
+    assert not CALENDAR.is_workday(date(2026, 12, 27))  # a Sunday
+    assert official.is_workday(date(2026, 12, 27))  # worked for New Year's Eve given off
+    assert not official.is_workday(date(2026, 12, 31))
+    assert official.is_settled(date(2026, 12, 31))
 
 
 @pytest.mark.parametrize("n", [0, -1])
@@ -268,10 +350,10 @@ def test_a_minimal_valid_file_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             """\
-            - {name: 元旦, name_en: New Year's Day, first: 2024-12-31, last: 2025-01-01, makeup_workdays: []}
+            - {name: 元旦, name_en: New Year's Day, first: 2024-11-30, last: 2025-01-01, makeup_workdays: []}
             """,
             "years.2025.periods[0].first",
-            "outside the year 2025",
+            "outside the year 2025 and the December before it",
             id="a holiday outside its year",
         ),
         pytest.param(
@@ -358,3 +440,66 @@ def test_a_year_key_that_is_not_a_year_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(CalendarFileError, match=r"years\.twenty-five: a year must be a four-digit integer"):
         load_calendar(path)
+
+
+# --- a notice given to load is refused whole, with every problem listed ---
+
+
+def test_a_notice_is_refused_whole_listing_every_problem() -> None:
+    with pytest.raises(CalendarNoticeError) as refused:
+        parse_notice(
+            {
+                "year": 2027,
+                "notice": "国办发明电〔2026〕99号",
+                "title": "国务院办公厅关于2027年部分节假日安排的通知",
+                "issued_on": "2026-11-20",
+                "periods": [
+                    # 6 February is both a day off and a make-up workday.
+                    {
+                        "name": "春节",
+                        "name_en": "Spring Festival",
+                        "first": "2027-02-05",
+                        "last": "2027-02-13",
+                        "makeup_workdays": ["2027-02-06"],
+                    },
+                    # November 2026 is neither in 2027 nor in the December before it.
+                    {
+                        "name": "元旦",
+                        "name_en": "New Year's Day",
+                        "first": "2026-11-30",
+                        "last": "2027-01-01",
+                        "makeup_workdays": [],
+                    },
+                    {
+                        "name": "清明节",
+                        "name_en": "Qingming",
+                        "first": "2027-04-05",
+                        "last": "2027-04-05",
+                        "makeup_workdays": [],
+                        "extra": 1,
+                    },
+                ],
+            }
+        )
+    problems = refused.value.problems
+    assert any("<notice>.periods[0].makeup_workdays[0]" in p and "2027-02-06 is already listed" in p for p in problems)
+    assert any("<notice>.periods[1].first" in p and "outside the year 2027" in p for p in problems)
+    assert any("<notice>.periods[2]" in p and "unknown keys ['extra']" in p for p in problems)
+
+
+def test_a_notice_dated_in_the_december_before_its_year_is_accepted() -> None:
+    assert NOTICE_2027.periods[0].first == date(2026, 12, 31)
+    assert NOTICE_2027.periods[0].makeup_workdays == (date(2026, 12, 27),)
+
+
+def test_a_notice_file_in_yaml_loads(tmp_path: Path) -> None:
+    path = tmp_path / "2027.yaml"
+    path.write_text(
+        "year: 2027\nnotice: 国办发明电〔2026〕99号\ntitle: 国务院办公厅关于2027年部分节假日安排的通知\n"
+        "issued_on: 2026-11-20\nperiods:\n"
+        "  - {name: 元旦, name_en: New Year's Day, first: 2026-12-31, last: 2027-01-03, makeup_workdays: [2026-12-27]}\n"
+        "  - {name: 春节, name_en: Spring Festival, first: 2027-02-05, last: 2027-02-13,"
+        " makeup_workdays: [2027-01-31, 2027-02-20]}\n",
+        encoding="utf-8",
+    )
+    assert read_notice_file(path) == NOTICE_2027

@@ -1,0 +1,195 @@
+"""``/api/v1/calendar`` and ``/api/v1/deadlines``: the working-day calendar, loading next year's State Council
+notice, and the deadlines of the caller's cases, nearest first."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.permissions import Permission
+from service.cases import service as cases
+from service.cases.deadline_revision import load_notice
+from service.cases.deadlines_view import CaseDeadline, case_deadlines
+from service.cases.models import Case
+from service.errors import InvalidInput
+from service.policy.calendar import CalendarNoticeError, local_date, parse_notice
+from service.policy.notices import agency_calendar, calendar_years, loaded_notices, missing_notice_warning
+from service.runtime import Runtime
+
+router = APIRouter(tags=["calendar"])
+
+# Those who answer for deadlines being met see the warning that next year's notice is missing.
+_WARNED_ROLES = frozenset({"head", "admin"})
+
+
+class CalendarYearOut(BaseModel):
+    year: int
+    official: bool = Field(description="counted on the State Council's notice; false: provisional")
+    notice: str | None
+    title: str | None
+    version: str | None
+    source: str = Field(description="file (policies/calendar), ledger (a loaded notice) or provisional")
+
+
+class CalendarOut(BaseModel):
+    version: str
+    years: list[CalendarYearOut]
+    warnings: list[dict[str, str]]
+
+
+def _warnings(runtime: Runtime, session: Session, principal: Principal) -> list[dict[str, str]]:
+    if not set(principal.roles) & _WARNED_ROLES:
+        return []
+    calendar = agency_calendar(session, runtime.case_context.calendar, principal.agency_id)
+    warning = missing_notice_warning(calendar, local_date(runtime.clock.now()))
+    return [warning] if warning else []
+
+
+@router.get("/api/v1/calendar", response_model=CalendarOut)
+def get_calendar(
+    session: ReadSession,
+    runtime: RuntimeDep,
+    first: Annotated[int | None, Query(ge=1950, le=2100, description="first year shown (default: last year)")] = None,
+    last: Annotated[int | None, Query(ge=1950, le=2100, description="last year shown (default: next year)")] = None,
+    principal: Principal = requires(Permission.CALENDAR_READ),
+) -> CalendarOut:
+    """Which years' deadlines are counted on an official State Council notice, and which provisionally."""
+    calendar = agency_calendar(session, runtime.case_context.calendar, principal.agency_id)
+    this_year = local_date(runtime.clock.now()).year
+    first_year, last_year = first or this_year - 1, last or this_year + 1
+    if last_year < first_year:
+        raise InvalidInput("last is before first", "结束年份早于起始年份")
+    years = calendar_years(calendar, loaded_notices(session, principal.agency_id), first_year, last_year)
+    return CalendarOut(
+        version=calendar.version,
+        years=[CalendarYearOut(**vars(y)) for y in years],
+        warnings=_warnings(runtime, session, principal),
+    )
+
+
+class RevisedDeadline(BaseModel):
+    case_id: uuid.UUID
+    case_number: str | None
+    name: str
+    due_on: date
+    provisional: bool
+    before: dict[str, Any] | None
+
+
+class NoticeLoadedOut(BaseModel):
+    year: int
+    version: str
+    recorded_in: list[str] = Field(description="agencies whose ledger recorded it (empty: already loaded)")
+    revised: list[RevisedDeadline]
+
+
+_NOTICE_EXAMPLE = {
+    "notice": "国办发明电〔2026〕1号",
+    "title": "国务院办公厅关于2027年部分节假日安排的通知",
+    "issued_on": "2026-11-20",
+    "periods": [
+        {
+            "name": "元旦",
+            "name_en": "New Year's Day",
+            "first": "2027-01-01",
+            "last": "2027-01-03",
+            "makeup_workdays": [],
+        },
+        {
+            "name": "春节",
+            "name_en": "Spring Festival",
+            "first": "2027-02-05",
+            "last": "2027-02-13",
+            "makeup_workdays": ["2027-01-31", "2027-02-20"],
+        },
+    ],
+}
+
+
+@router.put("/api/v1/calendar/notices/{year}", response_model=NoticeLoadedOut)
+def put_notice(
+    year: Annotated[int, Path(ge=1950, le=2100)],
+    session: WriteSession,
+    runtime: RuntimeDep,
+    notice: Annotated[dict[str, Any], Body(examples=[_NOTICE_EXAMPLE])],
+    principal: Principal = requires(Permission.CALENDAR_MANAGE),
+) -> NoticeLoadedOut:
+    """Load the State Council's holiday notice for ``year`` (national: recorded in every agency's ledger) and
+    recount every open deadline it moves. Refused whole, listing every problem, when any date is wrong."""
+    if "year" in notice and notice["year"] != year:
+        raise InvalidInput(f"the notice is for {notice['year']}, not {year}", f"通知年份{notice['year']}与{year}不符")
+    try:
+        parsed = parse_notice({**notice, "year": year})
+    except CalendarNoticeError as exc:
+        raise InvalidInput(
+            "the notice is refused: " + "; ".join(exc.problems),
+            "通知有误，未载入：" + "；".join(exc.problems),
+            extra={"problems": list(exc.problems)},
+        ) from None
+    loaded = load_notice(session, runtime.case_context, parsed, principal.actor, runtime.clock.now())
+    return NoticeLoadedOut(
+        year=loaded.year,
+        version=loaded.version,
+        recorded_in=loaded.recorded_in,
+        revised=[
+            RevisedDeadline(
+                case_id=r.case_id,
+                case_number=r.case_number,
+                name=c["name"],
+                due_on=date.fromisoformat(c["due_on"]),
+                provisional=c["provisional"],
+                before=c["before"],
+            )
+            for revisions in loaded.revisions.values()
+            for r in revisions
+            for c in r.changes
+        ],
+    )
+
+
+class DeadlineLine(CaseDeadline):
+    case_id: uuid.UUID
+    case_number: str | None
+    title: str
+    state: str
+
+
+class DeadlineListOut(BaseModel):
+    warnings: list[dict[str, str]]
+    deadlines: list[DeadlineLine]
+
+
+@router.get("/api/v1/deadlines", response_model=DeadlineListOut)
+def list_deadlines(
+    session: ReadSession,
+    runtime: RuntimeDep,
+    overdue: bool = False,
+    due_soon: bool = False,
+    provisional: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    principal: Principal = requires(Permission.CALENDAR_READ),
+) -> DeadlineListOut:
+    """The deadlines of the open cases the caller may see, nearest first; a deadline that cannot be computed
+    comes first, with why. Heads and admins also see the warning that next year's notice is not loaded."""
+    now = runtime.clock.now()
+    query = cases.visible_cases(session, principal, runtime.case_context.case_policy)
+    lines: list[DeadlineLine] = []
+    for case in session.scalars(query.where(Case.closed_at.is_(None))):
+        for d in case_deadlines(session, runtime.case_context, case, now):
+            if (overdue and not d.overdue) or (due_soon and not d.due_soon):
+                continue
+            if provisional is not None and d.provisional != provisional:
+                continue
+            lines.append(
+                DeadlineLine(
+                    **d.model_dump(), case_id=case.id, case_number=case.number, title=case.title, state=case.state
+                )
+            )
+    lines.sort(key=lambda line: (line.due_on is not None, line.due_on or date.min, line.case_number or ""))
+    return DeadlineListOut(warnings=_warnings(runtime, session, principal), deadlines=lines[:limit])

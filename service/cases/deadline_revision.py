@@ -1,0 +1,153 @@
+"""Deadlines recorded, and revised when the calendar they were counted on changes.
+
+A step records, in its own entry, the deadlines the case runs against after it (``deadlines_after``): the date
+the officer saw is the date the ledger holds. When a State Council notice is loaded, or the calendar file
+changes, every case still open is recounted on the new calendar and each date that moved — or that became
+final — is recorded in a ``case:deadlines:revised`` entry of the case's chain, with the date before and after.
+The rule for who keeps which date is ``schedule.party_keeps_the_later`` (第四十四条、第六十四条、第八十五条).
+
+A revision changes no fact a step or a legal review relies on: it does not make a review stale
+(service/reviews/state.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.agencies.service import agency_ref
+from service.cases.context import CaseContext
+from service.cases.models import Case
+from service.cases.schedule import Schedule, case_schedule
+from service.cases.workflow import Procedure
+from service.ledger.canonical import EntryContent
+from service.ledger.projection import projector, record
+from service.policy.calendar import CalendarYear, WorkdayCalendar, notice_version
+from service.policy.notices import agency_calendar, record_notice
+
+DEADLINES_REVISED = "case:deadlines:revised"
+
+
+def deadlines_after(file: dict[str, Any], context: CaseContext, calendar: WorkdayCalendar) -> Schedule:
+    return case_schedule(file, context.workflows[Procedure(file["procedure"])].periods, calendar)
+
+
+def record_of(schedule: Schedule, calendar: WorkdayCalendar) -> dict[str, Any]:
+    """What a step's entry records of the deadlines after it."""
+    return {
+        "calendar_version": calendar.version,
+        "deadlines": [d.to_record() for d in schedule.deadlines],
+    }
+
+
+def merge_recorded(file: dict[str, Any], deadlines: list[dict[str, Any]]) -> dict[str, Any]:
+    """The case file with ``deadlines`` recorded: each replaces the date recorded before under its name."""
+    recorded = dict(file.get("deadlines") or {})
+    for d in deadlines:
+        recorded[d["name"]] = {"due_on": d["due_on"], "provisional": bool(d["provisional"])}
+    return {**file, "deadlines": recorded}
+
+
+@dataclass(frozen=True)
+class Revision:
+    case_id: uuid.UUID
+    case_number: str | None
+    changes: list[dict[str, Any]]
+
+
+def revise_deadlines(
+    session: Session,
+    context: CaseContext,
+    agency: Agency,
+    calendar: WorkdayCalendar,
+    why: str,
+    actor: str,
+    at: datetime,
+) -> list[Revision]:
+    """Recount every open case of ``agency`` on ``calendar``; record each deadline that moved or became final."""
+    out = []
+    open_cases = session.scalars(
+        select(Case).where(Case.agency_id == agency.id, Case.closed_at.is_(None)).order_by(Case.registered_at)
+    )
+    for case in open_cases:
+        schedule = deadlines_after(case.file, context, calendar)
+        recorded = case.file.get("deadlines") or {}
+        changes = []
+        for deadline in schedule.deadlines:
+            before = recorded.get(deadline.name)
+            now = deadline.to_record()
+            if before is not None and before["due_on"] == now["due_on"] and before["provisional"] == now["provisional"]:
+                continue
+            changes.append(
+                {
+                    **now,
+                    "before": None
+                    if before is None
+                    else {"due_on": before["due_on"], "provisional": before["provisional"]},
+                    "basis": deadline.basis.as_dict(),
+                }
+            )
+        if not changes:
+            continue
+        record(
+            session,
+            agency_ref(agency),
+            stream=f"case:{case.id}",
+            type=DEADLINES_REVISED,
+            actor=actor,
+            at=at,
+            body={"case_id": case.id, "calendar_version": calendar.version, "why": why, "changes": changes},
+        )
+        out.append(Revision(case.id, case.number, changes))
+    return out
+
+
+@projector(DEADLINES_REVISED)
+def _deadlines_revised(session: Session, entry: EntryContent) -> None:
+    case = session.get(Case, uuid.UUID(entry.body["case_id"]))
+    assert case is not None
+    case.file = merge_recorded(case.file, entry.body["changes"])
+
+
+@dataclass(frozen=True)
+class NoticeLoaded:
+    """What loading a State Council notice did: the agencies that recorded it, and the deadlines revised."""
+
+    year: int
+    version: str
+    recorded_in: list[str]  # agency codes; empty when every agency had this version already
+    revisions: dict[str, list[Revision]]  # by agency code
+
+    @property
+    def deadlines_revised(self) -> int:
+        return sum(len(r.changes) for rs in self.revisions.values() for r in rs)
+
+
+def load_notice(session: Session, context: CaseContext, notice: CalendarYear, actor: str, at: datetime) -> NoticeLoaded:
+    """Record ``notice`` in every agency's ledger and recount the open deadlines of each on its new calendar."""
+    version = notice_version(notice)
+    recorded_in: list[str] = []
+    revisions: dict[str, list[Revision]] = {}
+    for agency in session.scalars(select(Agency).order_by(Agency.code)):
+        if record_notice(session, agency, notice, actor, at) is None:
+            continue
+        recorded_in.append(agency.code)
+        calendar = agency_calendar(session, context.calendar, agency.id)
+        why = f"{notice.title}（{notice.notice}）loaded, version {version}"
+        revisions[agency.code] = revise_deadlines(session, context, agency, calendar, why, actor, at)
+    return NoticeLoaded(notice.year, version, recorded_in, revisions)
+
+
+def revise_for_all_agencies(session: Session, context: CaseContext, why: str, actor: str, at: datetime) -> int:
+    """Recount every agency's open deadlines on its calendar (after the calendar file changed); entries written."""
+    written = 0
+    for agency in session.scalars(select(Agency).order_by(Agency.code)):
+        calendar = agency_calendar(session, context.calendar, agency.id)
+        written += len(revise_deadlines(session, context, agency, calendar, why, actor, at))
+    return written

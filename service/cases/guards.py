@@ -264,12 +264,15 @@ class Guard:
     basis: LegalBasis
     needs: frozenset[str]  # the periods of the workflow it reads
     check: GuardCheck
+    # Decided by the case as it stands, not by what a step brings (its officers, data or reason): the case
+    # view evaluates these to list only the steps that can be taken now.
+    standing: bool = False
 
 
 _REGISTRY: dict[str, Guard] = {}
 
 
-def _guard(name: str, basis: LegalBasis, *needs: str) -> Callable[[GuardCheck], GuardCheck]:
+def _guard(name: str, basis: LegalBasis, *needs: str, standing: bool = False) -> Callable[[GuardCheck], GuardCheck]:
     unknown = set(needs) - PERIOD_NAMES
     if unknown:
         raise ValueError(f"guard {name} needs unknown periods {sorted(unknown)}")
@@ -277,7 +280,7 @@ def _guard(name: str, basis: LegalBasis, *needs: str) -> Callable[[GuardCheck], 
     def register(check: GuardCheck) -> GuardCheck:
         if name in _REGISTRY:
             raise ValueError(f"guard {name} is defined twice")
-        _REGISTRY[name] = Guard(name, basis, frozenset(needs), check)
+        _REGISTRY[name] = Guard(name, basis, frozenset(needs), check, standing)
         return check
 
     return register
@@ -320,7 +323,7 @@ def hearing_right(item: ItemRules, party_type: PartyType, penalty: Penalty) -> b
 # --- who acts (第二十四条、第四十二条、第四十三条) ---
 
 
-@_guard("item_in_catalogue", penalty_law(24))
+@_guard("item_in_catalogue", penalty_law(24), standing=True)
 def item_in_catalogue(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if facts.item is not None:
         return None
@@ -403,7 +406,7 @@ def notice_complete(facts: CaseFacts, periods: Periods) -> Refusal | None:
     )
 
 
-@_guard("notice_served", penalty_law(44))
+@_guard("notice_served", penalty_law(44), standing=True)
 def notice_served(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if _served_notice(facts) is not None:
         return None
@@ -415,7 +418,7 @@ def notice_served(facts: CaseFacts, periods: Periods) -> Refusal | None:
     )
 
 
-@_guard("statement_period_over_or_waived", penalty_law(45), "statement_working_days")
+@_guard("statement_period_over_or_waived", penalty_law(45), "statement_working_days", standing=True)
 def statement_period_over_or_waived(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if facts.statement in (StatementStatus.RECORDED, StatementStatus.WAIVED):
         return None
@@ -436,7 +439,7 @@ def statement_period_over_or_waived(facts: CaseFacts, periods: Periods) -> Refus
     )
 
 
-@_guard("hearing_right_applies", penalty_law(63))
+@_guard("hearing_right_applies", penalty_law(63), standing=True)
 def hearing_right_applies(facts: CaseFacts, periods: Periods) -> Refusal | None:
     notice = _served_notice(facts)
     if notice is None:
@@ -511,7 +514,7 @@ def hearing_chair_not_investigator(facts: CaseFacts, periods: Periods) -> Refusa
     )
 
 
-@_guard("hearing_settled", penalty_law(63), "hearing_request_working_days")
+@_guard("hearing_settled", penalty_law(63), "hearing_request_working_days", standing=True)
 def hearing_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
     notice = _served_notice(facts)
     if notice is None or notice.served_at is None:
@@ -622,7 +625,7 @@ def fine_not_above_notified(facts: CaseFacts, periods: Periods) -> Refusal | Non
     )
 
 
-@_guard("legal_review_passed", penalty_law(58))
+@_guard("legal_review_passed", penalty_law(58), standing=True)
 def legal_review_passed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if not facts.review_required or facts.review_passed_and_current:
         return None
@@ -633,7 +636,7 @@ def legal_review_passed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     )
 
 
-@_guard("collective_discussion_held", penalty_law(57, 2))
+@_guard("collective_discussion_held", penalty_law(57, 2), standing=True)
 def collective_discussion_held(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if not facts.collective_discussion_required or facts.collective_discussion_held:
         return None
@@ -644,7 +647,7 @@ def collective_discussion_held(facts: CaseFacts, periods: Periods) -> Refusal | 
     )
 
 
-@_guard("decision_deadline_not_passed", penalty_law(60), "decision_calendar_days")
+@_guard("decision_deadline_not_passed", penalty_law(60), "decision_calendar_days", standing=True)
 def decision_deadline_not_passed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if facts.filed_at is None:
         return Refusal("The case has not been filed.", "案件尚未立案。", penalty_law(54, 2))
@@ -714,7 +717,7 @@ def numbered_form_used(facts: CaseFacts, periods: Periods) -> Refusal | None:
 # --- service, execution, preservation (第五十六条、第六十一条、第六十六条、第六十七条、第七十二条) ---
 
 
-@_guard("service_within_deadline", penalty_law(61), "service_working_days")
+@_guard("service_within_deadline", penalty_law(61), "service_working_days", standing=True)
 def service_within_deadline(facts: CaseFacts, periods: Periods) -> Refusal | None:
     decision = facts.decision
     if decision is None:
@@ -734,7 +737,7 @@ def service_within_deadline(facts: CaseFacts, periods: Periods) -> Refusal | Non
     )
 
 
-@_guard("decision_signed", penalty_law(59))
+@_guard("decision_signed", penalty_law(59), standing=True)
 def decision_signed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if facts.decision is None:
         return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
@@ -746,7 +749,7 @@ def decision_signed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     )
 
 
-@_guard("preservation_approved", penalty_law(56))
+@_guard("preservation_approved", penalty_law(56), standing=True)
 def preservation_approved(facts: CaseFacts, periods: Periods) -> Refusal | None:
     p = facts.preservation
     if p is not None and p.approved_at is not None and p.approved_at <= facts.now:
@@ -757,7 +760,7 @@ def preservation_approved(facts: CaseFacts, periods: Periods) -> Refusal | None:
     )
 
 
-@_guard("preservation_registered", penalty_law(56))
+@_guard("preservation_registered", penalty_law(56), standing=True)
 def preservation_registered(facts: CaseFacts, periods: Periods) -> Refusal | None:
     p = facts.preservation
     if p is not None and p.registered_at is not None and p.decided_at is None:
@@ -768,7 +771,9 @@ def preservation_registered(facts: CaseFacts, periods: Periods) -> Refusal | Non
     )
 
 
-@_guard("penalty_performed", penalty_law(67, 3), "payment_calendar_days", "late_fee_basis_points_per_day")
+@_guard(
+    "penalty_performed", penalty_law(67, 3), "payment_calendar_days", "late_fee_basis_points_per_day", standing=True
+)
 def penalty_performed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     decision = facts.decision
     if decision is None or decision.penalty is None:
@@ -801,7 +806,7 @@ def penalty_performed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     return None
 
 
-@_guard("execution_settled", penalty_law(66))
+@_guard("execution_settled", penalty_law(66), standing=True)
 def execution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
     decision = facts.decision
     if decision is None:

@@ -58,6 +58,11 @@ class StepBody(BaseModel):
     reason: str | None = Field(default=None, max_length=4000)
 
 
+class BlockedStep(BaseModel):
+    step: str
+    failures: list[dict[str, Any]] = Field(description="each rule that blocks it: guard, reasons, basis (article)")
+
+
 class CaseOut(BaseModel):
     id: uuid.UUID
     number: str | None
@@ -79,13 +84,18 @@ class CaseOut(BaseModel):
     officers: list[uuid.UUID]
     file: dict[str, Any]
     deadlines: list[CaseDeadline]
-    next_steps: list[str]
+    next_steps: list[str] = Field(description="the steps that can be taken now (their own permission still applies)")
+    blocked_steps: list[BlockedStep] = Field(
+        default_factory=list, description="steps the procedure allows in this state that a rule blocks now, and why"
+    )
     warnings: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict[str, Any]] | None = None) -> CaseOut:
     workflow = runtime.case_context.workflows[Procedure(case.procedure)]
     state = CaseState(case.state)
+    now = runtime.clock.now()
+    steps = cases.steps_now(session, runtime.case_context, case, now)
     officers = session.scalars(select(CaseOfficer.officer_id).where(CaseOfficer.case_id == case.id)).all()
     file = {k: v for k, v in case.file.items() if k != "party_commitments"}
     return CaseOut(
@@ -108,8 +118,9 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
         fine_fen=case.fine_fen,
         officers=list(officers),
         file=file,
-        deadlines=case_deadlines(session, runtime.case_context, case, runtime.clock.now()),
-        next_steps=[t.name for t in workflow.allowed_from(state)],
+        deadlines=case_deadlines(session, runtime.case_context, case, now),
+        next_steps=steps.available,
+        blocked_steps=[BlockedStep(step=name, failures=[f.to_record() for f in fs]) for name, fs in steps.blocked],
         warnings=warnings or [],
     )
 

@@ -29,7 +29,14 @@ from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
 from service.cases.schedule import recorded_deadlines
-from service.cases.workflow import CaseState, Procedure, Workflow, check_transition
+from service.cases.workflow import (
+    CaseState,
+    GuardFailure,
+    Procedure,
+    Workflow,
+    check_transition,
+    standing_refusals,
+)
 from service.catalogue.service import item_of, require_current_version
 from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
 from service.ledger.canonical import EntryContent, format_instant, parse_instant
@@ -375,6 +382,29 @@ def perform(
     if name in ("approve_filing", "decide_on_the_spot") and case.number is None:
         _assign_number(session, context, agency, case, moment, principal.actor, now)
     return case
+
+
+@dataclass(frozen=True)
+class StepsNow:
+    """The steps the procedure allows in the case's state, split by whether the case as it stands lets them be
+    taken now; a blocked step carries the rules that block it, with their articles."""
+
+    available: list[str]
+    blocked: list[tuple[str, tuple[GuardFailure, ...]]]
+
+
+def steps_now(session: Session, context: CaseContext, case: Case, now: datetime) -> StepsNow:
+    workflow = context.workflows[Procedure(case.procedure)]
+    calendar = agency_calendar(session, context.calendar, case.agency_id)
+    facts = _facts(session, context, calendar, case, case.file, now, (), None, "")
+    available, blocked = [], []
+    for transition in workflow.allowed_from(CaseState(case.state)):
+        failures = standing_refusals(workflow, transition, facts)
+        if failures:
+            blocked.append((transition.name, failures))
+        else:
+            available.append(transition.name)
+    return StepsNow(available, blocked)
 
 
 def qualifications_for(

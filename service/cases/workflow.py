@@ -25,7 +25,7 @@ import yaml
 
 from service.auth.permissions import CASE_RECORD_WRITES, Permission
 from service.cases.deadlines import PERIOD_RULES, Periods
-from service.cases.guards import GUARDS, CaseFacts, Refusal
+from service.cases.guards import GUARDS, CaseFacts, Guard, Refusal
 from service.errors import Conflict, RuleOfLawRefusal
 from service.legal import LegalBasis
 from service.policy.calendar import CalendarRangeError
@@ -214,6 +214,28 @@ class TransitionRefused(RuleOfLawRefusal):
         self.check = check
 
 
+def standing_refusals(workflow: Workflow, transition: Transition, facts: CaseFacts) -> tuple[GuardFailure, ...]:
+    """The failures of ``transition``'s guards that the case as it stands decides (``Guard.standing``): a step
+    with any cannot be taken now, whoever takes it and with whatever data."""
+    failures = []
+    for name in transition.guards:
+        guard = GUARDS[name]
+        if not guard.standing:
+            continue
+        refusal = _evaluate(guard, facts, workflow)
+        if refusal is not None:
+            failures.append(GuardFailure(name, refusal.reason_en, refusal.reason_zh, refusal.basis or guard.basis))
+    return tuple(failures)
+
+
+def _evaluate(guard: Guard, facts: CaseFacts, workflow: Workflow) -> Refusal | None:
+    try:
+        return guard.check(facts, workflow.periods)
+    except CalendarRangeError as exc:
+        # A rule that cannot be decided does not hold; it says so under its own name and article.
+        return Refusal(f"This rule cannot be decided: {exc}.", f"无法判断本项规则是否满足：{exc}。")
+
+
 def check_transition(workflow: Workflow, state: CaseState, transition_name: str, facts: CaseFacts) -> TransitionCheck:
     """Whether ``transition_name`` may happen now: the state must allow it and every guard must hold.
 
@@ -235,11 +257,7 @@ def check_transition(workflow: Workflow, state: CaseState, transition_name: str,
         )
     for name in transition.guards:
         guard = GUARDS[name]
-        try:
-            refusal = guard.check(facts, workflow.periods)
-        except CalendarRangeError as exc:
-            # A rule that cannot be decided does not hold; it says so under its own name and article.
-            refusal = Refusal(f"This rule cannot be decided: {exc}.", f"无法判断本项规则是否满足：{exc}。")
+        refusal = _evaluate(guard, facts, workflow)
         if refusal is not None:
             failures.append(GuardFailure(name, refusal.reason_en, refusal.reason_zh, refusal.basis or guard.basis))
     return TransitionCheck(

@@ -354,3 +354,30 @@ def test_cases_are_found_by_state_item_officer_and_date(cases: Cases, client: Te
     assert ids(officer=cases.officer("officer3")) == set()
     assert ids(registered_from="2026-06-01", registered_to="2026-06-01") == {filed["id"], smoking["id"]}
     assert ids(registered_from="2026-06-02") == set()
+
+
+def test_next_steps_lists_only_the_steps_the_case_allows_now_and_says_why_the_others_wait(cases: Cases) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    cases.step(
+        case,
+        "record_inquiry",
+        officers=cases.with_second(),
+        data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
+    )
+    cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚，证据确凿"})
+    cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
+    noticed = cases.step(
+        case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(30000)}}
+    )
+    assert "record_statement" in noticed["next_steps"]
+    # A 300-yuan fine gives no hearing right (第六十三条), and the party's 5 working days run (第四十五条).
+    blocked = {b["step"]: b["failures"] for b in noticed["blocked_steps"]}
+    assert "request_hearing" not in noticed["next_steps"]
+    assert [(f["guard"], f["basis"]["article"]) for f in blocked["request_hearing"]] == [("hearing_right_applies", 63)]
+    assert "conclude_party_hearing" not in noticed["next_steps"]
+    assert ("statement_period_over_or_waived", 45) in [
+        (f["guard"], f["basis"]["article"]) for f in blocked["conclude_party_hearing"]
+    ]
+    # What the view says is what the step gets.
+    cases.step(case, "conclude_party_hearing", expect=409)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -249,6 +250,8 @@ def _require_positive(n: int) -> None:
 
 DateForm = Literal["yaml", "json"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MAX_TEXT = 200
+_MAX_PERIODS = 20  # the seven statutory holidays, and room for the rare extra day (2015's 9-3 anniversary)
 
 
 def load_calendar(path: Path | str) -> WorkdayCalendar:
@@ -331,6 +334,10 @@ def _parse_year(field: str, year: int, raw: object, problems: _Problems, dates: 
     periods: list[HolidayPeriod] = []
     if not isinstance(raw_periods, list) or not raw_periods:
         problems.add(f"{field}.periods", "must be a non-empty list")
+    elif len(raw_periods) > _MAX_PERIODS:
+        problems.add(
+            f"{field}.periods", f"a notice has one item per holiday: at most {_MAX_PERIODS}, not {len(raw_periods)}"
+        )
     else:
         for i, p in enumerate(raw_periods):
             period = _parse_period(f"{field}.periods[{i}]", p, year, problems, dates)
@@ -414,6 +421,9 @@ def _mapping(raw: object, field: str, keys: set[str], problems: _Problems) -> di
 def _text(raw: object, field: str, problems: _Problems) -> str | None:
     if not isinstance(raw, str) or not raw.strip():
         problems.add(field, "must be non-empty text")
+        return None
+    if len(raw) > _MAX_TEXT or any(unicodedata.category(ch) == "Cc" for ch in raw):
+        problems.add(field, f"must be one line of at most {_MAX_TEXT} characters, without control characters")
         return None
     return raw
 

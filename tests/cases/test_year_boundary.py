@@ -318,3 +318,29 @@ def test_a_case_walks_to_payment_on_the_real_date(
     assert served["state"] == "served"
     payment = deadline(served, "payment")
     assert payment["problem"] is None and payment["due_on"] is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        pytest.param([NOTICE_2027], "", id="not an object"),
+        pytest.param(NOTICE_2027 | {"year": 2028}, "not 2027", id="another year than the path's"),
+        pytest.param(NOTICE_2027 | {"title": "a\x00b"}, "control characters", id="a NUL in a text"),
+        pytest.param(NOTICE_2027 | {"issued_on": "2026-02-30"}, "YYYY-MM-DD", id="no such date"),
+        pytest.param(NOTICE_2027 | {"periods": NOTICE_2027["periods"] * 11}, "at most 20", id="too many items"),
+        pytest.param(
+            NOTICE_2027 | {"periods": [NOTICE_2027["periods"][1] | {"makeup_workdays": ["2027-02-22"]}]},
+            "is a Monday",
+            id="a make-up workday on a weekday",
+        ),
+    ],
+)
+def test_a_malformed_notice_is_a_422_and_writes_nothing(
+    body: Any, problem: str, client: TestClient, auth: Auth
+) -> None:
+    english = auth("admin") | {"Accept-Language": "en"}
+    response = client.put("/api/v1/calendar/notices/2027", headers=english, json=body)
+    assert response.status_code == 422, response.text
+    assert problem in response.text
+    calendar = client.get("/api/v1/calendar?first=2027&last=2027", headers=auth("admin")).json()
+    assert calendar["years"][0]["official"] is False

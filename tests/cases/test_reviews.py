@@ -7,8 +7,10 @@ import base64
 import io
 import zipfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -23,6 +25,7 @@ from service.signing.client import public_key_of
 
 from .driver import Cases
 from .test_case_api import NOTICE, fine, refusal
+from .test_year_boundary import NOTICE_2027
 
 Auth = Callable[[str], dict[str, str]]
 CHECKS = {
@@ -404,3 +407,18 @@ def subprocess_verify(path: Path) -> Any:
         "print('heavy:', heavy)\nsys.exit(code if not heavy else 3)\n"
     )
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+
+
+def test_deadlines_recounted_on_a_new_calendar_do_not_make_the_approval_stale(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth
+) -> None:
+    # Filed in November 2026, the case's 90 days reach into 2027: provisional until the 2027 notice is loaded.
+    clock.at = datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    case = major_case(cases, clock)
+    review(cases, case, cases.signer("reviewer"))
+    loaded = client.put("/api/v1/calendar/notices/2027", headers=auth("admin"), json=NOTICE_2027)
+    assert loaded.status_code == 200, loaded.text
+    assert [r["case_id"] for r in loaded.json()["revised"]] == [case["id"]]
+    reviews = client.get(f"/api/v1/cases/{case['id']}/reviews", headers=auth("supervisor")).json()
+    assert reviews[-1]["stale"] == []
+    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"

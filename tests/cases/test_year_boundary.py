@@ -292,14 +292,16 @@ def test_the_cli_loads_a_notice_from_a_file(
     path.write_text(
         "year: 2027\nnotice: 国办发明电〔2026〕99号\ntitle: 国务院办公厅关于2027年部分节假日安排的通知\n"
         "issued_on: 2026-11-20\nperiods:\n"
-        "  - {name: 元旦, name_en: New Year's Day, first: 2026-12-31, last: 2027-01-03, makeup_workdays: [2026-12-27]}\n",
+        "  - {name: 元旦, name_en: New Year's Day, first: 2026-12-31, last: 2027-01-03,"
+        " makeup_workdays: [2026-12-27]}\n",
         encoding="utf-8",
     )
     result = cli("calendar", "load", str(path))
     assert result.exit_code == 0, result.output
     assert "recorded in other, tiemen" in result.output
     shown = cli("calendar", "show", "--agency", "tiemen", "--first", "2026", "--last", "2027")
-    assert "2027" in shown.output and "official" in shown.output
+    assert "2027" in shown.output
+    assert "official" in shown.output
     again = cli("calendar", "load", str(path))
     assert "already in force" in again.output
     path.write_text(path.read_text(encoding="utf-8").replace("2026-12-27", "2026-12-28"), encoding="utf-8")
@@ -317,7 +319,8 @@ def test_a_case_walks_to_payment_on_the_real_date(
     served = walk_to_payment(cases, clock)
     assert served["state"] == "served"
     payment = deadline(served, "payment")
-    assert payment["problem"] is None and payment["due_on"] is not None
+    assert payment["problem"] is None
+    assert payment["due_on"] is not None
 
 
 @pytest.mark.parametrize(

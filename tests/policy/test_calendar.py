@@ -497,7 +497,8 @@ def test_a_notice_file_in_yaml_loads(tmp_path: Path) -> None:
     path.write_text(
         "year: 2027\nnotice: 国办发明电〔2026〕99号\ntitle: 国务院办公厅关于2027年部分节假日安排的通知\n"
         "issued_on: 2026-11-20\nperiods:\n"
-        "  - {name: 元旦, name_en: New Year's Day, first: 2026-12-31, last: 2027-01-03, makeup_workdays: [2026-12-27]}\n"
+        "  - {name: 元旦, name_en: New Year's Day, first: 2026-12-31, last: 2027-01-03,"
+        " makeup_workdays: [2026-12-27]}\n"
         "  - {name: 春节, name_en: Spring Festival, first: 2027-02-05, last: 2027-02-13,"
         " makeup_workdays: [2027-01-31, 2027-02-20]}\n",
         encoding="utf-8",

@@ -25,6 +25,7 @@ from service.cases.context import CaseContext
 from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of
 from service.cases.guards import CaseFacts, StatementStatus
 from service.cases.items import item_rules
+from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
@@ -52,11 +53,6 @@ from service.policy.notices import agency_calendar
 from service.reviews.requests import collective_discussion_data, review_request_data
 from service.reviews.requirement import collective_discussion_required, review_required
 from service.reviews.state import review_passed_and_current
-
-
-def case_stream(case_id: uuid.UUID) -> str:
-    return f"case:{case_id}"
-
 
 # -- who may see a case --------------------------------------------------------------------------------------
 
@@ -338,8 +334,7 @@ def perform(
     agency = agency_of(session, principal.agency_id)
     # The state is read under the lock that orders the case's appends: two requests for the same step check
     # one after the other, and the second sees what the first recorded (a check on an older read is no check).
-    lock_stream(session, agency.id, case_stream(case.id))
-    session.refresh(case)
+    lock_case(session, case)
     moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
     if transition.permission in _OFFICER_ACTS:
@@ -736,6 +731,7 @@ def erase_personal_data(
     Only the separate personal-data row changes; the ledger keeps its commitments, so every chain still verifies
     and verification reports the fields as erased. The erasure itself is an entry.
     """
+    lock_case(session, case)
     unknown = set(fields) - set(PERSONAL_FIELDS)
     if not fields or unknown:
         raise InvalidInput(f"fields must be among {', '.join(PERSONAL_FIELDS)}", "须指明要删除的个人信息字段")
@@ -779,6 +775,7 @@ def _personal_data_erased(session: Session, entry: EntryContent) -> None:
 def flag_major(session: Session, principal: Principal, case: Case, major: bool, reason: str, now: datetime) -> Case:
     """Mark a case as of major public interest or complex (第五十八条第一款第一项、第三项): review and collective
     discussion then become required."""
+    lock_case(session, case)
     if not reason.strip():
         raise InvalidInput("a reason is required", "须说明理由")
     agency = agency_of(session, principal.agency_id)

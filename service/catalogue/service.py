@@ -20,6 +20,7 @@ from service.catalogue.models import CatalogueItemRow, CatalogueVersion
 from service.errors import Conflict, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projector, record
+from service.ledger.store import lock_stream
 from service.policy.catalogue import Catalogue, CatalogueError, CatalogueItem, parse_catalogue
 
 CATALOGUE_STREAM = "catalogue"
@@ -36,6 +37,7 @@ def load_version(session: Session, agency: Agency, *, content: str, source: str,
             f"执法事项清单未载入，共 {len(problems)} 处问题：" + "；".join(problems[:10]),
             extra={"problems": problems},
         ) from None
+    lock_stream(session, agency.id, CATALOGUE_STREAM)  # two loads of one version at once: the second is refused
     current = current_version(session, agency.id)
     if current is not None and current.version == catalogue.version:
         raise Conflict(

@@ -19,8 +19,9 @@ from service.agencies.service import agency_of, agency_ref
 from service.auth.deps import Principal
 from service.cases import casefile
 from service.cases.context import CaseContext
+from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Evidence, EvidenceCustody
-from service.cases.service import acting_officer, action_moment, agency_officers, case_stream, qualifications_for
+from service.cases.service import acting_officer, action_moment, agency_officers, qualifications_for
 from service.errors import Conflict, InvalidInput, NotFound, RuleOfLawRefusal
 from service.evidence.store import StoredFile
 from service.ledger.canonical import EntryContent
@@ -84,6 +85,7 @@ def collect(
     now: datetime,
 ) -> Evidence:
     """Record evidence already stored by its hash; two officers qualified for the case's item collect it."""
+    lock_case(session, case)
     try:
         evidence_kind = EvidenceKind(kind)
     except ValueError:
@@ -200,6 +202,7 @@ def change_custody(
     claimed_at: datetime | None,
     now: datetime,
 ) -> Evidence:
+    lock_case(session, case)
     try:
         custody = CustodyEvent(event)
     except ValueError:

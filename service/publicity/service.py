@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from service.agencies.service import agency_of, agency_ref
 from service.auth.deps import Principal
 from service.cases.context import CaseContext
+from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Party
-from service.cases.service import case_stream
 from service.catalogue.service import item_of
 from service.errors import Conflict, InvalidInput
 from service.ledger.canonical import EntryContent, parse_instant
@@ -62,6 +62,7 @@ def publication_content(session: Session, case: Case, policy: PublicityPolicy) -
 def publish(
     session: Session, context: CaseContext, policy: PublicityPolicy, principal: Principal, case: Case, now: datetime
 ) -> Publication:
+    lock_case(session, case)
     if case.state not in PUBLISHABLE_STATES or (case.file.get("decision") or {}).get("outcome") != "penalty":
         raise Conflict(
             "only decided penalties are published", "只有已作出的行政处罚决定才予公示", basis=penalty_law(48)
@@ -84,6 +85,7 @@ def publish(
 
 
 def withdraw(session: Session, principal: Principal, case: Case, reason: str, now: datetime) -> Publication:
+    lock_case(session, case)
     publication = session.get(Publication, case.id)
     if publication is None:
         raise Conflict("the decision was not published", "该决定未公示")

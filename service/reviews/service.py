@@ -22,8 +22,8 @@ from service.agencies.models import Agency
 from service.agencies.service import agency_of, agency_ref
 from service.auth.deps import Principal
 from service.cases.context import CaseContext
+from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case
-from service.cases.service import case_stream
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
 from service.ledger.canonical import EntryContent, format_instant
 from service.ledger.models import LedgerEntry
@@ -114,6 +114,7 @@ def _signed_reviews_by(session: Session, agency_id: uuid.UUID, principal: Princi
 def take_review(
     session: Session, context: CaseContext, principal: Principal, case: Case, review_id: uuid.UUID, now: datetime
 ) -> dict[str, Any]:
+    lock_case(session, case)
     review = find_review(case, review_id)
     if review.get("taken_by"):
         raise Conflict("the review has already been taken", "该审核已有审核人员承办")
@@ -176,6 +177,7 @@ def record_opinion(
     comment: str,
     now: datetime,
 ) -> dict[str, Any]:
+    lock_case(session, case)
     review = find_review(case, review_id)
     if review.get("taken_by") != principal.actor:
         raise Forbidden(
@@ -260,6 +262,7 @@ def _recorded(session: Session, entry: EntryContent) -> None:
 def sign_review(
     session: Session, principal: Principal, case: Case, review_id: uuid.UUID, key_id: str, signature: str, now: datetime
 ) -> dict[str, Any]:
+    lock_case(session, case)
     review = find_review(case, review_id)
     if review.get("taken_by") != principal.actor:
         raise Forbidden("only the reviewer signs their opinion", "只有审核人员本人可以签署审核意见")
@@ -332,6 +335,7 @@ def signoff_statement(session: Session, case: Case, purpose: str) -> bytes:
 def sign_off(
     session: Session, principal: Principal, case: Case, purpose: str, key_id: str, signature: str, now: datetime
 ) -> None:
+    lock_case(session, case)
     if purpose == "decision":
         if case.state != "decided" or case.file.get("decision_signed"):
             raise Conflict("there is no unsigned decision to sign", "没有待签署的处理决定")

@@ -1,0 +1,101 @@
+"""Concurrent requests for one step: the check and the record are one act, so exactly one of them happens.
+
+A step re-reads the case under the lock that orders the case's appends and checks its guards there; the others
+find the step already taken and are refused (409), or, when they named the version they saw, 412."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from service.clock import FixedClock
+from service.ledger.models import LedgerEntry
+from service.runtime import Runtime
+
+from ..catalogue.test_catalogue_api import SAMPLE
+from .driver import Cases
+from .test_reviews import major_case
+
+Auth = Callable[[str], dict[str, str]]
+REQUESTS = 20
+
+
+def at_once(n: int, request: Callable[[], Any]) -> list[Any]:
+    """``request`` run by ``n`` threads released together; their responses."""
+    start = threading.Barrier(n)
+    responses: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        start.wait()
+        responses[i] = request()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return responses
+
+
+def entries_of(runtime: Runtime, entry_type: str) -> int:
+    with runtime.database.transaction(write=False) as session:
+        return int(session.scalar(sa.select(sa.func.count()).where(LedgerEntry.type == entry_type)) or 0)
+
+
+def test_20_concurrent_filing_approvals_file_the_case_once_with_one_number(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    case = cases.open()
+    headers = auth("head")
+    responses = at_once(
+        REQUESTS, lambda: client.post(f"/api/v1/cases/{case['id']}/steps/approve_filing", headers=headers, json={})
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] + [409] * (REQUESTS - 1), [r.text for r in responses if r.status_code not in (200, 409)]
+    assert entries_of(runtime, "case:filing:approved") == 1
+    assert entries_of(runtime, "case:number:assigned") == 1
+    assert client.get(f"/api/v1/cases/{case['id']}", headers=headers).json()["number"] == "铁门罚〔2026〕1号"
+
+
+def test_20_concurrent_closings_of_an_investigation_close_it_once(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    headers = auth("officer1")
+    body = {"officers": [cases.officer("officer2")], "data": {"report": "事实清楚，证据确凿"}}
+    responses = at_once(
+        REQUESTS,
+        lambda: client.post(f"/api/v1/cases/{case['id']}/steps/close_investigation", headers=headers, json=body),
+    )
+    assert sorted(r.status_code for r in responses) == [200] + [409] * (REQUESTS - 1)
+    assert entries_of(runtime, "case:investigation:closed") == 1
+
+
+def test_8_concurrent_takes_of_one_legal_review_record_one_reviewer(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    case = major_case(cases, clock)
+    requested = cases.step(case, "request_legal_review", data={"materials": "调查终结报告、证据目录"})
+    review_id = requested["file"]["reviews"][-1]["review_id"]
+    headers = auth("reviewer")
+    responses = at_once(8, lambda: client.post(f"/api/v1/cases/{case['id']}/reviews/{review_id}/take", headers=headers))
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 7
+    assert entries_of(runtime, "case:legal_review:taken") == 1
+
+
+def test_concurrent_loads_of_one_catalogue_version_record_it_once(
+    client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    content = SAMPLE.read_text(encoding="utf-8") + "\n# revised\n"
+    headers = auth("admin")
+    before = entries_of(runtime, "catalogue:version:loaded")
+    responses = at_once(
+        8, lambda: client.post("/api/v1/catalogue", headers=headers, json={"source": "v2.yaml", "content": content})
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 7
+    assert entries_of(runtime, "catalogue:version:loaded") == before + 1

@@ -15,6 +15,7 @@ PROJECTING_MODULES = (
     "service.officers.service",
     "service.cases.service",
     "service.cases.deadline_revision",
+    "service.cases.versioning",
     "service.evidence.service",
     "service.reviews.service",
     "service.signing.service",

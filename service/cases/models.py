@@ -12,7 +12,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -44,6 +44,9 @@ class Case(Base):
     fine_fen: Mapped[int | None] = mapped_column(BigInteger)
     file: Mapped[dict[str, Any]] = mapped_column(JSON)  # the case file: service/cases/casefile.py
     updated_at: Mapped[datetime]
+    # Substantive changes so far (service/cases/versioning.py): the case's ETag; a step sent with If-Match on
+    # an older version is refused with 412.
+    version: Mapped[int] = mapped_column(server_default=text("1"))
 
 
 @projected()

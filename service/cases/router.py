@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,12 +18,38 @@ from service.cases.deadlines_view import CaseDeadline, case_deadlines
 from service.cases.history import HistoryEntry, case_history
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import blind_index
+from service.cases.versioning import etag
 from service.cases.workflow import CaseState, Procedure
 from service.errors import InvalidInput
 from service.policy.calendar import SHANGHAI
 from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+
+class StepProblem(BaseModel):
+    """An RFC 9457 problem as a step answers it (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    code: str = Field(description="stable: e.g. transition_refused, refused_by_law, case_changed, invalid_input")
+    detail: str
+    basis: dict[str, Any] | None = Field(default=None, description="the article of law behind a refusal")
+    failures: list[dict[str, Any]] | None = Field(default=None, description="every rule that failed, with its article")
+    version: int | None = Field(default=None, description="with 412: the case's current version")
+
+
+_PROBLEM = {"content": {"application/problem+json": {"schema": StepProblem.model_json_schema()}}}
+# What a step can answer besides 200: who may not (403), no such case (404), the law or the state does not allow
+# it now (409, naming the rule and the article), the case changed since the ETag sent (412), bad data (422).
+STEP_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "the step needs a permission the caller lacks", **_PROBLEM},
+    404: {"description": "no such case, or not visible to the caller", **_PROBLEM},
+    409: {"description": "refused by a rule of law or by the case's state; names the rule and article", **_PROBLEM},
+    412: {"description": "If-Match names an older version of the case than its ETag", **_PROBLEM},
+    422: {"description": "the step's data is malformed", **_PROBLEM},
+}
 _STRICT = ConfigDict(extra="forbid")
 
 
@@ -207,19 +233,28 @@ def list_cases(
 
 @router.get("/{case_id}", response_model=CaseOut)
 def get_case(
-    case_id: uuid.UUID, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+    case_id: uuid.UUID,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    response: Response,
+    principal: Principal = requires(Permission.CASE_READ),
 ) -> CaseOut:
-    """One case with its file, deadlines and the steps its procedure allows next."""
-    return case_out(session, runtime, cases.get_case(session, principal, runtime.case_context.case_policy, case_id))
+    """One case with its file, deadlines and the steps it allows now. The ``ETag`` header is the case's version:
+    send it back as ``If-Match`` with a step so that it is refused (412) if the case changed meanwhile."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    response.headers["ETag"] = etag(case)
+    return case_out(session, runtime, case)
 
 
-@router.post("/{case_id}/steps/{step}", response_model=CaseOut)
+@router.post("/{case_id}/steps/{step}", response_model=CaseOut, responses=STEP_PROBLEMS)
 def take_step(
     case_id: uuid.UUID,
     step: Annotated[str, "a transition or act of the case's workflow"],
     body: StepBody,
     session: WriteSession,
     runtime: RuntimeDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(description="the case's ETag when the step was decided on")] = None,
     principal: Principal = requires(Permission.CASE_READ),
 ) -> CaseOut:
     """Take one step of the procedure (policies/workflows/). The step's own permission is checked too; a step
@@ -233,9 +268,12 @@ def take_step(
         principal,
         case,
         step,
-        cases.ActIn(data=body.data, officers=body.officers, claimed_at=body.claimed_at, reason=body.reason),
+        cases.ActIn(
+            data=body.data, officers=body.officers, claimed_at=body.claimed_at, reason=body.reason, if_match=if_match
+        ),
         runtime.clock.now(),
     )
+    response.headers["ETag"] = etag(case)
     return case_out(session, runtime, case)
 
 
@@ -245,17 +283,20 @@ class MajorBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/{case_id}/major", response_model=CaseOut)
+@router.post("/{case_id}/major", response_model=CaseOut, responses=STEP_PROBLEMS)
 def flag_major(
     case_id: uuid.UUID,
     body: MajorBody,
     session: WriteSession,
     runtime: RuntimeDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(description="the case's ETag when this was decided on")] = None,
     principal: Principal = requires(Permission.CASE_ACT),
 ) -> CaseOut:
     """Flag the case as of major public interest or complex: legal review and collective discussion become required."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    cases.flag_major(session, principal, case, body.major, body.reason, runtime.clock.now())
+    cases.flag_major(session, principal, case, body.major, body.reason, runtime.clock.now(), if_match)
+    response.headers["ETag"] = etag(case)
     return case_out(session, runtime, case)
 
 

@@ -30,6 +30,7 @@ from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
 from service.cases.schedule import recorded_deadlines
+from service.cases.versioning import require_version
 from service.cases.workflow import (
     CaseState,
     GuardFailure,
@@ -292,6 +293,7 @@ def _case_registered(session: Session, entry: EntryContent) -> None:
             fine_fen=None,
             file=file,
             updated_at=entry.recorded_at,
+            version=1,
         )
     )
     session.flush()
@@ -314,6 +316,7 @@ class ActIn:
     officers: Sequence[uuid.UUID] = ()
     claimed_at: datetime | None = None
     reason: str | None = None
+    if_match: str | None = None  # the version of the case the step was decided on (its ETag)
 
 
 _OFFICER_ACTS = frozenset({Permission.CASE_ACT, Permission.EVIDENCE_UPLOAD})
@@ -335,6 +338,7 @@ def perform(
     # The state is read under the lock that orders the case's appends: two requests for the same step check
     # one after the other, and the second sees what the first recorded (a check on an older read is no check).
     lock_case(session, case)
+    require_version(case, request.if_match)
     moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
     if transition.permission in _OFFICER_ACTS:
@@ -772,10 +776,19 @@ def _personal_data_erased(session: Session, entry: EntryContent) -> None:
     case.updated_at = entry.recorded_at
 
 
-def flag_major(session: Session, principal: Principal, case: Case, major: bool, reason: str, now: datetime) -> Case:
+def flag_major(
+    session: Session,
+    principal: Principal,
+    case: Case,
+    major: bool,
+    reason: str,
+    now: datetime,
+    if_match: str | None = None,
+) -> Case:
     """Mark a case as of major public interest or complex (第五十八条第一款第一项、第三项): review and collective
     discussion then become required."""
     lock_case(session, case)
+    require_version(case, if_match)
     if not reason.strip():
         raise InvalidInput("a reason is required", "须说明理由")
     agency = agency_of(session, principal.agency_id)

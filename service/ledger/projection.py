@@ -27,6 +27,7 @@ ENTRY_TYPE = re.compile(r"^[a-z][a-z_]*:[a-z][a-z_]*:[a-z][a-z_]*$")  # subject:
 Projector = Callable[[Session, EntryContent], None]
 
 _PROJECTORS: dict[str, Projector] = {}
+_OBSERVERS: list[Projector] = []
 _PROJECTED_MODELS: dict[type[Base], str] = {}
 
 
@@ -43,6 +44,13 @@ def projector(*entry_types: str) -> Callable[[Projector], Projector]:
         return fn
 
     return register
+
+
+def observer(fn: Projector) -> Projector:
+    """Register ``fn`` to see every entry after its projector: for state that counts entries of many types
+    (a case's version), so that a new entry type cannot be forgotten. Pure like a projector."""
+    _OBSERVERS.append(fn)
+    return fn
 
 
 ModelT = TypeVar("ModelT", bound=type[Base])
@@ -80,6 +88,8 @@ def apply(session: Session, content: EntryContent) -> None:
     except KeyError:
         raise UnknownEntryType(f"no projector for entry type {content.type!r}") from None
     fn(session, content)
+    for observe in _OBSERVERS:
+        observe(session, content)
     session.flush()
 
 

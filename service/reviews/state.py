@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases.guards import Penalty
+from service.cases.versioning import CLERICAL_ENTRY_TYPES
 from service.ledger.models import LedgerEntry
 
 # Entries that do not change what was reviewed.
@@ -25,9 +26,9 @@ REVIEW_PROCESS_TYPES = frozenset(
         "case:collective_discussion:held",
         "case:collective_discussion:signed",
         "case:major_flag:set",
-        # Deadlines recounted on a newly loaded calendar: no fact of the case changed (deadline_revision.py).
-        "case:deadlines:revised",
     }
+    # Deadlines recounted, publication, erasure: no fact of the case changed (cases/versioning.py).
+    | CLERICAL_ENTRY_TYPES
 )
 
 

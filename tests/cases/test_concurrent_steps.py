@@ -19,6 +19,7 @@ from service.runtime import Runtime
 from ..catalogue.test_catalogue_api import SAMPLE
 from .driver import Cases
 from .test_reviews import major_case
+from .test_year_boundary import NOTICE_2027
 
 Auth = Callable[[str], dict[str, str]]
 REQUESTS = 20
@@ -99,3 +100,62 @@ def test_concurrent_loads_of_one_catalogue_version_record_it_once(
     )
     assert sorted(r.status_code for r in responses) == [201] + [409] * 7
     assert entries_of(runtime, "catalogue:version:loaded") == before + 1
+
+
+# --- the case's version: ETag and If-Match ---
+
+
+def test_a_step_sent_on_an_older_version_is_refused_with_412_and_writes_nothing(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    case = cases.open()
+    seen = client.get(f"/api/v1/cases/{case['id']}", headers=auth("head"))
+    assert seen.headers["ETag"] == '"1"'
+    filed = client.post(
+        f"/api/v1/cases/{case['id']}/steps/approve_filing",
+        headers=auth("head") | {"If-Match": seen.headers["ETag"]},
+        json={},
+    )
+    assert filed.status_code == 200, filed.text
+    assert filed.headers["ETag"] == '"2"'
+    stale = client.post(
+        f"/api/v1/cases/{case['id']}/steps/close_investigation",
+        headers=auth("officer1") | {"If-Match": '"1"', "Accept-Language": "en"},
+        json={"officers": [cases.officer("officer2")], "data": {"report": "事实清楚"}},
+    )
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "case_changed"
+    assert stale.json()["version"] == 2
+    assert entries_of(runtime, "case:investigation:closed") == 0
+    current = client.post(
+        f"/api/v1/cases/{case['id']}/steps/close_investigation",
+        headers=auth("officer1") | {"If-Match": '"2"'},
+        json={"officers": [cases.officer("officer2")], "data": {"report": "事实清楚"}},
+    )
+    assert current.status_code == 200, current.text
+
+
+def test_20_concurrent_steps_on_one_version_give_one_200_and_412s(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    case = cases.open()
+    headers = auth("head") | {"If-Match": '"1"'}
+    responses = at_once(
+        REQUESTS, lambda: client.post(f"/api/v1/cases/{case['id']}/steps/approve_filing", headers=headers, json={})
+    )
+    assert sorted(r.status_code for r in responses) == [200] + [412] * (REQUESTS - 1)
+    assert entries_of(runtime, "case:filing:approved") == 1
+
+
+def test_recounted_deadlines_do_not_change_the_version(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth
+) -> None:
+    clock.at = clock.at.replace(month=12, day=2)  # the 90 days to decide reach into 2027: provisional
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    before = client.get(f"/api/v1/cases/{case['id']}", headers=auth("head")).headers["ETag"]
+    loaded = client.put("/api/v1/calendar/notices/2027", headers=auth("admin"), json=NOTICE_2027)
+    assert loaded.status_code == 200, loaded.text
+    history = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("supervisor")).json()
+    assert history[-1]["type"] == "case:deadlines:revised"
+    assert client.get(f"/api/v1/cases/{case['id']}", headers=auth("head")).headers["ETag"] == before

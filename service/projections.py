@@ -25,8 +25,12 @@ PROJECTING_MODULES = (
 )
 
 
+# Tables outside the ledger's fold (operational rows), which the migrations must still match.
+OPERATIONAL_MODULES = ("service.idempotency",)
+
+
 def load_all() -> None:
-    for name in PROJECTING_MODULES:
+    for name in (*PROJECTING_MODULES, *OPERATIONAL_MODULES):
         importlib.import_module(name)
     from service.cases.service import register_transition_projectors
     from service.cases.workflow import load_workflows

@@ -6,11 +6,12 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import idempotency
 from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.cases import service as cases
@@ -151,33 +152,57 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
     )
 
 
-@router.post("", response_model=CaseOut, status_code=201)
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        description="a key of the client's making: a retry with the same key and body within 7 days returns the "
+        "first answer and writes nothing",
+    ),
+]
+
+
+@router.post("", response_model=CaseOut, status_code=201, responses=STEP_PROBLEMS)
 def open_case(
     body: OpenCaseBody,
+    request: Request,
     session: WriteSession,
     runtime: RuntimeDep,
+    idempotency_key: IdempotencyKeyHeader = None,
     principal: Principal = requires(Permission.CASE_CREATE),
-) -> CaseOut:
+) -> Response:
     """Register a case source (general procedure) or start a summary-procedure case on the spot."""
-    opened = cases.open_case(
+
+    def register() -> tuple[CaseOut, str]:
+        opened = cases.open_case(
+            session,
+            runtime.case_context,
+            principal,
+            cases.OpenCaseIn(
+                procedure=Procedure(body.procedure),
+                item_code=body.item_code,
+                title=body.title,
+                party=cases.PartyIn(**body.party.model_dump()),
+                source_kind=body.source_kind,
+                source_description=body.source_description,
+                occurred_on=body.occurred_on,
+                place=body.place,
+                officers=body.officers,
+                claimed_at=body.claimed_at,
+            ),
+            runtime.clock.now(),
+        )
+        return case_out(session, runtime, opened.case, opened.warnings), etag(opened.case)
+
+    return idempotency.answer_once(
         session,
-        runtime.case_context,
-        principal,
-        cases.OpenCaseIn(
-            procedure=Procedure(body.procedure),
-            item_code=body.item_code,
-            title=body.title,
-            party=cases.PartyIn(**body.party.model_dump()),
-            source_kind=body.source_kind,
-            source_description=body.source_description,
-            occurred_on=body.occurred_on,
-            place=body.place,
-            officers=body.officers,
-            claimed_at=body.claimed_at,
-        ),
+        principal.user_id,
+        idempotency_key,
+        idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json")),
         runtime.clock.now(),
+        201,
+        register,
     )
-    return case_out(session, runtime, opened.case, opened.warnings)
 
 
 @router.get("", response_model=list[CaseOut])
@@ -251,30 +276,46 @@ def take_step(
     case_id: uuid.UUID,
     step: Annotated[str, "a transition or act of the case's workflow"],
     body: StepBody,
+    request: Request,
     session: WriteSession,
     runtime: RuntimeDep,
-    response: Response,
     if_match: Annotated[str | None, Header(description="the case's ETag when the step was decided on")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
     principal: Principal = requires(Permission.CASE_READ),
-) -> CaseOut:
+) -> Response:
     """Take one step of the procedure (policies/workflows/). The step's own permission is checked too; a step
     the procedure does not allow now, or whose rule fails, is a 409 naming the rule and the article."""
     if not step.replace("_", "").isalnum():
         raise InvalidInput("unknown step", "未知的办案环节")
-    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    cases.perform(
+
+    def take() -> tuple[CaseOut, str]:
+        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+        cases.perform(
+            session,
+            runtime.case_context,
+            principal,
+            case,
+            step,
+            cases.ActIn(
+                data=body.data,
+                officers=body.officers,
+                claimed_at=body.claimed_at,
+                reason=body.reason,
+                if_match=if_match,
+            ),
+            runtime.clock.now(),
+        )
+        return case_out(session, runtime, case), etag(case)
+
+    return idempotency.answer_once(
         session,
-        runtime.case_context,
-        principal,
-        case,
-        step,
-        cases.ActIn(
-            data=body.data, officers=body.officers, claimed_at=body.claimed_at, reason=body.reason, if_match=if_match
-        ),
+        principal.user_id,
+        idempotency_key,
+        idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json")),
         runtime.clock.now(),
+        200,
+        take,
     )
-    response.headers["ETag"] = etag(case)
-    return case_out(session, runtime, case)
 
 
 class MajorBody(BaseModel):

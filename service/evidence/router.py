@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from service import idempotency
 from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.cases import service as cases
@@ -69,8 +70,12 @@ async def upload_evidence(
     filename: Annotated[str, Query(min_length=1, max_length=255)] = "evidence.bin",
     officers: Annotated[list[uuid.UUID] | None, Query(description="the other officers collecting it")] = None,
     claimed_at: datetime | None = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias=idempotency.HEADER, description="a retry with the same key and file returns the first answer"),
+    ] = None,
     principal: Principal = requires(Permission.EVIDENCE_UPLOAD),
-) -> EvidenceOut:
+) -> Response:
     """Upload one evidence file as the request body (any media type). Its SHA-256 is computed as it streams in;
     beyond the size limit it is refused with 413 and nothing is kept."""
     policy = runtime.case_context.case_policy
@@ -88,24 +93,37 @@ async def upload_evidence(
         raise PayloadTooLarge(f"evidence larger than {exc.limit} bytes", f"证据文件超过 {exc.limit} 字节") from None
     media_type = request.headers.get("content-type", "application/octet-stream")[:100]
 
-    def record() -> EvidenceOut:
+    # What a retry must repeat: the query and the file's content (the body is not kept, its hash is).
+    request_fingerprint = idempotency.fingerprint(
+        "POST",
+        request.url.path,
+        {"query": sorted(request.query_params.multi_items()), "sha256": stored.sha256, "media_type": media_type},
+    )
+
+    def record() -> Response:
         with runtime.database.transaction() as session:
-            case = cases.get_case(session, principal, policy, case_id)
-            item = evidence_service.collect(
-                session,
-                runtime.case_context,
-                principal,
-                case,
-                stored,
-                kind=kind,
-                description=description,
-                filename=filename,
-                media_type=media_type,
-                officers=officers or [],
-                claimed_at=claimed_at,
-                now=runtime.clock.now(),
+
+            def collect() -> tuple[EvidenceOut, None]:
+                case = cases.get_case(session, principal, policy, case_id)
+                item = evidence_service.collect(
+                    session,
+                    runtime.case_context,
+                    principal,
+                    case,
+                    stored,
+                    kind=kind,
+                    description=description,
+                    filename=filename,
+                    media_type=media_type,
+                    officers=officers or [],
+                    claimed_at=claimed_at,
+                    now=runtime.clock.now(),
+                )
+                return _out(session, item), None
+
+            return idempotency.answer_once(
+                session, principal.user_id, idempotency_key, request_fingerprint, runtime.clock.now(), 201, collect
             )
-            return _out(session, item)
 
     out = await run_in_threadpool(record)
     if request.app.state.integrator is not None:

@@ -108,3 +108,19 @@ def test_concurrent_retries_with_one_key_do_the_work_once(
     assert [r.status_code for r in responses] == [200] * 8, [r.text for r in responses]
     assert len({r.content for r in responses}) == 1
     assert entries_of(runtime, "case:filing:approved") == 1
+
+
+def test_a_retried_evidence_upload_records_the_evidence_once(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    params = {"kind": "audio_visual", "description": "现场照片", "officers": [cases.officer("officer2")]}
+    headers = auth("officer1") | {"Idempotency-Key": "photo-1"}
+    first = client.post(f"/api/v1/cases/{case['id']}/evidence", params=params, content=b"photo", headers=headers)
+    again = client.post(f"/api/v1/cases/{case['id']}/evidence", params=params, content=b"photo", headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201), first.text
+    assert again.content == first.content
+    assert entries_of(runtime, "case:evidence:collected") == 1
+    other = client.post(f"/api/v1/cases/{case['id']}/evidence", params=params, content=b"other", headers=headers)
+    assert other.status_code == 422

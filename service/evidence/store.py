@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from anyio import CancelScope, to_thread
+
 CHUNK = 1 << 16
 
 
@@ -49,15 +51,17 @@ class EvidenceStore:
         os.replace(temporary, target)
 
     async def save_stream(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StoredFile:
-        """Store an uploaded stream; refuse it, keeping nothing, beyond ``max_bytes``."""
-        upload = _Upload(self, max_bytes)
+        """Store an uploaded stream; refuse it, keeping nothing, beyond ``max_bytes``. The file is written and
+        fsync'd in worker threads: a blocking write never stalls the event loop and the other requests on it."""
+        upload = await to_thread.run_sync(_Upload, self, max_bytes)
         try:
             async for chunk in chunks:
-                upload.write(chunk)
+                await to_thread.run_sync(upload.write, chunk)
         except BaseException:
-            upload.discard()
+            with CancelScope(shield=True):  # a client that hangs up still leaves no partial file
+                await to_thread.run_sync(upload.discard)
             raise
-        return upload.settle()
+        return await to_thread.run_sync(upload.settle)
 
     def save_bytes(self, chunks: Iterable[bytes], max_bytes: int) -> StoredFile:
         """The synchronous form, for the command line and tests."""

@@ -14,6 +14,7 @@ from service.auth.router import router as auth_router
 from service.auth.users_router import router as users_router
 from service.cases.calendar_router import router as calendar_router
 from service.cases.deadline_revision import revise_for_all_agencies
+from service.cases.procedures_router import router as procedures_router
 from service.cases.router import router as cases_router
 from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
@@ -123,6 +124,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(officers_router)
     app.include_router(cases_router)
     app.include_router(calendar_router)
+    app.include_router(procedures_router)
     app.include_router(evidence_router)
     app.include_router(reviews_router)
     app.include_router(signing_router)

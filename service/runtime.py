@@ -10,6 +10,7 @@ from fastapi import Request
 from service.auth.permissions import RolePolicy, load_role_policy
 from service.auth.tokens import TokenService
 from service.cases.context import CaseContext
+from service.cases.payloads import check_against_workflows
 from service.cases.policy import load_case_policy
 from service.cases.workflow import load_workflows
 from service.clock import Clock, SystemClock
@@ -64,8 +65,10 @@ class Runtime:
 
 def load_case_context(settings: Settings) -> CaseContext:
     policies = settings.policies_dir
+    workflows = load_workflows(policies / "workflows")
+    check_against_workflows(workflows)  # a step without its declaration, or the reverse, stops the service
     return CaseContext(
-        workflows=load_workflows(policies / "workflows"),
+        workflows=workflows,
         calendar=load_calendar(policies / "calendar" / "cn-workdays.yaml"),
         case_policy=load_case_policy(policies / "cases.yaml"),
         officer_policy=load_officer_policy(policies / "officers.yaml"),

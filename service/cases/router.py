@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,16 +16,21 @@ from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, 
 from service.auth.permissions import Permission
 from service.cases import service as cases
 from service.cases.deadlines_view import CaseDeadline, case_deadlines
+from service.cases.guards import GUARDS
 from service.cases.history import HistoryEntry, case_history
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import blind_index
+from service.cases.payloads import STEP_PAYLOADS
 from service.cases.versioning import etag
-from service.cases.workflow import CaseState, Procedure
+from service.cases.workflow import CaseState, Procedure, load_workflows
 from service.errors import InvalidInput
 from service.policy.calendar import SHANGHAI
+from service.projections import POLICIES
 from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+# The procedures as shipped in policies/, for the steps' documentation; the service enforces the configured ones.
+DOCUMENTED_WORKFLOWS = load_workflows(POLICIES / "workflows")
 
 
 class StepProblem(BaseModel):
@@ -79,7 +84,7 @@ class OpenCaseBody(BaseModel):
 
 class StepBody(BaseModel):
     model_config = _STRICT
-    data: dict[str, Any] = Field(default_factory=dict, description="what this step needs (see the workflow README)")
+    data: dict[str, Any] = Field(default_factory=dict, description="what this step needs")
     officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="the other officers acting")
     claimed_at: datetime | None = None
     reason: str | None = Field(default=None, max_length=4000)
@@ -271,22 +276,20 @@ def get_case(
     return case_out(session, runtime, case)
 
 
-@router.post("/{case_id}/steps/{step}", response_model=CaseOut, responses=STEP_PROBLEMS)
-def take_step(
+def _take_step(
+    step: str,
     case_id: uuid.UUID,
-    step: Annotated[str, "a transition or act of the case's workflow"],
-    body: StepBody,
+    body: BaseModel,
     request: Request,
-    session: WriteSession,
-    runtime: RuntimeDep,
-    if_match: Annotated[str | None, Header(description="the case's ETag when the step was decided on")] = None,
-    idempotency_key: IdempotencyKeyHeader = None,
-    principal: Principal = requires(Permission.CASE_READ),
+    session: Session,
+    runtime: Runtime,
+    if_match: str | None,
+    idempotency_key: str | None,
+    principal: Principal,
 ) -> Response:
-    """Take one step of the procedure (policies/workflows/). The step's own permission is checked too; a step
-    the procedure does not allow now, or whose rule fails, is a 409 naming the rule and the article."""
-    if not step.replace("_", "").isalnum():
-        raise InvalidInput("unknown step", "未知的办案环节")
+    data = getattr(body, "data", {})
+    raw = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
+    officers, claimed_at, reason = getattr(body, "officers"), getattr(body, "claimed_at"), getattr(body, "reason")  # noqa: B009
 
     def take() -> tuple[CaseOut, str]:
         case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
@@ -296,13 +299,7 @@ def take_step(
             principal,
             case,
             step,
-            cases.ActIn(
-                data=body.data,
-                officers=body.officers,
-                claimed_at=body.claimed_at,
-                reason=body.reason,
-                if_match=if_match,
-            ),
+            cases.ActIn(data=raw, officers=officers, claimed_at=claimed_at, reason=reason, if_match=if_match),
             runtime.clock.now(),
         )
         return case_out(session, runtime, case), etag(case)
@@ -316,6 +313,93 @@ def take_step(
         200,
         take,
     )
+
+
+IfMatchHeader = Annotated[str | None, Header(alias="If-Match", description="the case's ETag the step was decided on")]
+
+
+def _step_body(step: str, payload: type[BaseModel]) -> type[BaseModel]:
+    """The body of one step: its payload under ``data`` (required when the payload has required fields)."""
+    required = any(f.is_required() for f in payload.model_fields.values())
+    data: Any = (payload, ...) if required else (payload, Field(default_factory=payload))
+    return create_model(
+        "".join(part.capitalize() for part in step.split("_")) + "Step",
+        __config__=_STRICT,
+        data=data,
+        officers=(list[uuid.UUID], Field(default_factory=list, max_length=20, description="the other officers acting")),
+        claimed_at=(datetime | None, Field(default=None, description="when it happened, if logged later (≤ 72 h)")),
+        reason=(str | None, Field(default=None, max_length=4000, description="the reason, where the step needs one")),
+    )
+
+
+def _step_description(step: str) -> str:
+    lines = []
+    for workflow in DOCUMENTED_WORKFLOWS.values():
+        for t in workflow.transitions:
+            if t.name != step:
+                continue
+            states = ", ".join(sorted(s.value for s in t.from_states))
+            guards = ", ".join(f"{g} ({GUARDS[g].basis.cite()})" for g in t.guards) or "none"
+            to = t.to.value if t.to is not None else "(the state stays)"
+            lines.append(
+                f"**{workflow.name_en}** ({workflow.name_zh}): from {states} to {to}; permission `{t.permission}`; "
+                f"rules: {guards}; recorded as `{t.records}`; basis {t.basis.cite()}."
+            )
+    return "\n\n".join(lines) + (
+        "\n\nA rule that fails is a 409 naming it and its article, and nothing is written. "
+        "See also GET /api/v1/procedures/{procedure}."
+    )
+
+
+def _add_step_route(step: str, payload: type[BaseModel]) -> None:
+    body_model = _step_body(step, payload)
+
+    def take_step(
+        case_id: uuid.UUID,
+        body: BaseModel,
+        request: Request,
+        session: WriteSession,
+        runtime: RuntimeDep,
+        if_match: IfMatchHeader = None,
+        idempotency_key: IdempotencyKeyHeader = None,
+        principal: Principal = requires(Permission.CASE_READ),
+    ) -> Response:
+        return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, principal)
+
+    take_step.__annotations__["body"] = body_model
+    router.add_api_route(
+        f"/{{case_id}}/steps/{step}",
+        take_step,
+        methods=["POST"],
+        response_model=CaseOut,
+        responses=STEP_PROBLEMS,
+        summary=f"Step {step}",
+        description=_step_description(step),
+        operation_id=f"step_{step}",
+        name=f"step_{step}",
+    )
+
+
+for _name, _payload in STEP_PAYLOADS.items():
+    _add_step_route(_name, _payload.model)
+
+
+@router.post("/{case_id}/steps/{step}", response_model=CaseOut, responses=STEP_PROBLEMS, include_in_schema=False)
+def take_unknown_step(
+    case_id: uuid.UUID,
+    step: str,
+    body: StepBody,
+    request: Request,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    if_match: IfMatchHeader = None,
+    idempotency_key: IdempotencyKeyHeader = None,
+    principal: Principal = requires(Permission.CASE_READ),
+) -> Response:
+    """A step no procedure declares: refused by the case's workflow with 409 ``unknown_transition``."""
+    if not step.replace("_", "").isalnum():
+        raise InvalidInput("unknown step", "未知的办案环节")
+    return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, principal)
 
 
 class MajorBody(BaseModel):

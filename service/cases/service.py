@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from service.cases.items import item_rules
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
+from service.cases.payloads import STEP_PAYLOADS
 from service.cases.policy import CasePolicy
 from service.cases.schedule import recorded_deadlines
 from service.cases.versioning import require_version
@@ -310,7 +312,7 @@ def _case_registered(session: Session, entry: EntryContent) -> None:
 
 @dataclass(frozen=True)
 class ActIn:
-    """A requested step: its data (by transition, see ``_data_for``), the officers acting, when it happened."""
+    """A requested step: its data (service/cases/payloads.py), the officers acting, when it happened."""
 
     data: Mapping[str, Any]
     officers: Sequence[uuid.UUID] = ()
@@ -345,7 +347,7 @@ def perform(
         # Field acts are done by officers: the one recording it is one of them.
         acting_ids.insert(0, acting_officer(session, principal).id)
     officers = agency_officers(session, agency.id, acting_ids)
-    data = _data_for(session, case, name, request, context.review_catalogue.quorum)
+    data = _recorded_data(session, case, name, request, context.review_catalogue.quorum)
     state = CaseState(case.state)
     after = casefile.apply(
         case.file, name, transition.target(state).value, data, [str(o.id) for o in officers], moment, principal.actor
@@ -491,147 +493,42 @@ def _within_a_level(rules: Any, party_type: PartyType, fine_fen: int) -> bool:
     )
 
 
-def _penalty(raw: Any, field_name: str) -> dict[str, Any]:
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("kinds"), list) or not raw["kinds"]:
-        raise InvalidInput(f"{field_name} needs kinds (a non-empty list)", f"{field_name} 须列明处罚种类")
+def _recorded_data(session: Session, case: Case, name: str, request: ActIn, quorum: int) -> dict[str, Any]:
+    """The step's data checked against its payload model (service/cases/payloads.py) and normalised to what its
+    entry records; unknown keys are refused at every depth, so nothing sent is silently dropped."""
+    step = STEP_PAYLOADS[name]
     try:
-        penalty = casefile.penalty_of(
-            {
-                "kinds": raw["kinds"],
-                "fine_fen": raw.get("fine_fen", 0),
-                "confiscated_value_fen": raw.get("confiscated_value_fen", 0),
-            }
-        )
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"{field_name}: {exc}", f"{field_name}：{exc}") from None
-    assert penalty is not None
-    return {
-        "kinds": sorted(penalty.kinds),
-        "fine_fen": penalty.fine_fen,
-        "confiscated_value_fen": penalty.confiscated_value_fen,
-    }
-
-
-def _text(raw: Mapping[str, Any], key: str, required: bool = True) -> str:
-    value = raw.get(key)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise InvalidInput(f"data.{key} is required (text)", f"须填写 data.{key}")
-    return value.strip()
-
-
-def _data_for(session: Session, case: Case, name: str, request: ActIn, quorum: int) -> dict[str, Any]:
-    """Validate and normalise the data a step needs; unknown keys are refused so nothing is silently dropped."""
-    raw = dict(request.data)
-    agency_id = case.agency_id
-    out: dict[str, Any] = {}
-    if name in ("record_inquiry", "record_inspection"):
-        out = {
-            "place": _text(raw, "place"),
-            "summary": _text(raw, "summary"),
-            "subject": _text(raw, "subject", required=False),
-        }
-    elif name in ("register_preservation",):
-        out = {"items": _text(raw, "items")}
-    elif name == "decide_preservation":
-        out = {"measure": _text(raw, "measure")}
-    elif name == "close_investigation":
-        out = {"report": _text(raw, "report")}
-    elif name == "intend_penalty":
-        out = {"penalty": _penalty(raw.get("penalty"), "data.penalty")}
-    elif name == "serve_prior_notice":
-        notice = raw.get("notice")
-        if not isinstance(notice, Mapping):
-            raise InvalidInput("data.notice is required", "须提供 data.notice（事先告知内容）")
-        out = {
-            "notice": {
-                "penalty": _penalty(notice.get("penalty"), "data.notice.penalty"),
-                "facts": _text(notice, "facts", required=False),
-                "reasons": _text(notice, "reasons", required=False),
-                "basis": _text(notice, "basis", required=False),
-                "informs_statement_and_defence": bool(notice.get("informs_statement_and_defence", False)),
-                "informs_hearing_right": bool(notice.get("informs_hearing_right", False)),
-                "method": _text(notice, "method", required=False) or "in_person",
-            }
-        }
-    elif name == "schedule_hearing":
-        scheduled = raw.get("scheduled_for")
-        chair = raw.get("chair_officer_id")
-        try:
-            when = datetime.fromisoformat(str(scheduled))
-            chair_id = uuid.UUID(str(chair))
-        except ValueError:
-            raise InvalidInput(
-                "data.scheduled_for (with time zone) and data.chair_officer_id are required",
-                "须提供听证时间（带时区）和主持人",
-            ) from None
-        if when.tzinfo is None:
-            raise InvalidInput("data.scheduled_for needs a time zone", "听证时间须带时区")
-        agency_officers(session, agency_id, [chair_id])
-        out = {
-            "scheduled_for": format_instant(when),
-            "chair_officer_id": str(chair_id),
-            "place": _text(raw, "place", required=False),
-        }
-    elif name == "hold_hearing":
-        out = {"record": _text(raw, "record")}
-    elif name == "record_statement":
-        out = {"summary": _text(raw, "summary")}
-    elif name == "decide_recusal":
-        try:
-            officer_id = uuid.UUID(str(raw.get("officer_id")))
-        except ValueError:
-            raise InvalidInput("data.officer_id is required", "须指明回避的执法人员") from None
-        agency_officers(session, agency_id, [officer_id])
-        requested_by = raw.get("requested_by", "officer")
-        if requested_by not in ("officer", "party"):
-            raise InvalidInput("data.requested_by is officer or party", "申请人须为 officer 或 party")
-        out = {"officer_id": str(officer_id), "recused": bool(raw.get("recused", True)), "requested_by": requested_by}
-    elif name == "extend_decision_deadline":
-        days = raw.get("calendar_days")
-        if not isinstance(days, int) or not 1 <= days <= 365:
-            raise InvalidInput("data.calendar_days must be 1..365", "延长天数须为1至365")
-        out = {"calendar_days": days}
-    elif name in ("decide_penalty",):
-        out = {
-            "penalty": _penalty(raw.get("penalty"), "data.penalty"),
-            "discretion_statement": _text(raw, "discretion_statement", required=False),
-        }
-    elif name == "decide_on_the_spot":
-        out = {"penalty": _penalty(raw.get("penalty"), "data.penalty"), "form_number": _text(raw, "form_number")}
-    elif name == "decide_no_penalty":
-        outcome = raw.get("outcome")
-        if outcome not in ("no_penalty_minor", "no_penalty_not_established"):
-            raise InvalidInput(
-                "data.outcome is no_penalty_minor or no_penalty_not_established",
-                "不予处罚的类别须为 no_penalty_minor 或 no_penalty_not_established",
-            )
-        out = {"outcome": outcome}
-    elif name in ("serve_decision", "serve_decision_late"):
-        out = {"on_the_spot": bool(raw.get("on_the_spot", False)), "method": _text(raw, "method", required=False)}
-    elif name == "record_payment":
-        amount, paid_on = raw.get("amount_fen"), raw.get("paid_on")
-        if not isinstance(amount, int) or amount <= 0:
-            raise InvalidInput("data.amount_fen must be a positive integer (fen)", "缴款金额须为正整数（分）")
-        try:
-            paid = date.fromisoformat(str(paid_on))
-        except ValueError:
-            raise InvalidInput("data.paid_on must be a date", "须提供缴款日期") from None
-        out = {"amount_fen": amount, "paid_on": paid.isoformat(), "receipt": _text(raw, "receipt", required=False)}
-    elif name == "record_execution":
-        out = {"non_fine_penalties_performed": bool(raw.get("non_fine_penalties_performed", False))}
-    elif name == "record_collective_discussion":
-        out = collective_discussion_data(session, agency_id, raw, quorum)
-    elif name == "request_legal_review":
-        out = review_request_data(session, case, raw)
-    unknown = set(raw) - set(out) - {"notice", "penalty"}
-    if unknown:
+        payload = step.model.model_validate(dict(request.data))
+    except ValidationError as exc:
+        problems = [f"data.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise InvalidInput(
-            f"unknown data field(s) for {name}: {', '.join(sorted(unknown))}",
-            f"“{name}”不接受字段：{'、'.join(sorted(unknown))}",
-        )
-    return out
+            f"the data of {name} is refused: " + "; ".join(problems),
+            f"“{name}”的数据有误：" + "；".join(problems),
+            extra={"problems": problems},
+        ) from None
+    data = step.recorded(payload)
+    for field_name, penalty in (("data.penalty", data.get("penalty")), ("data.notice.penalty", _notified(data))):
+        if penalty is not None:
+            try:
+                casefile.penalty_of(penalty)  # the kinds and the amounts agree (第九条)
+            except ValueError as exc:
+                raise InvalidInput(f"{field_name}: {exc}", f"{field_name}：{exc}") from None
+    # The steps whose data names people or freezes the case need the database to be checked.
+    if name == "schedule_hearing":
+        agency_officers(session, case.agency_id, [uuid.UUID(data["chair_officer_id"])])
+        data["scheduled_for"] = format_instant(datetime.fromisoformat(data["scheduled_for"]))
+    elif name == "decide_recusal":
+        agency_officers(session, case.agency_id, [uuid.UUID(data["officer_id"])])
+    elif name == "record_collective_discussion":
+        data = collective_discussion_data(session, case.agency_id, data, quorum)
+    elif name == "request_legal_review":
+        data = review_request_data(session, case, data)
+    return data
+
+
+def _notified(data: Mapping[str, Any]) -> Any:
+    notice = data.get("notice")
+    return notice.get("penalty") if isinstance(notice, Mapping) else None
 
 
 def _assign_number(

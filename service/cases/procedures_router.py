@@ -1,0 +1,87 @@
+"""``/api/v1/procedures/{procedure}``: the procedure as the service enforces it, machine-readable.
+
+Public: the procedure is law, not a case record. A client builds its forms from the payload schemas and shows
+each step's rules with their articles before anyone acts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from service.auth.deps import PUBLIC, RuntimeDep
+from service.cases.guards import GUARDS
+from service.cases.payloads import STEP_PAYLOADS
+from service.cases.workflow import Procedure
+
+router = APIRouter(prefix="/api/v1/procedures", tags=["procedures"])
+
+
+class GuardOut(BaseModel):
+    name: str
+    basis: dict[str, Any]
+    standing: bool = Field(description="decided by the case as it stands (listed in blocked_steps when it fails)")
+
+
+class StepOut(BaseModel):
+    name: str
+    from_states: list[str]
+    to: str | None = Field(description="null: an act within the state")
+    permission: str
+    guards: list[GuardOut]
+    records: str = Field(description="the ledger entry type the step appends")
+    basis: dict[str, Any]
+    payload_schema: dict[str, Any] = Field(description="JSON Schema of the step's data")
+
+
+class StateOut(BaseModel):
+    state: str
+    zh: str
+    en: str
+    terminal: bool
+
+
+class ProcedureOut(BaseModel):
+    procedure: str
+    name_zh: str
+    name_en: str
+    version: str
+    initial: str
+    states: list[StateOut]
+    periods: dict[str, int | None]
+    steps: list[StepOut]
+
+
+@router.get("/{procedure}", response_model=ProcedureOut, dependencies=[PUBLIC])
+def get_procedure(procedure: Procedure, runtime: RuntimeDep) -> ProcedureOut:
+    """States, steps, who may take them, their rules with articles, and each step's payload schema."""
+    workflow = runtime.case_context.workflows[procedure]
+    return ProcedureOut(
+        procedure=workflow.procedure.value,
+        name_zh=workflow.name_zh,
+        name_en=workflow.name_en,
+        version=workflow.version,
+        initial=workflow.initial.value,
+        states=[
+            StateOut(state=s.state.value, zh=s.zh, en=s.en, terminal=s.state in workflow.terminal)
+            for s in workflow.states
+        ],
+        periods=vars(workflow.periods),
+        steps=[
+            StepOut(
+                name=t.name,
+                from_states=sorted(s.value for s in t.from_states),
+                to=t.to.value if t.to is not None else None,
+                permission=str(t.permission),
+                guards=[
+                    GuardOut(name=g, basis=GUARDS[g].basis.as_dict(), standing=GUARDS[g].standing) for g in t.guards
+                ],
+                records=t.records,
+                basis=t.basis.as_dict(),
+                payload_schema=STEP_PAYLOADS[t.name].model.model_json_schema(),
+            )
+            for t in workflow.transitions
+        ],
+    )

@@ -68,7 +68,15 @@ def test_a_disabled_users_tokens_stop_working_at_once(
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
     with runtime.database.transaction() as session:
         user = find_user(session, "officer3")
-        set_disabled(session, get_agency_by_code(session, "tiemen"), user, True, "system:test", runtime.clock.now())
+        set_disabled(
+            session,
+            get_agency_by_code(session, "tiemen"),
+            user,
+            True,
+            duties=runtime.roles.duties,
+            actor="system:test",
+            at=runtime.clock.now(),
+        )
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
     assert client.post("/api/v1/auth/token", data={"username": "officer3", "password": PASSWORD}).status_code == 401
 

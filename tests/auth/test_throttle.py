@@ -195,7 +195,7 @@ def test_wrong_current_passwords_count_against_the_account(
     assert_throttled(refused, runtime.settings.login_window_seconds)
 
 
-@pytest.mark.parametrize("username", ["a\x00b", "Head", "x" * 64, "../admin"])
+@pytest.mark.parametrize("username", ["a\x00b", "Head", "-admin", "../admin"])
 def test_a_name_that_cannot_be_a_username_is_a_plain_401(client: TestClient, username: str) -> None:
     response = attempt(client, username, PASSWORD)
     assert response.status_code == 401

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.auth.models import LoginKnownAddress, LoginThrottle
+from service.auth.users import USERNAME
 from service.errors import TooManyRequests
 
 IPNetwork = IPv4Network | IPv6Network
@@ -72,7 +73,10 @@ class ThrottleKeys:
 
 
 def throttle_keys(username: str, address: str | None) -> ThrottleKeys:
-    return ThrottleKeys(f"user:{username.lower()}", f"addr:{address}" if address else None)
+    # Names that cannot be usernames share one count ('?' is in no username): none of them can sign in, and
+    # what they hold (a NUL byte, which PostgreSQL refuses to store) is never written.
+    account = username if USERNAME.match(username) else "?"
+    return ThrottleKeys(f"user:{account}", f"addr:{address}" if address else None)
 
 
 def is_known_address(

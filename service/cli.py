@@ -20,6 +20,7 @@ from service import projections
 from service.agencies.models import Agency
 from service.agencies.service import create_agency, get_agency_by_code
 from service.auth.models import User
+from service.auth.permissions import load_role_policy
 from service.auth.tokens import generate_key_file
 from service.auth.users import create_user, find_user, set_disabled
 from service.cases.audit import verify_case_data
@@ -253,7 +254,10 @@ def user_add(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
     display_name: Annotated[str, typer.Option(help="name shown to people")] = "",
 ) -> None:
-    """Add a user. The password is read from standard input, never from the command line."""
+    """Add a user. The password is read from standard input, never from the command line.
+
+    Roles one person may not hold together (policies/roles.yaml: separation_of_duties) are refused.
+    """
     if not password_stdin:
         raise _fail("pass --password-stdin and give the password on standard input", 2)
     password = sys.stdin.readline().rstrip("\r\n")
@@ -269,6 +273,7 @@ def user_add(
                 display_name=display_name or username,
                 roles=role,
                 password=password,
+                duties=load_role_policy(settings.policies_dir / "roles.yaml").duties,
                 actor=CLI_ACTOR,
                 at=SystemClock().now(),
             )
@@ -280,7 +285,7 @@ def user_add(
 
 @user_app.command("disable")
 def user_disable(username: Annotated[str, typer.Argument()]) -> None:
-    """Disable a user: their tokens stop working at once."""
+    """Disable a user: their tokens stop working at once. The agency's last active admin is not disabled."""
     settings = _settings()
     database = _database(settings)
     try:
@@ -288,7 +293,8 @@ def user_disable(username: Annotated[str, typer.Argument()]) -> None:
             user = find_user(session, username)
             agency = session.get(Agency, user.agency_id)
             assert agency is not None
-            set_disabled(session, agency, user, True, CLI_ACTOR, SystemClock().now())
+            duties = load_role_policy(settings.policies_dir / "roles.yaml").duties
+            set_disabled(session, agency, user, True, duties=duties, actor=CLI_ACTOR, at=SystemClock().now())
     except DomainError as exc:
         raise _fail(exc.detail_en) from None
     _integrate(settings, database)

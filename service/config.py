@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +47,10 @@ class Settings(BaseSettings):
 
     login_max_failures: Annotated[int, Field(gt=0)] = 5
     login_window_seconds: Annotated[int, Field(gt=0)] = 900
+    # An address a user signed in from with the right password is spared their account's lock this long.
+    login_known_address_days: Annotated[int, Field(gt=0)] = 90
+    # Proxies (addresses or networks) whose X-Forwarded-For is believed; from any other peer it is ignored.
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(default_factory=list)
 
     max_body_bytes: Annotated[int, Field(gt=0)] = 1 << 20
     max_upload_bytes: Annotated[int, Field(gt=0)] = 50 << 20
@@ -60,10 +65,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="before")
     @classmethod
-    def _split_origins(cls, values: dict[str, object]) -> dict[str, object]:
+    def _split_lists(cls, values: dict[str, object]) -> dict[str, object]:
         origins = values.get("cors_origins")
         if isinstance(origins, str):
             values["cors_origins"] = [o.strip() for o in origins.split(",") if o.strip()]
+        proxies = values.get("trusted_proxies")
+        if isinstance(proxies, str):
+            values["trusted_proxies"] = [p.strip() for p in proxies.split(",") if p.strip()]
         return values
 
     @property

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from service.agencies.models import Agency
 from service.agencies.service import create_agency
 from service.auth.models import User
+from service.auth.permissions import load_role_policy
 from service.auth.users import create_user
 from service.catalogue.service import load_version
 from service.officers.policy import OfficerPolicy
@@ -82,6 +83,7 @@ def seed_agency(
     catalogue = parse_catalogue(content, SAMPLE_CATALOGUE)
     load_version(session, agency, content=content, source=SAMPLE_CATALOGUE, actor=actor, at=at)
     all_categories = tuple(sorted({item.category for item in catalogue.items}))
+    duties = load_role_policy(policies_dir / "roles.yaml").duties
     credentials = []
     serial = 0
     for spec in users:
@@ -93,6 +95,7 @@ def seed_agency(
             display_name=spec.display_name,
             roles=list(spec.roles),
             password=secret,
+            duties=duties,
             actor=actor,
             at=at,
         )

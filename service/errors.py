@@ -111,3 +111,15 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
     title_zh = "请求体过大"
     title_en = "Payload too large"
+
+
+class SeparationOfDutiesRefusal(Conflict):
+    """A change refused by a rule of ``separation_of_duties`` in ``policies/roles.yaml``; ``rule`` names it."""
+
+    code = "separation_of_duties"
+    title_zh = "违反职责分离规则"
+    title_en = "Refused by separation of duties"
+
+    def __init__(self, rule: str, detail_en: str, detail_zh: str, **extra: Any) -> None:
+        super().__init__(detail_en, detail_zh, extra={"rule": rule, **extra})
+        self.rule = rule

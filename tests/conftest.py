@@ -197,9 +197,11 @@ def token(runtime: Runtime) -> Callable[[str], str]:
 
     def issue(username: str) -> str:
         with runtime.database.transaction(write=False) as session:
-            user_id = session.scalar(sa.select(User.id).where(User.username == username))
-        assert user_id is not None, username
-        return runtime.tokens.issue(user_id, runtime.clock.now()).token
+            found = session.execute(
+                sa.select(User.id, User.token_version).where(User.username == username)
+            ).one_or_none()
+        assert found is not None, username
+        return runtime.tokens.issue(found.id, found.token_version, runtime.clock.now()).token
 
     return issue
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,9 @@ import sqlalchemy as sa
 from pytest_alembic import Config, MigrationContext, runner
 from pytest_alembic import tests as alembic_checks
 
-from service.db import make_engine
+from service.db import UTCDateTime, make_engine
 from service.ledger.merkle import CompactRange, leaf_hash
-from service.ledger.models import LedgerLeaf, LedgerNode
+from service.ledger.models import LedgerEntry, LedgerLeaf, LedgerNode
 from service.migrations import alembic_config
 from tests.conftest import PG_URL, _admin_engine, _pg_url_for
 
@@ -108,5 +109,69 @@ def test_the_node_strata_migration_keeps_every_fourth_level_and_its_downgrade_re
         alembic_runner.migrate_down_one()
         with engine.connect() as conn:
             assert conn.execute(stored).all() == before
+    finally:
+        engine.dispose()
+
+
+def test_the_auth_hardening_migration_computes_each_users_token_version_from_their_stream(
+    alembic_runner: MigrationContext, empty_database: str
+) -> None:
+    """0012: the version is the count of the user's entries that end sessions, so replay agrees at once."""
+    alembic_runner.migrate_up_to("0010_ledger_node_strata")
+    agency, busy, quiet = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    engine = make_engine(empty_database)
+    types = [
+        "agency:user:created",
+        "agency:user:password_set",
+        "agency:signing_key:registered",  # the same stream, but it ends no session
+        "agency:user:disabled",
+        "agency:user:enabled",
+        "agency:user:roles_changed",
+    ]
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO agencies (id, code, name, log_origin, checkpoint_vkey, created_at) "
+                    "VALUES (:id, 'm', 'm', 'o/m', 'k', :at)"
+                ).bindparams(sa.bindparam("id", type_=sa.Uuid()), sa.bindparam("at", type_=UTCDateTime())),
+                {"id": agency, "at": at},
+            )
+            for user, name in ((busy, "busy"), (quiet, "quiet")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO users (id, agency_id, username, display_name, roles, disabled, created_at, "
+                        "updated_at) VALUES (:id, :agency, :name, :name, '[\"officer\"]', false, :at, :at)"
+                    ).bindparams(
+                        sa.bindparam("id", type_=sa.Uuid()),
+                        sa.bindparam("agency", type_=sa.Uuid()),
+                        sa.bindparam("at", type_=UTCDateTime()),
+                    ),
+                    {"id": user, "agency": agency, "name": name, "at": at},
+                )
+            for seq, (user, type_) in enumerate([(busy, t) for t in types] + [(quiet, types[0])]):
+                conn.execute(
+                    sa.insert(LedgerEntry).values(
+                        id=uuid.uuid4(),
+                        agency_id=agency,
+                        stream=f"user:{user}",
+                        stream_seq=seq,
+                        type=type_,
+                        actor="system:test",
+                        claimed_at=at,
+                        recorded_at=at,
+                        prev_hash=None,
+                        entry_hash=leaf_hash(seq.to_bytes(4, "big")),
+                        canonical=b"{}",
+                    )
+                )
+        alembic_runner.migrate_up_one()
+        with engine.connect() as conn:
+            versions = dict(conn.execute(sa.text("SELECT username, token_version FROM users")).all())
+        assert versions == {"busy": 4, "quiet": 0}
+        alembic_runner.migrate_down_one()
+        with engine.connect() as conn:
+            assert "token_version" not in {c["name"] for c in sa.inspect(conn).get_columns("users")}
     finally:
         engine.dispose()

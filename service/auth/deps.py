@@ -97,6 +97,10 @@ def authenticate(runtime: Runtime, token: str | None) -> Principal:
     if user.disabled:
         # A disabled user's tokens stop working at once.
         raise NotAuthenticated("user is disabled", "用户已停用")
+    if claims.token_version != user.token_version:
+        # Issued before a password change, a reset, disabling, enabling, a change of roles or "log out
+        # everywhere" (service/auth/users.py): the change ended this session.
+        raise NotAuthenticated("token has been superseded: sign in again", "令牌已失效，请重新登录")
     return Principal(
         user_id=user.id,
         username=user.username,

@@ -2,7 +2,8 @@
 
 ``users`` is current state projected from the ledger. Password hashes are secrets and never enter the
 ledger: they live in ``user_credentials``, and the ledger records only that a password was set. Revoked
-token ids and login throttling are operational security state, not part of the enforcement record.
+token ids, login throttling and known sign-in addresses are operational security state, not part of the
+enforcement record.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -27,6 +28,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     roles: Mapped[list[str]] = mapped_column(JSON)
     disabled: Mapped[bool] = mapped_column(default=False)
+    # Tokens carry the version they were issued under and are refused once it has moved on (users.py).
+    token_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -54,3 +57,14 @@ class LoginThrottle(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int]
     window_started_at: Mapped[datetime]
+
+
+class LoginKnownAddress(Base):
+    """An address from which a user signed in with the right password: their account's lock, which strangers
+    can cause, does not hold them back there (service/auth/throttle.py)."""
+
+    __tablename__ = "login_known_addresses"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_signed_in_at: Mapped[datetime]

@@ -1,14 +1,17 @@
-"""Roles and permissions, loaded from ``policies/roles.yaml``."""
+"""Roles, permissions and the separation of duties, loaded from ``policies/roles.yaml``."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic_core import ErrorDetails
 
 from service.policy.strict_yaml import load_strict
 
@@ -60,13 +63,55 @@ CASE_RECORD_WRITES = frozenset(
 )
 
 
+# A role holding any of these signs statements with its own key; whoever approves keys must not hold it.
+SIGNING = frozenset({Permission.SIGNING_KEY_REGISTER})
+
+
 class RolePolicyError(ValueError):
     pass
+
+
+_STRICT = ConfigDict(frozen=True, extra="forbid")
+
+
+class SeparationOfDuties(BaseModel):
+    """``separation_of_duties`` of ``policies/roles.yaml``: what one person may not hold or do (issue 17).
+
+    The file states these rules; the loader refuses a file that relaxes them (see :func:`parse_role_policy`).
+    """
+
+    model_config = _STRICT
+
+    # A user holding the role of a key may hold none of the roles listed for it.
+    incompatible_roles: dict[Role, frozenset[Role]]
+    change_own_roles: StrictBool
+    approve_own_signing_key: StrictBool
+    minimum_active_admins: Annotated[StrictInt, Field(ge=1)]
+
+    def incompatible_pairs(self, roles: Iterable[str]) -> list[tuple[Role, Role]]:
+        """The pairs of ``roles`` that one person may not hold together, each once, in a stable order."""
+        held = {Role(r) for r in roles}
+        pairs = {
+            tuple(sorted((role, other)))
+            for role in held
+            for other in self.incompatible_roles.get(role, frozenset())
+            if other in held
+        }
+        return sorted((Role(a), Role(b)) for a, b in pairs)
+
+
+class _RolesFile(BaseModel):
+    model_config = _STRICT
+
+    version: Literal[1]
+    roles: dict[Role, frozenset[Permission]]
+    separation_of_duties: SeparationOfDuties
 
 
 @dataclass(frozen=True)
 class RolePolicy:
     grants: dict[Role, frozenset[Permission]]
+    duties: SeparationOfDuties
     version: str  # SHA-256 of the file's bytes
 
     def permissions(self, roles: list[str] | tuple[str, ...]) -> frozenset[Permission]:
@@ -76,28 +121,21 @@ class RolePolicy:
         return frozenset(out)
 
 
+def _where(error: ErrorDetails) -> str:
+    return ".".join(str(p) for p in error["loc"]) or "(top)"
+
+
 def parse_role_policy(data: bytes, source: str = "roles.yaml") -> RolePolicy:
     try:
         doc: Any = load_strict(data)
     except yaml.YAMLError as exc:
         raise RolePolicyError(f"{source}: not valid YAML: {exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("roles"), dict):
-        raise RolePolicyError(f"{source}: expected a mapping with 'roles'")
-    grants: dict[Role, frozenset[Permission]] = {}
-    for name, perms in doc["roles"].items():
-        try:
-            role = Role(name)
-        except ValueError:
-            raise RolePolicyError(f"{source}: roles.{name}: unknown role") from None
-        if not isinstance(perms, list):
-            raise RolePolicyError(f"{source}: roles.{name}: expected a list of permissions")
-        granted = set()
-        for perm in perms:
-            try:
-                granted.add(Permission(perm))
-            except ValueError:
-                raise RolePolicyError(f"{source}: roles.{name}: unknown permission {perm!r}") from None
-        grants[role] = frozenset(granted)
+    try:
+        parsed = _RolesFile.model_validate(doc)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_where(e)}: {e['msg']}" for e in exc.errors())
+        raise RolePolicyError(f"{source}: {problems}") from None
+    grants = parsed.roles
     missing = set(Role) - set(grants)
     if missing:
         raise RolePolicyError(f"{source}: roles missing: {', '.join(sorted(missing))}")
@@ -107,7 +145,27 @@ def parse_role_policy(data: bytes, source: str = "roles.yaml") -> RolePolicy:
             f"{source}: roles.admin: the admin role may not create or change case records "
             f"({', '.join(sorted(forbidden))})"
         )
-    return RolePolicy(grants, hashlib.sha256(data).hexdigest())
+    _refuse_relaxed_duties(parsed.separation_of_duties, grants, source)
+    return RolePolicy(grants, parsed.separation_of_duties, hashlib.sha256(data).hexdigest())
+
+
+def _refuse_relaxed_duties(duties: SeparationOfDuties, grants: dict[Role, frozenset[Permission]], source: str) -> None:
+    """The file may add incompatibilities; it may not take away those issue 17 requires."""
+    where = f"{source}: separation_of_duties"
+    for role, others in duties.incompatible_roles.items():
+        if role in others:
+            raise RolePolicyError(f"{where}.incompatible_roles.{role}: a role cannot be incompatible with itself")
+    # Whoever administers users and approves keys never writes case records or signs.
+    writers = {role for role, perms in grants.items() if perms & (CASE_RECORD_WRITES | SIGNING)}
+    missing = writers - duties.incompatible_roles.get(Role.ADMIN, frozenset())
+    if missing:
+        raise RolePolicyError(
+            f"{where}.incompatible_roles.admin: must list every role that writes case records or signs; "
+            f"missing {', '.join(sorted(missing))}"
+        )
+    for rule in ("change_own_roles", "approve_own_signing_key"):
+        if getattr(duties, rule):
+            raise RolePolicyError(f"{where}.{rule}: must be false (nobody acts on their own authority)")
 
 
 def load_role_policy(path: Path) -> RolePolicy:

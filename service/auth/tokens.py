@@ -22,6 +22,8 @@ from service.keyfiles import write_private_file
 ALGORITHM = "ES256"
 MAX_TOKEN_BYTES = 4096
 REQUIRED_CLAIMS = ("exp", "iat", "nbf", "sub", "aud", "iss", "jti")
+# The user's token version when the token was issued (service/auth/users.py): a private claim, required too.
+VERSION_CLAIM = "ver"
 LEEWAY_SECONDS = 5
 
 
@@ -33,6 +35,7 @@ class InvalidToken(Exception):
 class Claims:
     subject: uuid.UUID
     token_id: uuid.UUID
+    token_version: int
     issued_at: datetime
     expires_at: datetime
 
@@ -71,7 +74,7 @@ class TokenService:
     def from_file(cls, path: Path, *, issuer: str, audience: str, lifetime: timedelta) -> TokenService:
         return cls(path.read_bytes(), issuer=issuer, audience=audience, lifetime=lifetime)
 
-    def issue(self, subject: uuid.UUID, now: datetime) -> IssuedToken:
+    def issue(self, subject: uuid.UUID, token_version: int, now: datetime) -> IssuedToken:
         token_id = uuid.uuid4()
         expires_at = now + self.lifetime
         claims = {
@@ -82,6 +85,7 @@ class TokenService:
             "iat": int(now.timestamp()),
             "nbf": int(now.timestamp()),
             "exp": int(expires_at.timestamp()),
+            VERSION_CLAIM: token_version,
         }
         token = jwt.encode(claims, self._private_pem, algorithm=ALGORITHM)
         return IssuedToken(token, token_id, expires_at, int(self.lifetime.total_seconds()))
@@ -122,8 +126,11 @@ class TokenService:
             )
         except JOSEError as exc:
             raise InvalidToken(str(exc)) from exc
-        if any(claim not in payload for claim in REQUIRED_CLAIMS):
+        if any(claim not in payload for claim in (*REQUIRED_CLAIMS, VERSION_CLAIM)):
             raise InvalidToken("a required claim is missing")
+        version = payload[VERSION_CLAIM]
+        if type(version) is not int or version < 0:  # bool is an int to isinstance
+            raise InvalidToken("the token version must be a non-negative integer")
         exp, nbf, iat = payload["exp"], payload["nbf"], payload["iat"]
         if not all(isinstance(v, int) for v in (exp, nbf, iat)):
             raise InvalidToken("time claims must be integers")
@@ -140,6 +147,7 @@ class TokenService:
         return Claims(
             subject=subject,
             token_id=token_id,
+            token_version=version,
             issued_at=datetime.fromtimestamp(iat, now.tzinfo),
             expires_at=datetime.fromtimestamp(exp, now.tzinfo),
         )

@@ -1,4 +1,12 @@
-"""Users of an agency: creation, roles, disabling, passwords. Each change is a ledger entry."""
+"""Users of an agency: creation, roles, disabling, passwords. Each change is a ledger entry.
+
+Changes to who may act are held to the separation of duties of ``policies/roles.yaml`` (service/auth/duties.py),
+checked on the agency's users as read under a lock that serialises such changes, before anything is recorded.
+
+A user's *token version* is a fold of their stream: every entry that should end the sessions it finds (a
+password set, disabled, enabled, roles changed, signed out everywhere) adds one, so replay recomputes it and
+tokens carrying an older version are refused (service/auth/deps.py).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.agencies.service import agency_ref, entry_agency_id
+from service.auth import duties as duty
 from service.auth.models import User, UserCredential
 from service.auth.passwords import hash_password, password_problems
-from service.auth.permissions import Role
+from service.auth.permissions import Role, SeparationOfDuties
 from service.errors import Conflict, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import AgencyRef, projector, record
@@ -51,6 +60,7 @@ def create_user(
     display_name: str,
     roles: list[str],
     password: str,
+    duties: SeparationOfDuties,
     actor: str,
     at: datetime,
 ) -> User:
@@ -60,6 +70,7 @@ def create_user(
             "用户名须为2至64位小写字母、数字、点、下划线或连字符",
         )
     clean_roles = _check_roles(roles)
+    duty.check_role_combination(duties, clean_roles)
     _check_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken", f"用户名 {username!r} 已被占用")
@@ -118,9 +129,39 @@ def set_password(session: Session, agency: Agency, user: User, password: str, ac
     _store_password(session, agency_ref(agency), user.id, password, actor, at)
 
 
-def set_disabled(session: Session, agency: Agency, user: User, disabled: bool, actor: str, at: datetime) -> None:
+def _lock_users_of(session: Session, agency: Agency, user: User) -> None:
+    """Serialise changes to who may act in ``agency`` and re-read ``user`` under that lock.
+
+    PostgreSQL: the agency's row, ``FOR NO KEY UPDATE`` (rows that merely reference the agency are not held up);
+    SQLite: the writing transaction's ``BEGIN IMMEDIATE`` already holds the database's write lock.
+    """
+    session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update(key_share=True))
+    session.refresh(user)
+
+
+def _active_admins_besides(session: Session, agency: Agency, user: User) -> int:
+    others = session.execute(
+        select(User.roles, User.disabled).where(User.agency_id == agency.id, User.id != user.id)
+    ).all()
+    return sum(duty.is_active_admin(roles, disabled) for roles, disabled in others)
+
+
+def set_disabled(
+    session: Session,
+    agency: Agency,
+    user: User,
+    disabled: bool,
+    *,
+    duties: SeparationOfDuties,
+    actor: str,
+    at: datetime,
+) -> None:
+    """Disable or enable ``user``; either ends the sessions they had (their token version moves on)."""
+    _lock_users_of(session, agency, user)
     if user.disabled == disabled:
         return
+    if disabled and duty.is_active_admin(user.roles, user.disabled):
+        duty.check_admins_remain(duties, _active_admins_besides(session, agency, user))
     record(
         session,
         agency_ref(agency),
@@ -132,7 +173,24 @@ def set_disabled(session: Session, agency: Agency, user: User, disabled: bool, a
     )
 
 
-def set_roles(session: Session, agency: Agency, user: User, roles: list[str], actor: str, at: datetime) -> None:
+def set_roles(
+    session: Session,
+    agency: Agency,
+    user: User,
+    roles: list[str],
+    *,
+    duties: SeparationOfDuties,
+    acting_user: uuid.UUID | None,
+    actor: str,
+    at: datetime,
+) -> None:
+    """Replace ``user``'s roles. ``acting_user`` is the user making the change (None: the operator's CLI)."""
+    duty.check_not_own_roles(duties, acting_user, user.id)
+    clean_roles = _check_roles(roles)
+    duty.check_role_combination(duties, clean_roles)
+    _lock_users_of(session, agency, user)
+    if duty.is_active_admin(user.roles, user.disabled) and Role.ADMIN not in clean_roles:
+        duty.check_admins_remain(duties, _active_admins_besides(session, agency, user))
     record(
         session,
         agency_ref(agency),
@@ -140,7 +198,20 @@ def set_roles(session: Session, agency: Agency, user: User, roles: list[str], ac
         type="agency:user:roles_changed",
         actor=actor,
         at=at,
-        body={"user_id": user.id, "roles": _check_roles(roles)},
+        body={"user_id": user.id, "roles": clean_roles},
+    )
+
+
+def end_sessions(session: Session, agency: Agency, user: User, actor: str, at: datetime) -> None:
+    """Log ``user`` out everywhere: every token issued to them so far is refused from now on."""
+    record(
+        session,
+        agency_ref(agency),
+        stream=user_stream(user.id),
+        type="agency:user:sessions_ended",
+        actor=actor,
+        at=at,
+        body={"user_id": user.id},
     )
 
 
@@ -155,6 +226,7 @@ def _user_created(session: Session, entry: EntryContent) -> None:
             display_name=body["display_name"],
             roles=list(body["roles"]),
             disabled=False,
+            token_version=0,
             created_at=entry.recorded_at,
             updated_at=entry.recorded_at,
         )
@@ -162,9 +234,11 @@ def _user_created(session: Session, entry: EntryContent) -> None:
 
 
 def _projected_user(session: Session, entry: EntryContent) -> User:
+    """The user an entry of their stream changes; each of these entries ends the sessions it finds."""
     user = session.get(User, uuid.UUID(entry.body["user_id"]))
     assert user is not None, f"entry {entry.type} names an unknown user"
     user.updated_at = entry.recorded_at
+    user.token_version += 1
     return user
 
 
@@ -178,6 +252,6 @@ def _user_roles(session: Session, entry: EntryContent) -> None:
     _projected_user(session, entry).roles = list(entry.body["roles"])
 
 
-@projector("agency:user:password_set")
-def _user_password(session: Session, entry: EntryContent) -> None:
+@projector("agency:user:password_set", "agency:user:sessions_ended")
+def _user_sessions_ended(session: Session, entry: EntryContent) -> None:
     _projected_user(session, entry)

@@ -84,7 +84,7 @@ def list_users(session: ReadSession, principal: Principal = requires(Permission.
 def add_user(
     body: NewUser, session: WriteSession, runtime: RuntimeDep, principal: Principal = requires(Permission.USER_MANAGE)
 ) -> UserOut:
-    """Add a user to the caller's agency."""
+    """Add a user to the caller's agency; roles one person may not hold together are refused (409)."""
     agency = agency_of(session, principal.agency_id)
     user = users.create_user(
         session,
@@ -93,6 +93,7 @@ def add_user(
         display_name=body.display_name,
         roles=body.roles,
         password=body.password,
+        duties=runtime.roles.duties,
         actor=principal.actor,
         at=runtime.clock.now(),
     )
@@ -106,9 +107,11 @@ def disable_user(
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> UserOut:
-    """Disable a user; their tokens stop working at once."""
+    """Disable a user; their tokens stop working at once. The agency's last active admin cannot be disabled (409)."""
     agency, user = _own_user(session, principal, user_id)
-    users.set_disabled(session, agency, user, True, principal.actor, runtime.clock.now())
+    users.set_disabled(
+        session, agency, user, True, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
+    )
     return UserOut.of(user)
 
 
@@ -119,9 +122,11 @@ def enable_user(
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> UserOut:
-    """Enable a disabled user again."""
+    """Enable a disabled user again; tokens issued before they were disabled stay refused."""
     agency, user = _own_user(session, principal, user_id)
-    users.set_disabled(session, agency, user, False, principal.actor, runtime.clock.now())
+    users.set_disabled(
+        session, agency, user, False, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
+    )
     return UserOut.of(user)
 
 
@@ -133,9 +138,22 @@ def change_roles(
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> UserOut:
-    """Replace a user's roles."""
+    """Replace another user's roles; their tokens stop working (they sign in again with the new roles).
+
+    Refused with 409 ``separation_of_duties`` for one's own roles, for roles one person may not hold together
+    (admin with officer, reviewer or head), and for taking the admin role from the agency's last active admin.
+    """
     agency, user = _own_user(session, principal, user_id)
-    users.set_roles(session, agency, user, body.roles, principal.actor, runtime.clock.now())
+    users.set_roles(
+        session,
+        agency,
+        user,
+        body.roles,
+        duties=runtime.roles.duties,
+        acting_user=principal.user_id,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
     return UserOut.of(user)
 
 
@@ -147,6 +165,6 @@ def reset_password(
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> None:
-    """Set a user's password (the ledger records that it changed, never the password)."""
+    """Set a user's password (the ledger records that it changed, never the password); their tokens stop working."""
     agency, user = _own_user(session, principal, user_id)
     users.set_password(session, agency, user, body.password, principal.actor, runtime.clock.now())

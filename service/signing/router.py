@@ -72,8 +72,10 @@ def approve_key(
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.SIGNING_KEY_APPROVE),
 ) -> KeyOut:
-    """Approve a registered key (an admin; recorded in the ledger)."""
-    key = signing.decide_key(session, principal, _key(session, principal, key_id), True, runtime.clock.now())
+    """Approve a registered key (an admin other than its owner; recorded in the ledger)."""
+    key = signing.decide_key(
+        session, principal, _key(session, principal, key_id), True, runtime.clock.now(), duties=runtime.roles.duties
+    )
     return KeyOut.model_validate(key, from_attributes=True)
 
 
@@ -85,5 +87,7 @@ def revoke_key(
     principal: Principal = requires(Permission.SIGNING_KEY_APPROVE),
 ) -> KeyOut:
     """Revoke a key: it signs nothing from now on."""
-    key = signing.decide_key(session, principal, _key(session, principal, key_id), False, runtime.clock.now())
+    key = signing.decide_key(
+        session, principal, _key(session, principal, key_id), False, runtime.clock.now(), duties=runtime.roles.duties
+    )
     return KeyOut.model_validate(key, from_attributes=True)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_of, agency_ref, entry_agency_id
 from service.auth.deps import Principal
+from service.auth.duties import check_not_own_key
+from service.auth.permissions import SeparationOfDuties
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
 from service.ledger.errors import VerificationError
@@ -57,9 +59,21 @@ def register_key(session: Session, principal: Principal, public_key: str, now: d
     return found
 
 
-def decide_key(session: Session, principal: Principal, key: SigningKey, approve: bool, now: datetime) -> SigningKey:
+def decide_key(
+    session: Session,
+    principal: Principal,
+    key: SigningKey,
+    approve: bool,
+    now: datetime,
+    *,
+    duties: SeparationOfDuties,
+) -> SigningKey:
+    """Approve or revoke ``key``. Nobody approves their own key (409 ``separation_of_duties``); anyone
+    holding the permission may revoke any key, their own included."""
     if key.agency_id != principal.agency_id:
         raise NotFound("no such key", "公钥不存在")
+    if approve:
+        check_not_own_key(duties, principal.user_id, key.user_id)
     wanted = "approved" if approve else "revoked"
     if key.status == wanted or key.status == "revoked":
         raise Conflict(f"the key is already {key.status}", f"该公钥已处于{key.status}状态")

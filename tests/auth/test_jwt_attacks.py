@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from jose import jwt
 
 from service.agencies.service import get_agency_by_code
+from service.auth.models import User
 from service.auth.users import find_user, set_disabled
 from service.runtime import Runtime
 
@@ -26,6 +27,9 @@ def b64url(data: bytes) -> str:
 
 def claims_for(runtime: Runtime, user_id: uuid.UUID, **override: Any) -> dict[str, Any]:
     now = int(runtime.clock.now().timestamp())
+    with runtime.database.transaction(write=False) as session:
+        user = session.get(User, user_id)
+        assert user is not None
     claims: dict[str, Any] = {
         "iss": runtime.settings.token_issuer,
         "aud": runtime.settings.token_audience,
@@ -34,6 +38,7 @@ def claims_for(runtime: Runtime, user_id: uuid.UUID, **override: Any) -> dict[st
         "iat": now,
         "nbf": now,
         "exp": now + 600,
+        "ver": user.token_version,
     }
     claims.update(override)
     return {k: v for k, v in claims.items() if v is not None}
@@ -115,7 +120,7 @@ def test_wrong_audience_or_issuer_is_refused(
     assert_refused(client, jwt.encode(claims, server_private_pem, algorithm="ES256"))
 
 
-@pytest.mark.parametrize("claim", ["exp", "iat", "nbf", "sub", "aud", "iss", "jti"])
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf", "sub", "aud", "iss", "jti", "ver"])
 def test_a_missing_required_claim_is_refused(
     client: TestClient, runtime: Runtime, user_id: uuid.UUID, server_private_pem: str, claim: str
 ) -> None:
@@ -151,7 +156,15 @@ def test_token_of_a_disabled_user_is_refused(client: TestClient, runtime: Runtim
     issued = token("officer2")
     with runtime.database.transaction() as session:
         user = find_user(session, "officer2")
-        set_disabled(session, get_agency_by_code(session, "tiemen"), user, True, "system:test", runtime.clock.now())
+        set_disabled(
+            session,
+            get_agency_by_code(session, "tiemen"),
+            user,
+            True,
+            duties=runtime.roles.duties,
+            actor="system:test",
+            at=runtime.clock.now(),
+        )
     assert_refused(client, issued)
 
 
@@ -168,3 +181,20 @@ def test_a_token_of_several_hundred_kb_is_refused(
 def test_malformed_tokens_are_refused(client: TestClient, garbage: bytes) -> None:
     response = client.get("/api/v1/auth/me", headers={"Authorization": b"Bearer " + garbage})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("version", [-1, "1", 1.0, True, None])
+def test_a_token_version_that_is_not_a_non_negative_integer_is_refused(
+    client: TestClient, runtime: Runtime, user_id: uuid.UUID, server_private_pem: str, version: object
+) -> None:
+    claims = claims_for(runtime, user_id)
+    claims["ver"] = version
+    assert_refused(client, jwt.encode(claims, server_private_pem, algorithm="ES256"))
+
+
+def test_a_token_of_another_version_is_refused(
+    client: TestClient, runtime: Runtime, user_id: uuid.UUID, server_private_pem: str
+) -> None:
+    claims = claims_for(runtime, user_id)
+    claims["ver"] += 1
+    assert_refused(client, jwt.encode(claims, server_private_pem, algorithm="ES256"))

@@ -85,9 +85,11 @@ def real_time_token(runtime: Runtime) -> Callable[[str], str]:
 
     def issue(username: str) -> str:
         with runtime.database.transaction(write=False) as session:
-            user_id = session.scalar(sa.select(User.id).where(User.username == username))
-        assert user_id is not None
-        return runtime.tokens.issue(user_id, SystemClock().now()).token
+            found = session.execute(
+                sa.select(User.id, User.token_version).where(User.username == username)
+            ).one_or_none()
+        assert found is not None
+        return runtime.tokens.issue(found.id, found.token_version, SystemClock().now()).token
 
     return issue
 

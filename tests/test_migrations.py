@@ -116,8 +116,8 @@ def test_the_node_strata_migration_keeps_every_fourth_level_and_its_downgrade_re
 def test_the_auth_hardening_migration_computes_each_users_token_version_from_their_stream(
     alembic_runner: MigrationContext, empty_database: str
 ) -> None:
-    """0012: the version is the count of the user's entries that end sessions, so replay agrees at once."""
-    alembic_runner.migrate_up_to("0010_ledger_node_strata")
+    """0014: the version is the count of the user's entries that end sessions, so replay agrees at once."""
+    alembic_runner.migrate_up_to("0013_idempotency_keys")
     agency, busy, quiet = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     at = datetime(2026, 6, 1, tzinfo=UTC)
     engine = make_engine(empty_database)

@@ -8,8 +8,8 @@ computes it from the entries already recorded, so that replay and the live table
 address from which a user has signed in with the right password is not held back by a lock of their account
 that strangers caused (service/auth/throttle.py).
 
-Revision ID: 0012_auth_hardening
-Revises: 0010_ledger_node_strata
+Revision ID: 0014_auth_hardening
+Revises: 0013_idempotency_keys
 Create Date: 2026-12-02
 
 Reviewed by hand. Another migration 0011 is being written beside this one; whoever merges second re-chains.
@@ -22,8 +22,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0012_auth_hardening"
-down_revision: str | None = "0010_ledger_node_strata"
+revision: str = "0014_auth_hardening"
+down_revision: str | None = "0013_idempotency_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,7 +14,7 @@ from service.agencies.service import agency_ref, entry_agency_id
 from service.auth.models import User, UserCredential
 from service.auth.passwords import hash_password, password_problems
 from service.auth.permissions import Role
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import AlreadyExists, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import AgencyRef, projector, record
 
@@ -62,7 +62,9 @@ def create_user(
     clean_roles = _check_roles(roles)
     _check_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"username {username!r} is taken", f"用户名 {username!r} 已被占用")
+        raise AlreadyExists(
+            f"username {username!r} is taken", f"用户名 {username!r} 已被占用", extra={"field": "username"}
+        )
     user_id = uuid.uuid4()
     ref = agency_ref(agency)
     record(

@@ -200,13 +200,17 @@ def _is_json(content_type: str) -> bool:
 class InputGuardMiddleware:
     """Refuse control characters and out-of-range numbers in the path, query, form fields and JSON bodies.
 
-    Bodies of other types (evidence uploads) pass through untouched. It runs inside the body limit, so the
+    Bodies of other types, and uploaded files whatever their type (``file_paths``: evidence is kept byte for
+    byte, a JSON file with a NUL in it included), pass through untouched. It runs inside the body limit, so the
     body it reads to check is already bounded.
     """
 
-    def __init__(self, app: ASGIApp, *, refuse: Callable[[Scope, Send, InputRefused], Awaitable[None]]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, refuse: Callable[[Scope, Send, InputRefused], Awaitable[None]], file_paths: str
+    ) -> None:
         self.app = app
         self.refuse = refuse
+        self.file_paths = re.compile(file_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -221,7 +225,11 @@ class InputGuardMiddleware:
             return
         content_type = _content_type(scope)
         form = content_type == "application/x-www-form-urlencoded"
-        if not (form or _is_json(content_type)) or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        if (
+            not (form or _is_json(content_type))
+            or scope.get("method") in ("GET", "HEAD", "OPTIONS")
+            or self.file_paths.search(scope["path"])
+        ):
             await self.app(scope, receive, send)
             return
         messages: list[Message] = []

@@ -98,7 +98,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
         install_docs(app, openapi_url)
     # Middleware added last runs first: the body limit, then the input guard on the bounded body; the
     # security headers wrap every answer, the refusals of the two others included.
-    app.add_middleware(InputGuardMiddleware, refuse=refuse_input)
+    app.add_middleware(InputGuardMiddleware, refuse=refuse_input, file_paths=UPLOAD_PATHS)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -98,7 +98,7 @@ async def upload_evidence(
     description: Annotated[Paragraph, Query(min_length=1, max_length=2000)],
     filename: Annotated[Line, Query(min_length=1, max_length=255)] = "evidence.bin",
     officers: Annotated[list[uuid.UUID] | None, Query(description="the other officers collecting it")] = None,
-    claimed_at: datetime | None = None,
+    claimed_at: Annotated[SaneDateTime | None, Query()] = None,
     principal: Principal = requires(Permission.EVIDENCE_UPLOAD),
 ) -> EvidenceOut:
     """Upload one evidence file as the request body (any media type). Its SHA-256 is computed as it streams in;

@@ -3,12 +3,13 @@
 Two halves of one mechanism:
 
 - annotated types for the request schemas — :data:`Line` (one line of text), :data:`Paragraph` (text where a
-  paragraph is natural: newlines and tabs allowed), :data:`SaneDate`, :data:`SaneDateTime`, :data:`Int64` and
-  :data:`Fen` (amounts in fen) — so that each field states its domain and the OpenAPI document shows it;
+  paragraph is natural: newlines and tabs allowed), :data:`SaneDate` and :data:`SaneDateTime` — so that each
+  field states its domain; integer parameters are bounded by :data:`INT64_MAX`;
 - :class:`InputGuardMiddleware`, which applies the floor of those rules to what no schema sees or sees too
   late: the path, the query string, form fields and every string, key and number of a JSON body, including the
-  free-form step data. A NUL byte that reached PostgreSQL was a 500 ("A string literal cannot contain NUL"),
-  an integer past 64 bits an overflow in the driver, ``1e400`` an infinity that ``int()`` refuses.
+  free-form step data (where a string in ISO date form must also fall between 1900 and 2200). A NUL byte
+  that reached PostgreSQL was a 500 ("A string literal cannot contain NUL"), an integer past 64 bits an
+  overflow in the driver, ``1e400`` an infinity that ``int()`` refuses.
 
 Every refusal is a 422 ``application/problem+json`` naming where the input was refused.
 """
@@ -23,7 +24,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -42,6 +43,8 @@ LATEST_DATE = date(2200, 12, 31)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_PARAGRAPH = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A string that is a date or a moment in ISO form, wherever it stands (the free-form step data has some).
+_ISO_DATE_OR_MOMENT = re.compile(r"(\d{4})-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}.*)?", re.DOTALL)
 
 
 class InputRefused(ValueError):
@@ -112,12 +115,6 @@ SaneDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_date_in_r
 SaneDateTime = Annotated[datetime, BeforeValidator(_no_number_for_datetime), AfterValidator(_datetime_in_range)]
 """A moment in ISO 8601 whose date lies between 1900-01-01 and 2200-12-31."""
 
-Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX, strict=True)]
-"""An integer a database column can hold; a float (even 5.0) is refused."""
-
-Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
-"""A non-negative integer within 64 bits (for query parameters, which arrive as text)."""
-
 
 # --- the middleware: path, query, form fields and JSON bodies ---------------------------------------------
 
@@ -175,6 +172,10 @@ def _walk(value: Any, where: tuple[str, ...]) -> None:
         bad = control_character_in(value, paragraph=True)
         if bad is not None:
             raise InputRefused(where, f"control character {bad} is not allowed")
+        iso = _ISO_DATE_OR_MOMENT.fullmatch(value)
+        if iso is not None and not EARLIEST_DATE.year <= int(iso.group(1)) <= LATEST_DATE.year:
+            # Year 9999 at UTC-10 overflows Python's datetime when brought to UTC.
+            raise InputRefused(where, f"date must be between {EARLIEST_DATE} and {LATEST_DATE}")
     elif isinstance(value, dict):
         for key, item in value.items():
             bad = control_character_in(key, paragraph=False)

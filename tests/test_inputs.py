@@ -229,6 +229,17 @@ def test_a_certificate_date_out_of_range_or_not_iso_is_refused(
     assert response.json()["errors"][0]["loc"] == ["body", "issued_on"]
 
 
+def test_a_moment_in_free_form_step_data_is_in_range_too(client: TestClient, auth: Auth, world: dict[str, Any]) -> None:
+    """A hearing at 9999-12-31T23:00-10:00 overflowed Python's datetime when brought to UTC."""
+    response = client.post(
+        f"/api/v1/cases/{world['case']}/steps/schedule_hearing",
+        headers=auth("head"),
+        json={"data": {"scheduled_for": "9999-12-31T23:00:00-10:00", "chair_officer_id": str(uuid.uuid4())}},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", "data", "scheduled_for"]
+
+
 def test_a_moment_past_2200_is_refused(client: TestClient, auth: Auth) -> None:
     response = client.post(
         "/api/v1/cases", headers=auth("officer1"), json=_case(claimed_at="9999-12-31T23:59:59+00:00")
@@ -458,7 +469,15 @@ def test_control_characters_by_kind_of_field(text: str, paragraph: bool, found: 
 
 @pytest.mark.parametrize(
     "body",
-    [b'{"a": "\\u0000"}', b'{"a\\u0000": 1}', b'{"a": 1e400}', b'{"a": -9223372036854775809}', b'{"a": [Infinity]}'],
+    [
+        b'{"a": "9999-12-31T23:00:00-10:00"}',
+        b'{"a": {"b": ["0001-01-01"]}}',
+        b'{"a": "\\u0000"}',
+        b'{"a\\u0000": 1}',
+        b'{"a": 1e400}',
+        b'{"a": -9223372036854775809}',
+        b'{"a": [Infinity]}',
+    ],
 )
 def test_the_json_guard_refuses(body: bytes) -> None:
     with pytest.raises(InputRefused):
@@ -467,6 +486,7 @@ def test_the_json_guard_refuses(body: bytes) -> None:
 
 def test_the_json_guard_accepts_the_extremes_and_leaves_non_json_to_the_route() -> None:
     check_json(b'{"a": [9223372036854775807, -9223372036854775808, 1.5e300, "line\\n\\tnext"]}')
+    check_json('{"a": ["2200-12-31T23:59:59+08:00", "1900-01-01", "1850-01-01年的事"]}'.encode())
     check_json(b"not json at all")
 
 

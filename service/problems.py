@@ -130,7 +130,7 @@ def conflict_of(exc: IntegrityError) -> Conflict:
         return AlreadyExists(
             f"a record with this {named} already exists",
             f"{named} 已存在相同的记录",
-            extra={"field": fields[-1], "fields": fields},
+            extra={"field": named},
         )
     return Conflict(
         "the request conflicts with a concurrent change; read the current state and retry",

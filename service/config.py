@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     integrator_interval_seconds: Annotated[float, Field(gt=0)] = 0.2
     integrator_batch: Annotated[int, Field(gt=0)] = 5000
     run_integrator: bool = True
+    # The interactive API docs (/docs, /redoc, /openapi.json): on in development, off in production unless set.
+    api_docs: bool | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -79,6 +81,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'caseledger.sqlite3').resolve()}"
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.env is Environment.DEVELOPMENT
 
     @property
     def keys_dir(self) -> Path:

@@ -91,6 +91,14 @@ class Conflict(DomainError):
     title_en = "Conflict"
 
 
+class AlreadyExists(Conflict):
+    """A unique value (a username, a certificate number, a key) taken already; ``field`` names it."""
+
+    code = "already_exists"
+    title_zh = "记录已存在"
+    title_en = "Already exists"
+
+
 class RuleOfLawRefusal(Conflict):
     """A request the law does not allow in the current state: names the rule and the article."""
 

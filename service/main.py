@@ -19,13 +19,15 @@ from service.cases.router import router as cases_router
 from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
 from service.evidence.router import router as evidence_router
+from service.headers import SecurityHeadersMiddleware, install_docs
 from service.health import router as health_router
+from service.inputs import InputGuardMiddleware
 from service.ledger.router import router as ledger_router
 from service.ledger.runner import IntegratorRunner
 from service.limits import BodyLimitMiddleware
 from service.officers.router import router as officers_router
 from service.policy.versions import record_for_all_agencies
-from service.problems import install_error_handlers
+from service.problems import declare_problem_responses, install_error_handlers, refuse_input
 from service.public.router import router as public_router
 from service.publicity.router import router as publicity_router
 from service.reports.router import router as reports_router
@@ -91,18 +93,25 @@ def build_app(runtime: Runtime | None) -> FastAPI:
             if runner is not None:
                 runner.stop()
 
+    settings = runtime.settings if runtime is not None else Settings()
+    openapi_url = "/openapi.json" if settings.api_docs_enabled else None
     app = FastAPI(
         title="caseledger",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        openapi_url=openapi_url,
+        docs_url=None,
         redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.integrator = None
     install_error_handlers(app)
-    settings = runtime.settings if runtime is not None else Settings()
+    if openapi_url is not None:
+        install_docs(app, openapi_url)
+    # Middleware added last runs first: the body limit, then the input guard on the bounded body; the
+    # security headers wrap every answer, the refusals of the two others included.
+    app.add_middleware(InputGuardMiddleware, refuse=refuse_input, file_paths=UPLOAD_PATHS)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
@@ -116,6 +125,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
         )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(users_router)
@@ -132,4 +142,5 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(publicity_router)
     app.include_router(reports_router)
     app.include_router(public_router)
+    declare_problem_responses(app)
     return app

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import MutableMapping
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.schema import ColumnCollectionConstraint
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.db import Base
 from service.errors import (
+    AlreadyExists,
+    Conflict,
     DomainError,
     Forbidden,
     InvalidInput,
@@ -16,6 +25,7 @@ from service.errors import (
     PayloadTooLarge,
     TooManyRequests,
 )
+from service.inputs import InputRefused, Send
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -60,6 +70,10 @@ def install_error_handlers(app: FastAPI) -> None:
         error = InvalidInput(summary, f"输入校验失败：{summary}", extra={"errors": errors})
         return problem_response(request, error)
 
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        return problem_response(request, conflict_of(exc))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         cls = _HTTP_TITLES.get(exc.status_code)
@@ -82,3 +96,155 @@ def _make_generic(status: int, detail: str) -> DomainError:
     error.code = f"http_{status}"
     error.title_zh = error.title_en = detail
     return error
+
+
+async def refuse_input(scope: MutableMapping[str, Any], send: Send, refused: InputRefused) -> None:
+    """The answer of :class:`service.inputs.InputGuardMiddleware`: a 422 like any validation error."""
+    where = ".".join(refused.where)
+    error = InvalidInput(
+        f"{where}: {refused.message}",
+        f"输入校验失败：{where}：{refused.message}",
+        extra={"errors": [{"loc": list(refused.where), "msg": refused.message, "type": "value_error"}]},
+    )
+
+    async def no_body() -> MutableMapping[str, Any]:
+        return {"type": "http.disconnect"}
+
+    await problem_response(Request(scope), error)(scope, no_body, send)
+
+
+# Where a column's name is not the name the API gives the field.
+_FIELD_OF_COLUMN = {("signing_keys", "key_id"): "public_key"}
+
+
+def conflict_of(exc: IntegrityError) -> Conflict:
+    """A constraint the database enforced, as the 409 the service would have answered had it seen it first.
+
+    Services look before they insert, but two requests can both look before either commits: the database's
+    constraint decides, and the loser gets the same answer as if it had come second.
+    """
+    table, columns = _violated(exc)
+    fields = [_FIELD_OF_COLUMN.get((table, c), c) for c in columns if c != "agency_id"] or list(columns)
+    if _is_unique_violation(exc) and fields:
+        named = ", ".join(fields)
+        return AlreadyExists(
+            f"a record with this {named} already exists",
+            f"{named} 已存在相同的记录",
+            extra={"field": named},
+        )
+    return Conflict(
+        "the request conflicts with a concurrent change; read the current state and retry",
+        "请求与同时发生的变更冲突，请读取当前状态后重试",
+    )
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return bool(sqlstate == "23505")
+    return "UNIQUE constraint failed" in str(exc.orig)
+
+
+def _violated(exc: IntegrityError) -> tuple[str, tuple[str, ...]]:
+    """The table and columns of the violated constraint, from PostgreSQL's diagnostics or SQLite's message."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        table_name = getattr(diag, "table_name", None) or ""
+        for table in Base.metadata.tables.values():
+            for constraint in table.constraints:
+                if constraint.name == name and isinstance(constraint, ColumnCollectionConstraint):
+                    return table.name, tuple(c.name for c in constraint.columns)
+            for index in table.indexes:
+                if index.name == name:
+                    return table.name, tuple(c.name for c in index.columns)
+        return table_name, ()
+    found = re.search(r"UNIQUE constraint failed: ([\w., ]+)", str(exc.orig))
+    if found is None:
+        return "", ()
+    qualified = [part.strip().split(".") for part in found.group(1).split(",")]
+    return qualified[0][0], tuple(part[-1] for part in qualified)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; refusals by a rule of law also carry `basis` and `article`.",
+    "type": "object",
+    "required": ["type", "title", "status", "code", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "description": "stable, machine-readable"},
+        "detail": {"type": "string"},
+        "article": {"type": "string"},
+        "basis": {"type": "object"},
+        "field": {"type": "string", "description": "the field whose value is taken (already_exists)"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "additionalProperties": True,
+}
+
+_DESCRIPTIONS = {
+    "400": "Malformed request (e.g. an invalid Content-Length)",
+    "401": "Not authenticated: missing, invalid, expired or revoked token",
+    "403": "Authenticated, but the roles do not grant the permission",
+    "404": "Not found (another agency's objects answer 404 too)",
+    "409": "Conflict with the current state, a rule of law, or a value already taken",
+    "412": "The If-Match precondition failed: the object changed",
+    "413": "Request body too large",
+    "422": "Invalid input (schema, control characters, out-of-range dates and numbers)",
+    "428": "An If-Match precondition is required",
+    "429": "Too many requests: retry after the time given",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def _problem_statuses(path: str, method: str, operation: dict[str, Any]) -> set[str]:
+    """The 4xx an operation can answer, from what it takes and who may call it."""
+    parameters = operation.get("parameters", [])
+    statuses = {"422"}  # every path, query and body passes the input guard
+    if operation.get("security"):
+        statuses |= {"401", "403", "404"}
+    if "{" in path:
+        statuses.add("404")
+    if method in _WRITES:
+        statuses.add("409")
+    if "requestBody" in operation:
+        statuses |= {"400", "413"}
+    if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in parameters):
+        statuses |= {"412", "428"}
+    if path.endswith("/auth/token"):
+        statuses |= {"401", "429"}
+    return statuses
+
+
+def add_problem_responses(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare every 4xx the service can answer, as problem+json, in an OpenAPI document (idempotent)."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "head", "post", "put", "patch", "delete", "options"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in sorted(_problem_statuses(path, method, operation)):
+                responses[status] = {
+                    "description": _DESCRIPTIONS[status],
+                    "content": {PROBLEM_JSON: {"schema": reference}},
+                }
+    # FastAPI's own validation error shapes are never sent: validation errors are problems too.
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return document
+
+
+def declare_problem_responses(app: FastAPI) -> None:
+    """Make ``app.openapi()`` declare the problem responses of every operation."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return add_problem_responses(generate())
+
+    app.openapi = openapi  # type: ignore[method-assign]

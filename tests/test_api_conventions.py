@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
-from fastapi import FastAPI
+import pytest
+from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
-from service.auth.deps import Public, Requires
+from service.auth.deps import PUBLIC, Principal, Public, Requires, requires
+from service.auth.permissions import Permission
 from service.openapi_doc import COMMITTED, openapi_document, render
+from service.problems import add_problem_responses
 
 
 def _markers(dependant: Dependant) -> list[object]:
@@ -22,22 +27,145 @@ def _markers(dependant: Dependant) -> list[object]:
     return found
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    methods: frozenset[str]
+    markers: tuple[object, ...]
+
+
+def endpoints(routes: Sequence[BaseRoute], prefix: str = "", inherited: tuple[object, ...] = ()) -> Iterator[Endpoint]:
+    """Every endpoint under ``routes``, as the installed FastAPI stores them.
+
+    FastAPI 0.165 keeps an included router as one object holding the original router and the include's
+    prefix and dependencies; older ones copy its routes into the app. Mounts hold routes of their own. A
+    route of a kind not known here fails the walk instead of being skipped.
+    """
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield Endpoint(prefix + route.path, frozenset(route.methods), (*inherited, *_markers(route.dependant)))
+        elif hasattr(route, "original_router") and hasattr(route, "include_context"):
+            context = route.include_context
+            markers = tuple(d.dependency for d in context.dependencies if isinstance(d.dependency, Requires | Public))
+            yield from endpoints(route.original_router.routes, prefix + context.prefix, (*inherited, *markers))
+        elif isinstance(route, Mount):
+            yield from endpoints(route.routes, prefix + route.path, inherited)
+        elif isinstance(route, Route) and prefix + route.path in FRAMEWORK_ROUTES:
+            continue
+        else:
+            raise AssertionError(f"a route of an unknown kind ({type(route).__name__}) would escape the check")
+
+
+# Served by FastAPI itself, reading nothing: the OpenAPI document (the same as the committed one).
+FRAMEWORK_ROUTES = {"/openapi.json"}
+
+
+def undeclared(app: FastAPI) -> tuple[list[str], list[str]]:
+    """Routes with neither a permission nor PUBLIC, and routes with both."""
+    neither, both = [], []
+    for endpoint in endpoints(app.routes):
+        kinds = {type(m) for m in endpoint.markers}
+        if not kinds:
+            neither.append(f"{sorted(endpoint.methods)} {endpoint.path}")
+        elif len(kinds) > 1:
+            both.append(endpoint.path)
+    return neither, both
+
+
 def test_every_route_declares_a_permission_or_is_explicitly_public(app: FastAPI) -> None:
-    undeclared, doubly = [], []
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue  # the docs pages and the OpenAPI document themselves
-        markers = _markers(route.dependant)
-        if not markers:
-            undeclared.append(f"{sorted(route.methods)} {route.path}")
-        elif len({type(m) for m in markers}) > 1:
-            doubly.append(route.path)
-    assert not undeclared, f"routes with neither a permission nor PUBLIC: {undeclared}"
-    assert not doubly, f"routes both public and permissioned: {doubly}"
+    walked = list(endpoints(app.routes))
+    operations = {
+        (method.upper(), path)
+        for path, ops in app.openapi()["paths"].items()
+        for method in ops
+        if method != "parameters"
+    }
+    assert operations <= {(m, e.path) for e in walked for m in e.methods}, "the walk missed documented routes"
+    assert len(walked) > 60
+    neither, both = undeclared(app)
+    assert not neither, f"routes with neither a permission nor PUBLIC: {neither}"
+    assert not both, f"routes both public and permissioned: {both}"
+
+
+def test_the_route_check_catches_a_route_without_a_permission_however_deeply_included() -> None:
+    inner = APIRouter(prefix="/inner")
+
+    @inner.get("/open")
+    def forgotten() -> None: ...
+
+    @inner.get("/guarded")
+    def guarded(principal: Principal = requires(Permission.CASE_READ)) -> None: ...
+
+    @inner.get("/public", dependencies=[PUBLIC])
+    def public() -> None: ...
+
+    outer = APIRouter(prefix="/outer")
+    outer.include_router(inner)
+    everyone = APIRouter()
+
+    @everyone.get("/also-public")
+    def also_public() -> None: ...
+
+    app = FastAPI(docs_url=None, redoc_url=None)
+    app.include_router(outer, prefix="/api")
+    app.include_router(everyone, dependencies=[PUBLIC])
+    mounted = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+    @mounted.get("/leak")
+    def leak() -> None: ...
+
+    app.mount("/sub", mounted)
+    paths = {e.path for e in endpoints(app.routes)}
+    assert {"/api/outer/inner/open", "/api/outer/inner/guarded", "/api/outer/inner/public", "/also-public"} <= paths
+    assert undeclared(app) == (["['GET'] /api/outer/inner/open", "['GET'] /sub/leak"], [])
+
+
+def test_the_route_check_refuses_a_route_it_cannot_read() -> None:
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.router.routes.append(WebSocketRoute("/ws", lambda ws: None))
+    with pytest.raises(AssertionError, match="unknown kind"):
+        undeclared(app)
 
 
 def test_the_committed_openapi_document_matches_the_app() -> None:
     assert COMMITTED.read_text() == render(openapi_document()), "run `make openapi` and commit openapi/openapi.json"
+
+
+def test_every_operation_declares_its_refusals_as_problem_json() -> None:
+    """Schemathesis' status-code check needs every answer declared: 4xx are problem+json, never FastAPI's own."""
+    document = openapi_document()
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            where = f"{method.upper()} {path}"
+            assert "422" in responses, where
+            for status, response in responses.items():
+                if status.startswith("4"):
+                    assert list(response["content"]) == ["application/problem+json"], (where, status)
+            if operation.get("security"):
+                assert {"401", "403", "404"} <= set(responses), where
+            if method in ("post", "put", "patch", "delete"):
+                assert "409" in responses, where
+            if "requestBody" in operation:
+                assert "413" in responses, where
+    assert "429" in document["paths"]["/api/v1/auth/token"]["post"]["responses"]
+
+
+def test_an_if_match_header_declares_412_and_428() -> None:
+    document = add_problem_responses(
+        {
+            "paths": {
+                "/x/{id}": {
+                    "put": {
+                        "parameters": [{"in": "header", "name": "If-Match"}, {"in": "path", "name": "id"}],
+                        "responses": {"200": {"description": "ok"}},
+                    }
+                }
+            }
+        }
+    )
+    assert {"200", "404", "409", "412", "422", "428"} <= set(document["paths"]["/x/{id}"]["put"]["responses"])
 
 
 def test_errors_are_problem_json_in_chinese_by_default_and_english_on_request(client: TestClient) -> None:

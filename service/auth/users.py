@@ -23,7 +23,7 @@ from service.auth import duties as duty
 from service.auth.models import User, UserCredential
 from service.auth.passwords import hash_password, password_problems
 from service.auth.permissions import Role, SeparationOfDuties
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import AlreadyExists, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import AgencyRef, projector, record
 
@@ -73,7 +73,9 @@ def create_user(
     duty.check_role_combination(duties, clean_roles)
     _check_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"username {username!r} is taken", f"用户名 {username!r} 已被占用")
+        raise AlreadyExists(
+            f"username {username!r} is taken", f"用户名 {username!r} 已被占用", extra={"field": "username"}
+        )
     user_id = uuid.uuid4()
     ref = agency_ref(agency)
     record(

@@ -17,6 +17,7 @@ from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, 
 from service.auth.models import User
 from service.auth.permissions import Permission
 from service.errors import NotFound
+from service.inputs import Line
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
@@ -46,8 +47,8 @@ class UserOut(BaseModel):
 class NewUser(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=2, max_length=64)
-    display_name: str = Field(default="", max_length=200)
+    username: Line = Field(min_length=2, max_length=64)
+    display_name: Line = Field(default="", max_length=200)
     roles: list[str] = Field(min_length=1, max_length=5)
     password: str = Field(min_length=1, max_length=1024)
 

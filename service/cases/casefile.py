@@ -23,6 +23,7 @@ from service.cases.guards import (
     PriorNotice,
     StatementStatus,
 )
+from service.inputs import INT64_MAX
 from service.ledger.canonical import format_instant, parse_instant
 from service.policy.catalogue import PenaltyKind
 
@@ -58,6 +59,7 @@ def new_case_file(procedure: str, state: str, item_code: str, catalogue_version:
     }
 
 
+_NO_PRESERVATION: dict[str, Any] = {"approved_at": None, "registered_at": None, "decided_at": None}
 _NOTHING_EXECUTED: dict[str, Any] = {
     "paid_fen": 0,
     "last_payment_on": None,
@@ -96,9 +98,11 @@ def apply(
     elif transition == "approve_preservation":
         out["preservation"] = {"approved_at": when, "registered_at": None, "decided_at": None}
     elif transition == "register_preservation":
-        out["preservation"] = {**(out["preservation"] or {}), "registered_at": when}
+        # Applied to a copy before the guards look: without an approval the copy still has every key, and the
+        # guard (preservation_approved, 第五十六条) refuses with its rule instead of a KeyError.
+        out["preservation"] = {**_NO_PRESERVATION, **(out["preservation"] or {}), "registered_at": when}
     elif transition == "decide_preservation":
-        out["preservation"] = {**(out["preservation"] or {}), "decided_at": when}
+        out["preservation"] = {**_NO_PRESERVATION, **(out["preservation"] or {}), "decided_at": when}
     elif transition == "intend_penalty":
         out["proposed"] = data["penalty"]
     elif transition == "serve_prior_notice":
@@ -191,9 +195,18 @@ def penalty_of(data: Mapping[str, Any] | None) -> Penalty | None:
         return None
     return Penalty(
         kinds=frozenset(PenaltyKind(k) for k in data["kinds"]),
-        fine_fen=int(data.get("fine_fen", 0)),
-        confiscated_value_fen=int(data.get("confiscated_value_fen", 0)),
+        fine_fen=_fen(data.get("fine_fen", 0), "fine_fen"),
+        confiscated_value_fen=_fen(data.get("confiscated_value_fen", 0), "confiscated_value_fen"),
     )
+
+
+def _fen(value: Any, name: str) -> int:
+    """An amount in fen: a whole number a 64-bit column holds. 5.0, "5" and 1e400 are refused, not rounded."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a whole number of fen")
+    if not 0 <= value <= INT64_MAX:
+        raise ValueError(f"{name} must be between 0 and {INT64_MAX} fen")
+    return value
 
 
 def _instant(value: str | None) -> datetime | None:

@@ -24,6 +24,7 @@ from service.cases.payloads import STEP_PAYLOADS
 from service.cases.versioning import etag
 from service.cases.workflow import CaseState, Procedure, load_workflows
 from service.errors import InvalidInput
+from service.inputs import Line, Paragraph, SaneDate, SaneDateTime
 from service.policy.calendar import SHANGHAI
 from service.projections import POLICIES
 from service.runtime import Runtime
@@ -62,32 +63,32 @@ _STRICT = ConfigDict(extra="forbid")
 class PartyModel(BaseModel):
     model_config = _STRICT
     party_type: Literal["individual", "organisation"]
-    name: str = Field(min_length=1, max_length=200)
-    id_number: str | None = Field(default=None, max_length=50)
-    phone: str | None = Field(default=None, max_length=50)
-    address: str | None = Field(default=None, max_length=300)
+    name: Line = Field(min_length=1, max_length=200)
+    id_number: Line | None = Field(default=None, max_length=50)
+    phone: Line | None = Field(default=None, max_length=50)
+    address: Line | None = Field(default=None, max_length=300)
 
 
 class OpenCaseBody(BaseModel):
     model_config = _STRICT
     procedure: Literal["general", "summary"] = "general"
-    item_code: str = Field(min_length=1, max_length=50)
-    title: str = Field(min_length=1, max_length=300, description="short description of the matter")
+    item_code: Line = Field(min_length=1, max_length=50)
+    title: Line = Field(min_length=1, max_length=300, description="short description of the matter")
     party: PartyModel
     source_kind: Literal["inspection", "complaint", "referral", "report", "other"] = "inspection"
-    source_description: str = Field(default="", max_length=4000)
-    occurred_on: date | None = None
-    place: str = Field(default="", max_length=300)
+    source_description: Paragraph = Field(default="", max_length=4000)
+    occurred_on: SaneDate | None = None
+    place: Line = Field(default="", max_length=300)
     officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="other assigned officers")
-    claimed_at: datetime | None = Field(default=None, description="when it happened, if logged later")
+    claimed_at: SaneDateTime | None = Field(default=None, description="when it happened, if logged later")
 
 
 class StepBody(BaseModel):
     model_config = _STRICT
     data: dict[str, Any] = Field(default_factory=dict, description="what this step needs")
     officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="the other officers acting")
-    claimed_at: datetime | None = None
-    reason: str | None = Field(default=None, max_length=4000)
+    claimed_at: SaneDateTime | None = None
+    reason: Paragraph | None = Field(default=None, max_length=4000)
 
 
 class BlockedStep(BaseModel):
@@ -214,12 +215,12 @@ def open_case(
 def list_cases(
     session: ReadSession,
     runtime: RuntimeDep,
-    state: Annotated[str | None, Query(max_length=40)] = None,
-    item: Annotated[str | None, Query(max_length=50)] = None,
+    state: Annotated[Line | None, Query(max_length=40)] = None,
+    item: Annotated[Line | None, Query(max_length=50)] = None,
     officer: uuid.UUID | None = None,
-    registered_from: date | None = None,
-    registered_to: date | None = None,
-    party: Annotated[str | None, Query(max_length=200, description="the party's ID number or exact name")] = None,
+    registered_from: Annotated[SaneDate | None, Query()] = None,
+    registered_to: Annotated[SaneDate | None, Query()] = None,
+    party: Annotated[Line | None, Query(max_length=200, description="the party's ID number or exact name")] = None,
     overdue: bool = False,
     due_soon: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -405,7 +406,7 @@ def take_unknown_step(
 class MajorBody(BaseModel):
     model_config = _STRICT
     major: bool
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Paragraph = Field(min_length=1, max_length=2000)
 
 
 @router.post("/{case_id}/major", response_model=CaseOut, responses=STEP_PROBLEMS)
@@ -428,7 +429,7 @@ def flag_major(
 class EraseBody(BaseModel):
     model_config = _STRICT
     fields: list[Literal["name", "id_number", "phone", "address"]] = Field(min_length=1)
-    reason: str = Field(min_length=1, max_length=2000, description="the legal basis for erasing")
+    reason: Paragraph = Field(min_length=1, max_length=2000, description="the legal basis for erasing")
 
 
 class PartyOut(BaseModel):

@@ -12,6 +12,7 @@ from service.agencies.service import agency_of
 from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.catalogue import service as catalogue
+from service.inputs import Line, Paragraph
 
 router = APIRouter(prefix="/api/v1/catalogue", tags=["catalogue"])
 
@@ -39,8 +40,8 @@ class CatalogueOut(BaseModel):
 class CatalogueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(min_length=1, max_length=200, description="file name, for error locations")
-    content: str = Field(
+    source: Line = Field(min_length=1, max_length=200, description="file name, for error locations")
+    content: Paragraph = Field(
         min_length=1, max_length=900_000, description="the catalogue file (YAML), see policies/catalogue/README.md"
     )
 

@@ -20,8 +20,38 @@ from service.cases.models import Evidence
 from service.errors import PayloadTooLarge
 from service.evidence import service as evidence_service
 from service.evidence.store import EvidenceStore, EvidenceTooLarge
+from service.headers import EVIDENCE_INLINE_CSP
+from service.inputs import Line, Paragraph, SaneDateTime
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}/evidence", tags=["evidence"])
+
+
+# Types a browser shows without running anything in them; an uploader's claim of any other type (text/html,
+# image/svg+xml, ...) would let the file script the API's origin, so it is served as bytes to save.
+INLINE_MEDIA_TYPES = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "audio/mpeg",
+        "audio/ogg",
+        "audio/wav",
+        "audio/mp4",
+        "video/mp4",
+        "video/webm",
+        "video/ogg",
+        "application/pdf",
+    }
+)
+
+
+def download_headers(declared: str) -> tuple[str, dict[str, str]]:
+    """The media type and headers an evidence file is served with, whatever type its uploader declared."""
+    media_type = declared.split(";")[0].strip().lower()
+    if media_type in INLINE_MEDIA_TYPES:
+        return media_type, {"Content-Disposition": "inline", "Content-Security-Policy": EVIDENCE_INLINE_CSP}
+    return "application/octet-stream", {"Content-Disposition": "attachment"}
 
 
 class CustodyOut(BaseModel):
@@ -49,10 +79,10 @@ class EvidenceOut(BaseModel):
 
 class CustodyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    event: str = Field(description="preserved, transferred, returned or destroyed")
-    holder: str = Field(min_length=1, max_length=200)
-    note: str = Field(default="", max_length=2000)
-    claimed_at: datetime | None = None
+    event: Line = Field(max_length=40, description="preserved, transferred, returned or destroyed")
+    holder: Line = Field(min_length=1, max_length=200)
+    note: Paragraph = Field(default="", max_length=2000)
+    claimed_at: SaneDateTime | None = None
 
 
 def _out(session: Session, item: Evidence) -> EvidenceOut:
@@ -65,11 +95,11 @@ async def upload_evidence(
     case_id: uuid.UUID,
     request: Request,
     runtime: RuntimeDep,
-    kind: Annotated[str, Query(description="one of the eight kinds of art. 46")],
-    description: Annotated[str, Query(min_length=1, max_length=2000)],
-    filename: Annotated[str, Query(min_length=1, max_length=255)] = "evidence.bin",
+    kind: Annotated[Line, Query(max_length=40, description="one of the eight kinds of art. 46")],
+    description: Annotated[Paragraph, Query(min_length=1, max_length=2000)],
+    filename: Annotated[Line, Query(min_length=1, max_length=255)] = "evidence.bin",
     officers: Annotated[list[uuid.UUID] | None, Query(description="the other officers collecting it")] = None,
-    claimed_at: datetime | None = None,
+    claimed_at: Annotated[SaneDateTime | None, Query()] = None,
     idempotency_key: Annotated[
         str | None,
         Header(alias=idempotency.HEADER, description="a retry with the same key and file returns the first answer"),
@@ -152,10 +182,9 @@ def download_evidence(
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     item = evidence_service.get_evidence(session, case, evidence_id)
     store = EvidenceStore(runtime.settings.evidence_dir)
+    media_type, headers = download_headers(item.media_type)
     return StreamingResponse(
-        store.open(item.sha256),
-        media_type=item.media_type,
-        headers={"X-Content-SHA256": item.sha256, "Content-Disposition": "attachment"},
+        store.open(item.sha256), media_type=media_type, headers={"X-Content-SHA256": item.sha256, **headers}
     )
 
 

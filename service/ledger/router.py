@@ -19,6 +19,7 @@ from service.agencies.service import agency_id_by_code, get_agency_by_code
 from service.auth.deps import PUBLIC, Principal, ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
 from service.errors import InvalidInput, NotFound
+from service.inputs import INT64_MAX
 from service.ledger import service as ledger
 from service.ledger.runner import IntegratorRunner
 
@@ -102,7 +103,7 @@ def get_vkey(agency: str, runtime: RuntimeDep) -> PlainTextResponse:
 def list_entries(
     agency: str,
     session: ReadSession,
-    start: Annotated[int, Query(ge=0)] = 0,
+    start: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     principal: Principal = requires(Permission.LEDGER_READ),
 ) -> EntriesPage:
@@ -131,8 +132,8 @@ def list_entries(
 def get_inclusion_proof(
     agency: str,
     runtime: RuntimeDep,
-    index: Annotated[int, Query(ge=0)],
-    size: Annotated[int | None, Query(ge=1)] = None,
+    index: Annotated[int, Query(ge=0, le=INT64_MAX)],
+    size: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
 ) -> JSONResponse:
     """RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` (default: latest checkpoint)."""
     with runtime.database.statements() as session:
@@ -202,8 +203,8 @@ def get_entry_proof(
 def get_consistency_proof(
     agency: str,
     runtime: RuntimeDep,
-    size1: Annotated[int, Query(alias="from", ge=1)],
-    size2: Annotated[int | None, Query(alias="to", ge=1)] = None,
+    size1: Annotated[int, Query(alias="from", ge=1, le=INT64_MAX)],
+    size2: Annotated[int | None, Query(alias="to", ge=1, le=INT64_MAX)] = None,
 ) -> JSONResponse:
     """RFC 9162 consistency proof between tree sizes ``from`` and ``to`` (default: latest checkpoint)."""
     with runtime.database.statements() as session:

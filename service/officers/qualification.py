@@ -41,6 +41,21 @@ class CertificateStatus(StrEnum):
     EXPIRED = "expired"  # 失效, as recorded; expiry also follows from expires_on
 
 
+def certificate_status_on(recorded: str, issued_on: date, expires_on: date, today: date) -> str:
+    """The status of a certificate on ``today`` (an Asia/Shanghai date), as published.
+
+    The recorded status changes only by an entry (suspension, revocation, ...); expiry needs none: a certificate
+    past its expiry date is expired that day whether or not anyone recorded it (第三十条 by analogy).
+    """
+    if recorded != CertificateStatus.ACTIVE:
+        return recorded
+    if today > expires_on:
+        return CertificateStatus.EXPIRED.value
+    if today < issued_on:
+        return "not_yet_valid"
+    return recorded
+
+
 class ReasonCode(StrEnum):
     NO_CERTIFICATE = "no_certificate"
     RECUSED = "recused"

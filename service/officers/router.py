@@ -16,6 +16,7 @@ from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, 
 from service.auth.permissions import Permission
 from service.catalogue.service import item_of, require_current_version
 from service.errors import InvalidInput
+from service.inputs import Line, Paragraph, SaneDate, SaneDateTime
 from service.officers import reports
 from service.officers import service as officers
 from service.officers.models import Certificate, Officer
@@ -75,46 +76,46 @@ class OfficerOut(BaseModel):
 
 class OfficerIn(BaseModel):
     model_config = _STRICT
-    name: str = Field(min_length=1, max_length=100)
-    unit: str = Field(min_length=1, max_length=50)
+    name: Line = Field(min_length=1, max_length=100)
+    unit: Line = Field(min_length=1, max_length=50)
     user_id: uuid.UUID | None = None
 
 
 class LegalQualificationIn(BaseModel):
     model_config = _STRICT
-    number: str = Field(min_length=1, max_length=100)
-    obtained_on: date
+    number: Line = Field(min_length=1, max_length=100)
+    obtained_on: SaneDate
 
 
 class ActiveIn(BaseModel):
     model_config = _STRICT
     active: bool
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Paragraph = Field(min_length=1, max_length=1000)
 
 
 class CertificateIssueIn(BaseModel):
     model_config = _STRICT
-    number: str = Field(min_length=1, max_length=100)
-    issuer: str = Field(min_length=1, max_length=200)
-    issued_on: date
-    expires_on: date
-    scope_items: list[str] = Field(default_factory=list, max_length=500)
-    scope_categories: list[str] = Field(default_factory=list, max_length=100)
-    territory: str | None = Field(default=None, max_length=200)
+    number: Line = Field(min_length=1, max_length=100)
+    issuer: Line = Field(min_length=1, max_length=200)
+    issued_on: SaneDate
+    expires_on: SaneDate
+    scope_items: list[Line] = Field(default_factory=list, max_length=500)
+    scope_categories: list[Line] = Field(default_factory=list, max_length=100)
+    territory: Line | None = Field(default=None, max_length=200)
 
 
 class CertificateChangeIn(BaseModel):
     model_config = _STRICT
-    reason: str = Field(default="", max_length=1000)
-    effective_at: datetime | None = None
-    expires_on: date | None = None
+    reason: Paragraph = Field(default="", max_length=1000)
+    effective_at: SaneDateTime | None = None
+    expires_on: SaneDate | None = None
 
 
 class ReviewIn(BaseModel):
     model_config = _STRICT
-    reviewed_on: date
+    reviewed_on: SaneDate
     passed: bool
-    note: str = Field(default="", max_length=1000)
+    note: Paragraph = Field(default="", max_length=1000)
 
 
 class Participant(BaseModel):
@@ -126,8 +127,8 @@ class Participant(BaseModel):
 class TrainingIn(BaseModel):
     model_config = _STRICT
     kind: Literal["training", "exam"]
-    title: str = Field(min_length=1, max_length=200)
-    held_on: date
+    title: Line = Field(min_length=1, max_length=200)
+    held_on: SaneDate
     participants: list[Participant] = Field(max_length=1000)
 
 
@@ -279,8 +280,8 @@ def officer_qualification(
     officer_id: uuid.UUID,
     session: ReadSession,
     runtime: RuntimeDep,
-    item: Annotated[str, Query(description="catalogue item code")],
-    at: Annotated[datetime | None, Query(description="moment (default now), with a time zone")] = None,
+    item: Annotated[Line, Query(max_length=50, description="catalogue item code")],
+    at: Annotated[SaneDateTime | None, Query(description="moment (default now), with a time zone")] = None,
     principal: Principal = requires(Permission.OFFICER_READ),
 ) -> QualificationOut:
     """Whether the officer may act on an item at a moment, with every reason if not (行政处罚法 第四十二条)."""
@@ -306,6 +307,31 @@ def get_certificate(
         EventOut.model_validate(e, from_attributes=True) for e in officers.certificate_history(session, certificate.id)
     ]
     return CertificateDetail(**CertificateOut.of(certificate).model_dump(), history=history)
+
+
+# Declared before /certificates/{certificate_id}/{action}, which would otherwise capture "reviews" (and 422).
+@router.post("/certificates/{certificate_id}/reviews", response_model=CertificateOut)
+def review_certificate(
+    certificate_id: uuid.UUID,
+    body: ReviewIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CERTIFICATE_MANAGE),
+) -> CertificateOut:
+    """Record the annual review (年度审验) of a certificate, passed or not."""
+    certificate = officers.get_certificate(session, principal.agency_id, certificate_id)
+    officers.change_certificate(
+        session,
+        agency_of(session, principal.agency_id),
+        certificate,
+        "reviewed",
+        reason=body.note,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+        reviewed_on=body.reviewed_on,
+        review_passed=body.passed,
+    )
+    return CertificateOut.of(certificate)
 
 
 @router.post("/certificates/{certificate_id}/{action}", response_model=CertificateOut)
@@ -337,30 +363,6 @@ def change_certificate(
         at=runtime.clock.now(),
         effective_at=body.effective_at,
         expires_on=body.expires_on,
-    )
-    return CertificateOut.of(certificate)
-
-
-@router.post("/certificates/{certificate_id}/reviews", response_model=CertificateOut)
-def review_certificate(
-    certificate_id: uuid.UUID,
-    body: ReviewIn,
-    session: WriteSession,
-    runtime: RuntimeDep,
-    principal: Principal = requires(Permission.CERTIFICATE_MANAGE),
-) -> CertificateOut:
-    """Record the annual review (年度审验) of a certificate, passed or not."""
-    certificate = officers.get_certificate(session, principal.agency_id, certificate_id)
-    officers.change_certificate(
-        session,
-        agency_of(session, principal.agency_id),
-        certificate,
-        "reviewed",
-        reason=body.note,
-        actor=principal.actor,
-        at=runtime.clock.now(),
-        reviewed_on=body.reviewed_on,
-        review_passed=body.passed,
     )
     return CertificateOut.of(certificate)
 
@@ -411,7 +413,7 @@ class CertificationSummary(BaseModel):
 def certification_report(
     session: ReadSession,
     runtime: RuntimeDep,
-    on: Annotated[date | None, Query(description="date (Asia/Shanghai), default today")] = None,
+    on: Annotated[SaneDate | None, Query(description="date (Asia/Shanghai), default today")] = None,
     within_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
     principal: Principal = requires(Permission.REPORT_READ),
 ) -> CertificationSummary:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from service.agencies.models import Agency
 from service.agencies.service import agency_ref, entry_agency_id
 from service.auth.models import User
-from service.errors import Conflict, InvalidInput, LegalBasis, NotFound
+from service.errors import AlreadyExists, Conflict, InvalidInput, LegalBasis, NotFound
 from service.ledger.canonical import EntryContent, parse_instant
 from service.ledger.projection import projector, record
 from service.officers.models import Certificate, CertificateEvent, Officer, TrainingRecord
@@ -108,7 +108,9 @@ def register_officer(
         if user is None or user.agency_id != agency.id:
             raise InvalidInput("the linked user does not exist in this agency", "关联的用户在本执法主体中不存在")
         if session.scalar(select(Officer.id).where(Officer.user_id == user_id)) is not None:
-            raise Conflict("that user is already linked to an officer", "该用户已关联其他执法人员")
+            raise AlreadyExists(
+                "that user is already linked to an officer", "该用户已关联其他执法人员", extra={"field": "user_id"}
+            )
     officer_id = uuid.uuid4()
     record(
         session,
@@ -231,7 +233,9 @@ def issue_certificate(
     if not officer.active:
         raise Conflict("the officer has left the team", "该执法人员已调离或退休")
     if session.scalar(select(Certificate.id).where(Certificate.number == number)) is not None:
-        raise Conflict(f"certificate number {number} already exists", f"执法证号 {number} 已存在")
+        raise AlreadyExists(
+            f"certificate number {number} already exists", f"执法证号 {number} 已存在", extra={"field": "number"}
+        )
     certificate_id = uuid.uuid4()
     record(
         session,

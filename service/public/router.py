@@ -11,13 +11,15 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from service.agencies.service import get_agency_by_code
 from service.auth.deps import PUBLIC, ReadSession, RuntimeDep
 from service.catalogue.service import items_of, require_current_version
 from service.officers.models import Certificate, Officer
+from service.officers.qualification import certificate_status_on
+from service.policy.calendar import local_date
 
 router = APIRouter(prefix="/api/v1/public/agencies/{agency}", tags=["public"])
 
@@ -34,7 +36,7 @@ class PublicCertificate(BaseModel):
     scope_items: list[str]
     scope_categories: list[str]
     territory: str | None
-    status: str
+    status: str = Field(description="active, suspended, revoked, cancelled, expired or not_yet_valid, today")
     expires_on: date
 
 
@@ -59,8 +61,12 @@ def public_items(agency: str, session: ReadSession) -> PublicCatalogue:
 
 @router.get("/officers", response_model=list[PublicOfficer], dependencies=[PUBLIC])
 def public_officers(agency: str, session: ReadSession, runtime: RuntimeDep) -> list[PublicOfficer]:
-    """Officers holding certificates: name, unit, certificate number, scope and status — nothing else."""
+    """Officers holding certificates: name, unit, certificate number, scope and status — nothing else.
+
+    The status is the one in force now: a certificate past its expiry date shows as expired.
+    """
     found = get_agency_by_code(session, agency)
+    today = local_date(runtime.clock.now())
     rows = session.execute(
         select(Officer, Certificate)
         .join(Certificate, Certificate.officer_id == Officer.id)
@@ -81,7 +87,7 @@ def public_officers(agency: str, session: ReadSession, runtime: RuntimeDep) -> l
                 scope_items=certificate.scope_items,
                 scope_categories=certificate.scope_categories,
                 territory=certificate.territory,
-                status=certificate.status,
+                status=certificate_status_on(certificate.status, certificate.issued_on, certificate.expires_on, today),
                 expires_on=certificate.expires_on,
             )
         )

@@ -16,6 +16,7 @@ from service.agencies.service import get_agency_by_code
 from service.auth.deps import PUBLIC, Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.cases import service as cases
+from service.inputs import Paragraph
 from service.policy.calendar import local_date
 from service.publicity import service as publicity
 from service.publicity.models import Publication
@@ -33,7 +34,7 @@ class PublicationOut(BaseModel):
 
 class WithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Paragraph = Field(min_length=1, max_length=2000)
 
 
 class OverdueOut(BaseModel):

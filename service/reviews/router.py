@@ -16,6 +16,7 @@ from service.auth.permissions import Permission
 from service.cases import service as cases
 from service.cases.models import Case
 from service.errors import Conflict
+from service.inputs import Line, Paragraph
 from service.reviews import service as reviews
 from service.reviews.state import stale_reasons
 
@@ -39,15 +40,17 @@ class ReviewOut(BaseModel):
 
 class OpinionIn(BaseModel):
     model_config = _STRICT
-    checks: dict[str, dict[str, str]] = Field(description="the ten checks, each {result: passed|problem, comment}")
+    checks: dict[Line, dict[Line, Paragraph]] = Field(
+        description="the ten checks, each {result: passed|problem, comment}"
+    )
     opinion: Literal["agree", "problems_found"]
-    comment: str = Field(default="", max_length=4000)
+    comment: Paragraph = Field(default="", max_length=4000)
 
 
 class SignatureIn(BaseModel):
     model_config = _STRICT
-    key_id: str = Field(min_length=16, max_length=16)
-    signature: str = Field(min_length=1, max_length=200, description="base64 Ed25519 signature of the statement")
+    key_id: Line = Field(min_length=16, max_length=16)
+    signature: Line = Field(min_length=1, max_length=200, description="base64 Ed25519 signature of the statement")
 
 
 class StatementOut(BaseModel):

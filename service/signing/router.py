@@ -12,6 +12,7 @@ from sqlalchemy import select
 from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.errors import NotFound
+from service.inputs import Paragraph
 from service.signing import service as signing
 from service.signing.models import SigningKey
 
@@ -20,7 +21,9 @@ router = APIRouter(prefix="/api/v1/signing-keys", tags=["signatures"])
 
 class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    public_key: str = Field(min_length=40, max_length=400, description="base64 of the raw 32-byte Ed25519 key, or PEM")
+    public_key: Paragraph = Field(
+        min_length=40, max_length=400, description="base64 of the raw 32-byte Ed25519 key, or PEM"
+    )
 
 
 class KeyOut(BaseModel):

@@ -17,7 +17,7 @@ from service.agencies.service import agency_of, agency_ref, entry_agency_id
 from service.auth.deps import Principal
 from service.auth.duties import check_not_own_key
 from service.auth.permissions import SeparationOfDuties
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
 from service.ledger.errors import VerificationError
 from service.ledger.projection import projector, record
@@ -37,7 +37,7 @@ def register_key(session: Session, principal: Principal, public_key: str, now: d
         raise InvalidInput(f"not an Ed25519 public key: {exc}", "不是有效的 Ed25519 公钥") from None
     kid = key_id_of(raw)
     if session.scalar(select(SigningKey.id).where(SigningKey.key_id == kid)) is not None:
-        raise Conflict("this key is already registered", "该公钥已登记")
+        raise AlreadyExists("this key is already registered", "该公钥已登记", extra={"field": "public_key"})
     agency = agency_of(session, principal.agency_id)
     key_uuid = uuid.uuid4()
     record(

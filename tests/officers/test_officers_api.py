@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from service.clock import FixedClock
 from service.policy.calendar import local_date
 from service.runtime import Runtime
 
@@ -178,3 +179,58 @@ def test_the_public_officer_list_shows_only_what_the_law_publishes(client: TestC
         "status",
         "expires_on",
     }
+
+
+def test_an_officer_certified_over_395_days_ago_is_qualified_again_after_the_annual_review(
+    client: TestClient, auth: Auth, today: date
+) -> None:
+    """(参照)交通运输行政执法证件管理规定 第三十条: a certificate lapses without its annual review (年度审验);
+    the review route must be reachable, not captured by /certificates/{id}/{action}."""
+    officer = new_officer(client, auth)
+    certificate = issue(client, auth, officer["id"], today, issued_on=today - timedelta(days=400), number="渝REV1")
+    assert qualification(client, auth, officer["id"], "CQ-TM-002")["ok"] is False
+
+    path = f"/api/v1/certificates/{certificate['id']}/reviews"
+    body = {"reviewed_on": str(today - timedelta(days=2)), "passed": True, "note": "年度审验合格"}
+    assert client.post(path, headers=auth("officer1"), json=body).status_code == 403
+    reviewed = client.post(path, headers=auth("head"), json=body)
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["last_reviewed_on"] == body["reviewed_on"]
+    assert qualification(client, auth, officer["id"], "CQ-TM-002")["ok"] is True
+    history = client.get(f"/api/v1/certificates/{certificate['id']}", headers=auth("officer1")).json()["history"]
+    assert [e["kind"] for e in history] == ["issued", "reviewed"]
+    assert (
+        client.post(f"/api/v1/certificates/{certificate['id']}/promote", headers=auth("head"), json={}).status_code
+        == 422
+    )
+
+
+def _published(client: TestClient, number: str) -> dict[str, Any]:
+    officers = client.get("/api/v1/public/agencies/tiemen/officers").json()
+    return next(c for o in officers for c in o["certificates"] if c["number"] == number)
+
+
+def test_the_public_officer_list_shows_a_certificate_past_its_expiry_as_expired_on_that_day(
+    client: TestClient, auth: Auth, clock: FixedClock, today: date
+) -> None:
+    officer = new_officer(client, auth)
+    issue(client, auth, officer["id"], today, number="渝EXP1", expires_on=today + timedelta(days=1))
+    issue(client, auth, officer["id"], today, number="渝NEW1", issued_on=today + timedelta(days=3))
+    assert _published(client, "渝EXP1")["status"] == "active"
+    assert _published(client, "渝NEW1")["status"] == "not_yet_valid"
+    # Asia/Shanghai dates: 16:00 UTC on the expiry day is already the next day in Shanghai.
+    expiry = today + timedelta(days=1)
+    clock.at = datetime(expiry.year, expiry.month, expiry.day, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai
+    assert _published(client, "渝EXP1")["status"] == "active"
+    clock.at = datetime(expiry.year, expiry.month, expiry.day, 16, 0, tzinfo=UTC)  # 00:00 the day after
+    assert _published(client, "渝EXP1")["status"] == "expired"
+
+
+def test_a_suspended_certificate_stays_suspended_in_public_whatever_its_dates(
+    client: TestClient, auth: Auth, today: date
+) -> None:
+    officer = new_officer(client, auth)
+    certificate = issue(client, auth, officer["id"], today, number="渝SUS1")
+    path = f"/api/v1/certificates/{certificate['id']}/suspend"
+    assert client.post(path, headers=auth("head"), json={"reason": "考核不合格"}).status_code == 200
+    assert _published(client, "渝SUS1")["status"] == "suspended"

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -143,8 +143,62 @@ def open_case(
     return case_out(session, runtime, opened.case, opened.warnings)
 
 
+class CaseFilters(BaseModel):
+    """Which cases to list; ``party`` only in the body of ``POST /cases/search``, never in a URL."""
+
+    model_config = _STRICT
+    state: str | None = Field(default=None, max_length=40)
+    item: str | None = Field(default=None, max_length=50)
+    officer: uuid.UUID | None = None
+    registered_from: date | None = None
+    registered_to: date | None = None
+    party: str | None = Field(
+        default=None, min_length=1, max_length=200, description="the party's ID number or exact name"
+    )
+    overdue: bool = False
+    due_soon: bool = False
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+def find_cases(session: Session, runtime: Runtime, principal: Principal, filters: CaseFilters) -> list[CaseOut]:
+    query = cases.visible_cases(session, principal, runtime.case_context.case_policy)
+    if filters.state:
+        query = query.where(Case.state == filters.state)
+    if filters.item:
+        query = query.where(Case.item_code == filters.item)
+    if filters.officer:
+        query = query.where(Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == filters.officer)))
+    # Dates are days in Asia/Shanghai, as the law counts them.
+    if filters.registered_from:
+        query = query.where(Case.registered_at >= datetime.combine(filters.registered_from, time.min, SHANGHAI))
+    if filters.registered_to:
+        query = query.where(
+            Case.registered_at < datetime.combine(filters.registered_to + timedelta(days=1), time.min, SHANGHAI)
+        )
+    if filters.party:
+        # The blind index: an HMAC of the normalised value under the server's key, never the value itself.
+        digest = blind_index(runtime.case_context.blind_index_key, filters.party)
+        matching = select(Party.id).where(
+            Party.agency_id == principal.agency_id, (Party.id_number_index == digest) | (Party.name_index == digest)
+        )
+        query = query.where(Case.party_id.in_(matching))
+    scan = 5000 if (filters.overdue or filters.due_soon) else filters.limit
+    out = []
+    for case in session.scalars(query.order_by(Case.registered_at.desc()).limit(scan)):
+        shaped = case_out(session, runtime, case)
+        if filters.overdue and not any(d.overdue for d in shaped.deadlines):
+            continue
+        if filters.due_soon and not any(d.due_soon for d in shaped.deadlines):
+            continue
+        out.append(shaped)
+        if len(out) >= filters.limit:
+            break
+    return out
+
+
 @router.get("", response_model=list[CaseOut])
 def list_cases(
+    request: Request,
     session: ReadSession,
     runtime: RuntimeDep,
     state: Annotated[str | None, Query(max_length=40)] = None,
@@ -152,46 +206,38 @@ def list_cases(
     officer: uuid.UUID | None = None,
     registered_from: date | None = None,
     registered_to: date | None = None,
-    party: Annotated[str | None, Query(max_length=200, description="the party's ID number or exact name")] = None,
     overdue: bool = False,
     due_soon: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     principal: Principal = requires(Permission.CASE_READ),
 ) -> list[CaseOut]:
-    """Cases the caller may see, filtered by state, item, officer, registration date, party; overdue or due soon."""
-    query = cases.visible_cases(session, principal, runtime.case_context.case_policy)
-    if state:
-        query = query.where(Case.state == state)
-    if item:
-        query = query.where(Case.item_code == item)
-    if officer:
-        query = query.where(Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == officer)))
-    # Dates are days in Asia/Shanghai, as the law counts them.
-    if registered_from:
-        query = query.where(Case.registered_at >= datetime.combine(registered_from, time.min, SHANGHAI))
-    if registered_to:
-        query = query.where(
-            Case.registered_at < datetime.combine(registered_to + timedelta(days=1), time.min, SHANGHAI)
+    """Cases the caller may see, filtered by state, item, officer, registration date; overdue or due soon. To find
+    a party's cases, ``POST /api/v1/cases/search``: a name or ID number in a URL ends up in logs and histories."""
+    if "party" in request.query_params:
+        raise InvalidInput(
+            "search by party with POST /api/v1/cases/search and the value in the body, never in a URL",
+            "按当事人查询请使用 POST /api/v1/cases/search，在请求体中提交，不得放在网址中",
         )
-    if party:
-        # The blind index: an HMAC of the normalised value under the server's key, never the value itself.
-        digest = blind_index(runtime.case_context.blind_index_key, party)
-        matching = select(Party.id).where(
-            Party.agency_id == principal.agency_id, (Party.id_number_index == digest) | (Party.name_index == digest)
-        )
-        query = query.where(Case.party_id.in_(matching))
-    found = session.scalars(query.order_by(Case.registered_at.desc()).limit(5000 if (overdue or due_soon) else limit))
-    out = []
-    for case in found:
-        shaped = case_out(session, runtime, case)
-        if overdue and not any(d.overdue for d in shaped.deadlines):
-            continue
-        if due_soon and not any(d.due_soon for d in shaped.deadlines):
-            continue
-        out.append(shaped)
-        if len(out) >= limit:
-            break
-    return out
+    filters = CaseFilters(
+        state=state,
+        item=item,
+        officer=officer,
+        registered_from=registered_from,
+        registered_to=registered_to,
+        overdue=overdue,
+        due_soon=due_soon,
+        limit=limit,
+    )
+    return find_cases(session, runtime, principal, filters)
+
+
+@router.post("/search", response_model=list[CaseOut])
+def search_cases(
+    body: CaseFilters, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+) -> list[CaseOut]:
+    """The same filters as ``GET /api/v1/cases``, and the party's ID number or exact name, in the body. It writes
+    nothing; it is a POST so that the party's data stays out of URLs, access logs and browser histories."""
+    return find_cases(session, runtime, principal, body)
 
 
 @router.get("/{case_id}", response_model=CaseOut)

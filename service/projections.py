@@ -14,6 +14,7 @@ PROJECTING_MODULES = (
     "service.catalogue.service",
     "service.officers.service",
     "service.cases.service",
+    "service.cases.disclosure",
     "service.evidence.service",
     "service.reviews.service",
     "service.signing.service",

@@ -6,15 +6,17 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
+from service.cases import disclosure
 from service.cases import service as cases
 from service.cases.deadlines_view import CaseDeadline, case_deadlines
+from service.cases.disclosure import clear_party, redacted_party
 from service.cases.history import HistoryEntry, case_history
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import blind_index
@@ -307,31 +309,91 @@ class PartyOut(BaseModel):
     phone: str | None
     address: str | None
     erased_fields: list[str]
+    redacted: bool = Field(description="true: masked as every reader of the case sees it; false: disclosed in clear")
+
+
+class DisclosureBody(BaseModel):
+    model_config = _STRICT
+    reason: str = Field(min_length=1, max_length=2000, description="why the clear data is needed, e.g. 送达决定书")
+
+
+class DisclosureOut(BaseModel):
+    seq: int
+    actor: str
+    actor_name: str | None
+    at: datetime
+    fields: list[str]
+    reason: str
+    verifies: bool
+
+
+def _no_store(response: Response) -> None:
+    response.headers["Cache-Control"] = "no-store"
 
 
 @router.get("/{case_id}/party", response_model=PartyOut)
 def get_party(
-    case_id: uuid.UUID, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+    case_id: uuid.UUID,
+    response: Response,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_READ),
 ) -> PartyOut:
-    """The party's personal data (kept outside the ledger), for those who may see the case."""
+    """The party as every reader of the case sees it: an individual's name as 张某某, the ID number's region and
+    last four characters, the phone's first three and last four, the address to village level; an organisation
+    in full. The clear data is disclosed by ``POST /cases/{id}/party/disclosures``, which is recorded."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     party = session.get(Party, case.party_id)
     assert party is not None
-    return PartyOut.model_validate(party, from_attributes=True)
+    _no_store(response)
+    return PartyOut.model_validate(redacted_party(party, runtime.publicity.rules.address_levels), from_attributes=True)
+
+
+@router.post("/{case_id}/party/disclosures", response_model=PartyOut, status_code=201)
+def disclose_party(
+    case_id: uuid.UUID,
+    body: DisclosureBody,
+    response: Response,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_READ),
+) -> PartyOut:
+    """The party's personal data in clear, for a reason; the disclosure (who, when, which case, which fields, why
+    — never the data) is an entry on the case's chain that supervisors see."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    party = disclosure.disclose_party(session, principal, case, body.reason, runtime.clock.now())
+    _no_store(response)
+    return PartyOut.model_validate(clear_party(party), from_attributes=True)
+
+
+@router.get("/{case_id}/party/disclosures", response_model=list[DisclosureOut])
+def list_disclosures(
+    case_id: uuid.UUID,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_AUDIT),
+) -> list[DisclosureOut]:
+    """Every disclosure of the party's personal data in this case, from its verified chain (supervisors)."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    found = disclosure.disclosures(case_history(session, case))
+    return [DisclosureOut.model_validate(d, from_attributes=True) for d in found]
 
 
 @router.post("/{case_id}/party/erase", response_model=PartyOut)
 def erase_party_data(
     case_id: uuid.UUID,
     body: EraseBody,
+    response: Response,
     session: WriteSession,
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.CASE_APPROVE),
 ) -> PartyOut:
-    """Lawfully erase fields of the party's personal data; the ledger still verifies and reports them erased."""
+    """Lawfully erase fields of the party's personal data; the ledger still verifies and reports them erased. The
+    answer shows what remains, redacted (an erasure is not a disclosure)."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     party = cases.erase_personal_data(session, principal, case, body.fields, body.reason, runtime.clock.now())
-    return PartyOut.model_validate(party, from_attributes=True)
+    _no_store(response)
+    return PartyOut.model_validate(redacted_party(party, runtime.publicity.rules.address_levels), from_attributes=True)
 
 
 @router.get("/{case_id}/history", response_model=list[HistoryEntry])

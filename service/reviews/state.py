@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from service.cases.guards import Penalty
 from service.ledger.models import LedgerEntry
 
-# Entries that do not change what was reviewed.
+# Entries that do not change what was reviewed (a disclosure of the party's data is a read, recorded).
 REVIEW_PROCESS_TYPES = frozenset(
     {
         "case:legal_review:requested",
@@ -25,6 +25,7 @@ REVIEW_PROCESS_TYPES = frozenset(
         "case:collective_discussion:held",
         "case:collective_discussion:signed",
         "case:major_flag:set",
+        "case:personal_data:disclosed",
     }
 )
 

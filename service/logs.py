@@ -3,9 +3,10 @@
 What a record may carry is decided here, not by whoever logs: the time, level, logger, message, request id; for
 an exception its type and the frames of its traceback, never its text (a database error's text holds the failed
 statement and, from PostgreSQL, the offending values); for uvicorn's access log the client, method, path, status
-and a query string whose values are kept only for parameters known to hold no personal data. SQLAlchemy's engine
-and pool loggers are held at WARNING whatever the root level: at INFO and DEBUG they print statements and rows.
-Bodies and tokens are never logged by the service.
+and a query string whose values are kept only for parameters known to hold no personal data. SQLAlchemy's engine,
+pool and ORM loggers are pinned at WARNING, so that a level turned down on the root or on ``sqlalchemy`` (to debug
+something else) does not make them print statements with their parameters and result rows. Bodies and tokens are
+never logged by the service.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class JsonLines(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "request_id": request_id.get(),
+            "request_id": getattr(record, "request_id", None),
         }
         if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) == 5:
             client, method, path, http_version, status = record.args
@@ -106,8 +107,24 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    record.request_id = request_id.get()
+    return record
+
+
+def stamp_records_with_request_id() -> None:
+    """Every record carries the id of the request it was made in, taken when it is made (a handler may format it
+    later, or elsewhere)."""
+    if logging.getLogRecordFactory() is not _record_with_request_id:
+        logging.setLogRecordFactory(_record_with_request_id)
+
+
 def quiet_sql_loggers() -> None:
-    """Hold SQLAlchemy's loggers at WARNING: below it they print statements with their rows."""
+    """Pin SQLAlchemy's loggers at WARNING: below it they print statements, parameters and rows."""
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
 
@@ -143,6 +160,7 @@ class RequestIdMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        stamp_records_with_request_id()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

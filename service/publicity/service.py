@@ -63,10 +63,11 @@ def publication_content(session: Session, case: Case, policy: PublicityPolicy) -
 
 
 def known_persons(party: Party, policy: PublicityPolicy) -> list[KnownPerson]:
-    """The natural persons whose data the free-text redaction knows: the party, when an individual (an
-    organisation is published by name; its recorded ID and phone are still never published)."""
-    name = party.name if party.party_type != "organisation" and policy.rules.mask_person_name else None
-    return [KnownPerson(name, party.id_number, party.phone)]
+    """What the free-text redaction knows of the party: an individual's name, ID number and phone; of an
+    organisation only its phone (its name and unified social credit code are published, as the rules require)."""
+    if party.party_type == "organisation":
+        return [KnownPerson(None, None, party.phone)]
+    return [KnownPerson(party.name if policy.rules.mask_person_name else None, party.id_number, party.phone)]
 
 
 @dataclass(frozen=True)

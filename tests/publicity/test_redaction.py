@@ -9,8 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.cases.models import Party
 from service.publicity.identifiers import Identifier, find_identifiers, is_phone_number, is_resident_id
-from service.publicity.redaction import KnownPerson, mask_name, redact_strings, redact_text
+from service.publicity.policy import PublicityPolicy
+from service.publicity.redaction import KnownPerson, RedactionRules, mask_name, redact_strings, redact_text
+from service.publicity.service import known_persons
 
 ID = "[身份证号码已隐去]"
 PHONE = "[电话号码已隐去]"
@@ -179,3 +182,16 @@ def test_text_without_digits_is_unchanged(text: str) -> None:
 @pytest.mark.parametrize("name", ["张三", "欧阳娜娜", "买买提·艾力"])
 def test_a_name_never_survives_redaction(name: str) -> None:
     assert name not in redact_text(f"当事人{name}，{name}称不知情。", [KnownPerson(name)])
+
+
+def test_an_organisation_is_published_by_name_and_code_a_person_is_not() -> None:
+    policy = PublicityPolicy(7, 3, RedactionRules(mask_person_name=True, address_levels=("村",)))
+    company = Party(
+        party_type="organisation", name="重庆某某保洁有限公司", id_number="91500228MA5U000000", phone="023-12345678"
+    )
+    facts = "重庆某某保洁有限公司（统一社会信用代码91500228MA5U000000，电话023-12345678）未按规定清运垃圾。"
+    assert redact_text(facts, known_persons(company, policy)) == (
+        f"重庆某某保洁有限公司（统一社会信用代码91500228MA5U000000，电话{PHONE}）未按规定清运垃圾。"
+    )
+    person = Party(party_type="individual", name="张晓明", id_number="500228199003071231", phone="13812345678")
+    assert redact_text(FACTS_1, known_persons(person, policy)) == redact_text(FACTS_1, [ZHANG])

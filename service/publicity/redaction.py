@@ -70,7 +70,7 @@ def _spaced(word: str) -> str:
 def mask_person_in_text(text: str, name: str) -> str:
     """``text`` with the person's full name masked, and a given name of two or more characters masked alone."""
     name = re.sub(r"\s+", "", name)
-    if not name:
+    if len(name) < 2:  # a one-character "name" is a word of the text too: masking it would garble the facts
         return text
     text = re.sub(_spaced(name), mask_name(name), text)
     given = name[len(family_name(name)) :]

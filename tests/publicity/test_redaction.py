@@ -195,3 +195,9 @@ def test_an_organisation_is_published_by_name_and_code_a_person_is_not() -> None
     )
     person = Party(party_type="individual", name="张晓明", id_number="500228199003071231", phone="13812345678")
     assert redact_text(FACTS_1, known_persons(person, policy)) == redact_text(FACTS_1, [ZHANG])
+
+
+def test_a_one_character_name_is_not_masked_in_the_text() -> None:
+    # It would garble every word holding the character; the structured field is still masked (张 → 张某某).
+    assert redact_text("现场张贴整改通知。", [KnownPerson("张")]) == "现场张贴整改通知。"
+    assert mask_name("张") == "张某某"

@@ -5,8 +5,8 @@ region and last four characters, the phone's first three and last four, the addr
 organisation by its name, code and address, which are published anyway. To see the clear data a reader
 discloses it, giving a reason: the entry ``case:personal_data:disclosed`` names the actor, the time, the case,
 the fields and the reason — never the data — so a supervisor can see every read of a party's data in the case's
-history (个人信息保护法 第五十一条: access to personal data is controlled and recorded). GET never writes, so the
-clear data is only ever the answer to that POST.
+history (个人信息保护法 第五十一条: operating permissions and de-identification for personal data). GET never
+writes, so the clear data is only ever the answer to that POST.
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from service.ledger.keys import load_agency_key
 from service.ledger.note import NoteSigner, NoteVerifier
 from service.ledger.projection import UnknownEntryType
 from service.ledger.runner import IntegratorRunner
+from service.logs import log_config
 from service.migrations import upgrade_to_head
 from service.officers.policy import load_officer_policy
 from service.policy.calendar import CalendarNoticeError, local_date, read_notice_file
@@ -349,6 +350,9 @@ def run_server(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=False,
         server_header=False,
+        # JSON lines with the request id; the access line's query values only for harmless parameters.
+        log_config=log_config(),
+        access_log=True,
     )
     if workers <= 1:
         uvicorn.Server(config).run()

@@ -21,6 +21,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 from service.config import get_settings
+from service.logs import quiet_sql_loggers
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,12 +76,17 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
 
 
 def make_engine(url: str, *, immediate: bool = True) -> Engine:
-    """An engine for ``url``; on SQLite, ``immediate`` makes every transaction take the write lock first."""
+    """An engine for ``url``; on SQLite, ``immediate`` makes every transaction take the write lock first.
+
+    ``hide_parameters``: a failed statement's error (and so any log of it) never carries its parameters — a
+    party's name, ID number and phone among them. The engine's own loggers are held at WARNING for the same
+    reason (service/logs.py)."""
+    quiet_sql_loggers()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60}, hide_parameters=True)
         _configure_sqlite(engine, immediate=immediate)
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 class Database:

@@ -25,6 +25,7 @@ from service.inputs import InputGuardMiddleware
 from service.ledger.router import router as ledger_router
 from service.ledger.runner import IntegratorRunner
 from service.limits import BodyLimitMiddleware
+from service.logs import RequestIdMiddleware
 from service.officers.router import router as officers_router
 from service.policy.versions import record_for_all_agencies
 from service.problems import declare_problem_responses, install_error_handlers, refuse_input
@@ -123,9 +124,11 @@ def build_app(runtime: Runtime | None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
         )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every record of the request has its id
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(users_router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import MutableMapping
 from typing import Any
@@ -26,8 +27,10 @@ from service.errors import (
     TooManyRequests,
 )
 from service.inputs import InputRefused, Send
+from service.logs import request_id
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 def prefers_english(request: Request) -> bool:
@@ -56,6 +59,16 @@ _HTTP_TITLES = {
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The record carries the exception's type and frames, never its text (service/logs.py); the client gets
+        # the request id to quote, nothing of the error.
+        log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
+        error = _make_generic(500, "internal error")
+        error.detail_zh = "服务器内部错误"
+        error.extra = {"request_id": request_id.get()}
+        return problem_response(request, error)
+
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         return problem_response(request, exc)

@@ -16,6 +16,7 @@ PROJECTING_MODULES = (
     "service.cases.service",
     "service.cases.deadline_revision",
     "service.cases.versioning",
+    "service.cases.disclosure",
     "service.evidence.service",
     "service.reviews.service",
     "service.signing.service",

@@ -28,6 +28,7 @@ _NOT_COUNTED = (
     "case:decision:published",
     "case:publication:withdrawn",
     "case:personal_data:erased",
+    "case:personal_data:disclosed",
 )
 
 

@@ -68,3 +68,25 @@ def check_commitments(
         if values.get(name) and name not in commitments:
             problems.append(f"{name} was added without a ledger entry")
     return problems
+
+
+# -- what a case's readers see of the party without a recorded disclosure -------------------------------------
+
+
+def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
+    """``value`` with every character but the first ``keep_start`` and the last ``keep_end`` starred; a value too
+    short for that keeps only its end, and at least four characters starred (``12345`` → ``****5``)."""
+    value = value.strip()
+    if len(value) <= keep_start + keep_end + 1:
+        keep_start, keep_end = 0, min(2, max(len(value) - 4, 0))
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[len(value) - keep_end :]
+
+
+def mask_id_number(value: str) -> str:
+    """500228199001011234 → 500228********1234: the region and the last four tell two namesakes apart."""
+    return mask_middle(value, 6, 4)
+
+
+def mask_phone(value: str) -> str:
+    """13800001234 → 138****1234."""
+    return mask_middle(value, 3, 4)

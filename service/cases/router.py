@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from service import idempotency
 from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
+from service.cases import disclosure
 from service.cases import service as cases
 from service.cases.deadlines_view import CaseDeadline, case_deadlines
+from service.cases.disclosure import clear_party, redacted_party
 from service.cases.guards import GUARDS
 from service.cases.history import HistoryEntry, case_history
 from service.cases.models import Case, CaseOfficer, Party
@@ -211,8 +213,62 @@ def open_case(
     )
 
 
+class CaseFilters(BaseModel):
+    """Which cases to list; ``party`` only in the body of ``POST /cases/search``, never in a URL."""
+
+    model_config = _STRICT
+    state: Line | None = Field(default=None, max_length=40)
+    item: Line | None = Field(default=None, max_length=50)
+    officer: uuid.UUID | None = None
+    registered_from: SaneDate | None = None
+    registered_to: SaneDate | None = None
+    party: Line | None = Field(
+        default=None, min_length=1, max_length=200, description="the party's ID number or exact name"
+    )
+    overdue: bool = False
+    due_soon: bool = False
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+def find_cases(session: Session, runtime: Runtime, principal: Principal, filters: CaseFilters) -> list[CaseOut]:
+    query = cases.visible_cases(session, principal, runtime.case_context.case_policy)
+    if filters.state:
+        query = query.where(Case.state == filters.state)
+    if filters.item:
+        query = query.where(Case.item_code == filters.item)
+    if filters.officer:
+        query = query.where(Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == filters.officer)))
+    # Dates are days in Asia/Shanghai, as the law counts them.
+    if filters.registered_from:
+        query = query.where(Case.registered_at >= datetime.combine(filters.registered_from, time.min, SHANGHAI))
+    if filters.registered_to:
+        query = query.where(
+            Case.registered_at < datetime.combine(filters.registered_to + timedelta(days=1), time.min, SHANGHAI)
+        )
+    if filters.party:
+        # The blind index: an HMAC of the normalised value under the server's key, never the value itself.
+        digest = blind_index(runtime.case_context.blind_index_key, filters.party)
+        matching = select(Party.id).where(
+            Party.agency_id == principal.agency_id, (Party.id_number_index == digest) | (Party.name_index == digest)
+        )
+        query = query.where(Case.party_id.in_(matching))
+    scan = 5000 if (filters.overdue or filters.due_soon) else filters.limit
+    out = []
+    for case in session.scalars(query.order_by(Case.registered_at.desc()).limit(scan)):
+        shaped = case_out(session, runtime, case)
+        if filters.overdue and not any(d.overdue for d in shaped.deadlines):
+            continue
+        if filters.due_soon and not any(d.due_soon for d in shaped.deadlines):
+            continue
+        out.append(shaped)
+        if len(out) >= filters.limit:
+            break
+    return out
+
+
 @router.get("", response_model=list[CaseOut])
 def list_cases(
+    request: Request,
     session: ReadSession,
     runtime: RuntimeDep,
     state: Annotated[Line | None, Query(max_length=40)] = None,
@@ -220,46 +276,38 @@ def list_cases(
     officer: uuid.UUID | None = None,
     registered_from: Annotated[SaneDate | None, Query()] = None,
     registered_to: Annotated[SaneDate | None, Query()] = None,
-    party: Annotated[Line | None, Query(max_length=200, description="the party's ID number or exact name")] = None,
     overdue: bool = False,
     due_soon: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     principal: Principal = requires(Permission.CASE_READ),
 ) -> list[CaseOut]:
-    """Cases the caller may see, filtered by state, item, officer, registration date, party; overdue or due soon."""
-    query = cases.visible_cases(session, principal, runtime.case_context.case_policy)
-    if state:
-        query = query.where(Case.state == state)
-    if item:
-        query = query.where(Case.item_code == item)
-    if officer:
-        query = query.where(Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == officer)))
-    # Dates are days in Asia/Shanghai, as the law counts them.
-    if registered_from:
-        query = query.where(Case.registered_at >= datetime.combine(registered_from, time.min, SHANGHAI))
-    if registered_to:
-        query = query.where(
-            Case.registered_at < datetime.combine(registered_to + timedelta(days=1), time.min, SHANGHAI)
+    """Cases the caller may see, filtered by state, item, officer, registration date; overdue or due soon. To find
+    a party's cases, ``POST /api/v1/cases/search``: a name or ID number in a URL ends up in logs and histories."""
+    if "party" in request.query_params:
+        raise InvalidInput(
+            "search by party with POST /api/v1/cases/search and the value in the body, never in a URL",
+            "按当事人查询请使用 POST /api/v1/cases/search，在请求体中提交，不得放在网址中",
         )
-    if party:
-        # The blind index: an HMAC of the normalised value under the server's key, never the value itself.
-        digest = blind_index(runtime.case_context.blind_index_key, party)
-        matching = select(Party.id).where(
-            Party.agency_id == principal.agency_id, (Party.id_number_index == digest) | (Party.name_index == digest)
-        )
-        query = query.where(Case.party_id.in_(matching))
-    found = session.scalars(query.order_by(Case.registered_at.desc()).limit(5000 if (overdue or due_soon) else limit))
-    out = []
-    for case in found:
-        shaped = case_out(session, runtime, case)
-        if overdue and not any(d.overdue for d in shaped.deadlines):
-            continue
-        if due_soon and not any(d.due_soon for d in shaped.deadlines):
-            continue
-        out.append(shaped)
-        if len(out) >= limit:
-            break
-    return out
+    filters = CaseFilters(
+        state=state,
+        item=item,
+        officer=officer,
+        registered_from=registered_from,
+        registered_to=registered_to,
+        overdue=overdue,
+        due_soon=due_soon,
+        limit=limit,
+    )
+    return find_cases(session, runtime, principal, filters)
+
+
+@router.post("/search", response_model=list[CaseOut])
+def search_cases(
+    body: CaseFilters, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+) -> list[CaseOut]:
+    """The same filters as ``GET /api/v1/cases``, and the party's ID number or exact name, in the body. It writes
+    nothing; it is a POST so that the party's data stays out of URLs, access logs and browser histories."""
+    return find_cases(session, runtime, principal, body)
 
 
 @router.get("/{case_id}", response_model=CaseOut)
@@ -439,31 +487,91 @@ class PartyOut(BaseModel):
     phone: str | None
     address: str | None
     erased_fields: list[str]
+    redacted: bool = Field(description="true: masked as every reader of the case sees it; false: disclosed in clear")
+
+
+class DisclosureBody(BaseModel):
+    model_config = _STRICT
+    reason: str = Field(min_length=1, max_length=2000, description="why the clear data is needed, e.g. 送达决定书")
+
+
+class DisclosureOut(BaseModel):
+    seq: int
+    actor: str
+    actor_name: str | None
+    at: datetime
+    fields: list[str]
+    reason: str
+    verifies: bool
+
+
+def _no_store(response: Response) -> None:
+    response.headers["Cache-Control"] = "no-store"
 
 
 @router.get("/{case_id}/party", response_model=PartyOut)
 def get_party(
-    case_id: uuid.UUID, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+    case_id: uuid.UUID,
+    response: Response,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_READ),
 ) -> PartyOut:
-    """The party's personal data (kept outside the ledger), for those who may see the case."""
+    """The party as every reader of the case sees it: an individual's name as 张某某, the ID number's region and
+    last four characters, the phone's first three and last four, the address to village level; an organisation
+    in full. The clear data is disclosed by ``POST /cases/{id}/party/disclosures``, which is recorded."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     party = session.get(Party, case.party_id)
     assert party is not None
-    return PartyOut.model_validate(party, from_attributes=True)
+    _no_store(response)
+    return PartyOut.model_validate(redacted_party(party, runtime.publicity.rules.address_levels), from_attributes=True)
+
+
+@router.post("/{case_id}/party/disclosures", response_model=PartyOut, status_code=201)
+def disclose_party(
+    case_id: uuid.UUID,
+    body: DisclosureBody,
+    response: Response,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_READ),
+) -> PartyOut:
+    """The party's personal data in clear, for a reason; the disclosure (who, when, which case, which fields, why
+    — never the data) is an entry on the case's chain that supervisors see."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    party = disclosure.disclose_party(session, principal, case, body.reason, runtime.clock.now())
+    _no_store(response)
+    return PartyOut.model_validate(clear_party(party), from_attributes=True)
+
+
+@router.get("/{case_id}/party/disclosures", response_model=list[DisclosureOut])
+def list_disclosures(
+    case_id: uuid.UUID,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_AUDIT),
+) -> list[DisclosureOut]:
+    """Every disclosure of the party's personal data in this case, from its verified chain (supervisors)."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    found = disclosure.disclosures(case_history(session, case))
+    return [DisclosureOut.model_validate(d, from_attributes=True) for d in found]
 
 
 @router.post("/{case_id}/party/erase", response_model=PartyOut)
 def erase_party_data(
     case_id: uuid.UUID,
     body: EraseBody,
+    response: Response,
     session: WriteSession,
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.CASE_APPROVE),
 ) -> PartyOut:
-    """Lawfully erase fields of the party's personal data; the ledger still verifies and reports them erased."""
+    """Lawfully erase fields of the party's personal data; the ledger still verifies and reports them erased. The
+    answer shows what remains, redacted (an erasure is not a disclosure)."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     party = cases.erase_personal_data(session, principal, case, body.fields, body.reason, runtime.clock.now())
-    return PartyOut.model_validate(party, from_attributes=True)
+    _no_store(response)
+    return PartyOut.model_validate(redacted_party(party, runtime.publicity.rules.address_levels), from_attributes=True)
 
 
 @router.get("/{case_id}/history", response_model=list[HistoryEntry])

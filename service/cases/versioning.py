@@ -26,6 +26,7 @@ CLERICAL_ENTRY_TYPES = frozenset(
         "case:decision:published",  # 公示 of a decision already taken
         "case:publication:withdrawn",
         "case:personal_data:erased",  # the party's data outside the ledger; the commitments stay
+        "case:personal_data:disclosed",  # who read the party's data, and why
     }
 )
 

@@ -74,6 +74,7 @@ TYPE_NAMES_ZH = {
     "case:recusal:decided": "回避决定",
     "case:major_flag:set": "重大复杂案件标记",
     "case:personal_data:erased": "依法删除个人信息",
+    "case:personal_data:disclosed": "查阅当事人个人信息",
 }
 
 

@@ -25,7 +25,9 @@ class ReplayedState:
     """An in-memory database holding the state replayed from a ledger."""
 
     def __init__(self) -> None:
-        self.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+        self.engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}, hide_parameters=True
+        )
         Base.metadata.create_all(self.engine)
         self.session = Session(self.engine, autoflush=True, expire_on_commit=False)
         self.count = 0

@@ -10,7 +10,6 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from service.agencies.service import get_agency_by_code
 from service.auth.deps import PUBLIC, Principal, ReadSession, RuntimeDep, WriteSession, requires
@@ -19,7 +18,7 @@ from service.cases import service as cases
 from service.inputs import Paragraph
 from service.policy.calendar import local_date
 from service.publicity import service as publicity
-from service.publicity.models import Publication
+from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["publicity"])
 
@@ -83,26 +82,24 @@ def overdue(
     return [OverdueOut.model_validate(o, from_attributes=True) for o in found]
 
 
-def _published(session: ReadSession, agency: str) -> tuple[Any, list[Publication]]:
+def _published(session: ReadSession, runtime: Runtime, agency: str) -> tuple[Any, list[publicity.PublicDecision]]:
     found = get_agency_by_code(session, agency)
-    rows = session.scalars(
-        select(Publication).where(Publication.agency_id == found.id).order_by(Publication.published_at.desc())
-    ).all()
-    return found, list(rows)
+    return found, publicity.public_decisions(session, runtime.publicity, found.id)
 
 
 @router.get("/public/agencies/{agency}/decisions", response_model=list[PublicationOut], dependencies=[PUBLIC])
-def public_decisions(agency: str, session: ReadSession) -> list[PublicationOut]:
-    """Published penalty decisions: case number, item, legal basis, facts, penalty, date — the party redacted;
-    withdrawn ones stay listed with the withdrawal."""
-    _, rows = _published(session, agency)
+def public_decisions(agency: str, session: ReadSession, runtime: RuntimeDep) -> list[PublicationOut]:
+    """Published penalty decisions: case number, item, legal basis, facts, penalty, date — the party redacted,
+    and ID numbers, phone numbers and the party's name redacted from every text; withdrawn ones stay listed with
+    the withdrawal."""
+    _, rows = _published(session, runtime, agency)
     return [PublicationOut.model_validate(p, from_attributes=True) for p in rows]
 
 
 @router.get("/public/agencies/{agency}/decisions.atom", dependencies=[PUBLIC])
-def public_feed(agency: str, session: ReadSession) -> Response:
+def public_feed(agency: str, session: ReadSession, runtime: RuntimeDep) -> Response:
     """The same as an Atom feed."""
-    found, rows = _published(session, agency)
+    found, rows = _published(session, runtime, agency)
     updated = max((p.withdrawn_at or p.published_at for p in rows), default=found.created_at)
     items = []
     for p in rows:

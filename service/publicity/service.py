@@ -2,7 +2,9 @@
 
 国办发〔2018〕118号 item 6: penalty decisions are published within 7 working days; 行政处罚法 第四十八条: a
 decision revoked or changed is withdrawn within 3 working days. Publishing and withdrawing are ledger entries;
-the published content — with the party redacted by rule — is fixed in the entry.
+the published content — with the party redacted by rule, and every string of it passed through the free-text
+redaction — is fixed in the entry. What the public routes answer is redacted again as it is read (the party's
+record as it stands then), so a publication recorded before a rule was added is published by today's rules.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from service.policy.calendar import CalendarRangeError, local_date
 from service.policy.notices import agency_calendar
 from service.publicity.models import Publication
 from service.publicity.policy import PublicityPolicy
-from service.publicity.redaction import redact_party
+from service.publicity.redaction import KnownPerson, redact_party, redact_strings
 
 PUBLISHABLE_STATES = frozenset({"decided", "served", "executed", "closed", "archived"})
 
@@ -46,7 +48,7 @@ def publication_content(session: Session, case: Case, policy: PublicityPolicy) -
         + (f"第{b.item}项" if b.item else "")
         for b in item.penalty_basis
     ]
-    return {
+    content = {
         "case_number": case.number,
         "item_code": item.code,
         "item_name": item.name.zh,
@@ -57,6 +59,51 @@ def publication_content(session: Session, case: Case, policy: PublicityPolicy) -
         "decided_on": local_date(parse_instant(decision["decided_at"])).isoformat() if decision else None,
         "party": redact_party(party.party_type, party.name, party.address, policy.rules),
     }
+    redacted: dict[str, Any] = redact_strings(content, known_persons(party, policy))
+    return redacted
+
+
+def known_persons(party: Party, policy: PublicityPolicy) -> list[KnownPerson]:
+    """What the free-text redaction knows of the party: an individual's name, ID number and phone; of an
+    organisation only its phone (its name and unified social credit code are published, as the rules require)."""
+    if party.party_type == "organisation":
+        return [KnownPerson(None, None, party.phone)]
+    return [KnownPerson(party.name if policy.rules.mask_person_name else None, party.id_number, party.phone)]
+
+
+@dataclass(frozen=True)
+class PublicDecision:
+    case_id: uuid.UUID
+    content: dict[str, Any]
+    published_at: datetime
+    withdrawn_at: datetime | None
+    withdrawal_reason: str | None
+
+
+def public_decisions(session: Session, policy: PublicityPolicy, agency_id: uuid.UUID) -> list[PublicDecision]:
+    """The agency's publications, newest first, as the public may read them: every string redacted again."""
+    rows = session.execute(
+        select(Publication, Party)
+        .join(Case, Case.id == Publication.case_id)
+        .join(Party, Party.id == Case.party_id)
+        .where(Publication.agency_id == agency_id)
+        .order_by(Publication.published_at.desc())
+    ).all()
+    out = []
+    for publication, party in rows:
+        persons = known_persons(party, policy)
+        out.append(
+            PublicDecision(
+                case_id=publication.case_id,
+                content=redact_strings(publication.content, persons),
+                published_at=publication.published_at,
+                withdrawn_at=publication.withdrawn_at,
+                withdrawal_reason=None
+                if publication.withdrawal_reason is None
+                else redact_strings(publication.withdrawal_reason, persons),
+            )
+        )
+    return out
 
 
 def publish(

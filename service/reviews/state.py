@@ -16,7 +16,7 @@ from service.cases.guards import Penalty
 from service.cases.versioning import CLERICAL_ENTRY_TYPES
 from service.ledger.models import LedgerEntry
 
-# Entries that do not change what was reviewed.
+# Entries that do not change what was reviewed (a disclosure of the party's data is a read, recorded).
 REVIEW_PROCESS_TYPES = frozenset(
     {
         "case:legal_review:requested",
@@ -27,7 +27,7 @@ REVIEW_PROCESS_TYPES = frozenset(
         "case:collective_discussion:signed",
         "case:major_flag:set",
     }
-    # Deadlines recounted, publication, erasure: no fact of the case changed (cases/versioning.py).
+    # Deadlines recounted, publication, erasure, a disclosure: no fact of the case changed (cases/versioning.py).
     | CLERICAL_ENTRY_TYPES
 )
 

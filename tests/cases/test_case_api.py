@@ -296,13 +296,29 @@ def test_nobody_sees_another_agencys_cases_and_officers_see_their_own(
     assert client.get(path, headers=auth("admin")).status_code == 403  # admins never read case records
 
 
-def test_cases_are_found_by_party_through_the_blind_index(cases: Cases, client: TestClient, auth: Auth) -> None:
+def test_cases_are_found_by_party_through_the_blind_index_with_the_value_in_a_body(
+    cases: Cases, client: TestClient, auth: Auth
+) -> None:
     case = cases.open()
     cases.open(party={"party_type": "individual", "name": "李四", "id_number": "500228198502021111"})
-    found = client.get("/api/v1/cases", params={"party": "500228199001011234"}, headers=auth("head")).json()
-    assert [c["id"] for c in found] == [case["id"]]
-    by_name = client.get("/api/v1/cases", params={"party": "张三"}, headers=auth("head")).json()
+    search = "/api/v1/cases/search"
+    found = client.post(search, json={"party": "500228199001011234"}, headers=auth("head"))
+    assert found.status_code == 200, found.text
+    assert [c["id"] for c in found.json()] == [case["id"]]
+    by_name = client.post(search, json={"party": "张 三", "state": "registered"}, headers=auth("head")).json()
     assert [c["id"] for c in by_name] == [case["id"]]
+    assert client.post(search, json={"party": "王五"}, headers=auth("head")).json() == []
+    # Another agency's officer finds nothing, even by the right ID number.
+    assert client.post(search, json={"party": "500228199001011234"}, headers=auth("other-officer")).json() == []
+    assert client.post(search, json={"party": "张三"}).status_code == 401
+
+
+def test_a_party_in_a_url_is_refused_and_points_to_the_search(cases: Cases, client: TestClient, auth: Auth) -> None:
+    cases.open()
+    refused = client.get("/api/v1/cases", params={"party": "500228199001011234"}, headers=auth("head"))
+    assert refused.status_code == 422
+    assert "POST /api/v1/cases/search" in refused.json()["detail"]
+    assert "500228199001011234" not in refused.text
 
 
 def test_overdue_and_due_soon_cases_are_listed(cases: Cases, clock: FixedClock, client: TestClient, auth: Auth) -> None:

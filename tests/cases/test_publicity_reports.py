@@ -3,6 +3,7 @@ and the case-file review — all read-only but for publishing and withdrawing, w
 
 from __future__ import annotations
 
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.clock import FixedClock
+from service.publicity.models import Publication
+from service.runtime import Runtime
 
 from .driver import Cases
 from .test_case_api import NOTICE, fine
@@ -25,7 +28,10 @@ PARTY = {
 }
 
 
-def decided(cases: Cases, clock: FixedClock, fen: int = 30000, evidence: bool = True) -> dict[str, Any]:
+def decided(
+    cases: Cases, clock: FixedClock, fen: int = 30000, evidence: bool = True, facts: str | None = None
+) -> dict[str, Any]:
+    notice = NOTICE | ({"facts": facts} if facts else {})
     case = cases.open(party=PARTY)
     cases.step(case, "approve_filing", "head")
     cases.step(case, "record_inquiry", officers=cases.with_second(), data={"place": "x", "summary": "y"})
@@ -40,7 +46,7 @@ def decided(cases: Cases, clock: FixedClock, fen: int = 30000, evidence: bool = 
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "r"})
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(fen)})
     cases.step(
-        case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(fen)}}
+        case, "serve_prior_notice", officers=cases.with_second(), data={"notice": notice | {"penalty": fine(fen)}}
     )
     clock.advance(days=8)
     cases.step(case, "conclude_party_hearing")
@@ -78,6 +84,47 @@ def test_a_decision_is_published_with_the_party_redacted_by_rule(
     feed = client.get("/api/v1/public/agencies/tiemen/decisions.atom")
     assert feed.headers["content-type"].startswith("application/atom+xml")
     assert len(ET.fromstring(feed.text).findall("{http://www.w3.org/2005/Atom}entry")) == 1
+
+
+FACTS_WITH_PERSONAL_DATA = (
+    "2026年6月1日，当事人张三丰（身份证号码500228 19900101 1234，手机138-0000-0000）在村道旁倾倒生活垃圾约0.5立方米，"
+    "村民举报电话023-12345678。张 三 丰当场承认，三丰称不知此处禁止倾倒。"
+)
+
+
+def test_ids_phones_and_the_partys_name_in_the_facts_are_not_published(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    case = decided(cases, clock, facts=FACTS_WITH_PERSONAL_DATA)
+    assert client.post(f"/api/v1/cases/{case['id']}/publication", headers=auth("head")).status_code == 201
+    facts = client.get("/api/v1/public/agencies/tiemen/decisions").json()[0]["content"]["facts"]
+    assert facts == (
+        "2026年6月1日，当事人张某某（身份证号码[身份证号码已隐去]，手机[电话号码已隐去]）在村道旁倾倒生活垃圾约0.5立方米，"
+        "村民举报电话[电话号码已隐去]。张某某当场承认，某某称不知此处禁止倾倒。"
+    )
+    feed = client.get("/api/v1/public/agencies/tiemen/decisions.atom").text
+    for clear in ("张三丰", "三丰", "500228", "1234，", "138-0000-0000", "023-12345678"):
+        assert clear not in feed
+    # What the ledger fixed at publication is redacted too: the entry is public record for ever.
+    history = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("supervisor")).json()
+    published = next(h for h in history if h["type"] == "case:decision:published")
+    assert published["body"]["content"]["facts"] == facts
+
+
+def test_a_publication_recorded_before_the_redaction_rules_is_redacted_when_read(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    case = decided(cases, clock)
+    assert client.post(f"/api/v1/cases/{case['id']}/publication", headers=auth("head")).status_code == 201
+    with runtime.database.transaction() as session:  # as an older release stored it: the facts in clear
+        publication = session.get(Publication, uuid.UUID(case["id"]))
+        assert publication is not None
+        publication.content = publication.content | {"facts": FACTS_WITH_PERSONAL_DATA}
+    public = client.get("/api/v1/public/agencies/tiemen/decisions").text
+    feed = client.get("/api/v1/public/agencies/tiemen/decisions.atom").text
+    for clear in ("张三丰", "500228", "138-0000-0000", "023-12345678"):
+        assert clear not in public
+        assert clear not in feed
 
 
 def test_an_organisation_is_shown_by_name(cases: Cases, clock: FixedClock, client: TestClient, auth: Auth) -> None:

@@ -85,6 +85,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        if not _is_unique_violation(exc):
+            # A trigger or a foreign key refused a write the service made: the service's fault, not the client's.
+            return await _unexpected(request, exc)
         return problem_response(request, conflict_of(exc))
 
     @app.exception_handler(StarletteHTTPException)

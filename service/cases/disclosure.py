@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from service.agencies.service import agency_of, agency_ref
 from service.auth.deps import Principal
 from service.cases.history import HistoryEntry
+from service.cases.locking import case_stream
 from service.cases.models import Case, Party
 from service.cases.parties import PERSONAL_FIELDS, mask_id_number, mask_phone
-from service.cases.locking import case_stream
 from service.errors import InvalidInput
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projector, record

@@ -12,8 +12,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
-from service.auth.deps import PUBLIC, Principal, Public, Requires, requires
+from service.auth.deps import PUBLIC, Public, Requires, requires
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.openapi_doc import COMMITTED, openapi_document, render
 from service.problems import add_problem_responses
 

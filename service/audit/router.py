@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit.export import NotYetSealed, bundle_files, zip_bundle
-from service.auth.deps import Principal, ReadSession, RuntimeDep, requires
+from service.auth.deps import ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.cases import service as cases
 from service.cases.deadlines_view import case_deadlines
 from service.cases.history import HistoryEntry, case_history

@@ -6,10 +6,7 @@ routes and fails on any that does neither.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -20,8 +17,9 @@ from sqlalchemy.orm import Session
 from service.agencies.models import Agency
 from service.auth.models import RevokedToken, User
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.auth.tokens import InvalidToken
-from service.errors import Forbidden, NotAuthenticated, NotFound
+from service.errors import Forbidden, NotAuthenticated
 from service.runtime import Runtime, get_runtime
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -47,34 +45,6 @@ def _read_session(runtime: RuntimeDep) -> Iterator[Session]:
 # client never sees success for a write that did not commit.
 WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
 ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
-
-
-@dataclass(frozen=True)
-class Principal:
-    """An authenticated user of one agency, with the permissions of their roles."""
-
-    user_id: uuid.UUID
-    username: str
-    display_name: str
-    agency_id: uuid.UUID
-    agency_code: str
-    roles: tuple[str, ...]
-    permissions: frozenset[Permission]
-    token_id: uuid.UUID
-    token_expires_at: datetime
-
-    @property
-    def actor(self) -> str:
-        """How this user is named in ledger entries."""
-        return f"user:{self.user_id}"
-
-    def has(self, permission: Permission) -> bool:
-        return permission in self.permissions
-
-    def require_agency(self, agency_code: str) -> None:
-        """Nobody reads another agency's data; it answers as if it did not exist."""
-        if agency_code != self.agency_code:
-            raise NotFound(f"no agency {agency_code!r}", f"执法主体 {agency_code!r} 不存在")
 
 
 def authenticate(runtime: Runtime, token: str | None) -> Principal:

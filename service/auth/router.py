@@ -11,10 +11,11 @@ from sqlalchemy import delete, select
 
 from service.agencies.service import agency_of
 from service.auth import throttle
-from service.auth.deps import PUBLIC, Principal, RuntimeDep, WriteSession, requires
+from service.auth.deps import PUBLIC, RuntimeDep, WriteSession, requires
 from service.auth.models import RevokedToken, User, UserCredential
 from service.auth.passwords import verify_password
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.auth.users import USERNAME, end_sessions, set_password
 from service.errors import Forbidden, NotAuthenticated
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from service.agencies.models import Agency
 from service.agencies.service import agency_of
 from service.auth import users
-from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.models import User
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.errors import NotFound
 from service.inputs import Line
 

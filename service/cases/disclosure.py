@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_of, agency_ref
-from service.auth.deps import Principal
+from service.auth.principal import Principal
 from service.cases.history import HistoryEntry
 from service.cases.locking import case_stream
 from service.cases.models import Case, Party

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import idempotency
-from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.cases import disclosure
 from service.cases import service as cases
 from service.cases.deadlines_view import CaseDeadline, case_deadlines

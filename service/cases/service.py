@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.agencies.service import agency_of, agency_ref, entry_agency_id
-from service.auth.deps import Principal
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.cases import casefile
 from service.cases.context import CaseContext
 from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service import idempotency
-from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.cases import service as cases
 from service.cases.models import Evidence
 from service.errors import PayloadTooLarge

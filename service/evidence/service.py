@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_of, agency_ref
-from service.auth.deps import Principal
+from service.auth.principal import Principal
 from service.cases import casefile
 from service.cases.context import CaseContext
 from service.cases.locking import case_stream, lock_case

@@ -16,8 +16,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
 from service.agencies.service import agency_id_by_code, get_agency_by_code
-from service.auth.deps import PUBLIC, Principal, ReadSession, RuntimeDep, requires
+from service.auth.deps import PUBLIC, ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.errors import InvalidInput, NotFound
 from service.inputs import INT64_MAX
 from service.ledger import service as ledger

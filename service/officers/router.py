@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_of
-from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.catalogue.service import item_of, require_current_version
 from service.errors import InvalidInput
 from service.inputs import Line, Paragraph, SaneDate, SaneDateTime

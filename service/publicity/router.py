@@ -12,8 +12,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.agencies.service import get_agency_by_code
-from service.auth.deps import PUBLIC, Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.deps import PUBLIC, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.cases import service as cases
 from service.inputs import Paragraph
 from service.policy.calendar import local_date

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from service.agencies.service import agency_of
-from service.auth.deps import Principal, ReadSession, RuntimeDep, requires
+from service.auth.deps import ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.reports.file_review import review_files
 from service.reports.yearly import YearFigures, as_csv, as_html, yearly_figures
 

@@ -11,8 +11,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from service.auth.deps import Principal, ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
+from service.auth.principal import Principal
 from service.cases import service as cases
 from service.cases.models import Case
 from service.errors import Conflict

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.agencies.service import agency_of, agency_ref
-from service.auth.deps import Principal
+from service.auth.principal import Principal
 from service.cases.context import CaseContext
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_of, agency_ref, entry_agency_id
-from service.auth.deps import Principal
 from service.auth.duties import check_not_own_key
 from service.auth.permissions import SeparationOfDuties
+from service.auth.principal import Principal
 from service.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
 from service.ledger.errors import VerificationError

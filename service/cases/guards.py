@@ -320,6 +320,19 @@ def hearing_right(item: ItemRules, party_type: PartyType, penalty: Penalty) -> b
     return bool(penalty.kinds & CONFISCATION_KINDS) and penalty.confiscated_value_fen >= threshold
 
 
+def discretion_band(item: ItemRules, party_type: PartyType, penalty: Penalty) -> DiscretionBand | None:
+    """The level of the item's discretion standard (裁量阶次) that holds ``penalty`` for the party: its kinds are
+    the level's and its fine lies in the level's range. None when no level does: the penalty departs from the
+    standard (重庆市规范行政处罚裁量权办法 第十九条)."""
+    for band in item.discretion:
+        fines = band.fines.get(party_type)
+        if penalty.kinds <= band.penalty_kinds and (
+            not penalty.fine_fen or (fines is not None and fines.contains(penalty.fine_fen))
+        ):
+            return band
+    return None
+
+
 # --- who acts (第二十四条、第四十二条、第四十三条) ---
 
 
@@ -571,12 +584,8 @@ def within_discretion(facts: CaseFacts, periods: Periods) -> Refusal | None:
             f"事项{item.code}对{_PARTY[party][1]}{ceiling_zh}，{money_zh(penalty.fine_fen)}超出法定幅度。",
             penalty_law(38),
         )
-    for band in item.discretion:
-        fines = band.fines.get(party)
-        if penalty.kinds <= band.penalty_kinds and (
-            not penalty.fine_fen or (fines and fines.contains(penalty.fine_fen))
-        ):
-            return None
+    if discretion_band(item, party, penalty) is not None:
+        return None
     if not item.discretion and not penalty.fine_fen:
         return None
     if facts.discretion_departure_approved:

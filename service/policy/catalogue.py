@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -331,48 +331,6 @@ def load_catalogue(path: Path) -> Catalogue:
 def parse_catalogue(text: str, source: str) -> Catalogue:
     """Validate catalogue text; its version is the SHA-256 of the text encoded as UTF-8."""
     return _parse(text.encode("utf-8"), source)
-
-
-def fine_within_discretion(item: CatalogueItem, party_type: PartyType, amount_fen: int) -> DiscretionLevel | None:
-    """The discretion level whose fine range for ``party_type`` holds ``amount_fen``, or None when no level
-    does: such a fine departs from the standard and needs the approval or collective-discussion record of
-    重庆市规范行政处罚裁量权办法 第十九条."""
-    if amount_fen <= 0:
-        raise ValueError(f"a fine is a positive amount of fen, got {amount_fen}")
-    for level in item.discretion:
-        fines = level.fine_range(party_type)
-        if fines is not None and fines.contains(amount_fen):
-            return level
-    return None
-
-
-def hearing_right(
-    item: CatalogueItem,
-    party_type: PartyType,
-    fine_fen: int,
-    kinds: Collection[PenaltyKind],
-    *,
-    confiscated_value_fen: int = 0,
-) -> bool:
-    """Whether the intended penalty gives the party the right to a hearing (行政处罚法 第六十三条).
-
-    A fine, or a confiscation, gives it from the item's threshold on (the threshold amount included); the
-    kinds of 第一款第三项、第四项 and the item's ``always_for`` kinds give it whatever the amount.
-    """
-    intended = frozenset(kinds)
-    outside = sorted(intended - set(item.penalty_kinds))
-    if outside:
-        raise ValueError(f"item {item.code} does not provide the penalty kinds {outside}")
-    if fine_fen < 0 or confiscated_value_fen < 0:
-        raise ValueError("amounts of fen cannot be negative")
-    if fine_fen and PenaltyKind.FINE not in intended:
-        raise ValueError(f"a fine of {fine_fen} fen is given but the kinds do not include a fine")
-    if intended & (HEARING_ALWAYS_KINDS | set(item.hearing_threshold.always_for)):
-        return True
-    threshold = item.hearing_threshold.for_party(party_type)
-    if PenaltyKind.FINE in intended and fine_fen >= threshold:
-        return True
-    return bool(intended & CONFISCATION_KINDS) and confiscated_value_fen >= threshold
 
 
 # --- parsing ---------------------------------------------------------------------------------------------

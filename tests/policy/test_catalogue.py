@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from service.cases.guards import Penalty, discretion_band, hearing_right
+from service.cases.items import item_rules
 from service.policy.catalogue import (
     PARTY_TYPES,
     Catalogue,
@@ -21,8 +23,6 @@ from service.policy.catalogue import (
     PartyType,
     PenaltyKind,
     Problem,
-    fine_within_discretion,
-    hearing_right,
     load_catalogue,
     parse_catalogue,
 )
@@ -574,11 +574,11 @@ def test_nothing_is_loaded_from_a_file_with_one_bad_item(tmp_path: Path) -> None
     assert "1 problem:" in str(caught.value.args[0])
 
 
-# --- fine_within_discretion ---------------------------------------------------------------------------------
+# --- the discretion standard and the hearing right, as the guards apply them (service/cases/guards.py) -------
 
 
 def level_code(item: CatalogueItem, party: PartyType, amount_fen: int) -> str | None:
-    found = fine_within_discretion(item, party, amount_fen)
+    found = discretion_band(item_rules(item, party), party, Penalty(frozenset({PenaltyKind.FINE}), fine_fen=amount_fen))
     return found.code if found is not None else None
 
 
@@ -621,14 +621,20 @@ def test_one_thousand_yuan_for_unvaccinated_dogs_is_the_overdue_stage(sample: Ca
 
 
 @pytest.mark.parametrize("amount_fen", [0, -1])
-def test_a_fine_that_is_not_positive_is_an_error(sample: Catalogue, amount_fen: int) -> None:
-    with pytest.raises(ValueError, match="positive"):
-        fine_within_discretion(sample.item("CQ-TM-001"), "individual", amount_fen)
+def test_a_fine_that_is_not_positive_is_an_error(amount_fen: int) -> None:
+    with pytest.raises(ValueError, match=r"does not match|not negative"):
+        Penalty(frozenset({PenaltyKind.FINE}), fine_fen=amount_fen)
 
-
-# --- hearing_right ------------------------------------------------------------------------------------------
 
 FINE = {PenaltyKind.FINE}
+
+
+def gives_hearing(
+    item: CatalogueItem, party: PartyType, fine_fen: int, kinds: set[PenaltyKind], confiscated_value_fen: int = 0
+) -> bool:
+    return hearing_right(
+        item_rules(item, party), party, Penalty(frozenset(kinds), fine_fen, confiscated_value_fen=confiscated_value_fen)
+    )
 
 
 @pytest.mark.parametrize(
@@ -644,24 +650,23 @@ def test_fine_gives_a_hearing_right_from_the_large_amount_on(
     sample: Catalogue, party: PartyType, fine_fen: int, expected: bool
 ) -> None:
     # 行政处罚法 第六十三条第一款第一项; Chongqing: 5,000 yuan for a citizen, 50,000 for an organisation.
-    item = sample.item("CQ-TM-003")
-    assert hearing_right(item, party, fine_fen, FINE) is expected
+    assert gives_hearing(sample.item("CQ-TM-003"), party, fine_fen, FINE) is expected
 
 
 def test_warning_gives_no_hearing_right(sample: Catalogue) -> None:
-    assert hearing_right(sample.item("CQ-TM-009"), "individual", 0, {PenaltyKind.WARNING}) is False
+    assert gives_hearing(sample.item("CQ-TM-009"), "individual", 0, {PenaltyKind.WARNING}) is False
 
 
 def test_confiscation_of_a_large_value_gives_a_hearing_right(sample: Catalogue) -> None:
     item = sample.item("CQ-TM-010")
     kinds = {PenaltyKind.CONFISCATE_ILLEGAL_PROPERTY}
-    assert hearing_right(item, "individual", 0, kinds, confiscated_value_fen=499_999) is False
-    assert hearing_right(item, "individual", 0, kinds, confiscated_value_fen=500_000) is True
+    assert gives_hearing(item, "individual", 0, kinds, confiscated_value_fen=499_999) is False
+    assert gives_hearing(item, "individual", 0, kinds, confiscated_value_fen=500_000) is True
 
 
 def test_demolition_order_under_the_land_law_always_gives_a_hearing_right(sample: Catalogue) -> None:
     # 土地管理法 第八十三条 calls 限期拆除 a penalty; the item lists it in hearing_threshold.always_for.
-    assert hearing_right(sample.item("CQ-TM-008"), "individual", 0, {PenaltyKind.OTHER}) is True
+    assert gives_hearing(sample.item("CQ-TM-008"), "individual", 0, {PenaltyKind.OTHER}) is True
 
 
 def test_order_to_close_always_gives_a_hearing_right(tmp_path: Path) -> None:
@@ -669,18 +674,13 @@ def test_order_to_close_always_gives_a_hearing_right(tmp_path: Path) -> None:
     raw = minimal_item()
     raw["penalty_kinds"] = ["fine", "order_close"]
     item: CatalogueItem = parse_catalogue(catalogue_text(raw), "t").item("T-001")
-    assert hearing_right(item, "organisation", 0, {PenaltyKind.ORDER_CLOSE}) is True
-    assert hearing_right(item, "organisation", 100_000, FINE) is False
+    assert gives_hearing(item, "organisation", 0, {PenaltyKind.ORDER_CLOSE}) is True
+    assert gives_hearing(item, "organisation", 100_000, FINE) is False
 
 
-def test_hearing_right_refuses_a_kind_the_item_does_not_provide(sample: Catalogue) -> None:
-    with pytest.raises(ValueError, match="does not provide"):
-        hearing_right(sample.item("CQ-TM-012"), "individual", 0, {PenaltyKind.REVOKE_LICENCE})
-
-
-def test_hearing_right_refuses_a_fine_amount_without_the_fine_kind(sample: Catalogue) -> None:
-    with pytest.raises(ValueError, match="do not include a fine"):
-        hearing_right(sample.item("CQ-TM-009"), "individual", 20_000, {PenaltyKind.WARNING})
+def test_a_penalty_naming_a_fine_without_the_fine_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="does not match the kinds"):
+        Penalty(frozenset({PenaltyKind.WARNING}), fine_fen=20_000)
 
 
 def test_catalogue_items_are_immutable(sample: Catalogue) -> None:

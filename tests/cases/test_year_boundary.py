@@ -328,7 +328,7 @@ def test_a_case_walks_to_payment_on_the_real_date(
     [
         pytest.param([NOTICE_2027], "", id="not an object"),
         pytest.param(NOTICE_2027 | {"year": 2028}, "not 2027", id="another year than the path's"),
-        pytest.param(NOTICE_2027 | {"title": "a\x00b"}, "control characters", id="a NUL in a text"),
+        pytest.param(NOTICE_2027 | {"title": "a\x00b"}, "control character", id="a NUL in a text"),
         pytest.param(NOTICE_2027 | {"issued_on": "2026-02-30"}, "YYYY-MM-DD", id="no such date"),
         pytest.param(NOTICE_2027 | {"periods": NOTICE_2027["periods"] * 11}, "at most 20", id="too many items"),
         pytest.param(

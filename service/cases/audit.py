@@ -64,7 +64,8 @@ def recorded_procedures(session: Session, agency_id: uuid.UUID, code: str, polic
     """The workflows recorded in the agency's ``policies`` stream, then those of ``policies_dir``/workflows (for
     versions recorded before policy entries carried their content). Raises VerificationError at a policy entry
     whose content is not the file its hash names."""
-    procedures = Procedures()
+    workflows = policies_dir / "workflows"
+    procedures = Procedures(f"the workflows recorded in the ledger and the files in {workflows}")
     rows = session.execute(
         select(LedgerEntry.id, LedgerEntry.stream_seq, LedgerEntry.canonical)
         .where(LedgerEntry.agency_id == agency_id, LedgerEntry.stream == POLICY_STREAM)
@@ -82,7 +83,7 @@ def recorded_procedures(session: Session, agency_id: uuid.UUID, code: str, polic
                 raise VerificationError(f"{place}: the recorded content of {name} is not the file its hash names")
             if name.startswith(WORKFLOW_FILES):
                 procedures.add(content, f"{name} as recorded at {place}")
-    for path in sorted((policies_dir / "workflows").glob("*.yaml")):
+    for path in sorted(workflows.glob("*.yaml")):
         procedures.add(path.read_bytes(), str(path))
     return procedures
 

@@ -37,7 +37,8 @@ def workflow_version(content: bytes) -> str:
 class Procedures:
     """The workflow versions at hand, by version: recorded in the ledger, or from files whose hash matches."""
 
-    def __init__(self) -> None:
+    def __init__(self, looked_in: str) -> None:
+        self.looked_in = looked_in  # where a version was looked for, to say so when it was not found
         self._workflows: dict[str, Workflow] = {}
         self._unreadable: dict[str, str] = {}
 
@@ -60,9 +61,7 @@ class Procedures:
         return self._workflows.get(version)
 
     def why_missing(self, version: str) -> str:
-        return self._unreadable.get(
-            version, f"workflow version {version} is not recorded in the ledger, and no workflow file at hand has it"
-        )
+        return self._unreadable.get(version, f"workflow version {version} is not among {self.looked_in}")
 
     def entry_types(self) -> frozenset[str]:
         """Every entry type that records a step in a workflow at hand."""

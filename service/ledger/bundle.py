@@ -309,7 +309,7 @@ def _check_procedure(
 ) -> PathReport:
     """Re-run the case through the workflows carried by the bundle's policy entries (a bundle without them, as
     exported before they were added, is reported as not checked against the procedure)."""
-    procedures = Procedures()
+    procedures = Procedures("the workflows the bundle carries")
     for path in sorted(p for p in entries if p.startswith(POLICY_PREFIX)):
         entry = entries[path]
         if entry["stream"] != POLICY_STREAM or entry["agency"] != meta["agency"] or entry["type"] != POLICY_ENTRY:

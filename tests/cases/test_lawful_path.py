@@ -28,6 +28,7 @@ from service.ledger.bundle import verify_bundle
 from service.ledger.errors import VerificationError
 from service.ledger.models import LedgerEntry
 from service.ledger.projection import record
+from service.policy.recorded import POLICY_ENTRY, POLICY_STREAM, file_hash
 from service.runtime import Runtime
 
 from .driver import Cases
@@ -163,6 +164,34 @@ def test_a_step_recorded_under_the_other_procedure_fails_verify(
     integrate(force_checkpoint=True)
     output = verify_fails(cli)
     assert f"{where}: checked under the summary procedure, but the case is in the general procedure" in output
+
+
+def test_a_policy_entry_whose_content_is_not_the_file_it_names_fails_verify(
+    runtime: Runtime, cli: Cli, integrate: Callable[..., Any]
+) -> None:
+    """Whoever could record a workflow of their own under the version of the real one could make any path lawful."""
+    general = (runtime.settings.policies_dir / "workflows" / "general.yaml").read_bytes()
+    forged = general.replace(b"from: [party_heard]", b"from: [investigating, party_heard]")
+    assert forged != general
+    with runtime.database.transaction() as session:
+        recorded = record(
+            session,
+            agency_ref(get_agency_by_code(session, "tiemen")),
+            stream=POLICY_STREAM,
+            type=POLICY_ENTRY,
+            actor="system:test",
+            body={
+                "files": {"workflows/general.yaml": file_hash(general)},
+                "contents": {"workflows/general.yaml": forged.decode()},
+            },
+            at=runtime.clock.now(),
+        )
+    integrate(force_checkpoint=True)
+    output = verify_fails(cli)
+    assert (
+        f"agency tiemen, stream policies, position {recorded.content.seq}, entry id {recorded.entry_id}: the recorded "
+        "content of workflows/general.yaml is not the file its hash names"
+    ) in output
 
 
 def bundle_of(runtime: Runtime, case: dict[str, Any]) -> bytes:

@@ -102,7 +102,8 @@ def _case_entries(session: Session, agency_id: uuid.UUID, code: str) -> Iterator
     against the entries' bytes before this runs)."""
     rows = session.execute(
         select(LedgerEntry.id, LedgerEntry.stream, LedgerEntry.stream_seq, LedgerEntry.type, LedgerEntry.canonical)
-        .where(LedgerEntry.agency_id == agency_id, LedgerEntry.stream.startswith("case:"))
+        # "case:" <= stream < "case;" (";" follows ":"): the streams named case:…, read along the unique index
+        .where(LedgerEntry.agency_id == agency_id, LedgerEntry.stream >= "case:", LedgerEntry.stream < "case;")
         .order_by(LedgerEntry.stream, LedgerEntry.stream_seq)
         .execution_options(yield_per=_BATCH)
     )

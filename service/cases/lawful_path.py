@@ -41,6 +41,7 @@ class Procedures:
         self.looked_in = looked_in  # where a version was looked for, to say so when it was not found
         self._workflows: dict[str, Workflow] = {}
         self._unreadable: dict[str, str] = {}
+        self._entry_types: frozenset[str] = frozenset()
 
     def add(self, content: bytes, source: str) -> None:
         """A workflow file's content from ``source`` (a ledger entry, or a file); a version already known is
@@ -56,6 +57,7 @@ class Procedures:
             return
         self._workflows[version] = workflow
         self._unreadable.pop(version, None)
+        self._entry_types = self._entry_types | {t.records for t in workflow.transitions}
 
     def get(self, version: str) -> Workflow | None:
         return self._workflows.get(version)
@@ -65,7 +67,7 @@ class Procedures:
 
     def entry_types(self) -> frozenset[str]:
         """Every entry type that records a step in a workflow at hand."""
-        return frozenset(t.records for w in self._workflows.values() for t in w.transitions)
+        return self._entry_types
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.cases.workflow import CaseState, Procedure, Workflow, WorkflowFileError, parse_workflow
+from service.cases.workflow import CaseState, Procedure, Transition, Workflow, WorkflowFileError, parse_workflow
 from service.ledger.errors import VerificationError
 
 REGISTERED = "case:case:registered"
@@ -41,6 +41,7 @@ class Procedures:
         self.looked_in = looked_in  # where a version was looked for, to say so when it was not found
         self._workflows: dict[str, Workflow] = {}
         self._unreadable: dict[str, str] = {}
+        self._steps: dict[str, dict[str, Transition]] = {}  # by version, by the entry type that records it
         self._entry_types: frozenset[str] = frozenset()
 
     def add(self, content: bytes, source: str) -> None:
@@ -56,11 +57,16 @@ class Procedures:
             self._unreadable.setdefault(version, f"{source} cannot be read by this version of caseledger: {exc}")
             return
         self._workflows[version] = workflow
+        self._steps[version] = {t.records: t for t in workflow.transitions}  # entry types are unique in a workflow
         self._unreadable.pop(version, None)
-        self._entry_types = self._entry_types | {t.records for t in workflow.transitions}
+        self._entry_types = self._entry_types | set(self._steps[version])
 
     def get(self, version: str) -> Workflow | None:
         return self._workflows.get(version)
+
+    def step(self, version: str, entry_type: str) -> Transition | None:
+        """The transition or act of workflow ``version`` that records ``entry_type`` (None if it has none)."""
+        return self._steps[version].get(entry_type)
 
     def why_missing(self, version: str) -> str:
         return self._unreadable.get(version, f"workflow version {version} is not among {self.looked_in}")
@@ -156,12 +162,11 @@ def _step(
             f"{place}: names workflow version {version}, which is the {workflow.procedure.value} procedure, but the "
             f"case is in the {procedure.value} procedure"
         )
-    try:
-        transition = workflow.by_entry_type(entry.type)
-    except KeyError:
+    transition = procedures.step(version, entry.type)
+    if transition is None:
         raise VerificationError(
             f"{place}: the {workflow.name_en} (version {version}) has no step recorded as {entry.type}"
-        ) from None
+        )
     if transition.name != name:
         raise VerificationError(f"{place}: {entry.type} records {transition.name}, but the entry says {name}")
     if state not in transition.from_states:

@@ -74,12 +74,15 @@ def recorded_procedures(session: Session, agency_id: uuid.UUID, code: str, polic
     for entry_id, seq, canonical in rows:
         place = f"agency {code}, stream {POLICY_STREAM}, position {seq}, entry id {entry_id}"
         body = json.loads(canonical)["body"]
+        files = body.get("files")
         try:
             contents = recorded_contents(body)
         except ValueError as exc:
             raise VerificationError(f"{place}: {exc}") from None
+        if not isinstance(files, dict):
+            raise VerificationError(f"{place}: names no policy files")
         for name, content in sorted(contents.items()):
-            if body["files"].get(name) != file_hash(content):
+            if files.get(name) != file_hash(content):
                 raise VerificationError(f"{place}: the recorded content of {name} is not the file its hash names")
             if name.startswith(WORKFLOW_FILES):
                 procedures.add(content, f"{name} as recorded at {place}")

@@ -105,6 +105,8 @@ def check_case_stream(
     missing: str | None = None
     steps = 0
     for entry in entries:
+        if not isinstance(entry.body, Mapping):
+            raise VerificationError(f"{entry.place}: its body is not an object")
         if state is None or procedure is None:
             procedure, state = _registration(entry)
             continue
@@ -126,7 +128,7 @@ def _registration(entry: StreamEntry) -> tuple[Procedure, CaseState]:
         raise VerificationError(f"{entry.place}: a case stream must begin with the case's registration ({REGISTERED})")
     try:
         return Procedure(entry.body["procedure"]), CaseState(entry.body["state"])
-    except (KeyError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise VerificationError(f"{entry.place}: the registration names no known procedure and state ({exc})") from None
 
 

@@ -314,12 +314,15 @@ def _check_procedure(
         entry = entries[path]
         if entry["stream"] != POLICY_STREAM or entry["agency"] != meta["agency"] or entry["type"] != POLICY_ENTRY:
             raise VerificationError(f"{path}: not a policy version entry of this agency")
+        files = entry["body"].get("files")
         try:
             contents = recorded_contents(entry["body"])
         except ValueError as exc:
             raise VerificationError(f"{path}: {exc}") from None
+        if not isinstance(files, dict):
+            raise VerificationError(f"{path}: names no policy files")
         for name, content in sorted(contents.items()):
-            if entry["body"]["files"].get(name) != file_hash(content):
+            if files.get(name) != file_hash(content):
                 raise VerificationError(f"{path}: the recorded content of {name} is not the file its hash names")
             if name.startswith(WORKFLOW_FILES):
                 procedures.add(content, f"{name} as recorded in {path}")

@@ -142,7 +142,9 @@ def _step(
     if not isinstance(check, Mapping) or not all(isinstance(v, str) for v in (name, was, now)):
         raise VerificationError(f"{place}: a step without its transition, from, to and check")
     version, recorded_procedure = check.get("workflow_version"), check.get("procedure")
-    if not isinstance(version, str) or recorded_procedure != procedure.value:
+    if not isinstance(version, str):
+        raise VerificationError(f"{place}: a step whose check names no workflow version")
+    if recorded_procedure != procedure.value:
         raise VerificationError(
             f"{place}: checked under the {recorded_procedure} procedure, but the case is in the {procedure.value} "
             "procedure"

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from service.agencies.models import Agency
 from service.agencies.service import agency_ref, entry_agency_id
 from service.db import Base
-from service.ledger.canonical import EntryContent
+from service.ledger.canonical import EntryContent, parse_entry
+from service.ledger.models import LedgerEntry
 from service.ledger.projection import projected, projector, record
 from service.ledger.store import lock_stream
-from service.policy.recorded import POLICY_ENTRY, POLICY_STREAM, file_hash, policy_entry_body
+from service.policy.recorded import POLICY_ENTRY, POLICY_STREAM, file_hash, policy_entry_body, recorded_contents
 
 POLICY_FILES = (
     "roles.yaml",
@@ -57,9 +58,9 @@ def record_policy_versions(session: Session, agency: Agency, policies_dir: Path,
     """Record the policy files' versions for ``agency`` if they differ from the last recorded; True if recorded."""
     files = policy_files(policies_dir)
     hashes = {name: file_hash(content) for name, content in files.items()}
-    lock_stream(session, agency.id, POLICY_STREAM)  # several workers starting at once record it once
+    length, _ = lock_stream(session, agency.id, POLICY_STREAM)  # several workers starting at once record it once
     current = session.get(PolicyVersions, agency.id)
-    if current is not None and current.files == hashes:
+    if current is not None and current.files == hashes and _carries_contents(session, agency, length - 1):
         return False
     record(
         session,
@@ -71,6 +72,22 @@ def record_policy_versions(session: Session, agency: Agency, policies_dir: Path,
         body=policy_entry_body(files),
     )
     return True
+
+
+def _carries_contents(session: Session, agency: Agency, seq: int) -> bool:
+    """Whether the policy entry at ``seq`` carries the files' contents: the first start after an upgrade from a
+    caseledger that recorded hashes alone records them once, so that the ledger alone holds the rules in force."""
+    canonical = session.scalar(
+        select(LedgerEntry.canonical).where(
+            LedgerEntry.agency_id == agency.id, LedgerEntry.stream == POLICY_STREAM, LedgerEntry.stream_seq == seq
+        )
+    )
+    if canonical is None:
+        return False
+    try:
+        return bool(recorded_contents(parse_entry(canonical).body))
+    except ValueError:  # malformed (verification names it): record the files as they are
+        return False
 
 
 def record_for_all_agencies(session: Session, policies_dir: Path, actor: str, at: datetime) -> int:

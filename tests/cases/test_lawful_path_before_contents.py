@@ -14,14 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from service.cli import app as cli_app
 from service.clock import FixedClock
 from service.config import Settings
 from service.ledger.bundle import verify_bundle
+from service.ledger.canonical import parse_entry
+from service.ledger.models import LedgerEntry
+from service.main import create_app
 from service.policy import versions
-from service.policy.recorded import file_hash
+from service.policy.recorded import file_hash, recorded_contents
 from service.runtime import Runtime
 
 from .driver import Cases
@@ -104,3 +109,38 @@ def test_without_the_workflow_a_step_that_does_not_continue_the_stream_still_fai
     code, output = verify(settings, Settings().policies_dir)
     assert code == 1, output
     assert f"stream case:{case['id']}, {where}: says approve_filing went from registered to investigating" in output
+
+
+def test_the_first_start_after_the_upgrade_records_the_contents_once(
+    cases: Cases,
+    clock: FixedClock,
+    settings: Settings,
+    runtime: Runtime,
+    integrate: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case = walked_to_party_heard(cases, clock)
+    before = len(policy_entries(runtime))
+    monkeypatch.undo()  # this caseledger, on the same policy files
+    for _ in range(2):
+        with TestClient(create_app(runtime)):
+            pass
+    recorded = policy_entries(runtime)
+    assert len(recorded) == before + 2  # tiemen and other, once each
+    assert recorded_contents(parse_entry(recorded[-1].canonical).body) == versions.policy_files(settings.policies_dir)
+    integrate(force_checkpoint=True)
+    code, output = verify(settings, Settings().policies_dir)  # the revised workflow is now in the ledger
+    assert code == 0, output
+    assert "1 cases re-run through their procedure (6 steps), 0 not checked against the procedure" in output
+    assert verify_bundle(bundle_of(runtime, case)).notices == []
+
+
+def policy_entries(runtime: Runtime) -> list[LedgerEntry]:
+    with runtime.database.transaction(write=False) as session:
+        return list(
+            session.scalars(
+                sa.select(LedgerEntry)
+                .where(LedgerEntry.type == "agency:policies:loaded")
+                .order_by(LedgerEntry.recorded_at)
+            )
+        )

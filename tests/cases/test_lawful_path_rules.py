@@ -96,6 +96,10 @@ def test_the_lawful_path_verifies_and_acts_and_other_entries_keep_the_state() ->
             [registered(), StreamEntry(1, "case:filing:approved", {"transition": "approve_filing"}, "entry 1")],
             "entry 1: a step without its transition, from, to and check",
         ),
+        (
+            [registered(), step(1, "case:filing:approved", "approve_filing", "registered", "x", workflow_version=None)],
+            "entry 1: a step whose check names no workflow version",
+        ),
     ],
     ids=[
         "no-registration",
@@ -109,6 +113,7 @@ def test_the_lawful_path_verifies_and_acts_and_other_entries_keep_the_state() ->
         "refused-by-its-check",
         "checked-under-another-procedure",
         "step-without-check",
+        "check-without-version",
     ],
 )
 def test_a_step_out_of_place_is_named(entries: list[StreamEntry], reason: str) -> None:

@@ -23,7 +23,7 @@ from service.auth.models import User
 from service.auth.permissions import load_role_policy
 from service.auth.tokens import generate_key_file
 from service.auth.users import create_user, find_user, set_disabled
-from service.cases.audit import verify_case_data
+from service.cases.audit import verify_case_data, verify_case_paths
 from service.cases.deadline_revision import load_notice
 from service.catalogue.service import load_version
 from service.clock import SystemClock
@@ -449,7 +449,8 @@ def verify(
         bool, typer.Option("--replay/--no-replay", help="replay the ledger into current state")
     ] = True,
 ) -> None:
-    """Verify the ledger: hashes, stream chains, Merkle roots, checkpoint signatures, heads and the replay.
+    """Verify the ledger: hashes, stream chains, Merkle roots, checkpoint signatures, heads, each case's path
+    through its procedure, and the replay.
 
     Exit status 0 when everything holds, 1 on tampering (naming the first bad entry or row), 2 on usage errors.
     """
@@ -497,6 +498,7 @@ def verify(
             try:
                 with database.transaction(write=False) as session:
                     data = verify_case_data(session, log.agency_id, EvidenceStore(settings.evidence_dir))
+                    paths = verify_case_paths(session, log.agency_id, log.code, settings.policies_dir)
             except VerificationError as exc:
                 bar.stop()
                 errors.print(f"[red]TAMPERING DETECTED[/red] in {log.code}: {exc.reason}")
@@ -507,8 +509,14 @@ def verify(
                 f"checkpoints (latest at size {report.latest_checkpoint_size}), {report.pending} pending, "
                 f"{data.evidence_files} evidence files, {data.parties} parties — all verify"
             )
+            console.print(
+                f"{log.code}: {paths.streams} cases re-run through their procedure ({paths.steps} steps), "
+                f"{len(paths.unchecked)} not checked against the procedure"
+            )
             for note in data.erased:
                 console.print(f"  erased: {note}")
+            for note in paths.unchecked:
+                console.print(f"  notice: {note}")
             for note in report.notes:
                 console.print(f"  note: {note}")
         if not failed and replay_state:

@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from service.config import Settings
+from service.ledger.canonical import parse_entry
 from service.ledger.models import LedgerEntry
 from service.main import create_app
-from service.policy.versions import PolicyVersions, policy_hashes
+from service.policy.recorded import recorded_contents
+from service.policy.versions import PolicyVersions, policy_files, policy_hashes
 from service.runtime import Runtime
 
 
@@ -39,6 +41,14 @@ def test_the_service_records_changed_policy_files_at_start(
     with runtime.database.transaction(write=False) as session:
         versions = session.scalars(sa.select(PolicyVersions)).all()
     assert {v.files["cases.yaml"] for v in versions} == {policy_hashes(policies)["cases.yaml"]}
+    with runtime.database.transaction(write=False) as session:
+        latest = session.scalars(
+            sa.select(LedgerEntry)
+            .where(LedgerEntry.type == "agency:policies:loaded")
+            .order_by(LedgerEntry.recorded_at.desc())
+            .limit(1)
+        ).one()
+    assert recorded_contents(parse_entry(latest.canonical).body) == policy_files(policies)  # recoverable as it stood
     with TestClient(create_app(changed)):
         pass
     assert loaded_entries(runtime) == unchanged + 2  # recorded once

@@ -1,4 +1,5 @@
-"""Building a case's bundle from the database: its entries, the people's and keys' entries, proofs, evidence.
+"""Building a case's bundle from the database: its entries, the people's and keys' entries, the policy entries
+carrying the case's workflows, proofs, evidence.
 
 The bundle is checked by the same pure verifier (service/ledger/bundle.py) a court would run, before it is
 handed out; the supervisor's audit view is that verification's result.
@@ -17,12 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
+from service.cases.lawful_path import WORKFLOW_FILES, workflow_version
 from service.cases.models import Case, Evidence
 from service.evidence.store import EvidenceStore
 from service.ledger.bundle import manifest_for, render_summary
 from service.ledger.integrator import latest_checkpoint
 from service.ledger.models import LedgerEntry, LedgerLeaf
 from service.ledger.service import prove_inclusion
+from service.policy.recorded import POLICY_STREAM, recorded_contents
 
 _KEY_TYPES = ("agency:signing_key:registered", "agency:signing_key:approved", "agency:signing_key:revoked")
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip member times: a bundle's bytes depend on its content only
@@ -85,6 +88,21 @@ def bundle_files(session: Session, case: Case, store: EvidenceStore) -> tuple[di
             body = json.loads(entry.canonical)["body"]
             if entry.type == "agency:user:created":
                 names[actor] = body["display_name"]
+    # The policy entries that carry the workflows the case's steps were checked under, so that the verifier re-runs
+    # the case through its procedure from the bundle alone (the first entry recording each version suffices).
+    checks = [e["body"].get("check") for e in parsed_case]
+    versions = {c.get("workflow_version") for c in checks if isinstance(c, dict)}
+    for entry, index in _entries(session, agency.id, POLICY_STREAM):
+        if not versions or index >= checkpoint.size:
+            break
+        try:
+            contents = recorded_contents(json.loads(entry.canonical)["body"])
+        except ValueError:  # the verifier names such an entry; it carries no workflow to bundle
+            continue
+        carried = {workflow_version(c) for name, c in contents.items() if name.startswith(WORKFLOW_FILES)}
+        if carried & versions:
+            add(f"entries/{POLICY_STREAM}-{entry.stream_seq:06d}.bin", entry, index)
+            versions -= carried
     for item in session.scalars(select(Evidence).where(Evidence.case_id == case.id)):
         files[f"evidence/{item.sha256}"] = b"".join(store.open(item.sha256))
     meta = {

@@ -6,13 +6,16 @@ Layout:
     manifest.json          every other file with its SHA-256 and size (regenerated and compared)
     checkpoint.txt         the agency's signed checkpoint (C2SP signed note) the proofs lead to
     vkey.txt               the verifier key of the checkpoint (compare it with the agency's published key)
-    entries/<name>.bin     exact canonical bytes of each entry: the case's chain (case-NNNNNN), and the entries
-                           of the people who acted and of their signing keys (user-<uuid>-NNNNNN)
+    entries/<name>.bin     exact canonical bytes of each entry: the case's chain (case-NNNNNN), the entries
+                           of the people who acted and of their signing keys (user-<uuid>-NNNNNN), and the
+                           policy entries carrying the workflows the case's steps were checked under
+                           (policies-NNNNNN)
     proofs.json            for each entry file: its log index, leaf hash and inclusion proof at the checkpoint
     evidence/<sha256>      the evidence files the case's entries name
     summary.txt            a readable summary in Chinese (regenerated from the entries and compared)
 
-Any byte changed, any file added or removed, is refused with the file's name and the reason.
+Any byte changed, any file added or removed, is refused with the file's name and the reason; so is a case
+whose steps its procedure does not allow in the order recorded (service/cases/lawful_path.py, pure as well).
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.cases.lawful_path import WORKFLOW_FILES, PathReport, Procedures, StreamEntry, check_case_stream
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import leaf_hash, verify_inclusion
 from service.ledger.note import NoteVerifier, open_checkpoint
 from service.ledger.signatures import signing_key_id, verify_ed25519
+from service.policy.recorded import POLICY_ENTRY, POLICY_STREAM, file_hash, recorded_contents
 
 FORMAT = "caseledger.bundle/v1"
 MAX_MEMBER = 1 << 30
@@ -87,6 +92,8 @@ class BundleReport:
     vkey: str
     evidence_files: int
     signatures: list[str] = field(default_factory=list)
+    steps: int = 0  # steps re-run through the procedure
+    notices: list[str] = field(default_factory=list)  # e.g. the case was not checked against the procedure
 
 
 def _sha(data: bytes) -> str:
@@ -211,6 +218,8 @@ def verify_bundle(data: bytes, trusted_vkey: str | None = None) -> BundleReport:
             raise VerificationError(f"{path}: does not chain to the entry before it")
         previous = entry["_hash"]
 
+    paths = _check_procedure(meta, entries, case_paths)
+
     evidence = {p.removeprefix("evidence/") for p in files if p.startswith("evidence/")}
     named = {e["body"]["sha256"] for e in case_entries if e["type"] == "case:evidence:collected"}
     for sha in sorted(named - evidence):
@@ -223,7 +232,14 @@ def verify_bundle(data: bytes, trusted_vkey: str | None = None) -> BundleReport:
 
     keys = _approved_keys(entries)
     report = BundleReport(
-        meta["case_id"], meta.get("case_number"), len(case_entries), checkpoint.size, vkey, len(evidence)
+        meta["case_id"],
+        meta.get("case_number"),
+        len(case_entries),
+        checkpoint.size,
+        vkey,
+        len(evidence),
+        steps=paths.steps,
+        notices=paths.unchecked,
     )
     statements = {
         e["body"]["review_id"]: e["body"]["statement"]
@@ -284,3 +300,46 @@ def _approved_keys(entries: Mapping[str, dict[str, Any]]) -> dict[str, _Key]:
         elif entry["type"] == "agency:signing_key:revoked" and body["key_id"] in keys:
             keys[body["key_id"]].revoked_at = int(entry["_index"])
     return keys
+
+
+POLICY_PREFIX = f"entries/{POLICY_STREAM}-"
+
+
+def _check_procedure(
+    meta: Mapping[str, Any], entries: Mapping[str, dict[str, Any]], case_paths: list[str]
+) -> PathReport:
+    """Re-run the case through the workflows carried by the bundle's policy entries (a bundle without them, as
+    exported before they were added, is reported as not checked against the procedure)."""
+    procedures = Procedures("the workflows the bundle carries")
+    for path in sorted(p for p in entries if p.startswith(POLICY_PREFIX)):
+        entry = entries[path]
+        if entry["stream"] != POLICY_STREAM or entry["agency"] != meta["agency"] or entry["type"] != POLICY_ENTRY:
+            raise VerificationError(f"{path}: not a policy version entry of this agency")
+        files = entry["body"].get("files")
+        try:
+            contents = recorded_contents(entry["body"])
+        except ValueError as exc:
+            raise VerificationError(f"{path}: {exc}") from None
+        if not isinstance(files, dict):
+            raise VerificationError(f"{path}: names no policy files")
+        for name, content in sorted(contents.items()):
+            if files.get(name) != file_hash(content):
+                raise VerificationError(f"{path}: the recorded content of {name} is not the file its hash names")
+            if name.startswith(WORKFLOW_FILES):
+                procedures.add(content, f"{name} as recorded in {path}")
+    report = PathReport()
+    check_case_stream(
+        f"case:{meta['case_id']}",
+        (
+            StreamEntry(
+                e["seq"],
+                e["type"],
+                e["body"],
+                f"{p} (agency {e['agency']}, stream {e['stream']}, position {e['seq']}, type {e['type']})",
+            )
+            for p, e in ((p, entries[p]) for p in case_paths)
+        ),
+        procedures,
+        report,
+    )
+    return report

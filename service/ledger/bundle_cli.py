@@ -17,7 +17,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="caseledger verify-bundle",
         description="Verify a case bundle exported by caseledger: every entry's hash and chain, inclusion in the "
-        "signed checkpoint, signatures, evidence files and the summary. Exit 0 when all holds, 1 otherwise.",
+        "signed checkpoint, the case's path through its procedure, signatures, evidence files and the summary. "
+        "Exit 0 when all holds, 1 otherwise.",
     )
     parser.add_argument("file", help="the bundle (.zip)")
     parser.add_argument("--vkey", help="a file with the agency's published verifier key, to hold the bundle to")
@@ -36,8 +37,10 @@ def main(argv: list[str]) -> int:
     print(
         f"case {report.case_number or report.case_id}: {report.entries} entries chain and are included in the "
         f"checkpoint of size {report.checkpoint_size}; {report.evidence_files} evidence files match; "
-        f"{len(report.signatures)} signatures verify"
+        f"{len(report.signatures)} signatures verify; {report.steps} steps follow the procedure"
     )
+    for notice in report.notices:
+        print(f"  notice: {notice}")
     for signature in report.signatures:
         print(f"  signed: {signature}")
     print(f"checkpoint key: {report.vkey}")

@@ -1,12 +1,13 @@
-"""Which policy files were in force: their SHA-256, recorded in each agency's ledger whenever they change.
+"""Which policy files were in force: their SHA-256 and content, recorded in each agency's ledger whenever they
+change.
 
 Rules as data are part of the record: a case's entries name the workflow version they were checked under, and
-the agency's ``policies`` stream says from when each version of every policy file applied.
+the agency's ``policies`` stream says from when each version of every policy file applied and what it said
+(the entry's shape: service/policy/recorded.py), so that verification re-runs each case through its procedure.
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +19,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from service.agencies.models import Agency
 from service.agencies.service import agency_ref, entry_agency_id
 from service.db import Base
-from service.ledger.canonical import EntryContent
+from service.ledger.canonical import EntryContent, parse_entry
+from service.ledger.models import LedgerEntry
 from service.ledger.projection import projected, projector, record
 from service.ledger.store import lock_stream
+from service.policy.recorded import POLICY_ENTRY, POLICY_STREAM, file_hash, policy_entry_body, recorded_contents
 
 POLICY_FILES = (
     "roles.yaml",
@@ -32,7 +35,6 @@ POLICY_FILES = (
     "workflows/summary.yaml",
     "calendar/cn-workdays.yaml",
 )
-POLICY_STREAM = "policies"
 
 
 @projected()
@@ -44,34 +46,55 @@ class PolicyVersions(Base):
     loaded_at: Mapped[datetime]
 
 
+def policy_files(policies_dir: Path) -> dict[str, bytes]:
+    return {name: (policies_dir / name).read_bytes() for name in POLICY_FILES}
+
+
 def policy_hashes(policies_dir: Path) -> dict[str, str]:
-    return {name: hashlib.sha256((policies_dir / name).read_bytes()).hexdigest() for name in POLICY_FILES}
+    return {name: file_hash(content) for name, content in policy_files(policies_dir).items()}
 
 
 def record_policy_versions(session: Session, agency: Agency, policies_dir: Path, actor: str, at: datetime) -> bool:
     """Record the policy files' versions for ``agency`` if they differ from the last recorded; True if recorded."""
-    hashes = policy_hashes(policies_dir)
-    lock_stream(session, agency.id, POLICY_STREAM)  # several workers starting at once record it once
+    files = policy_files(policies_dir)
+    hashes = {name: file_hash(content) for name, content in files.items()}
+    length, _ = lock_stream(session, agency.id, POLICY_STREAM)  # several workers starting at once record it once
     current = session.get(PolicyVersions, agency.id)
-    if current is not None and current.files == hashes:
+    if current is not None and current.files == hashes and _carries_contents(session, agency, length - 1):
         return False
     record(
         session,
         agency_ref(agency),
         stream=POLICY_STREAM,
-        type="agency:policies:loaded",
+        type=POLICY_ENTRY,
         actor=actor,
         at=at,
-        body={"files": hashes},
+        body=policy_entry_body(files),
     )
     return True
+
+
+def _carries_contents(session: Session, agency: Agency, seq: int) -> bool:
+    """Whether the policy entry at ``seq`` carries the files' contents: the first start after an upgrade from a
+    caseledger that recorded hashes alone records them once, so that the ledger alone holds the rules in force."""
+    canonical = session.scalar(
+        select(LedgerEntry.canonical).where(
+            LedgerEntry.agency_id == agency.id, LedgerEntry.stream == POLICY_STREAM, LedgerEntry.stream_seq == seq
+        )
+    )
+    if canonical is None:
+        return False
+    try:
+        return bool(recorded_contents(parse_entry(canonical).body))
+    except ValueError:  # malformed (verification names it): record the files as they are
+        return False
 
 
 def record_for_all_agencies(session: Session, policies_dir: Path, actor: str, at: datetime) -> int:
     return sum(record_policy_versions(session, a, policies_dir, actor, at) for a in session.scalars(select(Agency)))
 
 
-@projector("agency:policies:loaded")
+@projector(POLICY_ENTRY)
 def _loaded(session: Session, entry: EntryContent) -> None:
     agency_id = entry_agency_id(session, entry)
     current = session.get(PolicyVersions, agency_id)

@@ -76,6 +76,7 @@ def test_personal_data_is_never_cached(client: TestClient, auth: Auth, path: str
 
 def test_a_case_its_party_audit_and_export_are_never_cached(client: TestClient, auth: Auth) -> None:
     case = Cases(client, auth).open()
+    assert client.post("/api/v1/agencies/tiemen/ledger/checkpoint", headers=auth("supervisor")).status_code == 200
     for suffix in ("", "/party", "/audit", "/export"):
         response = client.get(f"/api/v1/cases/{case['id']}{suffix}", headers=auth("supervisor"))
         assert response.status_code == 200, (suffix, response.text)

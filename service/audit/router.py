@@ -23,7 +23,6 @@ from service.errors import Conflict
 from service.evidence.store import EvidenceStore
 from service.ledger.bundle import verify_bundle
 from service.ledger.errors import VerificationError
-from service.ledger.runner import IntegratorRunner
 from service.reviews.state import latest_review, stale_reasons
 from service.runtime import Runtime
 
@@ -51,25 +50,27 @@ class AgencyAuditLine(BaseModel):
     overdue: list[str]
 
 
-def _sealed_bundle(session: Session, runtime: Runtime, request: Request, case: Case) -> bytes:
-    """The case's bundle, integrating and signing a checkpoint first when some entries are not yet covered."""
+class NotYetSealedProblem(Conflict):
+    code = "not_yet_sealed"
+    title_zh = "案件最新记录尚未封存"
+    title_en = "The case's latest entries are not yet under a signed checkpoint"
+
+
+def _sealed_bundle(session: Session, runtime: Runtime, case: Case, agency_code: str) -> bytes:
+    """The case's bundle, when a signed checkpoint covers all its entries. A GET writes nothing, so it never
+    signs one itself: the integrator does within ``checkpoint_every_seconds``, or a supervisor asks for one now."""
     store = EvidenceStore(runtime.settings.evidence_dir)
     try:
         files, meta = bundle_files(session, case, store)
     except NotYetSealed:
-        runner = request.app.state.integrator or IntegratorRunner(
-            runtime.database, runtime.signers, runtime.checkpoints, runtime.clock
-        )
-        runner.run_once(force_checkpoint=True, agency_id=case.agency_id)
-        with runtime.database.transaction(write=False) as fresh:
-            found = fresh.get(Case, case.id)
-            assert found is not None
-            try:
-                files, meta = bundle_files(fresh, found, store)
-            except NotYetSealed:
-                raise Conflict(
-                    "the case's latest entries are still being sealed; try again", "案件最新记录正在封存，请稍后再试"
-                ) from None
+        wait = int(runtime.checkpoints.every_seconds) or 1
+        raise NotYetSealedProblem(
+            f"the case's latest entries are not yet under a signed checkpoint: the next one comes within {wait} s, "
+            f"or sign one now with POST /api/v1/agencies/{agency_code}/ledger/checkpoint (ledger:checkpoint)",
+            f"案件最新记录尚未纳入已签名的检查点：{wait}秒内将自动签发，"
+            f"或通过 POST /api/v1/agencies/{agency_code}/ledger/checkpoint 立即签发",
+            headers={"Retry-After": str(wait)},
+        ) from None
     return zip_bundle(files, meta)
 
 
@@ -82,18 +83,16 @@ def audit_case(
     principal: Principal = requires(Permission.CASE_AUDIT),
 ) -> CaseAudit:
     """The case's full history, each entry verified, each signature verified, every entry proven included in the
-    latest signed checkpoint — the same checks `caseledger verify-bundle` runs on the export."""
+    latest signed checkpoint — the same checks `caseledger verify-bundle` runs on the export. 409 ``not_yet_sealed``
+    (with ``Retry-After``) while the case's latest entries await their checkpoint."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    bundle = _sealed_bundle(session, runtime, request, case)
+    bundle = _sealed_bundle(session, runtime, case, principal.agency_code)
     try:
         report = verify_bundle(bundle)
         problem = None
     except VerificationError as exc:
         report, problem = None, exc.reason
-    with runtime.database.transaction(write=False) as fresh:  # sees the entries just sealed
-        found = fresh.get(Case, case.id)
-        assert found is not None
-        history = case_history(fresh, found)
+    history = case_history(session, case)
     return CaseAudit(
         case_id=case.id,
         case_number=case.number,
@@ -118,7 +117,7 @@ def export_case(
     """A zip bundle of the case for a court: entries, evidence, signatures and keys, checkpoint, vkey, proofs,
     and a summary in Chinese. `caseledger verify-bundle FILE` checks it with no server and no database."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    bundle = _sealed_bundle(session, runtime, request, case)
+    bundle = _sealed_bundle(session, runtime, case, principal.agency_code)
     name = f"case-{case.id}.zip"
     return Response(
         bundle, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}

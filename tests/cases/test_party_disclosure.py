@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from service.cases.parties import mask_id_number, mask_phone
 
 from .driver import Cases
+from .test_reviews import seal
 
 Auth = Callable[[str], dict[str, str]]
 CLEAR = ("张三", "500228199001011234", "13800000000", "三组12号")
@@ -101,6 +102,7 @@ def test_a_disclosure_answers_the_clear_data_and_is_recorded_without_it(
     assert only["actor"] == entry["actor"]
     assert only["reason"] == "送达事先告知书需核对地址"
     assert only["verifies"] is True
+    seal(client, auth)
     audit = client.get(f"/api/v1/cases/{case['id']}/audit", headers=auth("supervisor")).json()
     assert "case:personal_data:disclosed" in [h["type"] for h in audit["history"]]
 

@@ -328,10 +328,22 @@ def decided_and_served(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     return case
 
 
+def seal(client: TestClient, auth: Auth) -> None:
+    """A supervisor has the agency's pending entries integrated and a checkpoint signed now."""
+    signed = client.post("/api/v1/agencies/tiemen/ledger/checkpoint", headers=auth("supervisor"))
+    assert signed.status_code == 200, signed.text
+
+
 def test_the_supervisors_audit_verifies_history_signatures_and_inclusion(
     cases: Cases, clock: FixedClock, client: TestClient, auth: Auth
 ) -> None:
     case = decided_and_served(cases, clock)
+    unsealed = client.get(f"/api/v1/cases/{case['id']}/audit", headers=auth("supervisor"))
+    # A GET signs nothing: until a checkpoint covers the case's latest entries, it says so and when to retry.
+    assert unsealed.status_code == 409
+    assert unsealed.json()["code"] == "not_yet_sealed"
+    assert int(unsealed.headers["Retry-After"]) > 0
+    seal(client, auth)
     audit = client.get(f"/api/v1/cases/{case['id']}/audit", headers=auth("supervisor"))
     assert audit.status_code == 200, audit.text
     body = audit.json()
@@ -345,6 +357,7 @@ def test_an_exported_bundle_verifies_offline_and_every_change_is_caught(
     cases: Cases, clock: FixedClock, client: TestClient, auth: Auth, tmp_path: Path
 ) -> None:
     case = decided_and_served(cases, clock)
+    seal(client, auth)
     response = client.get(f"/api/v1/cases/{case['id']}/export", headers=auth("supervisor"))
     assert response.status_code == 200, response.text
     bundle = response.content

@@ -1,8 +1,11 @@
-"""The case file (案卷) as data: what the case's entries have established, folded one transition at a time.
+"""The case file (案卷): what the case's entries have established, folded one transition at a time.
 
-``apply`` is the one place that says what each step of the procedure changes. The projector stores its result
-on the case row; the case service applies the *requested* step to a copy first and hands that to the guards,
-so a rule is always checked against the case as it would be after the act. Pure: JSON in, JSON out.
+``CaseFile`` is the typed, immutable form every reader uses (``Case.case_file``); it is stored as JSON on the case
+row exactly as the entries made it (``stored()``), so a ledger written before the type existed replays to the
+same rows. ``apply`` is the one place that says what each step of the procedure changes: it takes a file and
+returns a new one. The projector stores its result; the case service applies the *requested* step to the file
+first and hands the result to the guards, so a rule is always checked against the case as it would be after the
+act. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import copy
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.cases.deadlines import DeadlineExtension
 from service.cases.guards import (
@@ -27,10 +32,173 @@ from service.inputs import INT64_MAX
 from service.ledger.canonical import format_instant, parse_instant
 from service.policy.catalogue import PenaltyKind
 
-CaseFile = dict[str, Any]
+# Instants are kept as the ledger writes them (service.ledger.canonical.format_instant), dates as YYYY-MM-DD:
+# the stored JSON is exactly what the entries established.
+Instant = str
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PenaltyRecord(_Record):
+    kinds: tuple[str, ...]
+    fine_fen: int = 0
+    confiscated_value_fen: int = 0
+
+
+class NoticeRecord(_Record):
+    """The prior notice served (行政处罚事先告知书, 第四十四条)."""
+
+    penalty: PenaltyRecord
+    facts: str = ""
+    reasons: str = ""
+    basis: str = ""
+    informs_statement_and_defence: bool = False
+    informs_hearing_right: bool = False
+    method: str = "in_person"
+    served_at: Instant | None = None
+
+
+class HearingRecord(_Record):
+    """The hearing sub-procedure (第六十四条); empty until something happens."""
+
+    requested_at: Instant | None = None
+    waived: bool = False
+    notified_at: Instant | None = None
+    scheduled_for: Instant | None = None
+    chair_id: str | None = None
+    held_at: Instant | None = None
+
+
+class ExtensionRecord(_Record):
+    calendar_days: int
+    approved_at: Instant
+    approved_by: str
+
+
+class ReviewRecord(_Record):
+    """A legal review (法制审核, 第五十八条): requested, taken, its opinion, its signature."""
+
+    review_id: str
+    frozen_seq: int
+    frozen_head: str
+    draft: dict[str, Any]
+    materials: str
+    requested_at: Instant
+    opinion: str | None = None
+    signed: bool = False
+    taken_by: str | None = None
+    taken_at: Instant | None = None
+    checks: dict[str, Any] | None = None
+    comment: str | None = None
+    statement: str | None = None
+    key_id: str | None = None
+    signature: str | None = None
+
+
+class DiscussionRecord(_Record):
+    """The heads' collective discussion (集体讨论, 第五十七条第二款)."""
+
+    held_on: str
+    attendees: tuple[str, ...]
+    heads: tuple[str, ...]
+    opinions: dict[str, str]
+    conclusion: str
+    chair: str
+
+
+class DecisionRecord(_Record):
+    outcome: str
+    penalty: PenaltyRecord | None
+    decided_at: Instant
+    served_at: Instant | None
+    served_on_the_spot: bool
+
+
+class ExecutionRecord(_Record):
+    paid_fen: int
+    last_payment_on: str | None
+    non_fine_penalties_performed: bool
+    completed_at: Instant | None
+
+
+class PreservationRecord(_Record):
+    """Evidence preserved by registration (先行登记保存, 第五十六条)."""
+
+    approved_at: Instant | None = None
+    registered_at: Instant | None = None
+    decided_at: Instant | None = None
+
+
+class RecordedDeadline(_Record):
+    due_on: str
+    provisional: bool
+
+
+class CaseFile(_Record):
+    """The case file: every fact of the case its entries established, and nothing else."""
+
+    procedure: str
+    state: str
+    item_code: str
+    catalogue_version: str
+    party_type: str
+    filed_at: Instant | None = None
+    assigned: tuple[str, ...] = ()
+    investigators: tuple[str, ...] = ()
+    recused: tuple[str, ...] = ()
+    notice: NoticeRecord | None = None
+    statement: str = StatementStatus.NONE.value
+    hearing: HearingRecord = HearingRecord()
+    proposed: PenaltyRecord | None = None
+    extensions: tuple[ExtensionRecord, ...] = ()
+    discretion_departure_approved: bool = False
+    reviews: tuple[ReviewRecord, ...] = ()
+    collective_discussion_held: bool = False
+    collective_discussion: DiscussionRecord | None = None
+    decision: DecisionRecord | None = None
+    execution: ExecutionRecord | None = None
+    preservation: PreservationRecord | None = None
+    summary_form_number: str | None = None
+    decision_signed: bool = False
+    discussion_signed: bool = False
+    major: bool = False
+    revoked_at: Instant | None = None
+    erased_fields: tuple[str, ...] = ()
+    party_commitments: dict[str, Any] = Field(default_factory=dict)
+    deadlines: dict[str, RecordedDeadline] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any]) -> CaseFile:
+        """The file stored on a case row."""
+        return cls.model_validate(stored)
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON the case row stores: the keys the entries set, as they set them."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def with_changes(self, **changes: Any) -> CaseFile:
+        """A new file with ``changes`` made (validated: a change of the wrong shape is refused)."""
+        return CaseFile.of({**self.stored(), **_json(changes)})
+
+    def latest_review(self) -> ReviewRecord | None:
+        return self.reviews[-1] if self.reviews else None
+
+
+def _json(changes: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        k: v.model_dump(mode="json", exclude_unset=True) if isinstance(v, BaseModel) else v for k, v in changes.items()
+    }
 
 
 def new_case_file(procedure: str, state: str, item_code: str, catalogue_version: str, party_type: str) -> CaseFile:
+    return CaseFile.of(_new_file_json(procedure, state, item_code, catalogue_version, party_type))
+
+
+def _new_file_json(
+    procedure: str, state: str, item_code: str, catalogue_version: str, party_type: str
+) -> dict[str, Any]:
     return {
         "procedure": procedure,
         "state": state,
@@ -73,7 +241,7 @@ def _add(values: list[str], more: list[str]) -> list[str]:
 
 
 def apply(
-    file: Mapping[str, Any],
+    file: CaseFile,
     transition: str,
     to_state: str,
     data: Mapping[str, Any],
@@ -82,7 +250,7 @@ def apply(
     actor: str,
 ) -> CaseFile:
     """The case file after ``transition`` happened at ``at`` with ``data`` by ``officers`` (ids)."""
-    out: CaseFile = copy.deepcopy(dict(file))
+    out: dict[str, Any] = copy.deepcopy(file.stored())
     out["state"] = to_state
     when = format_instant(at)
     if transition in (
@@ -184,7 +352,7 @@ def apply(
         }
     elif transition == "revoke_decision":
         out["revoked_at"] = when
-    return out
+    return CaseFile.of(out)
 
 
 # -- from the file to the guards' types ---------------------------------------------------------------------
@@ -213,75 +381,80 @@ def _instant(value: str | None) -> datetime | None:
     return None if value is None else parse_instant(value)
 
 
-def notice_of(file: Mapping[str, Any]) -> PriorNotice | None:
-    notice = file["notice"]
+def _penalty_record(record: PenaltyRecord | None) -> Penalty | None:
+    return None if record is None else penalty_of(record.model_dump(mode="json"))
+
+
+def notice_of(file: CaseFile) -> PriorNotice | None:
+    notice = file.notice
     if notice is None:
         return None
-    intended = penalty_of(notice["penalty"])
+    intended = _penalty_record(notice.penalty)
     assert intended is not None
     return PriorNotice(
         intended=intended,
-        states_facts=bool(notice["facts"].strip()),
-        states_reasons=bool(notice["reasons"].strip()),
-        states_basis=bool(notice["basis"].strip()),
-        informs_statement_and_defence=bool(notice["informs_statement_and_defence"]),
-        informs_hearing_right=bool(notice["informs_hearing_right"]),
-        served_at=_instant(notice.get("served_at")),
+        states_facts=bool(notice.facts.strip()),
+        states_reasons=bool(notice.reasons.strip()),
+        states_basis=bool(notice.basis.strip()),
+        informs_statement_and_defence=notice.informs_statement_and_defence,
+        informs_hearing_right=notice.informs_hearing_right,
+        served_at=_instant(notice.served_at),
     )
 
 
-def hearing_of(file: Mapping[str, Any]) -> HearingFacts:
-    hearing = file["hearing"]
+def hearing_of(file: CaseFile) -> HearingFacts:
+    hearing = file.hearing
     return HearingFacts(
-        requested_at=_instant(hearing.get("requested_at")),
-        waived=bool(hearing.get("waived", False)),
-        notified_at=_instant(hearing.get("notified_at")),
-        scheduled_for=_instant(hearing.get("scheduled_for")),
-        chair_id=hearing.get("chair_id"),
-        held_at=_instant(hearing.get("held_at")),
+        requested_at=_instant(hearing.requested_at),
+        waived=hearing.waived,
+        notified_at=_instant(hearing.notified_at),
+        scheduled_for=_instant(hearing.scheduled_for),
+        chair_id=hearing.chair_id,
+        held_at=_instant(hearing.held_at),
     )
 
 
-def decision_of(file: Mapping[str, Any]) -> DecisionFacts | None:
-    decision = file["decision"]
+def decision_of(file: CaseFile) -> DecisionFacts | None:
+    decision = file.decision
     if decision is None:
         return None
-    decided_at = _instant(decision["decided_at"])
-    assert decided_at is not None
     return DecisionFacts(
-        outcome=DecisionOutcome(decision["outcome"]),
-        penalty=penalty_of(decision["penalty"]),
-        decided_at=decided_at,
-        served_at=_instant(decision["served_at"]),
-        served_on_the_spot=bool(decision["served_on_the_spot"]),
+        outcome=DecisionOutcome(decision.outcome),
+        penalty=_penalty_record(decision.penalty),
+        decided_at=parse_instant(decision.decided_at),
+        served_at=_instant(decision.served_at),
+        served_on_the_spot=decision.served_on_the_spot,
     )
 
 
-def execution_of(file: Mapping[str, Any]) -> ExecutionFacts | None:
-    execution = file["execution"]
+def execution_of(file: CaseFile) -> ExecutionFacts | None:
+    execution = file.execution
     if execution is None:
         return None
     return ExecutionFacts(
-        paid_fen=int(execution["paid_fen"]),
-        last_payment_on=date.fromisoformat(execution["last_payment_on"]) if execution["last_payment_on"] else None,
-        non_fine_penalties_performed=bool(execution["non_fine_penalties_performed"]),
-        completed_at=_instant(execution["completed_at"]),
+        paid_fen=execution.paid_fen,
+        last_payment_on=date.fromisoformat(execution.last_payment_on) if execution.last_payment_on else None,
+        non_fine_penalties_performed=execution.non_fine_penalties_performed,
+        completed_at=_instant(execution.completed_at),
     )
 
 
-def preservation_of(file: Mapping[str, Any]) -> PreservationFacts | None:
-    preservation = file["preservation"]
+def preservation_of(file: CaseFile) -> PreservationFacts | None:
+    preservation = file.preservation
     if preservation is None:
         return None
     return PreservationFacts(
-        approved_at=_instant(preservation["approved_at"]),
-        registered_at=_instant(preservation["registered_at"]),
-        decided_at=_instant(preservation["decided_at"]),
+        approved_at=_instant(preservation.approved_at),
+        registered_at=_instant(preservation.registered_at),
+        decided_at=_instant(preservation.decided_at),
     )
 
 
-def extensions_of(file: Mapping[str, Any]) -> tuple[DeadlineExtension, ...]:
+def proposed_of(file: CaseFile) -> Penalty | None:
+    return _penalty_record(file.proposed)
+
+
+def extensions_of(file: CaseFile) -> tuple[DeadlineExtension, ...]:
     return tuple(
-        DeadlineExtension(int(e["calendar_days"]), parse_instant(e["approved_at"]), e["approved_by"])
-        for e in file["extensions"]
+        DeadlineExtension(e.calendar_days, parse_instant(e.approved_at), e.approved_by) for e in file.extensions
     )

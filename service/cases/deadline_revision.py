@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.agencies.service import agency_ref
+from service.cases.casefile import CaseFile
 from service.cases.context import CaseContext
 from service.cases.models import Case
 from service.cases.schedule import Schedule, case_schedule
@@ -34,8 +35,8 @@ from service.policy.notices import agency_calendar, record_notice
 DEADLINES_REVISED = "case:deadlines:revised"
 
 
-def deadlines_after(file: dict[str, Any], context: CaseContext, calendar: WorkdayCalendar) -> Schedule:
-    return case_schedule(file, context.workflows[Procedure(file["procedure"])].periods, calendar)
+def deadlines_after(file: CaseFile, context: CaseContext, calendar: WorkdayCalendar) -> Schedule:
+    return case_schedule(file, context.workflows[Procedure(file.procedure)].periods, calendar)
 
 
 def record_of(schedule: Schedule, calendar: WorkdayCalendar) -> dict[str, Any]:
@@ -46,12 +47,12 @@ def record_of(schedule: Schedule, calendar: WorkdayCalendar) -> dict[str, Any]:
     }
 
 
-def merge_recorded(file: dict[str, Any], deadlines: list[dict[str, Any]]) -> dict[str, Any]:
+def merge_recorded(file: CaseFile, deadlines: list[dict[str, Any]]) -> CaseFile:
     """The case file with ``deadlines`` recorded: each replaces the date recorded before under its name."""
-    recorded = dict(file.get("deadlines") or {})
+    recorded = {name: d.model_dump(mode="json") for name, d in file.deadlines.items()}
     for d in deadlines:
         recorded[d["name"]] = {"due_on": d["due_on"], "provisional": bool(d["provisional"])}
-    return {**file, "deadlines": recorded}
+    return file.with_changes(deadlines=recorded)
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,9 @@ def revise_deadlines(
         select(Case).where(Case.agency_id == agency.id, Case.closed_at.is_(None)).order_by(Case.registered_at)
     )
     for case in open_cases:
-        schedule = deadlines_after(case.file, context, calendar)
-        recorded = case.file.get("deadlines") or {}
+        file = case.case_file
+        schedule = deadlines_after(file, context, calendar)
+        recorded = {name: d.model_dump(mode="json") for name, d in file.deadlines.items()}
         changes = []
         for deadline in schedule.deadlines:
             before = recorded.get(deadline.name)
@@ -112,7 +114,7 @@ def revise_deadlines(
 def _deadlines_revised(session: Session, entry: EntryContent) -> None:
     case = session.get(Case, uuid.UUID(entry.body["case_id"]))
     assert case is not None
-    case.file = merge_recorded(case.file, entry.body["changes"])
+    case.keep_file(merge_recorded(case.case_file, entry.body["changes"]))
 
 
 @dataclass(frozen=True)

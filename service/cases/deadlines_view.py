@@ -34,13 +34,15 @@ def case_deadlines(session: Session, context: CaseContext, case: Case, now: date
     """Deadlines in force for the case's current state; those that cannot be computed are listed with why."""
     calendar = agency_calendar(session, context.calendar, case.agency_id)
     periods = context.workflows[Procedure(case.procedure)].periods
-    schedule = case_schedule(case.file, periods, calendar)
+    file = case.case_file
+    schedule = case_schedule(file, periods, calendar)
     today = local_date(now)
     out = []
     for d in schedule.deadlines:
         fee = None
         if d.name == "payment" and periods.late_fee_basis_points_per_day is not None:
-            fine = int(((case.file.get("decision") or {}).get("penalty") or {}).get("fine_fen", 0))
+            penalty = file.decision.penalty if file.decision is not None else None
+            fine = penalty.fine_fen if penalty is not None else 0
             # The days late are counted on the date in Asia/Shanghai (第七十二条).
             fee = deadlines.late_fee_fen(fine, d.due_on, today, periods.late_fee_basis_points_per_day)
         out.append(

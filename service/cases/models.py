@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from service.cases.casefile import CaseFile
 from service.db import Base
 from service.ledger.projection import projected
 
@@ -47,6 +48,15 @@ class Case(Base):
     # Substantive changes so far (service/cases/versioning.py): the case's ETag; a step sent with If-Match on
     # an older version is refused with 412.
     version: Mapped[int] = mapped_column(server_default=text("1"))
+
+    @property
+    def case_file(self) -> CaseFile:
+        """The case file, typed (service/cases/casefile.py)."""
+        return CaseFile.of(self.file)
+
+    def keep_file(self, file: CaseFile) -> None:
+        """Store ``file`` as the case's file: only projectors call this (the ledger is the source of truth)."""
+        self.file = file.stored()
 
 
 @projected()

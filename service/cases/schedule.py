@@ -10,16 +10,19 @@ others, and each deadline is computed on its own, so one problem never hides ano
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.cases import deadlines
 from service.cases.deadlines import DeadlineExtension, Periods
 from service.ledger.canonical import parse_instant
 from service.legal import LegalBasis, penalty_law
 from service.policy.calendar import CalendarRangeError, WorkdayCalendar, local_date
+
+if TYPE_CHECKING:
+    from service.cases.casefile import CaseFile
 
 # The states in which the case is filed and not decided: the 90 days to decide run (第六十条).
 OPEN_BEFORE_DECISION = frozenset(
@@ -72,9 +75,9 @@ class Schedule:
         return {d.name: d for d in self.deadlines}
 
 
-def recorded_deadlines(file: Mapping[str, Any]) -> dict[str, date]:
+def recorded_deadlines(file: CaseFile) -> dict[str, date]:
     """The due dates the case's entries recorded (set by a step, or revised after a notice was loaded)."""
-    return {name: date.fromisoformat(d["due_on"]) for name, d in (file.get("deadlines") or {}).items()}
+    return {name: date.fromisoformat(d.due_on) for name, d in file.deadlines.items()}
 
 
 def party_keeps_the_later(name: str, computed: date, recorded: date | None) -> date:
@@ -92,9 +95,9 @@ def party_keeps_the_later(name: str, computed: date, recorded: date | None) -> d
     return computed
 
 
-def case_schedule(file: Mapping[str, Any], periods: Periods, calendar: WorkdayCalendar) -> Schedule:
+def case_schedule(file: CaseFile, periods: Periods, calendar: WorkdayCalendar) -> Schedule:
     """Every deadline the case runs against in its current state."""
-    state = file["state"]
+    state = file.state
     recorded = recorded_deadlines(file)
     found: list[Deadline] = []
     problems: list[DeadlineProblem] = []
@@ -110,53 +113,54 @@ def case_schedule(file: Mapping[str, Any], periods: Periods, calendar: WorkdayCa
         provisional = calendar.provisional_within(first_counted, due_on)
         found.append(Deadline(name, final, provisional, basis))
 
-    notice = file.get("notice")
-    decision = file.get("decision")
-    preservation = file.get("preservation")
-    penalty = (decision or {}).get("penalty") or {}
+    notice, decision, preservation = file.notice, file.decision, file.preservation
+    filed_at = file.filed_at
 
-    if state in OPEN_BEFORE_DECISION and file.get("filed_at") and periods.decision_calendar_days:
+    if state in OPEN_BEFORE_DECISION and filed_at and periods.decision_calendar_days:
         days = periods.decision_calendar_days
-        extensions = _extensions(file)
+        extensions = tuple(
+            DeadlineExtension(e.calendar_days, parse_instant(e.approved_at), e.approved_by) for e in file.extensions
+        )
 
         def decision_due() -> _Counted:
-            start = local_date(parse_instant(file["filed_at"]))
+            start = local_date(parse_instant(filed_at))
             total = days + sum(e.calendar_days for e in extensions)
-            due_on = deadlines.decision_deadline(calendar, parse_instant(file["filed_at"]), days, extensions)
+            due_on = deadlines.decision_deadline(calendar, parse_instant(filed_at), days, extensions)
             return due_on, start + timedelta(days=total)
 
         compute("decision", 60, decision_due)
-    if state == "notice_served" and notice and file.get("statement") == "none" and periods.statement_working_days:
-        compute("statement", 45, _working_days(calendar, notice["served_at"], periods.statement_working_days))
+    served = notice.served_at if notice is not None else None
+    if state == "notice_served" and served and file.statement == "none" and periods.statement_working_days:
+        compute("statement", 45, _working_days(calendar, served, periods.statement_working_days))
     if (
         state == "notice_served"
-        and notice
-        and notice.get("informs_hearing_right")
+        and served
+        and notice is not None
+        and notice.informs_hearing_right
         and periods.hearing_request_working_days
     ):
-        compute(
-            "hearing_request", 64, _working_days(calendar, notice["served_at"], periods.hearing_request_working_days)
-        )
-    if state == "decided" and decision and periods.service_working_days:
-        compute("service", 61, _working_days(calendar, decision["decided_at"], periods.service_working_days))
+        compute("hearing_request", 64, _working_days(calendar, served, periods.hearing_request_working_days))
+    if state == "decided" and decision is not None and periods.service_working_days:
+        compute("service", 61, _working_days(calendar, decision.decided_at, periods.service_working_days))
     if (
         state in ("served", "summary_decided", "summary_filed")
-        and decision
-        and decision.get("served_at")
-        and penalty.get("fine_fen")
+        and decision is not None
+        and decision.served_at
+        and decision.penalty is not None
+        and decision.penalty.fine_fen
         and periods.payment_calendar_days
     ):
-        compute("payment", 67, _calendar_days(calendar, decision["served_at"], periods.payment_calendar_days))
+        compute("payment", 67, _calendar_days(calendar, decision.served_at, periods.payment_calendar_days))
     if (
-        preservation
-        and preservation.get("registered_at")
-        and not preservation.get("decided_at")
+        preservation is not None
+        and preservation.registered_at
+        and not preservation.decided_at
         and periods.preservation_decision_working_days
     ):
         compute(
             "preservation_decision",
             56,
-            _working_days(calendar, preservation["registered_at"], periods.preservation_decision_working_days),
+            _working_days(calendar, preservation.registered_at, periods.preservation_decision_working_days),
         )
     return Schedule(tuple(found), tuple(problems))
 
@@ -180,10 +184,3 @@ def _calendar_days(calendar: WorkdayCalendar, since: str, n: int) -> Callable[[]
         return calendar.calendar_deadline(start, n), start + timedelta(days=n)
 
     return due
-
-
-def _extensions(file: Mapping[str, Any]) -> tuple[DeadlineExtension, ...]:
-    return tuple(
-        DeadlineExtension(int(e["calendar_days"]), parse_instant(e["approved_at"]), e["approved_by"])
-        for e in file.get("extensions") or ()
-    )

@@ -270,9 +270,7 @@ def _case_registered(session: Session, entry: EntryContent) -> None:
     case_id = uuid.UUID(body["case_id"])
     file = casefile.new_case_file(
         body["procedure"], body["state"], body["item_code"], body["catalogue_version"], body["party"]["party_type"]
-    )
-    file["assigned"] = sorted(body["officers"])
-    file["party_commitments"] = body["party"]["commitments"]
+    ).with_changes(assigned=sorted(body["officers"]), party_commitments=body["party"]["commitments"])
     session.add(
         Case(
             id=case_id,
@@ -293,7 +291,7 @@ def _case_registered(session: Session, entry: EntryContent) -> None:
             closed_at=None,
             outcome=None,
             fine_fen=None,
-            file=file,
+            file=file.stored(),
             updated_at=entry.recorded_at,
             version=1,
         )
@@ -350,7 +348,13 @@ def perform(
     data = _recorded_data(session, case, name, request, context.review_catalogue.quorum)
     state = CaseState(case.state)
     after = casefile.apply(
-        case.file, name, transition.target(state).value, data, [str(o.id) for o in officers], moment, principal.actor
+        case.case_file,
+        name,
+        transition.target(state).value,
+        data,
+        [str(o.id) for o in officers],
+        moment,
+        principal.actor,
     )
     calendar = agency_calendar(session, context.calendar, agency.id)
     qualifications = qualifications_for(session, context, case, officers, moment)
@@ -397,7 +401,7 @@ class StepsNow:
 def steps_now(session: Session, context: CaseContext, case: Case, now: datetime) -> StepsNow:
     workflow = context.workflows[Procedure(case.procedure)]
     calendar = agency_calendar(session, context.calendar, case.agency_id)
-    facts = _facts(session, context, calendar, case, case.file, now, (), None, "")
+    facts = _facts(session, context, calendar, case, case.case_file, now, (), None, "")
     available, blocked = [], []
     for transition in workflow.allowed_from(CaseState(case.state)):
         failures = standing_refusals(workflow, transition, facts)
@@ -412,7 +416,7 @@ def qualifications_for(
     session: Session, context: CaseContext, case: Case, officers: Sequence[Officer], moment: datetime
 ) -> tuple[Qualification, ...]:
     version_item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
-    recused = frozenset(case.file["recused"])
+    recused = frozenset(case.case_file.recused)
     return tuple(
         qualification_of(
             session,
@@ -432,7 +436,7 @@ def _facts(
     context: CaseContext,
     calendar: WorkdayCalendar,
     case: Case,
-    after: Mapping[str, Any],
+    after: casefile.CaseFile,
     moment: datetime,
     qualifications: tuple[Qualification, ...],
     reason: str | None,
@@ -445,9 +449,9 @@ def _facts(
         catalogue_item = None
     rules = item_rules(catalogue_item, party_type) if catalogue_item is not None else None
     decision = casefile.decision_of(after)
-    proposed = (decision.penalty if decision is not None else None) or casefile.penalty_of(after.get("proposed"))
+    proposed = (decision.penalty if decision is not None else None) or casefile.proposed_of(after)
     hearing = casefile.hearing_of(after)
-    major = bool(after.get("major"))
+    major = after.major
     required = review_required(
         context.review_catalogue, rules, party_type, proposed, hearing_held=hearing.held_at is not None, major=major
     )
@@ -461,28 +465,28 @@ def _facts(
         party_type=party_type,
         item_code=case.item_code,
         item=rules,
-        filed_at=parse_instant(after["filed_at"]) if after["filed_at"] else None,
+        filed_at=parse_instant(after.filed_at) if after.filed_at else None,
         decision_deadline_extensions=casefile.extensions_of(after),
-        investigators=frozenset(after["investigators"]),
+        investigators=frozenset(after.investigators),
         acting_officers=qualifications,
-        recused_officers=frozenset(after["recused"]),
+        recused_officers=frozenset(after.recused),
         reason=reason,
         notice=casefile.notice_of(after),
-        statement=StatementStatus(after["statement"]),
+        statement=StatementStatus(after.statement),
         hearing=hearing,
         proposed=proposed,
-        discretion_departure_approved=bool(after["discretion_departure_approved"]),
+        discretion_departure_approved=after.discretion_departure_approved,
         review_required=bool(required),
         review_passed_and_current=review_passed_and_current(session, case, proposed, transition),
         collective_discussion_required=collective_discussion_required(
             context.review_catalogue, major=major, departs_from_standard=departs
         ),
-        collective_discussion_held=bool(after["collective_discussion_held"] and after.get("discussion_signed")),
-        decision_signed=bool(after.get("decision_signed")),
+        collective_discussion_held=after.collective_discussion_held and after.discussion_signed,
+        decision_signed=after.decision_signed,
         decision=decision,
         execution=casefile.execution_of(after),
         preservation=casefile.preservation_of(after),
-        summary_form_number=after.get("summary_form_number"),
+        summary_form_number=after.summary_form_number,
     )
 
 
@@ -573,20 +577,20 @@ def project_transition(session: Session, entry: EntryContent) -> None:
     case = session.get(Case, uuid.UUID(body["case_id"]))
     assert case is not None
     after = casefile.apply(
-        case.file, body["transition"], body["to"], body["data"], body["officers"], entry.claimed_at, entry.actor
+        case.case_file, body["transition"], body["to"], body["data"], body["officers"], entry.claimed_at, entry.actor
     )
     if "deadlines" in body:
         after = merge_recorded(after, body["deadlines"])
-    case.file = after
-    case.state = after["state"]
-    if after["filed_at"]:
-        case.filed_at = parse_instant(after["filed_at"])
-    decision = after["decision"]
+    case.keep_file(after)
+    case.state = after.state
+    if after.filed_at:
+        case.filed_at = parse_instant(after.filed_at)
+    decision = after.decision
     if decision is not None:
-        case.decided_at = parse_instant(decision["decided_at"])
-        case.outcome = decision["outcome"]
-        case.fine_fen = (decision["penalty"] or {}).get("fine_fen") if decision["penalty"] else None
-    if after["state"] == "closed":
+        case.decided_at = parse_instant(decision.decided_at)
+        case.outcome = decision.outcome
+        case.fine_fen = decision.penalty.fine_fen if decision.penalty is not None else None
+    if after.state == "closed":
         case.closed_at = entry.claimed_at
     case.updated_at = entry.recorded_at
     known = {str(o.officer_id) for o in session.scalars(select(CaseOfficer).where(CaseOfficer.case_id == case.id))}

@@ -167,8 +167,10 @@ def _collected(session: Session, entry: EntryContent) -> None:
     )
     session.flush()
     session.add(_custody_row(entry, case.agency_id, evidence_id, CustodyEvent.COLLECTED, "", ""))
-    case.file = casefile.apply(
-        case.file, "collect_evidence", case.state, {}, list(body["officers"]), entry.claimed_at, entry.actor
+    case.keep_file(
+        casefile.apply(
+            case.case_file, "collect_evidence", case.state, {}, list(body["officers"]), entry.claimed_at, entry.actor
+        )
     )
     case.updated_at = entry.recorded_at
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -23,7 +22,7 @@ from service.errors import Conflict
 from service.evidence.store import EvidenceStore
 from service.ledger.bundle import verify_bundle
 from service.ledger.errors import VerificationError
-from service.reviews.state import latest_review, stale_reasons
+from service.reviews.state import stale_reasons
 from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -134,11 +133,11 @@ def audit_agency(
     now = runtime.clock.now()
     for case in session.scalars(select(Case).where(Case.agency_id == principal.agency_id).order_by(Case.registered_at)):
         verifies = all(h.verifies for h in case_history(session, case))
-        review: dict[str, Any] | None = latest_review(case.file)
+        review = case.case_file.latest_review()
         stale = (
-            stale_reasons(session, case, review)
-            if review
-            and review.get("opinion") == "agree"
+            stale_reasons(session, case, review.frozen_seq)
+            if review is not None
+            and review.opinion == "agree"
             and case.state not in ("decided", "served", "executed", "closed", "archived")
             else []
         )

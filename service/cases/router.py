@@ -133,7 +133,7 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
     now = runtime.clock.now()
     steps = cases.steps_now(session, runtime.case_context, case, now)
     officers = session.scalars(select(CaseOfficer.officer_id).where(CaseOfficer.case_id == case.id)).all()
-    file = {k: v for k, v in case.file.items() if k != "party_commitments"}
+    file = {k: v for k, v in case.case_file.stored().items() if k != "party_commitments"}
     return CaseOut(
         id=case.id,
         number=case.number,

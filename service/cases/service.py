@@ -670,10 +670,8 @@ def erase_personal_data(
 def _personal_data_erased(session: Session, entry: EntryContent) -> None:
     case = session.get(Case, uuid.UUID(entry.body["case_id"]))
     assert case is not None
-    case.file = {
-        **case.file,
-        "erased_fields": sorted(set(case.file.get("erased_fields", [])) | set(entry.body["fields"])),
-    }
+    file = case.case_file
+    case.keep_file(file.with_changes(erased_fields=sorted(set(file.erased_fields) | set(entry.body["fields"]))))
     case.updated_at = entry.recorded_at
 
 
@@ -709,5 +707,5 @@ def flag_major(
 def _major_flag(session: Session, entry: EntryContent) -> None:
     case = session.get(Case, uuid.UUID(entry.body["case_id"]))
     assert case is not None
-    case.file = {**case.file, "major": bool(entry.body["major"])}
+    case.keep_file(case.case_file.with_changes(major=bool(entry.body["major"])))
     case.updated_at = entry.recorded_at

@@ -40,8 +40,8 @@ def publication_content(session: Session, case: Case, policy: PublicityPolicy) -
     item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
     party = session.get(Party, case.party_id)
     assert party is not None
-    decision = case.file["decision"] or {}
-    notice = case.file.get("notice") or {}
+    file = case.case_file
+    decision, notice = file.decision, file.notice
     basis = [
         f"《{b.law}》第{b.article}条"
         + (f"第{b.paragraph}款" if b.paragraph else "")
@@ -53,10 +53,10 @@ def publication_content(session: Session, case: Case, policy: PublicityPolicy) -
         "item_code": item.code,
         "item_name": item.name.zh,
         "legal_basis": basis,
-        "facts": notice.get("facts", ""),
-        "outcome": decision.get("outcome"),
-        "penalty": decision.get("penalty"),
-        "decided_on": local_date(parse_instant(decision["decided_at"])).isoformat() if decision else None,
+        "facts": notice.facts if notice is not None else "",
+        "outcome": decision.outcome if decision is not None else None,
+        "penalty": decision.penalty.model_dump(mode="json") if decision and decision.penalty else None,
+        "decided_on": local_date(parse_instant(decision.decided_at)).isoformat() if decision else None,
         "party": redact_party(party.party_type, party.name, party.address, policy.rules),
     }
     redacted: dict[str, Any] = redact_strings(content, known_persons(party, policy))
@@ -110,7 +110,8 @@ def publish(
     session: Session, context: CaseContext, policy: PublicityPolicy, principal: Principal, case: Case, now: datetime
 ) -> Publication:
     lock_case(session, case)
-    if case.state not in PUBLISHABLE_STATES or (case.file.get("decision") or {}).get("outcome") != "penalty":
+    decided = case.case_file.decision
+    if case.state not in PUBLISHABLE_STATES or decided is None or decided.outcome != "penalty":
         raise Conflict(
             "only decided penalties are published", "只有已作出的行政处罚决定才予公示", basis=penalty_law(48)
         )
@@ -195,17 +196,18 @@ def overdue_publications(
     calendar = agency_calendar(session, context.calendar, agency_id)
     out = []
     for case in session.scalars(select(Case).where(Case.agency_id == agency_id, Case.decided_at.is_not(None))):
-        decision = case.file.get("decision") or {}
+        file = case.case_file
+        decision = file.decision
+        if decision is None:
+            continue
         try:
-            if decision.get("outcome") == "penalty" and case.id not in published and case.state != "revoked":
-                due = calendar.add_workdays(
-                    local_date(parse_instant(decision["decided_at"])), policy.publish_working_days
-                )
+            if decision.outcome == "penalty" and case.id not in published and case.state != "revoked":
+                due = calendar.add_workdays(local_date(parse_instant(decision.decided_at)), policy.publish_working_days)
                 if today > due:
                     out.append(Overdue(case.id, case.number, "publish", due, "国办发〔2018〕118号 第六项"))
             publication = published.get(case.id)
             if case.state == "revoked" and publication is not None and publication.withdrawn_at is None:
-                revoked_at = parse_instant(case.file.get("revoked_at") or decision["decided_at"])
+                revoked_at = parse_instant(file.revoked_at or decision.decided_at)
                 due = calendar.add_workdays(local_date(revoked_at), policy.withdraw_working_days)
                 if today > due:
                     out.append(Overdue(case.id, case.number, "withdraw", due, penalty_law(48, 2).cite()))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.casefile import penalty_of
+from service.cases.casefile import decision_of
 from service.cases.context import CaseContext
 from service.cases.items import item_rules
 from service.cases.models import Case
@@ -70,9 +70,10 @@ def review_file(session: Session, context: CaseContext, case: Case) -> FileRevie
     ).all()
     types = {t for t, _ in rows}
     bodies = [(t, json.loads(c)["body"]) for t, c in rows]
-    file = case.file
-    decision = file.get("decision") or {}
-    penalty = penalty_of(decision.get("penalty"))
+    file = case.case_file
+    decision = file.decision
+    decided = decision_of(file)
+    penalty = decided.penalty if decided is not None else None
     general = case.procedure == "general"
     party_type: PartyType = "organisation" if case.party_type == "organisation" else "individual"
     rules = item_rules(item_of(session, case.agency_id, case.catalogue_version, case.item_code), party_type)
@@ -82,19 +83,19 @@ def review_file(session: Session, context: CaseContext, case: Case) -> FileRevie
             rules,
             party_type,
             penalty,
-            hearing_held=bool((file.get("hearing") or {}).get("held_at")),
-            major=bool(file.get("major")),
+            hearing_held=file.hearing.held_at is not None,
+            major=file.major,
         )
     )
     applies = {
         "always": True,
         "general": general,
-        "preservation": bool(file.get("preservation")),
-        "penalty": general and decision.get("outcome") == "penalty",
-        "hearing": bool((file.get("hearing") or {}).get("requested_at")),
+        "preservation": file.preservation is not None,
+        "penalty": general and decision is not None and decision.outcome == "penalty",
+        "hearing": file.hearing.requested_at is not None,
         "review": needs_review,
-        "discussion": bool(file.get("collective_discussion")),
-        "decision": bool(decision),
+        "discussion": file.collective_discussion is not None,
+        "decision": decision is not None,
         "fine": bool(penalty and penalty.fine_fen),
     }
     score = 100
@@ -111,12 +112,12 @@ def review_file(session: Session, context: CaseContext, case: Case) -> FileRevie
         check = body.get("check")
         if isinstance(check, dict) and not check.get("ok", True):
             fails.append(f"程序违法（{entry_type}）")
-    if general and decision.get("outcome") == "penalty" and "case:prior_notice:served" not in types:
+    if general and decision is not None and decision.outcome == "penalty" and "case:prior_notice:served" not in types:
         fails.append("程序违法：未经事先告知作出处罚决定")
-    reviews = file.get("reviews") or []
-    if needs_review and not any(r.get("opinion") == "agree" and r.get("signed") for r in reviews):
+    reviews = file.reviews
+    if needs_review and not any(r.opinion == "agree" and r.signed for r in reviews):
         fails.append("应当法制审核而未审核或审核未通过")
-    if reviews and reviews[-1].get("opinion") == "problems_found" and decision:
+    if reviews and reviews[-1].opinion == "problems_found" and decision is not None:
         fails.append("法制审核提出的问题未整改即作出决定")
     passed = not fails and score >= 60
     return FileReview(case.id, case.number, max(score, 0) if not fails else 0, passed, sorted(set(fails)), missing)

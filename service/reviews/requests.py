@@ -17,19 +17,23 @@ from service.legal import penalty_law
 
 def review_request_data(session: Session, case: Any, raw: Mapping[str, Any]) -> dict[str, Any]:
     """A request freezes the case chain's head: the review covers the case exactly as it stands now."""
-    reviews = case.file.get("reviews") or []
-    if reviews and reviews[-1].get("opinion") is None:
+    file = case.case_file
+    latest = file.latest_review()
+    if latest is not None and latest.opinion is None:
         raise Conflict("a legal review of this case is already under way", "该案已有进行中的法制审核")
     materials = raw.get("materials", "")
     if not isinstance(materials, str):
         raise InvalidInput("data.materials is text", "data.materials 须为文本")
     length, head = lock_stream(session, case.agency_id, f"case:{case.id}")
-    file = case.file
+    notified = file.notice.penalty if file.notice is not None else None
     return {
         "review_id": str(uuid.uuid4()),
         "frozen_seq": length - 1,
         "frozen_head": base64.b64encode(head).decode("ascii"),
-        "draft": {"penalty": file.get("proposed"), "notice": (file.get("notice") or {}).get("penalty")},
+        "draft": {
+            "penalty": file.proposed.model_dump(mode="json") if file.proposed is not None else None,
+            "notice": notified.model_dump(mode="json") if notified is not None else None,
+        },
         "materials": materials,
     }
 

@@ -61,7 +61,7 @@ class StatementOut(BaseModel):
 
 def _review_out(session: Session, case: Case, review: dict[str, Any]) -> ReviewOut:
     fields = {k: review.get(k) for k in ReviewOut.model_fields if k != "stale" and k in review}
-    return ReviewOut(**fields, stale=stale_reasons(session, case, review))
+    return ReviewOut(**fields, stale=stale_reasons(session, case, int(review["frozen_seq"])))
 
 
 def _statement(raw: bytes) -> StatementOut:
@@ -74,7 +74,7 @@ def list_reviews(
 ) -> list[ReviewOut]:
     """The case's legal reviews, each with whether later entries made it stale."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    return [_review_out(session, case, r) for r in case.file.get("reviews") or []]
+    return [_review_out(session, case, r.model_dump(mode="json", exclude_unset=True)) for r in case.case_file.reviews]
 
 
 @router.post("/reviews/{review_id}/take", response_model=ReviewOut)

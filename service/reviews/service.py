@@ -51,27 +51,20 @@ OPINIONS = ("agree", "problems_found")
 
 
 def find_review(case: Case, review_id: uuid.UUID) -> dict[str, Any]:
-    for review in case.file.get("reviews") or []:
-        if review["review_id"] == str(review_id):
-            return dict(review)
+    for review in case.case_file.reviews:
+        if review.review_id == str(review_id):
+            return review.model_dump(mode="json", exclude_unset=True)
     raise NotFound("no such review", "审核记录不存在")
-
-
-def _index(file: Mapping[str, Any], review_id: str) -> int:
-    for i, review in enumerate(file.get("reviews") or []):
-        if review["review_id"] == review_id:
-            return i
-    raise LookupError(review_id)
 
 
 def _update_review(session: Session, entry: EntryContent, changes: Mapping[str, Any]) -> None:
     case = session.get(Case, uuid.UUID(entry.body["case_id"]))
     assert case is not None
-    file = dict(case.file)
-    reviews = [dict(r) for r in file["reviews"]]
-    reviews[_index(file, entry.body["review_id"])].update(changes)
-    file["reviews"] = reviews
-    case.file = file
+    file = case.case_file
+    reviews = [r.model_dump(mode="json", exclude_unset=True) for r in file.reviews]
+    [index] = [i for i, r in enumerate(reviews) if r["review_id"] == entry.body["review_id"]]
+    reviews[index] = {**reviews[index], **changes}
+    case.keep_file(file.with_changes(reviews=reviews))
     case.updated_at = entry.recorded_at
 
 
@@ -92,7 +85,8 @@ def _acted_on_case(session: Session, case: Case, principal: Principal, officer: 
         return True
     if officer is None:
         return False
-    involved = set(case.file.get("investigators", [])) | set(case.file.get("assigned", []))
+    file = case.case_file
+    involved = set(file.investigators) | set(file.assigned)
     return str(officer.id) in involved
 
 
@@ -127,7 +121,7 @@ def take_review(
             basis=penalty_law(58),
             extra={"guard": "reviewer_did_not_act"},
         )
-    if officer is not None and str(officer.id) in case.file.get("recused", []):
+    if officer is not None and str(officer.id) in case.case_file.recused:
         raise RuleOfLawRefusal(
             "a recused person may not review the case",
             "已回避人员不得审核本案",
@@ -318,7 +312,10 @@ def signoff_statement(session: Session, case: Case, purpose: str) -> bytes:
     agency = session.get(Agency, case.agency_id)
     assert agency is not None
     entry = _entry_of_type(session, case, DECISION_TYPES if purpose == "decision" else DISCUSSION_TYPES)
-    subject = case.file["decision"] if purpose == "decision" else case.file.get("collective_discussion")
+    file = case.case_file
+    signed = file.decision if purpose == "decision" else file.collective_discussion
+    # The subject as the file stores it: the bytes signed before the file was typed stay the same.
+    subject = signed.model_dump(mode="json", exclude_unset=True) if signed is not None else None
     return statement_bytes(
         purpose,
         {
@@ -336,14 +333,15 @@ def sign_off(
     session: Session, principal: Principal, case: Case, purpose: str, key_id: str, signature: str, now: datetime
 ) -> None:
     lock_case(session, case)
+    file = case.case_file
     if purpose == "decision":
-        if case.state != "decided" or case.file.get("decision_signed"):
+        if case.state != "decided" or file.decision_signed:
             raise Conflict("there is no unsigned decision to sign", "没有待签署的处理决定")
     else:
-        discussion = case.file.get("collective_discussion")
-        if not discussion or case.file.get("discussion_signed"):
+        discussion = file.collective_discussion
+        if discussion is None or file.discussion_signed:
             raise Conflict("there is no unsigned collective discussion to sign", "没有待签署的集体讨论记录")
-        if discussion["chair"] != str(principal.user_id):
+        if discussion.chair != str(principal.user_id):
             raise Forbidden("only the chair signs the collective discussion's conclusion", "集体讨论结论须由主持人签署")
     statement = signoff_statement(session, case, purpose)
     accepted = check_signature(session, principal, statement, key_id, signature)
@@ -367,6 +365,9 @@ def sign_off(
 def _signed_off(session: Session, entry: EntryContent) -> None:
     case = session.get(Case, uuid.UUID(entry.body["case_id"]))
     assert case is not None
-    flag = "decision_signed" if entry.type == "case:decision:signed" else "discussion_signed"
-    case.file = {**case.file, flag: True}
+    file = case.case_file
+    if entry.type == "case:decision:signed":
+        case.keep_file(file.with_changes(decision_signed=True))
+    else:
+        case.keep_file(file.with_changes(discussion_signed=True))
     case.updated_at = entry.recorded_at

@@ -32,11 +32,6 @@ REVIEW_PROCESS_TYPES = frozenset(
 )
 
 
-def latest_review(file: dict[str, Any]) -> dict[str, Any] | None:
-    reviews = file.get("reviews") or []
-    return reviews[-1] if reviews else None
-
-
 def later_entry_types(session: Session, case: Any, after_seq: int) -> list[str]:
     return list(
         session.scalars(
@@ -49,18 +44,18 @@ def later_entry_types(session: Session, case: Any, after_seq: int) -> list[str]:
     )
 
 
-def stale_reasons(session: Session, case: Any, review: dict[str, Any]) -> list[str]:
-    """Entries recorded after the frozen head that make the review stale."""
-    return [t for t in later_entry_types(session, case, int(review["frozen_seq"])) if t not in REVIEW_PROCESS_TYPES]
+def stale_reasons(session: Session, case: Any, frozen_seq: int) -> list[str]:
+    """Entries recorded after the review's frozen head (``frozen_seq``) that make the review stale."""
+    return [t for t in later_entry_types(session, case, frozen_seq) if t not in REVIEW_PROCESS_TYPES]
 
 
 def review_passed_and_current(session: Session, case: Any, proposed: Penalty | None, transition: str) -> bool:
-    review = latest_review(case.file)
-    if review is None or review.get("opinion") != "agree" or not review.get("signed", False):
+    review = case.case_file.latest_review()
+    if review is None or review.opinion != "agree" or not review.signed:
         return False
-    if stale_reasons(session, case, review):
+    if stale_reasons(session, case, review.frozen_seq):
         return False
-    reviewed = (review.get("draft") or {}).get("penalty")
+    reviewed = review.draft.get("penalty")
     if proposed is not None and reviewed is not None:
         # The decision may not be heavier than the one reviewed.
         if proposed.fine_fen > int(reviewed.get("fine_fen", 0)):

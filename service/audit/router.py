@@ -15,9 +15,11 @@ from service.auth.deps import ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
+from service.cases.categories import StateCategory
 from service.cases.deadlines_view import case_deadlines
 from service.cases.history import HistoryEntry, case_history
 from service.cases.models import Case
+from service.cases.workflow import Procedure
 from service.errors import Conflict
 from service.evidence.store import EvidenceStore
 from service.ledger.bundle import verify_bundle
@@ -138,7 +140,9 @@ def audit_agency(
             stale_reasons(session, case, review.frozen_seq)
             if review is not None
             and review.opinion == "agree"
-            and case.state not in ("decided", "served", "executed", "closed", "archived")
+            # A review is stale only while its decision is still to be taken.
+            and runtime.case_context.workflows[Procedure(case.procedure)].category_of(case.state)
+            in (StateCategory.INTAKE, StateCategory.OPEN)
             else []
         )
         overdue = [d.name for d in case_deadlines(session, runtime.case_context, case, now) if d.overdue]

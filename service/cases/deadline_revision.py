@@ -36,7 +36,7 @@ DEADLINES_REVISED = "case:deadlines:revised"
 
 
 def deadlines_after(file: CaseFile, context: CaseContext, calendar: WorkdayCalendar) -> Schedule:
-    return case_schedule(file, context.workflows[Procedure(file.procedure)].periods, calendar)
+    return case_schedule(file, context.workflows[Procedure(file.procedure)], calendar)
 
 
 def record_of(schedule: Schedule, calendar: WorkdayCalendar) -> dict[str, Any]:

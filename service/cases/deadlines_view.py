@@ -33,9 +33,10 @@ class CaseDeadline(BaseModel):
 def case_deadlines(session: Session, context: CaseContext, case: Case, now: datetime) -> list[CaseDeadline]:
     """Deadlines in force for the case's current state; those that cannot be computed are listed with why."""
     calendar = agency_calendar(session, context.calendar, case.agency_id)
-    periods = context.workflows[Procedure(case.procedure)].periods
+    workflow = context.workflows[Procedure(case.procedure)]
+    periods = workflow.periods
     file = case.case_file
-    schedule = case_schedule(file, periods, calendar)
+    schedule = case_schedule(file, workflow, calendar)
     today = local_date(now)
     out = []
     for d in schedule.deadlines:

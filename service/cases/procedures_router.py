@@ -40,6 +40,7 @@ class StateOut(BaseModel):
     state: str
     zh: str
     en: str
+    category: str = Field(description="intake, open, decided, closed or ended")
     terminal: bool
 
 
@@ -65,7 +66,9 @@ def get_procedure(procedure: Procedure, runtime: RuntimeDep) -> ProcedureOut:
         version=workflow.version,
         initial=workflow.initial.value,
         states=[
-            StateOut(state=s.state.value, zh=s.zh, en=s.en, terminal=s.state in workflow.terminal)
+            StateOut(
+                state=s.state.value, zh=s.zh, en=s.en, category=s.category.value, terminal=s.state in workflow.terminal
+            )
             for s in workflow.states
         ],
         periods=vars(workflow.periods),

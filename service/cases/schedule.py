@@ -1,6 +1,6 @@
 """The deadlines a case runs against in its state, each marked provisional or final, computed from its file.
 
-Pure: the case file (JSON), the workflow's ``Periods`` and a calendar in, dates out. The case view, the
+Pure: the case file, its workflow (periods, state categories) and a calendar in, dates out. The case view, the
 deadline lists, the step entries that record deadlines and their revision when a State Council notice is
 loaded all use this one function, so what the officer sees is what the ledger records.
 
@@ -16,27 +16,15 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from service.cases import deadlines
-from service.cases.deadlines import DeadlineExtension, Periods
+from service.cases.categories import StateCategory
+from service.cases.deadlines import DeadlineExtension
 from service.ledger.canonical import parse_instant
 from service.legal import LegalBasis, penalty_law
 from service.policy.calendar import CalendarRangeError, WorkdayCalendar, local_date
 
 if TYPE_CHECKING:
     from service.cases.casefile import CaseFile
-
-# The states in which the case is filed and not decided: the 90 days to decide run (第六十条).
-OPEN_BEFORE_DECISION = frozenset(
-    {
-        "investigating",
-        "investigation_closed",
-        "penalty_intended",
-        "notice_served",
-        "hearing_requested",
-        "hearing_scheduled",
-        "hearing_held",
-        "party_heard",
-    }
-)
+    from service.cases.workflow import Workflow
 
 # Periods communicated to the party in the prior notice: the statement and defence (第四十四条、第四十五条)
 # and the hearing request (第六十四条第一项). See ``party_keeps_the_later``.
@@ -95,9 +83,10 @@ def party_keeps_the_later(name: str, computed: date, recorded: date | None) -> d
     return computed
 
 
-def case_schedule(file: CaseFile, periods: Periods, calendar: WorkdayCalendar) -> Schedule:
+def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar) -> Schedule:
     """Every deadline the case runs against in its current state."""
     state = file.state
+    periods = workflow.periods
     recorded = recorded_deadlines(file)
     found: list[Deadline] = []
     problems: list[DeadlineProblem] = []
@@ -116,7 +105,8 @@ def case_schedule(file: CaseFile, periods: Periods, calendar: WorkdayCalendar) -
     notice, decision, preservation = file.notice, file.decision, file.preservation
     filed_at = file.filed_at
 
-    if state in OPEN_BEFORE_DECISION and filed_at and periods.decision_calendar_days:
+    # Filed and not decided: the 90 days to decide run (第六十条).
+    if workflow.category_of(state) is StateCategory.OPEN and filed_at and periods.decision_calendar_days:
         days = periods.decision_calendar_days
         extensions = tuple(
             DeadlineExtension(e.calendar_days, parse_instant(e.approved_at), e.approved_by) for e in file.extensions

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from service.auth.permissions import CASE_RECORD_WRITES, Permission
+from service.cases.categories import StateCategory
 from service.cases.deadlines import PERIOD_RULES, Periods
 from service.cases.guards import GUARDS, CaseFacts, Guard, Refusal
 from service.errors import Conflict, RuleOfLawRefusal
@@ -75,6 +76,7 @@ class StateInfo:
     state: CaseState
     zh: str
     en: str
+    category: StateCategory
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,13 @@ class Workflow:
     def allowed_from(self, state: CaseState) -> tuple[Transition, ...]:
         """What the procedure allows in ``state``, before any guard: the transitions and acts from it."""
         return tuple(t for t in self.transitions if state in t.from_states)
+
+    def in_category(self, *categories: StateCategory) -> frozenset[CaseState]:
+        """The states of the workflow in ``categories``."""
+        return frozenset(info.state for info in self.states if info.category in categories)
+
+    def category_of(self, state: CaseState | str) -> StateCategory:
+        return self.state_info(CaseState(state)).category
 
     def state_info(self, state: CaseState) -> StateInfo:
         for info in self.states:
@@ -370,6 +379,12 @@ class _Reader:
             return None
         return raw
 
+    def category(self, raw: object, field: str) -> StateCategory | None:
+        if raw not in {c.value for c in StateCategory}:
+            self.problem(field, f"must be one of {sorted(c.value for c in StateCategory)}")
+            return None
+        return StateCategory(str(raw))
+
     def state(self, raw: object, field: str, declared: Mapping[CaseState, StateInfo] | None = None) -> CaseState | None:
         if not isinstance(raw, str) or raw not in CaseState.__members__.values():
             self.problem(field, f"unknown state {raw!r}; known states: {', '.join(s.value for s in CaseState)}")
@@ -473,13 +488,14 @@ def _states(reader: _Reader, raw: object) -> dict[CaseState, StateInfo]:
     for key, value in raw.items():
         field = f"states.{key}"
         state = reader.state(key, field)
-        names = reader.mapping(value, field, {"zh", "en"})
+        names = reader.mapping(value, field, {"zh", "en", "category"})
         if state is None:
             continue
         # A state whose names are faulty is still declared, so transitions citing it raise no further problem.
         zh = reader.text(names["zh"], f"{field}.zh") if names is not None else None
         en = reader.text(names["en"], f"{field}.en") if names is not None else None
-        states[state] = StateInfo(state, zh or "", en or "")
+        category = reader.category(names["category"], f"{field}.category") if names is not None else None
+        states[state] = StateInfo(state, zh or "", en or "", category or StateCategory.ENDED)
     return states
 
 

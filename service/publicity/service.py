@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_of, agency_ref
 from service.auth.principal import Principal
+from service.cases.categories import StateCategory
 from service.cases.context import CaseContext
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Party
+from service.cases.workflow import Procedure
 from service.catalogue.service import item_of
 from service.errors import Conflict, InvalidInput
 from service.ledger.canonical import EntryContent, parse_instant
@@ -32,8 +34,6 @@ from service.policy.notices import agency_calendar
 from service.publicity.models import Publication
 from service.publicity.policy import PublicityPolicy
 from service.publicity.redaction import KnownPerson, redact_party, redact_strings
-
-PUBLISHABLE_STATES = frozenset({"decided", "served", "executed", "closed", "archived"})
 
 
 def publication_content(session: Session, case: Case, policy: PublicityPolicy) -> dict[str, Any]:
@@ -111,7 +111,9 @@ def publish(
 ) -> Publication:
     lock_case(session, case)
     decided = case.case_file.decision
-    if case.state not in PUBLISHABLE_STATES or decided is None or decided.outcome != "penalty":
+    category = context.workflows[Procedure(case.procedure)].category_of(case.state)
+    # A decision in force is published (第四十八条); one revoked, or a case ended without one, is not.
+    if category not in (StateCategory.DECIDED, StateCategory.CLOSED) or decided is None or decided.outcome != "penalty":
         raise Conflict(
             "only decided penalties are published", "只有已作出的行政处罚决定才予公示", basis=penalty_law(48)
         )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases.casefile import decision_of
+from service.cases.categories import StateCategory
 from service.cases.context import CaseContext
 from service.cases.items import item_rules
 from service.cases.models import Case
@@ -124,7 +125,8 @@ def review_file(session: Session, context: CaseContext, case: Case) -> FileRevie
 
 
 def review_files(session: Session, context: CaseContext, agency_id: uuid.UUID, year: int | None) -> list[FileReview]:
-    query = select(Case).where(Case.agency_id == agency_id, Case.state.in_(["closed", "archived"]))
+    closed = {s.value for w in context.workflows.values() for s in w.in_category(StateCategory.CLOSED)}
+    query = select(Case).where(Case.agency_id == agency_id, Case.state.in_(sorted(closed)))
     out = []
     for case in session.scalars(query.order_by(Case.registered_at)):
         if year is not None and (case.closed_at is None or case.closed_at.year != year):

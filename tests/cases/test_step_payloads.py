@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.cases.payloads import STEP_PAYLOADS, StepRegistryError, check_against_workflows
-from service.cases.workflow import load_workflows
+from service.cases.workflow import WorkflowFileError, load_workflows
 from service.config import Settings
 from service.runtime import load_case_context
 
@@ -136,3 +136,19 @@ def test_start_up_refuses_a_declared_step_that_no_workflow_has() -> None:
     workflows = {p: w for p, w in WORKFLOWS.items() if p.value == "general"}
     with pytest.raises(StepRegistryError, match="file_with_agency"):
         check_against_workflows(workflows)
+
+
+def test_every_state_declares_its_category_and_the_service_keeps_no_list_of_its_own(client: TestClient) -> None:
+    general = {s["state"]: s["category"] for s in client.get("/api/v1/procedures/general").json()["states"]}
+    assert general["registered"] == "intake"
+    assert {s for s, c in general.items() if c == "open"} >= {"investigating", "notice_served", "party_heard"}
+    assert {s for s, c in general.items() if c == "closed"} == {"closed", "archived"}
+    assert general["revoked"] == "ended"
+    summary = {s["state"]: s["category"] for s in client.get("/api/v1/procedures/summary").json()["states"]}
+    assert summary["summary_decided"] == "decided"
+
+
+def test_a_state_without_a_category_is_refused(tmp_path: Path) -> None:
+    policies = _policies_with(tmp_path, lambda text: text.replace("en: withdrawn, category: ended}", "en: withdrawn}"))
+    with pytest.raises(WorkflowFileError, match=r"states\.withdrawn.*category"):
+        load_case_context(Settings(policies_dir=policies))

@@ -437,9 +437,9 @@ MINIMAL: dict[str, Any] = {
     "terminal": ["archived"],
     "periods": {"payment_calendar_days": 15, "late_fee_basis_points_per_day": 300},
     "states": {
-        "summary_started": {"zh": "当场处罚", "en": "on the spot"},
-        "summary_decided": {"zh": "已当场决定", "en": "decided"},
-        "archived": {"zh": "已归档", "en": "archived"},
+        "summary_started": {"zh": "当场处罚", "en": "on the spot", "category": "intake"},
+        "summary_decided": {"zh": "已当场决定", "en": "decided", "category": "decided"},
+        "archived": {"zh": "已归档", "en": "archived", "category": "closed"},
     },
     "transitions": [
         {
@@ -540,7 +540,7 @@ _BACK_TO_START = {
         (_set("acts.0.records", "case:file:archived"), "acts[record_payment].records", "duplicate entry type"),
         (_set("acts.0.records", "payment recorded"), "acts[record_payment].records", "case:<object>:<action>"),
         (
-            _set("states.revoked", {"zh": "已撤销", "en": "revoked"}),
+            _set("states.revoked", {"zh": "已撤销", "en": "revoked", "category": "ended"}),
             "states.revoked",
             "unreachable from the initial state",
         ),
@@ -573,7 +573,11 @@ _BACK_TO_START = {
         (_set("format", 2), "format", "must be 1"),
         (_set("procedure", "special"), "procedure", "must be one of"),
         (_set("initial", "archived"), "initial", "also terminal"),
-        (_set("states.summary_started", {"zh": "当场处罚"}), "states.summary_started", "missing keys ['en']"),
+        (
+            _set("states.summary_started", {"zh": "当场处罚"}),
+            "states.summary_started",
+            "missing keys ['category', 'en']",
+        ),
         (
             _set("transitions.0.basis", {"law": LAW, "article": 0}),
             "transitions[decide_on_the_spot].basis.article",

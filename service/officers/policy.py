@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.officers.qualification import QualificationPolicy
 from service.policy.strict_yaml import load_strict
@@ -24,20 +25,40 @@ class OfficerPolicy:
     reviewer_share_target_percent: int
 
 
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _Qualification(_Strict):
+    review_required: bool
+    annual_review_grace_days: int = Field(ge=0, le=366)
+
+
+class _Reports(_Strict):
+    expiring_within_days: int = Field(ge=1, le=366)
+    reviewer_share_target_percent: int = Field(ge=0, le=100)
+
+
+class OfficerPolicyFile(_Strict):
+    """The file as written: unknown keys refused, ``"false"`` is not a boolean, a number is a number."""
+
+    version: Literal[1]
+    units: dict[str, str] = Field(min_length=1)
+    qualification: _Qualification
+    reports: _Reports
+
+
 def load_officer_policy(path: Path) -> OfficerPolicy:
     try:
-        doc: Any = load_strict(path.read_bytes())
-        units = {str(k): str(v) for k, v in doc["units"].items()}
-        qualification = QualificationPolicy(
-            annual_review_grace_days=int(doc["qualification"]["annual_review_grace_days"]),
-            review_required=bool(doc["qualification"]["review_required"]),
-        )
-        reports = doc["reports"]
-        policy = OfficerPolicy(
-            units, qualification, int(reports["expiring_within_days"]), int(reports["reviewer_share_target_percent"])
-        )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        parsed = OfficerPolicyFile.model_validate(load_strict(path.read_bytes()))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise OfficerPolicyError(f"{path.name}: invalid officer policy: {exc}") from exc
-    if not policy.units:
-        raise OfficerPolicyError(f"{path.name}: units: at least one unit is needed")
-    return policy
+    return OfficerPolicy(
+        dict(parsed.units),
+        QualificationPolicy(
+            annual_review_grace_days=parsed.qualification.annual_review_grace_days,
+            review_required=parsed.qualification.review_required,
+        ),
+        parsed.reports.expiring_within_days,
+        parsed.reports.reviewer_share_target_percent,
+    )

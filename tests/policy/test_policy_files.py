@@ -1,0 +1,54 @@
+"""One strict reading of each policy file: unknown keys refused, "false" is not a boolean, a number is a number."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service.cases.policy import CasePolicyError, load_case_policy
+from service.officers.policy import OfficerPolicyError, load_officer_policy
+
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+
+def _edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    text = (POLICIES / name).read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("officers_see_unit_cases: true", 'officers_see_unit_cases: "false"', "officers_see_unit_cases"),
+        ("claimed_at_max_lag_hours: 72", 'claimed_at_max_lag_hours: "72"', "claimed_at_max_lag_hours"),
+        ("due_soon_working_days: 3", "due_soon_working_days: 3\n  due_soon_workdays: 5", "due_soon_workdays"),
+        ("visibility:", "visiblity:", "visiblity"),
+    ],
+)
+def test_the_case_policy_is_read_strictly(tmp_path: Path, old: str, new: str, problem: str) -> None:
+    with pytest.raises(CasePolicyError, match=problem):
+        load_case_policy(_edited(tmp_path, "cases.yaml", old, new))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("review_required: true", "review_required: 'no'", "review_required"),
+        ("reviewer_share_target_percent: 5", "reviewer_share_target_percent: 500", "reviewer_share_target_percent"),
+        ("reports:", "report:", "report"),
+    ],
+)
+def test_the_officer_policy_is_read_strictly(tmp_path: Path, old: str, new: str, problem: str) -> None:
+    with pytest.raises(OfficerPolicyError, match=problem):
+        load_officer_policy(_edited(tmp_path, "officers.yaml", old, new))
+
+
+@pytest.mark.parametrize("load", [load_case_policy, load_officer_policy])
+def test_the_shipped_files_load(load: Callable[[Path], object]) -> None:
+    name = "cases.yaml" if load is load_case_policy else "officers.yaml"
+    assert load(POLICIES / name) is not None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from service.cases.guards import ItemRules, Penalty, hearing_right
 from service.policy.catalogue import PartyType, PenaltyKind
@@ -30,27 +31,52 @@ class ReviewCatalogue:
     quorum: int
 
 
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _RequiredWhen(_Strict):
+    hearing_held: bool
+    hearing_right: bool
+    # Written as strings in YAML: the one field read by value rather than by type.
+    penalty_kinds: list[Annotated[PenaltyKind, Strict(False)]] = []
+    fine_at_least_fen: int | None = Field(default=None, ge=0)
+    flagged_major: bool
+
+
+class _DiscussionWhen(_Strict):
+    flagged_major: bool
+    discretion_departure: bool
+    quorum: int = Field(ge=1)
+
+
+class ReviewCatalogueFile(_Strict):
+    """The file as written: unknown keys refused, ``"false"`` is not a boolean, a number is a number."""
+
+    version: Literal[1]
+    required_when: _RequiredWhen
+    first_time_reviewer_needs_legal_qualification: bool
+    collective_discussion_when: _DiscussionWhen
+
+
 def load_review_catalogue(path: Path) -> ReviewCatalogue:
     try:
-        doc: Any = load_strict(path.read_bytes())
-        when = doc["required_when"]
-        discussion = doc["collective_discussion_when"]
-        catalogue = ReviewCatalogue(
-            hearing_held=bool(when["hearing_held"]),
-            hearing_right=bool(when["hearing_right"]),
-            penalty_kinds=frozenset(PenaltyKind(k) for k in when.get("penalty_kinds", [])),
-            fine_at_least_fen=int(when["fine_at_least_fen"]) if when.get("fine_at_least_fen") is not None else None,
-            flagged_major=bool(when["flagged_major"]),
-            first_time_reviewer_needs_legal_qualification=bool(doc["first_time_reviewer_needs_legal_qualification"]),
-            discussion_when_major=bool(discussion["flagged_major"]),
-            discussion_when_departure=bool(discussion["discretion_departure"]),
-            quorum=int(discussion["quorum"]),
-        )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raw = load_strict(path.read_bytes())
+        parsed = ReviewCatalogueFile.model_validate(raw)
+    except (OSError, yaml.YAMLError, ValidationError, ValueError) as exc:
         raise ReviewCatalogueError(f"{path.name}: invalid review catalogue: {exc}") from exc
-    if catalogue.quorum < 1:
-        raise ReviewCatalogueError(f"{path.name}: collective_discussion_when.quorum must be at least 1")
-    return catalogue
+    when, discussion = parsed.required_when, parsed.collective_discussion_when
+    return ReviewCatalogue(
+        hearing_held=when.hearing_held,
+        hearing_right=when.hearing_right,
+        penalty_kinds=frozenset(when.penalty_kinds),
+        fine_at_least_fen=when.fine_at_least_fen,
+        flagged_major=when.flagged_major,
+        first_time_reviewer_needs_legal_qualification=parsed.first_time_reviewer_needs_legal_qualification,
+        discussion_when_major=discussion.flagged_major,
+        discussion_when_departure=discussion.discretion_departure,
+        quorum=discussion.quorum,
+    )
 
 
 def review_required(

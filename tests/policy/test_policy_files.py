@@ -9,6 +9,8 @@ import pytest
 
 from service.cases.policy import CasePolicyError, load_case_policy
 from service.officers.policy import OfficerPolicyError, load_officer_policy
+from service.publicity.policy import PublicityPolicyError, load_publicity_policy
+from service.reviews.requirement import ReviewCatalogueError, load_review_catalogue
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
@@ -52,3 +54,30 @@ def test_the_officer_policy_is_read_strictly(tmp_path: Path, old: str, new: str,
 def test_the_shipped_files_load(load: Callable[[Path], object]) -> None:
     name = "cases.yaml" if load is load_case_policy else "officers.yaml"
     assert load(POLICIES / name) is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("mask_person_name: true", 'mask_person_name: "false"', "mask_person_name"),
+        ("publish_working_days: 7", "publish_working_days: 7.5", "publish_working_days"),
+        ("redaction:", "redactions:", "redactions"),
+    ],
+)
+def test_the_publicity_policy_is_read_strictly(tmp_path: Path, old: str, new: str, problem: str) -> None:
+    with pytest.raises(PublicityPolicyError, match=problem):
+        load_publicity_policy(_edited(tmp_path, "publicity.yaml", old, new))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("  hearing_held: true", "  hearing_held: 'false'", "hearing_held"),
+        ("quorum: 3", "quorum: 0", "quorum"),
+        ("order_close,", "order_closure,", "order_closure"),
+        ("  discretion_departure: true", "  discretion_departure: true\n  major: true", "major"),
+    ],
+)
+def test_the_review_catalogue_is_read_strictly(tmp_path: Path, old: str, new: str, problem: str) -> None:
+    with pytest.raises(ReviewCatalogueError, match=problem):
+        load_review_catalogue(_edited(tmp_path, "review-catalogue.yaml", old, new))

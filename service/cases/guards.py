@@ -514,6 +514,23 @@ def hearing_notice_period_respected(facts: CaseFacts, periods: Periods) -> Refus
     )
 
 
+@_guard("hearing_held_as_notified", penalty_law(64), standing=True)
+def hearing_held_as_notified(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    scheduled = facts.hearing.scheduled_for
+    if scheduled is None:
+        return Refusal(
+            "The party has not been notified of the hearing's time and place.", "尚未通知当事人举行听证的时间、地点。"
+        )
+    notified_for, today = local_date(scheduled), _today(facts)
+    if today >= notified_for:
+        return None
+    return Refusal(
+        f"The party was notified of a hearing on {notified_for.isoformat()}; it cannot be held on "
+        f"{today.isoformat()}, before the day notified (art. 64(2)).",
+        f"已通知当事人于{notified_for.isoformat()}举行听证，不得提前于{today.isoformat()}举行（第六十四条第二项）。",
+    )
+
+
 @_guard("hearing_chair_not_investigator", penalty_law(64))
 def hearing_chair_not_investigator(facts: CaseFacts, periods: Periods) -> Refusal | None:
     chair = facts.hearing.chair_id

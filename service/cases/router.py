@@ -466,9 +466,10 @@ def flag_major(
     runtime: RuntimeDep,
     response: Response,
     if_match: Annotated[str | None, Header(description="the case's ETag when this was decided on")] = None,
-    principal: Principal = requires(Permission.CASE_ACT),
+    principal: Principal = requires(Permission.CASE_READ),
 ) -> CaseOut:
-    """Flag the case as of major public interest or complex: legal review and collective discussion become required."""
+    """Flag the case as of major public interest or complex: legal review and collective discussion become required.
+    A head sets or lifts the flag; an officer may raise it but not lift it (第五十七条第二款)."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     cases.flag_major(session, principal, case, body.major, body.reason, runtime.clock.now(), if_match)
     response.headers["ETag"] = etag(case)

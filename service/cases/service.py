@@ -685,7 +685,16 @@ def flag_major(
     if_match: str | None = None,
 ) -> Case:
     """Mark a case as of major public interest or complex (第五十八条第一款第一项、第三项): review and collective
-    discussion then become required."""
+    discussion then become required.
+
+    The heads decide what is major (第五十七条第二款): a head sets or lifts the flag; an officer may raise it — which
+    only adds safeguards — but never lift it, which would let a decision through without review or discussion."""
+    if not principal.has(Permission.CASE_APPROVE) and not (major and principal.has(Permission.CASE_ACT)):
+        raise Forbidden(
+            "only a head decides that a case is not major; an officer may only flag it as major",
+            "案件是否属于重大案件由负责人决定；执法人员只能提请标记为重大案件",
+            extra={"permission": str(Permission.CASE_APPROVE), "basis": penalty_law(57, 2).as_dict()},
+        )
     lock_case(session, case)
     require_version(case, if_match)
     if not reason.strip():

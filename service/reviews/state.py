@@ -57,9 +57,12 @@ def review_passed_and_current(session: Session, case: Any, proposed: Penalty | N
         return False
     reviewed = review.draft.get("penalty")
     if proposed is not None and reviewed is not None:
-        # The decision may not be heavier than the one reviewed.
-        if proposed.fine_fen > int(reviewed.get("fine_fen", 0)):
+        # 第五十八条 reviews the decision to be taken: a decision of another kind or amount — lighter included — is
+        # not the one reviewed, and needs a fresh review.
+        if {str(k) for k in proposed.kinds} != set(reviewed.get("kinds", [])):
             return False
-        if not {str(k) for k in proposed.kinds} <= set(reviewed.get("kinds", [])):
+        if proposed.fine_fen != int(reviewed.get("fine_fen", 0)):
+            return False
+        if proposed.confiscated_value_fen != int(reviewed.get("confiscated_value_fen", 0)):
             return False
     return True

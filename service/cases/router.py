@@ -86,12 +86,17 @@ class OpenCaseBody(BaseModel):
     claimed_at: SaneDateTime | None = Field(default=None, description="when it happened, if logged later")
 
 
-class StepBody(BaseModel):
+class StepEnvelope(BaseModel):
+    """What every step's body carries besides its ``data``."""
+
     model_config = _STRICT
-    data: dict[str, Any] = Field(default_factory=dict, description="what this step needs")
     officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="the other officers acting")
-    claimed_at: SaneDateTime | None = None
-    reason: Paragraph | None = Field(default=None, max_length=4000)
+    claimed_at: SaneDateTime | None = Field(default=None, description="when it happened, if logged later (≤ 72 h)")
+    reason: Paragraph | None = Field(default=None, max_length=4000, description="the reason, where the step needs one")
+
+
+class StepBody(StepEnvelope):
+    data: dict[str, Any] = Field(default_factory=dict, description="what this step needs")
 
 
 class BlockedStep(BaseModel):
@@ -329,7 +334,7 @@ def get_case(
 def _take_step(
     step: str,
     case_id: uuid.UUID,
-    body: BaseModel,
+    body: StepEnvelope,
     request: Request,
     session: Session,
     runtime: Runtime,
@@ -337,9 +342,9 @@ def _take_step(
     idempotency_key: str | None,
     principal: Principal,
 ) -> Response:
-    data = getattr(body, "data", {})
+    data = getattr(body, "data", {})  # each step's body declares its own ``data`` model
     raw = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
-    officers, claimed_at, reason = getattr(body, "officers"), getattr(body, "claimed_at"), getattr(body, "reason")  # noqa: B009
+    officers, claimed_at, reason = body.officers, body.claimed_at, body.reason
 
     def take() -> tuple[CaseOut, str]:
         case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
@@ -368,17 +373,12 @@ def _take_step(
 IfMatchHeader = Annotated[str | None, Header(alias="If-Match", description="the case's ETag the step was decided on")]
 
 
-def _step_body(step: str, payload: type[BaseModel]) -> type[BaseModel]:
+def _step_body(step: str, payload: type[BaseModel]) -> type[StepEnvelope]:
     """The body of one step: its payload under ``data`` (required when the payload has required fields)."""
     required = any(f.is_required() for f in payload.model_fields.values())
     data: Any = (payload, ...) if required else (payload, Field(default_factory=payload))
     return create_model(
-        "".join(part.capitalize() for part in step.split("_")) + "Step",
-        __config__=_STRICT,
-        data=data,
-        officers=(list[uuid.UUID], Field(default_factory=list, max_length=20, description="the other officers acting")),
-        claimed_at=(datetime | None, Field(default=None, description="when it happened, if logged later (≤ 72 h)")),
-        reason=(str | None, Field(default=None, max_length=4000, description="the reason, where the step needs one")),
+        "".join(part.capitalize() for part in step.split("_")) + "Step", __base__=StepEnvelope, data=data
     )
 
 
@@ -406,7 +406,7 @@ def _add_step_route(step: str, payload: type[BaseModel]) -> None:
 
     def take_step(
         case_id: uuid.UUID,
-        body: BaseModel,
+        body: StepEnvelope,
         request: Request,
         session: WriteSession,
         runtime: RuntimeDep,

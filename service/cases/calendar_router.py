@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.cases import service as cases
+from service.cases import search
 from service.cases.deadline_revision import load_notice
-from service.cases.deadlines_view import CaseDeadline, case_deadlines
-from service.cases.models import Case
+from service.cases.deadlines_view import CaseDeadline
 from service.errors import InvalidInput
 from service.policy.calendar import CalendarNoticeError, local_date, parse_notice
 from service.policy.notices import agency_calendar, calendar_years, loaded_notices, missing_notice_warning
@@ -178,19 +177,15 @@ def list_deadlines(
 ) -> DeadlineListOut:
     """The deadlines of the open cases the caller may see, nearest first; a deadline that cannot be computed
     comes first, with why. Heads and admins also see the warning that next year's notice is not loaded."""
-    now = runtime.clock.now()
-    query = cases.visible_cases(session, principal, runtime.case_context.case_policy)
-    lines: list[DeadlineLine] = []
-    for case in session.scalars(query.where(Case.closed_at.is_(None))):
-        for d in case_deadlines(session, runtime.case_context, case, now):
-            if (overdue and not d.overdue) or (due_soon and not d.due_soon):
-                continue
-            if provisional is not None and d.provisional != provisional:
-                continue
-            lines.append(
-                DeadlineLine(
-                    **d.model_dump(), case_id=case.id, case_number=case.number, title=case.title, state=case.state
-                )
-            )
-    lines.sort(key=lambda line: (line.due_on is not None, line.due_on or date.min, line.case_number or ""))
-    return DeadlineListOut(warnings=_warnings(runtime, session, principal), deadlines=lines[:limit])
+    found = search.deadlines_of_open_cases(
+        session,
+        runtime.case_context,
+        principal,
+        search.DeadlineSearch(overdue=overdue, due_soon=due_soon, provisional=provisional, limit=limit),
+        runtime.clock.now(),
+    )
+    lines = [
+        DeadlineLine(**d.model_dump(), case_id=case.id, case_number=case.number, title=case.title, state=case.state)
+        for case, d in found
+    ]
+    return DeadlineListOut(warnings=_warnings(runtime, session, principal), deadlines=lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -15,20 +15,18 @@ from service import idempotency
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.cases import disclosure
+from service.cases import disclosure, search
 from service.cases import service as cases
 from service.cases.deadlines_view import CaseDeadline, case_deadlines
 from service.cases.disclosure import clear_party, redacted_party
 from service.cases.guards import GUARDS
 from service.cases.history import HistoryEntry, case_history
 from service.cases.models import Case, CaseOfficer, Party
-from service.cases.parties import blind_index
 from service.cases.payloads import STEP_PAYLOADS
 from service.cases.versioning import etag
 from service.cases.workflow import CaseState, Procedure, load_workflows
 from service.errors import InvalidInput
 from service.inputs import Line, Paragraph, SaneDate, SaneDateTime
-from service.policy.calendar import SHANGHAI
 from service.projections import POLICIES
 from service.runtime import Runtime
 
@@ -237,39 +235,10 @@ class CaseFilters(BaseModel):
 
 
 def find_cases(session: Session, runtime: Runtime, principal: Principal, filters: CaseFilters) -> list[CaseOut]:
-    query = cases.visible_cases(session, principal, runtime.case_context.case_policy)
-    if filters.state:
-        query = query.where(Case.state == filters.state)
-    if filters.item:
-        query = query.where(Case.item_code == filters.item)
-    if filters.officer:
-        query = query.where(Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == filters.officer)))
-    # Dates are days in Asia/Shanghai, as the law counts them.
-    if filters.registered_from:
-        query = query.where(Case.registered_at >= datetime.combine(filters.registered_from, time.min, SHANGHAI))
-    if filters.registered_to:
-        query = query.where(
-            Case.registered_at < datetime.combine(filters.registered_to + timedelta(days=1), time.min, SHANGHAI)
-        )
-    if filters.party:
-        # The blind index: an HMAC of the normalised value under the server's key, never the value itself.
-        digest = blind_index(runtime.case_context.blind_index_key, filters.party)
-        matching = select(Party.id).where(
-            Party.agency_id == principal.agency_id, (Party.id_number_index == digest) | (Party.name_index == digest)
-        )
-        query = query.where(Case.party_id.in_(matching))
-    scan = 5000 if (filters.overdue or filters.due_soon) else filters.limit
-    out = []
-    for case in session.scalars(query.order_by(Case.registered_at.desc()).limit(scan)):
-        shaped = case_out(session, runtime, case)
-        if filters.overdue and not any(d.overdue for d in shaped.deadlines):
-            continue
-        if filters.due_soon and not any(d.due_soon for d in shaped.deadlines):
-            continue
-        out.append(shaped)
-        if len(out) >= filters.limit:
-            break
-    return out
+    found = search.search_cases(
+        session, runtime.case_context, principal, search.CaseSearch(**filters.model_dump()), runtime.clock.now()
+    )
+    return [case_out(session, runtime, case) for case in found]
 
 
 @router.get("", response_model=list[CaseOut])

@@ -644,12 +644,10 @@ def evidence_clean(
     removed = remove_orphans(orphans, SystemClock().now()) if delete else orphans
     for orphan in removed:
         stored = orphan.modified.isoformat(timespec="minutes")
-        console.print(
-            f"{'deleted' if delete else 'would delete'} {orphan.path} ({orphan.size} bytes, {stored})", markup=False
-        )
+        typer.echo(f"{'deleted' if delete else 'would delete'} {orphan.path} ({orphan.size} bytes, {stored})")
     total = sum(orphan.size for orphan in removed)
     verb = "deleted" if delete else "would delete (run again with --delete)"
-    console.print(f"{len(removed)} orphaned files, {total} bytes: {verb}" if removed else "no orphaned evidence files")
+    typer.echo(f"{len(removed)} orphaned files, {total} bytes: {verb}" if removed else "no orphaned evidence files")
 
 
 if __name__ == "__main__":

@@ -621,5 +621,34 @@ def openapi(
     console.print(f"wrote {output}")
 
 
+# --- caseledger evidence: the evidence store's upkeep -----------------------------------------------------------
+
+evidence_app = typer.Typer(help="The evidence files under the data directory.", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
+
+
+@evidence_app.command("clean")
+def evidence_clean(
+    delete: Annotated[
+        bool, typer.Option("--delete", help="remove the files listed (without it, only list them)")
+    ] = False,
+) -> None:
+    """List (or with --delete remove) evidence files that no entry names and that are more than a day old: left by
+    uploads whose transaction rolled back. A file any entry names is never touched."""
+    from service.evidence.orphans import find_orphans, remove_orphans
+
+    settings = _settings()
+    store = EvidenceStore(settings.evidence_dir)
+    with _database(settings).transaction(write=False) as session:
+        orphans = find_orphans(session, store, SystemClock().now())
+    removed = remove_orphans(orphans, SystemClock().now()) if delete else orphans
+    for orphan in removed:
+        stored = orphan.modified.isoformat(timespec="minutes")
+        typer.echo(f"{'deleted' if delete else 'would delete'} {orphan.path} ({orphan.size} bytes, {stored})")
+    total = sum(orphan.size for orphan in removed)
+    verb = "deleted" if delete else "would delete (run again with --delete)"
+    typer.echo(f"{len(removed)} orphaned files, {total} bytes: {verb}" if removed else "no orphaned evidence files")
+
+
 if __name__ == "__main__":
     app()

@@ -67,6 +67,19 @@ def fingerprint(method: str, path: str, body: Mapping[str, Any] | bytes) -> str:
     return "sha256:" + digest
 
 
+def answered(session: Session, user_id: uuid.UUID, key: str) -> bool:
+    """Whether ``key`` already holds an answer of this user's (a route that checks before it claims lets such a
+    retry through to the answer it is owed)."""
+    return (
+        session.scalar(
+            select(IdempotencyKey.key).where(
+                IdempotencyKey.user_id == user_id, IdempotencyKey.key == key, IdempotencyKey.status.is_not(None)
+            )
+        )
+        is not None
+    )
+
+
 def claim(session: Session, user_id: uuid.UUID, key: str, request: str, now: datetime) -> StoredAnswer | None:
     """Take ``key`` for this request, or return the answer stored under it; 422 if it was used for another."""
     if not _KEY.match(key):

@@ -114,7 +114,7 @@ def test_evidence_that_a_browser_would_run_is_served_as_bytes_to_save(
     assert response.status_code == 200
     assert response.content == page
     assert response.headers["content-type"] == "application/octet-stream"
-    assert response.headers["content-disposition"] == "attachment"
+    assert response.headers["content-disposition"] == "attachment; filename=\"f\"; filename*=UTF-8''f"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
 
@@ -129,7 +129,7 @@ def test_images_recordings_and_pdfs_may_be_shown_inline_in_a_sandbox(
     evidence = _upload(client, auth, case["id"], cases.officer("officer2"), media_type, b"\x89PNG\r\n")
     response = client.get(f"/api/v1/cases/{case['id']}/evidence/{evidence}/file", headers=auth("officer1"))
     assert response.headers["content-type"] == media_type
-    assert response.headers["content-disposition"] == "inline"
+    assert response.headers["content-disposition"] == "inline; filename=\"f\"; filename*=UTF-8''f"
     assert "sandbox" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
 

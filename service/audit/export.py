@@ -21,9 +21,10 @@ from service.agencies.models import Agency
 from service.cases.lawful_path import WORKFLOW_FILES, workflow_version
 from service.cases.models import Case, Evidence
 from service.evidence.store import EvidenceStore
-from service.ledger.bundle import manifest_for, render_summary
-from service.ledger.integrator import latest_checkpoint
-from service.ledger.models import LedgerEntry, LedgerLeaf
+from service.ledger.bundle import MANIFEST, MANIFEST_SIGNATURE, manifest_for, render_summary, sign_manifest
+from service.ledger.integrator import SignerCache, latest_checkpoint
+from service.ledger.models import LedgerEntry, LedgerHead, LedgerLeaf
+from service.ledger.note import NoteSigner
 from service.ledger.service import prove_inclusion
 from service.policy.recorded import POLICY_STREAM, recorded_contents
 
@@ -119,10 +120,21 @@ def bundle_files(session: Session, case: Case, store: EvidenceStore) -> tuple[di
     return files, meta
 
 
-def zip_bundle(files: dict[str, bytes], meta: dict[str, Any]) -> bytes:
+def agency_signer(session: Session, signers: SignerCache, case: Case) -> NoteSigner:
+    """The agency's checkpoint signer (its key is a file under the data directory, never in the database)."""
+    head = session.get(LedgerHead, case.agency_id)
+    assert head is not None
+    return signers.signer(head)
+
+
+def zip_bundle(files: dict[str, bytes], meta: dict[str, Any], signer: NoteSigner) -> bytes:
+    """The bundle: the manifest of every file, signed by the agency's checkpoint key, and the files.
+    Signing writes nothing (a GET may export): the note is made afresh, and deterministically, for each export."""
+    manifest = manifest_for(files, meta)
+    signature = sign_manifest(manifest, str(meta["case_id"]), signer)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path, data in [("manifest.json", manifest_for(files, meta)), *sorted(files.items())]:
+        for path, data in [(MANIFEST, manifest), (MANIFEST_SIGNATURE, signature), *sorted(files.items())]:
             info = zipfile.ZipInfo(path, date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.audit.export import NotYetSealed, bundle_files, zip_bundle
+from service.audit.export import NotYetSealed, agency_signer, bundle_files, zip_bundle
 from service.auth.deps import ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
@@ -72,7 +72,7 @@ def _sealed_bundle(session: Session, runtime: Runtime, case: Case, agency_code: 
             f"或通过 POST /api/v1/agencies/{agency_code}/ledger/checkpoint 立即签发",
             headers={"Retry-After": str(wait)},
         ) from None
-    return zip_bundle(files, meta)
+    return zip_bundle(files, meta, agency_signer(session, runtime.signers, case))
 
 
 @router.get("/cases/{case_id}/audit", response_model=CaseAudit)

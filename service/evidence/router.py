@@ -20,6 +20,7 @@ from service.cases import service as cases
 from service.cases.models import Evidence
 from service.errors import PayloadTooLarge
 from service.evidence import service as evidence_service
+from service.evidence.filenames import content_disposition, normalise_filename
 from service.evidence.store import EvidenceStore, EvidenceTooLarge
 from service.headers import EVIDENCE_INLINE_CSP
 from service.inputs import Line, Paragraph, SaneDateTime
@@ -47,12 +48,17 @@ INLINE_MEDIA_TYPES = frozenset(
 )
 
 
-def download_headers(declared: str) -> tuple[str, dict[str, str]]:
-    """The media type and headers an evidence file is served with, whatever type its uploader declared."""
+def download_headers(declared: str, filename: str) -> tuple[str, dict[str, str]]:
+    """The media type and headers an evidence file is served with, whatever type its uploader declared; the name
+    is the normalised one (re-normalised here, for files recorded before names were)."""
     media_type = declared.split(";")[0].strip().lower()
+    name = normalise_filename(filename)
     if media_type in INLINE_MEDIA_TYPES:
-        return media_type, {"Content-Disposition": "inline", "Content-Security-Policy": EVIDENCE_INLINE_CSP}
-    return "application/octet-stream", {"Content-Disposition": "attachment"}
+        return media_type, {
+            "Content-Disposition": content_disposition("inline", name),
+            "Content-Security-Policy": EVIDENCE_INLINE_CSP,
+        }
+    return "application/octet-stream", {"Content-Disposition": content_disposition("attachment", name)}
 
 
 class CustodyOut(BaseModel):
@@ -108,14 +114,30 @@ async def upload_evidence(
     principal: Principal = requires(Permission.EVIDENCE_UPLOAD),
 ) -> Response:
     """Upload one evidence file as the request body (any media type). Its SHA-256 is computed as it streams in;
-    beyond the size limit it is refused with 413 and nothing is kept."""
+    beyond the size limit it is refused with 413 and nothing is kept. Everything that does not need the file (the
+    case and its state, the kind, the officers and their qualification, the claimed time) is checked before a byte
+    is stored, so a refused upload leaves nothing on disk. The name is stored normalised (NFC, no path separators,
+    control or bidi characters, at most 120 characters with the extension); the name as sent is kept in the
+    entry as a display string."""
     policy = runtime.case_context.case_policy
 
-    def visible() -> None:
+    def admissible() -> None:
         with runtime.database.transaction(write=False) as session:
-            cases.get_case(session, principal, policy, case_id)
+            case = cases.get_case(session, principal, policy, case_id)  # 404 before a byte of someone else's case
+            if idempotency_key is not None and idempotency.answered(session, principal.user_id, idempotency_key):
+                return  # a retry: the first answer is returned whatever the case has become since
+            evidence_service.check_collection(
+                session,
+                runtime.case_context,
+                principal,
+                case,
+                kind=kind,
+                officers=officers or [],
+                claimed_at=claimed_at,
+                now=runtime.clock.now(),
+            )
 
-    await run_in_threadpool(visible)  # 404 before reading a byte of someone else's upload
+    await run_in_threadpool(admissible)
     # The body is received outside any transaction, so a slow upload holds no lock.
     store = EvidenceStore(runtime.settings.evidence_dir)
     try:
@@ -183,7 +205,7 @@ def download_evidence(
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     item = evidence_service.get_evidence(session, case, evidence_id)
     store = EvidenceStore(runtime.settings.evidence_dir)
-    media_type, headers = download_headers(item.media_type)
+    media_type, headers = download_headers(item.media_type, item.filename)
     return StreamingResponse(
         store.open(item.sha256), media_type=media_type, headers={"X-Content-SHA256": item.sha256, **headers}
     )

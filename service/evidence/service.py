@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -23,10 +24,13 @@ from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Evidence, EvidenceCustody
 from service.cases.service import acting_officer, action_moment, agency_officers, qualifications_for
 from service.errors import Conflict, InvalidInput, NotFound, RuleOfLawRefusal
+from service.evidence.filenames import normalise_filename
 from service.evidence.store import StoredFile
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projector, record
 from service.legal import penalty_law
+from service.officers.models import Officer
+from service.officers.qualification import Qualification
 
 
 class EvidenceKind(StrEnum):
@@ -69,6 +73,62 @@ COLLECTING_STATES = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Collection:
+    """What an upload's collection was checked as, before its bytes are stored."""
+
+    kind: EvidenceKind
+    moment: datetime
+    acting: list[Officer]
+    qualifications: list[Qualification]
+
+
+def check_collection(
+    session: Session,
+    context: CaseContext,
+    principal: Principal,
+    case: Case,
+    *,
+    kind: str,
+    officers: Sequence[uuid.UUID],
+    claimed_at: datetime | None,
+    now: datetime,
+) -> Collection:
+    """Every rule of a collection that does not need the file: the kind (art. 46), the case's state (art. 54),
+    the claimed time, and two qualified officers none of whom is recused (arts. 42, 43). The upload route runs
+    it before storing a byte, so a refused upload leaves nothing on disk; `collect` runs it again under the case's
+    lock, on the state that orders the append."""
+    try:
+        evidence_kind = EvidenceKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            f"kind must be one of {', '.join(EvidenceKind)} (art. 46)",
+            f"证据种类须为以下之一：{'、'.join(EvidenceKind)}（第四十六条）",
+        ) from None
+    if case.state not in COLLECTING_STATES:
+        raise Conflict(
+            f"no evidence is collected in state {case.state}",
+            f"案件处于“{case.state}”状态，不再收集证据",
+            basis=penalty_law(54),
+        )
+    moment = action_moment(now, claimed_at, context.case_policy)
+    acting = agency_officers(session, principal.agency_id, [acting_officer(session, principal).id, *officers])
+    qualifications = qualifications_for(session, context, case, acting, moment)
+    qualified = [q for q in qualifications if q.ok]
+    if len(qualified) < 2 or len(qualified) < len(qualifications):
+        # 第四十二条: at least two officers holding enforcement qualification; 第四十三条: none recused.
+        reasons = [r.text_en for q in qualifications for r in q.reasons]
+        raise RuleOfLawRefusal(
+            "evidence is collected by at least two officers qualified for this item: "
+            + "; ".join(reasons or ["only one officer"]),
+            "证据须由两名以上具有该事项执法资格的执法人员收集："
+            + "；".join(r.text_zh for q in qualifications for r in q.reasons),
+            basis=penalty_law(42),
+            extra={"guard": "two_qualified_officers"},
+        )
+    return Collection(evidence_kind, moment, list(acting), list(qualifications))
+
+
 def collect(
     session: Session,
     context: CaseContext,
@@ -84,37 +144,14 @@ def collect(
     claimed_at: datetime | None,
     now: datetime,
 ) -> Evidence:
-    """Record evidence already stored by its hash; two officers qualified for the case's item collect it."""
+    """Record evidence already stored by its hash; two officers qualified for the case's item collect it. The
+    file's name is recorded normalised (service/evidence/filenames.py), the name as sent beside it when it differs."""
     lock_case(session, case)
-    try:
-        evidence_kind = EvidenceKind(kind)
-    except ValueError:
-        raise InvalidInput(
-            f"kind must be one of {', '.join(EvidenceKind)} (art. 46)",
-            f"证据种类须为以下之一：{'、'.join(EvidenceKind)}（第四十六条）",
-        ) from None
-    if case.state not in COLLECTING_STATES:
-        raise Conflict(
-            f"no evidence is collected in state {case.state}",
-            f"案件处于“{case.state}”状态，不再收集证据",
-            basis=penalty_law(54),
-        )
+    checked = check_collection(
+        session, context, principal, case, kind=kind, officers=officers, claimed_at=claimed_at, now=now
+    )
     agency = agency_of(session, principal.agency_id)
-    moment = action_moment(now, claimed_at, context.case_policy)
-    acting = agency_officers(session, agency.id, [acting_officer(session, principal).id, *officers])
-    qualifications = qualifications_for(session, context, case, acting, moment)
-    qualified = [q for q in qualifications if q.ok]
-    if len(qualified) < 2 or len(qualified) < len(qualifications):
-        # 第四十二条: at least two officers holding enforcement qualification; 第四十三条: none recused.
-        reasons = [r.text_en for q in qualifications for r in q.reasons]
-        raise RuleOfLawRefusal(
-            "evidence is collected by at least two officers qualified for this item: "
-            + "; ".join(reasons or ["only one officer"]),
-            "证据须由两名以上具有该事项执法资格的执法人员收集："
-            + "；".join(r.text_zh for q in qualifications for r in q.reasons),
-            basis=penalty_law(42),
-            extra={"guard": "two_qualified_officers"},
-        )
+    safe_name = normalise_filename(filename)
     evidence_id = uuid.uuid4()
     record(
         session,
@@ -123,18 +160,19 @@ def collect(
         type="case:evidence:collected",
         actor=principal.actor,
         at=now,
-        claimed_at=moment,
+        claimed_at=checked.moment,
         body={
             "case_id": case.id,
             "evidence_id": evidence_id,
-            "kind": evidence_kind.value,
+            "kind": checked.kind.value,
             "sha256": stored.sha256,
             "size": stored.size,
-            "filename": filename,
+            "filename": safe_name,
+            **({"filename_as_sent": filename} if filename != safe_name else {}),
             "media_type": media_type,
             "description": description,
-            "officers": [str(o.id) for o in acting],
-            "qualifications": [q.to_record() for q in qualifications],
+            "officers": [str(o.id) for o in checked.acting],
+            "qualifications": [q.to_record() for q in checked.qualifications],
         },
     )
     found = session.get(Evidence, evidence_id)

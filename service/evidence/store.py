@@ -3,7 +3,8 @@
 An upload is streamed to a temporary file while its SHA-256 is computed, refused as soon as it crosses the
 size limit (nothing is kept), and then moved to ``evidence/ab/cd/<sha256>``. Because the name is the content's
 hash, a request that rolls back after storing a file leaves nothing that matters: the same bytes would land
-at the same place, and no record points to them. Stored files are never modified; verification re-hashes them.
+at the same place, and no record points to them. Such orphans are removed by ``caseledger evidence clean``
+(service/evidence/orphans.py) once a day old. Stored files are never modified; verification re-hashes them.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class EvidenceStore:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if target.exists():
             os.unlink(temporary)  # the same bytes are already stored
+            # Young again: an orphan about to be referenced by this upload is not one the clean-up may take.
+            os.utime(target)
             return
         os.chmod(temporary, 0o400)
         os.replace(temporary, target)

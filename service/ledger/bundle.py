@@ -4,6 +4,8 @@ Pure: it imports only the ledger's own pure modules (canonical bytes, Merkle pro
 
 Layout:
     manifest.json          every other file with its SHA-256 and size (regenerated and compared)
+    manifest.sig           a C2SP signed note by the agency's checkpoint key over the manifest's SHA-256: without
+                           it anyone could cut entries out and rewrite the manifest, proofs and summary to match
     checkpoint.txt         the agency's signed checkpoint (C2SP signed note) the proofs lead to
     vkey.txt               the verifier key of the checkpoint (compare it with the agency's published key)
     entries/<name>.bin     exact canonical bytes of each entry: the case's chain (case-NNNNNN), the entries
@@ -16,6 +18,12 @@ Layout:
 
 Any byte changed, any file added or removed, is refused with the file's name and the reason; so is a case
 whose steps its procedure does not allow in the order recorded (service/cases/lawful_path.py, pure as well).
+Bundles of the first format (``caseledger.bundle/v1``, exported before manifests were signed) are refused: a
+warning would let exactly the forgery the signature stops pass with exit 0, relabelled as an old bundle, and the
+service re-exports any case at any time.
+
+Free text (names, file names, descriptions) enters the summary only through `one_line`, so no character in it
+can start a line of its own or reorder what a reader sees.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import base64
 import hashlib
 import io
 import json
+import unicodedata
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,11 +41,14 @@ from typing import Any
 from service.cases.lawful_path import WORKFLOW_FILES, PathReport, Procedures, StreamEntry, check_case_stream
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import leaf_hash, verify_inclusion
-from service.ledger.note import NoteVerifier, open_checkpoint
+from service.ledger.note import NoteSigner, NoteVerifier, open_checkpoint
 from service.ledger.signatures import signing_key_id, verify_ed25519
 from service.policy.recorded import POLICY_ENTRY, POLICY_STREAM, file_hash, recorded_contents
 
-FORMAT = "caseledger.bundle/v1"
+FORMAT = "caseledger.bundle/v2"
+UNSIGNED_FORMAT = "caseledger.bundle/v1"
+MANIFEST = "manifest.json"
+MANIFEST_SIGNATURE = "manifest.sig"
 MAX_MEMBER = 1 << 30
 
 TYPE_NAMES_ZH = {
@@ -107,6 +119,30 @@ def manifest_for(files: Mapping[str, bytes], meta: Mapping[str, Any]) -> bytes:
     ).encode()
 
 
+def sign_manifest(manifest: bytes, case_id: str, signer: NoteSigner) -> bytes:
+    """The signed note over the manifest: the log's origin (the key's name) first, as in a checkpoint, then the
+    bundle's format, the case and the manifest's SHA-256."""
+    return signer.sign(_manifest_note_text(signer.name, case_id, manifest)).encode("utf-8")
+
+
+def _manifest_note_text(origin: str, case_id: str, manifest: bytes) -> str:
+    return f"{origin}\n{FORMAT}\ncase {case_id}\nmanifest sha256 {_sha(manifest)}\n"
+
+
+# Characters that would break a summary line or reorder how it reads: every control character (CR, LF, tab,
+# NEL...), the line and paragraph separators, and the bidirectional marks, embeddings, overrides and isolates.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(text: object) -> str:
+    """``text`` as one line of inert characters: each control, separator or bidi character is written as its
+    code point, visibly (``[U+202E]``), so a reader sees that it was there and nothing it would have done."""
+    return "".join(
+        f"[U+{ord(char):04X}]" if char in _BIDI or unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
+        for char in str(text)
+    )
+
+
 def _entry(data: bytes, name: str) -> dict[str, Any]:
     try:
         parsed: dict[str, Any] = json.loads(data)
@@ -121,23 +157,29 @@ def render_summary(meta: Mapping[str, Any], case_entries: list[dict[str, Any]], 
     """The readable summary (Chinese); deterministic, so the verifier regenerates and compares it."""
     lines = [
         "行政处罚案件电子案卷摘要",
-        f"执法主体：{meta.get('agency_name', meta['agency'])}（{meta['agency']}）",
-        f"案号：{meta.get('case_number') or '（未立案）'}",
-        f"案件编号：{meta['case_id']}",
+        f"执法主体：{one_line(meta.get('agency_name', meta['agency']))}（{one_line(meta['agency'])}）",
+        f"案号：{one_line(meta.get('case_number') or '（未立案）')}",
+        f"案件编号：{one_line(meta['case_id'])}",
         "",
         "办案过程（按记录顺序；时间为协调世界时 UTC）：",
     ]
     for entry in case_entries:
-        label = TYPE_NAMES_ZH.get(entry["type"], entry["type"])
-        actor = names.get(entry["actor"], entry["actor"])
-        lines.append(f"  {entry['seq']:>4}  {entry['claimed_at']}  {label}  —  {actor}")
+        label = one_line(TYPE_NAMES_ZH.get(entry["type"], entry["type"]))
+        actor = one_line(names.get(entry["actor"], entry["actor"]))
+        lines.append(f"  {entry['seq']:>4}  {one_line(entry['claimed_at'])}  {label}  —  {actor}")
         body = entry["body"]
         if entry["type"] == "case:evidence:collected":
-            lines.append(f"        证据：{body['kind']}，{body['filename']}，SHA-256 {body['sha256']}")
+            kind, name, sha = (one_line(body[key]) for key in ("kind", "filename", "sha256"))
+            lines.append(f"        证据：{kind}，{name}，SHA-256 {sha}")
+            if "filename_as_sent" in body:
+                lines.append(f"        上传时的文件名：{one_line(body['filename_as_sent'])}")
+            if body.get("description"):
+                lines.append(f"        说明：{one_line(body['description'])}")
         if entry["type"] in ("case:decision:penalty", "case:decision:no_penalty"):
             penalty = body.get("data", {}).get("penalty")
             if penalty:
-                lines.append(f"        处罚：{'、'.join(penalty['kinds'])}，罚款 {penalty['fine_fen'] / 100:.2f} 元")
+                kinds = "、".join(one_line(kind) for kind in penalty["kinds"])
+                lines.append(f"        处罚：{kinds}，罚款 {int(penalty['fine_fen']) / 100:.2f} 元")
         if entry["type"] == "case:legal_review:recorded":
             lines.append(f"        审核意见：{'同意' if body['opinion'] == 'agree' else '存在问题'}")
     lines += [
@@ -160,11 +202,31 @@ def verify_bundle(data: bytes, trusted_vkey: str | None = None) -> BundleReport:
         if info.filename in files:
             raise VerificationError(f"{info.filename}: appears twice")
         files[info.filename] = archive.read(info)
-    if "manifest.json" not in files:
-        raise VerificationError("manifest.json: missing")
-    manifest = json.loads(files.pop("manifest.json"))
+    manifest_bytes = files.pop(MANIFEST, None)
+    if manifest_bytes is None:
+        raise VerificationError(f"{MANIFEST}: missing")
+    try:
+        manifest = json.loads(manifest_bytes)
+    except ValueError:
+        raise VerificationError(f"{MANIFEST}: not JSON") from None
+    if not isinstance(manifest, dict):
+        raise VerificationError(f"{MANIFEST}: not a caseledger bundle manifest")
+    if manifest.get("format") == UNSIGNED_FORMAT:
+        raise VerificationError(
+            f"{MANIFEST}: an unsigned bundle ({UNSIGNED_FORMAT}, exported before bundles were signed), which "
+            "cannot prove that nothing was cut out of it; export the case again for a signed bundle"
+        )
     if manifest.get("format") != FORMAT:
-        raise VerificationError("manifest.json: not a caseledger bundle of a known format")
+        raise VerificationError(f"{MANIFEST}: not a caseledger bundle of a known format")
+    signed_note = files.pop(MANIFEST_SIGNATURE, None)
+    if signed_note is None:
+        raise VerificationError(f"{MANIFEST_SIGNATURE}: missing (the manifest is not signed)")
+    vkey = files.get("vkey.txt", b"").decode("utf-8", "replace").strip()
+    verifier = _manifest_verifier(vkey, trusted_vkey)
+    _open_manifest_note(signed_note, verifier, str(manifest.get("case_id")), manifest_bytes)
+
+    if not isinstance(manifest.get("files"), list):
+        raise VerificationError(f"{MANIFEST}: lists no files")
     listed = {f["path"]: f for f in manifest["files"]}
     for path in sorted(set(files) - set(listed)):
         raise VerificationError(f"{path}: not listed in the manifest (added)")
@@ -175,11 +237,7 @@ def verify_bundle(data: bytes, trusted_vkey: str | None = None) -> BundleReport:
             raise VerificationError(f"{path}: its bytes do not match the manifest")
     meta = {k: v for k, v in manifest.items() if k not in ("files", "format")}
 
-    vkey = files.get("vkey.txt", b"").decode("utf-8", "replace").strip()
-    if trusted_vkey is not None and vkey != trusted_vkey.strip():
-        raise VerificationError("vkey.txt: not the verifier key you trust for this agency")
     try:
-        verifier = NoteVerifier.from_vkey(vkey)
         checkpoint = open_checkpoint(files["checkpoint.txt"].decode("utf-8"), verifier, origin=verifier.name)
     except (VerificationError, KeyError, UnicodeDecodeError) as exc:
         reason = exc.reason if isinstance(exc, VerificationError) else str(exc)
@@ -272,6 +330,38 @@ def verify_bundle(data: bytes, trusted_vkey: str | None = None) -> BundleReport:
     if files["summary.txt"].decode("utf-8") != render_summary(meta, case_entries, names):
         raise VerificationError("summary.txt: differs from the summary of the entries")
     return report
+
+
+def _manifest_verifier(vkey: str, trusted_vkey: str | None) -> NoteVerifier:
+    """The verifier of the bundle's notes: the agency key the bundle carries, which must be the one the user
+    trusts when they name one."""
+    try:
+        verifier = NoteVerifier.from_vkey(vkey)
+    except VerificationError as exc:
+        raise VerificationError(f"vkey.txt: {exc.reason}") from None
+    if trusted_vkey is not None:
+        try:
+            trusted = NoteVerifier.from_vkey(trusted_vkey.strip())
+        except VerificationError as exc:
+            raise VerificationError(f"the verifier key you trust: {exc.reason}") from None
+        if trusted.vkey() != verifier.vkey():
+            raise VerificationError("vkey.txt: not the verifier key you trust for this agency")
+    return verifier
+
+
+def _open_manifest_note(note: bytes, verifier: NoteVerifier, case_id: str, manifest: bytes) -> None:
+    """Check the manifest's signature: a valid note by the agency's key over exactly this manifest."""
+    try:
+        text = verifier.verify(note.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise VerificationError(f"{MANIFEST_SIGNATURE}: not UTF-8 text") from None
+    except VerificationError as exc:
+        raise VerificationError(f"{MANIFEST_SIGNATURE}: {exc.reason}") from None
+    lines = text.removesuffix("\n").split("\n")
+    if len(lines) != 4 or lines[0] != verifier.name or lines[1] != FORMAT or lines[2] != f"case {case_id}":
+        raise VerificationError(f"{MANIFEST_SIGNATURE}: not the signed manifest of this agency's case {case_id}")
+    if text != _manifest_note_text(verifier.name, case_id, manifest):
+        raise VerificationError(f"{MANIFEST}: its bytes are not the manifest the agency signed")
 
 
 @dataclass

@@ -16,9 +16,9 @@ from service.ledger.errors import VerificationError
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="caseledger verify-bundle",
-        description="Verify a case bundle exported by caseledger: every entry's hash and chain, inclusion in the "
-        "signed checkpoint, the case's path through its procedure, signatures, evidence files and the summary. "
-        "Exit 0 when all holds, 1 otherwise.",
+        description="Verify a case bundle exported by caseledger: the agency's signature over the manifest of "
+        "every file, every entry's hash and chain, inclusion in the signed checkpoint, the case's path through its "
+        "procedure, signatures, evidence files and the summary. Exit 0 when all holds, 1 otherwise.",
     )
     parser.add_argument("file", help="the bundle (.zip)")
     parser.add_argument("--vkey", help="a file with the agency's published verifier key, to hold the bundle to")
@@ -35,7 +35,8 @@ def main(argv: list[str]) -> int:
         print(f"BUNDLE REFUSED: {exc.reason}", file=sys.stderr)
         return 1
     print(
-        f"case {report.case_number or report.case_id}: {report.entries} entries chain and are included in the "
+        f"case {report.case_number or report.case_id}: the manifest of every file is signed by the checkpoint key; "
+        f"{report.entries} entries chain and are included in the "
         f"checkpoint of size {report.checkpoint_size}; {report.evidence_files} evidence files match; "
         f"{len(report.signatures)} signatures verify; {report.steps} steps follow the procedure"
     )

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.agencies.service import agency_ref, get_agency_by_code
-from service.audit.export import bundle_files, zip_bundle
+from service.audit.export import agency_signer, bundle_files, zip_bundle
 from service.cases.models import Case
 from service.clock import FixedClock
 from service.evidence.store import EvidenceStore
@@ -200,7 +200,7 @@ def bundle_of(runtime: Runtime, case: dict[str, Any]) -> bytes:
         found = session.get(Case, uuid.UUID(case["id"]))
         assert found is not None
         files, meta = bundle_files(session, found, EvidenceStore(runtime.settings.evidence_dir))
-    return zip_bundle(files, meta)
+        return zip_bundle(files, meta, agency_signer(session, runtime.signers, found))
 
 
 def test_an_exported_bundle_re_runs_the_case_through_the_procedure_it_carries(

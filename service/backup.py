@@ -261,6 +261,12 @@ def _read_manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
         raise BackupError(f"{archive} is not a caseledger backup")
     if manifest.get("version") != FORMAT_VERSION:
         raise BackupError(f"{archive} is a backup of format version {manifest.get('version')}, not {FORMAT_VERSION}")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not all(
+        isinstance(v, dict) and isinstance(v.get("sha256"), str) and isinstance(v.get("size"), int)
+        for v in files.values()
+    ):
+        raise BackupError(f"{MANIFEST} in {archive} does not list its files with their SHA-256 and size")
     return manifest
 
 

@@ -201,3 +201,33 @@ def test_a_backup_is_never_written_over_a_file(cli: Callable[..., Any], tmp_path
     refused = cli("backup", str(archive))
     assert refused.exit_code == 1
     assert archive.read_bytes() == b"keep me"
+
+
+def test_restore_into_a_database_init_migrated_but_left_empty(
+    live: dict[str, Any], cli: Callable[..., Any], tmp_path: Path, empty_database_url: str
+) -> None:
+    archive = tmp_path / "caseledger.tar"
+    assert cli("backup", str(archive)).exit_code == 0
+    assert command_on(tmp_path / "scratch", empty_database_url)("init").exit_code == 0
+    restored = command_on(tmp_path / "restored", empty_database_url)
+    done = restored("restore", str(archive))
+    assert done.exit_code == 0, done.output
+    engine = sa.create_engine(empty_database_url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT count(*) FROM cases")).scalar_one()
+    finally:
+        engine.dispose()
+    assert found == 2
+
+
+def test_a_backup_missing_a_recorded_evidence_file_is_refused_naming_it(
+    live: dict[str, Any], cli: Callable[..., Any], tmp_path: Path, settings: Settings
+) -> None:
+    sha = live["evidence"]["sha256"]
+    (settings.evidence_dir / sha[:2] / sha[2:4] / sha).unlink()
+    archive = tmp_path / "caseledger.tar"
+    refused = cli("backup", str(archive))
+    assert refused.exit_code == 1
+    assert sha in refused.output
+    assert not archive.exists()

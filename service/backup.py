@@ -116,7 +116,7 @@ def _snapshot_sqlite(url: str, staging: Path) -> Snapshot:
         raise BackupError(f"no database at {source}")
     target = staging / "caseledger.sqlite3"
     # VACUUM INTO copies the database as one read transaction sees it, WAL included, while writers go on.
-    with sqlite3.connect(source) as live:
+    with sqlite3.connect(source, timeout=60) as live:
         live.execute("VACUUM INTO ?", (str(target),))
     live.close()
     engine = sa.create_engine(f"sqlite:///{target}", hide_parameters=True)
@@ -177,6 +177,8 @@ def write_backup(settings: Settings, archive: Path, *, now: datetime) -> BackupR
     """Write the archive (mode 0600, never over an existing file): database snapshot, then keys, then evidence."""
     if archive.exists():
         raise BackupError(f"{archive} exists: a backup is never written over a file")
+    if not archive.parent.is_dir():
+        raise BackupError(f"no directory {archive.parent} to write the backup in")
     url = settings.resolved_database_url
     with tempfile.TemporaryDirectory(prefix=".caseledger-backup-", dir=archive.parent) as tmp:
         staging = Path(tmp)
@@ -228,7 +230,10 @@ def write_backup(settings: Settings, archive: Path, *, now: datetime) -> BackupR
             os.fsync(raw.fileno())
         total = partial.stat().st_size
         # A hard link publishes the finished archive under its name, and fails if the name was taken meanwhile.
-        os.link(partial, archive)
+        try:
+            os.link(partial, archive)
+        except FileExistsError:
+            raise BackupError(f"{archive} was created meanwhile: a backup is never written over a file") from None
     return BackupReport(
         snapshot.engine, snapshot.revision, len(snapshot.agency_codes), len(snapshot.evidence), key_files, total
     )

@@ -231,3 +231,42 @@ def test_a_backup_missing_a_recorded_evidence_file_is_refused_naming_it(
     assert refused.exit_code == 1
     assert sha in refused.output
     assert not archive.exists()
+
+
+def test_what_is_written_while_the_backup_reads_its_files_is_left_out_and_harmless(
+    live: dict[str, Any],
+    cli: Callable[..., Any],
+    client: TestClient,
+    auth: Auth,
+    tmp_path: Path,
+    empty_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database is copied first: evidence uploaded after the copy is not in it, so neither is its file."""
+    import service.backup
+
+    later = b"uploaded while the backup was being written"
+    snapshot = service.backup._snapshot_sqlite if not PG_URL else service.backup._snapshot_postgres
+
+    def snapshot_then_upload(url: str, staging: Path) -> service.backup.Snapshot:
+        taken = snapshot(url, staging)
+        cases = Cases(client, auth)
+        uploaded = client.post(
+            f"/api/v1/cases/{live['case']['id']}/evidence",
+            params={"kind": "audio_visual", "description": "补充照片", "officers": [cases.officer("officer2")]},
+            content=later,
+            headers=auth("officer1") | {"Content-Type": "image/png"},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        return taken
+
+    monkeypatch.setattr(service.backup, "_snapshot_postgres" if PG_URL else "_snapshot_sqlite", snapshot_then_upload)
+    archive = tmp_path / "caseledger.tar"
+    assert cli("backup", str(archive)).exit_code == 0
+    with tarfile.open(archive) as tar:
+        evidence = [n for n in tar.getnames() if n.startswith("evidence/")]
+    assert len(evidence) == 1  # the photo the snapshot records, not the later upload
+    restored = command_on(tmp_path / "restored", empty_database_url)
+    assert restored("restore", str(archive)).exit_code == 0
+    verified = restored("verify")
+    assert verified.exit_code == 0, verified.output

@@ -609,6 +609,50 @@ def verify_bundle_command(
     raise typer.Exit(verify_bundle_main([str(file), *(["--vkey", str(vkey)] if vkey else [])]))
 
 
+# Backup and restore (service/backup.py holds the logic) ---------------------------------------------------
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="the archive to write (a new file; mode 0600)")],
+) -> None:
+    """Write the database, the keys and the evidence into one archive, with a manifest of SHA-256s.
+
+    The archive holds the signing keys and personal data: store it as you would the keys themselves.
+    """
+    from service.backup import BackupError, write_backup
+
+    try:
+        report = write_backup(_settings(), file, now=SystemClock().now())
+    except BackupError as exc:
+        raise _fail(str(exc)) from None
+    console.print(
+        f"backup written to {file}: {report.engine} database at {report.revision}, {report.agencies} agencies, "
+        f"{report.key_files} key files, {report.evidence_files} evidence files, {report.bytes} bytes"
+    )
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="an archive written by `caseledger backup`")],
+) -> None:
+    """Rebuild an instance from a backup, into an empty database and data directory; then run `verify`.
+
+    Refused, with nothing written, when the database holds rows, a file in the data directory differs from the
+    archive's, or a member of the archive does not match its manifest.
+    """
+    from service.backup import BackupError, restore_backup
+
+    try:
+        report = restore_backup(_settings(), file)
+    except BackupError as exc:
+        raise _fail(str(exc)) from None
+    console.print(
+        f"restored {report.engine} database ({report.rows} rows, schema {report.revision}, now at head), "
+        f"{report.key_files} key files, {report.evidence_files} evidence files; run `caseledger verify`"
+    )
+
+
 @app.command()
 def openapi(
     output: Annotated[Path, typer.Option(help="where to write the document")] = Path("openapi/openapi.json"),

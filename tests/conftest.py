@@ -8,6 +8,7 @@ database cloned from a template. The template is migrated once per run and seede
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -51,6 +52,45 @@ OTHER_USERS = (
 AGENCIES = {"tiemen": ("铁门乡人民政府", DEMO_USERS), "other": ("另一乡人民政府", OTHER_USERS)}
 
 projections.load_all()
+
+# The personal data of the parties the suite registers (tests/cases/driver.py and the others): the server's logs
+# of the whole run must not carry any of it (issue 17).
+TEST_PARTIES_PERSONAL_DATA = (
+    "张三",
+    "500228199001011234",
+    "500228198502021111",
+    "13800000000",
+    "02345678901",
+    "重庆市梁平区铁门乡某村三组12号",
+)
+# The server's loggers, not the test client's (httpx logs the URLs the tests send, refused ones included).
+SERVER_LOGGERS = ("service", "uvicorn", "sqlalchemy", "fastapi", "starlette", "alembic", "caseledger")
+
+
+class _ServerLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.name.startswith(SERVER_LOGGERS):
+            return
+        text = record.getMessage() + (logging.Formatter().formatException(record.exc_info) if record.exc_info else "")
+        if any(value in text for value in TEST_PARTIES_PERSONAL_DATA):
+            self.leaks.append(f"{record.name}: {text[:300]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_the_server_log() -> Iterator[None]:
+    """Everything the server logs at INFO and above during the whole run, searched for the parties' data."""
+    handler, root = _ServerLog(), logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(min(previous, logging.INFO))
+    yield
+    root.removeHandler(handler)
+    root.setLevel(previous)
+    assert handler.leaks == [], "personal data in the server's log:\n" + "\n".join(handler.leaks)
 
 
 def _admin_engine() -> sa.Engine:

@@ -64,6 +64,21 @@ class Cases:
     def with_second(self) -> list[str]:
         return [self.officer("officer2")]
 
+    def investigated(self, case: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A case filed, the party questioned and the investigation closed by two officers (state
+        investigation_closed): where most specifications of what follows begin."""
+        case = case or self.open()
+        self.step(case, "approve_filing", "head")
+        self.step(
+            case,
+            "record_inquiry",
+            officers=self.with_second(),
+            data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
+        )
+        return self.step(
+            case, "close_investigation", officers=self.with_second(), data={"report": "事实清楚，证据确凿"}
+        )
+
     def signer(self, username: str) -> Ed25519PrivateKey:
         """A new key for ``username``, registered by them and approved by the admin."""
         key = Ed25519PrivateKey.generate()

@@ -373,15 +373,7 @@ def test_cases_are_found_by_state_item_officer_and_date(cases: Cases, client: Te
 
 
 def test_next_steps_lists_only_the_steps_the_case_allows_now_and_says_why_the_others_wait(cases: Cases) -> None:
-    case = cases.open()
-    cases.step(case, "approve_filing", "head")
-    cases.step(
-        case,
-        "record_inquiry",
-        officers=cases.with_second(),
-        data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
-    )
-    cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚，证据确凿"})
+    case = cases.investigated()
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
     noticed = cases.step(
         case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(30000)}}

@@ -68,15 +68,7 @@ def test_the_prior_notice_and_the_decision_are_served_by_two_officers_art_42() -
 
 
 def test_a_prior_notice_served_by_one_officer_through_the_api_writes_nothing(cases: Cases) -> None:
-    case = cases.open()
-    cases.step(case, "approve_filing", "head")
-    cases.step(
-        case,
-        "record_inquiry",
-        officers=cases.with_second(),
-        data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
-    )
-    cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚，证据确凿"})
+    case = cases.investigated()
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
     alone = cases.step(case, "serve_prior_notice", expect=409, data={"notice": NOTICE | {"penalty": fine(30000)}})
     guards, citations = refusal(alone)

@@ -60,16 +60,6 @@ def deadline(case: dict[str, Any], name: str) -> dict[str, Any]:
     return found[0]
 
 
-def investigate(cases: Cases, case: dict[str, Any]) -> None:
-    cases.step(
-        case,
-        "record_inquiry",
-        officers=cases.with_second(),
-        data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
-    )
-    cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚，证据确凿"})
-
-
 def serve_notice(cases: Cases, case: dict[str, Any], fen: int = 30000) -> dict[str, Any]:
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(fen)})
     return cases.step(
@@ -79,9 +69,7 @@ def serve_notice(cases: Cases, case: dict[str, Any], fen: int = 30000) -> dict[s
 
 def walk_to_payment(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     """A general case from registration to payment, on whatever date the clock shows."""
-    case = cases.open()
-    cases.step(case, "approve_filing", "head")
-    investigate(cases, case)
+    case = cases.investigated()
     serve_notice(cases, case)
     cases.step(case, "record_statement", data={"summary": "当事人表示愿意改正"})
     clock.advance(days=8)
@@ -102,10 +90,9 @@ def test_a_general_case_is_decided_served_and_paid_in_december_without_next_year
     cases: Cases, clock: FixedClock, client: TestClient, auth: Auth
 ) -> None:
     clock.at = at(12, 2)
-    case = cases.open()
-    filed = cases.step(case, "approve_filing", "head")
+    case = cases.investigated()  # filed, questioned and investigated on 2 December
     # 90 days from 2 December 2026 is Tuesday 2 March 2027, a working day on any calendar: the earliest possible.
-    assert deadline(filed, "decision") | {"due_soon": None} == {
+    assert deadline(case, "decision") | {"due_soon": None} == {
         "name": "decision",
         "due_on": "2027-03-02",
         "provisional": True,
@@ -115,7 +102,6 @@ def test_a_general_case_is_decided_served_and_paid_in_december_without_next_year
         "late_fee_fen": None,
         "problem": None,
     }
-    investigate(cases, case)
     assert (
         "intend_penalty" in cases.client.get(f"/api/v1/cases/{case['id']}", headers=auth("head")).json()["next_steps"]
     )
@@ -192,9 +178,7 @@ def test_a_notices_december_make_up_day_moves_deadlines_already_computed(
     # Notified Thursday 24 December: 5 working days are 25, 28, 29, 30, 31 provisionally; on the notice 25, 27,
     # 28, 29, 30. The party was told the 31st and keeps it (第四十四条、第六十四条、第八十五条).
     clock.at = at(12, 24)
-    party = cases.open()
-    cases.step(party, "approve_filing", "head")
-    investigate(cases, party)
+    party = cases.investigated()
     noticed = serve_notice(cases, party)
     assert deadline(noticed, "statement") | {"due_soon": None} == {
         "name": "statement",

@@ -21,35 +21,13 @@ from service.policy.calendar import (
     read_notice_file,
 )
 
+from ..cases.test_year_boundary import NOTICE_2027 as NOTICE_2027_CONTENT
+
 CALENDAR_FILE = Path(__file__).resolve().parents[2] / "policies" / "calendar" / "cn-workdays.yaml"
 CALENDAR = load_calendar(CALENDAR_FILE)
-# A 2027 notice made up for the tests (the real one is not published on the day this is written): New Year's
-# Eve given off and Sunday 27 December 2026 worked; Spring Festival 5–13 February with 31 January and 20 February
-# worked.
-NOTICE_2027 = parse_notice(
-    {
-        "year": 2027,
-        "notice": "国办发明电〔2026〕99号",
-        "title": "国务院办公厅关于2027年部分节假日安排的通知",
-        "issued_on": "2026-11-20",
-        "periods": [
-            {
-                "name": "元旦",
-                "name_en": "New Year's Day",
-                "first": "2026-12-31",
-                "last": "2027-01-03",
-                "makeup_workdays": ["2026-12-27"],
-            },
-            {
-                "name": "春节",
-                "name_en": "Spring Festival",
-                "first": "2027-02-05",
-                "last": "2027-02-13",
-                "makeup_workdays": ["2027-01-31", "2027-02-20"],
-            },
-        ],
-    }
-)
+# The 2027 notice made up for the tests (tests/cases/test_year_boundary.py): New Year's Eve given off and Sunday
+# 27 December 2026 worked; Spring Festival 5–13 February with 31 January and 20 February worked.
+NOTICE_2027 = parse_notice({**NOTICE_2027_CONTENT, "year": 2027})
 
 COVERED = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 11, 30))
 

@@ -29,7 +29,7 @@ from service.cases.schedule import Schedule, case_schedule
 from service.cases.workflow import Procedure
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projector, record
-from service.policy.calendar import CalendarYear, WorkdayCalendar, notice_version
+from service.policy.calendar import CalendarYear, WorkdayCalendar
 from service.policy.notices import agency_calendar, record_notice
 
 DEADLINES_REVISED = "case:deadlines:revised"
@@ -133,7 +133,7 @@ class NoticeLoaded:
 
 def load_notice(session: Session, context: CaseContext, notice: CalendarYear, actor: str, at: datetime) -> NoticeLoaded:
     """Record ``notice`` in every agency's ledger and recount the open deadlines of each on its new calendar."""
-    version = notice_version(notice)
+    version = notice.version
     recorded_in: list[str] = []
     revisions: dict[str, list[Revision]] = {}
     for agency in session.scalars(select(Agency).order_by(Agency.code)):

@@ -134,11 +134,7 @@ class CalendarYear:
     @property
     def version(self) -> str:
         """The hash of the notice's canonical content: equal notices have equal versions."""
-        return notice_version(self)
-
-
-def notice_version(notice: CalendarYear) -> str:
-    return "sha256:" + hashlib.sha256(rfc8785.dumps(notice.to_content())).hexdigest()
+        return "sha256:" + hashlib.sha256(rfc8785.dumps(self.to_content())).hexdigest()
 
 
 def local_date(at: datetime) -> date:
@@ -183,7 +179,7 @@ class WorkdayCalendar:
             return self
         years = {**self.years, **loaded}
         digest = hashlib.sha256(
-            "\n".join(f"{y}:{notice_version(n)}" for y, n in sorted(years.items())).encode("ascii")
+            "\n".join(f"{y}:{n.version}" for y, n in sorted(years.items())).encode("ascii")
         ).hexdigest()
         return WorkdayCalendar(years.values(), f"{self.source} + {source}", "sha256:" + digest)
 
@@ -206,10 +202,6 @@ class WorkdayCalendar:
     def provisional_within(self, first: date, last: date) -> bool:
         """Whether any day from ``first`` to ``last`` (inclusive) is not settled yet."""
         return any(not self.is_settled(first + timedelta(days=i)) for i in range((last - first).days + 1))
-
-    def unpublished_years(self, first: date, last: date) -> tuple[int, ...]:
-        """The years from ``first`` to ``last`` whose notice is not loaded."""
-        return tuple(y for y in range(first.year, last.year + 1) if y not in self.years)
 
     def add_workdays(self, start: date, n: int) -> date:
         """The last day of ``n`` working days counted after ``start`` (art. 85; the start is not counted)."""

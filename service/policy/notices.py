@@ -23,7 +23,7 @@ from service.db import Base
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projected, projector, record
 from service.ledger.store import lock_stream
-from service.policy.calendar import CalendarYear, WorkdayCalendar, notice_version, parse_notice
+from service.policy.calendar import CalendarYear, WorkdayCalendar, parse_notice
 
 CALENDAR_STREAM = "calendar"
 NOTICE_LOADED = "agency:calendar_notice:loaded"
@@ -57,7 +57,7 @@ def record_notice(
     """Record ``notice`` in ``agency``'s ledger unless the same version is already in force there."""
     lock_stream(session, agency.id, CALENDAR_STREAM)  # two loads at once record it once
     current = session.get(CalendarNotice, (agency.id, notice.year))
-    version = notice_version(notice)
+    version = notice.version
     if current is not None and current.version == version:
         return None
     record(
@@ -176,7 +176,7 @@ def calendar_years(
             out.append(YearStatus(year, False, None, None, None, "provisional"))
         else:
             source = "ledger" if year in from_ledger else "file"
-            out.append(YearStatus(year, True, notice.notice, notice.title, notice_version(notice), source))
+            out.append(YearStatus(year, True, notice.notice, notice.title, notice.version, source))
     return out
 
 

@@ -80,6 +80,7 @@ def record_notice(
 @projector(NOTICE_LOADED)
 def _notice_loaded(session: Session, entry: EntryContent) -> None:
     agency_id = entry_agency_id(session, entry)
+    session.info.get(_MEMO, {}).pop(agency_id, None)  # the agency's calendar changes with this notice
     body = entry.body
     current = session.get(CalendarNotice, (agency_id, int(body["year"])))
     if current is None:
@@ -108,36 +109,38 @@ def loaded_notices(session: Session, agency_id: uuid.UUID) -> list[CalendarNotic
     )
 
 
+_MEMO = "caseledger.agency_calendars"  # session.info key: the calendars read in this transaction
+
+
 def agency_calendar(session: Session, base: WorkdayCalendar, agency_id: uuid.UUID) -> WorkdayCalendar:
-    """The calendar an agency's deadlines are counted on: the file's notices and the ones its ledger recorded."""
+    """The calendar an agency's deadlines are counted on: the file's notices and the ones its ledger recorded.
+
+    Read once per transaction (a case view asks for it for the steps and again for the deadlines); a notice
+    recorded in the transaction forgets it (``_notice_loaded``)."""
+    memo: dict[uuid.UUID, WorkdayCalendar] = session.info.setdefault(_MEMO, {})
+    if agency_id not in memo:
+        memo[agency_id] = _built(session, base, agency_id)
+    return memo[agency_id]
+
+
+# Built calendars by (base, loaded versions): a notice's content is fixed by its version, so an entry never goes
+# stale; a worker meets a new key, and builds it once, when a notice is loaded.
+_BUILT: dict[tuple[str, tuple[tuple[int, str], ...]], WorkdayCalendar] = {}
+
+
+def _built(session: Session, base: WorkdayCalendar, agency_id: uuid.UUID) -> WorkdayCalendar:
     rows = session.execute(
         select(CalendarNotice.year, CalendarNotice.version).where(CalendarNotice.agency_id == agency_id)
     ).all()
     if not rows:
         return base
-    key = tuple(sorted((int(year), str(version)) for year, version in rows))
-    cached = _layered(base, key)
-    if cached is not None:
-        return cached
-    notices = [parse_notice(n.content) for n in loaded_notices(session, agency_id)]
-    layered = base.with_notices(notices, "notices recorded in the ledger")
-    _remember(base, key, layered)
-    return layered
-
-
-# Built calendars by (base, loaded versions): a notice's content is fixed by its version, so an entry never
-# goes stale; a worker meets a new key, and builds it once, when a notice is loaded.
-_BUILT: dict[tuple[str, tuple[tuple[int, str], ...]], WorkdayCalendar] = {}
-
-
-def _layered(base: WorkdayCalendar, key: tuple[tuple[int, str], ...]) -> WorkdayCalendar | None:
-    return _BUILT.get((base.version, key))
-
-
-def _remember(base: WorkdayCalendar, key: tuple[tuple[int, str], ...], calendar: WorkdayCalendar) -> None:
-    if len(_BUILT) > 64:
-        _BUILT.clear()
-    _BUILT[(base.version, key)] = calendar
+    key = (base.version, tuple(sorted((int(year), str(version)) for year, version in rows)))
+    if key not in _BUILT:
+        if len(_BUILT) > 64:
+            _BUILT.clear()
+        notices = [parse_notice(n.content) for n in loaded_notices(session, agency_id)]
+        _BUILT[key] = base.with_notices(notices, "notices recorded in the ledger")
+    return _BUILT[key]
 
 
 def notices_in_force_anywhere(session: Session) -> list[CalendarYear]:

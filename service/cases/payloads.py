@@ -12,12 +12,20 @@ payload for a step no workflow has, stops the service with a clear message.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 
 from service.cases.workflow import Procedure, Workflow
 from service.policy.catalogue import PenaltyKind
@@ -42,6 +50,11 @@ class PenaltyIn(BaseModel):
     kinds: list[PenaltyKind] = Field(min_length=1, max_length=10)
     fine_fen: Fen = 0
     confiscated_value_fen: Fen = 0
+
+    @field_validator("kinds")
+    @classmethod
+    def _recorded_in_order(cls, kinds: list[PenaltyKind]) -> list[PenaltyKind]:
+        return sorted(kinds)
 
 
 class FieldRecord(BaseModel):
@@ -83,7 +96,12 @@ class NoticeIn(BaseModel):
     basis: OptionalText = ""
     informs_statement_and_defence: StrictBool = False
     informs_hearing_right: StrictBool = False
-    method: OptionalText = Field(default="", description="how it was served; in_person when empty")
+    method: OptionalText = Field(default="in_person", description="how it was served; in_person when empty")
+
+    @field_validator("method")
+    @classmethod
+    def _in_person_unless_said(cls, method: str) -> str:
+        return method or "in_person"
 
 
 class PriorNotice(BaseModel):
@@ -173,86 +191,45 @@ class CollectiveDiscussion(BaseModel):
     chair: uuid.UUID = Field(description="the user id of the head who chaired")
 
 
-def _penalty(penalty: PenaltyIn) -> dict[str, Any]:
-    return {
-        "kinds": sorted(k.value for k in penalty.kinds),
-        "fine_fen": penalty.fine_fen,
-        "confiscated_value_fen": penalty.confiscated_value_fen,
-    }
-
-
-def _plain(payload: BaseModel) -> dict[str, Any]:
-    return payload.model_dump(mode="json")
-
-
-def _notice(payload: BaseModel) -> dict[str, Any]:
-    assert isinstance(payload, PriorNotice)
-    notice = payload.notice
-    return {
-        "notice": {
-            "penalty": _penalty(notice.penalty),
-            "facts": notice.facts,
-            "reasons": notice.reasons,
-            "basis": notice.basis,
-            "informs_statement_and_defence": notice.informs_statement_and_defence,
-            "informs_hearing_right": notice.informs_hearing_right,
-            "method": notice.method or "in_person",
-        }
-    }
-
-
-def _with_penalty(payload: BaseModel) -> dict[str, Any]:
-    out = _plain(payload)
-    out["penalty"] = _penalty(payload.penalty)  # type: ignore[attr-defined]
-    return out
-
-
-@dataclass(frozen=True)
-class StepPayload:
-    """A step's payload model and how its validated data is recorded."""
-
-    model: type[BaseModel]
-    recorded: Callable[[BaseModel], dict[str, Any]] = _plain
-
-
-STEP_PAYLOADS: Mapping[str, StepPayload] = {
-    "approve_filing": StepPayload(Nothing),
-    "refuse_filing": StepPayload(Nothing),
-    "record_inquiry": StepPayload(FieldRecord),
-    "record_inspection": StepPayload(FieldRecord),
-    "approve_preservation": StepPayload(Nothing),
-    "register_preservation": StepPayload(PreservationItems),
-    "decide_preservation": StepPayload(PreservationDecision),
-    "close_investigation": StepPayload(InvestigationReport),
-    "reopen_investigation": StepPayload(Nothing),
-    "intend_penalty": StepPayload(IntendedPenalty, _with_penalty),
-    "serve_prior_notice": StepPayload(PriorNotice, _notice),
-    "request_hearing": StepPayload(Nothing),
-    "schedule_hearing": StepPayload(HearingSchedule),
-    "hold_hearing": StepPayload(HearingRecord),
-    "record_hearing_waiver": StepPayload(Nothing),
-    "record_statement": StepPayload(Statement),
-    "record_statement_waiver": StepPayload(Nothing),
-    "conclude_party_hearing": StepPayload(Nothing),
-    "decide_recusal": StepPayload(Recusal),
-    "extend_decision_deadline": StepPayload(Extension),
-    "approve_discretion_departure": StepPayload(Nothing),
-    "request_legal_review": StepPayload(ReviewRequest),
-    "record_collective_discussion": StepPayload(CollectiveDiscussion),
-    "decide_penalty": StepPayload(PenaltyDecision, _with_penalty),
-    "decide_on_the_spot": StepPayload(OnTheSpotDecision, _with_penalty),
-    "decide_no_penalty": StepPayload(NoPenaltyDecision),
-    "transfer_to_judicial_organs": StepPayload(Nothing),
-    "serve_decision": StepPayload(Service),
-    "serve_decision_late": StepPayload(Service),
-    "record_payment": StepPayload(Payment),
-    "record_execution": StepPayload(Execution),
-    "close_case": StepPayload(Nothing),
-    "archive_case": StepPayload(Nothing),
-    "withdraw_case": StepPayload(Nothing),
-    "revoke_decision": StepPayload(Nothing),
-    "refer_to_general_procedure": StepPayload(Nothing),
-    "file_with_agency": StepPayload(Nothing),
+# What each step takes. Its validated data, dumped as JSON, is what the step's entry records.
+STEP_PAYLOADS: Mapping[str, type[BaseModel]] = {
+    "approve_filing": Nothing,
+    "refuse_filing": Nothing,
+    "record_inquiry": FieldRecord,
+    "record_inspection": FieldRecord,
+    "approve_preservation": Nothing,
+    "register_preservation": PreservationItems,
+    "decide_preservation": PreservationDecision,
+    "close_investigation": InvestigationReport,
+    "reopen_investigation": Nothing,
+    "intend_penalty": IntendedPenalty,
+    "serve_prior_notice": PriorNotice,
+    "request_hearing": Nothing,
+    "schedule_hearing": HearingSchedule,
+    "hold_hearing": HearingRecord,
+    "record_hearing_waiver": Nothing,
+    "record_statement": Statement,
+    "record_statement_waiver": Nothing,
+    "conclude_party_hearing": Nothing,
+    "decide_recusal": Recusal,
+    "extend_decision_deadline": Extension,
+    "approve_discretion_departure": Nothing,
+    "request_legal_review": ReviewRequest,
+    "record_collective_discussion": CollectiveDiscussion,
+    "decide_penalty": PenaltyDecision,
+    "decide_on_the_spot": OnTheSpotDecision,
+    "decide_no_penalty": NoPenaltyDecision,
+    "transfer_to_judicial_organs": Nothing,
+    "serve_decision": Service,
+    "serve_decision_late": Service,
+    "record_payment": Payment,
+    "record_execution": Execution,
+    "close_case": Nothing,
+    "archive_case": Nothing,
+    "withdraw_case": Nothing,
+    "revoke_decision": Nothing,
+    "refer_to_general_procedure": Nothing,
+    "file_with_agency": Nothing,
 }
 
 

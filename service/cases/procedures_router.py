@@ -83,7 +83,7 @@ def get_procedure(procedure: Procedure, runtime: RuntimeDep) -> ProcedureOut:
                 ],
                 records=t.records,
                 basis=t.basis.as_dict(),
-                payload_schema=STEP_PAYLOADS[t.name].model.model_json_schema(),
+                payload_schema=STEP_PAYLOADS[t.name].model_json_schema(),
             )
             for t in workflow.transitions
         ],

@@ -400,7 +400,7 @@ def _add_step_route(step: str, payload: type[BaseModel]) -> None:
 
 
 for _name, _payload in STEP_PAYLOADS.items():
-    _add_step_route(_name, _payload.model)
+    _add_step_route(_name, _payload)
 
 
 @router.post("/{case_id}/steps/{step}", response_model=CaseOut, responses=STEP_PROBLEMS, include_in_schema=False)

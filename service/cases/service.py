@@ -500,9 +500,8 @@ def _within_a_level(rules: Any, party_type: PartyType, fine_fen: int) -> bool:
 def _recorded_data(session: Session, case: Case, name: str, request: ActIn, quorum: int) -> dict[str, Any]:
     """The step's data checked against its payload model (service/cases/payloads.py) and normalised to what its
     entry records; unknown keys are refused at every depth, so nothing sent is silently dropped."""
-    step = STEP_PAYLOADS[name]
     try:
-        payload = step.model.model_validate(dict(request.data))
+        payload = STEP_PAYLOADS[name].model_validate(dict(request.data))
     except ValidationError as exc:
         problems = [f"data.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise InvalidInput(
@@ -510,7 +509,7 @@ def _recorded_data(session: Session, case: Case, name: str, request: ActIn, quor
             f"“{name}”的数据有误：" + "；".join(problems),
             extra={"problems": problems},
         ) from None
-    data = step.recorded(payload)
+    data = payload.model_dump(mode="json")
     for field_name, penalty in (("data.penalty", data.get("penalty")), ("data.notice.penalty", _notified(data))):
         if penalty is not None:
             try:

@@ -59,9 +59,6 @@ class Schedule:
     deadlines: tuple[Deadline, ...]
     problems: tuple[DeadlineProblem, ...]
 
-    def by_name(self) -> dict[str, Deadline]:
-        return {d.name: d for d in self.deadlines}
-
 
 def recorded_deadlines(file: CaseFile) -> dict[str, date]:
     """The due dates the case's entries recorded (set by a step, or revised after a notice was loaded)."""

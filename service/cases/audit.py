@@ -13,13 +13,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.lawful_path import WORKFLOW_FILES, PathReport, Procedures, StreamEntry, check_case_stream
+from service.cases.lawful_path import PathReport, Procedures, StreamEntry, check_case_stream
 from service.cases.models import Case, Evidence, Party
 from service.cases.parties import check_commitments
 from service.evidence.store import EvidenceStore
 from service.ledger.errors import VerificationError
 from service.ledger.models import LedgerEntry
-from service.policy.recorded import POLICY_STREAM, file_hash, recorded_contents
+from service.policy.recorded import POLICY_STREAM
 
 _BATCH = 5_000
 
@@ -73,19 +73,7 @@ def recorded_procedures(session: Session, agency_id: uuid.UUID, code: str, polic
     )
     for entry_id, seq, canonical in rows:
         place = f"agency {code}, stream {POLICY_STREAM}, position {seq}, entry id {entry_id}"
-        body = json.loads(canonical)["body"]
-        files = body.get("files")
-        try:
-            contents = recorded_contents(body)
-        except ValueError as exc:
-            raise VerificationError(f"{place}: {exc}") from None
-        if not isinstance(files, dict):
-            raise VerificationError(f"{place}: names no policy files")
-        for name, content in sorted(contents.items()):
-            if files.get(name) != file_hash(content):
-                raise VerificationError(f"{place}: the recorded content of {name} is not the file its hash names")
-            if name.startswith(WORKFLOW_FILES):
-                procedures.add(content, f"{name} as recorded at {place}")
+        procedures.add_recorded(json.loads(canonical)["body"], place)
     for path in sorted(workflows.glob("*.yaml")):
         procedures.add(path.read_bytes(), str(path))
     return procedures

@@ -24,6 +24,7 @@ from typing import Any
 
 from service.cases.workflow import CaseState, Procedure, Transition, Workflow, WorkflowFileError, parse_workflow
 from service.ledger.errors import VerificationError
+from service.policy.recorded import file_hash, recorded_contents
 
 REGISTERED = "case:case:registered"
 WORKFLOW_FILES = "workflows/"  # the policy files that are workflows, by their name in a policy version entry
@@ -43,6 +44,22 @@ class Procedures:
         self._unreadable: dict[str, str] = {}
         self._steps: dict[str, dict[str, Transition]] = {}  # by version, by the entry type that records it
         self._entry_types: frozenset[str] = frozenset()
+
+    def add_recorded(self, body: Mapping[str, Any], place: str) -> None:
+        """The workflows a policy version entry's ``body`` carries, each checked against the hash the entry names;
+        a content that is not its file raises ``VerificationError`` at ``place``."""
+        files = body.get("files")
+        try:
+            contents = recorded_contents(body)
+        except ValueError as exc:
+            raise VerificationError(f"{place}: {exc}") from None
+        if not isinstance(files, dict):
+            raise VerificationError(f"{place}: names no policy files")
+        for name, content in sorted(contents.items()):
+            if files.get(name) != file_hash(content):
+                raise VerificationError(f"{place}: the recorded content of {name} is not the file its hash names")
+            if name.startswith(WORKFLOW_FILES):
+                self.add(content, f"{name} as recorded in {place}")
 
     def add(self, content: bytes, source: str) -> None:
         """A workflow file's content from ``source`` (a ledger entry, or a file); a version already known is

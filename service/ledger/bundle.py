@@ -38,12 +38,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.cases.lawful_path import WORKFLOW_FILES, PathReport, Procedures, StreamEntry, check_case_stream
+from service.cases.lawful_path import PathReport, Procedures, StreamEntry, check_case_stream
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import leaf_hash, verify_inclusion
 from service.ledger.note import NoteSigner, NoteVerifier, open_checkpoint
 from service.ledger.signatures import signing_key_id, verify_ed25519
-from service.policy.recorded import POLICY_ENTRY, POLICY_STREAM, file_hash, recorded_contents
+from service.policy.recorded import POLICY_ENTRY, POLICY_STREAM
 
 FORMAT = "caseledger.bundle/v2"
 UNSIGNED_FORMAT = "caseledger.bundle/v1"
@@ -405,18 +405,7 @@ def _check_procedure(
         entry = entries[path]
         if entry["stream"] != POLICY_STREAM or entry["agency"] != meta["agency"] or entry["type"] != POLICY_ENTRY:
             raise VerificationError(f"{path}: not a policy version entry of this agency")
-        files = entry["body"].get("files")
-        try:
-            contents = recorded_contents(entry["body"])
-        except ValueError as exc:
-            raise VerificationError(f"{path}: {exc}") from None
-        if not isinstance(files, dict):
-            raise VerificationError(f"{path}: names no policy files")
-        for name, content in sorted(contents.items()):
-            if files.get(name) != file_hash(content):
-                raise VerificationError(f"{path}: the recorded content of {name} is not the file its hash names")
-            if name.startswith(WORKFLOW_FILES):
-                procedures.add(content, f"{name} as recorded in {path}")
+        procedures.add_recorded(entry["body"], path)
     report = PathReport()
     check_case_stream(
         f"case:{meta['case_id']}",

@@ -10,8 +10,8 @@ from fastapi import Request
 from service.auth.permissions import RolePolicy, load_role_policy
 from service.auth.tokens import TokenService
 from service.cases.context import CaseContext
-from service.cases.payloads import check_against_workflows
 from service.cases.policy import load_case_policy
+from service.cases.steps import check_against_workflows
 from service.cases.workflow import load_workflows
 from service.clock import Clock, SystemClock
 from service.config import Settings

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from service.auth.deps import PUBLIC, RuntimeDep
 from service.cases.guards import GUARDS
-from service.cases.payloads import STEP_PAYLOADS
+from service.cases.steps import STEPS
 from service.cases.workflow import Procedure
 
 router = APIRouter(prefix="/api/v1/procedures", tags=["procedures"])
@@ -83,7 +83,7 @@ def get_procedure(procedure: Procedure, runtime: RuntimeDep) -> ProcedureOut:
                 ],
                 records=t.records,
                 basis=t.basis.as_dict(),
-                payload_schema=STEP_PAYLOADS[t.name].model_json_schema(),
+                payload_schema=STEPS[t.name].payload.model_json_schema(),
             )
             for t in workflow.transitions
         ],

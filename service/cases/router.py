@@ -22,7 +22,7 @@ from service.cases.disclosure import clear_party, redacted_party
 from service.cases.guards import GUARDS
 from service.cases.history import HistoryEntry, case_history
 from service.cases.models import Case, CaseOfficer, Party
-from service.cases.payloads import STEP_PAYLOADS
+from service.cases.steps import STEPS
 from service.cases.versioning import etag
 from service.cases.workflow import CaseState, Procedure, load_workflows
 from service.errors import InvalidInput
@@ -399,8 +399,8 @@ def _add_step_route(step: str, payload: type[BaseModel]) -> None:
     )
 
 
-for _name, _payload in STEP_PAYLOADS.items():
-    _add_step_route(_name, _payload)
+for _step in STEPS.values():
+    _add_step_route(_step.name, _step.payload)
 
 
 @router.post("/{case_id}/steps/{step}", response_model=CaseOut, responses=STEP_PROBLEMS, include_in_schema=False)

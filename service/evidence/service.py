@@ -205,11 +205,7 @@ def _collected(session: Session, entry: EntryContent) -> None:
     )
     session.flush()
     session.add(_custody_row(entry, case.agency_id, evidence_id, CustodyEvent.COLLECTED, "", ""))
-    case.keep_file(
-        casefile.apply(
-            case.case_file, "collect_evidence", case.state, {}, list(body["officers"]), entry.claimed_at, entry.actor
-        )
-    )
+    case.keep_file(casefile.joined_investigation(case.case_file, body["officers"]))
     case.updated_at = entry.recorded_at
 
 

@@ -1,7 +1,7 @@
 """Building a case's bundle from the database: its entries, the people's and keys' entries, the policy entries
 carrying the case's workflows, proofs, evidence.
 
-The bundle is checked by the same pure verifier (service/ledger/bundle.py) a court would run, before it is
+The bundle is checked by the same pure verifier (service/audit/bundle.py) a court would run, before it is
 handed out; the supervisor's audit view is that verification's result.
 """
 
@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
+from service.audit.bundle import MANIFEST, MANIFEST_SIGNATURE, manifest_for, render_summary, sign_manifest
 from service.cases.lawful_path import WORKFLOW_FILES, workflow_version
-from service.cases.models import Case, Evidence
+from service.cases.models import Case
+from service.evidence.models import Evidence
 from service.evidence.store import EvidenceStore
-from service.ledger.bundle import MANIFEST, MANIFEST_SIGNATURE, manifest_for, render_summary, sign_manifest
 from service.ledger.integrator import SignerCache, latest_checkpoint
 from service.ledger.models import LedgerEntry, LedgerHead, LedgerLeaf
 from service.ledger.note import NoteSigner

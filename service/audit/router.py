@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.audit.bundle import verify_bundle
 from service.audit.export import NotYetSealed, agency_signer, bundle_files, zip_bundle
 from service.auth.deps import ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
@@ -19,12 +20,11 @@ from service.cases.categories import StateCategory
 from service.cases.deadlines_view import case_deadlines
 from service.cases.history import HistoryEntry, case_history
 from service.cases.models import Case
+from service.cases.review_state import stale_reasons
 from service.cases.workflow import Procedure
 from service.errors import Conflict
 from service.evidence.store import EvidenceStore
-from service.ledger.bundle import verify_bundle
 from service.ledger.errors import VerificationError
-from service.reviews.state import stale_reasons
 from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])

@@ -30,6 +30,8 @@ from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
+from service.cases.review_requirement import collective_discussion_required, review_required
+from service.cases.review_state import review_passed_and_current
 from service.cases.schedule import recorded_deadlines
 from service.cases.steps import STEPS, Step
 from service.cases.versioning import require_version
@@ -53,8 +55,6 @@ from service.officers.service import officer_of_user, qualification_of
 from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import CatalogueItem, PartyType
 from service.policy.notices import agency_calendar
-from service.reviews.requirement import collective_discussion_required, review_required
-from service.reviews.state import review_passed_and_current
 
 # -- who may see a case --------------------------------------------------------------------------------------
 

@@ -30,8 +30,8 @@ from service.cases import casefile
 from service.cases import payloads as p
 from service.cases.context import CaseContext
 from service.cases.models import Case
+from service.cases.review_requests import collective_discussion_data, review_request_data
 from service.cases.workflow import Procedure, Workflow
-from service.reviews.requests import collective_discussion_data, review_request_data
 
 # What the database adds to a step's validated data before it is recorded.
 Prepare = Callable[[Session, CaseContext, Case, dict[str, Any]], dict[str, Any]]

@@ -17,10 +17,10 @@ from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
-from service.cases.models import Evidence
 from service.errors import PayloadTooLarge
 from service.evidence import service as evidence_service
 from service.evidence.filenames import content_disposition, normalise_filename
+from service.evidence.models import Evidence
 from service.evidence.store import EvidenceStore, EvidenceTooLarge
 from service.headers import EVIDENCE_INLINE_CSP
 from service.inputs import Line, Paragraph, SaneDateTime

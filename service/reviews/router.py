@@ -16,10 +16,10 @@ from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
 from service.cases.models import Case
+from service.cases.review_state import stale_reasons
 from service.errors import Conflict
 from service.inputs import Line, Paragraph
 from service.reviews import service as reviews
-from service.reviews.state import stale_reasons
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}", tags=["reviews"])
 _STRICT = ConfigDict(extra="forbid")

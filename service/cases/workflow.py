@@ -41,7 +41,7 @@ from service.cases.guards import GUARDS, CaseFacts, Guard, Refusal
 from service.errors import Conflict, RuleOfLawRefusal
 from service.legal import LegalBasis
 from service.policy.calendar import CalendarRangeError
-from service.policy.strict_yaml import load_strict
+from service.policy.strict_yaml import load_strict, shape_problems
 
 FORMAT = 1
 
@@ -510,14 +510,6 @@ class WorkflowFile(_Part):
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _ENTRY_TYPE = re.compile(r"^case:[a-z][a-z_]*:[a-z][a-z_]*$")
-_KIND = {
-    "dict_type": "must be a mapping",
-    "model_type": "must be a mapping",
-    "list_type": "must be a list",
-    "int_type": "must be an integer",
-    "string_type": "must be text",
-    "too_short": "must be a non-empty list",
-}
 
 
 class _Problems:
@@ -531,43 +523,8 @@ class _Problems:
         self.problems.append(WorkflowProblem(self.source, field, message))
 
     def of_shape(self, error: ValidationError, raw: object) -> None:
-        """The model's errors, told as the file's author wrote the file: ``transitions[decide_penalty].guards[0]``;
-        unknown and missing keys of one mapping gathered in one problem."""
-        unknown: dict[str, list[str]] = {}
-        missing: dict[str, list[str]] = {}
-        for e in error.errors():
-            loc = tuple(part for part in e["loc"] if part != "[key]")
-            if e["type"] == "extra_forbidden":
-                unknown.setdefault(_field(raw, loc[:-1]), []).append(str(loc[-1]))
-            elif e["type"] == "missing":
-                missing.setdefault(_field(raw, loc[:-1]), []).append(str(loc[-1]))
-            elif e["type"] == "value_error":
-                self.problem(_field(raw, loc), str(e["ctx"]["error"]))
-            elif e["type"] in _KIND:
-                self.problem(_field(raw, loc), f"{_KIND[e['type']]}, got {e['input']!r}")
-            else:
-                self.problem(_field(raw, loc), e["msg"])
-        for field, keys in unknown.items():
-            self.problem(field, f"unknown keys {sorted(keys)}")
-        for field, keys in missing.items():
-            self.problem(field, f"missing keys {sorted(keys)}")
-
-
-def _field(raw: object, loc: tuple[int | str, ...]) -> str:
-    """``('transitions', 0, 'guards', 1)`` as ``transitions[decide_penalty].guards[1]``, naming a step by its name."""
-    out, node = "", raw
-    for part in loc:
-        if isinstance(part, int):
-            label: object = part
-            if isinstance(node, list) and 0 <= part < len(node):
-                node = node[part]
-                named = node.get("name") if isinstance(node, dict) else None
-                label = named if isinstance(named, str) else part
-            out += f"[{label}]"
-        else:
-            node = node.get(part) if isinstance(node, dict) else None
-            out += f".{part}" if out else part
-    return out or "<document>"
+        for field, message in shape_problems(error, raw, by_name=True):
+            self.problem(field, message)
 
 
 def _parse(content: bytes, source: str) -> Workflow:

@@ -137,3 +137,12 @@ def test_the_cycle_check_finds_a_cycle_and_reads_the_real_imports() -> None:
     graph = package_graph()
     assert "ledger" in graph["cases"], "the cases package records in the ledger"
     assert "cases" not in graph.get("ledger", {}), "and the ledger knows nothing of cases"
+
+
+def test_routers_declare_no_api_models_each_domain_keeps_them_in_its_schemas_module() -> None:
+    offenders = []
+    for path in SERVICE.rglob("*router.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                offenders.append(f"{path.relative_to(SERVICE.parent)} declares {node.name}")
+    assert offenders == [], "API models belong in the domain's schemas.py"

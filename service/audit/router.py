@@ -6,19 +6,22 @@ import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit.bundle import verify_bundle
 from service.audit.export import NotYetSealed, agency_signer, bundle_files, zip_bundle
+from service.audit.schemas import (
+    AgencyAuditLine,
+    CaseAudit,
+)
 from service.auth.deps import ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
 from service.cases.categories import StateCategory
 from service.cases.deadlines_view import case_deadlines
-from service.cases.history import HistoryEntry, case_history
+from service.cases.history import case_history
 from service.cases.models import Case
 from service.cases.review_state import stale_reasons
 from service.cases.workflow import Procedure
@@ -28,27 +31,6 @@ from service.ledger.errors import VerificationError
 from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
-
-
-class CaseAudit(BaseModel):
-    case_id: uuid.UUID
-    case_number: str | None
-    verified: bool
-    problem: str | None
-    checkpoint_size: int | None
-    vkey: str | None
-    signatures: list[str]
-    evidence_files: int
-    history: list[HistoryEntry]
-
-
-class AgencyAuditLine(BaseModel):
-    case_id: uuid.UUID
-    case_number: str | None
-    state: str
-    chain_verifies: bool
-    stale_review: list[str]
-    overdue: list[str]
 
 
 class NotYetSealedProblem(Conflict):

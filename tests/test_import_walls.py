@@ -146,3 +146,20 @@ def test_routers_declare_no_api_models_each_domain_keeps_them_in_its_schemas_mod
             if isinstance(node, ast.ClassDef):
                 offenders.append(f"{path.relative_to(SERVICE.parent)} declares {node.name}")
     assert offenders == [], "API models belong in the domain's schemas.py"
+
+
+def test_routers_run_no_queries_they_call_a_service_function() -> None:
+    offenders = []
+    for path in SERVICE.rglob("*router.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            queries = ("get", "scalars", "scalar", "execute", "add", "query")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in queries
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "session"
+            ):
+                offenders.append(f"{path.relative_to(SERVICE.parent)}:{node.lineno} session.{node.attr}")
+            if isinstance(node, ast.Name) and node.id in ("select", "delete", "update", "insert"):
+                offenders.append(f"{path.relative_to(SERVICE.parent)}:{node.lineno} {node.id}")
+    assert offenders == [], "routers parse, check permission and call one service function"

@@ -6,8 +6,8 @@ import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
+from service.audit.attention import cases_needing_attention
 from service.audit.bundle import verify_bundle
 from service.audit.export import sealed_bundle
 from service.audit.schemas import (
@@ -18,12 +18,7 @@ from service.auth.deps import ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
-from service.cases.categories import StateCategory
-from service.cases.deadlines_view import case_deadlines
 from service.cases.history import case_history
-from service.cases.models import Case
-from service.cases.review_state import stale_reasons
-from service.cases.workflow import Procedure
 from service.evidence.store import EvidenceStore
 from service.ledger.errors import VerificationError
 from service.runtime import Runtime
@@ -91,30 +86,5 @@ def audit_agency(
 ) -> list[AgencyAuditLine]:
     """Cases needing a supervisor's attention: a chain that fails to verify, a stale legal approval, a passed
     deadline."""
-    out = []
-    now = runtime.clock.now()
-    for case in session.scalars(select(Case).where(Case.agency_id == principal.agency_id).order_by(Case.registered_at)):
-        verifies = all(h.verifies for h in case_history(session, case))
-        review = case.case_file.latest_review()
-        stale = (
-            stale_reasons(session, case, review.frozen_seq)
-            if review is not None
-            and review.opinion == "agree"
-            # A review is stale only while its decision is still to be taken.
-            and runtime.case_context.workflows[Procedure(case.procedure)].category_of(case.state)
-            in (StateCategory.INTAKE, StateCategory.OPEN)
-            else []
-        )
-        overdue = [d.name for d in case_deadlines(session, runtime.case_context, case, now) if d.overdue]
-        if not verifies or stale or overdue:
-            out.append(
-                AgencyAuditLine(
-                    case_id=case.id,
-                    case_number=case.number,
-                    state=case.state,
-                    chain_verifies=verifies,
-                    stale_review=stale,
-                    overdue=overdue,
-                )
-            )
-    return out
+    lines = cases_needing_attention(session, runtime.case_context, principal.agency_id, runtime.clock.now())
+    return [AgencyAuditLine.model_validate(line, from_attributes=True) for line in lines]

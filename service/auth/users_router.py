@@ -5,14 +5,10 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from service.agencies.models import Agency
 from service.agencies.service import agency_of
 from service.auth import users
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
-from service.auth.models import User
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.auth.schemas import (
@@ -21,24 +17,14 @@ from service.auth.schemas import (
     RolesIn,
     UserOut,
 )
-from service.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
-
-
-def _own_user(session: Session, principal: Principal, user_id: uuid.UUID) -> tuple[Agency, User]:
-    """A user of the admin's own agency; another agency's user answers 404."""
-    user = session.get(User, user_id)
-    if user is None or user.agency_id != principal.agency_id:
-        raise NotFound("no such user", "用户不存在")
-    agency = agency_of(session, principal.agency_id)
-    return agency, user
 
 
 @router.get("", response_model=list[UserOut])
 def list_users(session: ReadSession, principal: Principal = requires(Permission.USER_MANAGE)) -> list[UserOut]:
     """Users of the caller's agency."""
-    found = session.scalars(select(User).where(User.agency_id == principal.agency_id).order_by(User.username))
+    found = users.users_of_agency(session, principal.agency_id)
     return [UserOut.of(u) for u in found]
 
 
@@ -70,7 +56,7 @@ def disable_user(
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> UserOut:
     """Disable a user; their tokens stop working at once. The agency's last active admin cannot be disabled (409)."""
-    agency, user = _own_user(session, principal, user_id)
+    agency, user = users.user_of_agency(session, principal, user_id)
     users.set_disabled(
         session, agency, user, True, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
     )
@@ -85,7 +71,7 @@ def enable_user(
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> UserOut:
     """Enable a disabled user again; tokens issued before they were disabled stay refused."""
-    agency, user = _own_user(session, principal, user_id)
+    agency, user = users.user_of_agency(session, principal, user_id)
     users.set_disabled(
         session, agency, user, False, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
     )
@@ -105,7 +91,7 @@ def change_roles(
     Refused with 409 ``separation_of_duties`` for one's own roles, for roles one person may not hold together
     (admin with officer, reviewer or head), and for taking the admin role from the agency's last active admin.
     """
-    agency, user = _own_user(session, principal, user_id)
+    agency, user = users.user_of_agency(session, principal, user_id)
     users.set_roles(
         session,
         agency,
@@ -128,5 +114,5 @@ def reset_password(
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> None:
     """Set a user's password (the ledger records that it changed, never the password); their tokens stop working."""
-    agency, user = _own_user(session, principal, user_id)
+    agency, user = users.user_of_agency(session, principal, user_id)
     users.set_password(session, agency, user, body.password, principal.actor, runtime.clock.now())

@@ -48,6 +48,12 @@ def clear_party(party: Party) -> PartyView:
     )
 
 
+def party_of(session: Session, case: Case) -> Party:
+    party = party_of(session, case)
+    assert party is not None, "a case is registered with its party"
+    return party
+
+
 def redacted_party(party: Party, address_levels: Sequence[str]) -> PartyView:
     """What every reader of the case sees of the party: enough to recognise them, not to identify them."""
     organisation = party.party_type == "organisation"

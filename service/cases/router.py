@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field, create_model
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import idempotency
@@ -20,7 +19,7 @@ from service.cases.deadlines_view import case_deadlines
 from service.cases.disclosure import clear_party, redacted_party
 from service.cases.guards import GUARDS
 from service.cases.history import HistoryEntry, case_history
-from service.cases.models import Case, CaseOfficer, Party
+from service.cases.models import Case
 from service.cases.schemas import (
     BlockedStep,
     CaseFilters,
@@ -65,7 +64,7 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
     state = CaseState(case.state)
     now = runtime.clock.now()
     steps = cases.steps_now(session, runtime.case_context, case, now)
-    officers = session.scalars(select(CaseOfficer.officer_id).where(CaseOfficer.case_id == case.id)).all()
+    officers = cases.case_officer_ids(session, case)
     file = {k: v for k, v in case.case_file.stored().items() if k != "party_commitments"}
     return CaseOut(
         id=case.id,
@@ -368,8 +367,7 @@ def get_party(
     last four characters, the phone's first three and last four, the address to village level; an organisation
     in full. The clear data is disclosed by ``POST /cases/{id}/party/disclosures``, which is recorded."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    party = session.get(Party, case.party_id)
-    assert party is not None
+    party = disclosure.party_of(session, case)
     _no_store(response)
     return PartyOut.model_validate(redacted_party(party, runtime.publicity.rules.address_levels), from_attributes=True)
 

@@ -588,6 +588,11 @@ def register_transition_projectors(workflows: Mapping[Procedure, Workflow]) -> N
                 projector(transition.records)(project_transition)
 
 
+def case_officer_ids(session: Session, case: Case) -> list[uuid.UUID]:
+    """The officers assigned to the case (by registration, or by acting in it)."""
+    return list(session.scalars(select(CaseOfficer.officer_id).where(CaseOfficer.case_id == case.id)))
+
+
 def count_cases(session: Session, agency_id: uuid.UUID) -> int:
     return int(session.scalar(select(func.count()).select_from(Case).where(Case.agency_id == agency_id)) or 0)
 

@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_of
@@ -18,7 +17,7 @@ from service.errors import InvalidInput
 from service.inputs import Line, SaneDate, SaneDateTime
 from service.officers import reports
 from service.officers import service as officers
-from service.officers.models import Certificate, Officer
+from service.officers.models import Officer
 from service.officers.qualification import ItemFacts
 from service.officers.schemas import (
     ActiveIn,
@@ -43,9 +42,7 @@ router = APIRouter(prefix="/api/v1", tags=["officers"])
 
 
 def _officer_out(session: Session, runtime: RuntimeDep, officer: Officer) -> OfficerOut:
-    certificates = session.scalars(
-        select(Certificate).where(Certificate.officer_id == officer.id).order_by(Certificate.number)
-    ).all()
+    certificates = officers.certificates_of(session, officer)
     return OfficerOut(
         id=officer.id,
         name=officer.name,
@@ -64,7 +61,7 @@ def list_officers(
     session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.OFFICER_READ)
 ) -> list[OfficerOut]:
     """The agency's officers with their certificates."""
-    found = session.scalars(select(Officer).where(Officer.agency_id == principal.agency_id).order_by(Officer.name))
+    found = officers.officers_of_agency(session, principal.agency_id)
     return [_officer_out(session, runtime, o) for o in found]
 
 

@@ -76,7 +76,7 @@ calendar_app = typer.Typer(
 app.add_typer(calendar_app, name="calendar")
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # a path or a message is never broken across lines
 
 
 def _settings() -> Settings:

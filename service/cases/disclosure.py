@@ -49,7 +49,7 @@ def clear_party(party: Party) -> PartyView:
 
 
 def party_of(session: Session, case: Case) -> Party:
-    party = party_of(session, case)
+    party = session.get(Party, case.party_id)
     assert party is not None, "a case is registered with its party"
     return party
 
@@ -74,7 +74,7 @@ def disclose_party(session: Session, principal: Principal, case: Case, reason: s
         raise InvalidInput(
             "the reason for reading the party's personal data is required", "须说明查阅当事人个人信息的事由"
         )
-    party = session.get(Party, case.party_id)
+    party = party_of(session, case)
     assert party is not None
     held = [name for name in PERSONAL_FIELDS if getattr(party, name)]
     record(

@@ -1,0 +1,91 @@
+"""Issuing a decision and verifying the paper: the public page, the proof-carrying copy, verify-document."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.clock import FixedClock
+from tests.cases.driver import Cases
+
+from .walk import PARTY_NAME, decided_case, text_of
+
+Auth = Callable[[str], dict[str, str]]
+pytestmark = pytest.mark.slow
+
+
+def issue(cases: Cases, case: dict[str, Any], kind: str, who: str, expect: int = 201) -> dict[str, Any]:
+    response = cases.client.post(f"/api/v1/cases/{case['id']}/documents/{kind}/issue", headers=cases.auth(who))
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+def test_an_issued_decision_verifies_offline_and_a_changed_byte_does_not(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth, cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    case = decided_case(cases, clock)
+    before = client.get(f"/api/v1/cases/{case['id']}", headers=auth("head"))
+    issued = issue(cases, case, "penalty_decision", "head")
+    assert issued["number"] == "铁门罚决〔2026〕1号"
+    after = client.get(f"/api/v1/cases/{case['id']}", headers=auth("head"))
+    assert after.headers["ETag"] == before.headers["ETag"]  # clerical: the case's version is unchanged
+
+    pdf = client.get(f"/api/v1/cases/{case['id']}/documents/{issued['id']}/file", headers=auth("officer1")).content
+    assert hashlib.sha256(pdf).hexdigest() == issued["sha256"]
+    text = text_of(pdf)
+    assert PARTY_NAME in text
+    printed = "-".join(issued["id"][i : i + 4] for i in range(0, 12, 4))
+    assert text.count(printed) == issued["pages"]  # the identifier on every page
+
+    page = client.get(f"/api/v1/public/agencies/tiemen/documents/{issued['id']}")
+    assert page.status_code == 200, page.text
+    by_hash = client.get(f"/api/v1/public/agencies/tiemen/documents/{issued['sha256']}")
+    assert by_hash.json() == page.json()
+    vkey = client.get("/api/v1/agencies/tiemen/ledger/vkey").text
+    (tmp_path / "vkey.txt").write_text(vkey)
+    (tmp_path / "issued.pdf").write_bytes(pdf)
+    (tmp_path / "proof.json").write_text(json.dumps(page.json()))
+    checked = cli(
+        "verify-document",
+        str(tmp_path / "issued.pdf"),
+        "--proof",
+        str(tmp_path / "proof.json"),
+        "--vkey",
+        str(tmp_path / "vkey.txt"),
+    )
+    assert checked.exit_code == 0, checked.output
+
+    copy = client.get(f"/api/v1/cases/{case['id']}/documents/{issued['id']}/proof-copy", headers=auth("officer1"))
+    assert copy.status_code == 200
+    assert copy.content.startswith(pdf)  # the issued bytes, untouched, then the incremental update
+    assert len(copy.content) > len(pdf)
+    (tmp_path / "copy.pdf").write_bytes(copy.content)
+    assert cli("verify-document", str(tmp_path / "copy.pdf"), "--vkey", str(tmp_path / "vkey.txt")).exit_code == 0
+
+    changed = bytearray(copy.content)
+    changed[len(pdf) // 2] ^= 0x01
+    (tmp_path / "changed.pdf").write_bytes(bytes(changed))
+    refused = cli("verify-document", str(tmp_path / "changed.pdf"), "--vkey", str(tmp_path / "vkey.txt"))
+    assert refused.exit_code == 1
+
+
+def test_a_document_never_issued_is_refused(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth, cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    case = decided_case(cases, clock)
+    issued = issue(cases, case, "penalty_decision", "head")
+    draft = client.get(f"/api/v1/cases/{case['id']}/documents/penalty_decision/draft", headers=auth("officer1"))
+    assert draft.status_code == 200
+    unknown = client.get(f"/api/v1/public/agencies/tiemen/documents/{hashlib.sha256(draft.content).hexdigest()}")
+    assert unknown.status_code == 404
+    page = client.get(f"/api/v1/public/agencies/tiemen/documents/{issued['id']}").json()
+    (tmp_path / "draft.pdf").write_bytes(draft.content)
+    (tmp_path / "proof.json").write_text(json.dumps(page))
+    refused = cli("verify-document", str(tmp_path / "draft.pdf"), "--proof", str(tmp_path / "proof.json"))
+    assert refused.exit_code == 1

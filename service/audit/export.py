@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from service.agencies.models import Agency
 from service.cases.lawful_path import WORKFLOW_FILES, workflow_version
 from service.cases.models import Case, Evidence
+from service.documents.models import IssuedDocument
 from service.evidence.store import EvidenceStore
 from service.ledger.bundle import MANIFEST, MANIFEST_SIGNATURE, manifest_for, render_summary, sign_manifest
 from service.ledger.integrator import SignerCache, latest_checkpoint
@@ -48,8 +49,12 @@ class NotYetSealed(Exception):
     """Some of the case's entries are not yet under a signed checkpoint."""
 
 
-def bundle_files(session: Session, case: Case, store: EvidenceStore) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """The bundle's files (without the manifest) and its metadata. Raises NotYetSealed when entries are pending."""
+def bundle_files(
+    session: Session, case: Case, store: EvidenceStore, documents: EvidenceStore | None = None
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The bundle's files (without the manifest) and its metadata. Raises NotYetSealed when entries are pending.
+    With ``documents`` (the store of issued documents), every document issued for the case is included as
+    ``documents/<sha256>.pdf``, the bytes whose hash its ``case:document:issued`` entry records."""
     agency = session.get(Agency, case.agency_id)
     assert agency is not None
     checkpoint = latest_checkpoint(session, agency.id)
@@ -106,6 +111,9 @@ def bundle_files(session: Session, case: Case, store: EvidenceStore) -> tuple[di
             versions -= carried
     for item in session.scalars(select(Evidence).where(Evidence.case_id == case.id)):
         files[f"evidence/{item.sha256}"] = b"".join(store.open(item.sha256))
+    if documents is not None:
+        for document in session.scalars(select(IssuedDocument).where(IssuedDocument.case_id == case.id)):
+            files[f"documents/{document.sha256}.pdf"] = b"".join(documents.open(document.sha256))
     meta = {
         "agency": agency.code,
         "agency_name": agency.name,

@@ -62,7 +62,7 @@ def _sealed_bundle(session: Session, runtime: Runtime, case: Case, agency_code: 
     signs one itself: the integrator does within ``checkpoint_every_seconds``, or a supervisor asks for one now."""
     store = EvidenceStore(runtime.settings.evidence_dir)
     try:
-        files, meta = bundle_files(session, case, store)
+        files, meta = bundle_files(session, case, store, EvidenceStore(runtime.settings.documents_dir))
     except NotYetSealed:
         wait = int(runtime.checkpoints.every_seconds) or 1
         raise NotYetSealedProblem(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -89,3 +91,21 @@ def test_a_document_never_issued_is_refused(
     (tmp_path / "proof.json").write_text(json.dumps(page))
     refused = cli("verify-document", str(tmp_path / "draft.pdf"), "--proof", str(tmp_path / "proof.json"))
     assert refused.exit_code == 1
+
+
+def test_the_export_bundle_carries_every_issued_document_and_still_verifies(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth, cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    case = decided_case(cases, clock)
+    notice = issue(cases, case, "prior_notice", "officer1")
+    decision = issue(cases, case, "penalty_decision", "head")
+    exported = client.get(f"/api/v1/cases/{case['id']}/export", headers=auth("supervisor"))
+    assert exported.status_code == 200, exported.text
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as bundle:
+        names = set(bundle.namelist())
+        for document in (notice, decision):
+            data = bundle.read(f"documents/{document['sha256']}.pdf")
+            assert hashlib.sha256(data).hexdigest() == document["sha256"]
+    (tmp_path / "bundle.zip").write_bytes(exported.content)
+    assert cli("verify-bundle", str(tmp_path / "bundle.zip")).exit_code == 0
+    assert "checkpoint.txt" in names

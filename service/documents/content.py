@@ -73,6 +73,7 @@ STATEMENTS_ZH = {
     "waived": "当事人明确表示放弃陈述、申辩的权利。",
     "none": "当事人在法定期限内未提出陈述、申辩。",
 }
+OPINIONS_ZH = {"agree": "同意", "problems_found": "存在问题，需补正后重新审核"}
 METHODS_ZH = {"in_person": "直接送达", "mail": "邮寄送达", "electronic": "电子送达", "left_at_address": "留置送达"}
 # Documents handed to the party, which a proof of service (送达回证) covers.
 SERVED_KINDS = frozenset(
@@ -284,7 +285,7 @@ def document_fields(
     review = file.latest_review()
     if review is not None:
         values |= {
-            "review_opinion": review.opinion or "",
+            "review_opinion": OPINIONS_ZH.get(review.opinion or "", review.opinion or ""),
             "review_comment": review.comment or "",
             "review_materials": review.materials,
             "review_by": names.get(review.taken_by or "", ""),

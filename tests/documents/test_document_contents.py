@@ -14,7 +14,8 @@ from service.clock import FixedClock
 from service.documents.amounts import date_in_chinese
 from service.policy.calendar import local_date
 from tests.cases.driver import Cases
-from tests.cases.test_case_api import fine
+from tests.cases.test_case_api import NOTICE, fine
+from tests.cases.test_reviews import BIG, major_case, review
 
 from .test_issue_and_verify import issue
 from .walk import PARTY_NAME, decided_case, text_of
@@ -172,3 +173,63 @@ def test_the_public_page_answers_without_a_token_and_shows_no_party_data(
     answer = client.get(f"/api/v1/public/agencies/tiemen/documents/{issued['id'].lower()}").json()
     assert answer["title"] == "行政处罚决定书"
     assert answer["proof"]["index"] >= 0
+
+
+def test_the_review_opinion_the_discussion_record_and_the_hearing_notice(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth
+) -> None:
+    case = major_case(cases, clock)
+    client.post(
+        f"/api/v1/cases/{case['id']}/major", headers=auth("officer1"), json={"major": True, "reason": "社会影响大"}
+    )
+    review(cases, case, cases.signer("reviewer"))
+    heads = {u: client.get("/api/v1/auth/me", headers=auth(u)).json()["user_id"] for u in ("head", "head2", "head3")}
+    cases.step(
+        case,
+        "record_collective_discussion",
+        "head",
+        data={
+            "held_on": "2026-06-12",
+            "attendees": list(heads.values()),
+            "chair": heads["head"],
+            "opinions": {h: f"同意（{u}）" for u, h in heads.items()},
+            "conclusion": "同意按一般情节处罚",
+        },
+    )
+    _, opinion = issued_text(cases, case, "legal_review_opinion", "reviewer")  # 第五十八条
+    assert "审核意见：同意" in opinion
+    assert "调查终结报告、证据目录" in opinion
+    assert "某某保洁有限公司" in opinion
+    _, discussion = issued_text(cases, case, "collective_discussion", "head")  # 第五十七条第二款
+    assert "2026年6月12日" in discussion
+    assert "同意按一般情节处罚" in discussion
+    assert all(f"同意（{u}）" in discussion for u in heads)
+    assert issue(cases, case, "hearing_notice", "officer1", expect=409)["detail"].endswith("尚未安排听证")
+
+
+def test_a_hearing_notice_states_when_where_and_who_chairs(cases: Cases, clock: FixedClock) -> None:
+    case = cases.investigated(cases.open(party={"party_type": "organisation", "name": "某某保洁有限公司"}))
+    cases.step(case, "intend_penalty", "head", data={"penalty": BIG})
+    cases.step(
+        case,
+        "serve_prior_notice",
+        officers=cases.with_second(),
+        data={"notice": NOTICE | {"penalty": BIG, "informs_hearing_right": True}},
+    )
+    _, notice = issued_text(cases, case, "prior_notice", "officer1")
+    assert "要求举行听证" in notice  # 第六十三条、第六十四条
+    assert "壹拾万元整" in notice
+    cases.step(case, "request_hearing")
+    cases.step(
+        case,
+        "schedule_hearing",
+        "head",
+        data={
+            "scheduled_for": "2026-06-20T09:30:00+08:00",
+            "chair_officer_id": cases.officer("officer3"),
+            "place": "铁门乡政府三楼会议室",
+        },
+    )
+    _, text = issued_text(cases, case, "hearing_notice", "officer1")
+    for required in ("听证通知书", "某某保洁有限公司", "2026年6月20日9时30分", "铁门乡政府三楼会议室", "申请回避"):
+        assert required in text, required

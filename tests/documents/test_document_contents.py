@@ -97,6 +97,7 @@ def test_the_documents_of_a_decided_case_state_what_the_law_requires(cases: Case
     total = 2 + sum(d["pages"] for d in listed) + 1
     assert dossier_doc["pages"] == total
     assert f"共{total}页" in dossier
+    assert f"第{total}页共{total}页" in dossier  # the closing note is the last page of the whole dossier
 
 
 def test_an_on_the_spot_decision_states_article_52s_contents(cases: Cases) -> None:

@@ -7,6 +7,7 @@ naming the file and line (service/documents/fields.py); a kind without its templ
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class DocumentPolicy:
     letterhead: Letterhead
     number_format: str
     abbreviations: dict[DocumentKind, str]
+    version: str  # SHA-256 over documents.yaml and every template, as each issued document's entry records it
 
     def number(self, kind: DocumentKind, prefix: str, year: int, n: int) -> str:
         return self.number_format.format(prefix=prefix, abbreviation=self.abbreviations[kind], year=year, n=n)
@@ -69,7 +71,13 @@ def load_document_policy(root: Path) -> DocumentPolicy:
     missing = [k.value for k in DocumentKind if k not in parsed.abbreviations]
     if missing:
         raise DocumentPolicyError(f"{path}: no abbreviation for {', '.join(missing)}")
-    policy = DocumentPolicy(root, parsed.letterhead, parsed.number_format, dict(parsed.abbreviations))
+    digest = hashlib.sha256()
+    for source in [path, *sorted(root.glob("*.typ"))]:
+        digest.update(f"{source.name}\0{len(source.read_bytes())}\0".encode())
+        digest.update(source.read_bytes())
+    policy = DocumentPolicy(
+        root, parsed.letterhead, parsed.number_format, dict(parsed.abbreviations), digest.hexdigest()
+    )
     policy.number(DocumentKind.PRIOR_NOTICE, "x", 2026, 1)
     problems: list[str] = []
     for kind in DocumentKind:

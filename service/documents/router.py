@@ -48,13 +48,15 @@ NOT_THE_ORIGINAL = (
 
 
 @lru_cache(maxsize=4)
-def _policy(root: Path) -> DocumentPolicy:
+def document_policy(root: Path) -> DocumentPolicy:
+    """The templates of ``root``, loaded and checked once per process (the app loads them at start-up, so a
+    template naming an unknown field stops the service with its location)."""
     return load_document_policy(root)
 
 
 def printing(runtime: Runtime) -> documents.Printing:
     return documents.Printing(
-        policy=_policy(runtime.settings.policies_dir / "documents"),
+        policy=document_policy(runtime.settings.policies_dir / "documents"),
         case_policy=runtime.case_context.case_policy,
         address_levels=runtime.publicity.rules.address_levels,
         public_base_url=runtime.settings.public_base_url,

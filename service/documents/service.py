@@ -234,6 +234,7 @@ def issue(
             "sha256": stored.sha256,
             "size": stored.size,
             "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+            "templates": printing.policy.version,
             # Which of the party's fields the document prints (their values stay out of the ledger).
             "party_fields": [name for name in ("name", "id_number", "address") if getattr(fields, f"party_{name}")],
         },

@@ -206,6 +206,10 @@ def test_the_review_opinion_the_discussion_record_and_the_hearing_notice(
     assert "同意按一般情节处罚" in discussion
     assert all(f"同意（{u}）" in discussion for u in heads)
     assert issue(cases, case, "hearing_notice", "officer1", expect=409)["detail"].endswith("尚未安排听证")
+    # Issuing is clerical: the signed review is not made stale by it, and the head decides on it.
+    base = f"/api/v1/cases/{case['id']}/signoffs/collective_discussion"
+    cases.sign("head", cases.signer("head"), f"{base}/statement", f"{base}/signature")
+    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
 
 
 def test_a_hearing_notice_states_when_where_and_who_chairs(cases: Cases, clock: FixedClock) -> None:

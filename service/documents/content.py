@@ -78,8 +78,10 @@ METHODS_ZH = {"in_person": "直接送达", "mail": "邮寄送达", "electronic":
 # Documents handed to the party, which a proof of service (送达回证) covers.
 SERVED_KINDS = frozenset(
     {
+        DocumentKind.PRESERVATION_NOTICE,
         DocumentKind.PRIOR_NOTICE,
         DocumentKind.HEARING_NOTICE,
+        DocumentKind.PAYMENT_REMINDER,
         DocumentKind.PENALTY_DECISION,
         DocumentKind.NO_PENALTY_DECISION,
         DocumentKind.ON_THE_SPOT_DECISION,
@@ -263,6 +265,8 @@ def document_fields(
         DocumentKind.INQUIRY_RECORD: "case:inquiry:recorded",
         DocumentKind.INSPECTION_RECORD: "case:inspection:recorded",
         DocumentKind.STATEMENT_RECORD: "case:statement:recorded",
+        DocumentKind.HEARING_RECORD: "case:hearing:held",
+        DocumentKind.PRESERVATION_NOTICE: "case:preservation:registered",
     }.get(kind)
     held = _latest(chain, record_type) if record_type else None
     if held is not None:
@@ -271,7 +275,7 @@ def document_fields(
             "record_place": data.get("place", ""),
             "record_time": _minute(held.claimed_at),
             "record_subject": data.get("subject", ""),
-            "record_text": data.get("summary", ""),
+            "record_text": data.get("summary", data.get("record", "")),
             "officers": _officer_lines(session, held.body.get("officers", [])),
         }
     if file.hearing.scheduled_for is not None:
@@ -282,6 +286,12 @@ def document_fields(
             "hearing_place": "" if scheduled is None else scheduled.body.get("data", {}).get("place", ""),
             "hearing_chair": "、".join(_officer_lines(session, [chair])) if chair else "",
         }
+    registered_items = _latest(chain, "case:preservation:registered")
+    if registered_items is not None:
+        values["preserved_items"] = str(registered_items.body.get("data", {}).get("items", ""))
+    preservation_decided = _latest(chain, "case:preservation:decided")
+    if preservation_decided is not None:
+        values["preservation_decision"] = str(preservation_decided.body.get("data", {}).get("measure", ""))
     review = file.latest_review()
     if review is not None:
         values |= {
@@ -316,6 +326,15 @@ def document_fields(
     values["served"] = [
         Line(label=d.number, text=d.title, note=_day(d.issued_at)) for d in issued if d.kind in SERVED_KINDS
     ]
+    decisions = [d for d in issued if d.kind == DocumentKind.PENALTY_DECISION.value]
+    if decisions:
+        values["decision_number"] = decisions[-1].number
+    if file.decision is not None and file.decision.penalty is not None:
+        values["decision_served_on"] = _day(file.decision.served_at)
+        paid = file.execution.paid_fen if file.execution is not None else 0
+        owed = max(file.decision.penalty.fine_fen - paid, 0)
+        if owed:
+            values["outstanding"] = f"{amount_in_figures(owed)}（{amount_in_capitals(owed)}）"
     if file.decision is not None and file.decision.served_on_the_spot:
         values["service_method"] = "当场交付"
     return DocumentFields.model_validate(values)

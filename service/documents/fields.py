@@ -82,6 +82,9 @@ class DocumentFields(BaseModel):
     record_time: str = ""
     record_subject: str = ""
     record_text: str = ""
+    # Evidence preserved by registration (第五十六条)
+    preserved_items: str = ""
+    preservation_decision: str = ""
     # Hearing
     hearing_time: str = ""
     hearing_place: str = ""
@@ -103,6 +106,9 @@ class DocumentFields(BaseModel):
     served: list[Line] = Field(default_factory=list)  # the documents a proof of service covers
     service_method: str = ""
     execution: str = ""
+    outstanding: str = ""  # the fine still unpaid, in figures and capitals (催告书)
+    decision_number: str = ""  # the issued decision's number, for documents that refer to it
+    decision_served_on: str = ""
     closed_on: str = ""
     # The dossier
     contents: list[Line] = Field(default_factory=list)  # label: number, text: title, note: pages

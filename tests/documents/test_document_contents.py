@@ -238,3 +238,32 @@ def test_a_hearing_notice_states_when_where_and_who_chairs(cases: Cases, clock: 
     _, text = issued_text(cases, case, "hearing_notice", "officer1")
     for required in ("听证通知书", "某某保洁有限公司", "2026年6月20日9时30分", "铁门乡政府三楼会议室", "申请回避"):
         assert required in text, required
+    assert issue(cases, case, "hearing_record", "officer1", expect=409)["detail"].endswith("尚未举行听证")
+    clock.advance(days=20)
+    cases.step(case, "hold_hearing", officers=cases.with_second(), data={"record": "当事人称已整改，请求从轻处罚。"})
+    _, record = issued_text(cases, case, "hearing_record", "officer1")  # 第六十四条第八项
+    assert "当事人称已整改，请求从轻处罚。" in record
+    assert "以上笔录我看过，与我说的相符" in record
+    assert "铁门乡政府三楼会议室" in record
+
+
+def test_a_preservation_notice_lists_what_was_preserved_article_56(cases: Cases) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    cases.step(case, "approve_preservation", "head", reason="证据可能灭失")
+    cases.step(
+        case, "register_preservation", officers=cases.with_second(), data={"items": "编织袋装生活垃圾三袋，现场封存"}
+    )
+    _, text = issued_text(cases, case, "preservation_notice", "officer1")
+    for required in ("先行登记保存证据通知书", "编织袋装生活垃圾三袋，现场封存", "第五十六条", "七日内", "张三"):
+        assert required in text, required
+
+
+def test_a_reminder_states_the_unpaid_fine_and_the_right_to_be_heard(cases: Cases, clock: FixedClock) -> None:
+    case = decided_case(cases, clock)
+    decision = issue(cases, case, "penalty_decision", "head")
+    _, text = issued_text(cases, case, "payment_reminder", "officer1")  # 行政强制法 第三十五条
+    for required in ("催告书", decision["number"], "300元（叁佰元整）", "十日内", "陈述和申辩", "强制执行"):
+        assert required in text, required
+    cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12"})
+    assert issue(cases, case, "payment_reminder", "officer1", expect=409)["code"] == "conflict"

@@ -75,6 +75,29 @@ def amount_in_capitals(fen: int) -> str:
     return text
 
 
+_NUMERALS = "零一二三四五六七八九"
+
+
+def number_in_chinese(n: int) -> str:
+    """1 ≤ n ≤ 9999 as legal citations write it: 10 → 十, 33 → 三十三, 111 → 一百一十一, 105 → 一百零五."""
+    if not 1 <= n <= 9999:
+        raise ValueError(f"{n} is outside 1..9999")
+    if 10 <= n < 20:
+        return "十" + (_NUMERALS[n - 10] if n > 10 else "")
+    text = ""
+    zero = False
+    for position, unit in ((3, "千"), (2, "百"), (1, "十"), (0, "")):
+        digit = n // 10**position % 10
+        if digit == 0:
+            zero = bool(text)
+            continue
+        if zero:
+            text += "零"
+            zero = False
+        text += _NUMERALS[digit] + unit
+    return text
+
+
 def amount_in_figures(fen: int) -> str:
     """200000 → 2000元, 123456 → 1234.56元 (whole yuan printed without decimals)."""
     if fen < 0:

@@ -26,7 +26,7 @@ from service.cases.history import stream_entries
 from service.cases.locking import case_stream
 from service.cases.models import Case, Evidence, Party
 from service.catalogue.service import item_of
-from service.documents.amounts import amount_in_capitals, amount_in_figures, date_in_chinese
+from service.documents.amounts import amount_in_capitals, amount_in_figures, date_in_chinese, number_in_chinese
 from service.documents.fields import DocumentFields, Line
 from service.documents.kinds import RULES, DocumentKind
 from service.documents.models import IssuedDocument
@@ -79,6 +79,7 @@ METHODS_ZH = {"in_person": "直接送达", "mail": "邮寄送达", "electronic":
 SERVED_KINDS = frozenset(
     {
         DocumentKind.PRESERVATION_NOTICE,
+        DocumentKind.ORDER_TO_CORRECT,
         DocumentKind.PRIOR_NOTICE,
         DocumentKind.HEARING_NOTICE,
         DocumentKind.PAYMENT_REMINDER,
@@ -125,14 +126,14 @@ def _minute(instant: str | datetime | None) -> str:
 
 
 def citation(basis: Sequence[LegalBasis]) -> str:
-    """《条例》第三十条第一款 style, from the catalogue's provisions, with the provisions' text."""
+    """《条例》第三十条第一款, from the catalogue's provisions, numbered in Chinese as citations are."""
     parts = []
     for provision in basis:
-        where = f"第{provision.article}条"
+        where = f"第{number_in_chinese(provision.article)}条"
         if provision.paragraph is not None:
-            where += f"第{provision.paragraph}款"
+            where += f"第{number_in_chinese(provision.paragraph)}款"
         if provision.item is not None:
-            where += f"第{provision.item}项"
+            where += f"第{number_in_chinese(provision.item)}项"
         parts.append(f"《{provision.law}》{where}")
     return "、".join(parts)
 
@@ -213,6 +214,7 @@ def document_fields(
         "item_name": item.name.zh,
         "violation_basis": citation(item.violation_basis),
         "penalty_basis": citation(item.penalty_basis),
+        "measures": "、".join(m.zh for m in item.measures) or "责令改正",
         "officers": _officer_lines(session, file.investigators or registered.get("officers", [])),
         "party_type": "单位" if party.party_type == "organisation" else "个人",
         "party_name": party.name or "",

@@ -56,6 +56,7 @@ class DocumentFields(BaseModel):
     item_name: str = ""
     violation_basis: str = ""
     penalty_basis: str = ""
+    measures: str = ""  # the item's orders that are not penalties, e.g. 责令限期改正 (第二十八条)
     officers: list[str] = Field(default_factory=list)  # 姓名（执法证号）
     # The party (personal data: shown as the document needs it)
     party_type: str = ""

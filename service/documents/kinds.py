@@ -19,6 +19,7 @@ class DocumentKind(StrEnum):
     INSPECTION_RECORD = "inspection_record"  # 现场检查（勘验）笔录
     INQUIRY_RECORD = "inquiry_record"  # 询问笔录
     PRESERVATION_NOTICE = "preservation_notice"  # 先行登记保存证据通知书 (第五十六条), with its 清单
+    ORDER_TO_CORRECT = "order_to_correct"  # 责令改正通知书 (第二十八条第一款)
     PRIOR_NOTICE = "prior_notice"  # 行政处罚事先告知书 (第四十四条)
     STATEMENT_RECORD = "statement_record"  # 陈述申辩笔录
     HEARING_NOTICE = "hearing_notice"  # 听证通知书
@@ -45,6 +46,7 @@ RULES: dict[DocumentKind, KindRule] = {
     DocumentKind.INSPECTION_RECORD: KindRule("现场检查笔录", Permission.CASE_ACT),
     DocumentKind.INQUIRY_RECORD: KindRule("询问笔录", Permission.CASE_ACT),
     DocumentKind.PRESERVATION_NOTICE: KindRule("先行登记保存证据通知书", Permission.CASE_ACT),
+    DocumentKind.ORDER_TO_CORRECT: KindRule("责令改正通知书", Permission.CASE_ACT),
     DocumentKind.PRIOR_NOTICE: KindRule("行政处罚事先告知书", Permission.CASE_ACT),
     DocumentKind.STATEMENT_RECORD: KindRule("陈述申辩笔录", Permission.CASE_ACT),
     DocumentKind.HEARING_NOTICE: KindRule("听证通知书", Permission.CASE_ACT),
@@ -88,6 +90,8 @@ def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -
             return "尚未举行听证"
         case DocumentKind.PAYMENT_REMINDER if not _fine_outstanding(file):
             return "没有已送达而逾期未缴清的罚款"
+        case DocumentKind.ORDER_TO_CORRECT if file.filed_at is None:
+            return "案件尚未立案"
         case DocumentKind.PRIOR_NOTICE if file.notice is None:
             return "尚未作出事先告知"
         case DocumentKind.STATEMENT_RECORD if "case:statement:recorded" not in recorded:

@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from service.documents.amounts import MAX_FEN, amount_in_capitals, amount_in_figures, date_in_chinese
+from service.documents.amounts import (
+    MAX_FEN,
+    amount_in_capitals,
+    amount_in_figures,
+    date_in_chinese,
+    number_in_chinese,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +56,20 @@ def test_amounts_in_figures_drop_zero_cents() -> None:
 def test_dates_have_no_leading_zeros_and_the_year_turns() -> None:
     assert date_in_chinese(date(2026, 12, 2)) == "2026年12月2日"
     assert date_in_chinese(date(2027, 1, 1)) == "2027年1月1日"
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "一"),
+        (10, "十"),
+        (13, "十三"),
+        (20, "二十"),
+        (33, "三十三"),
+        (105, "一百零五"),
+        (111, "一百一十一"),
+        (1001, "一千零一"),
+    ],
+)
+def test_article_numbers_in_chinese(n: int, text: str) -> None:
+    assert number_in_chinese(n) == text

@@ -259,6 +259,21 @@ def test_a_preservation_notice_lists_what_was_preserved_article_56(cases: Cases)
         assert required in text, required
 
 
+def test_an_order_to_correct_names_the_items_measure_article_28(cases: Cases) -> None:
+    case = cases.open(item_code="CQ-TM-001", title="拒绝入户安全检查")
+    assert issue(cases, case, "order_to_correct", "officer1", expect=409)["detail"].endswith("案件尚未立案")
+    cases.step(case, "approve_filing", "head")
+    _, text = issued_text(cases, case, "order_to_correct", "officer1")
+    for required in (
+        "责令改正通知书",
+        "责令限期改正",
+        "第二十八条第一款",
+        "《重庆市天然气管理条例》第三十三条第三款",
+        "张三",
+    ):
+        assert required in text, required
+
+
 def test_a_reminder_states_the_unpaid_fine_and_the_right_to_be_heard(cases: Cases, clock: FixedClock) -> None:
     case = decided_case(cases, clock)
     decision = issue(cases, case, "penalty_decision", "head")

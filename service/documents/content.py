@@ -150,6 +150,29 @@ def penalty_text(penalty: PenaltyRecord) -> str:
     return "；".join(parts)
 
 
+# Documents of the procedure before the decision: they state the penalty as intended and notified (第四十四条),
+# whatever the decision later made of it.
+BEFORE_DECISION = frozenset(
+    {
+        DocumentKind.PRIOR_NOTICE,
+        DocumentKind.STATEMENT_RECORD,
+        DocumentKind.HEARING_NOTICE,
+        DocumentKind.HEARING_RECORD,
+        DocumentKind.LEGAL_REVIEW_OPINION,
+        DocumentKind.COLLECTIVE_DISCUSSION,
+    }
+)
+
+
+def penalty_stated(kind: DocumentKind, file: CaseFile) -> PenaltyRecord | None:
+    """The penalty a document of ``kind`` states: the notified (or intended) one before the decision, the decided
+    one from it on (none for a decision to give no penalty)."""
+    intended = file.notice.penalty if file.notice is not None else file.proposed
+    if kind in BEFORE_DECISION or file.decision is None:
+        return intended
+    return file.decision.penalty
+
+
 def _officer_lines(session: Session, ids: Sequence[str]) -> list[str]:
     """Officers as records name them: 姓名（执法证号 …） (第四十二条: at least two, with their certificates)."""
     out = []
@@ -240,15 +263,12 @@ def document_fields(
             "informs_statement_and_defence": file.notice.informs_statement_and_defence,
             "informs_hearing_right": file.notice.informs_hearing_right,
             "notice_served_on": _day(file.notice.served_at),
-            "penalty": penalty_text(file.notice.penalty),
             "service_method": METHODS_ZH.get(file.notice.method, file.notice.method),
         }
-    penalty = file.decision.penalty if file.decision is not None and file.decision.penalty else file.proposed
-    if file.decision is not None and file.decision.penalty is None and file.notice is None:
-        penalty = None
+    penalty = penalty_stated(kind, file)
+    values["penalty"] = "" if penalty is None else penalty_text(penalty)
     if penalty is not None:
         values |= {
-            "penalty": penalty_text(penalty),
             "fine_figures": amount_in_figures(penalty.fine_fen) if penalty.fine_fen else "",
             "fine_capitals": amount_in_capitals(penalty.fine_fen) if penalty.fine_fen else "",
         }

@@ -37,12 +37,13 @@ def test_the_documents_of_a_decided_case_state_what_the_law_requires(cases: Case
     _, filing = issued_text(cases, case, "filing_approval", "head")
     assert all(s in filing for s in ("立案审批表", PARTY_NAME, "日常检查", "在村道旁倾倒生活垃圾", "执法证号"))
 
-    _, inquiry = issued_text(cases, case, "inquiry_record", "officer1")
+    inquiry_doc, inquiry = issued_text(cases, case, "inquiry_record", "officer1")
     # 第四十二条: two officers with their certificates; the caution against false statements; the party's own words
     assert inquiry.count("执法证号") >= 2
     assert "不得作虚假陈述" in inquiry
     assert "以上笔录我看过，与我说的相符" in inquiry
     assert "问：你是否倾倒了垃圾？答：是的。" in inquiry
+    assert inquiry.count("被询问人签名（捺印）") > inquiry_doc["pages"]  # on every page, and at the end
 
     _, inspection = issued_text(cases, case, "inspection_record", "officer1")
     assert "现场有生活垃圾约0.5立方米" in inspection

@@ -17,15 +17,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.agencies.service import get_agency_by_code
-from service.auth.deps import PUBLIC, ReadSession, RuntimeDep, requires
+from service.auth.deps import PUBLIC, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
+from service.cases.disclosure import disclose_party
 from service.documents import service as documents
 from service.documents.kinds import DocumentKind
 from service.documents.models import IssuedDocument
@@ -144,45 +145,66 @@ def issue_document(
     return out
 
 
-@router.get("/{document_id}/file", response_class=Response, responses=PDF_RESPONSE)
+class DownloadBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000, description="why the document is read, e.g. 送达决定书")
+
+
+def _disclosed_bytes(
+    session: Session, runtime: Runtime, principal: Principal, case_id: uuid.UUID, document_id: str, reason: str
+) -> tuple[IssuedDocument, bytes]:
+    """An issued document's bytes. It prints the party's personal data in clear, so reading it is a disclosure,
+    recorded on the case's chain like any other (service/cases/disclosure.py)."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    item = documents.issued_document(session, case, document_id)
+    disclose_party(session, principal, case, f"{reason.strip()}（文书 {item.number}）", runtime.clock.now())
+    store = documents.document_store(runtime.settings.documents_dir)
+    return item, b"".join(store.open(item.sha256))
+
+
+@router.post("/{document_id}/file", response_class=Response, responses=PDF_RESPONSE)
 def download_document(
     case_id: uuid.UUID,
     document_id: str,
-    session: ReadSession,
+    body: DownloadBody,
+    session: WriteSession,
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.CASE_READ),
 ) -> Response:
-    """The issued document's bytes, exactly as recorded."""
-    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    item = documents.issued_document(session, case, document_id)
-    store = documents.document_store(runtime.settings.documents_dir)
+    """The issued document's bytes, exactly as recorded. A POST: the document prints the party's personal data,
+    and reading it is recorded as a disclosure with its reason."""
+    item, pdf = _disclosed_bytes(session, runtime, principal, case_id, document_id, body.reason)
     return Response(
-        b"".join(store.open(item.sha256)),
+        pdf,
         media_type=PDF,
         headers={
             "Content-Disposition": content_disposition("attachment", f"{item.id}.pdf"),
             "X-Content-SHA256": item.sha256,
+            "Cache-Control": "no-store",
         },
     )
 
 
-@router.get("/{document_id}/proof-copy", response_class=Response, responses=PDF_RESPONSE)
+@router.post("/{document_id}/proof-copy", response_class=Response, responses=PDF_RESPONSE)
 def download_proof_copy(
     case_id: uuid.UUID,
     document_id: str,
-    session: ReadSession,
+    body: DownloadBody,
+    session: WriteSession,
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.CASE_READ),
 ) -> Response:
     """The issued document with its entry, inclusion proof and signed checkpoint embedded in an incremental
-    update: ``caseledger verify-document`` checks it offline."""
-    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    item = documents.issued_document(session, case, document_id)
-    proof = _proof(session, runtime, item)
-    store = documents.document_store(runtime.settings.documents_dir)
-    copy = proof_carrying_copy(b"".join(store.open(item.sha256)), proof)
+    update: ``caseledger verify-document`` checks it offline. Recorded as a disclosure, like the file."""
+    item, pdf = _disclosed_bytes(session, runtime, principal, case_id, document_id, body.reason)
+    copy = proof_carrying_copy(pdf, _proof(session, runtime, item))
     return Response(
-        copy, media_type=PDF, headers={"Content-Disposition": content_disposition("attachment", f"{item.id}-proof.pdf")}
+        copy,
+        media_type=PDF,
+        headers={
+            "Content-Disposition": content_disposition("attachment", f"{item.id}-proof.pdf"),
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.slow
 
 def issued_text(cases: Cases, case: dict[str, Any], kind: str, who: str) -> tuple[dict[str, Any], str]:
     document = issue(cases, case, kind, who)
-    pdf = cases.client.get(f"/api/v1/cases/{case['id']}/documents/{document['id']}/file", headers=cases.auth(who))
+    pdf = cases.client.post(
+        f"/api/v1/cases/{case['id']}/documents/{document['id']}/file", json={"reason": "送达"}, headers=cases.auth(who)
+    )
     assert pdf.status_code == 200
     return document, text_of(pdf.content)
 

@@ -38,8 +38,13 @@ def test_an_issued_decision_verifies_offline_and_a_changed_byte_does_not(
     after = client.get(f"/api/v1/cases/{case['id']}", headers=auth("head"))
     assert after.headers["ETag"] == before.headers["ETag"]  # clerical: the case's version is unchanged
 
-    pdf = client.get(f"/api/v1/cases/{case['id']}/documents/{issued['id']}/file", headers=auth("officer1")).content
+    pdf = client.post(
+        f"/api/v1/cases/{case['id']}/documents/{issued['id']}/file", json={"reason": "送达"}, headers=auth("officer1")
+    ).content
     assert hashlib.sha256(pdf).hexdigest() == issued["sha256"]
+    # the document prints the party in clear: reading it is a recorded disclosure (个人信息保护法 第五十一条)
+    disclosures = client.get(f"/api/v1/cases/{case['id']}/party/disclosures", headers=auth("supervisor")).json()
+    assert disclosures[-1]["reason"] == f"送达（文书 {issued['number']}）"
     text = text_of(pdf)
     assert PARTY_NAME in text
     printed = "-".join(issued["id"][i : i + 4] for i in range(0, 12, 4))
@@ -63,7 +68,11 @@ def test_an_issued_decision_verifies_offline_and_a_changed_byte_does_not(
     )
     assert checked.exit_code == 0, checked.output
 
-    copy = client.get(f"/api/v1/cases/{case['id']}/documents/{issued['id']}/proof-copy", headers=auth("officer1"))
+    copy = client.post(
+        f"/api/v1/cases/{case['id']}/documents/{issued['id']}/proof-copy",
+        json={"reason": "送达"},
+        headers=auth("officer1"),
+    )
     assert copy.status_code == 200
     assert copy.content.startswith(pdf)  # the issued bytes, untouched, then the incremental update
     assert len(copy.content) > len(pdf)

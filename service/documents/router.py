@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from service import idempotency
 from service.agencies.models import Agency
 from service.agencies.service import get_agency_by_code
 from service.auth.deps import PUBLIC, ReadSession, RuntimeDep, WriteSession, requires
@@ -128,21 +129,34 @@ def issue_document(
     kind: DocumentKind,
     request: Request,
     runtime: RuntimeDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias=idempotency.HEADER, description="a retry with the same key returns the first answer"),
+    ] = None,
     principal: Principal = requires(Permission.CASE_READ),
-) -> DocumentOut:
+) -> Response:
     """Issue the document: numbered, stamped with its identifier and verification URL (and QR code) on every page,
     its SHA-256 recorded in the case's chain, and the entry placed under a signed checkpoint at once. Who may issue
-    depends on the kind (officers their records and notices, the head decisions): 403 otherwise."""
+    depends on the kind (officers their records and notices, the head decisions): 403 otherwise. A retry with the
+    same ``Idempotency-Key`` answers the first issue instead of numbering a second document."""
     store = documents.document_store(runtime.settings.documents_dir)
+    now = runtime.clock.now()
     with runtime.database.transaction() as session:
-        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-        item = documents.issue(session, store, printing(runtime), principal, case, kind, runtime.clock.now())
-        out = _out(runtime, principal.agency_code, item)
+
+        def produce() -> tuple[DocumentOut, None]:
+            case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+            item = documents.issue(session, store, printing(runtime), principal, case, kind, now)
+            return _out(runtime, principal.agency_code, item), None
+
+        request_fingerprint = idempotency.fingerprint("POST", request.url.path, b"")
+        answer = idempotency.answer_once(
+            session, principal.user_id, idempotency_key, request_fingerprint, now, 201, produce
+        )
     runner = request.app.state.integrator or IntegratorRunner(
         runtime.database, runtime.signers, runtime.checkpoints, runtime.clock
     )
     runner.run_once(force_checkpoint=True, agency_id=principal.agency_id)
-    return out
+    return answer
 
 
 class DownloadBody(BaseModel):

@@ -120,3 +120,15 @@ def test_the_export_bundle_carries_every_issued_document_and_still_verifies(
     (tmp_path / "bundle.zip").write_bytes(exported.content)
     assert cli("verify-bundle", str(tmp_path / "bundle.zip")).exit_code == 0
     assert "checkpoint.txt" in names
+
+
+def test_a_retried_issue_with_the_same_key_numbers_no_second_document(cases: Cases, clock: FixedClock) -> None:
+    case = decided_case(cases, clock)
+    path = f"/api/v1/cases/{case['id']}/documents/prior_notice/issue"
+    headers = cases.auth("officer1") | {"Idempotency-Key": "notice-1"}
+    first = cases.client.post(path, headers=headers)
+    again = cases.client.post(path, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    listed = cases.client.get(f"/api/v1/cases/{case['id']}/documents", headers=cases.auth("officer1")).json()
+    assert [d["number"] for d in listed] == ["铁门罚告〔2026〕1号"]

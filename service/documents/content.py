@@ -24,13 +24,14 @@ from service.cases.casefile import CaseFile, PenaltyRecord
 from service.cases.disclosure import PartyView, clear_party, redacted_party
 from service.cases.history import stream_entries
 from service.cases.locking import case_stream
-from service.cases.models import Case, Evidence, Party
+from service.cases.models import Case, Party
 from service.catalogue.service import item_of
 from service.documents.amounts import amount_in_capitals, amount_in_figures, date_in_chinese, number_in_chinese
 from service.documents.fields import DocumentFields, Line
 from service.documents.kinds import RULES, DocumentKind
 from service.documents.models import IssuedDocument
 from service.documents.policy import DocumentPolicy
+from service.evidence.models import Evidence
 from service.ledger.canonical import parse_instant
 from service.officers.models import Certificate, Officer
 from service.policy.calendar import SHANGHAI, local_date

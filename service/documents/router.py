@@ -10,31 +10,27 @@ from __future__ import annotations
 
 import html
 import uuid
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from service import idempotency
-from service.agencies.models import Agency
-from service.agencies.service import get_agency_by_code
 from service.auth.deps import PUBLIC, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
-from service.cases.disclosure import disclose_party
 from service.documents import service as documents
 from service.documents.kinds import DocumentKind
 from service.documents.models import IssuedDocument
 from service.documents.policy import DocumentPolicy, load_document_policy
-from service.documents.proofs import DocumentProof, proof_carrying_copy
+from service.documents.proofs import proof_carrying_copy
+from service.documents.schemas import DocumentOut, DownloadBody, PublicDocumentOut
 from service.evidence.filenames import content_disposition
-from service.ledger import service as ledger
+from service.evidence.store import EvidenceStore
 from service.ledger.runner import IntegratorRunner
 from service.runtime import Runtime
 
@@ -56,6 +52,10 @@ def document_policy(root: Path) -> DocumentPolicy:
     return load_document_policy(root)
 
 
+def _store(runtime: Runtime) -> EvidenceStore:
+    return documents.document_store(runtime.settings.documents_dir)
+
+
 def printing(runtime: Runtime) -> documents.Printing:
     return documents.Printing(
         policy=document_policy(runtime.settings.policies_dir / "documents"),
@@ -63,19 +63,6 @@ def printing(runtime: Runtime) -> documents.Printing:
         address_levels=runtime.publicity.rules.address_levels,
         public_base_url=runtime.settings.public_base_url,
     )
-
-
-class DocumentOut(BaseModel):
-    id: str = Field(description="the identifier printed on every page (without dashes)")
-    kind: DocumentKind
-    title: str
-    number: str
-    sha256: str
-    size: int
-    pages: int
-    issued_at: datetime
-    issued_by: str
-    verify_url: str
 
 
 def _out(runtime: Runtime, agency_code: str, item: IssuedDocument) -> DocumentOut:
@@ -159,23 +146,6 @@ def issue_document(
     return answer
 
 
-class DownloadBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000, description="why the document is read, e.g. 送达决定书")
-
-
-def _disclosed_bytes(
-    session: Session, runtime: Runtime, principal: Principal, case_id: uuid.UUID, document_id: str, reason: str
-) -> tuple[IssuedDocument, bytes]:
-    """An issued document's bytes. It prints the party's personal data in clear, so reading it is a disclosure,
-    recorded on the case's chain like any other (service/cases/disclosure.py)."""
-    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    item = documents.issued_document(session, case, document_id)
-    disclose_party(session, principal, case, f"{reason.strip()}（文书 {item.number}）", runtime.clock.now())
-    store = documents.document_store(runtime.settings.documents_dir)
-    return item, b"".join(store.open(item.sha256))
-
-
 @router.post("/{document_id}/file", response_class=Response, responses=PDF_RESPONSE)
 def download_document(
     case_id: uuid.UUID,
@@ -187,7 +157,10 @@ def download_document(
 ) -> Response:
     """The issued document's bytes, exactly as recorded. A POST: the document prints the party's personal data,
     and reading it is recorded as a disclosure with its reason."""
-    item, pdf = _disclosed_bytes(session, runtime, principal, case_id, document_id, body.reason)
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    item, pdf = documents.read_disclosed(
+        session, _store(runtime), principal, case, document_id, body.reason, runtime.clock.now()
+    )
     return Response(
         pdf,
         media_type=PDF,
@@ -210,8 +183,11 @@ def download_proof_copy(
 ) -> Response:
     """The issued document with its entry, inclusion proof and signed checkpoint embedded in an incremental
     update: ``caseledger verify-document`` checks it offline. Recorded as a disclosure, like the file."""
-    item, pdf = _disclosed_bytes(session, runtime, principal, case_id, document_id, body.reason)
-    copy = proof_carrying_copy(pdf, _proof(session, runtime, item))
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    item, pdf = documents.read_disclosed(
+        session, _store(runtime), principal, case, document_id, body.reason, runtime.clock.now()
+    )
+    copy = proof_carrying_copy(pdf, documents.proof_of(session, item))
     return Response(
         copy,
         media_type=PDF,
@@ -222,47 +198,12 @@ def download_proof_copy(
     )
 
 
-def _proof(session: Session, runtime: Runtime, item: IssuedDocument) -> DocumentProof:
-    entry = documents.issue_entry(session, item)
-    answer = ledger.prove_entry(session, item.agency_id, bytes(entry.entry_hash))
-    checkpoint = ledger.checkpoint_note(session, item.agency_id)
-    if answer is None or answer.index is None or not answer.signed:
-        raise documents.NotYetSealed(
-            "the document's entry is not yet under a signed checkpoint", "该文书的记录尚未纳入已签名的检查点"
-        )
-    agency = session.get_one(Agency, item.agency_id)
-    return DocumentProof(
-        bytes(entry.canonical), answer.index, answer.size, answer.proof, checkpoint.note, agency.checkpoint_vkey
-    )
-
-
-class PublicDocumentOut(BaseModel):
-    """What the verification page states: what the document is, when it was recorded, its recorded SHA-256 and
-    the proof — nothing about the party (the entry names none)."""
-
-    agency: str
-    agency_name: str
-    id: str
-    kind: DocumentKind
-    title: str
-    number: str
-    recorded_at: datetime
-    sha256: str
-    size: int
-    pages: int
-    proof: dict[str, object] = Field(
-        description="entry (canonical bytes, base64), index, size, proof (base64 hashes), checkpoint (signed note), "
-        "vkey: `caseledger verify-document FILE.pdf --proof THIS.json --vkey VKEY` checks it offline"
-    )
-    notice: str
-
-
-def _public_answer(session: Session, runtime: Runtime, agency_code: str, reference: str) -> PublicDocumentOut:
-    agency = get_agency_by_code(session, agency_code)
-    item = documents.find_issued(session, agency.id, reference)
+def _public_answer(session: Session, agency_code: str, reference: str) -> PublicDocumentOut:
+    found = documents.public_document(session, agency_code, reference)
+    item = found.document
     return PublicDocumentOut(
-        agency=agency.code,
-        agency_name=agency.name,
+        agency=found.agency_code,
+        agency_name=found.agency_name,
         id=item.id,
         kind=DocumentKind(item.kind),
         title=item.title,
@@ -271,7 +212,7 @@ def _public_answer(session: Session, runtime: Runtime, agency_code: str, referen
         sha256=item.sha256,
         size=item.size,
         pages=item.pages,
-        proof=_proof(session, runtime, item).to_json(),
+        proof=found.proof.to_json(),
         notice=NOT_THE_ORIGINAL,
     )
 
@@ -292,7 +233,7 @@ def verify_document_page(
     """Anyone holding a printed document checks it here, by the identifier printed on it or by the SHA-256 of the
     file: what it is, when it was recorded, the recorded SHA-256, and the RFC 9162 inclusion proof of its entry
     against the latest signed checkpoint. A browser (``Accept: text/html``) gets the same as a page."""
-    answer = _public_answer(session, runtime, agency, reference)
+    answer = _public_answer(session, agency, reference)
     if "text/html" in accept:
         return HTMLResponse(_page(answer))
     return JSONResponse(answer.model_dump(mode="json"))

@@ -25,8 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_of, agency_ref
+from service.agencies.service import agency_of, agency_ref, get_agency_by_code
 from service.auth.principal import Principal
+from service.cases.disclosure import disclose_party
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Party
 from service.cases.policy import CasePolicy
@@ -36,12 +37,14 @@ from service.documents.fields import DocumentFields, Line
 from service.documents.kinds import RULES, DocumentKind, missing_fact
 from service.documents.models import IssuedDocument
 from service.documents.policy import DocumentPolicy
+from service.documents.proofs import DocumentProof
 from service.documents.typesetting import Stamp, typesetter
 from service.errors import Conflict, Forbidden, NotFound
 from service.evidence.store import EvidenceStore
 from service.ledger.canonical import EntryContent
 from service.ledger.models import LedgerEntry
 from service.ledger.projection import projector, record
+from service.ledger.service import checkpoint_note, prove_entry
 from service.ledger.store import lock_stream
 from service.policy.calendar import local_date
 
@@ -321,3 +324,49 @@ def find_issued(session: Session, agency_id: uuid.UUID, reference: str) -> Issue
             "本机关未制发具有该编号或 SHA-256 的文书（扫描件、复印件或重新录入的文本不是制发的原件）",
         )
     return found
+
+
+def read_disclosed(
+    session: Session,
+    store: EvidenceStore,
+    principal: Principal,
+    case: Case,
+    document_id: str,
+    reason: str,
+    now: datetime,
+) -> tuple[IssuedDocument, bytes]:
+    """An issued document's bytes. It prints the party's personal data in clear, so reading it is a disclosure,
+    recorded on the case's chain like any other (service/cases/disclosure.py)."""
+    item = issued_document(session, case, document_id)
+    disclose_party(session, principal, case, f"{reason.strip()}（文书 {item.number}）", now)
+    return item, b"".join(store.open(item.sha256))
+
+
+def proof_of(session: Session, item: IssuedDocument) -> DocumentProof:
+    """The entry that recorded ``item``, its inclusion proof and the latest signed checkpoint it reaches."""
+    entry = issue_entry(session, item)
+    answer = prove_entry(session, item.agency_id, bytes(entry.entry_hash))
+    if answer is None or answer.index is None or not answer.signed:
+        raise NotYetSealed(
+            "the document's entry is not yet under a signed checkpoint", "该文书的记录尚未纳入已签名的检查点"
+        )
+    checkpoint = checkpoint_note(session, item.agency_id)
+    agency = session.get_one(Agency, item.agency_id)
+    return DocumentProof(
+        bytes(entry.canonical), answer.index, answer.size, answer.proof, checkpoint.note, agency.checkpoint_vkey
+    )
+
+
+@dataclass(frozen=True)
+class PublicDocument:
+    agency_code: str
+    agency_name: str
+    document: IssuedDocument
+    proof: DocumentProof
+
+
+def public_document(session: Session, agency_code: str, reference: str) -> PublicDocument:
+    """What anyone may learn of a document an agency issued, by its printed identifier or its SHA-256."""
+    agency = get_agency_by_code(session, agency_code)
+    item = find_issued(session, agency.id, reference)
+    return PublicDocument(agency.code, agency.name, item, proof_of(session, item))

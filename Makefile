@@ -6,7 +6,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check openapi openapi-check bench clean
+.PHONY: demo test lint typecheck check openapi openapi-check bench fonts clean
+
+# CJK fonts for the printed documents (service/documents/typesetting.py), from Debian, never in the repository:
+# Noto Serif CJK SC for body and title, HanaMin A/B for the rare characters of CJK Extensions A and B;
+# poppler-utils (pdftoppm) to look at the pages. Installed when missing (root, or sudo).
+FONT_PACKAGES := fonts-noto-cjk fonts-hanazono poppler-utils
+
+fonts:
+	@dpkg -s $(FONT_PACKAGES) >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(FONT_PACKAGES); }
 
 $(STAMP): pyproject.toml setup.py service/ledger/_speedups.c
 	@$(PYTHON) -c 'import sys; sys.exit("caseledger needs Python 3.11+") if sys.version_info < (3, 11) else None'
@@ -15,10 +25,10 @@ $(STAMP): pyproject.toml setup.py service/ledger/_speedups.c
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) fonts
 	$(BIN)/caseledger demo
 
-test: $(STAMP)
+test: $(STAMP) fonts
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -36,7 +46,7 @@ openapi: $(STAMP)
 openapi-check: $(STAMP)
 	$(BIN)/python -m service.openapi_doc --check
 
-bench: $(STAMP)
+bench: $(STAMP) fonts
 	$(BIN)/python -m bench
 
 clean:

@@ -609,6 +609,21 @@ def verify_bundle_command(
     raise typer.Exit(verify_bundle_main([str(file), *(["--vkey", str(vkey)] if vkey else [])]))
 
 
+@app.command("verify-document")
+def verify_document_command(
+    file: Annotated[Path, typer.Argument(help="the issued document (.pdf) or its proof-carrying copy")],
+    proof: Annotated[
+        Path | None, typer.Option(help="the JSON of the document's verification page, for a PDF without a proof")
+    ] = None,
+    vkey: Annotated[Path | None, typer.Option(help="the agency's published verifier key, to hold it to")] = None,
+) -> None:
+    """Verify a printed document's file offline against its entry, inclusion proof and signed checkpoint."""
+    from service.documents.verify_cli import main as verify_document_main
+
+    options = [*(["--proof", str(proof)] if proof else []), *(["--vkey", str(vkey)] if vkey else [])]
+    raise typer.Exit(verify_document_main([str(file), *options]))
+
+
 # Backup and restore (service/backup.py holds the logic) ---------------------------------------------------
 
 

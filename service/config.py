@@ -35,6 +35,8 @@ class Settings(BaseSettings):
 
     # Checkpoint origins are "<base>/<agency code>" (C2SP tlog-checkpoint: a schema-less URL).
     log_origin_base: str = "caseledger.local"
+    # Printed documents carry <base>/api/v1/public/agencies/<agency>/documents/<id>, as text and as a QR code.
+    public_base_url: str = "http://localhost:8000"
 
     token_issuer: str = "caseledger"
     token_audience: str = "caseledger-api"
@@ -93,6 +95,10 @@ class Settings(BaseSettings):
     @property
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
 
     def check_safe_for_production(self) -> None:
         """Refuse to run in production with default or missing secrets."""

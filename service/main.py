@@ -18,6 +18,9 @@ from service.cases.procedures_router import router as procedures_router
 from service.cases.router import router as cases_router
 from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
+from service.documents.router import document_policy
+from service.documents.router import public_router as public_documents_router
+from service.documents.router import router as documents_router
 from service.evidence.router import router as evidence_router
 from service.headers import SecurityHeadersMiddleware, install_docs
 from service.health import router as health_router
@@ -64,6 +67,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runner: IntegratorRunner | None = None
         if runtime is not None:
+            document_policy(runtime.settings.policies_dir / "documents")  # a bad template stops the service here
             # The policy files this process enforces are part of the record.
             with runtime.database.transaction() as session:
                 now = runtime.clock.now()
@@ -139,11 +143,13 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(calendar_router)
     app.include_router(procedures_router)
     app.include_router(evidence_router)
+    app.include_router(documents_router)
     app.include_router(reviews_router)
     app.include_router(signing_router)
     app.include_router(audit_router)
     app.include_router(publicity_router)
     app.include_router(reports_router)
     app.include_router(public_router)
+    app.include_router(public_documents_router)
     declare_problem_responses(app)
     return app

@@ -18,6 +18,7 @@ PROJECTING_MODULES = (
     "service.cases.versioning",
     "service.cases.disclosure",
     "service.evidence.service",
+    "service.documents.service",
     "service.reviews.service",
     "service.signing.service",
     "service.publicity.service",

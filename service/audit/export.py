@@ -21,6 +21,7 @@ from service.agencies.models import Agency
 from service.audit.bundle import MANIFEST, MANIFEST_SIGNATURE, manifest_for, render_summary, sign_manifest
 from service.cases.lawful_path import WORKFLOW_FILES, workflow_version
 from service.cases.models import Case
+from service.documents.models import IssuedDocument
 from service.errors import Conflict
 from service.evidence.models import Evidence
 from service.evidence.store import EvidenceStore
@@ -56,11 +57,16 @@ class NotYetSealed(Conflict):
 
 
 def sealed_bundle(
-    session: Session, case: Case, store: EvidenceStore, signers: SignerCache, every_seconds: float
+    session: Session,
+    case: Case,
+    store: EvidenceStore,
+    signers: SignerCache,
+    every_seconds: float,
+    documents: EvidenceStore | None = None,
 ) -> bytes:
     """The case's bundle, signed, when a signed checkpoint covers all its entries; else 409 with Retry-After."""
     try:
-        files, meta = bundle_files(session, case, store)
+        files, meta = bundle_files(session, case, store, documents)
     except NotYetSealed:
         agency = session.get(Agency, case.agency_id)
         assert agency is not None
@@ -75,8 +81,12 @@ def sealed_bundle(
     return zip_bundle(files, meta, agency_signer(session, signers, case))
 
 
-def bundle_files(session: Session, case: Case, store: EvidenceStore) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """The bundle's files (without the manifest) and its metadata. Raises NotYetSealed when entries are pending."""
+def bundle_files(
+    session: Session, case: Case, store: EvidenceStore, documents: EvidenceStore | None = None
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The bundle's files (without the manifest) and its metadata. Raises NotYetSealed when entries are pending.
+    With ``documents`` (the store of issued documents), every document issued for the case is included as
+    ``documents/<sha256>.pdf``, the bytes whose hash its ``case:document:issued`` entry records."""
     agency = session.get(Agency, case.agency_id)
     assert agency is not None
     checkpoint = latest_checkpoint(session, agency.id)
@@ -133,6 +143,9 @@ def bundle_files(session: Session, case: Case, store: EvidenceStore) -> tuple[di
             versions -= carried
     for item in session.scalars(select(Evidence).where(Evidence.case_id == case.id)):
         files[f"evidence/{item.sha256}"] = b"".join(store.open(item.sha256))
+    if documents is not None:
+        for document in session.scalars(select(IssuedDocument).where(IssuedDocument.case_id == case.id)):
+            files[f"documents/{document.sha256}.pdf"] = b"".join(documents.open(document.sha256))
     meta = {
         "agency": agency.code,
         "agency_name": agency.name,

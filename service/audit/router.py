@@ -42,7 +42,14 @@ def audit_case(
     latest signed checkpoint — the same checks `caseledger verify-bundle` runs on the export. 409 ``not_yet_sealed``
     (with ``Retry-After``) while the case's latest entries await their checkpoint."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    bundle = sealed_bundle(session, case, _store(runtime), runtime.signers, runtime.checkpoints.every_seconds)
+    bundle = sealed_bundle(
+        session,
+        case,
+        _store(runtime),
+        runtime.signers,
+        runtime.checkpoints.every_seconds,
+        EvidenceStore(runtime.settings.documents_dir),
+    )
     try:
         report = verify_bundle(bundle)
         problem = None
@@ -73,7 +80,14 @@ def export_case(
     """A zip bundle of the case for a court: entries, evidence, signatures and keys, checkpoint, vkey, proofs,
     and a summary in Chinese. `caseledger verify-bundle FILE` checks it with no server and no database."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    bundle = sealed_bundle(session, case, _store(runtime), runtime.signers, runtime.checkpoints.every_seconds)
+    bundle = sealed_bundle(
+        session,
+        case,
+        _store(runtime),
+        runtime.signers,
+        runtime.checkpoints.every_seconds,
+        EvidenceStore(runtime.settings.documents_dir),
+    )
     name = f"case-{case.id}.zip"
     return Response(
         bundle, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}

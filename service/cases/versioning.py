@@ -27,6 +27,7 @@ CLERICAL_ENTRY_TYPES = frozenset(
         "case:publication:withdrawn",
         "case:personal_data:erased",  # the party's data outside the ledger; the commitments stay
         "case:personal_data:disclosed",  # who read the party's data, and why
+        "case:document:issued",  # a document printed from facts already recorded (service/documents/)
     }
 )
 

@@ -1,0 +1,363 @@
+"""What a document says about its case: the fields of ``DocumentFields`` read from the typed case file, the case
+row, the case's chain (the records whose text the file does not keep), the party, the catalogue and the officers.
+
+An issued document prints the party as the law requires it (name and address: 第五十九条第一款第一项); a draft,
+which anyone who may read the case can render without recording anything, prints the party as every reader of
+the case sees it (service/cases/disclosure.py: redacted), so that a draft is no way round a recorded disclosure.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.auth.models import User
+from service.cases.casefile import CaseFile, PenaltyRecord
+from service.cases.disclosure import PartyView, clear_party, redacted_party
+from service.cases.history import stream_entries
+from service.cases.locking import case_stream
+from service.cases.models import Case, Party
+from service.catalogue.service import item_of
+from service.documents.amounts import amount_in_capitals, amount_in_figures, date_in_chinese, number_in_chinese
+from service.documents.fields import DocumentFields, Line
+from service.documents.kinds import RULES, DocumentKind
+from service.documents.models import IssuedDocument
+from service.documents.policy import DocumentPolicy
+from service.evidence.models import Evidence
+from service.ledger.canonical import parse_instant
+from service.officers.models import Certificate, Officer
+from service.policy.calendar import SHANGHAI, local_date
+from service.policy.catalogue import CatalogueItem, LegalBasis
+
+PENALTY_KINDS_ZH = {
+    "warning": "警告",
+    "public_criticism": "通报批评",
+    "fine": "罚款",
+    "confiscate_illegal_gains": "没收违法所得",
+    "confiscate_illegal_property": "没收非法财物",
+    "suspend_licence": "暂扣许可证件",
+    "lower_qualification": "降低资质等级",
+    "revoke_licence": "吊销许可证件",
+    "restrict_activities": "限制开展生产经营活动",
+    "order_suspension": "责令停产停业",
+    "order_closure": "责令关闭",
+    "restrict_employment": "限制从业",
+    "detention": "行政拘留",
+}
+EVIDENCE_KINDS_ZH = {
+    "documentary": "书证",
+    "physical": "物证",
+    "audio_visual": "视听资料",
+    "electronic_data": "电子数据",
+    "witness_testimony": "证人证言",
+    "party_statement": "当事人的陈述",
+    "expert_opinion": "鉴定意见",
+    "inspection_record": "勘验笔录、现场笔录",
+}
+SOURCES_ZH = {"inspection": "日常检查", "complaint": "投诉举报", "referral": "移送", "assignment": "上级交办"}
+NO_PENALTY_ZH = {
+    "no_penalty_minor": "违法行为轻微并及时改正，没有造成危害后果，"
+    "依照《中华人民共和国行政处罚法》第三十三条第一款的规定，决定不予行政处罚",
+    "no_penalty_not_established": "违法事实不能成立，"
+    "依照《中华人民共和国行政处罚法》第五十七条第一款第三项的规定，决定不予行政处罚",
+}
+STATEMENTS_ZH = {
+    "recorded": "当事人在法定期限内提出了陈述、申辩，本机关已对其提出的事实、理由和证据进行了复核。",
+    "waived": "当事人明确表示放弃陈述、申辩的权利。",
+    "none": "当事人在法定期限内未提出陈述、申辩。",
+}
+OPINIONS_ZH = {"agree": "同意", "problems_found": "存在问题，需补正后重新审核"}
+METHODS_ZH = {"in_person": "直接送达", "mail": "邮寄送达", "electronic": "电子送达", "left_at_address": "留置送达"}
+# Documents handed to the party, which a proof of service (送达回证) covers.
+SERVED_KINDS = frozenset(
+    {
+        DocumentKind.PRESERVATION_NOTICE,
+        DocumentKind.ORDER_TO_CORRECT,
+        DocumentKind.PRIOR_NOTICE,
+        DocumentKind.HEARING_NOTICE,
+        DocumentKind.PAYMENT_REMINDER,
+        DocumentKind.PENALTY_DECISION,
+        DocumentKind.NO_PENALTY_DECISION,
+        DocumentKind.ON_THE_SPOT_DECISION,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ChainEntry:
+    type: str
+    claimed_at: datetime
+    body: Mapping[str, Any]
+
+
+def case_chain(session: Session, case: Case) -> list[ChainEntry]:
+    """The case's entries, oldest first, read back from their canonical bytes."""
+    out = []
+    for entry, _ in stream_entries(session, case.agency_id, case_stream(case.id)):
+        out.append(ChainEntry(entry.type, entry.claimed_at, json.loads(bytes(entry.canonical))["body"]))
+    return out
+
+
+def _latest(chain: Sequence[ChainEntry], entry_type: str) -> ChainEntry | None:
+    found = [e for e in chain if e.type == entry_type]
+    return found[-1] if found else None
+
+
+def _day(instant: str | datetime | None) -> str:
+    if instant is None:
+        return ""
+    moment = parse_instant(instant) if isinstance(instant, str) else instant
+    return date_in_chinese(local_date(moment))
+
+
+def _minute(instant: str | datetime | None) -> str:
+    if instant is None:
+        return ""
+    moment = parse_instant(instant) if isinstance(instant, str) else instant
+    local = moment.astimezone(SHANGHAI)
+    return f"{date_in_chinese(local.date())}{local.hour}时{local.minute:02d}分"
+
+
+def citation(basis: Sequence[LegalBasis]) -> str:
+    """《条例》第三十条第一款, from the catalogue's provisions, numbered in Chinese as citations are."""
+    parts = []
+    for provision in basis:
+        where = f"第{number_in_chinese(provision.article)}条"
+        if provision.paragraph is not None:
+            where += f"第{number_in_chinese(provision.paragraph)}款"
+        if provision.item is not None:
+            where += f"第{number_in_chinese(provision.item)}项"
+        parts.append(f"《{provision.law}》{where}")
+    return "、".join(parts)
+
+
+def penalty_text(penalty: PenaltyRecord) -> str:
+    parts = []
+    for kind in penalty.kinds:
+        label = PENALTY_KINDS_ZH.get(kind, kind)
+        if kind == "fine":
+            label += f"{amount_in_figures(penalty.fine_fen)}（{amount_in_capitals(penalty.fine_fen)}）"
+        parts.append(label)
+    if penalty.confiscated_value_fen:
+        parts.append(f"没收物品价值{amount_in_figures(penalty.confiscated_value_fen)}")
+    return "；".join(parts)
+
+
+# Documents of the procedure before the decision: they state the penalty as intended and notified (第四十四条),
+# whatever the decision later made of it.
+BEFORE_DECISION = frozenset(
+    {
+        DocumentKind.PRIOR_NOTICE,
+        DocumentKind.STATEMENT_RECORD,
+        DocumentKind.HEARING_NOTICE,
+        DocumentKind.HEARING_RECORD,
+        DocumentKind.LEGAL_REVIEW_OPINION,
+        DocumentKind.COLLECTIVE_DISCUSSION,
+    }
+)
+
+
+def penalty_stated(kind: DocumentKind, file: CaseFile) -> PenaltyRecord | None:
+    """The penalty a document of ``kind`` states: the notified (or intended) one before the decision, the decided
+    one from it on (none for a decision to give no penalty)."""
+    intended = file.notice.penalty if file.notice is not None else file.proposed
+    if kind in BEFORE_DECISION or file.decision is None:
+        return intended
+    return file.decision.penalty
+
+
+def _officer_lines(session: Session, ids: Sequence[str]) -> list[str]:
+    """Officers as records name them: 姓名（执法证号 …） (第四十二条: at least two, with their certificates)."""
+    out = []
+    for officer_id in ids:
+        officer = session.get(Officer, uuid.UUID(officer_id))
+        if officer is None:
+            continue
+        numbers = session.scalars(select(Certificate.number).where(Certificate.officer_id == officer.id)).all()
+        out.append(f"{officer.name}（执法证号{'、'.join(sorted(numbers))}）" if numbers else officer.name)
+    return out
+
+
+def _user_names(session: Session, agency_id: Any) -> dict[str, str]:
+    users = session.scalars(select(User).where(User.agency_id == agency_id))
+    return {**{f"user:{u.id}": u.display_name for u in users}, **{str(u.id): u.display_name for u in users}}
+
+
+def party_view(party: Party, *, clear: bool, address_levels: Sequence[str]) -> PartyView:
+    return clear_party(party) if clear else redacted_party(party, address_levels)
+
+
+def document_fields(
+    session: Session,
+    policy: DocumentPolicy,
+    case: Case,
+    kind: DocumentKind,
+    party: PartyView,
+    *,
+    prefix: str,
+    today: str,
+) -> DocumentFields:
+    """Every field the case establishes, for a document of ``kind``."""
+    agency = session.get(Agency, case.agency_id)
+    assert agency is not None
+    file: CaseFile = case.case_file
+    chain = case_chain(session, case)
+    item: CatalogueItem = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
+    names = _user_names(session, case.agency_id)
+    registered = chain[0].body if chain else {}
+    source = registered.get("source", {})
+    letterhead = policy.letterhead
+    values: dict[str, Any] = {
+        "title": RULES[kind].title,
+        "issued_on": today,
+        "agency_name": agency.name,
+        "reconsideration_body": letterhead.reconsideration_body,
+        "reconsideration_period": letterhead.reconsideration_period,
+        "court": letterhead.court,
+        "litigation_period": letterhead.litigation_period,
+        "payment_place": letterhead.payment_place,
+        "contact": letterhead.contact,
+        "case_number": case.number or "",
+        "case_title": case.title,
+        "procedure": "简易程序" if case.procedure == "summary" else "普通程序",
+        "source": "：".join(
+            x for x in (SOURCES_ZH.get(source.get("kind", ""), ""), source.get("description", "")) if x
+        ),
+        "registered_on": _day(case.registered_at),
+        "filed_on": _day(case.filed_at),
+        "occurred_on": "" if case.occurred_on is None else date_in_chinese(case.occurred_on),
+        "place": registered.get("place", ""),
+        "item_name": item.name.zh,
+        "violation_basis": citation(item.violation_basis),
+        "penalty_basis": citation(item.penalty_basis),
+        "measures": "、".join(m.zh for m in item.measures) or "责令改正",
+        "officers": _officer_lines(session, file.investigators or registered.get("officers", [])),
+        "party_type": "单位" if party.party_type == "organisation" else "个人",
+        "party_name": party.name or "",
+        "party_id_number": party.id_number or "",
+        "party_address": party.address or "",
+        "party_phone": party.phone or "",
+        "evidence": [
+            Line(label=str(n), text=f"{EVIDENCE_KINDS_ZH.get(e.kind, e.kind)}：{e.description}", note=e.sha256[:16])
+            for n, e in enumerate(
+                session.scalars(
+                    select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.collected_at, Evidence.id)
+                ),
+                1,
+            )
+        ],
+        "statement": STATEMENTS_ZH.get(file.statement, ""),
+    }
+    if file.notice is not None:
+        values |= {
+            "facts": file.notice.facts,
+            "reasons": file.notice.reasons,
+            "basis": file.notice.basis,
+            "informs_statement_and_defence": file.notice.informs_statement_and_defence,
+            "informs_hearing_right": file.notice.informs_hearing_right,
+            "notice_served_on": _day(file.notice.served_at),
+            "service_method": METHODS_ZH.get(file.notice.method, file.notice.method),
+        }
+    penalty = penalty_stated(kind, file)
+    values["penalty"] = "" if penalty is None else penalty_text(penalty)
+    if penalty is not None:
+        values |= {
+            "fine_figures": amount_in_figures(penalty.fine_fen) if penalty.fine_fen else "",
+            "fine_capitals": amount_in_capitals(penalty.fine_fen) if penalty.fine_fen else "",
+        }
+    if file.decision is not None:
+        values["decided_on"] = _day(file.decision.decided_at)
+        values["no_penalty_reason"] = NO_PENALTY_ZH.get(file.decision.outcome, "")
+    decided = _latest(chain, "case:decision:penalty")
+    if decided is not None:
+        values["discretion"] = str(decided.body.get("data", {}).get("discretion_statement", ""))
+    spot = _latest(chain, "case:summary_decision:made")
+    if spot is not None:
+        values["form_number"] = str(spot.body.get("data", {}).get("form_number", ""))
+        values["record_time"] = _minute(spot.claimed_at)
+        values["officers"] = _officer_lines(session, spot.body.get("officers", []))
+    record_type = {
+        DocumentKind.INQUIRY_RECORD: "case:inquiry:recorded",
+        DocumentKind.INSPECTION_RECORD: "case:inspection:recorded",
+        DocumentKind.STATEMENT_RECORD: "case:statement:recorded",
+        DocumentKind.HEARING_RECORD: "case:hearing:held",
+        DocumentKind.PRESERVATION_NOTICE: "case:preservation:registered",
+    }.get(kind)
+    held = _latest(chain, record_type) if record_type else None
+    if held is not None:
+        data = held.body.get("data", {})
+        values |= {
+            "record_place": data.get("place", ""),
+            "record_time": _minute(held.claimed_at),
+            "record_subject": data.get("subject", ""),
+            "record_text": data.get("summary", data.get("record", "")),
+            "officers": _officer_lines(session, held.body.get("officers", [])),
+        }
+    if file.hearing.scheduled_for is not None:
+        scheduled = _latest(chain, "case:hearing:scheduled")
+        chair = file.hearing.chair_id
+        values |= {
+            "hearing_time": _minute(file.hearing.scheduled_for),
+            "hearing_place": "" if scheduled is None else scheduled.body.get("data", {}).get("place", ""),
+            "hearing_chair": "、".join(_officer_lines(session, [chair])) if chair else "",
+        }
+    registered_items = _latest(chain, "case:preservation:registered")
+    if registered_items is not None:
+        values["preserved_items"] = str(registered_items.body.get("data", {}).get("items", ""))
+    preservation_decided = _latest(chain, "case:preservation:decided")
+    if preservation_decided is not None:
+        values["preservation_decision"] = str(preservation_decided.body.get("data", {}).get("measure", ""))
+    review = file.latest_review()
+    if review is not None:
+        values |= {
+            "review_opinion": OPINIONS_ZH.get(review.opinion or "", review.opinion or ""),
+            "review_comment": review.comment or "",
+            "review_materials": review.materials,
+            "review_by": names.get(review.taken_by or "", ""),
+            "review_on": _day(review.taken_at),
+        }
+    discussion = file.collective_discussion
+    if discussion is not None:
+        values |= {
+            "discussion_on": date_in_chinese(date.fromisoformat(discussion.held_on)),
+            "discussion_attendees": "、".join(names.get(a, a) for a in discussion.attendees),
+            "discussion_opinions": [
+                Line(label=names.get(who, who), text=opinion) for who, opinion in discussion.opinions.items()
+            ],
+            "discussion_conclusion": discussion.conclusion,
+            "discussion_chair": names.get(discussion.chair, discussion.chair),
+        }
+    if file.execution is not None:
+        execution = file.execution
+        values["execution"] = (
+            f"已缴纳罚款{amount_in_figures(execution.paid_fen)}（{amount_in_capitals(execution.paid_fen)}）"
+            if execution.paid_fen
+            else "已履行"
+        )
+        values["closed_on"] = _day(execution.completed_at)
+    issued = session.scalars(
+        select(IssuedDocument).where(IssuedDocument.case_id == case.id).order_by(IssuedDocument.issued_at)
+    ).all()
+    values["served"] = [
+        Line(label=d.number, text=d.title, note=_day(d.issued_at)) for d in issued if d.kind in SERVED_KINDS
+    ]
+    decisions = [d for d in issued if d.kind == DocumentKind.PENALTY_DECISION.value]
+    if decisions:
+        values["decision_number"] = decisions[-1].number
+    if file.decision is not None and file.decision.penalty is not None:
+        values["decision_served_on"] = _day(file.decision.served_at)
+        paid = file.execution.paid_fen if file.execution is not None else 0
+        owed = max(file.decision.penalty.fine_fen - paid, 0)
+        if owed:
+            values["outstanding"] = f"{amount_in_figures(owed)}（{amount_in_capitals(owed)}）"
+    if file.decision is not None and file.decision.served_on_the_spot:
+        values["service_method"] = "当场交付"
+    return DocumentFields.model_validate(values)

@@ -1,0 +1,119 @@
+"""The kinds of enforcement document (执法文书) caseledger prints, who issues each, and when a case has one.
+
+Numbering follows the SAMR model documents of 2021 (国市监法发〔2021〕42号) for orientation. Who may issue a
+kind is a permission of ``policies/roles.yaml``: the officers of a case issue their records and notices, the
+head issues what the head decides. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from service.auth.permissions import Permission
+from service.cases.casefile import CaseFile
+
+
+class DocumentKind(StrEnum):
+    FILING_APPROVAL = "filing_approval"  # 立案审批表
+    INSPECTION_RECORD = "inspection_record"  # 现场检查（勘验）笔录
+    INQUIRY_RECORD = "inquiry_record"  # 询问笔录
+    PRESERVATION_NOTICE = "preservation_notice"  # 先行登记保存证据通知书 (第五十六条), with its 清单
+    ORDER_TO_CORRECT = "order_to_correct"  # 责令改正通知书 (第二十八条第一款)
+    PRIOR_NOTICE = "prior_notice"  # 行政处罚事先告知书 (第四十四条)
+    STATEMENT_RECORD = "statement_record"  # 陈述申辩笔录
+    HEARING_NOTICE = "hearing_notice"  # 听证通知书
+    HEARING_RECORD = "hearing_record"  # 听证笔录 (第六十四条第八项)
+    LEGAL_REVIEW_OPINION = "legal_review_opinion"  # 法制审核意见书 (第五十八条)
+    COLLECTIVE_DISCUSSION = "collective_discussion"  # 集体讨论记录 (第五十七条第二款)
+    PENALTY_DECISION = "penalty_decision"  # 行政处罚决定书 (第五十九条)
+    ON_THE_SPOT_DECISION = "on_the_spot_decision"  # 当场行政处罚决定书 (第五十二条)
+    NO_PENALTY_DECISION = "no_penalty_decision"  # 不予行政处罚决定书
+    SERVICE_RECEIPT = "service_receipt"  # 送达回证 (第六十一条)
+    PAYMENT_REMINDER = "payment_reminder"  # 催告书 (行政强制法 第三十五条)
+    CLOSING_APPROVAL = "closing_approval"  # 结案审批表
+    DOSSIER = "dossier"  # 卷宗封面、卷内目录、备考表
+
+
+@dataclass(frozen=True)
+class KindRule:
+    title: str  # as printed
+    issued_with: Permission
+
+
+RULES: dict[DocumentKind, KindRule] = {
+    DocumentKind.FILING_APPROVAL: KindRule("立案审批表", Permission.CASE_APPROVE),
+    DocumentKind.INSPECTION_RECORD: KindRule("现场检查笔录", Permission.CASE_ACT),
+    DocumentKind.INQUIRY_RECORD: KindRule("询问笔录", Permission.CASE_ACT),
+    DocumentKind.PRESERVATION_NOTICE: KindRule("先行登记保存证据通知书", Permission.CASE_ACT),
+    DocumentKind.ORDER_TO_CORRECT: KindRule("责令改正通知书", Permission.CASE_ACT),
+    DocumentKind.PRIOR_NOTICE: KindRule("行政处罚事先告知书", Permission.CASE_ACT),
+    DocumentKind.STATEMENT_RECORD: KindRule("陈述申辩笔录", Permission.CASE_ACT),
+    DocumentKind.HEARING_NOTICE: KindRule("听证通知书", Permission.CASE_ACT),
+    DocumentKind.HEARING_RECORD: KindRule("听证笔录", Permission.CASE_ACT),
+    DocumentKind.LEGAL_REVIEW_OPINION: KindRule("法制审核意见书", Permission.REVIEW_PERFORM),
+    DocumentKind.COLLECTIVE_DISCUSSION: KindRule("集体讨论记录", Permission.CASE_DECIDE),
+    DocumentKind.PENALTY_DECISION: KindRule("行政处罚决定书", Permission.CASE_DECIDE),
+    # 第五十二条: the officers decide on the spot and the decision is filed with the agency.
+    DocumentKind.ON_THE_SPOT_DECISION: KindRule("当场行政处罚决定书", Permission.CASE_ACT),
+    DocumentKind.NO_PENALTY_DECISION: KindRule("不予行政处罚决定书", Permission.CASE_DECIDE),
+    DocumentKind.SERVICE_RECEIPT: KindRule("送达回证", Permission.CASE_ACT),
+    DocumentKind.PAYMENT_REMINDER: KindRule("催告书", Permission.CASE_ACT),
+    DocumentKind.CLOSING_APPROVAL: KindRule("结案审批表", Permission.CASE_APPROVE),
+    DocumentKind.DOSSIER: KindRule("卷宗", Permission.CASE_ACT),
+}
+
+_NO_PENALTY = {"no_penalty_minor", "no_penalty_not_established"}
+
+
+def _fine_outstanding(file: CaseFile) -> bool:
+    """A fine decided and served, not yet paid in full: what a reminder (催告) is for."""
+    decision = file.decision
+    if decision is None or decision.penalty is None or not decision.penalty.fine_fen or decision.served_at is None:
+        return False
+    paid = file.execution.paid_fen if file.execution is not None else 0
+    return paid < decision.penalty.fine_fen
+
+
+def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -> str | None:
+    """Why the case cannot have this document yet (in Chinese, for the refusal), or None when it can.
+    ``recorded`` is the set of entry types on the case's chain."""
+    decision = file.decision
+    match kind:
+        case DocumentKind.INSPECTION_RECORD if "case:inspection:recorded" not in recorded:
+            return "尚未记录现场检查"
+        case DocumentKind.INQUIRY_RECORD if "case:inquiry:recorded" not in recorded:
+            return "尚未记录询问"
+        case DocumentKind.PRESERVATION_NOTICE if "case:preservation:registered" not in recorded:
+            return "尚未先行登记保存证据"
+        case DocumentKind.HEARING_RECORD if file.hearing.held_at is None:
+            return "尚未举行听证"
+        case DocumentKind.PAYMENT_REMINDER if not _fine_outstanding(file):
+            return "没有已送达而逾期未缴清的罚款"
+        case DocumentKind.ORDER_TO_CORRECT if file.filed_at is None:
+            return "案件尚未立案"
+        case DocumentKind.PRIOR_NOTICE if file.notice is None:
+            return "尚未作出事先告知"
+        case DocumentKind.STATEMENT_RECORD if "case:statement:recorded" not in recorded:
+            return "尚未记录陈述申辩"
+        case DocumentKind.HEARING_NOTICE if file.hearing.scheduled_for is None:
+            return "尚未安排听证"
+        case DocumentKind.LEGAL_REVIEW_OPINION if (review := file.latest_review()) is None or review.opinion is None:
+            return "尚无法制审核意见"
+        case DocumentKind.COLLECTIVE_DISCUSSION if file.collective_discussion is None:
+            return "尚未集体讨论"
+        case DocumentKind.PENALTY_DECISION if (
+            decision is None
+            or decision.outcome != "penalty"
+            or (decision.served_on_the_spot or file.procedure == "summary")
+        ):
+            return "尚未作出（普通程序的）行政处罚决定"
+        case DocumentKind.ON_THE_SPOT_DECISION if decision is None or file.procedure != "summary":
+            return "尚未当场作出行政处罚决定"
+        case DocumentKind.NO_PENALTY_DECISION if decision is None or decision.outcome not in _NO_PENALTY:
+            return "尚未作出不予行政处罚决定"
+        case DocumentKind.SERVICE_RECEIPT if file.notice is None and decision is None:
+            return "尚无须送达的文书"
+        case DocumentKind.CLOSING_APPROVAL if decision is None and file.state not in {"withdrawn", "closed"}:
+            return "案件尚未作出决定"
+    return None

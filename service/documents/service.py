@@ -1,0 +1,372 @@
+"""Drafting and issuing a case's documents; finding an issued one by its identifier or its SHA-256.
+
+Issuing (制发) is an act: under the case's lock the document gets its identifier and its number first, is typeset
+with both on every page (the identifier also as a QR code of its verification URL), its bytes are stored by their
+SHA-256 (content-addressed: a rollback leaves at most an orphan that nothing points to), and the entry
+``case:document:issued`` records the hash, the size and what the document is — never the personal data it
+prints. The entry is clerical (service/cases/versioning.py): it neither changes the case's version nor makes a
+legal review stale. The route then integrates the entry and signs a checkpoint at once, so that the inclusion
+proof of the printed document exists as soon as it is handed over.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.agencies.models import Agency
+from service.agencies.service import agency_of, agency_ref, get_agency_by_code
+from service.auth.principal import Principal
+from service.cases.disclosure import disclose_party
+from service.cases.locking import case_stream, lock_case
+from service.cases.models import Case, Party
+from service.cases.policy import CasePolicy
+from service.documents.amounts import date_in_chinese
+from service.documents.content import case_chain, document_fields, party_view
+from service.documents.fields import DocumentFields, Line
+from service.documents.kinds import RULES, DocumentKind, missing_fact
+from service.documents.models import IssuedDocument
+from service.documents.policy import DocumentPolicy
+from service.documents.proofs import DocumentProof
+from service.documents.typesetting import Stamp, typesetter
+from service.errors import Conflict, Forbidden, NotFound
+from service.evidence.store import EvidenceStore
+from service.ledger.canonical import EntryContent
+from service.ledger.models import LedgerEntry
+from service.ledger.projection import projector, record
+from service.ledger.service import checkpoint_note, prove_entry
+from service.ledger.store import lock_stream
+from service.policy.calendar import local_date
+
+ISSUED = "case:document:issued"
+NUMBERED = "agency:document_number:assigned"
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U to misread on paper
+MAX_DOCUMENT_BYTES = 200 << 20
+
+
+def new_document_id() -> str:
+    """12 characters of base 32 (60 random bits), printed as XXXX-XXXX-XXXX."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(12))
+
+
+def printed_id(document_id: str) -> str:
+    return "-".join(document_id[i : i + 4] for i in range(0, len(document_id), 4))
+
+
+def normalise_reference(reference: str) -> str:
+    """An identifier as a person types it (dashes, lower case, O for 0) or a SHA-256 in hex."""
+    text = reference.strip().replace("-", "").replace(" ", "")
+    if len(text) == 64:
+        return text.lower()
+    return text.upper().replace("O", "0").replace("I", "1").replace("L", "1")
+
+
+def document_store(directory: Path) -> EvidenceStore:
+    """Issued documents, content-addressed like evidence files (``Settings.documents_dir``)."""
+    return EvidenceStore(directory)
+
+
+@dataclass(frozen=True)
+class Printing:
+    """What a rendering needs beyond the case."""
+
+    policy: DocumentPolicy
+    case_policy: CasePolicy
+    address_levels: Sequence[str]
+    public_base_url: str
+
+
+def verify_url(base: str, agency_code: str, document_id: str) -> str:
+    return f"{base.rstrip('/')}/api/v1/public/agencies/{agency_code}/documents/{document_id}"
+
+
+def _refuse_unless_ready(session: Session, case: Case, kind: DocumentKind) -> None:
+    recorded = frozenset(e.type for e in case_chain(session, case))
+    reason = missing_fact(kind, case.case_file, recorded)
+    if reason is not None:
+        raise Conflict(f"the case has no {kind.value} yet", f"案件尚不能制作{RULES[kind].title}：{reason}")
+
+
+def _fields(
+    session: Session, printing: Printing, case: Case, kind: DocumentKind, *, clear: bool, at: datetime
+) -> DocumentFields:
+    party = session.get(Party, case.party_id)
+    assert party is not None
+    agency = session.get(Agency, case.agency_id)
+    assert agency is not None
+    return document_fields(
+        session,
+        printing.policy,
+        case,
+        kind,
+        party_view(party, clear=clear, address_levels=printing.address_levels),
+        prefix=printing.case_policy.prefixes.get(agency.code, agency.code),
+        today=date_in_chinese(local_date(at)),
+    )
+
+
+def render(
+    session: Session,
+    store: EvidenceStore,
+    printing: Printing,
+    case: Case,
+    kind: DocumentKind,
+    fields: DocumentFields,
+    stamp: Stamp | None,
+) -> bytes:
+    setter = typesetter(printing.policy.root)
+    template = printing.policy.template(kind)
+    if kind is not DocumentKind.DOSSIER:
+        return setter.render(template, fields, stamp)
+    issued = session.scalars(
+        select(IssuedDocument)
+        .where(IssuedDocument.case_id == case.id, IssuedDocument.kind != DocumentKind.DOSSIER.value)
+        .order_by(IssuedDocument.issued_at, IssuedDocument.number)
+    ).all()
+    return assemble_dossier(
+        lambda f: setter.render(template, f, stamp),
+        fields,
+        [(d.number, d.title, b"".join(store.open(d.sha256))) for d in issued],
+    )
+
+
+def assemble_dossier(
+    typeset: Callable[[DocumentFields], bytes], fields: DocumentFields, documents: Sequence[tuple[str, str, bytes]]
+) -> bytes:
+    """The dossier (卷宗): its cover and table of contents, every issued document in order, and the closing
+    note (备考表) last; the contents list each document with the pages it occupies in the dossier."""
+    counts = [len(PdfReader(io.BytesIO(pdf)).pages) for _, _, pdf in documents]
+    front = 2
+    for _ in range(3):  # the table of contents may run onto more pages than the first guess
+        page = front + 1
+        lines = []
+        for (number, title, _), count in zip(documents, counts, strict=True):
+            lines.append(Line(label=number, text=title, note=f"{page}" if count == 1 else f"{page}–{page + count - 1}"))
+            page += count
+        total = page  # the closing note is the last page
+        laid_out = fields.model_copy(update={"contents": lines, "total_pages": str(total)})
+        matter = PdfReader(io.BytesIO(typeset(laid_out)))
+        if len(matter.pages) - 1 == front:
+            break
+        front = len(matter.pages) - 1
+    writer = PdfWriter()
+    for index in range(front):
+        writer.add_page(matter.pages[index])
+    for _, _, pdf in documents:
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    writer.add_page(matter.pages[front])
+    writer.add_metadata({"/Title": fields.title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def draft(
+    session: Session, store: EvidenceStore, printing: Printing, case: Case, kind: DocumentKind, now: datetime
+) -> bytes:
+    """The document as it would be issued now, watermarked 草稿, the party as every reader of the case sees it.
+    Nothing is recorded or stored."""
+    _refuse_unless_ready(session, case, kind)
+    fields = _fields(session, printing, case, kind, clear=False, at=now)
+    return render(session, store, printing, case, kind, fields, None)
+
+
+def issue(
+    session: Session,
+    store: EvidenceStore,
+    printing: Printing,
+    principal: Principal,
+    case: Case,
+    kind: DocumentKind,
+    now: datetime,
+) -> IssuedDocument:
+    """Issue a document of ``kind`` for ``case``: numbered, stamped, stored and recorded (not yet integrated)."""
+    rule = RULES[kind]
+    if not principal.has(rule.issued_with):
+        raise Forbidden(
+            f"issuing a {kind.value} needs the permission {rule.issued_with}",
+            f"制发{rule.title}需要权限 {rule.issued_with}",
+            extra={"permission": str(rule.issued_with)},
+        )
+    lock_case(session, case)
+    _refuse_unless_ready(session, case, kind)
+    agency = agency_of(session, case.agency_id)
+    document_id = new_document_id()
+    year = local_date(now).year
+    stream = f"document-numbers:{kind.value}:{year}"
+    n = lock_stream(session, agency.id, stream)[0] + 1
+    number = printing.policy.number(kind, printing.case_policy.prefixes.get(agency.code, agency.code), year, n)
+    record(
+        session,
+        agency_ref(agency),
+        stream=stream,
+        type=NUMBERED,
+        actor=principal.actor,
+        at=now,
+        body={"case_id": case.id, "document_id": document_id, "kind": kind.value, "number": number, "sequence": n},
+    )
+    url = verify_url(printing.public_base_url, agency.code, document_id)
+    fields = _fields(session, printing, case, kind, clear=True, at=now).model_copy(
+        update={"number": number, "document_id": printed_id(document_id), "verify_url": url, "draft": False}
+    )
+    pdf = render(session, store, printing, case, kind, fields, Stamp(printed_id(document_id), url))
+    stored = store.save_bytes([pdf], MAX_DOCUMENT_BYTES)
+    record(
+        session,
+        agency_ref(agency),
+        stream=case_stream(case.id),
+        type=ISSUED,
+        actor=principal.actor,
+        at=now,
+        body={
+            "case_id": case.id,
+            "document_id": document_id,
+            "kind": kind.value,
+            "title": rule.title,
+            "number": number,
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+            "templates": printing.policy.version,
+            # Which of the party's fields the document prints (their values stay out of the ledger).
+            "party_fields": [name for name in ("name", "id_number", "address") if getattr(fields, f"party_{name}")],
+        },
+    )
+    found = session.get(IssuedDocument, document_id)
+    assert found is not None
+    return found
+
+
+@projector(ISSUED)
+def _issued(session: Session, entry: EntryContent) -> None:
+    body = entry.body
+    case = session.get(Case, uuid.UUID(body["case_id"]))
+    assert case is not None
+    session.add(
+        IssuedDocument(
+            id=body["document_id"],
+            agency_id=case.agency_id,
+            case_id=case.id,
+            kind=body["kind"],
+            title=body["title"],
+            number=body["number"],
+            sha256=body["sha256"],
+            size=body["size"],
+            pages=body["pages"],
+            issued_at=entry.recorded_at,
+            issued_by=entry.actor,
+        )
+    )
+
+
+@projector(NUMBERED)
+def _numbered(session: Session, entry: EntryContent) -> None:
+    """A number taken from the agency's numbering of a kind; the document's row carries it."""
+
+
+class NotYetSealed(Conflict):
+    code = "not_yet_sealed"
+    title_zh = "尚未纳入检查点"
+    title_en = "Not yet under a signed checkpoint"
+
+
+def issue_entry(session: Session, item: IssuedDocument) -> LedgerEntry:
+    """The entry that recorded ``item`` (on its case's chain)."""
+    for entry in session.scalars(
+        select(LedgerEntry).where(
+            LedgerEntry.agency_id == item.agency_id,
+            LedgerEntry.stream == case_stream(item.case_id),
+            LedgerEntry.type == ISSUED,
+        )
+    ):
+        if json.loads(bytes(entry.canonical))["body"]["document_id"] == item.id:
+            return entry
+    raise NotFound("the document's entry is missing", "文书的账本记录缺失")
+
+
+def documents_of(session: Session, case: Case) -> list[IssuedDocument]:
+    return list(
+        session.scalars(
+            select(IssuedDocument).where(IssuedDocument.case_id == case.id).order_by(IssuedDocument.issued_at)
+        )
+    )
+
+
+def issued_document(session: Session, case: Case, document_id: str) -> IssuedDocument:
+    found = session.get(IssuedDocument, normalise_reference(document_id))
+    if found is None or found.case_id != case.id:
+        raise NotFound("no such document of this case", "本案没有该文书")
+    return found
+
+
+def find_issued(session: Session, agency_id: uuid.UUID, reference: str) -> IssuedDocument:
+    """An agency's issued document by its printed identifier or by the SHA-256 of its bytes."""
+    key = normalise_reference(reference)
+    if len(key) == 64:
+        found = session.scalars(
+            select(IssuedDocument).where(IssuedDocument.agency_id == agency_id, IssuedDocument.sha256 == key).limit(1)
+        ).first()
+    else:
+        found = session.get(IssuedDocument, key)
+    if found is None or found.agency_id != agency_id:
+        raise NotFound(
+            "no document with this identifier or SHA-256 was issued by this agency",
+            "本机关未制发具有该编号或 SHA-256 的文书（扫描件、复印件或重新录入的文本不是制发的原件）",
+        )
+    return found
+
+
+def read_disclosed(
+    session: Session,
+    store: EvidenceStore,
+    principal: Principal,
+    case: Case,
+    document_id: str,
+    reason: str,
+    now: datetime,
+) -> tuple[IssuedDocument, bytes]:
+    """An issued document's bytes. It prints the party's personal data in clear, so reading it is a disclosure,
+    recorded on the case's chain like any other (service/cases/disclosure.py)."""
+    item = issued_document(session, case, document_id)
+    disclose_party(session, principal, case, f"{reason.strip()}（文书 {item.number}）", now)
+    return item, b"".join(store.open(item.sha256))
+
+
+def proof_of(session: Session, item: IssuedDocument) -> DocumentProof:
+    """The entry that recorded ``item``, its inclusion proof and the latest signed checkpoint it reaches."""
+    entry = issue_entry(session, item)
+    answer = prove_entry(session, item.agency_id, bytes(entry.entry_hash))
+    if answer is None or answer.index is None or not answer.signed:
+        raise NotYetSealed(
+            "the document's entry is not yet under a signed checkpoint", "该文书的记录尚未纳入已签名的检查点"
+        )
+    checkpoint = checkpoint_note(session, item.agency_id)
+    agency = session.get_one(Agency, item.agency_id)
+    return DocumentProof(
+        bytes(entry.canonical), answer.index, answer.size, answer.proof, checkpoint.note, agency.checkpoint_vkey
+    )
+
+
+@dataclass(frozen=True)
+class PublicDocument:
+    agency_code: str
+    agency_name: str
+    document: IssuedDocument
+    proof: DocumentProof
+
+
+def public_document(session: Session, agency_code: str, reference: str) -> PublicDocument:
+    """What anyone may learn of a document an agency issued, by its printed identifier or its SHA-256."""
+    agency = get_agency_by_code(session, agency_code)
+    item = find_issued(session, agency.id, reference)
+    return PublicDocument(agency.code, agency.name, item, proof_of(session, item))

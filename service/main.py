@@ -18,6 +18,7 @@ from service.cases.procedures_router import router as procedures_router
 from service.cases.router import router as cases_router
 from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
+from service.console.install import install_console
 from service.evidence.router import router as evidence_router
 from service.headers import SecurityHeadersMiddleware, install_docs
 from service.health import router as health_router
@@ -145,5 +146,6 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(publicity_router)
     app.include_router(reports_router)
     app.include_router(public_router)
+    install_console(app)  # last: its pages answer the paths the API does not claim
     declare_problem_responses(app)
     return app

@@ -4,7 +4,8 @@ The browser holds only an opaque identifier in an HttpOnly, SameSite=Strict cook
 SHA-256 (a copy of the table opens no session), the user, the user's token version at sign-in (a password
 change, disabling or "log out everywhere" ends console sessions as it ends tokens, service/auth/users.py) and
 the form token every POST must carry (CSRF). A session lasts 8 hours at most and ends after 30 minutes without
-a request. These rows are operational, like revoked tokens: not state, so not in the ledger or its replay.
+a request (service/console/web.py keeps the time of the last request in a signed cookie, so that reading a page
+writes nothing). These rows are operational, like revoked tokens: not state, so not in the ledger or its replay.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,8 +27,6 @@ from service.db import Base
 
 MAX_AGE = timedelta(hours=8)
 IDLE = timedelta(minutes=30)
-# Seen-at is written at most once a minute: a page view is a read, and a read should not queue behind writers.
-TOUCH_EVERY = timedelta(minutes=1)
 
 
 class ConsoleSession(Base):
@@ -57,10 +57,6 @@ class Current:
     user: User
     agency_code: str
 
-    @property
-    def ends_at(self) -> datetime:
-        return min(self.session.expires_at, self.session.last_seen_at + IDLE)
-
 
 def _digest(cookie: str) -> str:
     return hashlib.sha256(cookie.encode("ascii", "replace")).hexdigest()
@@ -85,8 +81,13 @@ def open_session(session: Session, user: User, now: datetime) -> Opened:
     return Opened(cookie, row.csrf_token, row.id)
 
 
-def current(session: Session, cookie: str | None, now: datetime) -> Current | None:
-    """The live session the cookie names, or None (unknown, expired, idle too long, user disabled or changed)."""
+def current(
+    session: Session, cookie: str | None, now: datetime, last_request: Callable[[ConsoleSession], datetime | None]
+) -> Current | None:
+    """The live session the cookie names, or None (unknown, expired, idle too long, user disabled or changed).
+
+    ``last_request`` tells when the session's previous request was, as the browser proved it (a signed cookie).
+    """
     if not cookie or len(cookie) > 100:
         return None
     found = session.execute(
@@ -98,21 +99,13 @@ def current(session: Session, cookie: str | None, now: datetime) -> Current | No
     if found is None:
         return None
     row, user, agency_code = found
-    if now >= row.expires_at or now >= row.last_seen_at + IDLE:
+    seen = last_request(row)
+    last = row.last_seen_at if seen is None else max(row.last_seen_at, seen)
+    if now >= row.expires_at or now >= last + IDLE:
         return None
     if user.disabled or user.token_version != row.token_version:
         return None
     return Current(row, user, agency_code)
-
-
-def needs_touch(row: ConsoleSession, now: datetime) -> bool:
-    return now - row.last_seen_at >= TOUCH_EVERY
-
-
-def touch(session: Session, session_id: uuid.UUID, now: datetime) -> None:
-    row = session.get(ConsoleSession, session_id)
-    if row is not None:
-        row.last_seen_at = now
 
 
 def end_session(session: Session, session_id: uuid.UUID) -> None:

@@ -101,12 +101,13 @@ class ConsoleRequires:
         runtime = runtime_of(request)
         now = runtime.clock.now()
         with runtime.database.transaction(write=False) as session:
-            live = sessions.current(session, request.cookies.get(SESSION_COOKIE), now)
+            live = sessions.current(
+                session,
+                request.cookies.get(SESSION_COOKIE),
+                now,
+                lambda row: _seen_at(row.csrf_token, request.cookies.get(SEEN_COOKIE)),
+            )
         if live is None:
-            raise SignInRequired()
-        seen = _seen_at(live.session.csrf_token, request.cookies.get(SEEN_COOKIE))
-        last = max(live.session.last_seen_at, seen) if seen is not None else live.session.last_seen_at
-        if now >= last + sessions.IDLE:
             raise SignInRequired()
         user = live.user
         principal = Principal(

@@ -288,7 +288,7 @@ def _step_context(session: Session, runtime: Runtime, viewer: Viewer, case: Case
         )
         if field_act
         else [],
-        "version": etag(case),
+        "version": case.version,
         "idempotency_key": secrets.token_urlsafe(16),
     }
 
@@ -321,7 +321,9 @@ def _take_step(request: Request, case_id: uuid.UUID, step: str, viewer: Viewer, 
         envelope["claimed_at"] = claimed if ("+" in claimed[10:] or claimed.endswith("Z")) else claimed + ":00+08:00"
     if _first(sent, "reason"):
         envelope["reason"] = _first(sent, "reason")
-    if_match = _first(sent, "version") or None
+    # The version the form was drawn on, sent as the API's If-Match would be (its ETag is the quoted number).
+    seen_version = _first(sent, "version")
+    if_match = f'"{seen_version}"' if seen_version.isdigit() else None
     key = _first(sent, "idempotency_key") or None
     try:
         try:
@@ -365,7 +367,7 @@ def _take_step(request: Request, case_id: uuid.UUID, step: str, viewer: Viewer, 
             case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
             context = _step_context(session, runtime, viewer, case, step)
         if refused.status == 412:
-            context["version"] = if_match or context["version"]  # the officer decides: reload, or send anew
+            context["version"] = seen_version  # the officer decides: reload the case, or send anew
         context["idempotency_key"] = key or context["idempotency_key"]
         return render(
             request,

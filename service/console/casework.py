@@ -262,8 +262,15 @@ def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         view = _case_view(session, runtime, case)
+        choices = []
+        if viewer.has(Permission.EVIDENCE_UPLOAD):
+            me = officer_of_user(session, viewer.principal.user_id)
+            item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
+            choices = officer_choices(session, runtime, case.agency_id, item.code, item.category, me.id if me else None)
     kinds = [k.value for k in EvidenceKind]
-    return render(request, "case.html", viewer, case=view, kinds=kinds, upload_key=secrets.token_urlsafe(16))
+    return render(
+        request, "case.html", viewer, case=view, kinds=kinds, choices=choices, upload_key=secrets.token_urlsafe(16)
+    )
 
 
 # -- a step ------------------------------------------------------------------------------------------------------
@@ -392,6 +399,7 @@ async def upload_evidence(
     kind: Annotated[str, Query(max_length=40)],
     description: Annotated[str, Query(min_length=1, max_length=2000)],
     filename: Annotated[str, Query(min_length=1, max_length=255)] = "evidence.bin",
+    officers: Annotated[list[uuid.UUID] | None, Query()] = None,
 ) -> Response:
     """The file as the request body (sent by the console's script, with progress); the form token in a header.
     The same checks and order as ``POST /api/v1/cases/{id}/evidence``: everything that does not need the file
@@ -413,7 +421,7 @@ async def upload_evidence(
                 principal,
                 case,
                 kind=kind,
-                officers=[],
+                officers=officers or [],
                 claimed_at=None,
                 now=runtime.clock.now(),
             )
@@ -444,7 +452,7 @@ async def upload_evidence(
                     description=description,
                     filename=filename,
                     media_type=media_type,
-                    officers=[],
+                    officers=officers or [],
                     claimed_at=None,
                     now=runtime.clock.now(),
                 )

@@ -25,6 +25,7 @@
         description: form.querySelector("[name=description]").value,
         filename: file.name
       });
+      form.querySelectorAll("input[name=officers]:checked").forEach(function (box) { query.append("officers", box.value); });
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.getAttribute("data-upload") + "?" + query.toString());
       xhr.setRequestHeader("X-CSRF-Token", csrf());
@@ -39,10 +40,12 @@
           status.textContent = say("上传完成", "Uploaded");
           window.location.reload();
         } else {
-          var problem = {};
-          try { problem = JSON.parse(xhr.responseText); } catch (ignored) { problem = {}; }
-          status.textContent = say("未能上传：", "Not uploaded: ") + (problem.detail || xhr.status) +
-            (problem.article ? "（" + problem.article + "）" : "");
+          /* The refusal is a page: its detail and article, as every refusal is shown. */
+          var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+          var detail = doc.querySelector("#problem p");
+          var article = doc.querySelector("#problem .article");
+          status.textContent = say("未能上传：", "Not uploaded: ") + xhr.status + " " +
+            (detail ? detail.textContent : "") + (article ? " " + article.textContent : "");
         }
       });
       xhr.addEventListener("error", function () { status.textContent = say("网络错误，请重试", "Network error: try again"); });

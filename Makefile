@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check openapi openapi-check bench clean
+.PHONY: demo test test-browser lint typecheck check openapi openapi-check bench clean
 
 $(STAMP): pyproject.toml setup.py service/ledger/_speedups.c
 	@$(PYTHON) -c 'import sys; sys.exit("caseledger needs Python 3.11+") if sys.version_info < (3, 11) else None'
@@ -19,7 +19,13 @@ demo: $(STAMP)
 	$(BIN)/caseledger demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not browser"
+
+# The console in headless Chromium (tests/browser/): Debian's chromium, installed here when missing (we are root
+# on CI); screenshots land in var/screenshots/ (not committed).
+test-browser: $(STAMP)
+	test -x /usr/bin/chromium || apt-get install -y chromium
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check service tests bench

@@ -9,7 +9,6 @@ except under ``CI=true``, where it fails: CI must run it (``make test-browser``,
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time

@@ -184,3 +184,49 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
 def step_name(step: str, lang: Lang) -> str:
     pair = STEP_NAMES.get(step)
     return step if pair is None else pair[0 if lang == "zh" else 1]
+
+
+# The fields of the steps' payloads (service/cases/payloads.py), by their last name; others keep the schema's title.
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "amount_fen": ("金额（分）", "Amount (fen)"),
+    "attendees": ("参加人员", "Attendees"),
+    "basis": ("依据", "Basis"),
+    "calendar_days": ("日数", "Days"),
+    "chair": ("主持人", "Chair"),
+    "chair_officer_id": ("听证主持人", "Hearing chair"),
+    "conclusion": ("结论", "Conclusion"),
+    "confiscated_value_fen": ("没收财物价值（分）", "Confiscated value (fen)"),
+    "discretion_statement": ("裁量说明", "Discretion statement"),
+    "facts": ("违法事实", "Facts"),
+    "fine_fen": ("罚款金额（分）", "Fine (fen)"),
+    "form_number": ("文书编号", "Form number"),
+    "held_on": ("举行日期", "Held on"),
+    "informs_hearing_right": ("已告知听证权利", "Informs of the right to a hearing"),
+    "informs_statement_and_defence": ("已告知陈述申辩权利", "Informs of statement and defence"),
+    "items": ("物品", "Items"),
+    "kinds": ("处罚种类", "Kinds of penalty"),
+    "materials": ("送审材料", "Materials"),
+    "measure": ("措施", "Measure"),
+    "method": ("送达方式", "Method"),
+    "non_fine_penalties_performed": ("其他处罚已履行", "Other penalties performed"),
+    "officer_id": ("执法人员", "Officer"),
+    "on_the_spot": ("当场", "On the spot"),
+    "opinions": ("讨论意见", "Opinions"),
+    "outcome": ("处理结果", "Outcome"),
+    "paid_on": ("缴款日期", "Paid on"),
+    "place": ("地点", "Place"),
+    "reasons": ("理由", "Reasons"),
+    "receipt": ("票据号", "Receipt"),
+    "record": ("笔录", "Record"),
+    "recused": ("回避", "Recused"),
+    "report": ("调查终结报告", "Report"),
+    "requested_by": ("申请人", "Requested by"),
+    "scheduled_for": ("时间", "Scheduled for"),
+    "subject": ("被询问人", "Subject"),
+    "summary": ("内容", "Summary"),
+}
+
+
+def field_name(name: str, title: str, lang: Lang) -> str:
+    pair = FIELD_NAMES.get(name.rsplit(".", 1)[-1])
+    return title if pair is None else pair[0 if lang == "zh" else 1]

@@ -27,7 +27,7 @@ from service.auth.models import User
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.console import sessions
-from service.console.i18n import Lang, choose, step_name, words
+from service.console.i18n import Lang, choose, field_name, step_name, words
 from service.errors import DomainError
 from service.runtime import Runtime
 
@@ -207,6 +207,7 @@ def render(
         csrf=viewer.csrf if viewer else None,
         path=request.url.path,
         step_name=lambda step: step_name(step, lang),
+        field_name=lambda name, title: field_name(name, title, lang),
         **context,
     )
     response = HTMLResponse(page, status_code=status)

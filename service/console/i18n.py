@@ -119,6 +119,24 @@ _WORDS: dict[str, tuple[str, str]] = {
     "signed_in_as": ("当前用户", "Signed in as"),
     "agency": ("执法主体", "Agency"),
     "menu": ("导航", "Navigation"),
+    "keys": ("签名密钥", "Signing keys"),
+    "keys_explained": (
+        "密钥在本浏览器中生成，私钥不可导出，只保存在本浏览器；服务器只登记公钥，须经管理员批准后方可使用。",
+        "The key is made in this browser; its private half cannot be exported and stays here. The server registers "
+        "only the public key, which an admin approves before it is used.",
+    ),
+    "make_key": ("在本浏览器中生成签名密钥", "Make a signing key in this browser"),
+    "case_file": ("案卷", "Case file"),
+    "review_opinion": ("审核意见", "Opinion"),
+    "materials": ("送审材料", "Materials"),
+    "take_review": ("承办本审核", "Take this review"),
+    "passed": ("无问题", "passed"),
+    "problem": ("存在问题", "problem"),
+    "agree": ("同意", "agree"),
+    "problems_found": ("存在问题", "problems found"),
+    "statement": ("待签名的声明（全文）", "The statement to sign, in full"),
+    "sign_statement": ("用本浏览器中的密钥签名", "Sign with this browser's key"),
+    "signed": ("已签名", "signed"),
 }
 
 

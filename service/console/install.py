@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.console import account, casework, public_pages, supervision
+from service.console import account, casework, public_pages, signing_pages, supervision
 from service.console.i18n import words
 from service.console.web import (
     ConsoleForbidden,
@@ -33,6 +33,7 @@ def install_console(app: FastAPI) -> None:
     app.include_router(casework.router)
     app.include_router(supervision.router)
     app.include_router(public_pages.router)
+    app.include_router(signing_pages.router)
     api_domain = app.exception_handlers[DomainError]
     api_http = app.exception_handlers[StarletteHTTPException]
 

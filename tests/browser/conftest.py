@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +56,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class MovableClock:
+    """The real time, moved on by the tests that need days to pass (a party's time to ask for a hearing)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return SystemClock().now() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+
 @dataclass
 class LiveServer:
     url: str
     runtime: Runtime
     password: str
+    clock: MovableClock
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +109,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         clock,
     ).run_once(force_checkpoint=True)
     database.dispose()
-    runtime = Runtime.build(settings, clock=clock)
+    moving = MovableClock()
+    runtime = Runtime.build(settings, clock=moving)
     from service.main import create_app
 
     port = _free_port()
@@ -106,7 +122,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", runtime, PASSWORD)
+    yield LiveServer(f"http://127.0.0.1:{port}", runtime, PASSWORD, moving)
     server.should_exit = True
     thread.join(timeout=10)
     runtime.database.dispose()

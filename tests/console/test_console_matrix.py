@@ -5,6 +5,7 @@ the API: a console route added tomorrow is in it the day it is added."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -33,7 +34,14 @@ QUERY = {"/cases/{case_id}/evidence": {"kind": EvidenceKind.DOCUMENTARY.value, "
 def test_no_console_page_answers_beyond_its_permission(app: FastAPI, client: TestClient, runtime: Runtime) -> None:
     officer = TestClient(app)
     case_id = open_case(officer, sign_in(officer, "officer1"), runtime)
-    values = {"case_id": case_id, "step": "record_inquiry", "agency": "tiemen", "lang": "en", "name": "console.css"}
+    values = {
+        "case_id": case_id,
+        "review_id": str(uuid.uuid4()),
+        "step": "record_inquiry",
+        "agency": "tiemen",
+        "lang": "en",
+        "name": "console.css",
+    }
     with runtime.database.transaction(write=False) as session:
         roles = {u: tuple(r) for u, r in session.execute(sa.select(User.username, User.roles))}
     browsers: dict[str, tuple[TestClient, str]] = {}

@@ -161,3 +161,79 @@
   show();
   replay();
 })();
+
+/* Signing in the browser. The Ed25519 key is made by WebCrypto as non-extractable and kept in IndexedDB; only its
+   public half leaves the browser, to be registered (and approved by an admin). A statement is signed as the exact
+   bytes the page carries (base64), after it is shown in full; the server verifies, and can never sign itself. */
+(function () {
+  "use strict";
+  var zh = document.documentElement.lang.indexOf("zh") === 0;
+  function say(zhText, enText) { return zh ? zhText : enText; }
+  function csrf() { return document.body.getAttribute("data-csrf") || ""; }
+  function store(mode, work) {
+    return new Promise(function (resolve, reject) {
+      var open = indexedDB.open("caseledger-keys", 1);
+      open.onupgradeneeded = function () { open.result.createObjectStore("keys", { keyPath: "owner" }); };
+      open.onerror = function () { reject(open.error); };
+      open.onsuccess = function () {
+        var tx = open.result.transaction("keys", mode);
+        var request = work(tx.objectStore("keys"));
+        tx.oncomplete = function () { resolve(request ? request.result : undefined); };
+        tx.onerror = function () { reject(tx.error); };
+      };
+    });
+  }
+  function owner() { return document.body.getAttribute("data-user") || ""; }
+  function b64(bytes) { return btoa(String.fromCharCode.apply(null, new Uint8Array(bytes))); }
+  function unb64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
+
+  var make = document.getElementById("make-key");
+  if (make) {
+    make.addEventListener("click", function () {
+      var status = document.getElementById("browser-key");
+      crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]).then(function (pair) {
+        return crypto.subtle.exportKey("raw", pair.publicKey).then(function (raw) {
+          var body = new FormData();
+          body.append("csrf", csrf());
+          body.append("public_key", b64(raw));
+          return fetch(make.getAttribute("data-register"), { method: "POST", body: body, credentials: "same-origin" })
+            .then(function (response) { return response.json().then(function (answer) { return [response, answer]; }); })
+            .then(function (result) {
+              if (result[0].status !== 201) { throw new Error(result[1].detail || result[0].status); }
+              return store("readwrite", function (keys) {
+                return keys.put({ owner: owner(), keyId: result[1].key_id, privateKey: pair.privateKey, publicKey: b64(raw) });
+              }).then(function () {
+                status.textContent = say("已生成并登记密钥 ", "Key made and registered: ") + result[1].key_id +
+                  say("（待管理员批准）", " (waiting for an admin's approval)");
+              });
+            });
+        });
+      }).catch(function (error) { status.textContent = say("未能生成密钥：", "No key made: ") + error.message; });
+    });
+  }
+
+  var sign = document.getElementById("sign-statement");
+  if (sign) {
+    sign.addEventListener("click", function () {
+      var status = document.getElementById("sign-status");
+      store("readonly", function (keys) { return keys.get(owner()); }).then(function (held) {
+        if (!held) { throw new Error(say("本浏览器中没有您的签名密钥", "no key of yours in this browser")); }
+        var statement = unb64(sign.getAttribute("data-statement"));
+        return crypto.subtle.sign({ name: "Ed25519" }, held.privateKey, statement).then(function (signature) {
+          var body = new FormData();
+          body.append("csrf", csrf());
+          body.append("key_id", held.keyId);
+          body.append("signature", b64(signature));
+          return fetch(sign.getAttribute("data-action"), { method: "POST", body: body, credentials: "same-origin" });
+        });
+      }).then(function (response) {
+        if (response.ok) { window.location.href = response.url; return; }
+        return response.text().then(function (text) {
+          var doc = new DOMParser().parseFromString(text, "text/html");
+          var detail = doc.querySelector("#problem p");
+          status.textContent = response.status + " " + (detail ? detail.textContent : "");
+        });
+      }).catch(function (error) { status.textContent = say("未能签名：", "Not signed: ") + error.message; });
+    });
+  }
+})();

@@ -10,9 +10,9 @@ on) and an idempotency key (a resubmitted or replayed form is recorded once).
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -26,7 +26,7 @@ from service import idempotency
 from service.auth.permissions import Permission
 from service.cases import service as cases
 from service.cases.deadlines_view import case_deadlines
-from service.cases.history import case_history
+from service.cases.history import case_history, stream_entries
 from service.cases.models import Case
 from service.cases.payloads import STEP_PAYLOADS
 from service.cases.router import OpenCaseBody, StepEnvelope
@@ -475,5 +475,18 @@ def history_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> HTMLRe
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         entries = case_history(session, case)
+        # The exact bytes of each entry, for the browser to hash and prove against a signed checkpoint itself.
+        canonical = {
+            entry.stream_seq: base64.b64encode(bytes(entry.canonical)).decode("ascii")
+            for entry, _index in stream_entries(session, case.agency_id, f"case:{case.id}")
+        }
         view = _case_view(session, runtime, case)
-    return render(request, "history.html", viewer, case=view, entries=entries, now=datetime.now)
+    return render(
+        request,
+        "history.html",
+        viewer,
+        case=view,
+        entries=entries,
+        canonical=canonical,
+        agency=viewer.principal.agency_code,
+    )

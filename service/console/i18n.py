@@ -120,6 +120,16 @@ _WORDS: dict[str, tuple[str, str]] = {
     "agency": ("执法主体", "Agency"),
     "menu": ("导航", "Navigation"),
     "keys": ("签名密钥", "Signing keys"),
+    "verify_in_browser": ("在浏览器中验证", "Verify in this browser"),
+    "verify_explained": (
+        "浏览器自行计算每条记录的哈希，按包含证明推算默克尔树根，并用首次使用时固定的验证公钥核验检查点签名；"
+        "请将公钥指纹与本机关公告或文书上印制的指纹比对。",
+        "The browser hashes each entry, rebuilds the Merkle root from its inclusion proof and checks the "
+        "checkpoint's signature with the verifier key it pinned at first use; compare the fingerprint with the one "
+        "the agency publishes in its notices and documents.",
+    ),
+    "fingerprint": ("验证公钥指纹", "Verifier key fingerprint"),
+    "in_browser": ("浏览器验证", "In this browser"),
     "keys_explained": (
         "密钥在本浏览器中生成，私钥不可导出，只保存在本浏览器；服务器只登记公钥，须经管理员批准后方可使用。",
         "The key is made in this browser; its private half cannot be exported and stays here. The server registers "

@@ -160,6 +160,30 @@ def test_a_general_case_through_the_console(live_server: LiveServer, chromium: A
     assert supervisor.locator("ol.timeline > li.ok").count() == len(recorded)
     for entry_type in recorded:
         assert supervisor.locator(f"li[data-entry-type='{entry_type}']").count() >= 1
+    # ... and verifies them itself: leaf hashes, inclusion proofs, the checkpoint's signature under the pinned key.
+    time.sleep(1.5)  # the integrator signs a checkpoint every 0.5 s here
+    supervisor.reload()
+    supervisor.click("#verify-case")
+    supervisor.locator("#verify-summary").filter(has_text="已验证").wait_for()
+    assert supervisor.locator("ol.timeline > li.proved").count() == len(recorded), supervisor.locator(
+        "#verify-summary"
+    ).inner_text()
+    assert supervisor.locator("ol.timeline > li.unproved").count() == 0
+    assert "已固定" in supervisor.locator("#vkey-pinned").inner_text()
+    fingerprint = supervisor.locator("#vkey-fingerprint").inner_text()
+    assert re.fullmatch(r"([0-9a-f]{4} ){7}[0-9a-f]{4}", fingerprint)
     supervisor.screenshot(path=str(screenshots / "supervisor-history-1366x768.png"), full_page=True)
     violations += serious_violations(supervisor)
+    # A server that answers another verifier key than the one pinned raises the alarm and proves nothing.
+    pinned = supervisor.evaluate("localStorage.getItem('caseledger.vkey.tiemen')")
+    name, key_id, key = pinned.split("+")
+    other = f"{name}+{key_id}+{key[:-8]}AAAAAAA="
+    supervisor.evaluate(f"localStorage.setItem('caseledger.vkey.tiemen', '{other}')")
+    supervisor.reload()
+    supervisor.click("#verify-case")
+    alarm = supervisor.locator("#vkey-alarm")
+    alarm.wait_for()
+    assert "不同" in alarm.inner_text()
+    assert supervisor.locator("ol.timeline > li.proved").count() == 0
+    supervisor.screenshot(path=str(screenshots / "supervisor-vkey-alarm-1366x768.png"), full_page=True)
     assert not violations, "\n".join(violations)

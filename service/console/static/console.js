@@ -237,3 +237,139 @@
     });
   }
 })();
+
+/* The supervisor's own verification, in the browser: each entry's leaf hash (SHA-256 of 0x00 and its bytes), its
+   RFC 9162 inclusion proof up to the latest checkpoint's root, and the checkpoint's C2SP signed-note signature
+   (Ed25519) under the verifier key this browser pinned the first time; a different key later is an alarm, never a
+   silent update. The server's word is not taken for any of it. */
+(function () {
+  "use strict";
+  var button = document.getElementById("verify-case");
+  if (!button) { return; }
+  var zh = document.documentElement.lang.indexOf("zh") === 0;
+  function say(zhText, enText) { return zh ? zhText : enText; }
+  var enc = new TextEncoder();
+  function unb64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
+  function hex(bytes) { return Array.from(new Uint8Array(bytes)).map(function (b) { return b.toString(16).padStart(2, "0"); }).join(""); }
+  function concat(parts) {
+    var size = parts.reduce(function (n, p) { return n + p.length; }, 0);
+    var out = new Uint8Array(size);
+    var at = 0;
+    parts.forEach(function (p) { out.set(p, at); at += p.length; });
+    return out;
+  }
+  function sha256(bytes) { return crypto.subtle.digest("SHA-256", bytes).then(function (d) { return new Uint8Array(d); }); }
+  function same(a, b) { return a.length === b.length && a.every(function (x, i) { return x === b[i]; }); }
+  function nodeHash(left, right) { return sha256(concat([new Uint8Array([1]), left, right])); }
+
+  /* RFC 9162 §2.1.3.2: the root an inclusion proof implies. */
+  function rootFromProof(leaf, index, size, proof) {
+    var fn = index, sn = size - 1, value = Promise.resolve(leaf);
+    proof.forEach(function (sibling) {
+      if ((fn & 1) || fn === sn) {
+        value = value.then(function (v) { return nodeHash(sibling, v); });
+        while (!(fn & 1) && fn !== 0) { fn >>= 1; sn >>= 1; }
+      } else {
+        value = value.then(function (v) { return nodeHash(v, sibling); });
+      }
+      fn >>= 1; sn >>= 1;
+    });
+    return value.then(function (v) { if (sn !== 0) { throw new Error("proof too long"); } return v; });
+  }
+
+  /* A C2SP signed note checked with a vkey "<name>+<hex8 id>+<base64(0x01 || key)>"; the checkpoint body returned. */
+  function openCheckpoint(note, vkey) {
+    var parts = vkey.trim().split("+");
+    var name = parts[0], raw = unb64(parts[2]);
+    if (raw.length !== 33 || raw[0] !== 1) { throw new Error("not an Ed25519 verifier key"); }
+    var publicKey = raw.slice(1);
+    var split = note.indexOf("\n\n");
+    var text = note.slice(0, split + 1);
+    var lines = note.slice(split + 2).split("\n").filter(function (l) { return l; });
+    return sha256(concat([enc.encode(name), new Uint8Array([10, 1]), publicKey])).then(function (idHash) {
+      var wanted = idHash.slice(0, 4);
+      var mine = lines.map(function (line) {
+        var fields = line.replace(/^\u2014 /, "").split(" ");
+        return { name: fields[0], sig: unb64(fields[1]) };
+      }).filter(function (s) { return s.name === name && same(s.sig.slice(0, 4), wanted); });
+      if (mine.length === 0) { throw new Error(say("检查点没有该公钥的签名", "no signature by the pinned key")); }
+      return crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]).then(function (key) {
+        return Promise.all(mine.map(function (s) {
+          return crypto.subtle.verify({ name: "Ed25519" }, key, s.sig.slice(4), enc.encode(text));
+        }));
+      }).then(function (results) {
+        if (!results.every(Boolean)) { throw new Error(say("检查点签名无效", "invalid checkpoint signature")); }
+        var body = text.slice(0, -1).split("\n");
+        if (body[0] !== name) { throw new Error(say("检查点来源不符", "checkpoint origin differs")); }
+        return { size: parseInt(body[1], 10), root: unb64(body[2]) };
+      });
+    });
+  }
+
+  button.addEventListener("click", function () {
+    var agency = button.getAttribute("data-agency");
+    var base = "/api/v1/agencies/" + encodeURIComponent(agency) + "/ledger";
+    var summary = document.getElementById("verify-summary");
+    var alarm = document.getElementById("vkey-alarm");
+    var pinKey = "caseledger.vkey." + agency;
+    summary.textContent = say("正在验证……", "Verifying…");
+    fetch(base + "/vkey").then(function (r) { return r.text(); }).then(function (served) {
+      served = served.trim();
+      var pinned = localStorage.getItem(pinKey);
+      if (pinned === null) {
+        localStorage.setItem(pinKey, served);
+        pinned = served;
+        document.getElementById("vkey-pinned").textContent = say("（首次使用，已固定）", "(pinned now, first use)");
+      } else {
+        document.getElementById("vkey-pinned").textContent = say("（已固定）", "(pinned)");
+      }
+      return sha256(enc.encode(pinned)).then(function (digest) {
+        document.getElementById("vkey-fingerprint").textContent = hex(digest).slice(0, 32).replace(/(.{4})/g, "$1 ").trim();
+        if (served !== pinned) {
+          alarm.hidden = false;
+          alarm.textContent = say("警告：服务器提供的验证公钥与本浏览器固定的公钥不同！不要信任本页的验证结果，请与本机关公告的公钥核对。",
+            "Alarm: the server's verifier key differs from the key this browser pinned. Trust no verification here; compare with the key the agency publishes.");
+          throw new Error("verifier key changed");
+        }
+        return fetch(base + "/checkpoint").then(function (r) { return r.text(); }).then(function (note) {
+          return openCheckpoint(note, pinned);
+        });
+      });
+    }).then(function (checkpoint) {
+      var items = Array.from(document.querySelectorAll("ol.timeline > li"));
+      var proved = 0, failed = 0, pending = 0;
+      return items.reduce(function (chain, li) {
+        return chain.then(function () {
+          var cell = li.querySelector(".browser-proof");
+          var index = li.getAttribute("data-index");
+          var bytes = unb64(li.getAttribute("data-canonical"));
+          return sha256(concat([new Uint8Array([0]), bytes])).then(function (leaf) {
+            if (!same(leaf, unb64(li.getAttribute("data-hash")))) { throw new Error(say("记录哈希不符", "entry hash differs")); }
+            if (index === "" || parseInt(index, 10) >= checkpoint.size) {
+              pending += 1;
+              cell.textContent = say("尚未纳入检查点", "not yet in a checkpoint");
+              return null;
+            }
+            return fetch(base + "/proof/inclusion?index=" + index + "&size=" + checkpoint.size)
+              .then(function (r) { return r.json(); })
+              .then(function (answer) {
+                return rootFromProof(leaf, parseInt(index, 10), checkpoint.size, answer.proof.map(unb64));
+              }).then(function (root) {
+                if (!same(root, checkpoint.root)) { throw new Error(say("包含证明不符", "inclusion proof fails")); }
+                proved += 1;
+                li.classList.add("proved");
+                cell.textContent = say("已验证：包含于第 ", "verified: in checkpoint of size ") + checkpoint.size + say(" 条的检查点", "");
+              });
+          }).catch(function (error) {
+            failed += 1;
+            li.classList.add("unproved");
+            cell.textContent = say("验证失败：", "verification failed: ") + error.message;
+          });
+        });
+      }, Promise.resolve()).then(function () {
+        summary.textContent = say("已验证 ", "Verified ") + proved + say(" 条，失败 ", ", failed ") + failed +
+          say(" 条，待纳入检查点 ", ", awaiting a checkpoint ") + pending;
+      });
+    }).catch(function (error) { summary.textContent = say("验证中止：", "Verification stopped: ") + error.message; });
+  });
+})();

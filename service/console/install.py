@@ -1,4 +1,9 @@
-"""``install_console(app)``: the console's routes at ``/`` and its answers to refusals, as pages."""
+"""``install_console(app)``: the console's routes at ``/`` and its answers to refusals, as pages.
+
+The console's page modules are routers (``*_router.py``), in the web layer like the API's: they read the API's
+body models (``OpenCaseBody``, ``StepEnvelope``, ``OpinionIn``...) so that a form is held to what the API holds a
+body to, and call the same service functions.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.console import account, casework, public_pages, signing_pages, supervision
+from service.console import account_router, casework_router, public_router, signing_router, supervision_router
 from service.console.i18n import words
 from service.console.web import (
     ConsoleForbidden,
@@ -29,11 +34,11 @@ async def _answer(answer: Response | Awaitable[Response]) -> Response:
 
 
 def install_console(app: FastAPI) -> None:
-    app.include_router(account.router)
-    app.include_router(casework.router)
-    app.include_router(supervision.router)
-    app.include_router(public_pages.router)
-    app.include_router(signing_pages.router)
+    app.include_router(account_router.router)
+    app.include_router(casework_router.router)
+    app.include_router(supervision_router.router)
+    app.include_router(public_router.router)
+    app.include_router(signing_router.router)
     api_domain = app.exception_handlers[DomainError]
     api_http = app.exception_handlers[StarletteHTTPException]
 

@@ -91,7 +91,7 @@ def officer_choices(
     """Every active officer of the agency but me, qualified for the item *now* or greyed with the reasons
     (行政处罚法 第四十二条: officers hold enforcement certificates for the matter)."""
     now = runtime.clock.now()
-    lang_reasons = []
+    choices = []
     officers = session.scalars(
         select(Officer).where(Officer.agency_id == agency_id, Officer.active.is_(True)).order_by(Officer.name)
     ).all()
@@ -99,7 +99,7 @@ def officer_choices(
         if officer.id == me:
             continue
         q = qualification_of(session, runtime.officer_policy, officer, ItemFacts(item_code, category), now)
-        lang_reasons.append(
+        choices.append(
             {
                 "id": str(officer.id),
                 "name": officer.name,
@@ -108,8 +108,8 @@ def officer_choices(
                 "reasons": [(r.text_zh, r.text_en, r.citation) for r in q.reasons],
             }
         )
-    lang_reasons.sort(key=lambda o: (not o["ok"], o["name"]))
-    return lang_reasons
+    choices.sort(key=lambda o: (not o["ok"], o["name"]))
+    return choices
 
 
 # -- registering a case ------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.auth.permissions import Permission
 from service.cases import service as cases
@@ -38,6 +39,7 @@ from service.reviews import service as reviews
 from service.reviews.router import OpinionIn, SignatureIn
 from service.reviews.service import TEN_CHECKS
 from service.signing import service as signing
+from service.runtime import Runtime
 from service.signing.models import SigningKey
 
 router = APIRouter(include_in_schema=False)

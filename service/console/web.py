@@ -23,7 +23,6 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from service.auth.models import User
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.console import sessions
@@ -68,7 +67,6 @@ class Viewer:
     principal: Principal
     session_id: uuid.UUID
     csrf: str
-    user: User
     seen: str  # the refreshed cl_seen cookie
 
     def has(self, permission: Permission) -> bool:
@@ -121,9 +119,7 @@ class ConsoleRequires:
             token_id=live.session.id,
             token_expires_at=live.session.expires_at,
         )
-        viewer = Viewer(
-            principal, live.session.id, live.session.csrf_token, user, _seen_value(live.session.csrf_token, now)
-        )
+        viewer = Viewer(principal, live.session.id, live.session.csrf_token, _seen_value(live.session.csrf_token, now))
         if not principal.has(self.permission):
             raise ConsoleForbidden(viewer, self.permission)
         return viewer

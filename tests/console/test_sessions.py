@@ -122,3 +122,12 @@ def test_english_on_request(client: TestClient) -> None:
     client.get("/lang/en?next=/login")
     assert "Sign in" in client.get("/login").text
     assert "Sign in" in TestClient(client.app).get("/login", headers={"Accept-Language": "en-GB,en"}).text
+
+
+def test_someone_else_signing_in_leaves_a_busy_session_alone(client: TestClient, clock: FixedClock) -> None:
+    sign_in(client, "officer1")
+    for _ in range(3):
+        clock.advance(minutes=25)
+        assert client.get("/", follow_redirects=False).status_code == 200
+    sign_in(TestClient(client.app), "head")  # sweeps the sessions that ended
+    assert client.get("/", follow_redirects=False).status_code == 200

@@ -38,8 +38,8 @@ from service.evidence import service as evidence_service
 from service.reviews import service as reviews
 from service.reviews.router import OpinionIn, SignatureIn
 from service.reviews.service import TEN_CHECKS
-from service.signing import service as signing
 from service.runtime import Runtime
+from service.signing import service as signing
 from service.signing.models import SigningKey
 
 router = APIRouter(include_in_schema=False)
@@ -89,7 +89,7 @@ async def register_key(request: Request, viewer: KeyHolder) -> Response:
 
 
 def _review_view(
-    session: Any, runtime: Any, viewer: Viewer, case_id: uuid.UUID, review_id: uuid.UUID
+    session: Session, runtime: Runtime, viewer: Viewer, case_id: uuid.UUID, review_id: uuid.UUID
 ) -> dict[str, Any]:
     case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
     review = reviews.find_review(case, review_id)

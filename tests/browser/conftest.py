@@ -139,6 +139,13 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+def new_context(browser: Any, viewport: dict[str, int]) -> Any:
+    """A browser context as a township user has it: Chinese, the given screen, patient on a loaded machine."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context.set_default_timeout(60_000)
+    return context
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)

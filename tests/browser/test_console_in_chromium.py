@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import DESKTOP, PHONE, LiveServer
+from .conftest import DESKTOP, PHONE, LiveServer, new_context
 from .pages import case_entry_types, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ ROLES = ("officer1", "head", "reviewer", "supervisor", "admin")
 CASE_PAGE = re.compile(r".*/cases/([0-9a-f-]{36})$")
 
 
-def _wait_for(condition: Any, seconds: float = 15) -> None:
+def _wait_for(condition: Any, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
@@ -32,14 +32,14 @@ def test_each_roles_home_at_phone_and_desktop_sizes(live_server: LiveServer, chr
     violations: list[str] = []
     for role in ROLES:
         for size_name, size in (("390x844", PHONE), ("1366x768", DESKTOP)):
-            context = chromium.new_context(viewport=size, locale="zh-CN")
+            context = new_context(chromium, size)
             page = context.new_page()
             sign_in(page, live_server.url, role, live_server.password)
             page.screenshot(path=str(screenshots / f"home-{role}-{size_name}.png"), full_page=True)
             assert page.locator("h1").count() == 1
             violations += serious_violations(page)
             context.close()
-    page = chromium.new_page(viewport=PHONE, locale="zh-CN")
+    page = new_context(chromium, PHONE).new_page()
     for path in ("/login", "/public/tiemen/items", "/public/tiemen/officers", "/public/tiemen/decisions"):
         page.goto(live_server.url + path)
         violations += serious_violations(page)
@@ -50,7 +50,7 @@ def test_each_roles_home_at_phone_and_desktop_sizes(live_server: LiveServer, chr
 def test_a_general_case_through_the_console(live_server: LiveServer, chromium: Any, screenshots: Path) -> None:
     base, runtime, password = live_server.url, live_server.runtime, live_server.password
     violations: list[str] = []
-    phone = chromium.new_context(viewport=PHONE, locale="zh-CN")
+    phone = new_context(chromium, PHONE)
     officer = phone.new_page()
     sign_in(officer, base, "officer1", password)
 
@@ -76,7 +76,7 @@ def test_a_general_case_through_the_console(live_server: LiveServer, chromium: A
     assert case_entry_types(runtime, case_id) == ["case:case:registered"]
 
     # The head approves the filing from the approvals waiting, at a desk.
-    desk = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+    desk = new_context(chromium, DESKTOP)
     head = desk.new_page()
     sign_in(head, base, "head", password)
     assert head.locator("#approvals-h").is_visible()
@@ -160,11 +160,16 @@ def test_a_general_case_through_the_console(live_server: LiveServer, chromium: A
     assert supervisor.locator("ol.timeline > li.ok").count() == len(recorded)
     for entry_type in recorded:
         assert supervisor.locator(f"li[data-entry-type='{entry_type}']").count() >= 1
+
     # ... and verifies them itself: leaf hashes, inclusion proofs, the checkpoint's signature under the pinned key.
-    time.sleep(1.5)  # the integrator signs a checkpoint every 0.5 s here
-    supervisor.reload()
-    supervisor.click("#verify-case")
-    supervisor.locator("#verify-summary").filter(has_text="已验证").wait_for()
+    def all_proved() -> bool:
+        # The integrator signs a checkpoint every 0.5 s here; until it covers the latest entries they await one.
+        supervisor.reload()
+        supervisor.click("#verify-case")
+        supervisor.locator("#verify-summary").filter(has_text="已验证").wait_for()
+        return bool(supervisor.locator("ol.timeline > li.proved").count() == len(recorded))
+
+    _wait_for(all_proved)
     assert supervisor.locator("ol.timeline > li.proved").count() == len(recorded), supervisor.locator(
         "#verify-summary"
     ).inner_text()

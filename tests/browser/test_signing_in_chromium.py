@@ -19,7 +19,7 @@ from service.signing.models import SigningKey
 from tests.cases.driver import Cases
 from tests.cases.test_reviews import major_case
 
-from .conftest import DESKTOP, LiveServer
+from .conftest import DESKTOP, LiveServer, new_context
 from .pages import serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def test_a_reviewer_signs_the_opinion_with_a_key_the_browser_holds(live_server: 
     requested = cases.step(case, "request_legal_review", data={"materials": "调查终结报告、证据目录"})
     review_id = requested["file"]["reviews"][-1]["review_id"]
 
-    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = new_context(chromium, DESKTOP)
     page = context.new_page()
     sign_in(page, live_server.url, "reviewer", live_server.password)
     page.goto(live_server.url + "/keys")

@@ -10,10 +10,12 @@ import sys
 import time
 from types import ModuleType
 
-from bench import append_throughput, documents, merkle, probes, scale
+from bench import append_throughput, console_pages, documents, merkle, probes, scale
 from bench.common import console, machine_line
 
-BENCHMARKS: dict[str, ModuleType] = {m.NAME: m for m in (merkle, append_throughput, scale, probes, documents)}
+BENCHMARKS: dict[str, ModuleType] = {
+    m.NAME: m for m in (merkle, append_throughput, scale, probes, documents, console_pages)
+}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -338,7 +338,7 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_server(host: str, port: int, workers: int) -> None:
+def run_server(host: str, port: int, workers: int, cert: Path | None = None, key: Path | None = None) -> None:
     import uvicorn  # only the serving commands need the server
     from uvicorn.supervisors import Multiprocess
 
@@ -353,6 +353,10 @@ def run_server(host: str, port: int, workers: int) -> None:
         # JSON lines with the request id; the access line's query values only for harmless parameters.
         log_config=log_config(),
         access_log=True,
+        # A small office without a reverse proxy serves HTTPS itself: the console's browser signing needs a
+        # secure context (WebCrypto), which anything but localhost only has over HTTPS.
+        ssl_certfile=str(cert) if cert is not None else None,
+        ssl_keyfile=str(key) if key is not None else None,
     )
     if workers <= 1:
         uvicorn.Server(config).run()
@@ -365,9 +369,15 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    cert: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="TLS certificate chain (PEM): serve HTTPS")
+    ] = None,
+    key: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="TLS private key (PEM)")] = None,
 ) -> None:
-    """Run the API server."""
-    run_server(host, port, workers)
+    """Run the API server and the console (HTTPS with --cert and --key)."""
+    if (cert is None) != (key is None):
+        raise typer.BadParameter("--cert and --key go together")
+    run_server(host, port, workers, cert, key)
 
 
 def load_demo_data(settings: Settings) -> list[tuple[str, str, str]] | None:

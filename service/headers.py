@@ -27,6 +27,12 @@ DOCS_CSP = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+# The console's pages (service/console/): their own scripts and styles only, forms posted to the console itself;
+# no inline script or style, nothing from another origin.
+CONSOLE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 # Evidence shown inline (an image, a recording, a PDF) is a document of its own: sandboxed, no script.
 EVIDENCE_INLINE_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; object-src 'self'; sandbox"
 
@@ -43,7 +49,7 @@ SECURITY_HEADERS = (
 # only the public pages and the ledger's public proofs may be cached.
 _CACHEABLE = re.compile(
     r"^/(api/v1/public/|api/v1/agencies/[^/]+/ledger/(checkpoint|vkey|proof)"
-    r"|healthz$|readyz$|docs$|redoc$|openapi\.json$|docs-assets/)"
+    r"|healthz$|readyz$|docs$|redoc$|openapi\.json$|docs-assets/|static/console/)"
 )
 
 DOCS_ASSETS = "/docs-assets"
@@ -68,6 +74,7 @@ class SecurityHeadersMiddleware:
             return
         path = scope["path"]
         docs = path in ("/docs", "/redoc", "/docs/oauth2-redirect")
+        console = not docs and not path.startswith(("/api/", "/docs-assets/", "/openapi.json", "/healthz", "/readyz"))
         no_store = _CACHEABLE.match(path) is None
 
         async def send_with_headers(message: Message) -> None:
@@ -76,7 +83,7 @@ class SecurityHeadersMiddleware:
                 present = {name.lower() for name, _ in headers}
                 wanted = [
                     *SECURITY_HEADERS,
-                    (b"content-security-policy", (DOCS_CSP if docs else API_CSP).encode()),
+                    (b"content-security-policy", (DOCS_CSP if docs else CONSOLE_CSP if console else API_CSP).encode()),
                 ]
                 if no_store:
                     wanted.append((b"cache-control", b"no-store"))

@@ -18,6 +18,7 @@ from service.cases.procedures_router import router as procedures_router
 from service.cases.router import router as cases_router
 from service.catalogue.router import router as catalogue_router
 from service.config import Settings, get_settings
+from service.console.install import install_console
 from service.documents.router import document_policy
 from service.documents.router import public_router as public_documents_router
 from service.documents.router import router as documents_router
@@ -151,5 +152,6 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.include_router(reports_router)
     app.include_router(public_router)
     app.include_router(public_documents_router)
+    install_console(app)  # last: its pages answer the paths the API does not claim
     declare_problem_responses(app)
     return app

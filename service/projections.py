@@ -28,7 +28,7 @@ PROJECTING_MODULES = (
 
 
 # Tables outside the ledger's fold (operational rows), which the migrations must still match.
-OPERATIONAL_MODULES = ("service.idempotency",)
+OPERATIONAL_MODULES = ("service.idempotency", "service.console.sessions")
 
 
 def load_all() -> None:

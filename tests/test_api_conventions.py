@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from service.auth.deps import PUBLIC, Public, Requires, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
+from service.console.web import ConsoleRequires
 from service.openapi_doc import COMMITTED, openapi_document, render
 from service.problems import add_problem_responses
 
@@ -22,7 +23,7 @@ from service.problems import add_problem_responses
 def _markers(dependant: Dependant) -> list[object]:
     found: list[object] = []
     for dep in dependant.dependencies:
-        if isinstance(dep.call, Requires | Public):
+        if isinstance(dep.call, Requires | Public | ConsoleRequires):
             found.append(dep.call)
         found.extend(_markers(dep))
     return found
@@ -47,7 +48,11 @@ def endpoints(routes: Sequence[BaseRoute], prefix: str = "", inherited: tuple[ob
             yield Endpoint(prefix + route.path, frozenset(route.methods), (*inherited, *_markers(route.dependant)))
         elif hasattr(route, "original_router") and hasattr(route, "include_context"):
             context = route.include_context
-            markers = tuple(d.dependency for d in context.dependencies if isinstance(d.dependency, Requires | Public))
+            markers = tuple(
+                d.dependency
+                for d in context.dependencies
+                if isinstance(d.dependency, Requires | Public | ConsoleRequires)
+            )
             yield from endpoints(route.original_router.routes, prefix + context.prefix, (*inherited, *markers))
         elif isinstance(route, Mount):
             yield from endpoints(route.routes, prefix + route.path, inherited)

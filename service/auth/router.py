@@ -40,14 +40,10 @@ def issue_token(
         request.headers.getlist("x-forwarded-for"),
         runtime.settings.trusted_proxies,
     )
+    now = runtime.clock.now()
+    throttling = signin.Throttling.of(runtime.settings)
     issued = signin.sign_in(
-        runtime.database,
-        runtime.tokens,
-        signin.Throttling.of(runtime.settings),
-        username,
-        password,
-        address,
-        runtime.clock.now(),
+        runtime.database, throttling, username, password, address, now, signin.token_for(runtime.tokens, now)
     )
     return TokenResponse(access_token=issued.token, expires_in=issued.expires_in)
 

@@ -7,8 +7,10 @@ count, so parallel guesses cannot all pass the check), the second forgives it on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -23,6 +25,8 @@ from service.auth.users import USERNAME, set_password
 from service.config import Settings
 from service.db import Database
 from service.errors import Forbidden, NotAuthenticated
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,15 @@ class Throttling:
 
 def sign_in(
     database: Database,
-    tokens: TokenService,
     throttling: Throttling,
     username: str,
     password: str,
     address: str | None,
     now: datetime,
-) -> IssuedToken:
-    """A short-lived token for a right username and password; 401 otherwise, 429 beyond the throttle.
+    then: Callable[[Session, User], T],
+) -> T:
+    """``then(session, user)`` — a token for the API, a session for the console — in the transaction that
+    forgives the attempt, for a right username and password; 401 otherwise, 429 beyond the throttle.
 
     An address the account has signed in from before is held back only by its own count, so strangers who lock
     the account out do not lock out its owner."""
@@ -79,7 +84,14 @@ def sign_in(
         raise NotAuthenticated("wrong username or password", "用户名或密码错误")
     with database.transaction() as session:
         throttle.forgive_attempt(session, keys, user.id, address, now)
-    return tokens.issue(user.id, user.token_version, now)
+        signed_in = session.get(User, user.id)
+        assert signed_in is not None
+        return then(session, signed_in)
+
+
+def token_for(tokens: TokenService, now: datetime) -> Callable[[Session, User], IssuedToken]:
+    """What signing in gives an API client: a short-lived token under the user's current token version."""
+    return lambda _session, user: tokens.issue(user.id, user.token_version, now)
 
 
 def change_own_password(

@@ -1,0 +1,1 @@
+"""The console: server-rendered pages for every role, in Chinese (English on request), at ``/``."""

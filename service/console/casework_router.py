@@ -1,0 +1,486 @@
+"""An officer's casework in the console: register a case, see it, take a step, upload evidence, read its history.
+
+Every write calls the service function the API's route calls (``cases.open_case``, ``cases.perform``,
+``evidence.collect``) after the body the API would validate (``OpenCaseBody``, ``StepEnvelope``), so the console
+has no rule of its own. Forms post as ``multipart/form-data``: browsers send a textarea's line breaks as CRLF,
+which the API refuses in a urlencoded body (service/inputs.py); here CR LF becomes LF and the same models check
+every field. A step's form carries the case version it was drawn on (sent as ``If-Match``: 412 if the case moved
+on) and an idempotency key (a resubmitted or replayed form is recorded once).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from service import idempotency
+from service.auth.permissions import Permission
+from service.cases import service as cases
+from service.cases.deadlines_view import case_deadlines
+from service.cases.history import case_history, stream_entries
+from service.cases.models import Case
+from service.cases.schemas import OpenCaseBody, StepEnvelope
+from service.cases.steps import STEPS
+from service.cases.versioning import etag
+from service.cases.workflow import CaseState, Procedure
+from service.catalogue.service import item_of, items_of, require_current_version
+from service.console.forms import form_of, read_answer
+from service.console.schemas import Recorded
+from service.console.web import (
+    ConsoleRequires,
+    Viewer,
+    check_csrf,
+    language,
+    problem_view,
+    redirect,
+    render,
+    runtime_of,
+    sent_form,
+)
+from service.errors import DomainError, InvalidInput, PayloadTooLarge
+from service.evidence import service as evidence_service
+from service.evidence.service import EvidenceKind
+from service.evidence.store import EvidenceStore, EvidenceTooLarge
+from service.officers.qualification import ItemFacts
+from service.officers.service import officer_of_user, officers_of_agency, qualification_of
+from service.runtime import Runtime
+
+router = APIRouter(include_in_schema=False)
+
+
+Creator = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_CREATE))]
+Reader = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_READ))]
+Collector = Annotated[Viewer, Depends(ConsoleRequires(Permission.EVIDENCE_UPLOAD))]
+
+
+def _first(sent: dict[str, list[str]], name: str) -> str:
+    values = sent.get(name) or [""]
+    return values[0].replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _lf(sent: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {k: [v.replace("\r\n", "\n").replace("\r", "\n") for v in vs] for k, vs in sent.items()}
+
+
+def _validation_refusal(exc: ValidationError) -> InvalidInput:
+    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return InvalidInput("; ".join(problems), "输入有误：" + "；".join(problems))
+
+
+# -- the officers who may act with me --------------------------------------------------------------------------
+
+
+def officer_choices(
+    session: Session, runtime: Runtime, agency_id: uuid.UUID, item_code: str, category: str, me: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """Every active officer of the agency but me, qualified for the item *now* or greyed with the reasons
+    (行政处罚法 第四十二条: officers hold enforcement certificates for the matter)."""
+    now = runtime.clock.now()
+    choices = []
+    for officer in officers_of_agency(session, agency_id):
+        if not officer.active:
+            continue
+        if officer.id == me:
+            continue
+        q = qualification_of(session, runtime.officer_policy, officer, ItemFacts(item_code, category), now)
+        choices.append(
+            {
+                "id": str(officer.id),
+                "name": officer.name,
+                "unit": runtime.officer_policy.units.get(officer.unit, officer.unit),
+                "ok": q.ok,
+                "reasons": [(r.text_zh, r.text_en, r.citation) for r in q.reasons],
+            }
+        )
+    choices.sort(key=lambda o: (not o["ok"], o["name"]))
+    return choices
+
+
+# -- registering a case ------------------------------------------------------------------------------------------
+
+
+def _catalogue(session: Session, agency_id: uuid.UUID) -> list[dict[str, Any]]:
+    version = require_current_version(session, agency_id)
+    return [row.data for row in items_of(session, agency_id, version.version)]
+
+
+@router.get("/cases/new")
+def new_case_page(
+    request: Request, viewer: Creator, item: Annotated[str | None, Query(max_length=50)] = None
+) -> Response:
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        items = _catalogue(session, viewer.principal.agency_id)
+        chosen = next((i for i in items if i["code"] == item), None)
+        me = officer_of_user(session, viewer.principal.user_id)
+        choices = (
+            officer_choices(
+                session, runtime, viewer.principal.agency_id, chosen["code"], chosen["category"], me.id if me else None
+            )
+            if chosen
+            else []
+        )
+    return render(
+        request,
+        "case_new.html",
+        viewer,
+        items=items,
+        chosen=chosen,
+        choices=choices,
+        values={},
+        idempotency_key=secrets.token_urlsafe(16),
+    )
+
+
+@router.post("/cases/new")
+async def new_case_submit(request: Request, viewer: Creator) -> Response:
+    sent = _lf(await sent_form(request))
+    check_csrf(viewer, sent, request)
+    return await run_in_threadpool(_register, request, viewer, sent)
+
+
+def _register(request: Request, viewer: Viewer, sent: dict[str, list[str]]) -> Response:
+    runtime = runtime_of(request)
+    body: dict[str, Any] = {
+        "procedure": _first(sent, "procedure") or "general",
+        "item_code": _first(sent, "item_code"),
+        "title": _first(sent, "title"),
+        "party": {
+            "party_type": _first(sent, "party_type"),
+            "name": _first(sent, "party_name"),
+            **{k: _first(sent, k) for k in ("id_number", "phone", "address") if _first(sent, k)},
+        },
+        "source_kind": _first(sent, "source_kind") or "inspection",
+        "source_description": _first(sent, "source_description"),
+        "place": _first(sent, "place"),
+        "officers": [v for v in sent.get("officers", []) if v],
+    }
+    if _first(sent, "occurred_on"):
+        body["occurred_on"] = _first(sent, "occurred_on")
+    key = _first(sent, "idempotency_key") or None
+    try:
+        try:
+            parsed = OpenCaseBody.model_validate(body)
+        except ValidationError as exc:
+            raise _validation_refusal(exc) from None
+        with runtime.database.transaction() as session:
+
+            def register() -> tuple[Recorded, str]:
+                opened = cases.open_case(
+                    session,
+                    runtime.case_context,
+                    viewer.principal,
+                    cases.OpenCaseIn(
+                        procedure=Procedure(parsed.procedure),
+                        item_code=parsed.item_code,
+                        title=parsed.title,
+                        party=cases.PartyIn(**parsed.party.model_dump()),
+                        source_kind=parsed.source_kind,
+                        source_description=parsed.source_description,
+                        occurred_on=parsed.occurred_on,
+                        place=parsed.place,
+                        officers=parsed.officers,
+                        claimed_at=parsed.claimed_at,
+                    ),
+                    runtime.clock.now(),
+                )
+                return Recorded(id=str(opened.case.id)), etag(opened.case)
+
+            answer = idempotency.answer_once(
+                session,
+                viewer.principal.user_id,
+                key,
+                idempotency.fingerprint("POST", "/cases/new", parsed.model_dump(mode="json")),
+                runtime.clock.now(),
+                201,
+                register,
+            )
+    except DomainError as refused:
+        with runtime.database.transaction(write=False) as session:
+            items = _catalogue(session, viewer.principal.agency_id)
+        chosen = next((i for i in items if i["code"] == body["item_code"]), None)
+        return render(
+            request,
+            "case_new.html",
+            viewer,
+            status=refused.status,
+            items=items,
+            chosen=chosen,
+            choices=[],
+            values=body,
+            idempotency_key=key or secrets.token_urlsafe(16),
+            error=problem_view(refused, language(request)),
+        )
+    case_id = Recorded.model_validate_json(bytes(answer.body)).id
+    return redirect(request, f"/cases/{case_id}", viewer)
+
+
+# -- a case ------------------------------------------------------------------------------------------------------
+
+
+def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]:
+    now = runtime.clock.now()
+    workflow = runtime.case_context.workflows[Procedure(case.procedure)]
+    steps = cases.steps_now(session, runtime.case_context, case, now)
+    return {
+        "id": str(case.id),
+        "number": case.number,
+        "title": case.title,
+        "state": case.state,
+        "state_zh": workflow.state_info(CaseState(case.state)).zh,
+        "procedure": case.procedure,
+        "item_code": case.item_code,
+        "registered_at": case.registered_at,
+        "version": case.version,
+        "deadlines": case_deadlines(session, runtime.case_context, case, now),
+        "next_steps": steps.available,
+        "blocked": [(name, [f.to_record() for f in failures]) for name, failures in steps.blocked],
+        "evidence": evidence_service.evidence_of(session, case),
+        "reviews": case.case_file.reviews,
+    }
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+        view = _case_view(session, runtime, case)
+        choices = []
+        if viewer.has(Permission.EVIDENCE_UPLOAD):
+            me = officer_of_user(session, viewer.principal.user_id)
+            item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
+            choices = officer_choices(session, runtime, case.agency_id, item.code, item.category, me.id if me else None)
+    kinds = [k.value for k in EvidenceKind]
+    return render(
+        request, "case.html", viewer, case=view, kinds=kinds, choices=choices, upload_key=secrets.token_urlsafe(16)
+    )
+
+
+# -- a step ------------------------------------------------------------------------------------------------------
+
+
+def _step_context(session: Session, runtime: Runtime, viewer: Viewer, case: Case, step: str) -> dict[str, Any]:
+    declared = STEPS.get(step)
+    if declared is None:
+        raise InvalidInput("unknown step", "未知的办案环节")
+    payload = declared.payload
+    workflow = runtime.case_context.workflows[Procedure(case.procedure)]
+    transition = workflow.transition(step)  # a step this procedure does not have is a 409 naming it
+    me = officer_of_user(session, viewer.principal.user_id)
+    version_item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
+    field_act = transition.permission in (Permission.CASE_ACT, Permission.EVIDENCE_UPLOAD)
+    return {
+        "case": _case_view(session, runtime, case),
+        "step": step,
+        "basis": transition.basis.cite(),
+        "form": form_of(payload.model_json_schema()),
+        "choices": officer_choices(
+            session, runtime, case.agency_id, version_item.code, version_item.category, me.id if me else None
+        )
+        if field_act
+        else [],
+        "version": case.version,
+        "idempotency_key": secrets.token_urlsafe(16),
+    }
+
+
+@router.get("/cases/{case_id}/steps/{step}")
+def step_page(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -> Response:
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+        context = _step_context(session, runtime, viewer, case, step)
+    return render(request, "step.html", viewer, values={}, **context)
+
+
+@router.post("/cases/{case_id}/steps/{step}")
+async def step_submit(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -> Response:
+    sent = _lf(await sent_form(request))
+    check_csrf(viewer, sent, request)
+    return await run_in_threadpool(_take_step, request, case_id, step, viewer, sent)
+
+
+def _take_step(request: Request, case_id: uuid.UUID, step: str, viewer: Viewer, sent: dict[str, list[str]]) -> Response:
+    runtime = runtime_of(request)
+    declared = STEPS.get(step)
+    if declared is None:
+        raise InvalidInput("unknown step", "未知的办案环节")
+    payload = declared.payload
+    data = read_answer(form_of(payload.model_json_schema()), sent)
+    envelope: dict[str, Any] = {"officers": [v for v in sent.get("officers", []) if v]}
+    if _first(sent, "claimed_at"):
+        claimed = _first(sent, "claimed_at")
+        envelope["claimed_at"] = claimed if ("+" in claimed[10:] or claimed.endswith("Z")) else claimed + ":00+08:00"
+    if _first(sent, "reason"):
+        envelope["reason"] = _first(sent, "reason")
+    # The version the form was drawn on, sent as the API's If-Match would be (its ETag is the quoted number).
+    seen_version = _first(sent, "version")
+    if_match = f'"{seen_version}"' if seen_version.isdigit() else None
+    key = _first(sent, "idempotency_key") or None
+    try:
+        try:
+            parsed = StepEnvelope.model_validate(envelope)
+        except ValidationError as exc:
+            raise _validation_refusal(exc) from None
+        with runtime.database.transaction() as session:
+
+            def take() -> tuple[Recorded, str]:
+                case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+                cases.perform(
+                    session,
+                    runtime.case_context,
+                    viewer.principal,
+                    case,
+                    step,
+                    cases.ActIn(
+                        data=data,
+                        officers=parsed.officers,
+                        claimed_at=parsed.claimed_at,
+                        reason=parsed.reason,
+                        if_match=if_match,
+                    ),
+                    runtime.clock.now(),
+                )
+                return Recorded(id=str(case.id)), etag(case)
+
+            idempotency.answer_once(
+                session,
+                viewer.principal.user_id,
+                key,
+                idempotency.fingerprint(
+                    "POST", f"/cases/{case_id}/steps/{step}", {**parsed.model_dump(mode="json"), "data": data}
+                ),
+                runtime.clock.now(),
+                200,
+                take,
+            )
+    except DomainError as refused:
+        with runtime.database.transaction(write=False) as session:
+            case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+            context = _step_context(session, runtime, viewer, case, step)
+        if refused.status == 412:
+            context["version"] = seen_version  # the officer decides: reload the case, or send anew
+        context["idempotency_key"] = key or context["idempotency_key"]
+        return render(
+            request,
+            "step.html",
+            viewer,
+            status=refused.status,
+            values=sent,
+            error=problem_view(refused, language(request)),
+            **context,
+        )
+    return redirect(request, f"/cases/{case_id}", viewer)
+
+
+# -- evidence ----------------------------------------------------------------------------------------------------
+
+
+@router.post("/cases/{case_id}/evidence")
+async def upload_evidence(
+    request: Request,
+    case_id: uuid.UUID,
+    viewer: Collector,
+    kind: Annotated[str, Query(max_length=40)],
+    description: Annotated[str, Query(min_length=1, max_length=2000)],
+    filename: Annotated[str, Query(min_length=1, max_length=255)] = "evidence.bin",
+    officers: Annotated[list[uuid.UUID] | None, Query()] = None,
+) -> Response:
+    """The file as the request body (sent by the console's script, with progress); the form token in a header.
+    The same checks and order as ``POST /api/v1/cases/{id}/evidence``: everything that does not need the file
+    first, so that a refused upload stores nothing."""
+    check_csrf(viewer, {}, request)
+    runtime = runtime_of(request)
+    policy = runtime.case_context.case_policy
+    principal = viewer.principal
+    key = request.headers.get(idempotency.HEADER)
+
+    def admissible() -> None:
+        with runtime.database.transaction(write=False) as session:
+            case = cases.get_case(session, principal, policy, case_id)
+            if key is not None and idempotency.answered(session, principal.user_id, key):
+                return
+            evidence_service.check_collection(
+                session,
+                runtime.case_context,
+                principal,
+                case,
+                kind=kind,
+                officers=officers or [],
+                claimed_at=None,
+                now=runtime.clock.now(),
+            )
+
+    await run_in_threadpool(admissible)
+    store = EvidenceStore(runtime.settings.evidence_dir)
+    try:
+        stored = await store.save_stream(request.stream(), runtime.settings.max_upload_bytes)
+    except EvidenceTooLarge as exc:
+        raise PayloadTooLarge(f"evidence larger than {exc.limit} bytes", f"证据文件超过 {exc.limit} 字节") from None
+    media_type = request.headers.get("content-type", "application/octet-stream")[:100]
+    fingerprint = idempotency.fingerprint(
+        "POST", request.url.path, {"query": sorted(request.query_params.multi_items()), "sha256": stored.sha256}
+    )
+
+    def record() -> Response:
+        with runtime.database.transaction() as session:
+
+            def collect() -> tuple[Recorded, None]:
+                case = cases.get_case(session, principal, policy, case_id)
+                item = evidence_service.collect(
+                    session,
+                    runtime.case_context,
+                    principal,
+                    case,
+                    stored,
+                    kind=kind,
+                    description=description,
+                    filename=filename,
+                    media_type=media_type,
+                    officers=officers or [],
+                    claimed_at=None,
+                    now=runtime.clock.now(),
+                )
+                return Recorded(id=str(item.id)), None
+
+            return idempotency.answer_once(
+                session, principal.user_id, key, fingerprint, runtime.clock.now(), 201, collect
+            )
+
+    return await run_in_threadpool(record)
+
+
+# -- history -----------------------------------------------------------------------------------------------------
+
+
+@router.get("/cases/{case_id}/history")
+def history_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> HTMLResponse:
+    """The case's chain as a timeline: who, when claimed and recorded, what, and whether each entry verifies."""
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+        entries = case_history(session, case)
+        # The exact bytes of each entry, for the browser to hash and prove against a signed checkpoint itself.
+        canonical = {
+            entry.stream_seq: base64.b64encode(bytes(entry.canonical)).decode("ascii")
+            for entry, _index in stream_entries(session, case.agency_id, f"case:{case.id}")
+        }
+        view = _case_view(session, runtime, case)
+    return render(
+        request,
+        "history.html",
+        viewer,
+        case=view,
+        entries=entries,
+        canonical=canonical,
+        agency=viewer.principal.agency_code,
+    )

@@ -1,0 +1,74 @@
+"""What each role's desk lists: cases as lines, a head's approvals waiting, a reviewer's queue.
+
+Read-only views over the case service: ``steps_now`` (service/cases/service.py) decides which approvals a case
+waits for, so the desk shows exactly what the head's step routes would accept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from service.auth.principal import Principal
+from service.cases import search
+from service.cases import service as cases
+from service.cases.models import Case
+from service.cases.workflow import CaseState, Procedure
+from service.runtime import Runtime
+
+# The steps a head approves (立案, 查封扣押, 偏离裁量基准, 延长办案期限), as the workflows name them.
+APPROVAL_STEPS = ("approve_filing", "approve_preservation", "approve_discretion_departure", "extend_decision_deadline")
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    id: str
+    number: str | None
+    title: str
+    state: str
+    state_zh: str
+    item_code: str
+    procedure: str
+    registered_at: str
+
+
+def case_line(session: Session, runtime: Runtime, case: Case) -> CaseLine:
+    workflow = runtime.case_context.workflows[Procedure(case.procedure)]
+    return CaseLine(
+        id=str(case.id),
+        number=case.number,
+        title=case.title,
+        state=case.state,
+        state_zh=workflow.state_info(CaseState(case.state)).zh,
+        item_code=case.item_code,
+        procedure=case.procedure,
+        registered_at=case.registered_at.isoformat(timespec="minutes"),
+    )
+
+
+def approvals_waiting(session: Session, runtime: Runtime, principal: Principal) -> list[tuple[CaseLine, list[str]]]:
+    now = runtime.clock.now()
+    out = []
+    open_cases = search.search_cases(session, runtime.case_context, principal, search.CaseSearch(limit=200), now)
+    for case in open_cases:
+        if case.closed_at is not None:
+            continue
+        steps = cases.steps_now(session, runtime.case_context, case, now)
+        waiting = [s for s in steps.available if s in APPROVAL_STEPS]
+        if waiting:
+            out.append((case_line(session, runtime, case), waiting))
+    return out
+
+
+def review_queue(session: Session, runtime: Runtime, principal: Principal) -> list[tuple[CaseLine, str, str]]:
+    """Reviews requested and not yet signed: (case, review id, where it stands)."""
+    now = runtime.clock.now()
+    out = []
+    for case in search.search_cases(session, runtime.case_context, principal, search.CaseSearch(limit=200), now):
+        for review in case.case_file.reviews:
+            if review.signed:
+                continue
+            stands = "opinion" if review.opinion else ("taken" if review.taken_by else "requested")
+            out.append((case_line(session, runtime, case), review.review_id, stands))
+    return out

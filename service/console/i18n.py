@@ -1,0 +1,260 @@
+"""The console's words, in Chinese (the default) and English; pure, no web framework.
+
+A page asks ``words(lang)[key]``. The language is the ``lang`` cookie when set (``/lang/en``, ``/lang/zh``),
+else the first of ``Accept-Language`` this console knows, else Chinese: the users are township officers.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "app": ("综合行政执法办案平台", "Enforcement case console"),
+    "skip": ("跳到正文", "Skip to content"),
+    "signin": ("登录", "Sign in"),
+    "signout": ("退出", "Sign out"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "signin_failed": ("登录失败", "Sign-in failed"),
+    "signin_again": ("会话已结束，请重新登录", "Your session ended: sign in again"),
+    "language": ("English", "中文"),
+    "home": ("首页", "Home"),
+    "my_cases": ("我的案件", "My cases"),
+    "due": ("办理期限", "What is due"),
+    "no_cases": ("暂无案件", "No cases"),
+    "no_deadlines": ("暂无期限", "Nothing due"),
+    "new_case": ("登记案件", "Register a case"),
+    "case": ("案件", "Case"),
+    "number": ("案号", "Number"),
+    "title": ("案由", "Matter"),
+    "state": ("状态", "State"),
+    "item": ("执法事项", "Enforcement item"),
+    "registered_at": ("登记时间", "Registered"),
+    "deadline": ("期限", "Deadline"),
+    "due_on": ("截止日期", "Due on"),
+    "overdue": ("已超期", "overdue"),
+    "due_soon": ("即将到期", "due soon"),
+    "provisional": ("暂定", "provisional"),
+    "basis": ("依据", "Basis"),
+    "legal_basis": ("违法依据与处罚依据", "Legal basis"),
+    "discretion": ("裁量基准", "Discretion"),
+    "statutory_fine": ("法定罚款幅度", "Statutory fine"),
+    "individual": ("公民", "Individual"),
+    "organisation": ("法人或其他组织", "Organisation"),
+    "party": ("当事人", "Party"),
+    "party_type": ("当事人类型", "Party type"),
+    "party_name": ("当事人姓名或名称", "Party's name"),
+    "id_number": ("证件号码", "ID number"),
+    "phone": ("联系电话", "Phone"),
+    "address": ("地址", "Address"),
+    "source_description": ("案件来源说明", "Source"),
+    "occurred_on": ("违法行为发生日期", "Occurred on"),
+    "place": ("地点", "Place"),
+    "procedure": ("程序", "Procedure"),
+    "general": ("普通程序", "General procedure"),
+    "summary": ("简易程序", "Summary procedure"),
+    "submit": ("提交", "Submit"),
+    "record": ("记录", "Record"),
+    "next_steps": ("可办理的环节", "Steps you can take now"),
+    "blocked_steps": ("暂不能办理的环节", "Steps blocked now"),
+    "no_steps": ("当前没有可办理的环节", "No step can be taken now"),
+    "refused": ("未予办理", "Refused"),
+    "article": ("法律依据", "Article"),
+    "officers": ("执法人员", "Officers"),
+    "second_officer": ("共同执法人员", "Second officer"),
+    "qualified_now": ("当前具备该事项执法资格", "qualified for this item now"),
+    "not_qualified": ("不具备资格", "not qualified"),
+    "none_selected": ("（不选）", "(none)"),
+    "claimed_at": ("实际办理时间（补录时填写）", "When it happened (if logged later)"),
+    "reason": ("理由", "Reason"),
+    "files": ("证据", "Evidence"),
+    "upload": ("上传证据", "Upload evidence"),
+    "file": ("文件", "File"),
+    "kind": ("证据种类", "Kind"),
+    "description": ("说明", "Description"),
+    "uploading": ("正在上传", "Uploading"),
+    "history": ("办案记录", "History"),
+    "who": ("操作人", "Who"),
+    "claimed": ("办理时间", "Claimed"),
+    "recorded": ("记录时间", "Recorded"),
+    "what": ("事项", "What"),
+    "verifies": ("校验", "Verifies"),
+    "chain_ok": ("哈希链完整", "chain intact"),
+    "chain_bad": ("哈希链异常", "chain broken"),
+    "approvals": ("待审批", "Approvals waiting"),
+    "reviews": ("法制审核", "Legal reviews"),
+    "audit": ("监督", "Audit"),
+    "all_cases": ("全部案件", "All cases"),
+    "users": ("用户与角色", "Users and roles"),
+    "roles": ("角色", "Roles"),
+    "disabled": ("已停用", "disabled"),
+    "active": ("在用", "active"),
+    "public": ("公示", "Public"),
+    "public_items": ("执法事项清单", "Enforcement items"),
+    "public_officers": ("执法人员名单", "Certified officers"),
+    "public_decisions": ("行政处罚决定公示", "Published decisions"),
+    "certificate": ("执法证", "Certificate"),
+    "expires_on": ("有效期至", "Expires on"),
+    "status": ("状态", "Status"),
+    "unit": ("单位", "Unit"),
+    "name": ("姓名", "Name"),
+    "decided_on": ("决定日期", "Decided on"),
+    "outcome": ("处理结果", "Outcome"),
+    "none": ("无", "none"),
+    "back": ("返回", "Back"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "forbidden": ("无权访问", "Not allowed"),
+    "not_found": ("未找到", "Not found"),
+    "error": ("出错了", "Something went wrong"),
+    "form_expired": ("表单已过期，请刷新后重试", "The form expired: reload and try again"),
+    "version_seen": ("办理时看到的案件版本", "Case version seen"),
+    "one_per_line": ("每行一项", "one per line"),
+    "required": ("必填", "required"),
+    "offline_queued": ("网络不可用：已保存在本设备，联网后自动提交", "No network: kept on this device, sent when back"),
+    "offline_pending": ("待提交的离线记录", "Acts waiting to be sent"),
+    "signed_in_as": ("当前用户", "Signed in as"),
+    "agency": ("执法主体", "Agency"),
+    "menu": ("导航", "Navigation"),
+    "keys": ("签名密钥", "Signing keys"),
+    "verify_in_browser": ("在浏览器中验证", "Verify in this browser"),
+    "verify_explained": (
+        "浏览器自行计算每条记录的哈希，按包含证明推算默克尔树根，并用首次使用时固定的验证公钥核验检查点签名；"
+        "请将公钥指纹与本机关公告或文书上印制的指纹比对。",
+        "The browser hashes each entry, rebuilds the Merkle root from its inclusion proof and checks the "
+        "checkpoint's signature with the verifier key it pinned at first use; compare the fingerprint with the one "
+        "the agency publishes in its notices and documents.",
+    ),
+    "fingerprint": ("验证公钥指纹", "Verifier key fingerprint"),
+    "in_browser": ("浏览器验证", "In this browser"),
+    "keys_explained": (
+        "密钥在本浏览器中生成，私钥不可导出，只保存在本浏览器；服务器只登记公钥，须经管理员批准后方可使用。",
+        "The key is made in this browser; its private half cannot be exported and stays here. The server registers "
+        "only the public key, which an admin approves before it is used.",
+    ),
+    "make_key": ("在本浏览器中生成签名密钥", "Make a signing key in this browser"),
+    "case_file": ("案卷", "Case file"),
+    "review_opinion": ("审核意见", "Opinion"),
+    "materials": ("送审材料", "Materials"),
+    "take_review": ("承办本审核", "Take this review"),
+    "passed": ("无问题", "passed"),
+    "problem": ("存在问题", "problem"),
+    "agree": ("同意", "agree"),
+    "problems_found": ("存在问题", "problems found"),
+    "statement": ("待签名的声明（全文）", "The statement to sign, in full"),
+    "sign_statement": ("用本浏览器中的密钥签名", "Sign with this browser's key"),
+    "signed": ("已签名", "signed"),
+}
+
+
+def words(lang: Lang) -> dict[str, str]:
+    index = 0 if lang == "zh" else 1
+    return {key: pair[index] for key, pair in _WORDS.items()}
+
+
+def choose(cookie: str | None, accept_language: str | None) -> Lang:
+    if cookie in LANGS:
+        return "en" if cookie == "en" else "zh"
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "zh"
+
+
+# The steps of the procedures (policies/workflows/), as a township officer names them.
+STEP_NAMES: dict[str, tuple[str, str]] = {
+    "approve_filing": ("批准立案", "Approve filing"),
+    "refuse_filing": ("不予立案", "Refuse filing"),
+    "record_inquiry": ("询问笔录", "Record an inquiry"),
+    "record_inspection": ("现场检查笔录", "Record an inspection"),
+    "approve_preservation": ("批准先行登记保存", "Approve preservation"),
+    "register_preservation": ("先行登记保存", "Register preservation"),
+    "decide_preservation": ("登记保存处理决定", "Decide on preserved items"),
+    "close_investigation": ("调查终结", "Close the investigation"),
+    "reopen_investigation": ("补充调查", "Reopen the investigation"),
+    "intend_penalty": ("拟作出处罚", "Intend a penalty"),
+    "serve_prior_notice": ("送达事先告知书", "Serve the prior notice"),
+    "request_hearing": ("当事人申请听证", "Party requests a hearing"),
+    "schedule_hearing": ("安排听证", "Schedule the hearing"),
+    "hold_hearing": ("举行听证", "Hold the hearing"),
+    "record_hearing_waiver": ("放弃听证", "Hearing waived"),
+    "record_statement": ("陈述申辩", "Record the statement"),
+    "record_statement_waiver": ("放弃陈述申辩", "Statement waived"),
+    "conclude_party_hearing": ("陈述申辩（听证）终结", "Conclude the party's hearing"),
+    "decide_recusal": ("回避决定", "Decide a recusal"),
+    "extend_decision_deadline": ("延长办案期限", "Extend the deadline"),
+    "approve_discretion_departure": ("批准偏离裁量基准", "Approve a discretion departure"),
+    "request_legal_review": ("提请法制审核", "Request the legal review"),
+    "record_collective_discussion": ("集体讨论", "Collective discussion"),
+    "decide_penalty": ("作出处罚决定", "Decide the penalty"),
+    "decide_on_the_spot": ("当场处罚决定", "Decide on the spot"),
+    "decide_no_penalty": ("不予处罚决定", "Decide no penalty"),
+    "transfer_to_judicial_organs": ("移送司法机关", "Transfer to judicial organs"),
+    "serve_decision": ("送达处罚决定书", "Serve the decision"),
+    "serve_decision_late": ("逾期送达处罚决定书", "Serve the decision late"),
+    "record_payment": ("缴纳罚款", "Record the payment"),
+    "record_execution": ("执行", "Record the execution"),
+    "close_case": ("结案", "Close the case"),
+    "archive_case": ("归档", "Archive"),
+    "withdraw_case": ("撤销立案", "Withdraw the case"),
+    "revoke_decision": ("撤销决定", "Revoke the decision"),
+    "refer_to_general_procedure": ("转为普通程序", "Refer to the general procedure"),
+    "file_with_agency": ("报所属机关备案", "File with the agency"),
+}
+
+
+def step_name(step: str, lang: Lang) -> str:
+    pair = STEP_NAMES.get(step)
+    return step if pair is None else pair[0 if lang == "zh" else 1]
+
+
+# The fields of the steps' payloads (service/cases/payloads.py), by their last name; others keep the schema's title.
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "amount_fen": ("金额（分）", "Amount (fen)"),
+    "attendees": ("参加人员", "Attendees"),
+    "basis": ("依据", "Basis"),
+    "calendar_days": ("日数", "Days"),
+    "chair": ("主持人", "Chair"),
+    "chair_officer_id": ("听证主持人", "Hearing chair"),
+    "conclusion": ("结论", "Conclusion"),
+    "confiscated_value_fen": ("没收财物价值（分）", "Confiscated value (fen)"),
+    "discretion_statement": ("裁量说明", "Discretion statement"),
+    "facts": ("违法事实", "Facts"),
+    "fine_fen": ("罚款金额（分）", "Fine (fen)"),
+    "form_number": ("文书编号", "Form number"),
+    "held_on": ("举行日期", "Held on"),
+    "informs_hearing_right": ("已告知听证权利", "Informs of the right to a hearing"),
+    "informs_statement_and_defence": ("已告知陈述申辩权利", "Informs of statement and defence"),
+    "items": ("物品", "Items"),
+    "kinds": ("处罚种类", "Kinds of penalty"),
+    "materials": ("送审材料", "Materials"),
+    "measure": ("措施", "Measure"),
+    "method": ("送达方式", "Method"),
+    "non_fine_penalties_performed": ("其他处罚已履行", "Other penalties performed"),
+    "officer_id": ("执法人员", "Officer"),
+    "on_the_spot": ("当场", "On the spot"),
+    "opinions": ("讨论意见", "Opinions"),
+    "outcome": ("处理结果", "Outcome"),
+    "paid_on": ("缴款日期", "Paid on"),
+    "place": ("地点", "Place"),
+    "reasons": ("理由", "Reasons"),
+    "receipt": ("票据号", "Receipt"),
+    "record": ("笔录", "Record"),
+    "recused": ("回避", "Recused"),
+    "report": ("调查终结报告", "Report"),
+    "requested_by": ("申请人", "Requested by"),
+    "scheduled_for": ("时间", "Scheduled for"),
+    "subject": ("被询问人", "Subject"),
+    "summary": ("内容", "Summary"),
+}
+
+
+def field_name(name: str, title: str, lang: Lang) -> str:
+    pair = FIELD_NAMES.get(name.rsplit(".", 1)[-1])
+    return title if pair is None else pair[0 if lang == "zh" else 1]

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from fastapi import Request
 
+from service.agencies.areas import load_designated_areas
 from service.auth.permissions import RolePolicy, load_role_policy
 from service.auth.tokens import TokenService
 from service.cases.context import CaseContext
@@ -74,6 +75,7 @@ def load_case_context(settings: Settings) -> CaseContext:
         officer_policy=load_officer_policy(policies / "officers.yaml"),
         review_catalogue=load_review_catalogue(policies / "review-catalogue.yaml"),
         blind_index_key=settings.blind_index_key.encode("utf-8"),
+        designated_areas=load_designated_areas(policies / "designated-areas.yaml"),
     )
 
 

@@ -114,6 +114,20 @@ class DecisionRecord(_Record):
     decided_at: Instant
     served_at: Instant | None
     served_on_the_spot: bool
+    # The actor and officers who took it: they do not collect the fine (第六十七条第二款).
+    decided_by: tuple[str, ...] = ()
+
+
+class PaymentRecord(_Record):
+    """One payment (第六十七条至第七十条): the bank's receipt, or the special receipt of an on-the-spot collection."""
+
+    amount_fen: int
+    paid_on: str
+    receipt: str
+    collected_on_the_spot: bool = False
+    on_the_spot_ground: str | None = None
+    recorded_by: str
+    officers: tuple[str, ...] = ()
 
 
 class ExecutionRecord(_Record):
@@ -121,6 +135,7 @@ class ExecutionRecord(_Record):
     last_payment_on: str | None
     non_fine_penalties_performed: bool
     completed_at: Instant | None
+    payments: tuple[PaymentRecord, ...] = ()
 
 
 class PreservationRecord(_Record):
@@ -154,6 +169,7 @@ class CaseFile(_Record):
     proposed: PenaltyRecord | None = None
     extensions: tuple[ExtensionRecord, ...] = ()
     discretion_departure_approved: bool = False
+    discretion_departure_approved_by: str | None = None
     reviews: tuple[ReviewRecord, ...] = ()
     collective_discussion_held: bool = False
     collective_discussion: DiscussionRecord | None = None
@@ -307,6 +323,7 @@ def apply(
         ]
     elif transition == "approve_discretion_departure":
         out["discretion_departure_approved"] = True
+        out["discretion_departure_approved_by"] = actor
     elif transition == "request_legal_review":
         out["reviews"] = [*out["reviews"], {**data, "requested_at": when, "opinion": None, "signed": False}]
     elif transition == "record_collective_discussion":
@@ -326,6 +343,7 @@ def apply(
             "decided_at": when,
             "served_at": when if on_the_spot else None,
             "served_on_the_spot": on_the_spot,
+            "decided_by": sorted({actor, *officers}),
         }
         if on_the_spot:
             out["summary_form_number"] = data["form_number"]
@@ -342,6 +360,18 @@ def apply(
             **execution,
             "paid_fen": execution["paid_fen"] + data["amount_fen"],
             "last_payment_on": data["paid_on"],
+            "payments": [
+                *execution.get("payments", []),
+                {
+                    "amount_fen": data["amount_fen"],
+                    "paid_on": data["paid_on"],
+                    "receipt": data.get("receipt", ""),
+                    "collected_on_the_spot": bool(data.get("collected_on_the_spot", False)),
+                    "on_the_spot_ground": data.get("on_the_spot_ground"),
+                    "recorded_by": actor,
+                    "officers": sorted(officers),
+                },
+            ],
         }
     elif transition == "record_execution":
         execution = out["execution"] or _NOTHING_EXECUTED

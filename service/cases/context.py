@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from service.agencies.areas import DesignatedAreas
 from service.cases.policy import CasePolicy
 from service.cases.workflow import Procedure, Workflow
 from service.officers.policy import OfficerPolicy
@@ -22,3 +23,4 @@ class CaseContext:
     officer_policy: OfficerPolicy
     review_catalogue: ReviewCatalogue
     blind_index_key: bytes
+    designated_areas: DesignatedAreas  # where urban_only items apply (重庆市市容环境卫生管理条例 第二条)

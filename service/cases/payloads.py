@@ -164,10 +164,19 @@ class Service(BaseModel):
 
 
 class Payment(BaseModel):
+    """A payment: to the bank, recorded from its receipt (第六十七条); or collected on the spot on a ground of
+    第六十八条、第六十九条, against the special receipt of the finance department (第七十条)."""
+
     model_config = _STRICT
     amount_fen: Annotated[StrictInt, Field(gt=0, le=10**13)]
     paid_on: date
-    receipt: OptionalText = ""
+    receipt: Text = Field(description="the bank's receipt number, or the special receipt's when collected on the spot")
+    collected_on_the_spot: StrictBool = False
+    on_the_spot_ground: Literal["hard_to_execute_later", "remote_area_on_party_request"] | None = Field(
+        default=None,
+        description="why payment elsewhere is truly hard: 第六十八条第二项, or 第六十九条 on the party's request; "
+        "not needed for a fine of at most 100 yuan decided on the spot (第六十八条第一项)",
+    )
 
 
 class Execution(BaseModel):

@@ -78,8 +78,21 @@ class OpenCaseBody(BaseModel):
     party: PartyModel
     source_kind: Literal["inspection", "complaint", "referral", "report", "other"] = "inspection"
     source_description: Paragraph = Field(default="", max_length=4000)
-    occurred_on: SaneDate | None = None
+    occurred_on: SaneDate | None = Field(
+        default=None, description="the day of the act; filing is refused without it (第三十六条)"
+    )
+    continued_until: SaneDate | None = Field(
+        default=None, description="the last day of a continuing act: the time bar runs from it (第三十六条第二款)"
+    )
+    harms_life_health_or_finance: bool = Field(
+        default=False, description="the act harmed life, health or financial safety: a 5-year bar where the item allows"
+    )
     place: Line = Field(default="", max_length=300)
+    area_code: Line | None = Field(
+        default=None,
+        max_length=64,
+        description="a designated urban area of the agency (GET /api/v1/agency/settings); required by urban_only items",
+    )
     officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="other assigned officers")
     claimed_at: SaneDateTime | None = Field(default=None, description="when it happened, if logged later")
 
@@ -198,6 +211,9 @@ def open_case(
                 source_kind=body.source_kind,
                 source_description=body.source_description,
                 occurred_on=body.occurred_on,
+                continued_until=body.continued_until,
+                harms_life_health_or_finance=body.harms_life_health_or_finance,
+                area_code=body.area_code,
                 place=body.place,
                 officers=body.officers,
                 claimed_at=body.claimed_at,

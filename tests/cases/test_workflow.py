@@ -186,7 +186,7 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
     walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
     walk.do("approve_discretion_departure", cst(2025, 3, 14), reason="首次违法且主动清理，减轻处罚")
     mitigated = Penalty(FINE, fine_fen=9_000)
-    walk.do("decide_penalty", cst(2025, 3, 17), discretion_departure_approved=True, proposed=mitigated, reason=None)
+    walk.do("decide_penalty", cst(2025, 3, 17), discretion_departure_by_principal=True, proposed=mitigated, reason=None)
     decision = DecisionFacts(DecisionOutcome.PENALTY, mitigated, cst(2025, 3, 17), cst(2025, 3, 31), False)
     walk.do("serve_decision_late", cst(2025, 3, 31), decision=decision, reason="当事人下落不明，公告送达")
     walk.do("revoke_decision", cst(2025, 4, 7), reason="复核发现适用依据错误")

@@ -17,6 +17,7 @@ from service.cases.guards import (
     HearingFacts,
     ItemRules,
     StatementStatus,
+    TimeBarFacts,
 )
 from service.cases.workflow import Procedure, load_workflows
 from service.officers.qualification import (
@@ -171,7 +172,8 @@ def facts(now: datetime = FILED_AT, item: ItemRules | None = WASTE, **changes: A
         preservation=None,
         summary_form_number=None,
         summary_form_used_by=None,
-        time_bar=None,
+        # The act a fortnight before the case source was registered on 1 March 2025: within the bar (第三十六条).
+        time_bar=TimeBarFacts(date(2025, 2, 14), None, date(2025, 3, 1), False),
         payment=None,
         deciders=frozenset(),
         discretion_departure_by_principal=False,

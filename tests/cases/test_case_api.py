@@ -125,7 +125,9 @@ def test_a_summary_procedure_case_decided_on_the_spot(cases: Cases) -> None:
     assert decided["state"] == "summary_decided"
     assert decided["number"] == "铁门简罚〔2026〕1号"
     cases.step(case, "file_with_agency")
-    cases.step(case, "record_payment", data={"amount_fen": 5000, "paid_on": "2026-06-01"})
+    # 第六十八条第一项: 50 yuan decided on the spot is collected there, against the special receipt (第七十条).
+    payment = {"amount_fen": 5000, "paid_on": "2026-06-01", "receipt": "渝财罚没0000123", "collected_on_the_spot": True}
+    cases.step(case, "record_payment", data=payment)
     cases.step(case, "record_execution")
     cases.step(case, "close_case", "head")
     assert cases.step(case, "archive_case")["state"] == "archived"
@@ -227,7 +229,7 @@ def test_a_hearing_requested_after_the_period_is_refused_naming_article_64(cases
 
 def test_a_summary_fine_above_the_limit_is_refused_naming_the_limit(cases: Cases) -> None:
     """第五十一条: on the spot, at most 200 yuan for a citizen."""
-    case = cases.open(procedure="summary", item_code="CQ-TM-013", title="随地吐痰")
+    case = cases.open(procedure="summary", item_code="CQ-TM-013", title="随地吐痰", area_code="tiemen-town-centre")
     refused = cases.step(
         case,
         "decide_on_the_spot",

@@ -57,7 +57,7 @@ def closed(cases: Cases, clock: FixedClock, fen: int = 30000) -> dict[str, Any]:
     case = decided(cases, clock, fen)
     cases.sign_decision(case, cases.signer("head"))
     cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
-    cases.step(case, "record_payment", data={"amount_fen": fen, "paid_on": "2026-06-12"})
+    cases.step(case, "record_payment", data={"amount_fen": fen, "paid_on": "2026-06-12", "receipt": "NO.0001"})
     cases.step(case, "record_execution")
     return cases.step(case, "close_case", "head")
 
@@ -182,7 +182,13 @@ def test_a_years_statistics_agree_with_the_cases_built(
         data={"penalty": fine(5000), "form_number": "渝梁铁简0000200"},
     )
     cases.step(summary, "file_with_agency")
-    cases.step(summary, "record_payment", data={"amount_fen": 5000, "paid_on": "2026-06-10"})
+    collected = {
+        "amount_fen": 5000,
+        "paid_on": "2026-06-10",
+        "receipt": "渝财罚没0000200",
+        "collected_on_the_spot": True,
+    }
+    cases.step(summary, "record_payment", data=collected)
     minor = cases.open()
     cases.step(minor, "approve_filing", "head")
     cases.step(minor, "close_investigation", officers=cases.with_second(), data={"report": "情节轻微"})
@@ -240,7 +246,7 @@ def test_a_file_without_evidence_loses_points(cases: Cases, clock: FixedClock, c
     case = decided(cases, clock, evidence=False)
     cases.sign_decision(case, cases.signer("head"))
     cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
-    cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12"})
+    cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "NO.0002"})
     cases.step(case, "record_execution")
     cases.step(case, "close_case", "head")
     review = next(

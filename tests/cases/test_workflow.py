@@ -21,6 +21,7 @@ from service.cases.guards import (
     DecisionOutcome,
     ExecutionFacts,
     HearingFacts,
+    PaymentFacts,
     Penalty,
     PreservationFacts,
     PriorNotice,
@@ -119,7 +120,9 @@ def general_path_with_hearing() -> Walk:
     decision = DecisionFacts(DecisionOutcome.PENALTY, penalty, cst(2025, 4, 2), cst(2025, 4, 3), False)
     walk.do("serve_decision", cst(2025, 4, 3), decision=decision)
     paid = ExecutionFacts(5_500_000, date(2025, 4, 10), False, None)
-    walk.do("record_payment", cst(2025, 4, 10), execution=paid)
+    # 第六十七条: paid at the bank, recorded from its receipt by officers; the head decided.
+    to_bank = PaymentFacts(5_500_000, "银行缴款凭证 0001", False, None, "user:officer-1", frozenset({ZHANG.officer_id}))
+    walk.do("record_payment", cst(2025, 4, 10), execution=paid, payment=to_bank, deciders=frozenset({"user:head"}))
     walk.do("record_execution", cst(2025, 4, 10, 15))
     walk.do("close_case", cst(2025, 4, 11), execution=replace(paid, completed_at=cst(2025, 4, 10, 15)))
     walk.do("archive_case", cst(2025, 4, 14))
@@ -184,9 +187,14 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
     walk.do("serve_prior_notice", cst(2025, 3, 12), notice=intended(30_000))
     walk.do("record_statement_waiver", cst(2025, 3, 13), notice=served(intended(30_000), cst(2025, 3, 12)))
     walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
-    walk.do("approve_discretion_departure", cst(2025, 3, 14), reason="首次违法且主动清理，减轻处罚")
+    walk.do(
+        "approve_discretion_departure",
+        cst(2025, 3, 14),
+        reason="首次违法且主动清理，减轻处罚",
+        discretion_departure_by_principal=True,
+    )
     mitigated = Penalty(FINE, fine_fen=9_000)
-    walk.do("decide_penalty", cst(2025, 3, 17), discretion_departure_by_principal=True, proposed=mitigated, reason=None)
+    walk.do("decide_penalty", cst(2025, 3, 17), proposed=mitigated, reason=None)
     decision = DecisionFacts(DecisionOutcome.PENALTY, mitigated, cst(2025, 3, 17), cst(2025, 3, 31), False)
     walk.do("serve_decision_late", cst(2025, 3, 31), decision=decision, reason="当事人下落不明，公告送达")
     walk.do("revoke_decision", cst(2025, 4, 7), reason="复核发现适用依据错误")
@@ -201,7 +209,11 @@ def summary_path_fined_on_the_spot() -> Walk:
     walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=fine, summary_form_number="渝梁铁简〔2025〕0001号")
     on_the_spot = DecisionFacts(DecisionOutcome.PENALTY, fine, cst(2025, 5, 6), cst(2025, 5, 6), True)
     paid = ExecutionFacts(10_000, date(2025, 5, 6), False, None)
-    walk.do("record_payment", cst(2025, 5, 6, 11), decision=on_the_spot, execution=paid)
+    # 第六十八条第一项: 100 yuan decided on the spot may be collected there, against the special receipt (第七十条).
+    collected = PaymentFacts(10_000, "渝财罚没票 0001", True, None, "user:officer-1", frozenset({ZHANG.officer_id}))
+    deciders = frozenset({"user:officer-1", ZHANG.officer_id, LI.officer_id})
+    walk.do("record_payment", cst(2025, 5, 6, 11), decision=on_the_spot, execution=paid, payment=collected,
+            deciders=deciders)  # fmt: skip
     walk.do("file_with_agency", cst(2025, 5, 7))
     walk.do("record_execution", cst(2025, 5, 7, 11))
     walk.do("close_case", cst(2025, 5, 8), execution=replace(paid, completed_at=cst(2025, 5, 7, 11)))

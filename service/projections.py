@@ -22,6 +22,7 @@ PROJECTING_MODULES = (
     "service.reviews.service",
     "service.signing.service",
     "service.publicity.service",
+    "service.reports.scoring",
     "service.policy.versions",
     "service.policy.notices",
 )

@@ -21,6 +21,7 @@ from service.ledger.integrator import CheckpointPolicy, SignerCache
 from service.officers.policy import OfficerPolicy, load_officer_policy
 from service.policy.calendar import load_calendar
 from service.publicity.policy import PublicityPolicy, load_publicity_policy
+from service.reports.file_review_rules import load_file_review_policy
 from service.reviews.requirement import load_review_catalogue
 
 TOKEN_KEY_FILE = "token-es256.pem"
@@ -76,6 +77,7 @@ def load_case_context(settings: Settings) -> CaseContext:
         review_catalogue=load_review_catalogue(policies / "review-catalogue.yaml"),
         blind_index_key=settings.blind_index_key.encode("utf-8"),
         designated_areas=load_designated_areas(policies / "designated-areas.yaml"),
+        file_review=load_file_review_policy(policies / "file-review.yaml"),
     )
 
 

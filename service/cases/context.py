@@ -10,6 +10,7 @@ from service.cases.policy import CasePolicy
 from service.cases.workflow import Procedure, Workflow
 from service.officers.policy import OfficerPolicy
 from service.policy.calendar import WorkdayCalendar
+from service.reports.file_review_rules import FileReviewPolicy
 from service.reviews.requirement import ReviewCatalogue
 
 
@@ -24,3 +25,4 @@ class CaseContext:
     review_catalogue: ReviewCatalogue
     blind_index_key: bytes
     designated_areas: DesignatedAreas  # where urban_only items apply (重庆市市容环境卫生管理条例 第二条)
+    file_review: FileReviewPolicy  # 案卷评查: document weights, reviewers per file

@@ -238,6 +238,11 @@ def test_a_case_built_through_the_api_has_no_automatic_fail_in_the_file_review(
             "passed": True,
             "automatic_fails": [],
             "missing_documents": [],
+            "grade": "excellent",
+            "grade_zh": "优秀",
+            "round": 1,
+            "final": False,  # no reviewer has scored it yet (广东省行政执法案卷评查办法 第十条)
+            "reviewers": [],
         }
     ]
 

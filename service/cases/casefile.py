@@ -346,6 +346,22 @@ def apply(
             "decided_by": sorted({actor, *officers}),
         }
         if on_the_spot:
+            # 第五十二条: told on the spot, heard on the spot; the notice is the one the decision follows.
+            told = data.get("notice") or {}
+            out["notice"] = {
+                "penalty": data["penalty"],
+                "facts": told.get("facts", ""),
+                "reasons": told.get("reasons", ""),
+                "basis": told.get("basis", ""),
+                "informs_statement_and_defence": bool(told.get("informs_statement_and_defence", False)),
+                "informs_hearing_right": False,
+                "method": "on_the_spot",
+                "served_at": when,
+            }
+            if data.get("defence"):
+                out["statement"] = StatementStatus.RECORDED.value
+            elif data.get("defence_waived"):
+                out["statement"] = StatementStatus.WAIVED.value
             out["summary_form_number"] = data["form_number"]
             out["investigators"] = _add(out["investigators"], officers)
     elif transition in ("serve_decision", "serve_decision_late"):

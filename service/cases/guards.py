@@ -803,6 +803,17 @@ def numbered_form_used(facts: CaseFacts, periods: Periods) -> Refusal | None:
     )
 
 
+@_guard("heard_on_the_spot", penalty_law(45))
+def heard_on_the_spot(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第四十五条、第五十二条: on the spot too, the party is heard (or declines) before the decision."""
+    if facts.statement in (StatementStatus.RECORDED, StatementStatus.WAIVED):
+        return None
+    return Refusal(
+        "The party's statement and defence on the spot are neither recorded nor declined.",
+        "未记录当事人当场的陈述、申辩，也未记录其放弃。",
+    )
+
+
 @_guard("form_number_unused", penalty_law(52))
 def form_number_unused(facts: CaseFacts, periods: Periods) -> Refusal | None:
     used_by = facts.summary_form_used_by

@@ -146,10 +146,24 @@ class PenaltyDecision(BaseModel):
     discretion_statement: OptionalText = Field(default="", description="the discretion reasons (裁量说明)")
 
 
+class OnTheSpotNotice(BaseModel):
+    """What the officers tell the party on the spot before deciding: the facts, reasons and basis, and the right
+    to state and defend (第四十四条, which the summary procedure keeps: 第五十二条第一款)."""
+
+    model_config = _STRICT
+    facts: Text
+    reasons: Text
+    basis: Text
+    informs_statement_and_defence: StrictBool = False
+
+
 class OnTheSpotDecision(BaseModel):
     model_config = _STRICT
     penalty: PenaltyIn
     form_number: Text = Field(description="the number of the pre-printed decision form (第五十二条)")
+    notice: OnTheSpotNotice
+    defence: OptionalText = Field(default="", description="the party's statement and defence, heard on the spot")
+    defence_waived: StrictBool = Field(default=False, description="the party declined to state or defend")
 
 
 class NoPenaltyDecision(BaseModel):

@@ -25,6 +25,18 @@ NOTICE = {
 }
 
 
+# 第四十四条、第五十二条: on the spot the party is told the facts, reasons and basis and is heard.
+TOLD: dict[str, Any] = {
+    "notice": {
+        "facts": "在禁烟场所吸烟",
+        "reasons": "违反禁烟规定",
+        "basis": "《重庆市公共场所控制吸烟条例》第十九条",
+        "informs_statement_and_defence": True,
+    },
+    "defence": "当事人表示不知道是禁烟场所",
+}
+
+
 def fine(fen: int) -> dict[str, Any]:
     return {"kinds": ["fine"], "fine_fen": fen}
 
@@ -120,7 +132,7 @@ def test_a_summary_procedure_case_decided_on_the_spot(cases: Cases) -> None:
         case,
         "decide_on_the_spot",
         officers=cases.with_second(),
-        data={"penalty": fine(5000), "form_number": "渝梁铁简0000123"},
+        data={"penalty": fine(5000), "form_number": "渝梁铁简0000123"} | TOLD,
     )
     assert decided["state"] == "summary_decided"
     assert decided["number"] == "铁门简罚〔2026〕1号"
@@ -235,7 +247,7 @@ def test_a_summary_fine_above_the_limit_is_refused_naming_the_limit(cases: Cases
         "decide_on_the_spot",
         expect=409,
         officers=cases.with_second(),
-        data={"penalty": fine(25000), "form_number": "渝梁铁简0000124"},
+        data={"penalty": fine(25000), "form_number": "渝梁铁简0000124"} | TOLD,
     )
     assert "summary_fine_within_limit" in refusal(refused)[0]
     assert "200" in refused["detail"]

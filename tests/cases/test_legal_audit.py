@@ -10,7 +10,7 @@ from service.clock import FixedClock
 from service.policy.calendar import local_date
 
 from .driver import Cases
-from .test_case_api import NOTICE, fine, refusal, to_party_heard
+from .test_case_api import NOTICE, TOLD, fine, refusal, to_party_heard
 
 URBAN = "tiemen-town-centre"
 
@@ -96,7 +96,7 @@ def decide_on_the_spot(cases: Cases, form: str, fen: int = 5000, expect: int = 2
         "decide_on_the_spot",
         expect=expect,
         officers=cases.with_second(),
-        data={"penalty": fine(fen), "form_number": form},
+        data={"penalty": fine(fen), "form_number": form} | TOLD,
     )
     return case
 
@@ -109,7 +109,7 @@ def test_a_summary_form_number_is_used_once_art_52(cases: Cases) -> None:
         "decide_on_the_spot",
         expect=409,
         officers=cases.with_second(),
-        data={"penalty": fine(5000), "form_number": "渝梁铁简0000300"},
+        data={"penalty": fine(5000), "form_number": "渝梁铁简0000300"} | TOLD,
     )
     guards, citations = refusal(refused)
     assert "form_number_unused" in guards
@@ -127,7 +127,7 @@ def test_1500_yuan_collected_on_the_spot_is_refused_without_a_ground_art_68(case
         case,
         "decide_on_the_spot",
         officers=cases.with_second(),
-        data={"penalty": fine(150_000), "form_number": "渝梁铁简0000301"},
+        data={"penalty": fine(150_000), "form_number": "渝梁铁简0000301"} | TOLD,
     )
     cash = {"amount_fen": 150_000, "paid_on": "2026-06-01", "receipt": "渝财罚没0000301", "collected_on_the_spot": True}
     refused = cases.step(case, "record_payment", expect=409, data=cash)
@@ -268,3 +268,39 @@ def test_only_an_admin_designates_an_active_head_as_principal(cases: Cases) -> N
     )
     assert moved.status_code == 200, moved.text
     assert moved.json()["principal_head_user_id"] == me["head2"]
+
+
+# --- the summary procedure is a choice per case, bounded by 第五十一条 ---
+
+
+def on_the_spot(cases: Cases, item_code: str, penalty: dict[str, Any], form: str, **told: Any) -> dict[str, Any]:
+    case = cases.open(procedure="summary", item_code=item_code, title="当场处罚")
+    return cases.step(
+        case,
+        "decide_on_the_spot",
+        expect=told.pop("expect", 200),
+        officers=cases.with_second(),
+        data={"penalty": penalty, "form_number": form} | TOLD | told,
+    )
+
+
+def test_lawful_on_the_spot_warnings_and_small_fines_on_items_002_003_005_art_51(cases: Cases) -> None:
+    assert on_the_spot(cases, "CQ-TM-002", {"kinds": ["warning"]}, "渝梁铁简0000400")["state"] == "summary_decided"
+    assert on_the_spot(cases, "CQ-TM-003", fine(15_000), "渝梁铁简0000401")["state"] == "summary_decided"
+    assert on_the_spot(cases, "CQ-TM-005", {"kinds": ["warning"]}, "渝梁铁简0000402")["state"] == "summary_decided"
+
+
+def test_on_the_spot_the_party_is_told_and_heard_before_the_decision_art_44_52(cases: Cases) -> None:
+    unheard = on_the_spot(cases, "CQ-TM-003", fine(15_000), "渝梁铁简0000403", defence="", expect=409)
+    assert "heard_on_the_spot" in refusal(unheard)[0]
+    untold = {"facts": "倾倒垃圾", "reasons": "违法", "basis": "第一百一十一条", "informs_statement_and_defence": False}
+    refused = on_the_spot(cases, "CQ-TM-003", fine(15_000), "渝梁铁简0000404", notice=untold, expect=409)
+    assert "notice_complete" in refusal(refused)[0]
+    declined = on_the_spot(cases, "CQ-TM-003", fine(15_000), "渝梁铁简0000405", defence="", defence_waived=True)
+    assert declined["state"] == "summary_decided"
+    assert declined["file"]["notice"]["method"] == "on_the_spot"
+
+
+def test_above_the_art_51_limit_the_general_procedure_applies(cases: Cases) -> None:
+    above = on_the_spot(cases, "CQ-TM-003", fine(30_000), "渝梁铁简0000406", expect=409)
+    assert "summary_fine_within_limit" in refusal(above)[0]

@@ -16,7 +16,7 @@ from service.publicity.models import Publication
 from service.runtime import Runtime
 
 from .driver import Cases
-from .test_case_api import NOTICE, fine
+from .test_case_api import NOTICE, TOLD, fine
 
 Auth = Callable[[str], dict[str, str]]
 PARTY = {
@@ -179,7 +179,7 @@ def test_a_years_statistics_agree_with_the_cases_built(
         summary,
         "decide_on_the_spot",
         officers=cases.with_second(),
-        data={"penalty": fine(5000), "form_number": "渝梁铁简0000200"},
+        data={"penalty": fine(5000), "form_number": "渝梁铁简0000200"} | TOLD,
     )
     cases.step(summary, "file_with_agency")
     collected = {

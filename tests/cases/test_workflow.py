@@ -202,11 +202,23 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
     return walk
 
 
+def told_and_heard(penalty: Penalty, at: datetime) -> dict[str, Any]:
+    """第四十四条、第五十二条: on the spot the party is told the intended penalty and heard."""
+    told = replace(intended(), intended=penalty, informs_hearing_right=False, served_at=at)
+    return {"notice": told, "statement": StatementStatus.RECORDED}
+
+
 def summary_path_fined_on_the_spot() -> Walk:
     """A citizen litters; 100 yuan is decided on the spot on form 0001, paid, filed, closed."""
     walk = Walk(SUMMARY, facts(item=LITTERING, party_type="individual", filed_at=None))
     fine = Penalty(FINE, fine_fen=10_000)
-    walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=fine, summary_form_number="渝梁铁简〔2025〕0001号")
+    walk.do(
+        "decide_on_the_spot",
+        cst(2025, 5, 6),
+        proposed=fine,
+        summary_form_number="渝梁铁简〔2025〕0001号",
+        **told_and_heard(fine, cst(2025, 5, 6)),
+    )
     on_the_spot = DecisionFacts(DecisionOutcome.PENALTY, fine, cst(2025, 5, 6), cst(2025, 5, 6), True)
     paid = ExecutionFacts(10_000, date(2025, 5, 6), False, None)
     # 第六十八条第一项: 100 yuan decided on the spot may be collected there, against the special receipt (第七十条).
@@ -230,7 +242,9 @@ def summary_path_referred() -> Walk:
 
 def summary_path_warning_revoked() -> Walk:
     walk = Walk(SUMMARY, facts(item=LITTERING, party_type="individual", filed_at=None))
-    walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=Penalty(WARNING), summary_form_number="0002")
+    warning = Penalty(WARNING)
+    heard = told_and_heard(warning, cst(2025, 5, 6))
+    walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=warning, summary_form_number="0002", **heard)
     walk.do("revoke_decision", cst(2025, 5, 7), reason="当事人并非行为人")
     walk.do("archive_case", cst(2025, 5, 8))
     return walk

@@ -26,6 +26,7 @@ from service.reports.file_review_rules import (
 )
 from tests.cases.driver import Cases
 from tests.cases.test_case_api import NOTICE, fine
+from tests.cases.test_publicity_reports import closed
 from tests.cases.test_reviews import major_case, review
 
 Auth = Callable[[str], dict[str, str]]
@@ -170,3 +171,37 @@ def test_the_legal_reviewer_of_a_case_does_not_review_its_file_art_10(
     assert response.status_code == 409, response.text
     assert response.json()["guard"] == "reviewer_independent"
     assert response.json()["basis"]["article"] == 10
+
+
+def second_reviewer(client: TestClient, auth: Auth) -> str:
+    created = client.post(
+        "/api/v1/users",
+        headers=auth("admin"),
+        json={"username": "reviewer2", "display_name": "钱审", "roles": ["reviewer"], "password": "x" * 16},
+    )
+    assert created.status_code == 201, created.text
+    return "reviewer2"
+
+
+def test_two_reviewers_grade_a_file_and_only_a_failed_one_is_reviewed_again_art_12(
+    cases: Cases, clock: FixedClock, client: TestClient, auth: Auth
+) -> None:
+    other = second_reviewer(client, auth)
+    sound, failed = closed(cases, clock), closed_without_evidence(cases, clock)
+    for case, points in ((sound, 5), (failed, 45)):
+        for who in ("reviewer", other):
+            deduction = {"item": "执法文书", "points": points, "reason": "文书格式不规范"}
+            scored = client.post(
+                f"/api/v1/reports/file-review/{case['id']}/scores", headers=auth(who), json={"deductions": [deduction]}
+            )
+            assert scored.status_code == 201, scored.text
+    graded = review_of(client, auth, sound)
+    assert (graded["final"], graded["grade"], graded["round"]) == (True, "excellent", 1)
+    again = client.post(f"/api/v1/reports/file-review/{sound['id']}/scores", headers=auth("reviewer"), json={})
+    assert again.status_code == 409
+    assert again.json()["guard"] == "re_review_of_failed_file_only"
+    assert review_of(client, auth, failed)["grade"] == "fail"
+    re_review = client.post(f"/api/v1/reports/file-review/{failed['id']}/scores", headers=auth("reviewer"), json={})
+    assert re_review.status_code == 201, re_review.text
+    assert re_review.json()["round"] == 2
+    assert review_of(client, auth, failed)["round"] == 2

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from service import projections
 from service.agencies.models import Agency
 from service.agencies.service import create_agency, get_agency_by_code
+from service.audit.case_data import verify_case_data, verify_case_paths
 from service.auth.models import User
 from service.auth.permissions import load_role_policy
 from service.auth.tokens import generate_key_file
 from service.auth.users import create_user, find_user, set_disabled
-from service.cases.audit import verify_case_data, verify_case_paths
 from service.cases.deadline_revision import load_notice
 from service.catalogue.service import load_version
 from service.clock import SystemClock
@@ -604,7 +604,7 @@ def verify_bundle_command(
     ] = None,
 ) -> None:
     """Verify an exported case bundle with no server and no database (exit 0 when it holds, 1 if not)."""
-    from service.ledger.bundle_cli import main as verify_bundle_main
+    from service.audit.bundle_cli import main as verify_bundle_main
 
     raise typer.Exit(verify_bundle_main([str(file), *(["--vkey", str(vkey)] if vkey else [])]))
 

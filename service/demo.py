@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.agencies.service import create_agency
-from service.agencies.settings import designate_principal_head
 from service.auth.models import User
 from service.auth.permissions import load_role_policy
+from service.auth.principal_head import designate_principal_head
 from service.auth.users import create_user
 from service.catalogue.service import load_version
 from service.officers.policy import OfficerPolicy

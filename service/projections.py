@@ -10,7 +10,7 @@ POLICIES = Path(__file__).resolve().parent.parent / "policies"
 # Every module that registers a projector or a projected table. Replay, migrations and the app need them all.
 PROJECTING_MODULES = (
     "service.agencies.service",
-    "service.agencies.settings",
+    "service.auth.principal_head",
     "service.auth.users",
     "service.catalogue.service",
     "service.officers.service",

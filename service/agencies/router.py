@@ -5,33 +5,15 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
 
+from service.agencies.schemas import AgencySettingsOut, AreaOut, PrincipalHeadIn
 from service.agencies.service import agency_of
-from service.agencies.settings import designate_principal_head
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
+from service.auth.principal_head import designate_principal_head
 
 router = APIRouter(prefix="/api/v1/agency", tags=["agency"])
-
-
-class AreaOut(BaseModel):
-    code: str
-    zh: str
-    en: str
-
-
-class AgencySettingsOut(BaseModel):
-    code: str
-    name: str
-    principal_head_user_id: uuid.UUID | None
-    designated_areas: list[AreaOut]
-
-
-class PrincipalHeadIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    user_id: uuid.UUID
 
 
 def _settings_out(session: ReadSession | WriteSession, runtime: RuntimeDep, agency_id: uuid.UUID) -> AgencySettingsOut:

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 
 from service.agencies.service import agency_of
@@ -16,31 +15,16 @@ from service.auth.models import RevokedToken, User, UserCredential
 from service.auth.passwords import verify_password
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
+from service.auth.schemas import (
+    AgencySummary,
+    Me,
+    PasswordChange,
+    TokenResponse,
+)
 from service.auth.users import USERNAME, end_sessions, set_password
 from service.errors import Forbidden, NotAuthenticated
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
-
-
-class AgencySummary(BaseModel):
-    code: str
-    name: str
-
-
-class Me(BaseModel):
-    user_id: str
-    username: str
-    display_name: str
-    agency: AgencySummary
-    roles: list[str]
-    permissions: list[str]
-    token_expires_at: str
 
 
 @router.post("/token", response_model=TokenResponse, dependencies=[PUBLIC])
@@ -119,13 +103,6 @@ def logout(session: WriteSession, runtime: RuntimeDep, principal: Principal = re
     now = runtime.clock.now()
     session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
     session.add(RevokedToken(token_id=principal.token_id, expires_at=principal.token_expires_at))
-
-
-class PasswordChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
 
 
 @router.put("/password", status_code=204)

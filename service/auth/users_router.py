@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,53 +15,15 @@ from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.models import User
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
+from service.auth.schemas import (
+    NewUser,
+    PasswordIn,
+    RolesIn,
+    UserOut,
+)
 from service.errors import NotFound
-from service.inputs import Line
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
-
-
-class UserOut(BaseModel):
-    id: uuid.UUID
-    username: str
-    display_name: str
-    roles: list[str]
-    disabled: bool
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, user: User) -> UserOut:
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            roles=list(user.roles),
-            disabled=user.disabled,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-        )
-
-
-class NewUser(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    username: Line = Field(min_length=2, max_length=64)
-    display_name: Line = Field(default="", max_length=200)
-    roles: list[str] = Field(min_length=1, max_length=5)
-    password: str = Field(min_length=1, max_length=1024)
-
-
-class RolesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    roles: list[str] = Field(min_length=1, max_length=5)
-
-
-class PasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    password: str = Field(min_length=1, max_length=1024)
 
 
 def _own_user(session: Session, principal: Principal, user_id: uuid.UUID) -> tuple[Agency, User]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from service.agencies.areas import DesignatedAreas
 from service.cases.policy import CasePolicy
+from service.cases.review_requirement import ReviewCatalogue
 from service.cases.workflow import Procedure, Workflow
 from service.officers.policy import OfficerPolicy
 from service.policy.calendar import WorkdayCalendar
-from service.reports.file_review_rules import FileReviewPolicy
-from service.reviews.requirement import ReviewCatalogue
+from service.policy.designated_areas import DesignatedAreas
 
 
 @dataclass(frozen=True)
@@ -25,4 +24,3 @@ class CaseContext:
     review_catalogue: ReviewCatalogue
     blind_index_key: bytes
     designated_areas: DesignatedAreas  # where urban_only items apply (重庆市市容环境卫生管理条例 第二条)
-    file_review: FileReviewPolicy  # 案卷评查: document weights, reviewers per file

@@ -26,7 +26,7 @@ from service.cases.parties import PERSONAL_FIELDS, mask_id_number, mask_phone
 from service.errors import InvalidInput
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projector, record
-from service.publicity.redaction import cut_address, mask_name
+from service.privacy.redaction import cut_address, mask_name
 
 DISCLOSED = "case:personal_data:disclosed"
 

@@ -7,11 +7,9 @@ about the person.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from service.agencies.service import get_agency_by_code
@@ -20,30 +18,13 @@ from service.catalogue.service import items_of, require_current_version
 from service.officers.models import Certificate, Officer
 from service.officers.qualification import certificate_status_on
 from service.policy.calendar import local_date
+from service.public.schemas import (
+    PublicCatalogue,
+    PublicCertificate,
+    PublicOfficer,
+)
 
 router = APIRouter(prefix="/api/v1/public/agencies/{agency}", tags=["public"])
-
-
-class PublicCatalogue(BaseModel):
-    agency: str
-    agency_name: str
-    version: str
-    items: list[dict[str, Any]]
-
-
-class PublicCertificate(BaseModel):
-    number: str
-    scope_items: list[str]
-    scope_categories: list[str]
-    territory: str | None
-    status: str = Field(description="active, suspended, revoked, cancelled, expired or not_yet_valid, today")
-    expires_on: date
-
-
-class PublicOfficer(BaseModel):
-    name: str
-    unit: str
-    certificates: list[PublicCertificate]
 
 
 @router.get("/items", response_model=PublicCatalogue, dependencies=[PUBLIC])

@@ -22,6 +22,7 @@ from service.cases.context import CaseContext
 from service.cases.deadlines import decision_deadline
 from service.cases.items import item_rules
 from service.cases.models import Case
+from service.cases.review_requirement import review_required
 from service.cases.workflow import Procedure
 from service.catalogue.service import item_of
 from service.ledger.canonical import parse_instant
@@ -33,13 +34,13 @@ from service.reports.file_review_rules import (
     GRADE_ZH,
     Assessment,
     FileFacts,
+    FileReviewPolicy,
     ReviewerScore,
     assess,
     automatic_fails,
     document_score,
 )
 from service.reports.models import FileReviewScore
-from service.reviews.requirement import review_required
 
 # The entries that record evidence the decision can rely on (第四十六条: 询问笔录、现场笔录 and the evidence).
 EVIDENCE_ENTRIES = frozenset({"case:inquiry:recorded", "case:inspection:recorded", "case:evidence:collected"})
@@ -61,7 +62,9 @@ class FileReview:
     reviewers: list[dict[str, object]] = field(default_factory=list)
 
 
-def assess_file(session: Session, context: CaseContext, case: Case) -> tuple[Assessment, list[str]]:
+def assess_file(
+    session: Session, context: CaseContext, policy: FileReviewPolicy, case: Case
+) -> tuple[Assessment, list[str]]:
     """The file's assessment and the documents it lacks."""
     rows = session.execute(
         select(LedgerEntry.type, LedgerEntry.canonical)
@@ -99,7 +102,7 @@ def assess_file(session: Session, context: CaseContext, case: Case) -> tuple[Ass
         "decision": decision is not None,
         "fine": bool(penalty and penalty.fine_fen),
     }
-    computed, missing = document_score(context.file_review, applies, types)
+    computed, missing = document_score(policy, applies, types)
     before_decision: list[str] = []
     for entry_type, _ in bodies:
         if entry_type in DECISION_ENTRIES:
@@ -137,15 +140,15 @@ def assess_file(session: Session, context: CaseContext, case: Case) -> tuple[Ass
         ReviewerScore(s.reviewer, s.round, s.score)
         for s in session.scalars(select(FileReviewScore).where(FileReviewScore.case_id == case.id))
     ]
-    return assess(context.file_review, computed, automatic_fails(facts), scores), missing
+    return assess(policy, computed, automatic_fails(facts), scores), missing
 
 
 def _day(instant: str | None) -> date | None:
     return None if instant is None else local_date(parse_instant(instant))
 
 
-def review_file(session: Session, context: CaseContext, case: Case) -> FileReview:
-    assessment, missing = assess_file(session, context, case)
+def review_file(session: Session, context: CaseContext, policy: FileReviewPolicy, case: Case) -> FileReview:
+    assessment, missing = assess_file(session, context, policy, case)
     fails = sorted({str(f) for f in assessment.automatic_fails})
     return FileReview(
         case.id,
@@ -166,11 +169,13 @@ def closed_states(context: CaseContext) -> frozenset[str]:
     return frozenset(s.value for w in context.workflows.values() for s in w.in_category(StateCategory.CLOSED))
 
 
-def review_files(session: Session, context: CaseContext, agency_id: uuid.UUID, year: int | None) -> list[FileReview]:
+def review_files(
+    session: Session, context: CaseContext, policy: FileReviewPolicy, agency_id: uuid.UUID, year: int | None
+) -> list[FileReview]:
     query = select(Case).where(Case.agency_id == agency_id, Case.state.in_(sorted(closed_states(context))))
     out = []
     for case in session.scalars(query.order_by(Case.registered_at)):
         if year is not None and (case.closed_at is None or case.closed_at.year != year):
             continue
-        out.append(review_file(session, context, case))
+        out.append(review_file(session, context, policy, case))
     return out

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from service.agencies.service import agency_of
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
@@ -15,69 +14,11 @@ from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases.service import get_case
 from service.reports.file_review import review_file, review_files
+from service.reports.schemas import FileReviewOut, ScoreIn, ScoreOut, YearOut
 from service.reports.scoring import Deduction, score_file
 from service.reports.yearly import YearFigures, as_csv, as_html, yearly_figures
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-
-
-class YearOut(BaseModel):
-    year: int
-    cases_registered: int
-    cases_by_item: dict[str, int]
-    cases_by_procedure: dict[str, int]
-    decisions_by_outcome: dict[str, int]
-    decisions_revoked: int
-    fines_decided_fen: int
-    fines_collected_fen: int
-    hearings_held: int
-    legal_reviews: int
-    legal_reviews_with_problems: int
-    collective_discussions: int
-    overdue_cases: int
-    certified_officers: int
-    reviewers: int
-    reviewer_share_percent: float
-    consistent_with_tables: bool
-    discrepancies: list[str]
-
-
-class ReviewerScoreOut(BaseModel):
-    reviewer: str
-    score: int
-
-
-class FileReviewOut(BaseModel):
-    case_id: uuid.UUID
-    case_number: str | None
-    score: int
-    passed: bool
-    automatic_fails: list[str]
-    missing_documents: list[str]
-    grade: Literal["excellent", "good", "pass", "fail"]
-    grade_zh: str
-    round: int
-    final: bool
-    reviewers: list[ReviewerScoreOut]
-
-
-class DeductionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    item: str = Field(min_length=1, max_length=200, description="the document or content of 第十四条 concerned")
-    points: int = Field(gt=0, le=100)
-    reason: str = Field(min_length=1, max_length=2000, description="扣分理由")
-
-
-class ScoreIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    deductions: list[DeductionIn] = Field(default_factory=list, max_length=100)
-
-
-class ScoreOut(BaseModel):
-    case_id: uuid.UUID
-    round: int
-    reviewer: str
-    score: int
 
 
 def _figures(session: ReadSession, runtime: RuntimeDep, principal: Principal, year: int) -> YearFigures:
@@ -127,7 +68,7 @@ def file_review(
     """Each closed case scored on the 100-point file review, with its automatic fails and missing documents."""
     return [
         FileReviewOut.model_validate(r.__dict__)
-        for r in review_files(session, runtime.case_context, principal.agency_id, year)
+        for r in review_files(session, runtime.case_context, runtime.file_review, principal.agency_id, year)
     ]
 
 
@@ -140,7 +81,7 @@ def file_review_of_case(
 ) -> FileReviewOut:
     """One closed case's file review: grade, automatic fails, missing documents and the reviewers' scores."""
     case = get_case(session, principal, runtime.case_context.case_policy, case_id)
-    return FileReviewOut.model_validate(review_file(session, runtime.case_context, case).__dict__)
+    return FileReviewOut.model_validate(review_file(session, runtime.case_context, runtime.file_review, case).__dict__)
 
 
 @router.post("/file-review/{case_id}/scores", response_model=ScoreOut, status_code=201)
@@ -155,5 +96,7 @@ def score_case_file(
     第十条); refused to anyone who acted on the case, and after a passing grade (复评 only of a failed file)."""
     case = get_case(session, principal, runtime.case_context.case_policy, case_id)
     deductions = [Deduction(d.item, d.points, d.reason) for d in body.deductions]
-    scored = score_file(session, runtime.case_context, principal, case, deductions, runtime.clock.now())
+    scored = score_file(
+        session, runtime.case_context, runtime.file_review, principal, case, deductions, runtime.clock.now()
+    )
     return ScoreOut(case_id=scored.case_id, round=scored.round, reviewer=scored.reviewer, score=scored.score)

@@ -23,7 +23,7 @@ from service.ledger.projection import projector, record
 from service.legal import LegalBasis
 from service.officers.service import officer_of_user
 from service.reports.file_review import assess_file, closed_states
-from service.reports.file_review_rules import GUANGDONG_FILE_REVIEW, Grade
+from service.reports.file_review_rules import GUANGDONG_FILE_REVIEW, FileReviewPolicy, Grade
 from service.reports.models import FileReviewScore
 
 SCORED = "report:file_review:scored"
@@ -45,6 +45,7 @@ def file_review_stream(case_id: uuid.UUID) -> str:
 def score_file(
     session: Session,
     context: CaseContext,
+    policy: FileReviewPolicy,
     principal: Principal,
     case: Case,
     deductions: list[Deduction],
@@ -62,7 +63,7 @@ def score_file(
         raise InvalidInput(
             "each deduction names its item, its points (> 0) and its reason", "每项扣分须写明项目、分值和理由"
         )
-    assessment, _ = assess_file(session, context, case)
+    assessment, _ = assess_file(session, context, policy, case)
     round_ = assessment.round
     if assessment.final:
         if assessment.grade is not Grade.FAIL:

@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.errors import NotFound
-from service.inputs import Paragraph
 from service.signing import service as signing
 from service.signing.models import SigningKey
+from service.signing.schemas import (
+    KeyIn,
+    KeyOut,
+)
 
 router = APIRouter(prefix="/api/v1/signing-keys", tags=["signatures"])
-
-
-class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    public_key: Paragraph = Field(
-        min_length=40, max_length=400, description="base64 of the raw 32-byte Ed25519 key, or PEM"
-    )
-
-
-class KeyOut(BaseModel):
-    id: uuid.UUID
-    user_id: uuid.UUID
-    key_id: str
-    public_key: str
-    status: str
-    registered_at: datetime
-    decided_at: datetime | None
 
 
 @router.post("", response_model=KeyOut, status_code=201)

@@ -1,4 +1,4 @@
-"""An agency's settings that the law gives weight to: its principal head (主要负责人).
+"""The agency's principal head (主要负责人): the head whose approval the law gives weight to.
 
 重庆市规范行政处罚裁量权办法 第十九条 lets a departure from the discretion standard be approved by the agency's
 *principal* head, or passed by collective discussion — not by any head. The agency designates which head is

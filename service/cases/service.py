@@ -56,7 +56,7 @@ from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
 from service.officers.service import officer_of_user, qualification_of
 from service.policy.calendar import WorkdayCalendar, local_date
-from service.policy.catalogue import CatalogueItem, PartyType
+from service.policy.catalogue import CatalogueItem, PartyType, PowerHolding
 from service.policy.notices import agency_calendar
 
 # -- who may see a case --------------------------------------------------------------------------------------
@@ -621,7 +621,14 @@ def _assign_number(
     """
     year = local_date(moment).year
     stream = f"case-numbers:{case.procedure}:{year}"
+    prefix = None
+    power = item_of(session, case.agency_id, case.catalogue_version, case.item_code).power
+    if power.holding is PowerHolding.SECONDED and power.number_prefix is not None:
+        # 派驻执法: decided and numbered in the name of the department, in its own sequence.
+        prefix = power.number_prefix
+        stream = f"case-numbers:{prefix}:{case.procedure}:{year}"
     n = lock_stream(session, agency.id, stream)[0] + 1
+    number = context.case_policy.case_number(case.procedure, agency.code, year, n, prefix=prefix)
     record(
         session,
         agency_ref(agency),
@@ -634,8 +641,9 @@ def _assign_number(
             "case_id": case.id,
             "year": year,
             "procedure": case.procedure,
-            "number": context.case_policy.case_number(case.procedure, agency.code, year, n),
+            "number": number,
             "sequence": n,
+            "in_the_name_of": power.original_department if prefix is not None else agency.name,
         },
     )
 

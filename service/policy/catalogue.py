@@ -130,6 +130,8 @@ class Power(BaseModel):
 
     holding: PowerHolding
     original_department: Text  # 原主管部门, in whose field (or name, when seconded) the power lies
+    # A seconded item is decided and numbered in the department's name: the prefix of its case numbers.
+    number_prefix: Text | None = None
 
 
 class LegalBasis(BaseModel):
@@ -520,6 +522,13 @@ def _check_item(item: CatalogueItem) -> Iterator[tuple[_Location, str]]:
     yield from _check_fines(item)
     yield from _check_summary_procedure(item)
     yield from _check_required_kinds(item)
+    if item.power.holding is PowerHolding.SECONDED and item.power.number_prefix is None:
+        yield (
+            ("power", "number_prefix"),
+            "a seconded item is decided and numbered in the name of its department: give its number prefix",
+        )
+    if item.power.holding is not PowerHolding.SECONDED and item.power.number_prefix is not None:
+        yield (("power", "number_prefix"), "only a seconded item is numbered in another body's name")
 
     for i, kind in enumerate(item.hearing_threshold.always_for):
         if kind not in item.penalty_kinds:

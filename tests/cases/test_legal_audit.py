@@ -304,3 +304,13 @@ def test_on_the_spot_the_party_is_told_and_heard_before_the_decision_art_44_52(c
 def test_above_the_art_51_limit_the_general_procedure_applies(cases: Cases) -> None:
     above = on_the_spot(cases, "CQ-TM-003", fine(30_000), "渝梁铁简0000406", expect=409)
     assert "summary_fine_within_limit" in refusal(above)[0]
+
+
+# --- 派驻执法: item 015 is decided and numbered in the name of the department the catalogue names ---
+
+
+def test_a_seconded_item_is_numbered_in_the_departments_name_and_sequence(cases: Cases) -> None:
+    stall = cases.open(item_code="CQ-TM-015", title="食品摊贩未备案")
+    assert cases.step(stall, "approve_filing", "head")["number"] == "梁平市监罚〔2026〕1号"
+    own = cases.open()
+    assert cases.step(own, "approve_filing", "head")["number"] == "铁门罚〔2026〕1号"

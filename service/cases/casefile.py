@@ -138,6 +138,18 @@ class ExecutionRecord(_Record):
     payments: tuple[PaymentRecord, ...] = ()
 
 
+class CorrectionRecord(_Record):
+    """An order to correct (责令改正, 第二十八条) and its re-inspection."""
+
+    measure: str
+    requirement: str
+    deadline: str
+    ordered_at: Instant
+    reinspected_at: Instant | None = None
+    corrected: bool | None = None
+    reinspections: int = 0  # more than one: re-inspected again without a new order
+
+
 class PreservationRecord(_Record):
     """Evidence preserved by registration (先行登记保存, 第五十六条)."""
 
@@ -169,6 +181,7 @@ class CaseFile(_Record):
     proposed: PenaltyRecord | None = None
     extensions: tuple[ExtensionRecord, ...] = ()
     discretion_departure_approved: bool = False
+    corrections: tuple[CorrectionRecord, ...] = ()
     discretion_departure_approved_by: str | None = None  # the actor (重庆市规范行政处罚裁量权办法 第十九条)
     reviews: tuple[ReviewRecord, ...] = ()
     collective_discussion_held: bool = False
@@ -369,6 +382,32 @@ def decision_deadline_extended(file: CaseFile, act: Act) -> CaseFile:
 
 def discretion_departure_approved(file: CaseFile, act: Act) -> CaseFile:
     return file.with_changes(discretion_departure_approved=True, discretion_departure_approved_by=act.actor)
+
+
+def correction_ordered(file: CaseFile, act: Act) -> CaseFile:
+    order = CorrectionRecord(
+        measure=act.data["measure"],
+        requirement=act.data["requirement"],
+        deadline=act.data["deadline"],
+        ordered_at=act.when,
+    )
+    return file.with_changes(corrections=(*file.corrections, order))
+
+
+def correction_reinspected(file: CaseFile, act: Act) -> CaseFile:
+    """The latest order's re-inspection. Without an order the file is unchanged, and the guard
+    (correction_reinspected_lawfully) refuses the step with its rule; so it does a second one."""
+    if not file.corrections:
+        return file
+    before = file.corrections[-1]
+    last = before.model_copy(
+        update={
+            "reinspected_at": act.when,
+            "corrected": act.data["corrected"],
+            "reinspections": before.reinspections + 1,
+        }
+    )
+    return file.with_changes(corrections=(*file.corrections[:-1], last))
 
 
 def legal_review_requested(file: CaseFile, act: Act) -> CaseFile:

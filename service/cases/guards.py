@@ -106,6 +106,7 @@ class ItemRules:
     required_kinds: Mapping[PartyType, frozenset[PenaltyKind]]  # 并处, or no alternative to a fine
     time_bar_years: int  # 第三十六条: 2, or 5 for all cases of the item
     time_bar_years_if_harm: int | None  # 第三十六条: 5 where life, health or financial safety is harmed
+    measures: frozenset[str]  # the orders that are not penalties (责令改正……, 第二十八条), by code
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,18 @@ class TimeBarFacts:
 
 
 @dataclass(frozen=True)
+class CorrectionFacts:
+    """The latest order to correct (责令改正, 第二十八条) and its re-inspection."""
+
+    measure: str
+    deadline: date
+    ordered_at: datetime
+    reinspected_at: datetime | None
+    corrected: bool | None
+    reinspections: int = 0
+
+
+@dataclass(frozen=True)
 class PaymentFacts:
     """The payment this act records (第六十七条至第七十条)."""
 
@@ -258,6 +271,7 @@ class CaseFacts:
     summary_form_used_by: str | None  # another case of the agency that already used this form number
     time_bar: TimeBarFacts | None  # None once the case is filed: the bar is checked at filing
     payment: PaymentFacts | None  # the payment this act records
+    correction: CorrectionFacts | None  # the latest order to correct
     deciders: frozenset[str]  # the actor and officers who took the decision (第六十七条第一款)
     discretion_departure_by_principal: bool  # approved by the principal head (办法 第十九条第一款)
     # The decision document bears the head's electronic signature (第五十九条: 盖章; 国办发〔2018〕118号 item 9).
@@ -879,6 +893,48 @@ def principal_head_approves(facts: CaseFacts, periods: Periods) -> Refusal | Non
         "art. 19).",
         f"调整适用裁量基准须经本行政机关主要负责人批准或者集体讨论通过，批准人不是主要负责人（{CHONGQING_DISCRETION_RULES}"
         "第十九条）。",
+    )
+
+
+# --- orders to correct (第二十八条) ---
+
+
+@_guard("measure_in_catalogue", penalty_law(28))
+def measure_in_catalogue(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    order, item = facts.correction, facts.item
+    if order is None:
+        return Refusal("No order to correct is given.", "未作出责令改正。")
+    if item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    if order.measure not in item.measures:
+        known = ", ".join(sorted(item.measures)) or "none"
+        return Refusal(
+            f"Item {item.code} provides no measure {order.measure} (its measures: {known}).",
+            f"执法事项{item.code}的依据未规定{order.measure}。",
+        )
+    if order.deadline <= local_date(order.ordered_at):
+        return Refusal(
+            f"An order to correct leaves the party time: the deadline {order.deadline.isoformat()} is not after "
+            f"the order of {local_date(order.ordered_at).isoformat()}.",
+            f"责令限期改正应当给予当事人改正期限，{order.deadline.isoformat()}不晚于作出之日。",
+        )
+    return None
+
+
+@_guard("correction_reinspected_lawfully", penalty_law(28))
+def correction_reinspected_lawfully(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    order = facts.correction
+    if order is None or order.reinspections != 1 or order.reinspected_at != facts.now:
+        return Refusal(
+            "No order to correct awaits its re-inspection: a new finding needs a new order.",
+            "没有待复查的责令改正；再次认定须重新责令改正。",
+        )
+    if order.corrected or _today(facts) > order.deadline:
+        return None
+    return Refusal(
+        f"The party has until {order.deadline.isoformat()} to correct: a failure to correct is found only after "
+        "the deadline.",
+        f"当事人改正期限至{order.deadline.isoformat()}，期限届满前不得认定为拒不改正。",
     )
 
 

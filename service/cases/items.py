@@ -37,4 +37,5 @@ def item_rules(item: CatalogueItem, party_type: PartyType) -> ItemRules:
         required_kinds={p: frozenset(item.required_kinds.for_party(p)) for p in PARTY_TYPES},
         time_bar_years=item.time_bar_years,
         time_bar_years_if_harm=item.time_bar_years_if_harm,
+        measures=frozenset(m.code for m in item.measures),
     )

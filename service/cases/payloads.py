@@ -159,6 +159,25 @@ class PenaltyDecision(BaseModel):
     discretion_statement: OptionalText = Field(default="", description="the discretion reasons (裁量说明)")
 
 
+class CorrectionOrder(BaseModel):
+    """An order to correct (责令改正通知书, 第二十八条): one of the item's measures, what to do, by when."""
+
+    model_config = _STRICT
+    measure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] = Field(
+        description="the code of one of the item's measures in the catalogue, e.g. order_correct"
+    )
+    requirement: Text = Field(description="what the party must do")
+    deadline: date = Field(description="the last day to correct")
+
+
+class Reinspection(BaseModel):
+    """The re-inspection after an order to correct (复查): corrected or not, and what was found."""
+
+    model_config = _STRICT
+    corrected: StrictBool
+    findings: Text
+
+
 class OnTheSpotNotice(BaseModel):
     """What the officers tell the party on the spot before deciding: the facts, reasons and basis, and the right
     to state and defend (第四十四条, which the summary procedure keeps: 第五十二条第一款)."""

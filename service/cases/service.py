@@ -26,7 +26,7 @@ from service.auth.principal_head import principal_head_actor
 from service.cases import casefile
 from service.cases.context import CaseContext
 from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of
-from service.cases.guards import CaseFacts, PaymentFacts, StatementStatus, TimeBarFacts, time_bar_ends
+from service.cases.guards import CaseFacts, CorrectionFacts, PaymentFacts, StatementStatus, TimeBarFacts, time_bar_ends
 from service.cases.items import item_rules
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, CaseOfficer, Party
@@ -534,6 +534,7 @@ def _facts(
         summary_form_used_by=_form_used_by(session, case, after.summary_form_number),
         time_bar=_time_bar_facts(session, case) if case.filed_at is None else None,
         payment=_payment_recorded(after) if transition == "record_payment" else None,
+        correction=_latest_correction(after),
         deciders=frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),
     )
 
@@ -568,6 +569,20 @@ def _time_bar_facts(session: Session, case: Case) -> TimeBarFacts:
         continued_until=date.fromisoformat(continued) if continued else None,
         registered_on=local_date(case.registered_at),
         harms_life_health_or_finance=bool(body.get("harms_life_health_or_finance", False)),
+    )
+
+
+def _latest_correction(after: casefile.CaseFile) -> CorrectionFacts | None:
+    if not after.corrections:
+        return None
+    last = after.corrections[-1]
+    return CorrectionFacts(
+        measure=last.measure,
+        deadline=date.fromisoformat(last.deadline),
+        ordered_at=parse_instant(last.ordered_at),
+        reinspected_at=parse_instant(last.reinspected_at) if last.reinspected_at else None,
+        corrected=last.corrected,
+        reinspections=last.reinspections,
     )
 
 

@@ -77,6 +77,7 @@ WASTE = ItemRules(
     required_kinds={},
     time_bar_years=2,
     time_bar_years_if_harm=None,
+    measures=frozenset({"order_correct"}),
 )
 
 # 重庆市市容环境卫生管理条例 第四十五条: individual 50–200 yuan, organisation 200–2,000 yuan; a warning is modelled too.
@@ -108,6 +109,7 @@ LITTERING = ItemRules(
     required_kinds={},
     time_bar_years=2,
     time_bar_years_if_harm=None,
+    measures=frozenset({"order_correct"}),
 )
 
 POLICY = QualificationPolicy(annual_review_grace_days=30, review_required=True)
@@ -175,6 +177,7 @@ def facts(now: datetime = FILED_AT, item: ItemRules | None = WASTE, **changes: A
         # The act a fortnight before the case source was registered on 1 March 2025: within the bar (第三十六条).
         time_bar=TimeBarFacts(date(2025, 2, 14), None, date(2025, 3, 1), False),
         payment=None,
+        correction=None,
         deciders=frozenset(),
         discretion_departure_by_principal=False,
         decision_signed=True,

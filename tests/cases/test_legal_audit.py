@@ -314,3 +314,31 @@ def test_a_seconded_item_is_numbered_in_the_departments_name_and_sequence(cases:
     assert cases.step(stall, "approve_filing", "head")["number"] == "梁平市监罚〔2026〕1号"
     own = cases.open()
     assert cases.step(own, "approve_filing", "head")["number"] == "铁门罚〔2026〕1号"
+
+
+# --- orders to correct (第二十八条): order → re-inspection → correction ---
+
+
+def test_an_order_to_correct_is_reinspected_and_a_refusal_found_only_after_its_deadline_art_28(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    deadline = days_ago(clock, -7)
+    unknown = {"measure": "demolish", "requirement": "拆除", "deadline": deadline}
+    refused = cases.step(case, "order_correction", expect=409, officers=cases.with_second(), data=unknown)
+    guards, citations = refusal(refused)
+    assert "measure_in_catalogue" in guards
+    assert "《中华人民共和国行政处罚法》第28条" in citations
+    order = {"measure": "order_correct", "requirement": "清理倾倒的生活垃圾", "deadline": deadline}
+    ordered = cases.step(case, "order_correction", officers=cases.with_second(), data=order)
+    assert ordered["file"]["corrections"][0]["deadline"] == deadline
+    early = {"corrected": False, "findings": "垃圾尚未清理"}
+    too_soon = cases.step(case, "reinspect_correction", expect=409, officers=cases.with_second(), data=early)
+    assert "correction_reinspected_lawfully" in refusal(too_soon)[0]
+    clock.advance(days=3)
+    corrected = {"corrected": True, "findings": "垃圾已清理完毕，现场恢复原状"}
+    done = cases.step(case, "reinspect_correction", officers=cases.with_second(), data=corrected)
+    assert done["file"]["corrections"][0]["corrected"] is True
+    again = cases.step(case, "reinspect_correction", expect=409, officers=cases.with_second(), data=corrected)
+    assert "correction_reinspected_lawfully" in refusal(again)[0]

@@ -17,6 +17,7 @@ import yaml
 from service.auth.permissions import load_role_policy
 from service.cases.guards import (
     CaseFacts,
+    CorrectionFacts,
     DecisionFacts,
     DecisionOutcome,
     ExecutionFacts,
@@ -140,6 +141,11 @@ def general_path_no_penalty() -> Walk:
     walk = Walk(GENERAL, facts())
     walk.do("approve_filing", cst(2025, 3, 3))
     walk.do("record_inspection", cst(2025, 3, 4))
+    # 第二十八条: ordered to correct by 7 March, re-inspected on the 7th and found corrected.
+    order = CorrectionFacts("order_correct", date(2025, 3, 7), cst(2025, 3, 4, 11), None, None)
+    walk.do("order_correction", cst(2025, 3, 4, 11), correction=order)
+    done = replace(order, reinspected_at=cst(2025, 3, 7), corrected=True, reinspections=1)
+    walk.do("reinspect_correction", cst(2025, 3, 7), correction=done)
     walk.do("close_investigation", cst(2025, 3, 10))
     walk.do("decide_no_penalty", cst(2025, 3, 11))
     nothing = DecisionFacts(DecisionOutcome.NO_PENALTY_NOT_ESTABLISHED, None, cst(2025, 3, 11), cst(2025, 3, 11), True)

@@ -17,6 +17,7 @@ from service.agencies.models import Agency
 from service.agencies.service import create_agency
 from service.auth.models import User
 from service.auth.permissions import load_role_policy
+from service.auth.principal_head import designate_principal_head
 from service.auth.users import create_user
 from service.catalogue.service import load_version
 from service.officers.policy import OfficerPolicy
@@ -86,6 +87,7 @@ def seed_agency(
     duties = load_role_policy(policies_dir / "roles.yaml").duties
     credentials = []
     serial = 0
+    principal_head: User | None = None
     for spec in users:
         secret = password or secrets.token_urlsafe(12)
         user = create_user(
@@ -100,6 +102,8 @@ def seed_agency(
             at=at,
         )
         credentials.append((spec.username, ", ".join(spec.roles), secret))
+        if principal_head is None and "head" in spec.roles:
+            principal_head = user
         if spec.officer is not None:
             unit, categories, legal = spec.officer
             serial += 1
@@ -121,6 +125,10 @@ def seed_agency(
         _officer(
             session, agency, officer_policy, officer_name, "brigade", None, all_categories, False, serial, actor, at
         )
+    if principal_head is not None:
+        # The first head is the principal head (主要负责人, 重庆市规范行政处罚裁量权办法 第十九条).
+        session.flush()
+        designate_principal_head(session, agency, principal_head.id, actor, at)
     return credentials
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import projections
+from service.agencies.router import router as agency_router
 from service.audit.router import router as audit_router
 from service.auth.router import router as auth_router
 from service.auth.users_router import router as users_router
@@ -135,6 +136,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every record of the request has its id
     app.include_router(health_router)
+    app.include_router(agency_router)
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(ledger_router)

@@ -10,6 +10,7 @@ POLICIES = Path(__file__).resolve().parent.parent / "policies"
 # Every module that registers a projector or a projected table. Replay, migrations and the app need them all.
 PROJECTING_MODULES = (
     "service.agencies.service",
+    "service.auth.principal_head",
     "service.auth.users",
     "service.catalogue.service",
     "service.officers.service",
@@ -22,6 +23,7 @@ PROJECTING_MODULES = (
     "service.reviews.service",
     "service.signing.service",
     "service.publicity.service",
+    "service.reports.scoring",
     "service.policy.versions",
     "service.policy.notices",
 )

@@ -20,7 +20,9 @@ from service.db import Database
 from service.ledger.integrator import CheckpointPolicy, SignerCache
 from service.officers.policy import OfficerPolicy, load_officer_policy
 from service.policy.calendar import load_calendar
+from service.policy.designated_areas import load_designated_areas
 from service.publicity.policy import PublicityPolicy, load_publicity_policy
+from service.reports.file_review_rules import FileReviewPolicy, load_file_review_policy
 
 TOKEN_KEY_FILE = "token-es256.pem"
 
@@ -37,6 +39,7 @@ class Runtime:
     officer_policy: OfficerPolicy
     case_context: CaseContext
     publicity: PublicityPolicy
+    file_review: FileReviewPolicy  # 案卷评查: document weights and reviewers per file (policies/file-review.yaml)
 
     @classmethod
     def build(cls, settings: Settings, database: Database | None = None, clock: Clock | None = None) -> Runtime:
@@ -60,6 +63,7 @@ class Runtime:
             officer_policy=load_officer_policy(settings.policies_dir / "officers.yaml"),
             case_context=load_case_context(settings),
             publicity=load_publicity_policy(settings.policies_dir / "publicity.yaml"),
+            file_review=load_file_review_policy(settings.policies_dir / "file-review.yaml"),
         )
 
 
@@ -74,6 +78,7 @@ def load_case_context(settings: Settings) -> CaseContext:
         officer_policy=load_officer_policy(policies / "officers.yaml"),
         review_catalogue=load_review_catalogue(policies / "review-catalogue.yaml"),
         blind_index_key=settings.blind_index_key.encode("utf-8"),
+        designated_areas=load_designated_areas(policies / "designated-areas.yaml"),
     )
 
 

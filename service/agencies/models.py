@@ -23,3 +23,6 @@ class Agency(Base):
     log_origin: Mapped[str] = mapped_column(String(200))
     checkpoint_vkey: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # The head who is the agency's principal head (主要负责人): the one who approves a departure from the
+    # discretion standard (重庆市规范行政处罚裁量权办法 第十九条). Set by an entry (service/agencies/settings.py).
+    principal_head_user_id: Mapped[uuid.UUID | None] = mapped_column(default=None)

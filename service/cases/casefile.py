@@ -114,6 +114,20 @@ class DecisionRecord(_Record):
     decided_at: Instant
     served_at: Instant | None
     served_on_the_spot: bool
+    # The actor and officers who took it: they do not collect the fine (第六十七条第二款).
+    decided_by: tuple[str, ...] = ()
+
+
+class PaymentRecord(_Record):
+    """One payment (第六十七条至第七十条): the bank's receipt, or the special receipt of an on-the-spot collection."""
+
+    amount_fen: int
+    paid_on: str
+    receipt: str
+    collected_on_the_spot: bool = False
+    on_the_spot_ground: str | None = None
+    recorded_by: str
+    officers: tuple[str, ...] = ()
 
 
 class ExecutionRecord(_Record):
@@ -121,6 +135,19 @@ class ExecutionRecord(_Record):
     last_payment_on: str | None
     non_fine_penalties_performed: bool
     completed_at: Instant | None
+    payments: tuple[PaymentRecord, ...] = ()
+
+
+class CorrectionRecord(_Record):
+    """An order to correct (责令改正, 第二十八条) and its re-inspection."""
+
+    measure: str
+    requirement: str
+    deadline: str
+    ordered_at: Instant
+    reinspected_at: Instant | None = None
+    corrected: bool | None = None
+    reinspections: int = 0  # more than one: re-inspected again without a new order
 
 
 class PreservationRecord(_Record):
@@ -154,6 +181,8 @@ class CaseFile(_Record):
     proposed: PenaltyRecord | None = None
     extensions: tuple[ExtensionRecord, ...] = ()
     discretion_departure_approved: bool = False
+    corrections: tuple[CorrectionRecord, ...] = ()
+    discretion_departure_approved_by: str | None = None  # the actor (重庆市规范行政处罚裁量权办法 第十九条)
     reviews: tuple[ReviewRecord, ...] = ()
     collective_discussion_held: bool = False
     collective_discussion: DiscussionRecord | None = None
@@ -352,7 +381,33 @@ def decision_deadline_extended(file: CaseFile, act: Act) -> CaseFile:
 
 
 def discretion_departure_approved(file: CaseFile, act: Act) -> CaseFile:
-    return file.with_changes(discretion_departure_approved=True)
+    return file.with_changes(discretion_departure_approved=True, discretion_departure_approved_by=act.actor)
+
+
+def correction_ordered(file: CaseFile, act: Act) -> CaseFile:
+    order = CorrectionRecord(
+        measure=act.data["measure"],
+        requirement=act.data["requirement"],
+        deadline=act.data["deadline"],
+        ordered_at=act.when,
+    )
+    return file.with_changes(corrections=(*file.corrections, order))
+
+
+def correction_reinspected(file: CaseFile, act: Act) -> CaseFile:
+    """The latest order's re-inspection. Without an order the file is unchanged, and the guard
+    (correction_reinspected_lawfully) refuses the step with its rule; so it does a second one."""
+    if not file.corrections:
+        return file
+    before = file.corrections[-1]
+    last = before.model_copy(
+        update={
+            "reinspected_at": act.when,
+            "corrected": act.data["corrected"],
+            "reinspections": before.reinspections + 1,
+        }
+    )
+    return file.with_changes(corrections=(*file.corrections[:-1], last))
 
 
 def legal_review_requested(file: CaseFile, act: Act) -> CaseFile:
@@ -375,6 +430,7 @@ def _decided(file: CaseFile, act: Act, outcome: DecisionOutcome, *, on_the_spot:
         "decided_at": act.when,
         "served_at": act.when if on_the_spot else None,
         "served_on_the_spot": on_the_spot,
+        "decided_by": sorted({act.actor, *act.officers}),
     }
     return file.with_changes(decision=decision)
 
@@ -384,9 +440,26 @@ def penalty_decided(file: CaseFile, act: Act) -> CaseFile:
 
 
 def decided_on_the_spot(file: CaseFile, act: Act) -> CaseFile:
-    """第五十二条: decided and handed over on the spot, on a numbered pre-printed form."""
+    """第五十二条: decided and handed over on the spot, on a numbered pre-printed form, after the party was told the
+    facts, reasons and basis and heard (第四十四条、第四十五条): that notice is the one the decision follows."""
     decided = _decided(file, act, DecisionOutcome.PENALTY, on_the_spot=True)
-    return decided.with_changes(summary_form_number=act.data["form_number"])
+    told = act.data.get("notice") or {}
+    notice = {
+        "penalty": act.data["penalty"],
+        "facts": told.get("facts", ""),
+        "reasons": told.get("reasons", ""),
+        "basis": told.get("basis", ""),
+        "informs_statement_and_defence": bool(told.get("informs_statement_and_defence", False)),
+        "informs_hearing_right": False,
+        "method": "on_the_spot",
+        "served_at": act.when,
+    }
+    statement = file.statement
+    if act.data.get("defence"):
+        statement = StatementStatus.RECORDED.value
+    elif act.data.get("defence_waived"):
+        statement = StatementStatus.WAIVED.value
+    return decided.with_changes(summary_form_number=act.data["form_number"], notice=notice, statement=statement)
 
 
 def no_penalty_decided(file: CaseFile, act: Act) -> CaseFile:
@@ -412,8 +485,21 @@ _NOTHING_EXECUTED = ExecutionRecord(
 
 def payment_recorded(file: CaseFile, act: Act) -> CaseFile:
     before = file.execution or _NOTHING_EXECUTED
+    payment = PaymentRecord(
+        amount_fen=act.data["amount_fen"],
+        paid_on=act.data["paid_on"],
+        receipt=act.data.get("receipt", ""),
+        collected_on_the_spot=bool(act.data.get("collected_on_the_spot", False)),
+        on_the_spot_ground=act.data.get("on_the_spot_ground"),
+        recorded_by=act.actor,
+        officers=tuple(sorted(act.officers)),
+    )
     paid = before.model_copy(
-        update={"paid_fen": before.paid_fen + act.data["amount_fen"], "last_payment_on": act.data["paid_on"]}
+        update={
+            "paid_fen": before.paid_fen + act.data["amount_fen"],
+            "last_payment_on": act.data["paid_on"],
+            "payments": (*before.payments, payment),
+        }
     )
     return file.with_changes(execution=paid)
 

@@ -10,6 +10,7 @@ from service.cases.review_requirement import ReviewCatalogue
 from service.cases.workflow import Procedure, Workflow
 from service.officers.policy import OfficerPolicy
 from service.policy.calendar import WorkdayCalendar
+from service.policy.designated_areas import DesignatedAreas
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,4 @@ class CaseContext:
     officer_policy: OfficerPolicy
     review_catalogue: ReviewCatalogue
     blind_index_key: bytes
+    designated_areas: DesignatedAreas  # where urban_only items apply (重庆市市容环境卫生管理条例 第二条)

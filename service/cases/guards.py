@@ -100,10 +100,13 @@ class ItemRules:
     penalty_kinds: frozenset[PenaltyKind]
     statutory_fines: Mapping[PartyType, FineRange]  # absent: the law fines no party of that type
     discretion: tuple[DiscretionBand, ...]
-    summary_procedure_allowed: bool  # 第五十一条
     hearing_threshold_fen: Mapping[PartyType, int]  # 较大数额 (第六十三条第一款第一项、第二项)
     hearing_always_for: frozenset[PenaltyKind]  # the item's kinds that always give a hearing right
     single_officer_allowed_by: LegalBasis | None  # 第四十二条 “法律另有规定的除外”
+    required_kinds: Mapping[PartyType, frozenset[PenaltyKind]]  # 并处, or no alternative to a fine
+    time_bar_years: int  # 第三十六条: 2, or 5 for all cases of the item
+    time_bar_years_if_harm: int | None  # 第三十六条: 5 where life, health or financial safety is harmed
+    measures: frozenset[str]  # the orders that are not penalties (责令改正……, 第二十八条), by code
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,41 @@ class PreservationFacts:
 
 
 @dataclass(frozen=True)
+class TimeBarFacts:
+    """When the act happened and when it was discovered (第三十六条): the period runs from the act, or from the
+    end of a continuing act, to the registration of the case source."""
+
+    occurred_on: date | None
+    continued_until: date | None  # the last day of a continuing or repeated act (连续或者继续状态)
+    registered_on: date
+    harms_life_health_or_finance: bool  # 涉及公民生命健康安全、金融安全且有危害后果
+
+
+@dataclass(frozen=True)
+class CorrectionFacts:
+    """The latest order to correct (责令改正, 第二十八条) and its re-inspection."""
+
+    measure: str
+    deadline: date
+    ordered_at: datetime
+    reinspected_at: datetime | None
+    corrected: bool | None
+    reinspections: int = 0
+
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    """The payment this act records (第六十七条至第七十条)."""
+
+    amount_fen: int
+    receipt: str  # the bank's receipt, or the special receipt given for a fine collected on the spot (第七十条)
+    collected_on_the_spot: bool
+    on_the_spot_ground: str | None  # why payment elsewhere is truly hard (第六十八条第二项、第六十九条)
+    recorded_by: str  # the actor
+    recording_officers: frozenset[str]
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """Everything a guard reads, as of ``now``. Every field is required: no rule defaults to “fine”."""
 
@@ -222,7 +260,6 @@ class CaseFacts:
     statement: StatementStatus
     hearing: HearingFacts
     proposed: Penalty | None  # the penalty this act would decide
-    discretion_departure_approved: bool  # 重庆市规范行政处罚裁量权办法 第十九条
     review_required: bool  # 第五十八条第一款
     review_passed_and_current: bool  # a passed review of the decision now proposed
     collective_discussion_required: bool  # complex or major (第五十七条第二款), or departing from the standard
@@ -231,6 +268,12 @@ class CaseFacts:
     execution: ExecutionFacts | None
     preservation: PreservationFacts | None
     summary_form_number: str | None  # 编有号码的行政处罚决定书 (第五十二条)
+    summary_form_used_by: str | None  # another case of the agency that already used this form number
+    time_bar: TimeBarFacts | None  # None once the case is filed: the bar is checked at filing
+    payment: PaymentFacts | None  # the payment this act records
+    correction: CorrectionFacts | None  # the latest order to correct
+    deciders: frozenset[str]  # the actor and officers who took the decision (第六十七条第一款)
+    discretion_departure_by_principal: bool  # approved by the principal head (办法 第十九条第一款)
     # The decision document bears the head's electronic signature (第五十九条: 盖章; 国办发〔2018〕118号 item 9).
     decision_signed: bool = False
     # The last days of the party's periods as recorded when they were communicated (or revised since): the
@@ -333,6 +376,47 @@ def discretion_band(item: ItemRules, party_type: PartyType, penalty: Penalty) ->
     return None
 
 
+def penalty_unlawful(item: ItemRules, party: PartyType, penalty: Penalty) -> Refusal | None:
+    """Whether ``penalty`` is one the law lets this agency impose on the party for the item: the one check of
+    the prior notice (第四十四条) and of the decision (第三十八条). A township never detains (第十八条第三款);
+    a kind the item's basis does not provide, a jointly imposed kind left out (并处), or a fine above the law's
+    maximum has no basis (第三十八条第一款). Below the level of the discretion standard is a departure
+    (重庆市规范行政处罚裁量权办法 第十九条), not a matter of legality."""
+    if PenaltyKind.DETENTION in penalty.kinds:
+        return Refusal(
+            "Detention restricts personal freedom: only the public security organs impose it, never a township "
+            "(art. 18(3)).",
+            "限制人身自由的行政处罚权只能由公安机关和法律规定的其他机关行使，乡镇人民政府不得作出行政拘留（第十八条第三款）。",
+            penalty_law(18, 3),
+        )
+    foreign = sorted(penalty.kinds - item.penalty_kinds)
+    if foreign:
+        return Refusal(
+            f"Item {item.code} provides no penalty of kind {', '.join(foreign)}.",
+            f"执法事项{item.code}的处罚依据未规定{'、'.join(foreign)}。",
+            penalty_law(38),
+        )
+    omitted = sorted(item.required_kinds.get(party, frozenset()) - penalty.kinds)
+    if omitted:
+        return Refusal(
+            f"For {_PARTY[party][0]}, item {item.code}'s basis imposes {', '.join(omitted)} in every case; "
+            f"{penalty.describe_en()} leaves it out.",
+            f"事项{item.code}的处罚依据对{_PARTY[party][1]}应当给予{'、'.join(omitted)}，拟作出的处罚缺少该项。",
+            penalty_law(38),
+        )
+    statutory = item.statutory_fines.get(party)
+    if penalty.fine_fen and (statutory is None or penalty.fine_fen > statutory.max_fen):
+        ceiling = "no fine" if statutory is None else f"at most {money_en(statutory.max_fen)}"
+        ceiling_zh = "不得罚款" if statutory is None else f"罚款不超过{money_zh(statutory.max_fen)}"
+        return Refusal(
+            f"The law sets {ceiling} for {_PARTY[party][0]} under item {item.code}; {money_en(penalty.fine_fen)} "
+            "exceeds it.",
+            f"事项{item.code}对{_PARTY[party][1]}{ceiling_zh}，{money_zh(penalty.fine_fen)}超出法定幅度。",
+            penalty_law(38),
+        )
+    return None
+
+
 # --- who acts (第二十四条、第四十二条、第四十三条) ---
 
 
@@ -417,6 +501,17 @@ def notice_complete(facts: CaseFacts, periods: Periods) -> Refusal | None:
         "The prior notice does not state " + ", ".join(en for en, _ in missing) + ".",
         "行政处罚事先告知书未载明" + "、".join(zh for _, zh in missing) + "。",
     )
+
+
+@_guard("notice_penalty_lawful", penalty_law(44))
+def notice_penalty_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """The notice announces a penalty the law allows (the decision's own check, ``penalty_unlawful``)."""
+    notice = facts.notice
+    if notice is None:
+        return Refusal("No prior notice has been drawn up.", "尚未制作行政处罚事先告知书。")
+    if facts.item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    return penalty_unlawful(facts.item, facts.party_type, notice.intended)
 
 
 @_guard("notice_served", penalty_law(44), standing=True)
@@ -584,28 +679,15 @@ def within_discretion(facts: CaseFacts, periods: Periods) -> Refusal | None:
         return Refusal("No penalty is proposed.", "未提出拟作出的行政处罚。", penalty_law(57))
     if item is None:
         return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
-    foreign = sorted(penalty.kinds - item.penalty_kinds)
-    if foreign:
-        return Refusal(
-            f"Item {item.code} provides no penalty of kind {', '.join(foreign)}.",
-            f"执法事项{item.code}的处罚依据未规定{'、'.join(foreign)}。",
-            penalty_law(38),
-        )
-    statutory = item.statutory_fines.get(party)
-    if penalty.fine_fen and (statutory is None or penalty.fine_fen > statutory.max_fen):
-        ceiling = "no fine" if statutory is None else f"at most {money_en(statutory.max_fen)}"
-        ceiling_zh = "不得罚款" if statutory is None else f"罚款不超过{money_zh(statutory.max_fen)}"
-        return Refusal(
-            f"The law sets {ceiling} for {_PARTY[party][0]} under item {item.code}; {money_en(penalty.fine_fen)} "
-            "exceeds it.",
-            f"事项{item.code}对{_PARTY[party][1]}{ceiling_zh}，{money_zh(penalty.fine_fen)}超出法定幅度。",
-            penalty_law(38),
-        )
+    unlawful = penalty_unlawful(item, party, penalty)
+    if unlawful is not None:
+        return unlawful
     if discretion_band(item, party, penalty) is not None:
         return None
     if not item.discretion and not penalty.fine_fen:
         return None
-    if facts.discretion_departure_approved:
+    # 重庆市规范行政处罚裁量权办法 第十九条: the principal head's approval, or the heads' collective discussion.
+    if facts.discretion_departure_by_principal or facts.collective_discussion_held:
         return None
     return Refusal(
         f"{penalty.describe_en().capitalize()} for {_PARTY[party][0]} lies in no level of item {item.code}'s "
@@ -699,11 +781,6 @@ def decision_deadline_not_passed(facts: CaseFacts, periods: Periods) -> Refusal 
 def summary_procedure_allowed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if facts.item is None:
         return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
-    if not facts.item.summary_procedure_allowed:
-        return Refusal(
-            f"Item {facts.item.code} is not decided on the spot: the catalogue does not allow the summary procedure.",
-            f"执法事项{facts.item.code}不适用简易程序当场处罚。",
-        )
     if facts.proposed is None:
         return Refusal("No penalty is proposed.", "未提出拟作出的行政处罚。")
     other = sorted(facts.proposed.kinds - SUMMARY_PENALTY_KINDS)
@@ -737,6 +814,127 @@ def numbered_form_used(facts: CaseFacts, periods: Periods) -> Refusal | None:
     return Refusal(
         "An on-the-spot decision is written on the pre-printed, numbered decision form; no form number is given.",
         "当场作出行政处罚决定应当填写预定格式、编有号码的行政处罚决定书，未填写决定书编号。",
+    )
+
+
+@_guard("heard_on_the_spot", penalty_law(45))
+def heard_on_the_spot(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第四十五条、第五十二条: on the spot too, the party is heard (or declines) before the decision."""
+    if facts.statement in (StatementStatus.RECORDED, StatementStatus.WAIVED):
+        return None
+    return Refusal(
+        "The party's statement and defence on the spot are neither recorded nor declined.",
+        "未记录当事人当场的陈述、申辩，也未记录其放弃。",
+    )
+
+
+@_guard("form_number_unused", penalty_law(52))
+def form_number_unused(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    used_by = facts.summary_form_used_by
+    if used_by is None:
+        return None
+    number = facts.summary_form_number or ""
+    return Refusal(
+        f"Decision form {number} was already used for case {used_by}: each pre-printed form bears its own "
+        "number and serves one decision (art. 52).",
+        f"编号为{number}的当场行政处罚决定书已用于案件{used_by}，每份编有号码的决定书只能使用一次（第五十二条）。",
+    )
+
+
+# --- filing (第三十六条) ---
+
+
+def time_bar_ends(bar: TimeBarFacts, item: ItemRules) -> tuple[date, int]:
+    """The last day on which the act can still be discovered, and the years of the bar (第三十六条)."""
+    assert bar.occurred_on is not None
+    years = item.time_bar_years
+    if bar.harms_life_health_or_finance and item.time_bar_years_if_harm is not None:
+        years = item.time_bar_years_if_harm
+    start = max(bar.occurred_on, bar.continued_until or bar.occurred_on)
+    try:
+        return start.replace(year=start.year + years), years
+    except ValueError:  # 29 February: the period ends on the last day of that month (民法典 第二百零三条)
+        return start.replace(year=start.year + years, day=28), years
+
+
+@_guard("not_time_barred", penalty_law(36), standing=True)
+def not_time_barred(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    bar, item = facts.time_bar, facts.item
+    if item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    if bar is None:
+        return Refusal("The case source's registration is not found.", "未找到案件来源登记。")
+    if bar.occurred_on is None:
+        return Refusal(
+            "The date of the act is not recorded: whether it is time-barred cannot be checked (art. 36).",
+            "案件来源登记未载明违法行为发生日期，无法判断是否超过追责时效（第三十六条）。",
+        )
+    last, years = time_bar_ends(bar, item)
+    if bar.registered_on <= last:
+        return None
+    counted = "ended" if bar.continued_until else "happened"
+    return Refusal(
+        f"The act {counted} on {max(bar.occurred_on, bar.continued_until or bar.occurred_on).isoformat()} and was "
+        f"discovered on {bar.registered_on.isoformat()}, after the {years}-year time bar ended on "
+        f"{last.isoformat()}: no penalty may be imposed, and the case is not filed (art. 36).",
+        f"违法行为于{max(bar.occurred_on, bar.continued_until or bar.occurred_on).isoformat()}"
+        f"{'终了' if bar.continued_until else '发生'}，{bar.registered_on.isoformat()}被发现，已超过{years}年的追责"
+        f"时效（{last.isoformat()}届满），不再给予行政处罚，不予立案（第三十六条）。",
+    )
+
+
+@_guard("principal_head_approves", LegalBasis(CHONGQING_DISCRETION_RULES, 19))
+def principal_head_approves(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.discretion_departure_by_principal:
+        return None
+    return Refusal(
+        "A departure from the discretion standard is approved by the agency's principal head (主要负责人), or "
+        f"passed by collective discussion; the approver is not the principal head ({CHONGQING_DISCRETION_RULES} "
+        "art. 19).",
+        f"调整适用裁量基准须经本行政机关主要负责人批准或者集体讨论通过，批准人不是主要负责人（{CHONGQING_DISCRETION_RULES}"
+        "第十九条）。",
+    )
+
+
+# --- orders to correct (第二十八条) ---
+
+
+@_guard("measure_in_catalogue", penalty_law(28))
+def measure_in_catalogue(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    order, item = facts.correction, facts.item
+    if order is None:
+        return Refusal("No order to correct is given.", "未作出责令改正。")
+    if item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    if order.measure not in item.measures:
+        known = ", ".join(sorted(item.measures)) or "none"
+        return Refusal(
+            f"Item {item.code} provides no measure {order.measure} (its measures: {known}).",
+            f"执法事项{item.code}的依据未规定{order.measure}。",
+        )
+    if order.deadline <= local_date(order.ordered_at):
+        return Refusal(
+            f"An order to correct leaves the party time: the deadline {order.deadline.isoformat()} is not after "
+            f"the order of {local_date(order.ordered_at).isoformat()}.",
+            f"责令限期改正应当给予当事人改正期限，{order.deadline.isoformat()}不晚于作出之日。",
+        )
+    return None
+
+
+@_guard("correction_reinspected_lawfully", penalty_law(28))
+def correction_reinspected_lawfully(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    order = facts.correction
+    if order is None or order.reinspections != 1 or order.reinspected_at != facts.now:
+        return Refusal(
+            "No order to correct awaits its re-inspection: a new finding needs a new order.",
+            "没有待复查的责令改正；再次认定须重新责令改正。",
+        )
+    if order.corrected or _today(facts) > order.deadline:
+        return None
+    return Refusal(
+        f"The party has until {order.deadline.isoformat()} to correct: a failure to correct is found only after "
+        "the deadline.",
+        f"当事人改正期限至{order.deadline.isoformat()}，期限届满前不得认定为拒不改正。",
     )
 
 
@@ -830,6 +1028,60 @@ def penalty_performed(facts: CaseFacts, periods: Periods) -> Refusal | None:
             penalty_law(66),
         )
     return None
+
+
+ON_THE_SPOT_MAX_FEN = 10_000  # 第六十八条第一项: 一百元以下
+
+
+@_guard("collection_separate_from_decision", penalty_law(67, 2))
+def collection_separate_from_decision(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """Outside on-the-spot collection the fine goes to the bank (第六十七条): the payment is recorded from the
+    bank's receipt, and not by those who decided."""
+    payment = facts.payment
+    if payment is None:
+        return Refusal("No payment is recorded.", "未记录缴款。")
+    if payment.collected_on_the_spot:
+        return None
+    if not payment.receipt.strip():
+        return Refusal(
+            "A payment is recorded from the bank's receipt; none is given.",
+            "缴款应当依据银行出具的缴款凭证登记，未提供凭证。",
+        )
+    deciders = facts.deciders & ({payment.recorded_by} | payment.recording_officers)
+    if not deciders:
+        return None
+    return Refusal(
+        "The agency that decides a fine does not collect it: a payment to the bank is recorded by someone who did "
+        f"not take the decision, and {', '.join(sorted(deciders))} did (art. 67(2)).",
+        f"作出罚款决定的行政机关应当与收缴罚款的机构分离，缴款由未参与作出决定的人员依据银行凭证登记（第六十七条第二款）；"
+        f"{'、'.join(sorted(deciders))}参与了决定。",
+    )
+
+
+@_guard("on_the_spot_collection_lawful", penalty_law(68))
+def on_the_spot_collection_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    payment, decision = facts.payment, facts.decision
+    if payment is None:
+        return Refusal("No payment is recorded.", "未记录缴款。")
+    if not payment.collected_on_the_spot:
+        return None
+    if decision is None or decision.penalty is None or not decision.penalty.fine_fen:
+        return Refusal("No fine has been decided.", "未作出罚款决定。", penalty_law(67))
+    fine = decision.penalty.fine_fen
+    decided_on_the_spot = facts.summary_form_number is not None
+    if payment.on_the_spot_ground == "remote_area_on_party_request":
+        return None  # 第六十九条: after a decision under 第五十一条 or 第五十七条
+    if decided_on_the_spot and fine <= ON_THE_SPOT_MAX_FEN:
+        return None  # 第六十八条第一项
+    if decided_on_the_spot and payment.on_the_spot_ground == "hard_to_execute_later":
+        return None  # 第六十八条第二项
+    return Refusal(
+        f"A fine of {money_en(fine)} may not be collected on the spot: officers collect on the spot only a fine of "
+        "at most 100 yuan decided on the spot, one that would be hard to execute later (art. 68), or where the "
+        "party asks because paying at a bank is truly hard in a remote area (art. 69); no such ground is declared.",
+        f"罚款{money_zh(fine)}不得当场收缴：当场收缴限于当场作出的一百元以下罚款、不当场收缴事后难以执行的（第六十八条），"
+        "或者在边远、水上、交通不便地区经当事人提出的（第六十九条）；未说明上述情形。",
+    )
 
 
 @_guard("execution_settled", penalty_law(66), standing=True)

@@ -31,8 +31,11 @@ def item_rules(item: CatalogueItem, party_type: PartyType) -> ItemRules:
         penalty_kinds=frozenset(item.penalty_kinds),
         statutory_fines=statutory,
         discretion=tuple(bands),
-        summary_procedure_allowed=item.summary_procedure_allowed,
         hearing_threshold_fen={p: item.hearing_threshold.for_party(p) for p in PARTY_TYPES},
         hearing_always_for=frozenset(item.hearing_threshold.always_for),
         single_officer_allowed_by=None if single is None else LegalBasis(single.law, single.article, single.paragraph),
+        required_kinds={p: frozenset(item.required_kinds.for_party(p)) for p in PARTY_TYPES},
+        time_bar_years=item.time_bar_years,
+        time_bar_years_if_harm=item.time_bar_years_if_harm,
+        measures=frozenset(m.code for m in item.measures),
     )

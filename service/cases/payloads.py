@@ -159,10 +159,43 @@ class PenaltyDecision(BaseModel):
     discretion_statement: OptionalText = Field(default="", description="the discretion reasons (裁量说明)")
 
 
+class CorrectionOrder(BaseModel):
+    """An order to correct (责令改正通知书, 第二十八条): one of the item's measures, what to do, by when."""
+
+    model_config = _STRICT
+    measure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] = Field(
+        description="the code of one of the item's measures in the catalogue, e.g. order_correct"
+    )
+    requirement: Text = Field(description="what the party must do")
+    deadline: date = Field(description="the last day to correct")
+
+
+class Reinspection(BaseModel):
+    """The re-inspection after an order to correct (复查): corrected or not, and what was found."""
+
+    model_config = _STRICT
+    corrected: StrictBool
+    findings: Text
+
+
+class OnTheSpotNotice(BaseModel):
+    """What the officers tell the party on the spot before deciding: the facts, reasons and basis, and the right
+    to state and defend (第四十四条, which the summary procedure keeps: 第五十二条第一款)."""
+
+    model_config = _STRICT
+    facts: Text
+    reasons: Text
+    basis: Text
+    informs_statement_and_defence: StrictBool = False
+
+
 class OnTheSpotDecision(BaseModel):
     model_config = _STRICT
     penalty: PenaltyIn
     form_number: Text = Field(description="the number of the pre-printed decision form (第五十二条)")
+    notice: OnTheSpotNotice
+    defence: OptionalText = Field(default="", description="the party's statement and defence, heard on the spot")
+    defence_waived: StrictBool = Field(default=False, description="the party declined to state or defend")
 
 
 class NoPenaltyDecision(BaseModel):
@@ -177,10 +210,19 @@ class Service(BaseModel):
 
 
 class Payment(BaseModel):
+    """A payment: to the bank, recorded from its receipt (第六十七条); or collected on the spot on a ground of
+    第六十八条、第六十九条, against the special receipt of the finance department (第七十条)."""
+
     model_config = _STRICT
     amount_fen: Annotated[StrictInt, Field(gt=0, le=10**13)]
     paid_on: date
-    receipt: OptionalText = ""
+    receipt: Text = Field(description="the bank's receipt number, or the special receipt's when collected on the spot")
+    collected_on_the_spot: StrictBool = False
+    on_the_spot_ground: Literal["hard_to_execute_later", "remote_area_on_party_request"] | None = Field(
+        default=None,
+        description="why payment elsewhere is truly hard: 第六十八条第二项, or 第六十九条 on the party's request; "
+        "not needed for a fine of at most 100 yuan decided on the spot (第六十八条第一项)",
+    )
 
 
 class Execution(BaseModel):

@@ -25,8 +25,9 @@ class CasePolicy:
     claimed_at_max_lag: timedelta
     due_soon_working_days: int
 
-    def case_number(self, procedure: str, agency_code: str, year: int, n: int) -> str:
-        prefix = self.prefixes.get(agency_code, agency_code)
+    def case_number(self, procedure: str, agency_code: str, year: int, n: int, prefix: str | None = None) -> str:
+        """The case number; ``prefix`` names another body when the case is decided in its name (派驻执法)."""
+        prefix = prefix or self.prefixes.get(agency_code, agency_code)
         return self.number_formats[procedure].format(prefix=prefix, year=year, n=n)
 
 

@@ -45,8 +45,21 @@ class OpenCaseBody(BaseModel):
     party: PartyModel
     source_kind: Literal["inspection", "complaint", "referral", "report", "other"] = "inspection"
     source_description: Paragraph = Field(default="", max_length=4000)
-    occurred_on: SaneDate | None = None
+    occurred_on: SaneDate | None = Field(
+        default=None, description="the day of the act; filing is refused without it (第三十六条)"
+    )
+    continued_until: SaneDate | None = Field(
+        default=None, description="the last day of a continuing act: the time bar runs from it (第三十六条第二款)"
+    )
+    harms_life_health_or_finance: bool = Field(
+        default=False, description="the act harmed life, health or financial safety: a 5-year bar where the item allows"
+    )
     place: Line = Field(default="", max_length=300)
+    area_code: Line | None = Field(
+        default=None,
+        max_length=64,
+        description="a designated urban area of the agency (GET /api/v1/agency/settings); required by urban_only items",
+    )
     officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="other assigned officers")
     claimed_at: SaneDateTime | None = Field(default=None, description="when it happened, if logged later")
 

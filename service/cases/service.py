@@ -7,6 +7,7 @@ projector applies the very same step to the stored case. A refused step writes n
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +22,11 @@ from service.agencies.models import Agency
 from service.agencies.service import agency_of, agency_ref, entry_agency_id
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
+from service.auth.principal_head import principal_head_actor
 from service.cases import casefile
 from service.cases.context import CaseContext
 from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of
-from service.cases.guards import CaseFacts, StatementStatus
+from service.cases.guards import CaseFacts, CorrectionFacts, PaymentFacts, StatementStatus, TimeBarFacts, time_bar_ends
 from service.cases.items import item_rules
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, CaseOfficer, Party
@@ -46,14 +48,15 @@ from service.cases.workflow import (
 from service.catalogue.service import item_of, require_current_version
 from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
 from service.ledger.canonical import EntryContent, parse_instant
+from service.ledger.models import LedgerEntry
 from service.ledger.projection import known_entry_types, projector, record
 from service.ledger.store import lock_stream
-from service.legal import penalty_law
+from service.legal import LegalBasis, penalty_law
 from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
 from service.officers.service import officer_of_user, qualification_of
 from service.policy.calendar import WorkdayCalendar, local_date
-from service.policy.catalogue import CatalogueItem, PartyType
+from service.policy.catalogue import CatalogueItem, PartyType, PowerHolding
 from service.policy.notices import agency_calendar
 
 # -- who may see a case --------------------------------------------------------------------------------------
@@ -105,6 +108,9 @@ class OpenCaseIn:
     place: str = ""
     officers: Sequence[uuid.UUID] = ()
     claimed_at: datetime | None = None
+    continued_until: date | None = None  # the end of a continuing act (第三十六条第二款)
+    harms_life_health_or_finance: bool = False  # 第三十六条第一款: the bar is then 5 years where the item allows
+    area_code: str | None = None  # a designated urban area (policies/designated-areas.yaml)
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,8 @@ def open_case(session: Session, context: CaseContext, principal: Principal, data
         raise InvalidInput("the party's name is required", "须填写当事人名称")
     officers = agency_officers(session, agency.id, [registering.id, *data.officers])
     workflow = context.workflows[data.procedure]
-    warnings = _time_bar_warnings(item, data.occurred_on, local_date(moment))
+    area = _designated_area(context, agency, item, data.area_code)
+    warnings = _time_bar_warnings(item, data, local_date(moment))
 
     case_id, party_id = uuid.uuid4(), uuid.uuid4()
     fields = {
@@ -229,7 +236,10 @@ def open_case(session: Session, context: CaseContext, principal: Principal, data
             "party": {"party_id": party_id, "party_type": data.party.party_type, "commitments": committed.commitments},
             "source": {"kind": data.source_kind, "description": data.source_description},
             "occurred_on": data.occurred_on,
+            "continued_until": data.continued_until,
+            "harms_life_health_or_finance": data.harms_life_health_or_finance,
             "place": data.place,
+            "area": area,
             "officers": [str(o.id) for o in officers],
             "warnings": warnings,
         },
@@ -239,25 +249,55 @@ def open_case(session: Session, context: CaseContext, principal: Principal, data
     return Opened(case, warnings)
 
 
-def _time_bar_warnings(item: CatalogueItem, occurred_on: date | None, today: date) -> list[dict[str, Any]]:
-    """第三十六条: no penalty once the act is older than the time bar (2 years, 5 where life or health was harmed)."""
-    if occurred_on is None:
+def _designated_area(
+    context: CaseContext, agency: Agency, item: CatalogueItem, area_code: str | None
+) -> dict[str, str] | None:
+    """The designated urban area the case's place lies in; required for an ``urban_only`` item, which applies
+    only in built-up urban areas (重庆市市容环境卫生管理条例 第二条)."""
+    area = context.designated_areas.find(agency.code, area_code) if area_code else None
+    if area_code and area is None:
+        raise InvalidInput(
+            f"{area_code} is not one of the agency's designated areas",
+            f"{area_code}不是本机关的城市建成区",
+            extra={"areas": [a.code for a in context.designated_areas.of(agency.code)]},
+        )
+    if item.urban_only and area is None:
+        raise RuleOfLawRefusal(
+            f"item {item.code} applies only in a designated built-up urban area: choose the case's place from "
+            "the agency's designated areas",
+            f"执法事项{item.code}仅适用于城市建成区，须从本机关的城市建成区中选择案发地点",
+            basis=LegalBasis(URBAN_APPEARANCE_REGULATION, 2),
+            extra={
+                "guard": "place_in_designated_area",
+                "areas": [a.code for a in context.designated_areas.of(agency.code)],
+            },
+        )
+    return None if area is None else {"code": area.code, "zh": area.zh}
+
+
+URBAN_APPEARANCE_REGULATION = "重庆市市容环境卫生管理条例"
+
+
+def _time_bar_warnings(item: CatalogueItem, data: OpenCaseIn, today: date) -> list[dict[str, Any]]:
+    """第三十六条: the registration is kept, and says that filing will be refused (guard ``not_time_barred``)."""
+    if data.occurred_on is None:
         return []
-    if occurred_on > today:
+    if data.occurred_on > today or (data.continued_until is not None and data.continued_until > today):
         raise InvalidInput("the act cannot have happened in the future", "违法行为发生日期不能晚于今天")
-    years = item.time_bar_years
-    try:
-        bar = occurred_on.replace(year=occurred_on.year + years)
-    except ValueError:  # 29 February
-        bar = occurred_on.replace(year=occurred_on.year + years, day=28)
-    if today <= bar:
+    if data.continued_until is not None and data.continued_until < data.occurred_on:
+        raise InvalidInput("a continuing act ends after it began", "违法行为终了日期不能早于发生日期")
+    bar = TimeBarFacts(data.occurred_on, data.continued_until, today, data.harms_life_health_or_finance)
+    last, years = time_bar_ends(bar, item_rules(item, data.party.party_type))
+    if today <= last:
         return []
     return [
         {
             "code": "time_bar_passed",
             "basis": penalty_law(36).as_dict(),
-            "text_en": f"the act is older than the {years}-year time bar: no penalty may be imposed (art. 36)",
-            "text_zh": f"违法行为已超过{years}年的追责时效，不再给予行政处罚（第三十六条）",
+            "text_en": f"the act is older than the {years}-year time bar, which ended on {last.isoformat()}: no "
+            "penalty may be imposed, and filing will be refused (art. 36)",
+            "text_zh": f"违法行为已超过{years}年的追责时效（{last.isoformat()}届满），"
+            "不再给予行政处罚，不予立案（第三十六条）",
         }
     ]
 
@@ -452,6 +492,13 @@ def _facts(
     departs = bool(
         rules and proposed and proposed.fine_fen and not _within_a_level(rules, party_type, proposed.fine_fen)
     )
+    agency = agency_of(session, case.agency_id)
+    principal_head = principal_head_actor(agency)
+    by_principal = (
+        after.discretion_departure_approved
+        and principal_head is not None
+        and after.discretion_departure_approved_by == principal_head
+    )
     return CaseFacts(
         now=moment,
         calendar=calendar,
@@ -469,11 +516,14 @@ def _facts(
         statement=StatementStatus(after.statement),
         hearing=hearing,
         proposed=proposed,
-        discretion_departure_approved=after.discretion_departure_approved,
+        discretion_departure_by_principal=by_principal,
         review_required=bool(required),
         review_passed_and_current=review_passed_and_current(session, case, proposed, transition),
         collective_discussion_required=collective_discussion_required(
-            context.review_catalogue, major=major, departs_from_standard=departs
+            # 重庆市规范行政处罚裁量权办法 第十九条: the principal head's approval OR collective discussion.
+            context.review_catalogue,
+            major=major,
+            departs_from_standard=departs and not by_principal,
         ),
         collective_discussion_held=after.collective_discussion_held and after.discussion_signed,
         decision_signed=after.decision_signed,
@@ -481,6 +531,73 @@ def _facts(
         execution=casefile.execution_of(after),
         preservation=casefile.preservation_of(after),
         summary_form_number=after.summary_form_number,
+        summary_form_used_by=_form_used_by(session, case, after.summary_form_number),
+        time_bar=_time_bar_facts(session, case) if case.filed_at is None else None,
+        payment=_payment_recorded(after) if transition == "record_payment" else None,
+        correction=_latest_correction(after),
+        deciders=frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),
+    )
+
+
+def _form_used_by(session: Session, case: Case, number: str | None) -> str | None:
+    """Another case of the agency decided on the form numbered ``number`` (第五十二条: one form, one decision)."""
+    if not number:
+        return None
+    other = session.execute(
+        select(Case.id, Case.number).where(
+            Case.agency_id == case.agency_id,
+            Case.id != case.id,
+            Case.file["summary_form_number"].as_string() == number,
+        )
+    ).first()
+    return None if other is None else (other.number or str(other.id))
+
+
+def _time_bar_facts(session: Session, case: Case) -> TimeBarFacts:
+    """When the act happened, as registered, and when it was discovered: the registration (第三十六条)."""
+    canonical = session.scalar(
+        select(LedgerEntry.canonical).where(
+            LedgerEntry.agency_id == case.agency_id,
+            LedgerEntry.stream == case_stream(case.id),
+            LedgerEntry.type == "case:case:registered",
+        )
+    )
+    body = json.loads(canonical)["body"] if canonical is not None else {}
+    continued = body.get("continued_until")
+    return TimeBarFacts(
+        occurred_on=case.occurred_on,
+        continued_until=date.fromisoformat(continued) if continued else None,
+        registered_on=local_date(case.registered_at),
+        harms_life_health_or_finance=bool(body.get("harms_life_health_or_finance", False)),
+    )
+
+
+def _latest_correction(after: casefile.CaseFile) -> CorrectionFacts | None:
+    if not after.corrections:
+        return None
+    last = after.corrections[-1]
+    return CorrectionFacts(
+        measure=last.measure,
+        deadline=date.fromisoformat(last.deadline),
+        ordered_at=parse_instant(last.ordered_at),
+        reinspected_at=parse_instant(last.reinspected_at) if last.reinspected_at else None,
+        corrected=last.corrected,
+        reinspections=last.reinspections,
+    )
+
+
+def _payment_recorded(after: casefile.CaseFile) -> PaymentFacts | None:
+    payments = after.execution.payments if after.execution is not None else ()
+    if not payments:
+        return None
+    last = payments[-1]
+    return PaymentFacts(
+        amount_fen=last.amount_fen,
+        receipt=last.receipt,
+        collected_on_the_spot=last.collected_on_the_spot,
+        on_the_spot_ground=last.on_the_spot_ground,
+        recorded_by=last.recorded_by,
+        recording_officers=frozenset(last.officers),
     )
 
 
@@ -519,7 +636,14 @@ def _assign_number(
     """
     year = local_date(moment).year
     stream = f"case-numbers:{case.procedure}:{year}"
+    prefix = None
+    power = item_of(session, case.agency_id, case.catalogue_version, case.item_code).power
+    if power.holding is PowerHolding.SECONDED and power.number_prefix is not None:
+        # 派驻执法: decided and numbered in the name of the department, in its own sequence.
+        prefix = power.number_prefix
+        stream = f"case-numbers:{prefix}:{case.procedure}:{year}"
     n = lock_stream(session, agency.id, stream)[0] + 1
+    number = context.case_policy.case_number(case.procedure, agency.code, year, n, prefix=prefix)
     record(
         session,
         agency_ref(agency),
@@ -532,8 +656,9 @@ def _assign_number(
             "case_id": case.id,
             "year": year,
             "procedure": case.procedure,
-            "number": context.case_policy.case_number(case.procedure, agency.code, year, n),
+            "number": number,
             "sequence": n,
+            "in_the_name_of": power.original_department if prefix is not None else agency.name,
         },
     )
 

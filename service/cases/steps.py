@@ -91,6 +91,9 @@ _STEPS = (
     Step("record_statement", p.Statement, casefile.statement_recorded),
     Step("record_statement_waiver", p.Nothing, casefile.statement_waived),
     Step("conclude_party_hearing", p.Nothing),
+    # 责令改正与复查 (第二十八条)
+    Step("order_correction", p.CorrectionOrder, casefile.correction_ordered, assigns_officers=True),
+    Step("reinspect_correction", p.Reinspection, casefile.correction_reinspected, assigns_officers=True),
     # 回避 (第四十三条)
     Step("decide_recusal", p.Recusal, casefile.recusal_decided, names_officers=("officer_id",)),
     # 期限、裁量、法制审核、集体讨论 (第六十条、第五十八条、第五十七条第二款)

@@ -130,6 +130,8 @@ class Power(BaseModel):
 
     holding: PowerHolding
     original_department: Text  # 原主管部门, in whose field (or name, when seconded) the power lies
+    # A seconded item is decided and numbered in the department's name: the prefix of its case numbers.
+    number_prefix: Text | None = None
 
 
 class LegalBasis(BaseModel):
@@ -238,6 +240,19 @@ class HearingThreshold(BaseModel):
         return self.individual_fen if party_type == "individual" else self.organisation_fen
 
 
+class RequiredKinds(BaseModel):
+    """The kinds every penalty on the item must include, per party type: where the law says 并处, or fines an
+    organisation without the alternative of a warning, a penalty without them is not the law's penalty."""
+
+    model_config = _MODEL
+
+    individual: tuple[PenaltyKind, ...] = ()
+    organisation: tuple[PenaltyKind, ...] = ()
+
+    def for_party(self, party_type: PartyType) -> tuple[PenaltyKind, ...]:
+        return self.individual if party_type == "individual" else self.organisation
+
+
 class CatalogueItem(BaseModel):
     """One enforcement item (执法事项). Only ``parse_catalogue`` builds valid ones."""
 
@@ -250,6 +265,7 @@ class CatalogueItem(BaseModel):
     violation_basis: tuple[LegalBasis, ...]
     penalty_basis: tuple[LegalBasis, ...]
     penalty_kinds: tuple[PenaltyKind, ...]
+    required_kinds: RequiredKinds = RequiredKinds()
     measures: tuple[Measure, ...] = ()
     statutory_fine: StatutoryFine | None = None
     discretion: tuple[DiscretionLevel, ...] = ()
@@ -505,6 +521,14 @@ def _check_item(item: CatalogueItem) -> Iterator[tuple[_Location, str]]:
 
     yield from _check_fines(item)
     yield from _check_summary_procedure(item)
+    yield from _check_required_kinds(item)
+    if item.power.holding is PowerHolding.SECONDED and item.power.number_prefix is None:
+        yield (
+            ("power", "number_prefix"),
+            "a seconded item is decided and numbered in the name of its department: give its number prefix",
+        )
+    if item.power.holding is not PowerHolding.SECONDED and item.power.number_prefix is not None:
+        yield (("power", "number_prefix"), "only a seconded item is numbered in another body's name")
 
     for i, kind in enumerate(item.hearing_threshold.always_for):
         if kind not in item.penalty_kinds:
@@ -517,6 +541,22 @@ def _check_item(item: CatalogueItem) -> Iterator[tuple[_Location, str]]:
             f"{item.time_bar_years_if_harm} with time_bar_years {item.time_bar_years}: the extension of "
             "行政处罚法 第三十六条 is from 2 to 5 years",
         )
+
+
+def _check_required_kinds(item: CatalogueItem) -> Iterator[tuple[_Location, str]]:
+    for party in PARTY_TYPES:
+        required = item.required_kinds.for_party(party)
+        yield from _check_unique(("required_kinds", party), required, "kind")
+        for j, kind in enumerate(required):
+            if kind not in item.penalty_kinds:
+                yield (("required_kinds", party, j), f"{kind} is not one of the item's penalty_kinds")
+        for i, level in enumerate(item.discretion):
+            missing = [k for k in required if party in level.parties and k not in level.penalty_kinds]
+            if missing:
+                yield (
+                    ("discretion", i, "penalty_kinds"),
+                    f"the level omits {', '.join(missing)}, which every penalty on {party} must include",
+                )
 
 
 def _check_unique(path: _Location, values: Sequence[object], what: str) -> Iterator[tuple[_Location, str]]:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from service.agencies.service import agency_of
-from service.auth.deps import ReadSession, RuntimeDep, requires
+from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.reports.file_review import review_files
-from service.reports.schemas import (
-    FileReviewOut,
-    YearOut,
-)
+from service.cases.service import get_case
+from service.reports.file_review import review_file, review_files
+from service.reports.schemas import FileReviewOut, ScoreIn, ScoreOut, YearOut
+from service.reports.scoring import Deduction, score_file
 from service.reports.yearly import YearFigures, as_csv, as_html, yearly_figures
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -68,5 +68,35 @@ def file_review(
     """Each closed case scored on the 100-point file review, with its automatic fails and missing documents."""
     return [
         FileReviewOut.model_validate(r.__dict__)
-        for r in review_files(session, runtime.case_context, principal.agency_id, year)
+        for r in review_files(session, runtime.case_context, runtime.file_review, principal.agency_id, year)
     ]
+
+
+@router.get("/file-review/{case_id}", response_model=FileReviewOut)
+def file_review_of_case(
+    case_id: uuid.UUID,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.REPORT_READ),
+) -> FileReviewOut:
+    """One closed case's file review: grade, automatic fails, missing documents and the reviewers' scores."""
+    case = get_case(session, principal, runtime.case_context.case_policy, case_id)
+    return FileReviewOut.model_validate(review_file(session, runtime.case_context, runtime.file_review, case).__dict__)
+
+
+@router.post("/file-review/{case_id}/scores", response_model=ScoreOut, status_code=201)
+def score_case_file(
+    case_id: uuid.UUID,
+    body: ScoreIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.REVIEW_PERFORM),
+) -> ScoreOut:
+    """A reviewer's own score of a closed file, with each deduction and its reason (广东省行政执法案卷评查办法
+    第十条); refused to anyone who acted on the case, and after a passing grade (复评 only of a failed file)."""
+    case = get_case(session, principal, runtime.case_context.case_policy, case_id)
+    deductions = [Deduction(d.item, d.points, d.reason) for d in body.deductions]
+    scored = score_file(
+        session, runtime.case_context, runtime.file_review, principal, case, deductions, runtime.clock.now()
+    )
+    return ScoreOut(case_id=scored.case_id, round=scored.round, reviewer=scored.reviewer, score=scored.score)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class YearOut(BaseModel):
@@ -28,6 +29,11 @@ class YearOut(BaseModel):
     discrepancies: list[str]
 
 
+class ReviewerScoreOut(BaseModel):
+    reviewer: str
+    score: int
+
+
 class FileReviewOut(BaseModel):
     case_id: uuid.UUID
     case_number: str | None
@@ -35,3 +41,27 @@ class FileReviewOut(BaseModel):
     passed: bool
     automatic_fails: list[str]
     missing_documents: list[str]
+    grade: Literal["excellent", "good", "pass", "fail"]
+    grade_zh: str
+    round: int
+    final: bool
+    reviewers: list[ReviewerScoreOut]
+
+
+class DeductionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item: str = Field(min_length=1, max_length=200, description="the document or content of 第十四条 concerned")
+    points: int = Field(gt=0, le=100)
+    reason: str = Field(min_length=1, max_length=2000, description="扣分理由")
+
+
+class ScoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    deductions: list[DeductionIn] = Field(default_factory=list, max_length=100)
+
+
+class ScoreOut(BaseModel):
+    case_id: uuid.UUID
+    round: int
+    reviewer: str
+    score: int

@@ -17,6 +17,7 @@ from service.cases.guards import (
     HearingFacts,
     ItemRules,
     StatementStatus,
+    TimeBarFacts,
 )
 from service.cases.workflow import Procedure, load_workflows
 from service.officers.qualification import (
@@ -70,10 +71,13 @@ WASTE = ItemRules(
             {"individual": FineRange(38_000, 50_000), "organisation": FineRange(36_500_000, 50_000_000)},
         ),
     ),
-    summary_procedure_allowed=False,
     hearing_threshold_fen={"individual": 500_000, "organisation": 5_000_000},
     hearing_always_for=frozenset(),
     single_officer_allowed_by=None,
+    required_kinds={},
+    time_bar_years=2,
+    time_bar_years_if_harm=None,
+    measures=frozenset({"order_correct"}),
 )
 
 # 重庆市市容环境卫生管理条例 第四十五条: individual 50–200 yuan, organisation 200–2,000 yuan; a warning is modelled too.
@@ -99,10 +103,13 @@ LITTERING = ItemRules(
             {"individual": FineRange(15_500, 20_000), "organisation": FineRange(146_000, 200_000)},
         ),
     ),
-    summary_procedure_allowed=True,
     hearing_threshold_fen={"individual": 500_000, "organisation": 5_000_000},
     hearing_always_for=frozenset(),
     single_officer_allowed_by=None,
+    required_kinds={},
+    time_bar_years=2,
+    time_bar_years_if_harm=None,
+    measures=frozenset({"order_correct"}),
 )
 
 POLICY = QualificationPolicy(annual_review_grace_days=30, review_required=True)
@@ -158,7 +165,6 @@ def facts(now: datetime = FILED_AT, item: ItemRules | None = WASTE, **changes: A
         statement=StatementStatus.NONE,
         hearing=HearingFacts(),
         proposed=None,
-        discretion_departure_approved=False,
         review_required=False,
         review_passed_and_current=False,
         collective_discussion_required=False,
@@ -167,6 +173,13 @@ def facts(now: datetime = FILED_AT, item: ItemRules | None = WASTE, **changes: A
         execution=None,
         preservation=None,
         summary_form_number=None,
+        summary_form_used_by=None,
+        # The act a fortnight before the case source was registered on 1 March 2025: within the bar (第三十六条).
+        time_bar=TimeBarFacts(date(2025, 2, 14), None, date(2025, 3, 1), False),
+        payment=None,
+        correction=None,
+        deciders=frozenset(),
+        discretion_departure_by_principal=False,
         decision_signed=True,
     )
     return replace(base, **changes)

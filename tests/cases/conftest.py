@@ -7,9 +7,11 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from service.runtime import Runtime
+
 from .driver import Cases
 
 
 @pytest.fixture
-def cases(client: TestClient, auth: Callable[[str], dict[str, str]]) -> Cases:
-    return Cases(client, auth)
+def cases(client: TestClient, auth: Callable[[str], dict[str, str]], runtime: Runtime) -> Cases:
+    return Cases(client, auth, runtime.clock)

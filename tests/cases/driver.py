@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
+from service.clock import Clock, FixedClock
+from service.policy.calendar import local_date
 from service.signing.client import public_key_of
+from tests.conftest import TEST_EPOCH
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -17,9 +21,11 @@ Auth = Callable[[str], dict[str, str]]
 class Cases:
     """A small driver for the case API, speaking as the demo users."""
 
-    def __init__(self, client: TestClient, auth: Auth) -> None:
+    def __init__(self, client: TestClient, auth: Auth, clock: Clock | None = None) -> None:
         self.client = client
         self.auth = auth
+        # The service's clock: the suite's fixed epoch unless a test hands over the runtime's.
+        self.clock = clock or FixedClock(TEST_EPOCH)
         self._officers: dict[str, str] = {}
 
     def officer(self, username: str) -> str:
@@ -48,6 +54,8 @@ class Cases:
             },
             "source_kind": "inspection",
             "source_description": "日常巡查发现",
+            # Filing needs the day of the act (第三十六条): a week before today, as the service's clock sees it.
+            "occurred_on": (local_date(self.clock.now()) - timedelta(days=7)).isoformat(),
             "officers": [self.officer("officer2")],
         } | body
         response = self.client.post("/api/v1/cases", headers=self.auth(who), json=payload)

@@ -25,6 +25,18 @@ NOTICE = {
 }
 
 
+# 第四十四条、第五十二条: on the spot the party is told the facts, reasons and basis and is heard.
+TOLD: dict[str, Any] = {
+    "notice": {
+        "facts": "在禁烟场所吸烟",
+        "reasons": "违反禁烟规定",
+        "basis": "《重庆市公共场所控制吸烟条例》第十九条",
+        "informs_statement_and_defence": True,
+    },
+    "defence": "当事人表示不知道是禁烟场所",
+}
+
+
 def fine(fen: int) -> dict[str, Any]:
     return {"kinds": ["fine"], "fine_fen": fen}
 
@@ -120,12 +132,14 @@ def test_a_summary_procedure_case_decided_on_the_spot(cases: Cases) -> None:
         case,
         "decide_on_the_spot",
         officers=cases.with_second(),
-        data={"penalty": fine(5000), "form_number": "渝梁铁简0000123"},
+        data={"penalty": fine(5000), "form_number": "渝梁铁简0000123"} | TOLD,
     )
     assert decided["state"] == "summary_decided"
     assert decided["number"] == "铁门简罚〔2026〕1号"
     cases.step(case, "file_with_agency")
-    cases.step(case, "record_payment", data={"amount_fen": 5000, "paid_on": "2026-06-01"})
+    # 第六十八条第一项: 50 yuan decided on the spot is collected there, against the special receipt (第七十条).
+    payment = {"amount_fen": 5000, "paid_on": "2026-06-01", "receipt": "渝财罚没0000123", "collected_on_the_spot": True}
+    cases.step(case, "record_payment", data=payment)
     cases.step(case, "record_execution")
     cases.step(case, "close_case", "head")
     assert cases.step(case, "archive_case")["state"] == "archived"
@@ -227,13 +241,13 @@ def test_a_hearing_requested_after_the_period_is_refused_naming_article_64(cases
 
 def test_a_summary_fine_above_the_limit_is_refused_naming_the_limit(cases: Cases) -> None:
     """第五十一条: on the spot, at most 200 yuan for a citizen."""
-    case = cases.open(procedure="summary", item_code="CQ-TM-013", title="随地吐痰")
+    case = cases.open(procedure="summary", item_code="CQ-TM-013", title="随地吐痰", area_code="tiemen-town-centre")
     refused = cases.step(
         case,
         "decide_on_the_spot",
         expect=409,
         officers=cases.with_second(),
-        data={"penalty": fine(25000), "form_number": "渝梁铁简0000124"},
+        data={"penalty": fine(25000), "form_number": "渝梁铁简0000124"} | TOLD,
     )
     assert "summary_fine_within_limit" in refusal(refused)[0]
     assert "200" in refused["detail"]

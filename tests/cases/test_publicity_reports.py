@@ -16,7 +16,7 @@ from service.publicity.models import Publication
 from service.runtime import Runtime
 
 from .driver import Cases
-from .test_case_api import NOTICE, fine
+from .test_case_api import NOTICE, TOLD, fine
 
 Auth = Callable[[str], dict[str, str]]
 PARTY = {
@@ -57,7 +57,7 @@ def closed(cases: Cases, clock: FixedClock, fen: int = 30000) -> dict[str, Any]:
     case = decided(cases, clock, fen)
     cases.sign_decision(case, cases.signer("head"))
     cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
-    cases.step(case, "record_payment", data={"amount_fen": fen, "paid_on": "2026-06-12"})
+    cases.step(case, "record_payment", data={"amount_fen": fen, "paid_on": "2026-06-12", "receipt": "NO.0001"})
     cases.step(case, "record_execution")
     return cases.step(case, "close_case", "head")
 
@@ -179,10 +179,16 @@ def test_a_years_statistics_agree_with_the_cases_built(
         summary,
         "decide_on_the_spot",
         officers=cases.with_second(),
-        data={"penalty": fine(5000), "form_number": "渝梁铁简0000200"},
+        data={"penalty": fine(5000), "form_number": "渝梁铁简0000200"} | TOLD,
     )
     cases.step(summary, "file_with_agency")
-    cases.step(summary, "record_payment", data={"amount_fen": 5000, "paid_on": "2026-06-10"})
+    collected = {
+        "amount_fen": 5000,
+        "paid_on": "2026-06-10",
+        "receipt": "渝财罚没0000200",
+        "collected_on_the_spot": True,
+    }
+    cases.step(summary, "record_payment", data=collected)
     minor = cases.open()
     cases.step(minor, "approve_filing", "head")
     cases.step(minor, "close_investigation", officers=cases.with_second(), data={"report": "情节轻微"})
@@ -232,6 +238,11 @@ def test_a_case_built_through_the_api_has_no_automatic_fail_in_the_file_review(
             "passed": True,
             "automatic_fails": [],
             "missing_documents": [],
+            "grade": "excellent",
+            "grade_zh": "优秀",
+            "round": 1,
+            "final": False,  # no reviewer has scored it yet (广东省行政执法案卷评查办法 第十条)
+            "reviewers": [],
         }
     ]
 
@@ -240,7 +251,7 @@ def test_a_file_without_evidence_loses_points(cases: Cases, clock: FixedClock, c
     case = decided(cases, clock, evidence=False)
     cases.sign_decision(case, cases.signer("head"))
     cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
-    cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12"})
+    cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "NO.0002"})
     cases.step(case, "record_execution")
     cases.step(case, "close_case", "head")
     review = next(

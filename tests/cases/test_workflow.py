@@ -17,10 +17,12 @@ import yaml
 from service.auth.permissions import load_role_policy
 from service.cases.guards import (
     CaseFacts,
+    CorrectionFacts,
     DecisionFacts,
     DecisionOutcome,
     ExecutionFacts,
     HearingFacts,
+    PaymentFacts,
     Penalty,
     PreservationFacts,
     PriorNotice,
@@ -119,7 +121,9 @@ def general_path_with_hearing() -> Walk:
     decision = DecisionFacts(DecisionOutcome.PENALTY, penalty, cst(2025, 4, 2), cst(2025, 4, 3), False)
     walk.do("serve_decision", cst(2025, 4, 3), decision=decision)
     paid = ExecutionFacts(5_500_000, date(2025, 4, 10), False, None)
-    walk.do("record_payment", cst(2025, 4, 10), execution=paid)
+    # 第六十七条: paid at the bank, recorded from its receipt by officers; the head decided.
+    to_bank = PaymentFacts(5_500_000, "银行缴款凭证 0001", False, None, "user:officer-1", frozenset({ZHANG.officer_id}))
+    walk.do("record_payment", cst(2025, 4, 10), execution=paid, payment=to_bank, deciders=frozenset({"user:head"}))
     walk.do("record_execution", cst(2025, 4, 10, 15))
     walk.do("close_case", cst(2025, 4, 11), execution=replace(paid, completed_at=cst(2025, 4, 10, 15)))
     walk.do("archive_case", cst(2025, 4, 14))
@@ -137,6 +141,11 @@ def general_path_no_penalty() -> Walk:
     walk = Walk(GENERAL, facts())
     walk.do("approve_filing", cst(2025, 3, 3))
     walk.do("record_inspection", cst(2025, 3, 4))
+    # 第二十八条: ordered to correct by 7 March, re-inspected on the 7th and found corrected.
+    order = CorrectionFacts("order_correct", date(2025, 3, 7), cst(2025, 3, 4, 11), None, None)
+    walk.do("order_correction", cst(2025, 3, 4, 11), correction=order)
+    done = replace(order, reinspected_at=cst(2025, 3, 7), corrected=True, reinspections=1)
+    walk.do("reinspect_correction", cst(2025, 3, 7), correction=done)
     walk.do("close_investigation", cst(2025, 3, 10))
     walk.do("decide_no_penalty", cst(2025, 3, 11))
     nothing = DecisionFacts(DecisionOutcome.NO_PENALTY_NOT_ESTABLISHED, None, cst(2025, 3, 11), cst(2025, 3, 11), True)
@@ -184,9 +193,14 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
     walk.do("serve_prior_notice", cst(2025, 3, 12), notice=intended(30_000))
     walk.do("record_statement_waiver", cst(2025, 3, 13), notice=served(intended(30_000), cst(2025, 3, 12)))
     walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
-    walk.do("approve_discretion_departure", cst(2025, 3, 14), reason="首次违法且主动清理，减轻处罚")
+    walk.do(
+        "approve_discretion_departure",
+        cst(2025, 3, 14),
+        reason="首次违法且主动清理，减轻处罚",
+        discretion_departure_by_principal=True,
+    )
     mitigated = Penalty(FINE, fine_fen=9_000)
-    walk.do("decide_penalty", cst(2025, 3, 17), discretion_departure_approved=True, proposed=mitigated, reason=None)
+    walk.do("decide_penalty", cst(2025, 3, 17), proposed=mitigated, reason=None)
     decision = DecisionFacts(DecisionOutcome.PENALTY, mitigated, cst(2025, 3, 17), cst(2025, 3, 31), False)
     walk.do("serve_decision_late", cst(2025, 3, 31), decision=decision, reason="当事人下落不明，公告送达")
     walk.do("revoke_decision", cst(2025, 4, 7), reason="复核发现适用依据错误")
@@ -194,14 +208,30 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
     return walk
 
 
+def told_and_heard(penalty: Penalty, at: datetime) -> dict[str, Any]:
+    """第四十四条、第五十二条: on the spot the party is told the intended penalty and heard."""
+    told = replace(intended(), intended=penalty, informs_hearing_right=False, served_at=at)
+    return {"notice": told, "statement": StatementStatus.RECORDED}
+
+
 def summary_path_fined_on_the_spot() -> Walk:
     """A citizen litters; 100 yuan is decided on the spot on form 0001, paid, filed, closed."""
     walk = Walk(SUMMARY, facts(item=LITTERING, party_type="individual", filed_at=None))
     fine = Penalty(FINE, fine_fen=10_000)
-    walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=fine, summary_form_number="渝梁铁简〔2025〕0001号")
+    walk.do(
+        "decide_on_the_spot",
+        cst(2025, 5, 6),
+        proposed=fine,
+        summary_form_number="渝梁铁简〔2025〕0001号",
+        **told_and_heard(fine, cst(2025, 5, 6)),
+    )
     on_the_spot = DecisionFacts(DecisionOutcome.PENALTY, fine, cst(2025, 5, 6), cst(2025, 5, 6), True)
     paid = ExecutionFacts(10_000, date(2025, 5, 6), False, None)
-    walk.do("record_payment", cst(2025, 5, 6, 11), decision=on_the_spot, execution=paid)
+    # 第六十八条第一项: 100 yuan decided on the spot may be collected there, against the special receipt (第七十条).
+    collected = PaymentFacts(10_000, "渝财罚没票 0001", True, None, "user:officer-1", frozenset({ZHANG.officer_id}))
+    deciders = frozenset({"user:officer-1", ZHANG.officer_id, LI.officer_id})
+    walk.do("record_payment", cst(2025, 5, 6, 11), decision=on_the_spot, execution=paid, payment=collected,
+            deciders=deciders)  # fmt: skip
     walk.do("file_with_agency", cst(2025, 5, 7))
     walk.do("record_execution", cst(2025, 5, 7, 11))
     walk.do("close_case", cst(2025, 5, 8), execution=replace(paid, completed_at=cst(2025, 5, 7, 11)))
@@ -218,7 +248,9 @@ def summary_path_referred() -> Walk:
 
 def summary_path_warning_revoked() -> Walk:
     walk = Walk(SUMMARY, facts(item=LITTERING, party_type="individual", filed_at=None))
-    walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=Penalty(WARNING), summary_form_number="0002")
+    warning = Penalty(WARNING)
+    heard = told_and_heard(warning, cst(2025, 5, 6))
+    walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=warning, summary_form_number="0002", **heard)
     walk.do("revoke_decision", cst(2025, 5, 7), reason="当事人并非行为人")
     walk.do("archive_case", cst(2025, 5, 8))
     return walk

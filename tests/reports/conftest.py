@@ -1,0 +1,16 @@
+"""Fixtures for the report tests: the case driver of tests/cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.runtime import Runtime
+from tests.cases.driver import Cases
+
+
+@pytest.fixture
+def cases(client: TestClient, auth: Callable[[str], dict[str, str]], runtime: Runtime) -> Cases:
+    return Cases(client, auth, runtime.clock)

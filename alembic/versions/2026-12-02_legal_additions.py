@@ -1,7 +1,7 @@
 """The agency's principal head (主要负责人), designated by an entry; reviewers' scores of case files (案卷评查).
 
 Revision ID: 0017_legal_additions
-Revises: 0014_auth_hardening
+Revises: 0016_console_sessions
 Create Date: 2026-12-02
 
 Reviewed by hand. A nullable column: an agency without a designated principal head approves no departure from
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_legal_additions"
-down_revision: str | None = "0014_auth_hardening"
+down_revision: str | None = "0016_console_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

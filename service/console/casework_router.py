@@ -135,6 +135,7 @@ def new_case_page(
         items=items,
         chosen=chosen,
         choices=choices,
+        areas=runtime.case_context.designated_areas.of(viewer.principal.agency_code),
         values={},
         idempotency_key=secrets.token_urlsafe(16),
     )
@@ -163,8 +164,10 @@ def _register(request: Request, viewer: Viewer, sent: dict[str, list[str]]) -> R
         "place": _first(sent, "place"),
         "officers": [v for v in sent.get("officers", []) if v],
     }
-    if _first(sent, "occurred_on"):
-        body["occurred_on"] = _first(sent, "occurred_on")
+    for optional in ("occurred_on", "continued_until", "area_code"):
+        if _first(sent, optional):
+            body[optional] = _first(sent, optional)
+    body["harms_life_health_or_finance"] = _first(sent, "harms_life_health_or_finance") == "yes"
     key = _first(sent, "idempotency_key") or None
     try:
         try:
@@ -186,6 +189,9 @@ def _register(request: Request, viewer: Viewer, sent: dict[str, list[str]]) -> R
                         source_kind=parsed.source_kind,
                         source_description=parsed.source_description,
                         occurred_on=parsed.occurred_on,
+                        continued_until=parsed.continued_until,
+                        harms_life_health_or_finance=parsed.harms_life_health_or_finance,
+                        area_code=parsed.area_code,
                         place=parsed.place,
                         officers=parsed.officers,
                         claimed_at=parsed.claimed_at,
@@ -215,6 +221,7 @@ def _register(request: Request, viewer: Viewer, sent: dict[str, list[str]]) -> R
             items=items,
             chosen=chosen,
             choices=[],
+            areas=runtime.case_context.designated_areas.of(viewer.principal.agency_code),
             values=body,
             idempotency_key=key or secrets.token_urlsafe(16),
             error=problem_view(refused, language(request)),

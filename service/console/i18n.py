@@ -52,6 +52,17 @@ _WORDS: dict[str, tuple[str, str]] = {
     "address": ("地址", "Address"),
     "source_description": ("案件来源说明", "Source"),
     "occurred_on": ("违法行为发生日期", "Occurred on"),
+    "needed_for_filing": ("立案前须填写", "needed before filing"),
+    "time_bar_hint": (
+        "违法行为在二年内未被发现的，不再给予行政处罚（行政处罚法第三十六条）",
+        "An act not discovered within two years is no longer penalised (art. 36)",
+    ),
+    "continued_until": ("连续或继续状态终了日期", "Continuing act ended on"),
+    "harms_life_health_or_finance": (
+        "涉及公民生命健康安全、金融安全且有危害后果",
+        "Harmed life, health or financial safety",
+    ),
+    "area_code": ("城市管理区域（市容事项须选择）", "Designated urban area (required for urban-only items)"),
     "place": ("地点", "Place"),
     "procedure": ("程序", "Procedure"),
     "general": ("普通程序", "General procedure"),

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from service.clock import SystemClock
+from service.policy.calendar import local_date
+
 from .conftest import DESKTOP, PHONE, LiveServer, new_context
 from .pages import case_entry_types, serious_violations, sign_in
 
@@ -64,6 +67,7 @@ def test_a_general_case_through_the_console(live_server: LiveServer, chromium: A
     officer.fill("#title", "在村道旁倾倒生活垃圾")
     officer.fill("#party_name", "张三")
     officer.fill("#id_number", "500228199001011234")
+    officer.fill("#occurred_on", local_date(SystemClock().now()).isoformat())  # filing needs the day of the act
     officer.check("label:has-text('李娜')")
     officer.screenshot(path=str(screenshots / "officer-new-case-390x844.png"), full_page=True)
     officer.click("form[action='/cases/new'][method=post] button[type=submit]")

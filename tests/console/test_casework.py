@@ -45,6 +45,7 @@ def open_case(client: TestClient, csrf: str, runtime: Runtime, **extra: str | li
         "party_name": "张三",
         "id_number": "500228199001011234",
         "source_description": "日常巡查发现\r\n第二行",
+        "occurred_on": "2026-05-28",  # a few days before the tests' clock: within the time bar (第三十六条)
         "officers": officer_id(runtime, "李娜"),
         "idempotency_key": uuid.uuid4().hex,
     }

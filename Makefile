@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck check openapi openapi-check bench clean
 
-$(STAMP): pyproject.toml setup.py service/ledger/_speedups.c
+$(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("caseledger needs Python 3.11+") if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

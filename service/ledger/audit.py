@@ -40,6 +40,7 @@ from service.ledger.merkle import HASH_SIZE
 from service.ledger.models import LedgerEntry, LedgerHead, LedgerLeaf, LedgerPending
 from service.ledger.note import NoteVerifier
 from service.ledger.replay import compare_with_live, replay
+from service.ledger.verified_state import VerifiedState
 from service.ledger.verify import (
     ChainRun,
     EntryChecker,
@@ -137,7 +138,7 @@ def _libpq_streams_chunks() -> bool:
 _CHUNKED_ROWS = _libpq_streams_chunks()
 
 
-class _Rows:
+class RowReader:
     """One connection of the driver, for one agency's rows. On PostgreSQL it reads in one repeatable-read
     snapshot: its own (:meth:`export_snapshot` shares it) or the one it is given."""
 
@@ -264,7 +265,7 @@ class _EntriesResult:
 
 def _check_entries(job: _EntryJob, counter: Any) -> _EntriesResult:
     """One stretch of the agency's entry rows: bytes, columns, chains (problems name the entry by its hash)."""
-    rows = _Rows(job.url, job.agency_id, snapshot=job.snapshot)
+    rows = RowReader(job.url, job.agency_id, snapshot=job.snapshot)
     try:
         checker = EntryChecker(job.agency_code, tie=True)
         for batch in rows.batches(_ENTRIES + job.part):
@@ -364,7 +365,7 @@ def _indices(count: int) -> bytes:
     return struct.pack(f">{count}q", *range(count))
 
 
-def _read_leaves(rows: _Rows, tree: TreeChecker) -> tuple[list[bytes], VerificationError | None]:
+def _read_leaves(rows: RowReader, tree: TreeChecker) -> tuple[list[bytes], VerificationError | None]:
     """Every leaf into ``tree``, and the leaves' records (entry id || leaf hash) in index order. Quick path: the
     leaves as stored hold each index from 0 exactly once, each with a 32-byte hash (they do, unless someone
     moved rows); otherwise they are read again in index order, where the first gap, duplicate or hash of
@@ -409,16 +410,16 @@ def _read_leaves(rows: _Rows, tree: TreeChecker) -> tuple[list[bytes], Verificat
     return in_order, problem
 
 
-def _record_width(rows: _Rows) -> int:
-    """The width of an entry's tie record: its id as bytes (see _Rows._sql), then its stored hash."""
+def _record_width(rows: RowReader) -> int:
+    """The width of an entry's tie record: its id as bytes (see RowReader._sql), then its stored hash."""
     return _id_width(rows) + HASH_SIZE
 
 
-def _id_width(rows: _Rows) -> int:
+def _id_width(rows: RowReader) -> int:
     return 32 if rows.sqlite else 16
 
 
-def _stored_nodes_problem(rows: _Rows, tree: TreeChecker) -> VerificationError | None:
+def _stored_nodes_problem(rows: RowReader, tree: TreeChecker) -> VerificationError | None:
     """Stored subtree hashes (which answer proofs) against the recomputed ones. Quick path on PostgreSQL: each
     level's nodes, aggregated as stored, are nodes 0, 1, 2 … equal to the recomputed ones; otherwise node by
     node, to name the wrong one."""
@@ -438,7 +439,7 @@ def _stored_nodes_problem(rows: _Rows, tree: TreeChecker) -> VerificationError |
     return None
 
 
-def _leaf_problem(rows: _Rows, index: int) -> str:
+def _leaf_problem(rows: RowReader, index: int) -> str:
     row = rows.first(_LEAF_ENTRY, index)
     if row is None:
         return f"entry {index}: in the log, but its entry row is missing"
@@ -452,7 +453,7 @@ def _stray(entry_id: Any, stream: str, seq: int) -> str:
     )
 
 
-def _entry_problem(rows: _Rows, problem: EntryProblem) -> tuple[int, int, str]:
+def _entry_problem(rows: RowReader, problem: EntryProblem) -> tuple[int, int, str]:
     """(index in the log, preference, what is wrong) of a problem named by the entry's stored hash."""
     entry_id, index, pending = rows.one(_ENTRY_BY_HASH, problem.key)
     where = f"(stream {problem.stream}, position {problem.seq})"
@@ -471,16 +472,23 @@ def verify_log(
     external_checkpoint: str | None = None,
     check_nodes: bool = True,
     progress: Progress | None = None,
+    keep_state: bool = False,
 ) -> VerificationReport:
-    """Hashes, stream chains, Merkle root against every checkpoint and signature, heads and stored nodes."""
+    """Hashes, stream chains, Merkle root against every checkpoint and signature, heads and stored nodes; with
+    ``keep_state``, the report carries the state at the latest checkpoint for ``verify --since``."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
-    rows = _Rows(url, log.agency_id)
+    rows = RowReader(url, log.agency_id)
     try:
         snapshot = rows.export_snapshot()
         parts = rows.entry_parts(entry_processes() if log.size >= PARALLEL_FROM else 1)
         entries = _start_entries(url, log, parts, snapshot)
         try:
-            return _verify(rows, log, trusted, entries, external_checkpoint, check_nodes, progress)
+            report, heads, checkpoints, tree = _verify(
+                rows, log, trusted, entries, external_checkpoint, check_nodes, progress
+            )
+            if keep_state:
+                report.state = _state_at_latest_checkpoint(rows, log, tree, heads, checkpoints)
+            return report
         finally:
             entries.stop()  # a verification that ended early leaves no process behind
     finally:
@@ -488,14 +496,14 @@ def verify_log(
 
 
 def _verify(
-    rows: _Rows,
+    rows: RowReader,
     log: AgencyLog,
     trusted: NoteVerifier,
     entries: _EntryProcesses,
     external_checkpoint: str | None,
     check_nodes: bool,
     progress: Progress | None,
-) -> VerificationReport:
+) -> tuple[VerificationReport, dict[str, tuple[int, bytes]], list[StoredCheckpoint], TreeChecker]:
     problems: list[tuple[int, int, str]] = []  # (index in the log, preference, what is wrong)
     tree = TreeChecker(trusted, log.origin)
     leaf_records, leaf_problem = _read_leaves(rows, tree)
@@ -563,7 +571,44 @@ def _verify(
             f"{report.log_size - report.latest_checkpoint_size} entries after the latest checkpoint are chained "
             "but not yet covered by a signed checkpoint"
         )
-    return report
+    return report, heads, checkpoints, tree
+
+
+_AFTER_CHECKPOINT = (  # the entries after a checkpoint: which leaf names which row, and where each row stands
+    "SELECT {id:l.entry_id}, {id:e.id}, e.stream, e.stream_seq, e.prev_hash FROM ledger_leaves l "
+    'JOIN ledger_entries e ON e.id = l.entry_id WHERE l.agency_id = ? AND l."index" >= ?'
+)
+_PENDING_ENTRIES = (
+    "SELECT {id:p.entry_id}, {id:e.id}, e.stream, e.stream_seq, e.prev_hash FROM ledger_pending p "
+    "JOIN ledger_entries e ON e.id = p.entry_id WHERE p.agency_id = ?"
+)
+
+
+def _state_at_latest_checkpoint(
+    rows: RowReader,
+    log: AgencyLog,
+    tree: TreeChecker,
+    heads: dict[str, tuple[int, bytes]],
+    checkpoints: list[StoredCheckpoint],
+) -> VerifiedState:
+    """The verified log as it stood at its latest checkpoint: the heads just verified, each stream wound back
+    to before its first entry after that checkpoint (those rows' columns were just held to their bytes, in the
+    same snapshot; the join only selects them, each pair of ids is compared here)."""
+    latest = max(checkpoints, key=lambda c: c.size)
+    at = dict(heads)
+    later = itertools.chain(rows.rows(_AFTER_CHECKPOINT, latest.size), rows.rows(_PENDING_ENTRIES))
+    for named, entry_id, stream, seq, prev in later:
+        if bytes(named) != bytes(entry_id):
+            raise VerificationError(f"the database joined a leaf or pending marker with another entry row ({stream})")
+        length, _ = at.get(stream, (0, b""))
+        if int(seq) < length:
+            if int(seq) == 0:
+                at[stream] = (0, b"")
+            else:
+                at[stream] = (int(seq), bytes(prev))
+    streams = {stream: head for stream, head in at.items() if head[0] > 0}
+    frontier = tree.frontier(latest.size)
+    return VerifiedState(log.code, log.origin, latest.size, latest.root, latest.note, frontier, streams)
 
 
 def _tree_problem(

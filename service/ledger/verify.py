@@ -35,6 +35,7 @@ from service.ledger.canonical import ENTRY_KIND
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import EMPTY_ROOT, HASH_SIZE, frontier_nodes, range_hash
 from service.ledger.note import Checkpoint, NoteVerifier, open_checkpoint
+from service.ledger.verified_state import VerifiedState
 
 _LEAF_PREFIX = b"\x00"
 _KIND = b',"kind":"' + ENTRY_KIND.encode("ascii") + b'"'
@@ -72,6 +73,7 @@ class VerificationReport:
     latest_checkpoint_size: int = 0
     external_checkpoint_size: int | None = None
     notes: list[str] = field(default_factory=list)
+    state: VerifiedState | None = None  # what a monitor keeps to verify only what comes after (verified_state.py)
 
 
 def _json_text(value: str) -> bytes:
@@ -286,6 +288,10 @@ class TreeChecker:
                 levels.append(node_hashes(levels[-1]))
             self._levels = levels
         return self._levels
+
+    def frontier(self, size: int) -> list[bytes]:
+        """The hashes of merkle.frontier_nodes(size): what the tree at ``size`` is extended from."""
+        return [self._node(level, index) for level, index in frontier_nodes(size)]
 
     def _node(self, level: int, index: int) -> bytes:
         return self._tree_levels()[level][index * HASH_SIZE : (index + 1) * HASH_SIZE]

@@ -49,11 +49,13 @@ _NEW_ENTRIES = (  # the join only selects: each leaf's entry id is read beside t
     "e.prev_hash, e.type, {id:e.id} FROM ledger_leaves l LEFT JOIN ledger_entries e ON e.id = l.entry_id "
     'WHERE l.agency_id = ? AND l."index" >= ? AND l."index" < ? ORDER BY l."index"'
 )
-# Every entry of the replayed streams, with where it stands: its log index, else its place in the pending queue.
+# The other entries of the replayed streams (before the verified checkpoint, after the new one, pending), with
+# where each stands: its log index, else its place in the pending queue.
 _STREAM_ENTRIES = (
     'SELECT e.canonical, e.entry_hash, e.stream, e.stream_seq, e.prev_hash, e.type, l."index", p.seq '
     "FROM ledger_entries e LEFT JOIN ledger_leaves l ON l.entry_id = e.id "
-    "LEFT JOIN ledger_pending p ON p.entry_id = e.id WHERE e.agency_id = ? AND e.stream = ?"
+    "LEFT JOIN ledger_pending p ON p.entry_id = e.id WHERE e.agency_id = ? AND e.stream IN ({streams}) "
+    'AND (l."index" IS NULL OR l."index" < ? OR l."index" >= ?)'
 )
 _BATCH = 2_000
 
@@ -113,6 +115,7 @@ def _verify_since(
     where_is: dict[bytes, int] = {}  # an entry's hash -> its log index, to name a problem
     expected = state.size
     batch: list[tuple[Any, ...]] = []
+    fresh: list[tuple[int, bytes]] = []  # (log index, bytes) of the new entries, for the replay
     for index, leaf, named, canonical, entry_hash, stream, seq, prev, type_, entry_id in rows.rows(
         _NEW_ENTRIES, state.size, new_size
     ):
@@ -135,6 +138,7 @@ def _verify_since(
                 "differs from the signed root: the entries the verified checkpoint covers were changed"
             )
         where_is[bytes(leaf)] = int(index)
+        fresh.append((int(index), bytes(canonical)))
         batch.append((canonical, entry_hash, stream, seq, prev, type_))
         if len(batch) >= _BATCH:
             _check(checker, batch, where_is)
@@ -167,7 +171,9 @@ def _verify_since(
             f"{problem.reason}"
         )
     report.streams = len(touched)
-    report.replayed_entries, report.compared_rows = _replay_streams(rows, session, log, touched, heads, state.streams)
+    report.replayed_entries, report.compared_rows = _replay_streams(
+        rows, session, log, (state.size, new_size), checker.runs(), fresh, state.streams
+    )
     new_state = VerifiedState(
         log.code,
         log.origin,
@@ -194,33 +200,41 @@ def _replay_streams(
     rows: RowReader,
     session: Session,
     log: AgencyLog,
-    touched: set[str],
-    heads: dict[str, tuple[int, bytes]],
+    new_range: tuple[int, int],
+    new_runs: list[ChainRun],
+    fresh: list[tuple[int, bytes]],
     earlier: dict[str, tuple[int, bytes]],
 ) -> tuple[int, int]:
-    """Replay every entry of the touched streams, after the agency's own stream (which every projector reads
-    the agency from), and compare each row the replay writes with the live one; (entries, rows) compared."""
-    ordered: list[tuple[tuple[int, int], bytes]] = []
-    for stream in sorted(touched | {AGENCY_STREAM}):
-        checker = EntryChecker(log.code)
-        found = [tuple(row) for row in rows.rows(_STREAM_ENTRIES, stream)]
+    """Replay every entry of the streams the new entries touch, and of the agency's own stream (which every
+    projector reads the agency from), in log order, then pending order; compare each row the replay writes with
+    the live one; (entries replayed, rows compared). Their entries other than the new ones (already checked)
+    are checked here: bytes and columns, one chain with the new ones, through the head the state verified."""
+    streams = sorted({run.stream for run in new_runs} | {AGENCY_STREAM})
+    checker = EntryChecker(log.code)
+    hash_at: dict[tuple[str, int], bytes] = {}
+    ordered: list[tuple[tuple[int, int], bytes]] = [((0, index), canonical) for index, canonical in fresh]
+    for start in range(0, len(streams), 500):
+        chunk = streams[start : start + 500]
+        query = _STREAM_ENTRIES.replace("{streams}", ", ".join("?" * len(chunk)))
+        found = [tuple(row) for row in rows.rows(query, *chunk, *new_range)]
         try:
             checker.check_rows([row[:6] for row in found])
         except EntryProblem as problem:
-            raise VerificationError(f"stream {stream}, position {problem.seq}: {problem.reason}") from None
-        chain, problems = link_chains(checker.runs())
-        if problems:
-            raise VerificationError(f"stream {stream}: {problems[0].reason}")
-        verified = heads.get(stream) or earlier.get(stream)
-        if verified is not None:
-            # the chain as read passes through the head just verified (the rows after it are not yet sealed)
-            length, head = verified
-            at = {int(row[3]): bytes(row[1]) for row in found}
-            if chain.get(stream, (0, b""))[0] < length or at.get(length - 1) != head:
-                raise VerificationError(f"stream {stream}: its entries do not lead to the head just verified")
-        for canonical, _, _, _, _, _, index, queued in found:
+            raise VerificationError(f"stream {problem.stream}, position {problem.seq}: {problem.reason}") from None
+        for canonical, entry_hash, stream, seq, _, _, index, queued in found:
+            hash_at[(stream, int(seq))] = bytes(entry_hash)
             place = (0, int(index)) if index is not None else (1, int(queued) if queued is not None else -1)
             ordered.append((place, bytes(canonical)))
+    _, problems = link_chains(itertools.chain(checker.runs(), new_runs))
+    if problems:
+        raise VerificationError(f"stream {problems[0].stream}: {problems[0].reason}")
+    for stream in streams:
+        verified = earlier.get(stream)
+        if verified is not None and hash_at.get((stream, verified[0] - 1)) != verified[1]:
+            raise VerificationError(
+                f"stream {stream}: its entries before the verified checkpoint do not lead to the head verified "
+                f"then (position {verified[0] - 1})"
+            )
     ordered.sort(key=lambda item: item[0])
     state = ReplayedState()
     try:

@@ -10,10 +10,10 @@ import sys
 import time
 from types import ModuleType
 
-from bench import append_throughput, merkle, probes, scale, verification
+from bench import append_throughput, http, merkle, probes, scale, verification
 from bench.common import console, machine_line
 
-BENCHMARKS: dict[str, ModuleType] = {m.NAME: m for m in (merkle, append_throughput, scale, probes, verification)}
+BENCHMARKS: dict[str, ModuleType] = {m.NAME: m for m in (merkle, append_throughput, scale, probes, verification, http)}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -31,6 +31,7 @@ from bench.common import (
     scratch_postgres,
     trusted_verifier,
 )
+from service.agencies.service import AGENCY_STREAM
 from service.db import Database
 from service.ledger import audit
 from service.ledger.audit import agency_logs, verify_log
@@ -138,7 +139,7 @@ def main(args: argparse.Namespace) -> None:
                 assert report.streams == args.streams + args.new_streams + 1
                 with database.transaction(write=False) as session:
                     began = time.perf_counter()
-                    since, new_state = verify_since(session, agency_log, trusted, state)
+                    since, new_state = verify_since(session, agency_log, trusted, state, (AGENCY_STREAM,))
                     since_runs.append(time.perf_counter() - began)
                 assert (since.old_size, since.new_size) == (args.size - args.new, args.size)
                 assert new_state.root == agency_log.root

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from service import projections
 from service.agencies.models import Agency
-from service.agencies.service import create_agency, get_agency_by_code
+from service.agencies.service import AGENCY_STREAM, create_agency, get_agency_by_code
 from service.auth.models import User
 from service.auth.permissions import load_role_policy
 from service.auth.tokens import generate_key_file
@@ -587,7 +587,7 @@ def _verify_since(settings: Settings, database: Database, agency: str, state_fil
                 raise VerificationError(
                     f"agency {log.code}: the verifier key recorded in the database is not the trusted key"
                 )
-            report, new_state = verify_since(session, log, trusted, state)
+            report, new_state = verify_since(session, log, trusted, state, (AGENCY_STREAM,))
     except VerificationError as exc:
         errors.print(f"[red]TAMPERING DETECTED[/red] in {log.code}: {exc.reason}")
         raise typer.Exit(1) from None

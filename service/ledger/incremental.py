@@ -33,7 +33,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.agencies.service import AGENCY_STREAM
 from service.ledger.audit import AgencyLog, RowReader
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import HASH_SIZE, CompactRange, frontier_nodes, verify_consistency
@@ -73,19 +72,26 @@ class IncrementalReport:
 
 
 def verify_since(
-    session: Session, log: AgencyLog, trusted: NoteVerifier, state: VerifiedState
+    session: Session, log: AgencyLog, trusted: NoteVerifier, state: VerifiedState, context: tuple[str, ...]
 ) -> tuple[IncrementalReport, VerifiedState]:
-    """Verify what was added since ``state`` (checked against ``trusted`` when it was read); the new state."""
+    """Verify what was added since ``state`` (checked against ``trusted`` when it was read); the new state.
+    ``context`` names the streams every replay needs besides the touched ones (the agency's own stream, which
+    every projector reads the agency from: the caller knows its name, the ledger knows no domain)."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
     rows = RowReader(url, log.agency_id)
     try:
-        return _verify_since(rows, session, log, trusted, state)
+        return _verify_since(rows, session, log, trusted, state, context)
     finally:
         rows.close()
 
 
 def _verify_since(
-    rows: RowReader, session: Session, log: AgencyLog, trusted: NoteVerifier, state: VerifiedState
+    rows: RowReader,
+    session: Session,
+    log: AgencyLog,
+    trusted: NoteVerifier,
+    state: VerifiedState,
+    context: tuple[str, ...],
 ) -> tuple[IncrementalReport, VerifiedState]:
     checkpoints = {}
     for size, root, note in rows.rows(_CHECKPOINTS_FROM, state.size):
@@ -172,7 +178,7 @@ def _verify_since(
         )
     report.streams = len(touched)
     report.replayed_entries, report.compared_rows = _replay_streams(
-        rows, session, log, (state.size, new_size), checker.runs(), fresh, state.streams
+        rows, session, log, (state.size, new_size), checker.runs(), fresh, state.streams, context
     )
     new_state = VerifiedState(
         log.code,
@@ -204,12 +210,13 @@ def _replay_streams(
     new_runs: list[ChainRun],
     fresh: list[tuple[int, bytes]],
     earlier: dict[str, tuple[int, bytes]],
+    context: tuple[str, ...],
 ) -> tuple[int, int]:
     """Replay every entry of the streams the new entries touch, and of the agency's own stream (which every
     projector reads the agency from), in log order, then pending order; compare each row the replay writes with
     the live one; (entries replayed, rows compared). Their entries other than the new ones (already checked)
     are checked here: bytes and columns, one chain with the new ones, through the head the state verified."""
-    streams = sorted({run.stream for run in new_runs} | {AGENCY_STREAM})
+    streams = sorted({run.stream for run in new_runs} | set(context))
     checker = EntryChecker(log.code)
     hash_at: dict[tuple[str, int], bytes] = {}
     ordered: list[tuple[tuple[int, int], bytes]] = [((0, index), canonical) for index, canonical in fresh]

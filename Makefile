@@ -18,7 +18,7 @@ fonts:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(FONT_PACKAGES); }
 
-$(STAMP): pyproject.toml setup.py service/ledger/_speedups.c
+$(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("caseledger needs Python 3.11+") if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

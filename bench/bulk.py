@@ -53,10 +53,23 @@ class Generated:
     ids: list[bytes]  # 16-byte UUIDs
     canonical: list[bytes]
     hashes: list[bytes]
+    fresh_from: int  # entries from this index on go to ``fresh_streams`` streams of their own (new cases)
+    fresh_streams: int
 
     def stream_of(self, index: int) -> tuple[str, int]:
         """(stream, position in it) of log index ``index`` ≥ 1."""
+        if index >= self.fresh_from:
+            offset = index - self.fresh_from
+            return f"new-case-{offset % self.fresh_streams}", offset // self.fresh_streams
         return f"case-{(index - 1) % self.streams}", (index - 1) // self.streams
+
+    def prev_of(self, index: int) -> bytes | None:
+        """The hash of the entry before log index ``index`` in its stream (None for a stream's first)."""
+        _, seq = self.stream_of(index)
+        if not seq:
+            return None
+        step = self.fresh_streams if index >= self.fresh_from else self.streams
+        return self.hashes[index - step - 1]
 
     def at(self, index: int) -> datetime:
         return self.base + timedelta(milliseconds=index)
@@ -71,17 +84,18 @@ def time_ordered_id(at: datetime) -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
-def _chunk(args: tuple[int, int, int, int, str, datetime]) -> list[tuple[int, bytes, bytes, bytes]]:
-    """Entries of streams [first, last): (index, id, canonical, hash), each stream a chain."""
-    first, last, size, streams, code, base = args
+def _chunk(args: tuple[int, int, int, int, int, str, str, datetime]) -> list[tuple[int, bytes, bytes, bytes]]:
+    """Entries of streams [first, last) of those round-robin over indices [start, stop): (index, id, canonical,
+    hash), each stream a chain."""
+    first, last, start, stop, streams, name, code, base = args
     out = []
     for s in range(first, last):
         prev: bytes | None = None
         seq = 0
-        index = 1 + s
-        while index < size:
+        index = start + s
+        while index < stop:
             at = base + timedelta(milliseconds=index)
-            content = EntryContent(code, f"case-{s}", seq, PROBE, ACTOR, at, at, prev, probe_body(s, seq))
+            content = EntryContent(code, f"{name}-{s}", seq, PROBE, ACTOR, at, at, prev, probe_body(s, seq))
             canonical = content.canonical()
             digest = leaf_hash(canonical)
             out.append((index, time_ordered_id(at).bytes, canonical, digest))
@@ -91,22 +105,34 @@ def _chunk(args: tuple[int, int, int, int, str, datetime]) -> list[tuple[int, by
     return out
 
 
-def generate(size: int, streams: int, *, code: str = AGENCY_CODE, processes: int = 2) -> Generated:
-    """Canonical bytes and hashes of entries 1..size-1 (the slow part: parallel over stream groups)."""
+def generate(
+    size: int,
+    streams: int,
+    *,
+    code: str = AGENCY_CODE,
+    processes: int = 2,
+    fresh: int = 0,
+    fresh_streams: int = 1,
+) -> Generated:
+    """Canonical bytes and hashes of entries 1..size-1 (the slow part: parallel over stream groups); the last
+    ``fresh`` of them on ``fresh_streams`` streams that start there (a year of new cases on an old log)."""
     base = datetime(2026, 1, 1, tzinfo=UTC)
     n = size - 1
+    fresh_from = size - fresh if fresh else size
     ids: list[bytes] = [b""] * n
     canonical: list[bytes] = [b""] * n
     hashes: list[bytes] = [b""] * n
-    step = max(1, streams // (processes * 8))
-    jobs = [(s, min(s + step, streams), size, streams, code, base) for s in range(0, streams, step)]
+    jobs = []
+    for start, stop, count, name in ((1, fresh_from, streams, "case"), (fresh_from, size, fresh_streams, "new-case")):
+        step = max(1, count // (processes * 8))
+        jobs += [(s, min(s + step, count), start, stop, count, name, code, base) for s in range(0, count, step)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         for rows in pool.imap_unordered(_chunk, jobs):
             for index, entry_id, data, digest in rows:
                 ids[index - 1] = entry_id
                 canonical[index - 1] = data
                 hashes[index - 1] = digest
-    return Generated(size, streams, base, ids, canonical, hashes)
+    return Generated(size, streams, base, ids, canonical, hashes, fresh_from, fresh_streams if fresh else 0)
 
 
 @dataclass(frozen=True)
@@ -142,10 +168,12 @@ class BulkLog:
 
 
 def _stream_heads(gen: Generated) -> Iterator[tuple[str, int, bytes]]:
-    for s in range(min(gen.streams, gen.size - 1)):
-        length = (gen.size - 2 - s) // gen.streams + 1
-        last = 1 + s + (length - 1) * gen.streams
-        yield f"case-{s}", length, gen.hashes[last - 1]
+    heads: dict[str, tuple[int, bytes]] = {}
+    for index in range(1, gen.size):
+        stream, seq = gen.stream_of(index)
+        heads[stream] = (seq + 1, gen.hashes[index - 1])
+    for stream, (length, head) in heads.items():
+        yield stream, length, head
 
 
 _ENTRY_TYPES = ["uuid", "uuid", "text", "int4", "text", "text", "timestamptz", "timestamptz", "bytea", "bytea", "bytea"]
@@ -164,17 +192,20 @@ def _write_postgres(url: str, agency: AgencyRef, gen: Generated, tree: Tree, at:
                     index = i + 1
                     stream, seq = gen.stream_of(index)
                     when = gen.at(index)
-                    prev = gen.hashes[i - gen.streams] if seq else None
+                    prev = gen.prev_of(index)
                     entry_id = uuid.UUID(bytes=gen.ids[i])
                     copy.write_row(
                         (entry_id, aid, stream, seq, PROBE, ACTOR, when, when, prev, gen.hashes[i], gen.canonical[i])
                     )
-            # Leaves from the entries, server-side: entry (stream case-s, position q) is log index 1 + q·S + s.
+            # Leaves from the entries, server-side: entry (stream case-s, position q) is log index 1 + q·S + s,
+            # (stream new-case-s, position q) is F + q·N + s.
             cur.execute(
                 'INSERT INTO ledger_leaves (agency_id, "index", entry_id, leaf_hash) '
                 "SELECT agency_id, 1 + stream_seq * %s + substr(stream, 6)::bigint, id, entry_hash "
-                "FROM ledger_entries WHERE agency_id = %s AND stream LIKE 'case-%%'",
-                (gen.streams, aid),
+                "FROM ledger_entries WHERE agency_id = %s AND stream LIKE 'case-%%' "
+                "UNION ALL SELECT agency_id, %s + stream_seq * %s + substr(stream, 10)::bigint, id, entry_hash "
+                "FROM ledger_entries WHERE agency_id = %s AND stream LIKE 'new-case-%%'",
+                (gen.streams, aid, gen.fresh_from, max(gen.fresh_streams, 1), aid),
             )
             with cur.copy('COPY ledger_nodes (agency_id, level, "index", hash) FROM STDIN (FORMAT BINARY)') as copy:
                 copy.set_types(["uuid", "int4", "int8", "bytea"])
@@ -220,7 +251,7 @@ def _write_sqlite(url: str, agency: AgencyRef, gen: Generated, tree: Tree, at: d
             for i in range(gen.size - 1):
                 stream, seq = gen.stream_of(i + 1)
                 when = _sqlite_time(gen.at(i + 1))
-                prev = gen.hashes[i - gen.streams] if seq else None
+                prev = gen.prev_of(i + 1)
                 yield (
                     gen.ids[i].hex(),
                     aid,
@@ -243,8 +274,10 @@ def _write_sqlite(url: str, agency: AgencyRef, gen: Generated, tree: Tree, at: d
         conn.execute(
             'INSERT INTO ledger_leaves (agency_id, "index", entry_id, leaf_hash) '
             "SELECT agency_id, 1 + stream_seq * ? + CAST(substr(stream, 6) AS INTEGER), id, entry_hash "
-            "FROM ledger_entries WHERE agency_id = ? AND stream LIKE 'case-%'",
-            (gen.streams, aid),
+            "FROM ledger_entries WHERE agency_id = ? AND stream LIKE 'case-%' "
+            "UNION ALL SELECT agency_id, ? + stream_seq * ? + CAST(substr(stream, 10) AS INTEGER), id, entry_hash "
+            "FROM ledger_entries WHERE agency_id = ? AND stream LIKE 'new-case-%'",
+            (gen.streams, aid, gen.fresh_from, max(gen.fresh_streams, 1), aid),
         )
         conn.executemany(
             'INSERT INTO ledger_nodes (agency_id, level, "index", hash) VALUES (?, ?, ?, ?)',

@@ -70,7 +70,6 @@ from bench.common import (
 )
 from bench.interleave import Target, run_interleaved
 from service.db import Database
-from service.ledger import speedups
 from service.ledger.audit import AgencyLog, agency_logs, verify_log, verify_replay
 from service.ledger.merkle import hash_from_base64, verify_consistency, verify_inclusion
 from service.ledger.models import LedgerCheckpoint
@@ -513,7 +512,6 @@ class Verification:
     verify_runs: list[float]
     unordered: float  # driver read of the entries' bytes in storage order, no join
     without_nodes: float  # verify_log without re-reading and checking the stored subtree nodes
-    python_checks: float | None  # verify_log with the Python twins of the compiled loops (when those were built)
     disk_reads: list[int]  # bytes the machine read from disk during each verify_log run
 
 
@@ -544,22 +542,10 @@ def _verify(url: str, data: Path, log: AgencyLog) -> Verification:
         with database.transaction(write=False) as session:
             verify_log(session, log, trusted, check_nodes=False)
         without_nodes = time.perf_counter() - started
-        python_checks = None
-        if speedups.compiled is not None:
-            compiled, speedups.compiled = speedups.compiled, None  # the entry processes are forked
-            try:
-                started = time.perf_counter()
-                with database.transaction(write=False) as session:
-                    verify_log(session, log, trusted)
-                python_checks = time.perf_counter() - started
-            finally:
-                speedups.compiled = compiled
     finally:
         database.dispose()
     verify = statistics.median(runs)
-    return Verification(
-        kind, log.size, read, hashing, verify, runs, unordered, without_nodes, python_checks, disk_reads
-    )
+    return Verification(kind, log.size, read, hashing, verify, runs, unordered, without_nodes, disk_reads)
 
 
 def _print_verifications(results: list[Verification]) -> None:
@@ -576,7 +562,6 @@ def _print_verifications(results: list[Verification]) -> None:
                 "≤ 5 s" if v.kind == "PostgreSQL" else "",
             ),
             ("verify_log without the stored-node check (check_nodes=False)", v.without_nodes, ""),
-            ("verify_log with the Python checks (not the compiled loops)", v.python_checks, ""),
             ("driver read of the bytes in log order (join, order by index)", v.read, ""),
             ("driver read of the bytes as stored (no join, no order)", v.unordered, ""),
             ("raw hashlib SHA-256(0x00‖bytes), in memory", v.hashing, ""),
@@ -641,7 +626,6 @@ def main(args: argparse.Namespace) -> None:
             "replayed slice": args.replay,
             "sqlite": not args.no_sqlite,
             "api": not args.no_api,
-            "compiled verification loops": "built" if speedups.compiled is not None else "NOT built",
         },
     )
     rng = random.Random(args.seed)
@@ -655,6 +639,8 @@ def main(args: argparse.Namespace) -> None:
         generated.ids[: args.small - 1],
         generated.canonical[: args.small - 1],
         generated.hashes[: args.small - 1],
+        args.small,
+        0,
     )
     with (
         data_dir() as data,

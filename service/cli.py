@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from service import projections
 from service.agencies.models import Agency
-from service.agencies.service import create_agency, get_agency_by_code
+from service.agencies.service import AGENCY_STREAM, create_agency, get_agency_by_code
 from service.audit.case_data import verify_case_data, verify_case_paths
 from service.auth.models import User
 from service.auth.permissions import load_role_policy
@@ -35,11 +35,13 @@ from service.evidence.store import EvidenceStore
 from service.keyfiles import write_private_file
 from service.ledger.audit import agency_logs, verify_log, verify_replay
 from service.ledger.errors import VerificationError
+from service.ledger.incremental import verify_since
 from service.ledger.integrator import CheckpointPolicy, SignerCache
 from service.ledger.keys import load_agency_key
 from service.ledger.note import NoteSigner, NoteVerifier
 from service.ledger.projection import UnknownEntryType
 from service.ledger.runner import IntegratorRunner
+from service.ledger.verified_state import StateFileError, read_state, write_state
 from service.logs import log_config
 from service.migrations import upgrade_to_head
 from service.officers.policy import load_officer_policy
@@ -458,14 +460,35 @@ def verify(
     replay_state: Annotated[
         bool, typer.Option("--replay/--no-replay", help="replay the ledger into current state")
     ] = True,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            help="verify only what was added since the checkpoint this state file records (written by "
+            "--save-state or a previous --since run, which updates it); needs --agency"
+        ),
+    ] = None,
+    save_state: Annotated[
+        Path | None,
+        typer.Option(help="after a full run that verifies, write the state --since starts from; needs --agency"),
+    ] = None,
 ) -> None:
     """Verify the ledger: hashes, stream chains, Merkle roots, checkpoint signatures, heads, each case's path
-    through its procedure, and the replay.
+    through its procedure, and the replay. With --since, only what was added since a verified checkpoint (the
+    README says what that checks and what it leaves to a full run).
 
-    Exit status 0 when everything holds, 1 on tampering (naming the first bad entry or row), 2 on usage errors.
+    Exit status 0 when everything holds, 1 on tampering (naming the first bad entry or row), 2 on usage errors
+    (a state file missing or not this agency's included).
     """
     settings = _settings()
     database = _database(settings)
+    if (since is not None or save_state is not None) and agency is None:
+        raise _fail("--since and --save-state need --agency: a state belongs to one agency's log", 2)
+    if since is not None:
+        if save_state is not None or checkpoint is not None:
+            raise _fail("--since updates its own state file; it takes neither --save-state nor --checkpoint", 2)
+        assert agency is not None
+        _verify_since(settings, database, agency, since, vkey)
+        return
     external = None
     if checkpoint is not None:
         try:
@@ -498,6 +521,7 @@ def verify(
                         trusted,
                         external_checkpoint=external,
                         progress=_advancer(bar, task),
+                        keep_state=save_state is not None,
                     )
                 bar.update(task, completed=log.size)
             except VerificationError as exc:
@@ -550,6 +574,43 @@ def verify(
                 console.print(f"replay: {rows} current-state rows equal the ledger's replay")
     if failed:
         raise typer.Exit(1)
+    if save_state is not None and report.state is not None:
+        write_state(save_state, report.state)
+        console.print(f"state at the checkpoint of size {report.state.size} written to {save_state}")
+
+
+def _verify_since(settings: Settings, database: Database, agency: str, state_file: Path, vkey: Path | None) -> None:
+    with database.transaction(write=False) as session:
+        logs = agency_logs(session, agency)
+    if not logs:
+        raise _fail(f"no ledger for agency {agency!r}", 2)
+    log = logs[0]
+    trusted = _trusted_verifier(settings, log.code, log.origin, vkey)
+    try:
+        state = read_state(state_file, agency=log.code, origin=log.origin, trusted=trusted)
+    except StateFileError as exc:
+        raise _fail(f"state file: {exc}", 2) from None
+    try:
+        with database.transaction(write=False) as session:
+            recorded = session.scalar(select(Agency.checkpoint_vkey).where(Agency.id == log.agency_id))
+            if recorded != trusted.vkey():
+                raise VerificationError(
+                    f"agency {log.code}: the verifier key recorded in the database is not the trusted key"
+                )
+            report, new_state = verify_since(session, log, trusted, state, (AGENCY_STREAM,))
+    except VerificationError as exc:
+        errors.print(f"[red]TAMPERING DETECTED[/red] in {log.code}: {exc.reason}")
+        raise typer.Exit(1) from None
+    except UnknownEntryType as exc:
+        errors.print(f"[red]CANNOT REPLAY[/red]: {exc.args[0]} in this version of caseledger")
+        raise typer.Exit(1) from None
+    write_state(state_file, new_state)
+    console.print(
+        f"{log.code}: entries {report.old_size}–{report.new_size - 1} ({report.new_size - report.old_size} new, "
+        f"{report.checkpoints} signed checkpoints) verify, consistent with the verified checkpoint at size "
+        f"{report.old_size}; {report.streams} streams touched, their {report.replayed_entries} entries replayed, "
+        f"{report.compared_rows} current-state rows equal; state updated in {state_file}"
+    )
 
 
 @app.command()

@@ -1,15 +1,18 @@
-"""``caseledger verify`` against a database: feed the rows to the pure checks, in three processes; then replay.
+"""``caseledger verify`` against a database: feed the rows to the pure checks, in one process per core; then replay.
 
 The trust anchor is the agency's checkpoint key *file* (or a verifier key given by the supervisor), never the
 key recorded in the database: whoever rewrote the database could have recorded their own.
 
-Two child processes read the entries (with the driver alone, each one half of the table in storage order) and
-check bytes, columns and chains; meanwhile the parent reads the leaves and the stored tree nodes (on PostgreSQL
-aggregated into one value each, so that a million rows cost the server a scan and the client a few copies) and
-checks the tree and everything committed to it. On PostgreSQL every process reads the same snapshot, so a
-verification that runs beside the service sees one consistent state. When several things are wrong, the problem
-reported is the first in log order among entries, then a stray row, then the checkpoints, then the heads, then
-the stored tree nodes.
+As many child processes as the machine has cores read the entries (with the driver alone, each one stretch of
+the table in storage order) and check bytes, columns and chains; meanwhile the parent reads the leaves and the
+stored tree nodes (on PostgreSQL aggregated into one value each, so that a million rows cost the server a scan
+and the client a few copies) and checks the tree and everything committed to it. Every check is made here, on
+the bytes read: the database is asked for rows, never for a comparison or a join whose answer is believed (a
+join only helps to *name* a problem already found). Entry rows are tied to leaves by their records (entry id ||
+hash), read on both sides and compared here (:func:`service.ledger.verify.records_correspond`). On PostgreSQL
+every process reads the same snapshot, so a verification that runs beside the service sees one consistent
+state. When several things are wrong, the problem reported is the first in log order among entries, then a
+stray row, then the checkpoints, then the heads, then the stored tree nodes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import gc
 import itertools
 import multiprocessing
+import os
 import re
 import sqlite3
 import struct
@@ -24,19 +28,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from service.db import Database
-from service.ledger import speedups
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import HASH_SIZE
 from service.ledger.models import LedgerEntry, LedgerHead, LedgerLeaf, LedgerPending
 from service.ledger.note import NoteVerifier
 from service.ledger.replay import compare_with_live, replay
+from service.ledger.verified_state import VerifiedState
 from service.ledger.verify import (
     ChainRun,
     EntryChecker,
@@ -45,11 +49,13 @@ from service.ledger.verify import (
     TreeChecker,
     VerificationReport,
     check_stream_heads,
+    first_unmatched_leaf,
     link_chains,
+    records_correspond,
 )
 
 BATCH = 20_000
-ENTRY_PROCESSES = 2  # the machine this is measured on has 2 cores; the parent's share is the smaller one
+ENTRY_PROCESSES: int | None = None  # None: one per core this process may run on (tests set it)
 PARALLEL_FROM = 50_000  # below this many entries one entry process is quicker than starting two
 
 Progress = Callable[[str, int, int | None], None]  # (phase, advance, total)
@@ -75,18 +81,18 @@ def agency_logs(session: Session, code: str | None = None) -> list[AgencyLog]:
 # Every query takes the agency as its first parameter (written ?); {agency} is the column, written +agency_id on
 # SQLite to keep it from an index that would turn a scan in storage order into a million lookups.
 
-# {tied} is where a query reads what ties entry rows to leaves, when that is checked here (see _tied).
+# {id:column} reads a UUID column as bytes: what ties entry rows to leaves is their records, entry id || hash.
 
 _ENTRIES = (
-    "SELECT canonical, entry_hash, stream, stream_seq, prev_hash, type{tied} FROM ledger_entries WHERE {agency} = ?"
+    "SELECT canonical, entry_hash, stream, stream_seq, prev_hash, type, {id:id} FROM ledger_entries WHERE {agency} = ?"
 )
-_LEAVES_IN_ORDER = 'SELECT "index", leaf_hash FROM ledger_leaves WHERE agency_id = ? ORDER BY "index"'
-_LEAVES_AS_STORED = 'SELECT "index", leaf_hash{tied} FROM ledger_leaves WHERE {agency} = ?'
-# PostgreSQL: (count, hashes that are not 32 bytes, indices as int8 big-endian, hashes or records) as stored;
-# {leaf} is the hash, or the record (entry id || hash) when the entry rows are tied to the leaves here.
+_LEAVES_IN_ORDER = 'SELECT "index", leaf_hash, {id:entry_id} FROM ledger_leaves WHERE agency_id = ? ORDER BY "index"'
+_LEAVES_AS_STORED = 'SELECT "index", leaf_hash, {id:entry_id} FROM ledger_leaves WHERE {agency} = ?'
+# PostgreSQL: (count, hashes that are not 32 bytes, indices as int8 big-endian, hashes, records) as stored.
 _LEAVES_AGGREGATED = (
     "SELECT count(*), count(*) FILTER (WHERE octet_length(leaf_hash) IS DISTINCT FROM 32), "
-    "string_agg(int8send(\"index\"), ''::bytea), string_agg({leaf}, ''::bytea) FROM ledger_leaves WHERE agency_id = ?"
+    "string_agg(int8send(\"index\"), ''::bytea), string_agg(leaf_hash, ''::bytea), "
+    "string_agg(uuid_send(entry_id) || leaf_hash, ''::bytea) FROM ledger_leaves WHERE agency_id = ?"
 )
 _NODES = 'SELECT level, "index", hash FROM ledger_nodes WHERE {agency} = ?'
 _NODES_AGGREGATED = (  # PostgreSQL: per level (level, count, hashes that are not 32 bytes, indices, hashes), as stored
@@ -96,17 +102,8 @@ _NODES_AGGREGATED = (  # PostgreSQL: per level (level, count, hashes that are no
 )
 _STREAMS = "SELECT stream, length, head_hash FROM ledger_streams WHERE agency_id = ?"
 _CHECKPOINTS = "SELECT size, root, note FROM ledger_checkpoints WHERE agency_id = ?"
-_PENDING = "SELECT count(*) FROM ledger_pending WHERE agency_id = ?"
-_PENDING_RECORDS = (  # what ties each pending entry to its row: id || stored hash (few: the integrator's queue)
-    "SELECT {id:e.id}, e.entry_hash FROM ledger_pending p JOIN ledger_entries e ON e.id = p.entry_id "
-    "WHERE p.agency_id = ?"
-)
-# The first leaf whose entry row is missing or has another stored hash (the entry side ties that hash to the
-# entry's bytes): the database does the join.
-_UNMATCHED_LEAF = (
-    'SELECT min(l."index") FROM ledger_leaves l LEFT JOIN ledger_entries e ON e.id = l.entry_id '
-    "WHERE l.agency_id = ? AND (e.id IS NULL OR e.entry_hash <> l.leaf_hash)"
-)
+_PENDING_IDS = "SELECT {id:entry_id} FROM ledger_pending WHERE agency_id = ?"
+# Joins that only name a problem already found:
 _LEAF_ENTRY = (
     "SELECT e.stream, e.stream_seq FROM ledger_entries e JOIN ledger_leaves l ON l.entry_id = e.id "
     'WHERE l.agency_id = ? AND l."index" = ?'
@@ -126,12 +123,6 @@ _PG_OPTIONS = "-c jit=off -c work_mem=256MB"
 _ID_AS_BYTES = re.compile(r"\{id:([\w.]+)\}")
 
 
-def _tied(query: str, column: str | None) -> str:
-    """``query`` reading ``column`` too in its {tied} place, or nothing more when ``column`` is None: the rows'
-    id (written {id:…}) or their records, when the entry rows are tied to the leaves here (_tie_holds)."""
-    return query.replace("{tied}", "" if column is None else ", " + column)
-
-
 _FETCH = 2_000  # rows per chunk (per round trip of a server-side cursor where chunks are not available)
 
 
@@ -147,7 +138,7 @@ def _libpq_streams_chunks() -> bool:
 _CHUNKED_ROWS = _libpq_streams_chunks()
 
 
-class _Rows:
+class RowReader:
     """One connection of the driver, for one agency's rows. On PostgreSQL it reads in one repeatable-read
     snapshot: its own (:meth:`export_snapshot` shares it) or the one it is given."""
 
@@ -263,27 +254,27 @@ class _EntryJob:
     agency_code: str
     part: str  # the stretch of the table: a condition on ctid (PostgreSQL) or rowid (SQLite)
     snapshot: str | None
-    tie: bool  # also return id || stored hash of every entry (see _tie_holds)
 
 
 @dataclass(frozen=True)
 class _EntriesResult:
     entries: int
     runs: list[ChainRun]
-    records: bytes | None
+    records: list[bytes]  # entry id || stored hash of every entry, sorted
 
 
 def _check_entries(job: _EntryJob, counter: Any) -> _EntriesResult:
     """One stretch of the agency's entry rows: bytes, columns, chains (problems name the entry by its hash)."""
-    rows = _Rows(job.url, job.agency_id, snapshot=job.snapshot)
+    rows = RowReader(job.url, job.agency_id, snapshot=job.snapshot)
     try:
-        checker = EntryChecker(job.agency_code, tie=job.tie)
-        for batch in rows.batches(_tied(_ENTRIES, "{id:id}" if job.tie else None) + job.part):
+        checker = EntryChecker(job.agency_code, tie=True)
+        for batch in rows.batches(_ENTRIES + job.part):
             checker.check_rows(batch)
             with counter.get_lock():
                 counter.value += len(batch)
-        records = None if checker.records is None else _sorted_records(rows, bytes(checker.records))
-        return _EntriesResult(checker.count, checker.runs(), records)
+        assert checker.records is not None
+        checker.records.sort()  # here, in parallel, rather than in the parent at the end
+        return _EntriesResult(checker.count, checker.runs(), checker.records)
     finally:
         rows.close()
 
@@ -336,7 +327,15 @@ class _EntryProcesses:
         return out
 
 
-def _start_entries(url: str, log: AgencyLog, parts: list[str], snapshot: str | None, tie: bool) -> _EntryProcesses:
+def entry_processes() -> int:
+    """How many processes check the entries: one per core this process may run on."""
+    if ENTRY_PROCESSES is not None:
+        return ENTRY_PROCESSES
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return max(1, len(cores))
+
+
+def _start_entries(url: str, log: AgencyLog, parts: list[str], snapshot: str | None) -> _EntryProcesses:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context: Any = multiprocessing.get_context(method)
     counter = context.Value("q", 0)
@@ -345,7 +344,7 @@ def _start_entries(url: str, log: AgencyLog, parts: list[str], snapshot: str | N
         receive, send = context.Pipe(duplex=False)
         child = context.Process(
             target=_entries_child,
-            args=(_EntryJob(url, log.agency_id, log.code, part, snapshot, tie), counter, send),
+            args=(_EntryJob(url, log.agency_id, log.code, part, snapshot), counter, send),
             daemon=True,
         )
         child.start()
@@ -366,79 +365,61 @@ def _indices(count: int) -> bytes:
     return struct.pack(f">{count}q", *range(count))
 
 
-def _read_leaves(rows: _Rows, tree: TreeChecker, *, tie: bool) -> bytes | None:
-    """Every leaf into ``tree``; with ``tie``, and when they could be read in one pass, the leaves' records
-    (entry id || leaf hash, see :func:`_tie_holds`). Quick path: the leaves as stored hold each index from 0
-    exactly once, each with a 32-byte hash (they do, unless someone moved rows); otherwise they are read again
-    in index order, where the first gap or duplicate is named, and None is returned."""
+def _read_leaves(rows: RowReader, tree: TreeChecker) -> tuple[list[bytes], VerificationError | None]:
+    """Every leaf into ``tree``, and the leaves' records (entry id || leaf hash) in index order. Quick path: the
+    leaves as stored hold each index from 0 exactly once, each with a 32-byte hash (they do, unless someone
+    moved rows); otherwise they are read again in index order, where the first gap, duplicate or hash of
+    another length is the problem returned (the records are still all read, to name the leaves they tie)."""
     if rows.sqlite:
         (count,) = rows.one("SELECT count(*) FROM ledger_leaves WHERE agency_id = ?")
         slots: list[bytes | None] = [None] * int(count)
-        records = bytearray()
+        records: list[bytes | None] = [None] * int(count)
         placed = 0
-        for index, leaf, *entry_id in rows.rows(_tied(_LEAVES_AS_STORED, "{id:entry_id}" if tie else None)):
-            if not 0 <= index < count or slots[index] is not None or len(leaf) != HASH_SIZE or None in entry_id:
+        for index, leaf, entry_id in rows.rows(_LEAVES_AS_STORED):
+            if not 0 <= index < count or slots[index] is not None or len(leaf) != HASH_SIZE or entry_id is None:
                 break
             slots[index] = leaf
-            if tie:
-                records += bytes(entry_id[0]) + leaf
+            records[index] = bytes(entry_id) + leaf
             placed += 1
         if placed == count:
-            tree.add_all(b"".join(cast(list[bytes], slots)))
-            return bytes(records) if tie else None
+            tree.add_all(b"".join(slots))  # type: ignore[arg-type]  # every slot was placed
+            return records, None  # type: ignore[return-value]
     else:
         width = _record_width(rows)
-        leaf = "{id:entry_id} || leaf_hash" if tie else "leaf_hash"
-        count, misfits, indices, aggregated = rows.one(_LEAVES_AGGREGATED.replace("{leaf}", leaf))
+        count, misfits, indices, hashes, aggregated = rows.one(_LEAVES_AGGREGATED)
         if count == 0:
-            return b"" if tie else None
-        whole = aggregated is not None and len(aggregated) == count * (width if tie else HASH_SIZE)
+            return [], None
+        whole = (
+            hashes is not None
+            and len(hashes) == count * HASH_SIZE
+            and aggregated is not None
+            and len(aggregated) == count * width
+        )
         if misfits == 0 and whole and indices == _indices(int(count)):
-            if not tie:
-                tree.add_all(bytes(aggregated))
-                return None
-            assert speedups.compiled is not None  # tie: the entry rows are tied to the leaves here, when compiled
-            tree.add_all(speedups.compiled.record_fields(aggregated, width, width - HASH_SIZE, HASH_SIZE))
-            return bytes(aggregated)
-    for index, leaf in rows.rows(_LEAVES_IN_ORDER):
-        tree.add(int(index), bytes(leaf))
-    return None
+            tree.add_all(bytes(hashes))
+            return [aggregated[start : start + width] for start in range(0, len(aggregated), width)], None
+    in_order = []
+    problem = None
+    for index, leaf, entry_id in rows.rows(_LEAVES_IN_ORDER):
+        if problem is None:
+            try:
+                tree.add(int(index), bytes(leaf))
+            except VerificationError as exc:
+                problem = exc
+        in_order.append(b"" if entry_id is None or leaf is None else bytes(entry_id) + bytes(leaf))
+    return in_order, problem
 
 
-def _record_width(rows: _Rows) -> int:
-    """The width of an entry's tie record: its id as bytes (see _Rows._sql), then its stored hash."""
-    return (32 if rows.sqlite else 16) + HASH_SIZE
+def _record_width(rows: RowReader) -> int:
+    """The width of an entry's tie record: its id as bytes (see RowReader._sql), then its stored hash."""
+    return _id_width(rows) + HASH_SIZE
 
 
-def _sorted_records(rows: _Rows, records: bytes) -> bytes | None:
-    """Tie records in byte order, so that comparing two sides of them is one merge (see _tie_holds); None when
-    they are not whole records (an id of another length: SQLite keeps whatever text it is given), which leaves
-    the tie to the database's join."""
-    assert speedups.compiled is not None  # records are only kept when compiled
-    width = _record_width(rows)
-    if len(records) % width:
-        return None
-    ordered: bytes = speedups.compiled.sort_records(records, width)
-    return ordered
+def _id_width(rows: RowReader) -> int:
+    return 32 if rows.sqlite else 16
 
 
-def _tie_holds(rows: _Rows, leaf_records: bytes | None, entry_records: list[bytes | None]) -> bool | None:
-    """Whether every leaf is the stored hash of its entry row and every entry row is in the log or pending, one
-    to one: the records (entry id || stored hash) of the entry rows are those of the leaves and of the pending
-    queue, in any order. Each part arrives sorted (each entry process sorts its own, the parent the leaves'
-    while the entry processes run), so this is one merge. None when this cannot be told here (not compiled, or
-    a part was not read to its end): the database then joins leaves and entries."""
-    if speedups.compiled is None or leaf_records is None or any(r is None for r in entry_records):
-        return None
-    pending = b"".join(bytes(entry_id) + bytes(entry_hash) for entry_id, entry_hash in rows.rows(_PENDING_RECORDS))
-    queued = _sorted_records(rows, pending)
-    if queued is None:
-        return None
-    logged = [leaf_records, queued]
-    return bool(speedups.compiled.same_records(cast(list[bytes], entry_records), logged, _record_width(rows)))
-
-
-def _stored_nodes_problem(rows: _Rows, tree: TreeChecker) -> VerificationError | None:
+def _stored_nodes_problem(rows: RowReader, tree: TreeChecker) -> VerificationError | None:
     """Stored subtree hashes (which answer proofs) against the recomputed ones. Quick path on PostgreSQL: each
     level's nodes, aggregated as stored, are nodes 0, 1, 2 … equal to the recomputed ones; otherwise node by
     node, to name the wrong one."""
@@ -458,7 +439,7 @@ def _stored_nodes_problem(rows: _Rows, tree: TreeChecker) -> VerificationError |
     return None
 
 
-def _leaf_problem(rows: _Rows, index: int) -> str:
+def _leaf_problem(rows: RowReader, index: int) -> str:
     row = rows.first(_LEAF_ENTRY, index)
     if row is None:
         return f"entry {index}: in the log, but its entry row is missing"
@@ -472,7 +453,7 @@ def _stray(entry_id: Any, stream: str, seq: int) -> str:
     )
 
 
-def _entry_problem(rows: _Rows, problem: EntryProblem) -> tuple[int, int, str]:
+def _entry_problem(rows: RowReader, problem: EntryProblem) -> tuple[int, int, str]:
     """(index in the log, preference, what is wrong) of a problem named by the entry's stored hash."""
     entry_id, index, pending = rows.one(_ENTRY_BY_HASH, problem.key)
     where = f"(stream {problem.stream}, position {problem.seq})"
@@ -491,17 +472,23 @@ def verify_log(
     external_checkpoint: str | None = None,
     check_nodes: bool = True,
     progress: Progress | None = None,
+    keep_state: bool = False,
 ) -> VerificationReport:
-    """Hashes, stream chains, Merkle root against every checkpoint and signature, heads and stored nodes."""
+    """Hashes, stream chains, Merkle root against every checkpoint and signature, heads and stored nodes; with
+    ``keep_state``, the report carries the state at the latest checkpoint for ``verify --since``."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
-    rows = _Rows(url, log.agency_id)
+    rows = RowReader(url, log.agency_id)
     try:
         snapshot = rows.export_snapshot()
-        parts = rows.entry_parts(ENTRY_PROCESSES if log.size >= PARALLEL_FROM else 1)
-        tie = speedups.compiled is not None  # the entry rows are tied to the leaves here, not by the database
-        entries = _start_entries(url, log, parts, snapshot, tie)
+        parts = rows.entry_parts(entry_processes() if log.size >= PARALLEL_FROM else 1)
+        entries = _start_entries(url, log, parts, snapshot)
         try:
-            return _verify(rows, log, trusted, entries, tie, external_checkpoint, check_nodes, progress)
+            report, heads, checkpoints, tree = _verify(
+                rows, log, trusted, entries, external_checkpoint, check_nodes, progress
+            )
+            if keep_state:
+                report.state = _state_at_latest_checkpoint(rows, log, tree, heads, checkpoints)
+            return report
         finally:
             entries.stop()  # a verification that ended early leaves no process behind
     finally:
@@ -509,37 +496,34 @@ def verify_log(
 
 
 def _verify(
-    rows: _Rows,
+    rows: RowReader,
     log: AgencyLog,
     trusted: NoteVerifier,
     entries: _EntryProcesses,
-    tie: bool,
     external_checkpoint: str | None,
     check_nodes: bool,
     progress: Progress | None,
-) -> VerificationReport:
+) -> tuple[VerificationReport, dict[str, tuple[int, bytes]], list[StoredCheckpoint], TreeChecker]:
     problems: list[tuple[int, int, str]] = []  # (index in the log, preference, what is wrong)
     tree = TreeChecker(trusted, log.origin)
-    leaf_records: bytes | None = None
-    try:
-        leaf_records = _read_leaves(rows, tree, tie=tie)
-    except VerificationError as exc:  # a gap in the indices
-        problems.append((tree.size, 1, exc.reason))
-    if leaf_records is not None:
-        leaf_records = _sorted_records(rows, leaf_records)
+    leaf_records, leaf_problem = _read_leaves(rows, tree)
+    if leaf_problem is not None:  # a gap in the indices, or a hash of another length
+        problems.append((tree.size, 1, leaf_problem.reason))
+    # Sorted here while the entry processes still run: the comparison at the end is then nearly linear.
+    sorted_leaf_records = sorted(leaf_records)
     entries.progress(progress, log.size)
     checkpoints = [StoredCheckpoint(int(s), bytes(r), str(n)) for s, r, n in rows.rows(_CHECKPOINTS)]
     stored_heads = [(str(s), int(n), bytes(h)) for s, n, h in rows.rows(_STREAMS)]
-    (pending,) = rows.one(_PENDING)
+    pending_ids = [bytes(entry_id) for (entry_id,) in rows.rows(_PENDING_IDS)]
     nodes_problem = _stored_nodes_problem(rows, tree) if check_nodes and not problems else None
     # What rests on the tree alone is checked while the entries are still being read, and reported after them.
-    report = VerificationReport(agency=log.code, log_size=tree.size, pending=int(pending))
+    report = VerificationReport(agency=log.code, log_size=tree.size, pending=len(pending_ids))
     tree_problem = _tree_problem(tree, log, checkpoints, external_checkpoint, report)
 
     runs: list[ChainRun] = []
     counted = 0
     entry_problems: list[EntryProblem] = []
-    entry_records: list[bytes | None] = []
+    entry_records: list[list[bytes]] = []
     for outcome, payload in entries.results(progress, log.size):
         if outcome == "ok":
             runs.extend(payload.runs)
@@ -547,16 +531,17 @@ def _verify(
             entry_records.append(payload.records)
         elif outcome == "entry":
             entry_problems.append(EntryProblem(*payload))
-            entry_records.append(None)
         else:
             raise VerificationError(f"the entry check failed: {payload}")
     # Each leaf is the stored hash of its entry row, which the entry side ties to the entry's bytes: told from
-    # the records read, or else by the database (which also names the first leaf that is not).
-    tied = _tie_holds(rows, leaf_records, entry_records)
-    if not tied:
-        (unmatched,) = rows.one(_UNMATCHED_LEAF)
-        if unmatched is not None:
-            problems.append((int(unmatched), 1, _leaf_problem(rows, int(unmatched))))
+    # the records both sides read, when every part was read to its end.
+    tied = True
+    if not entry_problems:
+        tied = records_correspond(entry_records, sorted_leaf_records, pending_ids, _id_width(rows))
+        if not tied:
+            unmatched = first_unmatched_leaf(leaf_records, itertools.chain.from_iterable(entry_records))
+            if unmatched is not None:
+                problems.append((unmatched, 1, _leaf_problem(rows, unmatched)))
     heads: dict[str, tuple[int, bytes]] = {}
     if not entry_problems:  # chains are linked only when every part was read to its end
         heads, entry_problems = link_chains(runs)
@@ -564,13 +549,13 @@ def _verify(
     if problems:
         raise VerificationError(min(problems)[2])
 
-    expected = tree.size + int(pending)
+    expected = tree.size + len(pending_ids)
     if counted != expected:  # every entry row of the agency was counted, in the same snapshot
         stray = rows.first(_STRAY)
         if stray is not None:
             raise VerificationError(_stray(*stray))
         raise VerificationError(f"{counted} entry rows for {expected} entries in the log and pending")
-    if tied is False:  # nothing above named it: an entry row is duplicated, or a pending one is gone
+    if not tied:  # nothing above named it: an entry row is duplicated, or a pending one is gone
         raise VerificationError(
             "the log's leaves and pending entries do not correspond one to one with the entry rows "
             "(an entry row is duplicated, missing or carries another id)"
@@ -586,7 +571,44 @@ def _verify(
             f"{report.log_size - report.latest_checkpoint_size} entries after the latest checkpoint are chained "
             "but not yet covered by a signed checkpoint"
         )
-    return report
+    return report, heads, checkpoints, tree
+
+
+_AFTER_CHECKPOINT = (  # the entries after a checkpoint: which leaf names which row, and where each row stands
+    "SELECT {id:l.entry_id}, {id:e.id}, e.stream, e.stream_seq, e.prev_hash FROM ledger_leaves l "
+    'JOIN ledger_entries e ON e.id = l.entry_id WHERE l.agency_id = ? AND l."index" >= ?'
+)
+_PENDING_ENTRIES = (
+    "SELECT {id:p.entry_id}, {id:e.id}, e.stream, e.stream_seq, e.prev_hash FROM ledger_pending p "
+    "JOIN ledger_entries e ON e.id = p.entry_id WHERE p.agency_id = ?"
+)
+
+
+def _state_at_latest_checkpoint(
+    rows: RowReader,
+    log: AgencyLog,
+    tree: TreeChecker,
+    heads: dict[str, tuple[int, bytes]],
+    checkpoints: list[StoredCheckpoint],
+) -> VerifiedState:
+    """The verified log as it stood at its latest checkpoint: the heads just verified, each stream wound back
+    to before its first entry after that checkpoint (those rows' columns were just held to their bytes, in the
+    same snapshot; the join only selects them, each pair of ids is compared here)."""
+    latest = max(checkpoints, key=lambda c: c.size)
+    at = dict(heads)
+    later = itertools.chain(rows.rows(_AFTER_CHECKPOINT, latest.size), rows.rows(_PENDING_ENTRIES))
+    for named, entry_id, stream, seq, prev in later:
+        if bytes(named) != bytes(entry_id):
+            raise VerificationError(f"the database joined a leaf or pending marker with another entry row ({stream})")
+        length, _ = at.get(stream, (0, b""))
+        if int(seq) < length:
+            if int(seq) == 0:
+                at[stream] = (0, b"")
+            else:
+                at[stream] = (int(seq), bytes(prev))
+    streams = {stream: head for stream, head in at.items() if head[0] > 0}
+    frontier = tree.frontier(latest.size)
+    return VerifiedState(log.code, log.origin, latest.size, latest.root, latest.note, frontier, streams)
 
 
 def _tree_problem(

@@ -134,6 +134,10 @@ class CompactRange:
         self._size += 1
         return completed
 
+    def frontier(self) -> list[bytes]:
+        """The hashes of frontier_nodes(size), left to right: what the tree is extended from."""
+        return list(self._frontier)
+
     def root(self) -> bytes:
         if not self._frontier:
             return EMPTY_ROOT

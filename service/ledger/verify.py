@@ -12,9 +12,13 @@ Two independent halves, so that a 2-core machine can run them side by side over 
   consistent with one another), of a checkpoint kept outside, and of the log head; stored subtree nodes (which
   answer proofs) are the recomputed ones.
 
-Each leaf is tied to its entry row's stored hash, which the entry side has tied to the bytes. Problems
-raise :class:`VerificationError` (or :class:`EntryProblem`, which names the entry) with the place and what is
-wrong.
+Each leaf is tied to its entry row by the records both sides read (:func:`records_correspond`: entry id and
+hash, compared here, never by a join the database ran), and the entry side has tied that hash to the bytes.
+Problems raise :class:`VerificationError` (or :class:`EntryProblem`, which names the entry) with the place and
+what is wrong.
+
+One algorithm, in Python, whatever is installed: hashing is OpenSSL's through :mod:`hashlib`, and the speed
+comes from running as many entry processes as the machine has cores (service/ledger/audit.py).
 """
 
 from __future__ import annotations
@@ -22,16 +26,16 @@ from __future__ import annotations
 import itertools
 import json
 from binascii import b2a_base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any
 
-from service.ledger import speedups
 from service.ledger.canonical import ENTRY_KIND
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import EMPTY_ROOT, HASH_SIZE, frontier_nodes, range_hash
 from service.ledger.note import Checkpoint, NoteVerifier, open_checkpoint
+from service.ledger.verified_state import VerifiedState
 
 _LEAF_PREFIX = b"\x00"
 _KIND = b',"kind":"' + ENTRY_KIND.encode("ascii") + b'"'
@@ -69,6 +73,7 @@ class VerificationReport:
     latest_checkpoint_size: int = 0
     external_checkpoint_size: int | None = None
     notes: list[str] = field(default_factory=list)
+    state: VerifiedState | None = None  # what a monitor keeps to verify only what comes after (verified_state.py)
 
 
 def _json_text(value: str) -> bytes:
@@ -105,12 +110,12 @@ def entry_problem(
 ) -> str | None:
     """What is wrong with one entry row, or None: its bytes hash to its stored hash, belong to the agency
     (``agency`` is how its code appears after the actor) and say what the stored columns say — ``tail`` being
-    how its stream and type end it. The specification of ``_speedups.check_entries``."""
+    how its stream and type end it. Runs once per entry: written for speed (exact types, no parsing)."""
     if not (
-        isinstance(canonical, bytes)
-        and isinstance(entry_hash, bytes)
-        and isinstance(seq, int)
-        and (prev is None or isinstance(prev, bytes))
+        type(canonical) is bytes
+        and type(entry_hash) is bytes
+        and type(seq) is int
+        and (prev is None or type(prev) is bytes)
     ):
         return "the entry's bytes, stored hash, position or previous hash are not stored as what they are"
     if sha256(_LEAF_PREFIX + canonical).digest() != entry_hash:
@@ -122,40 +127,12 @@ def entry_problem(
         return "the entry does not belong to this agency"
     # An entry ends with exactly ,"kind":"caseledger.entry/v1","prev":<null|"…">,"recorded_at":"<27 characters>",
     # "seq":N,"stream":S,"type":T} — so the stored columns are compared with the bytes without parsing them.
-    after = _SEQ_PREFIX + b"%d" % seq + tail
+    after = b'","seq":%d%b' % (seq, tail)
     before = _BEFORE_FIRST if prev is None else _BEFORE_PREV + b2a_base64(prev, newline=False) + _THEN_RECORDED
     start = len(canonical) - len(after) - _INSTANT_LENGTH - len(before)
     if start < 0 or not canonical.endswith(after) or not canonical.startswith(before, start):
         return "the stored stream, position, previous hash or type differ from the entry's bytes"
     return None
-
-
-def _check_in_python(
-    rows: Sequence[tuple[Any, ...]],
-    tails: _Tails,
-    runs: dict[str, list[Any]],
-    closed: list[tuple[str, list[Any]]],
-    records: bytearray | None,
-    agency: bytes,
-) -> int:
-    """The index of the first row :func:`entry_problem` finds wrong, or -1; every row before it extends the
-    chain runs (the open run of its stream when it is the next entry, linked to the last one; otherwise that run
-    is closed and the entry opens a new one) and, when ``records`` is given, adds id || stored hash to them (the
-    row's id comes seventh). ``_speedups.check_entries`` is the compiled twin."""
-    for i, (canonical, entry_hash, stream, seq, prev, type_, *entry_id) in enumerate(rows):
-        if entry_problem(canonical, entry_hash, seq, prev, tails[(stream, type_)], agency) is not None:
-            return i
-        if records is not None:
-            records += entry_id[0] + entry_hash
-        run = runs.get(stream)
-        if run is not None and run[3] == seq and run[4] == prev:
-            run[3] = seq + 1
-            run[4] = entry_hash
-        else:  # the first entry of the stream seen here, or not the next one: links are made at the end
-            if run is not None:
-                closed.append((stream, run))
-            runs[stream] = [seq, prev, entry_hash, seq + 1, entry_hash]
-    return -1
 
 
 class EntryChecker:
@@ -164,48 +141,75 @@ class EntryChecker:
 
     def __init__(self, agency_code: str, *, tie: bool = False) -> None:
         """With ``tie``, each row carries its id seventh (as bytes), and :attr:`records` collects id || stored
-        hash of every entry checked: what ties each entry row to its leaf."""
+        hash of every entry checked: what ties each entry row to its leaf (:func:`records_correspond`)."""
         self._agency = b'","agency":' + _json_text(agency_code) + b',"body":'
         self._tails = _Tails()
-        self.records = bytearray() if tie else None
+        self.records: list[bytes] | None = [] if tie else None
         self._open: dict[str, list[Any]] = {}  # stream -> the run being extended: [first_seq, first_prev,
         self._closed: list[tuple[str, list[Any]]] = []  #                           first_key, next_seq, last_hash]
         self.count = 0
 
     def check_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Each entry's bytes hash to its stored hash, belong to the agency, and say what the columns stored
-        beside them say (:func:`entry_problem`). The first entry that does not raises :class:`EntryProblem`.
+        beside them say (:func:`entry_problem`); every row before the first wrong one extends the chain runs
+        (the open run of its stream when it is the next entry, linked to the last one; otherwise that run is
+        closed and the entry opens a new one). The first wrong entry raises :class:`EntryProblem`.
 
-        This runs once per entry of the ledger and is most of the time ``caseledger verify`` takes: the rows
-        are checked by compiled code where it was built, and only a wrong row is looked at again in Python to
-        say what is wrong with it."""
-        batch = rows if isinstance(rows, list) else list(rows)
-        if speedups.compiled is not None:
-            wrong = speedups.compiled.check_entries(
-                batch,
-                self._tails,
-                self._open,
-                self._closed,
-                self.records,
-                self._agency,
-                _SEQ_PREFIX,
-                _BEFORE_FIRST,
-                _BEFORE_PREV,
-                _THEN_RECORDED,
-                _INSTANT_LENGTH,
-            )
-        else:
-            wrong = _check_in_python(batch, self._tails, self._open, self._closed, self.records, self._agency)
-        if wrong < 0:
-            self.count += len(batch)
-            return
-        self.count += wrong
-        canonical, entry_hash, stream, seq, prev, type_ = batch[wrong][:6]
-        reason = entry_problem(canonical, entry_hash, seq, prev, self._tails[(stream, type_)], self._agency)
-        raise EntryProblem(entry_hash, stream, seq, reason or "the compiled and the Python checks disagree")
+        This runs once per entry of the ledger and is most of the time ``caseledger verify`` takes."""
+        tails, runs, closed, records, agency = self._tails, self._open, self._closed, self.records, self._agency
+        keep = None if records is None else records.append
+        checked = 0
+        for canonical, entry_hash, stream, seq, prev, type_, *entry_id in rows:
+            reason = entry_problem(canonical, entry_hash, seq, prev, tails[(stream, type_)], agency)
+            if reason is not None:
+                self.count += checked
+                raise EntryProblem(entry_hash if type(entry_hash) is bytes else b"", stream, seq, reason)
+            if keep is not None:
+                keep(entry_id[0] + entry_hash)
+            run = runs.get(stream)
+            if run is not None and run[3] == seq and run[4] == prev:
+                run[3] = seq + 1
+                run[4] = entry_hash
+            else:  # the first entry of the stream seen here, or not the next one: links are made at the end
+                if run is not None:
+                    closed.append((stream, run))
+                runs[stream] = [seq, prev, entry_hash, seq + 1, entry_hash]
+            checked += 1
+        self.count += checked
 
     def runs(self) -> list[ChainRun]:
         return [ChainRun(stream, *run) for stream, run in itertools.chain(self._closed, self._open.items())]
+
+
+def records_correspond(
+    entry_parts: Iterable[list[bytes]], leaf_records: list[bytes], pending_ids: Collection[bytes], id_width: int
+) -> bool:
+    """Whether the entry rows and the log correspond one to one, from the records both sides read: the entries'
+    records (entry id || the stored hash their bytes were checked against) are the leaves' records (the id of
+    the entry row each leaf names || the leaf hash), and one for each id of the pending queue. Sorted and
+    compared whole: entry ids are time-ordered (UUIDv7) and each side is read about in that order, so the
+    sorts are nearly linear. ``leaf_records`` is sorted in place."""
+    entries = [record for part in entry_parts for record in part]
+    if pending_ids:
+        pending = set(pending_ids)
+        if len(pending) != len(pending_ids):
+            return False
+        queued = [record[:id_width] for record in entries if record[:id_width] in pending]
+        if len(queued) != len(pending) or set(queued) != pending:
+            return False
+        entries = [record for record in entries if record[:id_width] not in pending]
+    if len(entries) != len(leaf_records):
+        return False
+    entries.sort()
+    leaf_records.sort()
+    return entries == leaf_records
+
+
+def first_unmatched_leaf(leaf_records: Sequence[bytes], entry_records: Iterable[bytes]) -> int | None:
+    """The first leaf (by index) whose record is not among the entries' records, to name what
+    :func:`records_correspond` found; None when every leaf has its entry record."""
+    known = set(entry_records)
+    return next((index for index, record in enumerate(leaf_records) if record not in known), None)
 
 
 def link_chains(runs: Iterable[ChainRun]) -> tuple[dict[str, tuple[int, bytes]], list[EntryProblem]]:
@@ -238,17 +242,11 @@ def link_chains(runs: Iterable[ChainRun]) -> tuple[dict[str, tuple[int, bytes]],
 
 
 def node_hashes(below: bytes) -> bytes:
-    """The level above ``below`` (32-byte hashes, concatenated): SHA-256(0x01 || left || right) of each pair,
-    compiled when it can be."""
-    if speedups.compiled is not None:
-        return bytes(speedups.compiled.node_hashes(below))
-    primed = sha256(b"\x01").copy
-    above = bytearray()
-    for start in range(0, len(below) - 2 * HASH_SIZE + 1, 2 * HASH_SIZE):
-        hasher = primed()
-        hasher.update(below[start : start + 2 * HASH_SIZE])
-        above += hasher.digest()
-    return bytes(above)
+    """The level above ``below`` (32-byte hashes, concatenated): SHA-256(0x01 || left || right) of each pair."""
+    pair = 2 * HASH_SIZE
+    return b"".join(
+        [sha256(b"\x01" + below[start : start + pair]).digest() for start in range(0, len(below) - pair + 1, pair)]
+    )
 
 
 class TreeChecker:
@@ -290,6 +288,10 @@ class TreeChecker:
                 levels.append(node_hashes(levels[-1]))
             self._levels = levels
         return self._levels
+
+    def frontier(self, size: int) -> list[bytes]:
+        """The hashes of merkle.frontier_nodes(size): what the tree at ``size`` is extended from."""
+        return [self._node(level, index) for level, index in frontier_nodes(size)]
 
     def _node(self, level: int, index: int) -> bytes:
         return self._tree_levels()[level][index * HASH_SIZE : (index + 1) * HASH_SIZE]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from service.auth.models import User
-from service.ledger import audit, projection, speedups
+from service.ledger import audit, projection
 from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.merkle import CompactRange, leaf_hash
 from service.ledger.models import (
@@ -34,20 +34,13 @@ from tests.ledger.conftest import PROBE
 Cli = Callable[..., Any]
 
 
-@pytest.fixture(
-    autouse=True,
-    params=[(1, True), (2, True), (2, False)],
-    ids=["entries-in-one-process", "entries-split-in-two", "entries-split-in-two-python-checks"],
-)
+@pytest.fixture(autouse=True, params=[1, 2], ids=["entries-in-one-process", "entries-split-in-two"])
 def entry_processes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Every case three times: entries checked by one process, split between two (as for a large log), and
-    split between two with the Python checks instead of the compiled ones (where those were built)."""
-    processes, compiled = request.param
+    """Every case twice: entries checked by one process, and split between two (as for a large log)."""
+    processes = int(request.param)
     monkeypatch.setattr(audit, "PARALLEL_FROM", 0)
     monkeypatch.setattr(audit, "ENTRY_PROCESSES", processes)
-    if not compiled:
-        monkeypatch.setattr(speedups, "compiled", None)
-    return int(processes)
+    return processes
 
 
 @pytest.fixture

@@ -1,0 +1,335 @@
+"""The request path under load: ``caseledger serve --workers 2`` on PostgreSQL with the demo data, driven by
+``wrk`` (Debian: ``apt-get install -y wrk``), each kind of request as a ratio to ``GET /healthz`` of the same run.
+
+Kinds: ``GET /healthz`` (the floor of the stack), ``GET /api/v1/cases/{id}`` as the assigned officer over
+``--cases`` cases, ``POST …/steps/record_inquiry`` over the same cases, and the public inclusion proof. Each
+runs ``--seconds`` at ``--connections`` (throughput) and again at ``--latency-connections`` (latency); the
+proofs are also measured on one connection *while* the case-view load runs. Then, on one connection, the cost
+of viewing a case with 5 entries of history against one with ``--history`` entries. ``--profile`` runs
+pyinstrument over case views and inquiries in-process (the same app, the same database) and prints where the
+time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import console, print_params, print_table, scratch_postgres
+from service.cli import initialise, load_demo_data
+from service.config import Settings
+
+NAME = "http"
+HELP = "wrk against caseledger serve --workers 2 on PostgreSQL: each request kind as a ratio to /healthz"
+ROOT = Path(__file__).resolve().parent.parent
+INQUIRY = {"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"}
+
+# wrk calls request() for every request: each connection walks the list of requests from its own offset.
+_LUA = """
+local requests = %(requests)s
+local counter = 0
+local thread_offset = 0
+setup = function(thread)
+  thread:set("thread_offset", counter * 7)
+  counter = counter + 1
+end
+init = function(args) position = thread_offset end
+request = function()
+  position = position %% #requests + 1
+  local r = requests[position]
+  return wrk.format(r[1], r[2], r[3], r[4])
+end
+done = function(summary, latency, requests)
+  local out = io.open("%(out)s", "w")
+  out:write(string.format('{"requests": %%d, "seconds": %%f, "p50": %%d, "p90": %%d, "p99": %%d, "errors": %%d, '
+    .. '"status": %%d}', summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, summary.errors.status))
+  out:close()
+end
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seconds", type=int, default=10, help="each load run")
+    parser.add_argument("--connections", type=int, default=32, help="connections of the throughput runs")
+    parser.add_argument("--latency-connections", type=int, default=8, help="connections of the latency runs")
+    parser.add_argument("--cases", type=int, default=64, help="cases the requests go round")
+    parser.add_argument("--history", type=int, default=1000, help="entries of the long case's history")
+    parser.add_argument("--views", type=int, default=200, help="single-connection case views at each history")
+    parser.add_argument("--profile", action="store_true", help="pyinstrument over case views and inquiries")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _serve(env: dict[str, str]) -> Iterator[str]:
+    port = _free_port()
+    caseledger = str(Path(sys.executable).with_name("caseledger"))
+    process = subprocess.Popen(
+        [caseledger, "serve", "--workers", "2", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("caseledger serve did not start")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class Demo:
+    """Tokens, officers and cases of the demo agency, made through the API."""
+
+    def __init__(self, base: str, passwords: dict[str, str]) -> None:
+        self.http = httpx.Client(base_url=base, timeout=60)
+        self.tokens = {user: self._token(user, password) for user, password in passwords.items()}
+        officers = self.http.get("/api/v1/officers", headers=self.auth("head")).json()
+        me = self.http.get("/api/v1/auth/me", headers=self.auth("officer2")).json()["user_id"]
+        self.second = next(o["id"] for o in officers if o["user_id"] == me)
+
+    def _token(self, user: str, password: str) -> str:
+        answer = self.http.post("/api/v1/auth/token", data={"username": user, "password": password})
+        answer.raise_for_status()
+        return str(answer.json()["access_token"])
+
+    def auth(self, user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def filed_case(self, n: int) -> str:
+        payload = {
+            "procedure": "general",
+            "item_code": "CQ-TM-003",
+            "title": f"在村道旁倾倒生活垃圾（{n}）",
+            "party": {
+                "party_type": "individual",
+                "name": "张三",
+                "id_number": "500228199001011234",
+                "phone": "13800000000",
+                "address": "重庆市梁平区铁门乡某村三组12号",
+            },
+            "source_kind": "inspection",
+            "source_description": "日常巡查发现",
+            "officers": [self.second],
+        }
+        answer = self.http.post("/api/v1/cases", headers=self.auth("officer1"), json=payload)
+        answer.raise_for_status()
+        case = str(answer.json()["id"])
+        self.http.post(f"/api/v1/cases/{case}/steps/approve_filing", headers=self.auth("head"), json={})
+        return case
+
+    def inquiry(self, case: str) -> None:
+        answer = self.http.post(
+            f"/api/v1/cases/{case}/steps/record_inquiry",
+            headers=self.auth("officer1"),
+            json={"officers": [self.second], "data": INQUIRY},
+        )
+        answer.raise_for_status()
+
+
+def _wrk(base: str, requests: list[tuple[str, str, dict[str, str], str | None]], seconds: float, conns: int) -> Any:
+    """One wrk run going round ``requests``: its JSON summary (latencies in microseconds)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.json"
+        entries = []
+        for method, path, headers, body in requests:
+            header_lua = "{" + ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items()) + "}"
+            body_lua = "nil" if body is None else "[==[" + body + "]==]"
+            entries.append(f'{{"{method}", "{path}", {header_lua}, {body_lua}}}')
+        script = Path(tmp) / "requests.lua"
+        script.write_text(_LUA % {"requests": "{" + ",\n".join(entries) + "}", "out": out})
+        threads = max(1, min(2, conns))
+        subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{conns}", f"-d{max(1, round(seconds))}s", "-s", str(script), base],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        return json.loads(out.read_text())
+
+
+def _row(label: str, result: Any, floor: Any | None) -> list[str]:
+    rate = result["requests"] / result["seconds"]
+    ratio = "1.00×" if floor is None else f"{rate / (floor['requests'] / floor['seconds']):.3f}×"
+    bad = result["errors"] + result["status"]
+    return [
+        label,
+        f"{rate:,.0f}/s",
+        ratio,
+        f"{result['p50'] / 1000:.1f} ms",
+        f"{result['p90'] / 1000:.1f} ms",
+        f"{result['p99'] / 1000:.1f} ms",
+        str(bad),
+    ]
+
+
+def _single_views(demo: Demo, case: str, count: int) -> list[float]:
+    seconds = []
+    for _ in range(count):
+        began = time.perf_counter()
+        demo.http.get(f"/api/v1/cases/{case}", headers=demo.auth("officer1")).raise_for_status()
+        seconds.append(time.perf_counter() - began)
+    return seconds
+
+
+def _profile(settings: Settings, demo: Demo, cases: list[str]) -> None:
+    """pyinstrument over case views and inquiries, in-process (the same app on the same database), with the
+    work FastAPI sends to its thread pool run in the profiled thread instead, so that every frame is seen."""
+    import asyncio
+    from unittest import mock
+
+    import fastapi.dependencies.utils
+    import fastapi.routing
+    from pyinstrument import Profiler
+
+    from service.main import create_app
+
+    async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    app = create_app(settings=settings)
+
+    async def run(title: str, count: int, method: str, path: str, body: Any) -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+
+            async def send(i: int) -> None:
+                url = path.format(case=cases[i % len(cases)])
+                answer = await client.request(method, url, headers=demo.auth("officer1"), json=body)
+                answer.raise_for_status()
+
+            await send(0)  # warm
+            profiler = Profiler(interval=0.0005, async_mode="disabled")
+            profiler.start()
+            for i in range(count):
+                await send(i)
+            profiler.stop()
+        console.rule(f"pyinstrument: {count} × {title}")
+        console.print(profiler.output_text(unicode=True, color=False, time="percent_of_total"))
+
+    with (
+        mock.patch.object(fastapi.routing, "run_in_threadpool", inline),
+        mock.patch.object(fastapi.dependencies.utils, "run_in_threadpool", inline),
+    ):
+        asyncio.run(run("GET a case as its officer", 300, "GET", "/api/v1/cases/{case}", None))
+        asyncio.run(
+            run(
+                "POST record_inquiry",
+                150,
+                "POST",
+                "/api/v1/cases/{case}/steps/record_inquiry",
+                {"officers": [demo.second], "data": INQUIRY},
+            )
+        )
+
+
+def main(args: argparse.Namespace) -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench http needs wrk: apt-get install -y wrk")
+    print_params(
+        "http: caseledger serve --workers 2, PostgreSQL, demo data, wrk",
+        {
+            "seconds": args.seconds,
+            "connections": args.connections,
+            "latency connections": args.latency_connections,
+            "cases": args.cases,
+            "history": args.history,
+        },
+    )
+    with scratch_postgres("http") as url, tempfile.TemporaryDirectory(prefix="cl_bench_http_") as tmp:
+        data = Path(tmp)
+        settings = Settings(data_dir=data, database_url=url)
+        initialise(settings)
+        credentials = load_demo_data(settings)
+        assert credentials is not None
+        passwords = {user: password for user, _, password in credentials}
+        env = {**os.environ, "CASELEDGER_DATA_DIR": str(data), "CASELEDGER_DATABASE_URL": url}
+        with _serve(env) as base:
+            demo = Demo(base, {u: passwords[u] for u in ("officer1", "officer2", "head")})
+            began = time.perf_counter()
+            cases = [demo.filed_case(n) for n in range(args.cases)]
+            short, long = demo.filed_case(-1), demo.filed_case(-2)
+            for _ in range(args.history - 5):
+                demo.inquiry(long)
+            for _ in range(2):
+                demo.inquiry(short)
+            console.print(
+                f"  {args.cases + 2} cases filed, {args.history} entries on one, in {time.perf_counter() - began:.0f} s"
+            )
+            view = [("GET", f"/api/v1/cases/{c}", demo.auth("officer1"), None) for c in cases]
+            body = json.dumps({"officers": [demo.second], "data": INQUIRY}, ensure_ascii=False)
+            officer = {**demo.auth("officer1"), "Content-Type": "application/json"}
+            inquire = [("POST", f"/api/v1/cases/{c}/steps/record_inquiry", officer, body) for c in cases]
+            proofs = [
+                ("GET", f"/api/v1/agencies/tiemen/ledger/proof/inclusion?index={i}", {}, None) for i in range(0, 40)
+            ]
+            health = [("GET", "/healthz", {}, None)]
+            rows = []
+            for conns in (args.connections, args.latency_connections):
+                floor = _wrk(base, health, args.seconds, conns)
+                rows.append(_row(f"GET /healthz, {conns} connections", floor, None))
+                rows.append(_row(f"GET a case as its officer, {conns}", _wrk(base, view, args.seconds, conns), floor))
+                rows.append(_row(f"POST record_inquiry, {conns}", _wrk(base, inquire, args.seconds, conns), floor))
+                rows.append(_row(f"GET inclusion proof, {conns}", _wrk(base, proofs, args.seconds, conns), floor))
+            # proofs on one connection while the case views load the server
+            beside: dict[str, Any] = {}
+            loader = threading.Thread(
+                target=lambda: beside.update(view=_wrk(base, view, args.seconds, args.connections))
+            )
+            loader.start()
+            time.sleep(0.5)
+            beside["proofs"] = _wrk(base, proofs, args.seconds - 1, 1)
+            loader.join()
+            rows.append(_row("GET inclusion proof, 1 connection, beside the case views", beside["proofs"], floor))
+            print_table(
+                "requests through the API (ratio: to /healthz at the same connections, same run)",
+                ["request", "req/s", "× /healthz", "p50", "p90", "p99", "errors/non-2xx"],
+                rows,
+            )
+            at5 = _single_views(demo, short, args.views)
+            at_long = _single_views(demo, long, args.views)
+            m5, m_long = statistics.median(at5), statistics.median(at_long)
+            print_table(
+                "one connection: the case view's cost against its history",
+                ["case", "median", "p99", "× 5 entries"],
+                [
+                    ["5 entries", f"{m5 * 1e3:.2f} ms", f"{sorted(at5)[int(0.99 * len(at5))] * 1e3:.2f} ms", "1.00×"],
+                    [
+                        f"{args.history} entries",
+                        f"{m_long * 1e3:.2f} ms",
+                        f"{sorted(at_long)[int(0.99 * len(at_long))] * 1e3:.2f} ms",
+                        f"{m_long / m5:.2f}×",
+                    ],
+                ],
+            )
+            if args.profile:
+                _profile(settings, demo, cases)

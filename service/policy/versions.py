@@ -31,6 +31,8 @@ POLICY_FILES = (
     "cases.yaml",
     "review-catalogue.yaml",
     "publicity.yaml",
+    "designated-areas.yaml",
+    "file-review.yaml",
     "workflows/general.yaml",
     "workflows/summary.yaml",
     "calendar/cn-workdays.yaml",

@@ -76,7 +76,7 @@ calendar_app = typer.Typer(
 app.add_typer(calendar_app, name="calendar")
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # a path or key in a message stays whole
 
 
 def _settings() -> Settings:
@@ -635,16 +635,27 @@ def backup(
 @app.command()
 def restore(
     file: Annotated[Path, typer.Argument(help="an archive written by `caseledger backup`")],
+    vkey: Annotated[
+        list[Path] | None,
+        typer.Option(help="a file holding the published verifier key(s) of the agencies, one a line; repeatable"),
+    ] = None,
 ) -> None:
     """Rebuild an instance from a backup, into an empty database and data directory; then run `verify`.
 
     Refused, with nothing written, when the database holds rows, a file in the data directory differs from the
-    archive's, or a member of the archive does not match its manifest.
+    archive's, a member of the archive does not match its manifest, or the manifest is not signed by every
+    agency's checkpoint key (with --vkey: by keys you trust).
     """
     from service.backup import BackupError, restore_backup
 
     try:
-        report = restore_backup(_settings(), file)
+        trusted = [line for path in vkey or [] for line in path.read_text(encoding="utf-8").splitlines()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read the verifier keys: {exc}", 2) from None
+    if vkey and not any(line.strip() for line in trusted):
+        raise _fail("the --vkey file(s) hold no verifier key", 2)
+    try:
+        report = restore_backup(_settings(), file, trusted)
     except BackupError as exc:
         raise _fail(str(exc)) from None
     console.print(

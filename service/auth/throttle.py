@@ -26,9 +26,12 @@ from sqlalchemy import Table, case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.auth.models import LoginKnownAddress, LoginThrottle
-from service.auth.users import USERNAME
+from service.agencies.models import Agency
+from service.agencies.service import agency_ref
+from service.auth.models import LoginKnownAddress, LoginThrottle, User
+from service.auth.users import USERNAME, user_stream
 from service.errors import TooManyRequests
+from service.ledger.projection import record
 
 IPNetwork = IPv4Network | IPv6Network
 _THROTTLE = cast(Table, LoginThrottle.__table__)
@@ -151,3 +154,21 @@ def forgive_attempt(
                 index_elements=[_KNOWN.c.user_id, _KNOWN.c.address], set_={"last_signed_in_at": now}
             )
         )
+
+
+def unlock_account(session: Session, agency: Agency, user: User, *, actor: str, at: datetime) -> bool:
+    """Clear the failed sign-ins counted against ``user``'s account (an operator's reset when strangers keep it
+    locked), recording who did it. Addresses keep their own counts. Returns whether the account had any."""
+    key = throttle_keys(user.username, None).account
+    counted = session.get(LoginThrottle, key)
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    record(
+        session,
+        agency_ref(agency),
+        stream=user_stream(user.id),
+        type="agency:user:unlocked",
+        actor=actor,
+        at=at,
+        body={"user_id": user.id},
+    )
+    return counted is not None and counted.failures > 0

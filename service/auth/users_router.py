@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.agencies.service import agency_of
+from service.auth import duties as duty
 from service.auth import users
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.models import User
-from service.auth.permissions import Permission
+from service.auth.permissions import Permission, SeparationOfDuties
 from service.auth.principal import Principal
 from service.errors import NotFound
 from service.inputs import Line
@@ -31,9 +32,14 @@ class UserOut(BaseModel):
     disabled: bool
     created_at: datetime
     updated_at: datetime
+    incompatible_roles: list[str] = Field(
+        description="Roles this account holds that one person may not hold together (separation of duties in "
+        "policies/roles.yaml), as 'admin+officer': granted before the rule, kept until the roles are next changed; "
+        "give one of them to another person. Empty for an account the rule allows."
+    )
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
+    def of(cls, user: User, duties: SeparationOfDuties) -> UserOut:
         return cls(
             id=user.id,
             username=user.username,
@@ -42,6 +48,7 @@ class UserOut(BaseModel):
             disabled=user.disabled,
             created_at=user.created_at,
             updated_at=user.updated_at,
+            incompatible_roles=duty.incompatible_holdings(duties, user.roles),
         )
 
 
@@ -76,10 +83,13 @@ def _own_user(session: Session, principal: Principal, user_id: uuid.UUID) -> tup
 
 
 @router.get("", response_model=list[UserOut])
-def list_users(session: ReadSession, principal: Principal = requires(Permission.USER_MANAGE)) -> list[UserOut]:
-    """Users of the caller's agency."""
+def list_users(
+    session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.USER_MANAGE)
+) -> list[UserOut]:
+    """Users of the caller's agency; ``incompatible_roles`` flags an account that holds roles one person may not
+    hold together (granted before the separation of duties was enforced)."""
     found = session.scalars(select(User).where(User.agency_id == principal.agency_id).order_by(User.username))
-    return [UserOut.of(u) for u in found]
+    return [UserOut.of(u, runtime.roles.duties) for u in found]
 
 
 @router.post("", response_model=UserOut, status_code=201)
@@ -99,7 +109,7 @@ def add_user(
         actor=principal.actor,
         at=runtime.clock.now(),
     )
-    return UserOut.of(user)
+    return UserOut.of(user, runtime.roles.duties)
 
 
 @router.post("/{user_id}/disable", response_model=UserOut)
@@ -114,7 +124,7 @@ def disable_user(
     users.set_disabled(
         session, agency, user, True, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
     )
-    return UserOut.of(user)
+    return UserOut.of(user, runtime.roles.duties)
 
 
 @router.post("/{user_id}/enable", response_model=UserOut)
@@ -129,7 +139,7 @@ def enable_user(
     users.set_disabled(
         session, agency, user, False, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
     )
-    return UserOut.of(user)
+    return UserOut.of(user, runtime.roles.duties)
 
 
 @router.put("/{user_id}/roles", response_model=UserOut)
@@ -156,7 +166,7 @@ def change_roles(
         actor=principal.actor,
         at=runtime.clock.now(),
     )
-    return UserOut.of(user)
+    return UserOut.of(user, runtime.roles.duties)
 
 
 @router.put("/{user_id}/password", status_code=204)

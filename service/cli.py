@@ -700,7 +700,8 @@ def verify_bundle_command(
 def backup(
     file: Annotated[Path, typer.Argument(help="the archive to write (a new file; mode 0600)")],
 ) -> None:
-    """Write the database, the keys and the evidence into one archive, with a manifest of SHA-256s.
+    """Write the database, the keys and the evidence into one archive, with a manifest of SHA-256s signed by every
+    agency's checkpoint key.
 
     The archive holds the signing keys and personal data: store it as you would the keys themselves.
     """

@@ -9,7 +9,8 @@ address's lowered by one.
 
 Strangers can spend an account's attempts and so lock it; they cannot lock its owner out where the owner has
 signed in before: from an address the account has signed in from with the right password within
-``known_address_days``, only that address's own count applies.
+``known_address_days``, only that address's own count applies; and an operator clears an account's count
+with ``caseledger user unlock`` (recorded in the user's stream).
 """
 
 from __future__ import annotations

@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from service import projections
 from service.agencies.models import Agency
 from service.agencies.service import create_agency, get_agency_by_code
+from service.audit.case_data import verify_case_data, verify_case_paths
 from service.auth.duties import incompatible_holdings
 from service.auth.models import User
 from service.auth.permissions import SeparationOfDuties, load_role_policy
 from service.auth.throttle import unlock_account
 from service.auth.tokens import generate_key_file
 from service.auth.users import create_user, find_user, set_disabled, set_roles
-from service.cases.audit import verify_case_data, verify_case_paths
 from service.cases.deadline_revision import load_notice
 from service.catalogue.service import load_version
 from service.clock import SystemClock
@@ -79,7 +79,7 @@ calendar_app = typer.Typer(
 app.add_typer(calendar_app, name="calendar")
 
 console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # a path or key in a message stays whole
+errors = Console(stderr=True, soft_wrap=True)  # a path or a message is never broken across lines
 
 
 def _settings() -> Settings:
@@ -688,7 +688,7 @@ def verify_bundle_command(
     ] = None,
 ) -> None:
     """Verify an exported case bundle with no server and no database (exit 0 when it holds, 1 if not)."""
-    from service.ledger.bundle_cli import main as verify_bundle_main
+    from service.audit.bundle_cli import main as verify_bundle_main
 
     raise typer.Exit(verify_bundle_main([str(file), *(["--vkey", str(vkey)] if vkey else [])]))
 

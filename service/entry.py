@@ -7,7 +7,7 @@ import sys
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "verify-bundle":
-        from service.ledger.bundle_cli import main as verify_bundle_main
+        from service.audit.bundle_cli import main as verify_bundle_main
 
         raise SystemExit(verify_bundle_main(sys.argv[2:]))
     from service.cli import app

@@ -10,8 +10,9 @@ from fastapi import Request
 from service.auth.permissions import RolePolicy, load_role_policy
 from service.auth.tokens import TokenService
 from service.cases.context import CaseContext
-from service.cases.payloads import check_against_workflows
 from service.cases.policy import load_case_policy
+from service.cases.review_requirement import load_review_catalogue
+from service.cases.steps import check_against_workflows
 from service.cases.workflow import load_workflows
 from service.clock import Clock, SystemClock
 from service.config import Settings
@@ -20,7 +21,6 @@ from service.ledger.integrator import CheckpointPolicy, SignerCache
 from service.officers.policy import OfficerPolicy, load_officer_policy
 from service.policy.calendar import load_calendar
 from service.publicity.policy import PublicityPolicy, load_publicity_policy
-from service.reviews.requirement import load_review_catalogue
 
 TOKEN_KEY_FILE = "token-es256.pem"
 

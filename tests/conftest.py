@@ -23,6 +23,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from typer.testing import CliRunner
 
 from service import projections
@@ -40,6 +41,11 @@ from service.runtime import TOKEN_KEY_FILE, Runtime
 
 PG_URL = os.environ.get("CASELEDGER_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery staple"
+# Property tests check answers, not speed: the machines are shared, so Hypothesis' per-example deadline would
+# measure the neighbours (speed is measured by the benchmarks in bench/).
+hypothesis_settings.register_profile("caseledger", deadline=None)
+hypothesis_settings.load_profile("caseledger")
+
 # Tests run on a fixed clock, so that certificates, deadlines and the holiday calendar give the same answers
 # whatever the date the suite runs on. The template is seeded the day before.
 TEST_EPOCH = datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -1,7 +1,7 @@
 """Building a case's bundle from the database: its entries, the people's and keys' entries, the policy entries
 carrying the case's workflows, proofs, evidence.
 
-The bundle is checked by the same pure verifier (service/ledger/bundle.py) a court would run, before it is
+The bundle is checked by the same pure verifier (service/audit/bundle.py) a court would run, before it is
 handed out; the supervisor's audit view is that verification's result.
 """
 
@@ -18,10 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
+from service.audit.bundle import MANIFEST, MANIFEST_SIGNATURE, manifest_for, render_summary, sign_manifest
 from service.cases.lawful_path import WORKFLOW_FILES, workflow_version
-from service.cases.models import Case, Evidence
+from service.cases.models import Case
+from service.errors import Conflict
+from service.evidence.models import Evidence
 from service.evidence.store import EvidenceStore
-from service.ledger.bundle import MANIFEST, MANIFEST_SIGNATURE, manifest_for, render_summary, sign_manifest
 from service.ledger.integrator import SignerCache, latest_checkpoint
 from service.ledger.models import LedgerEntry, LedgerHead, LedgerLeaf
 from service.ledger.note import NoteSigner
@@ -44,8 +46,33 @@ def _entries(session: Session, agency_id: Any, stream: str, types: Iterable[str]
     return list(session.execute(query).all())
 
 
-class NotYetSealed(Exception):
-    """Some of the case's entries are not yet under a signed checkpoint."""
+class NotYetSealed(Conflict):
+    """Some of the case's entries are not yet under a signed checkpoint: a GET writes nothing, so it never signs
+    one itself; the integrator does within ``checkpoint_every_seconds``, or a supervisor asks for one now."""
+
+    code = "not_yet_sealed"
+    title_zh = "案件最新记录尚未封存"
+    title_en = "The case's latest entries are not yet under a signed checkpoint"
+
+
+def sealed_bundle(
+    session: Session, case: Case, store: EvidenceStore, signers: SignerCache, every_seconds: float
+) -> bytes:
+    """The case's bundle, signed, when a signed checkpoint covers all its entries; else 409 with Retry-After."""
+    try:
+        files, meta = bundle_files(session, case, store)
+    except NotYetSealed:
+        agency = session.get(Agency, case.agency_id)
+        assert agency is not None
+        wait = int(every_seconds) or 1
+        raise NotYetSealed(
+            f"the case's latest entries are not yet under a signed checkpoint: the next one comes within {wait} s, "
+            f"or sign one now with POST /api/v1/agencies/{agency.code}/ledger/checkpoint (ledger:checkpoint)",
+            f"案件最新记录尚未纳入已签名的检查点：{wait}秒内将自动签发，"
+            f"或通过 POST /api/v1/agencies/{agency.code}/ledger/checkpoint 立即签发",
+            headers={"Retry-After": str(wait)},
+        ) from None
+    return zip_bundle(files, meta, agency_signer(session, signers, case))
 
 
 def bundle_files(session: Session, case: Case, store: EvidenceStore) -> tuple[dict[str, bytes], dict[str, Any]]:
@@ -61,7 +88,7 @@ def bundle_files(session: Session, case: Case, store: EvidenceStore) -> tuple[di
         .limit(1)
     )
     if checkpoint is None or len(case_rows) != (total or 0) + 1 or any(i >= checkpoint.size for _, i in case_rows):
-        raise NotYetSealed()
+        raise NotYetSealed("the case's latest entries are not yet under a signed checkpoint", "案件最新记录尚未封存")
     files: dict[str, bytes] = {}
     proofs: dict[str, Any] = {}
 

@@ -6,73 +6,28 @@ import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from service.audit.export import NotYetSealed, agency_signer, bundle_files, zip_bundle
+from service.audit.attention import cases_needing_attention
+from service.audit.bundle import verify_bundle
+from service.audit.export import sealed_bundle
+from service.audit.schemas import (
+    AgencyAuditLine,
+    CaseAudit,
+)
 from service.auth.deps import ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
-from service.cases.categories import StateCategory
-from service.cases.deadlines_view import case_deadlines
-from service.cases.history import HistoryEntry, case_history
-from service.cases.models import Case
-from service.cases.workflow import Procedure
-from service.errors import Conflict
+from service.cases.history import case_history
 from service.evidence.store import EvidenceStore
-from service.ledger.bundle import verify_bundle
 from service.ledger.errors import VerificationError
-from service.reviews.state import stale_reasons
 from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
-class CaseAudit(BaseModel):
-    case_id: uuid.UUID
-    case_number: str | None
-    verified: bool
-    problem: str | None
-    checkpoint_size: int | None
-    vkey: str | None
-    signatures: list[str]
-    evidence_files: int
-    history: list[HistoryEntry]
-
-
-class AgencyAuditLine(BaseModel):
-    case_id: uuid.UUID
-    case_number: str | None
-    state: str
-    chain_verifies: bool
-    stale_review: list[str]
-    overdue: list[str]
-
-
-class NotYetSealedProblem(Conflict):
-    code = "not_yet_sealed"
-    title_zh = "案件最新记录尚未封存"
-    title_en = "The case's latest entries are not yet under a signed checkpoint"
-
-
-def _sealed_bundle(session: Session, runtime: Runtime, case: Case, agency_code: str) -> bytes:
-    """The case's bundle, when a signed checkpoint covers all its entries. A GET writes nothing, so it never
-    signs one itself: the integrator does within ``checkpoint_every_seconds``, or a supervisor asks for one now."""
-    store = EvidenceStore(runtime.settings.evidence_dir)
-    try:
-        files, meta = bundle_files(session, case, store)
-    except NotYetSealed:
-        wait = int(runtime.checkpoints.every_seconds) or 1
-        raise NotYetSealedProblem(
-            f"the case's latest entries are not yet under a signed checkpoint: the next one comes within {wait} s, "
-            f"or sign one now with POST /api/v1/agencies/{agency_code}/ledger/checkpoint (ledger:checkpoint)",
-            f"案件最新记录尚未纳入已签名的检查点：{wait}秒内将自动签发，"
-            f"或通过 POST /api/v1/agencies/{agency_code}/ledger/checkpoint 立即签发",
-            headers={"Retry-After": str(wait)},
-        ) from None
-    return zip_bundle(files, meta, agency_signer(session, runtime.signers, case))
+def _store(runtime: Runtime) -> EvidenceStore:
+    return EvidenceStore(runtime.settings.evidence_dir)
 
 
 @router.get("/cases/{case_id}/audit", response_model=CaseAudit)
@@ -87,7 +42,7 @@ def audit_case(
     latest signed checkpoint — the same checks `caseledger verify-bundle` runs on the export. 409 ``not_yet_sealed``
     (with ``Retry-After``) while the case's latest entries await their checkpoint."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    bundle = _sealed_bundle(session, runtime, case, principal.agency_code)
+    bundle = sealed_bundle(session, case, _store(runtime), runtime.signers, runtime.checkpoints.every_seconds)
     try:
         report = verify_bundle(bundle)
         problem = None
@@ -118,7 +73,7 @@ def export_case(
     """A zip bundle of the case for a court: entries, evidence, signatures and keys, checkpoint, vkey, proofs,
     and a summary in Chinese. `caseledger verify-bundle FILE` checks it with no server and no database."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    bundle = _sealed_bundle(session, runtime, case, principal.agency_code)
+    bundle = sealed_bundle(session, case, _store(runtime), runtime.signers, runtime.checkpoints.every_seconds)
     name = f"case-{case.id}.zip"
     return Response(
         bundle, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -131,30 +86,5 @@ def audit_agency(
 ) -> list[AgencyAuditLine]:
     """Cases needing a supervisor's attention: a chain that fails to verify, a stale legal approval, a passed
     deadline."""
-    out = []
-    now = runtime.clock.now()
-    for case in session.scalars(select(Case).where(Case.agency_id == principal.agency_id).order_by(Case.registered_at)):
-        verifies = all(h.verifies for h in case_history(session, case))
-        review = case.case_file.latest_review()
-        stale = (
-            stale_reasons(session, case, review.frozen_seq)
-            if review is not None
-            and review.opinion == "agree"
-            # A review is stale only while its decision is still to be taken.
-            and runtime.case_context.workflows[Procedure(case.procedure)].category_of(case.state)
-            in (StateCategory.INTAKE, StateCategory.OPEN)
-            else []
-        )
-        overdue = [d.name for d in case_deadlines(session, runtime.case_context, case, now) if d.overdue]
-        if not verifies or stale or overdue:
-            out.append(
-                AgencyAuditLine(
-                    case_id=case.id,
-                    case_number=case.number,
-                    state=case.state,
-                    chain_verifies=verifies,
-                    stale_review=stale,
-                    overdue=overdue,
-                )
-            )
-    return out
+    lines = cases_needing_attention(session, runtime.case_context, principal.agency_id, runtime.clock.now())
+    return [AgencyAuditLine.model_validate(line, from_attributes=True) for line in lines]

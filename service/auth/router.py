@@ -2,45 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
 
 from service.agencies.service import agency_of
-from service.auth import throttle
+from service.auth import signin, throttle
 from service.auth.deps import PUBLIC, RuntimeDep, WriteSession, requires
-from service.auth.models import RevokedToken, User, UserCredential
-from service.auth.passwords import verify_password
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.auth.users import USERNAME, end_sessions, set_password
-from service.errors import Forbidden, NotAuthenticated
+from service.auth.schemas import (
+    AgencySummary,
+    Me,
+    PasswordChange,
+    TokenResponse,
+)
+from service.auth.users import end_sessions
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
-
-
-class AgencySummary(BaseModel):
-    code: str
-    name: str
-
-
-class Me(BaseModel):
-    user_id: str
-    username: str
-    display_name: str
-    agency: AgencySummary
-    roles: list[str]
-    permissions: list[str]
-    token_expires_at: str
 
 
 @router.post("/token", response_model=TokenResponse, dependencies=[PUBLIC])
@@ -56,44 +35,20 @@ def issue_token(
     429 with ``Retry-After``. An address the account has signed in from before is not held back by the
     account's count, only by its own.
     """
-    settings = runtime.settings
-    now = runtime.clock.now()
     address = throttle.client_address(
         request.client.host if request.client else None,
         request.headers.getlist("x-forwarded-for"),
-        settings.trusted_proxies,
+        runtime.settings.trusted_proxies,
     )
-    keys = throttle.throttle_keys(username, address)
-    with runtime.database.transaction() as session:
-        # A name that cannot be a username is looked up nowhere (a NUL byte would not even reach PostgreSQL).
-        found = (
-            session.execute(
-                select(User, UserCredential.password_hash)
-                .outerjoin(UserCredential, UserCredential.user_id == User.id)
-                .where(User.username == username)
-            ).one_or_none()
-            if USERNAME.match(username)
-            else None
-        )
-        user, stored_hash = found if found is not None else (None, None)
-        known = user is not None and throttle.is_known_address(
-            session, user.id, address, now, remembered=timedelta(days=settings.login_known_address_days)
-        )
-        counted = [k for k in (None if known else keys.account, keys.address) if k is not None]
-        throttle.reserve_attempt(
-            session,
-            counted,
-            now,
-            window=timedelta(seconds=settings.login_window_seconds),
-            max_failures=settings.login_max_failures,
-        )
-    # Argon2 runs whether or not the user exists, outside any transaction, on a worker thread (a plain def).
-    valid = verify_password(password, stored_hash)
-    if not valid or user is None or user.disabled:
-        raise NotAuthenticated("wrong username or password", "用户名或密码错误")
-    with runtime.database.transaction() as session:
-        throttle.forgive_attempt(session, keys, user.id, address, now)
-    issued = runtime.tokens.issue(user.id, user.token_version, now)
+    issued = signin.sign_in(
+        runtime.database,
+        runtime.tokens,
+        signin.Throttling.of(runtime.settings),
+        username,
+        password,
+        address,
+        runtime.clock.now(),
+    )
     return TokenResponse(access_token=issued.token, expires_in=issued.expires_in)
 
 
@@ -116,16 +71,7 @@ def me(runtime: RuntimeDep, principal: Principal = requires(Permission.SELF_READ
 @router.post("/logout", status_code=204)
 def logout(session: WriteSession, runtime: RuntimeDep, principal: Principal = requires(Permission.SELF_READ)) -> None:
     """Revoke the token used for this request."""
-    now = runtime.clock.now()
-    session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
-    session.add(RevokedToken(token_id=principal.token_id, expires_at=principal.token_expires_at))
-
-
-class PasswordChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
+    signin.revoke_token(session, principal, runtime.clock.now())
 
 
 @router.put("/password", status_code=204)
@@ -136,26 +82,14 @@ def change_password(
 
     Wrong current passwords count against the account like failed sign-ins (429 with ``Retry-After`` beyond).
     """
-    settings = runtime.settings
-    now = runtime.clock.now()
-    keys = throttle.throttle_keys(principal.username, None)
-    with runtime.database.transaction() as session:
-        credential = session.get(UserCredential, principal.user_id)
-        stored_hash = credential.password_hash if credential is not None else None
-        throttle.reserve_attempt(
-            session,
-            [keys.account],
-            now,
-            window=timedelta(seconds=settings.login_window_seconds),
-            max_failures=settings.login_max_failures,
-        )
-    if not verify_password(body.current_password, stored_hash):
-        raise Forbidden("the current password is wrong", "当前密码不正确")
-    with runtime.database.transaction() as session:
-        throttle.forgive_attempt(session, keys, principal.user_id, None, now)
-        user = session.get(User, principal.user_id)
-        assert user is not None  # authenticated in this request
-        set_password(session, agency_of(session, principal.agency_id), user, body.new_password, principal.actor, now)
+    signin.change_own_password(
+        runtime.database,
+        signin.Throttling.of(runtime.settings),
+        principal,
+        body.current_password,
+        body.new_password,
+        runtime.clock.now(),
+    )
 
 
 @router.post("/logout-everywhere", status_code=204)
@@ -163,6 +97,5 @@ def logout_everywhere(
     session: WriteSession, runtime: RuntimeDep, principal: Principal = requires(Permission.SELF_READ)
 ) -> None:
     """End every session of the signed-in user: all their tokens, this one included, are refused from now on."""
-    user = session.get(User, principal.user_id)
-    assert user is not None  # authenticated in this request
-    end_sessions(session, agency_of(session, principal.agency_id), user, principal.actor, runtime.clock.now())
+    agency = agency_of(session, principal.agency_id)
+    end_sessions(session, agency, signin.user_of(session, principal), principal.actor, runtime.clock.now())

@@ -18,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_ref, entry_agency_id
+from service.agencies.service import agency_of, agency_ref, entry_agency_id
 from service.auth import duties as duty
 from service.auth.models import User, UserCredential
 from service.auth.passwords import hash_password, password_problems
 from service.auth.permissions import Role, SeparationOfDuties
+from service.auth.principal import Principal
 from service.errors import AlreadyExists, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import AgencyRef, projector, record
@@ -263,3 +264,15 @@ def _user_roles(session: Session, entry: EntryContent) -> None:
 @projector("agency:user:password_set", "agency:user:sessions_ended")
 def _user_sessions_ended(session: Session, entry: EntryContent) -> None:
     _projected_user(session, entry)
+
+
+def user_of_agency(session: Session, principal: Principal, user_id: uuid.UUID) -> tuple[Agency, User]:
+    """A user of the admin's own agency, with the agency; another agency's user answers 404."""
+    user = session.get(User, user_id)
+    if user is None or user.agency_id != principal.agency_id:
+        raise NotFound("no such user", "用户不存在")
+    return agency_of(session, principal.agency_id), user
+
+
+def users_of_agency(session: Session, agency_id: uuid.UUID) -> list[User]:
+    return list(session.scalars(select(User).where(User.agency_id == agency_id).order_by(User.username)))

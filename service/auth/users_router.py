@@ -3,83 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from service.agencies.models import Agency
 from service.agencies.service import agency_of
-from service.auth import duties as duty
 from service.auth import users
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
-from service.auth.models import User
-from service.auth.permissions import Permission, SeparationOfDuties
+from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.errors import NotFound
-from service.inputs import Line
+from service.auth.schemas import (
+    NewUser,
+    PasswordIn,
+    RolesIn,
+    UserOut,
+)
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
-
-
-class UserOut(BaseModel):
-    id: uuid.UUID
-    username: str
-    display_name: str
-    roles: list[str]
-    disabled: bool
-    created_at: datetime
-    updated_at: datetime
-    incompatible_roles: list[str] = Field(
-        description="Roles this account holds that one person may not hold together (separation of duties in "
-        "policies/roles.yaml), as 'admin+officer': granted before the rule, kept until the roles are next changed; "
-        "give one of them to another person. Empty for an account the rule allows."
-    )
-
-    @classmethod
-    def of(cls, user: User, duties: SeparationOfDuties) -> UserOut:
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            roles=list(user.roles),
-            disabled=user.disabled,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-            incompatible_roles=duty.incompatible_holdings(duties, user.roles),
-        )
-
-
-class NewUser(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    username: Line = Field(min_length=2, max_length=64)
-    display_name: Line = Field(default="", max_length=200)
-    roles: list[str] = Field(min_length=1, max_length=5)
-    password: str = Field(min_length=1, max_length=1024)
-
-
-class RolesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    roles: list[str] = Field(min_length=1, max_length=5)
-
-
-class PasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    password: str = Field(min_length=1, max_length=1024)
-
-
-def _own_user(session: Session, principal: Principal, user_id: uuid.UUID) -> tuple[Agency, User]:
-    """A user of the admin's own agency; another agency's user answers 404."""
-    user = session.get(User, user_id)
-    if user is None or user.agency_id != principal.agency_id:
-        raise NotFound("no such user", "用户不存在")
-    agency = agency_of(session, principal.agency_id)
-    return agency, user
 
 
 @router.get("", response_model=list[UserOut])
@@ -88,7 +27,7 @@ def list_users(
 ) -> list[UserOut]:
     """Users of the caller's agency; ``incompatible_roles`` flags an account that holds roles one person may not
     hold together (granted before the separation of duties was enforced)."""
-    found = session.scalars(select(User).where(User.agency_id == principal.agency_id).order_by(User.username))
+    found = users.users_of_agency(session, principal.agency_id)
     return [UserOut.of(u, runtime.roles.duties) for u in found]
 
 
@@ -120,7 +59,7 @@ def disable_user(
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> UserOut:
     """Disable a user; their tokens stop working at once. The agency's last active admin cannot be disabled (409)."""
-    agency, user = _own_user(session, principal, user_id)
+    agency, user = users.user_of_agency(session, principal, user_id)
     users.set_disabled(
         session, agency, user, True, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
     )
@@ -135,7 +74,7 @@ def enable_user(
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> UserOut:
     """Enable a disabled user again; tokens issued before they were disabled stay refused."""
-    agency, user = _own_user(session, principal, user_id)
+    agency, user = users.user_of_agency(session, principal, user_id)
     users.set_disabled(
         session, agency, user, False, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
     )
@@ -155,7 +94,7 @@ def change_roles(
     Refused with 409 ``separation_of_duties`` for one's own roles, for roles one person may not hold together
     (admin with officer, reviewer or head), and for taking the admin role from the agency's last active admin.
     """
-    agency, user = _own_user(session, principal, user_id)
+    agency, user = users.user_of_agency(session, principal, user_id)
     users.set_roles(
         session,
         agency,
@@ -178,5 +117,5 @@ def reset_password(
     principal: Principal = requires(Permission.USER_MANAGE),
 ) -> None:
     """Set a user's password (the ledger records that it changed, never the password); their tokens stop working."""
-    agency, user = _own_user(session, principal, user_id)
+    agency, user = users.user_of_agency(session, principal, user_id)
     users.set_password(session, agency, user, body.password, principal.actor, runtime.clock.now())

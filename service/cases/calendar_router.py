@@ -3,12 +3,10 @@ notice, and the deadlines of the caller's cases, nearest first."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
@@ -16,7 +14,14 @@ from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import search
 from service.cases.deadline_revision import load_notice
-from service.cases.deadlines_view import CaseDeadline
+from service.cases.schemas import (
+    CalendarOut,
+    CalendarYearOut,
+    DeadlineLine,
+    DeadlineListOut,
+    NoticeLoadedOut,
+    RevisedDeadline,
+)
 from service.errors import InvalidInput
 from service.policy.calendar import CalendarNoticeError, local_date, parse_notice
 from service.policy.notices import agency_calendar, calendar_years, loaded_notices, missing_notice_warning
@@ -26,21 +31,6 @@ router = APIRouter(tags=["calendar"])
 
 # Those who answer for deadlines being met see the warning that next year's notice is missing.
 _WARNED_ROLES = frozenset({"head", "admin"})
-
-
-class CalendarYearOut(BaseModel):
-    year: int
-    official: bool = Field(description="counted on the State Council's notice; false: provisional")
-    notice: str | None
-    title: str | None
-    version: str | None
-    source: str = Field(description="file (policies/calendar), ledger (a loaded notice) or provisional")
-
-
-class CalendarOut(BaseModel):
-    version: str
-    years: list[CalendarYearOut]
-    warnings: list[dict[str, str]]
 
 
 def _warnings(runtime: Runtime, session: Session, principal: Principal) -> list[dict[str, str]]:
@@ -71,22 +61,6 @@ def get_calendar(
         years=[CalendarYearOut(**vars(y)) for y in years],
         warnings=_warnings(runtime, session, principal),
     )
-
-
-class RevisedDeadline(BaseModel):
-    case_id: uuid.UUID
-    case_number: str | None
-    name: str
-    due_on: date
-    provisional: bool
-    before: dict[str, Any] | None
-
-
-class NoticeLoadedOut(BaseModel):
-    year: int
-    version: str
-    recorded_in: list[str] = Field(description="agencies whose ledger recorded it (empty: already loaded)")
-    revised: list[RevisedDeadline]
 
 
 _NOTICE_EXAMPLE = {
@@ -151,18 +125,6 @@ def put_notice(
             for c in r.changes
         ],
     )
-
-
-class DeadlineLine(CaseDeadline):
-    case_id: uuid.UUID
-    case_number: str | None
-    title: str
-    state: str
-
-
-class DeadlineListOut(BaseModel):
-    warnings: list[dict[str, str]]
-    deadlines: list[DeadlineLine]
 
 
 @router.get("/api/v1/deadlines", response_model=DeadlineListOut)

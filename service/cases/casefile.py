@@ -10,8 +10,8 @@ act. Pure: no I/O.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -187,9 +187,15 @@ class CaseFile(_Record):
 
 
 def _json(changes: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: v.model_dump(mode="json", exclude_unset=True) if isinstance(v, BaseModel) else v for k, v in changes.items()
-    }
+    return {k: _json_value(v) for k, v in changes.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True)
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    return value
 
 
 def new_case_file(procedure: str, state: str, item_code: str, catalogue_version: str, party_type: str) -> CaseFile:
@@ -227,132 +233,204 @@ def _new_file_json(
     }
 
 
-_NO_PRESERVATION: dict[str, Any] = {"approved_at": None, "registered_at": None, "decided_at": None}
-_NOTHING_EXECUTED: dict[str, Any] = {
-    "paid_fen": 0,
-    "last_payment_on": None,
-    "non_fine_penalties_performed": False,
-    "completed_at": None,
-}
+# -- what each step changes ---------------------------------------------------------------------------------
 
 
-def _add(values: list[str], more: list[str]) -> list[str]:
-    return sorted(set(values) | set(more))
+@dataclass(frozen=True)
+class Act:
+    """One step as its entry records it: the state it leads to, its data, who acted, when, and who recorded it."""
+
+    to_state: str
+    data: Mapping[str, Any]
+    officers: tuple[str, ...]
+    at: datetime
+    actor: str
+
+    @property
+    def when(self) -> Instant:
+        return format_instant(self.at)
 
 
-def apply(
-    file: CaseFile,
-    transition: str,
-    to_state: str,
-    data: Mapping[str, Any],
-    officers: list[str],
-    at: datetime,
-    actor: str,
-) -> CaseFile:
-    """The case file after ``transition`` happened at ``at`` with ``data`` by ``officers`` (ids)."""
-    out: dict[str, Any] = copy.deepcopy(file.stored())
-    out["state"] = to_state
-    when = format_instant(at)
-    if transition in (
-        "record_inquiry",
-        "record_inspection",
-        "register_preservation",
-        "close_investigation",
-        "collect_evidence",
-    ):
-        out["investigators"] = _add(out["investigators"], officers)
-    if transition == "approve_filing":
-        out["filed_at"] = when
-    elif transition == "approve_preservation":
-        out["preservation"] = {"approved_at": when, "registered_at": None, "decided_at": None}
-    elif transition == "register_preservation":
-        # Applied to a copy before the guards look: without an approval the copy still has every key, and the
-        # guard (preservation_approved, 第五十六条) refuses with its rule instead of a KeyError.
-        out["preservation"] = {**_NO_PRESERVATION, **(out["preservation"] or {}), "registered_at": when}
-    elif transition == "decide_preservation":
-        out["preservation"] = {**_NO_PRESERVATION, **(out["preservation"] or {}), "decided_at": when}
-    elif transition == "intend_penalty":
-        out["proposed"] = data["penalty"]
-    elif transition == "serve_prior_notice":
-        out["notice"] = {**data["notice"], "served_at": when}
-        out["proposed"] = data["notice"]["penalty"]
-    elif transition == "request_hearing":
-        out["hearing"] = {**out["hearing"], "requested_at": when}
-    elif transition == "schedule_hearing":
-        out["hearing"] = {
-            **out["hearing"],
-            "notified_at": when,
-            "scheduled_for": data["scheduled_for"],
-            "chair_id": data["chair_officer_id"],
+# A step's effect on the case file: the file after the act, from the file before it. Declared per step in the
+# step registry (service/cases/steps.py); the registry also says whether those acting join the investigation.
+Effect = Callable[[CaseFile, Act], CaseFile]
+
+
+def apply(file: CaseFile, effect: Effect, act: Act, *, investigating: bool = False) -> CaseFile:
+    """The case file after ``act``: the new state, the investigators it adds, and the step's own effect."""
+    moved = file.with_changes(state=act.to_state)
+    if investigating:
+        moved = joined_investigation(moved, act.officers)
+    return effect(moved, act)
+
+
+def joined_investigation(file: CaseFile, officers: Iterable[str]) -> CaseFile:
+    """Officers who investigated (an inquiry, an inspection, evidence collected...) are the case's investigators —
+    whom the law keeps out of chairing its hearing (第六十四条第四项) and out of its legal review."""
+    return file.with_changes(investigators=sorted(set(file.investigators) | set(officers)))
+
+
+def no_change(file: CaseFile, act: Act) -> CaseFile:
+    """The step moves the case (or records an act in its state) and establishes no other fact."""
+    return file
+
+
+def filing_approved(file: CaseFile, act: Act) -> CaseFile:
+    return file.with_changes(filed_at=act.when)
+
+
+_NO_PRESERVATION = PreservationRecord(approved_at=None, registered_at=None, decided_at=None)
+
+
+def preservation_approved(file: CaseFile, act: Act) -> CaseFile:
+    return file.with_changes(preservation=_NO_PRESERVATION.model_copy(update={"approved_at": act.when}))
+
+
+def preservation_registered(file: CaseFile, act: Act) -> CaseFile:
+    # Applied to a copy before the guards look: without an approval the copy has a record with no approval, and
+    # the guard (preservation_approved, 第五十六条) refuses with its rule.
+    before = file.preservation or _NO_PRESERVATION
+    return file.with_changes(preservation=before.model_copy(update={"registered_at": act.when}))
+
+
+def preservation_decided(file: CaseFile, act: Act) -> CaseFile:
+    before = file.preservation or _NO_PRESERVATION
+    return file.with_changes(preservation=before.model_copy(update={"decided_at": act.when}))
+
+
+def penalty_intended(file: CaseFile, act: Act) -> CaseFile:
+    return file.with_changes(proposed=act.data["penalty"])
+
+
+def prior_notice_served(file: CaseFile, act: Act) -> CaseFile:
+    notice = act.data["notice"]
+    return file.with_changes(notice={**notice, "served_at": act.when}, proposed=notice["penalty"])
+
+
+def _hearing(file: CaseFile, **changes: Any) -> CaseFile:
+    return file.with_changes(hearing=file.hearing.model_copy(update=changes))
+
+
+def hearing_requested(file: CaseFile, act: Act) -> CaseFile:
+    return _hearing(file, requested_at=act.when)
+
+
+def hearing_scheduled(file: CaseFile, act: Act) -> CaseFile:
+    return _hearing(
+        file, notified_at=act.when, scheduled_for=act.data["scheduled_for"], chair_id=act.data["chair_officer_id"]
+    )
+
+
+def hearing_held(file: CaseFile, act: Act) -> CaseFile:
+    return _hearing(file, held_at=act.when)
+
+
+def hearing_waived(file: CaseFile, act: Act) -> CaseFile:
+    return _hearing(file, waived=True)
+
+
+def statement_recorded(file: CaseFile, act: Act) -> CaseFile:
+    return file.with_changes(statement=StatementStatus.RECORDED.value)
+
+
+def statement_waived(file: CaseFile, act: Act) -> CaseFile:
+    return file.with_changes(statement=StatementStatus.WAIVED.value)
+
+
+def recusal_decided(file: CaseFile, act: Act) -> CaseFile:
+    recused = set(file.recused)
+    if act.data["recused"]:
+        recused.add(act.data["officer_id"])
+    else:
+        recused.discard(act.data["officer_id"])
+    return file.with_changes(recused=sorted(recused))
+
+
+def decision_deadline_extended(file: CaseFile, act: Act) -> CaseFile:
+    extension = ExtensionRecord(calendar_days=act.data["calendar_days"], approved_at=act.when, approved_by=act.actor)
+    return file.with_changes(extensions=[*file.extensions, extension])
+
+
+def discretion_departure_approved(file: CaseFile, act: Act) -> CaseFile:
+    return file.with_changes(discretion_departure_approved=True)
+
+
+def legal_review_requested(file: CaseFile, act: Act) -> CaseFile:
+    review = {**act.data, "requested_at": act.when, "opinion": None, "signed": False}
+    return file.with_changes(reviews=[*file.reviews, ReviewRecord.model_validate(review)])
+
+
+def collective_discussion_recorded(file: CaseFile, act: Act) -> CaseFile:
+    # It counts once the chair has signed the conclusion (discussion_signed).
+    return file.with_changes(
+        collective_discussion=dict(act.data), collective_discussion_held=True, discussion_signed=False
+    )
+
+
+def _decided(file: CaseFile, act: Act, outcome: DecisionOutcome, *, on_the_spot: bool = False) -> CaseFile:
+    penalty = act.data.get("penalty") if outcome is DecisionOutcome.PENALTY else None
+    decision = {
+        "outcome": outcome.value,
+        "penalty": penalty,
+        "decided_at": act.when,
+        "served_at": act.when if on_the_spot else None,
+        "served_on_the_spot": on_the_spot,
+    }
+    return file.with_changes(decision=decision)
+
+
+def penalty_decided(file: CaseFile, act: Act) -> CaseFile:
+    return _decided(file, act, DecisionOutcome.PENALTY)
+
+
+def decided_on_the_spot(file: CaseFile, act: Act) -> CaseFile:
+    """第五十二条: decided and handed over on the spot, on a numbered pre-printed form."""
+    decided = _decided(file, act, DecisionOutcome.PENALTY, on_the_spot=True)
+    return decided.with_changes(summary_form_number=act.data["form_number"])
+
+
+def no_penalty_decided(file: CaseFile, act: Act) -> CaseFile:
+    return _decided(file, act, DecisionOutcome(act.data["outcome"]))
+
+
+def transferred(file: CaseFile, act: Act) -> CaseFile:
+    return _decided(file, act, DecisionOutcome.TRANSFERRED)
+
+
+def decision_served(file: CaseFile, act: Act) -> CaseFile:
+    assert file.decision is not None, "the workflow serves only a decided case"
+    served = file.decision.model_copy(
+        update={"served_at": act.when, "served_on_the_spot": bool(act.data.get("on_the_spot", False))}
+    )
+    return file.with_changes(decision=served)
+
+
+_NOTHING_EXECUTED = ExecutionRecord(
+    paid_fen=0, last_payment_on=None, non_fine_penalties_performed=False, completed_at=None
+)
+
+
+def payment_recorded(file: CaseFile, act: Act) -> CaseFile:
+    before = file.execution or _NOTHING_EXECUTED
+    paid = before.model_copy(
+        update={"paid_fen": before.paid_fen + act.data["amount_fen"], "last_payment_on": act.data["paid_on"]}
+    )
+    return file.with_changes(execution=paid)
+
+
+def execution_recorded(file: CaseFile, act: Act) -> CaseFile:
+    before = file.execution or _NOTHING_EXECUTED
+    done = before.model_copy(
+        update={
+            "completed_at": act.when,
+            "non_fine_penalties_performed": bool(act.data.get("non_fine_penalties_performed", False)),
         }
-    elif transition == "hold_hearing":
-        out["hearing"] = {**out["hearing"], "held_at": when}
-    elif transition == "record_hearing_waiver":
-        out["hearing"] = {**out["hearing"], "waived": True}
-    elif transition == "record_statement":
-        out["statement"] = StatementStatus.RECORDED.value
-    elif transition == "record_statement_waiver":
-        out["statement"] = StatementStatus.WAIVED.value
-    elif transition == "decide_recusal":
-        recused = set(out["recused"])
-        if data["recused"]:
-            recused.add(data["officer_id"])
-        else:
-            recused.discard(data["officer_id"])
-        out["recused"] = sorted(recused)
-    elif transition == "extend_decision_deadline":
-        out["extensions"] = [
-            *out["extensions"],
-            {"calendar_days": data["calendar_days"], "approved_at": when, "approved_by": actor},
-        ]
-    elif transition == "approve_discretion_departure":
-        out["discretion_departure_approved"] = True
-    elif transition == "request_legal_review":
-        out["reviews"] = [*out["reviews"], {**data, "requested_at": when, "opinion": None, "signed": False}]
-    elif transition == "record_collective_discussion":
-        out["collective_discussion"] = dict(data)
-        out["collective_discussion_held"] = True
-        out["discussion_signed"] = False  # it counts once the chair has signed the conclusion
-    elif transition in ("decide_penalty", "decide_no_penalty", "transfer_to_judicial_organs", "decide_on_the_spot"):
-        outcome = {
-            "decide_penalty": DecisionOutcome.PENALTY.value,
-            "decide_on_the_spot": DecisionOutcome.PENALTY.value,
-            "transfer_to_judicial_organs": DecisionOutcome.TRANSFERRED.value,
-        }.get(transition) or data["outcome"]
-        on_the_spot = transition == "decide_on_the_spot"
-        out["decision"] = {
-            "outcome": outcome,
-            "penalty": data.get("penalty") if outcome == DecisionOutcome.PENALTY.value else None,
-            "decided_at": when,
-            "served_at": when if on_the_spot else None,
-            "served_on_the_spot": on_the_spot,
-        }
-        if on_the_spot:
-            out["summary_form_number"] = data["form_number"]
-            out["investigators"] = _add(out["investigators"], officers)
-    elif transition in ("serve_decision", "serve_decision_late"):
-        out["decision"] = {
-            **out["decision"],
-            "served_at": when,
-            "served_on_the_spot": bool(data.get("on_the_spot", False)),
-        }
-    elif transition == "record_payment":
-        execution = out["execution"] or _NOTHING_EXECUTED
-        out["execution"] = {
-            **execution,
-            "paid_fen": execution["paid_fen"] + data["amount_fen"],
-            "last_payment_on": data["paid_on"],
-        }
-    elif transition == "record_execution":
-        execution = out["execution"] or _NOTHING_EXECUTED
-        out["execution"] = {
-            **execution,
-            "completed_at": when,
-            "non_fine_penalties_performed": bool(data.get("non_fine_penalties_performed", False)),
-        }
-    elif transition == "revoke_decision":
-        out["revoked_at"] = when
-    return CaseFile.of(out)
+    )
+    return file.with_changes(execution=done)
+
+
+def decision_revoked(file: CaseFile, act: Act) -> CaseFile:
+    return file.with_changes(revoked_at=act.when)
 
 
 # -- from the file to the guards' types ---------------------------------------------------------------------

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from service.cases.policy import CasePolicy
+from service.cases.review_requirement import ReviewCatalogue
 from service.cases.workflow import Procedure, Workflow
 from service.officers.policy import OfficerPolicy
 from service.policy.calendar import WorkdayCalendar
-from service.reviews.requirement import ReviewCatalogue
 
 
 @dataclass(frozen=True)

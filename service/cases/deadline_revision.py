@@ -7,7 +7,7 @@ final — is recorded in a ``case:deadlines:revised`` entry of the case's chain,
 The rule for who keeps which date is ``schedule.party_keeps_the_later`` (第四十四条、第六十四条、第八十五条).
 
 A revision changes no fact a step or a legal review relies on: it does not make a review stale
-(service/reviews/state.py).
+(service/cases/review_state.py).
 """
 
 from __future__ import annotations

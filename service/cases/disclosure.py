@@ -26,7 +26,7 @@ from service.cases.parties import PERSONAL_FIELDS, mask_id_number, mask_phone
 from service.errors import InvalidInput
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projector, record
-from service.publicity.redaction import cut_address, mask_name
+from service.privacy.redaction import cut_address, mask_name
 
 DISCLOSED = "case:personal_data:disclosed"
 
@@ -46,6 +46,12 @@ def clear_party(party: Party) -> PartyView:
     return PartyView(
         party.party_type, party.name, party.id_number, party.phone, party.address, list(party.erased_fields), False
     )
+
+
+def party_of(session: Session, case: Case) -> Party:
+    party = party_of(session, case)
+    assert party is not None, "a case is registered with its party"
+    return party
 
 
 def redacted_party(party: Party, address_levels: Sequence[str]) -> PartyView:

@@ -1,6 +1,6 @@
-"""Cases (案件), the officers assigned to them, evidence and its custody; parties' personal data apart.
+"""Cases (案件) and the officers assigned to them; parties' personal data apart.
 
-``cases``, ``case_officers``, ``evidence`` and ``evidence_custody`` are projected from the ledger. ``parties``
+``cases`` and ``case_officers`` are projected from the ledger. ``parties``
 holds personal data (name, ID number, phone, address) that must never enter the immutable log: the ledger
 carries a salted SHA-256 commitment to each field, and lawful erasure empties the field here while the
 commitment — and the chain — stay intact.
@@ -12,7 +12,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.cases.casefile import CaseFile
@@ -89,41 +89,3 @@ class Party(Base):
     id_number_index: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
     erased_fields: Mapped[list[str]] = mapped_column(JSON)
     erased_at: Mapped[datetime | None]
-
-
-@projected()
-class Evidence(Base):
-    """A piece of evidence (证据), typed by 行政处罚法 第四十六条; its file is stored by SHA-256."""
-
-    __tablename__ = "evidence"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    size: Mapped[int] = mapped_column(BigInteger)
-    filename: Mapped[str] = mapped_column(String(255))
-    media_type: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(Text)
-    collected_at: Mapped[datetime]
-    recorded_at: Mapped[datetime]
-    collected_by: Mapped[list[str]] = mapped_column(JSON)
-    custody: Mapped[str] = mapped_column(String(20))  # the last custody event
-
-
-@projected()
-class EvidenceCustody(Base):
-    """One link of the chain of custody: collected, preserved, transferred, returned, destroyed."""
-
-    __tablename__ = "evidence_custody"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
-    evidence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evidence.id"), index=True)
-    event: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime]
-    recorded_at: Mapped[datetime]
-    actor: Mapped[str] = mapped_column(String(100))
-    holder: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str] = mapped_column(Text)

@@ -1,19 +1,16 @@
-"""What each step of a procedure takes: one strict payload model per step, declared once.
+"""What the steps of a procedure take: strict payload models, one per kind of act.
 
 A step's ``data`` is validated by its model — unknown keys refused at every depth, numbers and booleans not
-coerced from strings — and normalised into the dict its ledger entry records (the shape ``casefile.apply``
-reads). The models are the step's documented contract: each step has its own route and schema in the OpenAPI
+coerced from strings — and dumped as JSON into exactly what its ledger entry records (the shape the step's
+effect in ``casefile`` reads). The models are the steps' documented contract: the step registry
+(service/cases/steps.py) names each step's model, each step has its own route and schema in the OpenAPI
 document, and ``GET /api/v1/procedures/{procedure}`` returns them as JSON Schema.
-
-``check_against_workflows`` is run at start-up: a transition of a workflow file without a payload here, or a
-payload for a step no workflow has, stops the service with a clear message.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -24,10 +21,13 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StringConstraints,
+    field_serializer,
     field_validator,
+    model_validator,
 )
 
-from service.cases.workflow import Procedure, Workflow
+from service.cases.guards import Penalty
+from service.ledger.canonical import format_instant
 from service.policy.catalogue import PenaltyKind
 
 _STRICT = ConfigDict(extra="forbid")
@@ -55,6 +55,15 @@ class PenaltyIn(BaseModel):
     @classmethod
     def _recorded_in_order(cls, kinds: list[PenaltyKind]) -> list[PenaltyKind]:
         return sorted(kinds)
+
+    @model_validator(mode="after")
+    def _kinds_and_amounts_agree(self) -> PenaltyIn:
+        """A fine names its amount and an amount its fine; a confiscated value its confiscation (第九条)."""
+        self.penalty()
+        return self
+
+    def penalty(self) -> Penalty:
+        return Penalty(frozenset(self.kinds), self.fine_fen, self.confiscated_value_fen)
 
 
 class FieldRecord(BaseModel):
@@ -116,6 +125,10 @@ class HearingSchedule(BaseModel):
         uuid.UUID, Field(description="the officer chairing, not an investigator (第六十四条第四项)")
     ]
     place: OptionalText = ""
+
+    @field_serializer("scheduled_for")
+    def _as_recorded(self, scheduled_for: datetime) -> str:
+        return format_instant(scheduled_for)  # an instant as the ledger writes every instant
 
 
 class HearingRecord(BaseModel):
@@ -189,66 +202,3 @@ class CollectiveDiscussion(BaseModel):
     opinions: dict[uuid.UUID, Text] = Field(description="each attendee's opinion, by user id")
     conclusion: Text
     chair: uuid.UUID = Field(description="the user id of the head who chaired")
-
-
-# What each step takes. Its validated data, dumped as JSON, is what the step's entry records.
-STEP_PAYLOADS: Mapping[str, type[BaseModel]] = {
-    "approve_filing": Nothing,
-    "refuse_filing": Nothing,
-    "record_inquiry": FieldRecord,
-    "record_inspection": FieldRecord,
-    "approve_preservation": Nothing,
-    "register_preservation": PreservationItems,
-    "decide_preservation": PreservationDecision,
-    "close_investigation": InvestigationReport,
-    "reopen_investigation": Nothing,
-    "intend_penalty": IntendedPenalty,
-    "serve_prior_notice": PriorNotice,
-    "request_hearing": Nothing,
-    "schedule_hearing": HearingSchedule,
-    "hold_hearing": HearingRecord,
-    "record_hearing_waiver": Nothing,
-    "record_statement": Statement,
-    "record_statement_waiver": Nothing,
-    "conclude_party_hearing": Nothing,
-    "decide_recusal": Recusal,
-    "extend_decision_deadline": Extension,
-    "approve_discretion_departure": Nothing,
-    "request_legal_review": ReviewRequest,
-    "record_collective_discussion": CollectiveDiscussion,
-    "decide_penalty": PenaltyDecision,
-    "decide_on_the_spot": OnTheSpotDecision,
-    "decide_no_penalty": NoPenaltyDecision,
-    "transfer_to_judicial_organs": Nothing,
-    "serve_decision": Service,
-    "serve_decision_late": Service,
-    "record_payment": Payment,
-    "record_execution": Execution,
-    "close_case": Nothing,
-    "archive_case": Nothing,
-    "withdraw_case": Nothing,
-    "revoke_decision": Nothing,
-    "refer_to_general_procedure": Nothing,
-    "file_with_agency": Nothing,
-}
-
-
-class StepRegistryError(RuntimeError):
-    """The workflow files and the declared steps disagree; the service does not start."""
-
-
-def check_against_workflows(workflows: Mapping[Procedure, Workflow]) -> None:
-    """Every transition of every workflow has a payload, and every payload a transition."""
-    declared = set(STEP_PAYLOADS)
-    in_workflows = {t.name: w.procedure for w in workflows.values() for t in w.transitions}
-    problems = [
-        f"the {procedure.value} workflow has a step {name!r} that no payload declares (service/cases/payloads.py)"
-        for name, procedure in sorted(in_workflows.items())
-        if name not in declared
-    ]
-    problems += [
-        f"the step {name!r} is declared in service/cases/payloads.py but no workflow has it"
-        for name in sorted(declared - set(in_workflows))
-    ]
-    if problems:
-        raise StepRegistryError("; ".join(problems))

@@ -6,53 +6,20 @@ each step's rules with their articles before anyone acts.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from service.auth.deps import PUBLIC, RuntimeDep
 from service.cases.guards import GUARDS
-from service.cases.payloads import STEP_PAYLOADS
+from service.cases.schemas import (
+    GuardOut,
+    ProcedureOut,
+    StateOut,
+    StepOut,
+)
+from service.cases.steps import STEPS
 from service.cases.workflow import Procedure
 
 router = APIRouter(prefix="/api/v1/procedures", tags=["procedures"])
-
-
-class GuardOut(BaseModel):
-    name: str
-    basis: dict[str, Any]
-    standing: bool = Field(description="decided by the case as it stands (listed in blocked_steps when it fails)")
-
-
-class StepOut(BaseModel):
-    name: str
-    from_states: list[str]
-    to: str | None = Field(description="null: an act within the state")
-    permission: str
-    guards: list[GuardOut]
-    records: str = Field(description="the ledger entry type the step appends")
-    basis: dict[str, Any]
-    payload_schema: dict[str, Any] = Field(description="JSON Schema of the step's data")
-
-
-class StateOut(BaseModel):
-    state: str
-    zh: str
-    en: str
-    category: str = Field(description="intake, open, decided, closed or ended")
-    terminal: bool
-
-
-class ProcedureOut(BaseModel):
-    procedure: str
-    name_zh: str
-    name_en: str
-    version: str
-    initial: str
-    states: list[StateOut]
-    periods: dict[str, int | None]
-    steps: list[StepOut]
 
 
 @router.get("/{procedure}", response_model=ProcedureOut, dependencies=[PUBLIC])
@@ -83,7 +50,7 @@ def get_procedure(procedure: Procedure, runtime: RuntimeDep) -> ProcedureOut:
                 ],
                 records=t.records,
                 basis=t.basis.as_dict(),
-                payload_schema=STEP_PAYLOADS[t.name].model_json_schema(),
+                payload_schema=STEPS[t.name].payload.model_json_schema(),
             )
             for t in workflow.transitions
         ],

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, create_model
-from sqlalchemy import select
+from pydantic import BaseModel, Field, create_model
 from sqlalchemy.orm import Session
 
 from service import idempotency
@@ -17,35 +15,36 @@ from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import disclosure, search
 from service.cases import service as cases
-from service.cases.deadlines_view import CaseDeadline, case_deadlines
+from service.cases.deadlines_view import case_deadlines
 from service.cases.disclosure import clear_party, redacted_party
 from service.cases.guards import GUARDS
 from service.cases.history import HistoryEntry, case_history
-from service.cases.models import Case, CaseOfficer, Party
-from service.cases.payloads import STEP_PAYLOADS
+from service.cases.models import Case
+from service.cases.schemas import (
+    BlockedStep,
+    CaseFilters,
+    CaseOut,
+    DisclosureBody,
+    DisclosureOut,
+    EraseBody,
+    MajorBody,
+    OpenCaseBody,
+    PartyOut,
+    StepBody,
+    StepEnvelope,
+    StepProblem,
+)
+from service.cases.steps import STEPS
 from service.cases.versioning import etag
 from service.cases.workflow import CaseState, Procedure, load_workflows
 from service.errors import InvalidInput
-from service.inputs import Line, Paragraph, SaneDate, SaneDateTime
+from service.inputs import Line, SaneDate
 from service.projections import POLICIES
 from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 # The procedures as shipped in policies/, for the steps' documentation; the service enforces the configured ones.
 DOCUMENTED_WORKFLOWS = load_workflows(POLICIES / "workflows")
-
-
-class StepProblem(BaseModel):
-    """An RFC 9457 problem as a step answers it (``application/problem+json``)."""
-
-    type: str
-    title: str
-    status: int
-    code: str = Field(description="stable: e.g. transition_refused, refused_by_law, case_changed, invalid_input")
-    detail: str
-    basis: dict[str, Any] | None = Field(default=None, description="the article of law behind a refusal")
-    failures: list[dict[str, Any]] | None = Field(default=None, description="every rule that failed, with its article")
-    version: int | None = Field(default=None, description="with 412: the case's current version")
 
 
 _PROBLEM = {"content": {"application/problem+json": {"schema": StepProblem.model_json_schema()}}}
@@ -58,76 +57,6 @@ STEP_PROBLEMS: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match names an older version of the case than its ETag", **_PROBLEM},
     422: {"description": "the step's data is malformed", **_PROBLEM},
 }
-_STRICT = ConfigDict(extra="forbid")
-
-
-class PartyModel(BaseModel):
-    model_config = _STRICT
-    party_type: Literal["individual", "organisation"]
-    name: Line = Field(min_length=1, max_length=200)
-    id_number: Line | None = Field(default=None, max_length=50)
-    phone: Line | None = Field(default=None, max_length=50)
-    address: Line | None = Field(default=None, max_length=300)
-
-
-class OpenCaseBody(BaseModel):
-    model_config = _STRICT
-    procedure: Literal["general", "summary"] = "general"
-    item_code: Line = Field(min_length=1, max_length=50)
-    title: Line = Field(min_length=1, max_length=300, description="short description of the matter")
-    party: PartyModel
-    source_kind: Literal["inspection", "complaint", "referral", "report", "other"] = "inspection"
-    source_description: Paragraph = Field(default="", max_length=4000)
-    occurred_on: SaneDate | None = None
-    place: Line = Field(default="", max_length=300)
-    officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="other assigned officers")
-    claimed_at: SaneDateTime | None = Field(default=None, description="when it happened, if logged later")
-
-
-class StepEnvelope(BaseModel):
-    """What every step's body carries besides its ``data``."""
-
-    model_config = _STRICT
-    officers: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="the other officers acting")
-    claimed_at: SaneDateTime | None = Field(default=None, description="when it happened, if logged later (≤ 72 h)")
-    reason: Paragraph | None = Field(default=None, max_length=4000, description="the reason, where the step needs one")
-
-
-class StepBody(StepEnvelope):
-    data: dict[str, Any] = Field(default_factory=dict, description="what this step needs")
-
-
-class BlockedStep(BaseModel):
-    step: str
-    failures: list[dict[str, Any]] = Field(description="each rule that blocks it: guard, reasons, basis (article)")
-
-
-class CaseOut(BaseModel):
-    id: uuid.UUID
-    number: str | None
-    procedure: str
-    state: str
-    state_zh: str
-    item_code: str
-    catalogue_version: str
-    party_type: str
-    title: str
-    unit: str
-    occurred_on: date | None
-    registered_at: datetime
-    filed_at: datetime | None
-    decided_at: datetime | None
-    closed_at: datetime | None
-    outcome: str | None
-    fine_fen: int | None
-    officers: list[uuid.UUID]
-    file: dict[str, Any]
-    deadlines: list[CaseDeadline]
-    next_steps: list[str] = Field(description="the steps that can be taken now (their own permission still applies)")
-    blocked_steps: list[BlockedStep] = Field(
-        default_factory=list, description="steps the procedure allows in this state that a rule blocks now, and why"
-    )
-    warnings: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict[str, Any]] | None = None) -> CaseOut:
@@ -135,7 +64,7 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
     state = CaseState(case.state)
     now = runtime.clock.now()
     steps = cases.steps_now(session, runtime.case_context, case, now)
-    officers = session.scalars(select(CaseOfficer.officer_id).where(CaseOfficer.case_id == case.id)).all()
+    officers = cases.case_officer_ids(session, case)
     file = {k: v for k, v in case.case_file.stored().items() if k != "party_commitments"}
     return CaseOut(
         id=case.id,
@@ -215,23 +144,6 @@ def open_case(
         201,
         register,
     )
-
-
-class CaseFilters(BaseModel):
-    """Which cases to list; ``party`` only in the body of ``POST /cases/search``, never in a URL."""
-
-    model_config = _STRICT
-    state: Line | None = Field(default=None, max_length=40)
-    item: Line | None = Field(default=None, max_length=50)
-    officer: uuid.UUID | None = None
-    registered_from: SaneDate | None = None
-    registered_to: SaneDate | None = None
-    party: Line | None = Field(
-        default=None, min_length=1, max_length=200, description="the party's ID number or exact name"
-    )
-    overdue: bool = False
-    due_soon: bool = False
-    limit: int = Field(default=100, ge=1, le=500)
 
 
 def find_cases(session: Session, runtime: Runtime, principal: Principal, filters: CaseFilters) -> list[CaseOut]:
@@ -399,8 +311,8 @@ def _add_step_route(step: str, payload: type[BaseModel]) -> None:
     )
 
 
-for _name, _payload in STEP_PAYLOADS.items():
-    _add_step_route(_name, _payload)
+for _step in STEPS.values():
+    _add_step_route(_step.name, _step.payload)
 
 
 @router.post("/{case_id}/steps/{step}", response_model=CaseOut, responses=STEP_PROBLEMS, include_in_schema=False)
@@ -421,12 +333,6 @@ def take_unknown_step(
     return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, principal)
 
 
-class MajorBody(BaseModel):
-    model_config = _STRICT
-    major: bool
-    reason: Paragraph = Field(min_length=1, max_length=2000)
-
-
 @router.post("/{case_id}/major", response_model=CaseOut, responses=STEP_PROBLEMS)
 def flag_major(
     case_id: uuid.UUID,
@@ -445,37 +351,6 @@ def flag_major(
     return case_out(session, runtime, case)
 
 
-class EraseBody(BaseModel):
-    model_config = _STRICT
-    fields: list[Literal["name", "id_number", "phone", "address"]] = Field(min_length=1)
-    reason: Paragraph = Field(min_length=1, max_length=2000, description="the legal basis for erasing")
-
-
-class PartyOut(BaseModel):
-    party_type: str
-    name: str | None
-    id_number: str | None
-    phone: str | None
-    address: str | None
-    erased_fields: list[str]
-    redacted: bool = Field(description="true: masked as every reader of the case sees it; false: disclosed in clear")
-
-
-class DisclosureBody(BaseModel):
-    model_config = _STRICT
-    reason: str = Field(min_length=1, max_length=2000, description="why the clear data is needed, e.g. 送达决定书")
-
-
-class DisclosureOut(BaseModel):
-    seq: int
-    actor: str
-    actor_name: str | None
-    at: datetime
-    fields: list[str]
-    reason: str
-    verifies: bool
-
-
 def _no_store(response: Response) -> None:
     response.headers["Cache-Control"] = "no-store"
 
@@ -492,8 +367,7 @@ def get_party(
     last four characters, the phone's first three and last four, the address to village level; an organisation
     in full. The clear data is disclosed by ``POST /cases/{id}/party/disclosures``, which is recorded."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    party = session.get(Party, case.party_id)
-    assert party is not None
+    party = disclosure.party_of(session, case)
     _no_store(response)
     return PartyOut.model_validate(redacted_party(party, runtime.publicity.rules.address_levels), from_attributes=True)
 

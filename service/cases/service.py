@@ -29,9 +29,11 @@ from service.cases.items import item_rules
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
-from service.cases.payloads import STEP_PAYLOADS
 from service.cases.policy import CasePolicy
+from service.cases.review_requirement import collective_discussion_required, review_required
+from service.cases.review_state import review_passed_and_current
 from service.cases.schedule import recorded_deadlines
+from service.cases.steps import STEPS, Step
 from service.cases.versioning import require_version
 from service.cases.workflow import (
     CaseState,
@@ -43,7 +45,7 @@ from service.cases.workflow import (
 )
 from service.catalogue.service import item_of, require_current_version
 from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
-from service.ledger.canonical import EntryContent, format_instant, parse_instant
+from service.ledger.canonical import EntryContent, parse_instant
 from service.ledger.projection import known_entry_types, projector, record
 from service.ledger.store import lock_stream
 from service.legal import penalty_law
@@ -53,9 +55,6 @@ from service.officers.service import officer_of_user, qualification_of
 from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import CatalogueItem, PartyType
 from service.policy.notices import agency_calendar
-from service.reviews.requests import collective_discussion_data, review_request_data
-from service.reviews.requirement import collective_discussion_required, review_required
-from service.reviews.state import review_passed_and_current
 
 # -- who may see a case --------------------------------------------------------------------------------------
 
@@ -345,17 +344,12 @@ def perform(
         # Field acts are done by officers: the one recording it is one of them.
         acting_ids.insert(0, acting_officer(session, principal).id)
     officers = agency_officers(session, agency.id, acting_ids)
-    data = _recorded_data(session, case, name, request, context.review_catalogue.quorum)
+    step = STEPS[name]
+    data = _recorded_data(session, context, case, step, request)
     state = CaseState(case.state)
-    after = casefile.apply(
-        case.case_file,
-        name,
-        transition.target(state).value,
-        data,
-        [str(o.id) for o in officers],
-        moment,
-        principal.actor,
-    )
+    acting = tuple(str(o.id) for o in officers)
+    act = casefile.Act(transition.target(state).value, data, acting, moment, principal.actor)
+    after = step.act(case.case_file, act)
     calendar = agency_calendar(session, context.calendar, agency.id)
     qualifications = qualifications_for(session, context, case, officers, moment)
     facts = _facts(session, context, calendar, case, after, moment, qualifications, request.reason, name)
@@ -367,7 +361,7 @@ def perform(
         "from": state.value,
         "to": check.to_state.value,
         "data": data,
-        "officers": [str(o.id) for o in officers],
+        "officers": list(acting),
         "qualifications": [q.to_record() for q in qualifications],
         "check": check.to_record(),
         "reason": request.reason,
@@ -384,7 +378,7 @@ def perform(
         claimed_at=moment,
         body=body,
     )
-    if name in ("approve_filing", "decide_on_the_spot") and case.number is None:
+    if step.numbers_case and case.number is None:
         _assign_number(session, context, agency, case, moment, principal.actor, now)
     return case
 
@@ -497,41 +491,22 @@ def _within_a_level(rules: Any, party_type: PartyType, fine_fen: int) -> bool:
     )
 
 
-def _recorded_data(session: Session, case: Case, name: str, request: ActIn, quorum: int) -> dict[str, Any]:
-    """The step's data checked against its payload model (service/cases/payloads.py) and normalised to what its
+def _recorded_data(session: Session, context: CaseContext, case: Case, step: Step, request: ActIn) -> dict[str, Any]:
+    """The step's data checked against its payload model (service/cases/payloads.py) and turned into what its
     entry records; unknown keys are refused at every depth, so nothing sent is silently dropped."""
     try:
-        payload = STEP_PAYLOADS[name].model_validate(dict(request.data))
+        payload = step.payload.model_validate(dict(request.data))
     except ValidationError as exc:
         problems = [f"data.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise InvalidInput(
-            f"the data of {name} is refused: " + "; ".join(problems),
-            f"“{name}”的数据有误：" + "；".join(problems),
+            f"the data of {step.name} is refused: " + "; ".join(problems),
+            f"“{step.name}”的数据有误：" + "；".join(problems),
             extra={"problems": problems},
         ) from None
     data = payload.model_dump(mode="json")
-    for field_name, penalty in (("data.penalty", data.get("penalty")), ("data.notice.penalty", _notified(data))):
-        if penalty is not None:
-            try:
-                casefile.penalty_of(penalty)  # the kinds and the amounts agree (第九条)
-            except ValueError as exc:
-                raise InvalidInput(f"{field_name}: {exc}", f"{field_name}：{exc}") from None
-    # The steps whose data names people or freezes the case need the database to be checked.
-    if name == "schedule_hearing":
-        agency_officers(session, case.agency_id, [uuid.UUID(data["chair_officer_id"])])
-        data["scheduled_for"] = format_instant(datetime.fromisoformat(data["scheduled_for"]))
-    elif name == "decide_recusal":
-        agency_officers(session, case.agency_id, [uuid.UUID(data["officer_id"])])
-    elif name == "record_collective_discussion":
-        data = collective_discussion_data(session, case.agency_id, data, quorum)
-    elif name == "request_legal_review":
-        data = review_request_data(session, case, data)
-    return data
-
-
-def _notified(data: Mapping[str, Any]) -> Any:
-    notice = data.get("notice")
-    return notice.get("penalty") if isinstance(notice, Mapping) else None
+    for field_name in step.names_officers:
+        agency_officers(session, case.agency_id, [uuid.UUID(data[field_name])])
+    return step.prepare(session, context, case, data) if step.prepare is not None else data
 
 
 def _assign_number(
@@ -571,13 +546,13 @@ def _number_assigned(session: Session, entry: EntryContent) -> None:
 
 
 def project_transition(session: Session, entry: EntryContent) -> None:
-    """The projector of every workflow step: the same ``casefile.apply`` the service checked."""
+    """The projector of every workflow step: the same step the service checked, applied to the stored case."""
     body = entry.body
     case = session.get(Case, uuid.UUID(body["case_id"]))
     assert case is not None
-    after = casefile.apply(
-        case.case_file, body["transition"], body["to"], body["data"], body["officers"], entry.claimed_at, entry.actor
-    )
+    step = STEPS[body["transition"]]
+    act = casefile.Act(body["to"], body["data"], tuple(body["officers"]), entry.claimed_at, entry.actor)
+    after = step.act(case.case_file, act)
     if "deadlines" in body:
         after = merge_recorded(after, body["deadlines"])
     case.keep_file(after)
@@ -592,16 +567,9 @@ def project_transition(session: Session, entry: EntryContent) -> None:
     if after.state == "closed":
         case.closed_at = entry.claimed_at
     case.updated_at = entry.recorded_at
-    known = {str(o.officer_id) for o in session.scalars(select(CaseOfficer).where(CaseOfficer.case_id == case.id))}
-    for officer_id in sorted(set(body["officers"]) - known):
-        if body["transition"] in (
-            "record_inquiry",
-            "record_inspection",
-            "register_preservation",
-            "close_investigation",
-            "serve_prior_notice",
-            "decide_on_the_spot",
-        ):
+    if step.assigns_officers:
+        known = {str(o.officer_id) for o in session.scalars(select(CaseOfficer).where(CaseOfficer.case_id == case.id))}
+        for officer_id in sorted(set(body["officers"]) - known):
             session.add(
                 CaseOfficer(
                     case_id=case.id,
@@ -618,6 +586,11 @@ def register_transition_projectors(workflows: Mapping[Procedure, Workflow]) -> N
         for transition in workflow.transitions:
             if transition.records not in known_entry_types():
                 projector(transition.records)(project_transition)
+
+
+def case_officer_ids(session: Session, case: Case) -> list[uuid.UUID]:
+    """The officers assigned to the case (by registration, or by acting in it)."""
+    return list(session.scalars(select(CaseOfficer.officer_id).where(CaseOfficer.case_id == case.id)))
 
 
 def count_cases(session: Session, agency_id: uuid.UUID) -> int:

@@ -3,7 +3,7 @@
 A field officer who saw version 7 and sends a step with ``If-Match: "7"`` must not have it applied to a case
 that meanwhile changed under them: the step is refused with 412 and the officer looks again. Entries that change
 no fact a step or a legal review relies on are *clerical* — they neither bump the version nor make a review
-stale (service/reviews/state.py) — so recounted deadlines or a publication never send an officer back.
+stale (service/cases/review_state.py) — so recounted deadlines or a publication never send an officer back.
 """
 
 from __future__ import annotations

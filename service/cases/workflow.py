@@ -15,13 +15,24 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
 
 from service.auth.permissions import CASE_RECORD_WRITES, Permission
 from service.cases.categories import StateCategory
@@ -30,7 +41,7 @@ from service.cases.guards import GUARDS, CaseFacts, Guard, Refusal
 from service.errors import Conflict, RuleOfLawRefusal
 from service.legal import LegalBasis
 from service.policy.calendar import CalendarRangeError
-from service.policy.strict_yaml import load_strict
+from service.policy.strict_yaml import load_strict, shape_problems
 
 FORMAT = 1
 
@@ -330,15 +341,179 @@ def load_workflows(directory: Path | str) -> Mapping[Procedure, Workflow]:
     return found
 
 
+# --- the file, as a strict model ------------------------------------------------------------------------------
+#
+# ``WorkflowFile`` declares the file's shape: unknown keys refused at every depth, a number is a number, a
+# boolean is not an integer, every name, state, category, permission and guard one the service knows. What the
+# shape cannot say — states declared before use, names unique, the periods a guard needs, every state reachable
+# and leading to an end — is checked on the parsed model below, and every problem of both kinds is reported at
+# once with its file and field.
+
+
+def _problem(message: str) -> ValueError:
+    return ValueError(message)
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise _problem(f"must be non-empty text, got {value!r}")
+    return value
+
+
+def _name(value: str) -> str:
+    if not _NAME.match(value):
+        raise _problem(f"must be a name of lowercase letters, digits and _, got {value!r}")
+    return value
+
+
+def _entry_type(value: str) -> str:
+    if not _ENTRY_TYPE.match(value):
+        raise _problem(f"must be an entry type 'case:<object>:<action>', got {value!r}")
+    return value
+
+
+def _state(value: str) -> str:
+    if value not in CaseState.__members__.values():
+        raise _problem(f"unknown state {value!r}; known states: {', '.join(s.value for s in CaseState)}")
+    return value
+
+
+def _category(value: str) -> str:
+    if value not in StateCategory.__members__.values():
+        raise _problem(f"must be one of {sorted(c.value for c in StateCategory)}, got {value!r}")
+    return value
+
+
+def _procedure(value: str) -> str:
+    if value not in Procedure.__members__.values():
+        raise _problem(f"must be one of {[p.value for p in Procedure]}, got {value!r}")
+    return value
+
+
+def _positive(value: int) -> int:
+    if value < 1:
+        raise _problem(f"must be a positive integer, got {value}")
+    return value
+
+
+def _case_permission(value: str) -> str:
+    if value not in Permission.__members__.values():
+        raise _problem(f"unknown permission {value!r} (policies/roles.yaml)")
+    if Permission(value) not in CASE_RECORD_WRITES:
+        allowed = ", ".join(sorted(p.value for p in CASE_RECORD_WRITES))
+        raise _problem(f"{value} does not write case records; use one of {allowed}")
+    return value
+
+
+def _distinct_states(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise _problem("lists a state twice")
+    return values
+
+
+def _known_guard(value: str) -> str:
+    if value not in GUARDS:
+        raise _problem(f"unknown guard {value!r}; known guards: {', '.join(sorted(GUARDS))}")
+    return value
+
+
+def _distinct_guards(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise _problem("names a guard twice")
+    return values
+
+
+_Text = Annotated[StrictStr, AfterValidator(_non_empty)]
+_Name = Annotated[StrictStr, AfterValidator(_name)]
+_State = Annotated[StrictStr, AfterValidator(_state)]
+_States = Annotated[list[_State], Field(min_length=1), AfterValidator(_distinct_states)]
+_Guards = Annotated[list[Annotated[StrictStr, AfterValidator(_known_guard)]], AfterValidator(_distinct_guards)]
+_Positive = Annotated[StrictInt, AfterValidator(_positive)]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Names(_Part):
+    zh: _Text
+    en: _Text
+
+
+class _StateEntry(_Part):
+    zh: _Text
+    en: _Text
+    category: Annotated[StrictStr, AfterValidator(_category)]
+
+
+class _Basis(_Part):
+    law: _Text
+    article: _Positive
+    paragraph: _Positive | None = None
+
+
+class _Step(_Part):
+    name: _Name
+    permission: Annotated[StrictStr, AfterValidator(_case_permission)]
+    guards: _Guards
+    records: Annotated[StrictStr, AfterValidator(_entry_type)]
+    basis: _Basis
+
+
+class _TransitionEntry(_Step):
+    from_states: _States = Field(alias="from")
+    to: _State
+
+
+class _ActEntry(_Step):
+    in_states: _States = Field(alias="in")
+
+
+def _period_in_bounds(value: int, info: ValidationInfo) -> int:
+    rule = _PERIOD_RULES[str(info.field_name)]
+    if value < rule.minimum or (rule.maximum is not None and value > rule.maximum):
+        bounds = f"at least {rule.minimum}" + (f" and at most {rule.maximum}" if rule.maximum is not None else "")
+        raise _problem(f"{value} is out of bounds: must be {bounds} ({rule.basis.cite()}: {rule.why})")
+    return value
+
+
+_PERIOD_RULES = {rule.name: rule for rule in PERIOD_RULES}
+# The periods a workflow may set, each bounded by the article behind it (service/cases/deadlines.py).
+_PeriodsEntry = create_model(  # type: ignore[call-overload]
+    "_PeriodsEntry",
+    __base__=_Part,
+    __validators__={"in_bounds": field_validator(*_PERIOD_RULES)(_period_in_bounds)},
+    **{name: (StrictInt | None, None) for name in _PERIOD_RULES},
+)
+
+
+class WorkflowFile(_Part):
+    """A workflow file (policies/workflows/*.yaml) as written; its format is policies/workflows/README.md."""
+
+    format: StrictInt
+    procedure: Annotated[StrictStr, AfterValidator(_procedure)]
+    name: _Names
+    initial: _State
+    terminal: _States
+    periods: _PeriodsEntry
+    states: Annotated[dict[_State, _StateEntry], Field(min_length=1)]
+    transitions: Annotated[list[_TransitionEntry], Field(min_length=1)]
+    acts: list[_ActEntry] = []
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: int) -> int:
+        if value != FORMAT:
+            raise _problem(f"must be {FORMAT}, got {value!r}")
+        return value
+
+
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _ENTRY_TYPE = re.compile(r"^case:[a-z][a-z_]*:[a-z][a-z_]*$")
-_TOP_KEYS = {"format", "procedure", "name", "initial", "terminal", "periods", "states", "transitions", "acts"}
-_TRANSITION_KEYS = {"name", "from", "to", "permission", "guards", "records", "basis"}
-_ACT_KEYS = {"name", "in", "permission", "guards", "records", "basis"}
 
 
-class _Reader:
-    """Collects every problem of one file; each parse helper returns None where the value is unusable."""
+class _Problems:
+    """Every problem of one file, each with its field."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -347,122 +522,42 @@ class _Reader:
     def problem(self, field: str, message: str) -> None:
         self.problems.append(WorkflowProblem(self.source, field, message))
 
-    def mapping(
-        self, raw: object, field: str, required: AbstractSet[str], optional: AbstractSet[str] = frozenset()
-    ) -> dict[str, Any] | None:
-        if not isinstance(raw, dict):
-            self.problem(field, "must be a mapping")
-            return None
-        unknown = sorted(str(k) for k in raw if k not in required | optional)
-        if unknown:
-            self.problem(field, f"unknown keys {unknown}; expected {sorted(required | optional)}")
-        missing = sorted(required - set(raw))
-        if missing:
-            self.problem(field, f"missing keys {missing}")
-        return None if unknown or missing else {str(k): v for k, v in raw.items()}
-
-    def text(self, raw: object, field: str) -> str | None:
-        if not isinstance(raw, str) or not raw.strip():
-            self.problem(field, f"must be non-empty text, got {raw!r}")
-            return None
-        return raw
-
-    def name(self, raw: object, field: str) -> str | None:
-        if not isinstance(raw, str) or not _NAME.match(raw):
-            self.problem(field, f"must be a name of lowercase letters, digits and _, got {raw!r}")
-            return None
-        return raw
-
-    def integer(self, raw: object, field: str) -> int | None:
-        if type(raw) is not int:
-            self.problem(field, f"must be an integer, got {raw!r}")
-            return None
-        return raw
-
-    def category(self, raw: object, field: str) -> StateCategory | None:
-        if raw not in {c.value for c in StateCategory}:
-            self.problem(field, f"must be one of {sorted(c.value for c in StateCategory)}")
-            return None
-        return StateCategory(str(raw))
-
-    def state(self, raw: object, field: str, declared: Mapping[CaseState, StateInfo] | None = None) -> CaseState | None:
-        if not isinstance(raw, str) or raw not in CaseState.__members__.values():
-            self.problem(field, f"unknown state {raw!r}; known states: {', '.join(s.value for s in CaseState)}")
-            return None
-        state = CaseState(raw)
-        if declared is not None and state not in declared:
-            self.problem(field, f"state {state.value!r} is not declared under states")
-            return None
-        return state
-
-    def states(self, raw: object, field: str, declared: Mapping[CaseState, StateInfo]) -> frozenset[CaseState] | None:
-        if not isinstance(raw, list) or not raw:
-            self.problem(field, "must be a non-empty list of states")
-            return None
-        parsed = [self.state(item, f"{field}[{i}]", declared) for i, item in enumerate(raw)]
-        if any(s is None for s in parsed):
-            return None
-        if len(set(parsed)) != len(parsed):
-            self.problem(field, "lists a state twice")
-            return None
-        return frozenset(s for s in parsed if s is not None)
-
-    def basis(self, raw: object, field: str) -> LegalBasis | None:
-        entry = self.mapping(raw, field, {"law", "article"}, {"paragraph"})
-        if entry is None:
-            return None
-        law = self.text(entry["law"], f"{field}.law")
-        article = self.integer(entry["article"], f"{field}.article")
-        paragraph = self.integer(entry["paragraph"], f"{field}.paragraph") if "paragraph" in entry else None
-        for value, key in ((article, "article"), (paragraph, "paragraph")):
-            if value is not None and value < 1:
-                self.problem(f"{field}.{key}", f"must be a positive integer, got {value}")
-                return None
-        if law is None or article is None or ("paragraph" in entry and paragraph is None):
-            return None
-        return LegalBasis(law, article, paragraph)
+    def of_shape(self, error: ValidationError, raw: object) -> None:
+        for field, message in shape_problems(error, raw, by_name=True):
+            self.problem(field, message)
 
 
 def _parse(content: bytes, source: str) -> Workflow:
-    reader = _Reader(source)
+    problems = _Problems(source)
     try:
         raw = load_strict(content)
     except yaml.YAMLError as exc:
         raise WorkflowFileError([WorkflowProblem(source, "<document>", f"not valid YAML: {exc}")]) from exc
-    document = reader.mapping(raw, "<document>", _TOP_KEYS - {"acts"}, {"acts"})
-    if document is None:
-        raise WorkflowFileError(reader.problems)
-    if document["format"] != FORMAT or type(document["format"]) is not int:
-        reader.problem("format", f"must be {FORMAT}, got {document['format']!r}")
-    procedure = _procedure(reader, document["procedure"])
-    names = reader.mapping(document["name"], "name", {"zh", "en"})
-    name_zh = reader.text(names["zh"], "name.zh") if names else None
-    name_en = reader.text(names["en"], "name.en") if names else None
-    states = _states(reader, document["states"])
-    periods = _periods(reader, document["periods"])
-    initial = reader.state(document["initial"], "initial", states)
-    terminal = reader.states(document["terminal"], "terminal", states)
-    transitions = _transitions(reader, document["transitions"], "transitions", states)
-    transitions += _transitions(reader, document.get("acts", []), "acts", states)
-    if (
-        reader.problems
-        or procedure is None
-        or name_zh is None
-        or name_en is None
-        or initial is None
-        or terminal is None
-        or periods is None
-    ):
-        raise WorkflowFileError(reader.problems)
-    _check_unique(reader, transitions)
-    _check_periods_needed(reader, transitions, periods)
-    _check_graph(reader, states, initial, terminal, transitions)
-    if reader.problems:
-        raise WorkflowFileError(reader.problems)
+    try:
+        document = WorkflowFile.model_validate(raw)
+    except ValidationError as exc:
+        problems.of_shape(exc, raw)
+        raise WorkflowFileError(problems.problems) from None
+    states = {
+        CaseState(key): StateInfo(CaseState(key), entry.zh, entry.en, StateCategory(entry.category))
+        for key, entry in document.states.items()
+    }
+    transitions = _transitions(problems, document, states)
+    initial, terminal = CaseState(document.initial), frozenset(CaseState(s) for s in document.terminal)
+    for field, state in [("initial", initial), *((f"terminal[{i}]", s) for i, s in enumerate(document.terminal))]:
+        if state not in states:
+            problems.problem(field, f"state {state!r} is not declared under states")
+    periods = Periods(**{k: v for k, v in document.periods.model_dump().items() if v is not None})
+    if not problems.problems:
+        _check_unique(problems, transitions)
+        _check_periods_needed(problems, transitions, periods)
+        _check_graph(problems, states, initial, terminal, transitions)
+    if problems.problems:
+        raise WorkflowFileError(problems.problems)
     return Workflow(
-        procedure=procedure,
-        name_zh=name_zh,
-        name_en=name_en,
+        procedure=Procedure(document.procedure),
+        name_zh=document.name.zh,
+        name_en=document.name.en,
         initial=initial,
         terminal=terminal,
         states=tuple(states.values()),
@@ -473,113 +568,37 @@ def _parse(content: bytes, source: str) -> Workflow:
     )
 
 
-def _procedure(reader: _Reader, raw: object) -> Procedure | None:
-    if not isinstance(raw, str) or raw not in Procedure.__members__.values():
-        reader.problem("procedure", f"must be one of {[p.value for p in Procedure]}, got {raw!r}")
-        return None
-    return Procedure(raw)
-
-
-def _states(reader: _Reader, raw: object) -> dict[CaseState, StateInfo]:
-    if not isinstance(raw, dict) or not raw:
-        reader.problem("states", "must be a non-empty mapping of state to {zh, en}")
-        return {}
-    states: dict[CaseState, StateInfo] = {}
-    for key, value in raw.items():
-        field = f"states.{key}"
-        state = reader.state(key, field)
-        names = reader.mapping(value, field, {"zh", "en", "category"})
-        if state is None:
-            continue
-        # A state whose names are faulty is still declared, so transitions citing it raise no further problem.
-        zh = reader.text(names["zh"], f"{field}.zh") if names is not None else None
-        en = reader.text(names["en"], f"{field}.en") if names is not None else None
-        category = reader.category(names["category"], f"{field}.category") if names is not None else None
-        states[state] = StateInfo(state, zh or "", en or "", category or StateCategory.ENDED)
-    return states
-
-
-def _periods(reader: _Reader, raw: object) -> Periods | None:
-    rules = {rule.name: rule for rule in PERIOD_RULES}
-    entry = reader.mapping(raw, "periods", set(), set(rules))
-    if entry is None:
-        return None
-    values: dict[str, int] = {}
-    for key, value in entry.items():
-        field, rule = f"periods.{key}", rules[key]
-        number = reader.integer(value, field)
-        if number is None:
-            continue
-        if number < rule.minimum or (rule.maximum is not None and number > rule.maximum):
-            bounds = f"at least {rule.minimum}" + (f" and at most {rule.maximum}" if rule.maximum is not None else "")
-            reader.problem(field, f"{number} is out of bounds: must be {bounds} ({rule.basis.cite()}: {rule.why})")
-            continue
-        values[key] = number
-    return Periods(**values)
-
-
 def _transitions(
-    reader: _Reader, raw: object, section: str, states: Mapping[CaseState, StateInfo]
+    problems: _Problems, document: WorkflowFile, states: Mapping[CaseState, StateInfo]
 ) -> list[tuple[Transition, str]]:
-    if not isinstance(raw, list) or (section == "transitions" and not raw):
-        reader.problem(section, "must be a non-empty list" if section == "transitions" else "must be a list")
-        return []
-    is_act = section == "acts"
+    """The transitions, then the acts, in file order, each with the field that declares it."""
     parsed: list[tuple[Transition, str]] = []
-    for i, item in enumerate(raw):
-        label = item.get("name") if isinstance(item, dict) and isinstance(item.get("name"), str) else i
-        field = f"{section}[{label}]"
-        entry = reader.mapping(item, field, _ACT_KEYS if is_act else _TRANSITION_KEYS)
-        if entry is None:
+    steps: list[tuple[str, _Step, list[str], str | None]] = [
+        *((f"transitions[{t.name}]", t, t.from_states, t.to) for t in document.transitions),
+        *((f"acts[{a.name}]", a, a.in_states, None) for a in document.acts),
+    ]
+    for field, step, sources, to in steps:
+        key = "from" if to is not None else "in"
+        undeclared = [(i, s) for i, s in enumerate(sources) if CaseState(s) not in states]
+        for i, state in undeclared:
+            problems.problem(f"{field}.{key}[{i}]", f"state {state!r} is not declared under states")
+        if to is not None and CaseState(to) not in states:
+            problems.problem(f"{field}.to", f"state {to!r} is not declared under states")
             continue
-        name = reader.name(entry["name"], f"{field}.name")
-        from_states = reader.states(entry["in" if is_act else "from"], f"{field}.{'in' if is_act else 'from'}", states)
-        to = None if is_act else reader.state(entry["to"], f"{field}.to", states)
-        permission = _permission(reader, entry["permission"], f"{field}.permission")
-        guards = _guards(reader, entry["guards"], f"{field}.guards")
-        records = entry["records"]
-        if not isinstance(records, str) or not _ENTRY_TYPE.match(records):
-            reader.problem(f"{field}.records", f"must be an entry type 'case:<object>:<action>', got {records!r}")
-        basis = reader.basis(entry["basis"], f"{field}.basis")
-        if name is None or from_states is None or permission is None or guards is None or basis is None:
+        from_states = frozenset(CaseState(s) for s in sources)
+        target = CaseState(to) if to is not None else None
+        if target is not None and target in from_states:
+            problems.problem(f"{field}.to", f"{to} is also in from; an act that keeps the state belongs under acts")
             continue
-        if not isinstance(records, str) or not _ENTRY_TYPE.match(records) or (not is_act and to is None):
-            continue
-        if to is not None and to in from_states:
-            reader.problem(f"{field}.to", f"{to.value} is also in from; an act that keeps the state belongs under acts")
-            continue
-        parsed.append((Transition(name, from_states, to, permission, guards, records, basis), field))
+        basis = LegalBasis(step.basis.law, step.basis.article, step.basis.paragraph)
+        transition = Transition(
+            step.name, from_states, target, Permission(step.permission), tuple(step.guards), step.records, basis
+        )
+        parsed.append((transition, field))
     return parsed
 
 
-def _permission(reader: _Reader, raw: object, field: str) -> Permission | None:
-    if not isinstance(raw, str) or raw not in Permission.__members__.values():
-        reader.problem(field, f"unknown permission {raw!r} (policies/roles.yaml)")
-        return None
-    permission = Permission(raw)
-    if permission not in CASE_RECORD_WRITES:
-        allowed = ", ".join(sorted(p.value for p in CASE_RECORD_WRITES))
-        reader.problem(field, f"{permission.value} does not write case records; use one of {allowed}")
-        return None
-    return permission
-
-
-def _guards(reader: _Reader, raw: object, field: str) -> tuple[str, ...] | None:
-    if not isinstance(raw, list):
-        reader.problem(field, "must be a list of guard names ([] for none)")
-        return None
-    ok = True
-    for i, name in enumerate(raw):
-        if name not in GUARDS:
-            reader.problem(f"{field}[{i}]", f"unknown guard {name!r}; known guards: {', '.join(sorted(GUARDS))}")
-            ok = False
-    if ok and len(set(raw)) != len(raw):
-        reader.problem(field, "names a guard twice")
-        ok = False
-    return tuple(raw) if ok else None
-
-
-def _check_unique(reader: _Reader, transitions: list[tuple[Transition, str]]) -> None:
+def _check_unique(reader: _Problems, transitions: list[tuple[Transition, str]]) -> None:
     names: dict[str, str] = {}
     entry_types: dict[str, str] = {}
     for transition, field in transitions:
@@ -594,7 +613,7 @@ def _check_unique(reader: _Reader, transitions: list[tuple[Transition, str]]) ->
         entry_types.setdefault(transition.records, field)
 
 
-def _check_periods_needed(reader: _Reader, transitions: list[tuple[Transition, str]], periods: Periods) -> None:
+def _check_periods_needed(reader: _Problems, transitions: list[tuple[Transition, str]], periods: Periods) -> None:
     for transition, field in transitions:
         for i, name in enumerate(transition.guards):
             for period in sorted(GUARDS[name].needs):
@@ -603,7 +622,7 @@ def _check_periods_needed(reader: _Reader, transitions: list[tuple[Transition, s
 
 
 def _check_graph(
-    reader: _Reader,
+    reader: _Problems,
     states: Mapping[CaseState, StateInfo],
     initial: CaseState,
     terminal: frozenset[CaseState],

@@ -2,54 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
 from service.agencies.service import agency_of
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.catalogue import service as catalogue
-from service.inputs import Line, Paragraph
+from service.catalogue.schemas import (
+    CatalogueIn,
+    CatalogueOut,
+    ItemOut,
+    LoadedOut,
+)
 
 router = APIRouter(prefix="/api/v1/catalogue", tags=["catalogue"])
-
-
-class ItemSummary(BaseModel):
-    code: str
-    name_zh: str
-    name_en: str
-    category: str
-
-
-class ItemOut(ItemSummary):
-    version: str
-    item: dict[str, Any]
-
-
-class CatalogueOut(BaseModel):
-    version: str
-    source: str
-    title: str
-    loaded_at: datetime
-    items: list[dict[str, Any]]
-
-
-class CatalogueIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    source: Line = Field(min_length=1, max_length=200, description="file name, for error locations")
-    content: Paragraph = Field(
-        min_length=1, max_length=900_000, description="the catalogue file (YAML), see policies/catalogue/README.md"
-    )
-
-
-class LoadedOut(BaseModel):
-    version: str
-    item_count: int
 
 
 @router.get("", response_model=CatalogueOut)

@@ -119,10 +119,24 @@ def items_of(session: Session, agency_id: uuid.UUID, version: str) -> list[Catal
     )
 
 
+# A version is named by the SHA-256 of its file, so an item of a version never changes: each process keeps the
+# items it has read (typed and frozen) instead of reading and parsing them on every step of every case.
+_KNOWN_ITEMS: dict[tuple[uuid.UUID, str, str], CatalogueItem] = {}
+_KNOWN_ITEMS_MAX = 4096
+
+
 def item_of(session: Session, agency_id: uuid.UUID, version: str, code: str) -> CatalogueItem:
     """An item of a given version, as the typed catalogue model."""
-    row = session.get(CatalogueItemRow, (agency_id, version, code))
+    key = (agency_id, version, code)
+    known = _KNOWN_ITEMS.get(key)
+    if known is not None:
+        return known
+    row = session.get(CatalogueItemRow, key)
     if row is None:
         raise NotFound(f"no item {code!r} in the catalogue", f"执法事项清单中没有事项 {code!r}")
     # Through JSON, so dates and tuples parse exactly as they did from the file.
-    return CatalogueItem.model_validate_json(json.dumps(row.data))
+    item = CatalogueItem.model_validate_json(json.dumps(row.data))
+    if len(_KNOWN_ITEMS) >= _KNOWN_ITEMS_MAX:
+        _KNOWN_ITEMS.clear()
+    _KNOWN_ITEMS[key] = item
+    return item

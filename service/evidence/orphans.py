@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.models import Evidence
+from service.evidence.models import Evidence
 from service.evidence.store import EvidenceStore
 from service.ledger.models import LedgerEntry
 

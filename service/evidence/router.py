@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -17,10 +15,15 @@ from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
-from service.cases.models import Evidence
 from service.errors import PayloadTooLarge
 from service.evidence import service as evidence_service
 from service.evidence.filenames import content_disposition, normalise_filename
+from service.evidence.models import Evidence
+from service.evidence.schemas import (
+    CustodyIn,
+    CustodyOut,
+    EvidenceOut,
+)
 from service.evidence.store import EvidenceStore, EvidenceTooLarge
 from service.headers import EVIDENCE_INLINE_CSP
 from service.inputs import Line, Paragraph, SaneDateTime
@@ -59,37 +62,6 @@ def download_headers(declared: str, filename: str) -> tuple[str, dict[str, str]]
             "Content-Security-Policy": EVIDENCE_INLINE_CSP,
         }
     return "application/octet-stream", {"Content-Disposition": content_disposition("attachment", name)}
-
-
-class CustodyOut(BaseModel):
-    event: str
-    at: datetime
-    recorded_at: datetime
-    actor: str
-    holder: str
-    note: str
-
-
-class EvidenceOut(BaseModel):
-    id: uuid.UUID
-    kind: str
-    sha256: str
-    size: int
-    filename: str
-    media_type: str
-    description: str
-    collected_at: datetime
-    collected_by: list[str]
-    custody: str
-    custody_history: list[CustodyOut] = Field(default_factory=list)
-
-
-class CustodyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    event: Line = Field(max_length=40, description="preserved, transferred, returned or destroyed")
-    holder: Line = Field(min_length=1, max_length=200)
-    note: Paragraph = Field(default="", max_length=2000)
-    claimed_at: SaneDateTime | None = None
 
 
 def _out(session: Session, item: Evidence) -> EvidenceOut:

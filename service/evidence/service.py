@@ -21,10 +21,11 @@ from service.auth.principal import Principal
 from service.cases import casefile
 from service.cases.context import CaseContext
 from service.cases.locking import case_stream, lock_case
-from service.cases.models import Case, Evidence, EvidenceCustody
+from service.cases.models import Case
 from service.cases.service import acting_officer, action_moment, agency_officers, qualifications_for
 from service.errors import Conflict, InvalidInput, NotFound, RuleOfLawRefusal
 from service.evidence.filenames import normalise_filename
+from service.evidence.models import Evidence, EvidenceCustody
 from service.evidence.store import StoredFile
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projector, record
@@ -205,11 +206,7 @@ def _collected(session: Session, entry: EntryContent) -> None:
     )
     session.flush()
     session.add(_custody_row(entry, case.agency_id, evidence_id, CustodyEvent.COLLECTED, "", ""))
-    case.keep_file(
-        casefile.apply(
-            case.case_file, "collect_evidence", case.state, {}, list(body["officers"]), entry.claimed_at, entry.actor
-        )
-    )
+    case.keep_file(casefile.joined_investigation(case.case_file, body["officers"]))
     case.updated_at = entry.recorded_at
 
 

@@ -13,7 +13,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel
 
 from service.agencies.service import agency_id_by_code, get_agency_by_code
 from service.auth.deps import PUBLIC, ReadSession, RuntimeDep, requires
@@ -23,46 +22,19 @@ from service.errors import InvalidInput, NotFound
 from service.inputs import INT64_MAX
 from service.ledger import service as ledger
 from service.ledger.runner import IntegratorRunner
+from service.ledger.schemas import (
+    ConsistencyProofOut,
+    EntriesPage,
+    EntryOut,
+    EntryProofOut,
+    InclusionProofOut,
+)
 
 router = APIRouter(prefix="/api/v1/agencies/{agency}/ledger", tags=["ledger"])
 
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
-
-
-class EntryOut(BaseModel):
-    index: int
-    stream: str
-    stream_seq: int
-    type: str
-    actor: str
-    claimed_at: str
-    recorded_at: str
-    prev_hash: str | None
-    leaf_hash: str
-    canonical: str
-
-
-class EntriesPage(BaseModel):
-    items: list[EntryOut]
-    next: int | None
-
-
-class InclusionProofOut(BaseModel):
-    index: int
-    size: int
-    root: str
-    leaf_hash: str
-    proof: list[str]
-
-
-class ConsistencyProofOut(BaseModel):
-    size1: int
-    size2: int
-    root1: str
-    root2: str
-    proof: list[str]
 
 
 # The public routes below read append-only rows with one statement each (Database.statements): no transaction,
@@ -149,15 +121,6 @@ def get_inclusion_proof(
             "proof": [b64(h) for h in answer.proof],
         }
     )
-
-
-class EntryProofOut(BaseModel):
-    leaf_hash: str
-    index: int | None
-    size: int
-    root: str
-    signed: bool
-    proof: list[str]
 
 
 @router.get("/proof/entry", response_model=EntryProofOut, dependencies=[PUBLIC])

@@ -543,3 +543,24 @@ def _training(session: Session, entry: EntryContent) -> None:
             recorded_at=entry.recorded_at,
         )
     )
+
+
+def certificates_of(session: Session, officer: Officer) -> list[Certificate]:
+    return list(
+        session.scalars(select(Certificate).where(Certificate.officer_id == officer.id).order_by(Certificate.number))
+    )
+
+
+def officers_of_agency(session: Session, agency_id: uuid.UUID) -> list[Officer]:
+    return list(session.scalars(select(Officer).where(Officer.agency_id == agency_id).order_by(Officer.name)))
+
+
+def certified_officers(session: Session, agency_id: uuid.UUID) -> list[tuple[Officer, Certificate]]:
+    """The agency's active officers with each of their certificates, by name and number (the public roll)."""
+    rows = session.execute(
+        select(Officer, Certificate)
+        .join(Certificate, Certificate.officer_id == Officer.id)
+        .where(Officer.agency_id == agency_id, Officer.active.is_(True))
+        .order_by(Officer.name, Certificate.number)
+    ).all()
+    return [(officer, certificate) for officer, certificate in rows]

@@ -42,15 +42,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import rfc8785
 import yaml
 from holidays.constants import PUBLIC
 from holidays.countries.china import China, ChinaStaticHolidays
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
-from service.policy.strict_yaml import load_strict
+from service.policy.strict_yaml import load_strict, shape_problems
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -246,6 +258,94 @@ _MAX_TEXT = 200
 _MAX_PERIODS = 20  # the seven statutory holidays, and room for the rare extra day (2015's 9-3 anniversary)
 
 
+# The files and notices as written: one strict model. A date is a date as its form writes it — an unquoted
+# YYYY-MM-DD in YAML (which reads it as a date), a "YYYY-MM-DD" string in JSON — never a timestamp or a number.
+# What the shape cannot say (every date within its year or the December before, listed once) is checked on the
+# parsed model, each problem with its field.
+
+
+def _written_date(raw: object, info: ValidationInfo) -> date:
+    dates: DateForm = (info.context or {}).get("dates", "json")
+    if dates == "json" and isinstance(raw, str) and _ISO_DATE.match(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    elif dates == "yaml" and type(raw) is date:
+        return raw
+    raise ValueError(f"must be a date written YYYY-MM-DD, got {raw!r}")
+
+
+def _one_line(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("must be non-empty text")
+    if len(raw) > _MAX_TEXT or any(unicodedata.category(ch) == "Cc" for ch in raw):
+        raise ValueError(f"must be one line of at most {_MAX_TEXT} characters, without control characters")
+    return raw
+
+
+def _weekend(d: date) -> date:
+    if d.weekday() < _SATURDAY:
+        raise ValueError(f"{d.isoformat()} is a {d.strftime('%A')}; a make-up workday is a Saturday or Sunday")
+    return d
+
+
+def _four_digits(year: int) -> int:
+    if not 1000 <= year <= 9999:
+        raise ValueError("a year must be a four-digit integer")
+    return year
+
+
+_Date = Annotated[date, PlainValidator(_written_date)]
+_Line = Annotated[StrictStr, AfterValidator(_one_line)]
+_Year = Annotated[StrictInt, AfterValidator(_four_digits)]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _PeriodEntry(_Part):
+    name: _Line
+    name_en: _Line
+    first: _Date
+    last: _Date
+    makeup_workdays: list[Annotated[_Date, AfterValidator(_weekend)]]
+
+    @field_validator("last")
+    @classmethod
+    def _not_before_first(cls, last: date, info: ValidationInfo) -> date:
+        first = info.data.get("first")
+        if first is not None and last < first:
+            raise ValueError(f"{last.isoformat()} is before first {first.isoformat()}")
+        return last
+
+
+class _NoticeEntry(_Part):
+    notice: _Line
+    title: _Line
+    issued_on: _Date
+    periods: Annotated[list[_PeriodEntry], Field(min_length=1, max_length=_MAX_PERIODS)]
+
+    def calendar_year(self, year: int) -> CalendarYear:
+        periods = tuple(
+            HolidayPeriod(p.name, p.name_en, p.first, p.last, tuple(p.makeup_workdays)) for p in self.periods
+        )
+        return CalendarYear(year=year, notice=self.notice, title=self.title, issued_on=self.issued_on, periods=periods)
+
+
+class NoticeIn(_NoticeEntry):
+    """A notice given to load (the API's JSON, or a YAML file for ``caseledger calendar load``)."""
+
+    year: _Year
+
+
+class CalendarFile(_Part):
+    """policies/calendar/cn-workdays.yaml: the published notices, by year."""
+
+    years: Annotated[dict[_Year, _NoticeEntry], Field(min_length=1)]
+
+
 def load_calendar(path: Path | str) -> WorkdayCalendar:
     """Read and validate the calendar file; any defect raises ``CalendarFileError`` naming the field."""
     path = Path(path)
@@ -254,28 +354,29 @@ def load_calendar(path: Path | str) -> WorkdayCalendar:
         raw = load_strict(content)
     except yaml.YAMLError as exc:
         raise CalendarFileError(path, "<document>", f"not valid YAML: {exc}") from exc
-    problems = _Problems()
-    years = _parse_document(raw, problems)
-    if problems.found:
-        field, problem = problems.found[0]
-        raise CalendarFileError(path, field, problem, problems.listed())
+    try:
+        document = CalendarFile.model_validate(raw, context={"dates": "yaml"})
+    except ValidationError as exc:
+        problems = shape_problems(exc, raw)
+        raise CalendarFileError(path, *problems[0], tuple(f"{f}: {p}" for f, p in problems)) from None
+    years = [entry.calendar_year(year) for year, entry in document.years.items()]
+    found = [problem for y in years for problem in _dates_of_notice(f"years.{y.year}", y)]
+    if found:
+        raise CalendarFileError(path, *found[0], tuple(f"{f}: {p}" for f, p in found))
     return WorkdayCalendar(years, str(path), "sha256:" + hashlib.sha256(content).hexdigest())
 
 
 def parse_notice(raw: object, dates: DateForm = "json") -> CalendarYear:
     """One notice, as a mapping with its ``year`` (from the API's JSON or a YAML file); refused whole, with
     every problem listed, by ``CalendarNoticeError``."""
-    problems = _Problems()
-    entry = _mapping(raw, "<notice>", {"year", "notice", "title", "issued_on", "periods"}, problems)
-    notice = None
-    if entry is not None:
-        year = entry["year"]
-        if not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999:
-            problems.add("year", "a year must be a four-digit integer")
-        else:
-            notice = _parse_year("<notice>", year, {k: v for k, v in entry.items() if k != "year"}, problems, dates)
-    if problems.found or notice is None:
-        raise CalendarNoticeError(problems.listed())
+    try:
+        entry = NoticeIn.model_validate(raw, context={"dates": dates})
+    except ValidationError as exc:
+        raise CalendarNoticeError(f"{f}: {p}" for f, p in shape_problems(exc, raw, "<notice>")) from None
+    notice = entry.calendar_year(entry.year)
+    found = _dates_of_notice("<notice>", notice)
+    if found:
+        raise CalendarNoticeError(f"{f}: {p}" for f, p in found)
     return notice
 
 
@@ -288,157 +389,34 @@ def read_notice_file(path: Path | str) -> CalendarYear:
     return parse_notice(raw, dates="yaml")
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.found: list[tuple[str, str]] = []
-
-    def add(self, field: str, problem: str) -> None:
-        self.found.append((field, problem))
-
-    def listed(self) -> tuple[str, ...]:
-        return tuple(f"{field}: {problem}" for field, problem in self.found)
-
-
-def _parse_document(raw: object, problems: _Problems) -> list[CalendarYear]:
-    document = _mapping(raw, "<document>", {"years"}, problems)
-    if document is None:
-        return []
-    years = document["years"]
-    if not isinstance(years, dict) or not years:
-        problems.add("years", "must be a non-empty mapping of year to notice")
-        return []
-    out = []
-    for key, value in years.items():
-        if not isinstance(key, int) or isinstance(key, bool) or not 1000 <= key <= 9999:
-            problems.add(f"years.{key}", "a year must be a four-digit integer")
-            continue
-        parsed = _parse_year(f"years.{key}", key, value, problems, "yaml")
-        if parsed is not None:
-            out.append(parsed)
-    return out
+def _dates_of_notice(field: str, notice: CalendarYear) -> list[tuple[str, str]]:
+    """Every date of the notice for its year lies in that year or the December before it; none is listed twice."""
+    found: list[tuple[str, str]] = []
+    within: list[tuple[int, HolidayPeriod]] = []
+    for i, period in enumerate(notice.periods):
+        place = f"{field}.periods[{i}]"
+        dates = [("first", period.first), ("last", period.last)]
+        dates += [(f"makeup_workdays[{j}]", d) for j, d in enumerate(period.makeup_workdays)]
+        outside = [
+            (f"{place}.{key}", f"{d.isoformat()} is outside the year {notice.year} and the December before it")
+            for key, d in dates
+            if not (d.year == notice.year or (d.year == notice.year - 1 and d.month == _DECEMBER))
+        ]
+        found += outside
+        if not outside:
+            within.append((i, period))
+    _check_each_date_once(field, within, found)
+    return found
 
 
-def _parse_year(field: str, year: int, raw: object, problems: _Problems, dates: DateForm) -> CalendarYear | None:
-    entry = _mapping(raw, field, {"notice", "title", "issued_on", "periods"}, problems)
-    if entry is None:
-        return None
-    raw_periods = entry["periods"]
-    periods: list[HolidayPeriod] = []
-    if not isinstance(raw_periods, list) or not raw_periods:
-        problems.add(f"{field}.periods", "must be a non-empty list")
-    elif len(raw_periods) > _MAX_PERIODS:
-        problems.add(
-            f"{field}.periods", f"a notice has one item per holiday: at most {_MAX_PERIODS}, not {len(raw_periods)}"
-        )
-    else:
-        for i, p in enumerate(raw_periods):
-            period = _parse_period(f"{field}.periods[{i}]", p, year, problems, dates)
-            if period is not None:
-                periods.append(period)
-    notice = _text(entry["notice"], f"{field}.notice", problems)
-    title = _text(entry["title"], f"{field}.title", problems)
-    issued_on = _date(entry["issued_on"], f"{field}.issued_on", problems, dates)
-    found_before = len(problems.found)
-    _check_each_date_once(field, periods, problems)
-    if notice is None or title is None or issued_on is None or len(problems.found) > found_before:
-        return None
-    if isinstance(raw_periods, list) and len(periods) != len(raw_periods):
-        return None
-    return CalendarYear(year=year, notice=notice, title=title, issued_on=issued_on, periods=tuple(periods))
-
-
-def _parse_period(field: str, raw: object, year: int, problems: _Problems, dates: DateForm) -> HolidayPeriod | None:
-    entry = _mapping(raw, field, {"name", "name_en", "first", "last", "makeup_workdays"}, problems)
-    if entry is None:
-        return None
-    first = _date_of_notice(entry["first"], f"{field}.first", year, problems, dates)
-    last = _date_of_notice(entry["last"], f"{field}.last", year, problems, dates)
-    ok = first is not None and last is not None
-    if first is not None and last is not None and last < first:
-        problems.add(f"{field}.last", f"{last.isoformat()} is before first {first.isoformat()}")
-        ok = False
-    raw_makeup = entry["makeup_workdays"]
-    makeup: list[date] = []
-    if not isinstance(raw_makeup, list):
-        problems.add(f"{field}.makeup_workdays", "must be a list of dates ([] when none)")
-        ok = False
-    else:
-        for i, raw_day in enumerate(raw_makeup):
-            place = f"{field}.makeup_workdays[{i}]"
-            d = _date_of_notice(raw_day, place, year, problems, dates)
-            if d is None:
-                ok = False
-            elif d.weekday() < _SATURDAY:
-                problems.add(
-                    place, f"{d.isoformat()} is a {d.strftime('%A')}; a make-up workday is a Saturday or Sunday"
-                )
-                ok = False
-            else:
-                makeup.append(d)
-    name = _text(entry["name"], f"{field}.name", problems)
-    name_en = _text(entry["name_en"], f"{field}.name_en", problems)
-    if not ok or first is None or last is None or name is None or name_en is None:
-        return None
-    return HolidayPeriod(name=name, name_en=name_en, first=first, last=last, makeup_workdays=tuple(makeup))
-
-
-def _check_each_date_once(field: str, periods: list[HolidayPeriod], problems: _Problems) -> None:
+def _check_each_date_once(field: str, periods: list[tuple[int, HolidayPeriod]], found: list[tuple[str, str]]) -> None:
     """No date is listed twice: not as two days off, not as two make-up days, and never as both."""
     listed: dict[date, str] = {}
-    for i, period in enumerate(periods):
+    for i, period in periods:
         entries = [(d, f"{field}.periods[{i}] (day off)") for d in period.days_off()]
         entries += [(d, f"{field}.periods[{i}].makeup_workdays[{j}]") for j, d in enumerate(period.makeup_workdays)]
         for d, place in entries:
             if d in listed:
-                problems.add(place, f"{d.isoformat()} is already listed at {listed[d]}")
+                found.append((place, f"{d.isoformat()} is already listed at {listed[d]}"))
             else:
                 listed[d] = place
-
-
-def _mapping(raw: object, field: str, keys: set[str], problems: _Problems) -> dict[str, object] | None:
-    if not isinstance(raw, dict):
-        problems.add(field, "must be a mapping")
-        return None
-    unknown = sorted(str(k) for k in raw if k not in keys)
-    if unknown:
-        problems.add(field, f"unknown keys {unknown}; expected {sorted(keys)}")
-    missing = sorted(keys - set(raw))
-    if missing:
-        problems.add(field, f"missing keys {missing}")
-    if unknown or missing:
-        return None
-    return {str(k): v for k, v in raw.items()}
-
-
-def _text(raw: object, field: str, problems: _Problems) -> str | None:
-    if not isinstance(raw, str) or not raw.strip():
-        problems.add(field, "must be non-empty text")
-        return None
-    if len(raw) > _MAX_TEXT or any(unicodedata.category(ch) == "Cc" for ch in raw):
-        problems.add(field, f"must be one line of at most {_MAX_TEXT} characters, without control characters")
-        return None
-    return raw
-
-
-def _date(raw: object, field: str, problems: _Problems, dates: DateForm) -> date | None:
-    if dates == "json" and isinstance(raw, str) and _ISO_DATE.match(raw):
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            pass
-    # YAML reads an unquoted YYYY-MM-DD as a date; a timestamp or a quoted string is refused.
-    elif dates == "yaml" and type(raw) is date:
-        return raw
-    problems.add(field, f"must be a date written YYYY-MM-DD, got {raw!r}")
-    return None
-
-
-def _date_of_notice(raw: object, field: str, year: int, problems: _Problems, dates: DateForm) -> date | None:
-    """A date of the notice for ``year``: within that year, or in the December before it."""
-    d = _date(raw, field, problems, dates)
-    if d is None:
-        return None
-    if d.year == year or (d.year == year - 1 and d.month == _DECEMBER):
-        return d
-    problems.add(field, f"{d.isoformat()} is outside the year {year} and the December before it")
-    return None

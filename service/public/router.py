@@ -7,43 +7,23 @@ about the person.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from service.agencies.service import get_agency_by_code
 from service.auth.deps import PUBLIC, ReadSession, RuntimeDep
 from service.catalogue.service import items_of, require_current_version
-from service.officers.models import Certificate, Officer
 from service.officers.qualification import certificate_status_on
+from service.officers.service import certified_officers
 from service.policy.calendar import local_date
+from service.public.schemas import (
+    PublicCatalogue,
+    PublicCertificate,
+    PublicOfficer,
+)
 
 router = APIRouter(prefix="/api/v1/public/agencies/{agency}", tags=["public"])
-
-
-class PublicCatalogue(BaseModel):
-    agency: str
-    agency_name: str
-    version: str
-    items: list[dict[str, Any]]
-
-
-class PublicCertificate(BaseModel):
-    number: str
-    scope_items: list[str]
-    scope_categories: list[str]
-    territory: str | None
-    status: str = Field(description="active, suspended, revoked, cancelled, expired or not_yet_valid, today")
-    expires_on: date
-
-
-class PublicOfficer(BaseModel):
-    name: str
-    unit: str
-    certificates: list[PublicCertificate]
 
 
 @router.get("/items", response_model=PublicCatalogue, dependencies=[PUBLIC])
@@ -67,12 +47,7 @@ def public_officers(agency: str, session: ReadSession, runtime: RuntimeDep) -> l
     """
     found = get_agency_by_code(session, agency)
     today = local_date(runtime.clock.now())
-    rows = session.execute(
-        select(Officer, Certificate)
-        .join(Certificate, Certificate.officer_id == Officer.id)
-        .where(Officer.agency_id == found.id, Officer.active.is_(True))
-        .order_by(Officer.name, Certificate.number)
-    ).all()
+    rows = certified_officers(session, found.id)
     out: dict[Any, PublicOfficer] = {}
     for officer, certificate in rows:
         entry = out.setdefault(

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.policy.strict_yaml import load_strict
-from service.publicity.redaction import RedactionRules
+from service.privacy.redaction import RedactionRules
 
 
 @dataclass(frozen=True)

@@ -3,46 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from service.agencies.service import get_agency_by_code
 from service.auth.deps import PUBLIC, ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
-from service.inputs import Paragraph
 from service.policy.calendar import local_date
 from service.publicity import service as publicity
+from service.publicity.schemas import (
+    OverdueOut,
+    PublicationOut,
+    WithdrawIn,
+)
 from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["publicity"])
-
-
-class PublicationOut(BaseModel):
-    case_id: uuid.UUID
-    content: dict[str, Any]
-    published_at: datetime
-    withdrawn_at: datetime | None
-    withdrawal_reason: str | None
-
-
-class WithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: Paragraph = Field(min_length=1, max_length=2000)
-
-
-class OverdueOut(BaseModel):
-    case_id: uuid.UUID
-    case_number: str | None
-    what: str
-    due_on: date
-    basis: str
 
 
 @router.post("/cases/{case_id}/publication", response_model=PublicationOut, status_code=201)

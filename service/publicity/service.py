@@ -31,9 +31,9 @@ from service.ledger.projection import projector, record
 from service.legal import penalty_law
 from service.policy.calendar import CalendarRangeError, local_date
 from service.policy.notices import agency_calendar
+from service.privacy.redaction import KnownPerson, redact_party, redact_strings
 from service.publicity.models import Publication
 from service.publicity.policy import PublicityPolicy
-from service.publicity.redaction import KnownPerson, redact_party, redact_strings
 
 
 def publication_content(session: Session, case: Case, policy: PublicityPolicy) -> dict[str, Any]:

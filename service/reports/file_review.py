@@ -18,10 +18,10 @@ from service.cases.categories import StateCategory
 from service.cases.context import CaseContext
 from service.cases.items import item_rules
 from service.cases.models import Case
+from service.cases.review_requirement import review_required
 from service.catalogue.service import item_of
 from service.ledger.models import LedgerEntry
 from service.policy.catalogue import PartyType
-from service.reviews.requirement import review_required
 
 # (document, the entry types that are it, points it is worth, when it is required)
 DOCUMENTS: tuple[tuple[str, tuple[str, ...], int, str], ...] = (

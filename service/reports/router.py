@@ -2,51 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
 
 from service.agencies.service import agency_of
 from service.auth.deps import ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.reports.file_review import review_files
+from service.reports.schemas import (
+    FileReviewOut,
+    YearOut,
+)
 from service.reports.yearly import YearFigures, as_csv, as_html, yearly_figures
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-
-
-class YearOut(BaseModel):
-    year: int
-    cases_registered: int
-    cases_by_item: dict[str, int]
-    cases_by_procedure: dict[str, int]
-    decisions_by_outcome: dict[str, int]
-    decisions_revoked: int
-    fines_decided_fen: int
-    fines_collected_fen: int
-    hearings_held: int
-    legal_reviews: int
-    legal_reviews_with_problems: int
-    collective_discussions: int
-    overdue_cases: int
-    certified_officers: int
-    reviewers: int
-    reviewer_share_percent: float
-    consistent_with_tables: bool
-    discrepancies: list[str]
-
-
-class FileReviewOut(BaseModel):
-    case_id: uuid.UUID
-    case_number: str | None
-    score: int
-    passed: bool
-    automatic_fails: list[str]
-    missing_documents: list[str]
 
 
 def _figures(session: ReadSession, runtime: RuntimeDep, principal: Principal, year: int) -> YearFigures:

@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.errors import NotFound
-from service.inputs import Paragraph
 from service.signing import service as signing
-from service.signing.models import SigningKey
+from service.signing.schemas import (
+    KeyIn,
+    KeyOut,
+)
 
 router = APIRouter(prefix="/api/v1/signing-keys", tags=["signatures"])
-
-
-class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    public_key: Paragraph = Field(
-        min_length=40, max_length=400, description="base64 of the raw 32-byte Ed25519 key, or PEM"
-    )
-
-
-class KeyOut(BaseModel):
-    id: uuid.UUID
-    user_id: uuid.UUID
-    key_id: str
-    public_key: str
-    status: str
-    registered_at: datetime
-    decided_at: datetime | None
 
 
 @router.post("", response_model=KeyOut, status_code=201)
@@ -53,20 +34,7 @@ def register_key(
 @router.get("", response_model=list[KeyOut])
 def list_keys(session: ReadSession, principal: Principal = requires(Permission.SELF_READ)) -> list[KeyOut]:
     """Your keys; an admin sees every key of the agency."""
-    query = select(SigningKey).where(SigningKey.agency_id == principal.agency_id)
-    if not principal.has(Permission.SIGNING_KEY_APPROVE):
-        query = query.where(SigningKey.user_id == principal.user_id)
-    return [
-        KeyOut.model_validate(k, from_attributes=True)
-        for k in session.scalars(query.order_by(SigningKey.registered_at))
-    ]
-
-
-def _key(session: ReadSession | WriteSession, principal: Principal, key_id: uuid.UUID) -> SigningKey:
-    key = session.get(SigningKey, key_id)
-    if key is None or key.agency_id != principal.agency_id:
-        raise NotFound("no such key", "公钥不存在")
-    return key
+    return [KeyOut.model_validate(k, from_attributes=True) for k in signing.keys_visible_to(session, principal)]
 
 
 @router.post("/{key_id}/approve", response_model=KeyOut)
@@ -78,7 +46,12 @@ def approve_key(
 ) -> KeyOut:
     """Approve a registered key (an admin other than its owner; recorded in the ledger)."""
     key = signing.decide_key(
-        session, principal, _key(session, principal, key_id), True, runtime.clock.now(), duties=runtime.roles.duties
+        session,
+        principal,
+        signing.key_of(session, principal, key_id),
+        True,
+        runtime.clock.now(),
+        duties=runtime.roles.duties,
     )
     return KeyOut.model_validate(key, from_attributes=True)
 
@@ -92,6 +65,11 @@ def revoke_key(
 ) -> KeyOut:
     """Revoke a key: it signs nothing from now on."""
     key = signing.decide_key(
-        session, principal, _key(session, principal, key_id), False, runtime.clock.now(), duties=runtime.roles.duties
+        session,
+        principal,
+        signing.key_of(session, principal, key_id),
+        False,
+        runtime.clock.now(),
+        duties=runtime.roles.duties,
     )
     return KeyOut.model_validate(key, from_attributes=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_of, agency_ref, entry_agency_id
 from service.auth.duties import check_not_own_key
-from service.auth.permissions import SeparationOfDuties
+from service.auth.permissions import Permission, SeparationOfDuties
 from service.auth.principal import Principal
 from service.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound
 from service.ledger.canonical import EntryContent
@@ -139,3 +139,19 @@ def check_signature(session: Session, principal: Principal, statement: bytes, ki
             f"signature refused: {exc.reason}", "签名无效：与所登记的公钥不符，或所签内容不是本声明"
         ) from None
     return base64.b64encode(signature).decode("ascii")
+
+
+def keys_visible_to(session: Session, principal: Principal) -> list[SigningKey]:
+    """The principal's own keys; for an admin (who approves keys), every key of the agency."""
+    query = select(SigningKey).where(SigningKey.agency_id == principal.agency_id)
+    if not principal.has(Permission.SIGNING_KEY_APPROVE):
+        query = query.where(SigningKey.user_id == principal.user_id)
+    return list(session.scalars(query.order_by(SigningKey.registered_at)))
+
+
+def key_of(session: Session, principal: Principal, key_id: uuid.UUID) -> SigningKey:
+    """A key of the principal's agency; another agency's answers 404."""
+    key = session.get(SigningKey, key_id)
+    if key is None or key.agency_id != principal.agency_id:
+        raise NotFound("no such key", "公钥不存在")
+    return key

@@ -20,11 +20,11 @@ import pytest
 import sqlalchemy as sa
 
 from service.agencies.service import agency_ref, get_agency_by_code
+from service.audit.bundle import verify_bundle
 from service.audit.export import agency_signer, bundle_files, zip_bundle
 from service.cases.models import Case
 from service.clock import FixedClock
 from service.evidence.store import EvidenceStore
-from service.ledger.bundle import verify_bundle
 from service.ledger.errors import VerificationError
 from service.ledger.models import LedgerEntry
 from service.ledger.projection import record

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from service.audit.bundle import verify_bundle
 from service.cli import app as cli_app
 from service.clock import FixedClock
 from service.config import Settings
-from service.ledger.bundle import verify_bundle
 from service.ledger.canonical import parse_entry
 from service.ledger.models import LedgerEntry
 from service.main import create_app

@@ -18,8 +18,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import service.cli
+from service.audit.bundle import verify_bundle
 from service.clock import FixedClock
-from service.ledger.bundle import verify_bundle
 from service.ledger.errors import VerificationError
 from service.signing.client import public_key_of
 

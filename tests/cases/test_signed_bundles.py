@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
-from service.ledger.bundle import UNSIGNED_FORMAT, manifest_for, render_summary, sign_manifest, verify_bundle
+from service.audit.bundle import UNSIGNED_FORMAT, manifest_for, render_summary, sign_manifest, verify_bundle
 from service.ledger.errors import VerificationError
 from service.ledger.note import Checkpoint, NoteSigner, NoteVerifier
 

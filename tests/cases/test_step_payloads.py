@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.cases.payloads import STEP_PAYLOADS, StepRegistryError, check_against_workflows
+from service.cases.steps import STEPS, StepRegistryError, check_against_workflows
 from service.cases.workflow import WorkflowFileError, load_workflows
 from service.config import Settings
 from service.runtime import load_case_context
@@ -36,7 +36,7 @@ NESTED = {
 }
 
 
-@pytest.mark.parametrize("step", sorted(STEP_PAYLOADS))
+@pytest.mark.parametrize("step", sorted(STEPS))
 def test_an_unknown_key_in_any_steps_data_is_a_422_and_writes_nothing(
     step: str, cases: Cases, client: TestClient, auth: Auth, runtime: Any
 ) -> None:
@@ -77,7 +77,7 @@ def test_a_string_is_not_taken_for_a_boolean_or_a_number(cases: Cases, client: T
 
 def test_each_step_has_its_own_documented_route_with_its_payload_schema(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for step in STEP_PAYLOADS:
+    for step in STEPS:
         operation = paths[f"/api/v1/cases/{{case_id}}/steps/{step}"]["post"]
         assert {"403", "404", "409", "412", "422"} <= set(operation["responses"]), step
         assert "requestBody" in operation, step

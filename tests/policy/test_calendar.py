@@ -416,53 +416,57 @@ def test_a_year_key_that_is_not_a_year_is_refused(tmp_path: Path) -> None:
         "- {name: 元旦, name_en: New Year's Day, first: 2025-01-01, last: 2025-01-01, makeup_workdays: []}",
         VALID_YEAR.replace("  2025:", "  twenty-five:"),
     )
-    with pytest.raises(CalendarFileError, match=r"years\.twenty-five: a year must be a four-digit integer"):
+    with pytest.raises(CalendarFileError, match=r"years\.twenty-five: must be an integer"):
         load_calendar(path)
 
 
 # --- a notice given to load is refused whole, with every problem listed ---
 
 
-def test_a_notice_is_refused_whole_listing_every_problem() -> None:
+def _notice_2027(*periods: dict[str, object]) -> dict[str, object]:
+    return {
+        "year": 2027,
+        "notice": "国办发明电〔2026〕99号",
+        "title": "国务院办公厅关于2027年部分节假日安排的通知",
+        "issued_on": "2026-11-20",
+        "periods": list(periods),
+    }
+
+
+def _period(name: str, first: str, last: str, *makeup: str, **more: object) -> dict[str, object]:
+    return {"name": name, "name_en": name, "first": first, "last": last, "makeup_workdays": list(makeup), **more}
+
+
+def test_a_notice_is_refused_whole_listing_every_problem_of_its_shape() -> None:
     with pytest.raises(CalendarNoticeError) as refused:
         parse_notice(
-            {
-                "year": 2027,
-                "notice": "国办发明电〔2026〕99号",
-                "title": "国务院办公厅关于2027年部分节假日安排的通知",
-                "issued_on": "2026-11-20",
-                "periods": [
-                    # 6 February is both a day off and a make-up workday.
-                    {
-                        "name": "春节",
-                        "name_en": "Spring Festival",
-                        "first": "2027-02-05",
-                        "last": "2027-02-13",
-                        "makeup_workdays": ["2027-02-06"],
-                    },
-                    # November 2026 is neither in 2027 nor in the December before it.
-                    {
-                        "name": "元旦",
-                        "name_en": "New Year's Day",
-                        "first": "2026-11-30",
-                        "last": "2027-01-01",
-                        "makeup_workdays": [],
-                    },
-                    {
-                        "name": "清明节",
-                        "name_en": "Qingming",
-                        "first": "2027-04-05",
-                        "last": "2027-04-05",
-                        "makeup_workdays": [],
-                        "extra": 1,
-                    },
-                ],
-            }
+            _notice_2027(
+                _period("春节", "2027-02-05", "2027-02-13", "2027-02-06"),
+                _period("元旦", "2027-01-01", "2027-01-01", "2027-1-2"),
+                _period("清明节", "2027-04-05", "2027-04-05", extra=1),
+                _period("劳动节", "2027-05-05", "2027-05-01"),
+            )
+        )
+    problems = refused.value.problems
+    assert any("<notice>.periods[1].makeup_workdays[0]" in p and "must be a date" in p for p in problems)
+    assert any("<notice>.periods[2]" in p and "unknown keys ['extra']" in p for p in problems)
+    assert any("<notice>.periods[3].last" in p and "before first" in p for p in problems)
+
+
+def test_a_notice_is_refused_whole_listing_every_date_out_of_place() -> None:
+    with pytest.raises(CalendarNoticeError) as refused:
+        parse_notice(
+            _notice_2027(
+                # 6 February is both a day off and a make-up workday.
+                _period("春节", "2027-02-05", "2027-02-13", "2027-02-06"),
+                # November 2026 is neither in 2027 nor in the December before it.
+                _period("元旦", "2026-11-30", "2027-01-01"),
+                _period("清明节", "2027-04-05", "2027-04-05"),
+            )
         )
     problems = refused.value.problems
     assert any("<notice>.periods[0].makeup_workdays[0]" in p and "2027-02-06 is already listed" in p for p in problems)
     assert any("<notice>.periods[1].first" in p and "outside the year 2027" in p for p in problems)
-    assert any("<notice>.periods[2]" in p and "unknown keys ['extra']" in p for p in problems)
 
 
 def test_a_notice_dated_in_the_december_before_its_year_is_accepted() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from service.cases.policy import CasePolicyError, load_case_policy
+from service.cases.review_requirement import ReviewCatalogueError, load_review_catalogue
 from service.officers.policy import OfficerPolicyError, load_officer_policy
 from service.publicity.policy import PublicityPolicyError, load_publicity_policy
-from service.reviews.requirement import ReviewCatalogueError, load_review_catalogue
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 

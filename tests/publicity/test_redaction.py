@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.cases.models import Party
-from service.publicity.identifiers import Identifier, find_identifiers, is_phone_number, is_resident_id
+from service.privacy.identifiers import Identifier, find_identifiers, is_phone_number, is_resident_id
+from service.privacy.redaction import KnownPerson, RedactionRules, mask_name, redact_strings, redact_text
 from service.publicity.policy import PublicityPolicy
-from service.publicity.redaction import KnownPerson, RedactionRules, mask_name, redact_strings, redact_text
 from service.publicity.service import known_persons
 
 ID = "[身份证号码已隐去]"

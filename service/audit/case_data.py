@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases.lawful_path import PathReport, Procedures, StreamEntry, check_case_stream
-from service.cases.models import Case, Evidence, Party
+from service.cases.models import Case, Party
 from service.cases.parties import check_commitments
+from service.evidence.models import Evidence
 from service.evidence.store import EvidenceStore
 from service.ledger.errors import VerificationError
 from service.ledger.models import LedgerEntry

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from service.ledger.bundle import verify_bundle
+from service.audit.bundle import verify_bundle
 from service.ledger.errors import VerificationError
 
 

@@ -4,7 +4,7 @@ The structured party: a person's name masked (张三 → 张某某), ID numbers 
 cut to village level; an organisation is published by name, as 国办发〔2018〕118号 requires.
 
 Free text (the facts, a withdrawal's reason, any string of the published content): every resident ID number and
-telephone number is replaced by a label (``service/publicity/identifiers.py`` says what is recognised), and the
+telephone number is replaced by a label (``service/privacy/identifiers.py`` says what is recognised), and the
 individual party's name — known from the party's record at publication — is masked wherever it appears: the full
 name, with or without spaces between its characters, and a given name of two or more characters standing alone
 (张晓明 → 张某某, 晓明 → 某某). A one-character given name alone is not masked (三 is a word too), and the names of
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from service.publicity.identifiers import Identifier, redact_identifiers
+from service.privacy.identifiers import Identifier, redact_identifiers
 
 LABELS = {Identifier.ID_NUMBER: "[身份证号码已隐去]", Identifier.PHONE: "[电话号码已隐去]"}
 

@@ -8,10 +8,19 @@ commits, so everything the snapshot refers to is already on disk; what was added
 snapshot and is left out (evidence) or harmless (a key of an agency the snapshot does not have). Keys and
 evidence files are never rewritten, so reading them later gives the bytes the snapshot refers to.
 
-``manifest.json`` lists every other member with its SHA-256 and size. Restore refuses an archive whose members
-do not match it, naming the member, before it writes anything; it restores only into an empty database and
-beside no conflicting file, then migrates the database to this version's head. The manifest is not signed:
-it catches damage, not forgery — ``caseledger verify`` on the restored instance does that (the checkpoints are
+``manifest.json`` lists every other member with its SHA-256 and size, and each agency's verifier key;
+``manifest.sig`` is a C2SP signed note over the manifest's SHA-256 carrying one signature per agency, by its
+checkpoint key (the key file, never the database), as an exported bundle's manifest is signed. Restore refuses,
+naming the member and before it writes anything, an archive whose manifest is not signed by every agency it
+lists with the key the archive carries for it (and, given trusted verifier keys, by those), or whose members
+do not match the manifest; it restores only into an empty database and beside no conflicting file, then
+migrates the database to this version's head.
+
+What the signature proves is bounded by where the keys travel: the archive carries the agencies' private keys,
+so whoever holds an archive can sign another. It proves that the manifest was signed by the holder of the keys
+the archive carries, so an edited manifest (say, rewritten to match a member swapped for another) is refused;
+held to the agency's published verifier key (``caseledger restore --vkey FILE``), an archive made with other
+keys is refused too. ``caseledger verify`` on the restored instance checks the rest (the checkpoints are
 signed, the evidence content-addressed, the current state a replay of the ledger).
 """
 
@@ -38,13 +47,17 @@ import sqlalchemy as sa
 from alembic import command
 from service.config import Settings
 from service.evidence.store import EvidenceStore
-from service.ledger.keys import agency_key_path
+from service.ledger.errors import VerificationError
+from service.ledger.keys import AGENCY_CODE, agency_key_path, load_agency_key
+from service.ledger.note import NoteSigner, NoteVerifier, private_key_from_pem
 from service.migrations import alembic_config
 from service.runtime import TOKEN_KEY_FILE
 
 FORMAT = "caseledger-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1: an unsigned manifest, refused (an edited manifest of it could not be told from the real one)
 MANIFEST = "manifest.json"
+MANIFEST_SIGNATURE = "manifest.sig"
+MAX_SIGNATURE_BYTES = 64 << 10
 SQLITE_MEMBER = "database/caseledger.sqlite3"
 CHUNK = 1 << 20
 # Members are named by the archive, never taken as paths: nothing absolute, no "..", no odd characters.
@@ -64,6 +77,7 @@ class Snapshot:
     members: dict[str, Path]  # archive name -> staged file
     tables: list[dict[str, Any]] = field(default_factory=list)  # PostgreSQL: table, columns, member, in order
     agency_codes: list[str] = field(default_factory=list)
+    vkeys: dict[str, str] = field(default_factory=dict)  # agency code -> the checkpoint verifier key recorded
     evidence: list[str] = field(default_factory=list)  # SHA-256 of every evidence file the snapshot records
 
 
@@ -102,12 +116,13 @@ def _sqlite_path(url: str) -> Path:
     return Path(database)
 
 
-def _references(conn: sa.Connection) -> tuple[str, list[str], list[str]]:
-    """The schema revision, the agencies' codes and the evidence files' hashes, as the snapshot has them."""
+def _references(conn: sa.Connection) -> tuple[str, dict[str, str], list[str]]:
+    """The schema revision, the agencies' codes with their verifier keys and the evidence files' hashes, as the
+    snapshot has them."""
     revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
-    codes = list(conn.exec_driver_sql("SELECT code FROM agencies ORDER BY code").scalars())
+    vkeys = {str(code): str(vkey) for code, vkey in conn.exec_driver_sql("SELECT code, checkpoint_vkey FROM agencies")}
     shas = list(conn.exec_driver_sql("SELECT DISTINCT sha256 FROM evidence ORDER BY sha256").scalars())
-    return str(revision), [str(c) for c in codes], [str(s) for s in shas]
+    return str(revision), dict(sorted(vkeys.items())), [str(s) for s in shas]
 
 
 def _snapshot_sqlite(url: str, staging: Path) -> Snapshot:
@@ -122,10 +137,10 @@ def _snapshot_sqlite(url: str, staging: Path) -> Snapshot:
     engine = sa.create_engine(f"sqlite:///{target}", hide_parameters=True)
     try:
         with engine.connect() as conn:
-            revision, codes, shas = _references(conn)
+            revision, vkeys, shas = _references(conn)
     finally:
         engine.dispose()
-    return Snapshot("sqlite", revision, {SQLITE_MEMBER: target}, agency_codes=codes, evidence=shas)
+    return Snapshot("sqlite", revision, {SQLITE_MEMBER: target}, agency_codes=list(vkeys), vkeys=vkeys, evidence=shas)
 
 
 def _snapshot_postgres(url: str, staging: Path) -> Snapshot:
@@ -136,7 +151,7 @@ def _snapshot_postgres(url: str, staging: Path) -> Snapshot:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
             # Every statement below reads the snapshot the first one took.
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            revision, codes, shas = _references(conn)
+            revision, vkeys, shas = _references(conn)
             metadata = sa.MetaData()
             metadata.reflect(conn)
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -154,7 +169,9 @@ def _snapshot_postgres(url: str, staging: Path) -> Snapshot:
                 tables.append({"table": table.name, "columns": columns, "member": member})
     finally:
         engine.dispose()
-    return Snapshot("postgresql", revision, members, tables=tables, agency_codes=codes, evidence=shas)
+    return Snapshot(
+        "postgresql", revision, members, tables=tables, agency_codes=list(vkeys), vkeys=vkeys, evidence=shas
+    )
 
 
 def _regular_files(root: Path) -> Iterator[Path]:
@@ -195,6 +212,7 @@ def write_backup(settings: Settings, archive: Path, *, now: datetime) -> BackupR
         for key in needed:
             if not key.is_file():
                 raise BackupError(f"the key file {key} is missing: the instance could not be verified or served")
+        signers = _manifest_signers(settings, snapshot.vkeys)
         store = EvidenceStore(settings.evidence_dir)
         for sha in snapshot.evidence:
             path = store.path_of(sha)
@@ -218,14 +236,16 @@ def write_backup(settings: Settings, archive: Path, *, now: datetime) -> BackupR
                 "engine": snapshot.engine,
                 "schema_revision": snapshot.revision,
                 "agencies": snapshot.agency_codes,
+                "verifier_keys": snapshot.vkeys,
                 "tables": snapshot.tables,
                 "files": files,
             }
             body = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-            info = tarfile.TarInfo(MANIFEST)
-            info.size = len(body)
-            info.mode = 0o600
-            tar.addfile(info, io.BytesIO(body))
+            for name, data in ((MANIFEST, body), (MANIFEST_SIGNATURE, sign_manifest(body, signers))):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                info.mode = 0o600
+                tar.addfile(info, io.BytesIO(data))
             raw.flush()
             os.fsync(raw.fileno())
         total = partial.stat().st_size
@@ -239,6 +259,77 @@ def write_backup(settings: Settings, archive: Path, *, now: datetime) -> BackupR
     )
 
 
+def _manifest_signers(settings: Settings, vkeys: dict[str, str]) -> list[NoteSigner]:
+    """Every agency's checkpoint signer, from its key file, which must be the key its ledger records."""
+    if not vkeys:
+        raise BackupError("the instance has no agency: nothing to back up, and no agency key to sign the manifest")
+    signers = []
+    for code, vkey in vkeys.items():
+        try:
+            signer = NoteSigner(NoteVerifier.from_vkey(vkey).name, load_agency_key(settings.keys_dir, code))
+        except (VerificationError, ValueError, OSError) as exc:
+            raise BackupError(f"the checkpoint key of agency {code} cannot sign the manifest: {exc}") from None
+        if signer.vkey() != vkey:
+            raise BackupError(
+                f"the key file {agency_key_path(settings.keys_dir, code)} is not the checkpoint key agency {code}'s "
+                "ledger records"
+            )
+        signers.append(signer)
+    return signers
+
+
+def _manifest_note_text(manifest: bytes) -> str:
+    return f"{FORMAT}/{FORMAT_VERSION}\nmanifest sha256 {hashlib.sha256(manifest).hexdigest()}\n"
+
+
+def sign_manifest(manifest: bytes, signers: list[NoteSigner]) -> bytes:
+    """A signed note over the manifest's SHA-256 with one signature line per agency key (C2SP signed-note)."""
+    text = _manifest_note_text(manifest)
+    lines = [signer.sign(text).removeprefix(text + "\n") for signer in signers]
+    return (text + "\n" + "".join(lines)).encode("utf-8")
+
+
+def check_manifest_signature(
+    manifest: dict[str, Any],
+    manifest_bytes: bytes,
+    note: bytes | None,
+    archived_keys: dict[str, Path],
+    trusted: list[str],
+) -> None:
+    """Refuse a manifest not signed by every agency it lists, each with the key the archive carries for it.
+
+    ``archived_keys`` maps an agency code to its key file as extracted; ``trusted`` holds verifier keys the
+    operator trusts (their published ones): when given, every agency's key must be one of them.
+    """
+    if note is None:
+        raise BackupError(f"{MANIFEST_SIGNATURE} is missing: the manifest is not signed")
+    vkeys = manifest.get("verifier_keys")
+    agencies = manifest.get("agencies")
+    if not isinstance(vkeys, dict) or not isinstance(agencies, list) or sorted(vkeys) != sorted(agencies) or not vkeys:
+        raise BackupError(f"{MANIFEST} does not name a verifier key for each of its agencies")
+    try:
+        text = note.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BackupError(f"{MANIFEST_SIGNATURE} is not UTF-8 text") from None
+    trusted_keys = {t.strip() for t in trusted if t.strip()}
+    for code, vkey in sorted(vkeys.items()):
+        try:
+            verifier = NoteVerifier.from_vkey(str(vkey))
+            if verifier.verify(text) != _manifest_note_text(manifest_bytes):
+                raise BackupError(f"{MANIFEST}: its bytes are not the manifest that was signed")
+        except VerificationError as exc:
+            raise BackupError(f"{MANIFEST_SIGNATURE}: agency {code}: {exc.reason}") from None
+        path = archived_keys.get(str(code))
+        try:
+            archived = None if path is None else NoteSigner(verifier.name, private_key_from_pem(path.read_bytes()))
+        except ValueError:
+            archived = None
+        if archived is None or archived.vkey() != verifier.vkey():
+            raise BackupError(f"agency {code}: the archive does not carry the checkpoint key that signed its manifest")
+        if trusted_keys and verifier.vkey() not in trusted_keys:
+            raise BackupError(f"agency {code}: its key {verifier.vkey()} is not one of the verifier keys you trust")
+
+
 def _add_file(tar: tarfile.TarFile, name: str, path: Path, size: int) -> None:
     info = tarfile.TarInfo(name)
     info.size = size
@@ -250,7 +341,7 @@ def _add_file(tar: tarfile.TarFile, name: str, path: Path, size: int) -> None:
 # Restore ---------------------------------------------------------------------------------------------------
 
 
-def _read_manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
+def _read_manifest(tar: tarfile.TarFile, archive: Path) -> tuple[dict[str, Any], bytes]:
     try:
         member = tar.getmember(MANIFEST)
     except KeyError:
@@ -258,12 +349,15 @@ def _read_manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
     handle = tar.extractfile(member)
     if handle is None:
         raise BackupError(f"{MANIFEST} in {archive} is not a file")
+    manifest_bytes = handle.read()
     try:
-        manifest = json.loads(handle.read())
+        manifest = json.loads(manifest_bytes)
     except ValueError:
         raise BackupError(f"{MANIFEST} in {archive} is not JSON") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{archive} is not a caseledger backup")
+    if manifest.get("version") == 1:
+        raise BackupError(f"{archive} is a backup of format version 1, whose manifest is not signed: take a new backup")
     if manifest.get("version") != FORMAT_VERSION:
         raise BackupError(f"{archive} is a backup of format version {manifest.get('version')}, not {FORMAT_VERSION}")
     files = manifest.get("files")
@@ -272,25 +366,32 @@ def _read_manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
         for v in files.values()
     ):
         raise BackupError(f"{MANIFEST} in {archive} does not list its files with their SHA-256 and size")
-    return manifest
+    return manifest, manifest_bytes
 
 
-def _unpack_checked(archive: Path, staging: Path) -> dict[str, Any]:
-    """Extract every member into ``staging``, each held to the manifest's SHA-256 and size; refuse any other."""
+def _unpack_checked(archive: Path, staging: Path, trusted: list[str]) -> dict[str, Any]:
+    """Extract every member into ``staging``, each held to the manifest's SHA-256 and size; refuse any other,
+    and a manifest that its agencies' keys did not sign."""
     try:
         with tarfile.open(archive, mode="r:") as tar:
-            return _unpack_members(tar, archive, staging)
+            return _unpack_members(tar, archive, staging, trusted)
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"cannot read {archive}: {exc}") from None
 
 
-def _unpack_members(tar: tarfile.TarFile, archive: Path, staging: Path) -> dict[str, Any]:
-    manifest = _read_manifest(tar, archive)
+def _unpack_members(tar: tarfile.TarFile, archive: Path, staging: Path, trusted: list[str]) -> dict[str, Any]:
+    manifest, manifest_bytes = _read_manifest(tar, archive)
     listed: dict[str, Any] = manifest.get("files", {})
     seen: set[str] = set()
+    note: bytes | None = None
     for member in tar:
         name = member.name
         if name == MANIFEST:
+            continue
+        if name == MANIFEST_SIGNATURE and note is None and member.isfile() and member.size <= MAX_SIGNATURE_BYTES:
+            handle = tar.extractfile(member)
+            assert handle is not None
+            note = handle.read()
             continue
         if name not in listed or not MEMBER_NAME.match(name) or not member.isfile():
             raise BackupError(f"{name} in {archive} is not listed in its manifest")
@@ -313,6 +414,12 @@ def _unpack_members(tar: tarfile.TarFile, archive: Path, staging: Path) -> dict[
     for name in listed:
         if name not in seen:
             raise BackupError(f"{name}, listed in the manifest, is missing from {archive}")
+    keys = {
+        code: staging / "keys" / agency_key_path(Path(), code)
+        for code in manifest.get("verifier_keys", {})
+        if isinstance(code, str) and AGENCY_CODE.match(code)
+    }
+    check_manifest_signature(manifest, manifest_bytes, note, keys, trusted)
     return manifest
 
 
@@ -413,11 +520,15 @@ def _staging_beside(directory: Path) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def restore_backup(settings: Settings, archive: Path) -> RestoreReport:
-    """Rebuild an instance from ``archive`` into an empty database and data directory, then migrate to head."""
+def restore_backup(settings: Settings, archive: Path, trusted_vkeys: list[str] | None = None) -> RestoreReport:
+    """Rebuild an instance from ``archive`` into an empty database and data directory, then migrate to head.
+
+    ``trusted_vkeys``: verifier keys the operator trusts (the agencies' published keys); when given, every
+    agency's manifest signature must be by one of them.
+    """
     url = settings.resolved_database_url
     with _staging_beside(settings.data_dir) as staging:
-        manifest = _unpack_checked(archive, staging)
+        manifest = _unpack_checked(archive, staging, trusted_vkeys or [])
         engine_name = "sqlite" if _is_sqlite(url) else "postgresql"
         if manifest.get("engine") != engine_name:
             raise BackupError(

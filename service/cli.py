@@ -15,15 +15,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service import projections
 from service.agencies.models import Agency
 from service.agencies.service import AGENCY_STREAM, create_agency, get_agency_by_code
 from service.audit.case_data import verify_case_data, verify_case_paths
+from service.auth.duties import incompatible_holdings
 from service.auth.models import User
-from service.auth.permissions import load_role_policy
+from service.auth.permissions import SeparationOfDuties, load_role_policy
+from service.auth.throttle import unlock_account
 from service.auth.tokens import generate_key_file
-from service.auth.users import create_user, find_user, set_disabled
+from service.auth.users import create_user, find_user, set_disabled, set_roles
 from service.cases.deadline_revision import load_notice
 from service.catalogue.service import load_version
 from service.clock import SystemClock
@@ -286,43 +289,124 @@ def user_add(
     console.print(f"user [bold]{username}[/bold] added to {agency} with roles {', '.join(sorted(role))}")
 
 
-@user_app.command("disable")
-def user_disable(username: Annotated[str, typer.Argument()]) -> None:
-    """Disable a user: their tokens stop working at once. The agency's last active admin is not disabled."""
+def _change_user(username: str, change: Callable[[Session, Agency, User, SeparationOfDuties], str]) -> None:
+    """Apply ``change`` to ``username`` in one transaction, under the same rules as the API (the separation of
+    duties of policies/roles.yaml); print what it says, or the rule that refused it."""
     settings = _settings()
     database = _database(settings)
+    duties = load_role_policy(settings.policies_dir / "roles.yaml").duties
     try:
         with database.transaction() as session:
             user = find_user(session, username)
             agency = session.get(Agency, user.agency_id)
             assert agency is not None
-            duties = load_role_policy(settings.policies_dir / "roles.yaml").duties
-            set_disabled(session, agency, user, True, duties=duties, actor=CLI_ACTOR, at=SystemClock().now())
+            done = change(session, agency, user, duties)
     except DomainError as exc:
         raise _fail(exc.detail_en) from None
     _integrate(settings, database)
-    console.print(f"user [bold]{username}[/bold] disabled")
+    console.print(done)
+
+
+@user_app.command("disable")
+def user_disable(username: Annotated[str, typer.Argument()]) -> None:
+    """Disable a user: their tokens stop working at once. The agency's last active admin is not disabled."""
+
+    def disable(session: Session, agency: Agency, user: User, duties: SeparationOfDuties) -> str:
+        set_disabled(session, agency, user, True, duties=duties, actor=CLI_ACTOR, at=SystemClock().now())
+        return f"user [bold]{username}[/bold] disabled"
+
+    _change_user(username, disable)
+
+
+@user_app.command("enable")
+def user_enable(username: Annotated[str, typer.Argument()]) -> None:
+    """Enable a disabled user; tokens issued before they were disabled stay refused."""
+
+    def enable(session: Session, agency: Agency, user: User, duties: SeparationOfDuties) -> str:
+        set_disabled(session, agency, user, False, duties=duties, actor=CLI_ACTOR, at=SystemClock().now())
+        return f"user [bold]{username}[/bold] enabled"
+
+    _change_user(username, enable)
+
+
+@user_app.command("roles")
+def user_roles(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[list[str], typer.Option(help="the user's roles from now on; repeatable")],
+) -> None:
+    """Replace a user's roles (their tokens stop working). Roles one person may not hold together, and taking the
+    admin role from the agency's last active admin, are refused as through the API."""
+
+    def change_roles(session: Session, agency: Agency, user: User, duties: SeparationOfDuties) -> str:
+        set_roles(session, agency, user, role, duties=duties, acting_user=None, actor=CLI_ACTOR, at=SystemClock().now())
+        return f"user [bold]{username}[/bold] now has roles {', '.join(sorted(set(role)))}"
+
+    _change_user(username, change_roles)
+
+
+@user_app.command("unlock")
+def user_unlock(username: Annotated[str, typer.Argument()]) -> None:
+    """Clear the failed sign-ins counted against a user's account, so that they can sign in from anywhere again
+    (strangers' wrong passwords lock an account for a window). Recorded in the user's ledger stream."""
+
+    def unlock(session: Session, agency: Agency, user: User, duties: SeparationOfDuties) -> str:
+        had = unlock_account(session, agency, user, actor=CLI_ACTOR, at=SystemClock().now())
+        return f"user [bold]{username}[/bold] unlocked" + ("" if had else " (no failed sign-ins were counted)")
+
+    _change_user(username, unlock)
+
+
+def _incompatible_accounts(session: Session, agency: str | None) -> list[tuple[str, User, list[str]]]:
+    duties = load_role_policy(_settings().policies_dir / "roles.yaml").duties
+    query = select(User, Agency.code).join(Agency, Agency.id == User.agency_id).order_by(Agency.code, User.username)
+    if agency:
+        query = query.where(Agency.code == agency)
+    return [(code, user, incompatible_holdings(duties, user.roles)) for user, code in session.execute(query)]
+
+
+def _warn_incompatible(flagged: list[tuple[str, User, list[str]]]) -> None:
+    errors.print(
+        f"[yellow]warning:[/yellow] {len(flagged)} account(s) hold roles one person may not hold together "
+        "(policies/roles.yaml: separation_of_duties; granted before the rule was enforced):"
+    )
+    for code, user, pairs in flagged:
+        errors.print(f"  {code}/{user.username}: {', '.join(pairs)}")
+    errors.print("give one of each pair to another person: caseledger user roles USERNAME --role ROLE ...")
 
 
 @user_app.command("list")
 def user_list(agency: Annotated[str | None, typer.Option(help="only this agency")] = None) -> None:
-    """List users with their agency, roles and status."""
+    """List users with their agency, roles and status; accounts holding roles one person may not hold together
+    are flagged."""
     settings = _settings()
     database = _database(settings)
-    table = Table("agency", "username", "name", "roles", "status")
+    table = Table("agency", "username", "name", "roles", "status", "separation of duties")
     with database.transaction(write=False) as session:
-        query = select(User, Agency.code).join(Agency, Agency.id == User.agency_id).order_by(Agency.code, User.username)
-        if agency:
-            query = query.where(Agency.code == agency)
-        for user, code in session.execute(query):
-            table.add_row(
-                code,
-                user.username,
-                user.display_name,
-                ", ".join(user.roles),
-                "disabled" if user.disabled else "active",
-            )
+        accounts = _incompatible_accounts(session, agency)
+    for code, user, pairs in accounts:
+        table.add_row(
+            code,
+            user.username,
+            user.display_name,
+            ", ".join(user.roles),
+            "disabled" if user.disabled else "active",
+            "[red]incompatible: " + ", ".join(pairs) + "[/red]" if pairs else "",
+        )
     console.print(table)
+    flagged = [account for account in accounts if account[2]]
+    if flagged:
+        _warn_incompatible(flagged)
+
+
+@user_app.command("check")
+def user_check(agency: Annotated[str | None, typer.Option(help="only this agency")] = None) -> None:
+    """Exit 1, naming them, if any account holds roles one person may not hold together; 0 otherwise."""
+    with _database(_settings()).transaction(write=False) as session:
+        flagged = [account for account in _incompatible_accounts(session, agency) if account[2]]
+    if flagged:
+        _warn_incompatible(flagged)
+        raise typer.Exit(1)
+    console.print("every account holds roles one person may hold together")
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -702,7 +786,8 @@ def verify_document_command(
 def backup(
     file: Annotated[Path, typer.Argument(help="the archive to write (a new file; mode 0600)")],
 ) -> None:
-    """Write the database, the keys and the evidence into one archive, with a manifest of SHA-256s.
+    """Write the database, the keys and the evidence into one archive, with a manifest of SHA-256s signed by every
+    agency's checkpoint key.
 
     The archive holds the signing keys and personal data: store it as you would the keys themselves.
     """
@@ -721,16 +806,27 @@ def backup(
 @app.command()
 def restore(
     file: Annotated[Path, typer.Argument(help="an archive written by `caseledger backup`")],
+    vkey: Annotated[
+        list[Path] | None,
+        typer.Option(help="a file holding the published verifier key(s) of the agencies, one a line; repeatable"),
+    ] = None,
 ) -> None:
     """Rebuild an instance from a backup, into an empty database and data directory; then run `verify`.
 
     Refused, with nothing written, when the database holds rows, a file in the data directory differs from the
-    archive's, or a member of the archive does not match its manifest.
+    archive's, a member of the archive does not match its manifest, or the manifest is not signed by every
+    agency's checkpoint key (with --vkey: by keys you trust).
     """
     from service.backup import BackupError, restore_backup
 
     try:
-        report = restore_backup(_settings(), file)
+        trusted = [line for path in vkey or [] for line in path.read_text(encoding="utf-8").splitlines()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read the verifier keys: {exc}", 2) from None
+    if vkey and not any(line.strip() for line in trusted):
+        raise _fail("the --vkey file(s) hold no verifier key", 2)
+    try:
+        report = restore_backup(_settings(), file, trusted)
     except BackupError as exc:
         raise _fail(str(exc)) from None
     console.print(

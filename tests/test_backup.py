@@ -3,7 +3,9 @@ same data, on SQLite and on PostgreSQL; a damaged archive or a non-empty target 
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import stat
 import tarfile
 import uuid
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -20,6 +23,7 @@ from service.auth.models import User
 from service.cli import app as cli_app
 from service.clock import FixedClock
 from service.config import Settings
+from service.ledger.note import NoteSigner, private_key_to_pem
 from service.runtime import Runtime
 
 from .cases.driver import Cases
@@ -270,3 +274,124 @@ def test_what_is_written_while_the_backup_reads_its_files_is_left_out_and_harmle
     assert restored("restore", str(archive)).exit_code == 0
     verified = restored("verify")
     assert verified.exit_code == 0, verified.output
+
+
+def rewrite(archive: Path, target: Path, change: Callable[[dict[str, bytes]], dict[str, bytes]]) -> None:
+    """Write ``target`` with the members of ``archive`` as ``change`` leaves them (in the archive's order)."""
+    with tarfile.open(archive) as source:
+        members = {info.name: source.extractfile(info).read() for info in source}  # type: ignore[union-attr]
+    with tarfile.open(target, "w") as out:
+        for name, data in change(members).items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+
+
+def test_the_manifest_is_signed_by_every_agencys_checkpoint_key(
+    live: dict[str, Any], cli: Callable[..., Any], tmp_path: Path, settings: Settings
+) -> None:
+    from service.ledger.note import NoteVerifier
+
+    archive = tmp_path / "caseledger.tar"
+    assert cli("backup", str(archive)).exit_code == 0
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        note = tar.extractfile("manifest.sig").read().decode()  # type: ignore[union-attr]
+    engine = sa.create_engine(settings.resolved_database_url)
+    try:
+        with engine.connect() as conn:
+            recorded = dict(conn.execute(sa.text("SELECT code, checkpoint_vkey FROM agencies")).all())
+    finally:
+        engine.dispose()
+    assert manifest["verifier_keys"] == recorded
+    assert sorted(recorded) == ["other", "tiemen"]
+    for vkey in recorded.values():
+        assert "manifest sha256" in NoteVerifier.from_vkey(vkey).verify(note)
+
+
+def test_a_manifest_rewritten_to_match_a_changed_member_is_refused(
+    live: dict[str, Any], cli: Callable[..., Any], tmp_path: Path, empty_database_url: str
+) -> None:
+    """The forgery the signature stops: a member changed and the manifest's SHA-256 and size changed to match."""
+    archive = tmp_path / "caseledger.tar"
+    assert cli("backup", str(archive)).exit_code == 0
+    sha = live["evidence"]["sha256"]
+    member = f"evidence/{sha[:2]}/{sha[2:4]}/{sha}"
+
+    def forge(members: dict[str, bytes]) -> dict[str, bytes]:
+        changed = members[member][:-1] + bytes([members[member][-1] ^ 1])
+        manifest = json.loads(members["manifest.json"])
+        manifest["files"][member] = {"sha256": hashlib.sha256(changed).hexdigest(), "size": len(changed)}
+        body = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+        return members | {member: changed, "manifest.json": body}
+
+    forged = tmp_path / "forged.tar"
+    rewrite(archive, forged, forge)
+    restored_dir = tmp_path / "restored"
+    refused = command_on(restored_dir, empty_database_url)("restore", str(forged))
+    assert refused.exit_code == 1
+    assert "manifest.json: its bytes are not the manifest that was signed" in refused.output
+    assert not (restored_dir / "keys").exists()
+    assert not (restored_dir / "evidence").exists()
+
+
+def test_an_archive_without_its_manifest_signature_is_refused(
+    live: dict[str, Any], cli: Callable[..., Any], tmp_path: Path, empty_database_url: str
+) -> None:
+    archive = tmp_path / "caseledger.tar"
+    assert cli("backup", str(archive)).exit_code == 0
+    unsigned = tmp_path / "unsigned.tar"
+    rewrite(archive, unsigned, lambda members: {k: v for k, v in members.items() if k != "manifest.sig"})
+    refused = command_on(tmp_path / "restored", empty_database_url)("restore", str(unsigned))
+    assert refused.exit_code == 1
+    assert "manifest.sig is missing" in refused.output
+    assert not (tmp_path / "restored" / "keys").exists()
+
+
+def test_a_signature_by_a_key_the_archive_does_not_carry_is_refused(
+    live: dict[str, Any], cli: Callable[..., Any], tmp_path: Path, empty_database_url: str
+) -> None:
+    """Keys swapped for others in the archive: the manifest's signature is no longer by the key carried."""
+    archive = tmp_path / "caseledger.tar"
+    assert cli("backup", str(archive)).exit_code == 0
+    other_key = private_key_to_pem(Ed25519PrivateKey.generate())
+    member = "keys/agencies/tiemen.ed25519.pem"
+
+    def swap(members: dict[str, bytes]) -> dict[str, bytes]:
+        manifest = json.loads(members["manifest.json"])
+        manifest["files"][member] = {"sha256": hashlib.sha256(other_key).hexdigest(), "size": len(other_key)}
+        body = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+        return members | {member: other_key, "manifest.json": body}
+
+    swapped = tmp_path / "swapped.tar"
+    rewrite(archive, swapped, swap)
+    refused = command_on(tmp_path / "restored", empty_database_url)("restore", str(swapped))
+    assert refused.exit_code == 1
+    assert "manifest" in refused.output
+
+
+def test_restore_held_to_the_published_verifier_keys(
+    live: dict[str, Any], cli: Callable[..., Any], tmp_path: Path, empty_database_url: str, settings: Settings
+) -> None:
+    archive = tmp_path / "caseledger.tar"
+    assert cli("backup", str(archive)).exit_code == 0
+    engine = sa.create_engine(settings.resolved_database_url)
+    try:
+        with engine.connect() as conn:
+            published = list(conn.execute(sa.text("SELECT checkpoint_vkey FROM agencies")).scalars())
+    finally:
+        engine.dispose()
+    stranger = NoteSigner("caseledger.local/tiemen", Ed25519PrivateKey.generate()).vkey()
+    untrusted = tmp_path / "untrusted.vkeys"
+    untrusted.write_text(f"{published[0]}\n{stranger}\n")
+    refused = command_on(tmp_path / "refused", empty_database_url)("restore", str(archive), "--vkey", str(untrusted))
+    assert refused.exit_code == 1
+    assert "not one of the verifier keys you trust" in refused.output
+    assert not (tmp_path / "refused" / "keys").exists()
+
+    trusted = tmp_path / "published.vkeys"
+    trusted.write_text("\n".join(published) + "\n")
+    restored = command_on(tmp_path / "restored", empty_database_url)
+    done = restored("restore", str(archive), "--vkey", str(trusted))
+    assert done.exit_code == 0, done.output
+    assert restored("verify").exit_code == 0

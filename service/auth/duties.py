@@ -36,6 +36,13 @@ def check_role_combination(duties: SeparationOfDuties, roles: Iterable[str]) -> 
         )
 
 
+def incompatible_holdings(duties: SeparationOfDuties, roles: Iterable[str]) -> list[str]:
+    """The pairs of ``roles`` one person may not hold together, written ``admin+officer``; empty when the rule
+    allows them. Accounts created before the rule may hold such pairs (they keep them until their roles are next
+    changed): the users list and ``caseledger user check`` name them, so that an admin splits them."""
+    return [f"{a}+{b}" for a, b in duties.incompatible_pairs(roles)]
+
+
 def check_not_own_roles(duties: SeparationOfDuties, actor: uuid.UUID | None, user: uuid.UUID) -> None:
     """Nobody grants or takes away their own roles (``actor`` is None for the operator's command line)."""
     if not duties.change_own_roles and actor == user:

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.auth.duties import incompatible_holdings
 from service.auth.models import User
+from service.auth.permissions import SeparationOfDuties
 from service.inputs import Line
 
 
@@ -47,9 +49,14 @@ class UserOut(BaseModel):
     disabled: bool
     created_at: datetime
     updated_at: datetime
+    incompatible_roles: list[str] = Field(
+        description="Roles this account holds that one person may not hold together (separation of duties in "
+        "policies/roles.yaml), as 'admin+officer': granted before the rule, kept until the roles are next changed; "
+        "give one of them to another person. Empty for an account the rule allows."
+    )
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
+    def of(cls, user: User, duties: SeparationOfDuties) -> UserOut:
         return cls(
             id=user.id,
             username=user.username,
@@ -58,6 +65,7 @@ class UserOut(BaseModel):
             disabled=user.disabled,
             created_at=user.created_at,
             updated_at=user.updated_at,
+            incompatible_roles=incompatible_holdings(duties, user.roles),
         )
 
 

@@ -9,7 +9,8 @@ address's lowered by one.
 
 Strangers can spend an account's attempts and so lock it; they cannot lock its owner out where the owner has
 signed in before: from an address the account has signed in from with the right password within
-``known_address_days``, only that address's own count applies.
+``known_address_days``, only that address's own count applies; and an operator clears an account's count
+with ``caseledger user unlock`` (recorded in the user's stream).
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ from sqlalchemy import Table, case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.auth.models import LoginKnownAddress, LoginThrottle
-from service.auth.users import USERNAME
+from service.agencies.models import Agency
+from service.agencies.service import agency_ref
+from service.auth.models import LoginKnownAddress, LoginThrottle, User
+from service.auth.users import USERNAME, user_stream
 from service.errors import TooManyRequests
+from service.ledger.projection import record
 
 IPNetwork = IPv4Network | IPv6Network
 _THROTTLE = cast(Table, LoginThrottle.__table__)
@@ -151,3 +155,21 @@ def forgive_attempt(
                 index_elements=[_KNOWN.c.user_id, _KNOWN.c.address], set_={"last_signed_in_at": now}
             )
         )
+
+
+def unlock_account(session: Session, agency: Agency, user: User, *, actor: str, at: datetime) -> bool:
+    """Clear the failed sign-ins counted against ``user``'s account (an operator's reset when strangers keep it
+    locked), recording who did it. Addresses keep their own counts. Returns whether the account had any."""
+    key = throttle_keys(user.username, None).account
+    counted = session.get(LoginThrottle, key)
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    record(
+        session,
+        agency_ref(agency),
+        stream=user_stream(user.id),
+        type="agency:user:unlocked",
+        actor=actor,
+        at=at,
+        body={"user_id": user.id},
+    )
+    return counted is not None and counted.failures > 0

@@ -218,6 +218,12 @@ def end_sessions(session: Session, agency: Agency, user: User, actor: str, at: d
     )
 
 
+@projector("agency:user:unlocked")
+def _user_unlocked(session: Session, entry: EntryContent) -> None:
+    """An unlock changes no projected state: the sign-in counts it clears are operational rows outside the
+    ledger (service/auth/throttle.py); the entry records who unlocked the account, and when."""
+
+
 @projector("agency:user:created")
 def _user_created(session: Session, entry: EntryContent) -> None:
     body = entry.body

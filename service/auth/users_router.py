@@ -22,10 +22,13 @@ router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 
 @router.get("", response_model=list[UserOut])
-def list_users(session: ReadSession, principal: Principal = requires(Permission.USER_MANAGE)) -> list[UserOut]:
-    """Users of the caller's agency."""
+def list_users(
+    session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.USER_MANAGE)
+) -> list[UserOut]:
+    """Users of the caller's agency; ``incompatible_roles`` flags an account that holds roles one person may not
+    hold together (granted before the separation of duties was enforced)."""
     found = users.users_of_agency(session, principal.agency_id)
-    return [UserOut.of(u) for u in found]
+    return [UserOut.of(u, runtime.roles.duties) for u in found]
 
 
 @router.post("", response_model=UserOut, status_code=201)
@@ -45,7 +48,7 @@ def add_user(
         actor=principal.actor,
         at=runtime.clock.now(),
     )
-    return UserOut.of(user)
+    return UserOut.of(user, runtime.roles.duties)
 
 
 @router.post("/{user_id}/disable", response_model=UserOut)
@@ -60,7 +63,7 @@ def disable_user(
     users.set_disabled(
         session, agency, user, True, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
     )
-    return UserOut.of(user)
+    return UserOut.of(user, runtime.roles.duties)
 
 
 @router.post("/{user_id}/enable", response_model=UserOut)
@@ -75,7 +78,7 @@ def enable_user(
     users.set_disabled(
         session, agency, user, False, duties=runtime.roles.duties, actor=principal.actor, at=runtime.clock.now()
     )
-    return UserOut.of(user)
+    return UserOut.of(user, runtime.roles.duties)
 
 
 @router.put("/{user_id}/roles", response_model=UserOut)
@@ -102,7 +105,7 @@ def change_roles(
         actor=principal.actor,
         at=runtime.clock.now(),
     )
-    return UserOut.of(user)
+    return UserOut.of(user, runtime.roles.duties)
 
 
 @router.put("/{user_id}/password", status_code=204)

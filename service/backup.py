@@ -61,7 +61,7 @@ MAX_SIGNATURE_BYTES = 64 << 10
 SQLITE_MEMBER = "database/caseledger.sqlite3"
 CHUNK = 1 << 20
 # Members are named by the archive, never taken as paths: nothing absolute, no "..", no odd characters.
-MEMBER_NAME = re.compile(r"^(database|keys|evidence)(/[A-Za-z0-9][A-Za-z0-9._-]{0,99}){1,4}$")
+MEMBER_NAME = re.compile(r"^(database|keys|evidence|documents)(/[A-Za-z0-9][A-Za-z0-9._-]{0,99}){1,4}$")
 
 
 class BackupError(Exception):
@@ -79,6 +79,7 @@ class Snapshot:
     agency_codes: list[str] = field(default_factory=list)
     vkeys: dict[str, str] = field(default_factory=dict)  # agency code -> the checkpoint verifier key recorded
     evidence: list[str] = field(default_factory=list)  # SHA-256 of every evidence file the snapshot records
+    documents: list[str] = field(default_factory=list)  # SHA-256 of every issued document it records
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,14 @@ def _sqlite_path(url: str) -> Path:
     return Path(database)
 
 
-def _references(conn: sa.Connection) -> tuple[str, dict[str, str], list[str]]:
-    """The schema revision, the agencies' codes with their verifier keys and the evidence files' hashes, as the
-    snapshot has them."""
+def _references(conn: sa.Connection) -> tuple[str, dict[str, str], list[str], list[str]]:
+    """The schema revision, the agencies' codes with their verifier keys, and the hashes of the evidence files and
+    of the issued documents, as the snapshot has them."""
     revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
     vkeys = {str(code): str(vkey) for code, vkey in conn.exec_driver_sql("SELECT code, checkpoint_vkey FROM agencies")}
     shas = list(conn.exec_driver_sql("SELECT DISTINCT sha256 FROM evidence ORDER BY sha256").scalars())
-    return str(revision), dict(sorted(vkeys.items())), [str(s) for s in shas]
+    issued = list(conn.exec_driver_sql("SELECT DISTINCT sha256 FROM issued_documents ORDER BY sha256").scalars())
+    return str(revision), dict(sorted(vkeys.items())), [str(s) for s in shas], [str(s) for s in issued]
 
 
 def _snapshot_sqlite(url: str, staging: Path) -> Snapshot:
@@ -137,10 +139,18 @@ def _snapshot_sqlite(url: str, staging: Path) -> Snapshot:
     engine = sa.create_engine(f"sqlite:///{target}", hide_parameters=True)
     try:
         with engine.connect() as conn:
-            revision, vkeys, shas = _references(conn)
+            revision, vkeys, shas, issued = _references(conn)
     finally:
         engine.dispose()
-    return Snapshot("sqlite", revision, {SQLITE_MEMBER: target}, agency_codes=list(vkeys), vkeys=vkeys, evidence=shas)
+    return Snapshot(
+        "sqlite",
+        revision,
+        {SQLITE_MEMBER: target},
+        agency_codes=list(vkeys),
+        vkeys=vkeys,
+        evidence=shas,
+        documents=issued,
+    )
 
 
 def _snapshot_postgres(url: str, staging: Path) -> Snapshot:
@@ -151,7 +161,7 @@ def _snapshot_postgres(url: str, staging: Path) -> Snapshot:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
             # Every statement below reads the snapshot the first one took.
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            revision, vkeys, shas = _references(conn)
+            revision, vkeys, shas, issued = _references(conn)
             metadata = sa.MetaData()
             metadata.reflect(conn)
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -170,7 +180,14 @@ def _snapshot_postgres(url: str, staging: Path) -> Snapshot:
     finally:
         engine.dispose()
     return Snapshot(
-        "postgresql", revision, members, tables=tables, agency_codes=list(vkeys), vkeys=vkeys, evidence=shas
+        "postgresql",
+        revision,
+        members,
+        tables=tables,
+        agency_codes=list(vkeys),
+        vkeys=vkeys,
+        evidence=shas,
+        documents=issued,
     )
 
 
@@ -219,14 +236,20 @@ def write_backup(settings: Settings, archive: Path, *, now: datetime) -> BackupR
             if not path.is_file():
                 raise BackupError(f"the evidence file {path}, recorded in the database, is missing")
             members["evidence/" + path.relative_to(settings.evidence_dir).as_posix()] = path
+        issued = EvidenceStore(settings.documents_dir)  # issued documents are content-addressed the same way
+        for sha in snapshot.documents:
+            path = issued.path_of(sha)
+            if not path.is_file():
+                raise BackupError(f"the issued document {path}, recorded in the database, is missing")
+            members["documents/" + path.relative_to(settings.documents_dir).as_posix()] = path
         files: dict[str, dict[str, Any]] = {}
         partial = staging / "archive.tar"
         with _open_private(partial) as raw, tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
             for name, path in members.items():
                 digest = _sha256_of(path)
                 size = path.stat().st_size
-                if name.startswith("evidence/") and digest != PurePosixPath(name).name:
-                    raise BackupError(f"the evidence file {path} no longer matches its hash")
+                if name.startswith(("evidence/", "documents/")) and digest != PurePosixPath(name).name:
+                    raise BackupError(f"the file {path} no longer matches its hash")
                 files[name] = {"sha256": digest, "size": size}
                 _add_file(tar, name, path, size)
             manifest = {
@@ -441,7 +464,12 @@ def _place_files(staging: Path, settings: Settings) -> tuple[int, int]:
     """Copy keys and evidence into the data directory. An existing file must hold the same bytes; that is
     checked for every file before any is copied, so a refusal leaves the directory as it was."""
     plan: list[tuple[str, Path, Path, int]] = []
-    for top, destination, mode in (("keys", settings.keys_dir, 0o600), ("evidence", settings.evidence_dir, 0o400)):
+    places = (
+        ("keys", settings.keys_dir, 0o600),
+        ("evidence", settings.evidence_dir, 0o400),
+        ("documents", settings.documents_dir, 0o400),
+    )
+    for top, destination, mode in places:
         root = staging / top
         for path in sorted(root.rglob("*")) if root.exists() else []:
             if path.is_file():

@@ -395,3 +395,30 @@ def test_restore_held_to_the_published_verifier_keys(
     done = restored("restore", str(archive), "--vkey", str(trusted))
     assert done.exit_code == 0, done.output
     assert restored("verify").exit_code == 0
+
+
+@pytest.mark.slow  # typesets a document
+def test_issued_documents_are_backed_up_and_restored_with_the_ledger_that_records_them(
+    live: dict[str, Any],
+    client: TestClient,
+    auth: Auth,
+    cli: Callable[..., Any],
+    tmp_path: Path,
+    empty_database_url: str,
+) -> None:
+    case_id = live["case"]["id"]
+    issued = client.post(f"/api/v1/cases/{case_id}/documents/filing_approval/issue", headers=auth("head"))
+    assert issued.status_code == 201, issued.text
+    sha = issued.json()["sha256"]
+    archive = tmp_path / "caseledger.tar"
+    assert cli("backup", str(archive)).exit_code == 0
+    with tarfile.open(archive) as tar:
+        assert f"documents/{sha[:2]}/{sha[2:4]}/{sha}" in tar.getnames()
+
+    restored_dir = tmp_path / "restored"
+    restored = command_on(restored_dir, empty_database_url)
+    done = restored("restore", str(archive))
+    assert done.exit_code == 0, done.output
+    kept = restored_dir / "documents" / sha[:2] / sha[2:4] / sha
+    assert hashlib.sha256(kept.read_bytes()).hexdigest() == sha
+    assert restored("verify").exit_code == 0

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-browser lint typecheck check openapi openapi-check bench fonts clean
+.PHONY: demo test test-slow test-browser lint typecheck check openapi openapi-check bench fonts clean
 
 # CJK fonts for the printed documents (service/documents/typesetting.py), from Debian, never in the repository:
 # Noto Serif CJK SC for body and title, HanaMin A/B for the rare characters of CJK Extensions A and B;
@@ -29,7 +29,12 @@ demo: $(STAMP) fonts
 	$(BIN)/caseledger demo
 
 test: $(STAMP) fonts
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+# The slow suites (schemathesis over every role, stateful; fuzzing; the authorization matrices; crash recovery;
+# typeset documents): minutes each, so `make test` leaves them to this target, which CI runs on both databases.
+test-slow: $(STAMP) fonts
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "slow and not browser"
 
 # The console in headless Chromium (tests/browser/): Debian's chromium, installed here when missing (we are root
 # on CI); screenshots land in var/screenshots/ (not committed).

@@ -14,7 +14,7 @@ from service.clock import FixedClock
 from service.documents.amounts import date_in_chinese
 from service.policy.calendar import local_date
 from tests.cases.driver import Cases
-from tests.cases.test_case_api import NOTICE, fine
+from tests.cases.test_case_api import NOTICE, TOLD, fine
 from tests.cases.test_reviews import BIG, major_case, review
 
 from .test_issue_and_verify import issue
@@ -109,7 +109,7 @@ def test_an_on_the_spot_decision_states_article_52s_contents(cases: Cases) -> No
         case,
         "decide_on_the_spot",
         officers=cases.with_second(),
-        data={"penalty": fine(5000), "form_number": "渝梁铁简0000123"},
+        data={"penalty": fine(5000), "form_number": "渝梁铁简0000123"} | TOLD,
     )
     _, text = issued_text(cases, case, "on_the_spot_decision", "officer1")
     for required in ("当场行政处罚决定书", "张三", "罚款50元（伍拾元整）", "渝梁铁简0000123", "行政复议", "行政诉讼"):

@@ -283,5 +283,5 @@ def test_a_reminder_states_the_unpaid_fine_and_the_right_to_be_heard(cases: Case
     _, text = issued_text(cases, case, "payment_reminder", "officer1")  # 行政强制法 第三十五条
     for required in ("催告书", decision["number"], "300元（叁佰元整）", "十日内", "陈述和申辩", "强制执行"):
         assert required in text, required
-    cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12"})
+    cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "渝非税0012345"})
     assert issue(cases, case, "payment_reminder", "officer1", expect=409)["code"] == "conflict"

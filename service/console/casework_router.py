@@ -45,10 +45,10 @@ from service.console.web import (
     runtime_of,
     sent_form,
 )
-from service.errors import DomainError, InvalidInput, PayloadTooLarge
+from service.errors import DomainError, InvalidInput
 from service.evidence import service as evidence_service
+from service.evidence.receiving import receive_evidence
 from service.evidence.service import EvidenceKind
-from service.evidence.store import EvidenceStore, EvidenceTooLarge
 from service.officers.qualification import ItemFacts
 from service.officers.service import officer_of_user, officers_of_agency, qualification_of
 from service.runtime import Runtime
@@ -411,32 +411,19 @@ async def upload_evidence(
     principal = viewer.principal
     key = request.headers.get(idempotency.HEADER)
 
-    def admissible() -> None:
-        with runtime.database.transaction(write=False) as session:
-            case = cases.get_case(session, principal, policy, case_id)
-            if key is not None and idempotency.answered(session, principal.user_id, key):
-                return
-            evidence_service.check_collection(
-                session,
-                runtime.case_context,
-                principal,
-                case,
-                kind=kind,
-                officers=officers or [],
-                claimed_at=None,
-                now=runtime.clock.now(),
-            )
-
-    await run_in_threadpool(admissible)
-    store = EvidenceStore(runtime.settings.evidence_dir)
-    try:
-        stored = await store.save_stream(request.stream(), runtime.settings.max_upload_bytes)
-    except EvidenceTooLarge as exc:
-        raise PayloadTooLarge(f"evidence larger than {exc.limit} bytes", f"证据文件超过 {exc.limit} 字节") from None
-    media_type = request.headers.get("content-type", "application/octet-stream")[:100]
-    fingerprint = idempotency.fingerprint(
-        "POST", request.url.path, {"query": sorted(request.query_params.multi_items()), "sha256": stored.sha256}
+    received = await receive_evidence(
+        runtime,
+        principal,
+        case_id,
+        kind=kind,
+        officers=officers or [],
+        claimed_at=None,
+        idempotency_key=key,
+        body=request.stream(),
+        content_type=request.headers.get("content-type"),
     )
+    stored, media_type = received.stored, received.media_type
+    fingerprint = received.fingerprint(request.url.path, request.query_params.multi_items())
 
     def record() -> Response:
         with runtime.database.transaction() as session:

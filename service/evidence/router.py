@@ -15,16 +15,16 @@ from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
-from service.errors import PayloadTooLarge
 from service.evidence import service as evidence_service
 from service.evidence.filenames import content_disposition, normalise_filename
 from service.evidence.models import Evidence
+from service.evidence.receiving import receive_evidence
 from service.evidence.schemas import (
     CustodyIn,
     CustodyOut,
     EvidenceOut,
 )
-from service.evidence.store import EvidenceStore, EvidenceTooLarge
+from service.evidence.store import EvidenceStore
 from service.headers import EVIDENCE_INLINE_CSP
 from service.inputs import Line, Paragraph, SaneDateTime
 
@@ -93,37 +93,19 @@ async def upload_evidence(
     entry as a display string."""
     policy = runtime.case_context.case_policy
 
-    def admissible() -> None:
-        with runtime.database.transaction(write=False) as session:
-            case = cases.get_case(session, principal, policy, case_id)  # 404 before a byte of someone else's case
-            if idempotency_key is not None and idempotency.answered(session, principal.user_id, idempotency_key):
-                return  # a retry: the first answer is returned whatever the case has become since
-            evidence_service.check_collection(
-                session,
-                runtime.case_context,
-                principal,
-                case,
-                kind=kind,
-                officers=officers or [],
-                claimed_at=claimed_at,
-                now=runtime.clock.now(),
-            )
-
-    await run_in_threadpool(admissible)
-    # The body is received outside any transaction, so a slow upload holds no lock.
-    store = EvidenceStore(runtime.settings.evidence_dir)
-    try:
-        stored = await store.save_stream(request.stream(), runtime.settings.max_upload_bytes)
-    except EvidenceTooLarge as exc:
-        raise PayloadTooLarge(f"evidence larger than {exc.limit} bytes", f"证据文件超过 {exc.limit} 字节") from None
-    media_type = request.headers.get("content-type", "application/octet-stream")[:100]
-
-    # What a retry must repeat: the query and the file's content (the body is not kept, its hash is).
-    request_fingerprint = idempotency.fingerprint(
-        "POST",
-        request.url.path,
-        {"query": sorted(request.query_params.multi_items()), "sha256": stored.sha256, "media_type": media_type},
+    received = await receive_evidence(
+        runtime,
+        principal,
+        case_id,
+        kind=kind,
+        officers=officers or [],
+        claimed_at=claimed_at,
+        idempotency_key=idempotency_key,
+        body=request.stream(),
+        content_type=request.headers.get("content-type"),
     )
+    stored, media_type = received.stored, received.media_type
+    request_fingerprint = received.fingerprint(request.url.path, request.query_params.multi_items())
 
     def record() -> Response:
         with runtime.database.transaction() as session:

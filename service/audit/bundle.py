@@ -14,6 +14,9 @@ Layout:
                            (policies-NNNNNN)
     proofs.json            for each entry file: its log index, leaf hash and inclusion proof at the checkpoint
     evidence/<sha256>      the evidence files the case's entries name
+    documents/<sha256>.pdf the documents issued for the case, each the bytes whose SHA-256 and size its
+                           ``case:document:issued`` entry records (re-checked against that entry, not only the
+                           manifest)
     summary.txt            a readable summary in Chinese (regenerated from the entries and compared)
 
 Any byte changed, any file added or removed, is refused with the file's name and the reason; so is a case
@@ -92,7 +95,9 @@ TYPE_NAMES_ZH = {
     "case:major_flag:set": "重大复杂案件标记",
     "case:personal_data:erased": "依法删除个人信息",
     "case:personal_data:disclosed": "查阅当事人个人信息",
+    "case:document:issued": "制发文书",
 }
+DOCUMENT_ISSUED = "case:document:issued"
 
 
 @dataclass
@@ -103,6 +108,7 @@ class BundleReport:
     checkpoint_size: int
     vkey: str
     evidence_files: int
+    documents: int = 0  # issued documents (documents/*.pdf) whose bytes match their entries
     signatures: list[str] = field(default_factory=list)
     steps: int = 0  # steps re-run through the procedure
     notices: list[str] = field(default_factory=list)  # e.g. the case was not checked against the procedure
@@ -182,6 +188,9 @@ def render_summary(meta: Mapping[str, Any], case_entries: list[dict[str, Any]], 
                 lines.append(f"        处罚：{kinds}，罚款 {int(penalty['fine_fen']) / 100:.2f} 元")
         if entry["type"] == "case:legal_review:recorded":
             lines.append(f"        审核意见：{'同意' if body['opinion'] == 'agree' else '存在问题'}")
+        if entry["type"] == DOCUMENT_ISSUED:
+            title, number, sha = (one_line(body.get(key, "")) for key in ("title", "number", "sha256"))
+            lines.append(f"        文书：{title} {number}，SHA-256 {sha}")
     lines += [
         "",
         "本摘要由案卷中的记录生成；各记录的哈希链、默克尔包含证明和签名检查点可离线验证（caseledger verify-bundle）。",
@@ -288,6 +297,8 @@ def verify_bundle(data: bytes, trusted_vkey: str | None = None) -> BundleReport:
         if _sha(files[f"evidence/{sha}"]) != sha:
             raise VerificationError(f"evidence/{sha}: its bytes no longer match the hash recorded in the ledger")
 
+    documents = _check_documents(files, case_paths, case_entries)
+
     keys = _approved_keys(entries)
     report = BundleReport(
         meta["case_id"],
@@ -296,6 +307,7 @@ def verify_bundle(data: bytes, trusted_vkey: str | None = None) -> BundleReport:
         checkpoint.size,
         vkey,
         len(evidence),
+        documents=documents,
         steps=paths.steps,
         notices=paths.unchecked,
     )
@@ -330,6 +342,32 @@ def verify_bundle(data: bytes, trusted_vkey: str | None = None) -> BundleReport:
     if files["summary.txt"].decode("utf-8") != render_summary(meta, case_entries, names):
         raise VerificationError("summary.txt: differs from the summary of the entries")
     return report
+
+
+def _check_documents(files: Mapping[str, bytes], case_paths: list[str], case_entries: list[dict[str, Any]]) -> int:
+    """Each ``documents/<sha256>.pdf`` against the ``case:document:issued`` entry that records it: the file an
+    entry names is there, every file is named by an entry, and its bytes have the SHA-256 and the size the entry
+    recorded — a changed PDF is refused even where the manifest was made to match it. Returns how many."""
+    recorded: dict[str, tuple[str, dict[str, Any]]] = {}
+    for path, entry in zip(case_paths, case_entries, strict=True):
+        if entry["type"] == DOCUMENT_ISSUED:
+            recorded[f"documents/{entry['body']['sha256']}.pdf"] = (path, entry["body"])
+    present = {p for p in files if p.startswith("documents/")}
+    for name in sorted(set(recorded) - present):
+        path, body = recorded[name]
+        raise VerificationError(f"{name}: missing (the document {body.get('number', '')} that {path} records)")
+    for name in sorted(present - set(recorded)):
+        raise VerificationError(f"{name}: not a document any entry of the case records as issued")
+    for name in sorted(present):
+        path, body = recorded[name]
+        data = files[name]
+        if _sha(data) != body["sha256"] or len(data) != int(body["size"]):
+            raise VerificationError(
+                f"{name}: its bytes (SHA-256 {_sha(data)}, {len(data)} bytes) are not the document "
+                f"{body.get('number', '')} that {path} records as issued "
+                f"(SHA-256 {body['sha256']}, {body['size']} bytes)"
+            )
+    return len(present)
 
 
 def _manifest_verifier(vkey: str, trusted_vkey: str | None) -> NoteVerifier:

@@ -18,7 +18,8 @@ def main(argv: list[str]) -> int:
         prog="caseledger verify-bundle",
         description="Verify a case bundle exported by caseledger: the agency's signature over the manifest of "
         "every file, every entry's hash and chain, inclusion in the signed checkpoint, the case's path through its "
-        "procedure, signatures, evidence files and the summary. Exit 0 when all holds, 1 otherwise.",
+        "procedure, signatures, evidence files, the issued documents against their entries and the summary. "
+        "Exit 0 when all holds, 1 otherwise.",
     )
     parser.add_argument("file", help="the bundle (.zip)")
     parser.add_argument("--vkey", help="a file with the agency's published verifier key, to hold the bundle to")
@@ -37,7 +38,8 @@ def main(argv: list[str]) -> int:
     print(
         f"case {report.case_number or report.case_id}: the manifest of every file is signed by the checkpoint key; "
         f"{report.entries} entries chain and are included in the "
-        f"checkpoint of size {report.checkpoint_size}; {report.evidence_files} evidence files match; "
+        f"checkpoint of size {report.checkpoint_size}; {report.evidence_files} evidence files and "
+        f"{report.documents} issued documents match their entries; "
         f"{len(report.signatures)} signatures verify; {report.steps} steps follow the procedure"
     )
     for notice in report.notices:

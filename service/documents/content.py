@@ -28,7 +28,7 @@ from service.cases.models import Case, Party
 from service.catalogue.service import item_of
 from service.documents.amounts import amount_in_capitals, amount_in_figures, date_in_chinese, number_in_chinese
 from service.documents.fields import DocumentFields, Line
-from service.documents.kinds import RULES, DocumentKind
+from service.documents.kinds import ONE_PER_ENTRY, RULES, DocumentKind
 from service.documents.models import IssuedDocument
 from service.documents.policy import DocumentPolicy
 from service.evidence.models import Evidence
@@ -96,19 +96,28 @@ class ChainEntry:
     type: str
     claimed_at: datetime
     body: Mapping[str, Any]
+    seq: int = 0  # the position on the case's chain, as the case's history shows it
+    entry_hash: str = ""  # hex
 
 
 def case_chain(session: Session, case: Case) -> list[ChainEntry]:
     """The case's entries, oldest first, read back from their canonical bytes."""
     out = []
     for entry, _ in stream_entries(session, case.agency_id, case_stream(case.id)):
-        out.append(ChainEntry(entry.type, entry.claimed_at, json.loads(bytes(entry.canonical))["body"]))
+        body = json.loads(bytes(entry.canonical))["body"]
+        out.append(ChainEntry(entry.type, entry.claimed_at, body, entry.stream_seq, bytes(entry.entry_hash).hex()))
     return out
 
 
 def _latest(chain: Sequence[ChainEntry], entry_type: str) -> ChainEntry | None:
     found = [e for e in chain if e.type == entry_type]
     return found[-1] if found else None
+
+
+def record_entries(chain: Sequence[ChainEntry], kind: DocumentKind) -> list[ChainEntry]:
+    """The entries a document of ``kind`` may print one of (none for a kind that prints no single record)."""
+    entry_type = ONE_PER_ENTRY.get(kind)
+    return [e for e in chain if e.type == entry_type] if entry_type else []
 
 
 def _day(instant: str | datetime | None) -> str:
@@ -204,8 +213,10 @@ def document_fields(
     *,
     prefix: str,
     today: str,
+    record: ChainEntry | None = None,
 ) -> DocumentFields:
-    """Every field the case establishes, for a document of ``kind``."""
+    """Every field the case establishes, for a document of ``kind``; ``record`` is the entry a record of which the
+    case may hold several prints (kinds.ONE_PER_ENTRY), else the latest of its type is printed."""
     agency = session.get(Agency, case.agency_id)
     assert agency is not None
     file: CaseFile = case.case_file
@@ -291,7 +302,7 @@ def document_fields(
         DocumentKind.HEARING_RECORD: "case:hearing:held",
         DocumentKind.PRESERVATION_NOTICE: "case:preservation:registered",
     }.get(kind)
-    held = _latest(chain, record_type) if record_type else None
+    held = record if record is not None else (_latest(chain, record_type) if record_type else None)
     if held is not None:
         data = held.body.get("data", {})
         values |= {

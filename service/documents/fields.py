@@ -114,6 +114,8 @@ class DocumentFields(BaseModel):
     # The dossier
     contents: list[Line] = Field(default_factory=list)  # label: number, text: title, note: pages
     total_pages: str = ""
+    # The dossier-wide page number (卷内页码) of each page of the documents merged into the dossier, in order
+    document_page_numbers: list[str] = Field(default_factory=list)
 
 
 DECLARED = frozenset(DocumentFields.model_fields)

@@ -65,6 +65,14 @@ RULES: dict[DocumentKind, KindRule] = {
 
 _NO_PENALTY = {"no_penalty_minor", "no_penalty_not_established"}
 
+# Records a case may hold several of, each printed as its own document: the document names the entry it prints
+# (its position on the case's chain). 第四十二条、第五十五条: each inquiry and each inspection is recorded, and
+# signed by the one questioned or present, as its own record.
+ONE_PER_ENTRY: dict[DocumentKind, str] = {
+    DocumentKind.INQUIRY_RECORD: "case:inquiry:recorded",
+    DocumentKind.INSPECTION_RECORD: "case:inspection:recorded",
+}
+
 
 def _fine_outstanding(file: CaseFile) -> bool:
     """A fine decided and served, not yet paid in full: what a reminder (催告) is for."""

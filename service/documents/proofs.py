@@ -2,11 +2,13 @@
 
 A *proof* is what the public verification page answers for an issued document: the entry that recorded it (its
 canonical bytes), its RFC 9162 inclusion proof, and the signed checkpoint the proof reaches. The
-*proof-carrying copy* is the issued PDF with that proof appended as three embedded files in an incremental
-update: the issued bytes are untouched, a prefix of the copy whose length the entry records. ``verify_document``
-takes either — the issued PDF with a proof beside it, or the copy — recovers the issued bytes, and checks them
-against the entry, the entry against the checkpoint's root, and the checkpoint against the verifier key.
-Pure (no database, no network): the offline verifier ships it.
+*proof-carrying copy* is the issued PDF with that proof appended in an incremental update, as a PDF/A-3 associated
+file (ISO 19005-3 6.8: a file specification with ``/AFRelationship``, ``/Subtype``, ``/Params`` and ``/UF``, listed
+in the catalog's ``/AF`` as well as in its ``/EmbeddedFiles`` name tree): the issued bytes (typeset as PDF/A-3u,
+service/documents/typesetting.py) are untouched, a prefix of the copy whose length the entry records.
+``verify_document`` takes either — the issued PDF with a proof beside it, or the copy — recovers the issued
+bytes, and checks them against the entry, the entry against the checkpoint's root, and the checkpoint against
+the verifier key. Pure (no database, no network): the offline verifier ships it.
 """
 
 from __future__ import annotations
@@ -16,10 +18,20 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from service.ledger.canonical import CanonicalError, parse_entry
 from service.ledger.errors import VerificationError
@@ -28,6 +40,11 @@ from service.ledger.note import NoteVerifier, open_checkpoint
 
 ISSUED = "case:document:issued"
 PROOF_FILE = "caseledger-proof.json"  # the entry, the inclusion proof and the checkpoint, as the page answers them
+PROOF_MEDIA_TYPE = "application/json"
+# ISO 32000-2 14.13.2: the proof supplements the document it is attached to (it is neither its source nor data
+# the pages are drawn from).
+PROOF_RELATIONSHIP = "/Supplement"
+PROOF_DESCRIPTION = "caseledger: the case:document:issued entry, its RFC 9162 inclusion proof and the signed checkpoint"
 
 
 @dataclass(frozen=True)
@@ -64,15 +81,70 @@ class DocumentProof:
             raise VerificationError(f"the proof is not readable: {exc}") from None
 
 
-def proof_carrying_copy(issued: bytes, proof: DocumentProof) -> bytes:
-    """The issued PDF with ``proof`` embedded, appended as an incremental update (the issued bytes stay a prefix)."""
+def proof_carrying_copy(issued: bytes, proof: DocumentProof, at: datetime) -> bytes:
+    """The issued PDF with ``proof`` attached as an associated file made at ``at``, appended as an incremental
+    update (the issued bytes stay a prefix)."""
     writer = PdfWriter(io.BytesIO(issued), incremental=True)
-    writer.add_attachment(PROOF_FILE, json.dumps(proof.to_json(), indent=1, sort_keys=True).encode("utf-8"))
+    data = json.dumps(proof.to_json(), indent=1, sort_keys=True).encode("utf-8")
+    attached = writer.add_attachment(PROOF_FILE, data)
+    attached.alternative_name = TextStringObject(PROOF_FILE)  # /UF
+    attached.description = TextStringObject(PROOF_DESCRIPTION)
+    attached.subtype = NameObject("/" + PROOF_MEDIA_TYPE)  # written /application#2Fjson
+    attached.modification_date = at
+    attached.size = NumberObject(len(data))
+    # /Params /CheckSum: the MD5 of the file, as the standard defines it (an index, not the proof's security)
+    attached.checksum = ByteStringObject(hashlib.md5(data, usedforsecurity=False).digest())
+    attached.associated_file_relationship = NameObject(PROOF_RELATIONSHIP)
+    entry = attached.pdf_object.indirect_reference
+    assert entry is not None
+    root = writer.root_object
+    associated = root.get("/AF")
+    listed = associated.get_object() if associated is not None else ArrayObject()
+    assert isinstance(listed, ArrayObject)
+    listed.append(entry)
+    root[NameObject("/AF")] = listed
     out = io.BytesIO()
     writer.write(out)
     copy = out.getvalue()
     assert copy.startswith(issued)
     return copy
+
+
+@dataclass(frozen=True)
+class AssociatedFile:
+    """A file the catalog's ``/AF`` lists, as a PDF/A-3 reader finds it."""
+
+    name: str
+    unicode_name: str
+    relationship: str
+    media_type: str
+    data: bytes
+
+
+def associated_files(pdf: bytes) -> list[AssociatedFile]:
+    """The document-level associated files (the catalog's ``/AF``) of ``pdf``, in their order."""
+    root = PdfReader(io.BytesIO(pdf)).root_object
+    listed = root.get("/AF", ArrayObject()).get_object()
+    assert isinstance(listed, ArrayObject)
+    found = []
+    for reference in listed:
+        spec = reference.get_object()
+        assert isinstance(spec, DictionaryObject)
+        files = spec["/EF"].get_object()
+        assert isinstance(files, DictionaryObject)
+        stream = files["/F"].get_object()
+        assert isinstance(stream, StreamObject)
+        subtype = str(stream.get("/Subtype", ""))
+        found.append(
+            AssociatedFile(
+                name=str(spec.get("/F", "")),
+                unicode_name=str(spec.get("/UF", "")),
+                relationship=str(spec.get("/AFRelationship", "")),
+                media_type=subtype.removeprefix("/"),
+                data=stream.get_data(),
+            )
+        )
+    return found
 
 
 def embedded_proof(pdf: bytes) -> DocumentProof | None:

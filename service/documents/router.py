@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -80,6 +80,15 @@ def _out(runtime: Runtime, agency_code: str, item: IssuedDocument) -> DocumentOu
     )
 
 
+EntryQuery = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="for a record a case may hold several of (询问笔录, 现场检查笔录): the position of the record's "
+        "entry on the case's chain, as the case's history shows it; needed when the case holds more than one",
+    ),
+]
+
 PDF_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {PDF: {}}, "description": "a PDF"}}
 
 
@@ -98,16 +107,16 @@ def draft_document(
     kind: DocumentKind,
     session: ReadSession,
     runtime: RuntimeDep,
+    entry: EntryQuery = None,
     principal: Principal = requires(Permission.CASE_READ),
 ) -> Response:
     """The document as it would be issued now, watermarked 草稿 and with the party as every reader of the case sees
     them. Records nothing; 409 when the case does not establish the document yet."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     store = documents.document_store(runtime.settings.documents_dir)
-    pdf = documents.draft(session, store, printing(runtime), case, kind, runtime.clock.now())
-    return Response(
-        pdf, media_type=PDF, headers={"Content-Disposition": content_disposition("inline", f"{kind}-draft.pdf")}
-    )
+    pdf = documents.draft(session, store, printing(runtime), case, kind, runtime.clock.now(), entry)
+    name = f"{kind}-draft.pdf" if entry is None else f"{kind}-{entry}-draft.pdf"
+    return Response(pdf, media_type=PDF, headers={"Content-Disposition": content_disposition("inline", name)})
 
 
 @router.post("/{kind}/issue", response_model=DocumentOut, status_code=201)
@@ -120,6 +129,7 @@ def issue_document(
         str | None,
         Header(alias=idempotency.HEADER, description="a retry with the same key returns the first answer"),
     ] = None,
+    entry: EntryQuery = None,
     principal: Principal = requires(Permission.CASE_READ),
 ) -> Response:
     """Issue the document: numbered, stamped with its identifier and verification URL (and QR code) on every page,
@@ -132,10 +142,11 @@ def issue_document(
 
         def produce() -> tuple[DocumentOut, None]:
             case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-            item = documents.issue(session, store, printing(runtime), principal, case, kind, now)
+            item = documents.issue(session, store, printing(runtime), principal, case, kind, now, entry)
             return _out(runtime, principal.agency_code, item), None
 
-        request_fingerprint = idempotency.fingerprint("POST", request.url.path, b"")
+        target = request.url.path if entry is None else f"{request.url.path}?entry={entry}"
+        request_fingerprint = idempotency.fingerprint("POST", target, b"")
         answer = idempotency.answer_once(
             session, principal.user_id, idempotency_key, request_fingerprint, now, 201, produce
         )
@@ -187,7 +198,7 @@ def download_proof_copy(
     item, pdf = documents.read_disclosed(
         session, _store(runtime), principal, case, document_id, body.reason, runtime.clock.now()
     )
-    copy = proof_carrying_copy(pdf, documents.proof_of(session, item))
+    copy = proof_carrying_copy(pdf, documents.proof_of(session, item), runtime.clock.now())
     return Response(
         copy,
         media_type=PDF,

@@ -32,9 +32,9 @@ from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Party
 from service.cases.policy import CasePolicy
 from service.documents.amounts import date_in_chinese
-from service.documents.content import case_chain, document_fields, party_view
+from service.documents.content import ChainEntry, _minute, case_chain, document_fields, party_view, record_entries
 from service.documents.fields import DocumentFields, Line
-from service.documents.kinds import RULES, DocumentKind, missing_fact
+from service.documents.kinds import ONE_PER_ENTRY, RULES, DocumentKind, missing_fact
 from service.documents.models import IssuedDocument
 from service.documents.policy import DocumentPolicy
 from service.documents.proofs import DocumentProof
@@ -90,15 +90,64 @@ def verify_url(base: str, agency_code: str, document_id: str) -> str:
     return f"{base.rstrip('/')}/api/v1/public/agencies/{agency_code}/documents/{document_id}"
 
 
-def _refuse_unless_ready(session: Session, case: Case, kind: DocumentKind) -> None:
-    recorded = frozenset(e.type for e in case_chain(session, case))
-    reason = missing_fact(kind, case.case_file, recorded)
+def _refuse_unless_ready(session: Session, case: Case, kind: DocumentKind, *, issuing: bool = False) -> None:
+    chain = case_chain(session, case)
+    reason = missing_fact(kind, case.case_file, frozenset(e.type for e in chain))
     if reason is not None:
         raise Conflict(f"the case has no {kind.value} yet", f"案件尚不能制作{RULES[kind].title}：{reason}")
+    if issuing and kind is DocumentKind.DOSSIER and (missing := unissued_records(chain)):
+        # The dossier holds every record of the case (第四十二条、第五十五条: each is signed by the one it records,
+        # and the file sent to a reviewer or a court must hold them all): issue each record first.
+        positions = "、".join(str(e.seq) for e in missing)
+        raise Conflict(
+            f"the dossier must hold every record of the case: the records at entries {positions} are not issued yet",
+            f"卷宗须收录本案每一份询问笔录和现场检查笔录：记录 {positions} 尚未制发",
+            extra={"entries": [e.seq for e in missing]},
+        )
+
+
+def chosen_record(session: Session, case: Case, kind: DocumentKind, entry: int | None) -> ChainEntry | None:
+    """The record a document of ``kind`` prints: the entry at position ``entry`` of the case's chain, which must
+    be a record of the kind's type; without ``entry``, the case's only such record. None for the kinds that print
+    no single record (they take no ``entry``). Refused (409) when the choice is wrong or missing."""
+    rule = RULES[kind]
+    if kind not in ONE_PER_ENTRY:
+        if entry is not None:
+            raise Conflict(
+                f"a {kind.value} prints no single record: it takes no entry",
+                f"{rule.title}不是针对某一份记录制作的文书，不能指定记录",
+            )
+        return None
+    records = record_entries(case_chain(session, case), kind)
+    if entry is not None:
+        found = [r for r in records if r.seq == entry]
+        if not found:
+            raise Conflict(
+                f"entry {entry} of the case is not a record a {kind.value} prints ({ONE_PER_ENTRY[kind]})",
+                f"本案第{entry}条记录不是可制作{rule.title}的记录",
+                extra={"entries": [r.seq for r in records]},
+            )
+        return found[0]
+    if len(records) > 1:
+        # 第四十二条、第五十五条: each record is signed by the one it records; which one is printed is a choice.
+        positions = "、".join(str(r.seq) for r in records)
+        raise Conflict(
+            f"the case has {len(records)} records a {kind.value} prints (entries {positions}): name one with ?entry=",
+            f"本案有{len(records)}份{rule.title}（记录 {positions}），请以 entry 指明制作哪一份",
+            extra={"entries": [r.seq for r in records]},
+        )
+    return records[0] if records else None
 
 
 def _fields(
-    session: Session, printing: Printing, case: Case, kind: DocumentKind, *, clear: bool, at: datetime
+    session: Session,
+    printing: Printing,
+    case: Case,
+    kind: DocumentKind,
+    *,
+    clear: bool,
+    at: datetime,
+    record: ChainEntry | None = None,
 ) -> DocumentFields:
     party = session.get(Party, case.party_id)
     assert party is not None
@@ -112,6 +161,7 @@ def _fields(
         party_view(party, clear=clear, address_levels=printing.address_levels),
         prefix=printing.case_policy.prefixes.get(agency.code, agency.code),
         today=date_in_chinese(local_date(at)),
+        record=record,
     )
 
 
@@ -133,19 +183,43 @@ def render(
         .where(IssuedDocument.case_id == case.id, IssuedDocument.kind != DocumentKind.DOSSIER.value)
         .order_by(IssuedDocument.issued_at, IssuedDocument.number)
     ).all()
+    printed = _records_printed(case_chain(session, case))
     return assemble_dossier(
         lambda f: setter.render(template, f, stamp),
         fields,
-        [(d.number, d.title, b"".join(store.open(d.sha256))) for d in issued],
+        [(d.number, printed.get(d.id, d.title), b"".join(store.open(d.sha256))) for d in issued],
     )
+
+
+def _records_printed(chain: Sequence[ChainEntry]) -> dict[str, str]:
+    """For each issued document that prints one record of several (kinds.ONE_PER_ENTRY), its title with the
+    record's time, as the dossier's contents list it (询问笔录（2026年6月1日10时00分）)."""
+    by_seq = {e.seq: e for e in chain}
+    out = {}
+    for entry in chain:
+        prints = entry.body.get("prints") if entry.type == ISSUED else None
+        if prints and (record := by_seq.get(int(prints["seq"]))) is not None:
+            out[str(entry.body["document_id"])] = f"{entry.body['title']}（{_minute(record.claimed_at)}）"
+    return out
+
+
+def unissued_records(chain: Sequence[ChainEntry]) -> list[ChainEntry]:
+    """The records a case holds several of (询问笔录, 现场检查笔录) that no issued document prints yet."""
+    printed = {int(e.body["prints"]["seq"]) for e in chain if e.type == ISSUED and e.body.get("prints")}
+    kinds = set(ONE_PER_ENTRY.values())
+    return [e for e in chain if e.type in kinds and e.seq not in printed]
 
 
 def assemble_dossier(
     typeset: Callable[[DocumentFields], bytes], fields: DocumentFields, documents: Sequence[tuple[str, str, bytes]]
 ) -> bytes:
     """The dossier (卷宗): its cover and table of contents, every issued document in order, and the closing
-    note (备考表) last; the contents list each document with the pages it occupies in the dossier."""
-    counts = [len(PdfReader(io.BytesIO(pdf)).pages) for _, _, pdf in documents]
+    note (备考表) last. Its pages are numbered through (卷内页码): every page of every document carries its number
+    in the dossier at the top right (laid over it from the dossier template's numbering pages), and the contents
+    list each document with those numbers."""
+    readers = [PdfReader(io.BytesIO(pdf)) for _, _, pdf in documents]
+    counts = [len(reader.pages) for reader in readers]
+    inner = sum(counts)
     front = 2
     for _ in range(3):  # the table of contents may run onto more pages than the first guess
         page = front + 1
@@ -154,17 +228,25 @@ def assemble_dossier(
             lines.append(Line(label=number, text=title, note=f"{page}" if count == 1 else f"{page}–{page + count - 1}"))
             page += count
         total = page  # the closing note is the last page
-        laid_out = fields.model_copy(update={"contents": lines, "total_pages": str(total)})
+        laid_out = fields.model_copy(
+            update={
+                "contents": lines,
+                "total_pages": str(total),
+                "document_page_numbers": [str(n) for n in range(front + 1, front + 1 + inner)],
+            }
+        )
         matter = PdfReader(io.BytesIO(typeset(laid_out)))
-        if len(matter.pages) - 1 == front:
+        if len(matter.pages) - 1 - inner == front:
             break
-        front = len(matter.pages) - 1
+        front = len(matter.pages) - 1 - inner
     writer = PdfWriter()
     for index in range(front):
         writer.add_page(matter.pages[index])
-    for _, _, pdf in documents:
-        writer.append(PdfReader(io.BytesIO(pdf)))
-    writer.add_page(matter.pages[front])
+    for reader in readers:
+        writer.append(reader)
+    for offset in range(inner):
+        writer.pages[front + offset].merge_page(matter.pages[front + offset])
+    writer.add_page(matter.pages[front + inner])
     writer.add_metadata({"/Title": fields.title})
     out = io.BytesIO()
     writer.write(out)
@@ -172,12 +254,19 @@ def assemble_dossier(
 
 
 def draft(
-    session: Session, store: EvidenceStore, printing: Printing, case: Case, kind: DocumentKind, now: datetime
+    session: Session,
+    store: EvidenceStore,
+    printing: Printing,
+    case: Case,
+    kind: DocumentKind,
+    now: datetime,
+    entry: int | None = None,
 ) -> bytes:
     """The document as it would be issued now, watermarked 草稿, the party as every reader of the case sees it.
-    Nothing is recorded or stored."""
+    Nothing is recorded or stored. ``entry``: the record it prints, for the kinds of which a case has several."""
     _refuse_unless_ready(session, case, kind)
-    fields = _fields(session, printing, case, kind, clear=False, at=now)
+    record = chosen_record(session, case, kind, entry)
+    fields = _fields(session, printing, case, kind, clear=False, at=now, record=record)
     return render(session, store, printing, case, kind, fields, None)
 
 
@@ -189,8 +278,10 @@ def issue(
     case: Case,
     kind: DocumentKind,
     now: datetime,
+    entry: int | None = None,
 ) -> IssuedDocument:
-    """Issue a document of ``kind`` for ``case``: numbered, stamped, stored and recorded (not yet integrated)."""
+    """Issue a document of ``kind`` for ``case``: numbered, stamped, stored and recorded (not yet integrated).
+    ``entry``: the record it prints, for the kinds of which a case may hold several (kinds.ONE_PER_ENTRY)."""
     rule = RULES[kind]
     if not principal.has(rule.issued_with):
         raise Forbidden(
@@ -199,7 +290,8 @@ def issue(
             extra={"permission": str(rule.issued_with)},
         )
     lock_case(session, case)
-    _refuse_unless_ready(session, case, kind)
+    _refuse_unless_ready(session, case, kind, issuing=True)
+    chosen = chosen_record(session, case, kind, entry)
     agency = agency_of(session, case.agency_id)
     document_id = new_document_id()
     year = local_date(now).year
@@ -216,7 +308,7 @@ def issue(
         body={"case_id": case.id, "document_id": document_id, "kind": kind.value, "number": number, "sequence": n},
     )
     url = verify_url(printing.public_base_url, agency.code, document_id)
-    fields = _fields(session, printing, case, kind, clear=True, at=now).model_copy(
+    fields = _fields(session, printing, case, kind, clear=True, at=now, record=chosen).model_copy(
         update={"number": number, "document_id": printed_id(document_id), "verify_url": url, "draft": False}
     )
     pdf = render(session, store, printing, case, kind, fields, Stamp(printed_id(document_id), url))
@@ -240,7 +332,12 @@ def issue(
             "templates": printing.policy.version,
             # Which of the party's fields the document prints (their values stay out of the ledger).
             "party_fields": [name for name in ("name", "id_number", "address") if getattr(fields, f"party_{name}")],
-        },
+        }
+        | (
+            {}
+            if chosen is None
+            else {"prints": {"seq": chosen.seq, "type": chosen.type, "entry_hash": chosen.entry_hash}}
+        ),
     )
     found = session.get(IssuedDocument, document_id)
     assert found is not None

@@ -13,6 +13,7 @@ import io
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final, Literal
 
 import segno
 import typst
@@ -22,6 +23,12 @@ from service.documents.fields import DocumentFields
 BODY_FAMILY = "Noto Serif CJK SC"
 EXTENSION_FAMILY = "HanaMinB"  # CJK Unified Ideographs Extension B (U+20000..)
 INSTALL_HINT = "apt-get install -y fonts-noto-cjk fonts-hanazono (or `make fonts`)"
+
+
+# Every document is typeset as PDF/A-3u (ISO 19005-3, level U: embedded fonts, an output intent, XMP metadata and
+# Unicode for every glyph, so a party's rare name is searchable and copyable): an archival file the dossier keeps,
+# to which the proof-carrying copy attaches its proof as an associated file (service/documents/proofs.py).
+PDF_STANDARD: Final[Literal["a-3u"]] = "a-3u"
 
 
 class FontsMissing(RuntimeError):
@@ -62,7 +69,9 @@ class Typesetter:
             inputs["qr"] = qr_svg(stamp.url)
         try:
             with self._lock:
-                pdf = self._compiler.compile(input=str(template), format="pdf", sys_inputs=inputs)
+                pdf = self._compiler.compile(
+                    input=str(template), format="pdf", sys_inputs=inputs, pdf_standards=[PDF_STANDARD]
+                )
         except typst.TypstError as exc:
             raise TypesettingFailed(f"{template.name}: {exc.message} {exc.diagnostic}".strip()) from exc
         assert isinstance(pdf, bytes)

@@ -1,10 +1,11 @@
 """Printing documents (service/documents/): a decision typeset, and a 40-page dossier assembled.
 
-What is timed is what an issue request spends outside the database: ``Typesetter.render`` of the decision
-template with its QR code (Typst, fonts loaded once per process), and ``assemble_dossier``: the cover and table of
-contents typeset (twice when the table's length changes the page count), the issued PDFs counted and merged with
-pypdf, the closing note last. Baseline: the same compiler typesetting a one-line document with the same fonts and
-layout (the floor of any render). The first render of a process, which loads the fonts, is reported apart.
+What is timed is what an issue request spends outside the database: ``Typesetter.render`` of the decision template
+with its QR code (Typst, fonts loaded once per process), and ``assemble_dossier``: the cover and table of contents
+typeset with one numbering page per document page (twice when the table's length changes the page count), the issued
+PDFs counted and merged with pypdf, each of their pages overlaid with its dossier-wide number (卷内页码), the closing
+note last. Every render is PDF/A-3u. Baseline: the same compiler typesetting a one-line document with the same fonts
+and layout (the floor of any render). The first render of a process, which loads the fonts, is reported apart.
 Targets of issue 20: a decision < 1 s, a 40-page dossier < 10 s.
 """
 

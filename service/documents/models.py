@@ -28,3 +28,5 @@ class IssuedDocument(Base):
     pages: Mapped[int]
     issued_at: Mapped[datetime]
     issued_by: Mapped[str] = mapped_column(String(100))
+    # The position on the case's chain of the record the document prints (kinds.ONE_PER_ENTRY), else None
+    record_seq: Mapped[int | None] = mapped_column(default=None)

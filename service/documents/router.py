@@ -77,6 +77,7 @@ def _out(runtime: Runtime, agency_code: str, item: IssuedDocument) -> DocumentOu
         issued_at=item.issued_at,
         issued_by=item.issued_by,
         verify_url=documents.verify_url(runtime.settings.public_base_url, agency_code, item.id),
+        entry=item.record_seq,
     )
 
 

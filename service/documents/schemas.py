@@ -20,6 +20,11 @@ class DocumentOut(BaseModel):
     issued_at: datetime
     issued_by: str
     verify_url: str
+    entry: int | None = Field(
+        default=None,
+        description="for a record a case may hold several of (询问笔录, 现场检查笔录): the position on the case's "
+        "chain of the record it prints",
+    )
 
 
 class DownloadBody(BaseModel):

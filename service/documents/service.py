@@ -362,6 +362,7 @@ def _issued(session: Session, entry: EntryContent) -> None:
             pages=body["pages"],
             issued_at=entry.recorded_at,
             issued_by=entry.actor,
+            record_seq=body["prints"]["seq"] if "prints" in body else None,
         )
     )
 

@@ -100,6 +100,7 @@ def test_each_inquiry_and_inspection_record_is_its_own_document_and_the_dossier_
         assert expected in text
         assert absent not in text
         printed[seq] = document
+        assert document["entry"] == seq
     assert printed[inquiries[0]]["number"] != printed[inquiries[1]]["number"]
     first_inspection = issue_entry(cases, case, "inspection_record", inspections[0])
     assert "现场有生活垃圾约0.5立方米" in read(cases, case, first_inspection)
@@ -110,7 +111,10 @@ def test_each_inquiry_and_inspection_record_is_its_own_document_and_the_dossier_
     second_inspection = issue_entry(cases, case, "inspection_record", inspections[1])
     assert "河堤下有垃圾袋两只" in read(cases, case, second_inspection)
 
+    listed = cases.client.get(f"/api/v1/cases/{case['id']}/documents", headers=cases.auth("officer1")).json()
+    assert sorted(d["entry"] for d in listed) == sorted(inquiries + inspections)
     dossier = issue(cases, case, "dossier", "officer1")
+    assert dossier["entry"] is None
     text = read(cases, case, dossier)
     records = [*printed.values(), first_inspection, second_inspection]
     for document in records:

@@ -279,8 +279,10 @@
 
   /* A C2SP signed note checked with a vkey "<name>+<hex8 id>+<base64(0x01 || key)>"; the checkpoint body returned. */
   function openCheckpoint(note, vkey) {
-    var parts = vkey.trim().split("+");
-    var name = parts[0], raw = unb64(parts[2]);
+    // Only the first two "+" separate fields: the base64 key itself may contain "+" (about half of all keys do).
+    var text0 = vkey.trim(), first = text0.indexOf("+"), second = text0.indexOf("+", first + 1);
+    if (first < 1 || second !== first + 9) { throw new Error("not a verifier key <name>+<id>+<key>"); }
+    var name = text0.slice(0, first), keyId = text0.slice(first + 1, second), raw = unb64(text0.slice(second + 1));
     if (raw.length !== 33 || raw[0] !== 1) { throw new Error("not an Ed25519 verifier key"); }
     var publicKey = raw.slice(1);
     var split = note.indexOf("\n\n");
@@ -288,6 +290,8 @@
     var lines = note.slice(split + 2).split("\n").filter(function (l) { return l; });
     return sha256(concat([enc.encode(name), new Uint8Array([10, 1]), publicKey])).then(function (idHash) {
       var wanted = idHash.slice(0, 4);
+      var wantedHex = Array.prototype.map.call(wanted, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+      if (wantedHex !== keyId.toLowerCase()) { throw new Error("the verifier key's id does not match its key"); }
       var mine = lines.map(function (line) {
         var fields = line.replace(/^\u2014 /, "").split(" ");
         return { name: fields[0], sig: unb64(fields[1]) };

@@ -235,3 +235,15 @@ def test_the_principal_head_is_one_of_the_active_heads(app: FastAPI, runtime: Ru
     assert designated.status_code == 303
     shown = browser.get("/admin/settings").text.split('id="principal-head">')[1].split("</dd>")[0]
     assert shown == "林峰（head2）"
+
+
+def test_an_admin_reaches_no_user_of_another_agency(app: FastAPI, runtime: Runtime) -> None:
+    stranger = user_id(runtime, "other-officer")
+    browser, csrf = admin(app)
+    before = entry_count(runtime)
+    for action in ("disable", "enable", "roles"):
+        answer = browser.post(f"/admin/users/{stranger}/{action}", files=form(csrf=csrf, roles="officer"))
+        assert answer.status_code == 404, action
+    assert not user_row(runtime, "other-officer").disabled  # type: ignore[union-attr]
+    assert entry_count(runtime) == before
+    assert "other-officer" not in browser.get("/admin/users").text

@@ -41,6 +41,10 @@ def test_no_console_page_answers_beyond_its_permission(app: FastAPI, client: Tes
         "agency": "tiemen",
         "lang": "en",
         "name": "console.css",
+        "document_id": str(uuid.uuid4()),
+        "evidence_id": str(uuid.uuid4()),
+        "user_id": str(uuid.uuid4()),
+        "key_id": str(uuid.uuid4()),
     }
     with runtime.database.transaction(write=False) as session:
         roles = {u: tuple(r) for u, r in session.execute(sa.select(User.username, User.roles))}

@@ -57,6 +57,8 @@ def test_an_admin_adds_a_user_and_incompatible_roles_are_refused_with_nothing_wr
     page = browser.get("/admin/users")
     assert page.status_code == 200
     assert "系统管理员不得兼任执法人员" in page.text
+    assert "built-in method" not in page.text  # the signing keys' link is a word, not dict.keys
+    assert ">签名密钥</a>" in page.text
 
     before = entry_count(runtime)
     refused = browser.post(

@@ -168,6 +168,7 @@ def test_the_bundle_is_exported_from_the_page_and_recorded_as_a_disclosure(
     case = cases.open()
     cases.step(case, "approve_filing", "head")
     supervisor, csrf = browser(app, "supervisor")
+    assert f'href="/cases/{case["id"]}/documents"' in supervisor.get("/audit").text
     url = f"/cases/{case['id']}/export"
     assert 'id="export-form"' in supervisor.get(f"/cases/{case['id']}/documents").text
 
@@ -237,3 +238,5 @@ def test_evidence_on_the_inline_list_is_framed_beside_the_file_sandboxed_and_oth
     assert reviewer.get(f"/cases/{case['id']}/evidence/{script}/view").status_code == 404
     stranger, _ = browser(app, "other-officer")
     assert stranger.get(frames[0]).status_code == 404
+    another = cases.open()  # the same agency's other case does not reach this case's evidence
+    assert reviewer.get(f"/cases/{another['id']}/evidence/{photo}/view").status_code == 404

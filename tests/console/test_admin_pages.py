@@ -249,3 +249,12 @@ def test_an_admin_reaches_no_user_of_another_agency(app: FastAPI, runtime: Runti
     assert not user_row(runtime, "other-officer").disabled  # type: ignore[union-attr]
     assert entry_count(runtime) == before
     assert "other-officer" not in browser.get("/admin/users").text
+
+
+def test_the_admins_desk_speaks_english_when_asked(app: FastAPI) -> None:
+    browser, _ = admin(app)
+    browser.get("/lang/en")
+    page = browser.get("/admin/settings").text
+    assert "<h1>Agency settings</h1>" in page
+    assert "Principal head" in page
+    assert "Signing keys" in browser.get("/admin/keys").text

@@ -76,9 +76,10 @@ def main(args: argparse.Namespace) -> None:
         database.dispose()
         runtime = Runtime.build(settings)
         app = create_app(runtime)
-        officer, head, supervisor = TestClient(app), TestClient(app), TestClient(app)
+        officer, head, supervisor, admin = TestClient(app), TestClient(app), TestClient(app), TestClient(app)
         officer_csrf, head_csrf = _sign_in(officer, "officer1"), _sign_in(head, "head")
         _sign_in(supervisor, "supervisor")
+        _sign_in(admin, "admin")
         page = officer.get("/cases/new?item=CQ-TM-003").text
         second = re.search(r'name="officers" value="([0-9a-f-]{36})"', page)
         assert second is not None
@@ -111,6 +112,18 @@ def main(args: argparse.Namespace) -> None:
             ("new case with item", officer, "/cases/new?item=CQ-TM-003"),
             ("history", supervisor, f"/cases/{case_id}/history"),
             ("public items", TestClient(app), "/public/tiemen/items"),
+            ("supervisor: all cases", supervisor, "/audit"),
+            ("supervisor: overdue cases", supervisor, "/audit/overdue"),
+            ("supervisor: unpublished decisions", supervisor, "/audit/publicity"),
+            ("supervisor: certificates to review", supervisor, "/audit/certificates"),
+            ("supervisor: yearly figures", supervisor, "/reports/yearly"),
+            ("supervisor: file review", supervisor, "/reports/file-review"),
+            ("supervisor: a case's documents", supervisor, f"/cases/{case_id}/documents"),
+            ("admin: users", admin, "/admin/users"),
+            ("admin: signing keys", admin, "/admin/keys"),
+            ("admin: catalogue versions", admin, "/admin/catalogue"),
+            ("admin: calendar", admin, "/admin/calendar"),
+            ("admin: settings", admin, "/admin/settings"),
         ]
         rows = []
         for name, client, path in pages:

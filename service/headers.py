@@ -29,12 +29,15 @@ DOCS_CSP = (
 )
 # The console's pages (service/console/): their own scripts and styles only, forms posted to the console itself;
 # no inline script or style, nothing from another origin.
+# A page may frame only the console's own evidence view (the reviewer's desk shows evidence beside the file).
 CONSOLE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    "frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 # Evidence shown inline (an image, a recording, a PDF) is a document of its own: sandboxed, no script.
 EVIDENCE_INLINE_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; object-src 'self'; sandbox"
+# The same in the console's frame (service/console/evidence_router.py): framed by the console's pages only.
+EVIDENCE_FRAMED_CSP = EVIDENCE_INLINE_CSP + "; frame-ancestors 'self'"
 
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),

@@ -102,6 +102,17 @@ def current_version(session: Session, agency_id: uuid.UUID) -> CatalogueVersion 
     ).one_or_none()
 
 
+def versions_of(session: Session, agency_id: uuid.UUID) -> list[CatalogueVersion]:
+    """Every version the agency has loaded, the latest first."""
+    return list(
+        session.scalars(
+            select(CatalogueVersion)
+            .where(CatalogueVersion.agency_id == agency_id)
+            .order_by(CatalogueVersion.loaded_at.desc())
+        )
+    )
+
+
 def require_current_version(session: Session, agency_id: uuid.UUID) -> CatalogueVersion:
     found = current_version(session, agency_id)
     if found is None:

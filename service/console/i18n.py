@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from service.console.desk_words import DESK_WORDS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
@@ -159,6 +161,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "sign_statement": ("用本浏览器中的密钥签名", "Sign with this browser's key"),
     "signed": ("已签名", "signed"),
 }
+_WORDS.update(DESK_WORDS)
 
 
 def words(lang: Lang) -> dict[str, str]:

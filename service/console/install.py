@@ -14,7 +14,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.console import account_router, casework_router, public_router, signing_router, supervision_router
+from service.console import (
+    account_router,
+    admin_router,
+    casework_router,
+    evidence_router,
+    public_router,
+    signing_router,
+    supervision_router,
+)
 from service.console.i18n import words
 from service.console.web import (
     ConsoleForbidden,
@@ -37,6 +45,8 @@ def install_console(app: FastAPI) -> None:
     app.include_router(account_router.router)
     app.include_router(casework_router.router)
     app.include_router(supervision_router.router)
+    app.include_router(admin_router.router)
+    app.include_router(evidence_router.router)
     app.include_router(public_router.router)
     app.include_router(signing_router.router)
     api_domain = app.exception_handlers[DomainError]

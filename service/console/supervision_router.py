@@ -1,22 +1,45 @@
-"""The supervisor's and the admin's pages: every case to audit, and the agency's users with their roles."""
+"""The supervisor's desk: every case to audit, the agency-wide lists (overdue cases, decisions not published in
+time, certificates to review), the yearly figures and the file-review scores, a case's documents and its bundle.
+
+Each page calls the service function the API's route calls (``search.deadlines_of_open_cases``,
+``publicity.overdue_publications``, ``officers.reports``, ``reports.yearly``, ``reports.file_review``,
+``documents.read_disclosed``, ``audit.export.sealed_bundle``). Reading an issued document or exporting the bundle
+hands out the party's personal data in clear, so each is a POST with a reason, recorded on the case's chain as a
+disclosure (个人信息保护法 第五十一条; service/cases/disclosure.py), as ``POST .../documents/{id}/file`` is.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import uuid
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from service.audit.export import sealed_bundle
 from service.auth.permissions import Permission
-from service.auth.users import users_of_agency
 from service.cases import search
+from service.cases import service as cases
+from service.cases.disclosure import disclose_party
 from service.console.desks import case_line
-from service.console.web import ConsoleRequires, Viewer, render, runtime_of
+from service.console.web import ConsoleRequires, Viewer, check_csrf, render, runtime_of, sent_form
+from service.documents import service as documents
+from service.errors import InvalidInput
+from service.evidence.filenames import content_disposition
+from service.evidence.store import EvidenceStore
+from service.officers import reports as certification
+from service.policy.calendar import local_date
+from service.publicity.service import overdue_publications
+from service.reports.file_review import review_files
+from service.reports.yearly import yearly_figures
 
 router = APIRouter(include_in_schema=False)
 
 Auditor = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_AUDIT))]
-UserAdmin = Annotated[Viewer, Depends(ConsoleRequires(Permission.USER_MANAGE))]
+ReportReader = Annotated[Viewer, Depends(ConsoleRequires(Permission.REPORT_READ))]
+Reader = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_READ))]
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
 
 @router.get("/audit")
@@ -30,10 +53,163 @@ def audit_page(request: Request, viewer: Auditor) -> HTMLResponse:
     return render(request, "audit.html", viewer, cases=lines)
 
 
-@router.get("/admin/users")
-def users_page(request: Request, viewer: UserAdmin) -> HTMLResponse:
-    """Users and roles; one person may not be admin with officer, reviewer or head (policies/roles.yaml)."""
+@router.get("/audit/overdue")
+def overdue_page(request: Request, viewer: Auditor) -> HTMLResponse:
+    """The open cases of the agency with a deadline passed, the longest overdue first."""
     runtime = runtime_of(request)
     with runtime.database.transaction(write=False) as session:
-        users = users_of_agency(session, viewer.principal.agency_id)
-    return render(request, "users.html", viewer, users=users, rules=runtime.roles)
+        found = search.deadlines_of_open_cases(
+            session,
+            runtime.case_context,
+            viewer.principal,
+            search.DeadlineSearch(overdue=True, limit=1000),
+            runtime.clock.now(),
+        )
+        lines = [(case_line(session, runtime, c), d) for c, d in found]
+    return render(request, "audit_overdue.html", viewer, lines=lines)
+
+
+@router.get("/audit/publicity")
+def publicity_page(request: Request, viewer: ReportReader) -> HTMLResponse:
+    """Decisions not published within 7 working days, revoked ones not withdrawn within 3
+    (国办发〔2018〕118号; service/publicity/service.py)."""
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        found = overdue_publications(
+            session, runtime.case_context, runtime.publicity, viewer.principal.agency_id, runtime.clock.now()
+        )
+    return render(request, "audit_publicity.html", viewer, lines=found)
+
+
+@router.get("/audit/certificates")
+def certificates_page(request: Request, viewer: ReportReader) -> HTMLResponse:
+    """Certificates expiring soon, lapsed without their review, and the periodic clean-up list."""
+    runtime = runtime_of(request)
+    policy = runtime.officer_policy
+    day = local_date(runtime.clock.now())
+    agency_id = viewer.principal.agency_id
+    with runtime.database.transaction(write=False) as session:
+        lists = {
+            "expiring": certification.expiring(session, agency_id, policy, day, policy.expiring_within_days),
+            "lapsed": certification.lapsed_without_review(session, agency_id, policy, day),
+            "cleanup": certification.cleanup_list(session, agency_id, policy, day),
+        }
+    return render(request, "audit_certificates.html", viewer, lists=lists, on=day)
+
+
+@router.get("/reports/yearly")
+def yearly_page(request: Request, viewer: ReportReader, year: Year = None) -> HTMLResponse:
+    """A year's enforcement statistics, counted from the ledger and checked against the case tables."""
+    runtime = runtime_of(request)
+    shown = year if year is not None else local_date(runtime.clock.now()).year
+    with runtime.database.transaction(write=False) as session:
+        figures = yearly_figures(
+            session,
+            runtime.case_context,
+            runtime.officer_policy,
+            viewer.principal.agency_id,
+            shown,
+            runtime.clock.now(),
+        )
+    return render(request, "reports_yearly.html", viewer, figures=figures, year=shown)
+
+
+@router.get("/reports/file-review")
+def file_review_page(request: Request, viewer: ReportReader, year: Year = None) -> HTMLResponse:
+    """Each closed case scored on the 100-point file review, with its automatic fails and missing documents."""
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        found = review_files(session, runtime.case_context, runtime.file_review, viewer.principal.agency_id, year)
+    return render(request, "reports_file_review.html", viewer, reviews=found, year=year)
+
+
+# -- a case's documents and bundle -------------------------------------------------------------------------------
+
+
+def _documents_view(request: Request, viewer: Viewer, case_id: uuid.UUID) -> dict[str, Any]:
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+        return {
+            "case": case_line(session, runtime, case),
+            "documents": documents.documents_of(session, case),
+        }
+
+
+@router.get("/cases/{case_id}/documents")
+def documents_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> HTMLResponse:
+    """The case's issued documents, each to download with a reason; the bundle's export for a supervisor."""
+    return render(request, "documents.html", viewer, **_documents_view(request, viewer, case_id))
+
+
+def _reason(sent: dict[str, list[str]]) -> str:
+    """The reason the form gives for reading the party's data: required, and not blank (a blank one would still
+    read as a reason once the document's number is added to it)."""
+    reason = (sent.get("reason") or [""])[0].strip()
+    if not reason:
+        raise InvalidInput(
+            "the reason for reading the party's personal data is required", "须说明查阅当事人个人信息的事由"
+        )
+    return reason
+
+
+@router.post("/cases/{case_id}/documents/{document_id}/file")
+async def download_document(request: Request, case_id: uuid.UUID, document_id: str, viewer: Reader) -> Response:
+    """The issued document's bytes, exactly as recorded; reading it is a disclosure with its reason."""
+    sent = await sent_form(request)
+    check_csrf(viewer, sent, request)
+    runtime = runtime_of(request)
+
+    def read() -> Response:
+        with runtime.database.transaction() as session:
+            case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+            item, pdf = documents.read_disclosed(
+                session,
+                documents.document_store(runtime.settings.documents_dir),
+                viewer.principal,
+                case,
+                document_id,
+                _reason(sent),
+                runtime.clock.now(),
+            )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": content_disposition("attachment", f"{item.id}.pdf"),
+                "X-Content-SHA256": item.sha256,
+            },
+        )
+
+    return await run_in_threadpool(read)
+
+
+@router.post("/cases/{case_id}/export")
+async def export_bundle(request: Request, case_id: uuid.UUID, viewer: Auditor) -> Response:
+    """The case's bundle for a court (what ``GET /api/v1/cases/{id}/export`` answers), built and verified first;
+    then the export is recorded as a disclosure of the party's data with its reason. A bundle that cannot be
+    built (its latest entries not yet under a signed checkpoint) records nothing."""
+    sent = await sent_form(request)
+    check_csrf(viewer, sent, request)
+    runtime = runtime_of(request)
+
+    def export() -> Response:
+        with runtime.database.transaction() as session:
+            case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+            reason = _reason(sent) + "（导出案卷包）"
+            bundle = sealed_bundle(
+                session,
+                case,
+                EvidenceStore(runtime.settings.evidence_dir),
+                runtime.signers,
+                runtime.checkpoints.every_seconds,
+                EvidenceStore(runtime.settings.documents_dir),
+            )
+            disclose_party(session, viewer.principal, case, reason, runtime.clock.now())
+        return Response(
+            bundle,
+            media_type="application/zip",
+            headers={"Content-Disposition": content_disposition("attachment", f"case-{case_id}.zip")},
+        )
+
+    return await run_in_threadpool(export)

@@ -41,9 +41,14 @@ def test_no_console_page_answers_beyond_its_permission(app: FastAPI, client: Tes
         "agency": "tiemen",
         "lang": "en",
         "name": "console.css",
+        "document_id": str(uuid.uuid4()),
+        "evidence_id": str(uuid.uuid4()),
+        "key_id": str(uuid.uuid4()),
     }
     with runtime.database.transaction(write=False) as session:
         roles = {u: tuple(r) for u, r in session.execute(sa.select(User.username, User.roles))}
+        # A user of the other agency: this agency's admin reaches them on no route (object-level access).
+        values["user_id"] = str(session.scalar(sa.select(User.id).where(User.username == "other-officer")))
     browsers: dict[str, tuple[TestClient, str]] = {}
     for username in PRINCIPALS:
         browser = TestClient(app)
@@ -82,8 +87,8 @@ def test_no_console_page_answers_beyond_its_permission(app: FastAPI, client: Tes
                     expected = {303} if method == "GET" else {401}
                 elif marker.permission not in runtime.roles.permissions(roles[name]):
                     expected = {403}
-                elif name == "other-officer" and "{case_id}" in endpoint.path:
-                    expected = {404}
+                elif (name == "other-officer" and "{case_id}" in endpoint.path) or "{user_id}" in endpoint.path:
+                    expected = {404}  # another agency's case, or (for the admin) another agency's user
                 else:
                     continue  # admitted: whatever the route's own rules say, but no 5xx
                 if status not in expected:

@@ -39,7 +39,7 @@ from service.officers.service import officer_of_user
 
 router = APIRouter(include_in_schema=False)
 STATIC = HERE / "static"
-STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript"}
+STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript", "favicon.svg": "image/svg+xml"}
 
 SignedIn = Annotated[Viewer, Depends(ConsoleRequires(Permission.SELF_READ))]
 
@@ -56,6 +56,12 @@ def static_file(name: str) -> Response:
     if name not in STATIC_FILES:
         return Response(status_code=404)
     return FileResponse(Path(STATIC / name), media_type=STATIC_FILES[name])
+
+
+@router.get("/favicon.ico", dependencies=[PUBLIC])
+def favicon() -> Response:
+    """The icon browsers ask for on their own (a missing one is an error in every page's console)."""
+    return FileResponse(Path(STATIC / "favicon.svg"), media_type="image/svg+xml")
 
 
 @router.get("/login", dependencies=[PUBLIC])

@@ -61,12 +61,22 @@ def browser_key(browser: TestClient, csrf: str, client: TestClient, auth: Auth) 
 def signing_page(page: str) -> tuple[bytes, str, Any]:
     """The statement's bytes the page carries, where the signature goes, and the statement as shown in full."""
     carried, action, shown = STATEMENT.search(page), ACTION.search(page), SHOWN.search(page)
-    assert carried is not None and action is not None and shown is not None
+    assert carried is not None
+    assert action is not None
+    assert shown is not None
     return base64.b64decode(html.unescape(carried.group(1))), html.unescape(action.group(1)), shown
 
 
 def signature(key: Ed25519PrivateKey, statement: bytes) -> str:
     return base64.b64encode(key.sign(statement)).decode("ascii")
+
+
+def flag_major(client: TestClient, auth: Auth, case: dict[str, Any]) -> None:
+    """Of major public interest: a collective discussion is needed before the decision (第五十七条第二款)."""
+    flagged = client.post(
+        f"/api/v1/cases/{case['id']}/major", headers=auth("officer1"), json={"major": True, "reason": "社会影响大"}
+    )
+    assert flagged.status_code == 200, flagged.text
 
 
 def decided(cases: Cases, clock: FixedClock) -> dict[str, Any]:
@@ -111,7 +121,8 @@ def test_the_head_signs_the_decision_the_page_shows_in_full(
 
     signed = head.post(action, files=form(csrf=csrf, key_id=kid, signature=signature(key, statement)))
     assert signed.status_code == 200  # the sign-off page again, after the redirect
-    assert 'id="signoff-state"' in signed.text and "已签名" in signed.text
+    assert 'id="signoff-state"' in signed.text
+    assert "已签名" in signed.text
     assert 'id="sign-statement"' not in signed.text
     assert case_entries(runtime, case["id"])[-1] == "case:decision:signed"
     with runtime.database.transaction(write=False) as session:
@@ -168,7 +179,8 @@ def test_a_collective_discussion_short_of_the_quorum_is_refused_with_the_article
         ),
     )
     assert short.status_code == 409
-    assert "第57条" in short.text and "实到2名" in short.text
+    assert "第57条" in short.text
+    assert "实到2名" in short.text
     assert "checked" in short.text  # the form keeps what was ticked
     assert case_entries(runtime, case["id"]) == before
     # An attendee with no opinion of their own is refused too.
@@ -221,7 +233,8 @@ def test_the_chair_signs_the_collective_discussion_and_no_other_head_can(
     assert case_entries(runtime, case["id"])[-1] == "case:collective_discussion:held"
     # Not the chair: the record and its statement are shown, no button; a signature sent anyway is refused.
     seen = head2.get(f"/cases/{case['id']}/signoffs/collective_discussion").text
-    assert 'id="sign-statement"' not in seen and "陈刚" in seen  # the chair's name
+    assert 'id="sign-statement"' not in seen
+    assert "陈刚" in seen
     key2, kid2 = browser_key(head2, csrf2, client, auth)
     api = client.get(
         f"/api/v1/cases/{case['id']}/signoffs/collective_discussion/statement", headers=auth("head")
@@ -239,7 +252,8 @@ def test_the_chair_signs_the_collective_discussion_and_no_other_head_can(
     assert f"/cases/{case['id']}/signoffs/collective_discussion" in mine[: mine.index("</ul>")]
     page = head.get(f"/cases/{case['id']}/signoffs/collective_discussion").text
     carried, shown_action, shown = signing_page(page)
-    assert carried == statement and shown_action == action
+    assert carried == statement
+    assert shown_action == action
     assert json.loads(html.unescape(shown.group(1)))["subject"]["conclusion"] == "同意处罚十万元"
     for u in ("head", "head2", "head3"):
         assert f"同意（{u}）" in page  # each attendee's opinion, in the record shown
@@ -247,7 +261,8 @@ def test_the_chair_signs_the_collective_discussion_and_no_other_head_can(
     # The decision waits for the signed record (第五十七条第二款).
     assert cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": BIG})
     signed = head.post(action, files=form(csrf=csrf, key_id=kid, signature=signature(key, statement)))
-    assert signed.status_code == 200 and "已签名" in signed.text
+    assert signed.status_code == 200
+    assert "已签名" in signed.text
     assert case_entries(runtime, case["id"])[-1] == "case:collective_discussion:signed"
     assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
 
@@ -267,7 +282,8 @@ def test_the_heads_desk_shows_the_deadlines_at_risk_across_the_agency(
     listed = at_risk[at_risk.index('id="at-risk"') :]
     listed = listed[: listed.index("</ul>")]
     assert f"/cases/{case['id']}" in listed
-    assert "已超期" in listed and "第60条" in listed
+    assert "已超期" in listed
+    assert "第60条" in listed
 
 
 def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases: Cases, clock: FixedClock) -> None:
@@ -281,4 +297,5 @@ def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases:
     assert head.get(f"/cases/{case['id']}/signoffs/something_else").status_code == 404
     # No discussion recorded: nothing to sign, and no button.
     nothing = head.get(f"/cases/{case['id']}/signoffs/collective_discussion")
-    assert nothing.status_code == 200 and 'id="sign-statement"' not in nothing.text
+    assert nothing.status_code == 200
+    assert 'id="sign-statement"' not in nothing.text

@@ -184,6 +184,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "discussions_needed": ("须经集体讨论的案件", "Cases needing a collective discussion"),
     "at_risk": ("全机关临期与超期事项", "Deadlines at risk across the agency"),
     "unknown_due": ("期限无法计算", "cannot be computed"),
+    "discussion_form": (
+        "改用集体讨论表：逐人勾选出席、填写意见，并核对法定人数",
+        "Use the collective discussion's form: attendance, each one's opinion, the quorum counted",
+    ),
 }
 
 

@@ -15,7 +15,7 @@ from service.auth.deps import PUBLIC
 from service.auth.permissions import Permission
 from service.auth.users import users_of_agency
 from service.cases import search
-from service.console import desks, sessions
+from service.console import desks, head_desk, sessions
 from service.console.i18n import LANGS
 from service.console.signin import sign_in
 from service.console.web import (
@@ -39,7 +39,7 @@ from service.officers.service import officer_of_user
 
 router = APIRouter(include_in_schema=False)
 STATIC = HERE / "static"
-STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript"}
+STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript", "favicon.svg": "image/svg+xml"}
 
 SignedIn = Annotated[Viewer, Depends(ConsoleRequires(Permission.SELF_READ))]
 
@@ -56,6 +56,12 @@ def static_file(name: str) -> Response:
     if name not in STATIC_FILES:
         return Response(status_code=404)
     return FileResponse(Path(STATIC / name), media_type=STATIC_FILES[name])
+
+
+@router.get("/favicon.ico", dependencies=[PUBLIC])
+def favicon() -> Response:
+    """The icon browsers ask for on their own (a missing one is an error in every page's console)."""
+    return FileResponse(Path(STATIC / "favicon.svg"), media_type="image/svg+xml")
 
 
 @router.get("/login", dependencies=[PUBLIC])
@@ -129,8 +135,9 @@ def choose_language(request: Request, lang: str, next: Annotated[str | None, Que
 
 @router.get("/")
 def home(request: Request, viewer: SignedIn) -> HTMLResponse:
-    """Each role's desk: an officer's cases and what is due; a head's approvals; a reviewer's queue; a
-    supervisor's cases to audit; an admin's users."""
+    """Each role's desk: an officer's cases and what is due; a head's approvals, signatures and discussions
+    waiting and the agency's deadlines at risk; a reviewer's queue; a supervisor's cases to audit; an admin's
+    users."""
     runtime = runtime_of(request)
     principal = viewer.principal
     context = runtime.case_context
@@ -148,7 +155,11 @@ def home(request: Request, viewer: SignedIn) -> HTMLResponse:
             due = search.deadlines_of_open_cases(session, context, principal, search.DeadlineSearch(limit=20), now)
             # Newest deadlines first as the issue asks: the nearest due date at the top (what is due next).
             blocks["due"] = [(desks.case_line(session, runtime, c), d) for c, d in due]
-        if principal.has(Permission.CASE_APPROVE):
+        if principal.has(Permission.CASE_APPROVE) and principal.has(Permission.CASE_DECIDE):
+            # The head's desk: approvals and signatures waiting, discussions needed, deadlines at risk.
+            names = {str(u.id): u.display_name for u in users_of_agency(session, principal.agency_id)}
+            blocks["head"] = head_desk.head_desk(session, runtime, principal, names)
+        elif principal.has(Permission.CASE_APPROVE):
             blocks["approvals"] = desks.approvals_waiting(session, runtime, principal)
         if principal.has(Permission.REVIEW_PERFORM):
             blocks["reviews"] = desks.review_queue(session, runtime, principal)

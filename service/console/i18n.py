@@ -160,6 +160,36 @@ _WORDS: dict[str, tuple[str, str]] = {
     "statement": ("待签名的声明（全文）", "The statement to sign, in full"),
     "sign_statement": ("用本浏览器中的密钥签名", "Sign with this browser's key"),
     "signed": ("已签名", "signed"),
+    # Signing for every signer, and the head's desk.
+    "statement_explained": (
+        "签名的是上面这段声明的原始字节；私钥不离开本浏览器，服务器只核验签名，不能代为签名。",
+        "What is signed is the exact bytes of the statement above; the private key never leaves this browser and "
+        "the server only verifies the signature: it cannot sign for you.",
+    ),
+    "signoff_decision": ("签署处理决定", "Sign the decision"),
+    "signoff_collective_discussion": ("签署集体讨论记录", "Sign the collective discussion's record"),
+    "signed_subject": ("签署内容", "What is signed"),
+    "signature": ("签名", "Signature"),
+    "nothing_to_sign": ("本案没有待签署的相应文书", "Nothing of this kind to sign in this case"),
+    "chair_signs": ("集体讨论记录须由主持人签署", "The chair signs the discussion's record"),
+    "attendance": ("出席人员", "Attendance"),
+    "heads_present": ("出席的负责人", "Heads present"),
+    "head": ("负责人", "head"),
+    "quorum_rule": (
+        "本机关法制审核目录规定：集体讨论须有{n}名以上负责人参加，由出席的负责人主持",
+        "The agency's review catalogue: at least {n} heads attend, and a head who attended chairs",
+    ),
+    "discussion_unsigned": ("集体讨论记录已录入，待主持人签署。", "The record is in; its chair has not signed it yet."),
+    "decisions_to_sign": ("待签署的处理决定", "Decisions to sign"),
+    "discussions_to_sign": ("待我签署的集体讨论记录（主持人）", "Discussion records I chaired, to sign"),
+    "discussions_awaiting_chair": ("待主持人签署的集体讨论记录", "Discussion records awaiting their chair"),
+    "discussions_needed": ("须经集体讨论的案件", "Cases needing a collective discussion"),
+    "at_risk": ("全机关临期与超期事项", "Deadlines at risk across the agency"),
+    "unknown_due": ("期限无法计算", "cannot be computed"),
+    "discussion_form": (
+        "改用集体讨论表：逐人勾选出席、填写意见，并核对法定人数",
+        "Use the collective discussion's form: attendance, each one's opinion, the quorum counted",
+    ),
 }
 _WORDS.update(DESK_WORDS)
 

@@ -1,16 +1,22 @@
-"""Signing in the browser: a reviewer's key made by WebCrypto (Ed25519, not extractable, kept in the browser's
-IndexedDB), its public half registered like any key (service/signing/service.py, approved by an admin as today),
-and the legal review taken, opined on and signed from the review's page.
+"""Signing in the browser, for every signer: a key made by WebCrypto (Ed25519, not extractable, kept in the
+browser's IndexedDB), its public half registered like any key (service/signing/service.py, approved by an admin as
+today); the legal review taken, opined on and signed from the review's page (the reviewer); the decision signed by
+the head and the collective discussion's record by its chair (``/cases/{id}/signoffs/{purpose}``); and the
+collective discussion itself recorded with its attendance, each attendee's opinion and the chair
+(``/cases/{id}/discussion``; the quorum of heads is the review catalogue's, checked by the case service).
 
-The statement to sign is shown in full, decoded, above the button; the browser signs its exact bytes (base64 in
-the page) and the server verifies the signature against the registered key before recording it
-(``reviews.sign_review``). The server holds no private key of anyone's and cannot sign for them.
+The statement to sign is the API's (``reviews.signoff_statement``, the bytes ``GET .../signoffs/{purpose}/statement``
+serves to ``caseledger sign``), shown in full, decoded, above the button (``_sign.html``); the browser signs its
+exact bytes (base64 in the page) and the server verifies the signature against the registered key before recording
+it (``reviews.sign_review``, ``reviews.sign_off``). The server holds no private key of anyone's and cannot sign for
+them.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import secrets
 import uuid
 from typing import Annotated, Any
 
@@ -18,9 +24,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from service import idempotency
 from service.auth.permissions import Permission
+from service.auth.users import users_of_agency
 from service.cases import service as cases
+from service.cases.versioning import etag
+from service.console.schemas import Recorded
 from service.console.web import (
     ConsoleRequires,
     Viewer,
@@ -32,8 +43,9 @@ from service.console.web import (
     runtime_of,
     sent_form,
 )
-from service.errors import DomainError, InvalidInput
+from service.errors import DomainError, InvalidInput, NotFound
 from service.evidence import service as evidence_service
+from service.policy.calendar import local_date
 from service.reviews import service as reviews
 from service.reviews.schemas import OpinionIn, SignatureIn
 from service.reviews.service import TEN_CHECKS
@@ -193,3 +205,204 @@ def _act(request: Request, viewer: Viewer, case_id: uuid.UUID, review_id: uuid.U
             **view,
         )
     return redirect(request, f"/cases/{case_id}/reviews/{review_id}", viewer)
+
+
+# -- the head's decision and the chair's collective-discussion record, signed in the browser --------------------
+
+Signer = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_DECIDE))]
+SIGNOFFS = ("decision", "collective_discussion")
+
+
+def _readable(statement_b64: str) -> str:
+    """The statement as people read it: its JSON, decoded, indented; the bytes signed are the base64 beside it."""
+    return json.dumps(json.loads(base64.b64decode(statement_b64)), ensure_ascii=False, indent=2)
+
+
+def _purpose(purpose: str) -> str:
+    if purpose not in SIGNOFFS:
+        raise NotFound(f"nothing is signed as {purpose!r}", f"没有名为“{purpose}”的签署事项")
+    return purpose
+
+
+def _names(session: Session, agency_id: uuid.UUID) -> dict[str, str]:
+    return {str(u.id): u.display_name for u in users_of_agency(session, agency_id)}
+
+
+def _signoff_view(
+    session: Session, runtime: Runtime, viewer: Viewer, case_id: uuid.UUID, purpose: str
+) -> dict[str, Any]:
+    case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+    file = case.case_file
+    names = _names(session, case.agency_id)
+    discussion = file.collective_discussion
+    chair: str | None = None
+    if purpose == "decision":
+        recorded = file.decision is not None
+        signed = file.decision_signed
+        # As reviews.sign_off accepts it: a decided case whose decision is not signed yet.
+        can_sign = case.state == "decided" and recorded and not signed
+    else:
+        recorded = discussion is not None
+        signed = file.discussion_signed
+        chair = discussion.chair if discussion is not None else None
+        can_sign = recorded and not signed and chair == str(viewer.principal.user_id)
+    statement = None
+    if recorded:
+        try:
+            statement = base64.b64encode(reviews.signoff_statement(session, case, purpose)).decode("ascii")
+        except DomainError:
+            statement = None  # nothing of that kind recorded in the case's chain
+    return {
+        "case": {"id": str(case.id), "number": case.number, "title": case.title, "state": case.state},
+        "purpose": purpose,
+        "decision": file.decision.model_dump(mode="json") if file.decision is not None else None,
+        "discussion": discussion.model_dump(mode="json") if discussion is not None else None,
+        "names": names,
+        "chair_name": names.get(chair or "", chair),
+        "signed": signed,
+        "can_sign": can_sign and statement is not None,
+        "statement_b64": statement,
+        "statement_text": _readable(statement) if statement else None,
+        "sign_action": f"/cases/{case.id}/signoffs/{purpose}/signature",
+    }
+
+
+@router.get("/cases/{case_id}/signoffs/{purpose}")
+def signoff_page(request: Request, case_id: uuid.UUID, purpose: str, viewer: Signer) -> HTMLResponse:
+    """The decision (the head) or the collective discussion's record (its chair): what is signed, the statement in
+    full, and the button that signs it with the key this browser holds."""
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        view = _signoff_view(session, runtime, viewer, case_id, _purpose(purpose))
+    return render(request, "signoff.html", viewer, **view)
+
+
+@router.post("/cases/{case_id}/signoffs/{purpose}/signature")
+async def sign_off(request: Request, case_id: uuid.UUID, purpose: str, viewer: Signer) -> Response:
+    """The signature the browser made of the statement's exact bytes, verified by ``reviews.sign_off`` against the
+    signer's approved key before it is recorded (only the chair signs the discussion's record)."""
+    sent = await sent_form(request)
+    check_csrf(viewer, sent, request)
+    purpose = _purpose(purpose)
+    runtime = runtime_of(request)
+    try:
+        try:
+            body = SignatureIn.model_validate(
+                {"key_id": (sent.get("key_id") or [""])[0], "signature": (sent.get("signature") or [""])[0]}
+            )
+        except ValidationError as exc:
+            raise InvalidInput(str(exc.errors()[0]["msg"]), "签名有误：" + str(exc.errors()[0]["msg"])) from None
+        with runtime.database.transaction() as session:
+            case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+            reviews.sign_off(session, viewer.principal, case, purpose, body.key_id, body.signature, runtime.clock.now())
+    except DomainError as refused:
+        with runtime.database.transaction(write=False) as session:
+            view = _signoff_view(session, runtime, viewer, case_id, purpose)
+        error = problem_view(refused, language(request))
+        return render(request, "signoff.html", viewer, status=refused.status, error=error, **view)
+    return redirect(request, f"/cases/{case_id}/signoffs/{purpose}", viewer)
+
+
+# -- the collective discussion: attendance, each one's opinion, the conclusion, the chair -----------------------
+
+
+def _discussion_view(session: Session, runtime: Runtime, viewer: Viewer, case_id: uuid.UUID) -> dict[str, Any]:
+    case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+    people = [u for u in users_of_agency(session, case.agency_id) if not u.disabled and "admin" not in u.roles]
+    people.sort(key=lambda u: ("head" not in u.roles, u.username))
+    return {
+        "case": {"id": str(case.id), "number": case.number, "title": case.title, "state": case.state},
+        "people": [
+            {"id": str(u.id), "name": u.display_name, "username": u.username, "head": "head" in u.roles} for u in people
+        ],
+        "quorum": runtime.case_context.review_catalogue.quorum,
+        "recorded": case.case_file.collective_discussion is not None and not case.case_file.discussion_signed,
+        "version": case.version,
+        "idempotency_key": secrets.token_urlsafe(16),
+        "today": local_date(runtime.clock.now()).isoformat(),
+        "me": str(viewer.principal.user_id),
+    }
+
+
+@router.get("/cases/{case_id}/discussion")
+def discussion_page(request: Request, case_id: uuid.UUID, viewer: Signer) -> HTMLResponse:
+    """The form of the heads' collective discussion (集体讨论, 行政处罚法 第五十七条第二款): who attended, each
+    one's opinion, the conclusion and the chair; the heads present are counted against the quorum as they are
+    ticked, and the case service refuses a record short of it."""
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        view = _discussion_view(session, runtime, viewer, case_id)
+    return render(request, "discussion.html", viewer, values={}, **view)
+
+
+@router.post("/cases/{case_id}/discussion")
+async def record_discussion(request: Request, case_id: uuid.UUID, viewer: Signer) -> Response:
+    form = await sent_form(request)
+    sent = {k: [v.replace("\r\n", "\n").replace("\r", "\n") for v in vs] for k, vs in form.items()}
+    check_csrf(viewer, sent, request)
+    return await run_in_threadpool(_record_discussion, request, case_id, viewer, sent)
+
+
+def _record_discussion(request: Request, case_id: uuid.UUID, viewer: Viewer, sent: dict[str, list[str]]) -> Response:
+    runtime = runtime_of(request)
+
+    def first(name: str) -> str:
+        return (sent.get(name) or [""])[0]
+
+    attendees = [a for a in sent.get("attendees", []) if a]
+    data: dict[str, Any] = {
+        "held_on": first("held_on"),
+        "attendees": attendees,
+        # Each attendee's own opinion (第五十七条第二款 asks for the discussion's record): only those who attended.
+        "opinions": {a: first(f"opinion.{a}") for a in attendees},
+        "conclusion": first("conclusion"),
+        "chair": first("chair"),
+    }
+    seen_version = first("version")
+    if_match = f'"{seen_version}"' if seen_version.isdigit() else None
+    key = first("idempotency_key") or None
+    step = "record_collective_discussion"
+    try:
+        with runtime.database.transaction() as session:
+
+            def take() -> tuple[Recorded, str]:
+                case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+                cases.perform(
+                    session,
+                    runtime.case_context,
+                    viewer.principal,
+                    case,
+                    step,
+                    cases.ActIn(data=data, if_match=if_match),
+                    runtime.clock.now(),
+                )
+                return Recorded(id=str(case.id)), etag(case)
+
+            idempotency.answer_once(
+                session,
+                viewer.principal.user_id,
+                key,
+                idempotency.fingerprint("POST", f"/cases/{case_id}/steps/{step}", {"data": data}),
+                runtime.clock.now(),
+                200,
+                take,
+            )
+    except DomainError as refused:
+        with runtime.database.transaction(write=False) as session:
+            view = _discussion_view(session, runtime, viewer, case_id)
+        view["idempotency_key"] = key or view["idempotency_key"]
+        if refused.status == 412:
+            view["version"] = seen_version
+        return render(
+            request,
+            "discussion.html",
+            viewer,
+            status=refused.status,
+            values=sent,
+            error=problem_view(refused, language(request)),
+            **view,
+        )
+    # The chair signs next; anyone else goes back to the case.
+    if data["chair"] == str(viewer.principal.user_id):
+        return redirect(request, f"/cases/{case_id}/signoffs/collective_discussion", viewer)
+    return redirect(request, f"/cases/{case_id}", viewer)

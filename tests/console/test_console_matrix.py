@@ -37,6 +37,7 @@ def test_no_console_page_answers_beyond_its_permission(app: FastAPI, client: Tes
     values = {
         "case_id": case_id,
         "review_id": str(uuid.uuid4()),
+        "purpose": "decision",  # /cases/{case_id}/signoffs/{purpose}: the head's decision (or collective_discussion)
         "step": "record_inquiry",
         "agency": "tiemen",
         "lang": "en",

@@ -162,6 +162,23 @@
   replay();
 })();
 
+/* The collective discussion's form: the heads ticked as present, counted against the quorum as they are ticked
+   (the case service checks it again, and refuses a record short of it with 第五十七条). */
+(function () {
+  "use strict";
+  var form = document.getElementById("discussion-form");
+  if (!form) { return; }
+  var quorum = parseInt(form.getAttribute("data-quorum"), 10);
+  var count = form.querySelector("#quorum-count output");
+  function recount() {
+    var heads = form.querySelectorAll("input[name=attendees][data-head]:checked").length;
+    count.textContent = String(heads);
+    count.parentNode.classList.toggle("short", heads < quorum);
+  }
+  form.querySelectorAll("input[name=attendees]").forEach(function (box) { box.addEventListener("change", recount); });
+  recount();
+})();
+
 /* Signing in the browser. The Ed25519 key is made by WebCrypto as non-extractable and kept in IndexedDB; only its
    public half leaves the browser, to be registered (and approved by an admin). A statement is signed as the exact
    bytes the page carries (base64), after it is shown in full; the server verifies, and can never sign itself. */

@@ -1,0 +1,71 @@
+"""The head's desk (负责人): what waits for their approval or signature, the deadlines at risk across the agency,
+and the cases that need the heads' collective discussion.
+
+Read-only views over the case service, one pass over the open cases: ``steps_now`` decides which approvals a
+case waits for and which steps the lack of a signed collective discussion blocks (the ``collective_discussion_held``
+guard, 行政处罚法 第五十七条第二款), so the desk lists exactly what the head's routes would accept; the signatures
+waiting are read from the case file (``decision_signed``, ``discussion_signed``, the discussion's chair).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from service.auth.principal import Principal
+from service.cases import search
+from service.cases import service as cases
+from service.cases.deadlines_view import CaseDeadline
+from service.console.desks import APPROVAL_STEPS, CaseLine, case_line
+from service.runtime import Runtime
+
+# The guard that stops a decision until a collective discussion is recorded and signed by its chair.
+DISCUSSION_GUARD = "collective_discussion_held"
+SCAN = 200  # open cases looked at, newest first (the desk of a township office, not a report)
+
+
+@dataclass
+class HeadDesk:
+    approvals: list[tuple[CaseLine, list[str]]] = field(default_factory=list)
+    decisions_to_sign: list[CaseLine] = field(default_factory=list)
+    discussions_to_sign: list[CaseLine] = field(default_factory=list)  # chaired by this head, not yet signed
+    discussions_awaiting_chair: list[tuple[CaseLine, str]] = field(default_factory=list)  # another head chairs
+    discussions_needed: list[CaseLine] = field(default_factory=list)
+    at_risk: list[tuple[CaseLine, CaseDeadline]] = field(default_factory=list)
+
+
+def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_names: dict[str, str]) -> HeadDesk:
+    """``chair_names``: user id → display name, to say whose signature a discussion waits for."""
+    now = runtime.clock.now()
+    context = runtime.case_context
+    desk = HeadDesk()
+    me = str(principal.user_id)
+    for case in search.search_cases(session, context, principal, search.CaseSearch(limit=SCAN), now):
+        if case.closed_at is not None:
+            continue
+        line = case_line(session, runtime, case)
+        steps = cases.steps_now(session, context, case, now)
+        waiting = [s for s in steps.available if s in APPROVAL_STEPS]
+        if waiting:
+            desk.approvals.append((line, waiting))
+        file = case.case_file
+        if case.state == "decided" and file.decision is not None and not file.decision_signed:
+            desk.decisions_to_sign.append(line)
+        discussion = file.collective_discussion
+        unsigned = discussion is not None and not file.discussion_signed
+        if unsigned and discussion is not None:
+            if discussion.chair == me:
+                desk.discussions_to_sign.append(line)
+            else:
+                desk.discussions_awaiting_chair.append((line, chair_names.get(discussion.chair, discussion.chair)))
+        elif any(f.guard == DISCUSSION_GUARD for _name, failures in steps.blocked for f in failures):
+            desk.discussions_needed.append(line)
+    # Across the agency: every open case the head may see, the overdue and those due soon first by date; a
+    # deadline that cannot be computed is at risk too (nobody knows when it falls) and comes first.
+    for case, deadline in search.deadlines_of_open_cases(
+        session, context, principal, search.DeadlineSearch(limit=1000), now
+    ):
+        if deadline.overdue or deadline.due_soon or deadline.due_on is None:
+            desk.at_risk.append((case_line(session, runtime, case), deadline))
+    return desk

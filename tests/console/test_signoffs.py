@@ -1,0 +1,301 @@
+"""The head's decision and the chair's collective-discussion record, signed from the console as the browser signs
+them (the page carries the statement's exact bytes; the signer's own key signs them; the server only verifies),
+the collective discussion recorded with its attendance and quorum (行政处罚法 第五十七条第二款), and the head's
+desk: what waits for their approval or signature, and the deadlines at risk across the agency."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.auth.models import User
+from service.clock import FixedClock
+from service.ledger.models import LedgerEntry
+from service.runtime import Runtime
+from service.signing.client import public_key_of
+from tests.cases.driver import Auth, Cases
+from tests.cases.test_reviews import BIG, major_case, review
+
+from .helpers import form, sign_in
+from .test_casework import case_entries
+
+STATEMENT = re.compile(r'data-statement="([^"]+)"')
+ACTION = re.compile(r'id="sign-statement"[^>]*data-action="([^"]+)"')
+SHOWN = re.compile(r'<pre class="statement"[^>]*>(.*?)</pre>', re.S)
+
+
+@pytest.fixture
+def cases(client: TestClient, auth: Auth, runtime: Runtime) -> Cases:
+    return Cases(client, auth, runtime.clock)
+
+
+def user_ids(runtime: Runtime, *usernames: str) -> dict[str, str]:
+    with runtime.database.transaction(write=False) as session:
+        rows = session.execute(sa.select(User.username, User.id).where(User.username.in_(usernames)))
+        return {name: str(user_id) for name, user_id in rows}
+
+
+def browser_key(browser: TestClient, csrf: str, client: TestClient, auth: Auth) -> tuple[Ed25519PrivateKey, str]:
+    """What the /keys page's script does — a key made on the signer's side, only its public half sent to the
+    console — then the admin's approval through the API, as today."""
+    key = Ed25519PrivateKey.generate()
+    public, kid = public_key_of(key)
+    registered = browser.post("/keys", files=form(csrf=csrf, public_key=public))
+    assert registered.status_code == 201, registered.text
+    assert registered.json()["key_id"] == kid
+    keys = client.get("/api/v1/signing-keys", headers=auth("admin")).json()
+    key_row = next(k for k in keys if k["key_id"] == kid)
+    assert client.post(f"/api/v1/signing-keys/{key_row['id']}/approve", headers=auth("admin")).status_code == 200
+    return key, kid
+
+
+def signing_page(page: str) -> tuple[bytes, str, Any]:
+    """The statement's bytes the page carries, where the signature goes, and the statement as shown in full."""
+    carried, action, shown = STATEMENT.search(page), ACTION.search(page), SHOWN.search(page)
+    assert carried is not None
+    assert action is not None
+    assert shown is not None
+    return base64.b64decode(html.unescape(carried.group(1))), html.unescape(action.group(1)), shown
+
+
+def signature(key: Ed25519PrivateKey, statement: bytes) -> str:
+    return base64.b64encode(key.sign(statement)).decode("ascii")
+
+
+def flag_major(client: TestClient, auth: Auth, case: dict[str, Any]) -> None:
+    """Of major public interest: a collective discussion is needed before the decision (第五十七条第二款)."""
+    flagged = client.post(
+        f"/api/v1/cases/{case['id']}/major", headers=auth("officer1"), json={"major": True, "reason": "社会影响大"}
+    )
+    assert flagged.status_code == 200, flagged.text
+
+
+def decided(cases: Cases, clock: FixedClock) -> dict[str, Any]:
+    case = major_case(cases, clock)
+    review(cases, case, cases.signer("reviewer"))
+    cases.step(case, "decide_penalty", "head", data={"penalty": BIG})
+    return case
+
+
+def test_the_head_signs_the_decision_the_page_shows_in_full(
+    app: FastAPI, client: TestClient, auth: Auth, cases: Cases, runtime: Runtime, clock: FixedClock
+) -> None:
+    case = decided(cases, clock)
+    head = TestClient(app)
+    csrf = sign_in(head, "head")
+    desk = head.get("/").text
+    waiting = desk[desk.index('id="decisions-to-sign"') :]
+    assert f"/cases/{case['id']}/signoffs/decision" in waiting[: waiting.index("</ul>")]
+
+    page = head.get(f"/cases/{case['id']}/signoffs/decision")
+    assert page.status_code == 200, page.text
+    statement, action, shown = signing_page(page.text)
+    # The API's statement (what `caseledger sign` signs), byte for byte, and shown in full before signing.
+    api = client.get(f"/api/v1/cases/{case['id']}/signoffs/decision/statement", headers=auth("head")).json()
+    assert statement == base64.b64decode(api["statement"])
+    assert json.loads(html.unescape(shown.group(1))) == api["content"] == json.loads(statement)
+    assert action == f"/cases/{case['id']}/signoffs/decision/signature"
+
+    key, kid = browser_key(head, csrf, client, auth)
+    before = case_entries(runtime, case["id"])
+    # A signature of other bytes is refused on the page, and nothing is written.
+    forged = head.post(action, files=form(csrf=csrf, key_id=kid, signature=signature(key, statement + b" ")))
+    assert forged.status_code == 422
+    assert 'role="alert"' in forged.text
+    assert case_entries(runtime, case["id"]) == before
+    # Another head's key is not the signer's.
+    other = TestClient(app)
+    other_key, other_kid = browser_key(other, sign_in(other, "head2"), client, auth)
+    refused = head.post(action, files=form(csrf=csrf, key_id=other_kid, signature=signature(other_key, statement)))
+    assert refused.status_code == 403
+    assert case_entries(runtime, case["id"]) == before
+
+    signed = head.post(action, files=form(csrf=csrf, key_id=kid, signature=signature(key, statement)))
+    assert signed.status_code == 200  # the sign-off page again, after the redirect
+    assert 'id="signoff-state"' in signed.text
+    assert "已签名" in signed.text
+    assert 'id="sign-statement"' not in signed.text
+    assert case_entries(runtime, case["id"])[-1] == "case:decision:signed"
+    with runtime.database.transaction(write=False) as session:
+        entry = session.scalars(
+            sa.select(LedgerEntry).where(
+                LedgerEntry.stream == f"case:{case['id']}", LedgerEntry.type == "case:decision:signed"
+            )
+        ).one()
+    body = json.loads(entry.canonical)["body"]
+    assert body["key_id"] == kid
+    assert base64.b64decode(body["statement"]) == statement
+    # Signed once: a second signature is refused, and the desk no longer lists the decision.
+    again = head.post(action, files=form(csrf=csrf, key_id=kid, signature=signature(key, statement)))
+    assert again.status_code == 409
+    desk = head.get("/").text
+    waiting = desk[desk.index('id="decisions-to-sign"') :]
+    assert f"/cases/{case['id']}/signoffs/decision" not in waiting[: waiting.index("</ul>")]
+    # And the decision is served now that it is signed (第五十九条).
+    assert cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+
+
+def test_a_collective_discussion_short_of_the_quorum_is_refused_with_the_article(
+    app: FastAPI, client: TestClient, auth: Auth, cases: Cases, runtime: Runtime, clock: FixedClock
+) -> None:
+    case = major_case(cases, clock)
+    client.post(
+        f"/api/v1/cases/{case['id']}/major", headers=auth("officer1"), json={"major": True, "reason": "社会影响大"}
+    )
+    review(cases, case, cases.signer("reviewer"))
+    head = TestClient(app)
+    csrf = sign_in(head, "head")
+    desk = head.get("/").text
+    needed = desk[desk.index('id="discussions-needed"') :]
+    assert f"/cases/{case['id']}/discussion" in needed[: needed.index("</ul>")]
+
+    page = head.get(f"/cases/{case['id']}/discussion")
+    assert page.status_code == 200
+    assert 'data-quorum="3"' in page.text
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version is not None
+    ids = user_ids(runtime, "head", "head2", "head3", "reviewer")
+    before = case_entries(runtime, case["id"])
+    # Two heads and the reviewer: three people, two heads — short of the catalogue's three heads.
+    short = head.post(
+        f"/cases/{case['id']}/discussion",
+        files=form(
+            csrf=csrf,
+            version=version.group(1),
+            held_on="2026-06-12",
+            attendees=[ids["head"], ids["head2"], ids["reviewer"]],
+            **{f"opinion.{ids[u]}": "同意" for u in ("head", "head2", "reviewer")},
+            conclusion="同意处罚",
+            chair=ids["head"],
+        ),
+    )
+    assert short.status_code == 409
+    assert "第57条" in short.text
+    assert "实到2名" in short.text
+    assert "checked" in short.text  # the form keeps what was ticked
+    assert case_entries(runtime, case["id"]) == before
+    # An attendee with no opinion of their own is refused too.
+    silent = head.post(
+        f"/cases/{case['id']}/discussion",
+        files=form(
+            csrf=csrf,
+            version=version.group(1),
+            held_on="2026-06-12",
+            attendees=[ids["head"], ids["head2"], ids["head3"]],
+            **{f"opinion.{ids[u]}": "同意" for u in ("head", "head2")},
+            conclusion="同意处罚",
+            chair=ids["head"],
+        ),
+    )
+    assert silent.status_code == 422
+    assert case_entries(runtime, case["id"]) == before
+
+
+def test_the_chair_signs_the_collective_discussion_and_no_other_head_can(
+    app: FastAPI, client: TestClient, auth: Auth, cases: Cases, runtime: Runtime, clock: FixedClock
+) -> None:
+    case = major_case(cases, clock)
+    client.post(
+        f"/api/v1/cases/{case['id']}/major", headers=auth("officer1"), json={"major": True, "reason": "社会影响大"}
+    )
+    review(cases, case, cases.signer("reviewer"))
+    ids = user_ids(runtime, "head", "head2", "head3")
+    head2 = TestClient(app)
+    csrf2 = sign_in(head2, "head2")
+    page = head2.get(f"/cases/{case['id']}/discussion").text
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version is not None
+    # head2 records the discussion that head chaired: head2 is sent back to the case, not to a signing page.
+    recorded = head2.post(
+        f"/cases/{case['id']}/discussion",
+        files=form(
+            csrf=csrf2,
+            version=version.group(1),
+            held_on="2026-06-12",
+            attendees=list(ids.values()),
+            **{f"opinion.{i}": f"同意（{u}）" for u, i in ids.items()},
+            conclusion="同意处罚十万元",
+            chair=ids["head"],
+        ),
+        follow_redirects=False,
+    )
+    assert recorded.status_code == 303, recorded.text
+    assert recorded.headers["location"] == f"/cases/{case['id']}"
+    assert case_entries(runtime, case["id"])[-1] == "case:collective_discussion:held"
+    # Not the chair: the record and its statement are shown, no button; a signature sent anyway is refused.
+    seen = head2.get(f"/cases/{case['id']}/signoffs/collective_discussion").text
+    assert 'id="sign-statement"' not in seen
+    assert "陈刚" in seen
+    key2, kid2 = browser_key(head2, csrf2, client, auth)
+    api = client.get(
+        f"/api/v1/cases/{case['id']}/signoffs/collective_discussion/statement", headers=auth("head")
+    ).json()
+    statement = base64.b64decode(api["statement"])
+    action = f"/cases/{case['id']}/signoffs/collective_discussion/signature"
+    not_chair = head2.post(action, files=form(csrf=csrf2, key_id=kid2, signature=signature(key2, statement)))
+    assert not_chair.status_code == 403
+    assert "主持人" in not_chair.text
+
+    head = TestClient(app)
+    csrf = sign_in(head, "head")
+    desk = head.get("/").text
+    mine = desk[desk.index('id="discussions-to-sign"') :]
+    assert f"/cases/{case['id']}/signoffs/collective_discussion" in mine[: mine.index("</ul>")]
+    page = head.get(f"/cases/{case['id']}/signoffs/collective_discussion").text
+    carried, shown_action, shown = signing_page(page)
+    assert carried == statement
+    assert shown_action == action
+    assert json.loads(html.unescape(shown.group(1)))["subject"]["conclusion"] == "同意处罚十万元"
+    for u in ("head", "head2", "head3"):
+        assert f"同意（{u}）" in page  # each attendee's opinion, in the record shown
+    key, kid = browser_key(head, csrf, client, auth)
+    # The decision waits for the signed record (第五十七条第二款).
+    assert cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": BIG})
+    signed = head.post(action, files=form(csrf=csrf, key_id=kid, signature=signature(key, statement)))
+    assert signed.status_code == 200
+    assert "已签名" in signed.text
+    assert case_entries(runtime, case["id"])[-1] == "case:collective_discussion:signed"
+    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
+
+
+def test_the_heads_desk_shows_the_deadlines_at_risk_across_the_agency(
+    app: FastAPI, cases: Cases, clock: FixedClock
+) -> None:
+    case = cases.investigated()  # opened by officer1: not the head's own case
+    head = TestClient(app)
+    sign_in(head, "head")
+    at_risk = head.get("/").text
+    listed = at_risk[at_risk.index('id="at-risk"') :]
+    assert f"/cases/{case['id']}" not in listed[: listed.index("</ul>")]  # 90 days to decide (第六十条)
+    clock.advance(days=100)
+    sign_in(head, "head")  # a session lasts 8 hours at most
+    at_risk = head.get("/").text
+    listed = at_risk[at_risk.index('id="at-risk"') :]
+    listed = listed[: listed.index("</ul>")]
+    assert f"/cases/{case['id']}" in listed
+    assert "已超期" in listed
+    assert "第60条" in listed
+
+
+def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases: Cases, clock: FixedClock) -> None:
+    case = decided(cases, clock)
+    officer = TestClient(app)
+    sign_in(officer, "officer1")
+    for path in ("signoffs/decision", "signoffs/collective_discussion", "discussion"):
+        assert officer.get(f"/cases/{case['id']}/{path}").status_code == 403
+    head = TestClient(app)
+    sign_in(head, "head")
+    assert head.get(f"/cases/{case['id']}/signoffs/something_else").status_code == 404
+    # No discussion recorded: nothing to sign, and no button.
+    nothing = head.get(f"/cases/{case['id']}/signoffs/collective_discussion")
+    assert nothing.status_code == 200
+    assert 'id="sign-statement"' not in nothing.text

@@ -536,6 +536,7 @@ def _facts(
         payment=_payment_recorded(after) if transition == "record_payment" else None,
         correction=_latest_correction(after),
         deciders=frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),
+        **casefile.execution_and_remedy_facts(after, moment, transition),
     )
 
 

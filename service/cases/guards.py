@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import pairwise
 from types import MappingProxyType
 
 from service.cases.deadlines import (
@@ -25,7 +26,6 @@ from service.cases.deadlines import (
     decision_deadline,
     earliest_hearing_date,
     hearing_request_deadline,
-    late_fee_fen,
     payment_due_date,
     service_deadline,
     statement_deadline,
@@ -39,8 +39,8 @@ from service.cases.execution import (
     instalments_due,
     overdue_since,
     owed,
-    reminder_period_end,
     remedy_periods_end,
+    reminder_period_end,
 )
 from service.cases.schedule import party_keeps_the_later
 from service.legal import LegalBasis, penalty_law
@@ -1049,12 +1049,14 @@ def penalty_performed(facts: CaseFacts, periods: Periods) -> Refusal | None:
         first = due_now.instalments[0].due_on if due_now.instalments else local_date(decision.served_at)
         fine, fee, total, paid = due_now.fine_fen, due_now.fee_fen, due_now.total_fen, due_now.paid_fen
         if paid < total:
+            plan_en, plan_zh = (
+                ("", "") if len(due_now.instalments) < 2 else (" and the plan's days", "及批准的分期日期")
+            )
             return Refusal(
                 f"Paid {money_en(paid)} of {money_en(total)}: the fine of {money_en(fine)} was due by "
-                f"{first.isoformat()}{' and the days of the approved plan' if len(due_now.instalments) > 1 else ''}, "
-                f"and the late fee is {money_en(fee)} (art. 72).",
+                f"{first.isoformat()}{plan_en}, and the late fee is {money_en(fee)} (art. 72).",
                 f"已缴纳{money_zh(paid)}，应缴{money_zh(total)}：罚款{money_zh(fine)}应于{first.isoformat()}"
-                f"{'及批准的分期日期' if len(due_now.instalments) > 1 else ''}前缴纳，加处罚款{money_zh(fee)}（第七十二条）。",
+                f"{plan_zh}前缴纳，加处罚款{money_zh(fee)}（第七十二条）。",
             )
     others = sorted(penalty.kinds - {PenaltyKind.FINE, PenaltyKind.WARNING})
     if others and (execution is None or not execution.non_fine_penalties_performed):
@@ -1234,7 +1236,7 @@ def instalment_plan_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None
         problems_en.append("instalments are at least two")
         problems_zh.append("分期缴纳至少分两期")
     days = [i.due_on for i in application.plan]
-    if any(b <= a for a, b in zip(days, days[1:], strict=False)):
+    if any(b <= a for a, b in pairwise(days)):
         problems_en.append("the days of the plan follow one another")
         problems_zh.append("各期缴纳日期应当先后排列")
     if days and days[0] <= local_date(application.applied_at):

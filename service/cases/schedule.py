@@ -234,3 +234,31 @@ def _next_instalment_due(file: CaseFile) -> date | None:
         if paid < needed:
             return date.fromisoformat(instalment["due_on"])
     return None
+
+
+def owed_on(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar, today: date) -> execution.Owed | None:
+    """What the party owes on ``today`` for a fine served (行政处罚法 第六十六条、第六十七条、第七十二条、第七十三条):
+    the amounts due on the 15th day or an approved plan's days, each with its late fee; None without a fine."""
+    decision, periods = file.decision, workflow.periods
+    if (
+        decision is None
+        or decision.penalty is None
+        or not decision.penalty.fine_fen
+        or decision.served_at is None
+        or periods.payment_calendar_days is None
+        or periods.late_fee_basis_points_per_day is None
+    ):
+        return None
+    remedies = execution_remedies(file)
+    amount = execution.amount_to_execute(decision.penalty.fine_fen, remedies)
+    due = deadlines.payment_due_date(calendar, parse_instant(decision.served_at), periods.payment_calendar_days)
+    plan = file.instalments
+    approved = (
+        tuple(execution.Instalment(date.fromisoformat(i["due_on"]), int(i["amount_fen"])) for i in plan.plan)
+        if plan is not None and plan.approved
+        else None
+    )
+    instalments = execution.instalments_due(amount, due, approved, plan.paid_before_fen if plan is not None else 0)
+    payments = file.execution.payments if file.execution is not None else ()
+    paid = tuple((date.fromisoformat(p.paid_on), p.amount_fen) for p in payments)
+    return execution.owed(instalments, paid, remedies, today, periods.late_fee_basis_points_per_day)

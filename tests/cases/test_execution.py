@@ -26,7 +26,9 @@ def served(cases: Cases, clock: FixedClock, fen: int = FEN) -> dict[str, Any]:
     cases.step(case, "record_inquiry", officers=cases.with_second(), data={"place": "x", "summary": "承认倾倒"})
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚"})
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(fen)})
-    cases.step(case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(fen)}})
+    cases.step(
+        case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(fen)}}
+    )
     clock.advance(days=8)
     cases.step(case, "conclude_party_hearing")
     cases.step(case, "decide_penalty", "head", data={"penalty": fine(fen)})
@@ -61,9 +63,7 @@ def plan(clock: FixedClock, *parts: tuple[int, int]) -> list[dict[str, Any]]:
 # --- instalments and deferral (第六十六条第二款) ---
 
 
-def test_a_fine_paid_in_two_approved_instalments_is_executed_and_closed_art_66(
-    cases: Cases, clock: FixedClock
-) -> None:
+def test_a_fine_paid_in_two_approved_instalments_is_executed_and_closed_art_66(cases: Cases, clock: FixedClock) -> None:
     case = served(cases, clock)
     application = {"kind": "instalments", "plan": plan(clock, (30, 15_000), (60, 15_000)), "hardship": "家庭困难"}
     cases.step(case, "apply_for_instalments", data=application)
@@ -74,7 +74,8 @@ def test_a_fine_paid_in_two_approved_instalments_is_executed_and_closed_art_66(
     cases.step(case, "decide_instalments", "head", data={"approved": True})
     # The deadlines follow the plan: the first instalment's day, then the second's.
     first_day = (today(clock) + timedelta(days=30)).isoformat()
-    assert (payment := deadline(cases, case, "payment")) is not None and payment["due_on"] == first_day
+    assert (payment := deadline(cases, case, "payment")) is not None
+    assert payment["due_on"] == first_day
     clock.advance(days=30)
     pay(cases, case, clock, 15_000, "银行缴款凭证0001")
     assert (payment := deadline(cases, case, "payment")) is not None
@@ -131,9 +132,7 @@ def test_a_deferral_names_one_day_and_a_plan_covers_the_whole_fine_art_66(cases:
 # --- reminder and the court (行政强制法 第三十五条、第五十三条、第五十四条) ---
 
 
-def test_an_unpaid_fine_is_reminded_then_taken_to_court_only_after_the_periods(
-    cases: Cases, clock: FixedClock
-) -> None:
+def test_an_unpaid_fine_is_reminded_then_taken_to_court_only_after_the_periods(cases: Cases, clock: FixedClock) -> None:
     case = served(cases, clock)
     served_on = today(clock)
     # Not yet in default: no reminder within the 15 days to pay.
@@ -153,7 +152,8 @@ def test_an_unpaid_fine_is_reminded_then_taken_to_court_only_after_the_periods(
     assert guards == ["remedy_periods_over"]  # six months to sue (行政诉讼法 第四十六条)
     # The last day to apply is shown with the case's deadlines: three months after the six months.
     shown = deadline(cases, case, "court_execution_application")
-    assert shown is not None and shown["basis"] == "《中华人民共和国行政强制法》第53条"
+    assert shown is not None
+    assert shown["basis"] == "《中华人民共和国行政强制法》第53条"
     assert date(2027, 3, 1) <= date.fromisoformat(shown["due_on"]) <= date(2027, 3, 10)
     assert served_on == date(2026, 6, 9)
     clock.advance(days=(date(2026, 12, 14) - today(clock)).days)  # the six months ended on 9 December
@@ -175,7 +175,8 @@ def test_after_three_months_past_the_periods_the_court_application_is_late_art_5
     clock.advance(days=(date(2027, 3, 20) - today(clock)).days)
     refused = cases.step(case, "apply_for_court_execution", "head", expect=409, data={"court": "x"})
     assert refusal(refused) == (["court_application_in_time"], ["《中华人民共和国行政强制法》第53条"])
-    assert (shown := deadline(cases, case, "court_execution_application")) is not None and shown["overdue"]
+    assert (shown := deadline(cases, case, "court_execution_application")) is not None
+    assert shown["overdue"]
 
 
 def test_a_case_closes_only_when_executed_or_execution_lawfully_ended_art_40(cases: Cases, clock: FixedClock) -> None:

@@ -71,12 +71,12 @@ def test_a_fine_changed_on_reconsideration_is_executed_at_the_changed_amount(cas
     assert (figures["reconsiderations"], figures["lawsuits"], figures["remedy_results"]) == (1, 0, {"changed": 1})
 
 
-def test_a_decision_revoked_by_the_court_ends_execution_with_the_head_in_court(
-    cases: Cases, clock: FixedClock
-) -> None:
+def test_a_decision_revoked_by_the_court_ends_execution_with_the_head_in_court(cases: Cases, clock: FixedClock) -> None:
     case = served(cases, clock)
     # No lawsuit, no appearance to record; and it is the head who appears.
-    alone = cases.step(case, "record_court_appearance", "head", expect=409, data={"appeared_on": "2026-06-10", "court": "x"})
+    alone = cases.step(
+        case, "record_court_appearance", "head", expect=409, data={"appeared_on": "2026-06-10", "court": "x"}
+    )
     assert refusal(alone) == (["lawsuit_on_file"], ["《中华人民共和国行政诉讼法》第3条第3款"])
     clock.advance(days=20)
     filed(cases, case, clock, "lawsuit")

@@ -152,3 +152,18 @@ def test_one_remedy_at_a_time_and_a_result_only_for_a_pending_one(cases: Cases, 
         json={"data": {"result": "changed", "decided_on": today(clock).isoformat(), "document": "x"}},
     )
     assert response.status_code == 422, response.text
+
+
+def test_a_lawsuit_against_a_closed_case_is_recorded_and_the_case_stays_closed_when_it_was(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = served(cases, clock)
+    pay(cases, case, clock, FEN, "银行缴款凭证0401")
+    cases.step(case, "record_execution")
+    closed = cases.step(case, "close_case", "head")
+    clock.advance(days=40)  # within the 6 months to sue (行政诉讼法 第四十六条)
+    filed(cases, case, clock, "lawsuit")
+    clock.advance(days=30)
+    after = result(cases, case, clock, "upheld", document="（2026）渝0155行初30号")
+    assert (after["state"], after["closed_at"]) == ("closed", closed["closed_at"])
+    assert after["file"]["remedies"][0]["result"] == "upheld"

@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from service.cases.execution import Instalment, Remedy, add_months, owed, remedy_periods_end
 from service.clock import FixedClock
 from service.policy.calendar import local_date
 
+from . import CALENDAR
 from .driver import Cases
 from .test_case_api import NOTICE, fine, refusal
 from .test_legal_audit import history_length, state_of
@@ -194,3 +196,30 @@ def test_a_case_closes_only_when_executed_or_execution_lawfully_ended_art_40(cas
     assert ended["state"] == "execution_ended"
     assert cases.step(case, "close_case", "head")["state"] == "closed"
     assert state_of(cases, case) == "closed"
+
+
+# --- the periods and amounts themselves (service/cases/execution.py) ---
+
+
+def test_months_end_on_the_corresponding_day_or_the_months_last_civil_code_202() -> None:
+    assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert add_months(date(2026, 6, 9), 6) == date(2026, 12, 9)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+
+
+def test_no_remedy_period_ends_while_one_is_pending_and_a_result_gives_15_more_days() -> None:
+    pending = Remedy("reconsideration", date(2026, 7, 1), None, None)
+    assert remedy_periods_end(CALENDAR, date(2026, 6, 9), [pending]) is None
+    late_result = Remedy("reconsideration", date(2026, 7, 1), date(2026, 12, 1), "upheld")
+    # Six months from 9 June end on 9 December; the 15 days after the result of 1 December end on the 16th.
+    assert remedy_periods_end(CALENDAR, date(2026, 6, 9), []) == date(2026, 12, 9)
+    assert remedy_periods_end(CALENDAR, date(2026, 6, 9), [late_result]) == date(2026, 12, 16)
+
+
+def test_each_amount_bears_at_most_itself_as_late_fee_art_72() -> None:
+    parts = (Instalment(date(2026, 7, 1), 10_000), Instalment(date(2026, 8, 1), 20_000))
+    # Nothing paid a year later: each fee has reached its amount, the total is twice the fine, never more.
+    assert owed(parts, (), (), date(2027, 7, 1), 300).fees_fen == (10_000, 20_000)
+    # The first paid on its day, the second three days late.
+    paid = ((date(2026, 7, 1), 10_000), (date(2026, 8, 4), 20_000))
+    assert owed(parts, paid, (), date(2026, 8, 4), 300).fees_fen == (0, 1_800)

@@ -18,16 +18,19 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.cases.deadlines import DeadlineExtension
+from service.cases.execution import Instalment, Remedy
 from service.cases.guards import (
     DecisionFacts,
     DecisionOutcome,
     ExecutionFacts,
     HearingFacts,
+    InstalmentFacts,
     Penalty,
     PreservationFacts,
     PriorNotice,
     StatementStatus,
 )
+from service.cases.schedule import execution_remedies
 from service.inputs import INT64_MAX
 from service.ledger.canonical import format_instant, parse_instant
 from service.policy.catalogue import PenaltyKind
@@ -158,6 +161,66 @@ class PreservationRecord(_Record):
     decided_at: Instant | None = None
 
 
+class InstalmentRecord(_Record):
+    """The party's application to pay in instalments or later (第六十六条第二款), and the head's decision."""
+
+    kind: str  # instalments | deferral
+    plan: tuple[dict[str, Any], ...]  # {due_on: YYYY-MM-DD, amount_fen}
+    hardship: str
+    applied_at: Instant
+    paid_before_fen: int = 0  # paid before the application: due on the decision's own day
+    approved: bool | None = None  # None: not decided yet
+    decided_at: Instant | None = None
+    decided_by: str | None = None
+    previous: str | None = None  # the application this one would replace, when pending or approved
+
+
+class ReminderRecord(_Record):
+    """A reminder (催告书, 行政强制法 第三十五条) served in writing."""
+
+    served_at: Instant
+    method: str
+
+
+class CourtExecutionRecord(_Record):
+    """The application to the people's court for compulsory execution (行政强制法 第五十三条、第五十四条)."""
+
+    court: str
+    applied_at: Instant
+
+
+class ExecutionEndRecord(_Record):
+    """Execution lawfully ended (终结执行, 行政强制法 第四十条; or the court refused to execute, 第五十八条)."""
+
+    ground: str
+    ended_at: Instant
+
+
+class RemedyRecord(_Record):
+    """An administrative reconsideration or lawsuit against the decision (行政处罚法 第七条) and its result."""
+
+    kind: str  # reconsideration | lawsuit
+    body: str
+    filed_on: str
+    execution_suspended: bool = False
+    recorded_at: Instant
+    result: str | None = None  # upheld | changed | revoked | confirmed_illegal
+    decided_on: str | None = None
+    document: str | None = None
+    changed_fine_fen: int | None = None
+    follow_up: str | None = None
+    result_recorded_at: Instant | None = None
+
+
+class CourtAppearanceRecord(_Record):
+    """The agency's head in court for a lawsuit against it (出庭应诉, 行政诉讼法 第三条第三款)."""
+
+    appeared_on: str
+    court: str
+    head: str
+    note: str = ""
+
+
 class RecordedDeadline(_Record):
     due_on: str
     provisional: bool
@@ -197,6 +260,13 @@ class CaseFile(_Record):
     erased_fields: tuple[str, ...] = ()
     party_commitments: dict[str, Any] = Field(default_factory=dict)
     deadlines: dict[str, RecordedDeadline] = Field(default_factory=dict)
+    # Execution and remedies (行政处罚法 第六十六条、第七十二条、第七十三条; 行政强制法 第三十五条、第五十三条).
+    instalments: InstalmentRecord | None = None
+    reminders: tuple[ReminderRecord, ...] = ()
+    court_execution: CourtExecutionRecord | None = None
+    execution_ended: ExecutionEndRecord | None = None
+    remedies: tuple[RemedyRecord, ...] = ()
+    court_appearances: tuple[CourtAppearanceRecord, ...] = ()
 
     @classmethod
     def of(cls, stored: Mapping[str, Any]) -> CaseFile:
@@ -519,6 +589,82 @@ def decision_revoked(file: CaseFile, act: Act) -> CaseFile:
     return file.with_changes(revoked_at=act.when)
 
 
+# -- execution and remedies (第六十六条、第七十二条、第七十三条; 行政强制法 第三十五条、第四十条、第五十三条) --------
+
+
+def instalments_applied(file: CaseFile, act: Act) -> CaseFile:
+    """The party's application; a new one replaces a refused one, never one pending or approved."""
+    application = InstalmentRecord(
+        kind=act.data["kind"],
+        plan=tuple(dict(i) for i in act.data["plan"]),
+        hardship=act.data["hardship"],
+        applied_at=act.when,
+        paid_before_fen=file.execution.paid_fen if file.execution is not None else 0,
+    )
+    before = file.instalments
+    if before is not None and before.approved is not False:
+        # One pending or approved already: the guard (instalment_plan_lawful) refuses a second.
+        application = application.model_copy(update={"previous": "approved" if before.approved else "pending"})
+    return file.with_changes(instalments=application)
+
+
+def instalments_decided(file: CaseFile, act: Act) -> CaseFile:
+    if file.instalments is None or file.instalments.approved is not None:
+        return file  # nothing pending: the guard (instalment_application_pending) refuses with its rule
+    decided = file.instalments.model_copy(
+        update={"approved": bool(act.data["approved"]), "decided_at": act.when, "decided_by": act.actor}
+    )
+    return file.with_changes(instalments=decided)
+
+
+def reminder_served(file: CaseFile, act: Act) -> CaseFile:
+    reminder = ReminderRecord(served_at=act.when, method=act.data["method"])
+    return file.with_changes(reminders=(*file.reminders, reminder))
+
+
+def court_execution_applied(file: CaseFile, act: Act) -> CaseFile:
+    return file.with_changes(court_execution=CourtExecutionRecord(court=act.data["court"], applied_at=act.when))
+
+
+def execution_ended(file: CaseFile, act: Act) -> CaseFile:
+    return file.with_changes(execution_ended=ExecutionEndRecord(ground=act.data["ground"], ended_at=act.when))
+
+
+def remedy_filed(file: CaseFile, act: Act) -> CaseFile:
+    remedy = RemedyRecord(
+        kind=act.data["kind"],
+        body=act.data["body"],
+        filed_on=act.data["filed_on"],
+        execution_suspended=bool(act.data.get("execution_suspended", False)),
+        recorded_at=act.when,
+    )
+    return file.with_changes(remedies=(*file.remedies, remedy))
+
+
+def remedy_decided(file: CaseFile, act: Act) -> CaseFile:
+    """The result of the latest remedy; without one pending the file is unchanged and the guard refuses."""
+    if not file.remedies or file.remedies[-1].result is not None:
+        return file
+    decided = file.remedies[-1].model_copy(
+        update={
+            "result": act.data["result"],
+            "decided_on": act.data["decided_on"],
+            "document": act.data["document"],
+            "changed_fine_fen": act.data.get("changed_fine_fen"),
+            "follow_up": act.data.get("follow_up") or None,
+            "result_recorded_at": act.when,
+        }
+    )
+    return file.with_changes(remedies=(*file.remedies[:-1], decided))
+
+
+def court_appearance_recorded(file: CaseFile, act: Act) -> CaseFile:
+    appearance = CourtAppearanceRecord(
+        appeared_on=act.data["appeared_on"], court=act.data["court"], head=act.actor, note=act.data.get("note", "")
+    )
+    return file.with_changes(court_appearances=(*file.court_appearances, appearance))
+
+
 # -- from the file to the guards' types ---------------------------------------------------------------------
 
 
@@ -622,3 +768,44 @@ def extensions_of(file: CaseFile) -> tuple[DeadlineExtension, ...]:
     return tuple(
         DeadlineExtension(e.calendar_days, parse_instant(e.approved_at), e.approved_by) for e in file.extensions
     )
+
+
+def remedies_of(file: CaseFile) -> tuple[Remedy, ...]:
+    return execution_remedies(file)
+
+
+def instalments_of(file: CaseFile) -> InstalmentFacts | None:
+    application = file.instalments
+    if application is None:
+        return None
+    return InstalmentFacts(
+        kind=application.kind,
+        plan=tuple(Instalment(date.fromisoformat(i["due_on"]), int(i["amount_fen"])) for i in application.plan),
+        applied_at=parse_instant(application.applied_at),
+        paid_before_fen=application.paid_before_fen,
+        approved=application.approved,
+        decided_at=_instant(application.decided_at),
+        previous=application.previous,
+    )
+
+
+def execution_and_remedy_facts(file: CaseFile, moment: datetime, transition: str) -> dict[str, Any]:
+    """The ``CaseFacts`` fields of execution and remedies (行政处罚法 第六十六条至第七十三条; 行政强制法), from the
+    file after the act; the act's own record is told apart by its moment."""
+    payments = file.execution.payments if file.execution is not None else ()
+    latest_remedy = file.remedies[-1] if file.remedies else None
+    appearance = file.court_appearances[-1] if file.court_appearances else None
+    return {
+        "instalments": instalments_of(file),
+        "payments_made": tuple((date.fromisoformat(p.paid_on), p.amount_fen) for p in payments),
+        "reminder_served_at": _instant(file.reminders[-1].served_at) if file.reminders else None,
+        "court_execution_applied": file.court_execution is not None,
+        "execution_ended_ground": file.execution_ended.ground if file.execution_ended is not None else None,
+        "remedies": remedies_of(file),
+        "remedy_result_recorded_now": latest_remedy is not None
+        and latest_remedy.result_recorded_at is not None
+        and parse_instant(latest_remedy.result_recorded_at) == moment,
+        "court_appearance_on": date.fromisoformat(appearance.appeared_on)
+        if appearance is not None and transition == "record_court_appearance"
+        else None,
+    }

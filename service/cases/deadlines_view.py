@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from service.cases import deadlines
 from service.cases.context import CaseContext
 from service.cases.models import Case
-from service.cases.schedule import case_schedule
+from service.cases.schedule import case_schedule, owed_on
 from service.cases.workflow import Procedure
 from service.policy.calendar import CalendarRangeError, WorkdayCalendar, local_date
 from service.policy.notices import agency_calendar
@@ -42,10 +42,10 @@ def case_deadlines(session: Session, context: CaseContext, case: Case, now: date
     for d in schedule.deadlines:
         fee = None
         if d.name == "payment" and periods.late_fee_basis_points_per_day is not None:
-            penalty = file.decision.penalty if file.decision is not None else None
-            fine = penalty.fine_fen if penalty is not None else 0
-            # The days late are counted on the date in Asia/Shanghai (第七十二条).
-            fee = deadlines.late_fee_fen(fine, d.due_on, today, periods.late_fee_basis_points_per_day)
+            # The days late are counted on the date in Asia/Shanghai (第七十二条), per amount due (an approved
+            # plan's instalments, 第六十六条第二款), not while a remedy is pending (第七十三条第三款).
+            due_now = owed_on(file, workflow, calendar, today)
+            fee = due_now.fee_fen if due_now is not None else 0
         out.append(
             CaseDeadline(
                 name=d.name,

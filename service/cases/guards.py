@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import pairwise
 from types import MappingProxyType
 
 from service.cases.deadlines import (
@@ -25,10 +26,21 @@ from service.cases.deadlines import (
     decision_deadline,
     earliest_hearing_date,
     hearing_request_deadline,
-    late_fee_fen,
     payment_due_date,
     service_deadline,
     statement_deadline,
+)
+from service.cases.execution import (
+    Instalment,
+    Owed,
+    Remedy,
+    amount_to_execute,
+    court_application_deadline,
+    instalments_due,
+    overdue_since,
+    owed,
+    remedy_periods_end,
+    reminder_period_end,
 )
 from service.cases.schedule import party_keeps_the_later
 from service.legal import LegalBasis, penalty_law
@@ -242,6 +254,19 @@ class PaymentFacts:
 
 
 @dataclass(frozen=True)
+class InstalmentFacts:
+    """The party's application to pay in instalments or later, and the head's decision (第六十六条第二款)."""
+
+    kind: str  # instalments | deferral
+    plan: tuple[Instalment, ...]
+    applied_at: datetime
+    paid_before_fen: int  # paid before the application: the plan covers the rest
+    approved: bool | None  # None while pending
+    decided_at: datetime | None = None
+    previous: str | None = None  # an application pending or approved that this one would replace
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """Everything a guard reads, as of ``now``. Every field is required: no rule defaults to “fine”."""
 
@@ -279,6 +304,15 @@ class CaseFacts:
     # The last days of the party's periods as recorded when they were communicated (or revised since): the
     # party keeps the later of these and the date counted now (service/cases/schedule.py: party_keeps_the_later).
     communicated_deadlines: Mapping[str, date] = field(default_factory=dict)
+    # Execution and remedies (第六十六条至第七十三条; 行政强制法 第三十五条、第四十条、第五十三条、第五十四条).
+    instalments: InstalmentFacts | None = None
+    payments_made: tuple[tuple[date, int], ...] = ()  # (paid on, fen) of every payment, fine and late fee
+    reminder_served_at: datetime | None = None  # the latest reminder (催告书)
+    court_execution_applied: bool = False
+    execution_ended_ground: str | None = None  # the ground this act or an earlier one recorded
+    remedies: tuple[Remedy, ...] = ()  # reconsiderations and lawsuits, in the order filed
+    remedy_result_recorded_now: bool = False  # the latest remedy's result is the one this act records
+    court_appearance_on: date | None = None  # the head's appearance this act records
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "now")
@@ -1006,19 +1040,23 @@ def penalty_performed(facts: CaseFacts, periods: Periods) -> Refusal | None:
         return Refusal("The decision has not been served.", "行政处罚决定书尚未送达。", penalty_law(61))
     penalty, execution = decision.penalty, facts.execution
     if penalty.fine_fen:
-        due = payment_due_date(facts.calendar, decision.served_at, periods.require("payment_calendar_days"))
-        paid_on = execution.last_payment_on if execution is not None else None
-        fee = late_fee_fen(
-            penalty.fine_fen, due, paid_on or _today(facts), periods.require("late_fee_basis_points_per_day")
-        )
-        owed = penalty.fine_fen + fee
-        paid = execution.paid_fen if execution is not None else 0
-        if paid < owed:
+        if _revoked_by_remedy(facts):
+            return _REVOKED_NOTHING_TO_EXECUTE
+        # The amounts and days due follow an approved plan (第六十六条第二款) and a changed fine; the late fee
+        # is counted per amount and not while a remedy is pending (第七十二条第一项、第七十三条第三款).
+        due_now = _owed_now(facts, periods)
+        assert due_now is not None
+        first = due_now.instalments[0].due_on if due_now.instalments else local_date(decision.served_at)
+        fine, fee, total, paid = due_now.fine_fen, due_now.fee_fen, due_now.total_fen, due_now.paid_fen
+        if paid < total:
+            plan_en, plan_zh = (
+                ("", "") if len(due_now.instalments) < 2 else (" and the plan's days", "及批准的分期日期")
+            )
             return Refusal(
-                f"Paid {money_en(paid)} of {money_en(owed)}: the fine of {money_en(penalty.fine_fen)} was due by "
-                f"{due.isoformat()}, and the late fee is {money_en(fee)} (art. 72).",
-                f"已缴纳{money_zh(paid)}，应缴{money_zh(owed)}：罚款{money_zh(penalty.fine_fen)}应于{due.isoformat()}"
-                f"前缴纳，加处罚款{money_zh(fee)}（第七十二条）。",
+                f"Paid {money_en(paid)} of {money_en(total)}: the fine of {money_en(fine)} was due by "
+                f"{first.isoformat()}{plan_en}, and the late fee is {money_en(fee)} (art. 72).",
+                f"已缴纳{money_zh(paid)}，应缴{money_zh(total)}：罚款{money_zh(fine)}应于{first.isoformat()}"
+                f"{plan_zh}前缴纳，加处罚款{money_zh(fee)}（第七十二条）。",
             )
     others = sorted(penalty.kinds - {PenaltyKind.FINE, PenaltyKind.WARNING})
     if others and (execution is None or not execution.non_fine_penalties_performed):
@@ -1093,9 +1131,12 @@ def execution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
         return None
     if facts.execution is not None and facts.execution.completed_at is not None:
         return None
+    if facts.execution_ended_ground is not None:
+        return None  # execution lawfully ended (行政强制法 第四十条)
     return Refusal(
-        "The penalty decided has not been executed; the case is closed only after execution.",
-        "行政处罚决定尚未执行完毕，不得结案。",
+        "The penalty decided has not been executed, nor its execution lawfully ended; the case is closed only "
+        "after either.",
+        "行政处罚决定尚未执行完毕，也未依法终结执行，不得结案。",
     )
 
 
@@ -1107,6 +1148,318 @@ def reason_given(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if facts.reason is not None and facts.reason.strip():
         return None
     return Refusal("This act is recorded with its reason, and none is given.", "本行为应当记录理由，未说明理由。")
+
+
+# --- execution and remedies (第六十六条至第七十三条; 行政强制法 第三十五条、第四十条、第五十三条、第五十四条) ---
+
+COERCION_LAW = "中华人民共和国行政强制法"
+LITIGATION_LAW = "中华人民共和国行政诉讼法"
+
+
+def coercion_law(article: int, paragraph: int | None = None) -> LegalBasis:
+    return LegalBasis(COERCION_LAW, article, paragraph)
+
+
+def _payments(facts: CaseFacts) -> tuple[tuple[date, int], ...]:
+    """Every payment as (day, fen); a file from before payments were listed has its total on its last day."""
+    if facts.payments_made:
+        return facts.payments_made
+    execution = facts.execution
+    if execution is not None and execution.paid_fen and execution.last_payment_on is not None:
+        return ((execution.last_payment_on, execution.paid_fen),)
+    return ()
+
+
+def _revoked_by_remedy(facts: CaseFacts) -> bool:
+    return any(r.result == "revoked" for r in facts.remedies if r.decided_on is not None)
+
+
+_REVOKED_NOTHING_TO_EXECUTE = Refusal(
+    "The decision was revoked on reconsideration or by the court: nothing is executed, and execution ends "
+    "(行政强制法 art. 40(4)).",
+    "行政处罚决定已被复议机关或者人民法院撤销，不再执行，应当终结执行（《中华人民共和国行政强制法》第四十条第四项）。",
+    LegalBasis(COERCION_LAW, 40),
+)
+
+
+def _owed_now(facts: CaseFacts, periods: Periods) -> Owed | None:
+    """What the party owes today on the fine decided and served, or None when no fine was served."""
+    decision = facts.decision
+    if decision is None or decision.penalty is None or not decision.penalty.fine_fen or decision.served_at is None:
+        return None
+    amount = amount_to_execute(decision.penalty.fine_fen, facts.remedies)
+    due = payment_due_date(facts.calendar, decision.served_at, periods.require("payment_calendar_days"))
+    plan = facts.instalments
+    approved = plan.plan if plan is not None and plan.approved else None
+    instalments = instalments_due(amount, due, approved, plan.paid_before_fen if plan is not None else 0)
+    return owed(
+        instalments,
+        _payments(facts),
+        facts.remedies,
+        _today(facts),
+        periods.require("late_fee_basis_points_per_day"),
+    )
+
+
+def _remedy_pending(facts: CaseFacts) -> Remedy | None:
+    return next((r for r in facts.remedies if r.decided_on is None), None)
+
+
+_KIND_ZH = {"reconsideration": "行政复议", "lawsuit": "行政诉讼"}
+
+
+@_guard("instalment_plan_lawful", penalty_law(66, 2), "payment_calendar_days", "late_fee_basis_points_per_day")
+def instalment_plan_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第六十六条第二款: on the party's application, for the fine still to pay; one application at a time."""
+    application = facts.instalments
+    due_now = _owed_now(facts, periods)
+    if due_now is None or application is None:
+        return Refusal("No fine has been decided and served.", "尚无已送达的罚款决定。", penalty_law(67, 3))
+    if application.previous is not None:
+        already = "is pending" if application.previous == "pending" else "was approved"
+        return Refusal(
+            f"An application to pay in instalments or later {already}; a new one only after a refusal.",
+            f"当事人分期或者暂缓缴纳罚款的申请{'尚待批准' if application.previous == 'pending' else '已经批准'}，"
+            "不得重复申请。",
+        )
+    rest = due_now.fine_fen - application.paid_before_fen
+    planned = sum(i.amount_fen for i in application.plan)
+    problems_en: list[str] = []
+    problems_zh: list[str] = []
+    if planned != rest:
+        problems_en.append(f"the plan covers {money_en(planned)}, and {money_en(rest)} of the fine remains to pay")
+        problems_zh.append(f"申请的计划合计{money_zh(planned)}，尚未缴纳的罚款为{money_zh(rest)}")
+    if application.kind == "deferral" and len(application.plan) != 1:
+        problems_en.append("a deferral names one day to pay")
+        problems_zh.append("暂缓缴纳只能载明一个缴纳日期")
+    if application.kind == "instalments" and len(application.plan) < 2:
+        problems_en.append("instalments are at least two")
+        problems_zh.append("分期缴纳至少分两期")
+    days = [i.due_on for i in application.plan]
+    if any(b <= a for a, b in pairwise(days)):
+        problems_en.append("the days of the plan follow one another")
+        problems_zh.append("各期缴纳日期应当先后排列")
+    if days and days[0] <= local_date(application.applied_at):
+        problems_en.append(f"the first day to pay, {days[0].isoformat()}, is not after the application")
+        problems_zh.append(f"第一期缴纳日期{days[0].isoformat()}不晚于申请之日")
+    if not problems_en:
+        return None
+    return Refusal(
+        "The application is not one the head can approve: " + "; ".join(problems_en) + ".",
+        "分期、暂缓缴纳罚款的申请不符合要求：" + "；".join(problems_zh) + "。",
+    )
+
+
+@_guard("instalment_application_pending", penalty_law(66, 2))
+def instalment_application_pending(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    application = facts.instalments
+    if application is None or application.approved is None or application.decided_at != facts.now:
+        return Refusal(
+            "No application to pay in instalments or later awaits the head's decision.",
+            "没有待批准的分期或者暂缓缴纳罚款申请。",
+        )
+    if application.approved or (facts.reason is not None and facts.reason.strip()):
+        return None
+    return Refusal("A refusal states its reason (art. 47).", "不予批准应当说明理由（第四十七条）。")
+
+
+@_guard(
+    "performance_overdue",
+    coercion_law(35),
+    "payment_calendar_days",
+    "late_fee_basis_points_per_day",
+    standing=True,
+)
+def performance_overdue(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """A reminder is for a fine overdue and unpaid, whose execution is not suspended (行政处罚法 第七十三条)."""
+    if _revoked_by_remedy(facts):
+        return _REVOKED_NOTHING_TO_EXECUTE
+    due_now = _owed_now(facts, periods)
+    if due_now is None:
+        return Refusal("No fine has been decided and served.", "尚无已送达的罚款决定。", penalty_law(67, 3))
+    suspended = next((r for r in facts.remedies if r.decided_on is None and r.execution_suspended), None)
+    if suspended is not None:
+        return Refusal(
+            f"Execution is suspended while the {suspended.kind} filed on {suspended.filed_on.isoformat()} is pending "
+            "(art. 73(1)).",
+            f"{suspended.filed_on.isoformat()}提起的{_KIND_ZH[suspended.kind]}期间已停止执行（第七十三条第一款）。",
+            penalty_law(73, 1),
+        )
+    since = overdue_since(due_now.instalments, _payments(facts), _today(facts))
+    if since is None or due_now.outstanding_fen == 0:
+        return Refusal(
+            "No amount of the fine is past its day to pay: the party is not yet in default.",
+            "罚款尚未到缴纳期限或者已经缴清，当事人未逾期不履行。",
+        )
+    return None
+
+
+@_guard(
+    "reminder_period_over", coercion_law(54), "payment_calendar_days", "late_fee_basis_points_per_day", standing=True
+)
+def reminder_period_over(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    served = facts.reminder_served_at
+    if served is None or served > facts.now:
+        return Refusal(
+            "The party has not been reminded in writing (催告书) to perform: the court is applied to only after "
+            "a reminder (行政强制法 art. 35, 54).",
+            "尚未书面催告当事人履行义务，申请人民法院强制执行前应当催告（《中华人民共和国行政强制法》第三十五条、第五十四条）。",
+        )
+    last = reminder_period_end(facts.calendar, local_date(served))
+    if _today(facts) <= last:
+        return Refusal(
+            f"The reminder served on {local_date(served).isoformat()} gives the party until {last.isoformat()} "
+            "(10 working days) to perform (行政强制法 art. 54, 69).",
+            f"催告书于{local_date(served).isoformat()}送达，当事人履行期限至{last.isoformat()}（十个工作日）届满"
+            "（《中华人民共和国行政强制法》第五十四条、第六十九条）。",
+        )
+    due_now = _owed_now(facts, periods)
+    if due_now is None or due_now.outstanding_fen == 0:
+        return Refusal("Nothing remains to pay.", "罚款已经缴清，无需申请强制执行。")
+    return None
+
+
+@_guard("remedy_periods_over", coercion_law(53), standing=True)
+def remedy_periods_over(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    decision = facts.decision
+    if decision is None or decision.served_at is None:
+        return Refusal("The decision has not been served.", "行政处罚决定书尚未送达。", penalty_law(61))
+    pending = _remedy_pending(facts)
+    if pending is not None:
+        return Refusal(
+            f"The party's {pending.kind} filed on {pending.filed_on.isoformat()} is pending: the court is applied to "
+            "only after the party's remedies (行政强制法 art. 53).",
+            f"当事人于{pending.filed_on.isoformat()}提起的{_KIND_ZH[pending.kind]}尚未审结，不得申请人民法院强制执行"
+            "（《中华人民共和国行政强制法》第五十三条）。",
+        )
+    end = remedy_periods_end(facts.calendar, local_date(decision.served_at), facts.remedies)
+    assert end is not None
+    if _today(facts) > end:
+        return None
+    return Refusal(
+        f"The party may still apply for reconsideration (60 days) or sue (6 months) until {end.isoformat()}: the "
+        "court is applied to only after those periods end (行政强制法 art. 53).",
+        f"当事人申请行政复议（六十日）、提起行政诉讼（六个月）的期限至{end.isoformat()}届满，期限届满前不得申请人民法院"
+        "强制执行（《中华人民共和国行政强制法》第五十三条）。",
+    )
+
+
+@_guard("court_application_in_time", coercion_law(53), standing=True)
+def court_application_in_time(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    decision = facts.decision
+    if decision is None or decision.served_at is None:
+        return Refusal("The decision has not been served.", "行政处罚决定书尚未送达。", penalty_law(61))
+    end = remedy_periods_end(facts.calendar, local_date(decision.served_at), facts.remedies)
+    if end is None:
+        return None  # a remedy is pending: remedy_periods_over refuses
+    last = court_application_deadline(facts.calendar, end)
+    if _today(facts) <= last:
+        return None
+    return Refusal(
+        f"The three months to apply to the court ended on {last.isoformat()} (行政强制法 art. 53).",
+        f"申请人民法院强制执行的三个月期限已于{last.isoformat()}届满（《中华人民共和国行政强制法》第五十三条）。",
+    )
+
+
+_END_GROUNDS_ZH = {
+    "party_died_without_estate": "公民死亡，无遗产可供执行，又无义务承受人",
+    "organisation_ended_without_property": "法人或者其他组织终止，无财产可供执行，又无义务承受人",
+    "object_lost": "执行标的灭失",
+    "decision_revoked": "据以执行的行政决定被撤销",
+    "other_ground": "行政机关认为需要终结执行的其他情形",
+    "court_refused": "人民法院裁定不予执行",
+}
+
+
+@_guard("execution_end_lawful", coercion_law(40))
+def execution_end_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    ground = facts.execution_ended_ground
+    if ground is None:
+        return Refusal("No ground to end execution is given.", "未载明终结执行的情形。")
+    if ground == "decision_revoked" and not _revoked_by_remedy(facts):
+        return Refusal(
+            "No reconsideration or judgment revoking the decision is recorded.",
+            "没有撤销该行政处罚决定的复议决定或者判决记录。",
+        )
+    if ground == "court_refused" and not facts.court_execution_applied:
+        return Refusal(
+            "The court was not applied to: it cannot have refused to execute (行政强制法 art. 58).",
+            "未申请人民法院强制执行，不存在不予执行的裁定（《中华人民共和国行政强制法》第五十八条）。",
+            coercion_law(58),
+        )
+    if ground != "decision_revoked" and not (facts.reason is not None and facts.reason.strip()):
+        return Refusal(
+            f"Ending execution on the ground “{_END_GROUNDS_ZH[ground]}” states the facts that establish it.",
+            f"以“{_END_GROUNDS_ZH[ground]}”终结执行，应当说明事实和理由。",
+        )
+    return None
+
+
+@_guard("remedy_filing_lawful", penalty_law(7))
+def remedy_filing_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if facts.decision is None or not facts.remedies:
+        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+    latest = facts.remedies[-1]
+    if any(r.decided_on is None for r in facts.remedies[:-1]):
+        return Refusal(
+            "A reconsideration or lawsuit is already pending: record its result first.",
+            "已有尚未审结的行政复议或者行政诉讼，应当先记录其结果。",
+        )
+    decided_on = local_date(facts.decision.decided_at)
+    if not decided_on <= latest.filed_on <= _today(facts):
+        return Refusal(
+            f"Filed on {latest.filed_on.isoformat()}: a remedy is filed after the decision of "
+            f"{decided_on.isoformat()} and not later than today.",
+            f"提起日期{latest.filed_on.isoformat()}应当在{decided_on.isoformat()}作出决定之后、今日之前。",
+        )
+    return None
+
+
+@_guard("remedy_result_lawful", penalty_law(7))
+def remedy_result_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if not facts.remedy_result_recorded_now or not facts.remedies:
+        return Refusal(
+            "No reconsideration or lawsuit awaits its result.",
+            "没有待记录结果的行政复议或者行政诉讼。",
+        )
+    latest = facts.remedies[-1]
+    assert latest.decided_on is not None
+    if not latest.filed_on <= latest.decided_on <= _today(facts):
+        return Refusal(
+            f"Decided on {latest.decided_on.isoformat()}: a result comes after the filing of "
+            f"{latest.filed_on.isoformat()} and not later than today.",
+            f"结果日期{latest.decided_on.isoformat()}应当在{latest.filed_on.isoformat()}提起之后、今日之前。",
+        )
+    decision = facts.decision
+    if latest.result == "changed" and latest.changed_fine_fen is not None and decision and decision.penalty:
+        before = amount_to_execute(decision.penalty.fine_fen, facts.remedies[:-1])
+        if latest.changed_fine_fen > before:
+            # 行政复议法 第六十三条第二款; 行政诉讼法 第七十七条第二款: never to the party's detriment.
+            return Refusal(
+                f"A changed fine of {money_en(latest.changed_fine_fen)} exceeds the {money_en(before)} decided: "
+                "neither a reconsideration nor a court makes it heavier for the party who challenged it.",
+                f"变更后的罚款{money_zh(latest.changed_fine_fen)}高于原决定的{money_zh(before)}，"
+                "行政复议和行政诉讼不得作出对申请人、原告更为不利的变更。",
+                LegalBasis(LITIGATION_LAW, 77, 2),
+            )
+    return None
+
+
+@_guard("lawsuit_on_file", LegalBasis(LITIGATION_LAW, 3, 3))
+def lawsuit_on_file(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    lawsuits = [r for r in facts.remedies if r.kind == "lawsuit"]
+    if not lawsuits:
+        return Refusal(
+            "No lawsuit against the decision is recorded: the head appears in court for a lawsuit.",
+            "未记录针对本决定的行政诉讼，行政机关负责人出庭应诉以行政诉讼为前提。",
+        )
+    appeared = facts.court_appearance_on
+    if appeared is None or not lawsuits[0].filed_on <= appeared <= _today(facts):
+        return Refusal(
+            "The appearance is dated after the lawsuit was filed and not later than today.",
+            "出庭日期应当在提起诉讼之后、今日之前。",
+        )
+    return None
 
 
 GUARDS: Mapping[str, Guard] = MappingProxyType(dict(_REGISTRY))

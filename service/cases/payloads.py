@@ -244,3 +244,97 @@ class CollectiveDiscussion(BaseModel):
     opinions: dict[uuid.UUID, Text] = Field(description="each attendee's opinion, by user id")
     conclusion: Text
     chair: uuid.UUID = Field(description="the user id of the head who chaired")
+
+
+# --- execution and remedies (第六十六条; 行政强制法 第三十五条、第四十条、第五十三条; 行政复议法、行政诉讼法) ---
+
+
+class InstalmentIn(BaseModel):
+    model_config = _STRICT
+    due_on: date = Field(description="the last day to pay this instalment")
+    amount_fen: Annotated[StrictInt, Field(gt=0, le=10**13)]
+
+
+class InstalmentApplication(BaseModel):
+    """The party's application to pay in instalments or later (分期、暂缓缴纳罚款, 第六十六条第二款)."""
+
+    model_config = _STRICT
+    kind: Literal["instalments", "deferral"]
+    plan: list[InstalmentIn] = Field(
+        min_length=1, max_length=36, description="the days and amounts proposed; a deferral has one"
+    )
+    hardship: Text = Field(description="the party's economic hardship (确有经济困难), as stated in the application")
+
+
+class InstalmentDecision(BaseModel):
+    """The head approves or refuses the application; a refusal states its reason (the request's reason)."""
+
+    model_config = _STRICT
+    approved: StrictBool
+
+
+class Reminder(BaseModel):
+    """A reminder (催告书, 行政强制法 第三十五条) served in writing: ten working days to perform (第五十四条)."""
+
+    model_config = _STRICT
+    method: Text = Field(description="how it was served, e.g. 直接送达")
+
+
+class CourtApplication(BaseModel):
+    """The application to the people's court for compulsory execution (行政强制法 第五十三条、第五十四条)."""
+
+    model_config = _STRICT
+    court: Text = Field(description="the competent people's court applied to")
+
+
+class ExecutionEnd(BaseModel):
+    """Why execution ends (终结执行, 行政强制法 第四十条), or the court's refusal to execute (第五十八条)."""
+
+    model_config = _STRICT
+    ground: Literal[
+        "party_died_without_estate",  # 第四十条第一项
+        "organisation_ended_without_property",  # 第四十条第二项
+        "object_lost",  # 第四十条第三项
+        "decision_revoked",  # 第四十条第四项
+        "other_ground",  # 第四十条第五项
+        "court_refused",  # 第五十八条第三款: 裁定不予执行
+    ]
+
+
+class RemedyFiling(BaseModel):
+    """An administrative reconsideration or lawsuit the party brought against the decision (第七条)."""
+
+    model_config = _STRICT
+    kind: Literal["reconsideration", "lawsuit"]
+    body: Text = Field(description="the reconsideration body or the court")
+    filed_on: date
+    execution_suspended: StrictBool = Field(
+        default=False,
+        description="execution suspended by the body or court (第七十三条第一款: 法律另有规定的除外)",
+    )
+
+
+class RemedyResult(BaseModel):
+    """The result of the pending reconsideration or lawsuit, and what the agency did after."""
+
+    model_config = _STRICT
+    result: Literal["upheld", "changed", "revoked", "confirmed_illegal"]
+    decided_on: date
+    document: Text = Field(description="the number of the reconsideration decision or judgment")
+    changed_fine_fen: Fen | None = Field(default=None, description="the fine as changed; only for a changed result")
+    follow_up: OptionalText = Field(default="", description="what the agency did after the result")
+
+    @model_validator(mode="after")
+    def _changed_names_its_fine(self) -> RemedyResult:
+        if (self.result == "changed") != (self.changed_fine_fen is not None):
+            raise ValueError("changed_fine_fen is given exactly when the result is changed")
+        return self
+
+
+class CourtAppearance(BaseModel):
+    """The head's appearance in court for the lawsuit (出庭应诉, 行政诉讼法 第三条第三款)."""
+
+    model_config = _STRICT
+    appeared_on: date
+    court: Text
+    note: OptionalText = ""

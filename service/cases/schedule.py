@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from service.cases import deadlines
+from service.cases import deadlines, execution
 from service.cases.categories import StateCategory
 from service.cases.deadlines import DeadlineExtension
 from service.ledger.canonical import parse_instant
@@ -88,8 +88,8 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
     found: list[Deadline] = []
     problems: list[DeadlineProblem] = []
 
-    def compute(name: str, article: int, due: Callable[[], _Counted]) -> None:
-        basis = penalty_law(article)
+    def compute(name: str, article: int, due: Callable[[], _Counted], law: LegalBasis | None = None) -> None:
+        basis = law or penalty_law(article)
         try:
             due_on, first_counted = due()
         except (CalendarRangeError, ValueError) as exc:
@@ -137,7 +137,30 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
         and decision.penalty.fine_fen
         and periods.payment_calendar_days
     ):
-        compute("payment", 67, _calendar_days(calendar, decision.served_at, periods.payment_calendar_days))
+        plan_due = _next_instalment_due(file)
+        if plan_due is not None:  # 第六十六条第二款: the approved plan's days are the days to pay
+            compute("payment", 66, lambda: (plan_due, plan_due))
+        else:
+            compute("payment", 67, _calendar_days(calendar, decision.served_at, periods.payment_calendar_days))
+    if (
+        state == "served"
+        and decision is not None
+        and decision.served_at
+        and decision.penalty is not None
+        and decision.penalty.fine_fen
+        and not any(r.decided_on is None for r in file.remedies)
+        and _fine_unpaid(file)
+    ):
+        served_at = decision.served_at
+
+        def court_application_due() -> _Counted:
+            # 行政强制法 第五十三条: within 3 months after the party's remedy periods end.
+            received = local_date(parse_instant(served_at))
+            end = execution.remedy_periods_end(calendar, received, execution_remedies(file))
+            assert end is not None
+            return execution.court_application_deadline(calendar, end), received + timedelta(days=1)
+
+        compute("court_execution_application", 53, court_application_due, LegalBasis(_COERCION_LAW, 53))
     if (
         preservation is not None
         and preservation.registered_at
@@ -171,3 +194,71 @@ def _calendar_days(calendar: WorkdayCalendar, since: str, n: int) -> Callable[[]
         return calendar.calendar_deadline(start, n), start + timedelta(days=n)
 
     return due
+
+
+_COERCION_LAW = "中华人民共和国行政强制法"
+
+
+def execution_remedies(file: CaseFile) -> tuple[execution.Remedy, ...]:
+    return tuple(
+        execution.Remedy(
+            kind=r.kind,
+            filed_on=date.fromisoformat(r.filed_on),
+            decided_on=date.fromisoformat(r.decided_on) if r.decided_on else None,
+            result=r.result,
+            changed_fine_fen=r.changed_fine_fen,
+            execution_suspended=r.execution_suspended,
+        )
+        for r in file.remedies
+    )
+
+
+def _fine_unpaid(file: CaseFile) -> bool:
+    decision = file.decision
+    if decision is None or decision.penalty is None:
+        return False
+    amount = execution.amount_to_execute(decision.penalty.fine_fen, execution_remedies(file))
+    paid = file.execution.paid_fen if file.execution is not None else 0
+    return paid < amount
+
+
+def _next_instalment_due(file: CaseFile) -> date | None:
+    """The day the next unpaid amount of an approved plan falls due (第六十六条第二款), or None without a plan."""
+    plan = file.instalments
+    if plan is None or not plan.approved:
+        return None
+    paid = (file.execution.paid_fen if file.execution is not None else 0) - plan.paid_before_fen
+    needed = 0
+    for instalment in plan.plan:
+        needed += int(instalment["amount_fen"])
+        if paid < needed:
+            return date.fromisoformat(instalment["due_on"])
+    return None
+
+
+def owed_on(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar, today: date) -> execution.Owed | None:
+    """What the party owes on ``today`` for a fine served (行政处罚法 第六十六条、第六十七条、第七十二条、第七十三条):
+    the amounts due on the 15th day or an approved plan's days, each with its late fee; None without a fine."""
+    decision, periods = file.decision, workflow.periods
+    if (
+        decision is None
+        or decision.penalty is None
+        or not decision.penalty.fine_fen
+        or decision.served_at is None
+        or periods.payment_calendar_days is None
+        or periods.late_fee_basis_points_per_day is None
+    ):
+        return None
+    remedies = execution_remedies(file)
+    amount = execution.amount_to_execute(decision.penalty.fine_fen, remedies)
+    due = deadlines.payment_due_date(calendar, parse_instant(decision.served_at), periods.payment_calendar_days)
+    plan = file.instalments
+    approved = (
+        tuple(execution.Instalment(date.fromisoformat(i["due_on"]), int(i["amount_fen"])) for i in plan.plan)
+        if plan is not None and plan.approved
+        else None
+    )
+    instalments = execution.instalments_due(amount, due, approved, plan.paid_before_fen if plan is not None else 0)
+    payments = file.execution.payments if file.execution is not None else ()
+    paid = tuple((date.fromisoformat(p.paid_on), p.amount_fen) for p in payments)
+    return execution.owed(instalments, paid, remedies, today, periods.late_fee_basis_points_per_day)

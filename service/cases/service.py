@@ -536,6 +536,7 @@ def _facts(
         payment=_payment_recorded(after) if transition == "record_payment" else None,
         correction=_latest_correction(after),
         deciders=frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),
+        **casefile.execution_and_remedy_facts(after, moment, transition),
     )
 
 
@@ -689,7 +690,7 @@ def project_transition(session: Session, entry: EntryContent) -> None:
         case.decided_at = parse_instant(decision.decided_at)
         case.outcome = decision.outcome
         case.fine_fen = decision.penalty.fine_fen if decision.penalty is not None else None
-    if after.state == "closed":
+    if after.state == "closed" and body.get("from") != "closed":  # an act in a closed case (a remedy) keeps it
         case.closed_at = entry.claimed_at
     case.updated_at = entry.recorded_at
     if step.assigns_officers:

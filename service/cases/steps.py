@@ -123,6 +123,16 @@ _STEPS = (
     Step("serve_decision_late", p.Service, casefile.decision_served),
     Step("record_payment", p.Payment, casefile.payment_recorded),
     Step("record_execution", p.Execution, casefile.execution_recorded),
+    # 分期、暂缓缴纳，催告，申请法院强制执行，终结执行 (第六十六条第二款; 行政强制法 第三十五条、第四十条、第五十三条)
+    Step("apply_for_instalments", p.InstalmentApplication, casefile.instalments_applied),
+    Step("decide_instalments", p.InstalmentDecision, casefile.instalments_decided),
+    Step("serve_reminder", p.Reminder, casefile.reminder_served, assigns_officers=True),
+    Step("apply_for_court_execution", p.CourtApplication, casefile.court_execution_applied),
+    Step("end_execution", p.ExecutionEnd, casefile.execution_ended),
+    # 行政复议、行政诉讼与出庭应诉 (第七条; 行政诉讼法 第三条第三款)
+    Step("record_remedy_filed", p.RemedyFiling, casefile.remedy_filed),
+    Step("record_remedy_result", p.RemedyResult, casefile.remedy_decided),
+    Step("record_court_appearance", p.CourtAppearance, casefile.court_appearance_recorded),
     # 结案、归档、撤销、转程序、备案
     Step("close_case", p.Nothing),
     Step("archive_case", p.Nothing),

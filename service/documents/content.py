@@ -22,9 +22,11 @@ from service.agencies.models import Agency
 from service.auth.models import User
 from service.cases.casefile import CaseFile, PenaltyRecord
 from service.cases.disclosure import PartyView, clear_party, redacted_party
+from service.cases.execution import amount_to_execute
 from service.cases.history import stream_entries
 from service.cases.locking import case_stream
 from service.cases.models import Case, Party
+from service.cases.schedule import execution_remedies
 from service.catalogue.service import item_of
 from service.documents.amounts import amount_in_capitals, amount_in_figures, date_in_chinese, number_in_chinese
 from service.documents.fields import DocumentFields, Line
@@ -366,7 +368,8 @@ def document_fields(
     if file.decision is not None and file.decision.penalty is not None:
         values["decision_served_on"] = _day(file.decision.served_at)
         paid = file.execution.paid_fen if file.execution is not None else 0
-        owed = max(file.decision.penalty.fine_fen - paid, 0)
+        # The fine as it stands: changed on reconsideration or by a court, it is the changed amount.
+        owed = max(amount_to_execute(file.decision.penalty.fine_fen, execution_remedies(file)) - paid, 0)
         if owed:
             values["outstanding"] = f"{amount_in_figures(owed)}（{amount_in_capitals(owed)}）"
     if file.decision is not None and file.decision.served_on_the_spot:

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from service.auth.permissions import Permission
 from service.cases.casefile import CaseFile
+from service.cases.execution import amount_to_execute
+from service.cases.schedule import execution_remedies
 
 
 class DocumentKind(StrEnum):
@@ -80,7 +82,7 @@ def _fine_outstanding(file: CaseFile) -> bool:
     if decision is None or decision.penalty is None or not decision.penalty.fine_fen or decision.served_at is None:
         return False
     paid = file.execution.paid_fen if file.execution is not None else 0
-    return paid < decision.penalty.fine_fen
+    return paid < amount_to_execute(decision.penalty.fine_fen, execution_remedies(file))
 
 
 def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -> str | None:
@@ -98,6 +100,10 @@ def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -
             return "尚未举行听证"
         case DocumentKind.PAYMENT_REMINDER if not _fine_outstanding(file):
             return "没有已送达而逾期未缴清的罚款"
+        # 行政强制法 第三十五条: the reminder is the written act the step serve_reminder records (its guard,
+        # performance_overdue, checks the party is in default); the document prints that act.
+        case DocumentKind.PAYMENT_REMINDER if "case:reminder:served" not in recorded:
+            return "尚未催告（须先记录催告）"
         case DocumentKind.ORDER_TO_CORRECT if file.filed_at is None:
             return "案件尚未立案"
         case DocumentKind.PRIOR_NOTICE if file.notice is None:

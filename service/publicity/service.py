@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_of, agency_ref
 from service.auth.principal import Principal
+from service.cases.casefile import CaseFile
 from service.cases.categories import StateCategory
 from service.cases.context import CaseContext
 from service.cases.locking import case_stream, lock_case
@@ -117,6 +118,12 @@ def publish(
         raise Conflict(
             "only decided penalties are published", "只有已作出的行政处罚决定才予公示", basis=penalty_law(48)
         )
+    if _set_aside(case.case_file) is not None:
+        raise Conflict(
+            "the decision was revoked on reconsideration or by a court: it is not published",
+            "行政处罚决定已被复议机关或者人民法院撤销，不予公示",
+            basis=penalty_law(48, 2),
+        )
     if session.get(Publication, case.id) is not None:
         raise Conflict("the decision is already published", "该决定已公示")
     agency = agency_of(session, principal.agency_id)
@@ -203,7 +210,9 @@ def overdue_publications(
         if decision is None:
             continue
         try:
-            if decision.outcome == "penalty" and case.id not in published and case.state != "revoked":
+            set_aside = _set_aside(file)
+            revoked = set_aside is not None and set_aside[1] == "revoked"
+            if decision.outcome == "penalty" and case.id not in published and case.state != "revoked" and not revoked:
                 due = calendar.add_workdays(local_date(parse_instant(decision.decided_at)), policy.publish_working_days)
                 if today > due:
                     out.append(Overdue(case.id, case.number, "publish", due, "国办发〔2018〕118号 第六项"))
@@ -213,6 +222,26 @@ def overdue_publications(
                 due = calendar.add_workdays(local_date(revoked_at), policy.withdraw_working_days)
                 if today > due:
                     out.append(Overdue(case.id, case.number, "withdraw", due, penalty_law(48, 2).cite()))
+            elif set_aside is not None and publication is not None:
+                # 第四十八条第二款: changed, revoked or confirmed illegal on reconsideration or by a court — the
+                # publication is withdrawn within 3 days of the result, with the reason made public.
+                result_at, _ = set_aside
+                withdrawn_in_time = publication.withdrawn_at is not None and publication.withdrawn_at >= result_at
+                due = calendar.add_workdays(local_date(result_at), policy.withdraw_working_days)
+                if not withdrawn_in_time and today > due:
+                    out.append(Overdue(case.id, case.number, "withdraw", due, penalty_law(48, 2).cite()))
         except CalendarRangeError:
             continue
     return out
+
+
+# 第四十八条第二款: a published decision changed, revoked or confirmed illegal (or void) is withdrawn.
+_SET_ASIDE = frozenset({"changed", "revoked", "confirmed_illegal"})
+
+
+def _set_aside(file: CaseFile) -> tuple[datetime, str] | None:
+    """When the latest remedy result that sets the decision aside was recorded, and the result; else None."""
+    for remedy in reversed(file.remedies):
+        if remedy.result in _SET_ASIDE and remedy.result_recorded_at is not None:
+            return parse_instant(remedy.result_recorded_at), remedy.result
+    return None

@@ -21,6 +21,10 @@ class YearOut(BaseModel):
     legal_reviews: int
     legal_reviews_with_problems: int
     collective_discussions: int
+    reconsiderations: int = Field(description="administrative reconsiderations filed against decisions (行政复议)")
+    lawsuits: int = Field(description="administrative lawsuits filed against decisions (行政诉讼)")
+    remedy_results: dict[str, int] = Field(description="results of reconsiderations and lawsuits, by result")
+    court_appearances: int = Field(description="the heads' appearances in court (出庭应诉, 行政诉讼法 第三条第三款)")
     overdue_cases: int
     certified_officers: int
     reviewers: int

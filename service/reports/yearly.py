@@ -48,6 +48,10 @@ class YearFigures:
     legal_reviews: int = 0
     legal_reviews_with_problems: int = 0
     collective_discussions: int = 0
+    reconsiderations: int = 0  # 行政复议 filed in the year
+    lawsuits: int = 0  # 行政诉讼 filed in the year
+    remedy_results: dict[str, int] = field(default_factory=dict)  # upheld, changed, revoked, confirmed_illegal
+    court_appearances: int = 0  # 出庭应诉 by the heads (行政诉讼法 第三条第三款)
     overdue_cases: int = 0
     certified_officers: int = 0
     reviewers: int = 0
@@ -84,6 +88,7 @@ def yearly_figures(
     by_item: Counter[str] = Counter()
     by_procedure: Counter[str] = Counter()
     by_outcome: Counter[str] = Counter()
+    by_result: Counter[str] = Counter()
     for entry_type, canonical in rows:
         body = json.loads(canonical)["body"]
         if entry_type == "case:case:registered":
@@ -112,9 +117,19 @@ def yearly_figures(
             figures.legal_reviews_with_problems += 1
         elif entry_type == "case:collective_discussion:signed":
             figures.collective_discussions += 1
+        elif entry_type == "case:remedy:filed":
+            if body["data"]["kind"] == "lawsuit":
+                figures.lawsuits += 1
+            else:
+                figures.reconsiderations += 1
+        elif entry_type == "case:remedy:decided":
+            by_result[body["data"]["result"]] += 1
+        elif entry_type == "case:court_appearance:recorded":
+            figures.court_appearances += 1
     figures.cases_by_item = dict(sorted(by_item.items()))
     figures.cases_by_procedure = dict(sorted(by_procedure.items()))
     figures.decisions_by_outcome = dict(sorted(by_outcome.items()))
+    figures.remedy_results = dict(sorted(by_result.items()))
 
     last_day = min(end - timedelta(microseconds=1), now)
     cases = session.scalars(select(Case).where(Case.agency_id == agency_id, Case.registered_at < end)).all()
@@ -170,6 +185,9 @@ LABELS = {
     "legal_reviews": "法制审核（件）",
     "legal_reviews_with_problems": "审核发现问题（件）",
     "collective_discussions": "集体讨论（件）",
+    "reconsiderations": "被申请行政复议（件）",
+    "lawsuits": "被提起行政诉讼（件）",
+    "court_appearances": "负责人出庭应诉（次）",
     "overdue_cases": "超期案件",
     "certified_officers": "持证执法人员",
     "reviewers": "法制审核人员",
@@ -191,6 +209,7 @@ def as_html(agency_name: str, figures: YearFigures) -> str:
         ("按执法事项", figures.cases_by_item),
         ("按程序", figures.cases_by_procedure),
         ("按处理结果", figures.decisions_by_outcome),
+        ("复议、诉讼结果", figures.remedy_results),
     ):
         cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in mapping.items()) or "<tr><td>—</td></tr>"
         groups += f"<h2>{title}</h2><table>{cells}</table>"

@@ -105,7 +105,8 @@ def test_a_general_procedure_case_from_registration_to_archive(
     assert refusal(unsigned) == (["decision_signed"], ["《中华人民共和国行政处罚法》第59条"])
     cases.sign_decision(case, cases.signer("head"))
     served = cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
-    assert [d["name"] for d in served["deadlines"]] == ["payment"]
+    # 第六十七条: 15 days to pay; 行政强制法 第五十三条: the last day to apply to the court if it stays unpaid.
+    assert [d["name"] for d in served["deadlines"]] == ["payment", "court_execution_application"]
     cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "NO.0001"})
     cases.step(case, "record_execution")
     cases.step(case, "close_case", "head")

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from service.auth.permissions import load_role_policy
+from service.cases.execution import Instalment, Remedy
 from service.cases.guards import (
     CaseFacts,
     CorrectionFacts,
@@ -22,6 +23,7 @@ from service.cases.guards import (
     DecisionOutcome,
     ExecutionFacts,
     HearingFacts,
+    InstalmentFacts,
     PaymentFacts,
     Penalty,
     PreservationFacts,
@@ -208,6 +210,66 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
     return walk
 
 
+def decided_and_served_9000() -> tuple[Walk, Penalty]:
+    """90 yuan decided (below the standard, with the principal head's approval) on 17 March, served on the 18th."""
+    walk = Walk(GENERAL, facts(party_type="individual"))
+    walk.do("approve_filing", cst(2025, 3, 3))
+    walk.do("close_investigation", cst(2025, 3, 10))
+    walk.do("intend_penalty", cst(2025, 3, 11))
+    walk.do("serve_prior_notice", cst(2025, 3, 12), notice=intended(30_000))
+    walk.do("record_statement_waiver", cst(2025, 3, 13), notice=served(intended(30_000), cst(2025, 3, 12)))
+    walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
+    walk.do("approve_discretion_departure", cst(2025, 3, 14), reason="首次违法", discretion_departure_by_principal=True)
+    fine = Penalty(FINE, fine_fen=9_000)
+    walk.do("decide_penalty", cst(2025, 3, 17), proposed=fine, reason=None)
+    decision = DecisionFacts(DecisionOutcome.PENALTY, fine, cst(2025, 3, 17), cst(2025, 3, 18), False)
+    walk.do("serve_decision", cst(2025, 3, 18), decision=decision, decision_signed=True)
+    return walk, fine
+
+
+def general_path_instalments_reminded_sued_and_executed_by_court() -> Walk:
+    """第六十六条第二款: two instalments approved; the second unpaid → reminder (行政强制法 第三十五条); a lawsuit,
+    the head in court, upheld; after the remedy periods, the court is applied to (第五十三条) and the rest paid."""
+    walk, _ = decided_and_served_9000()
+    plan = (Instalment(date(2025, 4, 15), 4_500), Instalment(date(2025, 5, 15), 4_500))
+    applied = InstalmentFacts("instalments", plan, cst(2025, 3, 20), 0, None)
+    walk.do("apply_for_instalments", cst(2025, 3, 20), instalments=applied)
+    approved = replace(applied, approved=True, decided_at=cst(2025, 3, 21))
+    walk.do("decide_instalments", cst(2025, 3, 21), instalments=approved)
+    first = PaymentFacts(4_500, "银行缴款凭证 0001", False, None, "user:officer-1", frozenset({ZHANG.officer_id}))
+    walk.do("record_payment", cst(2025, 4, 15), execution=ExecutionFacts(4_500, date(2025, 4, 15), False, None),
+            payments_made=((date(2025, 4, 15), 4_500),), payment=first, deciders=frozenset({"user:head"}))  # fmt: skip
+    walk.do("serve_reminder", cst(2025, 5, 20), reminder_served_at=cst(2025, 5, 20))
+    sued = Remedy("lawsuit", date(2025, 5, 21), None, None)
+    walk.do("record_remedy_filed", cst(2025, 5, 22), remedies=(sued,))
+    walk.do("record_court_appearance", cst(2025, 6, 20), court_appearance_on=date(2025, 6, 20))
+    upheld = replace(sued, decided_on=date(2025, 6, 30), result="upheld")
+    walk.do("record_remedy_result", cst(2025, 7, 1), remedies=(upheld,), remedy_result_recorded_now=True)
+    # The 6 months to sue ended on 18 September; the court is applied to within 3 months after.
+    walk.do("apply_for_court_execution", cst(2025, 10, 9), court_execution_applied=True)
+    rest = replace(first, amount_fen=9_000, receipt="法院执行款凭证 0002")
+    paid = ExecutionFacts(13_500, date(2025, 10, 20), False, None)
+    walk.do("record_payment", cst(2025, 10, 20), payment=rest, execution=paid,
+            payments_made=((date(2025, 4, 15), 4_500), (date(2025, 10, 20), 9_000)))  # fmt: skip
+    walk.do("record_execution", cst(2025, 10, 21))
+    walk.do("close_case", cst(2025, 10, 22), execution=replace(paid, completed_at=cst(2025, 10, 21)))
+    walk.do("archive_case", cst(2025, 10, 23))
+    return walk
+
+
+def general_path_revoked_on_reconsideration_and_execution_ended() -> Walk:
+    """行政强制法 第四十条第四项: the decision revoked on reconsideration, execution ends and the case closes."""
+    walk, _ = decided_and_served_9000()
+    filed = Remedy("reconsideration", date(2025, 4, 1), None, None)
+    walk.do("record_remedy_filed", cst(2025, 4, 2), remedies=(filed,))
+    revoked = replace(filed, decided_on=date(2025, 5, 20), result="revoked")
+    walk.do("record_remedy_result", cst(2025, 5, 21), remedies=(revoked,), remedy_result_recorded_now=True)
+    walk.do("end_execution", cst(2025, 5, 22), execution_ended_ground="decision_revoked")
+    walk.do("close_case", cst(2025, 5, 23))
+    walk.do("archive_case", cst(2025, 5, 26))
+    return walk
+
+
 def told_and_heard(penalty: Penalty, at: datetime) -> dict[str, Any]:
     """第四十四条、第五十二条: on the spot the party is told the intended penalty and heard."""
     told = replace(intended(), intended=penalty, informs_hearing_right=False, served_at=at)
@@ -263,6 +325,8 @@ GENERAL_PATHS = [
     general_path_hearing_waived_then_transferred,
     general_path_reopened_and_withdrawn,
     general_path_mitigated_served_late_and_revoked,
+    general_path_instalments_reminded_sued_and_executed_by_court,
+    general_path_revoked_on_reconsideration_and_execution_ended,
 ]
 SUMMARY_PATHS = [summary_path_fined_on_the_spot, summary_path_referred, summary_path_warning_revoked]
 

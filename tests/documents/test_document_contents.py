@@ -280,7 +280,12 @@ def test_an_order_to_correct_names_the_items_measure_article_28(cases: Cases) ->
 def test_a_reminder_states_the_unpaid_fine_and_the_right_to_be_heard(cases: Cases, clock: FixedClock) -> None:
     case = decided_case(cases, clock)
     decision = issue(cases, case, "penalty_decision", "head")
-    _, text = issued_text(cases, case, "payment_reminder", "officer1")  # 行政强制法 第三十五条
+    # 行政强制法 第三十五条: the reminder prints the written reminder the case records, once the party is in default.
+    refused = issue(cases, case, "payment_reminder", "officer1", expect=409)
+    assert "催告" in refused["detail"]
+    clock.advance(days=20)
+    cases.step(case, "serve_reminder", officers=cases.with_second(), data={"method": "直接送达"})
+    _, text = issued_text(cases, case, "payment_reminder", "officer1")
     for required in ("催告书", decision["number"], "300元（叁佰元整）", "十日内", "陈述和申辩", "强制执行"):
         assert required in text, required
     cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "渝非税0012345"})

@@ -224,7 +224,7 @@ def _problem_statuses(path: str, method: str, operation: dict[str, Any]) -> set[
         statuses |= {"401", "403", "404"}
     if "{" in path:
         statuses.add("404")
-    if method in _WRITES:
+    if method in _WRITES or "409" in operation.get("responses", {}):  # a read that declares its own conflict
         statuses.add("409")
     if "requestBody" in operation:
         statuses |= {"400", "413"}

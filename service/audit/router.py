@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -30,7 +31,14 @@ def _store(runtime: Runtime) -> EvidenceStore:
     return EvidenceStore(runtime.settings.evidence_dir)
 
 
-@router.get("/cases/{case_id}/audit", response_model=CaseAudit)
+# A case's latest entries may still await their signed checkpoint: both answer 409 ``not_yet_sealed`` with
+# ``Retry-After`` until the integrator has sealed them.
+NOT_YET_SEALED: dict[int | str, dict[str, Any]] = {
+    409: {"description": "not_yet_sealed: the case's latest entries await their signed checkpoint (Retry-After)"}
+}
+
+
+@router.get("/cases/{case_id}/audit", response_model=CaseAudit, responses=NOT_YET_SEALED)
 def audit_case(
     case_id: uuid.UUID,
     request: Request,
@@ -69,7 +77,7 @@ def audit_case(
     )
 
 
-@router.get("/cases/{case_id}/export")
+@router.get("/cases/{case_id}/export", responses=NOT_YET_SEALED)
 def export_case(
     case_id: uuid.UUID,
     request: Request,

@@ -88,8 +88,8 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
     found: list[Deadline] = []
     problems: list[DeadlineProblem] = []
 
-    def compute(name: str, article: int, due: Callable[[], _Counted]) -> None:
-        basis = penalty_law(article)
+    def compute(name: str, article: int | LegalBasis, due: Callable[[], _Counted]) -> None:
+        basis = article if isinstance(article, LegalBasis) else penalty_law(article)
         try:
             due_on, first_counted = due()
         except (CalendarRangeError, ValueError) as exc:
@@ -149,6 +149,18 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
             56,
             _working_days(calendar, preservation.registered_at, periods.preservation_decision_working_days),
         )
+    # 行政强制法 第二十五条: each sealing or seizure held lasts at most 30 days, extended once by at most 30.
+    for seizure in file.seizures:
+        if seizure.decided_at is None or seizure.ended_at is not None:
+            continue
+        decided_at, extended_days = seizure.decided_at, seizure.extended_days
+
+        def seizure_due(decided_at: str = decided_at, extended_days: int = extended_days) -> _Counted:
+            due_on = deadlines.seizure_last_day(parse_instant(decided_at), extended_days)
+            # Counted on no working-day calendar: no day it depends on can be provisional.
+            return due_on, due_on + timedelta(days=1)
+
+        compute(f"seizure_{seizure.number}", LegalBasis(deadlines.ADMINISTRATIVE_COERCION_LAW, 25), seizure_due)
     return Schedule(tuple(found), tuple(problems))
 
 

@@ -93,7 +93,10 @@ def general_path_with_hearing() -> Walk:
     walk.do("approve_preservation", cst(2025, 3, 4), reason="证据可能灭失")
     approved = PreservationFacts(approved_at=cst(2025, 3, 4), registered_at=None, decided_at=None)
     walk.do("register_preservation", cst(2025, 3, 5), preservation=approved, reason=None)
-    walk.do("decide_preservation", cst(2025, 3, 7), preservation=replace(approved, registered_at=cst(2025, 3, 5)))
+    registered = replace(approved, registered_at=cst(2025, 3, 5))
+    # The guards read the file as the step leaves it: the decision is dated by the act itself (第五十六条).
+    decided = replace(registered, decided_at=cst(2025, 3, 7), decisions=1)
+    walk.do("decide_preservation", cst(2025, 3, 7), preservation=decided)
     walk.do("close_investigation", cst(2025, 3, 10))
     walk.do("intend_penalty", cst(2025, 3, 11))
     walk.do("serve_prior_notice", cst(2025, 3, 12), notice=intended())

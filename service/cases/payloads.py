@@ -135,9 +135,9 @@ class SeizureRelease(BaseModel):
 
     model_config = _STRICT
     seizure: Annotated[StrictInt, Field(ge=1, le=10_000)]
-    ground: Literal[
-        "no_violation", "unrelated", "decided", "period_ended", "no_longer_needed", "head_disapproved"
-    ] = Field(description="第二十八条第一款第一项至第五项, or the head's disapproval of an urgent seizure (第十九条)")
+    ground: Literal["no_violation", "unrelated", "decided", "period_ended", "no_longer_needed", "head_disapproved"] = (
+        Field(description="第二十八条第一款第一项至第五项, or the head's disapproval of an urgent seizure (第十九条)")
+    )
     returned: Text = Field(description="what was returned to the party, and how")
 
 

@@ -23,7 +23,10 @@ SEIZURE = {
     "reason": "当事人倾倒的垃圾车可能被转移，证据可能灭失",
     "basis": "《中华人民共和国固体废物污染环境防治法》第二十五条",
     "place": "铁门乡某村村道旁",
-    "things": [{"name": "农用三轮车", "quantity": "1辆", "note": "车牌渝D12345"}, {"name": "编织袋", "quantity": "3袋"}],
+    "things": [
+        {"name": "农用三轮车", "quantity": "1辆", "note": "车牌渝D12345"},
+        {"name": "编织袋", "quantity": "3袋"},
+    ],
     "delivered_on_the_spot": True,
 }
 
@@ -101,7 +104,10 @@ def test_a_seizure_is_approved_taken_extended_once_and_returned(cases: Cases, cl
     # Nothing is withdrawn while things are held (第二十七条、第二十八条).
     refused_with(cases, case, "withdraw_case", "head", "nothing_held", f"{COERCION}第28条", reason="违法事实不成立")
     released = cases.step(
-        case, "release_seizure", "head", data={"seizure": 1, "ground": "no_violation", "returned": "车辆已当场退还当事人"}
+        case,
+        "release_seizure",
+        "head",
+        data={"seizure": 1, "ground": "no_violation", "returned": "车辆已当场退还当事人"},
     )
     assert deadline(released, "seizure_1") is None
     # A seizure released is no longer held: it is neither released again nor extended.
@@ -112,7 +118,9 @@ def test_a_seizure_is_approved_taken_extended_once_and_returned(cases: Cases, cl
     assert cases.step(case, "withdraw_case", "head", reason="违法事实不成立")["state"] == "withdrawn"
     assert cases.step(case, "archive_case")["state"] == "archived"
 
-    types = [h["type"] for h in cases.client.get(f"/api/v1/cases/{case['id']}/history", headers=cases.auth("head")).json()]
+    types = [
+        h["type"] for h in cases.client.get(f"/api/v1/cases/{case['id']}/history", headers=cases.auth("head")).json()
+    ]
     for entry in ("case:seizure:approved", "case:seizure:decided", "case:seizure:extended", "case:seizure:released"):
         assert types.count(entry) == 1, types
 
@@ -141,7 +149,9 @@ def test_the_decision_and_list_are_handed_over_on_the_spot_art_24(cases: Cases) 
         officers=cases.with_second(), data=SEIZURE | {"delivered_on_the_spot": False},
     )  # fmt: skip
     # 第十八条第二项: two officers take it.
-    refused_with(cases, case, "decide_seizure", "officer1", "two_qualified_officers", f"{PENALTY_LAW}第42条", data=SEIZURE)
+    refused_with(
+        cases, case, "decide_seizure", "officer1", "two_qualified_officers", f"{PENALTY_LAW}第42条", data=SEIZURE
+    )
 
 
 def test_an_urgent_seizure_is_approved_within_24_hours_or_released_art_19(cases: Cases, clock: FixedClock) -> None:
@@ -206,7 +216,9 @@ def test_seized_things_are_confiscated_only_by_a_decision_that_confiscates_art_2
     cases.step(case, "decide_penalty", "head", data={"penalty": fine(30000), "discretion_statement": "一般情节"})
     cases.sign_decision(case, cases.signer("head"))
     cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
-    refused_with(cases, case, "confiscate_seized", "head", "confiscation_decided", f"{COERCION}第27条", data={"seizure": 1})
+    refused_with(
+        cases, case, "confiscate_seized", "head", "confiscation_decided", f"{COERCION}第27条", data={"seizure": 1}
+    )
     cases.step(case, "release_seizure", "head", data={"seizure": 1, "ground": "decided", "returned": "已退还"})
 
 
@@ -223,7 +235,9 @@ def test_preserved_evidence_is_decided_within_the_period_before_the_investigatio
     )
     assert deadline(registered, "preservation_decision") is not None
     report = {"officers": cases.with_second(), "data": {"report": "事实清楚"}}
-    refused_with(cases, case, "close_investigation", "officer1", "preservation_settled", f"{PENALTY_LAW}第56条", **report)
+    refused_with(
+        cases, case, "close_investigation", "officer1", "preservation_settled", f"{PENALTY_LAW}第56条", **report
+    )
     clock.advance(days=2)
     decided = cases.step(case, "decide_preservation", "head", data={"measure": "解除先行登记保存，退还当事人"})
     assert deadline(decided, "preservation_decision") is None

@@ -44,7 +44,6 @@ from service.cases.workflow import (
     parse_workflow,
 )
 from service.errors import penalty_law
-
 from service.policy.catalogue import PenaltyKind
 
 from . import FINE, GENERAL, LI, LITTERING, ROOT, SUMMARY, WANG, WARNING, WASTE, ZHANG, cst, facts, qualifications
@@ -266,7 +265,8 @@ def summary_path_warning_revoked() -> Walk:
 
 
 def _seized(approved_at: datetime, decided_at: datetime) -> SeizureFacts:
-    """Seizure 1: approved by the head before (行政强制法 第十八条第一项), then taken, its papers handed over (第二十四条)."""
+    """Seizure 1: approved by the head before (行政强制法 第十八条第一项), then taken, its papers handed over
+    (第二十四条)."""
     return SeizureFacts(1, approved_at, True, False, decided_at, True, approvals=1)
 
 

@@ -97,3 +97,12 @@ def test_each_seizure_has_its_own_papers_and_an_urgent_one_says_so_art_19(cases:
     assert "查封期限" in text
     assert "第十九条" in text
     assert "二十四小时内" in text
+
+
+def test_the_dossier_holds_the_papers_of_every_seizure(cases: Cases) -> None:
+    case = seized_case(cases)
+    refused = issue(cases, case, "dossier", "officer1", expect=409)
+    assert "查封、扣押决定书" in refused["detail"]
+    issue(cases, case, "seizure_decision", "officer1")
+    _, dossier = issued_text(cases, case, "dossier", "officer1")
+    assert "查封、扣押决定书" in dossier

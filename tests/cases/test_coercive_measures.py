@@ -6,14 +6,19 @@ Each refusal is a 409 naming the rule and its article, and writes nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
+from service.cases.deadlines import seizure_last_day
+from service.cases.guards import PreservationFacts, SeizureFacts
 from service.clock import FixedClock
 from service.policy.calendar import local_date
 
+from . import cst, facts
 from .driver import Cases
 from .test_case_api import NOTICE, fine, refusal
+from .test_guards import evaluate, refused
 
 COERCION = "《中华人民共和国行政强制法》"
 PENALTY_LAW = "《中华人民共和国行政处罚法》"
@@ -70,6 +75,37 @@ def refused_with(
     assert citation in citations, refused
     assert history_length(cases, case) == before
     return refused
+
+
+# --- the rules on their own ---
+
+
+def test_a_seizure_lasts_30_calendar_days_not_moved_past_a_rest_day_art_25() -> None:
+    # Decided on Thursday 4 June 2026: the 30 days end on Saturday 4 July, and the agency does not gain the weekend.
+    assert seizure_last_day(cst(2026, 6, 4)) == date(2026, 7, 4)
+    assert seizure_last_day(cst(2026, 6, 4), extended_days=30) == date(2026, 8, 3)
+
+
+def test_nothing_held_names_each_seizure_still_held_with_its_last_day() -> None:
+    taken = SeizureFacts(1, cst(2025, 3, 4), True, False, cst(2025, 3, 4, 11), True, approvals=1)
+    returned = replace(taken, number=2, ended_at=cst(2025, 3, 6), endings=1)
+    outcome = refused("nothing_held", facts(seizures=(taken, returned)))
+    assert "no. 1 (until 2025-04-03)" in outcome.reason_en
+    assert "no. 2" not in outcome.reason_en
+    assert evaluate("nothing_held", facts(seizures=(returned,))) is None
+
+
+def test_a_preservation_decided_late_is_refused_and_one_never_decided_lapses_art_56() -> None:
+    # Registered on Wednesday 5 March 2025: the 7 working days end on Friday 14 March.
+    registered = PreservationFacts(cst(2025, 3, 4), cst(2025, 3, 5), None)
+    assert (
+        "2025-03-14" in refused("preservation_settled", facts(now=cst(2025, 3, 14), preservation=registered)).reason_en
+    )
+    on_time = replace(registered, decided_at=cst(2025, 3, 14), decisions=1)
+    assert evaluate("preservation_settled", facts(now=cst(2025, 3, 14), preservation=on_time)) is None
+    late = replace(registered, decided_at=cst(2025, 3, 17), decisions=1)
+    assert "lapsed" in refused("preservation_settled", facts(now=cst(2025, 3, 17), preservation=late)).reason_en
+    assert evaluate("preservation_settled", facts(now=cst(2025, 3, 17), preservation=registered)) is None
 
 
 # --- sealing and seizure (行政强制法) ---

@@ -1214,7 +1214,8 @@ def urgent_seizure_approved_in_time(facts: CaseFacts, periods: Periods) -> Refus
     seizure = _named(facts)
     if facts.seizure_named is None and seizure is not None and seizure.approved_before:
         return None  # approved before it is taken (第十八条第一项)
-    if seizure is None or not seizure.urgent or seizure.decided_at is None or seizure.approvals != 1:
+    awaiting = seizure is not None and seizure.urgent and seizure.decided_at is not None and seizure.ended_at is None
+    if seizure is None or not awaiting or seizure.decided_at is None or seizure.approvals != 1:
         return Refusal(
             f"Seizure {facts.seizure_named} is not an urgent sealing or seizure awaiting the head's approval.",
             f"第{facts.seizure_named}项不是待补办批准手续的紧急查封、扣押。",

@@ -319,3 +319,11 @@ def test_item_007_is_decided_with_an_order_its_law_provides(cases: Cases, clock:
     assert decided["state"] == "decided"
     assert decided["outcome"] == "order"
     assert "reinspect_correction" in decided["next_steps"]
+    # Signed, served, re-inspected and found corrected (第二十八条), the case closes: there is nothing to execute.
+    cases.sign_decision(case, cases.signer("head"))
+    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.step(
+        case, "reinspect_correction", officers=cases.with_second(),
+        data={"corrected": True, "findings": "已按许可证载明的层数改正"},
+    )  # fmt: skip
+    assert cases.step(case, "close_case", "head")["state"] == "closed"

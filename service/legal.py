@@ -30,3 +30,11 @@ ADMINISTRATIVE_PENALTY_LAW = "中华人民共和国行政处罚法"
 
 def penalty_law(article: int, paragraph: int | None = None) -> LegalBasis:
     return LegalBasis(ADMINISTRATIVE_PENALTY_LAW, article, paragraph)
+
+
+ADMINISTRATIVE_COERCION_LAW = "中华人民共和国行政强制法"
+ADMINISTRATIVE_LITIGATION_LAW = "中华人民共和国行政诉讼法"
+
+
+def coercion_law(article: int, paragraph: int | None = None) -> LegalBasis:
+    return LegalBasis(ADMINISTRATIVE_COERCION_LAW, article, paragraph)

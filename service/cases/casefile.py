@@ -28,6 +28,7 @@ from service.cases.guards import (
     Penalty,
     PreservationFacts,
     PriorNotice,
+    SeizureFacts,
     StatementStatus,
 )
 from service.cases.schedule import execution_remedies
@@ -159,6 +160,42 @@ class PreservationRecord(_Record):
     approved_at: Instant | None = None
     registered_at: Instant | None = None
     decided_at: Instant | None = None
+    decisions: int = 0  # more than one: decided again (the guard preservation_registered refuses it)
+
+
+class SeizedThing(_Record):
+    """One line of the list of things sealed or seized (查封、扣押清单, 行政强制法 第二十四条)."""
+
+    name: str
+    quantity: str
+    note: str = ""
+
+
+class SeizureRecord(_Record):
+    """A sealing or seizure (查封、扣押, 行政强制法 第二十二条至第二十八条): approved, decided, extended, ended."""
+
+    number: int
+    approved_at: Instant | None = None
+    approved_by: str | None = None
+    approved_before: bool = False
+    approvals: int = 0  # more than one: approved again (refused)
+    urgent: bool = False
+    decided_at: Instant | None = None
+    kind: str = ""  # seal (查封) or seize (扣押)
+    reason: str = ""
+    basis: str = ""
+    place: str = ""
+    things: tuple[SeizedThing, ...] = ()
+    delivered_on_the_spot: bool = False
+    extensions: int = 0
+    extended_days: int = 0
+    extended_at: Instant | None = None
+    extension_reason: str = ""
+    ended_at: Instant | None = None
+    endings: int = 0  # more than one: released, confiscated or transferred again (refused)
+    ended_how: str | None = None  # released (第二十八条), confiscated (第二十七条), transferred (第二十一条)
+    release_ground: str | None = None
+    returned: str = ""
 
 
 class InstalmentRecord(_Record):
@@ -252,6 +289,7 @@ class CaseFile(_Record):
     decision: DecisionRecord | None = None
     execution: ExecutionRecord | None = None
     preservation: PreservationRecord | None = None
+    seizures: tuple[SeizureRecord, ...] = ()
     summary_form_number: str | None = None
     decision_signed: bool = False
     discussion_signed: bool = False
@@ -394,7 +432,109 @@ def preservation_registered(file: CaseFile, act: Act) -> CaseFile:
 
 def preservation_decided(file: CaseFile, act: Act) -> CaseFile:
     before = file.preservation or _NO_PRESERVATION
-    return file.with_changes(preservation=before.model_copy(update={"decided_at": act.when}))
+    decided = before.model_copy(update={"decided_at": act.when, "decisions": before.decisions + 1})
+    return file.with_changes(preservation=decided)
+
+
+# -- sealing and seizure (行政强制法 第十八条、第十九条、第二十四条至第二十八条) --
+
+
+def _with_seizure(file: CaseFile, number: int, **changes: Any) -> CaseFile:
+    """The file with seizure ``number`` changed; unchanged when the case has no such seizure (the guards, which
+    read the number the step names, then refuse)."""
+    seizures = list(file.seizures)
+    for i, seizure in enumerate(seizures):
+        if seizure.number == number:
+            seizures[i] = seizure.model_copy(update=changes)
+            return file.with_changes(seizures=seizures)
+    return file
+
+
+def _seizure(file: CaseFile, number: int) -> SeizureRecord | None:
+    return next((s for s in file.seizures if s.number == number), None)
+
+
+def seizure_approved(file: CaseFile, act: Act) -> CaseFile:
+    """Without a number: the head approves a seizure before it is taken (第十八条第一项). With one: the head
+    approves, afterwards, an urgent seizure taken on the spot (第十九条)."""
+    number = act.data.get("seizure")
+    if number is None:
+        approval = SeizureRecord(
+            number=len(file.seizures) + 1,
+            approved_at=act.when,
+            approved_by=act.actor,
+            approved_before=True,
+            approvals=1,
+        )
+        return file.with_changes(seizures=[*file.seizures, approval])
+    before = _seizure(file, number)
+    if before is None:
+        return file
+    changes: dict[str, Any] = {"approvals": before.approvals + 1}
+    if before.approved_at is None:
+        changes |= {"approved_at": act.when, "approved_by": act.actor}
+    return _with_seizure(file, number, **changes)
+
+
+def seizure_decided(file: CaseFile, act: Act) -> CaseFile:
+    """The decision and its list (第二十四条): it takes up the head's approval not yet used, or, taken urgently
+    on the spot, stands without one until the head approves it (第十九条). Either way it is the case's last."""
+    data = act.data
+    taken = {
+        "decided_at": act.when,
+        "kind": data["kind"],
+        "reason": data["reason"],
+        "basis": data["basis"],
+        "place": data.get("place", ""),
+        "things": tuple(SeizedThing.model_validate(t) for t in data["things"]),
+        "delivered_on_the_spot": bool(data.get("delivered_on_the_spot", False)),
+        "urgent": bool(data.get("urgent", False)),
+    }
+    last = file.seizures[-1] if file.seizures else None
+    if last is not None and last.approved_before and last.decided_at is None and not taken["urgent"]:
+        return _with_seizure(file, last.number, **taken)
+    new = SeizureRecord.model_validate({"number": len(file.seizures) + 1, **_json(taken)})
+    return file.with_changes(seizures=[*file.seizures, new])
+
+
+def seizure_extended(file: CaseFile, act: Act) -> CaseFile:
+    """第二十五条: once, by at most 30 days, with the head's approval; the party is told in writing, with the reason."""
+    number = act.data["seizure"]
+    before = _seizure(file, number)
+    if before is None:
+        return file
+    return _with_seizure(
+        file,
+        number,
+        extensions=before.extensions + 1,
+        extended_days=before.extended_days + act.data["calendar_days"],
+        extended_at=act.when,
+        extension_reason=act.data["reason"],
+    )
+
+
+def _seizure_ended(file: CaseFile, act: Act, how: str, **changes: Any) -> CaseFile:
+    number = act.data["seizure"]
+    before = _seizure(file, number)
+    if before is None:
+        return file
+    if before.ended_at is not None:
+        return _with_seizure(file, number, endings=before.endings + 1)
+    return _with_seizure(file, number, ended_at=act.when, ended_how=how, endings=before.endings + 1, **changes)
+
+
+def seizure_released(file: CaseFile, act: Act) -> CaseFile:
+    """第二十八条: released, and the things returned at once."""
+    return _seizure_ended(file, act, "released", release_ground=act.data["ground"], returned=act.data["returned"])
+
+
+def seized_confiscated(file: CaseFile, act: Act) -> CaseFile:
+    return _seizure_ended(file, act, "confiscated")
+
+
+def seized_transferred(file: CaseFile, act: Act) -> CaseFile:
+    """第二十一条: what is seized goes to the judicial organs with the case, and the party is told in writing."""
+    return _seizure_ended(file, act, "transferred")
 
 
 def penalty_intended(file: CaseFile, act: Act) -> CaseFile:
@@ -534,6 +674,13 @@ def decided_on_the_spot(file: CaseFile, act: Act) -> CaseFile:
 
 def no_penalty_decided(file: CaseFile, act: Act) -> CaseFile:
     return _decided(file, act, DecisionOutcome(act.data["outcome"]))
+
+
+def order_decided(file: CaseFile, act: Act) -> CaseFile:
+    """The decision is an order the item's law provides (第二十八条; e.g. 城乡规划法 第六十五条: 责令停止建设、
+    限期改正): decided, and followed like any order to correct by its re-inspection."""
+    decided = _decided(file, act, DecisionOutcome.ORDER)
+    return correction_ordered(decided, act)
 
 
 def transferred(file: CaseFile, act: Act) -> CaseFile:
@@ -757,6 +904,28 @@ def preservation_of(file: CaseFile) -> PreservationFacts | None:
         approved_at=_instant(preservation.approved_at),
         registered_at=_instant(preservation.registered_at),
         decided_at=_instant(preservation.decided_at),
+        decisions=preservation.decisions,
+    )
+
+
+def seizures_of(file: CaseFile) -> tuple[SeizureFacts, ...]:
+    return tuple(
+        SeizureFacts(
+            number=s.number,
+            approved_at=_instant(s.approved_at),
+            approved_before=s.approved_before,
+            approvals=s.approvals,
+            urgent=s.urgent,
+            decided_at=_instant(s.decided_at),
+            delivered_on_the_spot=s.delivered_on_the_spot,
+            extensions=s.extensions,
+            extended_days=s.extended_days,
+            extended_at=_instant(s.extended_at),
+            ended_at=_instant(s.ended_at),
+            endings=s.endings,
+            ended_how=s.ended_how,
+        )
+        for s in file.seizures
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from service.legal import LegalBasis, penalty_law
 from service.policy.calendar import WorkdayCalendar, local_date
@@ -112,6 +112,19 @@ def service_deadline(calendar: WorkdayCalendar, decided_at: datetime, working_da
 def preservation_decision_deadline(calendar: WorkdayCalendar, registered_at: datetime, working_days: int) -> date:
     """Last day to decide on evidence preserved by registration (先行登记保存): “七日内” (第五十六条)."""
     return calendar.add_workdays(local_date(registered_at), working_days)
+
+
+# 行政强制法 第二十五条: a sealing or seizure lasts at most 30 days; once, with the head's approval, at most 30 more.
+SEIZURE_DAYS = 30
+SEIZURE_EXTENSION_MAX_DAYS = 30
+
+
+def seizure_last_day(decided_at: datetime, extended_days: int = 0) -> date:
+    """Last day a sealing or seizure may last: “不得超过三十日”, plus an approved extension (行政强制法 第二十五条).
+
+    Counted in calendar days from the day after the decision and not moved past rest days: the limit binds the
+    agency holding the party's things, and a rest day does not let it hold them longer."""
+    return local_date(decided_at) + timedelta(days=SEIZURE_DAYS + extended_days)
 
 
 def payment_due_date(calendar: WorkdayCalendar, decision_received_at: datetime, calendar_days: int) -> date:

@@ -14,19 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from types import MappingProxyType
 
 from service.cases.deadlines import (
     PERIOD_NAMES,
+    SEIZURE_DAYS,
+    SEIZURE_EXTENSION_MAX_DAYS,
     DeadlineExtension,
     Periods,
     decision_deadline,
     earliest_hearing_date,
     hearing_request_deadline,
     payment_due_date,
+    preservation_decision_deadline,
+    seizure_last_day,
     service_deadline,
     statement_deadline,
 )
@@ -43,7 +47,7 @@ from service.cases.execution import (
     reminder_period_end,
 )
 from service.cases.schedule import party_keeps_the_later
-from service.legal import LegalBasis, penalty_law
+from service.legal import ADMINISTRATIVE_LITIGATION_LAW, LegalBasis, coercion_law, penalty_law
 from service.officers.qualification import Qualification
 from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import (
@@ -157,6 +161,7 @@ class DecisionOutcome(StrEnum):
     NO_PENALTY_MINOR = "no_penalty_minor"  # 违法行为轻微，不予行政处罚
     NO_PENALTY_NOT_ESTABLISHED = "no_penalty_not_established"  # 违法事实不能成立，不予行政处罚
     TRANSFERRED = "transferred"  # 涉嫌犯罪，移送司法机关
+    ORDER = "order"  # 责令（限期）改正、停止建设等, where the item's law provides only such orders (第二十八条)
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,30 @@ class PreservationFacts:
     approved_at: datetime | None
     registered_at: datetime | None
     decided_at: datetime | None
+    decisions: int = 0  # more than one: decided again, which the law does not provide
+
+
+@dataclass(frozen=True)
+class SeizureFacts:
+    """One sealing or seizure (查封、扣押, 行政强制法 第二十二条至第二十八条), numbered from 1 in the case."""
+
+    number: int
+    approved_at: datetime | None  # the head's approval: before (第十八条第一项), or after an urgent one (第十九条)
+    approved_before: bool
+    urgent: bool  # taken on the spot in an emergency, to be reported and approved within 24 hours (第十九条)
+    decided_at: datetime | None  # the decision, with its list of things (第二十四条); None: approved, not taken
+    delivered_on_the_spot: bool  # the decision and the list handed to the party on the spot (第二十四条第一款)
+    extensions: int = 0  # 第二十五条: once
+    extended_days: int = 0
+    extended_at: datetime | None = None
+    ended_at: datetime | None = None
+    ended_how: str | None = None  # released, confiscated, transferred
+    approvals: int = 0  # the head's approvals recorded: one
+    endings: int = 0  # releases, confiscations, transfers recorded: one
+
+    @property
+    def held(self) -> bool:
+        return self.decided_at is not None and self.ended_at is None
 
 
 @dataclass(frozen=True)
@@ -313,6 +342,10 @@ class CaseFacts:
     remedies: tuple[Remedy, ...] = ()  # reconsiderations and lawsuits, in the order filed
     remedy_result_recorded_now: bool = False  # the latest remedy's result is the one this act records
     court_appearance_on: date | None = None  # the head's appearance this act records
+    # Sealings and seizures (查封、扣押, 行政强制法), in the order taken.
+    seizures: tuple[SeizureFacts, ...] = ()
+    # The seizure the act names (its data's ``seizure``); None: the case's latest, which the act creates or takes.
+    seizure_named: int | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "now")
@@ -1021,7 +1054,9 @@ def preservation_approved(facts: CaseFacts, periods: Periods) -> Refusal | None:
 @_guard("preservation_registered", penalty_law(56), standing=True)
 def preservation_registered(facts: CaseFacts, periods: Periods) -> Refusal | None:
     p = facts.preservation
-    if p is not None and p.registered_at is not None and p.decided_at is None:
+    # The guards read the file as the step would leave it: the decision this act takes is dated now.
+    decided_now_once = p is not None and p.decided_at == facts.now and p.decisions <= 1
+    if p is not None and p.registered_at is not None and (p.decided_at is None or decided_now_once):
         return None
     return Refusal(
         "There is no registered preservation of evidence awaiting a decision.",
@@ -1152,13 +1187,6 @@ def reason_given(facts: CaseFacts, periods: Periods) -> Refusal | None:
 
 # --- execution and remedies (第六十六条至第七十三条; 行政强制法 第三十五条、第四十条、第五十三条、第五十四条) ---
 
-COERCION_LAW = "中华人民共和国行政强制法"
-LITIGATION_LAW = "中华人民共和国行政诉讼法"
-
-
-def coercion_law(article: int, paragraph: int | None = None) -> LegalBasis:
-    return LegalBasis(COERCION_LAW, article, paragraph)
-
 
 def _payments(facts: CaseFacts) -> tuple[tuple[date, int], ...]:
     """Every payment as (day, fen); a file from before payments were listed has its total on its last day."""
@@ -1178,7 +1206,7 @@ _REVOKED_NOTHING_TO_EXECUTE = Refusal(
     "The decision was revoked on reconsideration or by the court: nothing is executed, and execution ends "
     "(行政强制法 art. 40(4)).",
     "行政处罚决定已被复议机关或者人民法院撤销，不再执行，应当终结执行（《中华人民共和国行政强制法》第四十条第四项）。",
-    LegalBasis(COERCION_LAW, 40),
+    coercion_law(40),
 )
 
 
@@ -1440,12 +1468,12 @@ def remedy_result_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
                 "neither a reconsideration nor a court makes it heavier for the party who challenged it.",
                 f"变更后的罚款{money_zh(latest.changed_fine_fen)}高于原决定的{money_zh(before)}，"
                 "行政复议和行政诉讼不得作出对申请人、原告更为不利的变更。",
-                LegalBasis(LITIGATION_LAW, 77, 2),
+                LegalBasis(ADMINISTRATIVE_LITIGATION_LAW, 77, 2),
             )
     return None
 
 
-@_guard("lawsuit_on_file", LegalBasis(LITIGATION_LAW, 3, 3))
+@_guard("lawsuit_on_file", LegalBasis(ADMINISTRATIVE_LITIGATION_LAW, 3, 3))
 def lawsuit_on_file(facts: CaseFacts, periods: Periods) -> Refusal | None:
     lawsuits = [r for r in facts.remedies if r.kind == "lawsuit"]
     if not lawsuits:
@@ -1458,6 +1486,221 @@ def lawsuit_on_file(facts: CaseFacts, periods: Periods) -> Refusal | None:
         return Refusal(
             "The appearance is dated after the lawsuit was filed and not later than today.",
             "出庭日期应当在提起诉讼之后、今日之前。",
+        )
+    return None
+
+
+# --- coercive measures (行政强制法) ---
+# Sealing and seizure (查封、扣押) and the evidence preserved by registration (先行登记保存, 行政处罚法 第五十六条).
+# The effects of the steps (service/cases/casefile.py) mark the seizure an act touches with the act's moment, so
+# these guards find it as the step would leave it; a step naming a seizure that is not there changes nothing,
+# and its guard refuses.
+
+
+def _named(facts: CaseFacts) -> SeizureFacts | None:
+    """The seizure the act is about, in the file as the act would leave it."""
+    if facts.seizure_named is None:
+        return facts.seizures[-1] if facts.seizures else None
+    return next((s for s in facts.seizures if s.number == facts.seizure_named), None)
+
+
+def _decided_now(facts: CaseFacts) -> SeizureFacts | None:
+    seizure = _named(facts)
+    return seizure if seizure is not None and seizure.decided_at == facts.now else None
+
+
+def _not_held(facts: CaseFacts) -> Refusal:
+    number = facts.seizure_named
+    return Refusal(
+        f"Seizure {number} is not held: the case has no such sealing or seizure, or it has already ended.",
+        f"第{number}项查封、扣押不存在，或者已经解除、处理。",
+    )
+
+
+@_guard("seizure_approved", coercion_law(18))
+def seizure_approved(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第十八条第一项: approved by the head before it is taken; 第十九条: in an emergency, taken on the spot and
+    reported and approved within 24 hours."""
+    seizure = _decided_now(facts)
+    if seizure is None:
+        return Refusal("No sealing or seizure is decided.", "未作出查封、扣押决定。")
+    if seizure.approved_before or seizure.urgent:
+        return None
+    return Refusal(
+        "A sealing or seizure is approved by the agency's head before it is taken (art. 18(1)); only in an "
+        "emergency may officers take it on the spot and report to the head within 24 hours (art. 19). Neither "
+        "an approval nor an emergency is recorded.",
+        "实施查封、扣押前须向行政机关负责人报告并经批准（第十八条第一项）；情况紧急需要当场实施的，应当在二十四小时内"
+        "向负责人报告并补办批准手续（第十九条）。本次既无批准，也未说明情况紧急。",
+    )
+
+
+@_guard("seizure_papers_delivered", coercion_law(24))
+def seizure_papers_delivered(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    seizure = _decided_now(facts)
+    if seizure is None:
+        return Refusal("No sealing or seizure is decided.", "未作出查封、扣押决定。")
+    if seizure.delivered_on_the_spot:
+        return None
+    return Refusal(
+        "The decision to seal or seize and its list of the things are made and handed to the party on the spot "
+        "(art. 24); their delivery is not recorded.",
+        "决定实施查封、扣押的，应当制作并当场交付查封、扣押决定书和清单（第二十四条）；未记录当场交付。",
+    )
+
+
+@_guard("urgent_seizure_approved_in_time", coercion_law(19))
+def urgent_seizure_approved_in_time(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """The head's approval: before a seizure (approved_before), or of an urgent one within 24 hours (第十九条)."""
+    seizure = _named(facts)
+    if facts.seizure_named is None and seizure is not None and seizure.approved_before:
+        return None  # approved before it is taken (第十八条第一项)
+    awaiting = seizure is not None and seizure.urgent and seizure.decided_at is not None and seizure.ended_at is None
+    if seizure is None or not awaiting or seizure.decided_at is None or seizure.approvals != 1:
+        return Refusal(
+            f"Seizure {facts.seizure_named} is not an urgent sealing or seizure awaiting the head's approval.",
+            f"第{facts.seizure_named}项不是待补办批准手续的紧急查封、扣押。",
+        )
+    if facts.now - seizure.decided_at <= timedelta(hours=24):
+        return None
+    return Refusal(
+        f"Seizure {seizure.number} was taken on the spot at {seizure.decided_at.isoformat()}: the head is told and "
+        "approves within 24 hours (art. 19), and that time has passed; release it.",
+        f"第{seizure.number}项查封、扣押于{seizure.decided_at.isoformat()}当场实施，应当在二十四小时内向负责人报告并补办"
+        "批准手续（第十九条），已逾期；应当解除。",
+    )
+
+
+@_guard("seizure_extension_lawful", coercion_law(25))
+def seizure_extension_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    seizure = _named(facts)
+    if seizure is None or seizure.decided_at is None or seizure.ended_at is not None:
+        return _not_held(facts)
+    if seizure.approved_at is None:
+        return Refusal(
+            f"Seizure {seizure.number} was taken urgently and the head has not yet approved it (art. 19).",
+            f"第{seizure.number}项紧急查封、扣押尚未补办批准手续（第十九条）。",
+            coercion_law(19),
+        )
+    if seizure.extensions > 1:
+        return Refusal(
+            f"Seizure {seizure.number} has already been extended once: a sealing or seizure lasts at most "
+            f"{SEIZURE_DAYS} days and may be extended once, by at most {SEIZURE_EXTENSION_MAX_DAYS} days (art. 25).",
+            f"第{seizure.number}项查封、扣押已经延长过一次：查封、扣押的期限不得超过{SEIZURE_DAYS}日，经负责人批准可以延长"
+            f"一次，延长期限不得超过{SEIZURE_EXTENSION_MAX_DAYS}日（第二十五条）。",
+        )
+    if seizure.extended_days > SEIZURE_EXTENSION_MAX_DAYS:
+        return Refusal(
+            f"An extension of {seizure.extended_days} days exceeds the {SEIZURE_EXTENSION_MAX_DAYS} days the law "
+            "allows (art. 25).",
+            f"延长{seizure.extended_days}日超过法定的{SEIZURE_EXTENSION_MAX_DAYS}日（第二十五条）。",
+        )
+    last = seizure_last_day(seizure.decided_at)
+    if _today(facts) > last:
+        return Refusal(
+            f"Seizure {seizure.number}'s {SEIZURE_DAYS} days ended on {last.isoformat()}: it can no longer be "
+            "extended and is to be released (art. 25, art. 28(4)).",
+            f"第{seizure.number}项查封、扣押的{SEIZURE_DAYS}日期限已于{last.isoformat()}届满，不得再延长，应当解除"
+            "（第二十五条、第二十八条第一款第四项）。",
+        )
+    return None
+
+
+@_guard("seizure_held", coercion_law(28))
+def seizure_held(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """Released (第二十八条), confiscated (第二十七条) or transferred (第二十一条): only what is held."""
+    seizure = _named(facts)
+    if seizure is not None and seizure.decided_at is not None and seizure.endings == 1:
+        return None
+    return _not_held(facts)
+
+
+@_guard("confiscation_decided", coercion_law(27))
+def confiscation_decided(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第二十七条: seized things are confiscated only where the decision, on clear facts, confiscates them."""
+    decision = facts.decision
+    if decision is not None and decision.penalty is not None and decision.penalty.kinds & CONFISCATION_KINDS:
+        return None
+    return Refusal(
+        "Seized things are confiscated only by a penalty decision that confiscates; the decision in force does "
+        "not (art. 27). Release them instead (art. 28).",
+        "只有对依法应当没收的非法财物作出没收的行政处罚决定后，方可没收查封、扣押的财物；本案决定未予没收（第二十七条），"
+        "应当解除查封、扣押（第二十八条）。",
+    )
+
+
+@_guard("nothing_held", coercion_law(28), standing=True)
+def nothing_held(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    held = [s for s in facts.seizures if s.held]
+    if not held:
+        return None
+    listed_en = ", ".join(
+        f"no. {s.number} (until {seizure_last_day(s.decided_at, s.extended_days).isoformat()})"
+        for s in held
+        if s.decided_at is not None
+    )
+    listed_zh = "、".join(f"第{s.number}项" for s in held)
+    return Refusal(
+        f"Things are still sealed or seized: {listed_en}. They are released and returned, confiscated or "
+        "transferred before the case ends (art. 27, art. 28).",
+        f"仍有查封、扣押的场所、设施或者财物未处理：{listed_zh}。应当先解除并退还、依法没收或者移送（第二十七条、第二十八条）。",
+    )
+
+
+@_guard("preservation_settled", penalty_law(56), "preservation_decision_working_days")
+def preservation_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """Evidence preserved by registration is decided on within the period (第五十六条: 七日内及时作出处理决定).
+    A period that ended undecided leaves the preservation lapsed (市场监督管理行政处罚程序规定 第三十五条第二款,
+    by analogy: 逾期未采取相关措施的，先行登记保存措施自动解除), and no later decision revives it."""
+    p = facts.preservation
+    if p is None or p.registered_at is None:
+        return None
+    last = preservation_decision_deadline(
+        facts.calendar, p.registered_at, periods.require("preservation_decision_working_days")
+    )
+    if p.decided_at is not None:
+        decided_on = local_date(p.decided_at)
+        if decided_on <= last:
+            return None
+        return Refusal(
+            f"The evidence preserved on {local_date(p.registered_at).isoformat()} is decided on within "
+            f"{periods.require('preservation_decision_working_days')} working days, by {last.isoformat()}; "
+            f"{decided_on.isoformat()} is too late and the preservation has lapsed.",
+            f"{local_date(p.registered_at).isoformat()}先行登记保存的证据应当在七日内（{last.isoformat()}前）作出处理决定，"
+            f"{decided_on.isoformat()}已逾期，先行登记保存措施已自动解除。",
+        )
+    if _today(facts) > last:
+        return None
+    return Refusal(
+        f"Evidence preserved by registration awaits its decision, due by {last.isoformat()}: decide on it first.",
+        f"先行登记保存的证据尚未作出处理决定（应于{last.isoformat()}前作出），应当先作出处理决定。",
+    )
+
+
+# --- orders as the decision (第二十八条; 城乡规划法 第六十五条) ---
+
+
+@_guard("order_lawful", penalty_law(28))
+def order_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """An order (责令限期改正, 停止建设, 拆除 …) is the case's decision only where the item's law provides it: it is
+    one of the catalogue entry's ``measures``, and leaves the party time to comply."""
+    decision, order, item = facts.decision, facts.correction, facts.item
+    if item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    if decision is None or decision.outcome is not DecisionOutcome.ORDER or order is None:
+        return Refusal("No order is decided.", "未作出责令决定。")
+    if order.measure not in item.measures:
+        known = ", ".join(sorted(item.measures)) or "none"
+        return Refusal(
+            f"Item {item.code}'s law provides no order {order.measure} (its measures: {known}); the decision can "
+            "only be one the law provides.",
+            f"执法事项{item.code}的依据未规定{order.measure}，不得作出该责令决定。",
+        )
+    if order.deadline <= local_date(order.ordered_at):
+        return Refusal(
+            f"An order to correct within a time leaves the party time: the deadline {order.deadline.isoformat()} "
+            f"is not after the decision of {local_date(order.ordered_at).isoformat()}.",
+            f"责令限期改正应当给予当事人改正期限，{order.deadline.isoformat()}不晚于决定之日。",
         )
     return None
 

@@ -85,6 +85,67 @@ class PreservationDecision(BaseModel):
     measure: Text = Field(description="what is decided on the preserved evidence within 7 days (第五十六条)")
 
 
+class SeizureApproval(BaseModel):
+    """The head's approval of a sealing or seizure (行政强制法 第十八条第一项, 第十九条)."""
+
+    model_config = _STRICT
+    seizure: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = Field(
+        default=None,
+        description="empty: approval before the next seizure is taken; a number: approval afterwards of the urgent "
+        "seizure taken on the spot with that number, within 24 hours (第十九条)",
+    )
+
+
+class SeizedThingIn(BaseModel):
+    model_config = _STRICT
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    quantity: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        description="how many, with the unit, e.g. 3箱"
+    )
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] = ""
+
+
+class SeizureDecision(BaseModel):
+    """The decision to seal or seize and its list (查封、扣押决定书和清单, 行政强制法 第二十四条): the reason, the
+    basis and the things; the period is the law's (第二十五条: 30 days)."""
+
+    model_config = _STRICT
+    kind: Literal["seal", "seize"] = Field(description="seal (查封) or seize (扣押)")
+    reason: Text
+    basis: Text = Field(description="the provision that empowers the agency to seal or seize (第二十二条)")
+    place: OptionalText = ""
+    things: list[SeizedThingIn] = Field(min_length=1, max_length=200)
+    urgent: StrictBool = Field(
+        default=False, description="taken on the spot in an emergency, to be approved within 24 hours (第十九条)"
+    )
+    delivered_on_the_spot: StrictBool = Field(
+        default=False, description="the decision and the list were handed to the party on the spot (第二十四条)"
+    )
+
+
+class SeizureExtension(BaseModel):
+    model_config = _STRICT
+    seizure: Annotated[StrictInt, Field(ge=1, le=10_000)]
+    calendar_days: Annotated[StrictInt, Field(ge=1, le=365, description="at most 30 (第二十五条)")]
+    reason: Text = Field(description="the reason told to the party in writing (第二十五条第二款)")
+
+
+class SeizureRelease(BaseModel):
+    """解除查封、扣押 (行政强制法 第二十八条) and the return of the things."""
+
+    model_config = _STRICT
+    seizure: Annotated[StrictInt, Field(ge=1, le=10_000)]
+    ground: Literal["no_violation", "unrelated", "decided", "period_ended", "no_longer_needed", "head_disapproved"] = (
+        Field(description="第二十八条第一款第一项至第五项, or the head's disapproval of an urgent seizure (第十九条)")
+    )
+    returned: Text = Field(description="what was returned to the party, and how")
+
+
+class SeizureRef(BaseModel):
+    model_config = _STRICT
+    seizure: Annotated[StrictInt, Field(ge=1, le=10_000)]
+
+
 class InvestigationReport(BaseModel):
     model_config = _STRICT
     report: Text = Field(description="the investigation report (调查终结报告)")
@@ -201,6 +262,17 @@ class OnTheSpotDecision(BaseModel):
 class NoPenaltyDecision(BaseModel):
     model_config = _STRICT
     outcome: Literal["no_penalty_minor", "no_penalty_not_established"]
+
+
+class OrderDecision(BaseModel):
+    """The decision is an order the item's law provides (第二十八条; 城乡规划法 第六十五条: 责令限期改正)."""
+
+    model_config = _STRICT
+    measure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] = Field(
+        description="the code of one of the item's measures in the catalogue, e.g. order_correct_within_time"
+    )
+    requirement: Text = Field(description="what the party must do")
+    deadline: date = Field(description="the last day to comply")
 
 
 class Service(BaseModel):

@@ -19,7 +19,7 @@ from service.cases import deadlines, execution
 from service.cases.categories import StateCategory
 from service.cases.deadlines import DeadlineExtension
 from service.ledger.canonical import parse_instant
-from service.legal import LegalBasis, penalty_law
+from service.legal import LegalBasis, coercion_law, penalty_law
 from service.policy.calendar import CalendarRangeError, WorkdayCalendar, local_date
 
 if TYPE_CHECKING:
@@ -88,8 +88,8 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
     found: list[Deadline] = []
     problems: list[DeadlineProblem] = []
 
-    def compute(name: str, article: int, due: Callable[[], _Counted], law: LegalBasis | None = None) -> None:
-        basis = law or penalty_law(article)
+    def compute(name: str, article: int | LegalBasis, due: Callable[[], _Counted]) -> None:
+        basis = article if isinstance(article, LegalBasis) else penalty_law(article)
         try:
             due_on, first_counted = due()
         except (CalendarRangeError, ValueError) as exc:
@@ -160,7 +160,7 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
             assert end is not None
             return execution.court_application_deadline(calendar, end), received + timedelta(days=1)
 
-        compute("court_execution_application", 53, court_application_due, LegalBasis(_COERCION_LAW, 53))
+        compute("court_execution_application", coercion_law(53), court_application_due)
     if (
         preservation is not None
         and preservation.registered_at
@@ -172,6 +172,18 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
             56,
             _working_days(calendar, preservation.registered_at, periods.preservation_decision_working_days),
         )
+    # 行政强制法 第二十五条: each sealing or seizure held lasts at most 30 days, extended once by at most 30.
+    for seizure in file.seizures:
+        if seizure.decided_at is None or seizure.ended_at is not None:
+            continue
+        decided_at, extended_days = seizure.decided_at, seizure.extended_days
+
+        def seizure_due(decided_at: str = decided_at, extended_days: int = extended_days) -> _Counted:
+            due_on = deadlines.seizure_last_day(parse_instant(decided_at), extended_days)
+            # Counted on no working-day calendar: no day it depends on can be provisional.
+            return due_on, due_on + timedelta(days=1)
+
+        compute(f"seizure_{seizure.number}", coercion_law(25), seizure_due)
     return Schedule(tuple(found), tuple(problems))
 
 
@@ -194,9 +206,6 @@ def _calendar_days(calendar: WorkdayCalendar, since: str, n: int) -> Callable[[]
         return calendar.calendar_deadline(start, n), start + timedelta(days=n)
 
     return due
-
-
-_COERCION_LAW = "中华人民共和国行政强制法"
 
 
 def execution_remedies(file: CaseFile) -> tuple[execution.Remedy, ...]:

@@ -7,6 +7,7 @@ projector applies the very same step to the stored case. A refused step writes n
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -393,6 +394,8 @@ def perform(
     calendar = agency_calendar(session, context.calendar, agency.id)
     qualifications = qualifications_for(session, context, case, officers, moment)
     facts = _facts(session, context, calendar, case, after, moment, qualifications, request.reason, name)
+    if isinstance(data.get("seizure"), int):  # the seizure a coercive-measure step names (行政强制法)
+        facts = dataclasses.replace(facts, seizure_named=data["seizure"])
     check = check_transition(workflow, state, name, facts)
     check.raise_if_refused()
     body = {
@@ -530,6 +533,7 @@ def _facts(
         decision=decision,
         execution=casefile.execution_of(after),
         preservation=casefile.preservation_of(after),
+        seizures=casefile.seizures_of(after),
         summary_form_number=after.summary_form_number,
         summary_form_used_by=_form_used_by(session, case, after.summary_form_number),
         time_bar=_time_bar_facts(session, case) if case.filed_at is None else None,

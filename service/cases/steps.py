@@ -78,6 +78,13 @@ _STEPS = (
         assigns_officers=True,
     ),
     Step("decide_preservation", p.PreservationDecision, casefile.preservation_decided),
+    # 查封、扣押 (行政强制法 第十八条、第十九条、第二十一条、第二十四条至第二十八条)
+    Step("approve_seizure", p.SeizureApproval, casefile.seizure_approved),
+    Step("decide_seizure", p.SeizureDecision, casefile.seizure_decided, investigating=True, assigns_officers=True),
+    Step("extend_seizure", p.SeizureExtension, casefile.seizure_extended),
+    Step("release_seizure", p.SeizureRelease, casefile.seizure_released, assigns_officers=True),
+    Step("confiscate_seized", p.SeizureRef, casefile.seized_confiscated),
+    Step("transfer_seized", p.SeizureRef, casefile.seized_transferred),
     Step("close_investigation", p.InvestigationReport, investigating=True, assigns_officers=True),
     Step("reopen_investigation", p.Nothing),
     # 审查与事先告知 (第五十七条、第四十四条)
@@ -117,6 +124,7 @@ _STEPS = (
         numbers_case=True,
     ),
     Step("decide_no_penalty", p.NoPenaltyDecision, casefile.no_penalty_decided),
+    Step("decide_order", p.OrderDecision, casefile.order_decided),
     Step("transfer_to_judicial_organs", p.Nothing, casefile.transferred),
     # 送达与执行 (第六十一条、第六十六条至第七十三条)
     Step("serve_decision", p.Service, casefile.decision_served),

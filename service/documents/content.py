@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from service.agencies.models import Agency
 from service.auth.models import User
 from service.cases.casefile import CaseFile, PenaltyRecord
+from service.cases.deadlines import SEIZURE_DAYS
 from service.cases.disclosure import PartyView, clear_party, redacted_party
 from service.cases.execution import amount_to_execute
 from service.cases.history import stream_entries
@@ -86,6 +87,8 @@ SERVED_KINDS = frozenset(
         DocumentKind.PRIOR_NOTICE,
         DocumentKind.HEARING_NOTICE,
         DocumentKind.PAYMENT_REMINDER,
+        DocumentKind.SEIZURE_DECISION,
+        DocumentKind.SEIZURE_LIST,
         DocumentKind.PENALTY_DECISION,
         DocumentKind.NO_PENALTY_DECISION,
         DocumentKind.ON_THE_SPOT_DECISION,
@@ -202,6 +205,34 @@ def _user_names(session: Session, agency_id: Any) -> dict[str, str]:
     return {**{f"user:{u.id}": u.display_name for u in users}, **{str(u.id): u.display_name for u in users}}
 
 
+SEIZURE_KINDS_ZH = {"seal": "查封", "seize": "扣押"}
+
+
+def seizure_fields(decided: ChainEntry) -> dict[str, Any]:
+    """What the decision to seal or seize and its list state (行政强制法 第二十四条): the reason, the basis, the
+    period (第二十五条: thirty days from the day after the decision), the things, and how it was approved."""
+    data = decided.body.get("data", {})
+    start = local_date(decided.claimed_at)
+    last = start + timedelta(days=SEIZURE_DAYS)
+    approval = (
+        "因情况紧急当场实施，执法人员已依照《中华人民共和国行政强制法》第十九条的规定在二十四小时内向本机关负责人报告"
+        if data.get("urgent")
+        else "经本机关负责人批准"
+    )
+    return {
+        "seizure_kind": SEIZURE_KINDS_ZH.get(str(data.get("kind", "")), ""),
+        "seizure_reason": str(data.get("reason", "")),
+        "seizure_basis": str(data.get("basis", "")),
+        "seizure_place": str(data.get("place", "")),
+        "seizure_period": f"{number_in_chinese(SEIZURE_DAYS)}日（{date_in_chinese(start)}至{date_in_chinese(last)}）",
+        "seizure_approval": approval,
+        "seized_things": [
+            Line(label=str(n), text=str(t.get("name", "")), note=str(t.get("quantity", "")))
+            for n, t in enumerate(data.get("things", []), 1)
+        ],
+    }
+
+
 def party_view(party: Party, *, clear: bool, address_levels: Sequence[str]) -> PartyView:
     return clear_party(party) if clear else redacted_party(party, address_levels)
 
@@ -303,6 +334,8 @@ def document_fields(
         DocumentKind.STATEMENT_RECORD: "case:statement:recorded",
         DocumentKind.HEARING_RECORD: "case:hearing:held",
         DocumentKind.PRESERVATION_NOTICE: "case:preservation:registered",
+        DocumentKind.SEIZURE_DECISION: "case:seizure:decided",
+        DocumentKind.SEIZURE_LIST: "case:seizure:decided",
     }.get(kind)
     held = record if record is not None else (_latest(chain, record_type) if record_type else None)
     if held is not None:
@@ -322,6 +355,8 @@ def document_fields(
             "hearing_place": "" if scheduled is None else scheduled.body.get("data", {}).get("place", ""),
             "hearing_chair": "、".join(_officer_lines(session, [chair])) if chair else "",
         }
+    if held is not None and kind in (DocumentKind.SEIZURE_DECISION, DocumentKind.SEIZURE_LIST):
+        values |= seizure_fields(held)
     registered_items = _latest(chain, "case:preservation:registered")
     if registered_items is not None:
         values["preserved_items"] = str(registered_items.body.get("data", {}).get("items", ""))

@@ -86,6 +86,14 @@ class DocumentFields(BaseModel):
     # Evidence preserved by registration (第五十六条)
     preserved_items: str = ""
     preservation_decision: str = ""
+    # Sealing or seizure (查封、扣押, 行政强制法 第二十四条): what the decision and its list state
+    seizure_kind: str = ""  # 查封 or 扣押
+    seizure_reason: str = ""
+    seizure_basis: str = ""
+    seizure_period: str = ""  # e.g. 三十日（2026年6月1日至2026年7月1日）
+    seizure_approval: str = ""  # approved before (第十八条第一项), or taken urgently and reported (第十九条)
+    seizure_place: str = ""
+    seized_things: list[Line] = Field(default_factory=list)  # label: number, text: name, note: quantity
     # Hearing
     hearing_time: str = ""
     hearing_place: str = ""

@@ -33,6 +33,8 @@ class DocumentKind(StrEnum):
     NO_PENALTY_DECISION = "no_penalty_decision"  # 不予行政处罚决定书
     SERVICE_RECEIPT = "service_receipt"  # 送达回证 (第六十一条)
     PAYMENT_REMINDER = "payment_reminder"  # 催告书 (行政强制法 第三十五条)
+    SEIZURE_DECISION = "seizure_decision"  # 查封、扣押决定书 (行政强制法 第二十四条)
+    SEIZURE_LIST = "seizure_list"  # 查封、扣押清单 (行政强制法 第二十四条第三款: 一式二份)
     CLOSING_APPROVAL = "closing_approval"  # 结案审批表
     DOSSIER = "dossier"  # 卷宗封面、卷内目录、备考表
 
@@ -61,6 +63,9 @@ RULES: dict[DocumentKind, KindRule] = {
     DocumentKind.NO_PENALTY_DECISION: KindRule("不予行政处罚决定书", Permission.CASE_DECIDE),
     DocumentKind.SERVICE_RECEIPT: KindRule("送达回证", Permission.CASE_ACT),
     DocumentKind.PAYMENT_REMINDER: KindRule("催告书", Permission.CASE_ACT),
+    # 行政强制法 第二十四条: made by the officers who seal or seize, and handed to the party on the spot.
+    DocumentKind.SEIZURE_DECISION: KindRule("查封、扣押决定书", Permission.CASE_ACT),
+    DocumentKind.SEIZURE_LIST: KindRule("查封、扣押清单", Permission.CASE_ACT),
     DocumentKind.CLOSING_APPROVAL: KindRule("结案审批表", Permission.CASE_APPROVE),
     DocumentKind.DOSSIER: KindRule("卷宗", Permission.CASE_ACT),
 }
@@ -73,6 +78,9 @@ _NO_PENALTY = {"no_penalty_minor", "no_penalty_not_established"}
 ONE_PER_ENTRY: dict[DocumentKind, str] = {
     DocumentKind.INQUIRY_RECORD: "case:inquiry:recorded",
     DocumentKind.INSPECTION_RECORD: "case:inspection:recorded",
+    # 行政强制法 第二十四条: each sealing or seizure has its own decision and list.
+    DocumentKind.SEIZURE_DECISION: "case:seizure:decided",
+    DocumentKind.SEIZURE_LIST: "case:seizure:decided",
 }
 
 
@@ -96,6 +104,8 @@ def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -
             return "尚未记录询问"
         case DocumentKind.PRESERVATION_NOTICE if "case:preservation:registered" not in recorded:
             return "尚未先行登记保存证据"
+        case DocumentKind.SEIZURE_DECISION | DocumentKind.SEIZURE_LIST if "case:seizure:decided" not in recorded:
+            return "尚未作出查封、扣押决定"
         case DocumentKind.HEARING_RECORD if file.hearing.held_at is None:
             return "尚未举行听证"
         case DocumentKind.PAYMENT_REMINDER if not _fine_outstanding(file):

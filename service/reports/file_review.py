@@ -44,7 +44,9 @@ from service.reports.models import FileReviewScore
 
 # The entries that record evidence the decision can rely on (第四十六条: 询问笔录、现场笔录 and the evidence).
 EVIDENCE_ENTRIES = frozenset({"case:inquiry:recorded", "case:inspection:recorded", "case:evidence:collected"})
-DECISION_ENTRIES = frozenset({"case:decision:penalty", "case:decision:no_penalty", "case:summary_decision:made"})
+DECISION_ENTRIES = frozenset(
+    {"case:decision:penalty", "case:decision:no_penalty", "case:summary_decision:made", "case:decision:order"}
+)
 
 
 @dataclass

@@ -31,6 +31,7 @@ DECISION_TYPES = (
     "case:decision:no_penalty",
     "case:judicial_transfer:made",
     "case:summary_decision:made",
+    "case:decision:order",  # an order the item's law provides, as the decision (第二十八条)
 )
 
 
@@ -100,6 +101,7 @@ def yearly_figures(
                 "case:decision:penalty": "penalty",
                 "case:summary_decision:made": "penalty",
                 "case:judicial_transfer:made": "transferred",
+                "case:decision:order": "order",
             }.get(entry_type) or body["data"]["outcome"]
             by_outcome[outcome] += 1
             penalty = body.get("data", {}).get("penalty")

@@ -303,7 +303,12 @@ def _entry_of_type(session: Session, case: Case, types: tuple[str, ...]) -> Ledg
     return entry
 
 
-DECISION_TYPES = ("case:decision:penalty", "case:decision:no_penalty", "case:judicial_transfer:made")
+DECISION_TYPES = (
+    "case:decision:penalty",
+    "case:decision:no_penalty",
+    "case:judicial_transfer:made",
+    "case:decision:order",  # an order the item's law provides, as the decision (行政处罚法 第二十八条)
+)
 DISCUSSION_TYPES = ("case:collective_discussion:held",)
 
 

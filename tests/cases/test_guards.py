@@ -516,7 +516,15 @@ def test_facts_refuse_a_naive_now_and_rules_of_another_item() -> None:
 def test_a_missing_fact_never_passes_a_guard_that_needs_it() -> None:
     # Nothing known: no item, no officers, not filed, no notice, no decision. Only the guards whose rule is
     # vacuous without facts hold: nobody recused acts; nothing requires a review or a discussion; no other case
-    # used a form number (``numbered_form_used`` refuses a decision without one).
+    # used a form number (``numbered_form_used`` refuses a decision without one); nothing is sealed or seized,
+    # and no evidence awaits its preservation decision (行政强制法 第二十八条; 行政处罚法 第五十六条).
     empty = facts(acting_officers=(), filed_at=None, item=None)
     holding = sorted(name for name in GUARDS if evaluate(name, empty) is None)
-    assert holding == ["collective_discussion_held", "form_number_unused", "legal_review_passed", "no_recused_officer"]
+    assert holding == [
+        "collective_discussion_held",
+        "form_number_unused",
+        "legal_review_passed",
+        "no_recused_officer",
+        "nothing_held",
+        "preservation_settled",
+    ]

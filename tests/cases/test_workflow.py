@@ -28,6 +28,7 @@ from service.cases.guards import (
     Penalty,
     PreservationFacts,
     PriorNotice,
+    SeizureFacts,
     StatementStatus,
 )
 from service.cases.workflow import (
@@ -45,6 +46,7 @@ from service.cases.workflow import (
     parse_workflow,
 )
 from service.errors import penalty_law
+from service.policy.catalogue import PenaltyKind
 
 from . import FINE, GENERAL, LI, LITTERING, ROOT, SUMMARY, WANG, WARNING, WASTE, ZHANG, cst, facts, qualifications
 
@@ -95,7 +97,10 @@ def general_path_with_hearing() -> Walk:
     walk.do("approve_preservation", cst(2025, 3, 4), reason="证据可能灭失")
     approved = PreservationFacts(approved_at=cst(2025, 3, 4), registered_at=None, decided_at=None)
     walk.do("register_preservation", cst(2025, 3, 5), preservation=approved, reason=None)
-    walk.do("decide_preservation", cst(2025, 3, 7), preservation=replace(approved, registered_at=cst(2025, 3, 5)))
+    registered = replace(approved, registered_at=cst(2025, 3, 5))
+    # The guards read the file as the step leaves it: the decision is dated by the act itself (第五十六条).
+    decided = replace(registered, decided_at=cst(2025, 3, 7), decisions=1)
+    walk.do("decide_preservation", cst(2025, 3, 7), preservation=decided)
     walk.do("close_investigation", cst(2025, 3, 10))
     walk.do("intend_penalty", cst(2025, 3, 11))
     walk.do("serve_prior_notice", cst(2025, 3, 12), notice=intended())
@@ -318,6 +323,79 @@ def summary_path_warning_revoked() -> Walk:
     return walk
 
 
+# --- coercive measures (行政强制法) and an order as the decision (第二十八条) ---
+
+
+def _seized(approved_at: datetime, decided_at: datetime) -> SeizureFacts:
+    """Seizure 1: approved by the head before (行政强制法 第十八条第一项), then taken, its papers handed over
+    (第二十四条)."""
+    return SeizureFacts(1, approved_at, True, False, decided_at, True, approvals=1)
+
+
+def _seizure_taken(walk: Walk, approved_at: datetime, decided_at: datetime) -> SeizureFacts:
+    approval = replace(_seized(approved_at, decided_at), decided_at=None, delivered_on_the_spot=False)
+    walk.do("approve_seizure", approved_at, seizures=(approval,), reason="车辆可能被转移")
+    taken = _seized(approved_at, decided_at)
+    walk.do("decide_seizure", decided_at, seizures=(taken,), reason=None)
+    return taken
+
+
+def general_path_seized_released_and_ordered() -> Walk:
+    """A seizure extended once and released (第二十五条、第二十八条); the decision an order the item provides."""
+    walk = Walk(GENERAL, facts())
+    walk.do("approve_filing", cst(2025, 3, 3))
+    taken = _seizure_taken(walk, cst(2025, 3, 4), cst(2025, 3, 4, 11))
+    extended = replace(taken, extensions=1, extended_days=30, extended_at=cst(2025, 3, 28))
+    walk.do("extend_seizure", cst(2025, 3, 28), seizures=(extended,), seizure_named=1)
+    walk.do("close_investigation", cst(2025, 3, 31))
+    order = CorrectionFacts("order_correct", date(2025, 4, 30), cst(2025, 4, 1), None, None)
+    ordered = DecisionFacts(DecisionOutcome.ORDER, None, cst(2025, 4, 1), None, False)
+    walk.do("decide_order", cst(2025, 4, 1), decision=ordered, correction=order, seizure_named=None)
+    released = replace(extended, ended_at=cst(2025, 4, 2), ended_how="released", endings=1)
+    walk.do("release_seizure", cst(2025, 4, 2), seizures=(released,), seizure_named=1)
+    walk.do("serve_decision", cst(2025, 4, 2, 11), decision=replace(ordered, served_at=cst(2025, 4, 2, 11)))
+    walk.do("close_case", cst(2025, 4, 3))
+    walk.do("archive_case", cst(2025, 4, 7))
+    return walk
+
+
+def general_path_seized_and_transferred() -> Walk:
+    """第二十一条: what is seized goes with the case to the judicial organs."""
+    walk = Walk(GENERAL, facts())
+    walk.do("approve_filing", cst(2025, 3, 3))
+    taken = _seizure_taken(walk, cst(2025, 3, 4), cst(2025, 3, 4, 11))
+    walk.do("transfer_to_judicial_organs", cst(2025, 3, 10), reason="涉嫌污染环境罪")
+    sent = replace(taken, ended_at=cst(2025, 3, 11), ended_how="transferred", endings=1)
+    walk.do("transfer_seized", cst(2025, 3, 11), seizures=(sent,), seizure_named=1, reason="随案移送并书面告知当事人")
+    transfer = DecisionFacts(DecisionOutcome.TRANSFERRED, None, cst(2025, 3, 10), None, False)
+    walk.do("close_case", cst(2025, 3, 12), decision=transfer)
+    walk.do("archive_case", cst(2025, 3, 13))
+    return walk
+
+
+def general_path_seized_and_confiscated() -> Walk:
+    """第二十七条: seized illegal property is confiscated by the decision that confiscates it."""
+    kinds = FINE | {PenaltyKind.CONFISCATE_ILLEGAL_PROPERTY}
+    walk = Walk(GENERAL, facts(party_type="individual", item=replace(WASTE, penalty_kinds=kinds)))
+    walk.do("approve_filing", cst(2025, 3, 3))
+    taken = _seizure_taken(walk, cst(2025, 3, 4), cst(2025, 3, 4, 11))
+    walk.do("close_investigation", cst(2025, 3, 10))
+    penalty = Penalty(kinds, fine_fen=30_000, confiscated_value_fen=20_000)
+    notice = replace(intended(30_000), intended=penalty)
+    walk.do("intend_penalty", cst(2025, 3, 11))
+    walk.do("serve_prior_notice", cst(2025, 3, 12), notice=notice)
+    walk.do("record_statement_waiver", cst(2025, 3, 13), notice=served(notice, cst(2025, 3, 12)))
+    walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
+    walk.do("decide_penalty", cst(2025, 3, 17), proposed=penalty, discretion_departure_by_principal=True)
+    decision = DecisionFacts(DecisionOutcome.PENALTY, penalty, cst(2025, 3, 17), cst(2025, 3, 18), False)
+    walk.do("serve_decision", cst(2025, 3, 18), decision=decision)
+    gone = replace(taken, ended_at=cst(2025, 3, 19), ended_how="confiscated", endings=1)
+    walk.do("confiscate_seized", cst(2025, 3, 19), seizures=(gone,), seizure_named=1)
+    walk.do("revoke_decision", cst(2025, 3, 20), reason="复核发现适用依据错误", seizure_named=None)
+    walk.do("archive_case", cst(2025, 3, 21))
+    return walk
+
+
 GENERAL_PATHS = [
     general_path_with_hearing,
     general_path_not_filed,
@@ -327,6 +405,9 @@ GENERAL_PATHS = [
     general_path_mitigated_served_late_and_revoked,
     general_path_instalments_reminded_sued_and_executed_by_court,
     general_path_revoked_on_reconsideration_and_execution_ended,
+    general_path_seized_released_and_ordered,
+    general_path_seized_and_transferred,
+    general_path_seized_and_confiscated,
 ]
 SUMMARY_PATHS = [summary_path_fined_on_the_spot, summary_path_referred, summary_path_warning_revoked]
 

@@ -77,10 +77,15 @@ def test_personal_data_is_never_cached(client: TestClient, auth: Auth, path: str
 def test_a_case_its_party_audit_and_export_are_never_cached(client: TestClient, auth: Auth) -> None:
     case = Cases(client, auth).open()
     assert client.post("/api/v1/agencies/tiemen/ledger/checkpoint", headers=auth("supervisor")).status_code == 200
-    for suffix in ("", "/party", "/audit", "/export"):
+    for suffix in ("", "/party", "/audit"):
         response = client.get(f"/api/v1/cases/{case['id']}{suffix}", headers=auth("supervisor"))
         assert response.status_code == 200, (suffix, response.text)
         assert response.headers["cache-control"] == "no-store", suffix
+    exported = client.post(
+        f"/api/v1/cases/{case['id']}/export", json={"reason": "移送法院"}, headers=auth("supervisor")
+    )
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["cache-control"] == "no-store"
 
 
 def test_what_is_public_may_be_cached(client: TestClient) -> None:

@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.audit.bundle import MANIFEST, MANIFEST_SIGNATURE, manifest_for, render_summary, sign_manifest
+from service.auth.principal import Principal
+from service.cases.disclosure import disclose_party, given_reason
 from service.cases.lawful_path import WORKFLOW_FILES, workflow_version
 from service.cases.models import Case
 from service.documents.models import IssuedDocument
@@ -79,6 +82,26 @@ def sealed_bundle(
             headers={"Retry-After": str(wait)},
         ) from None
     return zip_bundle(files, meta, agency_signer(session, signers, case))
+
+
+def disclosed_bundle(
+    session: Session,
+    principal: Principal,
+    case: Case,
+    reason: str,
+    now: datetime,
+    stores: tuple[EvidenceStore, EvidenceStore],
+    signers: SignerCache,
+    every_seconds: float,
+) -> bytes:
+    """The case's bundle handed out: it carries the party's personal data, so its export is recorded on the
+    case's chain as a disclosure with its reason (service/cases/disclosure.py) — after the bundle is built and
+    sealed, so a bundle that cannot be built records nothing. ``stores``: evidence, then issued documents."""
+    reason = given_reason(reason)
+    evidence, documents = stores
+    bundle = sealed_bundle(session, case, evidence, signers, every_seconds, documents)
+    disclose_party(session, principal, case, f"{reason}（导出案卷包）", now)
+    return bundle
 
 
 def bundle_files(

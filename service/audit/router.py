@@ -10,16 +10,17 @@ from fastapi.responses import Response
 
 from service.audit.attention import cases_needing_attention
 from service.audit.bundle import verify_bundle
-from service.audit.export import sealed_bundle
+from service.audit.export import disclosed_bundle, sealed_bundle
 from service.audit.schemas import (
     AgencyAuditLine,
     CaseAudit,
 )
-from service.auth.deps import ReadSession, RuntimeDep, requires
+from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
 from service.cases.history import case_history
+from service.cases.schemas import DisclosureBody
 from service.evidence.store import EvidenceStore
 from service.ledger.errors import VerificationError
 from service.runtime import Runtime
@@ -35,6 +36,9 @@ def _store(runtime: Runtime) -> EvidenceStore:
 # ``Retry-After`` until the integrator has sealed them.
 NOT_YET_SEALED: dict[int | str, dict[str, Any]] = {
     409: {"description": "not_yet_sealed: the case's latest entries await their signed checkpoint (Retry-After)"}
+}
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/zip": {}}, "description": "the case's bundle (zip)"}
 }
 
 
@@ -77,28 +81,34 @@ def audit_case(
     )
 
 
-@router.get("/cases/{case_id}/export", responses=NOT_YET_SEALED)
+@router.post("/cases/{case_id}/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export_case(
     case_id: uuid.UUID,
-    request: Request,
-    session: ReadSession,
+    body: DisclosureBody,
+    session: WriteSession,
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.CASE_AUDIT),
 ) -> Response:
     """A zip bundle of the case for a court: entries, evidence, signatures and keys, checkpoint, vkey, proofs,
-    and a summary in Chinese. `caseledger verify-bundle FILE` checks it with no server and no database."""
+    issued documents, and a summary in Chinese. `caseledger verify-bundle FILE` checks it with no server and no
+    database. A POST: the bundle carries the party's personal data, so the export is recorded as a disclosure
+    with its reason (409 ``not_yet_sealed``, recording nothing, while the latest entries await their checkpoint)."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    bundle = sealed_bundle(
+    bundle = disclosed_bundle(
         session,
+        principal,
         case,
-        _store(runtime),
+        body.reason,
+        runtime.clock.now(),
+        (_store(runtime), EvidenceStore(runtime.settings.documents_dir)),
         runtime.signers,
         runtime.checkpoints.every_seconds,
-        EvidenceStore(runtime.settings.documents_dir),
     )
     name = f"case-{case.id}.zip"
     return Response(
-        bundle, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        bundle,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
 
 

@@ -68,12 +68,19 @@ def redacted_party(party: Party, address_levels: Sequence[str]) -> PartyView:
     )
 
 
-def disclose_party(session: Session, principal: Principal, case: Case, reason: str, now: datetime) -> Party:
-    """Record that ``principal`` reads the party's personal data of ``case`` for ``reason``; the party's row."""
+def given_reason(reason: str) -> str:
+    """The reason for reading the party's personal data, stripped: required and never blank (checked before
+    anything is added to it, such as a document's number, so that a blank one cannot pass as a reason)."""
     if not reason.strip():
         raise InvalidInput(
             "the reason for reading the party's personal data is required", "须说明查阅当事人个人信息的事由"
         )
+    return reason.strip()
+
+
+def disclose_party(session: Session, principal: Principal, case: Case, reason: str, now: datetime) -> Party:
+    """Record that ``principal`` reads the party's personal data of ``case`` for ``reason``; the party's row."""
+    reason = given_reason(reason)
     party = party_of(session, case)
     assert party is not None
     held = [name for name in PERSONAL_FIELDS if getattr(party, name)]
@@ -84,7 +91,7 @@ def disclose_party(session: Session, principal: Principal, case: Case, reason: s
         type=DISCLOSED,
         actor=principal.actor,
         at=now,
-        body={"case_id": case.id, "party_id": party.id, "fields": held, "reason": reason.strip()},
+        body={"case_id": case.id, "party_id": party.id, "fields": held, "reason": reason},
     )
     return party
 

@@ -3,7 +3,7 @@ time, certificates to review), the yearly figures and the file-review scores, a 
 
 Each page calls the service function the API's route calls (``search.deadlines_of_open_cases``,
 ``publicity.overdue_publications``, ``officers.reports``, ``reports.yearly``, ``reports.file_review``,
-``documents.read_disclosed``, ``audit.export.sealed_bundle``). Reading an issued document or exporting the bundle
+``documents.read_disclosed``, ``audit.export.disclosed_bundle``). Reading an issued document or exporting the bundle
 hands out the party's personal data in clear, so each is a POST with a reason, recorded on the case's chain as a
 disclosure (个人信息保护法 第五十一条; service/cases/disclosure.py), as ``POST .../documents/{id}/file`` is.
 """
@@ -17,11 +17,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from service.audit.export import sealed_bundle
+from service.audit.export import disclosed_bundle
 from service.auth.permissions import Permission
 from service.cases import search
 from service.cases import service as cases
-from service.cases.disclosure import disclose_party
 from service.console.desks import case_line
 from service.console.web import ConsoleRequires, Viewer, check_csrf, render, runtime_of, sent_form
 from service.documents import service as documents
@@ -186,7 +185,7 @@ async def download_document(request: Request, case_id: uuid.UUID, document_id: s
 
 @router.post("/cases/{case_id}/export")
 async def export_bundle(request: Request, case_id: uuid.UUID, viewer: Auditor) -> Response:
-    """The case's bundle for a court (what ``GET /api/v1/cases/{id}/export`` answers), built and verified first;
+    """The case's bundle for a court (what ``POST /api/v1/cases/{id}/export`` answers), built and verified first;
     then the export is recorded as a disclosure of the party's data with its reason. A bundle that cannot be
     built (its latest entries not yet under a signed checkpoint) records nothing."""
     sent = await sent_form(request)
@@ -196,16 +195,16 @@ async def export_bundle(request: Request, case_id: uuid.UUID, viewer: Auditor) -
     def export() -> Response:
         with runtime.database.transaction() as session:
             case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-            reason = _reason(sent) + "（导出案卷包）"
-            bundle = sealed_bundle(
+            bundle = disclosed_bundle(
                 session,
+                viewer.principal,
                 case,
-                EvidenceStore(runtime.settings.evidence_dir),
+                _reason(sent),
+                runtime.clock.now(),
+                (EvidenceStore(runtime.settings.evidence_dir), EvidenceStore(runtime.settings.documents_dir)),
                 runtime.signers,
                 runtime.checkpoints.every_seconds,
-                EvidenceStore(runtime.settings.documents_dir),
             )
-            disclose_party(session, viewer.principal, case, reason, runtime.clock.now())
         return Response(
             bundle,
             media_type="application/zip",

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from service.agencies.models import Agency
 from service.agencies.service import agency_of, agency_ref, get_agency_by_code
 from service.auth.principal import Principal
-from service.cases.disclosure import disclose_party
+from service.cases.disclosure import disclose_party, given_reason
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Party
 from service.cases.policy import CasePolicy
@@ -437,7 +437,7 @@ def read_disclosed(
     """An issued document's bytes. It prints the party's personal data in clear, so reading it is a disclosure,
     recorded on the case's chain like any other (service/cases/disclosure.py)."""
     item = issued_document(session, case, document_id)
-    disclose_party(session, principal, case, f"{reason.strip()}（文书 {item.number}）", now)
+    disclose_party(session, principal, case, f"{given_reason(reason)}（文书 {item.number}）", now)
     return item, b"".join(store.open(item.sha256))
 
 

@@ -128,6 +128,29 @@ def test_a_disclosure_needs_a_reason_and_access_to_the_case(cases: Cases, client
     assert entries(client, auth) == before
 
 
+def test_exporting_the_bundle_is_a_disclosure_with_its_reason(cases: Cases, client: TestClient, auth: Auth) -> None:
+    """The bundle carries the party's personal data: its export is a POST with a reason, recorded on the case's
+    chain after the bundle is built; a blank reason, or a bundle not yet sealed, records nothing."""
+    case = cases.open()
+    path = f"/api/v1/cases/{case['id']}/export"
+    unsealed = client.post(path, headers=auth("supervisor"), json={"reason": "移送法院"})
+    assert unsealed.status_code == 409, unsealed.text
+    assert unsealed.json()["code"] == "not_yet_sealed"
+    seal(client, auth)
+    before = entries(client, auth)
+    for blank in ("", "   "):
+        assert client.post(path, headers=auth("supervisor"), json={"reason": blank}).status_code == 422
+    assert client.post(path, headers=auth("officer1"), json={"reason": "x"}).status_code == 403
+    assert client.post(path, headers=auth("other-supervisor"), json={"reason": "x"}).status_code == 404
+    assert entries(client, auth) == before
+    exported = client.post(path, headers=auth("supervisor"), json={"reason": "移送法院"})
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"] == "application/zip"
+    history = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("supervisor")).json()
+    assert history[-1]["type"] == "case:personal_data:disclosed"
+    assert history[-1]["body"]["reason"] == "移送法院（导出案卷包）"
+
+
 def test_an_erasure_answers_what_remains_redacted(cases: Cases, client: TestClient, auth: Auth) -> None:
     case = cases.open()
     erased = client.post(

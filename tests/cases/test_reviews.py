@@ -358,7 +358,9 @@ def test_an_exported_bundle_verifies_offline_and_every_change_is_caught(
 ) -> None:
     case = decided_and_served(cases, clock)
     seal(client, auth)
-    response = client.get(f"/api/v1/cases/{case['id']}/export", headers=auth("supervisor"))
+    response = client.post(
+        f"/api/v1/cases/{case['id']}/export", json={"reason": "移送法院"}, headers=auth("supervisor")
+    )
     assert response.status_code == 200, response.text
     bundle = response.content
     report = verify_bundle(bundle)

@@ -45,7 +45,9 @@ def exported(cases: Cases, client: TestClient, auth: Auth) -> bytes:
     )
     assert tricky.status_code == 201, tricky.text
     assert client.post("/api/v1/agencies/tiemen/ledger/checkpoint", headers=auth("supervisor")).status_code == 200
-    response = client.get(f"/api/v1/cases/{case['id']}/export", headers=auth("supervisor"))
+    response = client.post(
+        f"/api/v1/cases/{case['id']}/export", json={"reason": "移送法院"}, headers=auth("supervisor")
+    )
     assert response.status_code == 200, response.text
     return response.content
 

@@ -110,7 +110,9 @@ def test_the_export_bundle_carries_every_issued_document_and_still_verifies(
     case = decided_case(cases, clock)
     notice = issue(cases, case, "prior_notice", "officer1")
     decision = issue(cases, case, "penalty_decision", "head")
-    exported = client.get(f"/api/v1/cases/{case['id']}/export", headers=auth("supervisor"))
+    exported = client.post(
+        f"/api/v1/cases/{case['id']}/export", json={"reason": "移送法院"}, headers=auth("supervisor")
+    )
     assert exported.status_code == 200, exported.text
     with zipfile.ZipFile(io.BytesIO(exported.content)) as bundle:
         names = set(bundle.namelist())

@@ -159,7 +159,9 @@ def test_verify_bundle_re_checks_each_document_against_the_entry_that_issued_it(
     case = decided_case(cases, clock)
     notice = issue(cases, case, "prior_notice", "officer1")
     decision = issue(cases, case, "penalty_decision", "head")
-    exported = client.get(f"/api/v1/cases/{case['id']}/export", headers=auth("supervisor"))
+    exported = client.post(
+        f"/api/v1/cases/{case['id']}/export", json={"reason": "移送法院"}, headers=auth("supervisor")
+    )
     assert exported.status_code == 200, exported.text
     files = members(exported.content)
     assert verify_bundle(exported.content).documents == 2

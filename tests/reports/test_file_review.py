@@ -109,6 +109,7 @@ def closed_without_evidence(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     case = cases.open()
     cases.step(case, "approve_filing", "head")
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "r"})
+    cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
     cases.step(
         case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(30000)}}

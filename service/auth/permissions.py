@@ -30,6 +30,7 @@ class Permission(StrEnum):
     CATALOGUE_MANAGE = "catalogue:manage"
     OFFICER_READ = "officer:read"
     OFFICER_MANAGE = "officer:manage"
+    STAFF_TRAIN = "staff:train"  # record and read every staff member's trainings and exam results
     CERTIFICATE_MANAGE = "certificate:manage"
     USER_MANAGE = "user:manage"
     SIGNING_KEY_REGISTER = "signing_key:register"

@@ -20,11 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.cases.deadlines import DeadlineExtension
 from service.cases.execution import Instalment, Remedy
 from service.cases.guards import (
+    AgeAtAct,
+    Circumstances,
     DecisionFacts,
     DecisionOutcome,
     ExecutionFacts,
+    Harm,
     HearingFacts,
     InstalmentFacts,
+    MentalCapacity,
+    Mitigation,
     Penalty,
     PreservationFacts,
     PriorNotice,
@@ -120,6 +125,8 @@ class DecisionRecord(_Record):
     served_on_the_spot: bool
     # The actor and officers who took it: they do not collect the fine (第六十七条第二款).
     decided_by: tuple[str, ...] = ()
+    # The entries of the case the decision relies on, by number (第四十条).
+    evidence: tuple[int, ...] = ()
 
 
 class PaymentRecord(_Record):
@@ -258,6 +265,22 @@ class CourtAppearanceRecord(_Record):
     note: str = ""
 
 
+class CircumstancesRecord(_Record):
+    """The party's circumstances the decision considers (第二十九条至第三十三条), as last recorded."""
+
+    age_at_act: str
+    mental_capacity: str
+    mitigations: tuple[str, ...] = ()
+    minor_violation: bool = False
+    harm: str
+    corrected_in_time: bool = False
+    first_violation: bool = False
+    no_fault_proven: bool = False
+    fined_before: dict[str, str] | None = None
+    findings: str
+    recorded_at: Instant
+
+
 class RecordedDeadline(_Record):
     due_on: str
     provisional: bool
@@ -282,6 +305,7 @@ class CaseFile(_Record):
     extensions: tuple[ExtensionRecord, ...] = ()
     discretion_departure_approved: bool = False
     corrections: tuple[CorrectionRecord, ...] = ()
+    circumstances: CircumstancesRecord | None = None
     discretion_departure_approved_by: str | None = None  # the actor (重庆市规范行政处罚裁量权办法 第十九条)
     reviews: tuple[ReviewRecord, ...] = ()
     collective_discussion_held: bool = False
@@ -620,6 +644,11 @@ def correction_reinspected(file: CaseFile, act: Act) -> CaseFile:
     return file.with_changes(corrections=(*file.corrections[:-1], last))
 
 
+def circumstances_recorded(file: CaseFile, act: Act) -> CaseFile:
+    """The party's circumstances (第二十九条至第三十三条); a later record replaces an earlier one."""
+    return file.with_changes(circumstances={**act.data, "recorded_at": act.when})
+
+
 def legal_review_requested(file: CaseFile, act: Act) -> CaseFile:
     review = {**act.data, "requested_at": act.when, "opinion": None, "signed": False}
     return file.with_changes(reviews=[*file.reviews, ReviewRecord.model_validate(review)])
@@ -634,7 +663,7 @@ def collective_discussion_recorded(file: CaseFile, act: Act) -> CaseFile:
 
 def _decided(file: CaseFile, act: Act, outcome: DecisionOutcome, *, on_the_spot: bool = False) -> CaseFile:
     penalty = act.data.get("penalty") if outcome is DecisionOutcome.PENALTY else None
-    decision = {
+    decision: dict[str, Any] = {
         "outcome": outcome.value,
         "penalty": penalty,
         "decided_at": act.when,
@@ -642,6 +671,8 @@ def _decided(file: CaseFile, act: Act, outcome: DecisionOutcome, *, on_the_spot:
         "served_on_the_spot": on_the_spot,
         "decided_by": sorted({act.actor, *act.officers}),
     }
+    if "evidence" in act.data:
+        decision["evidence"] = list(act.data["evidence"])
     return file.with_changes(decision=decision)
 
 
@@ -926,6 +957,23 @@ def seizures_of(file: CaseFile) -> tuple[SeizureFacts, ...]:
             ended_how=s.ended_how,
         )
         for s in file.seizures
+    )
+
+
+def circumstances_of(file: CaseFile) -> Circumstances | None:
+    c = file.circumstances
+    if c is None:
+        return None
+    return Circumstances(
+        age=AgeAtAct(c.age_at_act),
+        capacity=MentalCapacity(c.mental_capacity),
+        mitigations=frozenset(Mitigation(m) for m in c.mitigations),
+        minor_violation=c.minor_violation,
+        harm=Harm(c.harm),
+        corrected_in_time=c.corrected_in_time,
+        first_violation=c.first_violation,
+        no_fault_proven=c.no_fault_proven,
+        already_fined_by=c.fined_before["decision"] if c.fined_before else None,
     )
 
 

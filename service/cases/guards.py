@@ -123,6 +123,9 @@ class ItemRules:
     time_bar_years: int  # 第三十六条: 2, or 5 for all cases of the item
     time_bar_years_if_harm: int | None  # 第三十六条: 5 where life, health or financial safety is harmed
     measures: frozenset[str]  # the orders that are not penalties (责令改正……, 第二十八条), by code
+    # 第三十三条第一款: the item is on the agency's published first-violation no-penalty list (首违不罚清单), which
+    # turns the law's “可以不予行政处罚” into the agency's rule for the item.
+    first_violation_no_penalty: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,6 +285,63 @@ class PaymentFacts:
     recording_officers: frozenset[str]
 
 
+class AgeAtAct(StrEnum):
+    """The party's age when the act was done (第三十条); organisations have none."""
+
+    ADULT = "adult"  # 已满十八周岁
+    AGED_14_TO_18 = "aged_14_to_18"  # 已满十四周岁不满十八周岁: 应当从轻或者减轻
+    UNDER_14 = "under_14"  # 不满十四周岁: 不予行政处罚
+    NOT_A_PERSON = "not_applicable"  # 法人或者其他组织
+
+
+class MentalCapacity(StrEnum):
+    """The party's capacity at the act (第三十一条)."""
+
+    FULL = "full"  # including an intermittent mental illness while well: 应当给予行政处罚
+    LIMITED = "limited"  # 尚未完全丧失辨认或者控制自己行为能力: 可以从轻或者减轻
+    NONE = "none"  # 不能辨认或者不能控制自己行为: 不予行政处罚
+
+
+class Mitigation(StrEnum):
+    """The grounds of 第三十二条 on which the penalty shall be lighter (从轻或者减轻)."""
+
+    REMOVED_HARM = "removed_or_reduced_harm"  # （一）主动消除或者减轻违法行为危害后果
+    COERCED = "coerced_or_deceived"  # （二）受他人胁迫或者诱骗实施违法行为
+    CONFESSED = "confessed_unknown_acts"  # （三）主动供述行政机关尚未掌握的违法行为
+    MERITORIOUS = "meritorious_cooperation"  # （四）配合行政机关查处违法行为有立功表现
+    OTHER_LAW = "other_law"  # （五）法律、法规、规章规定其他应当从轻或者减轻行政处罚的
+
+
+MITIGATION_ITEM = {
+    Mitigation.REMOVED_HARM: 1,
+    Mitigation.COERCED: 2,
+    Mitigation.CONFESSED: 3,
+    Mitigation.MERITORIOUS: 4,
+    Mitigation.OTHER_LAW: 5,
+}
+
+
+class Harm(StrEnum):
+    NONE = "none"  # 没有造成危害后果
+    MINOR = "minor"  # 危害后果轻微
+    MORE = "more_than_minor"
+
+
+@dataclass(frozen=True)
+class Circumstances:
+    """The party's circumstances the law makes the decision consider (第二十九条至第三十三条), as recorded."""
+
+    age: AgeAtAct
+    capacity: MentalCapacity
+    mitigations: frozenset[Mitigation]
+    minor_violation: bool  # 违法行为轻微
+    harm: Harm
+    corrected_in_time: bool  # 及时改正
+    first_violation: bool  # 初次违法
+    no_fault_proven: bool  # 有证据足以证明没有主观过错 (第三十三条第二款)
+    already_fined_by: str | None  # the decision that already fined the same act (第二十九条)
+
+
 @dataclass(frozen=True)
 class InstalmentFacts:
     """The party's application to pay in instalments or later, and the head's decision (第六十六条第二款)."""
@@ -346,6 +406,12 @@ class CaseFacts:
     seizures: tuple[SeizureFacts, ...] = ()
     # The seizure the act names (its data's ``seizure``); None: the case's latest, which the act creates or takes.
     seizure_named: int | None = None
+    # The party's circumstances as recorded (record_circumstances; 第二十九条至第三十三条); None until recorded.
+    circumstances: Circumstances | None = None
+    # The entries of this case the decision cites as its evidence (第四十条), by their number in the case's
+    # chain, and the type of every entry of the case by number (read only for a step that cites evidence).
+    cited_evidence: tuple[int, ...] = ()
+    case_entries: Mapping[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "now")
@@ -1703,6 +1769,257 @@ def order_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
             f"责令限期改正应当给予当事人改正期限，{order.deadline.isoformat()}不晚于决定之日。",
         )
     return None
+
+
+# --- decision rules (第二十九至三十三条) ---
+#
+# The party's circumstances are recorded before the decision (record_circumstances) and the decision is checked
+# against them: where the law says 不予行政处罚 no penalty is decided, where it says 应当从轻或者减轻 the penalty is
+# lighter, and one act is fined once. A decision cites the evidence it relies on (第四十条).
+
+# The entries that record evidence (第四十六条: 当事人的陈述、证人证言、现场笔录、勘验笔录、物证、书证……; 第五十五条、
+# 第五十六条): what a decision may cite.
+EVIDENCE_ENTRY_TYPES = frozenset(
+    {
+        "case:inquiry:recorded",
+        "case:inspection:recorded",
+        "case:evidence:collected",
+        "case:preservation:registered",
+        "case:statement:recorded",
+        "case:correction:reinspected",
+    }
+)
+
+LIGHTER_LEVELS = frozenset({"从轻", "减轻"})
+
+
+def lighter_penalty(item: ItemRules, party: PartyType, penalty: Penalty) -> bool:
+    """Whether ``penalty`` is 从轻或者减轻 (重庆市规范行政处罚裁量权办法 第十六条): a fine at most 30 % into the law's
+    range counted from its minimum (from nothing when the law sets only a maximum), or below the minimum (减轻);
+    without a fine, a warning alone or a level of the item's standard marked 从轻 or 减轻."""
+    if penalty.fine_fen:
+        statutory = item.statutory_fines.get(party)
+        if statutory is None:
+            return False
+        return (penalty.fine_fen - statutory.min_fen) * 100 <= (statutory.max_fen - statutory.min_fen) * 30
+    if penalty.kinds <= {PenaltyKind.WARNING}:
+        return True
+    band = discretion_band(item, party, penalty)
+    return band is not None and band.level_zh in LIGHTER_LEVELS
+
+
+def no_penalty_grounds(c: Circumstances, item: ItemRules | None) -> list[tuple[LegalBasis, str, str, bool]]:
+    """The grounds on which the recorded circumstances exclude a penalty: (article, English, Chinese, whether the
+    law — or the item's first-violation list — makes it mandatory). 第三十三条第一款后句 is “可以”: a ground for
+    deciding no penalty, made mandatory only by the item's place on the agency's first-violation list."""
+    grounds: list[tuple[LegalBasis, str, str, bool]] = []
+    if c.age is AgeAtAct.UNDER_14:
+        grounds.append((penalty_law(30), "the party was under 14 at the act", "当事人违法时不满十四周岁", True))
+    if c.capacity is MentalCapacity.NONE:
+        grounds.append(
+            (
+                penalty_law(31),
+                "the party could not recognise or control the act owing to mental illness or intellectual disability",
+                "当事人系在不能辨认或者不能控制自己行为时有违法行为的精神病人、智力残疾人",
+                True,
+            )
+        )
+    if c.minor_violation and c.corrected_in_time and c.harm is Harm.NONE:
+        grounds.append(
+            (
+                penalty_law(33, 1),
+                "the act was minor, corrected in time and caused no harm",
+                "违法行为轻微并及时改正，没有造成危害后果",
+                True,
+            )
+        )
+    if c.first_violation and c.corrected_in_time and c.harm in (Harm.NONE, Harm.MINOR):
+        listed = item is not None and item.first_violation_no_penalty
+        grounds.append(
+            (
+                penalty_law(33, 1),
+                "a first violation with minor harm, corrected in time"
+                + (f", on an item of the first-violation no-penalty list ({item.code})" if listed and item else ""),
+                "初次违法且危害后果轻微并及时改正" + ("，属于本机关首违不罚清单所列事项" if listed else ""),
+                listed,
+            )
+        )
+    if c.no_fault_proven:
+        grounds.append(
+            (
+                penalty_law(33, 2),
+                "the party's evidence proves no fault",
+                "当事人有证据足以证明没有主观过错",
+                True,
+            )
+        )
+    return grounds
+
+
+_NO_CIRCUMSTANCES = Refusal(
+    "The party's circumstances (age, capacity, mitigating grounds, first violation, harm and correction, an "
+    "earlier fine for the same act) are not recorded: the decision considers them (arts. 29–33).",
+    "尚未记录当事人的年龄、辨认控制能力、从轻减轻情节、是否初次违法、危害后果及改正情况、同一违法行为是否已被罚款等情节，"
+    "作出决定前应当予以考虑（第二十九条至第三十三条）。",
+)
+
+
+@_guard("circumstances_recorded", penalty_law(57, 1))
+def circumstances_recorded(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第五十七条第一款: the head decides “根据情节轻重及具体情况”; a decision that the facts are not established
+    needs none."""
+    decision = facts.decision
+    if decision is not None and decision.outcome is DecisionOutcome.NO_PENALTY_NOT_ESTABLISHED:
+        return None
+    if facts.circumstances is not None:
+        return None
+    return _NO_CIRCUMSTANCES
+
+
+@_guard("circumstances_fit_party", penalty_law(30))
+def circumstances_fit_party(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """Age (第三十条) and mental capacity (第三十一条) are a natural person's: an organisation has neither."""
+    c = facts.circumstances
+    if c is None:
+        return _NO_CIRCUMSTANCES
+    if facts.party_type == "individual" and c.age is AgeAtAct.NOT_A_PERSON:
+        return Refusal(
+            "The party is a citizen: record the age at the act (art. 30).",
+            "当事人为公民，应当记录其违法时的年龄（第三十条）。",
+        )
+    if facts.party_type == "organisation" and (
+        c.age is not AgeAtAct.NOT_A_PERSON or c.capacity is not MentalCapacity.FULL
+    ):
+        return Refusal(
+            "The party is an organisation: it has no age (art. 30) or mental capacity (art. 31).",
+            "当事人为法人或者其他组织，不适用年龄（第三十条）和精神状况（第三十一条）情节。",
+        )
+    return None
+
+
+@_guard("no_penalty_where_law_excludes", penalty_law(33))
+def no_penalty_where_law_excludes(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """不予行政处罚: under 14 (第三十条), unable to recognise or control the act (第三十一条), a minor act corrected
+    in time without harm (第三十三条第一款), no fault proven (第三十三条第二款), or a first violation on an item of the
+    agency's first-violation list (第三十三条第一款后句 as the list makes it)."""
+    c = facts.circumstances
+    if c is None:
+        return _NO_CIRCUMSTANCES
+    mandatory = [g for g in no_penalty_grounds(c, facts.item) if g[3]]
+    if not mandatory:
+        return None
+    return Refusal(
+        "No penalty may be imposed: "
+        + "; ".join(f"{en} ({basis.cite()})" for basis, en, _, _ in mandatory)
+        + ". Decide no penalty, and educate the party (art. 33(3)).",
+        "；".join(f"{zh}（{basis.cite()}）" for basis, _, zh, _ in mandatory)
+        + "，依法不予行政处罚，应当作出不予行政处罚决定并对当事人进行教育（第三十三条第三款）。",
+        mandatory[0][0],
+    )
+
+
+@_guard("mitigation_applied", penalty_law(32))
+def mitigation_applied(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """应当从轻或者减轻: a minor aged 14 to 18 (第三十条) and the grounds of 第三十二条. Lighter means the 从轻 or 减轻
+    part of the law's range (重庆市规范行政处罚裁量权办法 第十六条)."""
+    c, penalty, item = facts.circumstances, facts.proposed, facts.item
+    if c is None:
+        return _NO_CIRCUMSTANCES
+    if penalty is None:
+        return Refusal("No penalty is proposed.", "未提出拟作出的行政处罚。", penalty_law(57))
+    if item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    minor = c.age is AgeAtAct.AGED_14_TO_18
+    if not minor and not c.mitigations:
+        return None
+    if lighter_penalty(item, facts.party_type, penalty):
+        return None
+    why_en, why_zh = [], []
+    if minor:
+        why_en.append("the party was aged 14 to 18 at the act (art. 30)")
+        why_zh.append("当事人违法时已满十四周岁不满十八周岁（第三十条）")
+    for m in sorted(c.mitigations):
+        why_en.append(f"{m.value} (art. 32({MITIGATION_ITEM[m]}))")
+        why_zh.append(f"具有第三十二条第（{MITIGATION_ITEM[m]}）项情形")
+    statutory = item.statutory_fines.get(facts.party_type)
+    ceiling = ""
+    ceiling_zh = ""
+    if penalty.fine_fen and statutory is not None:
+        top = statutory.min_fen + (statutory.max_fen - statutory.min_fen) * 30 // 100
+        ceiling = f"; a lighter fine is at most {money_en(top)}"
+        ceiling_zh = f"，从轻处罚的罚款不超过{money_zh(top)}"
+    return Refusal(
+        f"The penalty shall be lighter (从轻 or 减轻): {'; '.join(why_en)}, and {penalty.describe_en()} is not"
+        f"{ceiling} ({CHONGQING_DISCRETION_RULES} art. 16).",
+        f"{'；'.join(why_zh)}，应当从轻或者减轻行政处罚，拟作出的处罚不属于从轻或者减轻{ceiling_zh}"
+        f"（{CHONGQING_DISCRETION_RULES}第十六条）。",
+        penalty_law(30) if minor else penalty_law(32),
+    )
+
+
+@_guard("not_fined_twice", penalty_law(29))
+def not_fined_twice(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    c, penalty = facts.circumstances, facts.proposed
+    if c is None:
+        return _NO_CIRCUMSTANCES
+    if c.already_fined_by is None or penalty is None or not penalty.fine_fen:
+        return None
+    return Refusal(
+        f"The same act was already fined by {c.already_fined_by}: one act is not fined twice (art. 29).",
+        f"当事人的同一个违法行为已由{c.already_fined_by}给予罚款，不得给予两次以上罚款的行政处罚（第二十九条）。",
+    )
+
+
+@_guard("no_penalty_ground_recorded", penalty_law(57, 1))
+def no_penalty_ground_recorded(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第五十七条第一款第二项: “违法行为轻微，依法可以不予行政处罚的，不予行政处罚” — a no-penalty decision on
+    that ground rests on a ground the law gives (第三十条、第三十一条、第三十三条) in the recorded circumstances."""
+    decision = facts.decision
+    if decision is None:
+        return Refusal("No decision is proposed.", "未提出拟作出的决定。")
+    if decision.outcome is not DecisionOutcome.NO_PENALTY_MINOR:
+        return None
+    c = facts.circumstances
+    if c is None:
+        return _NO_CIRCUMSTANCES
+    if no_penalty_grounds(c, facts.item):
+        return None
+    return Refusal(
+        "No penalty is decided only on a ground the law gives — under 14 (art. 30), unable to recognise or "
+        "control the act (art. 31), a minor act corrected in time without harm, a first violation with minor harm "
+        "corrected in time, or no fault proven (art. 33) — and the recorded circumstances give none.",
+        "不予行政处罚应当有法定情形——不满十四周岁（第三十条）、不能辨认或者控制自己行为（第三十一条）、违法行为轻微并及时改正"
+        "没有造成危害后果、初次违法且危害后果轻微并及时改正、没有主观过错（第三十三条）——记录的情节均不具备。",
+    )
+
+
+@_guard("decision_evidence_recorded", penalty_law(40))
+def decision_evidence_recorded(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第四十条: no penalty where the facts are unclear or the evidence insufficient. The decision cites the records
+    it relies on — inquiries, inspections, evidence collected — and each is an entry of this case of such a kind."""
+    cited = facts.cited_evidence
+    if not cited:
+        return Refusal(
+            "The decision cites no evidence: it names the entries (inquiry or inspection records, evidence "
+            "collected) the facts rest on (art. 40).",
+            "处罚决定未载明所依据的证据：应当列明认定事实所依据的询问笔录、现场检查笔录、证据材料等记录（第四十条）。",
+        )
+    problems_en: list[str] = []
+    problems_zh: list[str] = []
+    for seq in cited:
+        kind = facts.case_entries.get(seq)
+        if kind is None:
+            problems_en.append(f"entry {seq} is not an entry of this case")
+            problems_zh.append(f"第{seq}号记录不是本案的记录")
+        elif kind not in EVIDENCE_ENTRY_TYPES:
+            problems_en.append(f"entry {seq} ({kind}) records no evidence")
+            problems_zh.append(f"第{seq}号记录（{kind}）不是证据")
+    if not problems_en:
+        return None
+    return Refusal(
+        "The decision rests on recorded evidence of this case: " + "; ".join(problems_en) + " (art. 40).",
+        "处罚决定应当以本案已记录的证据为依据：" + "；".join(problems_zh) + "（第四十条）。",
+    )
 
 
 GUARDS: Mapping[str, Guard] = MappingProxyType(dict(_REGISTRY))

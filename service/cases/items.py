@@ -38,4 +38,5 @@ def item_rules(item: CatalogueItem, party_type: PartyType) -> ItemRules:
         time_bar_years=item.time_bar_years,
         time_bar_years_if_harm=item.time_bar_years_if_harm,
         measures=frozenset(m.code for m in item.measures),
+        first_violation_no_penalty=item.first_violation_no_penalty,
     )

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from service.cases.guards import Penalty
+from service.cases.guards import AgeAtAct, Harm, MentalCapacity, Mitigation, Penalty
 from service.ledger.canonical import format_instant
 from service.policy.catalogue import PenaltyKind
 
@@ -214,10 +214,65 @@ class Extension(BaseModel):
     calendar_days: Annotated[StrictInt, Field(ge=1, le=365)]
 
 
+EntryNumber = Annotated[StrictInt, Field(ge=0, le=10**9, description="an entry's number in the case's chain")]
+
+
 class PenaltyDecision(BaseModel):
     model_config = _STRICT
     penalty: PenaltyIn
     discretion_statement: OptionalText = Field(default="", description="the discretion reasons (裁量说明)")
+    evidence: list[EntryNumber] = Field(
+        default_factory=list,
+        max_length=500,
+        description="the entries of this case (inquiry and inspection records, evidence collected, …) the "
+        "decision relies on, by number (第四十条); at least one (guard decision_evidence_recorded)",
+    )
+
+    @field_validator("evidence")
+    @classmethod
+    def _each_once_in_order(cls, evidence: list[int]) -> list[int]:
+        return sorted(set(evidence))
+
+
+class EarlierFine(BaseModel):
+    """The decision that already fined the same act (第二十九条)."""
+
+    model_config = _STRICT
+    decision: Text = Field(description="the earlier decision: its number and the agency that took it")
+
+
+class Circumstances(BaseModel):
+    """The party's circumstances the decision must consider (第二十九条至第三十三条), as the officers found them."""
+
+    model_config = _STRICT
+    age_at_act: AgeAtAct = Field(
+        description="adult, aged_14_to_18 (从轻或者减轻, 第三十条), under_14 (不予处罚), or not_applicable for an "
+        "organisation"
+    )
+    mental_capacity: MentalCapacity = Field(
+        default=MentalCapacity.FULL,
+        description="full; limited (尚未完全丧失辨认或者控制能力, 第三十一条: may be lighter); none (不能辨认或者控制, "
+        "不予处罚)",
+    )
+    mitigations: list[Mitigation] = Field(
+        default_factory=list, max_length=5, description="the grounds of 第三十二条 found: the penalty shall be lighter"
+    )
+    minor_violation: StrictBool = Field(default=False, description="违法行为轻微")
+    harm: Harm = Field(description="none (没有造成危害后果), minor (危害后果轻微) or more_than_minor")
+    corrected_in_time: StrictBool = Field(default=False, description="及时改正")
+    first_violation: StrictBool = Field(default=False, description="初次违法")
+    no_fault_proven: StrictBool = Field(
+        default=False, description="the party's evidence proves no fault (第三十三条第二款)"
+    )
+    fined_before: EarlierFine | None = Field(
+        default=None, description="the same act was already fined (第二十九条: not fined twice)"
+    )
+    findings: Text = Field(description="how they were established: the records and documents relied on")
+
+    @field_validator("mitigations")
+    @classmethod
+    def _each_once_in_order(cls, mitigations: list[Mitigation]) -> list[Mitigation]:
+        return sorted(set(mitigations))
 
 
 class CorrectionOrder(BaseModel):

@@ -541,7 +541,24 @@ def _facts(
         correction=_latest_correction(after),
         deciders=frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),
         **casefile.execution_and_remedy_facts(after, moment, transition),
+        circumstances=casefile.circumstances_of(after),
+        cited_evidence=tuple(after.decision.evidence) if after.decision is not None else (),
+        case_entries=_case_entries(session, case) if transition in _CITING_EVIDENCE else {},
     )
+
+
+# The steps whose data cites entries of the case as evidence (第四十条).
+_CITING_EVIDENCE = frozenset({"decide_penalty"})
+
+
+def _case_entries(session: Session, case: Case) -> dict[int, str]:
+    """Every entry of the case's chain: its number and type."""
+    rows = session.execute(
+        select(LedgerEntry.stream_seq, LedgerEntry.type).where(
+            LedgerEntry.agency_id == case.agency_id, LedgerEntry.stream == case_stream(case.id)
+        )
+    ).all()
+    return {int(seq): str(kind) for seq, kind in rows}
 
 
 def _form_used_by(session: Session, case: Case, number: str | None) -> str | None:

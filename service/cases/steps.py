@@ -101,6 +101,8 @@ _STEPS = (
     # 责令改正与复查 (第二十八条)
     Step("order_correction", p.CorrectionOrder, casefile.correction_ordered, assigns_officers=True),
     Step("reinspect_correction", p.Reinspection, casefile.correction_reinspected, assigns_officers=True),
+    # 当事人的情节 (第二十九条至第三十三条)
+    Step("record_circumstances", p.Circumstances, casefile.circumstances_recorded),
     # 回避 (第四十三条)
     Step("decide_recusal", p.Recusal, casefile.recusal_decided, names_officers=("officer_id",)),
     # 期限、裁量、法制审核、集体讨论 (第六十条、第五十八条、第五十七条第二款)

@@ -238,6 +238,7 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
     "record_statement": ("陈述申辩", "Record the statement"),
     "record_statement_waiver": ("放弃陈述申辩", "Statement waived"),
     "conclude_party_hearing": ("陈述申辩（听证）终结", "Conclude the party's hearing"),
+    "record_circumstances": ("记录当事人情节", "Record the party's circumstances"),
     "decide_recusal": ("回避决定", "Decide a recusal"),
     "extend_decision_deadline": ("延长办案期限", "Extend the deadline"),
     "approve_discretion_departure": ("批准偏离裁量基准", "Approve a discretion departure"),

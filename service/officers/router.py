@@ -33,6 +33,9 @@ from service.officers.schemas import (
     OfficerOut,
     QualificationOut,
     ReviewIn,
+    StaffRecordOut,
+    StaffTrainingIn,
+    StaffTrainingLine,
     TrainingIn,
     TrainingOut,
 )
@@ -280,6 +283,57 @@ def record_training(
         at=runtime.clock.now(),
     )
     return TrainingOut.model_validate(found, from_attributes=True)
+
+
+@router.post("/staff/trainings", response_model=TrainingOut, status_code=201)
+def record_staff_training(
+    body: StaffTrainingIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.STAFF_TRAIN),
+) -> TrainingOut:
+    """Record a training or an exam of the agency's staff — every user, enforcement officer or not — with each
+    participant's exam result; an entry of the agency's ``trainings`` stream, counted in the yearly report."""
+    found = officers.record_training(
+        session,
+        agency_of(session, principal.agency_id),
+        kind=body.kind,
+        title=body.title,
+        held_on=body.held_on,
+        participants=[p.model_dump(mode="json", exclude_none=True) for p in body.participants],
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
+    return TrainingOut.model_validate(found, from_attributes=True)
+
+
+@router.get("/staff/{user_id}/trainings", response_model=StaffRecordOut)
+def staff_trainings(
+    user_id: uuid.UUID, session: ReadSession, principal: Principal = requires(Permission.STAFF_TRAIN)
+) -> StaffRecordOut:
+    """A staff member's trainings and exams with the results, oldest first (as a user, or as the officer linked
+    to the user)."""
+    user = officers.staff_member(session, principal.agency_id, user_id)
+    taken = officers.trainings_of_staff_member(session, principal.agency_id, user)
+    lines = [
+        StaffTrainingLine(
+            record_id=r.id,
+            kind=r.kind,
+            title=r.title,
+            held_on=r.held_on,
+            passed=p.get("passed"),
+            score=p.get("score"),
+        )
+        for r, p in taken
+    ]
+    return StaffRecordOut(
+        user_id=user.id,
+        display_name=user.display_name,
+        trainings=sum(1 for line in lines if line.kind == "training"),
+        exams_taken=sum(1 for line in lines if line.kind == "exam"),
+        exams_passed=sum(1 for line in lines if line.kind == "exam" and line.passed),
+        records=lines,
+    )
 
 
 @router.get("/reports/certification", response_model=CertificationSummary)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.inputs import Line, Paragraph, SaneDate, SaneDateTime
 from service.officers.models import Certificate
@@ -116,6 +116,56 @@ class TrainingIn(BaseModel):
     title: Line = Field(min_length=1, max_length=200)
     held_on: SaneDate
     participants: list[Participant] = Field(max_length=1000)
+
+
+class StaffParticipant(BaseModel):
+    """A staff member (a user of the agency, enforcement officer or not) and, for an exam, the result."""
+
+    model_config = _STRICT
+    user_id: uuid.UUID
+    passed: bool | None = None
+    score: int | None = Field(default=None, ge=0, le=100)
+
+
+class StaffTrainingIn(BaseModel):
+    """A training or an exam of the agency's staff; an exam records each participant's result."""
+
+    model_config = _STRICT
+    kind: Literal["training", "exam"]
+    title: Line = Field(min_length=1, max_length=200)
+    held_on: SaneDate
+    participants: list[StaffParticipant] = Field(min_length=1, max_length=1000)
+
+    @model_validator(mode="after")
+    def _results_only_of_exams(self) -> StaffTrainingIn:
+        if len({p.user_id for p in self.participants}) != len(self.participants):
+            raise ValueError("a staff member takes part once")
+        for p in self.participants:
+            if self.kind == "exam" and p.passed is None:
+                raise ValueError("an exam records whether each participant passed")
+            if self.kind == "training" and (p.passed is not None or p.score is not None):
+                raise ValueError("a training has no results")
+        return self
+
+
+class StaffTrainingLine(BaseModel):
+    record_id: uuid.UUID
+    kind: str
+    title: str
+    held_on: date
+    passed: bool | None
+    score: int | None
+
+
+class StaffRecordOut(BaseModel):
+    """One staff member's trainings and exams, oldest first."""
+
+    user_id: uuid.UUID
+    display_name: str
+    trainings: int
+    exams_taken: int
+    exams_passed: int
+    records: list[StaffTrainingLine]
 
 
 class TrainingOut(BaseModel):

@@ -8,7 +8,7 @@ review are each an entry in the officer's stream, with the reason and the actor.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -507,7 +507,10 @@ def record_training(
     if not title.strip():
         raise InvalidInput("a title is required", "须填写名称")
     for participant in participants:
-        get_officer(session, agency.id, uuid.UUID(str(participant["officer_id"])))
+        if participant.get("user_id") is not None:
+            staff_member(session, agency.id, uuid.UUID(str(participant["user_id"])))
+        else:
+            get_officer(session, agency.id, uuid.UUID(str(participant["officer_id"])))
     record_id = uuid.uuid4()
     record(
         session,
@@ -543,6 +546,52 @@ def _training(session: Session, entry: EntryContent) -> None:
             recorded_at=entry.recorded_at,
         )
     )
+
+
+def staff_member(session: Session, agency_id: uuid.UUID, user_id: uuid.UUID) -> User:
+    """A member of the agency's staff: any of its users, enforcement officer or not."""
+    user = session.get(User, user_id)
+    if user is None or user.agency_id != agency_id:
+        raise NotFound(f"no staff member {user_id}", f"本机关没有工作人员 {user_id}")
+    return user
+
+
+def participant_key(participant: Mapping[str, Any], officer_users: Mapping[str, str]) -> str:
+    """Who took part, one key per person: the user, or the officer's user when the officer has an account."""
+    if participant.get("user_id"):
+        return f"user:{participant['user_id']}"
+    officer_id = str(participant["officer_id"])
+    user_id = officer_users.get(officer_id)
+    return f"user:{user_id}" if user_id else f"officer:{officer_id}"
+
+
+def officer_users(session: Session, agency_id: uuid.UUID) -> dict[str, str]:
+    """The agency's officers who have a user account: officer id → user id."""
+    rows = session.execute(
+        select(Officer.id, Officer.user_id).where(Officer.agency_id == agency_id, Officer.user_id.is_not(None))
+    ).all()
+    return {str(officer_id): str(user_id) for officer_id, user_id in rows}
+
+
+def trainings_of_staff_member(
+    session: Session, agency_id: uuid.UUID, user: User
+) -> list[tuple[TrainingRecord, dict[str, Any]]]:
+    """The trainings and exams the staff member took part in (as a user, or as the officer linked to the user),
+    oldest first, each with the participant's line."""
+    me = f"user:{user.id}"
+    links = officer_users(session, agency_id)
+    records = session.scalars(
+        select(TrainingRecord)
+        .where(TrainingRecord.agency_id == agency_id)
+        .order_by(TrainingRecord.held_on, TrainingRecord.recorded_at)
+    )
+    out = []
+    for record_ in records:
+        for participant in record_.participants:
+            if participant_key(participant, links) == me:
+                out.append((record_, dict(participant)))
+                break
+    return out
 
 
 def certificates_of(session: Session, officer: Officer) -> list[Certificate]:

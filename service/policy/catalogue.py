@@ -275,6 +275,10 @@ class CatalogueItem(BaseModel):
     time_bar_years_if_harm: StrictInt | None = None
     single_officer_allowed_by: LegalBasis | None = None
     urban_only: StrictBool = False
+    # 行政处罚法 第三十三条第一款: “初次违法且危害后果轻微并及时改正的，可以不予行政处罚”. An item on the agency's
+    # published first-violation no-penalty list (首违不罚清单) is not penalised in that case: the list makes the
+    # law's “可以” the agency's rule (guard no_penalty_where_law_excludes).
+    first_violation_no_penalty: StrictBool = False
     note: Text | None = None
 
 

@@ -20,6 +20,7 @@ from service.cases.casefile import decision_of, extensions_of
 from service.cases.categories import StateCategory
 from service.cases.context import CaseContext
 from service.cases.deadlines import decision_deadline
+from service.cases.guards import EVIDENCE_ENTRY_TYPES
 from service.cases.items import item_rules
 from service.cases.models import Case
 from service.cases.review_requirement import review_required
@@ -44,6 +45,8 @@ from service.reports.models import FileReviewScore
 
 # The entries that record evidence the decision can rely on (第四十六条: 询问笔录、现场笔录 and the evidence).
 EVIDENCE_ENTRIES = frozenset({"case:inquiry:recorded", "case:inspection:recorded", "case:evidence:collected"})
+# What a decision may cite as its evidence (the guard decision_evidence_recorded, 行政处罚法 第四十条).
+CITABLE_ENTRIES = EVIDENCE_ENTRY_TYPES
 DECISION_ENTRIES = frozenset(
     {"case:decision:penalty", "case:decision:no_penalty", "case:summary_decision:made", "case:decision:order"}
 )
@@ -68,13 +71,21 @@ def assess_file(
     session: Session, context: CaseContext, policy: FileReviewPolicy, case: Case
 ) -> tuple[Assessment, list[str]]:
     """The file's assessment and the documents it lacks."""
-    rows = session.execute(
-        select(LedgerEntry.type, LedgerEntry.canonical)
+    numbered = session.execute(
+        select(LedgerEntry.stream_seq, LedgerEntry.type, LedgerEntry.canonical)
         .where(LedgerEntry.agency_id == case.agency_id, LedgerEntry.stream == f"case:{case.id}")
         .order_by(LedgerEntry.stream_seq)
     ).all()
+    rows = [(t, c) for _, t, c in numbered]
     types = frozenset(t for t, _ in rows)
     bodies = [(t, json.loads(c)["body"]) for t, c in rows]
+    # The evidence recorded before the decision, by entry number: what the decision may rely on (第四十条).
+    recorded_evidence: set[int] = set()
+    for seq, entry_type, _ in numbered:
+        if entry_type in DECISION_ENTRIES:
+            break
+        if entry_type in CITABLE_ENTRIES:
+            recorded_evidence.add(int(seq))
     file = case.case_file
     decision = file.decision
     decided = decision_of(file)
@@ -137,6 +148,8 @@ def assess_file(
         decided_despite_review_problems=bool(
             reviews and reviews[-1].opinion == "problems_found" and decision is not None
         ),
+        cited_evidence=tuple(decision.evidence) if decision is not None else (),
+        cited_not_recorded=tuple(n for n in decision.evidence if n not in recorded_evidence) if decision else (),
     )
     scores = [
         ReviewerScore(s.reviewer, s.round, s.score)

@@ -148,6 +148,10 @@ class FileFacts:
     unqualified_acts: tuple[str, ...]  # entry types whose acting officers were not qualified
     review_required_not_passed: bool  # 第五十八条
     decided_despite_review_problems: bool
+    # The entries the decision cites as its evidence (行政处罚法 第四十条), and those of them that are not evidence
+    # recorded in the case before the decision.
+    cited_evidence: tuple[int, ...] = ()
+    cited_not_recorded: tuple[int, ...] = ()
 
 
 def automatic_fails(facts: FileFacts) -> list[AutomaticFail]:
@@ -157,6 +161,18 @@ def automatic_fails(facts: FileFacts) -> list[AutomaticFail]:
             AutomaticFail(
                 FailGround.FACTS_OR_EVIDENCE,
                 "证据不足：处罚决定前未记录任何询问笔录、现场检查笔录或证据材料",
+            )
+        )
+    if facts.penalty_decided and facts.general and not facts.cited_evidence:
+        fails.append(
+            AutomaticFail(FailGround.FACTS_OR_EVIDENCE, "证据不足：处罚决定未载明所依据的证据（行政处罚法第四十条）")
+        )
+    if facts.penalty_decided and facts.general and facts.cited_not_recorded:
+        numbers = "、".join(f"第{n}号" for n in facts.cited_not_recorded)
+        fails.append(
+            AutomaticFail(
+                FailGround.FACTS_OR_EVIDENCE,
+                f"证据不足：处罚决定所依据的{numbers}记录不是本案决定前记录的证据（行政处罚法第四十条）",
             )
         )
     if facts.penalty_decided and facts.general and not facts.notice_served_before_decision:

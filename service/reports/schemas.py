@@ -29,6 +29,12 @@ class YearOut(BaseModel):
     certified_officers: int
     reviewers: int
     reviewer_share_percent: float
+    trainings_held: int
+    training_attendances: int
+    staff_trained: int
+    exams_held: int
+    exam_takers: int
+    exam_passers: int
     consistent_with_tables: bool
     discrepancies: list[str]
 

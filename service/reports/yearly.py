@@ -23,7 +23,8 @@ from service.cases.deadlines_view import case_deadlines
 from service.cases.models import Case
 from service.ledger.models import LedgerEntry
 from service.officers.policy import OfficerPolicy
-from service.officers.reports import certified_officers, reviewer_share
+from service.officers.reports import certified_officers, reviewer_share, training_figures
+from service.officers.service import officer_users, participant_key
 from service.policy.calendar import SHANGHAI
 
 DECISION_TYPES = (
@@ -57,6 +58,13 @@ class YearFigures:
     certified_officers: int = 0
     reviewers: int = 0
     reviewer_share_percent: float = 0.0
+    # Trainings and exams of all staff, officers or not, held in the year (国办发〔2018〕118号: 加强执法培训).
+    trainings_held: int = 0
+    training_attendances: int = 0
+    staff_trained: int = 0  # distinct people
+    exams_held: int = 0
+    exam_takers: int = 0  # distinct people
+    exam_passers: int = 0  # distinct people who passed at least one exam
     consistent_with_tables: bool = True
     discrepancies: list[str] = field(default_factory=list)
 
@@ -142,8 +150,44 @@ def yearly_figures(
     figures.certified_officers = len(certified_officers(session, agency_id, officer_policy, on))
     share = reviewer_share(session, agency_id, officer_policy, on)
     figures.reviewers, figures.reviewer_share_percent = share.reviewers, share.percent
+    _count_trainings(session, agency_id, year, figures)
     _check_against_tables(session, agency_id, start, end, figures)
     return figures
+
+
+def _count_trainings(session: Session, agency_id: uuid.UUID, year: int, figures: YearFigures) -> None:
+    """Trainings and exams held in the year, from the agency's ``officer:training:recorded`` entries; people are
+    counted once however many sessions they attended (an officer with an account is that user)."""
+    links = officer_users(session, agency_id)
+    trained: set[str] = set()
+    takers: set[str] = set()
+    passers: set[str] = set()
+    rows = session.scalars(
+        select(LedgerEntry.canonical).where(
+            LedgerEntry.agency_id == agency_id, LedgerEntry.type == "officer:training:recorded"
+        )
+    )
+    for canonical in rows:
+        body = json.loads(canonical)["body"]
+        if date.fromisoformat(body["held_on"]).year != year:
+            continue
+        people = [(participant_key(p, links), bool(p.get("passed"))) for p in body["participants"]]
+        if body["kind"] == "training":
+            figures.trainings_held += 1
+            figures.training_attendances += len(people)
+            trained.update(key for key, _ in people)
+        else:
+            figures.exams_held += 1
+            takers.update(key for key, _ in people)
+            passers.update(key for key, passed in people if passed)
+    figures.staff_trained, figures.exam_takers, figures.exam_passers = len(trained), len(takers), len(passers)
+    table = training_figures(session, agency_id, year)
+    if (table.trainings, table.exams, table.training_attendances) != (
+        figures.trainings_held,
+        figures.exams_held,
+        figures.training_attendances,
+    ):
+        figures.discrepancies.append("trainings and exams differ between the ledger and the training table")
 
 
 def _check_against_tables(
@@ -194,6 +238,12 @@ LABELS = {
     "certified_officers": "持证执法人员",
     "reviewers": "法制审核人员",
     "reviewer_share_percent": "审核人员占执法人员比例（%）",
+    "trainings_held": "举办培训（次）",
+    "training_attendances": "参加培训（人次）",
+    "staff_trained": "参加培训人数",
+    "exams_held": "组织考试（次）",
+    "exam_takers": "参加考试人数",
+    "exam_passers": "考试合格人数",
 }
 
 

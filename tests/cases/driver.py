@@ -17,6 +17,9 @@ from tests.conftest import TEST_EPOCH
 
 Auth = Callable[[str], dict[str, str]]
 
+# The entries a decision may cite as its evidence (第四十条; guards.EVIDENCE_ENTRY_TYPES).
+EVIDENCE_TYPES = frozenset({"case:inquiry:recorded", "case:inspection:recorded", "case:evidence:collected"})
+
 
 class Cases:
     """A small driver for the case API, speaking as the demo users."""
@@ -69,12 +72,26 @@ class Cases:
         assert response.status_code == expect, response.text
         return response.json()
 
+    def evidence(self, case: dict[str, Any]) -> list[int]:
+        """The numbers of the case's inquiry, inspection and evidence entries: what a decision cites (第四十条)."""
+        history = self.client.get(f"/api/v1/cases/{case['id']}/history", headers=self.auth("head"))
+        assert history.status_code == 200, history.text
+        return [entry["seq"] for entry in history.json() if entry["type"] in EVIDENCE_TYPES]
+
+    def circumstances(self, case: dict[str, Any], who: str = "officer1", **data: Any) -> dict[str, Any]:
+        """Record the party's circumstances (第二十九条至第三十三条): by default an adult citizen (an organisation has
+        no age), nothing that excludes or mitigates the penalty, harm done, no earlier fine."""
+        adult = "not_applicable" if case.get("party_type") == "organisation" else "adult"
+        body = {"age_at_act": adult, "harm": "more_than_minor", "findings": "询问笔录、身份证明"} | data
+        return self.step(case, "record_circumstances", who, data=body)
+
     def with_second(self) -> list[str]:
         return [self.officer("officer2")]
 
     def investigated(self, case: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A case filed, the party questioned and the investigation closed by two officers (state
-        investigation_closed): where most specifications of what follows begin."""
+        """A case filed, the party questioned, the party's circumstances recorded (nothing that excludes or
+        mitigates the penalty) and the investigation closed by two officers (state investigation_closed): where
+        most specifications of what follows begin."""
         case = case or self.open()
         self.step(case, "approve_filing", "head")
         self.step(
@@ -83,6 +100,7 @@ class Cases:
             officers=self.with_second(),
             data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
         )
+        self.circumstances(case)
         return self.step(
             case, "close_investigation", officers=self.with_second(), data={"report": "事实清楚，证据确凿"}
         )

@@ -51,6 +51,7 @@ def to_party_heard(cases: Cases, clock: FixedClock, fen: int = 30000) -> dict[st
         data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
     )
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚，证据确凿"})
+    cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(fen)})
     cases.step(
         case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(fen)}}
@@ -87,6 +88,7 @@ def test_a_general_procedure_case_from_registration_to_archive(
         data={"place": "村道旁", "summary": "现场有生活垃圾约0.5立方米"},
     )
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚，证据确凿"})
+    cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
     noticed = cases.step(
         case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(30000)}}
@@ -96,7 +98,10 @@ def test_a_general_procedure_case_from_registration_to_archive(
     clock.advance(days=8)
     cases.step(case, "conclude_party_hearing")
     decided = cases.step(
-        case, "decide_penalty", "head", data={"penalty": fine(30000), "discretion_statement": "一般情节"}
+        case,
+        "decide_penalty",
+        "head",
+        data={"evidence": cases.evidence(case), "penalty": fine(30000), "discretion_statement": "一般情节"},
     )
     assert decided["outcome"] == "penalty"
     assert decided["fine_fen"] == 30000
@@ -155,7 +160,9 @@ def test_a_decision_before_the_prior_notice_is_refused_naming_article_44(cases: 
     case = cases.open()
     cases.step(case, "approve_filing", "head")
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "x"})
-    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": fine(30000)})
+    refused = cases.step(
+        case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": fine(30000)}
+    )
     guards, citations = refusal(refused)
     assert "notice_served" in guards
     assert "《中华人民共和国行政处罚法》第44条" in citations
@@ -208,13 +215,17 @@ def test_an_expired_certificate_is_refused(cases: Cases, client: TestClient, aut
 
 def test_a_fine_outside_the_discretion_standard_is_refused(cases: Cases, clock: FixedClock) -> None:
     case = to_party_heard(cases, clock, fen=30000)
-    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": fine(60000)})
+    refused = cases.step(
+        case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": fine(60000)}
+    )
     assert "within_discretion" in refusal(refused)[0]
 
 
 def test_a_fine_above_the_notified_one_is_refused_naming_article_45(cases: Cases, clock: FixedClock) -> None:
     case = to_party_heard(cases, clock, fen=30000)
-    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": fine(35000)})
+    refused = cases.step(
+        case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": fine(35000)}
+    )
     guards, citations = refusal(refused)
     assert "fine_not_above_notified" in guards
     assert "《中华人民共和国行政处罚法》第45条第2款" in citations

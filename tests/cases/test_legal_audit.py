@@ -240,7 +240,9 @@ def test_an_urban_only_item_needs_a_designated_urban_area(cases: Cases) -> None:
 def test_a_departure_is_approved_by_the_principal_head_not_any_head(cases: Cases, clock: FixedClock) -> None:
     case = to_party_heard(cases, clock)
     below = fine(9_000)  # 90 yuan: below the standard's lowest level for a citizen on CQ-TM-003
-    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": below})
+    refused = cases.step(
+        case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": below}
+    )
     assert "within_discretion" in refusal(refused)[0]
     by_deputy = cases.step(case, "approve_discretion_departure", "head2", expect=409, reason="首次违法，主动清理")
     guards, citations = refusal(by_deputy)
@@ -248,7 +250,10 @@ def test_a_departure_is_approved_by_the_principal_head_not_any_head(cases: Cases
     assert "《重庆市规范行政处罚裁量权办法》第19条" in citations
     cases.step(case, "approve_discretion_departure", "head", reason="首次违法，主动清理，减轻处罚")
     # The principal head's approval suffices: no collective discussion is required as well.
-    assert cases.step(case, "decide_penalty", "head", data={"penalty": below})["state"] == "decided"
+    assert (
+        cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": below})["state"]
+        == "decided"
+    )
 
 
 def test_only_an_admin_designates_an_active_head_as_principal(cases: Cases) -> None:

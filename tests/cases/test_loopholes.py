@@ -41,9 +41,14 @@ def test_a_lighter_decision_than_the_one_reviewed_needs_a_fresh_review_art_58(ca
     case = major_case(cases, clock)
     review(cases, case, cases.signer("reviewer"))
     lighter = fine(BIG["fine_fen"] - 500_000)
-    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": lighter})
+    refused = cases.step(
+        case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": lighter}
+    )
     assert "legal_review_passed" in refusal(refused)[0]
-    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
+    assert (
+        cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})["state"]
+        == "decided"
+    )
 
 
 def test_a_hearing_cannot_be_held_before_the_day_notified_art_64() -> None:

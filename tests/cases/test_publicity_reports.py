@@ -44,13 +44,14 @@ def decided(
         )
         assert photo.status_code == 201
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "r"})
+    cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(fen)})
     cases.step(
         case, "serve_prior_notice", officers=cases.with_second(), data={"notice": notice | {"penalty": fine(fen)}}
     )
     clock.advance(days=8)
     cases.step(case, "conclude_party_hearing")
-    return cases.step(case, "decide_penalty", "head", data={"penalty": fine(fen)})
+    return cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": fine(fen)})
 
 
 def closed(cases: Cases, clock: FixedClock, fen: int = 30000) -> dict[str, Any]:
@@ -192,6 +193,7 @@ def test_a_years_statistics_agree_with_the_cases_built(
     minor = cases.open()
     cases.step(minor, "approve_filing", "head")
     cases.step(minor, "close_investigation", officers=cases.with_second(), data={"report": "情节轻微"})
+    cases.circumstances(minor, minor_violation=True, harm="none", corrected_in_time=True)
     cases.step(minor, "decide_no_penalty", "head", data={"outcome": "no_penalty_minor"})
     cases.open()  # registered only
 

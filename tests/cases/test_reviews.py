@@ -58,6 +58,7 @@ def major_case(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     )
     assert photo.status_code == 201, photo.text
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚"})
+    cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": BIG})
     cases.step(
         case,
@@ -86,7 +87,9 @@ def review(cases: Cases, case: dict[str, Any], key: Ed25519PrivateKey, opinion: 
 
 def test_a_major_case_cannot_be_decided_without_a_passed_review(cases: Cases, clock: FixedClock) -> None:
     case = major_case(cases, clock)
-    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": BIG})
+    refused = cases.step(
+        case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": BIG}
+    )
     guards, citations = refusal(refused)
     assert guards == ["legal_review_passed"]
     assert citations == ["《中华人民共和国行政处罚法》第58条"]
@@ -95,7 +98,10 @@ def test_a_major_case_cannot_be_decided_without_a_passed_review(cases: Cases, cl
 def test_with_a_passed_signed_review_it_can_be_decided(cases: Cases, clock: FixedClock) -> None:
     case = major_case(cases, clock)
     review(cases, case, cases.signer("reviewer"))
-    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
+    assert (
+        cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})["state"]
+        == "decided"
+    )
 
 
 def test_a_review_that_found_problems_sends_the_case_back(cases: Cases, clock: FixedClock) -> None:
@@ -104,10 +110,17 @@ def test_a_review_that_found_problems_sends_the_case_back(cases: Cases, clock: F
     review(cases, case, key, opinion="problems_found")
     assert (
         "legal_review_passed"
-        in refusal(cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": BIG}))[0]
+        in refusal(
+            cases.step(
+                case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": BIG}
+            )
+        )[0]
     )
     review(cases, case, key)  # a resubmission is a new review
-    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
+    assert (
+        cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})["state"]
+        == "decided"
+    )
 
 
 def test_a_later_entry_makes_the_approval_stale(
@@ -116,7 +129,9 @@ def test_a_later_entry_makes_the_approval_stale(
     case = major_case(cases, clock)
     review(cases, case, cases.signer("reviewer"))
     cases.step(case, "extend_decision_deadline", "head", reason="案情复杂", data={"calendar_days": 30})
-    refused = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": BIG})
+    refused = cases.step(
+        case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": BIG}
+    )
     assert "legal_review_passed" in refusal(refused)[0]
     reviews = client.get(f"/api/v1/cases/{case['id']}/reviews", headers=auth("supervisor")).json()
     assert reviews[-1]["stale"] == ["case:decision_deadline:extended"]
@@ -228,7 +243,7 @@ def test_forged_wrong_key_and_replayed_signatures_are_refused(
     assert accepted.status_code == 200
     assert submit(cases, base, kid, key.sign(statement)).status_code == 409  # replayed
     # and the same signature offered for another statement does not verify
-    cases.step(case, "decide_penalty", "head", data={"penalty": BIG})
+    cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})
     decision = f"/api/v1/cases/{case['id']}/signoffs/decision"
     head_key = cases.signer("head")
     _, head_kid = public_key_of(head_key)
@@ -297,7 +312,9 @@ def test_collective_discussion_needs_a_quorum_and_the_chairs_signature(
     )
     review(cases, case, cases.signer("reviewer"))
     heads = {u: client.get("/api/v1/auth/me", headers=auth(u)).json()["user_id"] for u in ("head", "head2", "head3")}
-    missing = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": BIG})
+    missing = cases.step(
+        case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": BIG}
+    )
     assert "collective_discussion_held" in refusal(missing)[0]
     too_few = {
         "held_on": "2026-06-12",
@@ -311,18 +328,23 @@ def test_collective_discussion_needs_a_quorum_and_the_chairs_signature(
     )
     quorum = too_few | {"attendees": list(heads.values()), "opinions": {h: "同意" for h in heads.values()}}
     cases.step(case, "record_collective_discussion", "head", data=quorum)
-    unsigned = cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": BIG})
+    unsigned = cases.step(
+        case, "decide_penalty", "head", expect=409, data={"evidence": cases.evidence(case), "penalty": BIG}
+    )
     assert "collective_discussion_held" in refusal(unsigned)[0]
     base = f"/api/v1/cases/{case['id']}/signoffs/collective_discussion"
     cases.sign("head2", cases.signer("head2"), f"{base}/statement", f"{base}/signature", expect=403)  # not the chair
     cases.sign("head", cases.signer("head"), f"{base}/statement", f"{base}/signature")
-    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
+    assert (
+        cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})["state"]
+        == "decided"
+    )
 
 
 def decided_and_served(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     case = major_case(cases, clock)
     review(cases, case, cases.signer("reviewer"))
-    cases.step(case, "decide_penalty", "head", data={"penalty": BIG})
+    cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})
     cases.sign_decision(case, cases.signer("head"))
     cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
     return case
@@ -436,4 +458,7 @@ def test_deadlines_recounted_on_a_new_calendar_do_not_make_the_approval_stale(
     assert [r["case_id"] for r in loaded.json()["revised"]] == [case["id"]]
     reviews = client.get(f"/api/v1/cases/{case['id']}/reviews", headers=auth("supervisor")).json()
     assert reviews[-1]["stale"] == []
-    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
+    assert (
+        cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})["state"]
+        == "decided"
+    )

@@ -17,13 +17,17 @@ import yaml
 from service.auth.permissions import load_role_policy
 from service.cases.execution import Instalment, Remedy
 from service.cases.guards import (
+    AgeAtAct,
     CaseFacts,
+    Circumstances,
     CorrectionFacts,
     DecisionFacts,
     DecisionOutcome,
     ExecutionFacts,
+    Harm,
     HearingFacts,
     InstalmentFacts,
+    MentalCapacity,
     PaymentFacts,
     Penalty,
     PreservationFacts,
@@ -86,6 +90,15 @@ def served(notice: PriorNotice, at: datetime) -> PriorNotice:
     return replace(notice, served_at=at)
 
 
+# 第二十九条至第三十三条: nothing that excludes or mitigates the penalty, no earlier fine.
+ORGANISATION_CIRCUMSTANCES = Circumstances(
+    AgeAtAct.NOT_A_PERSON, MentalCapacity.FULL, frozenset(), False, Harm.MORE, False, False, False, None
+)
+ADULT_CIRCUMSTANCES = replace(ORGANISATION_CIRCUMSTANCES, age=AgeAtAct.ADULT)
+# 第四十条: the decision cites the inquiry record, entry 2 of the case.
+CITES_THE_INQUIRY: dict[str, Any] = {"cited_evidence": (2,), "case_entries": {2: "case:inquiry:recorded"}}
+
+
 # --- the lawful paths ---
 
 
@@ -102,6 +115,7 @@ def general_path_with_hearing() -> Walk:
     decided = replace(registered, decided_at=cst(2025, 3, 7), decisions=1)
     walk.do("decide_preservation", cst(2025, 3, 7), preservation=decided)
     walk.do("close_investigation", cst(2025, 3, 10))
+    walk.do("record_circumstances", cst(2025, 3, 10, 11), circumstances=ORGANISATION_CIRCUMSTANCES)
     walk.do("intend_penalty", cst(2025, 3, 11))
     walk.do("serve_prior_notice", cst(2025, 3, 12), notice=intended())
     notice = served(intended(), cst(2025, 3, 12))
@@ -124,7 +138,7 @@ def general_path_with_hearing() -> Walk:
         collective_discussion_required=True,
     )
     penalty = Penalty(FINE, fine_fen=5_500_000)
-    walk.do("decide_penalty", cst(2025, 4, 2), collective_discussion_held=True, proposed=penalty)
+    walk.do("decide_penalty", cst(2025, 4, 2), collective_discussion_held=True, proposed=penalty, **CITES_THE_INQUIRY)
     decision = DecisionFacts(DecisionOutcome.PENALTY, penalty, cst(2025, 4, 2), cst(2025, 4, 3), False)
     walk.do("serve_decision", cst(2025, 4, 3), decision=decision)
     paid = ExecutionFacts(5_500_000, date(2025, 4, 10), False, None)
@@ -154,8 +168,8 @@ def general_path_no_penalty() -> Walk:
     done = replace(order, reinspected_at=cst(2025, 3, 7), corrected=True, reinspections=1)
     walk.do("reinspect_correction", cst(2025, 3, 7), correction=done)
     walk.do("close_investigation", cst(2025, 3, 10))
-    walk.do("decide_no_penalty", cst(2025, 3, 11))
     nothing = DecisionFacts(DecisionOutcome.NO_PENALTY_NOT_ESTABLISHED, None, cst(2025, 3, 11), cst(2025, 3, 11), True)
+    walk.do("decide_no_penalty", cst(2025, 3, 11), decision=nothing)
     walk.do("serve_decision", cst(2025, 3, 11, 11), decision=nothing)
     walk.do("close_case", cst(2025, 3, 12))
     walk.do("archive_case", cst(2025, 3, 13))
@@ -200,6 +214,7 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
     walk.do("serve_prior_notice", cst(2025, 3, 12), notice=intended(30_000))
     walk.do("record_statement_waiver", cst(2025, 3, 13), notice=served(intended(30_000), cst(2025, 3, 12)))
     walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
+    walk.do("record_circumstances", cst(2025, 3, 13, 15), circumstances=ADULT_CIRCUMSTANCES)
     walk.do(
         "approve_discretion_departure",
         cst(2025, 3, 14),
@@ -207,7 +222,7 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
         discretion_departure_by_principal=True,
     )
     mitigated = Penalty(FINE, fine_fen=9_000)
-    walk.do("decide_penalty", cst(2025, 3, 17), proposed=mitigated, reason=None)
+    walk.do("decide_penalty", cst(2025, 3, 17), proposed=mitigated, reason=None, **CITES_THE_INQUIRY)
     decision = DecisionFacts(DecisionOutcome.PENALTY, mitigated, cst(2025, 3, 17), cst(2025, 3, 31), False)
     walk.do("serve_decision_late", cst(2025, 3, 31), decision=decision, reason="当事人下落不明，公告送达")
     walk.do("revoke_decision", cst(2025, 4, 7), reason="复核发现适用依据错误")
@@ -497,8 +512,13 @@ def test_every_failing_guard_is_reported_not_only_the_first() -> None:
         "legal_review_passed",
         "collective_discussion_held",
         "decision_deadline_not_passed",
+        "circumstances_recorded",
+        "no_penalty_where_law_excludes",
+        "mitigation_applied",
+        "not_fined_twice",
+        "decision_evidence_recorded",
     ]
-    assert [f.basis.article for f in check.failures] == [44, 44, 44, 38, 44, 58, 57, 60]
+    assert [f.basis.article for f in check.failures] == [44, 44, 44, 38, 44, 58, 57, 60, 57, 33, 32, 29, 40]
 
 
 def test_a_single_officer_cannot_record_an_inquiry_art_42() -> None:

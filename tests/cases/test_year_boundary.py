@@ -74,7 +74,12 @@ def walk_to_payment(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     cases.step(case, "record_statement", data={"summary": "当事人表示愿意改正"})
     clock.advance(days=8)
     cases.step(case, "conclude_party_hearing")
-    cases.step(case, "decide_penalty", "head", data={"penalty": fine(30000), "discretion_statement": "一般情节"})
+    cases.step(
+        case,
+        "decide_penalty",
+        "head",
+        data={"evidence": cases.evidence(case), "penalty": fine(30000), "discretion_statement": "一般情节"},
+    )
     clock.advance(days=1)
     cases.sign_decision(case, cases.signer("head"))
     return cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
@@ -113,7 +118,10 @@ def test_a_general_case_is_decided_served_and_paid_in_december_without_next_year
     clock.at = at(12, 10)
     cases.step(case, "conclude_party_hearing")
     decided = cases.step(
-        case, "decide_penalty", "head", data={"penalty": fine(30000), "discretion_statement": "一般情节"}
+        case,
+        "decide_penalty",
+        "head",
+        data={"evidence": cases.evidence(case), "penalty": fine(30000), "discretion_statement": "一般情节"},
     )
     # 7 working days from Thursday 10 December: 11, 14, 15, 16, 17, 18, 21.
     assert deadline(decided, "service")["due_on"] == "2026-12-21"

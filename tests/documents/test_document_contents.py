@@ -119,6 +119,8 @@ def test_an_on_the_spot_decision_states_article_52s_contents(cases: Cases) -> No
 
 def test_a_no_penalty_decision_states_its_reason(cases: Cases) -> None:
     case = cases.investigated()
+    # 第三十三条第一款: minor, corrected in time, no harm — recorded, so no penalty is the decision the law requires.
+    cases.circumstances(case, minor_violation=True, harm="none", corrected_in_time=True)
     cases.step(case, "decide_no_penalty", "head", data={"outcome": "no_penalty_minor"})
     _, text = issued_text(cases, case, "no_penalty_decision", "head")
     assert "不予行政处罚决定书" in text
@@ -212,7 +214,10 @@ def test_the_review_opinion_the_discussion_record_and_the_hearing_notice(
     # Issuing is clerical: the signed review is not made stale by it, and the head decides on it.
     base = f"/api/v1/cases/{case['id']}/signoffs/collective_discussion"
     cases.sign("head", cases.signer("head"), f"{base}/statement", f"{base}/signature")
-    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
+    assert (
+        cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})["state"]
+        == "decided"
+    )
 
 
 def test_a_hearing_notice_states_when_where_and_who_chairs(cases: Cases, clock: FixedClock) -> None:

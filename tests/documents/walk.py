@@ -52,6 +52,7 @@ def decided_case(cases: Cases, clock: FixedClock) -> dict[str, Any]:
         data={"place": "村道旁", "summary": "现场有生活垃圾约0.5立方米"},
     )
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚，证据确凿"})
+    cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
     cases.step(
         case,
@@ -66,7 +67,11 @@ def decided_case(cases: Cases, clock: FixedClock) -> dict[str, Any]:
         case,
         "decide_penalty",
         "head",
-        data={"penalty": fine(30000), "discretion_statement": "当事人主动清理，一般情节"},
+        data={
+            "penalty": fine(30000),
+            "discretion_statement": "当事人主动清理，一般情节",
+            "evidence": cases.evidence(case),
+        },
     )
     clock.advance(days=1)
     cases.sign_decision(case, cases.signer("head"))

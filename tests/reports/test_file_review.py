@@ -7,12 +7,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 
+from service.cases import workflow
+from service.cases.deadlines import Periods
+from service.cases.guards import CaseFacts, Refusal
 from service.clock import FixedClock
 from service.reports.file_review_rules import (
     FailGround,
@@ -48,6 +52,7 @@ SOUND = FileFacts(
     unqualified_acts=(),
     review_required_not_passed=False,
     decided_despite_review_problems=False,
+    cited_evidence=(2, 3),
 )
 
 
@@ -85,6 +90,18 @@ def test_a_penalty_relying_on_no_recorded_evidence_fails_the_file_art_17_1() -> 
     assert "第十七条第1项" in str(fails[0])
 
 
+def test_a_penalty_citing_no_evidence_fails_the_file_art_17_1() -> None:
+    fails = automatic_fails(replace(SOUND, cited_evidence=()))
+    assert [f.ground for f in fails] == [FailGround.FACTS_OR_EVIDENCE]
+    assert "未载明所依据的证据" in str(fails[0])
+
+
+def test_a_penalty_citing_what_is_not_recorded_evidence_fails_the_file_art_17_1() -> None:
+    fails = automatic_fails(replace(SOUND, cited_evidence=(2, 9), cited_not_recorded=(9,)))
+    assert [f.ground for f in fails] == [FailGround.FACTS_OR_EVIDENCE]
+    assert "第9号" in str(fails[0])
+
+
 def test_a_decision_after_its_deadline_fails_the_file_art_17_3() -> None:
     late = replace(SOUND, decision_deadline=date(2026, 6, 19))
     assert [f.ground for f in automatic_fails(late)] == [FailGround.PROCEDURE]
@@ -104,11 +121,27 @@ def test_the_reviewers_mean_grades_the_file_once_enough_have_scored() -> None:
 # --- through the API ---
 
 
+def _lifted(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    return None
+
+
 def closed_without_evidence(cases: Cases, clock: FixedClock) -> dict[str, Any]:
-    """A fine decided with no inquiry, no inspection and no evidence: the probe's file that scored 80 and passed."""
+    """A fine decided with no inquiry, no inspection and no evidence: the probe's file that scored 80 and passed.
+    Such a decision is now refused (guard decision_evidence_recorded, 第四十条); the file is made as it was
+    before that rule — the rule lifted while it is decided — because the ledger keeps such files, and the review
+    must still fail them."""
+    with pytest.MonkeyPatch.context() as patch:
+        lifted = dict(workflow.GUARDS)
+        lifted["decision_evidence_recorded"] = replace(lifted["decision_evidence_recorded"], check=_lifted)
+        patch.setattr(workflow, "GUARDS", MappingProxyType(lifted))
+        return _closed_without_evidence(cases, clock)
+
+
+def _closed_without_evidence(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     case = cases.open()
     cases.step(case, "approve_filing", "head")
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "r"})
+    cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
     cases.step(
         case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(30000)}}

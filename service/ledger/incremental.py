@@ -17,6 +17,13 @@ What it checks, from the bytes it reads (the database only selects rows):
    hashes and links) replayed, after the agency's own stream, into an empty database, and every row that replay
    makes compared with the live one.
 
+What it reads: the new entries by their log positions (a range of the leaves' primary key, each joined to its
+entry row by id), the touched streams' other entries by their positions in their streams (before the first new
+one, after the last: index ranges of the (agency, stream, position) key), and the checkpoints from the verified
+size on — on PostgreSQL planned as index lookups, never a scan of the log. Its time follows the new entries
+and the streams they touch, not the log's size. The replay runs in a second process (forked, so it replays the
+very bytes read and checked here) while this one checks; its outcome is reported once every check has passed.
+
 What it leaves to a full run (``caseledger verify`` without ``--since``): entries the verified checkpoint
 covers, in streams the new entries do not touch (their bytes are not re-read: only their hashes, folded into
 the frontier, are held to the signed roots); entry rows neither in the log nor pending; the stored heads of

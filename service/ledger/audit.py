@@ -162,6 +162,14 @@ class RowReader:
                 self._pg.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
             self._agency = agency_id
 
+    def index_lookups(self) -> None:
+        """Every query of this reader selects a few rows by key ranges (``verify --since``): on PostgreSQL, plan
+        them as index lookups, never a scan of a million-row table, whatever the statistics estimate."""
+        if not self.sqlite:
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_hashjoin", "enable_mergejoin"):
+                self._pg.execute(f"SET LOCAL {setting} = off")
+            self._pg.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+
     def _sql(self, query: str) -> str:
         query = query.replace("{agency}", "+agency_id" if self.sqlite else "agency_id")
         # {id:column}: a UUID column as bytes (PostgreSQL's 16; SQLite keeps the 32 hexadecimal digits as text)

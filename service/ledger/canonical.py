@@ -42,7 +42,7 @@ def parse_instant(text: str) -> datetime:
     """The inverse of ``format_instant``; only that exact shape is accepted."""
     if not _INSTANT.fullmatch(text):
         raise ValueError(f"not an instant of the ledger: {text!r}")
-    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # the trailing Z reads as UTC (datetime.UTC itself) since Python 3.11
 
 
 def to_json_value(value: Any) -> JSONValue:
@@ -122,7 +122,7 @@ class EntryContent:
 def parse_entry(data: bytes) -> EntryContent:
     """Read an entry back from its canonical bytes (for checks and replay; never re-hashed from this)."""
     try:
-        obj = json.loads(data)
+        obj = json.loads(str(data, "utf-8"))  # RFC 8785 bytes are UTF-8: no guessing of the encoding
     except (ValueError, UnicodeDecodeError) as exc:
         raise CanonicalError(f"entry bytes are not JSON: {exc}") from exc
     if not isinstance(obj, dict) or obj.get("kind") != ENTRY_KIND:

@@ -17,6 +17,13 @@ What it checks, from the bytes it reads (the database only selects rows):
    hashes and links) replayed, after the agency's own stream, into an empty database, and every row that replay
    makes compared with the live one.
 
+What it reads: the new entries by their log positions (a range of the leaves' primary key, each joined to its
+entry row by id), the touched streams' other entries by their positions in their streams (before the first new
+one, after the last: index ranges of the (agency, stream, position) key), and the checkpoints from the verified
+size on — on PostgreSQL planned as index lookups, never a scan of the log. Its time follows the new entries
+and the streams they touch, not the log's size. The replay runs in a second process (forked, so it replays the
+very bytes read and checked here) while this one checks; its outcome is reported once every check has passed.
+
 What it leaves to a full run (``caseledger verify`` without ``--since``): entries the verified checkpoint
 covers, in streams the new entries do not touch (their bytes are not re-read: only their hashes, folded into
 the frontier, are held to the signed roots); entry rows neither in the log nor pending; the stored heads of
@@ -28,9 +35,13 @@ added outside the service); each case's path through its procedure; evidence fil
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import uuid
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from service.ledger.audit import AgencyLog, RowReader
@@ -48,15 +59,24 @@ _NEW_ENTRIES = (  # the join only selects: each leaf's entry id is read beside t
     "e.prev_hash, e.type, {id:e.id} FROM ledger_leaves l LEFT JOIN ledger_entries e ON e.id = l.entry_id "
     'WHERE l.agency_id = ? AND l."index" >= ? AND l."index" < ? ORDER BY l."index"'
 )
-# The other entries of the replayed streams (before the verified checkpoint, after the new one, pending), with
-# where each stands: its log index, else its place in the pending queue.
-_STREAM_ENTRIES = (
-    'SELECT e.canonical, e.entry_hash, e.stream, e.stream_seq, e.prev_hash, e.type, l."index", p.seq '
-    "FROM ledger_entries e LEFT JOIN ledger_leaves l ON l.entry_id = e.id "
-    "LEFT JOIN ledger_pending p ON p.entry_id = e.id WHERE e.agency_id = ? AND e.stream IN ({streams}) "
-    'AND (l."index" IS NULL OR l."index" < ? OR l."index" >= ?)'
+# The other entries of the replayed streams (before the verified checkpoint, after the new one, pending), found
+# by their positions: of each stream r, those before its first new one (r.lo) and those from the one after its
+# last new one (r.hi) on; with where each stands: its log index, else its place in the pending queue. Two index
+# range scans per stream and a lookup per row found: the new entries are not read twice, no table is scanned.
+_STREAM_SIDE = (
+    'SELECT e.canonical, e.entry_hash, e.stream, e.stream_seq, e.prev_hash, e.type, (SELECT l."index" FROM '
+    "ledger_leaves l WHERE l.entry_id = e.id), (SELECT p.seq FROM ledger_pending p WHERE p.entry_id = e.id) "
+    "FROM a JOIN r ON 1 = 1 JOIN ledger_entries e ON e.agency_id = a.agency_id AND e.stream = r.stream AND {side}"
 )
-_BATCH = 2_000
+_STREAM_ENTRIES = (
+    "WITH a(agency_id) AS (SELECT ?), r(stream, lo, hi) AS (VALUES {ranges}) "
+    + _STREAM_SIDE.replace("{side}", "e.stream_seq < r.lo")
+    + " UNION ALL "
+    + _STREAM_SIDE.replace("{side}", "e.stream_seq >= r.hi")
+)
+_STREAMS_PER_QUERY = 500
+
+Place = tuple[int, int]  # (0, log index) or (1, place in the pending queue): the order replay applies entries in
 
 
 @dataclass
@@ -80,13 +100,15 @@ def verify_since(
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
     rows = RowReader(url, log.agency_id)
     try:
-        return _verify_since(rows, session, log, trusted, state, context)
+        rows.index_lookups()
+        return _verify_since(rows, url, session, log, trusted, state, context)
     finally:
         rows.close()
 
 
 def _verify_since(
     rows: RowReader,
+    url: str,
     session: Session,
     log: AgencyLog,
     trusted: NoteVerifier,
@@ -116,12 +138,11 @@ def _verify_since(
     new_size = max(checkpoints)
     report = IncrementalReport(log.code, state.size, new_size, checkpoints=len(checkpoints) - 1)
 
-    tree = CompactRange.from_nodes(state.size, dict(zip(frontier_nodes(state.size), state.frontier, strict=True)))
-    checker = EntryChecker(log.code)
-    where_is: dict[bytes, int] = {}  # an entry's hash -> its log index, to name a problem
+    # The new entries, by their log positions: each leaf names the entry row read beside it.
     expected = state.size
-    batch: list[tuple[Any, ...]] = []
-    fresh: list[tuple[int, bytes]] = []  # (log index, bytes) of the new entries, for the replay
+    leaves: list[bytes] = []
+    entries: list[tuple[Any, ...]] = []  # as EntryChecker takes them
+    fresh: list[tuple[Place, bytes]] = []  # where each new entry stands, and its bytes, for the replay
     for index, leaf, named, canonical, entry_hash, stream, seq, prev, type_, entry_id in rows.rows(
         _NEW_ENTRIES, state.size, new_size
     ):
@@ -136,22 +157,60 @@ def _verify_since(
                 f"entry {index} (stream {stream}, position {seq}): the stored leaf hash does not match the entry's "
                 "bytes"
             )
-        tree.append(bytes(leaf))
         expected += 1
-        if expected in checkpoints and tree.root() != checkpoints[expected][0]:
-            raise VerificationError(
-                f"checkpoint at size {expected}: the Merkle root of the verified tree extended by the new entries "
-                "differs from the signed root: the entries the verified checkpoint covers were changed"
-            )
-        where_is[bytes(leaf)] = int(index)
-        fresh.append((int(index), bytes(canonical)))
-        batch.append((canonical, entry_hash, stream, seq, prev, type_))
-        if len(batch) >= _BATCH:
-            _check(checker, batch, where_is)
-            batch = []
-    _check(checker, batch, where_is)
+        leaves.append(bytes(leaf))
+        fresh.append(((0, int(index)), bytes(canonical)))
+        entries.append((canonical, entry_hash, stream, seq, prev, type_))
     if expected != new_size:
         raise VerificationError(f"log index {expected} is missing: the log ends before its checkpoint at {new_size}")
+
+    # The replay runs in a second process while this one checks: it gets the bytes read here (each tied to its
+    # hash by the checks below), and what it found is reported only when every check here has passed.
+    positions = _new_positions(entries)
+    others = _other_entries(rows, positions, context)
+    ordered = sorted(itertools.chain(fresh, ((place, canonical) for place, canonical, _ in others)))
+    replay = _Replay(url, log.agency_id, [canonical for _, canonical in ordered])
+    try:
+        new_state, touched = _check_new(session, log, state, checkpoints, new_size, leaves, entries, others, context)
+        report.streams = touched
+        report.replayed_entries = len(ordered)
+        report.compared_rows = replay.outcome()
+    finally:
+        replay.stop()
+    return report, new_state
+
+
+def _check_new(
+    session: Session,
+    log: AgencyLog,
+    state: VerifiedState,
+    checkpoints: dict[int, tuple[bytes, str]],
+    new_size: int,
+    leaves: list[bytes],
+    entries: list[tuple[Any, ...]],
+    others: list[tuple[Place, bytes, tuple[Any, ...]]],
+    context: tuple[str, ...],
+) -> tuple[VerifiedState, int]:
+    """The new entries' bytes and columns, the tree they extend, the consistency proof, the chains of the streams
+    they touch (and the other entries of those streams, read for the replay); the new state."""
+    checker = EntryChecker(log.code)
+    try:
+        checker.check_rows(entries)
+    except EntryProblem as problem:
+        raise _named(problem, entries, state.size) from None
+
+    # The new leaves extend the verified frontier to the signed root of every checkpoint on the way: the entries
+    # the verified checkpoint covers are folded into that frontier, so none of them can have changed.
+    tree = CompactRange.from_nodes(state.size, dict(zip(frontier_nodes(state.size), state.frontier, strict=True)))
+    done = state.size
+    for size in sorted(size for size in checkpoints if size > state.size):
+        tree.extend(leaves[done - state.size : size - state.size])
+        done = size
+        if tree.root() != checkpoints[size][0]:
+            raise VerificationError(
+                f"checkpoint at size {size}: the Merkle root of the verified tree extended by the new entries "
+                "differs from the signed root: the entries the verified checkpoint covers were changed"
+            )
 
     if new_size > state.size and state.size > 0:
         # The service's own proof, from its stored nodes: a tree rewritten under the verified checkpoint
@@ -165,21 +224,15 @@ def _verify_since(
                 f"size {new_size} does not verify ({exc.reason}): the stored tree was rewritten"
             ) from None
 
-    touched = {run.stream for run in checker.runs()}
+    new_runs = checker.runs()
+    touched = {run.stream for run in new_runs}
     trusted_runs = [
         ChainRun(stream, 0, None, b"", *state.streams[stream]) for stream in touched if stream in state.streams
     ]
-    heads, problems = link_chains(itertools.chain(trusted_runs, checker.runs()))
+    heads, problems = link_chains(itertools.chain(trusted_runs, new_runs))
     if problems:
-        problem = problems[0]
-        raise VerificationError(
-            f"entry {where_is.get(problem.key, '?')} (stream {problem.stream}, position {problem.seq}): "
-            f"{problem.reason}"
-        )
-    report.streams = len(touched)
-    report.replayed_entries, report.compared_rows = _replay_streams(
-        rows, session, log, (state.size, new_size), checker.runs(), fresh, state.streams, context
-    )
+        raise _named(problems[0], entries, state.size)
+    _check_others(log, others, new_runs, state.streams, sorted(touched | set(context)))
     new_state = VerifiedState(
         log.code,
         log.origin,
@@ -189,52 +242,59 @@ def _verify_since(
         tree.frontier(),
         {**state.streams, **heads},
     )
-    return report, new_state
+    return new_state, len(touched)
 
 
-def _check(checker: EntryChecker, batch: list[tuple[Any, ...]], where_is: dict[bytes, int]) -> None:
-    try:
-        checker.check_rows(batch)
-    except EntryProblem as problem:
-        raise VerificationError(
-            f"entry {where_is.get(problem.key, '?')} (stream {problem.stream}, position {problem.seq}): "
-            f"{problem.reason}"
-        ) from None
+def _named(problem: EntryProblem, entries: list[tuple[Any, ...]], first: int) -> VerificationError:
+    """The problem of a new entry, named by its log index (``entries`` are the new ones, from index ``first``)."""
+    at = next((first + i for i, entry in enumerate(entries) if entry[1] == problem.key), "?")
+    return VerificationError(f"entry {at} (stream {problem.stream}, position {problem.seq}): {problem.reason}")
 
 
-def _replay_streams(
-    rows: RowReader,
-    session: Session,
-    log: AgencyLog,
-    new_range: tuple[int, int],
-    new_runs: list[ChainRun],
-    fresh: list[tuple[int, bytes]],
-    earlier: dict[str, tuple[int, bytes]],
-    context: tuple[str, ...],
-) -> tuple[int, int]:
-    """Replay every entry of the streams the new entries touch, and of the agency's own stream (which every
-    projector reads the agency from), in log order, then pending order; compare each row the replay writes with
-    the live one; (entries replayed, rows compared). Their entries other than the new ones (already checked)
-    are checked here: bytes and columns, one chain with the new ones, through the head the state verified."""
-    streams = sorted({run.stream for run in new_runs} | set(context))
-    checker = EntryChecker(log.code)
-    hash_at: dict[tuple[str, int], bytes] = {}
-    ordered: list[tuple[tuple[int, int], bytes]] = [((0, index), canonical) for index, canonical in fresh]
-    for start in range(0, len(streams), 500):
-        chunk = streams[start : start + 500]
-        query = _STREAM_ENTRIES.replace("{streams}", ", ".join("?" * len(chunk)))
-        found = [tuple(row) for row in rows.rows(query, *chunk, *new_range)]
-        try:
-            checker.check_rows([row[:6] for row in found])
-        except EntryProblem as problem:
-            raise VerificationError(f"stream {problem.stream}, position {problem.seq}: {problem.reason}") from None
-        for canonical, entry_hash, stream, seq, _, _, index, queued in found:
-            hash_at[(stream, int(seq))] = bytes(entry_hash)
+def _new_positions(entries: list[tuple[Any, ...]]) -> dict[str, tuple[int, int]]:
+    """stream -> (its first new position, the one after its last): where its other entries are not."""
+    positions: dict[str, tuple[int, int]] = {}
+    for _, _, stream, seq, _, _ in entries:
+        found = positions.get(stream)
+        positions[stream] = (seq, seq + 1) if found is None else (min(found[0], seq), max(found[1], seq + 1))
+    return positions
+
+
+def _other_entries(
+    rows: RowReader, positions: dict[str, tuple[int, int]], context: tuple[str, ...]
+) -> list[tuple[Place, bytes, tuple[Any, ...]]]:
+    """Every entry of the replayed streams — those the new entries touch and ``context`` — other than the new
+    ones: (where it stands, its bytes, the row as EntryChecker takes it)."""
+    streams = sorted(set(positions) | set(context))
+    out: list[tuple[Place, bytes, tuple[Any, ...]]] = []
+    for start in range(0, len(streams), _STREAMS_PER_QUERY):
+        chunk = streams[start : start + _STREAMS_PER_QUERY]
+        query = _STREAM_ENTRIES.replace("{ranges}", ", ".join(["(?, ?, ?)"] * len(chunk)))
+        ranges = [value for stream in chunk for value in (stream, *positions.get(stream, (0, 0)))]
+        for canonical, entry_hash, stream, seq, prev, type_, index, queued in rows.rows(query, *ranges):
             place = (0, int(index)) if index is not None else (1, int(queued) if queued is not None else -1)
-            ordered.append((place, bytes(canonical)))
+            out.append((place, bytes(canonical), (canonical, entry_hash, stream, seq, prev, type_)))
+    return out
+
+
+def _check_others(
+    log: AgencyLog,
+    others: list[tuple[Place, bytes, tuple[Any, ...]]],
+    new_runs: list[ChainRun],
+    earlier: dict[str, tuple[int, bytes]],
+    streams: list[str],
+) -> None:
+    """The replayed streams' other entries: bytes and columns, one chain with the new ones, through the head
+    the state verified."""
+    checker = EntryChecker(log.code)
+    try:
+        checker.check_rows([row for _, _, row in others])
+    except EntryProblem as problem:
+        raise VerificationError(f"stream {problem.stream}, position {problem.seq}: {problem.reason}") from None
     _, problems = link_chains(itertools.chain(checker.runs(), new_runs))
     if problems:
         raise VerificationError(f"stream {problems[0].stream}: {problems[0].reason}")
+    hash_at = {(row[2], int(row[3])): bytes(row[1]) for _, _, row in others}
     for stream in streams:
         verified = earlier.get(stream)
         if verified is not None and hash_at.get((stream, verified[0] - 1)) != verified[1]:
@@ -242,13 +302,67 @@ def _replay_streams(
                 f"stream {stream}: its entries before the verified checkpoint do not lead to the head verified "
                 f"then (position {verified[0] - 1})"
             )
-    ordered.sort(key=lambda item: item[0])
+
+
+class _Replay:
+    """The replay of the given entries' bytes, in that order, into an empty database, and the comparison of
+    every row it writes with the live one: in a child process where the machine can fork (its outcome is
+    heard in :meth:`outcome`), else in :meth:`outcome` itself."""
+
+    def __init__(self, url: str, agency_id: uuid.UUID, canonicals: list[bytes]) -> None:
+        self._job = (url, agency_id, canonicals)
+        self._child: multiprocessing.process.BaseProcess | None = None
+        self._pipe: Connection | None = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            context: Any = multiprocessing.get_context("fork")  # the child gets the bytes without copying them
+            self._pipe, send = context.Pipe(duplex=False)
+            self._child = context.Process(target=_replay_child, args=(*self._job, send), daemon=True)
+            self._child.start()
+            send.close()
+
+    def outcome(self) -> int:
+        """The rows compared; the replay's problem raised as a VerificationError."""
+        if self._child is None or self._pipe is None:
+            return _replay_and_compare(*self._job)
+        try:
+            kind, payload = self._pipe.recv()
+        except EOFError:
+            kind, payload = "error", "the replay ended without an answer"
+        if kind == "ok":
+            return int(payload)
+        if kind == "problem":
+            raise VerificationError(str(payload))
+        raise VerificationError(f"the replay failed: {payload}")
+
+    def stop(self) -> None:
+        if self._child is not None:
+            if self._child.is_alive():
+                self._child.terminate()
+            self._child.join()
+        if self._pipe is not None:
+            self._pipe.close()
+
+
+def _replay_and_compare(url: str, agency_id: uuid.UUID, canonicals: list[bytes]) -> int:
     state = ReplayedState()
+    engine = create_engine(url)
     try:
-        for _, canonical in ordered:
+        for canonical in canonicals:
             state.apply(canonical)
         state.session.flush()
-        compared = compare_replayed_rows(session, state, log.agency_id)
+        with Session(engine) as live:
+            return compare_replayed_rows(live, state, agency_id)
     finally:
         state.close()
-    return len(ordered), compared
+        engine.dispose()
+
+
+def _replay_child(url: str, agency_id: uuid.UUID, canonicals: list[bytes], pipe: Connection) -> None:
+    try:
+        pipe.send(("ok", _replay_and_compare(url, agency_id, canonicals)))
+    except VerificationError as problem:
+        pipe.send(("problem", problem.reason))
+    except Exception as exc:  # reported by the parent, which owns the outcome
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        pipe.close()

@@ -134,6 +134,29 @@ class CompactRange:
         self._size += 1
         return completed
 
+    def extend(self, leaf_hashes: Iterable[bytes]) -> None:
+        """Add many leaves, as ``append`` does one by one, without returning the nodes they complete (what a
+        verifier extending a verified frontier to a signed root needs, and nothing more)."""
+        frontier = self._frontier
+        pop, push = frontier.pop, frontier.append
+        copy_primed = hashlib.sha256(_NODE_PREFIX).copy
+        index = self._size
+        try:
+            for value in leaf_hashes:
+                if len(value) != HASH_SIZE:
+                    raise ValueError(f"leaf hash is {len(value)} bytes, expected {HASH_SIZE}")
+                carry = index
+                while carry & 1:  # each trailing 1 bit of the size is a left sibling waiting for this right half
+                    hasher = copy_primed()
+                    hasher.update(pop())
+                    hasher.update(value)
+                    value = hasher.digest()
+                    carry >>= 1
+                push(value)
+                index += 1
+        finally:
+            self._size = index
+
     def frontier(self) -> list[bytes]:
         """The hashes of frontier_nodes(size), left to right: what the tree is extended from."""
         return list(self._frontier)

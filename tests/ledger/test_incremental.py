@@ -93,6 +93,48 @@ def test_a_tampered_new_entry_is_named(state: Path, more: Callable[[], None], cl
     assert f"entry {size - 2} (stream {stream}, position {seq}): the stored hash does not match" in flat(result)
 
 
+def test_a_new_entry_rewritten_with_its_hashes_leaf_and_chain_is_caught_by_the_signed_root(
+    state: Path, more: Callable[[], None], cli: Cli, attacker: sa.Engine
+) -> None:
+    """A new entry changed and every hash, link, leaf, node and head recomputed over it, the signed checkpoints
+    left alone: its bytes hash to its stored hash and its chain links, but the new leaves no longer extend the
+    verified frontier to the signed root."""
+    more()
+    size = log_size(attacker)
+    rewrite_whole_ledger(attacker, edit_index=size - 2)
+    result = since(cli, state)
+    assert result.exit_code == 1, result.output
+    assert f"checkpoint at size {size}: the Merkle root of the verified tree extended by the new entries" in flat(
+        result
+    )
+
+
+def test_an_old_entry_of_a_stream_the_new_ones_do_not_touch_is_not_read_again_the_state_vouches_for_it(
+    state: Path, more: Callable[[], None], cli: Cli, attacker: sa.Engine
+) -> None:
+    """What --since leaves to a full run: an entry the verified checkpoint covers, in a stream no new entry
+    touches, is not re-read (its hash is folded into the state's frontier, which the signed roots hold); its
+    bytes changed under an unchanged hash pass the incremental run, and the next full run names them."""
+    more()  # adds to probe-0 and probe-new: probe-1 is untouched
+    with attacker.begin() as conn:
+        entry_id, canonical = conn.execute(
+            sa.select(LedgerEntry.id, LedgerEntry.canonical).where(
+                LedgerEntry.stream == "probe-1", LedgerEntry.stream_seq == 1
+            )
+        ).one()
+        conn.execute(
+            sa.update(LedgerEntry)
+            .where(LedgerEntry.id == entry_id)
+            .values(canonical=bytes(canonical).replace(b'"n":', b'"n":9'))
+        )
+    result = since(cli, state)
+    assert result.exit_code == 0, result.output
+    assert "6 new" in flat(result)
+    full = cli("verify", "--agency", "tiemen")
+    assert full.exit_code == 1, full.output
+    assert "(stream probe-1, position 1): the stored hash does not match the entry's bytes" in flat(full)
+
+
 def test_a_history_rewritten_under_the_verified_checkpoint_is_caught_by_the_consistency_proof(
     state: Path, more: Callable[[], None], cli: Cli, attacker: sa.Engine
 ) -> None:

@@ -240,6 +240,31 @@ def test_compact_range_resumes_from_stored_frontier_nodes(size: int, more: int, 
     assert resumed.root() == naive_mth(leaves)
 
 
+@settings(max_examples=50)
+@given(st.integers(0, MAX_SIZE), st.integers(0, 40), st.integers(0, 2**16))
+def test_compact_range_extend_is_append_one_leaf_at_a_time(size: int, more: int, salt: int) -> None:
+    """What verify --since extends a verified frontier with: the same frontier, size and root as appending."""
+    leaves = make_leaves(size + more, salt)
+    _, store = build_store(leaves[:size])
+    frontier = {node: store[node] for node in frontier_nodes(size)}
+    appended = CompactRange.from_nodes(size, frontier)
+    for value in leaves[size:]:
+        appended.append(value)
+    extended = CompactRange.from_nodes(size, frontier)
+    extended.extend(leaves[size:])
+    assert (extended.size, extended.frontier()) == (appended.size, appended.frontier())
+    assert extended.root() == naive_mth(leaves)
+
+
+def test_compact_range_extend_refuses_a_leaf_hash_of_the_wrong_length_keeping_the_leaves_before_it() -> None:
+    leaves = make_leaves(3)
+    tree = CompactRange()
+    with pytest.raises(ValueError, match="31 bytes"):
+        tree.extend([*leaves, b"\x00" * 31])
+    assert tree.size == 3
+    assert tree.root() == naive_mth(leaves)
+
+
 def test_compact_range_refuses_a_missing_frontier_node() -> None:
     _, store = build_store(make_leaves(6))
     del store[(1, 2)]

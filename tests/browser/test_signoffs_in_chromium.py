@@ -133,7 +133,8 @@ def test_the_chair_and_the_head_sign_in_the_browser(
     _verifies(chair_key, _signed_entry(runtime, case["id"], "case:collective_discussion:signed"), shown)
 
     # The head decides (the discussion now counts) and signs the decision from the desk, in their own browser.
-    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
+    decision = {"evidence": cases.evidence(case), "penalty": BIG}  # 第四十条: the records the facts rest on
+    assert cases.step(case, "decide_penalty", "head", data=decision)["state"] == "decided"
     head_key = _browser_key(head, base, api, auth("admin"), runtime)
     assert head_key["keyId"] != chair_key["keyId"]
     head.goto(base + "/")

@@ -243,13 +243,15 @@ def test_seized_things_are_confiscated_only_by_a_decision_that_confiscates_art_2
         data={"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"},
     )  # fmt: skip
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚"})
+    cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
     cases.step(
         case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(30000)}}
     )
     clock.advance(days=8)
     cases.step(case, "conclude_party_hearing")
-    cases.step(case, "decide_penalty", "head", data={"penalty": fine(30000), "discretion_statement": "一般情节"})
+    decision = {"penalty": fine(30000), "discretion_statement": "一般情节", "evidence": cases.evidence(case)}
+    cases.step(case, "decide_penalty", "head", data=decision)
     cases.sign_decision(case, cases.signer("head"))
     cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
     refused_with(

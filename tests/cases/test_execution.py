@@ -22,18 +22,21 @@ FEN = 30_000  # 300 yuan
 
 
 def served(cases: Cases, clock: FixedClock, fen: int = FEN) -> dict[str, Any]:
-    """A 300-yuan fine decided by the head and served on the party (the 15 days to pay run, 第六十七条第三款)."""
+    """A 300-yuan fine decided by the head on the recorded inquiry and the party's circumstances (an adult,
+    nothing that excludes or mitigates it: 第二十九条至第三十三条、第四十条) and served on the party (the 15 days
+    to pay run, 第六十七条第三款)."""
     case = cases.open()
     cases.step(case, "approve_filing", "head")
     cases.step(case, "record_inquiry", officers=cases.with_second(), data={"place": "x", "summary": "承认倾倒"})
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚"})
+    cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": fine(fen)})
     cases.step(
         case, "serve_prior_notice", officers=cases.with_second(), data={"notice": NOTICE | {"penalty": fine(fen)}}
     )
     clock.advance(days=8)
     cases.step(case, "conclude_party_hearing")
-    cases.step(case, "decide_penalty", "head", data={"penalty": fine(fen)})
+    cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": fine(fen)})
     cases.sign_decision(case, cases.signer("head"))
     return cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
 

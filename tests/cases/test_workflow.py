@@ -239,9 +239,10 @@ def decided_and_served_9000() -> tuple[Walk, Penalty]:
     walk.do("serve_prior_notice", cst(2025, 3, 12), notice=intended(30_000))
     walk.do("record_statement_waiver", cst(2025, 3, 13), notice=served(intended(30_000), cst(2025, 3, 12)))
     walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
+    walk.do("record_circumstances", cst(2025, 3, 13, 15), circumstances=ADULT_CIRCUMSTANCES)
     walk.do("approve_discretion_departure", cst(2025, 3, 14), reason="首次违法", discretion_departure_by_principal=True)
     fine = Penalty(FINE, fine_fen=9_000)
-    walk.do("decide_penalty", cst(2025, 3, 17), proposed=fine, reason=None)
+    walk.do("decide_penalty", cst(2025, 3, 17), proposed=fine, reason=None, **CITES_THE_INQUIRY)
     decision = DecisionFacts(DecisionOutcome.PENALTY, fine, cst(2025, 3, 17), cst(2025, 3, 18), False)
     walk.do("serve_decision", cst(2025, 3, 18), decision=decision, decision_signed=True)
     return walk, fine
@@ -401,7 +402,14 @@ def general_path_seized_and_confiscated() -> Walk:
     walk.do("serve_prior_notice", cst(2025, 3, 12), notice=notice)
     walk.do("record_statement_waiver", cst(2025, 3, 13), notice=served(notice, cst(2025, 3, 12)))
     walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
-    walk.do("decide_penalty", cst(2025, 3, 17), proposed=penalty, discretion_departure_by_principal=True)
+    walk.do("record_circumstances", cst(2025, 3, 13, 15), circumstances=ADULT_CIRCUMSTANCES)
+    walk.do(
+        "decide_penalty",
+        cst(2025, 3, 17),
+        proposed=penalty,
+        discretion_departure_by_principal=True,
+        **CITES_THE_INQUIRY,
+    )
     decision = DecisionFacts(DecisionOutcome.PENALTY, penalty, cst(2025, 3, 17), cst(2025, 3, 18), False)
     walk.do("serve_decision", cst(2025, 3, 18), decision=decision)
     gone = replace(taken, ended_at=cst(2025, 3, 19), ended_how="confiscated", endings=1)

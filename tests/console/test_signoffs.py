@@ -23,6 +23,7 @@ from service.ledger.models import LedgerEntry
 from service.runtime import Runtime
 from service.signing.client import public_key_of
 from tests.cases.driver import Auth, Cases
+from tests.cases.test_case_api import refusal
 from tests.cases.test_reviews import BIG, major_case, review
 
 from .helpers import form, sign_in
@@ -82,7 +83,7 @@ def flag_major(client: TestClient, auth: Auth, case: dict[str, Any]) -> None:
 def decided(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     case = major_case(cases, clock)
     review(cases, case, cases.signer("reviewer"))
-    cases.step(case, "decide_penalty", "head", data={"penalty": BIG})
+    cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})
     return case
 
 
@@ -259,12 +260,14 @@ def test_the_chair_signs_the_collective_discussion_and_no_other_head_can(
         assert f"同意（{u}）" in page  # each attendee's opinion, in the record shown
     key, kid = browser_key(head, csrf, client, auth)
     # The decision waits for the signed record (第五十七条第二款).
-    assert cases.step(case, "decide_penalty", "head", expect=409, data={"penalty": BIG})
+    decision = {"evidence": cases.evidence(case), "penalty": BIG}
+    waiting = cases.step(case, "decide_penalty", "head", expect=409, data=decision)
+    assert refusal(waiting)[0] == ["collective_discussion_held"]
     signed = head.post(action, files=form(csrf=csrf, key_id=kid, signature=signature(key, statement)))
     assert signed.status_code == 200
     assert "已签名" in signed.text
     assert case_entries(runtime, case["id"])[-1] == "case:collective_discussion:signed"
-    assert cases.step(case, "decide_penalty", "head", data={"penalty": BIG})["state"] == "decided"
+    assert cases.step(case, "decide_penalty", "head", data=decision)["state"] == "decided"
 
 
 def test_the_heads_desk_shows_the_deadlines_at_risk_across_the_agency(

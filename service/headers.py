@@ -34,8 +34,12 @@ CONSOLE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-# Evidence shown inline (an image, a recording, a PDF) is a document of its own: sandboxed, no script.
-EVIDENCE_INLINE_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; object-src 'self'; sandbox"
+# Evidence shown inline (an image, a recording, a PDF) is a document of its own: sandboxed, no script. The browser
+# lays such a file out in a viewer document it writes itself, with inline styles: those are allowed (style only;
+# a sandboxed document with no script can do nothing with them).
+EVIDENCE_INLINE_CSP = (
+    "default-src 'none'; img-src 'self'; media-src 'self'; object-src 'self'; style-src 'unsafe-inline'; sandbox"
+)
 # The same in the console's frame (service/console/evidence_router.py): framed by the console's pages only.
 EVIDENCE_FRAMED_CSP = EVIDENCE_INLINE_CSP + "; frame-ancestors 'self'"
 

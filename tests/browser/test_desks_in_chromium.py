@@ -18,7 +18,7 @@ from service.auth.models import User
 from tests.cases.driver import Cases
 from tests.cases.test_reviews import major_case
 
-from .conftest import DESKTOP, PHONE, LiveServer, new_context
+from .conftest import DESKTOP, PHONE, BrowserErrors, LiveServer, new_context
 from .pages import case_entry_types, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,7 @@ def _look(page: Any, url: str, name: str, screenshots: Path, size: str) -> list[
 
 
 def test_the_desks_pass_axe_at_phone_and_desktop_sizes(
-    live_server: LiveServer, chromium: Any, screenshots: Path
+    live_server: LiveServer, chromium: Any, screenshots: Path, page_errors: BrowserErrors
 ) -> None:
     base, runtime = live_server.url, live_server.runtime
     case_id, review_id, evidence_id = _case_under_review(live_server)
@@ -162,6 +162,7 @@ def test_the_desks_pass_axe_at_phone_and_desktop_sizes(
         page.fill("#new-password", "a long enough pass 1")
         page.check("#new-role-admin")
         page.check("#new-role-officer")
+        page_errors.expect_refusal(r"/admin/users", 409)  # the refusal page this step provokes
         page.click("#add-user button[type=submit]")
         alert = page.locator("[role=alert]")
         alert.wait_for()

@@ -25,7 +25,19 @@ def case_stream(case_id: uuid.UUID) -> str:
     return f"case:{case_id}"
 
 
+_LOCKED = "caseledger.locked_cases"  # session.info key: cases read under their stream lock in this transaction
+
+
 def lock_case(session: Session, case: _CaseRow) -> None:
-    """Hold the case's stream lock until the transaction ends, and refresh ``case`` as it stands under it."""
+    """Hold the case's stream lock until the transaction ends, and refresh ``case`` as it stands under it
+    (nothing to do when it was already read under the lock: ``mark_locked``)."""
+    if case.id in session.info.get(_LOCKED, ()):
+        return
     lock_stream(session, case.agency_id, case_stream(case.id))
     session.refresh(case)
+    mark_locked(session, case)
+
+
+def mark_locked(session: Session, case: _CaseRow) -> None:
+    """``case`` was read after its stream lock was taken in this transaction: it stands as the lock holds it."""
+    session.info.setdefault(_LOCKED, set()).add(case.id)

@@ -231,7 +231,7 @@ def _take_step(
     officers, claimed_at, reason = body.officers, body.claimed_at, body.reason
 
     def take() -> tuple[CaseOut, str]:
-        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id, for_step=True)
         cases.perform(
             session,
             runtime.case_context,
@@ -348,7 +348,7 @@ def flag_major(
 ) -> CaseOut:
     """Flag the case as of major public interest or complex: legal review and collective discussion become required.
     A head sets or lifts the flag; an officer may raise it but not lift it (第五十七条第二款)."""
-    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id, for_step=True)
     cases.flag_major(session, principal, case, body.major, body.reason, runtime.clock.now(), if_match)
     response.headers["ETag"] = etag(case)
     return case_out(session, runtime, case)

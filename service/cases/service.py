@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_of, agency_ref, entry_agency_id
+from service.agencies.service import agency_of, agency_ref, entry_agency_id, hold_agency
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.auth.principal_head import principal_head_actor
@@ -28,7 +28,7 @@ from service.cases.context import CaseContext
 from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of
 from service.cases.guards import CaseFacts, CorrectionFacts, PaymentFacts, StatementStatus, TimeBarFacts, time_bar_ends
 from service.cases.items import item_rules
-from service.cases.locking import case_stream, lock_case
+from service.cases.locking import case_stream, lock_case, mark_locked
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
@@ -62,26 +62,50 @@ from service.policy.notices import agency_calendar
 # -- who may see a case --------------------------------------------------------------------------------------
 
 
-def visible_cases(session: Session, principal: Principal, policy: CasePolicy) -> Select[Case]:
-    """Heads, supervisors and reviewers see all the agency's cases; officers their own (and their unit's)."""
+def visible_cases(session: Session, principal: Principal, policy: CasePolicy) -> Select[tuple[Case]]:
+    """Heads, supervisors and reviewers see all the agency's cases; officers their own (and their unit's).
+
+    One statement: the caller's officer is found by subqueries (a user with no officer sees no case)."""
     query = select(Case).where(Case.agency_id == principal.agency_id)
     if principal.roles and set(principal.roles) & {"head", "supervisor", "reviewer"}:
         return query
-    officer = officer_of_user(session, principal.user_id)
-    if officer is None:
-        return query.where(Case.id.is_(None))
-    assigned = select(CaseOfficer.case_id).where(CaseOfficer.officer_id == officer.id)
+    assigned = (
+        select(CaseOfficer.case_id)
+        .join(Officer, Officer.id == CaseOfficer.officer_id)
+        .where(Officer.user_id == principal.user_id)
+    )
     if policy.officers_see_unit_cases:
-        return query.where(or_(Case.id.in_(assigned), Case.unit == officer.unit))
+        unit = select(Officer.unit).where(Officer.user_id == principal.user_id).scalar_subquery()
+        return query.where(or_(Case.id.in_(assigned), Case.unit == unit))
     return query.where(Case.id.in_(assigned))
 
 
-def get_case(session: Session, principal: Principal, policy: CasePolicy, case_id: uuid.UUID) -> Case:
-    """The case, if the caller may see it; otherwise 404, as if it did not exist."""
-    found = session.scalars(visible_cases(session, principal, policy).where(Case.id == case_id)).one_or_none()
-    if found is None:
+def get_case(
+    session: Session, principal: Principal, policy: CasePolicy, case_id: uuid.UUID, *, for_step: bool = False
+) -> Case:
+    """The case, if the caller may see it; otherwise 404, as if it did not exist. One statement, which also reads
+    the case's agency (``agency_of`` then finds it).
+
+    ``for_step``: the case's stream lock is taken first and the case read under it (``lock_case`` then has
+    nothing left to do), instead of reading it, locking, and reading it again."""
+    if for_step:
+        lock_stream(session, principal.agency_id, case_stream(case_id))
+    query = (
+        visible_cases(session, principal, policy)
+        .add_columns(Agency)
+        .join(Agency, Agency.id == Case.agency_id)
+        .where(Case.id == case_id)
+    )
+    if for_step:
+        query = query.execution_options(populate_existing=True)
+    row = session.execute(query).one_or_none()
+    if row is None:
         raise NotFound("no such case", "案件不存在")
-    return found
+    case, agency = row
+    hold_agency(session, agency)
+    if for_step:
+        mark_locked(session, case)
+    return case
 
 
 # -- registering a case --------------------------------------------------------------------------------------

@@ -48,6 +48,9 @@ class Case(Base):
     # Substantive changes so far (service/cases/versioning.py): the case's ETag; a step sent with If-Match on
     # an older version is refused with 412.
     version: Mapped[int] = mapped_column(server_default=text("1"))
+    # The ids of the officers assigned to the case (``case_officers``, sorted), kept on the row so that reading a
+    # case is one statement; projected with the rows of ``case_officers`` (service/cases/service.py).
+    officer_ids: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
 
     @property
     def case_file(self) -> CaseFile:

@@ -357,6 +357,7 @@ def _case_registered(session: Session, entry: EntryContent) -> None:
             file=file.stored(),
             updated_at=entry.recorded_at,
             version=1,
+            officer_ids=sorted(set(body["officers"])),
         )
     )
     session.flush()
@@ -717,8 +718,11 @@ def project_transition(session: Session, entry: EntryContent) -> None:
         case.closed_at = entry.claimed_at
     case.updated_at = entry.recorded_at
     if step.assigns_officers:
-        known = {str(o.officer_id) for o in session.scalars(select(CaseOfficer).where(CaseOfficer.case_id == case.id))}
-        for officer_id in sorted(set(body["officers"]) - known):
+        known = set(case.officer_ids)
+        added = sorted(set(body["officers"]) - known)
+        if added:
+            case.officer_ids = sorted(known | set(added))
+        for officer_id in added:
             session.add(
                 CaseOfficer(
                     case_id=case.id,
@@ -738,8 +742,8 @@ def register_transition_projectors(workflows: Mapping[Procedure, Workflow]) -> N
 
 
 def case_officer_ids(session: Session, case: Case) -> list[uuid.UUID]:
-    """The officers assigned to the case (by registration, or by acting in it)."""
-    return list(session.scalars(select(CaseOfficer.officer_id).where(CaseOfficer.case_id == case.id)))
+    """The officers assigned to the case (by registration, or by acting in it): kept on its row."""
+    return [uuid.UUID(officer_id) for officer_id in case.officer_ids]
 
 
 def count_cases(session: Session, agency_id: uuid.UUID) -> int:

@@ -1,0 +1,40 @@
+"""What reading a case needs, kept on its row: the ids of its officers.
+
+Revision ID: 0024_case_row_summary
+Revises: 0023_documents_more
+Create Date: 2026-12-03
+
+Reviewed by hand. ``cases.officer_ids`` holds the sorted ids of the case's rows in ``case_officers``, which the
+projectors keep together (service/cases/service.py); existing cases get them from that table, so verification
+still finds the live table equal to the replay.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from alembic import op
+
+revision: str = "0024_case_row_summary"
+down_revision: str | None = "0023_documents_more"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column("cases", sa.Column("officer_ids", sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
+    connection = op.get_bind()
+    assigned = sa.table("case_officers", sa.column("case_id", sa.Uuid()), sa.column("officer_id", sa.Uuid()))
+    officers: defaultdict[uuid.UUID, set[str]] = defaultdict(set)
+    for case_id, officer_id in connection.execute(sa.select(assigned.c.case_id, assigned.c.officer_id)):
+        officers[case_id].add(str(officer_id))
+    cases = sa.table("cases", sa.column("id", sa.Uuid()), sa.column("officer_ids", sa.JSON()))
+    for case_id, ids in officers.items():
+        connection.execute(sa.update(cases).where(cases.c.id == case_id).values(officer_ids=sorted(ids)))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("officer_ids")

@@ -54,7 +54,7 @@ from service.ledger.store import lock_stream
 from service.legal import LegalBasis, penalty_law
 from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
-from service.officers.service import officer_of_user, qualification_of
+from service.officers.service import officer_of_user, qualifications_of
 from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import CatalogueItem, PartyType, PowerHolding
 from service.policy.notices import agency_calendar
@@ -143,8 +143,12 @@ class Opened:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def acting_officer(session: Session, principal: Principal) -> Officer:
-    officer = officer_of_user(session, principal.user_id)
+def acting_officer(session: Session, principal: Principal, known: Sequence[Officer] | None = None) -> Officer:
+    """The caller's own officer; ``known``: officers already read, the caller's among them if there is one."""
+    if known is None:
+        officer = officer_of_user(session, principal.user_id)
+    else:
+        officer = next((o for o in known if o.user_id == principal.user_id), None)
     if officer is None or officer.agency_id != principal.agency_id or not officer.active:
         raise RuleOfLawRefusal(
             "only an enforcement officer of this agency may do this; your account is not linked to one",
@@ -405,9 +409,16 @@ def perform(
     require_version(case, request.if_match)
     moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
+    # The caller's officer and the officers named, in one statement; held here, so that the identity map keeps
+    # them for ``agency_officers``.
+    known = list(
+        session.scalars(
+            select(Officer).where(or_(Officer.user_id == principal.user_id, Officer.id.in_(acting_ids)))
+        )
+    )
     if transition.permission in _OFFICER_ACTS:
         # Field acts are done by officers: the one recording it is one of them.
-        acting_ids.insert(0, acting_officer(session, principal).id)
+        acting_ids.insert(0, acting_officer(session, principal, known).id)
     officers = agency_officers(session, agency.id, acting_ids)
     step = STEPS[name]
     data = _recorded_data(session, context, case, step, request)
@@ -475,20 +486,15 @@ def qualifications_for(
     session: Session, context: CaseContext, case: Case, officers: Sequence[Officer], moment: datetime
 ) -> tuple[Qualification, ...]:
     version_item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
-    recused = frozenset(case.case_file.recused)
-    return tuple(
-        qualification_of(
-            session,
-            context.officer_policy,
-            officer,
-            ItemFacts(version_item.code, version_item.category),
-            moment,
-            case_id=str(case.id),
-            recused_case_ids=frozenset({str(case.id)}) if str(officer.id) in recused else frozenset(),
-        )
-        for officer in officers
+    return qualifications_of(
+        session,
+        context.officer_policy,
+        officers,
+        ItemFacts(version_item.code, version_item.category),
+        moment,
+        case_id=str(case.id),
+        recused=frozenset(case.case_file.recused),
     )
-
 
 def _facts(
     session: Session,

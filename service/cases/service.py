@@ -62,7 +62,7 @@ from service.policy.notices import agency_calendar
 # -- who may see a case --------------------------------------------------------------------------------------
 
 
-def visible_cases(session: Session, principal: Principal, policy: CasePolicy) -> Select[tuple[Case]]:
+def visible_cases(session: Session, principal: Principal, policy: CasePolicy) -> Select[Case]:
     """Heads, supervisors and reviewers see all the agency's cases; officers their own (and their unit's).
 
     One statement: the caller's officer is found by subqueries (a user with no officer sees no case)."""
@@ -101,8 +101,8 @@ def get_case(
     row = session.execute(query).one_or_none()
     if row is None:
         raise NotFound("no such case", "案件不存在")
-    case, agency = row
-    hold_agency(session, agency)
+    case: Case = row[0]
+    hold_agency(session, row[1])
     if for_step:
         mark_locked(session, case)
     return case
@@ -412,9 +412,7 @@ def perform(
     # The caller's officer and the officers named, in one statement; held here, so that the identity map keeps
     # them for ``agency_officers``.
     known = list(
-        session.scalars(
-            select(Officer).where(or_(Officer.user_id == principal.user_id, Officer.id.in_(acting_ids)))
-        )
+        session.scalars(select(Officer).where(or_(Officer.user_id == principal.user_id, Officer.id.in_(acting_ids))))
     )
     if transition.permission in _OFFICER_ACTS:
         # Field acts are done by officers: the one recording it is one of them.
@@ -495,6 +493,7 @@ def qualifications_for(
         case_id=str(case.id),
         recused=frozenset(case.case_file.recused),
     )
+
 
 def _facts(
     session: Session,

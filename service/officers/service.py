@@ -486,7 +486,8 @@ def _officer_facts(
 def officer_facts(
     session: Session, officer: Officer, at: datetime, recused_case_ids: frozenset[str] = frozenset()
 ) -> OfficerFacts:
-    return _officer_facts(officer, certificates_with_events(session, [officer.id]).get(officer.id, []), at, recused_case_ids)
+    certificates = certificates_with_events(session, [officer.id]).get(officer.id, [])
+    return _officer_facts(officer, certificates, at, recused_case_ids)
 
 
 def qualification_of(

@@ -1,17 +1,20 @@
-"""What reading a case needs, kept on its row: the ids of its officers.
+"""What reading a case needs, kept on its row: the ids of its officers, what its registration said of the act's time.
 
 Revision ID: 0024_case_row_summary
 Revises: 0023_documents_more
 Create Date: 2026-12-03
 
 Reviewed by hand. ``cases.officer_ids`` holds the sorted ids of the case's rows in ``case_officers``, which the
-projectors keep together (service/cases/service.py); existing cases get them from that table, so verification
-still finds the live table equal to the replay.
+projectors keep together (service/cases/service.py); existing cases get them from that table. ``continued_until``
+and ``harms_life_health_or_finance`` are those of the case's registration entry (第三十六条, the time bar), read
+here from its canonical bytes. So verification still finds the live table equal to the replay.
 """
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -34,7 +37,35 @@ def upgrade() -> None:
     for case_id, ids in officers.items():
         connection.execute(sa.update(cases).where(cases.c.id == case_id).values(officer_ids=sorted(ids)))
 
+    op.add_column("cases", sa.Column("continued_until", sa.Date(), nullable=True))
+    op.add_column(
+        "cases",
+        sa.Column("harms_life_health_or_finance", sa.Boolean(), server_default=sa.text("false"), nullable=False),
+    )
+    entries = sa.table("ledger_entries", sa.column("type", sa.String()), sa.column("canonical", sa.LargeBinary()))
+    registered = sa.table(
+        "cases",
+        sa.column("id", sa.Uuid()),
+        sa.column("continued_until", sa.Date()),
+        sa.column("harms_life_health_or_finance", sa.Boolean()),
+    )
+    for (canonical,) in connection.execute(
+        sa.select(entries.c.canonical).where(entries.c.type == "case:case:registered")
+    ):
+        body = json.loads(canonical)["body"]
+        continued = body.get("continued_until")
+        connection.execute(
+            sa.update(registered)
+            .where(registered.c.id == uuid.UUID(body["case_id"]))
+            .values(
+                continued_until=date.fromisoformat(continued) if continued else None,
+                harms_life_health_or_finance=bool(body.get("harms_life_health_or_finance", False)),
+            )
+        )
+
 
 def downgrade() -> None:
     with op.batch_alter_table("cases") as batch:
+        batch.drop_column("harms_life_health_or_finance")
+        batch.drop_column("continued_until")
         batch.drop_column("officer_ids")

@@ -7,7 +7,6 @@ projector applies the very same step to the stored case. A refused step writes n
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +47,6 @@ from service.cases.workflow import (
 from service.catalogue.service import item_of, require_current_version
 from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
 from service.ledger.canonical import EntryContent, parse_instant
-from service.ledger.models import LedgerEntry
 from service.ledger.projection import known_entry_types, projector, record
 from service.ledger.store import lock_stream
 from service.legal import LegalBasis, penalty_law
@@ -362,6 +360,8 @@ def _case_registered(session: Session, entry: EntryContent) -> None:
             updated_at=entry.recorded_at,
             version=1,
             officer_ids=sorted(set(body["officers"])),
+            continued_until=date.fromisoformat(body["continued_until"]) if body.get("continued_until") else None,
+            harms_life_health_or_finance=bool(body.get("harms_life_health_or_finance", False)),
         )
     )
     session.flush()
@@ -562,7 +562,7 @@ def _facts(
         preservation=casefile.preservation_of(after),
         summary_form_number=after.summary_form_number,
         summary_form_used_by=_form_used_by(session, case, after.summary_form_number),
-        time_bar=_time_bar_facts(session, case) if case.filed_at is None else None,
+        time_bar=_time_bar_facts(case) if case.filed_at is None else None,
         payment=_payment_recorded(after) if transition == "record_payment" else None,
         correction=_latest_correction(after),
         deciders=frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),
@@ -583,22 +583,13 @@ def _form_used_by(session: Session, case: Case, number: str | None) -> str | Non
     return None if other is None else (other.number or str(other.id))
 
 
-def _time_bar_facts(session: Session, case: Case) -> TimeBarFacts:
+def _time_bar_facts(case: Case) -> TimeBarFacts:
     """When the act happened, as registered, and when it was discovered: the registration (第三十六条)."""
-    canonical = session.scalar(
-        select(LedgerEntry.canonical).where(
-            LedgerEntry.agency_id == case.agency_id,
-            LedgerEntry.stream == case_stream(case.id),
-            LedgerEntry.type == "case:case:registered",
-        )
-    )
-    body = json.loads(canonical)["body"] if canonical is not None else {}
-    continued = body.get("continued_until")
     return TimeBarFacts(
         occurred_on=case.occurred_on,
-        continued_until=date.fromisoformat(continued) if continued else None,
+        continued_until=case.continued_until,
         registered_on=local_date(case.registered_at),
-        harms_life_health_or_finance=bool(body.get("harms_life_health_or_finance", False)),
+        harms_life_health_or_finance=case.harms_life_health_or_finance,
     )
 
 

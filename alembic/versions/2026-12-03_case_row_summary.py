@@ -1,4 +1,5 @@
-"""What reading a case needs, kept on its row: the ids of its officers, what its registration said of the act's time.
+"""What reading a case needs, kept on the rows it reads: its officers' ids, what its registration said of the act's
+time, the calendar notices of its agency.
 
 Revision ID: 0024_case_row_summary
 Revises: 0023_documents_more
@@ -7,7 +8,9 @@ Create Date: 2026-12-03
 Reviewed by hand. ``cases.officer_ids`` holds the sorted ids of the case's rows in ``case_officers``, which the
 projectors keep together (service/cases/service.py); existing cases get them from that table. ``continued_until``
 and ``harms_life_health_or_finance`` are those of the case's registration entry (第三十六条, the time bar), read
-here from its canonical bytes. So verification still finds the live table equal to the replay.
+here from its canonical bytes. ``agencies.calendar_versions`` (year → version of the State Council notices the
+agency's ledger recorded) is read from ``calendar_notices``, projected by the same entries. So verification
+still finds the live tables equal to the replay.
 """
 
 import json
@@ -63,8 +66,23 @@ def upgrade() -> None:
             )
         )
 
+    op.add_column("agencies", sa.Column("calendar_versions", sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
+    notices = sa.table(
+        "calendar_notices", sa.column("agency_id", sa.Uuid()), sa.column("year", sa.Integer()), sa.column("version")
+    )
+    versions: defaultdict[uuid.UUID, dict[str, str]] = defaultdict(dict)
+    for agency_id, year, version in connection.execute(
+        sa.select(notices.c.agency_id, notices.c.year, notices.c.version)
+    ):
+        versions[agency_id][str(year)] = version
+    agencies = sa.table("agencies", sa.column("id", sa.Uuid()), sa.column("calendar_versions", sa.JSON()))
+    for agency_id, held in versions.items():
+        connection.execute(sa.update(agencies).where(agencies.c.id == agency_id).values(calendar_versions=held))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("agencies") as batch:
+        batch.drop_column("calendar_versions")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("harms_life_health_or_finance")
         batch.drop_column("continued_until")

@@ -107,7 +107,9 @@ def agency_of(session: Session, agency_id: uuid.UUID) -> Agency:
     Read once per transaction: the session's identity map holds objects weakly, so without this a request that
     asks for its agency again after dropping it would read it again."""
     held: dict[uuid.UUID, Agency] = session.info.setdefault(_HELD, {})
-    agency = held.get(agency_id) or session.get(Agency, agency_id)
+    agency = held.get(agency_id)
+    if agency is None or agency not in session:  # not read yet, or the session was closed since
+        agency = session.get(Agency, agency_id)
     if agency is None:
         raise NotFound("no such agency", "执法主体不存在")
     held[agency_id] = agency

@@ -116,7 +116,8 @@ class Requires:
     def __call__(
         self, request: Request, runtime: RuntimeDep, token: Annotated[str | None, Depends(bearer)]
     ) -> Principal:
-        # The route's session, when it declares one before the principal (they all do): one transaction.
+        # The route's session, when it declares one (FastAPI solves it first: it comes before the principal,
+        # which has a default): the request is one transaction. Without one, a transaction of its own.
         principal = authenticate(runtime, token, getattr(request.state, _SESSION, None))
         if not principal.has(self.permission):
             raise Forbidden(

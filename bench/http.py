@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ import httpx
 from bench.common import console, print_params, print_table, scratch_postgres
 from service.cli import initialise, load_demo_data
 from service.config import Settings
+from service.policy.calendar import local_date
 
 NAME = "http"
 HELP = "wrk against caseledger serve --workers 2 on PostgreSQL: each request kind as a ratio to /healthz"
@@ -84,9 +86,10 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def _serve(env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
-    caseledger = str(Path(sys.executable).with_name("caseledger"))
+    # ``python -m service.cli`` from this checkout, not the installed ``caseledger`` script: the run measures
+    # the code beside the benchmark.
     process = subprocess.Popen(
-        [caseledger, "serve", "--workers", "2", "--port", str(port)],
+        [sys.executable, "-m", "service.cli", "serve", "--workers", "2", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -140,12 +143,15 @@ class Demo:
             },
             "source_kind": "inspection",
             "source_description": "日常巡查发现",
+            # Filing needs the day of the act (第三十六条, the time bar): a week before today.
+            "occurred_on": (local_date(datetime.now(UTC)) - timedelta(days=7)).isoformat(),
             "officers": [self.second],
         }
         answer = self.http.post("/api/v1/cases", headers=self.auth("officer1"), json=payload)
         answer.raise_for_status()
         case = str(answer.json()["id"])
-        self.http.post(f"/api/v1/cases/{case}/steps/approve_filing", headers=self.auth("head"), json={})
+        filed = self.http.post(f"/api/v1/cases/{case}/steps/approve_filing", headers=self.auth("head"), json={})
+        filed.raise_for_status()  # an unfiled case refuses every inquiry (409): the runs would measure refusals
         return case
 
     def inquiry(self, case: str) -> None:

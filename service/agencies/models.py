@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import JSON, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -26,3 +27,6 @@ class Agency(Base):
     # The head who is the agency's principal head (主要负责人): the one who approves a departure from the
     # discretion standard (重庆市规范行政处罚裁量权办法 第十九条). Set by an entry (service/agencies/settings.py).
     principal_head_user_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    # The State Council notices its ledger recorded, year → version (service/policy/notices.py): read with the
+    # agency, so that a request learns which calendar its deadlines are counted on without a statement of its own.
+    calendar_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: {}, server_default=text("'{}'"))

@@ -98,12 +98,27 @@ def get_agency_by_code(session: Session, code: str) -> Agency:
     return agency
 
 
+_HELD = "caseledger.agencies"  # session.info key: the agencies read in this transaction, held
+
+
 def agency_of(session: Session, agency_id: uuid.UUID) -> Agency:
-    """The caller's own agency (it exists: a principal is only ever built for a user of an existing agency)."""
-    agency = session.get(Agency, agency_id)
+    """The caller's own agency (it exists: a principal is only ever built for a user of an existing agency).
+
+    Read once per transaction: the session's identity map holds objects weakly, so without this a request that
+    asks for its agency again after dropping it would read it again."""
+    held: dict[uuid.UUID, Agency] = session.info.setdefault(_HELD, {})
+    agency = held.get(agency_id)
+    if agency is None or agency not in session:  # not read yet, or the session was closed since
+        agency = session.get(Agency, agency_id)
     if agency is None:
         raise NotFound("no such agency", "执法主体不存在")
+    held[agency_id] = agency
     return agency
+
+
+def hold_agency(session: Session, agency: Agency) -> None:
+    """Keep ``agency``, read by a statement of the caller's (e.g. joined to a case), for ``agency_of``."""
+    session.info.setdefault(_HELD, {})[agency.id] = agency
 
 
 def entry_agency_id(session: Session, entry: EntryContent) -> uuid.UUID:

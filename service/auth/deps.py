@@ -18,7 +18,7 @@ from service.agencies.models import Agency
 from service.auth.models import RevokedToken, User
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.auth.tokens import InvalidToken
+from service.auth.tokens import Claims, InvalidToken
 from service.errors import Forbidden, NotAuthenticated
 from service.runtime import Runtime, get_runtime
 
@@ -27,18 +27,31 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+# request.state's key for the request's own session: ``requires`` reads the principal in it, so a request is
+# one transaction, its authentication included.
+_SESSION = "caseledger_session"
+
+
 def _write_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
     with runtime.database.transaction(write=True) as session:
-        yield session
+        setattr(request.state, _SESSION, session)
+        try:
+            yield session
+        finally:
+            delattr(request.state, _SESSION)
     # Committed: let the integrator place the new entries in the log.
     runner = getattr(request.app.state, "integrator", None)
     if runner is not None:
         runner.wake()
 
 
-def _read_session(runtime: RuntimeDep) -> Iterator[Session]:
+def _read_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
     with runtime.database.transaction(write=False) as session:
-        yield session
+        setattr(request.state, _SESSION, session)
+        try:
+            yield session
+        finally:
+            delattr(request.state, _SESSION)
 
 
 # scope="function": the transaction ends when the endpoint returns, before the response is sent, so a
@@ -47,7 +60,9 @@ WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
 ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
 
 
-def authenticate(runtime: Runtime, token: str | None) -> Principal:
+def authenticate(runtime: Runtime, token: str | None, session: Session | None = None) -> Principal:
+    """The principal ``token`` names, read in ``session`` (the request's own) or, without one, in a transaction of
+    its own."""
     if not token:
         raise NotAuthenticated()
     now = runtime.clock.now()
@@ -55,15 +70,23 @@ def authenticate(runtime: Runtime, token: str | None) -> Principal:
         claims = runtime.tokens.verify(token, now)
     except InvalidToken:
         raise NotAuthenticated("invalid or expired token", "令牌无效或已过期") from None
-    with runtime.database.transaction(write=False) as session:
-        if session.get(RevokedToken, claims.token_id) is not None:
-            raise NotAuthenticated("token has been revoked", "令牌已注销")
-        row = session.execute(
-            select(User, Agency.code).join(Agency, Agency.id == User.agency_id).where(User.id == claims.subject)
-        ).one_or_none()
+    if session is None:
+        with runtime.database.transaction(write=False) as own:
+            return _principal(runtime, own, claims)
+    return _principal(runtime, session, claims)
+
+
+def _principal(runtime: Runtime, session: Session, claims: Claims) -> Principal:
+    # One statement: the user, their agency's code and whether the token was revoked.
+    revoked = select(RevokedToken.token_id).where(RevokedToken.token_id == claims.token_id).exists()
+    row = session.execute(
+        select(User, Agency.code, revoked).join(Agency, Agency.id == User.agency_id).where(User.id == claims.subject)
+    ).one_or_none()
     if row is None:
         raise NotAuthenticated("unknown user", "用户不存在")
-    user, agency_code = row
+    user, agency_code, is_revoked = row
+    if is_revoked:
+        raise NotAuthenticated("token has been revoked", "令牌已注销")
     if user.disabled:
         # A disabled user's tokens stop working at once.
         raise NotAuthenticated("user is disabled", "用户已停用")
@@ -90,8 +113,12 @@ class Requires:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, runtime: RuntimeDep, token: Annotated[str | None, Depends(bearer)]) -> Principal:
-        principal = authenticate(runtime, token)
+    def __call__(
+        self, request: Request, runtime: RuntimeDep, token: Annotated[str | None, Depends(bearer)]
+    ) -> Principal:
+        # The route's session, when it declares one (FastAPI solves it first: it comes before the principal,
+        # which has a default): the request is one transaction. Without one, a transaction of its own.
+        principal = authenticate(runtime, token, getattr(request.state, _SESSION, None))
         if not principal.has(self.permission):
             raise Forbidden(
                 f"your roles do not grant {self.permission}",

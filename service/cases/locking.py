@@ -25,7 +25,30 @@ def case_stream(case_id: uuid.UUID) -> str:
     return f"case:{case_id}"
 
 
+_LOCKED = "caseledger.locked_cases"  # session.info key: cases read under their stream lock in this transaction
+
+
 def lock_case(session: Session, case: _CaseRow) -> None:
-    """Hold the case's stream lock until the transaction ends, and refresh ``case`` as it stands under it."""
+    """Hold the case's stream lock until the transaction ends, and refresh ``case`` as it stands under it
+    (nothing to do when it was already read under the lock: ``mark_locked``)."""
+    if case.id in _locked(session):
+        return
     lock_stream(session, case.agency_id, case_stream(case.id))
     session.refresh(case)
+    mark_locked(session, case)
+
+
+def mark_locked(session: Session, case: _CaseRow) -> None:
+    """``case`` was read after its stream lock was taken in this transaction: it stands as the lock holds it."""
+    _locked(session).add(case.id)
+
+
+def _locked(session: Session) -> set[uuid.UUID]:
+    """The cases locked and read in the session's current transaction (a lock ends with its transaction)."""
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if transaction is None or held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_LOCKED] = held
+    ids: set[uuid.UUID] = held[1]
+    return ids

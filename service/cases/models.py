@@ -48,6 +48,13 @@ class Case(Base):
     # Substantive changes so far (service/cases/versioning.py): the case's ETag; a step sent with If-Match on
     # an older version is refused with 412.
     version: Mapped[int] = mapped_column(server_default=text("1"))
+    # The ids of the officers assigned to the case (``case_officers``, sorted), kept on the row so that reading a
+    # case is one statement; projected with the rows of ``case_officers`` (service/cases/service.py).
+    officer_ids: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
+    # What the registration said of the act's time (第三十六条), for the time bar checked until filing: kept on the
+    # row so that neither a case view nor a step reads the registration entry back from the ledger.
+    continued_until: Mapped[date | None]
+    harms_life_health_or_finance: Mapped[bool] = mapped_column(server_default=text("false"))
 
     @property
     def case_file(self) -> CaseFile:

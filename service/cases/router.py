@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, TypeAdapter, create_model
 from sqlalchemy.orm import Session
 
 from service import idempotency
@@ -66,7 +66,9 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
     steps = cases.steps_now(session, runtime.case_context, case, now)
     officers = cases.case_officer_ids(session, case)
     file = {k: v for k, v in case.case_file.stored().items() if k != "party_commitments"}
-    return CaseOut(
+    # Built from what the service just checked and built: not validated again (model_construct); the response is
+    # serialised from it once (``_json``).
+    return CaseOut.model_construct(
         id=case.id,
         number=case.number,
         procedure=case.procedure,
@@ -88,9 +90,23 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
         file=file,
         deadlines=case_deadlines(session, runtime.case_context, case, now),
         next_steps=steps.available,
-        blocked_steps=[BlockedStep(step=name, failures=[f.to_record() for f in fs]) for name, fs in steps.blocked],
+        blocked_steps=[
+            BlockedStep.model_construct(step=name, failures=[f.to_record() for f in fs]) for name, fs in steps.blocked
+        ],
         warnings=warnings or [],
     )
+
+
+_CASE_LIST = TypeAdapter(list[CaseOut])
+
+
+def _json(body: bytes, headers: dict[str, str] | None = None) -> Response:
+    """A JSON answer of bytes already serialised: FastAPI neither validates nor serialises it again."""
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _case_json(case: CaseOut, etag_: str) -> Response:
+    return _json(case.model_dump_json().encode("utf-8"), {"ETag": etag_})
 
 
 IdempotencyKeyHeader = Annotated[
@@ -149,11 +165,11 @@ def open_case(
     )
 
 
-def find_cases(session: Session, runtime: Runtime, principal: Principal, filters: CaseFilters) -> list[CaseOut]:
+def find_cases(session: Session, runtime: Runtime, principal: Principal, filters: CaseFilters) -> Response:
     found = search.search_cases(
         session, runtime.case_context, principal, search.CaseSearch(**filters.model_dump()), runtime.clock.now()
     )
-    return [case_out(session, runtime, case) for case in found]
+    return _json(_CASE_LIST.dump_json([case_out(session, runtime, case) for case in found]))
 
 
 @router.get("", response_model=list[CaseOut])
@@ -170,7 +186,7 @@ def list_cases(
     due_soon: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     principal: Principal = requires(Permission.CASE_READ),
-) -> list[CaseOut]:
+) -> Response:
     """Cases the caller may see, filtered by state, item, officer, registration date; overdue or due soon. To find
     a party's cases, ``POST /api/v1/cases/search``: a name or ID number in a URL ends up in logs and histories."""
     if "party" in request.query_params:
@@ -194,7 +210,7 @@ def list_cases(
 @router.post("/search", response_model=list[CaseOut])
 def search_cases(
     body: CaseFilters, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
-) -> list[CaseOut]:
+) -> Response:
     """The same filters as ``GET /api/v1/cases``, and the party's ID number or exact name, in the body. It writes
     nothing; it is a POST so that the party's data stays out of URLs, access logs and browser histories."""
     return find_cases(session, runtime, principal, body)
@@ -205,14 +221,12 @@ def get_case(
     case_id: uuid.UUID,
     session: ReadSession,
     runtime: RuntimeDep,
-    response: Response,
     principal: Principal = requires(Permission.CASE_READ),
-) -> CaseOut:
+) -> Response:
     """One case with its file, deadlines and the steps it allows now. The ``ETag`` header is the case's version:
     send it back as ``If-Match`` with a step so that it is refused (412) if the case changed meanwhile."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    response.headers["ETag"] = etag(case)
-    return case_out(session, runtime, case)
+    return _case_json(case_out(session, runtime, case), etag(case))
 
 
 def _take_step(
@@ -231,7 +245,7 @@ def _take_step(
     officers, claimed_at, reason = body.officers, body.claimed_at, body.reason
 
     def take() -> tuple[CaseOut, str]:
-        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id, for_step=True)
         cases.perform(
             session,
             runtime.case_context,
@@ -342,16 +356,14 @@ def flag_major(
     body: MajorBody,
     session: WriteSession,
     runtime: RuntimeDep,
-    response: Response,
     if_match: Annotated[str | None, Header(description="the case's ETag when this was decided on")] = None,
     principal: Principal = requires(Permission.CASE_READ),
-) -> CaseOut:
+) -> Response:
     """Flag the case as of major public interest or complex: legal review and collective discussion become required.
     A head sets or lifts the flag; an officer may raise it but not lift it (第五十七条第二款)."""
-    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id, for_step=True)
     cases.flag_major(session, principal, case, body.major, body.reason, runtime.clock.now(), if_match)
-    response.headers["ETag"] = etag(case)
-    return case_out(session, runtime, case)
+    return _case_json(case_out(session, runtime, case), etag(case))
 
 
 def _no_store(response: Response) -> None:

@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.agencies.models import Agency
+from service.agencies.service import hold_agency
 from service.auth.principal import Principal
 from service.cases.context import CaseContext
 from service.cases.deadlines_view import CaseDeadline, case_deadlines
@@ -61,9 +63,14 @@ def search_cases(
         query = query.where(Case.party_id.in_(matching))
     by_deadline = search.overdue or search.due_soon
     found = []
-    for case in session.scalars(
-        query.order_by(Case.registered_at.desc()).limit(DEADLINE_SCAN if by_deadline else search.limit)
+    # The agency is read with the cases (one statement): their views need it.
+    for case, agency in session.execute(
+        query.add_columns(Agency)
+        .join(Agency, Agency.id == Case.agency_id)
+        .order_by(Case.registered_at.desc())
+        .limit(DEADLINE_SCAN if by_deadline else search.limit)
     ):
+        hold_agency(session, agency)
         if by_deadline:
             deadlines = case_deadlines(session, context, case, now)
             if search.overdue and not any(d.overdue for d in deadlines):

@@ -8,7 +8,6 @@ projector applies the very same step to the stored case. A refused step writes n
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_of, agency_ref, entry_agency_id
+from service.agencies.service import agency_of, agency_ref, entry_agency_id, hold_agency
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.auth.principal_head import principal_head_actor
@@ -29,7 +28,7 @@ from service.cases.context import CaseContext
 from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of
 from service.cases.guards import CaseFacts, CorrectionFacts, PaymentFacts, StatementStatus, TimeBarFacts, time_bar_ends
 from service.cases.items import item_rules
-from service.cases.locking import case_stream, lock_case
+from service.cases.locking import case_stream, lock_case, mark_locked
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
@@ -55,7 +54,7 @@ from service.ledger.store import lock_stream
 from service.legal import LegalBasis, penalty_law
 from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
-from service.officers.service import officer_of_user, qualification_of
+from service.officers.service import officer_of_user, qualifications_of
 from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import CatalogueItem, PartyType, PowerHolding
 from service.policy.notices import agency_calendar
@@ -64,25 +63,49 @@ from service.policy.notices import agency_calendar
 
 
 def visible_cases(session: Session, principal: Principal, policy: CasePolicy) -> Select[Case]:
-    """Heads, supervisors and reviewers see all the agency's cases; officers their own (and their unit's)."""
+    """Heads, supervisors and reviewers see all the agency's cases; officers their own (and their unit's).
+
+    One statement: the caller's officer is found by subqueries (a user with no officer sees no case)."""
     query = select(Case).where(Case.agency_id == principal.agency_id)
     if principal.roles and set(principal.roles) & {"head", "supervisor", "reviewer"}:
         return query
-    officer = officer_of_user(session, principal.user_id)
-    if officer is None:
-        return query.where(Case.id.is_(None))
-    assigned = select(CaseOfficer.case_id).where(CaseOfficer.officer_id == officer.id)
+    assigned = (
+        select(CaseOfficer.case_id)
+        .join(Officer, Officer.id == CaseOfficer.officer_id)
+        .where(Officer.user_id == principal.user_id)
+    )
     if policy.officers_see_unit_cases:
-        return query.where(or_(Case.id.in_(assigned), Case.unit == officer.unit))
+        unit = select(Officer.unit).where(Officer.user_id == principal.user_id).scalar_subquery()
+        return query.where(or_(Case.id.in_(assigned), Case.unit == unit))
     return query.where(Case.id.in_(assigned))
 
 
-def get_case(session: Session, principal: Principal, policy: CasePolicy, case_id: uuid.UUID) -> Case:
-    """The case, if the caller may see it; otherwise 404, as if it did not exist."""
-    found = session.scalars(visible_cases(session, principal, policy).where(Case.id == case_id)).one_or_none()
-    if found is None:
+def get_case(
+    session: Session, principal: Principal, policy: CasePolicy, case_id: uuid.UUID, *, for_step: bool = False
+) -> Case:
+    """The case, if the caller may see it; otherwise 404, as if it did not exist. One statement, which also reads
+    the case's agency (``agency_of`` then finds it).
+
+    ``for_step``: the case's stream lock is taken first and the case read under it (``lock_case`` then has
+    nothing left to do), instead of reading it, locking, and reading it again."""
+    if for_step:
+        lock_stream(session, principal.agency_id, case_stream(case_id))
+    query = (
+        visible_cases(session, principal, policy)
+        .add_columns(Agency)
+        .join(Agency, Agency.id == Case.agency_id)
+        .where(Case.id == case_id)
+    )
+    if for_step:
+        query = query.execution_options(populate_existing=True)
+    row = session.execute(query).one_or_none()
+    if row is None:
         raise NotFound("no such case", "案件不存在")
-    return found
+    case: Case = row[0]
+    hold_agency(session, row[1])
+    if for_step:
+        mark_locked(session, case)
+    return case
 
 
 # -- registering a case --------------------------------------------------------------------------------------
@@ -120,8 +143,12 @@ class Opened:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def acting_officer(session: Session, principal: Principal) -> Officer:
-    officer = officer_of_user(session, principal.user_id)
+def acting_officer(session: Session, principal: Principal, known: Sequence[Officer] | None = None) -> Officer:
+    """The caller's own officer; ``known``: officers already read, the caller's among them if there is one."""
+    if known is None:
+        officer = officer_of_user(session, principal.user_id)
+    else:
+        officer = next((o for o in known if o.user_id == principal.user_id), None)
     if officer is None or officer.agency_id != principal.agency_id or not officer.active:
         raise RuleOfLawRefusal(
             "only an enforcement officer of this agency may do this; your account is not linked to one",
@@ -334,6 +361,9 @@ def _case_registered(session: Session, entry: EntryContent) -> None:
             file=file.stored(),
             updated_at=entry.recorded_at,
             version=1,
+            officer_ids=sorted(set(body["officers"])),
+            continued_until=date.fromisoformat(body["continued_until"]) if body.get("continued_until") else None,
+            harms_life_health_or_finance=bool(body.get("harms_life_health_or_finance", False)),
         )
     )
     session.flush()
@@ -381,9 +411,14 @@ def perform(
     require_version(case, request.if_match)
     moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
+    # The caller's officer and the officers named, in one statement; held here, so that the identity map keeps
+    # them for ``agency_officers``.
+    known = list(
+        session.scalars(select(Officer).where(or_(Officer.user_id == principal.user_id, Officer.id.in_(acting_ids))))
+    )
     if transition.permission in _OFFICER_ACTS:
         # Field acts are done by officers: the one recording it is one of them.
-        acting_ids.insert(0, acting_officer(session, principal).id)
+        acting_ids.insert(0, acting_officer(session, principal, known).id)
     officers = agency_officers(session, agency.id, acting_ids)
     step = STEPS[name]
     data = _recorded_data(session, context, case, step, request)
@@ -453,18 +488,14 @@ def qualifications_for(
     session: Session, context: CaseContext, case: Case, officers: Sequence[Officer], moment: datetime
 ) -> tuple[Qualification, ...]:
     version_item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
-    recused = frozenset(case.case_file.recused)
-    return tuple(
-        qualification_of(
-            session,
-            context.officer_policy,
-            officer,
-            ItemFacts(version_item.code, version_item.category),
-            moment,
-            case_id=str(case.id),
-            recused_case_ids=frozenset({str(case.id)}) if str(officer.id) in recused else frozenset(),
-        )
-        for officer in officers
+    return qualifications_of(
+        session,
+        context.officer_policy,
+        officers,
+        ItemFacts(version_item.code, version_item.category),
+        moment,
+        case_id=str(case.id),
+        recused=frozenset(case.case_file.recused),
     )
 
 
@@ -536,7 +567,7 @@ def _facts(
         seizures=casefile.seizures_of(after),
         summary_form_number=after.summary_form_number,
         summary_form_used_by=_form_used_by(session, case, after.summary_form_number),
-        time_bar=_time_bar_facts(session, case) if case.filed_at is None else None,
+        time_bar=_time_bar_facts(case) if case.filed_at is None else None,
         payment=_payment_recorded(after) if transition == "record_payment" else None,
         correction=_latest_correction(after),
         deciders=frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),
@@ -575,22 +606,13 @@ def _form_used_by(session: Session, case: Case, number: str | None) -> str | Non
     return None if other is None else (other.number or str(other.id))
 
 
-def _time_bar_facts(session: Session, case: Case) -> TimeBarFacts:
+def _time_bar_facts(case: Case) -> TimeBarFacts:
     """When the act happened, as registered, and when it was discovered: the registration (第三十六条)."""
-    canonical = session.scalar(
-        select(LedgerEntry.canonical).where(
-            LedgerEntry.agency_id == case.agency_id,
-            LedgerEntry.stream == case_stream(case.id),
-            LedgerEntry.type == "case:case:registered",
-        )
-    )
-    body = json.loads(canonical)["body"] if canonical is not None else {}
-    continued = body.get("continued_until")
     return TimeBarFacts(
         occurred_on=case.occurred_on,
-        continued_until=date.fromisoformat(continued) if continued else None,
+        continued_until=case.continued_until,
         registered_on=local_date(case.registered_at),
-        harms_life_health_or_finance=bool(body.get("harms_life_health_or_finance", False)),
+        harms_life_health_or_finance=case.harms_life_health_or_finance,
     )
 
 
@@ -715,8 +737,11 @@ def project_transition(session: Session, entry: EntryContent) -> None:
         case.closed_at = entry.claimed_at
     case.updated_at = entry.recorded_at
     if step.assigns_officers:
-        known = {str(o.officer_id) for o in session.scalars(select(CaseOfficer).where(CaseOfficer.case_id == case.id))}
-        for officer_id in sorted(set(body["officers"]) - known):
+        known = set(case.officer_ids)
+        added = sorted(set(body["officers"]) - known)
+        if added:
+            case.officer_ids = sorted(known | set(added))
+        for officer_id in added:
             session.add(
                 CaseOfficer(
                     case_id=case.id,
@@ -736,8 +761,8 @@ def register_transition_projectors(workflows: Mapping[Procedure, Workflow]) -> N
 
 
 def case_officer_ids(session: Session, case: Case) -> list[uuid.UUID]:
-    """The officers assigned to the case (by registration, or by acting in it)."""
-    return list(session.scalars(select(CaseOfficer.officer_id).where(CaseOfficer.case_id == case.id)))
+    """The officers assigned to the case (by registration, or by acting in it): kept on its row."""
+    return [uuid.UUID(officer_id) for officer_id in case.officer_ids]
 
 
 def count_cases(session: Session, agency_id: uuid.UUID) -> int:

@@ -447,23 +447,47 @@ def certificate_facts(certificate: Certificate, events: Sequence[CertificateEven
     )
 
 
-def officer_facts(
-    session: Session, officer: Officer, at: datetime, recused_case_ids: frozenset[str] = frozenset()
-) -> OfficerFacts:
-    certificates = session.scalars(select(Certificate).where(Certificate.officer_id == officer.id)).all()
-    events = session.scalars(
-        select(CertificateEvent)
-        .where(CertificateEvent.certificate_id.in_([c.id for c in certificates]))
+def certificates_with_events(
+    session: Session, officer_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[Certificate, list[CertificateEvent]]]]:
+    """The certificates of ``officer_ids`` with their events (in order), in one statement; certificates in the
+    order they were issued."""
+    out: dict[uuid.UUID, list[tuple[Certificate, list[CertificateEvent]]]] = {}
+    seen: dict[uuid.UUID, list[CertificateEvent]] = {}
+    rows = session.execute(
+        select(Certificate, CertificateEvent)
+        .outerjoin(CertificateEvent, CertificateEvent.certificate_id == Certificate.id)
+        .where(Certificate.officer_id.in_(list(dict.fromkeys(officer_ids))))
         .order_by(CertificateEvent.seq)
-    ).all()
+    )
+    for certificate, event in rows:
+        if certificate.id not in seen:
+            seen[certificate.id] = []
+            out.setdefault(certificate.officer_id, []).append((certificate, seen[certificate.id]))
+        if event is not None:
+            seen[certificate.id].append(event)
+    return out
+
+
+def _officer_facts(
+    officer: Officer,
+    certificates: Sequence[tuple[Certificate, Sequence[CertificateEvent]]],
+    at: datetime,
+    recused_case_ids: frozenset[str],
+) -> OfficerFacts:
     return OfficerFacts(
         officer_id=str(officer.id),
         name=officer.name,
-        certificates=tuple(
-            certificate_facts(c, [e for e in events if e.certificate_id == c.id], at) for c in certificates
-        ),
+        certificates=tuple(certificate_facts(c, events, at) for c, events in certificates),
         recused_case_ids=recused_case_ids,
     )
+
+
+def officer_facts(
+    session: Session, officer: Officer, at: datetime, recused_case_ids: frozenset[str] = frozenset()
+) -> OfficerFacts:
+    certificates = certificates_with_events(session, [officer.id]).get(officer.id, [])
+    return _officer_facts(officer, certificates, at, recused_case_ids)
 
 
 def qualification_of(
@@ -485,6 +509,37 @@ def qualification_of(
         policy.qualification,
         territory,
         case_id=case_id,
+    )
+
+
+def qualifications_of(
+    session: Session,
+    policy: OfficerPolicy,
+    officers: Sequence[Officer],
+    item: ItemFacts,
+    at: datetime,
+    *,
+    case_id: str | None = None,
+    recused: frozenset[str] = frozenset(),
+) -> tuple[Qualification, ...]:
+    """``qualification_of`` for each of ``officers``, their certificates read in one statement; ``recused``: the
+    ids of those recused from ``case_id`` (行政处罚法 第四十二条, 第四十三条)."""
+    certificates = certificates_with_events(session, [o.id for o in officers])
+    return tuple(
+        qualified(
+            _officer_facts(
+                officer,
+                certificates.get(officer.id, []),
+                at,
+                frozenset({case_id}) if case_id is not None and str(officer.id) in recused else frozenset(),
+            ),
+            item,
+            at,
+            policy.qualification,
+            None,
+            case_id=case_id,
+        )
+        for officer in officers
     )
 
 

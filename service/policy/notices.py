@@ -18,7 +18,7 @@ from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service.agencies.models import Agency
-from service.agencies.service import agency_ref, entry_agency_id
+from service.agencies.service import agency_of, agency_ref, entry_agency_id
 from service.db import Base
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projected, projector, record
@@ -82,6 +82,9 @@ def _notice_loaded(session: Session, entry: EntryContent) -> None:
     agency_id = entry_agency_id(session, entry)
     session.info.get(_MEMO, {}).pop(agency_id, None)  # the agency's calendar changes with this notice
     body = entry.body
+    agency = session.get(Agency, agency_id)
+    assert agency is not None
+    agency.calendar_versions = {**agency.calendar_versions, str(int(body["year"])): body["version"]}
     current = session.get(CalendarNotice, (agency_id, int(body["year"])))
     if current is None:
         session.add(
@@ -129,12 +132,11 @@ _BUILT: dict[tuple[str, tuple[tuple[int, str], ...]], WorkdayCalendar] = {}
 
 
 def _built(session: Session, base: WorkdayCalendar, agency_id: uuid.UUID) -> WorkdayCalendar:
-    rows = session.execute(
-        select(CalendarNotice.year, CalendarNotice.version).where(CalendarNotice.agency_id == agency_id)
-    ).all()
-    if not rows:
+    # Which notices are in force is kept on the agency's row (read with the case a request works on).
+    versions = agency_of(session, agency_id).calendar_versions
+    if not versions:
         return base
-    key = (base.version, tuple(sorted((int(year), str(version)) for year, version in rows)))
+    key = (base.version, tuple(sorted((int(year), str(version)) for year, version in versions.items())))
     if key not in _BUILT:
         if len(_BUILT) > 64:
             _BUILT.clear()

@@ -1,0 +1,159 @@
+"""The request path does the least work: the statements and transactions of a case view, the case list and an
+officer's step, counted on the test database's engines, have upper bounds (issue 19).
+
+What is counted: every statement SQLAlchemy sends (``before_cursor_execute``), except SQLite's ``BEGIN`` and
+``PRAGMA``, and every transaction begun. On PostgreSQL the ledger's append talks to the driver directly
+(service/ledger/store.py: two statements, the head taken and the entry written), so the counts there leave those
+two out; on SQLite the append goes through SQLAlchemy and is counted (three statements and the second read of
+the stream head). Before this work (same counting, SQLite): a case view 7 statements in 2 transactions, the
+list of one case 7 in 2 (and more per case), an inquiry 24 in 2 transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, event
+
+from service.runtime import Runtime
+
+from .driver import Cases
+
+INQUIRY = {"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"}
+
+
+@dataclass
+class Counted:
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+
+    def touching(self, table: str) -> list[str]:
+        return [s for s in self.statements if f" {table}" in s or f"{table}." in s]
+
+
+class StatementCounter:
+    """Counts what the service sends to the database while ``counting()`` is open."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.engines: list[Engine] = list(
+            {id(e): e for e in (runtime.database.writer, runtime.database.reader)}.values()
+        )
+        self.postgres = runtime.database.writer.dialect.name == "postgresql"
+        self.current: Counted | None = None
+        for engine in self.engines:
+            event.listen(engine, "before_cursor_execute", self._statement)
+            event.listen(engine, "begin", self._begin)
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if self.current is not None and not statement.startswith(("BEGIN", "PRAGMA")):
+            self.current.statements.append(" ".join(statement.split()))
+
+    def _begin(self, _conn: Any) -> None:
+        if self.current is not None:
+            self.current.transactions += 1
+
+    @contextmanager
+    def counting(self) -> Iterator[Counted]:
+        self.current = Counted()
+        try:
+            yield self.current
+        finally:
+            self.current = None
+
+    def close(self) -> None:
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._statement)
+            event.remove(engine, "begin", self._begin)
+
+
+@pytest.fixture
+def counter(runtime: Runtime) -> Iterator[StatementCounter]:
+    counter = StatementCounter(runtime)
+    yield counter
+    counter.close()
+
+
+def count(counter: StatementCounter, call: Callable[[], httpx.Response]) -> Counted:
+    with counter.counting() as counted:
+        response = call()
+    assert response.status_code in (200, 201), response.text
+    return counted
+
+
+@pytest.fixture
+def filed(cases: Cases) -> dict[str, Any]:
+    case = cases.open()
+    return cases.step(case, "approve_filing", "head")
+
+
+def test_a_case_view_is_two_statements_in_one_transaction(
+    cases: Cases, counter: StatementCounter, filed: dict[str, Any]
+) -> None:
+    """The principal (user, agency code, revoked or not) in one statement; the case with its visibility and its
+    agency (which carries the calendar notices in force) in the other; nothing from the case's history, its
+    officers' table or the calendar notices' table."""
+    officer = cases.auth("officer1")
+    counted = count(counter, lambda: cases.client.get(f"/api/v1/cases/{filed['id']}", headers=officer))
+    assert counted.transactions == 1
+    assert len(counted.statements) <= 2, counted.statements
+    assert not counted.touching("ledger_entries")
+    # The officers' ids are on the case's row; a revoked token is an EXISTS in the principal's statement.
+    read_apart = ("SELECT case_officers", "SELECT revoked_tokens", "SELECT calendar_notices", "SELECT officers")
+    assert not [s for s in counted.statements if s.startswith(read_apart)]
+
+
+def test_a_case_view_costs_the_same_after_more_history(
+    cases: Cases, counter: StatementCounter, filed: dict[str, Any]
+) -> None:
+    officer = cases.auth("officer1")
+    before = count(counter, lambda: cases.client.get(f"/api/v1/cases/{filed['id']}", headers=officer))
+    for _ in range(5):
+        cases.step(filed, "record_inquiry", officers=cases.with_second(), data=INQUIRY)
+    after = count(counter, lambda: cases.client.get(f"/api/v1/cases/{filed['id']}", headers=officer))
+    assert len(after.statements) == len(before.statements), (before.statements, after.statements)
+
+
+def test_the_case_list_does_not_read_per_case(cases: Cases, counter: StatementCounter, filed: dict[str, Any]) -> None:
+    """Two statements whether the list holds one case or five: the principal, and the cases with their agency."""
+    officer = cases.auth("officer1")
+    one = count(counter, lambda: cases.client.get("/api/v1/cases", headers=officer))
+    for _ in range(4):
+        cases.open()
+    five = count(counter, lambda: cases.client.get("/api/v1/cases", headers=officer))
+    assert len(cases.client.get("/api/v1/cases", headers=officer).json()) == 5
+    assert one.transactions == five.transactions == 1
+    assert len(one.statements) <= 2, one.statements
+    assert len(five.statements) == len(one.statements), five.statements
+
+
+def test_an_inquiry_reads_the_case_once_and_its_officers_qualifications_in_one_statement(
+    cases: Cases, counter: StatementCounter, filed: dict[str, Any]
+) -> None:
+    """The principal, the case's stream lock, the case and its agency, the officers (the caller's and those
+    named), the officers' certificates with their events; then the append and one update of the case (its file
+    and its version together). One transaction."""
+    officer = cases.auth("officer1")
+    second = cases.officer("officer2")
+    counted = count(
+        counter,
+        lambda: cases.client.post(
+            f"/api/v1/cases/{filed['id']}/steps/record_inquiry",
+            headers=officer,
+            json={"officers": [second], "data": INQUIRY},
+        ),
+    )
+    assert counted.transactions == 1
+    # SQLite: 5 reads, the append's 4 (the head read again, the entry, the pending marker, the head moved) and
+    # one UPDATE of the case; PostgreSQL: 5 reads and the UPDATE, the append's two driver statements not seen.
+    bound = 6 if counter.postgres else 10
+    assert len(counted.statements) <= bound, counted.statements
+    assert len([s for s in counted.statements if s.startswith("SELECT cases.")]) == 1
+    assert len([s for s in counted.statements if s.startswith("SELECT certificates.")]) == 1
+    assert len([s for s in counted.statements if s.startswith("SELECT officers.")]) == 1
+    assert len([s for s in counted.statements if s.startswith("UPDATE cases")]) == 1
+    assert not [s for s in counted.statements if s.startswith("SELECT case_officers")]

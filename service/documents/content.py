@@ -188,6 +188,37 @@ def penalty_stated(kind: DocumentKind, file: CaseFile) -> PenaltyRecord | None:
     return file.decision.penalty
 
 
+# What each kind of record a decision may cite is called on paper.
+_RECORDS_ZH = {
+    "case:inquiry:recorded": "询问笔录",
+    "case:inspection:recorded": "现场检查（勘验）笔录",
+    "case:preservation:registered": "先行登记保存证据清单",
+    "case:statement:recorded": "陈述申辩笔录",
+    "case:correction:reinspected": "复查记录",
+}
+
+
+def cited_evidence(chain: Sequence[ChainEntry], cited: Sequence[int]) -> list[Line]:
+    """The evidence a decision cites, in the order cited: each record or file named as on paper, its date, and
+    its number on the case's chain (第X号记录), so that the paper and the record point at each other."""
+    by_seq = {e.seq: e for e in chain}
+    lines = []
+    for n, seq in enumerate(cited, 1):
+        entry = by_seq.get(seq)
+        if entry is None:
+            continue  # the guard decision_evidence_recorded refused any such decision; an old file may differ
+        if entry.type == "case:evidence:collected":
+            kind = str(entry.body.get("kind", ""))
+            text = f"{EVIDENCE_KINDS_ZH.get(kind, kind)}：{entry.body.get('description', '')}"
+        else:
+            text = _RECORDS_ZH.get(entry.type, entry.type)
+            subject = entry.body.get("data", {}).get("subject")
+            if subject:
+                text += f"（{subject}）"
+        lines.append(Line(label=str(n), text=f"{text}，{_day(entry.claimed_at)}（案件第{seq}号记录）"))
+    return lines
+
+
 def _officer_lines(session: Session, ids: Sequence[str]) -> list[str]:
     """Officers as records name them: 姓名（执法证号 …） (第四十二条: at least two, with their certificates)."""
     out = []
@@ -300,6 +331,9 @@ def document_fields(
         ],
         "statement": STATEMENTS_ZH.get(file.statement, ""),
     }
+    if file.decision is not None and file.decision.evidence:
+        # 第五十九条第一款第二项: the decision states the evidence it relies on — the entries it cites (第四十条).
+        values["evidence"] = cited_evidence(chain, file.decision.evidence)
     if file.notice is not None:
         values |= {
             "facts": file.notice.facts,

@@ -78,6 +78,10 @@ def test_the_documents_of_a_decided_case_state_what_the_law_requires(cases: Case
     ):
         assert required in decision, required
     assert date_in_chinese(local_date(clock.now())) in decision  # the date, as 2026年6月2日
+    # 第四十条: the evidence listed is what the decision cites, each with its number on the case's chain.
+    assert "询问笔录（当事人本人）" in decision
+    assert "现场检查（勘验）笔录" in decision
+    assert "号记录）" in decision
 
     _, statement = issued_text(cases, case, "statement_record", "officer1")
     assert "当事人表示愿意改正" in statement

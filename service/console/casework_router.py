@@ -50,7 +50,7 @@ from service.evidence import service as evidence_service
 from service.evidence.receiving import receive_evidence
 from service.evidence.service import EvidenceKind
 from service.officers.qualification import ItemFacts
-from service.officers.service import officer_of_user, officers_of_agency, qualification_of
+from service.officers.service import officer_of_user, officers_of_agency, qualifications_of
 from service.runtime import Runtime
 
 router = APIRouter(include_in_schema=False)
@@ -83,14 +83,13 @@ def officer_choices(
 ) -> list[dict[str, Any]]:
     """Every active officer of the agency but me, qualified for the item *now* or greyed with the reasons
     (行政处罚法 第四十二条: officers hold enforcement certificates for the matter)."""
-    now = runtime.clock.now()
+    others = [o for o in officers_of_agency(session, agency_id) if o.active and o.id != me]
+    # Their certificates in one statement, not one per officer.
+    found = qualifications_of(
+        session, runtime.officer_policy, others, ItemFacts(item_code, category), runtime.clock.now()
+    )
     choices = []
-    for officer in officers_of_agency(session, agency_id):
-        if not officer.active:
-            continue
-        if officer.id == me:
-            continue
-        q = qualification_of(session, runtime.officer_policy, officer, ItemFacts(item_code, category), now)
+    for officer, q in zip(others, found, strict=True):
         choices.append(
             {
                 "id": str(officer.id),

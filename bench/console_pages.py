@@ -127,12 +127,16 @@ def main(args: argparse.Namespace) -> None:
         ]
         rows = []
         for name, client, path in pages:
-            assert client.get(path).status_code == 200, path
+            first = client.get(path)
+            assert first.status_code == 200, path
             samples = []
             for _ in range(args.rounds):
                 started = time.perf_counter()
-                client.get(path)
+                answer = client.get(path)
                 samples.append(time.perf_counter() - started)
+                # every timed answer is the page itself, not a redirect to sign in or a refusal
+                assert answer.status_code == 200, (path, answer.status_code)
+                assert len(answer.content) >= len(first.content) // 2, path
             ordered = sorted(samples)
             p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
             rows.append((name, f"{statistics.median(ordered) * 1e3:.1f} ms", f"{p95 * 1e3:.1f} ms"))

@@ -38,11 +38,6 @@ router = APIRouter(prefix="/api/v1/cases/{case_id}/documents", tags=["documents"
 public_router = APIRouter(prefix="/api/v1/public/agencies/{agency}/documents", tags=["public"])
 
 PDF = "application/pdf"
-NOT_THE_ORIGINAL = (
-    "只有制发的电子文件本身（其 SHA-256 与此处记载一致）才是该文书的原件；扫描件、复印件或重新录入的文本不是原件，"
-    "须与原件核对。 Only the issued file itself, whose SHA-256 is the one recorded here, is the issued document: "
-    "a scan, a photocopy or a re-typed text is not, and must be checked against it."
-)
 
 
 @lru_cache(maxsize=4)
@@ -225,7 +220,7 @@ def _public_answer(session: Session, agency_code: str, reference: str) -> Public
         size=item.size,
         pages=item.pages,
         proof=found.proof.to_json(),
-        notice=NOT_THE_ORIGINAL,
+        notice=documents.NOT_THE_ORIGINAL,
     )
 
 

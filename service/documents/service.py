@@ -456,6 +456,14 @@ def proof_of(session: Session, item: IssuedDocument) -> DocumentProof:
     )
 
 
+# What the verification page says of paper: only the issued file is the original.
+NOT_THE_ORIGINAL = (
+    "只有制发的电子文件本身（其 SHA-256 与此处记载一致）才是该文书的原件；扫描件、复印件或重新录入的文本不是原件，"
+    "须与原件核对。 Only the issued file itself, whose SHA-256 is the one recorded here, is the issued document: "
+    "a scan, a photocopy or a re-typed text is not, and must be checked against it."
+)
+
+
 @dataclass(frozen=True)
 class PublicDocument:
     agency_code: str

@@ -46,7 +46,13 @@ def test_each_roles_home_at_phone_and_desktop_sizes(live_server: LiveServer, chr
             violations += serious_violations(page)
             context.close()
     page = new_context(chromium, PHONE).new_page()
-    for path in ("/login", "/public/tiemen/items", "/public/tiemen/officers", "/public/tiemen/decisions"):
+    for path in (
+        "/login",
+        "/public/tiemen/items",
+        "/public/tiemen/officers",
+        "/public/tiemen/decisions",
+        "/public/tiemen/documents",
+    ):
         page.goto(live_server.url + path)
         violations += serious_violations(page)
     page.screenshot(path=str(screenshots / "public-decisions-390x844.png"), full_page=True)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from service.ledger.models import LedgerEntry
 from service.officers.models import Officer
 from service.runtime import Runtime
+from tests.cases.driver import Auth, Cases
 
 from .helpers import form, sign_in
 
@@ -173,3 +174,24 @@ def test_public_pages_need_no_sign_in(client: TestClient) -> None:
     assert client.get("/public/tiemen/officers").status_code == 200
     assert client.get("/public/tiemen/decisions").status_code == 200
     assert client.get("/public/nowhere/items").status_code == 404
+
+
+def test_anyone_verifies_a_printed_document_by_its_identifier(client: TestClient, auth: Auth, runtime: Runtime) -> None:
+    """The public verification page (no sign-in): typed from the paper, the identifier answers what the document
+    is, when it was recorded and its SHA-256 — and nothing about the party; an identifier never issued is a 404."""
+    cases = Cases(client, auth, runtime.clock)
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    issued = client.post(f"/api/v1/cases/{case['id']}/documents/filing_approval/issue", headers=cases.auth("head"))
+    assert issued.status_code == 201, issued.text
+    document = issued.json()
+    printed = f"{document['id'][:4]}-{document['id'][4:8]}-{document['id'][8:]}"
+    page = client.get("/public/tiemen/documents", params={"reference": printed})
+    assert page.status_code == 200, page.text
+    for shown in (document["number"], printed, document["sha256"], "立案审批表"):
+        assert shown in page.text, shown
+    for private in ("张三", "500228199001011234", "13800000000"):
+        assert private not in page.text
+    assert client.get("/public/tiemen/documents", params={"reference": document["sha256"]}).status_code == 200
+    assert client.get("/public/tiemen/documents", params={"reference": "AAAA-BBBB-CCCC"}).status_code == 404
+    assert client.get("/public/tiemen/documents").status_code == 200  # the form alone

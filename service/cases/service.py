@@ -428,6 +428,11 @@ def perform(
     after = step.act(case.case_file, act)
     calendar = agency_calendar(session, context.calendar, agency.id)
     qualifications = qualifications_for(session, context, case, officers, moment)
+    if step.numbers_case and case.number is None and after.summary_form_number:
+        # 第五十二条: one numbered form, one decision. Two cases deciding on the same form at the same instant would
+        # each find it unused; the numbering stream this decision appends to is locked before the check instead, so
+        # the second waits and then sees the first (the lock is released only when the first commits or refuses).
+        lock_stream(session, agency.id, _numbering_stream(session, case, local_date(moment).year)[0])
     facts = _facts(session, context, calendar, case, after, moment, qualifications, request.reason, name)
     if isinstance(data.get("seizure"), int):  # the seizure a coercive-measure step names (行政强制法)
         facts = dataclasses.replace(facts, seizure_named=data["seizure"])
@@ -670,6 +675,16 @@ def _recorded_data(session: Session, context: CaseContext, case: Case, step: Ste
     return step.prepare(session, context, case, data) if step.prepare is not None else data
 
 
+def _numbering_stream(session: Session, case: Case, year: int) -> tuple[str, str | None]:
+    """The stream that numbers ``case`` in ``year``, and the department's prefix where it has its own sequence."""
+    power = item_of(session, case.agency_id, case.catalogue_version, case.item_code).power
+    if power.holding is PowerHolding.SECONDED and power.number_prefix is not None:
+        # 派驻执法: decided and numbered in the name of the department, in its own sequence.
+        prefix = power.number_prefix
+        return f"case-numbers:{prefix}:{case.procedure}:{year}", prefix
+    return f"case-numbers:{case.procedure}:{year}", None
+
+
 def _assign_number(
     session: Session, context: CaseContext, agency: Agency, case: Case, moment: datetime, actor: str, now: datetime
 ) -> None:
@@ -679,13 +694,7 @@ def _assign_number(
     filings at the same moment get different, consecutive numbers.
     """
     year = local_date(moment).year
-    stream = f"case-numbers:{case.procedure}:{year}"
-    prefix = None
-    power = item_of(session, case.agency_id, case.catalogue_version, case.item_code).power
-    if power.holding is PowerHolding.SECONDED and power.number_prefix is not None:
-        # 派驻执法: decided and numbered in the name of the department, in its own sequence.
-        prefix = power.number_prefix
-        stream = f"case-numbers:{prefix}:{case.procedure}:{year}"
+    stream, prefix = _numbering_stream(session, case, year)
     n = lock_stream(session, agency.id, stream)[0] + 1
     number = context.case_policy.case_number(case.procedure, agency.code, year, n, prefix=prefix)
     record(
@@ -702,7 +711,11 @@ def _assign_number(
             "procedure": case.procedure,
             "number": number,
             "sequence": n,
-            "in_the_name_of": power.original_department if prefix is not None else agency.name,
+            "in_the_name_of": (
+                item_of(session, case.agency_id, case.catalogue_version, case.item_code).power.original_department
+                if prefix is not None
+                else agency.name
+            ),
         },
     )
 

@@ -18,6 +18,7 @@ from service.runtime import Runtime
 
 from ..catalogue.test_catalogue_api import SAMPLE
 from .driver import Cases
+from .test_case_api import TOLD, fine
 from .test_reviews import major_case
 from .test_year_boundary import NOTICE_2027
 
@@ -159,3 +160,28 @@ def test_recounted_deadlines_do_not_change_the_version(
     history = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("supervisor")).json()
     assert history[-1]["type"] == "case:deadlines:revised"
     assert client.get(f"/api/v1/cases/{case['id']}", headers=auth("head")).headers["ETag"] == before
+
+
+def test_8_cases_deciding_on_one_summary_form_at_once_use_it_once(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    """第五十二条: one numbered form, one decision — also when eight cases decide on the same form at the same
+    instant (each would find it unused if the check did not wait for the others' decisions)."""
+    n = 8
+    opened = [cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟") for _ in range(n)]
+    body = {"officers": cases.with_second(), "data": {"penalty": fine(5000), "form_number": "渝梁铁简0000777"} | TOLD}
+    headers = auth("officer1")
+    pending = iter(opened)
+    lock = threading.Lock()
+
+    def decide() -> Any:
+        with lock:
+            case = next(pending)
+        return client.post(f"/api/v1/cases/{case['id']}/steps/decide_on_the_spot", headers=headers, json=body)
+
+    responses = at_once(n, decide)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] + [409] * (n - 1), [r.text for r in responses if r.status_code not in (200, 409)]
+    for refused in (r for r in responses if r.status_code == 409):
+        assert "form_number_unused" in [f["guard"] for f in refused.json()["failures"]], refused.text
+    assert entries_of(runtime, "case:summary_decision:made") == 1

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from service.agencies.models import Agency
 from service.auth.models import User
 from service.cases.casefile import CaseFile, PenaltyRecord
-from service.cases.deadlines import SEIZURE_DAYS
+from service.cases.deadlines import SEIZURE_DAYS, seizure_last_day
 from service.cases.disclosure import PartyView, clear_party, redacted_party
 from service.cases.execution import amount_to_execute
 from service.cases.history import stream_entries
@@ -264,6 +264,47 @@ def seizure_fields(decided: ChainEntry) -> dict[str, Any]:
     }
 
 
+# 行政强制法 第二十八条第一款 and 第十九条: the grounds of a release, as the decision states them.
+RELEASE_GROUNDS_ZH = {
+    "no_violation": "当事人没有违法行为（《中华人民共和国行政强制法》第二十八条第一款第一项）",
+    "unrelated": "查封、扣押的场所、设施或者财物与违法行为无关（第二十八条第一款第二项）",
+    "decided": "行政机关对违法行为已经作出处理决定，不再需要查封、扣押（第二十八条第一款第三项）",
+    "period_ended": "查封、扣押期限已经届满（第二十八条第一款第四项）",
+    "no_longer_needed": "其他不再需要采取查封、扣押措施的情形（第二十八条第一款第五项）",
+    "head_disapproved": "当场实施的查封、扣押未获本机关负责人批准（第十九条）",
+}
+
+
+def seizure_change_fields(file: CaseFile, act: ChainEntry) -> dict[str, Any]:
+    """What the decision to extend (第二十五条第二款) or to release (第二十八条) a sealing or seizure states: the
+    seizure it concerns (its things, its decision's day), and the extension with its reason, or the release with
+    its ground and what was returned."""
+    data = act.body.get("data", {})
+    seizure = next((s for s in file.seizures if s.number == data.get("seizure")), None)
+    if seizure is None or seizure.decided_at is None:
+        return {}
+    decided = parse_instant(seizure.decided_at)
+    values: dict[str, Any] = {
+        "seizure_kind": SEIZURE_KINDS_ZH.get(seizure.kind, ""),
+        "seizure_decided_on": _day(decided),
+        "seized_things": [Line(label=str(n), text=t.name, note=t.quantity) for n, t in enumerate(seizure.things, 1)],
+    }
+    if act.type == "case:seizure:extended":
+        days = int(data.get("calendar_days", 0))
+        last = seizure_last_day(decided, days)
+        values |= {
+            "seizure_extension": f"{number_in_chinese(days)}日，至{date_in_chinese(last)}",
+            "seizure_extension_reason": str(data.get("reason", "")),
+        }
+    else:
+        ground = str(data.get("ground", ""))
+        values |= {
+            "seizure_release_ground": RELEASE_GROUNDS_ZH.get(ground, ground),
+            "seizure_returned": str(data.get("returned", "")),
+        }
+    return values
+
+
 def party_view(party: Party, *, clear: bool, address_levels: Sequence[str]) -> PartyView:
     return clear_party(party) if clear else redacted_party(party, address_levels)
 
@@ -370,6 +411,8 @@ def document_fields(
         DocumentKind.PRESERVATION_NOTICE: "case:preservation:registered",
         DocumentKind.SEIZURE_DECISION: "case:seizure:decided",
         DocumentKind.SEIZURE_LIST: "case:seizure:decided",
+        DocumentKind.SEIZURE_EXTENSION: "case:seizure:extended",
+        DocumentKind.SEIZURE_RELEASE: "case:seizure:released",
     }.get(kind)
     held = record if record is not None else (_latest(chain, record_type) if record_type else None)
     if held is not None:
@@ -391,6 +434,8 @@ def document_fields(
         }
     if held is not None and kind in (DocumentKind.SEIZURE_DECISION, DocumentKind.SEIZURE_LIST):
         values |= seizure_fields(held)
+    if held is not None and kind in (DocumentKind.SEIZURE_EXTENSION, DocumentKind.SEIZURE_RELEASE):
+        values |= seizure_change_fields(file, held)
     registered_items = _latest(chain, "case:preservation:registered")
     if registered_items is not None:
         values["preserved_items"] = str(registered_items.body.get("data", {}).get("items", ""))

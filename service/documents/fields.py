@@ -93,6 +93,12 @@ class DocumentFields(BaseModel):
     seizure_period: str = ""  # e.g. 三十日（2026年6月1日至2026年7月1日）
     seizure_approval: str = ""  # approved before (第十八条第一项), or taken urgently and reported (第十九条)
     seizure_place: str = ""
+    # Its extension (第二十五条第二款) or release (第二十八条), decided by the head and told to the party in writing
+    seizure_decided_on: str = ""  # the day the sealing or seizure was decided
+    seizure_extension: str = ""  # e.g. 三十日，至2026年7月31日
+    seizure_extension_reason: str = ""
+    seizure_release_ground: str = ""
+    seizure_returned: str = ""
     seized_things: list[Line] = Field(default_factory=list)  # label: number, text: name, note: quantity
     # Hearing
     hearing_time: str = ""

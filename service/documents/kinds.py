@@ -35,6 +35,8 @@ class DocumentKind(StrEnum):
     PAYMENT_REMINDER = "payment_reminder"  # 催告书 (行政强制法 第三十五条)
     SEIZURE_DECISION = "seizure_decision"  # 查封、扣押决定书 (行政强制法 第二十四条)
     SEIZURE_LIST = "seizure_list"  # 查封、扣押清单 (行政强制法 第二十四条第三款: 一式二份)
+    SEIZURE_EXTENSION = "seizure_extension"  # 延长查封、扣押期限决定书 (行政强制法 第二十五条第二款)
+    SEIZURE_RELEASE = "seizure_release"  # 解除查封、扣押决定书 (行政强制法 第二十八条)
     CLOSING_APPROVAL = "closing_approval"  # 结案审批表
     DOSSIER = "dossier"  # 卷宗封面、卷内目录、备考表
 
@@ -66,6 +68,9 @@ RULES: dict[DocumentKind, KindRule] = {
     # 行政强制法 第二十四条: made by the officers who seal or seize, and handed to the party on the spot.
     DocumentKind.SEIZURE_DECISION: KindRule("查封、扣押决定书", Permission.CASE_ACT),
     DocumentKind.SEIZURE_LIST: KindRule("查封、扣押清单", Permission.CASE_ACT),
+    # 第二十五条第二款, 第二十八条: the head decides to extend or release; the officers tell the party in writing.
+    DocumentKind.SEIZURE_EXTENSION: KindRule("延长查封、扣押期限决定书", Permission.CASE_ACT),
+    DocumentKind.SEIZURE_RELEASE: KindRule("解除查封、扣押决定书", Permission.CASE_ACT),
     DocumentKind.CLOSING_APPROVAL: KindRule("结案审批表", Permission.CASE_APPROVE),
     DocumentKind.DOSSIER: KindRule("卷宗", Permission.CASE_ACT),
 }
@@ -81,6 +86,9 @@ ONE_PER_ENTRY: dict[DocumentKind, str] = {
     # 行政强制法 第二十四条: each sealing or seizure has its own decision and list.
     DocumentKind.SEIZURE_DECISION: "case:seizure:decided",
     DocumentKind.SEIZURE_LIST: "case:seizure:decided",
+    # 第二十五条第二款: the party is told of an extension in writing, with the reason; 第二十八条: a release is decided.
+    DocumentKind.SEIZURE_EXTENSION: "case:seizure:extended",
+    DocumentKind.SEIZURE_RELEASE: "case:seizure:released",
 }
 
 
@@ -106,6 +114,10 @@ def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -
             return "尚未先行登记保存证据"
         case DocumentKind.SEIZURE_DECISION | DocumentKind.SEIZURE_LIST if "case:seizure:decided" not in recorded:
             return "尚未作出查封、扣押决定"
+        case DocumentKind.SEIZURE_EXTENSION if "case:seizure:extended" not in recorded:
+            return "尚未决定延长查封、扣押期限"
+        case DocumentKind.SEIZURE_RELEASE if "case:seizure:released" not in recorded:
+            return "尚未决定解除查封、扣押"
         case DocumentKind.HEARING_RECORD if file.hearing.held_at is None:
             return "尚未举行听证"
         case DocumentKind.PAYMENT_REMINDER if not _fine_outstanding(file):

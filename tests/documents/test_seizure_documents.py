@@ -106,3 +106,45 @@ def test_the_dossier_holds_the_papers_of_every_seizure(cases: Cases) -> None:
     issue(cases, case, "seizure_decision", "officer1")
     _, dossier = issued_text(cases, case, "dossier", "officer1")
     assert "查封、扣押决定书" in dossier
+
+
+def test_an_extension_and_a_release_are_told_to_the_party_in_writing_arts_25_and_28(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = seized_case(cases)
+    decided_on = local_date(clock.now())
+    assert issue(cases, case, "seizure_extension", "officer1", expect=409)["detail"].endswith(
+        "尚未决定延长查封、扣押期限"
+    )
+    assert issue(cases, case, "seizure_release", "officer1", expect=409)["detail"].endswith("尚未决定解除查封、扣押")
+    clock.advance(days=20)
+    extension = {"seizure": 1, "calendar_days": 30, "reason": "涉案车辆需送检验"}
+    cases.step(case, "extend_seizure", "head", data=extension)
+    document, text = issued_text(cases, case, "seizure_extension", "officer1")
+    assert document["number"] == "铁门封扣延〔2026〕1号"
+    for required in (
+        "延长查封、扣押期限决定书",
+        "张三",
+        date_in_chinese(decided_on),  # the seizure it extends
+        "农用三轮车",
+        "涉案车辆需送检验",  # 第二十五条第二款: the reason, in writing
+        f"三十日，至{date_in_chinese(decided_on + timedelta(days=60))}",
+        "第二十五条",
+        "六十日",
+        "六个月",
+    ):
+        assert required in text, required
+
+    release = {"seizure": 1, "ground": "no_violation", "returned": "车辆已当场退还当事人"}
+    cases.step(case, "release_seizure", "head", data=release)
+    document, text = issued_text(cases, case, "seizure_release", "officer1")
+    assert document["number"] == "铁门封扣解〔2026〕1号"
+    for required in (
+        "解除查封、扣押决定书",
+        "张三",
+        "农用三轮车",
+        "当事人没有违法行为",
+        "第二十八条",
+        "车辆已当场退还当事人",
+    ):
+        assert required in text, required

@@ -32,6 +32,7 @@ from service.cases.steps import STEPS
 from service.cases.versioning import etag
 from service.cases.workflow import CaseState, Procedure
 from service.catalogue.service import item_of, items_of, require_current_version
+from service.console.acting import if_match_of, take_step_once, with_lf
 from service.console.forms import form_of, read_answer
 from service.console.schemas import Recorded
 from service.console.web import (
@@ -64,10 +65,6 @@ Collector = Annotated[Viewer, Depends(ConsoleRequires(Permission.EVIDENCE_UPLOAD
 def _first(sent: dict[str, list[str]], name: str) -> str:
     values = sent.get(name) or [""]
     return values[0].replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _lf(sent: dict[str, list[str]]) -> dict[str, list[str]]:
-    return {k: [v.replace("\r\n", "\n").replace("\r", "\n") for v in vs] for k, vs in sent.items()}
 
 
 def _validation_refusal(exc: ValidationError) -> InvalidInput:
@@ -142,7 +139,7 @@ def new_case_page(
 
 @router.post("/cases/new")
 async def new_case_submit(request: Request, viewer: Creator) -> Response:
-    sent = _lf(await sent_form(request))
+    sent = with_lf(await sent_form(request))
     check_csrf(viewer, sent, request)
     return await run_in_threadpool(_register, request, viewer, sent)
 
@@ -310,7 +307,7 @@ def step_page(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -
 
 @router.post("/cases/{case_id}/steps/{step}")
 async def step_submit(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -> Response:
-    sent = _lf(await sent_form(request))
+    sent = with_lf(await sent_form(request))
     check_csrf(viewer, sent, request)
     return await run_in_threadpool(_take_step, request, case_id, step, viewer, sent)
 
@@ -328,47 +325,22 @@ def _take_step(request: Request, case_id: uuid.UUID, step: str, viewer: Viewer, 
         envelope["claimed_at"] = claimed if ("+" in claimed[10:] or claimed.endswith("Z")) else claimed + ":00+08:00"
     if _first(sent, "reason"):
         envelope["reason"] = _first(sent, "reason")
-    # The version the form was drawn on, sent as the API's If-Match would be (its ETag is the quoted number).
     seen_version = _first(sent, "version")
-    if_match = f'"{seen_version}"' if seen_version.isdigit() else None
+    if_match = if_match_of(seen_version)
     key = _first(sent, "idempotency_key") or None
     try:
         try:
             parsed = StepEnvelope.model_validate(envelope)
         except ValidationError as exc:
             raise _validation_refusal(exc) from None
-        with runtime.database.transaction() as session:
-
-            def take() -> tuple[Recorded, str]:
-                case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-                cases.perform(
-                    session,
-                    runtime.case_context,
-                    viewer.principal,
-                    case,
-                    step,
-                    cases.ActIn(
-                        data=data,
-                        officers=parsed.officers,
-                        claimed_at=parsed.claimed_at,
-                        reason=parsed.reason,
-                        if_match=if_match,
-                    ),
-                    runtime.clock.now(),
-                )
-                return Recorded(id=str(case.id)), etag(case)
-
-            idempotency.answer_once(
-                session,
-                viewer.principal.user_id,
-                key,
-                idempotency.fingerprint(
-                    "POST", f"/cases/{case_id}/steps/{step}", {**parsed.model_dump(mode="json"), "data": data}
-                ),
-                runtime.clock.now(),
-                200,
-                take,
-            )
+        act = cases.ActIn(
+            data=data,
+            officers=parsed.officers,
+            claimed_at=parsed.claimed_at,
+            reason=parsed.reason,
+            if_match=if_match,
+        )
+        take_step_once(runtime, viewer, case_id, step, act, key, {**parsed.model_dump(mode="json"), "data": data})
     except DomainError as refused:
         with runtime.database.transaction(write=False) as session:
             case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)

@@ -26,12 +26,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from service import idempotency
 from service.auth.permissions import Permission
 from service.auth.users import users_of_agency
 from service.cases import service as cases
-from service.cases.versioning import etag
-from service.console.schemas import Recorded
+from service.console.acting import if_match_of, take_step_once, with_lf
 from service.console.web import (
     ConsoleRequires,
     Viewer,
@@ -337,8 +335,7 @@ def discussion_page(request: Request, case_id: uuid.UUID, viewer: Signer) -> HTM
 
 @router.post("/cases/{case_id}/discussion")
 async def record_discussion(request: Request, case_id: uuid.UUID, viewer: Signer) -> Response:
-    form = await sent_form(request)
-    sent = {k: [v.replace("\r\n", "\n").replace("\r", "\n") for v in vs] for k, vs in form.items()}
+    sent = with_lf(await sent_form(request))
     check_csrf(viewer, sent, request)
     return await run_in_threadpool(_record_discussion, request, case_id, viewer, sent)
 
@@ -359,34 +356,11 @@ def _record_discussion(request: Request, case_id: uuid.UUID, viewer: Viewer, sen
         "chair": first("chair"),
     }
     seen_version = first("version")
-    if_match = f'"{seen_version}"' if seen_version.isdigit() else None
     key = first("idempotency_key") or None
     step = "record_collective_discussion"
     try:
-        with runtime.database.transaction() as session:
-
-            def take() -> tuple[Recorded, str]:
-                case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-                cases.perform(
-                    session,
-                    runtime.case_context,
-                    viewer.principal,
-                    case,
-                    step,
-                    cases.ActIn(data=data, if_match=if_match),
-                    runtime.clock.now(),
-                )
-                return Recorded(id=str(case.id)), etag(case)
-
-            idempotency.answer_once(
-                session,
-                viewer.principal.user_id,
-                key,
-                idempotency.fingerprint("POST", f"/cases/{case_id}/steps/{step}", {"data": data}),
-                runtime.clock.now(),
-                200,
-                take,
-            )
+        act = cases.ActIn(data=data, if_match=if_match_of(seen_version))
+        take_step_once(runtime, viewer, case_id, step, act, key, {"data": data})
     except DomainError as refused:
         with runtime.database.transaction(write=False) as session:
             view = _discussion_view(session, runtime, viewer, case_id)

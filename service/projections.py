@@ -14,6 +14,7 @@ PROJECTING_MODULES = (
     "service.auth.users",
     "service.catalogue.service",
     "service.officers.service",
+    "service.officers.staff_register",
     "service.cases.service",
     "service.cases.deadline_revision",
     "service.cases.versioning",

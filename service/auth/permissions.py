@@ -31,6 +31,7 @@ class Permission(StrEnum):
     OFFICER_READ = "officer:read"
     OFFICER_MANAGE = "officer:manage"
     STAFF_TRAIN = "staff:train"  # record and read every staff member's trainings and exam results
+    STAFF_MANAGE = "staff:manage"  # keep the staff register: people with or without an account (never public)
     CERTIFICATE_MANAGE = "certificate:manage"
     USER_MANAGE = "user:manage"
     SIGNING_KEY_REGISTER = "signing_key:register"

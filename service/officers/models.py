@@ -87,3 +87,26 @@ class TrainingRecord(Base):
     held_on: Mapped[date]
     participants: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     recorded_at: Mapped[datetime]
+
+
+# -- the staff register (工作人员名册) ------------------------------------------------------------------------
+
+
+@projected()
+class StaffMember(Base):
+    """A person on the agency's staff register: enforcement officers, administrative staff and auxiliary staff
+    (协管员、辅助执法人员) alike, with or without a user account, so that trainings and exams name every one of them.
+    Minimal personal data (name, post, kind of employment, dates); never published."""
+
+    __tablename__ = "staff_members"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    post: Mapped[str] = mapped_column(String(100))
+    employment: Mapped[str] = mapped_column(String(30))
+    joined_on: Mapped[date]
+    left_on: Mapped[date | None]
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

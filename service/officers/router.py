@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
@@ -15,9 +15,9 @@ from service.auth.principal import Principal
 from service.catalogue.service import item_of, require_current_version
 from service.errors import InvalidInput
 from service.inputs import Line, SaneDate, SaneDateTime
-from service.officers import reports
+from service.officers import reports, staff_register
 from service.officers import service as officers
-from service.officers.models import Officer
+from service.officers.models import Officer, TrainingRecord
 from service.officers.qualification import ItemFacts
 from service.officers.schemas import (
     ActiveIn,
@@ -32,7 +32,11 @@ from service.officers.schemas import (
     OfficerIn,
     OfficerOut,
     QualificationOut,
+    RegisterRecordOut,
     ReviewIn,
+    StaffDepartureIn,
+    StaffMemberIn,
+    StaffMemberOut,
     StaffRecordOut,
     StaffTrainingIn,
     StaffTrainingLine,
@@ -292,8 +296,9 @@ def record_staff_training(
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.STAFF_TRAIN),
 ) -> TrainingOut:
-    """Record a training or an exam of the agency's staff — every user, enforcement officer or not — with each
-    participant's exam result; an entry of the agency's ``trainings`` stream, counted in the yearly report."""
+    """Record a training or an exam of the agency's staff — every user, enforcement officer or not, and every
+    person of the staff register (``member_id``), account or not — with each participant's exam result; an entry
+    of the agency's ``trainings`` stream, counted in the yearly report."""
     found = officers.record_training(
         session,
         agency_of(session, principal.agency_id),
@@ -334,6 +339,89 @@ def staff_trainings(
         exams_passed=sum(1 for line in lines if line.kind == "exam" and line.passed),
         records=lines,
     )
+
+
+# -- the staff register (工作人员名册): every person of the staff, with or without an account -----------------
+
+
+@router.get("/staff/register", response_model=list[StaffMemberOut])
+def list_staff_register(
+    session: ReadSession, principal: Principal = requires(Permission.STAFF_MANAGE)
+) -> list[StaffMemberOut]:
+    """The agency's staff register: those on the staff first, then those who left, by name. Never public."""
+    found = staff_register.register_of(session, principal.agency_id)
+    return [StaffMemberOut.model_validate(m, from_attributes=True) for m in found]
+
+
+@router.post("/staff/register", response_model=StaffMemberOut, status_code=201)
+def add_to_staff_register(
+    body: StaffMemberIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.STAFF_MANAGE),
+) -> StaffMemberOut:
+    """Add a person to the register — auxiliary (协管员、辅助执法人员) and administrative staff too — optionally
+    linked to their user account; a trainings and exams can then name them (``member_id``)."""
+    member = staff_register.register_member(
+        session,
+        agency_of(session, principal.agency_id),
+        name=body.name,
+        post=body.post,
+        employment=body.employment,
+        joined_on=body.joined_on,
+        user_id=body.user_id,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
+    return StaffMemberOut.model_validate(member, from_attributes=True)
+
+
+@router.post("/staff/register/{member_id}/departure", response_model=StaffMemberOut)
+def record_staff_departure(
+    member_id: uuid.UUID,
+    body: StaffDepartureIn,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.STAFF_MANAGE),
+) -> StaffMemberOut:
+    """The person left the staff on ``left_on``; their line and past trainings stay."""
+    member = staff_register.register_member_of(session, principal.agency_id, member_id)
+    staff_register.record_departure(
+        session,
+        agency_of(session, principal.agency_id),
+        member,
+        left_on=body.left_on,
+        actor=principal.actor,
+        at=runtime.clock.now(),
+    )
+    return StaffMemberOut.model_validate(member, from_attributes=True)
+
+
+@router.get("/staff/register/{member_id}/trainings", response_model=RegisterRecordOut)
+def register_member_trainings(
+    member_id: uuid.UUID, session: ReadSession, principal: Principal = requires(Permission.STAFF_TRAIN)
+) -> RegisterRecordOut:
+    """A person's trainings and exams with the results, oldest first (as the register's line, or as the user
+    account it is linked to)."""
+    member = staff_register.register_member_of(session, principal.agency_id, member_id)
+    lines = _lines(officers.trainings_of_register_member(session, principal.agency_id, member))
+    return RegisterRecordOut(
+        member_id=member.id,
+        name=member.name,
+        trainings=sum(1 for line in lines if line.kind == "training"),
+        exams_taken=sum(1 for line in lines if line.kind == "exam"),
+        exams_passed=sum(1 for line in lines if line.kind == "exam" and line.passed),
+        records=lines,
+    )
+
+
+def _lines(taken: list[tuple[TrainingRecord, dict[str, Any]]]) -> list[StaffTrainingLine]:
+    return [
+        StaffTrainingLine(
+            record_id=r.id, kind=r.kind, title=r.title, held_on=r.held_on, passed=p.get("passed"), score=p.get("score")
+        )
+        for r, p in taken
+    ]
 
 
 @router.get("/reports/certification", response_model=CertificationSummary)

@@ -119,12 +119,20 @@ class TrainingIn(BaseModel):
 
 
 class StaffParticipant(BaseModel):
-    """A staff member (a user of the agency, enforcement officer or not) and, for an exam, the result."""
+    """A staff member — a user of the agency, enforcement officer or not, or a person of the staff register
+    (``member_id``), with or without an account — and, for an exam, the result. Exactly one of the two ids."""
 
     model_config = _STRICT
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = None
+    member_id: uuid.UUID | None = Field(default=None, description="a line of the staff register (GET /staff/register)")
     passed: bool | None = None
     score: int | None = Field(default=None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _one_person(self) -> StaffParticipant:
+        if (self.user_id is None) == (self.member_id is None):
+            raise ValueError("name the participant by user_id or by member_id, not both")
+        return self
 
 
 class StaffTrainingIn(BaseModel):
@@ -138,7 +146,7 @@ class StaffTrainingIn(BaseModel):
 
     @model_validator(mode="after")
     def _results_only_of_exams(self) -> StaffTrainingIn:
-        if len({p.user_id for p in self.participants}) != len(self.participants):
+        if len({p.user_id or p.member_id for p in self.participants}) != len(self.participants):
             raise ValueError("a staff member takes part once")
         for p in self.participants:
             if self.kind == "exam" and p.passed is None:
@@ -200,3 +208,48 @@ class CertificationSummary(BaseModel):
     lapsed_without_review: list[CertificateLineOut]
     cleanup: list[CertificateLineOut]
     training: dict[str, Any]
+
+
+# -- the staff register (工作人员名册) ------------------------------------------------------------------------
+
+Employment = Literal["civil_servant", "public_institution", "auxiliary", "contract", "other"]
+
+
+class StaffMemberIn(BaseModel):
+    """A person of the agency's staff; only what trainings and the yearly report need (never published)."""
+
+    model_config = _STRICT
+    name: Line = Field(min_length=1, max_length=100)
+    post: Line = Field(min_length=1, max_length=100, description="岗位, e.g. 综合执法队员, 协管员, 党政办")
+    employment: Employment = Field(
+        description="civil_servant 公务员, public_institution 事业编制, auxiliary 辅助执法人员/协管员, "
+        "contract 聘用/劳务派遣, other"
+    )
+    joined_on: SaneDate
+    user_id: uuid.UUID | None = Field(default=None, description="the person's user account, if they have one")
+
+
+class StaffDepartureIn(BaseModel):
+    model_config = _STRICT
+    left_on: SaneDate
+
+
+class StaffMemberOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    post: str
+    employment: str
+    joined_on: date
+    left_on: date | None
+    user_id: uuid.UUID | None
+
+
+class RegisterRecordOut(BaseModel):
+    """The trainings and exams of a person on the register (as that line or as the account it is linked to)."""
+
+    member_id: uuid.UUID
+    name: str
+    trainings: int
+    exams_taken: int
+    exams_passed: int
+    records: list[StaffTrainingLine]

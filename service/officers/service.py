@@ -22,7 +22,7 @@ from service.auth.models import User
 from service.errors import AlreadyExists, Conflict, InvalidInput, LegalBasis, NotFound
 from service.ledger.canonical import EntryContent, parse_instant
 from service.ledger.projection import projector, record
-from service.officers.models import Certificate, CertificateEvent, Officer, TrainingRecord
+from service.officers.models import Certificate, CertificateEvent, Officer, StaffMember, TrainingRecord
 from service.officers.policy import OfficerPolicy
 from service.officers.qualification import (
     CertificateFacts,
@@ -33,6 +33,7 @@ from service.officers.qualification import (
     StatusChange,
     qualified,
 )
+from service.officers.staff_register import member_users, on_staff, register_member_of
 
 CERTIFICATE_RULES = "交通运输行政执法证件管理规定"
 
@@ -564,8 +565,15 @@ def record_training(
     for participant in participants:
         if participant.get("user_id") is not None:
             staff_member(session, agency.id, uuid.UUID(str(participant["user_id"])))
+        elif participant.get("member_id") is not None:
+            _member_on_staff(session, agency.id, uuid.UUID(str(participant["member_id"])), held_on)
         else:
             get_officer(session, agency.id, uuid.UUID(str(participant["officer_id"])))
+    links = account_links(session, agency.id)
+    people = [participant_key(p, links) for p in participants]
+    if len(set(people)) != len(people):
+        # A register line linked to an account is that user: one person takes part once.
+        raise InvalidInput("a staff member takes part once", "同一工作人员只能列入一次")
     record_id = uuid.uuid4()
     record(
         session,
@@ -611,13 +619,33 @@ def staff_member(session: Session, agency_id: uuid.UUID, user_id: uuid.UUID) -> 
     return user
 
 
-def participant_key(participant: Mapping[str, Any], officer_users: Mapping[str, str]) -> str:
-    """Who took part, one key per person: the user, or the officer's user when the officer has an account."""
+def participant_key(participant: Mapping[str, Any], account_links: Mapping[str, str]) -> str:
+    """Who took part, one key per person: the user, or the user of the officer or register line when it has an
+    account; otherwise the officer or the line of the staff register."""
     if participant.get("user_id"):
         return f"user:{participant['user_id']}"
+    if participant.get("member_id"):
+        member_id = str(participant["member_id"])
+        user_id = account_links.get(member_id)
+        return f"user:{user_id}" if user_id else f"member:{member_id}"
     officer_id = str(participant["officer_id"])
-    user_id = officer_users.get(officer_id)
+    user_id = account_links.get(officer_id)
     return f"user:{user_id}" if user_id else f"officer:{officer_id}"
+
+
+def account_links(session: Session, agency_id: uuid.UUID) -> dict[str, str]:
+    """Officers and lines of the staff register that have a user account: their id → user id (ids are UUIDs, so
+    the two never collide)."""
+    return officer_users(session, agency_id) | member_users(session, agency_id)
+
+
+def _member_on_staff(session: Session, agency_id: uuid.UUID, member_id: uuid.UUID, held_on: date) -> None:
+    member = register_member_of(session, agency_id, member_id)
+    if not on_staff(member, held_on):
+        raise Conflict(
+            f"{member.name} was not on the staff on {held_on.isoformat()}",
+            f"{member.name}于{held_on.isoformat()}不在本机关工作人员名册内",
+        )
 
 
 def officer_users(session: Session, agency_id: uuid.UUID) -> dict[str, str]:
@@ -633,8 +661,19 @@ def trainings_of_staff_member(
 ) -> list[tuple[TrainingRecord, dict[str, Any]]]:
     """The trainings and exams the staff member took part in (as a user, or as the officer linked to the user),
     oldest first, each with the participant's line."""
-    me = f"user:{user.id}"
-    links = officer_users(session, agency_id)
+    return _trainings_of(session, agency_id, f"user:{user.id}")
+
+
+def trainings_of_register_member(
+    session: Session, agency_id: uuid.UUID, member: StaffMember
+) -> list[tuple[TrainingRecord, dict[str, Any]]]:
+    """The trainings and exams of a person on the register (as that line, or as the user it is linked to)."""
+    links = account_links(session, agency_id)
+    return _trainings_of(session, agency_id, participant_key({"member_id": str(member.id)}, links))
+
+
+def _trainings_of(session: Session, agency_id: uuid.UUID, me: str) -> list[tuple[TrainingRecord, dict[str, Any]]]:
+    links = account_links(session, agency_id)
     records = session.scalars(
         select(TrainingRecord)
         .where(TrainingRecord.agency_id == agency_id)

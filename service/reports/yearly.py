@@ -24,7 +24,7 @@ from service.cases.models import Case
 from service.ledger.models import LedgerEntry
 from service.officers.policy import OfficerPolicy
 from service.officers.reports import certified_officers, reviewer_share, training_figures
-from service.officers.service import officer_users, participant_key
+from service.officers.service import account_links, participant_key
 from service.policy.calendar import SHANGHAI
 
 DECISION_TYPES = (
@@ -157,8 +157,9 @@ def yearly_figures(
 
 def _count_trainings(session: Session, agency_id: uuid.UUID, year: int, figures: YearFigures) -> None:
     """Trainings and exams held in the year, from the agency's ``officer:training:recorded`` entries; people are
-    counted once however many sessions they attended (an officer with an account is that user)."""
-    links = officer_users(session, agency_id)
+    counted once however many sessions they attended (an officer or a line of the staff register with an account
+    is that user)."""
+    links = account_links(session, agency_id)
     trained: set[str] = set()
     takers: set[str] = set()
     passers: set[str] = set()

@@ -55,6 +55,7 @@ OTHER_AGENCY = ("other-officer", "other-admin", "other-supervisor")
 # (a step, a procedure, a year, an action) whose value comes from the OpenAPI document.
 OBJECT_PARAMETERS = {"agency", "case_id", "evidence_id", "review_id", "certificate_id", "officer_id", "key_id"}
 OBJECT_PARAMETERS |= {"user_id"}
+OBJECT_PARAMETERS |= {"member_id"}  # a line of the staff register
 STEP_ROUTE = re.compile(r"/api/v1/cases/\{case_id\}/steps/(\w+)")
 PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 NON_OBJECT_VALUES = {"year": "2027", "code": "CQ-TM-003"}
@@ -137,6 +138,13 @@ def world(client: TestClient, auth: Callable[[str], dict[str, str]], clock: Fixe
         json={"username": "matrix-target", "roles": ["officer"], "password": "a long enough password"},
     )
     assert target.status_code == 201, target.text
+    # A person of the staff register, without an account (协管员).
+    member = client.post(
+        "/api/v1/staff/register",
+        headers=auth("admin"),
+        json={"name": "矩阵协管", "post": "协管员", "employment": "auxiliary", "joined_on": "2020-01-01"},
+    )
+    assert member.status_code == 201, member.text
     with runtime.database.transaction(write=False) as session:
         tiemen = session.scalar(sa.select(User.agency_id).where(User.username == "head"))
         officer, certificate = session.execute(
@@ -156,6 +164,7 @@ def world(client: TestClient, auth: Callable[[str], dict[str, str]], clock: Fixe
         "officer_id": str(officer),
         "key_id": key.json()["id"],
         "user_id": target.json()["id"],
+        "member_id": member.json()["id"],
     }
     identifiers |= {v for k, v in values.items() if k != "agency"}
     return World(values, identifiers)

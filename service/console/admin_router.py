@@ -1,5 +1,6 @@
 """The admin's desk: users and roles, signing keys to approve or revoke, catalogue versions, the working-day
-calendar and its State Council notices, and the agency's settings (its principal head, 主要负责人).
+calendar and its State Council notices, the agency's settings (its principal head, 主要负责人), and the staff
+register (工作人员名册, ``staff_register.register_member``, after ``StaffMemberIn``).
 
 Every write calls the service function the API's route calls (``users.create_user``, ``users.set_roles``,
 ``users.set_disabled``, ``signing.decide_key``, ``catalogue.load_version``, ``deadline_revision.load_notice``,
@@ -43,6 +44,8 @@ from service.console.web import (
     sent_form,
 )
 from service.errors import DomainError, InvalidInput
+from service.officers import staff_register
+from service.officers.schemas import StaffMemberIn
 from service.policy.calendar import CalendarNoticeError, local_date, parse_notice
 from service.policy.notices import agency_calendar, calendar_years, loaded_notices
 from service.runtime import Runtime
@@ -54,6 +57,7 @@ UserAdmin = Annotated[Viewer, Depends(ConsoleRequires(Permission.USER_MANAGE))]
 KeyApprover = Annotated[Viewer, Depends(ConsoleRequires(Permission.SIGNING_KEY_APPROVE))]
 CatalogueAdmin = Annotated[Viewer, Depends(ConsoleRequires(Permission.CATALOGUE_MANAGE))]
 CalendarAdmin = Annotated[Viewer, Depends(ConsoleRequires(Permission.CALENDAR_MANAGE))]
+StaffKeeper = Annotated[Viewer, Depends(ConsoleRequires(Permission.STAFF_MANAGE))]
 
 Sent = dict[str, list[str]]
 
@@ -108,9 +112,20 @@ def _settings_view(session: Session, runtime: Runtime, viewer: Viewer) -> dict[s
     }
 
 
+def _staff_view(session: Session, runtime: Runtime, viewer: Viewer) -> dict[str, Any]:
+    accounts = {u.id: u.username for u in users.users_of_agency(session, viewer.principal.agency_id)}
+    members = staff_register.register_of(session, viewer.principal.agency_id)
+    return {
+        "members": [(m, accounts.get(m.user_id) if m.user_id else None) for m in members],
+        "employments": [(e.value, staff_register.EMPLOYMENT_ZH[e]) for e in staff_register.Employment],
+        "accounts": sorted(accounts.items(), key=lambda pair: pair[1]),
+    }
+
+
 View = Callable[[Session, Runtime, Viewer], dict[str, Any]]
 PAGES: dict[str, tuple[str, View]] = {
     "users": ("admin_users.html", _users_view),
+    "staff": ("admin_staff.html", _staff_view),
     "keys": ("admin_keys.html", _keys_view),
     "catalogue": ("admin_catalogue.html", _catalogue_view),
     "calendar": ("admin_calendar.html", _calendar_view),
@@ -185,6 +200,43 @@ async def add_user(request: Request, viewer: UserAdmin) -> Response:
         )
 
     return await _act(request, viewer, "users", add)
+
+
+# -- the staff register (工作人员名册) ------------------------------------------------------------------------
+
+
+@router.get("/admin/staff")
+def staff_page(request: Request, viewer: StaffKeeper) -> HTMLResponse:
+    """The staff register: auxiliary and administrative staff too, with or without an account (never public)."""
+    return _page(request, viewer, "staff")
+
+
+@router.post("/admin/staff")
+async def add_staff_member(request: Request, viewer: StaffKeeper) -> Response:
+    def add(session: Session, runtime: Runtime, sent: Sent) -> None:
+        body = _valid(
+            StaffMemberIn,
+            {
+                "name": _first(sent, "name"),
+                "post": _first(sent, "post"),
+                "employment": _first(sent, "employment"),
+                "joined_on": _first(sent, "joined_on"),
+                "user_id": _first(sent, "user_id") or None,
+            },
+        )
+        staff_register.register_member(
+            session,
+            agency_of(session, viewer.principal.agency_id),
+            name=body.name,
+            post=body.post,
+            employment=body.employment,
+            joined_on=body.joined_on,
+            user_id=body.user_id,
+            actor=viewer.principal.actor,
+            at=runtime.clock.now(),
+        )
+
+    return await _act(request, viewer, "staff", add)
 
 
 @router.post("/admin/users/{user_id}/roles")

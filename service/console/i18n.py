@@ -207,6 +207,25 @@ _WORDS: dict[str, tuple[str, str]] = {
 }
 _WORDS.update(DESK_WORDS)
 
+# The staff register (工作人员名册, service/officers/staff_register.py).
+_WORDS.update(
+    {
+        "staff_register": ("工作人员名册", "Staff register"),
+        "staff_register_rule": (
+            "含协管员、辅助执法人员和行政人员，无论是否有系统账号；培训、考试据此登记，不对外公开。",
+            "Auxiliary and administrative staff too, with or without an account; trainings and exams name them. "
+            "Never published.",
+        ),
+        "post": ("岗位", "Post"),
+        "employment": ("用工性质", "Employment"),
+        "joined_on": ("入职日期", "Joined on"),
+        "left_on": ("离职日期", "Left on"),
+        "account": ("系统账号", "Account"),
+        "no_account": ("无", "none"),
+        "add_staff_member": ("登记工作人员", "Add a person"),
+    }
+)
+
 
 def words(lang: Lang) -> dict[str, str]:
     index = 0 if lang == "zh" else 1

@@ -258,3 +258,48 @@ def test_the_admins_desk_speaks_english_when_asked(app: FastAPI) -> None:
     assert "<h1>Agency settings</h1>" in page
     assert "Principal head" in page
     assert "Signing keys" in browser.get("/admin/keys").text
+
+
+def test_the_staff_register_lists_people_and_adds_one_without_an_account(app: FastAPI, runtime: Runtime) -> None:
+    """Auxiliary staff who never sign in are added on the admin's desk, as users are, by the API's service function."""
+    browser, csrf = admin(app)
+    page = browser.get("/admin/staff")
+    assert page.status_code == 200
+    assert ">工作人员名册</a>" in page.text
+    assert 'id="add-staff"' in page.text
+
+    before = entry_count(runtime)
+    refused = browser.post(
+        "/admin/staff",
+        files=form(csrf=csrf, name="孙协管", post="协管员", employment="volunteer", joined_on="2021-05-01"),
+    )
+    assert refused.status_code == 422
+    assert 'role="alert"' in refused.text
+    assert entry_count(runtime) == before
+
+    added = browser.post(
+        "/admin/staff",
+        files=form(csrf=csrf, name="孙协管", post="协管员", employment="auxiliary", joined_on="2021-05-01", user_id=""),
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    assert entry_count(runtime) == before + 1
+    row = re.search(r'<tr id="member-[^"]+">(.*?)</tr>', browser.get("/admin/staff").text, re.S)
+    assert row is not None
+    assert re.findall(r"<td>([^<]*)</td>", row.group(1)) == [
+        "孙协管",
+        "协管员",
+        "辅助执法人员/协管员",
+        "2021-05-01",
+        "",
+        "无",
+    ]
+
+    # The head keeps the register too (staff:manage) and reaches it from the navigation; an officer does not.
+    head = TestClient(app)
+    sign_in(head, "head")
+    assert 'href="/admin/staff"' in head.get("/").text
+    assert "孙协管" in head.get("/admin/staff").text
+    officer = TestClient(app)
+    sign_in(officer, "officer1")
+    assert officer.get("/admin/staff").status_code == 403

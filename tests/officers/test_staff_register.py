@@ -34,13 +34,13 @@ def add_person(client: TestClient, auth: Auth, who: str = "admin", expect: int =
     return response.json()
 
 
-def test_people_without_accounts_are_trained_and_counted_once_each(
-    client: TestClient, auth: Auth, today: date
-) -> None:
+def test_people_without_accounts_are_trained_and_counted_once_each(client: TestClient, auth: Auth, today: date) -> None:
     before = yearly(client, auth, today.year)
     helper = add_person(client, auth)["id"]  # an auxiliary with no account
     zhao = clerk(client, auth)
-    office = add_person(client, auth, who="head", name="赵文书", post="党政办", employment="civil_servant", user_id=zhao)
+    office = add_person(
+        client, auth, who="head", name="赵文书", post="党政办", employment="civil_servant", user_id=zhao
+    )
     held = str(today)
     staff_training(
         client,
@@ -127,7 +127,8 @@ def test_the_register_is_the_agencys_own_and_never_public(client: TestClient, au
     assert client.get("/api/v1/staff/register", headers=auth("officer1")).status_code == 403
     add_person(client, auth, who="supervisor", expect=403)
     public = client.get("/api/v1/public/agencies/tiemen/officers")
-    assert public.status_code == 200 and "钱协管" not in public.text
+    assert public.status_code == 200
+    assert "钱协管" not in public.text
 
 
 def test_each_change_of_the_register_is_a_ledger_entry(

@@ -34,6 +34,7 @@ from service.cases.guards import (
     PreservationFacts,
     PriorNotice,
     SeizureFacts,
+    SetterApproval,
     StatementStatus,
 )
 from service.cases.schedule import execution_remedies
@@ -286,6 +287,20 @@ class RecordedDeadline(_Record):
     provisional: bool
 
 
+class SetterApprovalRecord(_Record):
+    """The approval, by the body that set the discretion standard, of departing from it (重庆市规范行政处罚裁量权办法
+    第十九条第二款): its document is an uploaded file of the case, named by its evidence id and SHA-256."""
+
+    body: str
+    approver: str
+    approved_on: str
+    reference_number: str
+    evidence_id: str
+    document_sha256: str
+    recorded_at: Instant
+    recorded_by: str
+
+
 class CaseFile(_Record):
     """The case file: every fact of the case its entries established, and nothing else."""
 
@@ -307,6 +322,7 @@ class CaseFile(_Record):
     corrections: tuple[CorrectionRecord, ...] = ()
     circumstances: CircumstancesRecord | None = None
     discretion_departure_approved_by: str | None = None  # the actor (重庆市规范行政处罚裁量权办法 第十九条)
+    standard_setter_approval: SetterApprovalRecord | None = None  # 办法 第十九条第二款: the district's approval
     reviews: tuple[ReviewRecord, ...] = ()
     collective_discussion_held: bool = False
     collective_discussion: DiscussionRecord | None = None
@@ -616,6 +632,29 @@ def decision_deadline_extended(file: CaseFile, act: Act) -> CaseFile:
 
 def discretion_departure_approved(file: CaseFile, act: Act) -> CaseFile:
     return file.with_changes(discretion_departure_approved=True, discretion_departure_approved_by=act.actor)
+
+
+def standard_setter_approval_recorded(file: CaseFile, act: Act) -> CaseFile:
+    """重庆市规范行政处罚裁量权办法 第十九条第二款: the standard-setting body's approval of the departure, on file."""
+    data = act.data
+    approval = SetterApprovalRecord(
+        body=data["approving_body"],
+        approver=data["approver"],
+        approved_on=data["approved_on"],
+        reference_number=data["reference_number"],
+        evidence_id=data["document"]["evidence_id"],
+        document_sha256=data["document"]["sha256"],
+        recorded_at=act.when,
+        recorded_by=act.actor,
+    )
+    return file.with_changes(standard_setter_approval=approval)
+
+
+def setter_approval_of(file: CaseFile) -> SetterApproval | None:
+    a = file.standard_setter_approval
+    if a is None:
+        return None
+    return SetterApproval(a.body, a.approver, date.fromisoformat(a.approved_on), a.reference_number, a.document_sha256)
 
 
 def correction_ordered(file: CaseFile, act: Act) -> CaseFile:

@@ -126,6 +126,21 @@ class ItemRules:
     # 第三十三条第一款: the item is on the agency's published first-violation no-penalty list (首违不罚清单), which
     # turns the law's “可以不予行政处罚” into the agency's rule for the item.
     first_violation_no_penalty: bool = False
+    # 重庆市规范行政处罚裁量权办法 第十九条第二款: the body above the agency that set the item's discretion standard
+    # (the district's department, for a delegated item); None when the agency applies its own (第一款).
+    discretion_set_by: str | None = None
+
+
+@dataclass(frozen=True)
+class SetterApproval:
+    """The approval of a departure from the discretion standard by the body that set it (办法 第十九条第二款), as the
+    case file records it: the body and person who approved, when, its reference number, the uploaded document."""
+
+    body: str
+    approver: str
+    approved_on: date
+    reference_number: str
+    document_sha256: str
 
 
 @dataclass(frozen=True)
@@ -412,6 +427,9 @@ class CaseFacts:
     # chain, and the type of every entry of the case by number (read only for a step that cites evidence).
     cited_evidence: tuple[int, ...] = ()
     case_entries: Mapping[int, str] = field(default_factory=dict)
+    # The approval of a departure by the body that set the discretion standard (办法 第十九条第二款); None until
+    # recorded.
+    setter_approval: SetterApproval | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "now")
@@ -819,6 +837,8 @@ def within_discretion(facts: CaseFacts, periods: Periods) -> Refusal | None:
         return None
     if not item.discretion and not penalty.fine_fen:
         return None
+    if item.discretion_set_by is not None:
+        return None  # a standard set above the agency: guard departure_approved_by_standard_setter (第十九条第二款)
     # 重庆市规范行政处罚裁量权办法 第十九条: the principal head's approval, or the heads' collective discussion.
     if facts.discretion_departure_by_principal or facts.collective_discussion_held:
         return None
@@ -1026,6 +1046,63 @@ def principal_head_approves(facts: CaseFacts, periods: Periods) -> Refusal | Non
         "art. 19).",
         f"调整适用裁量基准须经本行政机关主要负责人批准或者集体讨论通过，批准人不是主要负责人（{CHONGQING_DISCRETION_RULES}"
         "第十九条）。",
+    )
+
+
+# --- a discretion standard set above the agency (重庆市规范行政处罚裁量权办法 第十九条第二款) ---
+
+
+def _approved_by_setter(facts: CaseFacts, setter: str) -> bool:
+    approval = facts.setter_approval
+    return approval is not None and approval.body == setter
+
+
+def _departs_from_standard(item: ItemRules, party: PartyType, penalty: Penalty) -> bool:
+    if discretion_band(item, party, penalty) is not None:
+        return False
+    return bool(item.discretion or penalty.fine_fen)
+
+
+@_guard("standard_set_above", LegalBasis(CHONGQING_DISCRETION_RULES, 19, 2))
+def standard_set_above(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """The approval recorded is that of the body that set the item's standard: the district's, for a delegated
+    item; a standard of the agency's own is departed from with its principal head's approval (第一款)."""
+    item, approval = facts.item, facts.setter_approval
+    if item is None or item.discretion_set_by is None:
+        return Refusal(
+            f"The discretion standard of item {facts.item_code} is the agency's own: a departure is approved by "
+            f"its principal head or by collective discussion ({CHONGQING_DISCRETION_RULES} art. 19 §1).",
+            f"事项{facts.item_code}适用本机关制定的裁量基准，调整适用由本机关主要负责人批准或者集体讨论通过"
+            f"（{CHONGQING_DISCRETION_RULES}第十九条第一款）。",
+            LegalBasis(CHONGQING_DISCRETION_RULES, 19, 1),
+        )
+    if approval is None or approval.body != item.discretion_set_by:
+        return Refusal(
+            f"The standard of item {item.code} was set by {item.discretion_set_by}; the approval recorded is "
+            f"{'missing' if approval is None else 'by ' + approval.body} ({CHONGQING_DISCRETION_RULES} art. 19 §2).",
+            f"事项{item.code}的裁量基准由{item.discretion_set_by}制定，调整适用须报请该基准制定机关批准；所记录的批准"
+            f"{'缺失' if approval is None else '出自' + approval.body}（{CHONGQING_DISCRETION_RULES}第十九条第二款）。",
+        )
+    return None
+
+
+@_guard("departure_approved_by_standard_setter", LegalBasis(CHONGQING_DISCRETION_RULES, 19, 2))
+def departure_approved_by_standard_setter(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """A decision departing from a standard set above the agency needs that body's approval on file; the principal
+    head's approval or a collective discussion of the agency does not replace it."""
+    penalty, item = facts.proposed, facts.item
+    if penalty is None or item is None or item.discretion_set_by is None:
+        return None  # nothing proposed, or the agency's own standard: within_discretion decides
+    if not _departs_from_standard(item, facts.party_type, penalty):
+        return None
+    if _approved_by_setter(facts, item.discretion_set_by):
+        return None
+    return Refusal(
+        f"{penalty.describe_en().capitalize()} lies in no level of item {item.code}'s discretion standard, which "
+        f"{item.discretion_set_by} set: departing from it needs that body's approval, recorded with its document "
+        f"(record_standard_setter_approval) ({CHONGQING_DISCRETION_RULES} art. 19 §2).",
+        f"拟作出的行政处罚不在事项{item.code}的裁量基准阶次内，该基准由{item.discretion_set_by}制定：调整适用须报请"
+        f"该基准制定机关批准，并上传批准文件记录在案（{CHONGQING_DISCRETION_RULES}第十九条第二款）。",
     )
 
 

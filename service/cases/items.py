@@ -38,5 +38,6 @@ def item_rules(item: CatalogueItem, party_type: PartyType) -> ItemRules:
         time_bar_years=item.time_bar_years,
         time_bar_years_if_harm=item.time_bar_years_if_harm,
         measures=frozenset(m.code for m in item.measures),
+        discretion_set_by=item.discretion_set_by,
         first_violation_no_penalty=item.first_violation_no_penalty,
     )

@@ -357,6 +357,19 @@ class Execution(BaseModel):
     non_fine_penalties_performed: StrictBool = False
 
 
+class StandardSetterApproval(BaseModel):
+    """The approval of a departure from the discretion standard by the body that set it — the district's
+    department, for a delegated item (重庆市规范行政处罚裁量权办法 第十九条第二款). Its document is uploaded first
+    (POST /api/v1/cases/{id}/evidence, kind ``documentary``); the entry carries that file's SHA-256."""
+
+    model_config = _STRICT
+    evidence_id: uuid.UUID = Field(description="the uploaded approval document (an evidence id of this case)")
+    approving_body: Text = Field(description="the body that approved: the one that set the standard (the catalogue)")
+    approver: Text = Field(description="who signed the approval for that body")
+    approved_on: date
+    reference_number: Text = Field(max_length=100, description="the approval's reference number (文号)")
+
+
 class ReviewRequest(BaseModel):
     model_config = _STRICT
     materials: OptionalText = Field(default="", description="the materials submitted for review")

@@ -562,7 +562,8 @@ def _facts(
             # 重庆市规范行政处罚裁量权办法 第十九条: the principal head's approval OR collective discussion.
             context.review_catalogue,
             major=major,
-            departs_from_standard=departs and not by_principal,
+            # 第十九条第二款: a standard set above the agency is departed from with that body's approval instead.
+            departs_from_standard=departs and not by_principal and (rules is None or rules.discretion_set_by is None),
         ),
         collective_discussion_held=after.collective_discussion_held and after.discussion_signed,
         decision_signed=after.decision_signed,
@@ -580,6 +581,7 @@ def _facts(
         circumstances=casefile.circumstances_of(after),
         cited_evidence=tuple(after.decision.evidence) if after.decision is not None else (),
         case_entries=_case_entries(session, case) if transition in _CITING_EVIDENCE else {},
+        setter_approval=casefile.setter_approval_of(after),
     )
 
 

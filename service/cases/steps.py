@@ -31,6 +31,7 @@ from service.cases import payloads as p
 from service.cases.context import CaseContext
 from service.cases.models import Case
 from service.cases.review_requests import collective_discussion_data, review_request_data
+from service.cases.setter_approval import approval_document
 from service.cases.workflow import Procedure, Workflow
 
 # What the database adds to a step's validated data before it is recorded.
@@ -108,6 +109,13 @@ _STEPS = (
     # 期限、裁量、法制审核、集体讨论 (第六十条、第五十八条、第五十七条第二款)
     Step("extend_decision_deadline", p.Extension, casefile.decision_deadline_extended),
     Step("approve_discretion_departure", p.Nothing, casefile.discretion_departure_approved),
+    # 重庆市规范行政处罚裁量权办法 第十九条第二款: a standard set by the district is departed from with its approval.
+    Step(
+        "record_standard_setter_approval",
+        p.StandardSetterApproval,
+        casefile.standard_setter_approval_recorded,
+        prepare=approval_document,
+    ),
     Step("request_legal_review", p.ReviewRequest, casefile.legal_review_requested, prepare=_review_request),
     Step(
         "record_collective_discussion",

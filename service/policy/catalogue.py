@@ -279,6 +279,10 @@ class CatalogueItem(BaseModel):
     # published first-violation no-penalty list (首违不罚清单) is not penalised in that case: the list makes the
     # law's “可以” the agency's rule (guard no_penalty_where_law_excludes).
     first_violation_no_penalty: StrictBool = False
+    # 重庆市规范行政处罚裁量权办法 第十九条第二款: the body above the township that set the item's discretion standard
+    # (for a delegated item, the district's department); departing from it needs that body's approval, not the
+    # township's own head or collective discussion. None: the agency applies a standard of its own (第一款).
+    discretion_set_by: Text | None = None
     note: Text | None = None
 
 
@@ -533,6 +537,13 @@ def _check_item(item: CatalogueItem) -> Iterator[tuple[_Location, str]]:
         )
     if item.power.holding is not PowerHolding.SECONDED and item.power.number_prefix is not None:
         yield (("power", "number_prefix"), "only a seconded item is numbered in another body's name")
+
+    if item.discretion_set_by is not None and (item.power.holding is not PowerHolding.DELEGATED or not item.discretion):
+        yield (
+            ("discretion_set_by",),
+            "only a delegated item with a discretion standard applies a standard set by the district "
+            "(重庆市规范行政处罚裁量权办法 第十九条第二款)",
+        )
 
     for i, kind in enumerate(item.hearing_threshold.always_for):
         if kind not in item.penalty_kinds:

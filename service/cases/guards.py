@@ -1091,8 +1091,12 @@ def departure_approved_by_standard_setter(facts: CaseFacts, periods: Periods) ->
     """A decision departing from a standard set above the agency needs that body's approval on file; the principal
     head's approval or a collective discussion of the agency does not replace it."""
     penalty, item = facts.proposed, facts.item
-    if penalty is None or item is None or item.discretion_set_by is None:
-        return None  # nothing proposed, or the agency's own standard: within_discretion decides
+    if penalty is None:
+        return Refusal("No penalty is proposed.", "未提出拟作出的行政处罚。", penalty_law(57))
+    if item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    if item.discretion_set_by is None:
+        return None  # the agency's own standard: within_discretion decides (第十九条第一款)
     if not _departs_from_standard(item, facts.party_type, penalty):
         return None
     if _approved_by_setter(facts, item.discretion_set_by):

@@ -16,7 +16,8 @@ from service.ledger.models import LedgerEntry
 from service.runtime import Runtime
 
 from .driver import Cases
-from .test_case_api import fine, refusal
+from .test_case_api import fine, refusal, to_party_heard
+from .test_legal_audit import on_the_spot
 
 DISTRICT = "重庆市梁平区生态环境局"
 BURNING_NOTICE = {
@@ -27,9 +28,7 @@ BURNING_NOTICE = {
     "informs_hearing_right": False,
 }
 BELOW = fine(30_000)  # 300 yuan: below the 500 yuan the law and every level of the district's standard start at
-APPROVAL_PDF = (
-    b"%PDF-1.4\n% \xe6\xa2\x81\xe5\xb9\xb3\xe5\x8c\xba\xe7\x94\x9f\xe6\x80\x81\xe7\x8e\xaf\xe5\xa2\x83\xe5\xb1\x80\n"
-)
+APPROVAL_PDF = "%PDF-1.4\n% 梁环函〔2026〕31号 同意调整适用\n".encode()
 SECOND_PARAGRAPH = "《重庆市规范行政处罚裁量权办法》第19条第2款"
 
 
@@ -141,9 +140,13 @@ def test_the_approval_names_a_document_uploaded_to_this_case_as_documentary_evid
 def test_a_standard_of_the_agencys_own_is_departed_from_with_its_principal_head_not_an_attestation(
     cases: Cases, clock: FixedClock
 ) -> None:
-    from .test_case_api import to_party_heard
-
     case = to_party_heard(cases, clock)  # CQ-TM-003: no discretion_set_by in the catalogue
     uploaded = upload_approval(cases, case)
     refused = cases.step(case, "record_standard_setter_approval", expect=409, data=approval(uploaded["id"]))
     assert refusal(refused) == (["standard_set_above"], ["《重庆市规范行政处罚裁量权办法》第19条第1款"])
+
+
+def test_on_the_spot_no_fine_departs_from_the_districts_standard(cases: Cases) -> None:
+    """The summary procedure has no step to record the district's approval: a departing fine is not decided there."""
+    refused = on_the_spot(cases, "CQ-TM-004", fine(10_000), "渝梁铁简0000901", expect=409)
+    assert "departure_approved_by_standard_setter" in refusal(refused)[0]

@@ -33,6 +33,7 @@ from service.cases.guards import (
     PreservationFacts,
     PriorNotice,
     SeizureFacts,
+    SetterApproval,
     StatementStatus,
 )
 from service.cases.workflow import (
@@ -221,6 +222,29 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
         reason="首次违法且主动清理，减轻处罚",
         discretion_departure_by_principal=True,
     )
+    mitigated = Penalty(FINE, fine_fen=9_000)
+    walk.do("decide_penalty", cst(2025, 3, 17), proposed=mitigated, reason=None, **CITES_THE_INQUIRY)
+    decision = DecisionFacts(DecisionOutcome.PENALTY, mitigated, cst(2025, 3, 17), cst(2025, 3, 31), False)
+    walk.do("serve_decision_late", cst(2025, 3, 31), decision=decision, reason="当事人下落不明，公告送达")
+    walk.do("revoke_decision", cst(2025, 4, 7), reason="复核发现适用依据错误")
+    walk.do("archive_case", cst(2025, 4, 8))
+    return walk
+
+
+def general_path_departing_from_the_districts_standard() -> Walk:
+    """A standard set by the district (重庆市规范行政处罚裁量权办法 第十九条第二款): 90 yuan decided below it once the
+    district's approval is on file with its uploaded document; then served late and revoked."""
+    set_above = replace(WASTE, discretion_set_by="重庆市梁平区生态环境局")
+    walk = Walk(GENERAL, facts(item=set_above, party_type="individual"))
+    walk.do("approve_filing", cst(2025, 3, 3))
+    walk.do("close_investigation", cst(2025, 3, 10))
+    walk.do("intend_penalty", cst(2025, 3, 11))
+    walk.do("serve_prior_notice", cst(2025, 3, 12), notice=intended(30_000))
+    walk.do("record_statement_waiver", cst(2025, 3, 13), notice=served(intended(30_000), cst(2025, 3, 12)))
+    walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
+    walk.do("record_circumstances", cst(2025, 3, 13, 15), circumstances=ADULT_CIRCUMSTANCES)
+    approval = SetterApproval("重庆市梁平区生态环境局", "李局长", date(2025, 3, 14), "梁环函〔2025〕7号", "ab" * 32)
+    walk.do("record_standard_setter_approval", cst(2025, 3, 14), setter_approval=approval)
     mitigated = Penalty(FINE, fine_fen=9_000)
     walk.do("decide_penalty", cst(2025, 3, 17), proposed=mitigated, reason=None, **CITES_THE_INQUIRY)
     decision = DecisionFacts(DecisionOutcome.PENALTY, mitigated, cst(2025, 3, 17), cst(2025, 3, 31), False)
@@ -426,6 +450,7 @@ GENERAL_PATHS = [
     general_path_hearing_waived_then_transferred,
     general_path_reopened_and_withdrawn,
     general_path_mitigated_served_late_and_revoked,
+    general_path_departing_from_the_districts_standard,
     general_path_instalments_reminded_sued_and_executed_by_court,
     general_path_revoked_on_reconsideration_and_execution_ended,
     general_path_seized_released_and_ordered,

@@ -275,6 +275,10 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
     "decide_recusal": ("回避决定", "Decide a recusal"),
     "extend_decision_deadline": ("延长办案期限", "Extend the deadline"),
     "approve_discretion_departure": ("批准偏离裁量基准", "Approve a discretion departure"),
+    "record_standard_setter_approval": (
+        "记录区级部门批准调整适用裁量基准",
+        "Record the district's approval of a departure",
+    ),
     "request_legal_review": ("提请法制审核", "Request the legal review"),
     "record_collective_discussion": ("集体讨论", "Collective discussion"),
     "decide_penalty": ("作出处罚决定", "Decide the penalty"),
@@ -346,6 +350,16 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "subject": ("被询问人", "Subject"),
     "summary": ("内容", "Summary"),
 }
+# The district's approval of a departure (record_standard_setter_approval, 办法 第十九条第二款).
+FIELD_NAMES.update(
+    {
+        "evidence_id": ("已上传的批准文件（证据编号）", "Uploaded approval document (evidence id)"),
+        "approving_body": ("批准机关（基准制定机关）", "Approving body (that set the standard)"),
+        "approver": ("批准人", "Approved by"),
+        "approved_on": ("批准日期", "Approved on"),
+        "reference_number": ("批准文号", "Reference number"),
+    }
+)
 
 
 def field_name(name: str, title: str, lang: Lang) -> str:

@@ -398,6 +398,17 @@ def document_fields(
     decided = _latest(chain, "case:decision:penalty")
     if decided is not None:
         values["discretion"] = str(decided.body.get("data", {}).get("discretion_statement", ""))
+    approval = file.standard_setter_approval
+    if decided is not None and approval is not None:
+        # 重庆市规范行政处罚裁量权办法 第二十条: the decision states how the standard was applied — here, departed
+        # from with the approval of the body that set it (第十九条第二款).
+        values["discretion"] = "".join(
+            (
+                values.get("discretion", ""),
+                f"本案调整适用{approval.body}制定的行政处罚裁量基准，已报经该基准制定机关批准"
+                f"（{approval.reference_number}，{approval.approved_on}）。",
+            )
+        )
     spot = _latest(chain, "case:summary_decision:made")
     if spot is not None:
         values["form_number"] = str(spot.body.get("data", {}).get("form_number", ""))

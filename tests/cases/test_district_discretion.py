@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from service.clock import FixedClock
 from service.ledger.models import LedgerEntry
 from service.runtime import Runtime
+from tests.documents.test_document_contents import issued_text
 
 from .driver import Cases
 from .test_case_api import fine, refusal, to_party_heard
@@ -114,6 +115,9 @@ def test_a_departure_from_the_districts_standard_is_decided_with_its_uploaded_ap
         "梁环函〔2026〕31号",
         "2026-06-10",
     )
+    # 第二十条: the decision document states how the standard was applied, and with whose approval.
+    _, decision = issued_text(cases, case, "penalty_decision", "head")
+    assert f"调整适用{DISTRICT}制定的行政处罚裁量基准，已报经该基准制定机关批准（梁环函〔2026〕31号" in decision
 
 
 def test_a_fine_within_the_districts_standard_needs_no_approval(cases: Cases, clock: FixedClock) -> None:

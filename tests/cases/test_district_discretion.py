@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,7 +75,7 @@ def decide(cases: Cases, case: dict[str, Any], expect: int = 200) -> dict[str, A
 
 
 def test_a_departure_from_the_districts_standard_is_decided_with_its_uploaded_approval(
-    cases: Cases, clock: FixedClock, runtime: Runtime
+    cases: Cases, clock: FixedClock, runtime: Runtime, cli: Callable[..., Any], integrate: Callable[..., Any]
 ) -> None:
     case = heard_on_open_burning(cases, clock, BELOW)
     guards, citations = refusal(decide(cases, case, expect=409))
@@ -118,6 +119,10 @@ def test_a_departure_from_the_districts_standard_is_decided_with_its_uploaded_ap
     # 第二十条: the decision document states how the standard was applied, and with whose approval.
     _, decision = issued_text(cases, case, "penalty_decision", "head")
     assert f"调整适用{DISTRICT}制定的行政处罚裁量基准，已报经该基准制定机关批准（梁环函〔2026〕31号" in decision
+    # Replayed through the workflow as it stood, the case's chain verifies, the approval's entry with it.
+    integrate(force_checkpoint=True)
+    verified = cli("verify", "--agency", "tiemen")
+    assert verified.exit_code == 0, verified.output
 
 
 def test_a_fine_within_the_districts_standard_needs_no_approval(cases: Cases, clock: FixedClock) -> None:

@@ -132,7 +132,12 @@ def test_the_register_is_the_agencys_own_and_never_public(client: TestClient, au
 
 
 def test_each_change_of_the_register_is_a_ledger_entry(
-    client: TestClient, auth: Auth, today: date, runtime: Runtime
+    client: TestClient,
+    auth: Auth,
+    today: date,
+    runtime: Runtime,
+    cli: Callable[..., Any],
+    integrate: Callable[..., Any],
 ) -> None:
     helper = add_person(client, auth)["id"]
     client.post(f"/api/v1/staff/register/{helper}/departure", headers=auth("admin"), json={"left_on": str(today)})
@@ -153,3 +158,7 @@ def test_each_change_of_the_register_is_a_ledger_entry(
         "joined_on": "2020-03-01",
         "user_id": None,
     }
+    # The register is a fold of the ledger: replayed, it equals the table.
+    integrate(force_checkpoint=True)
+    verified = cli("verify", "--agency", "tiemen")
+    assert verified.exit_code == 0, verified.output

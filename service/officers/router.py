@@ -361,7 +361,7 @@ def add_to_staff_register(
     principal: Principal = requires(Permission.STAFF_MANAGE),
 ) -> StaffMemberOut:
     """Add a person to the register — auxiliary (协管员、辅助执法人员) and administrative staff too — optionally
-    linked to their user account; a trainings and exams can then name them (``member_id``)."""
+    linked to their user account; trainings and exams then name them (``member_id``)."""
     member = staff_register.register_member(
         session,
         agency_of(session, principal.agency_id),

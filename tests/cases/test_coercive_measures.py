@@ -28,9 +28,27 @@ SEIZURE = {
     "reason": "当事人倾倒的垃圾车可能被转移，证据可能灭失",
     "basis": "《中华人民共和国固体废物污染环境防治法》第二十五条",
     "place": "铁门乡某村村道旁",
+    # 第二十三条: each thing is identified, involved in the act, no necessity of life, not sealed by another organ.
     "things": [
-        {"name": "农用三轮车", "quantity": "1辆", "note": "车牌渝D12345"},
-        {"name": "编织袋", "quantity": "3袋"},
+        {
+            "name": "农用三轮车",
+            "quantity": "1辆",
+            "note": "车牌渝D12345",
+            "identified_by": "registration_number",
+            "identifier": "渝D12345",
+            "relation_to_act": "当事人用于运输、倾倒垃圾的车辆",
+            "necessity_of_life": False,
+            "sealed_by_other_organ": False,
+        },
+        {
+            "name": "编织袋",
+            "quantity": "3袋",
+            "identified_by": "seal_label",
+            "identifier": "铁门封字2026-0001",
+            "relation_to_act": "倾倒的垃圾，装袋",
+            "necessity_of_life": False,
+            "sealed_by_other_organ": False,
+        },
     ],
     "delivered_on_the_spot": True,
 }

@@ -18,6 +18,7 @@ from service.auth.permissions import load_role_policy
 from service.cases.execution import Instalment, Remedy
 from service.cases.guards import (
     AgeAtAct,
+    AppraisalFacts,
     CaseFacts,
     Circumstances,
     CorrectionFacts,
@@ -32,6 +33,7 @@ from service.cases.guards import (
     Penalty,
     PreservationFacts,
     PriorNotice,
+    SeizedThingFacts,
     SeizureFacts,
     StatementStatus,
 )
@@ -345,7 +347,8 @@ def summary_path_warning_revoked() -> Walk:
 def _seized(approved_at: datetime, decided_at: datetime) -> SeizureFacts:
     """Seizure 1: approved by the head before (行政强制法 第十八条第一项), then taken, its papers handed over
     (第二十四条)."""
-    return SeizureFacts(1, approved_at, True, False, decided_at, True, approvals=1)
+    truck = SeizedThingFacts("农用三轮车", "渝D12345", "用于倾倒垃圾的车辆", False, False)
+    return SeizureFacts(1, approved_at, True, False, decided_at, True, approvals=1, things=(truck,))
 
 
 def _seizure_taken(walk: Walk, approved_at: datetime, decided_at: datetime) -> SeizureFacts:
@@ -363,7 +366,13 @@ def general_path_seized_released_and_ordered() -> Walk:
     taken = _seizure_taken(walk, cst(2025, 3, 4), cst(2025, 3, 4, 11))
     extended = replace(taken, extensions=1, extended_days=30, extended_at=cst(2025, 3, 28))
     walk.do("extend_seizure", cst(2025, 3, 28), seizures=(extended,), seizure_named=1)
-    walk.do("close_investigation", cst(2025, 3, 31))
+    # 第二十五条第三款: the truck is tested, for a period stated to the party in writing; those days are not counted.
+    testing = AppraisalFacts(cst(2025, 3, 29), 5, True)
+    appraised = replace(extended, appraisals=(testing,))
+    walk.do("start_seizure_appraisal", cst(2025, 3, 29), seizures=(appraised,), seizure_named=1)
+    extended = replace(extended, appraisals=(replace(testing, ended_at=cst(2025, 3, 31)),))
+    walk.do("end_seizure_appraisal", cst(2025, 3, 31), seizures=(extended,), seizure_named=1)
+    walk.do("close_investigation", cst(2025, 3, 31, 11), seizure_named=None)
     order = CorrectionFacts("order_correct", date(2025, 4, 30), cst(2025, 4, 1), None, None)
     ordered = DecisionFacts(DecisionOutcome.ORDER, None, cst(2025, 4, 1), None, False)
     walk.do("decide_order", cst(2025, 4, 1), decision=ordered, correction=order, seizure_named=None)

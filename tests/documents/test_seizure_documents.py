@@ -21,6 +21,15 @@ from .walk import text_of
 pytestmark = pytest.mark.slow
 
 ADDRESS = "重庆市梁平区铁门乡某村三组12号"
+GATE = {
+    "name": "垃圾转运站铁门",
+    "quantity": "1处",
+    "identified_by": "address",
+    "identifier": "铁门乡某村垃圾转运站",
+    "relation_to_act": "当事人违法经营的场所",
+    "necessity_of_life": False,
+    "sealed_by_other_organ": False,
+}
 
 
 def seized_case(cases: Cases) -> dict[str, Any]:
@@ -82,7 +91,7 @@ def test_the_list_names_every_thing_in_two_copies_signed_by_the_party(cases: Cas
 
 def test_each_seizure_has_its_own_papers_and_an_urgent_one_says_so_art_19(cases: Cases) -> None:
     case = seized_case(cases)
-    urgent = SEIZURE | {"kind": "seal", "urgent": True, "things": [{"name": "垃圾转运站铁门", "quantity": "1处"}]}
+    urgent = SEIZURE | {"kind": "seal", "urgent": True, "things": [GATE]}
     cases.step(case, "decide_seizure", officers=cases.with_second(), data=urgent)
     # Two seizures: which one is printed is a choice.
     ambiguous = issue(cases, case, "seizure_decision", "officer1", expect=409)

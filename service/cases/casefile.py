@@ -196,6 +196,7 @@ class AppraisalRecord(_Record):
     started_at: Instant
     ended_at: Instant | None = None
     result: str = ""
+    endings: int = 0  # more than one: ended again (refused)
 
 
 class SeizureRecord(_Record):
@@ -575,14 +576,17 @@ def seizure_appraisal_started(file: CaseFile, act: Act) -> CaseFile:
 
 
 def seizure_appraisal_ended(file: CaseFile, act: Act) -> CaseFile:
-    """The appraisal running on the seizure ends; without one the file is unchanged and the guard
-    (seizure_appraisal_running) refuses."""
+    """The appraisal running on the seizure ends; ending one already ended counts a second ending, and the guard
+    (seizure_appraisal_running) refuses it."""
     number = act.data["seizure"]
     before = _seizure(file, number)
-    if before is None or not before.appraisals or before.appraisals[-1].ended_at is not None:
+    if before is None or not before.appraisals:
         return file
-    ended = before.appraisals[-1].model_copy(update={"ended_at": act.when, "result": act.data["result"]})
-    return _with_seizure(file, number, appraisals=(*before.appraisals[:-1], ended))
+    latest = before.appraisals[-1]
+    changes: dict[str, Any] = {"endings": latest.endings + 1}
+    if latest.ended_at is None:
+        changes |= {"ended_at": act.when, "result": act.data["result"]}
+    return _with_seizure(file, number, appraisals=(*before.appraisals[:-1], latest.model_copy(update=changes)))
 
 
 def _seizure_ended(file: CaseFile, act: Act, how: str, **changes: Any) -> CaseFile:
@@ -1019,6 +1023,7 @@ def seizures_of(file: CaseFile) -> tuple[SeizureFacts, ...]:
                     stated_days=a.calendar_days,
                     told_in_writing=a.written_notice is not None,
                     ended_at=_instant(a.ended_at),
+                    endings=a.endings,
                 )
                 for a in s.appraisals
             ),

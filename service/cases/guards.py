@@ -249,6 +249,7 @@ class AppraisalFacts:
     stated_days: int | None  # the period stated; None: not stated
     told_in_writing: bool
     ended_at: datetime | None = None
+    endings: int = 0  # its end recorded: once
 
 
 @dataclass(frozen=True)
@@ -2205,7 +2206,8 @@ def seizure_appraisal_lawful(facts: CaseFacts, periods: Periods) -> Refusal | No
 
 @_guard("seizure_appraisal_running", coercion_law(25, 3))
 def seizure_appraisal_running(facts: CaseFacts, periods: Periods) -> Refusal | None:
-    if _appraisal_now(facts, "ended_at") is not None:
+    found = _appraisal_now(facts, "ended_at")
+    if found is not None and found[1].endings == 1:
         return None
     return Refusal(
         f"No testing or appraisal of seizure {facts.seizure_named}'s things is under way.",

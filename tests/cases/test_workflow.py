@@ -370,7 +370,7 @@ def general_path_seized_released_and_ordered() -> Walk:
     testing = AppraisalFacts(cst(2025, 3, 29), 5, True)
     appraised = replace(extended, appraisals=(testing,))
     walk.do("start_seizure_appraisal", cst(2025, 3, 29), seizures=(appraised,), seizure_named=1)
-    extended = replace(extended, appraisals=(replace(testing, ended_at=cst(2025, 3, 31)),))
+    extended = replace(extended, appraisals=(replace(testing, ended_at=cst(2025, 3, 31), endings=1),))
     walk.do("end_seizure_appraisal", cst(2025, 3, 31), seizures=(extended,), seizure_named=1)
     walk.do("close_investigation", cst(2025, 3, 31, 11), seizure_named=None)
     order = CorrectionFacts("order_correct", date(2025, 4, 30), cst(2025, 4, 1), None, None)

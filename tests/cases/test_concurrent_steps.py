@@ -169,6 +169,8 @@ def test_8_cases_deciding_on_one_summary_form_at_once_use_it_once(
     instant (each would find it unused if the check did not wait for the others' decisions)."""
     n = 8
     opened = [cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟") for _ in range(n)]
+    for case in opened:
+        cases.circumstances(case)  # 第二十九条至第三十三条: considered on the spot too
     body = {"officers": cases.with_second(), "data": {"penalty": fine(5000), "form_number": "渝梁铁简0000777"} | TOLD}
     headers = auth("officer1")
     pending = iter(opened)

@@ -143,7 +143,7 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
         else:
             compute("payment", 67, _calendar_days(calendar, decision.served_at, periods.payment_calendar_days))
     if (
-        state == "served"
+        state in ("served", "summary_filed")  # a decision on the spot is executed once filed (第五十二条第三款)
         and decision is not None
         and decision.served_at
         and decision.penalty is not None

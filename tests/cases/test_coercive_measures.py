@@ -6,6 +6,7 @@ Each refusal is a 409 naming the rule and its article, and writes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -445,7 +446,7 @@ def test_appraisal_days_are_counted_from_the_day_after_and_never_beyond_the_peri
 
 
 def test_the_seizure_period_does_not_include_the_appraisal_and_extension_still_counts_art_25_3(
-    cases: Cases, clock: FixedClock
+    cases: Cases, clock: FixedClock, integrate: Callable[..., Any], cli: Callable[..., Any]
 ) -> None:
     case = filed(cases)
     seized(cases, case)
@@ -479,6 +480,9 @@ def test_the_seizure_period_does_not_include_the_appraisal_and_extension_still_c
     ]
     assert types.count("case:seizure:appraisal_started") == 1
     assert types.count("case:seizure:appraisal_ended") == 1
+    integrate(force_checkpoint=True)
+    verified = cli("verify")
+    assert verified.exit_code == 0, verified.output
 
 
 def test_an_appraisal_without_a_stated_period_or_written_notice_is_refused_art_25_3(

@@ -66,6 +66,8 @@ def test_the_seizure_decision_states_what_article_24_requires(cases: Cases, cloc
         "1辆",
         "编织袋",
         "3袋",
+        # each identified, so that it is sealed once (第二十三条第二款)
+        "铁门封字2026-0001",
         # (四) reconsideration and litigation: the bodies and the periods
         "重庆市梁平区人民政府",
         "六十日",

@@ -12,7 +12,7 @@ from service.clock import FixedClock
 from service.documents.amounts import date_in_chinese
 from service.policy.calendar import local_date
 from tests.cases.driver import Cases
-from tests.cases.test_coercive_measures import SEIZURE
+from tests.cases.test_coercive_measures import APPRAISAL, SEIZURE
 
 from .test_document_contents import issued_text
 from .test_issue_and_verify import issue
@@ -159,3 +159,20 @@ def test_an_extension_and_a_release_are_told_to_the_party_in_writing_arts_25_and
         "车辆已当场退还当事人",
     ):
         assert required in text, required
+
+
+def test_an_extension_after_testing_states_the_last_day_without_the_testing_days_art_25_3(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = seized_case(cases)
+    decided_on = local_date(clock.now())
+    clock.advance(days=5)
+    cases.step(case, "start_seizure_appraisal", "head", data=APPRAISAL)
+    clock.advance(days=4)
+    cases.step(case, "end_seizure_appraisal", data={"seizure": 1, "result": "检测报告：车厢残留物为生活垃圾"})
+    clock.advance(days=10)
+    cases.step(case, "extend_seizure", "head", data={"seizure": 1, "calendar_days": 30, "reason": "情况复杂"})
+    _, text = issued_text(cases, case, "seizure_extension", "officer1")
+    # 30 days, 4 of testing not counted (第二十五条第三款), and 30 more (第二十五条第一款).
+    assert f"三十日，至{date_in_chinese(decided_on + timedelta(days=64))}" in text
+    assert "渝D12345" in text

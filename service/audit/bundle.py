@@ -72,6 +72,8 @@ TYPE_NAMES_ZH = {
     "case:seizure:released": "解除查封、扣押",
     "case:seizure:confiscated": "没收查封、扣押的财物",
     "case:seizure:transferred": "查封、扣押的财物随案移送",
+    "case:seizure:appraisal_started": "查封、扣押的财物送检测、检验、检疫或者技术鉴定",
+    "case:seizure:appraisal_ended": "检测、检验、检疫或者技术鉴定结束",
     "case:investigation:closed": "调查终结",
     "case:penalty:intended": "负责人审查拟处罚",
     "case:prior_notice:served": "送达行政处罚事先告知书",

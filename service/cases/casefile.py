@@ -21,6 +21,7 @@ from service.cases.deadlines import DeadlineExtension
 from service.cases.execution import Instalment, Remedy
 from service.cases.guards import (
     AgeAtAct,
+    AppraisalFacts,
     Circumstances,
     DecisionFacts,
     DecisionOutcome,
@@ -33,6 +34,7 @@ from service.cases.guards import (
     Penalty,
     PreservationFacts,
     PriorNotice,
+    SeizedThingFacts,
     SeizureFacts,
     SetterApproval,
     StatementStatus,
@@ -177,6 +179,25 @@ class SeizedThing(_Record):
     name: str
     quantity: str
     note: str = ""
+    # 行政强制法 第二十三条 (recorded since the rule was enforced; a list from before has none of these).
+    identified_by: str = ""
+    identifier: str = ""
+    relation_to_act: str = ""
+    necessity_of_life: bool = False
+    sealed_by_other_organ: bool = False
+
+
+class AppraisalRecord(_Record):
+    """Seized things under testing, inspection, quarantine or technical appraisal (行政强制法 第二十五条第三款)."""
+
+    kind: str
+    institution: str
+    calendar_days: int | None  # the period stated to the party; None: not stated (refused)
+    written_notice: dict[str, str] | None  # {document, method}; None: the party not told in writing (refused)
+    started_at: Instant
+    ended_at: Instant | None = None
+    result: str = ""
+    endings: int = 0  # more than one: ended again (refused)
 
 
 class SeizureRecord(_Record):
@@ -204,6 +225,7 @@ class SeizureRecord(_Record):
     ended_how: str | None = None  # released (第二十八条), confiscated (第二十七条), transferred (第二十一条)
     release_ground: str | None = None
     returned: str = ""
+    appraisals: tuple[AppraisalRecord, ...] = ()  # 第二十五条第三款: in the order started
 
 
 class InstalmentRecord(_Record):
@@ -551,6 +573,36 @@ def seizure_extended(file: CaseFile, act: Act) -> CaseFile:
         extended_at=act.when,
         extension_reason=act.data["reason"],
     )
+
+
+def seizure_appraisal_started(file: CaseFile, act: Act) -> CaseFile:
+    """第二十五条第三款: the things go for testing or appraisal; the seizure's period stops running meanwhile."""
+    number = act.data["seizure"]
+    before = _seizure(file, number)
+    if before is None:
+        return file
+    appraisal = AppraisalRecord(
+        kind=act.data["kind"],
+        institution=act.data["institution"],
+        calendar_days=act.data.get("calendar_days"),
+        written_notice=act.data.get("written_notice"),
+        started_at=act.when,
+    )
+    return _with_seizure(file, number, appraisals=(*before.appraisals, appraisal))
+
+
+def seizure_appraisal_ended(file: CaseFile, act: Act) -> CaseFile:
+    """The appraisal running on the seizure ends; ending one already ended counts a second ending, and the guard
+    (seizure_appraisal_running) refuses it."""
+    number = act.data["seizure"]
+    before = _seizure(file, number)
+    if before is None or not before.appraisals:
+        return file
+    latest = before.appraisals[-1]
+    changes: dict[str, Any] = {"endings": latest.endings + 1}
+    if latest.ended_at is None:
+        changes |= {"ended_at": act.when, "result": act.data["result"]}
+    return _with_seizure(file, number, appraisals=(*before.appraisals[:-1], latest.model_copy(update=changes)))
 
 
 def _seizure_ended(file: CaseFile, act: Act, how: str, **changes: Any) -> CaseFile:
@@ -994,6 +1046,26 @@ def seizures_of(file: CaseFile) -> tuple[SeizureFacts, ...]:
             ended_at=_instant(s.ended_at),
             endings=s.endings,
             ended_how=s.ended_how,
+            things=tuple(
+                SeizedThingFacts(
+                    name=t.name,
+                    identifier=t.identifier,
+                    relation_to_act=t.relation_to_act,
+                    necessity_of_life=t.necessity_of_life,
+                    sealed_by_other_organ=t.sealed_by_other_organ,
+                )
+                for t in s.things
+            ),
+            appraisals=tuple(
+                AppraisalFacts(
+                    started_at=parse_instant(a.started_at),
+                    stated_days=a.calendar_days,
+                    told_in_writing=a.written_notice is not None,
+                    ended_at=_instant(a.ended_at),
+                    endings=a.endings,
+                )
+                for a in s.appraisals
+            ),
         )
         for s in file.seizures
     )

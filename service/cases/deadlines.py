@@ -119,12 +119,39 @@ SEIZURE_DAYS = 30
 SEIZURE_EXTENSION_MAX_DAYS = 30
 
 
-def seizure_last_day(decided_at: datetime, extended_days: int = 0) -> date:
-    """Last day a sealing or seizure may last: “不得超过三十日”, plus an approved extension (行政强制法 第二十五条).
+def seizure_last_day(decided_at: datetime, extended_days: int = 0, appraisal_days: int = 0) -> date:
+    """Last day a sealing or seizure may last: “不得超过三十日”, plus an approved extension (行政强制法 第二十五条),
+    plus the days of testing or appraisal, which the period does not include (第二十五条第三款).
 
     Counted in calendar days from the day after the decision and not moved past rest days: the limit binds the
     agency holding the party's things, and a rest day does not let it hold them longer."""
-    return local_date(decided_at) + timedelta(days=SEIZURE_DAYS + extended_days)
+    return local_date(decided_at) + timedelta(days=SEIZURE_DAYS + extended_days + appraisal_days)
+
+
+@dataclass(frozen=True)
+class SeizureAppraisal:
+    """Seized things under testing, inspection, quarantine or technical appraisal (行政强制法 第二十五条第三款)."""
+
+    started_at: datetime
+    stated_days: int  # the period stated to the party in writing
+    ended_at: datetime | None = None
+
+
+def appraisal_days(appraisal: SeizureAppraisal) -> int:
+    """The days an appraisal takes out of the seizure's period (第二十五条第三款: 查封、扣押的期间不包括检测…的期间).
+
+    Counted like every calendar-day period, from the day after it started: one that started on the 10th and ended on
+    the 15th took 5 days. Running, it is counted at the period stated to the party. Ended, at the days it ran, but
+    never more than that stated period: the period is stated to the party and must be definite (“应当明确”), so
+    days beyond it are not taken out of the seizure's period — they count against the agency."""
+    if appraisal.ended_at is None:
+        return appraisal.stated_days
+    ran = (local_date(appraisal.ended_at) - local_date(appraisal.started_at)).days
+    return max(0, min(ran, appraisal.stated_days))
+
+
+def appraisals_days(appraisals: Sequence[SeizureAppraisal]) -> int:
+    return sum(appraisal_days(a) for a in appraisals)
 
 
 def payment_due_date(calendar: WorkdayCalendar, decision_received_at: datetime, calendar_days: int) -> date:

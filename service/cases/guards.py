@@ -12,8 +12,9 @@ arrive computed, as booleans; the guards only enforce them. Money is integer fen
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
@@ -25,6 +26,8 @@ from service.cases.deadlines import (
     SEIZURE_EXTENSION_MAX_DAYS,
     DeadlineExtension,
     Periods,
+    SeizureAppraisal,
+    appraisals_days,
     decision_deadline,
     earliest_hearing_date,
     hearing_request_deadline,
@@ -243,6 +246,28 @@ class PreservationFacts:
 
 
 @dataclass(frozen=True)
+class SeizedThingFacts:
+    """One line of a seizure's list, with what 行政强制法 第二十三条 requires of it."""
+
+    name: str
+    identifier: str  # registration or serial number, address, or seal label (payloads.SeizedThingIn)
+    relation_to_act: str  # how it is involved in the act (第二十三条第一款)
+    necessity_of_life: bool  # 公民个人及其所扶养家属的生活必需品 (第二十三条第一款)
+    sealed_by_other_organ: bool  # 已被其他国家机关依法查封 (第二十三条第二款)
+
+
+@dataclass(frozen=True)
+class AppraisalFacts:
+    """Seized things under testing, inspection, quarantine or technical appraisal (第二十五条第三款)."""
+
+    started_at: datetime
+    stated_days: int | None  # the period stated; None: not stated
+    told_in_writing: bool
+    ended_at: datetime | None = None
+    endings: int = 0  # its end recorded: once
+
+
+@dataclass(frozen=True)
 class SeizureFacts:
     """One sealing or seizure (查封、扣押, 行政强制法 第二十二条至第二十八条), numbered from 1 in the case."""
 
@@ -259,10 +284,24 @@ class SeizureFacts:
     ended_how: str | None = None  # released, confiscated, transferred
     approvals: int = 0  # the head's approvals recorded: one
     endings: int = 0  # releases, confiscations, transfers recorded: one
+    things: tuple[SeizedThingFacts, ...] = ()
+    appraisals: tuple[AppraisalFacts, ...] = ()  # 第二十五条第三款, in the order started
 
     @property
     def held(self) -> bool:
         return self.decided_at is not None and self.ended_at is None
+
+    @property
+    def appraisal_days(self) -> int:
+        """The days of testing or appraisal the seizure's period does not include (第二十五条第三款)."""
+        return appraisals_days(
+            tuple(SeizureAppraisal(a.started_at, a.stated_days or 0, a.ended_at) for a in self.appraisals)
+        )
+
+    def last_day(self, *, extended: bool = True) -> date:
+        """The seizure's last day (第二十五条), with its extension unless ``extended`` is false, and its appraisals."""
+        assert self.decided_at is not None
+        return seizure_last_day(self.decided_at, self.extended_days if extended else 0, self.appraisal_days)
 
 
 @dataclass(frozen=True)
@@ -421,6 +460,9 @@ class CaseFacts:
     seizures: tuple[SeizureFacts, ...] = ()
     # The seizure the act names (its data's ``seizure``); None: the case's latest, which the act creates or takes.
     seizure_named: int | None = None
+    # The things the act would seal or seize that another case of the agency holds under a seizure not yet ended,
+    # by seized_thing_key, with where (read only for decide_seizure; 行政强制法 第二十三条第二款).
+    seized_elsewhere: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # key: (case number, seizure)
     # The party's circumstances as recorded (record_circumstances; 第二十九条至第三十三条); None until recorded.
     circumstances: Circumstances | None = None
     # The entries of this case the decision cites as its evidence (第四十条), by their number in the case's
@@ -1742,7 +1784,7 @@ def seizure_extension_lawful(facts: CaseFacts, periods: Periods) -> Refusal | No
             "allows (art. 25).",
             f"延长{seizure.extended_days}日超过法定的{SEIZURE_EXTENSION_MAX_DAYS}日（第二十五条）。",
         )
-    last = seizure_last_day(seizure.decided_at)
+    last = seizure.last_day(extended=False)  # 30 days, not counting testing or appraisal (第二十五条第三款)
     if _today(facts) > last:
         return Refusal(
             f"Seizure {seizure.number}'s {SEIZURE_DAYS} days ended on {last.isoformat()}: it can no longer be "
@@ -1782,9 +1824,7 @@ def nothing_held(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if not held:
         return None
     listed_en = ", ".join(
-        f"no. {s.number} (until {seizure_last_day(s.decided_at, s.extended_days).isoformat()})"
-        for s in held
-        if s.decided_at is not None
+        f"no. {s.number} (until {s.last_day().isoformat()})" for s in held if s.decided_at is not None
     )
     listed_zh = "、".join(f"第{s.number}项" for s in held)
     return Refusal(
@@ -2100,6 +2140,159 @@ def decision_evidence_recorded(facts: CaseFacts, periods: Periods) -> Refusal | 
     return Refusal(
         "The decision rests on recorded evidence of this case: " + "; ".join(problems_en) + " (art. 40).",
         "处罚决定应当以本案已记录的证据为依据：" + "；".join(problems_zh) + "（第四十条）。",
+    )
+
+
+# --- what may be sealed or seized, and testing or appraisal of what is (行政强制法 第二十三条、第二十五条第三款) ---
+
+
+def seized_thing_key(identifier: str) -> str:
+    """The form in which a seized thing's identifier is compared across seizures and cases (第二十三条第二款):
+    NFKC-normalised (full-width ＡＢ１ is AB1), without whitespace, case-folded — 渝D 12345 and 渝d12345 are one."""
+    return "".join(unicodedata.normalize("NFKC", identifier).split()).casefold()
+
+
+@_guard("seizure_limited_to_the_case", coercion_law(23, 1))
+def seizure_limited_to_the_case(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第二十三条第一款: only places, facilities or things involved in the case — each states how — and never a
+    citizen's or his dependants' necessities of life."""
+    seizure = _decided_now(facts)
+    if seizure is None:
+        return Refusal("No sealing or seizure is decided.", "未作出查封、扣押决定。")
+    if not seizure.things:
+        return Refusal(
+            "The list names the places, facilities or things sealed or seized (art. 24); it names none.",
+            "查封、扣押清单应当载明查封、扣押的场所、设施或者财物（第二十四条），清单为空。",
+            coercion_law(24),
+        )
+    unrelated = [t.name for t in seizure.things if not t.relation_to_act.strip() or not t.identifier.strip()]
+    if unrelated:
+        return Refusal(
+            "Each place, facility or thing sealed or seized is involved in the case: its identifier and how it "
+            f"relates to the act are stated, and not for {', '.join(unrelated)} (art. 23(1)).",
+            f"查封、扣押限于涉案的场所、设施或者财物，应当逐项载明其标识及与违法行为的关联；{'、'.join(unrelated)}"
+            "未载明（第二十三条第一款）。",
+        )
+    necessities = [t.name for t in seizure.things if t.necessity_of_life]
+    if necessities:
+        return Refusal(
+            f"{', '.join(necessities)}: the necessities of life of a citizen and the dependants he supports are "
+            "never sealed or seized (art. 23(1)).",
+            f"{'、'.join(necessities)}属于公民个人及其所扶养家属的生活必需品，不得查封、扣押（第二十三条第一款）。",
+        )
+    return None
+
+
+@_guard("not_sealed_twice", coercion_law(23, 2))
+def not_sealed_twice(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第二十三条第二款: what another state organ has already sealed is not sealed again; nor, within the agency, what
+    another seizure still holds — in this case or another (compared by seized_thing_key)."""
+    seizure = _decided_now(facts)
+    if seizure is None:
+        return Refusal("No sealing or seizure is decided.", "未作出查封、扣押决定。")
+    by_others = [t.name for t in seizure.things if t.sealed_by_other_organ]
+    if by_others:
+        return Refusal(
+            f"{', '.join(by_others)}: already sealed by another state organ under the law, not sealed again "
+            "(art. 23(2)).",
+            f"{'、'.join(by_others)}已被其他国家机关依法查封，不得重复查封（第二十三条第二款）。",
+        )
+    held_here = {
+        seized_thing_key(t.identifier): f"seizure no. {s.number} of this case"
+        for s in facts.seizures
+        if s.held and s is not seizure
+        for t in s.things
+        if t.identifier.strip()
+    }
+    held_zh = {
+        seized_thing_key(t.identifier): f"本案第{s.number}项查封、扣押"
+        for s in facts.seizures
+        if s.held and s is not seizure
+        for t in s.things
+        if t.identifier.strip()
+    }
+    again_en: list[str] = []
+    again_zh: list[str] = []
+    listed: set[str] = set()
+    for thing in seizure.things:
+        key = seized_thing_key(thing.identifier)
+        if key in listed:
+            again_en.append(f"{thing.name} ({thing.identifier}) is listed twice")
+            again_zh.append(f"{thing.name}（{thing.identifier}）在清单中重复列明")
+        elif key in held_here:
+            again_en.append(f"{thing.name} ({thing.identifier}) is held by {held_here[key]}")
+            again_zh.append(f"{thing.name}（{thing.identifier}）已由{held_zh[key]}查封、扣押")
+        elif key in facts.seized_elsewhere:
+            case, number = facts.seized_elsewhere[key]
+            again_en.append(f"{thing.name} ({thing.identifier}) is held by seizure no. {number} of case {case}")
+            again_zh.append(f"{thing.name}（{thing.identifier}）已由{case}案第{number}项查封、扣押")
+        listed.add(key)
+    if not again_en:
+        return None
+    return Refusal(
+        "A thing the agency already holds under a sealing or seizure not yet ended is not sealed again: "
+        + "; ".join(again_en)
+        + " (art. 23(2)).",
+        "已被查封、扣押且尚未解除的场所、设施或者财物，不得重复查封、扣押："
+        + "；".join(again_zh)
+        + "（第二十三条第二款）。",
+    )
+
+
+def _appraisal_now(facts: CaseFacts, attribute: str) -> tuple[SeizureFacts, AppraisalFacts] | None:
+    seizure = _named(facts)
+    if seizure is None or not seizure.appraisals:
+        return None
+    latest = seizure.appraisals[-1]
+    return (seizure, latest) if getattr(latest, attribute) == facts.now else None
+
+
+@_guard("seizure_appraisal_lawful", coercion_law(25, 3))
+def seizure_appraisal_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第二十五条第三款: things held may be tested or appraised, one appraisal at a time, begun within the seizure's
+    period; the appraisal's period is stated and the party told it in writing."""
+    seizure = _named(facts)
+    if seizure is None or not seizure.held:
+        return _not_held(facts)
+    found = _appraisal_now(facts, "started_at")
+    if found is None:
+        return Refusal("No testing or appraisal is started.", "未开始检测、检验、检疫或者技术鉴定。")
+    _, appraisal = found
+    if any(a.ended_at is None for a in seizure.appraisals[:-1]):
+        return Refusal(
+            f"Seizure {seizure.number}'s things are already under testing or appraisal: end it first.",
+            f"第{seizure.number}项查封、扣押的财物正在检测、检验、检疫或者技术鉴定，应当先记录其结束。",
+        )
+    if appraisal.stated_days is None or not appraisal.told_in_writing:
+        return Refusal(
+            "The period of testing, inspection, quarantine or technical appraisal is stated and the party told it in "
+            "writing (art. 25(3)); "
+            + ("no period is stated" if appraisal.stated_days is None else "no written notice is recorded")
+            + ".",
+            "检测、检验、检疫或者技术鉴定的期间应当明确，并书面告知当事人（第二十五条第三款）；"
+            + ("未载明期间" if appraisal.stated_days is None else "未记录书面告知")
+            + "。",
+        )
+    before = replace(seizure, appraisals=seizure.appraisals[:-1])
+    last = before.last_day()
+    if _today(facts) > last:
+        return Refusal(
+            f"Seizure {seizure.number}'s period ended on {last.isoformat()}: an appraisal does not revive it; the "
+            "things are to be released (art. 28(4)).",
+            f"第{seizure.number}项查封、扣押的期限已于{last.isoformat()}届满，检测、鉴定不能使其恢复，应当解除"
+            "（第二十八条第一款第四项）。",
+        )
+    return None
+
+
+@_guard("seizure_appraisal_running", coercion_law(25, 3))
+def seizure_appraisal_running(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    found = _appraisal_now(facts, "ended_at")
+    if found is not None and found[1].endings == 1:
+        return None
+    return Refusal(
+        f"No testing or appraisal of seizure {facts.seizure_named}'s things is under way.",
+        f"第{facts.seizure_named}项查封、扣押的财物没有正在进行的检测、检验、检疫或者技术鉴定。",
     )
 
 

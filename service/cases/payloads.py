@@ -97,12 +97,37 @@ class SeizureApproval(BaseModel):
 
 
 class SeizedThingIn(BaseModel):
+    """One place, facility or thing to seal or seize, and what 行政强制法 第二十三条 requires of it: involved in the
+    case, no necessity of life, not already sealed by another state organ.
+
+    Each is identified so that it can be told apart across the agency's cases (one thing is sealed once,
+    第二十三条第二款): by its registration number (车牌号、登记证号), its serial number (出厂编号、序列号), its
+    address (a place, or a facility fixed to one), or — for a thing with no number of its own — the number of the
+    seal or label the officers attach to it (封条、标签编号). Identifiers are compared NFKC-normalised, without
+    whitespace, case-folded (guards.seized_thing_key)."""
+
     model_config = _STRICT
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     quantity: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
         description="how many, with the unit, e.g. 3箱"
     )
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] = ""
+    identified_by: Literal["registration_number", "serial_number", "address", "seal_label"] = Field(
+        description="what the identifier is: a registration number, a serial number, an address (places and "
+        "fixed facilities), or the number of the seal or label attached by the officers (things with no number)"
+    )
+    identifier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+        description="the identifier itself, e.g. 渝D12345; one thing is held by one seizure of the agency at a time"
+    )
+    relation_to_act: Text = Field(
+        description="how the thing is involved in the act (第二十三条第一款: 涉案的场所、设施或者财物)"
+    )
+    necessity_of_life: StrictBool = Field(
+        description="a necessity of life of a citizen or the dependants he supports; true is refused (第二十三条第一款)"
+    )
+    sealed_by_other_organ: StrictBool = Field(
+        description="already sealed by another state organ under the law; true is refused (第二十三条第二款)"
+    )
 
 
 class SeizureDecision(BaseModel):
@@ -144,6 +169,40 @@ class SeizureRelease(BaseModel):
 class SeizureRef(BaseModel):
     model_config = _STRICT
     seizure: Annotated[StrictInt, Field(ge=1, le=10_000)]
+
+
+# -- testing, inspection, quarantine or technical appraisal of seized things (行政强制法 第二十五条第三款) --
+
+
+class AppraisalNotice(BaseModel):
+    """The written notice telling the party the appraisal's period (第二十五条第三款: 应当明确，并书面告知当事人)."""
+
+    model_config = _STRICT
+    document: Text = Field(description="the written notice, e.g. its title and number (检测期间告知书)")
+    method: Text = Field(description="how it was served on the party, e.g. 直接送达")
+
+
+class AppraisalStart(BaseModel):
+    """Seized things sent for testing, inspection, quarantine or technical appraisal: the seizure's period does
+    not run meanwhile (第二十五条第三款). The period is stated and the party told in writing; without either the
+    step is refused (guard seizure_appraisal_lawful)."""
+
+    model_config = _STRICT
+    seizure: Annotated[StrictInt, Field(ge=1, le=10_000)]
+    kind: Literal["testing", "inspection", "quarantine", "technical_appraisal"] = Field(
+        description="检测, 检验, 检疫 or 技术鉴定"
+    )
+    institution: Text = Field(description="who tests or appraises the things")
+    calendar_days: Annotated[StrictInt, Field(ge=1, le=365)] | None = Field(
+        default=None, description="the period stated to the party, in calendar days from the day after today"
+    )
+    written_notice: AppraisalNotice | None = Field(default=None, description="the written notice to the party")
+
+
+class AppraisalEnd(BaseModel):
+    model_config = _STRICT
+    seizure: Annotated[StrictInt, Field(ge=1, le=10_000)]
+    result: Text = Field(description="the result, e.g. the report's number and conclusion (检测报告)")
 
 
 class InvestigationReport(BaseModel):

@@ -143,7 +143,7 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
         else:
             compute("payment", 67, _calendar_days(calendar, decision.served_at, periods.payment_calendar_days))
     if (
-        state == "served"
+        state in ("served", "summary_filed")  # a decision on the spot is executed once filed (第五十二条第三款)
         and decision is not None
         and decision.served_at
         and decision.penalty is not None
@@ -172,14 +172,27 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
             56,
             _working_days(calendar, preservation.registered_at, periods.preservation_decision_working_days),
         )
-    # 行政强制法 第二十五条: each sealing or seizure held lasts at most 30 days, extended once by at most 30.
+    # 行政强制法 第二十五条: each sealing or seizure held lasts at most 30 days, extended once by at most 30; the days
+    # of testing, inspection, quarantine or technical appraisal are not counted (第二十五条第三款).
     for seizure in file.seizures:
         if seizure.decided_at is None or seizure.ended_at is not None:
             continue
         decided_at, extended_days = seizure.decided_at, seizure.extended_days
+        appraised = deadlines.appraisals_days(
+            tuple(
+                deadlines.SeizureAppraisal(
+                    parse_instant(a.started_at),
+                    a.calendar_days or 0,
+                    parse_instant(a.ended_at) if a.ended_at else None,
+                )
+                for a in seizure.appraisals
+            )
+        )
 
-        def seizure_due(decided_at: str = decided_at, extended_days: int = extended_days) -> _Counted:
-            due_on = deadlines.seizure_last_day(parse_instant(decided_at), extended_days)
+        def seizure_due(
+            decided_at: str = decided_at, extended_days: int = extended_days, appraised: int = appraised
+        ) -> _Counted:
+            due_on = deadlines.seizure_last_day(parse_instant(decided_at), extended_days, appraised)
             # Counted on no working-day calendar: no day it depends on can be provisional.
             return due_on, due_on + timedelta(days=1)
 

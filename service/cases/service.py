@@ -35,6 +35,7 @@ from service.cases.policy import CasePolicy
 from service.cases.review_requirement import collective_discussion_required, review_required
 from service.cases.review_state import review_passed_and_current
 from service.cases.schedule import recorded_deadlines
+from service.cases.seized_elsewhere import lock_seizure_register, things_held_elsewhere
 from service.cases.steps import STEPS, Step
 from service.cases.versioning import require_version
 from service.cases.workflow import (
@@ -436,6 +437,10 @@ def perform(
     facts = _facts(session, context, calendar, case, after, moment, qualifications, request.reason, name)
     if isinstance(data.get("seizure"), int):  # the seizure a coercive-measure step names (行政强制法)
         facts = dataclasses.replace(facts, seizure_named=data["seizure"])
+    if name == "decide_seizure":  # 行政强制法 第二十三条第二款: a thing is sealed once, across the agency's cases
+        lock_seizure_register(session, agency.id)
+        held = things_held_elsewhere(session, agency.id, case.id, data.get("things", ()))
+        facts = dataclasses.replace(facts, seized_elsewhere=held)
     check = check_transition(workflow, state, name, facts)
     check.raise_if_refused()
     body = {

@@ -86,6 +86,9 @@ _STEPS = (
     Step("release_seizure", p.SeizureRelease, casefile.seizure_released, assigns_officers=True),
     Step("confiscate_seized", p.SeizureRef, casefile.seized_confiscated),
     Step("transfer_seized", p.SeizureRef, casefile.seized_transferred),
+    # 检测、检验、检疫、技术鉴定 (行政强制法 第二十五条第三款): its days are not the seizure's
+    Step("start_seizure_appraisal", p.AppraisalStart, casefile.seizure_appraisal_started),
+    Step("end_seizure_appraisal", p.AppraisalEnd, casefile.seizure_appraisal_ended),
     Step("close_investigation", p.InvestigationReport, investigating=True, assigns_officers=True),
     Step("reopen_investigation", p.Nothing),
     # 审查与事先告知 (第五十七条、第四十四条)

@@ -259,6 +259,8 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
     "release_seizure": ("解除查封扣押", "Release a seizure"),
     "confiscate_seized": ("没收查封扣押财物", "Confiscate seized things"),
     "transfer_seized": ("查封扣押财物随案移送", "Transfer seized things"),
+    "start_seizure_appraisal": ("查封扣押财物送检测鉴定", "Send seized things for testing"),
+    "end_seizure_appraisal": ("检测鉴定结束", "End the testing of seized things"),
     "decide_order": ("作出责令决定", "Decide an order"),
     "close_investigation": ("调查终结", "Close the investigation"),
     "reopen_investigation": ("补充调查", "Reopen the investigation"),

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.auth.models import User
-from service.cases.casefile import CaseFile, PenaltyRecord
-from service.cases.deadlines import SEIZURE_DAYS, seizure_last_day
+from service.cases.casefile import CaseFile, PenaltyRecord, SeizureRecord
+from service.cases.deadlines import SEIZURE_DAYS, SeizureAppraisal, appraisals_days, seizure_last_day
 from service.cases.disclosure import PartyView, clear_party, redacted_party
 from service.cases.execution import amount_to_execute
 from service.cases.history import stream_entries
@@ -258,10 +258,35 @@ def seizure_fields(decided: ChainEntry) -> dict[str, Any]:
         "seizure_period": f"{number_in_chinese(SEIZURE_DAYS)}日（{date_in_chinese(start)}至{date_in_chinese(last)}）",
         "seizure_approval": approval,
         "seized_things": [
-            Line(label=str(n), text=str(t.get("name", "")), note=str(t.get("quantity", "")))
+            Line(
+                label=str(n),
+                text=_thing_named(str(t.get("name", "")), str(t.get("identifier", ""))),
+                note=str(t.get("quantity", "")),
+            )
             for n, t in enumerate(data.get("things", []), 1)
         ],
     }
+
+
+def _appraisal_days_before(seizure: SeizureRecord, moment: datetime) -> int:
+    """The days of testing or appraisal the seizure's period did not include as it stood at ``moment``
+    (第二十五条第三款): appraisals started by then, each as it stood then (running: its stated period)."""
+    return appraisals_days(
+        tuple(
+            SeizureAppraisal(
+                parse_instant(a.started_at),
+                a.calendar_days or 0,
+                parse_instant(a.ended_at) if a.ended_at and parse_instant(a.ended_at) <= moment else None,
+            )
+            for a in seizure.appraisals
+            if parse_instant(a.started_at) <= moment
+        )
+    )
+
+
+def _thing_named(name: str, identifier: str) -> str:
+    """A line of the list: the thing's name, and the identifier that tells it apart (行政强制法 第二十三条第二款)."""
+    return f"{name}（{identifier}）" if identifier else name
 
 
 # 行政强制法 第二十八条第一款 and 第十九条: the grounds of a release, as the decision states them.
@@ -287,11 +312,14 @@ def seizure_change_fields(file: CaseFile, act: ChainEntry) -> dict[str, Any]:
     values: dict[str, Any] = {
         "seizure_kind": SEIZURE_KINDS_ZH.get(seizure.kind, ""),
         "seizure_decided_on": _day(decided),
-        "seized_things": [Line(label=str(n), text=t.name, note=t.quantity) for n, t in enumerate(seizure.things, 1)],
+        "seized_things": [
+            Line(label=str(n), text=_thing_named(t.name, t.identifier), note=t.quantity)
+            for n, t in enumerate(seizure.things, 1)
+        ],
     }
     if act.type == "case:seizure:extended":
         days = int(data.get("calendar_days", 0))
-        last = seizure_last_day(decided, days)
+        last = seizure_last_day(decided, days, _appraisal_days_before(seizure, act.claimed_at))
         values |= {
             "seizure_extension": f"{number_in_chinese(days)}日，至{date_in_chinese(last)}",
             "seizure_extension_reason": str(data.get("reason", "")),

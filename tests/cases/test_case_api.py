@@ -134,6 +134,7 @@ def test_a_summary_procedure_case_decided_on_the_spot(cases: Cases) -> None:
     """第五十一条: a fine of 50 yuan for smoking in a no-smoking place, decided on the spot."""
     case = cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟")
     assert case["state"] == "summary_started"
+    cases.circumstances(case)  # 第二十九条至第三十三条: considered on the spot too
     decided = cases.step(
         case,
         "decide_on_the_spot",

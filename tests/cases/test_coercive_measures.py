@@ -6,11 +6,12 @@ Each refusal is a 409 naming the rule and its article, and writes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from service.cases.deadlines import seizure_last_day
+from service.cases.deadlines import SeizureAppraisal, appraisal_days, seizure_last_day
 from service.cases.guards import PreservationFacts, SeizureFacts
 from service.clock import FixedClock
 from service.policy.calendar import local_date
@@ -28,9 +29,27 @@ SEIZURE = {
     "reason": "当事人倾倒的垃圾车可能被转移，证据可能灭失",
     "basis": "《中华人民共和国固体废物污染环境防治法》第二十五条",
     "place": "铁门乡某村村道旁",
+    # 第二十三条: each thing is identified, involved in the act, no necessity of life, not sealed by another organ.
     "things": [
-        {"name": "农用三轮车", "quantity": "1辆", "note": "车牌渝D12345"},
-        {"name": "编织袋", "quantity": "3袋"},
+        {
+            "name": "农用三轮车",
+            "quantity": "1辆",
+            "note": "车牌渝D12345",
+            "identified_by": "registration_number",
+            "identifier": "渝D12345",
+            "relation_to_act": "当事人用于运输、倾倒垃圾的车辆",
+            "necessity_of_life": False,
+            "sealed_by_other_organ": False,
+        },
+        {
+            "name": "编织袋",
+            "quantity": "3袋",
+            "identified_by": "seal_label",
+            "identifier": "铁门封字2026-0001",
+            "relation_to_act": "倾倒的垃圾，装袋",
+            "necessity_of_life": False,
+            "sealed_by_other_organ": False,
+        },
     ],
     "delivered_on_the_spot": True,
 }
@@ -329,3 +348,160 @@ def test_item_007_is_decided_with_an_order_its_law_provides(cases: Cases, clock:
         data={"corrected": True, "findings": "已按许可证载明的层数改正"},
     )  # fmt: skip
     assert cases.step(case, "close_case", "head")["state"] == "closed"
+
+
+# --- what may be sealed or seized (行政强制法 第二十三条) ---
+
+
+def _thing(**changes: Any) -> dict[str, Any]:
+    truck: dict[str, Any] = SEIZURE["things"][0]  # type: ignore[index]
+    return truck | changes
+
+
+def test_each_thing_states_how_it_relates_to_the_act_and_is_identified_art_23(cases: Cases) -> None:
+    case = filed(cases)
+    cases.step(case, "approve_seizure", "head", reason="车辆可能被转移")
+    before = history_length(cases, case)
+    for missing in ("relation_to_act", "identifier", "identified_by", "necessity_of_life", "sealed_by_other_organ"):
+        thing = {k: v for k, v in _thing().items() if k != missing}
+        body = {"officers": cases.with_second(), "data": SEIZURE | {"things": [thing]}}
+        assert missing in str(cases.step(case, "decide_seizure", expect=422, **body)), missing
+    blank = {"officers": cases.with_second(), "data": SEIZURE | {"things": [_thing(relation_to_act="  ")]}}
+    cases.step(case, "decide_seizure", expect=422, **blank)
+    assert history_length(cases, case) == before
+
+
+def test_a_necessity_of_life_is_never_sealed_or_seized_art_23(cases: Cases) -> None:
+    case = filed(cases)
+    cases.step(case, "approve_seizure", "head", reason="车辆可能被转移")
+    bed = _thing(name="当事人及其子女的床铺", identified_by="seal_label", identifier="铁门封字2026-0009",
+                 necessity_of_life=True)  # fmt: skip
+    refused = refused_with(
+        cases, case, "decide_seizure", "officer1", "seizure_limited_to_the_case", f"{COERCION}第23条第1款",
+        officers=cases.with_second(), data=SEIZURE | {"things": [_thing(), bed]},
+    )  # fmt: skip
+    assert "当事人及其子女的床铺" in str(refused)
+    # The same decision without it is taken.
+    assert cases.step(case, "decide_seizure", officers=cases.with_second(), data=SEIZURE)["state"] == "investigating"
+
+
+def test_what_another_organ_has_sealed_is_not_sealed_again_art_23_2(cases: Cases) -> None:
+    case = filed(cases)
+    cases.step(case, "approve_seizure", "head", reason="车辆可能被转移")
+    refused_with(
+        cases, case, "decide_seizure", "officer1", "not_sealed_twice", f"{COERCION}第23条第2款",
+        officers=cases.with_second(), data=SEIZURE | {"things": [_thing(sealed_by_other_organ=True)]},
+    )  # fmt: skip
+
+
+def test_a_thing_held_in_another_case_of_the_agency_is_not_sealed_again_until_released_art_23_2(
+    cases: Cases,
+) -> None:
+    first = filed(cases)
+    held = seized(cases, first)
+    other = filed(cases)
+    cases.step(other, "approve_seizure", "head", reason="车辆可能被转移")
+    # The same plate, written another way: one thing (guards.seized_thing_key).
+    same_truck = SEIZURE | {"things": [_thing(identifier="渝d 12345")]}
+    refused = refused_with(
+        cases, other, "decide_seizure", "officer1", "not_sealed_twice", f"{COERCION}第23条第2款",
+        officers=cases.with_second(), data=same_truck,
+    )  # fmt: skip
+    assert f"seizure no. 1 of case {held['number']}" in str(refused), refused
+    # Nor twice in one case, nor twice on one list.
+    cases.step(first, "approve_seizure", "head", reason="再次扣押")
+    refused_with(
+        cases, first, "decide_seizure", "officer1", "not_sealed_twice", f"{COERCION}第23条第2款",
+        officers=cases.with_second(), data=same_truck,
+    )  # fmt: skip
+    twice = SEIZURE | {"things": [_thing(identifier="渝A00001"), _thing(identifier="渝A 00001")]}
+    refused_with(
+        cases, other, "decide_seizure", "officer1", "not_sealed_twice", f"{COERCION}第23条第2款",
+        officers=cases.with_second(), data=twice,
+    )  # fmt: skip
+    # Released and returned, it may be seized in the other case.
+    cases.step(first, "release_seizure", "head", data={"seizure": 1, "ground": "unrelated", "returned": "已退还"})
+    taken = cases.step(other, "decide_seizure", officers=cases.with_second(), data=same_truck)
+    assert deadline(taken, "seizure_1") is not None
+
+
+# --- testing, inspection, quarantine, technical appraisal (行政强制法 第二十五条第三款) ---
+
+APPRAISAL = {
+    "seizure": 1,
+    "kind": "testing",
+    "institution": "重庆市梁平区环境监测站",
+    "calendar_days": 10,
+    "written_notice": {"document": "检测期间告知书（铁门强告〔2026〕1号）", "method": "直接送达"},
+}
+
+
+def test_appraisal_days_are_counted_from_the_day_after_and_never_beyond_the_period_stated() -> None:
+    started = cst(2026, 6, 10, 9)
+    assert appraisal_days(SeizureAppraisal(started, 10)) == 10  # running: the period stated
+    assert appraisal_days(SeizureAppraisal(started, 10, cst(2026, 6, 15, 16))) == 5
+    assert appraisal_days(SeizureAppraisal(started, 3, cst(2026, 6, 16))) == 3  # ran 6: the party was told 3
+    assert appraisal_days(SeizureAppraisal(started, 3, cst(2026, 6, 10, 17))) == 0
+    assert seizure_last_day(cst(2026, 6, 4), 0, 5) == date(2026, 7, 9)
+
+
+def test_the_seizure_period_does_not_include_the_appraisal_and_extension_still_counts_art_25_3(
+    cases: Cases, clock: FixedClock, integrate: Callable[..., Any], cli: Callable[..., Any]
+) -> None:
+    case = filed(cases)
+    seized(cases, case)
+    today = local_date(clock.now())
+    assert deadline(view(cases, case), "seizure_1")["due_on"] == (today + timedelta(days=30)).isoformat()  # type: ignore[index]
+
+    clock.advance(days=5)
+    started = cases.step(case, "start_seizure_appraisal", "head", data=APPRAISAL)
+    # Running, the seizure's last day is moved by the period stated to the party.
+    assert deadline(started, "seizure_1")["due_on"] == (today + timedelta(days=40)).isoformat()  # type: ignore[index]
+    # One appraisal at a time.
+    refused_with(cases, case, "start_seizure_appraisal", "head", "seizure_appraisal_lawful", f"{COERCION}第25条第3款",
+                 data=APPRAISAL)  # fmt: skip
+
+    clock.advance(days=4)
+    ended = cases.step(case, "end_seizure_appraisal", data={"seizure": 1, "result": "检测报告：车厢残留物为生活垃圾"})
+    # Ended after 4 days: the seizure lasts exactly 4 days more than its 30.
+    assert deadline(ended, "seizure_1")["due_on"] == (today + timedelta(days=34)).isoformat()  # type: ignore[index]
+    refused_with(cases, case, "end_seizure_appraisal", "officer1", "seizure_appraisal_running",
+                 f"{COERCION}第25条第3款", data={"seizure": 1, "result": "再次结束"})  # fmt: skip
+
+    # Day 33: past 30 days from the decision, but not past 30 days of seizure — still extended (第二十五条第一款).
+    clock.advance(days=24)
+    extended = cases.step(
+        case, "extend_seizure", "head", data={"seizure": 1, "calendar_days": 30, "reason": "情况复杂"}
+    )
+    assert deadline(extended, "seizure_1")["due_on"] == (today + timedelta(days=64)).isoformat()  # type: ignore[index]
+
+    types = [
+        h["type"] for h in cases.client.get(f"/api/v1/cases/{case['id']}/history", headers=cases.auth("head")).json()
+    ]
+    assert types.count("case:seizure:appraisal_started") == 1
+    assert types.count("case:seizure:appraisal_ended") == 1
+    integrate(force_checkpoint=True)
+    verified = cli("verify")
+    assert verified.exit_code == 0, verified.output
+
+
+def test_an_appraisal_without_a_stated_period_or_written_notice_is_refused_art_25_3(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = filed(cases)
+    seized(cases, case)
+    unstated = {k: v for k, v in APPRAISAL.items() if k != "calendar_days"}
+    refused = refused_with(cases, case, "start_seizure_appraisal", "head", "seizure_appraisal_lawful",
+                           f"{COERCION}第25条第3款", data=unstated)  # fmt: skip
+    assert "no period is stated" in str(refused)
+    untold = {k: v for k, v in APPRAISAL.items() if k != "written_notice"}
+    refused = refused_with(cases, case, "start_seizure_appraisal", "head", "seizure_appraisal_lawful",
+                           f"{COERCION}第25条第3款", data=untold)  # fmt: skip
+    assert "no written notice" in str(refused)
+    # Nor for a seizure the case does not hold, nor after the seizure's period has ended (第二十八条第一款第四项).
+    refused_with(cases, case, "start_seizure_appraisal", "head", "seizure_appraisal_lawful",
+                 f"{COERCION}第25条第3款", data=APPRAISAL | {"seizure": 2})  # fmt: skip
+    clock.advance(days=31)
+    late = refused_with(cases, case, "start_seizure_appraisal", "head", "seizure_appraisal_lawful",
+                        f"{COERCION}第25条第3款", data=APPRAISAL)  # fmt: skip
+    assert "does not revive it" in str(late)

@@ -19,6 +19,7 @@ from service.runtime import Runtime
 from ..catalogue.test_catalogue_api import SAMPLE
 from .driver import Cases
 from .test_case_api import TOLD, fine
+from .test_coercive_measures import SEIZURE
 from .test_reviews import major_case
 from .test_year_boundary import NOTICE_2027
 
@@ -169,6 +170,8 @@ def test_8_cases_deciding_on_one_summary_form_at_once_use_it_once(
     instant (each would find it unused if the check did not wait for the others' decisions)."""
     n = 8
     opened = [cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟") for _ in range(n)]
+    for case in opened:
+        cases.circumstances(case)  # 第二十九条至第三十三条: considered on the spot too
     body = {"officers": cases.with_second(), "data": {"penalty": fine(5000), "form_number": "渝梁铁简0000777"} | TOLD}
     headers = auth("officer1")
     pending = iter(opened)
@@ -185,3 +188,31 @@ def test_8_cases_deciding_on_one_summary_form_at_once_use_it_once(
     for refused in (r for r in responses if r.status_code == 409):
         assert "form_number_unused" in [f["guard"] for f in refused.json()["failures"]], refused.text
     assert entries_of(runtime, "case:summary_decision:made") == 1
+
+
+def test_6_cases_sealing_one_thing_at_once_seal_it_once(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    """行政强制法 第二十三条第二款: one thing is sealed once — also when six cases of the agency seal the same truck at
+    the same instant (each would find it free if the look-up did not wait for the others' decisions)."""
+    n = 6
+    opened = [cases.open() for _ in range(n)]
+    for case in opened:
+        cases.step(case, "approve_filing", "head")
+        cases.step(case, "approve_seizure", "head", reason="车辆可能被转移")
+    body = {"officers": cases.with_second(), "data": SEIZURE}
+    headers = auth("officer1")
+    pending = iter(opened)
+    lock = threading.Lock()
+
+    def decide() -> Any:
+        with lock:
+            case = next(pending)
+        return client.post(f"/api/v1/cases/{case['id']}/steps/decide_seizure", headers=headers, json=body)
+
+    responses = at_once(n, decide)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] + [409] * (n - 1), [r.text for r in responses if r.status_code not in (200, 409)]
+    for refused in (r for r in responses if r.status_code == 409):
+        assert [f["guard"] for f in refused.json()["failures"]] == ["not_sealed_twice"], refused.text
+    assert entries_of(runtime, "case:seizure:decided") == 1

@@ -91,6 +91,7 @@ def test_a_notice_above_the_statutory_maximum_is_refused_before_it_reaches_the_p
 
 def decide_on_the_spot(cases: Cases, form: str, fen: int = 5000, expect: int = 200, **open_with: Any) -> dict[str, Any]:
     case = cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟", **open_with)
+    cases.circumstances(case)  # 第二十九条至第三十三条: considered on the spot too
     cases.step(
         case,
         "decide_on_the_spot",
@@ -104,6 +105,7 @@ def decide_on_the_spot(cases: Cases, form: str, fen: int = 5000, expect: int = 2
 def test_a_summary_form_number_is_used_once_art_52(cases: Cases) -> None:
     decide_on_the_spot(cases, "渝梁铁简0000300")
     again = cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟")
+    cases.circumstances(again)  # 第二十九条至第三十三条: considered on the spot too
     refused = cases.step(
         again,
         "decide_on_the_spot",
@@ -123,6 +125,7 @@ def test_a_summary_form_number_is_used_once_art_52(cases: Cases) -> None:
 def test_1500_yuan_collected_on_the_spot_is_refused_without_a_ground_art_68(cases: Cases) -> None:
     company = {"party_type": "organisation", "name": "某餐饮店", "id_number": "92500228MA5U000001"}
     case = cases.open(procedure="summary", item_code="CQ-TM-013", title="随意倾倒污水", party=company, area_code=URBAN)
+    cases.circumstances(case)  # 第二十九条至第三十三条: considered on the spot too
     cases.step(
         case,
         "decide_on_the_spot",
@@ -280,6 +283,7 @@ def test_only_an_admin_designates_an_active_head_as_principal(cases: Cases) -> N
 
 def on_the_spot(cases: Cases, item_code: str, penalty: dict[str, Any], form: str, **told: Any) -> dict[str, Any]:
     case = cases.open(procedure="summary", item_code=item_code, title="当场处罚")
+    cases.circumstances(case)  # 第二十九条至第三十三条: considered on the spot too
     return cases.step(
         case,
         "decide_on_the_spot",

@@ -176,6 +176,7 @@ def test_a_years_statistics_agree_with_the_cases_built(
 ) -> None:
     closed(cases, clock, fen=30000)
     summary = cases.open(procedure="summary", item_code="CQ-TM-014", title="吸烟", party=PARTY)
+    cases.circumstances(summary)  # 第二十九条至第三十三条: considered on the spot too
     cases.step(
         summary,
         "decide_on_the_spot",

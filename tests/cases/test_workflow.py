@@ -18,6 +18,7 @@ from service.auth.permissions import load_role_policy
 from service.cases.execution import Instalment, Remedy
 from service.cases.guards import (
     AgeAtAct,
+    AppraisalFacts,
     CaseFacts,
     Circumstances,
     CorrectionFacts,
@@ -32,6 +33,7 @@ from service.cases.guards import (
     Penalty,
     PreservationFacts,
     PriorNotice,
+    SeizedThingFacts,
     SeizureFacts,
     SetterApproval,
     StatementStatus,
@@ -325,6 +327,8 @@ def summary_path_fined_on_the_spot() -> Walk:
     """A citizen litters; 100 yuan is decided on the spot on form 0001, paid, filed, closed."""
     walk = Walk(SUMMARY, facts(item=LITTERING, party_type="individual", filed_at=None))
     fine = Penalty(FINE, fine_fen=10_000)
+    # 第二十九条至第三十三条: the circumstances the decision considers, recorded on the spot first.
+    walk.do("record_circumstances", cst(2025, 5, 6, 9), circumstances=ADULT_CIRCUMSTANCES)
     walk.do(
         "decide_on_the_spot",
         cst(2025, 5, 6),
@@ -346,6 +350,55 @@ def summary_path_fined_on_the_spot() -> Walk:
     return walk
 
 
+def _fined_on_the_spot_and_filed() -> tuple[Walk, Penalty]:
+    """100 yuan decided on the spot on 6 May 2025, not collected there, filed with the agency on the 7th."""
+    walk = Walk(SUMMARY, facts(item=LITTERING, party_type="individual", filed_at=None))
+    fine = Penalty(FINE, fine_fen=10_000)
+    walk.do("record_circumstances", cst(2025, 5, 6, 9), circumstances=ADULT_CIRCUMSTANCES)
+    heard = told_and_heard(fine, cst(2025, 5, 6, 10))
+    walk.do("decide_on_the_spot", cst(2025, 5, 6, 10), proposed=fine, summary_form_number="0003", **heard)
+    decision = DecisionFacts(DecisionOutcome.PENALTY, fine, cst(2025, 5, 6, 10), cst(2025, 5, 6, 10), True)
+    walk.do("file_with_agency", cst(2025, 5, 7), decision=decision)
+    return walk, fine
+
+
+def summary_path_deferred_reminded_and_refused_by_the_court() -> Walk:
+    """第六十六条第二款: payment deferred to 30 June, not paid → reminder (行政强制法 第三十五条); after the remedy
+    periods the court is applied to (第五十三条), refuses to execute (第五十八条), execution ends, the case closes."""
+    walk, _ = _fined_on_the_spot_and_filed()
+    applied = InstalmentFacts("deferral", (Instalment(date(2025, 6, 30), 10_000),), cst(2025, 5, 8), 0, None)
+    walk.do("apply_for_instalments", cst(2025, 5, 8), instalments=applied)
+    walk.do(
+        "decide_instalments", cst(2025, 5, 9), instalments=replace(applied, approved=True, decided_at=cst(2025, 5, 9))
+    )
+    walk.do("serve_reminder", cst(2025, 7, 10), reminder_served_at=cst(2025, 7, 10))
+    # The 6 months to sue from 6 May ended on 6 November; the court is applied to within 3 months after.
+    walk.do("apply_for_court_execution", cst(2025, 11, 20), court_execution_applied=True)
+    walk.do("end_execution", cst(2025, 12, 20), execution_ended_ground="court_refused", reason="法院裁定不予执行")
+    walk.do("close_case", cst(2025, 12, 22), reason=None)
+    walk.do("archive_case", cst(2025, 12, 23))
+    return walk
+
+
+def summary_path_reconsidered_upheld_and_paid() -> Walk:
+    """第七条: the party applies for reconsideration of the decision on the spot; upheld, the fine is paid to the
+    bank and the case closes."""
+    walk, _ = _fined_on_the_spot_and_filed()
+    filed = Remedy("reconsideration", date(2025, 5, 12), None, None)
+    walk.do("record_remedy_filed", cst(2025, 5, 12), remedies=(filed,))
+    upheld = replace(filed, decided_on=date(2025, 6, 20), result="upheld")
+    walk.do("record_remedy_result", cst(2025, 6, 21), remedies=(upheld,), remedy_result_recorded_now=True)
+    bank = PaymentFacts(10_000, "银行缴款凭证 0003", False, None, "user:officer-3", frozenset({WANG.officer_id}))
+    paid = ExecutionFacts(10_000, date(2025, 5, 20), False, None)
+    walk.do("record_payment", cst(2025, 6, 22), payment=bank, execution=paid,
+            payments_made=((date(2025, 5, 20), 10_000),),
+            deciders=frozenset({"user:officer-1", ZHANG.officer_id, LI.officer_id}))  # fmt: skip
+    walk.do("record_execution", cst(2025, 6, 23))
+    walk.do("close_case", cst(2025, 6, 24), execution=replace(paid, completed_at=cst(2025, 6, 23)))
+    walk.do("archive_case", cst(2025, 6, 25))
+    return walk
+
+
 def summary_path_referred() -> Walk:
     walk = Walk(SUMMARY, facts(item=LITTERING, filed_at=None))
     walk.do("refer_to_general_procedure", cst(2025, 5, 6), reason="拟罚款超过简易程序限额")
@@ -357,7 +410,8 @@ def summary_path_warning_revoked() -> Walk:
     walk = Walk(SUMMARY, facts(item=LITTERING, party_type="individual", filed_at=None))
     warning = Penalty(WARNING)
     heard = told_and_heard(warning, cst(2025, 5, 6))
-    walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=warning, summary_form_number="0002", **heard)
+    walk.do("record_circumstances", cst(2025, 5, 6, 9), circumstances=ADULT_CIRCUMSTANCES)
+    walk.do("decide_on_the_spot", cst(2025, 5, 6, 10), proposed=warning, summary_form_number="0002", **heard)
     walk.do("revoke_decision", cst(2025, 5, 7), reason="当事人并非行为人")
     walk.do("archive_case", cst(2025, 5, 8))
     return walk
@@ -369,7 +423,8 @@ def summary_path_warning_revoked() -> Walk:
 def _seized(approved_at: datetime, decided_at: datetime) -> SeizureFacts:
     """Seizure 1: approved by the head before (行政强制法 第十八条第一项), then taken, its papers handed over
     (第二十四条)."""
-    return SeizureFacts(1, approved_at, True, False, decided_at, True, approvals=1)
+    truck = SeizedThingFacts("农用三轮车", "渝D12345", "用于倾倒垃圾的车辆", False, False)
+    return SeizureFacts(1, approved_at, True, False, decided_at, True, approvals=1, things=(truck,))
 
 
 def _seizure_taken(walk: Walk, approved_at: datetime, decided_at: datetime) -> SeizureFacts:
@@ -387,7 +442,13 @@ def general_path_seized_released_and_ordered() -> Walk:
     taken = _seizure_taken(walk, cst(2025, 3, 4), cst(2025, 3, 4, 11))
     extended = replace(taken, extensions=1, extended_days=30, extended_at=cst(2025, 3, 28))
     walk.do("extend_seizure", cst(2025, 3, 28), seizures=(extended,), seizure_named=1)
-    walk.do("close_investigation", cst(2025, 3, 31))
+    # 第二十五条第三款: the truck is tested, for a period stated to the party in writing; those days are not counted.
+    testing = AppraisalFacts(cst(2025, 3, 29), 5, True)
+    appraised = replace(extended, appraisals=(testing,))
+    walk.do("start_seizure_appraisal", cst(2025, 3, 29), seizures=(appraised,), seizure_named=1)
+    extended = replace(extended, appraisals=(replace(testing, ended_at=cst(2025, 3, 31), endings=1),))
+    walk.do("end_seizure_appraisal", cst(2025, 3, 31), seizures=(extended,), seizure_named=1)
+    walk.do("close_investigation", cst(2025, 3, 31, 11), seizure_named=None)
     order = CorrectionFacts("order_correct", date(2025, 4, 30), cst(2025, 4, 1), None, None)
     ordered = DecisionFacts(DecisionOutcome.ORDER, None, cst(2025, 4, 1), None, False)
     walk.do("decide_order", cst(2025, 4, 1), decision=ordered, correction=order, seizure_named=None)
@@ -457,7 +518,13 @@ GENERAL_PATHS = [
     general_path_seized_and_transferred,
     general_path_seized_and_confiscated,
 ]
-SUMMARY_PATHS = [summary_path_fined_on_the_spot, summary_path_referred, summary_path_warning_revoked]
+SUMMARY_PATHS = [
+    summary_path_fined_on_the_spot,
+    summary_path_referred,
+    summary_path_warning_revoked,
+    summary_path_deferred_reminded_and_refused_by_the_court,
+    summary_path_reconsidered_upheld_and_paid,
+]
 
 
 def test_a_general_procedure_case_walks_from_registration_to_archive() -> None:
@@ -485,6 +552,7 @@ def test_a_summary_procedure_case_is_decided_on_the_spot_filed_and_archived_art_
     walk = summary_path_fined_on_the_spot()
     assert walk.state is CaseState.ARCHIVED
     assert walk.walked == [
+        "record_circumstances",
         "decide_on_the_spot",
         "record_payment",
         "file_with_agency",
@@ -615,6 +683,7 @@ def test_a_check_is_recorded_as_plain_json_under_the_workflow_version() -> None:
 def test_what_may_happen_in_each_state_before_any_guard() -> None:
     assert {t.name for t in GENERAL.allowed_from(CaseState.REGISTERED)} == {"approve_filing", "refuse_filing"}
     assert {t.name for t in SUMMARY.allowed_from(CaseState.SUMMARY_STARTED)} == {
+        "record_circumstances",
         "decide_on_the_spot",
         "refer_to_general_procedure",
     }

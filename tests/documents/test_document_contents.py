@@ -109,6 +109,7 @@ def test_the_documents_of_a_decided_case_state_what_the_law_requires(cases: Case
 
 def test_an_on_the_spot_decision_states_article_52s_contents(cases: Cases) -> None:
     case = cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟")
+    cases.circumstances(case)  # 第二十九条至第三十三条: considered on the spot too
     cases.step(
         case,
         "decide_on_the_spot",

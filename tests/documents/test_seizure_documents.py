@@ -12,7 +12,7 @@ from service.clock import FixedClock
 from service.documents.amounts import date_in_chinese
 from service.policy.calendar import local_date
 from tests.cases.driver import Cases
-from tests.cases.test_coercive_measures import SEIZURE
+from tests.cases.test_coercive_measures import APPRAISAL, SEIZURE
 
 from .test_document_contents import issued_text
 from .test_issue_and_verify import issue
@@ -21,6 +21,15 @@ from .walk import text_of
 pytestmark = pytest.mark.slow
 
 ADDRESS = "重庆市梁平区铁门乡某村三组12号"
+GATE = {
+    "name": "垃圾转运站铁门",
+    "quantity": "1处",
+    "identified_by": "address",
+    "identifier": "铁门乡某村垃圾转运站",
+    "relation_to_act": "当事人违法经营的场所",
+    "necessity_of_life": False,
+    "sealed_by_other_organ": False,
+}
 
 
 def seized_case(cases: Cases) -> dict[str, Any]:
@@ -57,6 +66,8 @@ def test_the_seizure_decision_states_what_article_24_requires(cases: Cases, cloc
         "1辆",
         "编织袋",
         "3袋",
+        # each identified, so that it is sealed once (第二十三条第二款)
+        "铁门封字2026-0001",
         # (四) reconsideration and litigation: the bodies and the periods
         "重庆市梁平区人民政府",
         "六十日",
@@ -82,7 +93,7 @@ def test_the_list_names_every_thing_in_two_copies_signed_by_the_party(cases: Cas
 
 def test_each_seizure_has_its_own_papers_and_an_urgent_one_says_so_art_19(cases: Cases) -> None:
     case = seized_case(cases)
-    urgent = SEIZURE | {"kind": "seal", "urgent": True, "things": [{"name": "垃圾转运站铁门", "quantity": "1处"}]}
+    urgent = SEIZURE | {"kind": "seal", "urgent": True, "things": [GATE]}
     cases.step(case, "decide_seizure", officers=cases.with_second(), data=urgent)
     # Two seizures: which one is printed is a choice.
     ambiguous = issue(cases, case, "seizure_decision", "officer1", expect=409)
@@ -148,3 +159,20 @@ def test_an_extension_and_a_release_are_told_to_the_party_in_writing_arts_25_and
         "车辆已当场退还当事人",
     ):
         assert required in text, required
+
+
+def test_an_extension_after_testing_states_the_last_day_without_the_testing_days_art_25_3(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = seized_case(cases)
+    decided_on = local_date(clock.now())
+    clock.advance(days=5)
+    cases.step(case, "start_seizure_appraisal", "head", data=APPRAISAL)
+    clock.advance(days=4)
+    cases.step(case, "end_seizure_appraisal", data={"seizure": 1, "result": "检测报告：车厢残留物为生活垃圾"})
+    clock.advance(days=10)
+    cases.step(case, "extend_seizure", "head", data={"seizure": 1, "calendar_days": 30, "reason": "情况复杂"})
+    _, text = issued_text(cases, case, "seizure_extension", "officer1")
+    # 30 days, 4 of testing not counted (第二十五条第三款), and 30 more (第二十五条第一款).
+    assert f"三十日，至{date_in_chinese(decided_on + timedelta(days=64))}" in text
+    assert "渝D12345" in text

@@ -109,7 +109,13 @@ def sign_review(
     return _review_out(session, case, review)
 
 
-@router.get("/signoffs/{purpose}/statement", response_model=StatementOut)
+# There may be nothing to sign yet: no unsigned decision, or no unsigned collective discussion record.
+NOTHING_TO_SIGN: dict[int | str, dict[str, Any]] = {
+    409: {"description": "there is no unsigned decision (or collective discussion record) to sign"}
+}
+
+
+@router.get("/signoffs/{purpose}/statement", response_model=StatementOut, responses=NOTHING_TO_SIGN)
 def signoff_statement(
     case_id: uuid.UUID,
     purpose: Literal["decision", "collective_discussion"],

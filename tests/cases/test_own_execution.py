@@ -160,3 +160,74 @@ def test_night_is_from_ten_to_six_in_shanghai_art_43() -> None:
     assert not at_night(datetime(2026, 12, 7, 6, 0, tzinfo=SHANGHAI))
     assert not at_night(datetime(2026, 12, 7, 1, 30, tzinfo=SHANGHAI).astimezone(SHANGHAI) + timedelta(hours=7))
     assert local_date(datetime(2026, 12, 7, 23, 0, tzinfo=SHANGHAI)) == date(2026, 12, 7)
+
+
+# --- restitution (执行回转, 行政强制法 第四十一条) ---
+
+
+def test_a_fine_paid_then_lowered_on_reconsideration_is_refunded_before_the_case_closes_art_41(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = served(cases, clock, fen=50_000)
+    pay(cases, case, clock, 50_000, "银行缴款凭证0501")
+    cases.step(case, "record_execution")
+    clock.advance(days=5)
+    filed(cases, case, clock, "reconsideration")
+    clock.advance(days=30)
+    result(cases, case, clock, "changed", changed_fine_fen=20_000, follow_up="退还多缴罚款")
+    refused = refused_with(cases, case, "close_case", "head", "restitution_settled", f"{COERCION}第41条")
+    assert "30,000 fen (300 yuan)" in refused["failures"][0]["reason_en"]
+    refund = {"kind": "refund", "what": "退还多缴罚款至当事人账户", "done_on": today(clock).isoformat()}
+    # Not more than was paid beyond the changed fine, nor anything but money when nothing else was executed.
+    refused_with(cases, case, "record_restitution", "head", "restitution_lawful", f"{COERCION}第41条",
+                 data=refund | {"amount_fen": 30_001})  # fmt: skip
+    refused_with(cases, case, "record_restitution", "head", "restitution_lawful", f"{COERCION}第41条",
+                 data=refund | {"kind": "restore", "amount_fen": 0})  # fmt: skip
+    cases.step(case, "record_restitution", "head", data=refund | {"amount_fen": 10_000})
+    still = refused_with(cases, case, "close_case", "head", "restitution_settled", f"{COERCION}第41条")
+    assert "20,000 fen (200 yuan)" in still["failures"][0]["reason_en"]
+    done = cases.step(case, "record_restitution", "head", data=refund | {"amount_fen": 20_000})
+    assert [r["amount_fen"] for r in done["file"]["restitutions"]] == [10_000, 20_000]
+    assert cases.step(case, "close_case", "head")["state"] == "closed"
+
+
+def test_a_paid_fine_whose_decision_the_agency_revokes_is_refunded_before_archiving_art_41(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = served(cases, clock)
+    pay(cases, case, clock, 30_000, "银行缴款凭证0601")
+    cases.step(case, "record_execution")
+    cases.step(case, "revoke_decision", "head", reason="复核发现认定事实错误")
+    refused_with(cases, case, "archive_case", "officer1", "restitution_settled", f"{COERCION}第41条")
+    refund = {"kind": "refund", "what": "全额退还罚款", "amount_fen": 30_000, "done_on": today(clock).isoformat()}
+    cases.step(case, "record_restitution", "head", data=refund)
+    assert cases.step(case, "archive_case")["state"] == "archived"
+
+
+def test_a_demolition_whose_order_is_revoked_is_restored_or_compensated_art_41(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = order_served(cases, clock)
+    clock.advance(days=31)
+    cases.step(case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未改"})
+    perform_by = (today(clock) + timedelta(days=10)).isoformat()
+    cases.step(case, "serve_reminder", officers=cases.with_second(), data={"method": "直接送达", "perform_by": perform_by})
+    cases.step(case, "hear_execution_statement", data={"review": "当事人未陈述申辩", "accepted": False})
+    clock.advance(days=11)
+    cases.step(case, "decide_own_execution", "head", data=decision(clock))
+    demolish_by = (today(clock) + timedelta(days=10)).isoformat()
+    cases.step(case, "announce_demolition", "head", data={"text": "公告", "posted_at": "现场", "demolish_by": demolish_by})
+    at(clock, date(2026, 12, 7), 10)
+    cases.step(case, "carry_out_own_execution", officers=cases.with_second(), data={"record": "已拆除第三层"})
+    cases.step(case, "close_case", "head")
+    clock.advance(days=10)  # the party sues the execution decision, within six months of it (行政诉讼法 第四十六条)
+    filed(cases, case, clock, "lawsuit")
+    clock.advance(days=20)
+    result(cases, case, clock, "revoked", document="（2026）渝0155行初40号")
+    # Closed before, the file is archived only once the demolished floor is restored or compensated.
+    refused_with(cases, case, "archive_case", "officer1", "restitution_settled", f"{COERCION}第41条")
+    compensation = {"kind": "compensate", "what": "第三层无法恢复，依法赔偿", "done_on": today(clock).isoformat()}
+    refused_with(cases, case, "record_restitution", "head", "restitution_lawful", f"{COERCION}第41条",
+                 data=compensation)  # fmt: skip
+    cases.step(case, "record_restitution", "head", data=compensation | {"amount_fen": 8_000_000})
+    assert cases.step(case, "archive_case")["state"] == "archived"

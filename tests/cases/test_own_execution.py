@@ -231,3 +231,52 @@ def test_a_demolition_whose_order_is_revoked_is_restored_or_compensated_art_41(
                  data=compensation)  # fmt: skip
     cases.step(case, "record_restitution", "head", data=compensation | {"amount_fen": 8_000_000})
     assert cases.step(case, "archive_case")["state"] == "archived"
+
+
+# --- the changed decision republished (行政处罚法 第四十八条第二款) ---
+
+
+def public(cases: Cases) -> list[dict[str, Any]]:
+    response = cases.client.get("/api/v1/public/agencies/tiemen/decisions")
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def test_a_published_decision_changed_on_reconsideration_is_republished_as_changed_art_48(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = served(cases, clock)
+    publication = f"/api/v1/cases/{case['id']}/publication"
+    assert cases.client.post(publication, headers=cases.auth("head")).status_code == 201
+    # Nothing changed it yet: there is nothing to republish.
+    early = cases.client.post(f"{publication}/changed", headers=cases.auth("head"))
+    assert early.status_code == 409, early.text
+    assert early.json()["basis"]["citation"] == "《中华人民共和国行政处罚法》第48条第2款"
+    clock.advance(days=5)
+    filed(cases, case, clock, "reconsideration")
+    clock.advance(days=30)
+    result(cases, case, clock, "changed", changed_fine_fen=20_000)
+    clock.advance(days=7)
+    # Withdrawing alone does not show the public the decision in force: the changed decision is due.
+    assert overdue_of(cases) == [(case["id"], "republish")]
+    republished = cases.client.post(f"{publication}/changed", headers=cases.auth("head"))
+    assert republished.status_code == 200, republished.text
+    assert overdue_of(cases) == []
+    listed = next(p for p in public(cases) if p["case_id"] == case["id"])
+    assert listed["content"]["penalty"]["fine_fen"] == 30_000  # the original, kept …
+    assert listed["changed_at"] is not None  # … marked changed …
+    assert listed["changed_content"]["penalty"]["fine_fen"] == 20_000  # … beside the decision as changed
+    assert listed["changed_content"]["changed_by"]["document"] == "梁府复决〔2026〕5号"
+    assert "行政复议变更" in listed["change_reason"]
+    assert listed["withdrawn_at"] is None
+    feed = cases.client.get("/api/v1/public/agencies/tiemen/decisions.atom").text
+    assert "（已变更）" in feed and "200.00元" in feed
+    # Once is enough.
+    again = cases.client.post(f"{publication}/changed", headers=cases.auth("head"))
+    assert again.status_code == 409, again.text
+
+
+def overdue_of(cases: Cases) -> list[tuple[str, str]]:
+    response = cases.client.get("/api/v1/publicity/overdue", headers=cases.auth("head"))
+    assert response.status_code == 200, response.text
+    return [(o["case_id"], o["what"]) for o in response.json()]

@@ -2433,7 +2433,9 @@ def restitution_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
     return None
 
 
-@_guard("restitution_settled", coercion_law(41), "payment_calendar_days", "late_fee_basis_points_per_day", standing=True)
+@_guard(
+    "restitution_settled", coercion_law(41), "payment_calendar_days", "late_fee_basis_points_per_day", standing=True
+)
 def restitution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
     """第四十一条: after the decision executed was changed or revoked, what was paid beyond it is refunded and what
     was taken or demolished restored, returned or compensated before the case closes or is archived."""
@@ -2451,7 +2453,9 @@ def restitution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
         return None
     return Refusal(
         "The decision executed was changed or revoked: " + "; ".join(problems_en) + " (行政强制法 art. 41).",
-        "据以执行的行政决定已被变更或者撤销：" + "；".join(problems_zh) + "（《中华人民共和国行政强制法》第四十一条）。",
+        "据以执行的行政决定已被变更或者撤销："
+        + "；".join(problems_zh)
+        + "（《中华人民共和国行政强制法》第四十一条）。",
     )
 
 

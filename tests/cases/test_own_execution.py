@@ -77,7 +77,9 @@ def test_item_007_demolished_by_the_township_after_reminder_statement_decision_a
         officers=cases.with_second(), data={"method": "直接送达", "perform_by": "2026-07-20"},
     )  # fmt: skip
     clock.advance(days=31)
-    cases.step(case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未改"})
+    cases.step(
+        case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未改"}
+    )
     # No decision before the reminder (第三十五条).
     refused_with(cases, case, "decide_own_execution", "head", "own_reminder_period_over", f"{COERCION}第35条",
                  data=decision(clock))  # fmt: skip
@@ -91,7 +93,11 @@ def test_item_007_demolished_by_the_township_after_reminder_statement_decision_a
         case, "serve_reminder", officers=cases.with_second(),
         data={"method": "直接送达", "perform_by": perform_by.isoformat()},
     )  # fmt: skip
-    statement = {"statement": "房屋为自住，请求缓拆", "review": "经复核，超出许可证的事实清楚，理由不成立", "accepted": False}
+    statement = {
+        "statement": "房屋为自住，请求缓拆",
+        "review": "经复核，超出许可证的事实清楚，理由不成立",
+        "accepted": False,
+    }
     cases.step(case, "hear_execution_statement", data=statement)
     # Not before the reminder's period passed unperformed (第三十七条).
     refused_with(cases, case, "decide_own_execution", "head", "own_reminder_period_over", f"{COERCION}第37条",
@@ -104,7 +110,11 @@ def test_item_007_demolished_by_the_township_after_reminder_statement_decision_a
     refused_with(cases, case, "carry_out_own_execution", "officer1", "demolition_periods_over", f"{COERCION}第44条",
                  **mission)  # fmt: skip
     demolish_by = today(clock) + timedelta(days=10)
-    announcement = {"text": "限期自行拆除公告", "posted_at": "村委会公告栏及现场", "demolish_by": demolish_by.isoformat()}
+    announcement = {
+        "text": "限期自行拆除公告",
+        "posted_at": "村委会公告栏及现场",
+        "demolish_by": demolish_by.isoformat(),
+    }
     cases.step(case, "announce_demolition", "head", data=announcement)
     clock.advance(days=11)
     # The announcement's period passed, but not the party's six months to sue (第四十四条).
@@ -144,9 +154,13 @@ def test_an_item_without_the_power_is_sent_to_the_court_art_53(cases: Cases, clo
 def test_a_statement_that_holds_is_adopted_and_nothing_is_executed_art_36(cases: Cases, clock: FixedClock) -> None:
     case = order_served(cases, clock)
     clock.advance(days=31)
-    cases.step(case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未改"})
+    cases.step(
+        case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未改"}
+    )
     perform_by = (today(clock) + timedelta(days=10)).isoformat()
-    cases.step(case, "serve_reminder", officers=cases.with_second(), data={"method": "直接送达", "perform_by": perform_by})
+    cases.step(
+        case, "serve_reminder", officers=cases.with_second(), data={"method": "直接送达", "perform_by": perform_by}
+    )
     holds = {"statement": "第三层已取得变更许可", "review": "经核实变更许可属实", "accepted": True}
     cases.step(case, "hear_execution_statement", data=holds)
     clock.advance(days=11)
@@ -204,19 +218,23 @@ def test_a_paid_fine_whose_decision_the_agency_revokes_is_refunded_before_archiv
     assert cases.step(case, "archive_case")["state"] == "archived"
 
 
-def test_a_demolition_whose_order_is_revoked_is_restored_or_compensated_art_41(
-    cases: Cases, clock: FixedClock
-) -> None:
+def test_a_demolition_whose_order_is_revoked_is_restored_or_compensated_art_41(cases: Cases, clock: FixedClock) -> None:
     case = order_served(cases, clock)
     clock.advance(days=31)
-    cases.step(case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未改"})
+    cases.step(
+        case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未改"}
+    )
     perform_by = (today(clock) + timedelta(days=10)).isoformat()
-    cases.step(case, "serve_reminder", officers=cases.with_second(), data={"method": "直接送达", "perform_by": perform_by})
+    cases.step(
+        case, "serve_reminder", officers=cases.with_second(), data={"method": "直接送达", "perform_by": perform_by}
+    )
     cases.step(case, "hear_execution_statement", data={"review": "当事人未陈述申辩", "accepted": False})
     clock.advance(days=11)
     cases.step(case, "decide_own_execution", "head", data=decision(clock))
     demolish_by = (today(clock) + timedelta(days=10)).isoformat()
-    cases.step(case, "announce_demolition", "head", data={"text": "公告", "posted_at": "现场", "demolish_by": demolish_by})
+    cases.step(
+        case, "announce_demolition", "head", data={"text": "公告", "posted_at": "现场", "demolish_by": demolish_by}
+    )
     at(clock, date(2026, 12, 7), 10)
     cases.step(case, "carry_out_own_execution", officers=cases.with_second(), data={"record": "已拆除第三层"})
     cases.step(case, "close_case", "head")
@@ -270,7 +288,8 @@ def test_a_published_decision_changed_on_reconsideration_is_republished_as_chang
     assert "行政复议变更" in listed["change_reason"]
     assert listed["withdrawn_at"] is None
     feed = cases.client.get("/api/v1/public/agencies/tiemen/decisions.atom").text
-    assert "（已变更）" in feed and "200.00元" in feed
+    assert "（已变更）" in feed
+    assert "200.00元" in feed
     # Once is enough.
     again = cases.client.post(f"{publication}/changed", headers=cases.auth("head"))
     assert again.status_code == 409, again.text

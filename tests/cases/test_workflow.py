@@ -418,7 +418,9 @@ def general_path_seized_and_confiscated() -> Walk:
     walk.do("serve_decision", cst(2025, 3, 18), decision=decision)
     gone = replace(taken, ended_at=cst(2025, 3, 19), ended_how="confiscated", endings=1)
     walk.do("confiscate_seized", cst(2025, 3, 19), seizures=(gone,), seizure_named=1)
-    walk.do("revoke_decision", cst(2025, 3, 20), reason="复核发现适用依据错误", seizure_named=None, revoked_by_agency=True)
+    walk.do(
+        "revoke_decision", cst(2025, 3, 20), reason="复核发现适用依据错误", seizure_named=None, revoked_by_agency=True
+    )
     # 行政强制法 第四十一条: what was confiscated under the revoked decision is returned before the file is archived.
     refused = check_transition(GENERAL, walk.state, "archive_case", replace(walk.facts, now=cst(2025, 3, 21)))
     assert [f.guard for f in refused.failures] == ["restitution_settled"]
@@ -429,9 +431,10 @@ def general_path_seized_and_confiscated() -> Walk:
 
 
 def general_path_ordered_and_demolished_by_the_agency() -> Walk:
-    """行政强制法 第三十四条至第四十四条: an order the item's law lets the agency execute itself (城乡规划法 第六十五条),
-    unperformed, reminded with a period, the party heard, the execution decided, the demolition announced, and
-    carried out after the announcement's period and the party's six months to sue, on a working day by day."""
+    """行政强制法 第三十四条至第四十四条: an order the item's law lets the agency execute itself
+    (城乡规划法 第六十五条), unperformed, reminded with a period, the party heard, the execution decided, the
+    demolition announced, and carried out after the announcement's period and the party's six months to sue, on
+    a working day by day."""
     item = replace(
         WASTE,
         measures=frozenset({"order_correct_within_time", "demolish"}),
@@ -446,7 +449,9 @@ def general_path_ordered_and_demolished_by_the_agency() -> Walk:
     walk.do("serve_decision", cst(2025, 3, 12), decision=replace(ordered, served_at=cst(2025, 3, 12)))
     unperformed = replace(order, reinspected_at=cst(2025, 4, 14), corrected=False, reinspections=1)
     walk.do("reinspect_correction", cst(2025, 4, 14), correction=unperformed)
-    walk.do("serve_reminder", cst(2025, 4, 15), reminder_served_at=cst(2025, 4, 15), reminder_perform_by=date(2025, 4, 25))
+    walk.do(
+        "serve_reminder", cst(2025, 4, 15), reminder_served_at=cst(2025, 4, 15), reminder_perform_by=date(2025, 4, 25)
+    )
     heard = OwnExecutionFacts(statement_at=cst(2025, 4, 18), statement_accepted=False)
     walk.do("hear_execution_statement", cst(2025, 4, 18), own_execution=heard)
     decided = replace(heard, decided_at=cst(2025, 4, 28), manner="demolish", execute_on=date(2025, 5, 6), decisions=1)

@@ -326,6 +326,28 @@ def summary_path_fined_on_the_spot() -> Walk:
     return walk
 
 
+def summary_path_paid_revoked_and_refunded() -> Walk:
+    """行政强制法 第四十一条: 100 yuan paid on the spot under a decision the agency then revokes is refunded before the
+    file is archived."""
+    walk = Walk(SUMMARY, facts(item=LITTERING, party_type="individual", filed_at=None))
+    fine = Penalty(FINE, fine_fen=10_000)
+    form = "渝梁铁简〔2025〕0003号"
+    walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=fine, summary_form_number=form,
+            **told_and_heard(fine, cst(2025, 5, 6)))  # fmt: skip
+    on_the_spot = DecisionFacts(DecisionOutcome.PENALTY, fine, cst(2025, 5, 6), cst(2025, 5, 6), True)
+    collected = PaymentFacts(10_000, "渝财罚没票 0003", True, None, "user:officer-1", frozenset({ZHANG.officer_id}))
+    walk.do("record_payment", cst(2025, 5, 6, 11), decision=on_the_spot, payment=collected,
+            execution=ExecutionFacts(10_000, date(2025, 5, 6), False, None),
+            payments_made=((date(2025, 5, 6), 10_000),))  # fmt: skip
+    walk.do("file_with_agency", cst(2025, 5, 7))
+    walk.do("revoke_decision", cst(2025, 5, 7, 15), reason="当事人并非行为人", revoked_by_agency=True)
+    refused = check_transition(SUMMARY, walk.state, "archive_case", replace(walk.facts, now=cst(2025, 5, 8)))
+    assert [f.guard for f in refused.failures] == ["restitution_settled"]
+    walk.do("record_restitution", cst(2025, 5, 8), restitutions=(RestitutionFacts("refund", 10_000),))
+    walk.do("archive_case", cst(2025, 5, 9))
+    return walk
+
+
 def summary_path_referred() -> Walk:
     walk = Walk(SUMMARY, facts(item=LITTERING, filed_at=None))
     walk.do("refer_to_general_procedure", cst(2025, 5, 6), reason="拟罚款超过简易程序限额")
@@ -480,7 +502,12 @@ GENERAL_PATHS = [
     general_path_seized_and_confiscated,
     general_path_ordered_and_demolished_by_the_agency,
 ]
-SUMMARY_PATHS = [summary_path_fined_on_the_spot, summary_path_referred, summary_path_warning_revoked]
+SUMMARY_PATHS = [
+    summary_path_fined_on_the_spot,
+    summary_path_paid_revoked_and_refunded,
+    summary_path_referred,
+    summary_path_warning_revoked,
+]
 
 
 def test_a_general_procedure_case_walks_from_registration_to_archive() -> None:

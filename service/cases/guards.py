@@ -1452,6 +1452,15 @@ def reminder_period_over(facts: CaseFacts, periods: Periods) -> Refusal | None:
             f"催告书于{local_date(served).isoformat()}送达，当事人履行期限至{last.isoformat()}（十个工作日）届满"
             "（《中华人民共和国行政强制法》第五十四条、第六十九条）。",
         )
+    stated = facts.reminder_perform_by
+    if stated is not None and _today(facts) <= stated:
+        return Refusal(
+            f"The reminder gives the party until {stated.isoformat()} to perform (行政强制法 art. 35(1)).",
+            f"催告书载明的履行期限至{stated.isoformat()}届满（《中华人民共和国行政强制法》第三十五条第一项）。",
+        )
+    if facts.decision is not None and facts.decision.outcome is DecisionOutcome.ORDER:
+        # An order the agency has no power to execute itself goes to the court once still unperformed (第五十三条).
+        return _order_unperformed(facts)
     due_now = _owed_now(facts, periods)
     if due_now is None or due_now.outstanding_fen == 0:
         return Refusal("Nothing remains to pay.", "罚款已经缴清，无需申请强制执行。")

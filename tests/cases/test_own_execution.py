@@ -299,3 +299,49 @@ def overdue_of(cases: Cases) -> list[tuple[str, str]]:
     response = cases.client.get("/api/v1/publicity/overdue", headers=cases.auth("head"))
     assert response.status_code == 200, response.text
     return [(o["case_id"], o["what"]) for o in response.json()]
+
+
+def test_an_order_the_agency_cannot_execute_itself_goes_to_the_court_art_53(cases: Cases, clock: FixedClock) -> None:
+    # CQ-TM-008 (土地管理法 第七十八条): the township orders the land returned, but no law lets it execute that itself.
+    case = cases.investigated(cases.open(item_code="CQ-TM-008", title="未经批准占用土地建住宅"))
+    deadline = (today(clock) + timedelta(days=30)).isoformat()
+    order = {"measure": "order_return_land", "requirement": "退还非法占用的土地", "deadline": deadline}
+    cases.step(case, "decide_order", "head", data=order)
+    cases.sign_decision(case, cases.signer("head"))
+    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    clock.advance(days=31)
+    findings = {"corrected": False, "findings": "仍未退还"}
+    cases.step(case, "reinspect_correction", officers=cases.with_second(), data=findings)
+    perform_by = (today(clock) + timedelta(days=20)).isoformat()
+    reminder = {"method": "直接送达", "perform_by": perform_by}
+    cases.step(case, "serve_reminder", officers=cases.with_second(), data=reminder)
+    clock.advance(days=21)
+    refused_with(cases, case, "decide_own_execution", "head", "own_execution_power", f"{COERCION}第53条",
+                 data=decision(clock, manner="order_return_land"))  # fmt: skip
+    # Not before the party's remedy periods end (第五十三条); then the court is applied to.
+    refused_with(cases, case, "apply_for_court_execution", "head", "remedy_periods_over", f"{COERCION}第53条",
+                 data={"court": "重庆市梁平区人民法院"})  # fmt: skip
+    at(clock, date(2026, 12, 7), 10)
+    applied = cases.step(case, "apply_for_court_execution", "head", data={"court": "重庆市梁平区人民法院"})
+    assert applied["state"] == "execution_applied"
+
+
+def test_the_court_is_not_applied_to_before_the_period_a_reminder_states(cases: Cases, clock: FixedClock) -> None:
+    case = cases.investigated(cases.open(item_code="CQ-TM-008", title="未经批准占用土地建住宅"))
+    deadline = (today(clock) + timedelta(days=30)).isoformat()
+    cases.step(
+        case, "decide_order", "head", data={"measure": "order_return_land", "requirement": "退还", "deadline": deadline}
+    )
+    cases.sign_decision(case, cases.signer("head"))
+    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    clock.advance(days=31)
+    cases.step(
+        case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未退还"}
+    )
+    at(clock, date(2026, 11, 30), 10)
+    cases.step(
+        case, "serve_reminder", officers=cases.with_second(), data={"method": "直接送达", "perform_by": "2027-01-29"}
+    )
+    at(clock, date(2026, 12, 21), 10)  # past the 10 working days and the remedy periods, not the stated period
+    refused_with(cases, case, "apply_for_court_execution", "head", "reminder_period_over", f"{COERCION}第54条",
+                 data={"court": "x"})  # fmt: skip

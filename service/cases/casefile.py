@@ -31,9 +31,11 @@ from service.cases.guards import (
     InstalmentFacts,
     MentalCapacity,
     Mitigation,
+    OwnExecutionFacts,
     Penalty,
     PreservationFacts,
     PriorNotice,
+    RestitutionFacts,
     SeizedThingFacts,
     SeizureFacts,
     SetterApproval,
@@ -247,6 +249,7 @@ class ReminderRecord(_Record):
 
     served_at: Instant
     method: str
+    perform_by: str | None = None  # the period it states (第三十五条第一项)
 
 
 class CourtExecutionRecord(_Record):
@@ -301,6 +304,42 @@ class CircumstancesRecord(_Record):
     no_fault_proven: bool = False
     fined_before: dict[str, str] | None = None
     findings: str
+    recorded_at: Instant
+
+
+class OwnExecutionRecord(_Record):
+    """The agency's own compulsory execution (行政强制法 第三十四条至第四十四条), as far as it went."""
+
+    statement_at: Instant | None = None  # 第三十六条
+    statement: str = ""
+    review: str = ""
+    statement_accepted: bool | None = None
+    decided_at: Instant | None = None  # 第三十七条
+    manner: str | None = None
+    grounds: str = ""
+    basis: str = ""
+    how: str = ""
+    execute_on: str | None = None
+    remedies: str = ""
+    served_by: str = ""
+    decisions: int = 0  # more than one: decided again (refused)
+    announced_at: Instant | None = None  # 第四十四条
+    announcement: str = ""
+    posted_at: str = ""
+    demolish_by: str | None = None
+    carried_out_at: Instant | None = None
+    record: str = ""
+    emergency: str = ""  # 第四十三条第一款
+    supplies_cut: tuple[str, ...] = ()  # 第四十三条第二款 (refused)
+
+
+class RestitutionRecord(_Record):
+    """Restitution after the decision executed was changed or revoked (行政强制法 第四十一条)."""
+
+    kind: str  # refund | return_property | restore | compensate
+    what: str
+    amount_fen: int = 0
+    done_on: str
     recorded_at: Instant
 
 
@@ -367,6 +406,9 @@ class CaseFile(_Record):
     execution_ended: ExecutionEndRecord | None = None
     remedies: tuple[RemedyRecord, ...] = ()
     court_appearances: tuple[CourtAppearanceRecord, ...] = ()
+    # The agency's own compulsory execution (行政强制法 第三十四条至第四十四条) and restitution (第四十一条).
+    own_execution: OwnExecutionRecord | None = None
+    restitutions: tuple[RestitutionRecord, ...] = ()
 
     @classmethod
     def of(cls, stored: Mapping[str, Any]) -> CaseFile:
@@ -888,6 +930,8 @@ def instalments_decided(file: CaseFile, act: Act) -> CaseFile:
 
 def reminder_served(file: CaseFile, act: Act) -> CaseFile:
     reminder = ReminderRecord(served_at=act.when, method=act.data["method"])
+    if act.data.get("perform_by") is not None:
+        reminder = reminder.model_copy(update={"perform_by": act.data["perform_by"]})
     return file.with_changes(reminders=(*file.reminders, reminder))
 
 
@@ -932,6 +976,106 @@ def court_appearance_recorded(file: CaseFile, act: Act) -> CaseFile:
         appeared_on=act.data["appeared_on"], court=act.data["court"], head=act.actor, note=act.data.get("note", "")
     )
     return file.with_changes(court_appearances=(*file.court_appearances, appearance))
+
+
+# -- the agency's own compulsory execution (行政强制法 第三十四条至第四十四条) and restitution (第四十一条) --
+
+
+def _own(file: CaseFile, **changes: Any) -> CaseFile:
+    before = file.own_execution or OwnExecutionRecord()
+    return file.with_changes(own_execution=before.model_copy(update=changes))
+
+
+def execution_statement_heard(file: CaseFile, act: Act) -> CaseFile:
+    """第三十六条: the latest statement heard is the one the decision follows."""
+    return _own(
+        file,
+        statement_at=act.when,
+        statement=act.data.get("statement", ""),
+        review=act.data["review"],
+        statement_accepted=act.data["accepted"],
+    )
+
+
+def own_execution_decided(file: CaseFile, act: Act) -> CaseFile:
+    decisions = (file.own_execution.decisions if file.own_execution is not None else 0) + 1
+    if decisions > 1:
+        return _own(file, decisions=decisions)  # decided again: the guard refuses
+    data = act.data
+    return _own(
+        file,
+        decided_at=act.when,
+        manner=data["manner"],
+        grounds=data["grounds"],
+        basis=data["basis"],
+        how=data["how"],
+        execute_on=data["execute_on"],
+        remedies=data["remedies"],
+        served_by=data["served_by"],
+        decisions=decisions,
+    )
+
+
+def demolition_announced(file: CaseFile, act: Act) -> CaseFile:
+    return _own(
+        file,
+        announced_at=act.when,
+        announcement=act.data["text"],
+        posted_at=act.data["posted_at"],
+        demolish_by=act.data["demolish_by"],
+    )
+
+
+def own_execution_carried_out(file: CaseFile, act: Act) -> CaseFile:
+    carried = _own(
+        file,
+        carried_out_at=act.when,
+        record=act.data["record"],
+        emergency=act.data.get("emergency", ""),
+        supplies_cut=tuple(act.data.get("supplies_cut", ())),
+    )
+    before = file.execution or _NOTHING_EXECUTED
+    done = before.model_copy(update={"completed_at": act.when, "non_fine_penalties_performed": True})
+    return carried.with_changes(execution=done)
+
+
+def restitution_recorded(file: CaseFile, act: Act) -> CaseFile:
+    restitution = RestitutionRecord(
+        kind=act.data["kind"],
+        what=act.data["what"],
+        amount_fen=act.data.get("amount_fen", 0),
+        done_on=act.data["done_on"],
+        recorded_at=act.when,
+    )
+    return file.with_changes(restitutions=(*file.restitutions, restitution))
+
+
+def own_execution_facts(file: CaseFile) -> dict[str, Any]:
+    """The ``CaseFacts`` fields of the agency's own execution and of restitution, from the file after the act."""
+    own = file.own_execution
+    latest_reminder = file.reminders[-1] if file.reminders else None
+    return {
+        "reminder_perform_by": date.fromisoformat(latest_reminder.perform_by)
+        if latest_reminder is not None and latest_reminder.perform_by
+        else None,
+        "own_execution": None
+        if own is None
+        else OwnExecutionFacts(
+            statement_at=_instant(own.statement_at),
+            statement_accepted=own.statement_accepted,
+            decided_at=_instant(own.decided_at),
+            manner=own.manner,
+            execute_on=date.fromisoformat(own.execute_on) if own.execute_on else None,
+            decisions=own.decisions,
+            announced_at=_instant(own.announced_at),
+            demolish_by=date.fromisoformat(own.demolish_by) if own.demolish_by else None,
+            carried_out_at=_instant(own.carried_out_at),
+            emergency=own.emergency,
+            supplies_cut=own.supplies_cut,
+        ),
+        "revoked_by_agency": file.revoked_at is not None,
+        "restitutions": tuple(RestitutionFacts(r.kind, r.amount_fen) for r in file.restitutions),
+    }
 
 
 # -- from the file to the guards' types ---------------------------------------------------------------------

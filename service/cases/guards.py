@@ -52,7 +52,7 @@ from service.cases.execution import (
 from service.cases.schedule import party_keeps_the_later
 from service.legal import ADMINISTRATIVE_LITIGATION_LAW, LegalBasis, coercion_law, penalty_law
 from service.officers.qualification import Qualification
-from service.policy.calendar import WorkdayCalendar, local_date
+from service.policy.calendar import SHANGHAI, WorkdayCalendar, local_date
 from service.policy.catalogue import (
     CONFISCATION_KINDS,
     HEARING_ALWAYS_KINDS,
@@ -132,6 +132,9 @@ class ItemRules:
     # 重庆市规范行政处罚裁量权办法 第十九条第二款: the body above the agency that set the item's discretion standard
     # (the district's department, for a delegated item); None when the agency applies its own (第一款).
     discretion_set_by: str | None = None
+    # 行政强制法 第十三条、第三十四条: the compulsory execution a law lets the agency carry out itself; None: the
+    # agency applies to the people's court (第五十三条).
+    own_execution: OwnExecutionPower | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,14 @@ class SetterApproval:
     approved_on: date
     reference_number: str
     document_sha256: str
+
+
+@dataclass(frozen=True)
+class OwnExecutionPower:
+    """The manners of compulsory execution (the item's measures, by code) a law grants the agency, and that law."""
+
+    manners: frozenset[str]
+    basis: LegalBasis
 
 
 @dataclass(frozen=True)
@@ -410,6 +421,32 @@ class InstalmentFacts:
 
 
 @dataclass(frozen=True)
+class OwnExecutionFacts:
+    """The agency's own compulsory execution (行政强制法 第三十四条至第四十四条), as far as it went."""
+
+    statement_at: datetime | None = None  # the party's statement and defence heard after the reminder (第三十六条)
+    statement_accepted: bool | None = None  # the facts, reasons or evidence the party gave hold: adopted
+    decided_at: datetime | None = None  # the written decision (强制执行决定书, 第三十七条)
+    manner: str | None = None  # the measure executed, by code (e.g. demolish)
+    execute_on: date | None = None  # the time the decision sets (第三十七条第二款第三项)
+    decisions: int = 0
+    announced_at: datetime | None = None  # the announcement of a demolition (第四十四条)
+    demolish_by: date | None = None  # the period it gives the party to demolish themselves
+    carried_out_at: datetime | None = None
+    emergency: str = ""  # why it could not wait for day or a working day (第四十三条第一款: 情况紧急)
+    supplies_cut: tuple[str, ...] = ()  # water, power, heat, gas cut to force performance (第四十三条第二款)
+
+
+@dataclass(frozen=True)
+class RestitutionFacts:
+    """What the agency restored, returned, refunded or compensated after the decision executed was set aside
+    (恢复原状或者退还财物；不能恢复原状或者退还财物的，依法给予赔偿, 行政强制法 第四十一条)."""
+
+    kind: str  # refund | return_property | restore | compensate
+    amount_fen: int
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """Everything a guard reads, as of ``now``. Every field is required: no rule defaults to “fine”."""
 
@@ -472,6 +509,11 @@ class CaseFacts:
     # The approval of a departure by the body that set the discretion standard (办法 第十九条第二款); None until
     # recorded.
     setter_approval: SetterApproval | None = None
+    # The agency's own compulsory execution (行政强制法 第三十四条至第四十四条) and restitution (第四十一条).
+    reminder_perform_by: date | None = None  # the period the latest reminder states (第三十五条第一项)
+    own_execution: OwnExecutionFacts | None = None
+    revoked_by_agency: bool = False  # the agency revoked its own decision (revoke_decision)
+    restitutions: tuple[RestitutionFacts, ...] = ()  # in the order recorded, this act's last
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "now")
@@ -1488,9 +1530,12 @@ def instalment_application_pending(facts: CaseFacts, periods: Periods) -> Refusa
     standing=True,
 )
 def performance_overdue(facts: CaseFacts, periods: Periods) -> Refusal | None:
-    """A reminder is for a fine overdue and unpaid, whose execution is not suspended (行政处罚法 第七十三条)."""
+    """A reminder is for a fine overdue and unpaid, or an order not performed in its time (行政强制法 第三十四条),
+    whose execution is not suspended (行政处罚法 第七十三条)."""
     if _revoked_by_remedy(facts):
         return _REVOKED_NOTHING_TO_EXECUTE
+    if facts.decision is not None and facts.decision.outcome is DecisionOutcome.ORDER:
+        return _order_unperformed(facts)
     due_now = _owed_now(facts, periods)
     if due_now is None:
         return Refusal("No fine has been decided and served.", "尚无已送达的罚款决定。", penalty_law(67, 3))
@@ -1530,6 +1575,15 @@ def reminder_period_over(facts: CaseFacts, periods: Periods) -> Refusal | None:
             f"催告书于{local_date(served).isoformat()}送达，当事人履行期限至{last.isoformat()}（十个工作日）届满"
             "（《中华人民共和国行政强制法》第五十四条、第六十九条）。",
         )
+    stated = facts.reminder_perform_by
+    if stated is not None and _today(facts) <= stated:
+        return Refusal(
+            f"The reminder gives the party until {stated.isoformat()} to perform (行政强制法 art. 35(1)).",
+            f"催告书载明的履行期限至{stated.isoformat()}届满（《中华人民共和国行政强制法》第三十五条第一项）。",
+        )
+    if facts.decision is not None and facts.decision.outcome is DecisionOutcome.ORDER:
+        # An order the agency has no power to execute itself goes to the court once still unperformed (第五十三条).
+        return _order_unperformed(facts)
     due_now = _owed_now(facts, periods)
     if due_now is None or due_now.outstanding_fen == 0:
         return Refusal("Nothing remains to pay.", "罚款已经缴清，无需申请强制执行。")
@@ -2293,6 +2347,398 @@ def seizure_appraisal_running(facts: CaseFacts, periods: Periods) -> Refusal | N
     return Refusal(
         f"No testing or appraisal of seizure {facts.seizure_named}'s things is under way.",
         f"第{facts.seizure_named}项查封、扣押的财物没有正在进行的检测、检验、检疫或者技术鉴定。",
+    )
+
+
+# --- the agency's own compulsory execution (行政强制法 第四章第一节: 第三十四条至第四十四条) ---
+#
+# Where a law gives the agency the power (城乡规划法 第六十五条: a township demolishes what was built against the
+# permit once its order is not performed), the agency executes its order itself: the reminder with its period
+# (第三十五条), the party's statement and defence heard and re-examined (第三十六条), the written decision
+# (第三十七条), for a building the announcement giving a period to demolish it oneself (第四十四条), and the
+# demolition once that period and the party's remedy periods passed with no remedy pending — never at night or on
+# a rest day unless urgent, never by cutting water, power, heat or gas (第四十三条). Without the power, the agency
+# applies to the people's court (第五十三条).
+
+NIGHT_STARTS_AT_HOUR = 22  # 夜间: 22:00 to 06:00 (噪声污染防治法 第八十八条第二项, the one statutory definition)
+NIGHT_ENDS_AT_HOUR = 6
+_SUPPLIES_ZH = {"water": "供水", "power": "供电", "heat": "供热", "gas": "供燃气"}
+
+
+def at_night(moment: datetime) -> bool:
+    """Whether ``moment`` falls in the night (夜间) as counted in Asia/Shanghai."""
+    hour = moment.astimezone(SHANGHAI).hour
+    return hour >= NIGHT_STARTS_AT_HOUR or hour < NIGHT_ENDS_AT_HOUR
+
+
+def _order_unperformed(facts: CaseFacts) -> Refusal | None:
+    """The order decided was not performed in its time: re-inspected after its deadline and found not corrected."""
+    decision, order = facts.decision, facts.correction
+    if decision is None or decision.served_at is None:
+        return Refusal("The decision has not been served.", "行政决定书尚未送达。", penalty_law(61))
+    suspended = next((r for r in facts.remedies if r.decided_on is None and r.execution_suspended), None)
+    if suspended is not None:
+        return Refusal(
+            f"Execution is suspended while the {suspended.kind} filed on {suspended.filed_on.isoformat()} is pending "
+            "(art. 73(1)).",
+            f"{suspended.filed_on.isoformat()}提起的{_KIND_ZH[suspended.kind]}期间已停止执行（第七十三条第一款）。",
+            penalty_law(73, 1),
+        )
+    if order is None or order.corrected is not False or order.reinspected_at is None:
+        return Refusal(
+            "The order has not been found unperformed: it is re-inspected after its deadline first (行政处罚法 "
+            "art. 28).",
+            "尚未经复查认定当事人逾期未履行责令决定（《中华人民共和国行政处罚法》第二十八条）。",
+        )
+    return None
+
+
+_NO_POWER_EN = (
+    "Item {code} gives the agency no power of compulsory execution: no law lets it execute {what} itself. It "
+    "applies to the people's court within three months after the party's remedy periods (行政强制法 art. 53)."
+)
+_NO_POWER_ZH = (
+    "执法事项{code}没有法律授予本机关{what}的行政强制执行权，应当在当事人法定复议、诉讼期限届满之日起三个月内申请"
+    "人民法院强制执行（《中华人民共和国行政强制法》第五十三条）。"
+)
+
+
+@_guard("own_execution_power", coercion_law(34), standing=True)
+def own_execution_power(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """Only an agency a law empowers executes itself (第十三条、第三十四条), and only in the manner granted."""
+    item = facts.item
+    if item is None:
+        return Refusal(f"Item {facts.item_code} is not in the catalogue.", f"执法事项{facts.item_code}不在清单内。")
+    manner = facts.own_execution.manner if facts.own_execution is not None else None
+    power = item.own_execution
+    if power is None or (manner is not None and manner not in power.manners):
+        what_en = "this decision" if manner is None else f"the measure {manner}"
+        what_zh = "执行本决定" if manner is None else f"执行{manner}"
+        return Refusal(
+            _NO_POWER_EN.format(code=item.code, what=what_en),
+            _NO_POWER_ZH.format(code=item.code, what=what_zh),
+            coercion_law(53),
+        )
+    decision = facts.decision
+    if decision is None or decision.outcome is not DecisionOutcome.ORDER:
+        return Refusal(
+            "The agency executes itself the order it decided; no such order is decided.",
+            "本机关自行强制执行的是其作出的责令决定，本案未作出该决定。",
+        )
+    return None
+
+
+@_guard("reminder_served_for_order", coercion_law(35))
+def reminder_served_for_order(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第三十五条第一项: a reminder before the agency's own execution states the period to perform."""
+    if facts.decision is None or facts.decision.outcome is not DecisionOutcome.ORDER:
+        return None  # a fine's reminder gives the ten working days of 第五十四条
+    served, perform_by = facts.reminder_served_at, facts.reminder_perform_by
+    if served is None or perform_by is None:
+        return Refusal(
+            "A reminder to perform an order states the period to perform it (行政强制法 art. 35(1)).",
+            "催告书应当载明履行义务的期限（《中华人民共和国行政强制法》第三十五条第一项）。",
+        )
+    if perform_by <= local_date(served):
+        return Refusal(
+            f"The period to perform, {perform_by.isoformat()}, is not after the reminder of "
+            f"{local_date(served).isoformat()}: it leaves the party no time.",
+            f"催告书载明的履行期限{perform_by.isoformat()}不晚于催告之日，未给予当事人履行期限。",
+        )
+    return None
+
+
+@_guard("own_reminder_period_over", coercion_law(37), standing=True)
+def own_reminder_period_over(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第三十七条第一款: the decision comes after the reminder, once its period passed unperformed."""
+    served, perform_by = facts.reminder_served_at, facts.reminder_perform_by
+    if served is None or served > facts.now or perform_by is None:
+        return Refusal(
+            "The party has not been reminded in writing, with a period, to perform (行政强制法 art. 35): the "
+            "compulsory execution decision comes after the reminder.",
+            "尚未书面催告当事人限期履行义务，作出强制执行决定前应当催告（《中华人民共和国行政强制法》第三十五条）。",
+            coercion_law(35),
+        )
+    if _today(facts) <= perform_by:
+        return Refusal(
+            f"The reminder gives the party until {perform_by.isoformat()} to perform: the decision comes only "
+            "after that period passed unperformed.",
+            f"催告书载明的履行期限至{perform_by.isoformat()}届满，期限届满前不得作出强制执行决定。",
+        )
+    return None
+
+
+@_guard("still_unperformed", coercion_law(37), standing=True)
+def still_unperformed(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    if _revoked_by_remedy(facts) or facts.revoked_by_agency:
+        return _REVOKED_NOTHING_TO_EXECUTE
+    refusal = _order_unperformed(facts)
+    if refusal is None:
+        return None
+    return Refusal(refusal.reason_en, refusal.reason_zh, refusal.basis or coercion_law(37))
+
+
+@_guard("execution_statement_lawful", coercion_law(36))
+def execution_statement_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    own, served = facts.own_execution, facts.reminder_served_at
+    if served is None or own is None or own.statement_at is None or own.statement_at < served:
+        return Refusal(
+            "The party states and defends after receiving the reminder; none has been served (行政强制法 art. 36).",
+            "当事人收到催告书后进行陈述和申辩，尚未送达催告书（《中华人民共和国行政强制法》第三十六条）。",
+        )
+    return None
+
+
+@_guard("execution_statement_heard", coercion_law(36), standing=True)
+def execution_statement_heard(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第三十六条: the party's statement and defence are heard, recorded and re-examined; what holds is adopted."""
+    own, served = facts.own_execution, facts.reminder_served_at
+    if own is None or own.statement_at is None or served is None or own.statement_at < served:
+        return Refusal(
+            "The party's statement and defence after the reminder have not been heard, recorded and re-examined.",
+            "尚未听取、记录、复核当事人收到催告书后的陈述和申辩。",
+        )
+    if own.statement_accepted:
+        return Refusal(
+            "The facts, reasons or evidence the party gave were found to hold: the agency adopts them and does not "
+            "execute (行政强制法 art. 36).",
+            "当事人提出的事实、理由或者证据成立，行政机关应当采纳，不得作出强制执行决定（《中华人民共和国行政强制法》"
+            "第三十六条）。",
+        )
+    return None
+
+
+@_guard("own_execution_decision_complete", coercion_law(37))
+def own_execution_decision_complete(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第三十七条第二款: the decision states the party, the grounds and basis, the manner and the time, and the
+    remedies; the party is the case's (its name and address are kept out of the ledger, and the document reads
+    them from the case). Decided once."""
+    own = facts.own_execution
+    if own is None or own.decided_at != facts.now or own.manner is None or own.execute_on is None:
+        return Refusal("No compulsory execution decision is given.", "未作出强制执行决定。")
+    if own.decisions != 1:
+        return Refusal("The compulsory execution decision was already made.", "已经作出强制执行决定。")
+    if own.execute_on < _today(facts):
+        return Refusal(
+            f"The time of execution, {own.execute_on.isoformat()}, is before the decision.",
+            f"强制执行的时间{own.execute_on.isoformat()}早于决定之日。",
+        )
+    return None
+
+
+@_guard("demolition_announcement_lawful", coercion_law(44))
+def demolition_announcement_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    own = facts.own_execution
+    if own is None or own.decided_at is None or own.announced_at != facts.now or own.demolish_by is None:
+        return Refusal("No compulsory execution decision is made.", "尚未作出强制执行决定。", coercion_law(37))
+    if own.demolish_by <= _today(facts):
+        return Refusal(
+            f"The announcement gives the party a period to demolish it themselves; {own.demolish_by.isoformat()} "
+            "leaves none.",
+            f"公告应当限期当事人自行拆除，{own.demolish_by.isoformat()}未给予期限。",
+        )
+    return None
+
+
+@_guard("demolition_periods_over", coercion_law(44), standing=True)
+def demolition_periods_over(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第四十四条: a building is demolished only after the announcement's period, and after the party's periods to
+    apply for reconsideration or sue passed with no remedy pending; not before the time the decision set."""
+    own, decision = facts.own_execution, facts.decision
+    if _revoked_by_remedy(facts) or facts.revoked_by_agency:
+        return _REVOKED_NOTHING_TO_EXECUTE
+    if own is None or own.decided_at is None or own.execute_on is None or decision is None:
+        return Refusal("No compulsory execution decision is made.", "尚未作出强制执行决定。", coercion_law(37))
+    today = _today(facts)
+    if today < own.execute_on:
+        return Refusal(
+            f"The decision sets execution for {own.execute_on.isoformat()}.",
+            f"强制执行决定载明的执行时间为{own.execute_on.isoformat()}。",
+            coercion_law(37),
+        )
+    if own.manner == "demolish":
+        if own.announced_at is None or own.demolish_by is None:
+            return Refusal(
+                "A demolition is announced first, giving the party a period to demolish themselves (art. 44).",
+                "强制拆除前应当予以公告，限期当事人自行拆除（第四十四条）。",
+            )
+        if today <= own.demolish_by:
+            return Refusal(
+                f"The announcement gives the party until {own.demolish_by.isoformat()} to demolish themselves.",
+                f"公告限期当事人自行拆除至{own.demolish_by.isoformat()}届满。",
+            )
+    pending = _remedy_pending(facts)
+    if pending is not None:
+        return Refusal(
+            f"The party's {pending.kind} filed on {pending.filed_on.isoformat()} is pending: nothing is demolished "
+            "while it is (art. 44).",
+            f"当事人于{pending.filed_on.isoformat()}提起的{_KIND_ZH[pending.kind]}尚未审结，不得强制拆除（第四十四条）。",
+        )
+    assert decision.served_at is not None
+    end = remedy_periods_end(facts.calendar, local_date(decision.served_at), facts.remedies)
+    assert end is not None
+    if today > end:
+        return None
+    return Refusal(
+        f"The party may still apply for reconsideration (60 days) or sue (6 months) until {end.isoformat()}: "
+        "the agency executes only after those periods passed with no remedy (art. 44).",
+        f"当事人申请行政复议（六十日）、提起行政诉讼（六个月）的期限至{end.isoformat()}届满，期限届满前不得强制执行"
+        "（第四十四条）。",
+    )
+
+
+@_guard("not_at_night_or_on_rest_days", coercion_law(43, 1))
+def not_at_night_or_on_rest_days(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第四十三条第一款: not at night nor on statutory holidays, unless urgent. A day off in the agency's calendar
+    (the State Council's holidays and the weekly rest days) is not a day to execute."""
+    own = facts.own_execution
+    if own is not None and own.emergency.strip():
+        return None
+    local = facts.now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    if at_night(facts.now):
+        return Refusal(
+            f"{local} is at night (22:00 to 06:00): compulsory execution is not carried out at night unless the "
+            "situation is urgent, and no urgency is stated.",
+            f"{local}属于夜间（二十二时至次日六时），除情况紧急外不得实施行政强制执行，未说明紧急情况。",
+        )
+    if not facts.calendar.is_workday(_today(facts)):
+        return Refusal(
+            f"{_today(facts).isoformat()} is a rest day or statutory holiday in the agency's calendar: compulsory "
+            "execution is not carried out then unless the situation is urgent, and no urgency is stated.",
+            f"{_today(facts).isoformat()}为法定节假日或者休息日，除情况紧急外不得实施行政强制执行，未说明紧急情况。",
+        )
+    return None
+
+
+@_guard("no_supplies_cut", coercion_law(43, 2))
+def no_supplies_cut(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    own = facts.own_execution
+    cut = own.supplies_cut if own is not None else ()
+    if not cut:
+        return None
+    return Refusal(
+        f"Cutting {', '.join(cut)} to a dwelling to force the party is forbidden (行政强制法 art. 43(2)).",
+        f"行政机关不得对居民生活采取停止{'、'.join(_SUPPLIES_ZH[c] for c in cut)}等方式迫使当事人履行行政决定。",
+    )
+
+
+@_guard("own_execution_settled", coercion_law(44), standing=True)
+def own_execution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """A case whose own execution was decided closes once it was carried out, or the party performed (the
+    re-inspection after the decision found it corrected), or execution lawfully ended (第四十条)."""
+    own = facts.own_execution
+    if own is None or own.decided_at is None or own.carried_out_at is not None:
+        return None
+    if facts.execution_ended_ground is not None:
+        return None
+    order = facts.correction
+    if order is not None and order.corrected and order.reinspected_at and order.reinspected_at >= own.decided_at:
+        return None
+    return Refusal(
+        "The compulsory execution decided has been neither carried out nor made unnecessary by the party's own "
+        "performance, nor lawfully ended.",
+        "已作出的强制执行决定既未执行完毕，当事人也未自行履行，亦未依法终结执行，不得结案。",
+    )
+
+
+# --- restitution (执行回转, 行政强制法 第四十一条) ---
+
+
+def set_aside_after_execution(facts: CaseFacts) -> str | None:
+    """How the decision executed was set aside — ``revoked`` (by a remedy or the agency) or ``changed`` — or None."""
+    if facts.revoked_by_agency or _revoked_by_remedy(facts):
+        return "revoked"
+    if any(r.result == "changed" for r in facts.remedies if r.decided_on is not None):
+        return "changed"
+    return None
+
+
+def refund_due_fen(facts: CaseFacts, periods: Periods) -> int:
+    """What was paid beyond what the decision, as changed or revoked, still requires: refunded (第四十一条)."""
+    if set_aside_after_execution(facts) is None:
+        return 0
+    paid = sum(amount for _, amount in _payments(facts))
+    if set_aside_after_execution(facts) == "revoked":
+        return paid
+    due_now = _owed_now(facts, periods)
+    return max(paid - (due_now.total_fen if due_now is not None else 0), 0)
+
+
+def things_to_restore(facts: CaseFacts) -> tuple[str, ...]:
+    """What was executed other than money and must be restored or compensated once the decision is revoked:
+    things confiscated, a building demolished."""
+    if set_aside_after_execution(facts) != "revoked":
+        return ()
+    out = []
+    decision, execution = facts.decision, facts.execution
+    confiscated = any(s.ended_how == "confiscated" for s in facts.seizures) or bool(
+        decision is not None
+        and decision.penalty is not None
+        and decision.penalty.kinds & CONFISCATION_KINDS
+        and execution is not None
+        and execution.non_fine_penalties_performed
+    )
+    if confiscated:
+        out.append("confiscated")
+    if facts.own_execution is not None and facts.own_execution.carried_out_at is not None:
+        out.append("executed_by_the_agency")
+    return tuple(out)
+
+
+_RESTORING_KINDS = frozenset({"return_property", "restore", "compensate"})
+
+
+@_guard("restitution_lawful", coercion_law(41), "payment_calendar_days", "late_fee_basis_points_per_day")
+def restitution_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """What is recorded is owed: money refunded up to what was paid beyond the decision as it now stands; things
+    restored, returned or compensated when a decision executed on them was revoked."""
+    if not facts.restitutions:
+        return Refusal("No restitution is given.", "未载明恢复原状、退还财物或者赔偿的情况。")
+    this = facts.restitutions[-1]
+    due = refund_due_fen(facts, periods)
+    if this.kind == "refund":
+        refunded = sum(r.amount_fen for r in facts.restitutions if r.kind == "refund")
+        if this.amount_fen <= 0 or refunded > due:
+            return Refusal(
+                f"Refunds of {money_en(refunded)} exceed the {money_en(due)} paid beyond the decision as it now "
+                "stands.",
+                f"退还金额合计{money_zh(refunded)}，超过当事人多缴纳的{money_zh(due)}。",
+            )
+        return None
+    if not things_to_restore(facts):
+        return Refusal(
+            "Nothing executed other than money awaits restoration: no decision executed on things or a building "
+            "was revoked.",
+            "没有因据以执行的行政决定被撤销而需要恢复原状、退还财物或者赔偿的执行。",
+        )
+    if this.kind == "compensate" and this.amount_fen <= 0:
+        return Refusal("Compensation states its amount.", "赔偿应当载明数额。")
+    return None
+
+
+@_guard(
+    "restitution_settled", coercion_law(41), "payment_calendar_days", "late_fee_basis_points_per_day", standing=True
+)
+def restitution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第四十一条: after the decision executed was changed or revoked, what was paid beyond it is refunded and what
+    was taken or demolished restored, returned or compensated before the case closes or is archived."""
+    due = refund_due_fen(facts, periods)
+    refunded = sum(r.amount_fen for r in facts.restitutions if r.kind == "refund")
+    problems_en: list[str] = []
+    problems_zh: list[str] = []
+    if refunded < due:
+        problems_en.append(f"{money_en(due - refunded)} paid beyond the decision as it now stands is not refunded")
+        problems_zh.append(f"当事人多缴纳的{money_zh(due - refunded)}尚未退还")
+    if things_to_restore(facts) and not any(r.kind in _RESTORING_KINDS for r in facts.restitutions):
+        problems_en.append("what was confiscated or demolished is neither restored, returned nor compensated")
+        problems_zh.append("已执行的财物或者建筑物尚未恢复原状、退还或者赔偿")
+    if not problems_en:
+        return None
+    return Refusal(
+        "The decision executed was changed or revoked: " + "; ".join(problems_en) + " (行政强制法 art. 41).",
+        "据以执行的行政决定已被变更或者撤销："
+        + "；".join(problems_zh)
+        + "（《中华人民共和国行政强制法》第四十一条）。",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.cases.guards import DiscretionBand, FineRange, ItemRules
+from service.cases.guards import DiscretionBand, FineRange, ItemRules, OwnExecutionPower
 from service.legal import LegalBasis
 from service.policy.catalogue import PARTY_TYPES, CatalogueItem, PartyType
 
@@ -26,6 +26,7 @@ def item_rules(item: CatalogueItem, party_type: PartyType) -> ItemRules:
                 fines[party] = FineRange(found.min_fen, found.max_fen)
         bands.append(DiscretionBand(level.code, level.level, frozenset(level.penalty_kinds), fines))
     single = item.single_officer_allowed_by
+    own = item.own_execution
     return ItemRules(
         code=item.code,
         penalty_kinds=frozenset(item.penalty_kinds),
@@ -40,4 +41,9 @@ def item_rules(item: CatalogueItem, party_type: PartyType) -> ItemRules:
         measures=frozenset(m.code for m in item.measures),
         discretion_set_by=item.discretion_set_by,
         first_violation_no_penalty=item.first_violation_no_penalty,
+        own_execution=None
+        if own is None
+        else OwnExecutionPower(
+            frozenset(own.manners), LegalBasis(own.basis.law, own.basis.article, own.basis.paragraph)
+        ),
     )

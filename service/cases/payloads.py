@@ -477,6 +477,11 @@ class Reminder(BaseModel):
 
     model_config = _STRICT
     method: Text = Field(description="how it was served, e.g. 直接送达")
+    perform_by: date | None = Field(
+        default=None,
+        description="the last day to perform, which a reminder before the agency's own execution states "
+        "(第三十五条第一项); a fine's reminder gives the ten working days of 第五十四条",
+    )
 
 
 class CourtApplication(BaseModel):
@@ -537,3 +542,71 @@ class CourtAppearance(BaseModel):
     appeared_on: date
     court: Text
     note: OptionalText = ""
+
+
+# --- the agency's own compulsory execution (行政强制法 第三十四条至第四十四条) and restitution (第四十一条) ---
+
+
+class ExecutionStatement(BaseModel):
+    """The party's statement and defence after the reminder, recorded and re-examined (行政强制法 第三十六条)."""
+
+    model_config = _STRICT
+    statement: OptionalText = Field(
+        default="", description="what the party stated, with the facts, reasons and evidence; empty: none given"
+    )
+    review: Text = Field(description="the agency's re-examination (复核) of what the party gave")
+    accepted: StrictBool = Field(description="the party's facts, reasons or evidence hold, and are adopted")
+
+
+class OwnExecutionDecision(BaseModel):
+    """The written compulsory execution decision (行政强制执行决定书, 行政强制法 第三十七条): the grounds and basis,
+    the manner and time, the ways and periods of remedy; the party is the case's."""
+
+    model_config = _STRICT
+    manner: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] = Field(
+        description="the measure executed, one the item's law lets the agency execute itself, e.g. demolish"
+    )
+    grounds: Text = Field(description="强制执行的理由: the order unperformed after the reminder")
+    basis: Text = Field(description="强制执行的依据: the provisions relied on")
+    execute_on: date = Field(description="强制执行的时间: the day from which it is carried out")
+    how: Text = Field(description="强制执行的方式: how it is carried out")
+    remedies: Text = Field(description="申请行政复议或者提起行政诉讼的途径和期限")
+    served_by: Text = Field(description="how the decision was served on the party (第三十八条: directly)")
+
+
+class DemolitionAnnouncement(BaseModel):
+    """The announcement of a demolition giving the party a period to demolish themselves (第四十四条)."""
+
+    model_config = _STRICT
+    text: Text = Field(description="the announcement (公告)")
+    posted_at: Text = Field(description="where it was posted")
+    demolish_by: date = Field(description="the last day for the party to demolish themselves")
+
+
+Supply = Literal["water", "power", "heat", "gas"]
+
+
+class ExecutionCarriedOut(BaseModel):
+    """The execution carried out (执行笔录): what was done, by whom, and any urgency (第四十三条)."""
+
+    model_config = _STRICT
+    record: Text = Field(description="the execution record: what was done and found")
+    emergency: OptionalText = Field(
+        default="", description="why it could not wait for day or a working day (第四十三条第一款: 情况紧急)"
+    )
+    supplies_cut: list[Supply] = Field(
+        default_factory=list,
+        max_length=4,
+        description="supplies to the dwelling cut to force the party (第四十三条第二款 forbids it)",
+    )
+
+
+class Restitution(BaseModel):
+    """Restitution after the decision executed was changed or revoked (行政强制法 第四十一条): money refunded,
+    things returned, the former state restored, or, where that cannot be, compensation."""
+
+    model_config = _STRICT
+    kind: Literal["refund", "return_property", "restore", "compensate"]
+    what: Text = Field(description="what was refunded, returned, restored or compensated, and how")
+    amount_fen: Fen = Field(default=0, description="the amount refunded or compensated")
+    done_on: date

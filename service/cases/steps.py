@@ -154,6 +154,17 @@ _STEPS = (
     Step("record_remedy_filed", p.RemedyFiling, casefile.remedy_filed),
     Step("record_remedy_result", p.RemedyResult, casefile.remedy_decided),
     Step("record_court_appearance", p.CourtAppearance, casefile.court_appearance_recorded),
+    # 行政机关自行强制执行 (行政强制法 第三十四条至第四十四条) and 执行回转 (第四十一条)
+    Step("hear_execution_statement", p.ExecutionStatement, casefile.execution_statement_heard),
+    Step("decide_own_execution", p.OwnExecutionDecision, casefile.own_execution_decided),
+    Step("announce_demolition", p.DemolitionAnnouncement, casefile.demolition_announced),
+    Step(
+        "carry_out_own_execution",
+        p.ExecutionCarriedOut,
+        casefile.own_execution_carried_out,
+        assigns_officers=True,
+    ),
+    Step("record_restitution", p.Restitution, casefile.restitution_recorded),
     # 结案、归档、撤销、转程序、备案
     Step("close_case", p.Nothing),
     Step("archive_case", p.Nothing),

@@ -25,6 +25,7 @@ CLERICAL_ENTRY_TYPES = frozenset(
         "case:deadlines:revised",  # deadlines recounted on a newly loaded calendar
         "case:decision:published",  # 公示 of a decision already taken
         "case:publication:withdrawn",
+        "case:publication:changed",  # the changed decision republished (第四十八条第二款)
         "case:personal_data:erased",  # the party's data outside the ledger; the commitments stay
         "case:personal_data:disclosed",  # who read the party's data, and why
         "case:document:issued",  # a document printed from facts already recorded (service/documents/)

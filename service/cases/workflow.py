@@ -69,6 +69,7 @@ class CaseState(StrEnum):
     TRANSFERRED = "transferred"  # 已移送司法机关
     EXECUTED = "executed"  # 执行完毕
     EXECUTION_APPLIED = "execution_applied"  # 已申请人民法院强制执行 (行政强制法 第五十三条)
+    EXECUTION_DECIDED = "execution_decided"  # 已作出行政强制执行决定 (行政强制法 第三十七条)
     EXECUTION_ENDED = "execution_ended"  # 已终结执行 (行政强制法 第四十条)
     CLOSED = "closed"  # 已结案
     WITHDRAWN = "withdrawn"  # 已撤销立案（终止调查）

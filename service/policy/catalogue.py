@@ -253,6 +253,17 @@ class RequiredKinds(BaseModel):
         return self.individual if party_type == "individual" else self.organisation
 
 
+class OwnExecution(BaseModel):
+    """The compulsory execution a law lets the agency carry out itself (行政强制法 第十三条、第三十四条), e.g. the
+    demolition a township may do after its order to correct is not performed (城乡规划法 第六十五条: 逾期不改正的，
+    可以拆除). Without it the agency applies to the people's court (行政强制法 第五十三条)."""
+
+    model_config = _MODEL
+
+    manners: Annotated[tuple[Slug, ...], Field(min_length=1)]  # the item's measures executed this way, by code
+    basis: LegalBasis  # the provision of law that grants the power
+
+
 class CatalogueItem(BaseModel):
     """One enforcement item (执法事项). Only ``parse_catalogue`` builds valid ones."""
 
@@ -283,6 +294,8 @@ class CatalogueItem(BaseModel):
     # (for a delegated item, the district's department); departing from it needs that body's approval, not the
     # township's own head or collective discussion. None: the agency applies a standard of its own (第一款).
     discretion_set_by: Text | None = None
+    # 行政强制法 第十三条: the power of compulsory execution is set by law; absent, the court executes (第五十三条).
+    own_execution: OwnExecution | None = None
     note: Text | None = None
 
 
@@ -550,11 +563,30 @@ def _check_item(item: CatalogueItem) -> Iterator[tuple[_Location, str]]:
             yield (("hearing_threshold", "always_for", i), f"{kind} is not one of the item's penalty_kinds")
     yield from _check_unique(("hearing_threshold", "always_for"), item.hearing_threshold.always_for, "kind")
 
+    yield from _check_own_execution(item)
+
     if item.time_bar_years_if_harm is not None and (item.time_bar_years_if_harm != 5 or item.time_bar_years != 2):
         yield (
             ("time_bar_years_if_harm",),
             f"{item.time_bar_years_if_harm} with time_bar_years {item.time_bar_years}: the extension of "
             "行政处罚法 第三十六条 is from 2 to 5 years",
+        )
+
+
+def _check_own_execution(item: CatalogueItem) -> Iterator[tuple[_Location, str]]:
+    """What the agency executes itself is one of the item's measures, granted by a law (行政强制法 第十三条)."""
+    if item.own_execution is None:
+        return
+    measures = {m.code for m in item.measures}
+    yield from _check_unique(("own_execution", "manners"), item.own_execution.manners, "manner")
+    for i, manner in enumerate(item.own_execution.manners):
+        if manner not in measures:
+            yield (("own_execution", "manners", i), f"{manner} is not one of the item's measures")
+    if not item.own_execution.basis.law.endswith("法"):
+        yield (
+            ("own_execution", "basis", "law"),
+            f"{item.own_execution.basis.law} is not a law: the power of compulsory execution is set by law "
+            "(行政强制法 第十三条)",
         )
 
 

@@ -23,3 +23,7 @@ class Publication(Base):
     published_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # 第四十八条第二款: the decision as changed on reconsideration or by a court, published beside the original.
+    changed_content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    changed_at: Mapped[datetime | None]
+    change_reason: Mapped[str | None] = mapped_column(Text)

@@ -53,6 +53,20 @@ def withdraw(
     return PublicationOut.model_validate(found, from_attributes=True)
 
 
+@router.post("/cases/{case_id}/publication/changed", response_model=PublicationOut)
+def republish_changed(
+    case_id: uuid.UUID,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_APPROVE),
+) -> PublicationOut:
+    """Publish the decision as changed on reconsideration or by a court (行政处罚法 第四十八条第二款): the original
+    stays listed, marked changed, beside the changed decision and the result that changed it."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    found = publicity.republish_changed(session, runtime.publicity, principal, case, runtime.clock.now())
+    return PublicationOut.model_validate(found, from_attributes=True)
+
+
 @router.get("/publicity/overdue", response_model=list[OverdueOut])
 def overdue(
     session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.REPORT_READ)
@@ -82,12 +96,16 @@ def public_decisions(agency: str, session: ReadSession, runtime: RuntimeDep) -> 
 def public_feed(agency: str, session: ReadSession, runtime: RuntimeDep) -> Response:
     """The same as an Atom feed."""
     found, rows = _published(session, runtime, agency)
-    updated = max((p.withdrawn_at or p.published_at for p in rows), default=found.created_at)
+    updated = max(
+        (max(t for t in (p.published_at, p.withdrawn_at, p.changed_at) if t is not None) for p in rows),
+        default=found.created_at,
+    )
     items = []
     for p in rows:
         c = p.content
         penalty = c.get("penalty") or {}
         title = f"{c.get('case_number')} {c.get('item_name')}" + ("（已撤回）" if p.withdrawn_at else "")
+        title += "（已变更）" if p.changed_content is not None else ""
         text = (
             f"当事人：{c['party']['name']}；事项：{c['item_name']}；依据：{'、'.join(c['legal_basis'])}；"
             f"处罚：{'、'.join(penalty.get('kinds', []))} {penalty.get('fine_fen', 0) / 100:.2f}元；"
@@ -95,9 +113,16 @@ def public_feed(agency: str, session: ReadSession, runtime: RuntimeDep) -> Respo
         )
         if p.withdrawn_at:
             text += f"；已于{local_date(p.withdrawn_at).isoformat()}撤回：{p.withdrawal_reason}"
+        if p.changed_content is not None and p.changed_at is not None:
+            changed = p.changed_content.get("penalty") or {}
+            text += (
+                f"；已于{local_date(p.changed_at).isoformat()}{p.change_reason}，变更后的处罚："
+                f"{'、'.join(changed.get('kinds', []))} {changed.get('fine_fen', 0) / 100:.2f}元"
+            )
+        updated_at = max(t for t in (p.published_at, p.withdrawn_at, p.changed_at) if t is not None)
         items.append(
             f"<entry><id>urn:uuid:{p.case_id}</id><title>{escape(title)}</title>"
-            f"<updated>{(p.withdrawn_at or p.published_at).isoformat()}</updated>"
+            f"<updated>{updated_at.isoformat()}</updated>"
             f'<content type="text">{escape(text)}</content></entry>'
         )
     xml = (

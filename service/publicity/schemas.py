@@ -17,6 +17,11 @@ class PublicationOut(BaseModel):
     published_at: datetime
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
+    changed_content: dict[str, Any] | None = Field(
+        default=None, description="the decision as changed on reconsideration or by a court (第四十八条第二款)"
+    )
+    changed_at: datetime | None = None
+    change_reason: str | None = None
 
 
 class WithdrawIn(BaseModel):

@@ -79,6 +79,9 @@ class PublicDecision:
     published_at: datetime
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
+    changed_content: dict[str, Any] | None = None
+    changed_at: datetime | None = None
+    change_reason: str | None = None
 
 
 def public_decisions(session: Session, policy: PublicityPolicy, agency_id: uuid.UUID) -> list[PublicDecision]:
@@ -102,6 +105,13 @@ def public_decisions(session: Session, policy: PublicityPolicy, agency_id: uuid.
                 withdrawal_reason=None
                 if publication.withdrawal_reason is None
                 else redact_strings(publication.withdrawal_reason, persons),
+                changed_content=None
+                if publication.changed_content is None
+                else redact_strings(publication.changed_content, persons),
+                changed_at=publication.changed_at,
+                change_reason=None
+                if publication.change_reason is None
+                else redact_strings(publication.change_reason, persons),
             )
         )
     return out
@@ -163,6 +173,71 @@ def withdraw(session: Session, principal: Principal, case: Case, reason: str, no
     return publication
 
 
+_KIND_ZH = {"reconsideration": "行政复议", "lawsuit": "行政诉讼"}
+
+
+def republish_changed(
+    session: Session, policy: PublicityPolicy, principal: Principal, case: Case, now: datetime
+) -> Publication:
+    """第四十八条第二款: a published decision changed on reconsideration or by a court is shown as changed — the
+    original stays listed, marked changed, beside the decision as changed (its fine, the result that changed it)."""
+    lock_case(session, case)
+    publication = session.get(Publication, case.id)
+    if publication is None:
+        raise Conflict("the decision was not published", "该决定未公示")
+    file = case.case_file
+    set_aside = _set_aside(file)
+    changed = next((r for r in reversed(file.remedies) if r.result == "changed"), None)
+    if set_aside is None or set_aside[1] != "changed" or changed is None or changed.changed_fine_fen is None:
+        raise Conflict(
+            "no result changing the published decision is recorded: a revoked one is withdrawn, not republished",
+            "没有变更该决定的复议决定或者判决记录；被撤销的决定应当撤回公示",
+            basis=penalty_law(48, 2),
+        )
+    result_at = set_aside[0]
+    if publication.changed_at is not None and publication.changed_at >= result_at:
+        raise Conflict("the changed decision is already published", "变更后的决定已公示", basis=penalty_law(48, 2))
+    content = publication_content(session, case, policy)
+    penalty = dict(content["penalty"] or {"kinds": ["fine"]})
+    penalty["fine_fen"] = changed.changed_fine_fen
+    if not changed.changed_fine_fen:
+        penalty["kinds"] = [k for k in penalty.get("kinds", []) if k != "fine"]
+    content["penalty"] = penalty
+    content["changed_by"] = {
+        "kind": changed.kind,
+        "body": changed.body,
+        "document": changed.document,
+        "decided_on": changed.decided_on,
+    }
+    reason = f"经{changed.body}{_KIND_ZH.get(changed.kind, changed.kind)}变更（{changed.document}）"
+    agency = agency_of(session, principal.agency_id)
+    party = session.get(Party, case.party_id)
+    assert party is not None
+    record(
+        session,
+        agency_ref(agency),
+        stream=case_stream(case.id),
+        type="case:publication:changed",
+        actor=principal.actor,
+        at=now,
+        body={
+            "case_id": case.id,
+            "content": redact_strings(content, known_persons(party, policy)),
+            "reason": reason,
+        },
+    )
+    return publication
+
+
+@projector("case:publication:changed")
+def _changed(session: Session, entry: EntryContent) -> None:
+    publication = session.get(Publication, uuid.UUID(entry.body["case_id"]))
+    assert publication is not None
+    publication.changed_content = entry.body["content"]
+    publication.changed_at = entry.claimed_at
+    publication.change_reason = entry.body["reason"]
+
+
 @projector("case:decision:published")
 def _published(session: Session, entry: EntryContent) -> None:
     case = session.get(Case, uuid.UUID(entry.body["case_id"]))
@@ -191,7 +266,7 @@ def _withdrawn(session: Session, entry: EntryContent) -> None:
 class Overdue:
     case_id: uuid.UUID
     case_number: str | None
-    what: str  # "publish" or "withdraw"
+    what: str  # "publish", "withdraw", or "republish" (a changed decision, 第四十八条第二款)
     due_on: date
     basis: str
 
@@ -225,11 +300,15 @@ def overdue_publications(
             elif set_aside is not None and publication is not None:
                 # 第四十八条第二款: changed, revoked or confirmed illegal on reconsideration or by a court — the
                 # publication is withdrawn within 3 days of the result, with the reason made public.
-                result_at, _ = set_aside
-                withdrawn_in_time = publication.withdrawn_at is not None and publication.withdrawn_at >= result_at
+                # A changed decision is republished as changed (the original marked), not only withdrawn.
+                result_at, result = set_aside
+                if result == "changed":
+                    what, done_at = "republish", publication.changed_at
+                else:
+                    what, done_at = "withdraw", publication.withdrawn_at
                 due = calendar.add_workdays(local_date(result_at), policy.withdraw_working_days)
-                if not withdrawn_in_time and today > due:
-                    out.append(Overdue(case.id, case.number, "withdraw", due, penalty_law(48, 2).cite()))
+                if not (done_at is not None and done_at >= result_at) and today > due:
+                    out.append(Overdue(case.id, case.number, what, due, penalty_law(48, 2).cite()))
         except CalendarRangeError:
             continue
     return out

@@ -517,7 +517,9 @@ def test_a_missing_fact_never_passes_a_guard_that_needs_it() -> None:
     # Nothing known: no item, no officers, not filed, no notice, no decision. Only the guards whose rule is
     # vacuous without facts hold: nobody recused acts; nothing requires a review or a discussion; no other case
     # used a form number (``numbered_form_used`` refuses a decision without one); nothing is sealed or seized,
-    # and no evidence awaits its preservation decision (行政强制法 第二十八条; 行政处罚法 第五十六条).
+    # and no evidence awaits its preservation decision (行政强制法 第二十八条; 行政处罚法 第五十六条); no supply was
+    # cut, no execution of the agency's own is pending, nothing executed was set aside to restore, no order awaits
+    # its reminder (第四十一条、第四十三条第二款); and the facts' moment is a working day by day (第四十三条第一款).
     empty = facts(acting_officers=(), filed_at=None, item=None)
     holding = sorted(name for name in GUARDS if evaluate(name, empty) is None)
     assert holding == [
@@ -525,6 +527,11 @@ def test_a_missing_fact_never_passes_a_guard_that_needs_it() -> None:
         "form_number_unused",
         "legal_review_passed",
         "no_recused_officer",
+        "no_supplies_cut",
+        "not_at_night_or_on_rest_days",
         "nothing_held",
+        "own_execution_settled",
         "preservation_settled",
+        "reminder_served_for_order",
+        "restitution_settled",
     ]

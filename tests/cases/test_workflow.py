@@ -29,10 +29,13 @@ from service.cases.guards import (
     HearingFacts,
     InstalmentFacts,
     MentalCapacity,
+    OwnExecutionFacts,
+    OwnExecutionPower,
     PaymentFacts,
     Penalty,
     PreservationFacts,
     PriorNotice,
+    RestitutionFacts,
     SeizedThingFacts,
     SeizureFacts,
     SetterApproval,
@@ -53,6 +56,7 @@ from service.cases.workflow import (
     parse_workflow,
 )
 from service.errors import penalty_law
+from service.legal import LegalBasis
 from service.policy.catalogue import PenaltyKind
 
 from . import FINE, GENERAL, LI, LITTERING, ROOT, SUMMARY, WANG, WARNING, WASTE, ZHANG, cst, facts, qualifications
@@ -399,6 +403,29 @@ def summary_path_reconsidered_upheld_and_paid() -> Walk:
     return walk
 
 
+def summary_path_paid_revoked_and_refunded() -> Walk:
+    """行政强制法 第四十一条: 100 yuan paid on the spot under a decision the agency then revokes is refunded before the
+    file is archived."""
+    walk = Walk(SUMMARY, facts(item=LITTERING, party_type="individual", filed_at=None))
+    fine = Penalty(FINE, fine_fen=10_000)
+    form = "渝梁铁简〔2025〕0003号"
+    walk.do("record_circumstances", cst(2025, 5, 6), circumstances=ADULT_CIRCUMSTANCES)
+    walk.do("decide_on_the_spot", cst(2025, 5, 6), proposed=fine, summary_form_number=form,
+            **told_and_heard(fine, cst(2025, 5, 6)))  # fmt: skip
+    on_the_spot = DecisionFacts(DecisionOutcome.PENALTY, fine, cst(2025, 5, 6), cst(2025, 5, 6), True)
+    collected = PaymentFacts(10_000, "渝财罚没票 0003", True, None, "user:officer-1", frozenset({ZHANG.officer_id}))
+    walk.do("record_payment", cst(2025, 5, 6, 11), decision=on_the_spot, payment=collected,
+            execution=ExecutionFacts(10_000, date(2025, 5, 6), False, None),
+            payments_made=((date(2025, 5, 6), 10_000),))  # fmt: skip
+    walk.do("file_with_agency", cst(2025, 5, 7))
+    walk.do("revoke_decision", cst(2025, 5, 7, 15), reason="当事人并非行为人", revoked_by_agency=True)
+    refused = check_transition(SUMMARY, walk.state, "archive_case", replace(walk.facts, now=cst(2025, 5, 8)))
+    assert [f.guard for f in refused.failures] == ["restitution_settled"]
+    walk.do("record_restitution", cst(2025, 5, 8), restitutions=(RestitutionFacts("refund", 10_000),))
+    walk.do("archive_case", cst(2025, 5, 9))
+    return walk
+
+
 def summary_path_referred() -> Walk:
     walk = Walk(SUMMARY, facts(item=LITTERING, filed_at=None))
     walk.do("refer_to_general_procedure", cst(2025, 5, 6), reason="拟罚款超过简易程序限额")
@@ -499,8 +526,51 @@ def general_path_seized_and_confiscated() -> Walk:
     walk.do("serve_decision", cst(2025, 3, 18), decision=decision)
     gone = replace(taken, ended_at=cst(2025, 3, 19), ended_how="confiscated", endings=1)
     walk.do("confiscate_seized", cst(2025, 3, 19), seizures=(gone,), seizure_named=1)
-    walk.do("revoke_decision", cst(2025, 3, 20), reason="复核发现适用依据错误", seizure_named=None)
-    walk.do("archive_case", cst(2025, 3, 21))
+    walk.do(
+        "revoke_decision", cst(2025, 3, 20), reason="复核发现适用依据错误", seizure_named=None, revoked_by_agency=True
+    )
+    # 行政强制法 第四十一条: what was confiscated under the revoked decision is returned before the file is archived.
+    refused = check_transition(GENERAL, walk.state, "archive_case", replace(walk.facts, now=cst(2025, 3, 21)))
+    assert [f.guard for f in refused.failures] == ["restitution_settled"]
+    returned = (RestitutionFacts("return_property", 0),)
+    walk.do("record_restitution", cst(2025, 3, 21), restitutions=returned)
+    walk.do("archive_case", cst(2025, 3, 24))
+    return walk
+
+
+def general_path_ordered_and_demolished_by_the_agency() -> Walk:
+    """行政强制法 第三十四条至第四十四条: an order the item's law lets the agency execute itself
+    (城乡规划法 第六十五条), unperformed, reminded with a period, the party heard, the execution decided, the
+    demolition announced, and carried out after the announcement's period and the party's six months to sue, on
+    a working day by day."""
+    item = replace(
+        WASTE,
+        measures=frozenset({"order_correct_within_time", "demolish"}),
+        own_execution=OwnExecutionPower(frozenset({"demolish"}), LegalBasis("中华人民共和国城乡规划法", 65)),
+    )
+    walk = Walk(GENERAL, facts(item=item))
+    walk.do("approve_filing", cst(2025, 3, 3))
+    walk.do("close_investigation", cst(2025, 3, 10))
+    order = CorrectionFacts("order_correct_within_time", date(2025, 4, 10), cst(2025, 3, 11), None, None)
+    ordered = DecisionFacts(DecisionOutcome.ORDER, None, cst(2025, 3, 11), None, False)
+    walk.do("decide_order", cst(2025, 3, 11), decision=ordered, correction=order)
+    walk.do("serve_decision", cst(2025, 3, 12), decision=replace(ordered, served_at=cst(2025, 3, 12)))
+    unperformed = replace(order, reinspected_at=cst(2025, 4, 14), corrected=False, reinspections=1)
+    walk.do("reinspect_correction", cst(2025, 4, 14), correction=unperformed)
+    walk.do(
+        "serve_reminder", cst(2025, 4, 15), reminder_served_at=cst(2025, 4, 15), reminder_perform_by=date(2025, 4, 25)
+    )
+    heard = OwnExecutionFacts(statement_at=cst(2025, 4, 18), statement_accepted=False)
+    walk.do("hear_execution_statement", cst(2025, 4, 18), own_execution=heard)
+    decided = replace(heard, decided_at=cst(2025, 4, 28), manner="demolish", execute_on=date(2025, 5, 6), decisions=1)
+    walk.do("decide_own_execution", cst(2025, 4, 28), own_execution=decided)
+    announced = replace(decided, announced_at=cst(2025, 4, 29), demolish_by=date(2025, 5, 9))
+    walk.do("announce_demolition", cst(2025, 4, 29), own_execution=announced)
+    # Six months from 12 March end on 12 September; 16 September is a working day, and 10:00 is daytime.
+    done = replace(announced, carried_out_at=cst(2025, 9, 16))
+    walk.do("carry_out_own_execution", cst(2025, 9, 16), own_execution=done)
+    walk.do("close_case", cst(2025, 9, 17))
+    walk.do("archive_case", cst(2025, 9, 18))
     return walk
 
 
@@ -517,9 +587,11 @@ GENERAL_PATHS = [
     general_path_seized_released_and_ordered,
     general_path_seized_and_transferred,
     general_path_seized_and_confiscated,
+    general_path_ordered_and_demolished_by_the_agency,
 ]
 SUMMARY_PATHS = [
     summary_path_fined_on_the_spot,
+    summary_path_paid_revoked_and_refunded,
     summary_path_referred,
     summary_path_warning_revoked,
     summary_path_deferred_reminded_and_refused_by_the_court,

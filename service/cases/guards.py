@@ -1138,7 +1138,13 @@ def principal_head_approves(facts: CaseFacts, periods: Periods) -> Refusal | Non
 
 def _approved_by_setter(facts: CaseFacts, setter: str) -> bool:
     approval = facts.setter_approval
-    return approval is not None and approval.body == setter
+    return approval is not None and _same_body(approval.body, setter)
+
+
+def _same_body(written: str, named: str) -> bool:
+    """The approving body as the officer typed it is the body the catalogue names: compared NFKC-normalised and
+    without whitespace, so a full-width bracket or a stray space does not refuse a genuine approval."""
+    return seized_thing_key(written) == seized_thing_key(named)
 
 
 def _departs_from_standard(item: ItemRules, party: PartyType, penalty: Penalty) -> bool:
@@ -1160,7 +1166,7 @@ def standard_set_above(facts: CaseFacts, periods: Periods) -> Refusal | None:
             f"（{CHONGQING_DISCRETION_RULES}第十九条第一款）。",
             LegalBasis(CHONGQING_DISCRETION_RULES, 19, 1),
         )
-    if approval is None or approval.body != item.discretion_set_by:
+    if approval is None or not _same_body(approval.body, item.discretion_set_by):
         return Refusal(
             f"The standard of item {item.code} was set by {item.discretion_set_by}; the approval recorded is "
             f"{'missing' if approval is None else 'by ' + approval.body} ({CHONGQING_DISCRETION_RULES} art. 19 §2).",
@@ -2201,8 +2207,9 @@ def decision_evidence_recorded(facts: CaseFacts, periods: Periods) -> Refusal | 
 
 
 def seized_thing_key(identifier: str) -> str:
-    """The form in which a seized thing's identifier is compared across seizures and cases (第二十三条第二款):
-    NFKC-normalised (full-width ＡＢ１ is AB1), without whitespace, case-folded — 渝D 12345 and 渝d12345 are one."""
+    """The form in which a seized thing's identifier is compared across seizures and cases (第二十三条第二款), and an
+    approving body's name with the catalogue's: NFKC-normalised (full-width ＡＢ１ is AB1), without whitespace,
+    case-folded — 渝D 12345 and 渝d12345 are one."""
     return "".join(unicodedata.normalize("NFKC", identifier).split()).casefold()
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, TypeAdapter, create_model
 from sqlalchemy.orm import Session
 
 from service import idempotency
-from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.deps import ReadSession, RuntimeDep, StatementSession, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import disclosure, search
@@ -175,7 +175,7 @@ def find_cases(session: Session, runtime: Runtime, principal: Principal, filters
 @router.get("", response_model=list[CaseOut])
 def list_cases(
     request: Request,
-    session: ReadSession,
+    session: StatementSession,
     runtime: RuntimeDep,
     state: Annotated[Line | None, Query(max_length=40)] = None,
     item: Annotated[Line | None, Query(max_length=50)] = None,
@@ -209,7 +209,7 @@ def list_cases(
 
 @router.post("/search", response_model=list[CaseOut])
 def search_cases(
-    body: CaseFilters, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+    body: CaseFilters, session: StatementSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
 ) -> Response:
     """The same filters as ``GET /api/v1/cases``, and the party's ID number or exact name, in the body. It writes
     nothing; it is a POST so that the party's data stays out of URLs, access logs and browser histories."""
@@ -219,7 +219,7 @@ def search_cases(
 @router.get("/{case_id}", response_model=CaseOut)
 def get_case(
     case_id: uuid.UUID,
-    session: ReadSession,
+    session: StatementSession,
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.CASE_READ),
 ) -> Response:

@@ -10,7 +10,15 @@ from pydantic import BaseModel, Field, TypeAdapter, create_model
 from sqlalchemy.orm import Session
 
 from service import idempotency
-from service.auth.deps import ReadSession, RuntimeDep, StatementSession, WriteSession, requires
+from service.auth.deps import (
+    Bearer,
+    ReadSession,
+    RuntimeDep,
+    StatementSession,
+    WriteSession,
+    requires,
+    requires_in_statement,
+)
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import disclosure, search
@@ -209,7 +217,10 @@ def list_cases(
 
 @router.post("/search", response_model=list[CaseOut])
 def search_cases(
-    body: CaseFilters, session: StatementSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+    body: CaseFilters,
+    session: StatementSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_READ),
 ) -> Response:
     """The same filters as ``GET /api/v1/cases``, and the party's ID number or exact name, in the body. It writes
     nothing; it is a POST so that the party's data stays out of URLs, access logs and browser histories."""
@@ -221,11 +232,13 @@ def get_case(
     case_id: uuid.UUID,
     session: StatementSession,
     runtime: RuntimeDep,
-    principal: Principal = requires(Permission.CASE_READ),
+    bearer: Bearer = requires_in_statement(Permission.CASE_READ),
 ) -> Response:
     """One case with its file, deadlines and the steps it allows now. The ``ETag`` header is the case's version:
     send it back as ``If-Match`` with a step so that it is refused (412) if the case changed meanwhile."""
-    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    # The principal and the case in one statement: the user's state and the token's version and revocation are
+    # checked on every view, as on every request.
+    _, case = cases.read_case_as(session, bearer.claims, bearer.principal, runtime.case_context.case_policy, case_id)
     return _case_json(case_out(session, runtime, case), etag(case))
 
 

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.agencies.service import agency_of, agency_ref, entry_agency_id, hold_agency
+from service.auth.models import User
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.auth.principal_head import principal_head_actor
+from service.auth.principal_read import principal_query
+from service.auth.tokens import Claims
 from service.cases import casefile
 from service.cases.context import CaseContext
 from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of
@@ -106,6 +110,48 @@ def get_case(
     if for_step:
         mark_locked(session, case)
     return case
+
+
+# The roles that see every case of their agency (``visible_cases``).
+_SEE_ALL = frozenset({"head", "supervisor", "reviewer"})
+
+
+def read_case_as(
+    session: Session,
+    claims: Claims,
+    principal_of_row: Callable[[Any], Principal],
+    policy: CasePolicy,
+    case_id: uuid.UUID,
+) -> tuple[Principal, Case]:
+    """The principal ``claims`` names and the case, if they may see it — in one statement (the case view's).
+
+    The principal's row (``principal_query``: the user's state, their token version, whether the token was
+    revoked) with the case of their agency joined, its agency, and whether the user's officer is assigned to it
+    or in its unit; ``principal_of_row`` checks the principal (401, 403) before anything of the case is used.
+    What the case's visibility means is ``visible_cases``' (a user with no officer sees no case)."""
+    mine = select(Officer.id).where(Officer.user_id == User.id)
+    assigned = (
+        select(CaseOfficer.case_id)
+        .join(Officer, Officer.id == CaseOfficer.officer_id)
+        .where(CaseOfficer.case_id == Case.id, Officer.user_id == User.id)
+        .exists()
+    )
+    query = (
+        principal_query(claims)
+        .add_columns(Case, Agency, assigned.label("assigned"), mine.where(Officer.unit == Case.unit).exists())
+        .outerjoin(Case, and_(Case.agency_id == User.agency_id, Case.id == case_id))
+    )
+    found = session.execute(query).one_or_none()
+    principal = principal_of_row(found)  # refuses a missing user: there is a row below
+    row = cast(Row[Any], found)
+    case: Case | None = row.Case
+    visible = case is not None and (
+        bool(_SEE_ALL & set(principal.roles)) or row.assigned or (policy.officers_see_unit_cases and row[-1])
+    )
+    if case is None or not visible:
+        raise NotFound("no such case", "案件不存在")
+    hold_agency(session, row.Agency)
+    return principal, case
 
 
 # -- registering a case --------------------------------------------------------------------------------------

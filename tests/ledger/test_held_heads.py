@@ -72,19 +72,24 @@ def test_a_rolled_back_append_leaves_the_head_where_it_was(runtime: Runtime) -> 
             body={},
             at=runtime.clock.now(),
         )
-    with pytest.raises(RuntimeError), runtime.database.transaction() as session:
-        agency = get_agency_by_code(session, "tiemen")
-        lock_stream(session, agency.id, "probe:undone")
-        record(
-            session,
-            agency_ref(agency),
-            stream="probe:undone",
-            type=PROBE,
-            actor="system:test",
-            body={},
-            at=runtime.clock.now(),
-        )
-        raise RuntimeError("the step fails after recording")
+
+    def failing_step() -> None:
+        with runtime.database.transaction() as session:
+            agency = get_agency_by_code(session, "tiemen")
+            lock_stream(session, agency.id, "probe:undone")
+            record(
+                session,
+                agency_ref(agency),
+                stream="probe:undone",
+                type=PROBE,
+                actor="system:test",
+                body={},
+                at=runtime.clock.now(),
+            )
+            raise RuntimeError("the step fails after recording")
+
+    with pytest.raises(RuntimeError):
+        failing_step()
     with runtime.database.transaction() as session:
         agency = get_agency_by_code(session, "tiemen")
         # No lock first: the append takes the head itself, and finds it as the database has it, not as the
@@ -99,5 +104,7 @@ def test_a_rolled_back_append_leaves_the_head_where_it_was(runtime: Runtime) -> 
             at=runtime.clock.now(),
         )
     length, head_hash, entries = _chain(runtime, "probe:undone")
-    assert length == 2 and [seq for seq, _, _ in entries] == [0, 1]
-    assert entries[1][1] == entries[0][2] and head_hash == entries[1][2]
+    assert length == 2
+    assert [seq for seq, _, _ in entries] == [0, 1]
+    assert entries[1][1] == entries[0][2]
+    assert head_hash == entries[1][2]

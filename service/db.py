@@ -139,6 +139,10 @@ class Database:
         finally:
             session.close()
 
+    def statement_session(self) -> Session:
+        """The session of :meth:`statements`, for the caller to close (a request's dependency)."""
+        return (self._read_sessions if self.is_sqlite else self._statement_sessions)()
+
     @contextmanager
     def statements(self) -> Iterator[Session]:
         """A reading session whose statements each run on their own: on PostgreSQL in autocommit, which spares

@@ -6,11 +6,12 @@ routes and fails on any that does neither.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -53,13 +54,20 @@ def _read_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
             delattr(request.state, _SESSION)
 
 
-def _statement_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
-    with runtime.database.statements() as session:
-        setattr(request.state, _SESSION, session)
-        try:
-            yield session
-        finally:
-            delattr(request.state, _SESSION)
+async def _statement_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:
+    # async: making the session does no I/O (it connects at its first statement, in the endpoint's thread), and
+    # on PostgreSQL closing an autocommit session sends nothing, so neither costs a hop through the thread pool;
+    # on SQLite the close ends a reading transaction on the file, in the pool.
+    session = runtime.database.statement_session()
+    setattr(request.state, _SESSION, session)
+    try:
+        yield session
+    finally:
+        delattr(request.state, _SESSION)
+        if runtime.database.is_sqlite:
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 # scope="function": the transaction ends when the endpoint returns, before the response is sent, so a
@@ -142,7 +150,9 @@ class RequiresInStatement(Requires):
     """Dependency: like :class:`Requires` (the route declares ``permission``), but the principal is read by the
     route, in the statement that reads what it asks for."""
 
-    def __call__(  # type: ignore[override]
+    # async: checking a token's time (and, once per token and process, its signature) does no I/O; a plain def
+    # would cost the request a hop through the thread pool.
+    async def __call__(  # type: ignore[override]
         self, request: Request, runtime: RuntimeDep, token: Annotated[str | None, Depends(bearer)]
     ) -> Bearer:
         return Bearer(verified_claims(runtime, token), self.permission, runtime.roles)

@@ -251,14 +251,18 @@ def _take_step(
     runtime: Runtime,
     if_match: str | None,
     idempotency_key: str | None,
-    principal: Principal,
+    bearer: Bearer,
 ) -> Response:
     data = getattr(body, "data", {})  # each step's body declares its own ``data`` model
     raw = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
     officers, claimed_at, reason = body.officers, body.claimed_at, body.reason
+    # The case's stream locked, then the principal and the case read under the lock in one statement (the
+    # user's state, token version and revocation checked in it); a retry with a used key is answered after.
+    principal, case = cases.read_case_as(
+        session, bearer.claims, bearer.principal, runtime.case_context.case_policy, case_id, for_step=True
+    )
 
     def take() -> tuple[CaseOut, str]:
-        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id, for_step=True)
         cases.perform(
             session,
             runtime.case_context,
@@ -323,9 +327,9 @@ def _add_step_route(step: str, payload: type[BaseModel]) -> None:
         runtime: RuntimeDep,
         if_match: IfMatchHeader = None,
         idempotency_key: IdempotencyKeyHeader = None,
-        principal: Principal = requires(Permission.CASE_READ),
+        bearer: Bearer = requires_in_statement(Permission.CASE_READ),
     ) -> Response:
-        return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, principal)
+        return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, bearer)
 
     take_step.__annotations__["body"] = body_model
     router.add_api_route(
@@ -355,12 +359,12 @@ def take_unknown_step(
     runtime: RuntimeDep,
     if_match: IfMatchHeader = None,
     idempotency_key: IdempotencyKeyHeader = None,
-    principal: Principal = requires(Permission.CASE_READ),
+    bearer: Bearer = requires_in_statement(Permission.CASE_READ),
 ) -> Response:
     """A step no procedure declares: refused by the case's workflow with 409 ``unknown_transition``."""
     if not step.replace("_", "").isalnum():
         raise InvalidInput("unknown step", "未知的办案环节")
-    return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, principal)
+    return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, bearer)
 
 
 @router.post("/{case_id}/major", response_model=CaseOut, responses=STEP_PROBLEMS)

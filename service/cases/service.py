@@ -54,7 +54,7 @@ from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
 from service.ledger.canonical import EntryContent, parse_instant
 from service.ledger.models import LedgerEntry
 from service.ledger.projection import known_entry_types, projector, record
-from service.ledger.store import lock_stream
+from service.ledger.store import lock_stream, lock_stream_of
 from service.legal import LegalBasis, penalty_law
 from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
@@ -122,13 +122,21 @@ def read_case_as(
     principal_of_row: Callable[[Any], Principal],
     policy: CasePolicy,
     case_id: uuid.UUID,
+    *,
+    for_step: bool = False,
 ) -> tuple[Principal, Case]:
     """The principal ``claims`` names and the case, if they may see it — in one statement (the case view's).
 
     The principal's row (``principal_query``: the user's state, their token version, whether the token was
     revoked) with the case of their agency joined, its agency, and whether the user's officer is assigned to it
     or in its unit; ``principal_of_row`` checks the principal (401, 403) before anything of the case is used.
-    What the case's visibility means is ``visible_cases``' (a user with no officer sees no case)."""
+    What the case's visibility means is ``visible_cases``' (a user with no officer sees no case).
+
+    ``for_step``: the case's stream (of the user's agency, found in the locking statement) is locked first and the
+    case read under the lock, as ``get_case(for_step=True)`` does — one statement fewer, the principal's."""
+    if for_step:
+        user_agency = select(User.agency_id).where(User.id == claims.subject).scalar_subquery()
+        lock_stream_of(session, user_agency, case_stream(case_id))
     mine = select(Officer.id).where(Officer.user_id == User.id)
     assigned = (
         select(CaseOfficer.case_id)
@@ -141,6 +149,8 @@ def read_case_as(
         .add_columns(Case, Agency, assigned.label("assigned"), mine.where(Officer.unit == Case.unit).exists())
         .outerjoin(Case, and_(Case.agency_id == User.agency_id, Case.id == case_id))
     )
+    if for_step:
+        query = query.execution_options(populate_existing=True)
     found = session.execute(query).one_or_none()
     principal = principal_of_row(found)  # refuses a missing user: there is a row below
     row = cast(Row[Any], found)
@@ -151,6 +161,9 @@ def read_case_as(
     if case is None or not visible:
         raise NotFound("no such case", "案件不存在")
     hold_agency(session, row.Agency)
+    if for_step:
+        # The case exists in the user's agency, so its stream does, and the statement above locked it.
+        mark_locked(session, case)
     return principal, case
 
 

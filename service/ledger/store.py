@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -169,6 +169,25 @@ def lock_stream(session: Session, agency_id: uuid.UUID, stream: str) -> tuple[in
         head = _lock_stream_head(connection, agency_id, stream)
     _held_heads(session)[(agency_id, stream)] = head
     return head
+
+
+def lock_stream_of(
+    session: Session, agency: ColumnElement[uuid.UUID], stream: str
+) -> tuple[uuid.UUID, int, bytes] | None:
+    """Lock the head of ``stream`` of the agency ``agency`` names — an expression, such as a user's agency read in
+    the same statement — and return the agency's id, the length and the head hash; ``None`` (nothing locked) when
+    that agency has no such stream."""
+    query = (
+        select(_STREAMS.c.agency_id, _STREAMS.c.length, _STREAMS.c.head_hash)
+        .where(_STREAMS.c.agency_id == agency, _STREAMS.c.stream == stream)
+        .with_for_update()
+    )
+    row = session.connection().execute(query).one_or_none()
+    if row is None:
+        return None
+    agency_id, length, head = row[0], int(row[1]), bytes(row[2])
+    _held_heads(session)[(agency_id, stream)] = (length, head)
+    return agency_id, length, head
 
 
 def append_entry(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.permissions import Permission, RolePolicy
 from service.auth.principal import Principal
-from service.auth.principal_read import principal_of, principal_query
+from service.auth.principal_read import PRINCIPAL, principal_of, principal_params
 from service.auth.tokens import Claims, InvalidToken
 from service.errors import Forbidden, NotAuthenticated
 from service.runtime import Runtime, get_runtime
@@ -103,7 +103,7 @@ def authenticate(runtime: Runtime, token: str | None, session: Session | None = 
 
 def _principal(runtime: Runtime, session: Session, claims: Claims) -> Principal:
     # One statement: the user, their agency's code and whether the token was revoked.
-    row = session.execute(principal_query(claims)).one_or_none()
+    row = session.execute(PRINCIPAL, principal_params(claims)).one_or_none()
     return principal_of(row, claims, runtime.roles)
 
 
@@ -134,7 +134,7 @@ class Requires:
 
 @dataclass(frozen=True)
 class Bearer:
-    """A verified token whose principal the route reads in its own statement (``principal_query`` with the
+    """A verified token whose principal the route reads in its own statement (``PRINCIPAL`` with the
     route's columns added), then checks with :meth:`principal`: the same checks as :class:`Requires`, the same
     answers (401, then 403 for a missing permission), one round trip fewer."""
 

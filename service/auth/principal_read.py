@@ -2,7 +2,7 @@
 
 Every request's principal is read from the database, never kept: a disabled user, a revoked token, a changed
 token version (a password change, new roles, "log out everywhere") is refused on the very next request. The
-statement is :func:`principal_query`; a route that reads more (the case view) adds its own columns to it, so the
+statement is :data:`PRINCIPAL`; a route that reads more (the case view) adds its own columns to it, so the
 principal and what it asks for come back in one round trip, and :func:`principal_of` checks the row either way.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import bindparam, select
 
 from service.agencies.models import Agency
 from service.auth.models import RevokedToken, User
@@ -19,30 +19,35 @@ from service.auth.principal import Principal
 from service.auth.tokens import Claims
 from service.errors import NotAuthenticated
 
-
-def principal_query(claims: Claims) -> Select[*tuple[Any, ...]]:
-    """The user ``claims`` names: the columns a principal needs (not the user entity: no identity map for a read
-    of seven values on every request), their agency's code, and whether the token was revoked."""
-    revoked = select(RevokedToken.token_id).where(RevokedToken.token_id == claims.token_id).exists()
-    return (
-        select(
-            User.id.label("user_id"),
-            User.username,
-            User.display_name,
-            User.agency_id,
-            User.roles,
-            User.disabled,
-            User.token_version,
-            Agency.code.label("agency_code"),
-            revoked.label("token_revoked"),
-        )
-        .join(Agency, Agency.id == User.agency_id)
-        .where(User.id == claims.subject)
+# The user a token names: the columns a principal needs (not the user entity: no identity map for a read of
+# seven values on every request), their agency's code, and whether the token was revoked. Built once: its
+# parameters are :func:`principal_params`.
+PRINCIPAL = (
+    select(
+        User.id.label("user_id"),
+        User.username,
+        User.display_name,
+        User.agency_id,
+        User.roles,
+        User.disabled,
+        User.token_version,
+        Agency.code.label("agency_code"),
+        select(RevokedToken.token_id)
+        .where(RevokedToken.token_id == bindparam("principal_token"))
+        .exists()
+        .label("token_revoked"),
     )
+    .join(Agency, Agency.id == User.agency_id)
+    .where(User.id == bindparam("principal_user"))
+)
+
+
+def principal_params(claims: Claims) -> dict[str, Any]:
+    return {"principal_user": claims.subject, "principal_token": claims.token_id}
 
 
 def principal_of(row: Any, claims: Claims, roles: RolePolicy) -> Principal:
-    """The principal of a row of :func:`principal_query` (``None``: no such user), or ``NotAuthenticated``."""
+    """The principal of a row of :data:`PRINCIPAL` (``None``: no such user), or ``NotAuthenticated``."""
     if row is None:
         raise NotAuthenticated("unknown user", "用户不存在")
     if row.token_revoked:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -171,18 +171,22 @@ def lock_stream(session: Session, agency_id: uuid.UUID, stream: str) -> tuple[in
     return head
 
 
-def lock_stream_of(
-    session: Session, agency: ColumnElement[uuid.UUID], stream: str
-) -> tuple[uuid.UUID, int, bytes] | None:
-    """Lock the head of ``stream`` of the agency ``agency`` names — an expression, such as a user's agency read in
-    the same statement — and return the agency's id, the length and the head hash; ``None`` (nothing locked) when
-    that agency has no such stream."""
-    query = (
+def stream_lock_of(agency: ColumnElement[uuid.UUID]) -> Select[uuid.UUID, int, bytes]:
+    """A statement locking the head of the stream ``of_stream`` of the agency ``agency`` names — an expression, such
+    as a user's agency read in the same statement; built once by its caller, run by :func:`lock_stream_of`."""
+    return (
         select(_STREAMS.c.agency_id, _STREAMS.c.length, _STREAMS.c.head_hash)
-        .where(_STREAMS.c.agency_id == agency, _STREAMS.c.stream == stream)
+        .where(_STREAMS.c.agency_id == agency, _STREAMS.c.stream == bindparam("of_stream"))
         .with_for_update()
     )
-    row = session.connection().execute(query).one_or_none()
+
+
+def lock_stream_of(
+    session: Session, lock: Select[uuid.UUID, int, bytes], stream: str, params: Mapping[str, Any]
+) -> tuple[uuid.UUID, int, bytes] | None:
+    """Run a :func:`stream_lock_of` statement for ``stream`` with ``params``: the agency's id, the length and the
+    head hash, now locked for the rest of the transaction; ``None`` (nothing locked) when there is no such stream."""
+    row = session.connection().execute(lock, {**params, "of_stream": stream}).one_or_none()
     if row is None:
         return None
     agency_id, length, head = row[0], int(row[1]), bytes(row[2])

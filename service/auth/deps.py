@@ -6,6 +6,7 @@ routes and fails on any that does neither.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -104,7 +105,25 @@ def authenticate(runtime: Runtime, token: str | None, session: Session | None = 
 def _principal(runtime: Runtime, session: Session, claims: Claims) -> Principal:
     # One statement: the user, their agency's code and whether the token was revoked.
     row = session.execute(PRINCIPAL, principal_params(claims)).one_or_none()
-    return principal_of(row, claims, runtime.roles)
+    principal = principal_of(row, claims, runtime.roles)
+    _remember_permissions(claims, principal.permissions)
+    return principal
+
+
+# The permissions last read for a user at a token version, by this process: a hint only, never an authority.
+# Every change of a user bumps their token version (service/auth/users.py), so a user's roles at one version do
+# not change; but the hint is never trusted to let a request through — the route's statement reads and checks the
+# principal — and a refusal it suggests is confirmed by reading the principal before it is answered. It lets a
+# route that reads its principal in its own statement refuse a missing permission (403) before its body is
+# validated (422), as every other route does.
+_KNOWN_PERMISSIONS: dict[tuple[uuid.UUID, int], frozenset[Permission]] = {}
+_KNOWN_AT_MOST = 4096
+
+
+def _remember_permissions(claims: Claims, permissions: frozenset[Permission]) -> None:
+    if len(_KNOWN_PERMISSIONS) >= _KNOWN_AT_MOST:
+        _KNOWN_PERMISSIONS.clear()
+    _KNOWN_PERMISSIONS[(claims.subject, claims.token_version)] = permissions
 
 
 def require_permission(principal: Principal, permission: Permission) -> Principal:
@@ -155,7 +174,14 @@ class RequiresInStatement(Requires):
     async def __call__(  # type: ignore[override]
         self, request: Request, runtime: RuntimeDep, token: Annotated[str | None, Depends(bearer)]
     ) -> Bearer:
-        return Bearer(verified_claims(runtime, token), self.permission, runtime.roles)
+        claims = verified_claims(runtime, token)
+        known = _KNOWN_PERMISSIONS.get((claims.subject, claims.token_version))
+        if known is None or self.permission not in known:
+            # Not seen yet, or seen without the permission: read the principal now (in the pool: it is I/O), so
+            # that a refusal is 401 or 403 as the database has it, before the body is looked at.
+            principal = await run_in_threadpool(authenticate, runtime, token)
+            require_permission(principal, self.permission)
+        return Bearer(claims, self.permission, runtime.roles)
 
 
 class Public:

@@ -83,8 +83,59 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+class ServerCpu:
+    """CPU seconds spent by the service (``caseledger serve`` and its workers) and by the PostgreSQL backends of
+    its database: what a request costs the machine, which the machine's other load does not change as much as it
+    changes the rates (wrk's own CPU and the neighbours' are not in it)."""
+
+    def __init__(self, serve_pid: int, url: str) -> None:
+        import sqlalchemy as sa
+
+        self.serve_pid = serve_pid
+        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+    def _pids(self) -> list[int]:
+        import sqlalchemy as sa
+
+        with self.engine.connect() as conn:
+            backends = conn.execute(
+                sa.text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            return [self.serve_pid, *_children(self.serve_pid), *backends]
+
+    def snapshot(self) -> dict[int, float]:
+        return {pid: _cpu_of(pid) for pid in self._pids()}
+
+    def since(self, before: dict[int, float]) -> float:
+        after = self.snapshot()
+        return sum(after[pid] - before.get(pid, 0.0) for pid in after)
+
+
 @contextlib.contextmanager
-def _serve(env: dict[str, str]) -> Iterator[str]:
+def _serve(env: dict[str, str]) -> Iterator[tuple[str, int]]:
     port = _free_port()
     # ``python -m service.cli`` from this checkout, not the installed ``caseledger`` script: the run measures
     # the code beside the benchmark.
@@ -105,7 +156,7 @@ def _serve(env: dict[str, str]) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("caseledger serve did not start")
             time.sleep(0.3)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -183,14 +234,30 @@ def _wrk(base: str, requests: list[tuple[str, str, dict[str, str], str | None]],
         return json.loads(out.read_text())
 
 
+def _measured(cpu: ServerCpu, run: Any) -> Any:
+    """``run()``'s wrk summary with the server's CPU seconds per request added (``cpu_ms``)."""
+    before = cpu.snapshot()
+    result = run()
+    result["cpu_ms"] = cpu.since(before) * 1000 / max(1, result["requests"])
+    return result
+
+
 def _row(label: str, result: Any, floor: Any | None) -> list[str]:
     rate = result["requests"] / result["seconds"]
     ratio = "1.00×" if floor is None else f"{rate / (floor['requests'] / floor['seconds']):.3f}×"
     bad = result["errors"] + result["status"]
+    cpu = f"{result['cpu_ms']:.2f} ms" if "cpu_ms" in result else ""
+    cpu_ratio = (
+        f"{result['cpu_ms'] / floor['cpu_ms']:.1f}×"
+        if floor is not None and "cpu_ms" in result and "cpu_ms" in floor
+        else ""
+    )
     return [
         label,
         f"{rate:,.0f}/s",
         ratio,
+        cpu,
+        cpu_ratio,
         f"{result['p50'] / 1000:.1f} ms",
         f"{result['p90'] / 1000:.1f} ms",
         f"{result['p99'] / 1000:.1f} ms",
@@ -279,7 +346,8 @@ def main(args: argparse.Namespace) -> None:
         assert credentials is not None
         passwords = {user: password for user, _, password in credentials}
         env = {**os.environ, "CASELEDGER_DATA_DIR": str(data), "CASELEDGER_DATABASE_URL": url}
-        with _serve(env) as base:
+        with _serve(env) as (base, serve_pid):
+            cpu = ServerCpu(serve_pid, url)
             demo = Demo(base, {u: passwords[u] for u in ("officer1", "officer2", "head")})
             began = time.perf_counter()
             cases = [demo.filed_case(n) for n in range(args.cases)]
@@ -301,11 +369,15 @@ def main(args: argparse.Namespace) -> None:
             health = [("GET", "/healthz", {}, None)]
             rows = []
             for conns in (args.connections, args.latency_connections):
-                floor = _wrk(base, health, args.seconds, conns)
+
+                def run(requests: Any, conns: int = conns) -> Any:
+                    return _measured(cpu, lambda: _wrk(base, requests, args.seconds, conns))
+
+                floor = run(health)
                 rows.append(_row(f"GET /healthz, {conns} connections", floor, None))
-                rows.append(_row(f"GET a case as its officer, {conns}", _wrk(base, view, args.seconds, conns), floor))
-                rows.append(_row(f"POST record_inquiry, {conns}", _wrk(base, inquire, args.seconds, conns), floor))
-                rows.append(_row(f"GET inclusion proof, {conns}", _wrk(base, proofs, args.seconds, conns), floor))
+                rows.append(_row(f"GET a case as its officer, {conns}", run(view), floor))
+                rows.append(_row(f"POST record_inquiry, {conns}", run(inquire), floor))
+                rows.append(_row(f"GET inclusion proof, {conns}", run(proofs), floor))
             # proofs on one connection while the case views load the server
             beside: dict[str, Any] = {}
             loader = threading.Thread(
@@ -316,9 +388,11 @@ def main(args: argparse.Namespace) -> None:
             beside["proofs"] = _wrk(base, proofs, args.seconds - 1, 1)
             loader.join()
             rows.append(_row("GET inclusion proof, 1 connection, beside the case views", beside["proofs"], floor))
+            cpu.engine.dispose()
             print_table(
-                "requests through the API (ratio: to /healthz at the same connections, same run)",
-                ["request", "req/s", "× /healthz", "p50", "p90", "p99", "errors/non-2xx"],
+                "requests through the API (ratio: to /healthz at the same connections, same run; CPU/req: the "
+                "service's processes and its database's backends, per request)",
+                ["request", "req/s", "× /healthz", "CPU/req", "CPU × /healthz", "p50", "p90", "p99", "errors/non-2xx"],
                 rows,
             )
             at5 = _single_views(demo, short, args.views)

@@ -8,9 +8,13 @@ before jose sees the token, and a hard size cap so that a huge token costs nothi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -25,6 +29,11 @@ REQUIRED_CLAIMS = ("exp", "iat", "nbf", "sub", "aud", "iss", "jti")
 # The user's token version when the token was issued (service/auth/users.py): a private claim, required too.
 VERSION_CLAIM = "ver"
 LEEWAY_SECONDS = 5
+# Tokens whose signature this process has checked, by their exact text (each worker keeps its own). A token is
+# valid or not by its bytes and the key alone, so this is never stale: what changes — its time, the user's state,
+# its version, its revocation — is checked on every request all the same (``verify`` below; the principal's
+# statement in service/auth/deps.py). A refused token is not kept.
+VERIFIED_TOKENS_KEPT = 1024
 
 
 class InvalidToken(Exception):
@@ -69,6 +78,8 @@ class TokenService:
         self.issuer = issuer
         self.audience = audience
         self.lifetime = lifetime
+        # Per instance: a service with another key (or issuer, audience) checks every token afresh.
+        self._signed_payload = lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._check_signature)
 
     @classmethod
     def from_file(cls, path: Path, *, issuer: str, audience: str, lifetime: timedelta) -> TokenService:
@@ -90,9 +101,9 @@ class TokenService:
         token = jwt.encode(claims, self._private_pem, algorithm=ALGORITHM)
         return IssuedToken(token, token_id, expires_at, int(self.lifetime.total_seconds()))
 
-    def verify(self, token: str, now: datetime) -> Claims:
-        if len(token) > MAX_TOKEN_BYTES:
-            raise InvalidToken("token too large")
+    def _check_signature(self, token: str) -> Mapping[str, Any]:
+        """The token's claims if this service signed it for this audience and issuer; nothing here depends on
+        the time (``verify`` checks it), so the answer for one token never changes."""
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError as exc:
@@ -126,6 +137,12 @@ class TokenService:
             )
         except JOSEError as exc:
             raise InvalidToken(str(exc)) from exc
+        return MappingProxyType(payload)
+
+    def verify(self, token: str, now: datetime) -> Claims:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise InvalidToken("token too large")
+        payload = self._signed_payload(token)
         if any(claim not in payload for claim in (*REQUIRED_CLAIMS, VERSION_CLAIM)):
             raise InvalidToken("a required claim is missing")
         version = payload[VERSION_CLAIM]

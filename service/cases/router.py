@@ -10,7 +10,15 @@ from pydantic import BaseModel, Field, TypeAdapter, create_model
 from sqlalchemy.orm import Session
 
 from service import idempotency
-from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.deps import (
+    Bearer,
+    ReadSession,
+    RuntimeDep,
+    StatementSession,
+    WriteSession,
+    requires,
+    requires_in_statement,
+)
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import disclosure, search
@@ -175,7 +183,7 @@ def find_cases(session: Session, runtime: Runtime, principal: Principal, filters
 @router.get("", response_model=list[CaseOut])
 def list_cases(
     request: Request,
-    session: ReadSession,
+    session: StatementSession,
     runtime: RuntimeDep,
     state: Annotated[Line | None, Query(max_length=40)] = None,
     item: Annotated[Line | None, Query(max_length=50)] = None,
@@ -209,7 +217,10 @@ def list_cases(
 
 @router.post("/search", response_model=list[CaseOut])
 def search_cases(
-    body: CaseFilters, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+    body: CaseFilters,
+    session: StatementSession,
+    runtime: RuntimeDep,
+    principal: Principal = requires(Permission.CASE_READ),
 ) -> Response:
     """The same filters as ``GET /api/v1/cases``, and the party's ID number or exact name, in the body. It writes
     nothing; it is a POST so that the party's data stays out of URLs, access logs and browser histories."""
@@ -219,13 +230,15 @@ def search_cases(
 @router.get("/{case_id}", response_model=CaseOut)
 def get_case(
     case_id: uuid.UUID,
-    session: ReadSession,
+    session: StatementSession,
     runtime: RuntimeDep,
-    principal: Principal = requires(Permission.CASE_READ),
+    bearer: Bearer = requires_in_statement(Permission.CASE_READ),
 ) -> Response:
     """One case with its file, deadlines and the steps it allows now. The ``ETag`` header is the case's version:
     send it back as ``If-Match`` with a step so that it is refused (412) if the case changed meanwhile."""
-    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    # The principal and the case in one statement: the user's state and the token's version and revocation are
+    # checked on every view, as on every request.
+    _, case = cases.read_case_as(session, bearer.claims, bearer.principal, runtime.case_context.case_policy, case_id)
     return _case_json(case_out(session, runtime, case), etag(case))
 
 
@@ -238,14 +251,18 @@ def _take_step(
     runtime: Runtime,
     if_match: str | None,
     idempotency_key: str | None,
-    principal: Principal,
+    bearer: Bearer,
 ) -> Response:
     data = getattr(body, "data", {})  # each step's body declares its own ``data`` model
     raw = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
     officers, claimed_at, reason = body.officers, body.claimed_at, body.reason
+    # The case's stream locked, then the principal and the case read under the lock in one statement (the
+    # user's state, token version and revocation checked in it); a retry with a used key is answered after.
+    principal, case = cases.read_case_as(
+        session, bearer.claims, bearer.principal, runtime.case_context.case_policy, case_id, for_step=True
+    )
 
     def take() -> tuple[CaseOut, str]:
-        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id, for_step=True)
         cases.perform(
             session,
             runtime.case_context,
@@ -310,9 +327,9 @@ def _add_step_route(step: str, payload: type[BaseModel]) -> None:
         runtime: RuntimeDep,
         if_match: IfMatchHeader = None,
         idempotency_key: IdempotencyKeyHeader = None,
-        principal: Principal = requires(Permission.CASE_READ),
+        bearer: Bearer = requires_in_statement(Permission.CASE_READ),
     ) -> Response:
-        return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, principal)
+        return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, bearer)
 
     take_step.__annotations__["body"] = body_model
     router.add_api_route(
@@ -342,12 +359,12 @@ def take_unknown_step(
     runtime: RuntimeDep,
     if_match: IfMatchHeader = None,
     idempotency_key: IdempotencyKeyHeader = None,
-    principal: Principal = requires(Permission.CASE_READ),
+    bearer: Bearer = requires_in_statement(Permission.CASE_READ),
 ) -> Response:
     """A step no procedure declares: refused by the case's workflow with 409 ``unknown_transition``."""
     if not step.replace("_", "").isalnum():
         raise InvalidInput("unknown step", "未知的办案环节")
-    return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, principal)
+    return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, bearer)
 
 
 @router.post("/{case_id}/major", response_model=CaseOut, responses=STEP_PROBLEMS)

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
 from service.agencies.service import agency_of, agency_ref, entry_agency_id, hold_agency
+from service.auth.models import User
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.auth.principal_head import principal_head_actor
+from service.auth.principal_read import PRINCIPAL, principal_params
+from service.auth.tokens import Claims
 from service.cases import casefile
 from service.cases.context import CaseContext
 from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of
@@ -51,7 +55,7 @@ from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
 from service.ledger.canonical import EntryContent, parse_instant
 from service.ledger.models import LedgerEntry
 from service.ledger.projection import known_entry_types, projector, record
-from service.ledger.store import lock_stream
+from service.ledger.store import lock_stream, lock_stream_of, stream_lock_of
 from service.legal import LegalBasis, penalty_law
 from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
@@ -107,6 +111,64 @@ def get_case(
     if for_step:
         mark_locked(session, case)
     return case
+
+
+# The roles that see every case of their agency (``visible_cases``).
+_SEE_ALL = frozenset({"head", "supervisor", "reviewer"})
+# The case view's statement (``read_case_as``), built once: the principal's row with the case of their agency
+# joined, its agency, and whether the user's officer is assigned to it or in its unit.
+_CASE_AS = PRINCIPAL.add_columns(
+    Case,
+    Agency,
+    select(CaseOfficer.case_id)
+    .join(Officer, Officer.id == CaseOfficer.officer_id)
+    .where(CaseOfficer.case_id == Case.id, Officer.user_id == User.id)
+    .exists()
+    .label("assigned"),
+    select(Officer.id).where(Officer.user_id == User.id, Officer.unit == Case.unit).exists().label("in_unit"),
+).outerjoin(Case, and_(Case.agency_id == User.agency_id, Case.id == bindparam("case_id")))
+_CASE_AS_FOR_STEP = _CASE_AS.execution_options(populate_existing=True)
+# A step's lock: its case's stream in the agency of the user the token names.
+_LOCK_CASE_OF_USER = stream_lock_of(
+    select(User.agency_id).where(User.id == bindparam("principal_user")).scalar_subquery()
+)
+
+
+def read_case_as(
+    session: Session,
+    claims: Claims,
+    principal_of_row: Callable[[Any], Principal],
+    policy: CasePolicy,
+    case_id: uuid.UUID,
+    *,
+    for_step: bool = False,
+) -> tuple[Principal, Case]:
+    """The principal ``claims`` names and the case, if they may see it — in one statement (the case view's).
+
+    The principal's row (``PRINCIPAL``: the user's state, their token version, whether the token was revoked)
+    with the case of their agency joined, its agency, and whether the user's officer is assigned to it or in its
+    unit; ``principal_of_row`` checks the principal (401, 403) before anything of the case is used. What the
+    case's visibility means is ``visible_cases``' (a user with no officer sees no case).
+
+    ``for_step``: the case's stream (of the user's agency, found in the locking statement) is locked first and the
+    case read under the lock, as ``get_case(for_step=True)`` does — one statement fewer, the principal's."""
+    params = principal_params(claims)
+    if for_step:
+        lock_stream_of(session, _LOCK_CASE_OF_USER, case_stream(case_id), params)
+    found = session.execute(_CASE_AS_FOR_STEP if for_step else _CASE_AS, {**params, "case_id": case_id}).one_or_none()
+    principal = principal_of_row(found)  # refuses a missing user: there is a row below
+    row = cast(Row[Any], found)
+    case: Case | None = row.Case
+    visible = case is not None and (
+        bool(_SEE_ALL & set(principal.roles)) or row.assigned or (policy.officers_see_unit_cases and row.in_unit)
+    )
+    if case is None or not visible:
+        raise NotFound("no such case", "案件不存在")
+    hold_agency(session, row.Agency)
+    if for_step:
+        # The case exists in the user's agency, so its stream does, and the statement above locked it.
+        mark_locked(session, case)
+    return principal, case
 
 
 # -- registering a case --------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -84,6 +84,31 @@ _PG_WRITE_ENTRY = (
     "queued AS (INSERT INTO ledger_pending (agency_id, entry_id) VALUES (%s, %s)) "
     "UPDATE ledger_streams SET head_hash = %s WHERE agency_id = %s AND stream = %s"
 )
+# The same, for a stream whose head this transaction already holds (``lock_stream``): the length moves here too,
+# so the append is one statement.
+_PG_WRITE_ENTRY_HELD = (
+    "WITH entry AS (INSERT INTO ledger_entries (id, agency_id, stream, stream_seq, type, actor, claimed_at, "
+    "recorded_at, prev_hash, entry_hash, canonical) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)), "
+    "queued AS (INSERT INTO ledger_pending (agency_id, entry_id) VALUES (%s, %s)) "
+    "UPDATE ledger_streams SET length = %s, head_hash = %s WHERE agency_id = %s AND stream = %s"
+)
+_PG_LOCK_HEAD = "SELECT length, head_hash FROM ledger_streams WHERE agency_id = %s AND stream = %s FOR UPDATE"
+
+# The heads of the streams this transaction holds locked, as it last left them: a step locks its case's stream
+# before it checks (the state it checks is read under that lock) and appends after, and the append need not
+# take the head a second time. Keyed by the session's transaction, so a head is never carried into another one;
+# the service takes no savepoints around appends (a rolled-back savepoint would leave a head here that is not).
+_HELD = "caseledger_held_heads"
+
+
+def _held_heads(session: Session) -> dict[tuple[uuid.UUID, str], tuple[int, bytes]]:
+    transaction = session.get_transaction()
+    held = session.info.get(_HELD)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info[_HELD] = held
+    heads: dict[tuple[uuid.UUID, str], tuple[int, bytes]] = held[1]
+    return heads
 
 
 def _cursor(connection: Connection) -> Any:
@@ -124,9 +149,49 @@ def _lock_stream_head(connection: Connection, agency_id: uuid.UUID, stream: str)
     return int(row.length), bytes(row.head_hash)
 
 
+def _lock_stream_head_postgresql(cursor: Any, agency_id: uuid.UUID, stream: str) -> tuple[int, bytes]:
+    cursor.execute(_PG_LOCK_HEAD, (agency_id, stream))
+    row = cursor.fetchone()
+    if row is None:
+        # Two requests opening the same stream at once: the second waits on the key, then finds the row.
+        cursor.execute(_PG_OPEN_STREAM, (agency_id, stream, GENESIS))
+        cursor.execute(_PG_LOCK_HEAD, (agency_id, stream))
+        row = cursor.fetchone()
+    return int(row[0]), bytes(row[1])
+
+
 def lock_stream(session: Session, agency_id: uuid.UUID, stream: str) -> tuple[int, bytes]:
     """Lock ``stream``'s head for the rest of the transaction; return its length and head hash."""
-    return _lock_stream_head(session.connection(), agency_id, stream)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        head = _lock_stream_head_postgresql(_cursor(connection), agency_id, stream)
+    else:
+        head = _lock_stream_head(connection, agency_id, stream)
+    _held_heads(session)[(agency_id, stream)] = head
+    return head
+
+
+def stream_lock_of(agency: ColumnElement[uuid.UUID]) -> Select[uuid.UUID, int, bytes]:
+    """A statement locking the head of the stream ``of_stream`` of the agency ``agency`` names — an expression, such
+    as a user's agency read in the same statement; built once by its caller, run by :func:`lock_stream_of`."""
+    return (
+        select(_STREAMS.c.agency_id, _STREAMS.c.length, _STREAMS.c.head_hash)
+        .where(_STREAMS.c.agency_id == agency, _STREAMS.c.stream == bindparam("of_stream"))
+        .with_for_update()
+    )
+
+
+def lock_stream_of(
+    session: Session, lock: Select[uuid.UUID, int, bytes], stream: str, params: Mapping[str, Any]
+) -> tuple[uuid.UUID, int, bytes] | None:
+    """Run a :func:`stream_lock_of` statement for ``stream`` with ``params``: the agency's id, the length and the
+    head hash, now locked for the rest of the transaction; ``None`` (nothing locked) when there is no such stream."""
+    row = session.connection().execute(lock, {**params, "of_stream": stream}).one_or_none()
+    if row is None:
+        return None
+    agency_id, length, head = row[0], int(row[1]), bytes(row[2])
+    _held_heads(session)[(agency_id, stream)] = (length, head)
+    return agency_id, length, head
 
 
 def append_entry(
@@ -145,11 +210,14 @@ def append_entry(
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     cursor = _cursor(connection) if postgres else None
-    length, head = (
-        _take_head_postgresql(cursor, agency_id, stream)
-        if postgres
-        else _lock_stream_head(connection, agency_id, stream)
-    )
+    heads = _held_heads(session)
+    held = heads.get((agency_id, stream))
+    if held is not None:
+        length, head = held
+    elif cursor is not None:
+        length, head = _take_head_postgresql(cursor, agency_id, stream)
+    else:
+        length, head = _lock_stream_head(connection, agency_id, stream)
     content = EntryContent(
         agency=agency_code,
         stream=stream,
@@ -177,7 +245,9 @@ def append_entry(
         entry_hash,
         canonical,
     )
-    if cursor is not None:
+    if cursor is not None and held is not None:
+        cursor.execute(_PG_WRITE_ENTRY_HELD, (*row, agency_id, entry_id, length + 1, entry_hash, agency_id, stream))
+    elif cursor is not None:
         cursor.execute(_PG_WRITE_ENTRY, (*row, agency_id, entry_id, entry_hash, agency_id, stream))
     else:
         connection.execute(_INSERT_ENTRY, dict(zip(_ENTRY_COLUMNS, row, strict=True)))
@@ -185,4 +255,6 @@ def append_entry(
         connection.execute(
             _MOVE_HEAD, {"of_agency": agency_id, "of_stream": stream, "new_length": length + 1, "new_head": entry_hash}
         )
+    # The head stays locked until the transaction ends: a later append to the stream in it starts from here.
+    heads[(agency_id, stream)] = (length + 1, entry_hash)
     return AppendedEntry(entry_id, agency_id, content, entry_hash, canonical)

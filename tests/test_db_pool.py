@@ -1,0 +1,32 @@
+"""The pool replaces a PostgreSQL connection the server closed, without a round trip on every checkout
+(service/db.py: a readable socket on an idle connection means the server has said goodbye)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from service.db import Database
+from service.runtime import Runtime
+
+
+def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(runtime: Runtime) -> None:
+    if runtime.database.is_sqlite:
+        pytest.skip("PostgreSQL's connections only: SQLite has no server to close them")
+    database = Database(runtime.settings.resolved_database_url)
+    try:
+        with database.transaction(write=False) as session:
+            first = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        # Back in the pool; the server ends it (a restart, an administrator, an idle timeout would).
+        with runtime.database.transaction() as session:
+            assert session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar_one()
+        time.sleep(0.5)
+        with database.transaction(write=False) as session:
+            second = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        assert second != first
+        with database.statements() as session:  # the autocommit reads of the case view, likewise
+            assert session.execute(sa.text("SELECT 1")).scalar_one() == 1
+    finally:
+        database.dispose()

@@ -335,7 +335,7 @@ def seizure_change_fields(file: CaseFile, act: ChainEntry) -> dict[str, Any]:
     return values
 
 
-# -- the papers of testing seized things (第二十五条第三款) and of the agency's own execution (第三十七条、第四十四条) --
+# -- the papers of testing seized things (第二十五条第三款) and of the own execution (第三十七条、第四十四条) --
 
 APPRAISAL_KINDS_ZH = {"testing": "检测", "inspection": "检验", "quarantine": "检疫", "technical_appraisal": "技术鉴定"}
 
@@ -367,9 +367,7 @@ def appraisal_fields(file: CaseFile, act: ChainEntry) -> dict[str, Any]:
     if isinstance(days, int) and days > 0:
         started = local_date(act.claimed_at)
         first, last = started + timedelta(days=1), started + timedelta(days=days)
-        values["appraisal_period"] = (
-            f"{number_in_chinese(days)}日（{date_in_chinese(first)}至{date_in_chinese(last)}）"
-        )
+        values["appraisal_period"] = f"{number_in_chinese(days)}日（{date_in_chinese(first)}至{date_in_chinese(last)}）"
     return values
 
 

@@ -97,13 +97,18 @@ def executed_order(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     (第三十五条) and heard (第三十六条), the period passed."""
     case = order_served(cases, clock)
     clock.advance(days=31)
-    cases.step(case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未改"})
+    reinspected = {"corrected": False, "findings": "未改"}
+    cases.step(case, "reinspect_correction", officers=cases.with_second(), data=reinspected)
     perform_by = today(clock) + timedelta(days=10)
     cases.step(
         case, "serve_reminder", officers=cases.with_second(),
         data={"method": "直接送达", "perform_by": perform_by.isoformat()},
     )  # fmt: skip
-    statement = {"statement": "房屋为自住，请求缓拆", "review": "经复核，超出许可证的事实清楚，理由不成立", "accepted": False}
+    statement = {
+        "statement": "房屋为自住，请求缓拆",
+        "review": "经复核，超出许可证的事实清楚，理由不成立",
+        "accepted": False,
+    }
     cases.step(case, "hear_execution_statement", data=statement)
     clock.advance(days=11)
     return case
@@ -158,7 +163,11 @@ def test_the_execution_decision_and_the_demolition_announcement_state_arts_37_an
     assert refused["detail"].endswith("尚未公告强制拆除")
     clock.advance(days=1)
     demolish_by = today(clock) + timedelta(days=10)
-    announcement = {"text": "限期自行拆除公告", "posted_at": "村委会公告栏及现场", "demolish_by": demolish_by.isoformat()}
+    announcement = {
+        "text": "限期自行拆除公告",
+        "posted_at": "村委会公告栏及现场",
+        "demolish_by": demolish_by.isoformat(),
+    }
     cases.step(case, "announce_demolition", "head", data=announcement)
     waiting = unprinted(cases, case)
     document, text = issued_text(cases, case, "demolition_announcement", "officer1")

@@ -89,6 +89,8 @@ SERVED_KINDS = frozenset(
         DocumentKind.PAYMENT_REMINDER,
         DocumentKind.SEIZURE_DECISION,
         DocumentKind.SEIZURE_LIST,
+        DocumentKind.APPRAISAL_NOTICE,  # 行政强制法 第二十五条第三款: 书面告知当事人
+        DocumentKind.OWN_EXECUTION_DECISION,  # 第三十八条: 应当直接送达当事人
         DocumentKind.PENALTY_DECISION,
         DocumentKind.NO_PENALTY_DECISION,
         DocumentKind.ON_THE_SPOT_DECISION,
@@ -333,6 +335,97 @@ def seizure_change_fields(file: CaseFile, act: ChainEntry) -> dict[str, Any]:
     return values
 
 
+# -- the papers of testing seized things (第二十五条第三款) and of the own execution (第三十七条、第四十四条) --
+
+APPRAISAL_KINDS_ZH = {"testing": "检测", "inspection": "检验", "quarantine": "检疫", "technical_appraisal": "技术鉴定"}
+
+
+def _sentence(text: str) -> str:
+    """A text the officers wrote, ended with one 。 whether or not they ended it."""
+    return text.rstrip("。；;. ") + "。" if text.strip() else ""
+
+
+def appraisal_fields(file: CaseFile, act: ChainEntry) -> dict[str, Any]:
+    """What the written notice of a testing or appraisal's period states (行政强制法 第二十五条第三款): the
+    seizure whose things are tested, what is done and by whom, and the period — counted, like the seizure's, from
+    the day after it starts — which the seizure's period does not include."""
+    data = act.body.get("data", {})
+    seizure = next((s for s in file.seizures if s.number == data.get("seizure")), None)
+    if seizure is None or seizure.decided_at is None:
+        return {}
+    values: dict[str, Any] = {
+        "seizure_kind": SEIZURE_KINDS_ZH.get(seizure.kind, ""),
+        "seizure_decided_on": _day(seizure.decided_at),
+        "seized_things": [
+            Line(label=str(n), text=_thing_named(t.name, t.identifier), note=t.quantity)
+            for n, t in enumerate(seizure.things, 1)
+        ],
+        "appraisal_kind": APPRAISAL_KINDS_ZH.get(str(data.get("kind", "")), ""),
+        "appraisal_institution": str(data.get("institution", "")),
+    }
+    days = data.get("calendar_days")
+    if isinstance(days, int) and days > 0:
+        started = local_date(act.claimed_at)
+        first, last = started + timedelta(days=1), started + timedelta(days=days)
+        values["appraisal_period"] = f"{number_in_chinese(days)}日（{date_in_chinese(first)}至{date_in_chinese(last)}）"
+    return values
+
+
+def _executed_decision_facts(file: CaseFile) -> str:
+    """第三十七条: the facts of a compulsory execution — the decision it executes and its service, the reminder
+    left unperformed (第三十五条), and the party's statement with its review (第三十六条)."""
+    parts = []
+    decision = file.decision
+    if decision is not None:
+        order = file.corrections[-1] if file.corrections else None
+        if decision.outcome == "order" and order is not None:
+            deadline = date_in_chinese(date.fromisoformat(order.deadline))
+            decided = f"责令你（单位）{order.requirement.rstrip('。')}，限于{deadline}前改正"
+        elif decision.penalty is not None:
+            decided = f"对你（单位）{penalty_text(decision.penalty)}"
+        else:
+            decided = ""
+        served = f"，该决定已于{_day(decision.served_at)}送达" if decision.served_at else ""
+        if decided:
+            parts.append(f"本机关于{_day(decision.decided_at)}决定{decided}{served}。")
+    if file.reminders:
+        reminder = file.reminders[-1]
+        by = f"于{date_in_chinese(date.fromisoformat(reminder.perform_by))}前" if reminder.perform_by else ""
+        parts.append(f"本机关于{_day(reminder.served_at)}书面催告你（单位）{by}履行，你（单位）逾期仍未履行。")
+    own = file.own_execution
+    if own is not None and own.statement_at is not None:
+        said = f"你（单位）陈述、申辩称：{_sentence(own.statement)}" if own.statement else "你（单位）未陈述、申辩。"
+        parts.append(f"{said}复核意见：{_sentence(own.review)}")
+    return "".join(parts)
+
+
+def own_execution_fields(file: CaseFile, act: ChainEntry) -> dict[str, Any]:
+    """What the compulsory execution decision states (行政强制法 第三十七条第二款: the grounds and basis, the
+    manner and time, the remedies; the party and the agency come from the case), and what an announcement of a
+    demolition adds (第四十四条: the period to demolish it oneself)."""
+    own = file.own_execution
+    if own is None or own.decided_at is None:
+        return {}
+    values: dict[str, Any] = {
+        "execution_facts": _executed_decision_facts(file),
+        "execution_grounds": _sentence(own.grounds),
+        "execution_basis": own.basis.rstrip("。"),
+        "execution_how": _sentence(own.how),
+        "execution_on": date_in_chinese(date.fromisoformat(own.execute_on)) if own.execute_on else "",
+        "execution_remedies": _sentence(own.remedies),
+        "execution_decided_on": _day(own.decided_at),
+    }
+    if act.type == "case:own_execution:announced":
+        data = act.body.get("data", {})
+        demolish_by = str(data.get("demolish_by", ""))
+        values |= {
+            "demolition_text": _sentence(str(data.get("text", ""))),
+            "demolition_posted_at": str(data.get("posted_at", "")),
+            "demolish_by": date_in_chinese(date.fromisoformat(demolish_by)) if demolish_by else "",
+        }
+    return values
+
+
 def party_view(party: Party, *, clear: bool, address_levels: Sequence[str]) -> PartyView:
     return clear_party(party) if clear else redacted_party(party, address_levels)
 
@@ -452,6 +545,9 @@ def document_fields(
         DocumentKind.SEIZURE_LIST: "case:seizure:decided",
         DocumentKind.SEIZURE_EXTENSION: "case:seizure:extended",
         DocumentKind.SEIZURE_RELEASE: "case:seizure:released",
+        DocumentKind.APPRAISAL_NOTICE: "case:seizure:appraisal_started",
+        DocumentKind.OWN_EXECUTION_DECISION: "case:own_execution:decided",
+        DocumentKind.DEMOLITION_ANNOUNCEMENT: "case:own_execution:announced",
     }.get(kind)
     held = record if record is not None else (_latest(chain, record_type) if record_type else None)
     if held is not None:
@@ -475,6 +571,10 @@ def document_fields(
         values |= seizure_fields(held)
     if held is not None and kind in (DocumentKind.SEIZURE_EXTENSION, DocumentKind.SEIZURE_RELEASE):
         values |= seizure_change_fields(file, held)
+    if held is not None and kind is DocumentKind.APPRAISAL_NOTICE:
+        values |= appraisal_fields(file, held)
+    if held is not None and kind in (DocumentKind.OWN_EXECUTION_DECISION, DocumentKind.DEMOLITION_ANNOUNCEMENT):
+        values |= own_execution_fields(file, held)
     registered_items = _latest(chain, "case:preservation:registered")
     if registered_items is not None:
         values["preserved_items"] = str(registered_items.body.get("data", {}).get("items", ""))
@@ -518,6 +618,9 @@ def document_fields(
     decisions = [d for d in issued if d.kind == DocumentKind.PENALTY_DECISION.value]
     if decisions:
         values["decision_number"] = decisions[-1].number
+    executions = [d for d in issued if d.kind == DocumentKind.OWN_EXECUTION_DECISION.value]
+    if executions:
+        values["execution_decision_number"] = executions[-1].number
     if file.decision is not None and file.decision.penalty is not None:
         values["decision_served_on"] = _day(file.decision.served_at)
         paid = file.execution.paid_fen if file.execution is not None else 0

@@ -100,6 +100,22 @@ class DocumentFields(BaseModel):
     seizure_release_ground: str = ""
     seizure_returned: str = ""
     seized_things: list[Line] = Field(default_factory=list)  # label: number, text: name, note: quantity
+    # Its things sent for testing, inspection, quarantine or technical appraisal (第二十五条第三款)
+    appraisal_kind: str = ""  # 检测, 检验, 检疫 or 技术鉴定
+    appraisal_institution: str = ""
+    appraisal_period: str = ""  # e.g. 十日（2026年6月11日至2026年6月20日）
+    # The agency's own compulsory execution (行政强制法 第三十七条) and the announcement of a demolition (第四十四条)
+    execution_facts: str = ""  # the decision executed, the reminder, the party's statement and its review
+    execution_grounds: str = ""
+    execution_basis: str = ""
+    execution_how: str = ""
+    execution_on: str = ""  # the day from which it is carried out
+    execution_remedies: str = ""
+    execution_decided_on: str = ""
+    execution_decision_number: str = ""  # the issued 行政强制执行决定书's number, for the announcement
+    demolition_text: str = ""
+    demolition_posted_at: str = ""
+    demolish_by: str = ""  # the last day for the party to demolish it themselves
     # Hearing
     hearing_time: str = ""
     hearing_place: str = ""

@@ -37,6 +37,9 @@ class DocumentKind(StrEnum):
     SEIZURE_LIST = "seizure_list"  # 查封、扣押清单 (行政强制法 第二十四条第三款: 一式二份)
     SEIZURE_EXTENSION = "seizure_extension"  # 延长查封、扣押期限决定书 (行政强制法 第二十五条第二款)
     SEIZURE_RELEASE = "seizure_release"  # 解除查封、扣押决定书 (行政强制法 第二十八条)
+    APPRAISAL_NOTICE = "appraisal_notice"  # 检测（检验、检疫、技术鉴定）期间告知书 (行政强制法 第二十五条第三款)
+    OWN_EXECUTION_DECISION = "own_execution_decision"  # 行政强制执行决定书 (行政强制法 第三十七条)
+    DEMOLITION_ANNOUNCEMENT = "demolition_announcement"  # 强制拆除公告 (行政强制法 第四十四条)
     CLOSING_APPROVAL = "closing_approval"  # 结案审批表
     DOSSIER = "dossier"  # 卷宗封面、卷内目录、备考表
 
@@ -71,6 +74,12 @@ RULES: dict[DocumentKind, KindRule] = {
     # 第二十五条第二款, 第二十八条: the head decides to extend or release; the officers tell the party in writing.
     DocumentKind.SEIZURE_EXTENSION: KindRule("延长查封、扣押期限决定书", Permission.CASE_ACT),
     DocumentKind.SEIZURE_RELEASE: KindRule("解除查封、扣押决定书", Permission.CASE_ACT),
+    # 第二十五条第三款: the head sends the things for testing; the officers tell the party the period in writing.
+    DocumentKind.APPRAISAL_NOTICE: KindRule("检测（检验、检疫、技术鉴定）期间告知书", Permission.CASE_ACT),
+    # 第三十七条: the decision is the head's, like the decision it executes; 第四十四条: the announcement is the
+    # agency's, approved by the head and posted by the officers.
+    DocumentKind.OWN_EXECUTION_DECISION: KindRule("行政强制执行决定书", Permission.CASE_DECIDE),
+    DocumentKind.DEMOLITION_ANNOUNCEMENT: KindRule("强制拆除公告", Permission.CASE_ACT),
     DocumentKind.CLOSING_APPROVAL: KindRule("结案审批表", Permission.CASE_APPROVE),
     DocumentKind.DOSSIER: KindRule("卷宗", Permission.CASE_ACT),
 }
@@ -89,6 +98,12 @@ ONE_PER_ENTRY: dict[DocumentKind, str] = {
     # 第二十五条第二款: the party is told of an extension in writing, with the reason; 第二十八条: a release is decided.
     DocumentKind.SEIZURE_EXTENSION: "case:seizure:extended",
     DocumentKind.SEIZURE_RELEASE: "case:seizure:released",
+    # 第二十五条第三款: each testing or appraisal has its period told to the party in writing.
+    DocumentKind.APPRAISAL_NOTICE: "case:seizure:appraisal_started",
+    # 第三十七条: the written decision (one per case: the guard own_execution_decision_complete refuses another);
+    # 第四十四条: each announcement of a demolition, with the period it gives.
+    DocumentKind.OWN_EXECUTION_DECISION: "case:own_execution:decided",
+    DocumentKind.DEMOLITION_ANNOUNCEMENT: "case:own_execution:announced",
 }
 
 
@@ -118,6 +133,12 @@ def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -
             return "尚未决定延长查封、扣押期限"
         case DocumentKind.SEIZURE_RELEASE if "case:seizure:released" not in recorded:
             return "尚未决定解除查封、扣押"
+        case DocumentKind.APPRAISAL_NOTICE if "case:seizure:appraisal_started" not in recorded:
+            return "尚未将查封、扣押的物品送检测、检验、检疫或者技术鉴定"
+        case DocumentKind.OWN_EXECUTION_DECISION if "case:own_execution:decided" not in recorded:
+            return "尚未作出强制执行决定"
+        case DocumentKind.DEMOLITION_ANNOUNCEMENT if "case:own_execution:announced" not in recorded:
+            return "尚未公告强制拆除"
         case DocumentKind.HEARING_RECORD if file.hearing.held_at is None:
             return "尚未举行听证"
         case DocumentKind.PAYMENT_REMINDER if not _fine_outstanding(file):

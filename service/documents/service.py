@@ -101,7 +101,8 @@ def _refuse_unless_ready(session: Session, case: Case, kind: DocumentKind, *, is
         positions = "、".join(str(e.seq) for e in missing)
         raise Conflict(
             f"the dossier must hold every record of the case: the records at entries {positions} are not issued yet",
-            f"卷宗须收录本案每一份询问笔录、现场检查笔录和查封、扣押决定书：记录 {positions} 尚未制发",
+            f"卷宗须收录本案每一份询问笔录、现场检查笔录，查封、扣押决定书及其延长、解除决定和检测期间告知书，"
+            f"行政强制执行决定书和强制拆除公告：记录 {positions} 尚未制发",
             extra={"entries": [e.seq for e in missing]},
         )
 
@@ -204,8 +205,8 @@ def _records_printed(chain: Sequence[ChainEntry]) -> dict[str, str]:
 
 
 def unissued_records(chain: Sequence[ChainEntry]) -> list[ChainEntry]:
-    """The records a case holds several of (询问笔录, 现场检查笔录, 查封、扣押决定) that no issued document prints
-    yet."""
+    """The records a case holds several of (询问笔录, 现场检查笔录, 查封、扣押决定 and its extension, release and
+    testing, 强制执行决定, 强制拆除公告: kinds.ONE_PER_ENTRY) that no issued document prints yet."""
     printed = {int(e.body["prints"]["seq"]) for e in chain if e.type == ISSUED and e.body.get("prints")}
     kinds = set(ONE_PER_ENTRY.values())
     return [e for e in chain if e.type in kinds and e.seq not in printed]

@@ -10,6 +10,8 @@ import uuid
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from service.cases.steps import STEPS
+from service.console.i18n import STEP_NAMES
 from service.ledger.models import LedgerEntry
 from service.officers.models import Officer
 from service.runtime import Runtime
@@ -195,3 +197,9 @@ def test_anyone_verifies_a_printed_document_by_its_identifier(client: TestClient
     assert client.get("/public/tiemen/documents", params={"reference": document["sha256"]}).status_code == 200
     assert client.get("/public/tiemen/documents", params={"reference": "AAAA-BBBB-CCCC"}).status_code == 404
     assert client.get("/public/tiemen/documents").status_code == 200  # the form alone
+
+
+def test_every_step_has_a_name_on_the_console_in_both_languages() -> None:
+    """A step the registry declares is offered on the console under its name, never its code."""
+    assert sorted(set(STEPS) - set(STEP_NAMES)) == []
+    assert all(zh and en for zh, en in STEP_NAMES.values())

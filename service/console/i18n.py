@@ -262,6 +262,7 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
     "start_seizure_appraisal": ("查封扣押财物送检测鉴定", "Send seized things for testing"),
     "end_seizure_appraisal": ("检测鉴定结束", "End the testing of seized things"),
     "decide_order": ("作出责令决定", "Decide an order"),
+    "record_court_execution": ("记录人民法院强制执行情况", "Record the court's execution"),
     "close_investigation": ("调查终结", "Close the investigation"),
     "reopen_investigation": ("补充调查", "Reopen the investigation"),
     "intend_penalty": ("拟作出处罚", "Intend a penalty"),

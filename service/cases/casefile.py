@@ -23,6 +23,7 @@ from service.cases.guards import (
     AgeAtAct,
     AppraisalFacts,
     Circumstances,
+    CourtExecutedFacts,
     DecisionFacts,
     DecisionOutcome,
     ExecutionFacts,
@@ -333,6 +334,16 @@ class OwnExecutionRecord(_Record):
     supplies_cut: tuple[str, ...] = ()  # 第四十三条第二款 (refused)
 
 
+class CourtExecutedRecord(_Record):
+    """An order executed on the people's court's ruling (行政强制法 第五十七条), from its documents."""
+
+    ruling: str
+    ruled_on: str
+    carried_out_on: str
+    record: str
+    recorded_at: Instant
+
+
 class RestitutionRecord(_Record):
     """Restitution after the decision executed was changed or revoked (行政强制法 第四十一条)."""
 
@@ -403,6 +414,7 @@ class CaseFile(_Record):
     instalments: InstalmentRecord | None = None
     reminders: tuple[ReminderRecord, ...] = ()
     court_execution: CourtExecutionRecord | None = None
+    court_executed: CourtExecutedRecord | None = None  # an order executed on the court's ruling (第五十七条)
     execution_ended: ExecutionEndRecord | None = None
     remedies: tuple[RemedyRecord, ...] = ()
     court_appearances: tuple[CourtAppearanceRecord, ...] = ()
@@ -1280,4 +1292,35 @@ def execution_and_remedy_facts(file: CaseFile, moment: datetime, transition: str
         "court_appearance_on": date.fromisoformat(appearance.appeared_on)
         if appearance is not None and transition == "record_court_appearance"
         else None,
+    }
+
+
+# -- an order executed by the people's court (行政强制法 第五十三条、第五十七条) -----------------------------------
+
+
+def court_execution_carried_out(file: CaseFile, act: Act) -> CaseFile:
+    data = act.data
+    executed = CourtExecutedRecord(
+        ruling=data["ruling"],
+        ruled_on=data["ruled_on"],
+        carried_out_on=data["carried_out_on"],
+        record=data["record"],
+        recorded_at=act.when,
+    )
+    before = file.execution or _NOTHING_EXECUTED
+    done = before.model_copy(update={"completed_at": act.when, "non_fine_penalties_performed": True})
+    return file.with_changes(court_executed=executed, execution=done)
+
+
+def court_execution_facts(file: CaseFile) -> dict[str, Any]:
+    """The ``CaseFacts`` fields of the court's execution, from the file after the act."""
+    applied, executed = file.court_execution, file.court_executed
+    return {
+        "court_applied_at": _instant(applied.applied_at) if applied is not None else None,
+        "court_executed": None
+        if executed is None
+        else CourtExecutedFacts(
+            ruled_on=date.fromisoformat(executed.ruled_on),
+            carried_out_on=date.fromisoformat(executed.carried_out_on),
+        ),
     }

@@ -447,6 +447,14 @@ class RestitutionFacts:
 
 
 @dataclass(frozen=True)
+class CourtExecutedFacts:
+    """An order executed on the people's court's ruling (准予执行的裁定, 行政强制法 第五十七条)."""
+
+    ruled_on: date
+    carried_out_on: date
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """Everything a guard reads, as of ``now``. Every field is required: no rule defaults to “fine”."""
 
@@ -514,6 +522,9 @@ class CaseFacts:
     own_execution: OwnExecutionFacts | None = None
     revoked_by_agency: bool = False  # the agency revoked its own decision (revoke_decision)
     restitutions: tuple[RestitutionFacts, ...] = ()  # in the order recorded, this act's last
+    # The application to the court and the order executed on its ruling (行政强制法 第五十三条、第五十七条).
+    court_applied_at: datetime | None = None
+    court_executed: CourtExecutedFacts | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "now")
@@ -2747,6 +2758,43 @@ def restitution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
         + "；".join(problems_zh)
         + "（《中华人民共和国行政强制法》第四十一条）。",
     )
+
+
+# --- an order executed by the people's court (行政强制法 第五十三条、第五十七条、第五十八条) ---
+
+
+@_guard("court_execution_lawful", coercion_law(57))
+def court_execution_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第五十七条: on the agency's application the court examines it and rules to execute; the order is executed
+    on that ruling, after it. What is recorded is the court's ruling and the execution, from its documents — a
+    refusal to execute ends execution instead (end_execution, 第五十八条), and a fine executed by the court is
+    recorded from the money it collected (record_payment, record_execution)."""
+    decision, executed, applied = facts.decision, facts.court_executed, facts.court_applied_at
+    if decision is None or decision.outcome is not DecisionOutcome.ORDER:
+        return Refusal(
+            "A fine executed by the court is recorded from the money it collected (record_payment, then "
+            "record_execution); this records an order the court executed.",
+            "人民法院强制执行罚款的，依据执行款登记缴款后记录执行完毕；本步骤记录人民法院执行的责令决定。",
+            penalty_law(67, 3),
+        )
+    if _revoked_by_remedy(facts) or facts.revoked_by_agency:
+        return _REVOKED_NOTHING_TO_EXECUTE
+    if applied is None or executed is None:
+        return Refusal(
+            "The court was not applied to: it cannot have ruled to execute (行政强制法 art. 53).",
+            "未申请人民法院强制执行，不存在准予执行的裁定（《中华人民共和国行政强制法》第五十三条）。",
+            coercion_law(53),
+        )
+    applied_on, today = local_date(applied), _today(facts)
+    if not applied_on <= executed.ruled_on <= executed.carried_out_on <= today:
+        return Refusal(
+            f"The court rules after the application of {applied_on.isoformat()} and the order is executed after the "
+            f"ruling, by today {today.isoformat()}: a ruling of {executed.ruled_on.isoformat()} and an execution on "
+            f"{executed.carried_out_on.isoformat()} are not in that order.",
+            f"人民法院在{applied_on.isoformat()}申请之后裁定，裁定之后执行，且不晚于今日{today.isoformat()}："
+            f"裁定日期{executed.ruled_on.isoformat()}、执行日期{executed.carried_out_on.isoformat()}不符合该顺序。",
+        )
+    return None
 
 
 GUARDS: Mapping[str, Guard] = MappingProxyType(dict(_REGISTRY))

@@ -610,3 +610,18 @@ class Restitution(BaseModel):
     what: Text = Field(description="what was refunded, returned, restored or compensated, and how")
     amount_fen: Fen = Field(default=0, description="the amount refunded or compensated")
     done_on: date
+
+
+# --- an order executed by the people's court (行政强制法 第五十三条、第五十七条) ---
+
+
+class CourtExecuted(BaseModel):
+    """The people's court's ruling to execute an order the agency applied for (执行裁定, 行政强制法 第五十七条) and
+    its execution, recorded from the court's documents. A fine executed by the court is recorded from the money it
+    collected (record_payment, then record_execution)."""
+
+    model_config = _STRICT
+    ruling: Text = Field(description="the court's ruling to execute (准予执行的行政裁定书), by its number")
+    ruled_on: date = Field(description="the day of the ruling")
+    carried_out_on: date = Field(description="the day the order was executed")
+    record: Text = Field(description="what was executed, as the court's or the executing body's record states")

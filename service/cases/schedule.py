@@ -197,7 +197,74 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
             return due_on, due_on + timedelta(days=1)
 
         compute(f"seizure_{seizure.number}", coercion_law(25), seizure_due)
+    for name, basis, due in _execution_periods(file, state, calendar):
+        compute(name, basis, due)
     return Schedule(tuple(found), tuple(problems))
+
+
+# --- the periods of compulsory execution (行政强制法 第三十五条、第四十四条、第五十四条) ---
+#
+# Each is a period the party is given; its last day is the first moment the agency may act on the next step, so
+# the desks show it as due soon and overdue like the agency's own deadlines: overdue, the agency takes its turn.
+
+
+def _execution_periods(
+    file: CaseFile, state: str, calendar: WorkdayCalendar
+) -> list[tuple[str, LegalBasis, Callable[[], _Counted]]]:
+    out: list[tuple[str, LegalBasis, Callable[[], _Counted]]] = []
+    decision = file.decision
+    if decision is None or decision.served_at is None or _revoked_by_remedy(file):
+        return out
+    reminder = file.reminders[-1] if file.reminders else None
+    if state == "served" and reminder is not None and _still_to_perform(file):
+        stated = reminder.perform_by
+        if stated is not None:
+            # 第三十五条第一项: the period the reminder states, a date given to the party: no day of it is counted.
+            last = date.fromisoformat(stated)
+            out.append(("reminder_performance", coercion_law(35), lambda: (last, last + timedelta(days=1))))
+        else:
+            # 第五十四条: a fine's reminder gives ten days after service, working days (第六十九条).
+            served_at = reminder.served_at
+
+            def ten_working_days() -> _Counted:
+                served_on = local_date(parse_instant(served_at))
+                return execution.reminder_period_end(calendar, served_on), served_on + timedelta(days=1)
+
+            out.append(("reminder_performance", coercion_law(54), ten_working_days))
+    own = file.own_execution
+    if state != "execution_decided" or own is None or own.decided_at is None or own.carried_out_at is not None:
+        return out
+    if own.demolish_by is not None:
+        # 第四十四条: the announcement's period to demolish oneself, a date given to the party.
+        demolish_by = date.fromisoformat(own.demolish_by)
+        out.append(("self_demolition", coercion_law(44), lambda: (demolish_by, demolish_by + timedelta(days=1))))
+    remedies = execution_remedies(file)
+    if all(r.decided_on is not None for r in remedies):  # while one is pending nothing is executed and no day runs
+        served_at = decision.served_at
+
+        def remedy_periods() -> _Counted:
+            # 第四十四条: not executed before the party's periods to apply for reconsideration or sue have passed.
+            received = local_date(parse_instant(served_at))
+            end = execution.remedy_periods_end(calendar, received, remedies)
+            assert end is not None
+            return end, received + timedelta(days=1)
+
+        out.append(("own_execution_remedy_periods", coercion_law(44), remedy_periods))
+    return out
+
+
+def _revoked_by_remedy(file: CaseFile) -> bool:
+    return any(r.result == "revoked" for r in file.remedies if r.decided_on is not None)
+
+
+def _still_to_perform(file: CaseFile) -> bool:
+    """The party has not performed: an order found uncorrected at its last re-inspection, or a fine unpaid."""
+    decision = file.decision
+    if decision is not None and decision.penalty is not None and decision.penalty.fine_fen:
+        return _fine_unpaid(file)
+    # The latest order and its re-inspection, as the guards read them (casefile: ``correction`` of the facts).
+    correction = file.corrections[-1] if file.corrections else None
+    return correction is not None and correction.corrected is False
 
 
 # The last day of a period, and the first day whose status as a working day it depended on.

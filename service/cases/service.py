@@ -646,6 +646,7 @@ def _facts(
         deciders=frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),
         **casefile.execution_and_remedy_facts(after, moment, transition),
         **casefile.own_execution_facts(after),
+        **casefile.court_execution_facts(after),
         circumstances=casefile.circumstances_of(after),
         cited_evidence=tuple(after.decision.evidence) if after.decision is not None else (),
         case_entries=_case_entries(session, case) if transition in _CITING_EVIDENCE else {},

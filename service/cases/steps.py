@@ -165,6 +165,8 @@ _STEPS = (
         assigns_officers=True,
     ),
     Step("record_restitution", p.Restitution, casefile.restitution_recorded),
+    # 人民法院准予执行后执行的责令决定 (行政强制法 第五十三条、第五十七条)
+    Step("record_court_execution", p.CourtExecuted, casefile.court_execution_carried_out),
     # 结案、归档、撤销、转程序、备案
     Step("close_case", p.Nothing),
     Step("archive_case", p.Nothing),

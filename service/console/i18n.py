@@ -264,6 +264,7 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
     "decide_order": ("作出责令决定", "Decide an order"),
     "order_correction": ("责令改正", "Order correction"),
     "reinspect_correction": ("复查改正情况", "Re-inspect the correction"),
+    "record_court_execution": ("记录人民法院强制执行情况", "Record the court's execution"),
     "close_investigation": ("调查终结", "Close the investigation"),
     "reopen_investigation": ("补充调查", "Reopen the investigation"),
     "intend_penalty": ("拟作出处罚", "Intend a penalty"),

@@ -22,6 +22,7 @@ from service.cases.guards import (
     CaseFacts,
     Circumstances,
     CorrectionFacts,
+    CourtExecutedFacts,
     DecisionFacts,
     DecisionOutcome,
     ExecutionFacts,
@@ -574,6 +575,31 @@ def general_path_ordered_and_demolished_by_the_agency() -> Walk:
     return walk
 
 
+def general_path_ordered_and_executed_by_the_court() -> Walk:
+    """行政强制法 第五十三条、第五十七条: an order the agency has no power to execute itself, unperformed, reminded,
+    applied to the court after the party's six months to sue, executed on the court's ruling, closed."""
+    walk = Walk(GENERAL, facts(item=replace(WASTE, measures=frozenset({"order_correct_within_time"}))))
+    walk.do("approve_filing", cst(2025, 3, 3))
+    walk.do("close_investigation", cst(2025, 3, 10))
+    order = CorrectionFacts("order_correct_within_time", date(2025, 4, 10), cst(2025, 3, 11), None, None)
+    ordered = DecisionFacts(DecisionOutcome.ORDER, None, cst(2025, 3, 11), None, False)
+    walk.do("decide_order", cst(2025, 3, 11), decision=ordered, correction=order)
+    walk.do("serve_decision", cst(2025, 3, 12), decision=replace(ordered, served_at=cst(2025, 3, 12)))
+    unperformed = replace(order, reinspected_at=cst(2025, 4, 14), corrected=False, reinspections=1)
+    walk.do("reinspect_correction", cst(2025, 4, 14), correction=unperformed)
+    walk.do(
+        "serve_reminder", cst(2025, 4, 15), reminder_served_at=cst(2025, 4, 15), reminder_perform_by=date(2025, 4, 25)
+    )
+    walk.do(
+        "apply_for_court_execution", cst(2025, 9, 16), court_execution_applied=True, court_applied_at=cst(2025, 9, 16)
+    )
+    executed = CourtExecutedFacts(ruled_on=date(2025, 9, 23), carried_out_on=date(2025, 10, 14))
+    walk.do("record_court_execution", cst(2025, 10, 15), court_executed=executed)
+    walk.do("close_case", cst(2025, 10, 16))
+    walk.do("archive_case", cst(2025, 10, 17))
+    return walk
+
+
 GENERAL_PATHS = [
     general_path_with_hearing,
     general_path_not_filed,
@@ -588,6 +614,7 @@ GENERAL_PATHS = [
     general_path_seized_and_transferred,
     general_path_seized_and_confiscated,
     general_path_ordered_and_demolished_by_the_agency,
+    general_path_ordered_and_executed_by_the_court,
 ]
 SUMMARY_PATHS = [
     summary_path_fined_on_the_spot,

@@ -33,7 +33,7 @@ from service.officers.qualification import (
     StatusChange,
     qualified,
 )
-from service.officers.staff_register import member_users, on_staff, register_member_of
+from service.officers.staff_register import member_users, on_staff, register_member_of, require_user_of_agency
 
 CERTIFICATE_RULES = "交通运输行政执法证件管理规定"
 
@@ -105,9 +105,7 @@ def register_officer(
             f"未知执法单位 {unit!r}；可选：{'、'.join(policy.units.values())}",
         )
     if user_id is not None:
-        user = session.get(User, user_id)
-        if user is None or user.agency_id != agency.id:
-            raise InvalidInput("the linked user does not exist in this agency", "关联的用户在本执法主体中不存在")
+        require_user_of_agency(session, agency, user_id)
         if session.scalar(select(Officer.id).where(Officer.user_id == user_id)) is not None:
             raise AlreadyExists(
                 "that user is already linked to an officer", "该用户已关联其他执法人员", extra={"field": "user_id"}

@@ -45,6 +45,13 @@ EMPLOYMENT_ZH = {
 }
 
 
+def require_user_of_agency(session: Session, agency: Agency, user_id: uuid.UUID) -> None:
+    """A user account linked to an officer or a register line exists, in the same agency."""
+    user = session.get(User, user_id)
+    if user is None or user.agency_id != agency.id:
+        raise InvalidInput("the linked user does not exist in this agency", "关联的用户在本机关中不存在")
+
+
 def register_member(
     session: Session,
     agency: Agency,
@@ -68,9 +75,7 @@ def register_member(
             f"employment must be one of {', '.join(Employment)}", f"用工性质须为：{'、'.join(EMPLOYMENT_ZH.values())}"
         ) from None
     if user_id is not None:
-        user = session.get(User, user_id)
-        if user is None or user.agency_id != agency.id:
-            raise InvalidInput("the linked user does not exist in this agency", "关联的用户在本机关中不存在")
+        require_user_of_agency(session, agency, user_id)
         if session.scalar(select(StaffMember.id).where(StaffMember.user_id == user_id)) is not None:
             raise AlreadyExists(
                 "that user is already on the register", "该用户已在工作人员名册中", extra={"field": "user_id"}

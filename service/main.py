@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import projections
+from service.admission import CaseWorkAdmission
 from service.agencies.router import router as agency_router
 from service.audit.router import router as audit_router
 from service.auth.router import router as auth_router
@@ -118,6 +119,8 @@ def build_app(runtime: Runtime | None) -> FastAPI:
         install_docs(app, openapi_url)
     # Middleware added last runs first: the body limit, then the input guard on the bounded body; the
     # security headers wrap every answer, the refusals of the two others included.
+    # Innermost: case requests wait for their turn only once their body is read and checked.
+    app.add_middleware(CaseWorkAdmission, concurrency=settings.case_work_concurrency, exempt=UPLOAD_PATHS)
     app.add_middleware(InputGuardMiddleware, refuse=refuse_input, file_paths=UPLOAD_PATHS)
     app.add_middleware(
         BodyLimitMiddleware,
@@ -135,14 +138,17 @@ def build_app(runtime: Runtime | None) -> FastAPI:
         )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every record of the request has its id
+    # A request is matched against the routes in this order, one after the other (~2–5 µs each with FastAPI's
+    # included routers): the most frequent requests (the case view and its steps, the ledger's proofs) come first.
+    # No path of the routers moved ahead overlaps a path of those they now precede.
     app.include_router(health_router)
+    app.include_router(ledger_router)
+    app.include_router(cases_router)
     app.include_router(agency_router)
     app.include_router(auth_router)
     app.include_router(users_router)
-    app.include_router(ledger_router)
     app.include_router(catalogue_router)
     app.include_router(officers_router)
-    app.include_router(cases_router)
     app.include_router(calendar_router)
     app.include_router(procedures_router)
     app.include_router(evidence_router)

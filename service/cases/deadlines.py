@@ -213,4 +213,6 @@ def due_soon(calendar: WorkdayCalendar, deadline: date, now: datetime, within_wo
     if within_working_days < 0:
         raise ValueError(f"a warning window is not negative, got {within_working_days}")
     today = local_date(now)
-    return today <= deadline and calendar.workdays_between(today, deadline) <= within_working_days
+    # At most w working days after today up to the deadline ⇔ the (w+1)-th working day after today is later: counted
+    # up to the window, not across a deadline months away (every case view asks this of each of its deadlines).
+    return today <= deadline < calendar.add_workdays(today, within_working_days + 1)

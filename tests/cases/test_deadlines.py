@@ -164,6 +164,20 @@ def test_due_soon_counts_working_days_so_a_holiday_does_not_hide_a_deadline() ->
     assert not due_soon(CALENDAR, date(2025, 2, 5), cst(2025, 2, 6), 3)  # overdue, not due soon
 
 
+
+@given(
+    today=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 11, 30)),
+    ahead=st.integers(min_value=-3, max_value=400),
+    window=st.integers(min_value=0, max_value=15),
+)
+def test_due_soon_is_the_count_of_working_days_left_against_the_window(today: date, ahead: int, window: int) -> None:
+    # due_soon counts only as far as the window; it must agree with counting every working day up to the deadline.
+    deadline = date.fromordinal(today.toordinal() + ahead)
+    now = cst(today.year, today.month, today.day, 12)
+    counted = today <= deadline and CALENDAR.workdays_between(today, deadline) <= window
+    assert due_soon(CALENDAR, deadline, now, window) == counted
+
+
 # --- the periods of the workflows ---
 
 

@@ -1,0 +1,76 @@
+"""Case work takes turns; the public log's proofs do not wait behind it.
+
+A worker process runs every request it has accepted at once: under a load of case views, a proof a monitor asks
+for shares the interpreter with every view in flight and waits as long as all of them together. This pure ASGI
+middleware admits at most ``concurrency`` requests of the case routes (``/api/v1/cases…``) at a time in a process;
+the others wait, first come first served, before any of their work starts — holding no database connection and
+no lock, so a request that holds a lock is always one that runs, and waiting cannot deadlock. A request's body is
+read before it waits (bounded by the body limit outside), so a client sending slowly holds no turn. Every other
+request (the ledger's checkpoints and proofs, health checks, the console's other pages, uploads, documents) is
+not held: a proof then shares the process with ``concurrency`` case requests, not with all of them.
+
+Throughput is not lost while a few admitted requests keep the process busy (each waits on the database for part
+of its time); ``bench/README.md`` has the measurements behind the default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CASE_WORK = re.compile(r"^/api/v1/cases(?:/|$)")
+
+
+class CaseWorkAdmission:
+    def __init__(self, app: ASGIApp, *, concurrency: int, exempt: str, paths: re.Pattern[str] = CASE_WORK) -> None:
+        if concurrency < 1:
+            raise ValueError(f"at least one case request runs at a time, got {concurrency}")
+        self.app = app
+        self.concurrency = concurrency
+        self.paths = paths
+        self.exempt = re.compile(exempt)  # uploads: streamed to disk as they arrive, not held
+        # One semaphore per event loop: a process serves from one loop, tests may start several one after another.
+        self._turns: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        turns = self._turns.get(loop)
+        if turns is None:
+            self._turns = {k: v for k, v in self._turns.items() if not k.is_closed()}
+            turns = self._turns[loop] = asyncio.Semaphore(self.concurrency)
+        return turns
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if not self.paths.match(path) or self.exempt.search(path):
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method") not in ("GET", "HEAD"):
+            receive = await _buffered(receive)
+        async with self._semaphore():
+            await self.app(scope, receive, send)
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """The request's body read now, handed on as it came."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        if messages:
+            return messages.pop(0)
+        return await receive()
+
+    return replay

@@ -5,9 +5,10 @@ for shares the interpreter with every view in flight and waits as long as all of
 middleware admits at most ``concurrency`` requests of the case routes (``/api/v1/cases…``) at a time in a process;
 the others wait, first come first served, before any of their work starts — holding no database connection and
 no lock, so a request that holds a lock is always one that runs, and waiting cannot deadlock. A request's body is
-read before it waits (bounded by the body limit outside), so a client sending slowly holds no turn. Every other
-request (the ledger's checkpoints and proofs, health checks, the console's other pages, uploads, documents) is
-not held: a proof then shares the process with ``concurrency`` case requests, not with all of them.
+read before it waits (bounded by the body limit outside), so a client sending slowly holds no turn. Uploads and
+printed documents (``exempt``) are not held: they stream, or typeset for seconds, and would stop the views behind
+them. Nor is any other request (the ledger's checkpoints and proofs, health checks, the console's pages): a proof
+then shares the process with ``concurrency`` case requests, not with all of them.
 
 Throughput is not lost while a few admitted requests keep the process busy (each waits on the database for part
 of its time); ``bench/README.md`` has the measurements behind the default.
@@ -36,7 +37,7 @@ class CaseWorkAdmission:
         self.app = app
         self.concurrency = concurrency
         self.paths = paths
-        self.exempt = re.compile(exempt)  # uploads: streamed to disk as they arrive, not held
+        self.exempt = re.compile(exempt)  # uploads and printed documents: not held (service/main.py)
         # One semaphore per event loop: a process serves from one loop, tests may start several one after another.
         self._turns: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 

@@ -43,6 +43,9 @@ from service.runtime import Runtime
 from service.signing.router import router as signing_router
 
 UPLOAD_PATHS = r"/evidence$"
+# Case paths whose requests do not take turns (service/admission.py): uploads, and printed documents (seconds of
+# typesetting each: holding a turn that long would stop the views behind it).
+NOT_HELD_PATHS = UPLOAD_PATHS + r"|/documents(?:/|$)"
 
 DESCRIPTION = """
 caseledger: case management for administrative law enforcement (综合行政执法), with an audit trail that
@@ -120,7 +123,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     # Middleware added last runs first: the body limit, then the input guard on the bounded body; the
     # security headers wrap every answer, the refusals of the two others included.
     # Innermost: case requests wait for their turn only once their body is read and checked.
-    app.add_middleware(CaseWorkAdmission, concurrency=settings.case_work_concurrency, exempt=UPLOAD_PATHS)
+    app.add_middleware(CaseWorkAdmission, concurrency=settings.case_work_concurrency, exempt=NOT_HELD_PATHS)
     app.add_middleware(InputGuardMiddleware, refuse=refuse_input, file_paths=UPLOAD_PATHS)
     app.add_middleware(
         BodyLimitMiddleware,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from service.admission import CaseWorkAdmission
-from service.main import UPLOAD_PATHS
+from service.main import NOT_HELD_PATHS
 
 
 class Held:
@@ -53,7 +53,7 @@ async def _settle() -> None:
 def test_at_most_the_configured_number_of_case_requests_run_at_once_and_the_rest_wait_their_turn() -> None:
     async def scenario() -> None:
         app = Held()
-        admission = CaseWorkAdmission(app, concurrency=2, exempt=UPLOAD_PATHS)
+        admission = CaseWorkAdmission(app, concurrency=2, exempt=NOT_HELD_PATHS)
         paths = ["/api/v1/cases", "/api/v1/cases/1", "/api/v1/cases/2/steps/record_inquiry", "/api/v1/cases/3"]
         tasks = [asyncio.create_task(admission(_scope(p), _no_body, _send)) for p in paths]
         await _settle()
@@ -65,15 +65,16 @@ def test_at_most_the_configured_number_of_case_requests_run_at_once_and_the_rest
     asyncio.run(scenario())
 
 
-def test_a_proof_a_health_check_and_an_upload_are_not_held_behind_case_requests() -> None:
+def test_a_proof_a_health_check_an_upload_and_a_printed_document_are_not_held_behind_case_requests() -> None:
     async def scenario() -> None:
         app = Held()
-        admission = CaseWorkAdmission(app, concurrency=1, exempt=UPLOAD_PATHS)
+        admission = CaseWorkAdmission(app, concurrency=1, exempt=NOT_HELD_PATHS)
         case = asyncio.create_task(admission(_scope("/api/v1/cases/1"), _no_body, _send))
         others = [
             "/api/v1/agencies/tiemen/ledger/proof/inclusion",
             "/healthz",
             "/api/v1/cases/1/evidence",  # uploads stream to disk as they arrive
+            "/api/v1/cases/1/documents/penalty_decision",  # typesetting takes seconds
             "/console/cases/1",
             "/api/v1/casesx",  # not a case path
         ]
@@ -89,7 +90,7 @@ def test_a_proof_a_health_check_and_an_upload_are_not_held_behind_case_requests(
 def test_a_body_sent_slowly_holds_no_turn_and_reaches_the_app_whole() -> None:
     async def scenario() -> None:
         app = Held()
-        admission = CaseWorkAdmission(app, concurrency=1, exempt=UPLOAD_PATHS)
+        admission = CaseWorkAdmission(app, concurrency=1, exempt=NOT_HELD_PATHS)
         arrived = asyncio.Event()
         chunks = [{"type": "http.request", "body": b'{"data":', "more_body": True}]
 
@@ -120,7 +121,7 @@ def test_a_waiting_request_starts_when_a_turn_frees_even_if_the_one_before_it_fa
             if scope["path"].endswith("/1"):
                 raise RuntimeError("boom")
 
-        admission = CaseWorkAdmission(failing, concurrency=1, exempt=UPLOAD_PATHS)
+        admission = CaseWorkAdmission(failing, concurrency=1, exempt=NOT_HELD_PATHS)
         with pytest.raises(RuntimeError):
             await admission(_scope("/api/v1/cases/1"), _no_body, _send)
         await asyncio.wait_for(admission(_scope("/api/v1/cases/2"), _no_body, _send), timeout=5)
@@ -131,4 +132,4 @@ def test_a_waiting_request_starts_when_a_turn_frees_even_if_the_one_before_it_fa
 
 def test_at_least_one_case_request_runs_at_a_time() -> None:
     with pytest.raises(ValueError):
-        CaseWorkAdmission(Held(), concurrency=0, exempt=UPLOAD_PATHS)
+        CaseWorkAdmission(Held(), concurrency=0, exempt=NOT_HELD_PATHS)

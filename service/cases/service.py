@@ -453,6 +453,10 @@ class ActIn:
 
 
 _OFFICER_ACTS = frozenset({Permission.CASE_ACT, Permission.EVIDENCE_UPLOAD})
+# The caller's officer and the officers a step names: one statement, built once.
+_CALLER_AND_NAMED_OFFICERS = select(Officer).where(
+    or_(Officer.user_id == bindparam("user_id"), Officer.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 def perform(
@@ -476,9 +480,7 @@ def perform(
     acting_ids = list(request.officers)
     # The caller's officer and the officers named, in one statement; held here, so that the identity map keeps
     # them for ``agency_officers``.
-    known = list(
-        session.scalars(select(Officer).where(or_(Officer.user_id == principal.user_id, Officer.id.in_(acting_ids))))
-    )
+    known = list(session.scalars(_CALLER_AND_NAMED_OFFICERS, {"user_id": principal.user_id, "ids": acting_ids}))
     if transition.permission in _OFFICER_ACTS:
         # Field acts are done by officers: the one recording it is one of them.
         acting_ids.insert(0, acting_officer(session, principal, known).id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
@@ -446,6 +446,15 @@ def certificate_facts(certificate: Certificate, events: Sequence[CertificateEven
     )
 
 
+# Built once (every step reads it): SQLAlchemy keeps a statement object's cache key, so it is not worked out again.
+_CERTIFICATES_WITH_EVENTS = (
+    select(Certificate, CertificateEvent)
+    .outerjoin(CertificateEvent, CertificateEvent.certificate_id == Certificate.id)
+    .where(Certificate.officer_id.in_(bindparam("officer_ids", expanding=True)))
+    .order_by(CertificateEvent.seq)
+)
+
+
 def certificates_with_events(
     session: Session, officer_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[Certificate, list[CertificateEvent]]]]:
@@ -453,12 +462,7 @@ def certificates_with_events(
     order they were issued."""
     out: dict[uuid.UUID, list[tuple[Certificate, list[CertificateEvent]]]] = {}
     seen: dict[uuid.UUID, list[CertificateEvent]] = {}
-    rows = session.execute(
-        select(Certificate, CertificateEvent)
-        .outerjoin(CertificateEvent, CertificateEvent.certificate_id == Certificate.id)
-        .where(Certificate.officer_id.in_(list(dict.fromkeys(officer_ids))))
-        .order_by(CertificateEvent.seq)
-    )
+    rows = session.execute(_CERTIFICATES_WITH_EVENTS, {"officer_ids": list(dict.fromkeys(officer_ids))})
     for certificate, event in rows:
         if certificate.id not in seen:
             seen[certificate.id] = []

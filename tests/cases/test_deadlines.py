@@ -164,7 +164,6 @@ def test_due_soon_counts_working_days_so_a_holiday_does_not_hide_a_deadline() ->
     assert not due_soon(CALENDAR, date(2025, 2, 5), cst(2025, 2, 6), 3)  # overdue, not due soon
 
 
-
 @given(
     today=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 11, 30)),
     ahead=st.integers(min_value=-3, max_value=400),

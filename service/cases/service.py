@@ -490,7 +490,10 @@ def perform(
     state = CaseState(case.state)
     acting = tuple(str(o.id) for o in officers)
     act = casefile.Act(transition.target(state).value, data, acting, moment, principal.actor)
-    after = step.act(case.case_file, act)
+    # A step's effect is written for the states the procedure allows it in (serving a decision needs one): in any
+    # other state the guards are judged on the file as it is, and ``check_transition`` refuses (409) naming the state
+    # rule and every other rule the act would break.
+    after = step.act(case.case_file, act) if state in transition.from_states else case.case_file
     calendar = agency_calendar(session, context.calendar, agency.id)
     qualifications = qualifications_for(session, context, case, officers, moment)
     if step.numbers_case and case.number is None and after.summary_form_number:

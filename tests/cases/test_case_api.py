@@ -170,6 +170,18 @@ def test_a_decision_before_the_prior_notice_is_refused_naming_article_44(cases: 
     assert refused["code"] == "transition_refused"
 
 
+def test_serving_a_decision_the_case_does_not_have_is_refused_not_a_server_error(cases: Cases) -> None:
+    # The step's effect serves the decision on file; in a state the procedure does not allow it in, the rules are
+    # judged on the file as it is and the refusal names the state rule (a 409, nothing written), never a 500.
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    refused = cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"}, expect=409)
+    assert "allowed_from_state" in refusal(refused)[0]
+    assert refused["code"] == "transition_refused"
+    inquiry = {"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"}
+    assert cases.step(case, "record_inquiry", officers=cases.with_second(), data=inquiry)["state"] == "investigating"
+
+
 def test_a_single_officer_is_refused_naming_article_42(cases: Cases) -> None:
     case = cases.open()
     cases.step(case, "approve_filing", "head")

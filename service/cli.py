@@ -429,7 +429,7 @@ def run_server(host: str, port: int, workers: int, cert: Path | None = None, key
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(
-        "service.main:create_app",
+        "service.main:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -8,7 +8,6 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-
 # libyaml's parser where PyYAML was built with it (its wheels are), the pure-Python one otherwise: the same safe
 # constructors either way. Every worker and every test parses the policy files; libyaml does it ~10× faster.
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -5,7 +5,8 @@ for shares the interpreter with every view in flight and waits as long as all of
 middleware admits at most ``concurrency`` requests of the case routes (``/api/v1/cases…``) at a time in a process;
 the others wait, first come first served, before any of their work starts — holding no database connection and
 no lock, so a request that holds a lock is always one that runs, and waiting cannot deadlock. A request's body is
-read before it waits (bounded by the body limit outside), so a client sending slowly holds no turn. Uploads and
+read before it waits (bounded by the body limit outside), and its turn ends when its answer starts, so a client
+sending or reading slowly holds no turn. Uploads and
 printed documents (``exempt``) are not held: they stream, or typeset for seconds, and would stop the views behind
 them. Nor is any other request (the ledger's checkpoints and proofs, health checks, the console's pages): a proof
 then shares the process with ``concurrency`` case requests, not with all of them.
@@ -56,8 +57,26 @@ class CaseWorkAdmission:
             return
         if scope.get("method") not in ("GET", "HEAD"):
             receive = await _buffered(receive)
-        async with self._semaphore():
-            await self.app(scope, receive, send)
+        turns = self._semaphore()
+        await turns.acquire()
+        held = True
+
+        def give_back() -> None:
+            nonlocal held
+            if held:
+                held = False
+                turns.release()
+
+        async def send_then_give_back(message: Message) -> None:
+            # The turn ends once the answer starts: a client reading slowly holds none.
+            if message["type"] == "http.response.start":
+                give_back()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_then_give_back)
+        finally:
+            give_back()
 
 
 async def _buffered(receive: Receive) -> Receive:

@@ -130,6 +130,31 @@ def test_a_waiting_request_starts_when_a_turn_frees_even_if_the_one_before_it_fa
     asyncio.run(scenario())
 
 
+def test_the_turn_ends_when_the_answer_starts_so_a_slow_reader_holds_none() -> None:
+    async def scenario() -> None:
+        reading = asyncio.Event()
+        started: list[str] = []
+
+        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            started.append(scope["path"])
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+
+        async def slow_send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                await reading.wait()  # the client does not read
+
+        admission = CaseWorkAdmission(app, concurrency=1, exempt=NOT_HELD_PATHS)
+        slow = asyncio.create_task(admission(_scope("/api/v1/cases/1"), _no_body, slow_send))
+        await _settle()
+        await asyncio.wait_for(admission(_scope("/api/v1/cases/2"), _no_body, _send), timeout=5)
+        assert started == ["/api/v1/cases/1", "/api/v1/cases/2"]
+        reading.set()
+        await slow
+
+    asyncio.run(scenario())
+
+
 def test_at_least_one_case_request_runs_at_a_time() -> None:
     with pytest.raises(ValueError):
         CaseWorkAdmission(Held(), concurrency=0, exempt=NOT_HELD_PATHS)

@@ -19,14 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.inputs import read_body
 
 CASE_WORK = re.compile(r"^/api/v1/cases(?:/|$)")
 
@@ -56,7 +52,7 @@ class CaseWorkAdmission:
             await self.app(scope, receive, send)
             return
         if scope.get("method") not in ("GET", "HEAD"):
-            receive = await _buffered(receive)
+            _, receive = await read_body(receive)
         turns = self._semaphore()
         await turns.acquire()
         held = True
@@ -77,20 +73,3 @@ class CaseWorkAdmission:
             await self.app(scope, receive, send_then_give_back)
         finally:
             give_back()
-
-
-async def _buffered(receive: Receive) -> Receive:
-    """The request's body read now, handed on as it came."""
-    messages: list[Message] = []
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            break
-
-    async def replay() -> Message:
-        if messages:
-            return messages.pop(0)
-        return await receive()
-
-    return replay

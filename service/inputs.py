@@ -19,18 +19,15 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qsl, unquote
 
 from pydantic import AfterValidator, BeforeValidator
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+if TYPE_CHECKING:  # annotations only: the pure modules that import this one stay free of the web framework
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -233,17 +230,7 @@ class InputGuardMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        messages: list[Message] = []
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        body, replay = await read_body(receive)
         try:
             if form:
                 check_query(body, where="body")
@@ -252,10 +239,26 @@ class InputGuardMiddleware:
         except InputRefused as refused:
             await self.refuse(scope, send, refused)
             return
-
-        async def replay() -> Message:
-            if messages:
-                return messages.pop(0)
-            return await receive()
-
         await self.app(scope, replay, send)
+
+
+async def read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The request's whole body, read now (a middleware outside bounds it), and a ``receive`` that hands the app the
+    same messages, as they came."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        if messages:
+            return messages.pop(0)
+        return await receive()
+
+    return b"".join(chunks), replay

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from service.db import Base
 from service.errors import (
@@ -26,7 +27,7 @@ from service.errors import (
     PayloadTooLarge,
     TooManyRequests,
 )
-from service.inputs import InputRefused, Send
+from service.inputs import InputRefused
 from service.logs import request_id
 
 PROBLEM_JSON = "application/problem+json"

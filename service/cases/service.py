@@ -59,7 +59,7 @@ from service.ledger.store import lock_stream, lock_stream_of, stream_lock_of
 from service.legal import LegalBasis, penalty_law
 from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
-from service.officers.service import officer_of_user, qualifications_of
+from service.officers.service import CertificatesOf, officer_of_user, officers_with_certificates, qualifications_of
 from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import CatalogueItem, PartyType, PowerHolding
 from service.policy.notices import agency_calendar
@@ -453,10 +453,6 @@ class ActIn:
 
 
 _OFFICER_ACTS = frozenset({Permission.CASE_ACT, Permission.EVIDENCE_UPLOAD})
-# The caller's officer and the officers a step names: one statement, built once.
-_CALLER_AND_NAMED_OFFICERS = select(Officer).where(
-    or_(Officer.user_id == bindparam("user_id"), Officer.id.in_(bindparam("ids", expanding=True)))
-)
 
 
 def perform(
@@ -478,9 +474,9 @@ def perform(
     require_version(case, request.if_match)
     moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
-    # The caller's officer and the officers named, in one statement; held here, so that the identity map keeps
-    # them for ``agency_officers``.
-    known = list(session.scalars(_CALLER_AND_NAMED_OFFICERS, {"user_id": principal.user_id, "ids": acting_ids}))
+    # The caller's officer and the officers named, with their certificates, in one statement; held here, so that
+    # the identity map keeps them for ``agency_officers``.
+    known, certificates = officers_with_certificates(session, principal.user_id, acting_ids)
     if transition.permission in _OFFICER_ACTS:
         # Field acts are done by officers: the one recording it is one of them.
         acting_ids.insert(0, acting_officer(session, principal, known).id)
@@ -495,7 +491,7 @@ def perform(
     # rule and every other rule the act would break.
     after = step.act(case.case_file, act) if state in transition.from_states else case.case_file
     calendar = agency_calendar(session, context.calendar, agency.id)
-    qualifications = qualifications_for(session, context, case, officers, moment)
+    qualifications = qualifications_for(session, context, case, officers, moment, certificates)
     if step.numbers_case and case.number is None and after.summary_form_number:
         # 第五十二条: one numbered form, one decision. Two cases deciding on the same form at the same instant would
         # each find it unused; the numbering stream this decision appends to is locked before the check instead, so
@@ -562,8 +558,15 @@ def steps_now(session: Session, context: CaseContext, case: Case, now: datetime)
 
 
 def qualifications_for(
-    session: Session, context: CaseContext, case: Case, officers: Sequence[Officer], moment: datetime
+    session: Session,
+    context: CaseContext,
+    case: Case,
+    officers: Sequence[Officer],
+    moment: datetime,
+    certificates: CertificatesOf | None = None,
 ) -> tuple[Qualification, ...]:
+    """The qualification of each of ``officers`` to act in ``case`` at ``moment``; ``certificates``: theirs, when
+    already read (``officers_with_certificates``)."""
     version_item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
     return qualifications_of(
         session,
@@ -573,6 +576,7 @@ def qualifications_for(
         moment,
         case_id=str(case.id),
         recused=frozenset(case.case_file.recused),
+        certificates=certificates,
     )
 
 

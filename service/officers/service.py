@@ -8,12 +8,12 @@ review are each an entry in the officer's stream, with the reason and the actor.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
@@ -455,21 +455,55 @@ _CERTIFICATES_WITH_EVENTS = (
 )
 
 
-def certificates_with_events(
-    session: Session, officer_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[tuple[Certificate, list[CertificateEvent]]]]:
-    """The certificates of ``officer_ids`` with their events (in order), in one statement; certificates in the
-    order they were issued."""
-    out: dict[uuid.UUID, list[tuple[Certificate, list[CertificateEvent]]]] = {}
+# The certificates of each officer, in the order they were issued, each with its events in order.
+CertificatesOf = dict[uuid.UUID, list[tuple[Certificate, list[CertificateEvent]]]]
+
+
+def _grouped(rows: Iterable[tuple[Certificate | None, CertificateEvent | None]]) -> CertificatesOf:
+    out: CertificatesOf = {}
     seen: dict[uuid.UUID, list[CertificateEvent]] = {}
-    rows = session.execute(_CERTIFICATES_WITH_EVENTS, {"officer_ids": list(dict.fromkeys(officer_ids))})
     for certificate, event in rows:
+        if certificate is None:
+            continue
         if certificate.id not in seen:
             seen[certificate.id] = []
             out.setdefault(certificate.officer_id, []).append((certificate, seen[certificate.id]))
         if event is not None:
             seen[certificate.id].append(event)
     return out
+
+
+def certificates_with_events(session: Session, officer_ids: Sequence[uuid.UUID]) -> CertificatesOf:
+    """The certificates of ``officer_ids`` with their events (in order), in one statement; certificates in the
+    order they were issued."""
+    rows = session.execute(_CERTIFICATES_WITH_EVENTS, {"officer_ids": list(dict.fromkeys(officer_ids))})
+    return _grouped((certificate, event) for certificate, event in rows)
+
+
+# A step's officers: the caller's and those it names, each with their certificates and their events — what
+# judging their qualification needs (行政处罚法 第四十二条), in one statement, built once.
+_OFFICERS_WITH_CERTIFICATES = (
+    select(Officer, Certificate, CertificateEvent)
+    .outerjoin(Certificate, Certificate.officer_id == Officer.id)
+    .outerjoin(CertificateEvent, CertificateEvent.certificate_id == Certificate.id)
+    .where(or_(Officer.user_id == bindparam("user_id"), Officer.id.in_(bindparam("ids", expanding=True))))
+    .order_by(CertificateEvent.seq)
+)
+
+
+def officers_with_certificates(
+    session: Session, user_id: uuid.UUID, officer_ids: Sequence[uuid.UUID]
+) -> tuple[list[Officer], CertificatesOf]:
+    """The officer of ``user_id`` (if any) and the officers ``officer_ids`` names that exist, with the certificates
+    of each (as :func:`certificates_with_events` has them), in one statement. The officers stay in the session's
+    identity map: reading one of them again by its id costs no statement."""
+    rows = session.execute(_OFFICERS_WITH_CERTIFICATES, {"user_id": user_id, "ids": list(dict.fromkeys(officer_ids))})
+    officers: dict[uuid.UUID, Officer] = {}
+    pairs = []
+    for officer, certificate, event in rows:
+        officers.setdefault(officer.id, officer)
+        pairs.append((certificate, event))
+    return list(officers.values()), _grouped(pairs)
 
 
 def _officer_facts(
@@ -524,10 +558,13 @@ def qualifications_of(
     *,
     case_id: str | None = None,
     recused: frozenset[str] = frozenset(),
+    certificates: CertificatesOf | None = None,
 ) -> tuple[Qualification, ...]:
-    """``qualification_of`` for each of ``officers``, their certificates read in one statement; ``recused``: the
-    ids of those recused from ``case_id`` (行政处罚法 第四十二条, 第四十三条)."""
-    certificates = certificates_with_events(session, [o.id for o in officers])
+    """``qualification_of`` for each of ``officers``, their certificates read in one statement (or given, as
+    :func:`officers_with_certificates` read them with the officers); ``recused``: the ids of those recused from
+    ``case_id`` (行政处罚法 第四十二条, 第四十三条)."""
+    if certificates is None:
+        certificates = certificates_with_events(session, [o.id for o in officers])
     return tuple(
         qualified(
             _officer_facts(

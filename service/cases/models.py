@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -58,8 +58,15 @@ class Case(Base):
 
     @property
     def case_file(self) -> CaseFile:
-        """The case file, typed (service/cases/casefile.py)."""
-        return CaseFile.of(self.file)
+        """The case file, typed (service/cases/casefile.py): parsed once for each file the row holds (a step reads
+        it ~8 times); a new file — a projector's, or the row read again — is a new object, and is parsed anew."""
+        stored = self.file
+        parsed = self.__dict__.get("_parsed_file")
+        if parsed is not None and parsed[0] is stored:
+            return cast(CaseFile, parsed[1])
+        file = CaseFile.of(stored)
+        self.__dict__["_parsed_file"] = (stored, file)  # not a column: SQLAlchemy does not see it
+        return file
 
     def keep_file(self, file: CaseFile) -> None:
         """Store ``file`` as the case's file: only projectors call this (the ledger is the source of truth)."""

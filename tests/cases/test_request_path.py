@@ -12,6 +12,7 @@ transactions, the list of one case 7 in 2 (and more per case), an inquiry 24 in 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -161,7 +162,8 @@ def test_an_inquiry_reads_the_case_once_and_its_officers_with_their_certificates
     assert len([s for s in counted.statements if s.startswith("SELECT users.") and " cases." in s]) == 1
     assert not [s for s in counted.statements if s.startswith("SELECT cases.")]
     officers = [s for s in counted.statements if s.startswith("SELECT officers.")]
-    assert len(officers) == 1 and "certificate_events" in officers[0], officers
+    assert len(officers) == 1, officers
+    assert "certificate_events" in officers[0], officers
     assert not [s for s in counted.statements if s.startswith("SELECT certificates.")]
     assert len([s for s in counted.statements if s.startswith("UPDATE cases")]) == 1
     assert not [s for s in counted.statements if s.startswith("SELECT case_officers")]
@@ -273,3 +275,25 @@ def test_a_step_reads_its_principal_under_the_case_lock_and_refuses_as_any_route
         )
     assert cases.client.post(url, headers=disabled, json=body).status_code == 401
     assert entries() == before
+
+
+# -- a case's file is parsed once for each file its row holds ---------------------------------------------------
+
+
+def test_a_case_file_is_parsed_once_per_file_and_anew_when_the_row_holds_another(
+    runtime: Runtime, filed: dict[str, Any]
+) -> None:
+    """A step reads its case's typed file several times (the guards, the deadlines, the projection, the answer):
+    it is parsed once; a projector's new file, or the row read again, is parsed anew — never a stale file."""
+    from service.cases.models import Case
+
+    with runtime.database.transaction(write=False) as session:
+        case = session.get(Case, uuid.UUID(filed["id"]))
+        assert case is not None
+        first = case.case_file
+        assert case.case_file is first
+        assert first.state == "investigating"
+        case.file = {**case.file, "state": "closed"}  # as a projector's ``keep_file`` does: a new object
+        assert case.case_file is not first
+        assert case.case_file.state == "closed"
+        session.rollback()

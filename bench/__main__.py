@@ -10,11 +10,22 @@ import sys
 import time
 from types import ModuleType
 
-from bench import append_throughput, console_pages, documents, http, merkle, probes, scale, verification
+from bench import (
+    append_throughput,
+    console_pages,
+    documents,
+    http,
+    integrator_work,
+    merkle,
+    probes,
+    scale,
+    verification,
+)
 from bench.common import console, machine_line
 
 BENCHMARKS: dict[str, ModuleType] = {
-    m.NAME: m for m in (merkle, append_throughput, scale, probes, verification, http, documents, console_pages)
+    m.NAME: m
+    for m in (merkle, append_throughput, scale, probes, verification, http, documents, console_pages, integrator_work)
 }
 
 

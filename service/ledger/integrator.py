@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from service.ledger.keys import load_agency_key
@@ -225,24 +225,30 @@ def integrate(
     return Integration(agency_id, old_size, head.size, checkpoint)
 
 
+# An agency's latest checkpoint, found through the checkpoints' key (agency, size) — the last entry of the agency's
+# range — rather than by aggregating every checkpoint it ever signed: every integrator pass (after every commit)
+# asks this, and an agency signs a checkpoint a minute while it works, hundreds of thousands in a year.
+_LAST_SIGNED_SIZE = (
+    select(LedgerCheckpoint.size)
+    .where(LedgerCheckpoint.agency_id == LedgerHead.agency_id)
+    .order_by(LedgerCheckpoint.size.desc())
+    .limit(1)
+    .correlate(LedgerHead)
+    .scalar_subquery()
+)
+_HEADS_AND_LAST_CHECKPOINTS = select(
+    LedgerHead.agency_id, LedgerHead.size, LedgerCheckpoint.size, LedgerCheckpoint.signed_at
+).outerjoin(
+    LedgerCheckpoint,
+    and_(LedgerCheckpoint.agency_id == LedgerHead.agency_id, LedgerCheckpoint.size == _LAST_SIGNED_SIZE),
+)
+
+
 def agencies_with_work(session: Session, policy: CheckpointPolicy, at: datetime) -> list[uuid.UUID]:
-    """Agencies with pending entries, or with entries past the last checkpoint for which one is due."""
+    """Agencies with pending entries, or with entries past the last checkpoint for which one is due (checkpoints
+    are signed in the order of their sizes: the largest is the latest)."""
     due = set(session.scalars(select(LedgerPending.agency_id).distinct()))
-    last = (
-        select(
-            LedgerCheckpoint.agency_id,
-            func.max(LedgerCheckpoint.size).label("size"),
-            func.max(LedgerCheckpoint.signed_at).label("signed_at"),
-        )
-        .group_by(LedgerCheckpoint.agency_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(LedgerHead.agency_id, LedgerHead.size, last.c.size, last.c.signed_at).outerjoin(
-            last, last.c.agency_id == LedgerHead.agency_id
-        )
-    )
-    for agency_id, size, signed_size, signed_at in rows:
+    for agency_id, size, signed_size, signed_at in session.execute(_HEADS_AND_LAST_CHECKPOINTS):
         if size > (signed_size or 0) and (
             signed_at is None
             or size - signed_size >= policy.every_entries
@@ -253,7 +259,7 @@ def agencies_with_work(session: Session, policy: CheckpointPolicy, at: datetime)
 
 
 def _aware(value: datetime) -> datetime:
-    # Aggregates bypass the column type, so SQLite hands back a naive (UTC) value.
+    # SQLite hands back a naive (UTC) value where a statement bypasses the column type.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

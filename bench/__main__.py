@@ -15,6 +15,7 @@ from bench import (
     console_pages,
     documents,
     http,
+    instructions,
     integrator_work,
     merkle,
     probes,
@@ -25,7 +26,18 @@ from bench.common import console, machine_line
 
 BENCHMARKS: dict[str, ModuleType] = {
     m.NAME: m
-    for m in (merkle, append_throughput, scale, probes, verification, http, documents, console_pages, integrator_work)
+    for m in (
+        merkle,
+        append_throughput,
+        scale,
+        probes,
+        verification,
+        http,
+        documents,
+        console_pages,
+        integrator_work,
+        instructions,
+    )
 }
 
 

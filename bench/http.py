@@ -165,8 +165,8 @@ def _serve(env: dict[str, str]) -> Iterator[tuple[str, int]]:
 class Demo:
     """Tokens, officers and cases of the demo agency, made through the API."""
 
-    def __init__(self, base: str, passwords: dict[str, str]) -> None:
-        self.http = httpx.Client(base_url=base, timeout=60)
+    def __init__(self, base: str, passwords: dict[str, str], http: httpx.Client | None = None) -> None:
+        self.http = http if http is not None else httpx.Client(base_url=base, timeout=60)
         self.tokens = {user: self._token(user, password) for user, password in passwords.items()}
         officers = self.http.get("/api/v1/officers", headers=self.auth("head")).json()
         me = self.http.get("/api/v1/auth/me", headers=self.auth("officer2")).json()["user_id"]

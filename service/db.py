@@ -127,12 +127,29 @@ class Database:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any error."""
-        session = (self._write_sessions if write else self._read_sessions)()
+        session = self.open_transaction(write=write)
         try:
             yield session
-            if write:
+        except BaseException:
+            self.end_transaction(session, write=write, failed=True)
+            raise
+        self.end_transaction(session, write=write, failed=False)
+
+    def open_transaction(self, *, write: bool = True) -> Session:
+        """The session of a unit of work that :meth:`end_transaction` ends (:meth:`transaction`, in two halves, for
+        a caller that cannot hold a ``with`` block: a request's dependency). Opening it does no I/O: it connects
+        at its first statement."""
+        return (self._write_sessions if write else self._read_sessions)()
+
+    @staticmethod
+    def end_transaction(session: Session, *, write: bool, failed: bool) -> None:
+        """End a unit of work: roll back if it ``failed``; otherwise commit if it wrote — and roll back if the commit
+        fails. A reading transaction just ends with close(), which keeps the loaded objects usable."""
+        try:
+            if failed:
+                session.rollback()
+            elif write:
                 session.commit()
-            # A reading transaction just ends with close(), which keeps the loaded objects usable.
         except BaseException:
             session.rollback()
             raise

@@ -7,7 +7,8 @@ routes and fails on any that does neither.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -33,26 +34,37 @@ bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 _SESSION = "caseledger_session"
 
 
-def _write_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
-    with runtime.database.transaction(write=True) as session:
-        setattr(request.state, _SESSION, session)
-        try:
-            yield session
-        finally:
-            delattr(request.state, _SESSION)
+# The request's transaction: async, because opening it does no I/O (the session connects at its first statement,
+# in the endpoint's thread), so it costs no hop through the thread pool; ending it — the commit, or the rollback
+# of a request that failed — is I/O, and runs in the pool. The same unit of work as ``Database.transaction``.
+
+
+@asynccontextmanager
+async def _transaction(request: Request, runtime: Runtime, *, write: bool) -> AsyncIterator[Session]:
+    session = runtime.database.open_transaction(write=write)
+    setattr(request.state, _SESSION, session)
+    try:
+        yield session
+    except BaseException:
+        delattr(request.state, _SESSION)
+        await run_in_threadpool(runtime.database.end_transaction, session, write=write, failed=True)
+        raise
+    delattr(request.state, _SESSION)
+    await run_in_threadpool(runtime.database.end_transaction, session, write=write, failed=False)
+
+
+async def _write_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:
+    async with _transaction(request, runtime, write=True) as session:
+        yield session
     # Committed: let the integrator place the new entries in the log.
     runner = getattr(request.app.state, "integrator", None)
     if runner is not None:
         runner.wake()
 
 
-def _read_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
-    with runtime.database.transaction(write=False) as session:
-        setattr(request.state, _SESSION, session)
-        try:
-            yield session
-        finally:
-            delattr(request.state, _SESSION)
+async def _read_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:
+    async with _transaction(request, runtime, write=False) as session:
+        yield session
 
 
 async def _statement_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:

@@ -6,9 +6,25 @@ from service.cases.guards import DiscretionBand, FineRange, ItemRules, OwnExecut
 from service.legal import LegalBasis
 from service.policy.catalogue import PARTY_TYPES, CatalogueItem, PartyType
 
+# The rules of each item object (items are read once per catalogue version and kept: ``item_of``) for each party
+# type: a step works them out twice, a view once. The item is held in the entry, so its id is not reused.
+_KNOWN_RULES: dict[tuple[int, PartyType], tuple[CatalogueItem, ItemRules]] = {}
+_KNOWN_RULES_MAX = 4096
+
 
 def item_rules(item: CatalogueItem, party_type: PartyType) -> ItemRules:
     """The item's rules; discretion levels that do not apply to ``party_type`` are left out."""
+    known = _KNOWN_RULES.get((id(item), party_type))
+    if known is not None and known[0] is item:
+        return known[1]
+    rules = _item_rules(item, party_type)
+    if len(_KNOWN_RULES) >= _KNOWN_RULES_MAX:
+        _KNOWN_RULES.clear()
+    _KNOWN_RULES[(id(item), party_type)] = (item, rules)
+    return rules
+
+
+def _item_rules(item: CatalogueItem, party_type: PartyType) -> ItemRules:
     statutory: dict[PartyType, FineRange] = {}
     if item.statutory_fine is not None:
         for party in PARTY_TYPES:

@@ -124,3 +124,30 @@ def test_a_retried_evidence_upload_records_the_evidence_once(
     assert entries_of(runtime, "case:evidence:collected") == 1
     other = client.post(f"/api/v1/cases/{case['id']}/evidence", params=params, content=b"other", headers=headers)
     assert other.status_code == 422
+
+
+def test_a_commit_that_fails_leaves_nothing_written_and_the_next_request_works(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request's transaction ends after the endpoint returns (``service/auth/deps.py``): a commit refused
+    then (the database gone away, a constraint checked at commit) is rolled back, the request fails, nothing of
+    it is written, and the connection is not left in a broken transaction for the next request."""
+    from sqlalchemy.orm import Session
+
+    case = cases.open()
+    real = Session.commit
+    failures = iter([True])
+
+    def commit_fails_once(self: Session) -> None:
+        if next(failures, False):
+            raise RuntimeError("the database refused the commit")
+        real(self)
+
+    monkeypatch.setattr(Session, "commit", commit_fails_once)
+    with pytest.raises(RuntimeError):
+        filing(client, case, auth("head"))
+    assert entries_of(runtime, "case:filing:approved") == 0
+    assert client.get(f"/api/v1/cases/{case['id']}", headers=auth("head")).json()["state"] == "registered"
+    again = filing(client, case, auth("head"))
+    assert again.status_code == 200, again.text
+    assert entries_of(runtime, "case:filing:approved") == 1

@@ -162,6 +162,15 @@ def _serve(env: dict[str, str]) -> Iterator[tuple[str, int]]:
         process.wait(timeout=30)
 
 
+def demo_passwords(settings: Settings) -> dict[str, str]:
+    """Set up ``settings``' data directory and database with the demo data (as ``make demo``): the users and their
+    passwords."""
+    initialise(settings)
+    credentials = load_demo_data(settings)
+    assert credentials is not None
+    return {user: password for user, _, password in credentials}
+
+
 class Demo:
     """Tokens, officers and cases of the demo agency, made through the API."""
 
@@ -204,6 +213,16 @@ class Demo:
         filed = self.http.post(f"/api/v1/cases/{case}/steps/approve_filing", headers=self.auth("head"), json={})
         filed.raise_for_status()  # an unfiled case refuses every inquiry (409): the runs would measure refusals
         return case
+
+    def cases_with_history(self, count: int, history: int) -> tuple[list[str], str, str]:
+        """``count`` filed cases, then one with 5 entries of history and one with ``history`` entries."""
+        cases = [self.filed_case(n) for n in range(count)]
+        short, long = self.filed_case(-1), self.filed_case(-2)
+        for _ in range(history - 5):
+            self.inquiry(long)
+        for _ in range(2):
+            self.inquiry(short)
+        return cases, short, long
 
     def inquiry(self, case: str) -> None:
         answer = self.http.post(
@@ -341,21 +360,13 @@ def main(args: argparse.Namespace) -> None:
     with scratch_postgres("http") as url, tempfile.TemporaryDirectory(prefix="cl_bench_http_") as tmp:
         data = Path(tmp)
         settings = Settings(data_dir=data, database_url=url)
-        initialise(settings)
-        credentials = load_demo_data(settings)
-        assert credentials is not None
-        passwords = {user: password for user, _, password in credentials}
+        passwords = demo_passwords(settings)
         env = {**os.environ, "CASELEDGER_DATA_DIR": str(data), "CASELEDGER_DATABASE_URL": url}
         with _serve(env) as (base, serve_pid):
             cpu = ServerCpu(serve_pid, url)
             demo = Demo(base, {u: passwords[u] for u in ("officer1", "officer2", "head")})
             began = time.perf_counter()
-            cases = [demo.filed_case(n) for n in range(args.cases)]
-            short, long = demo.filed_case(-1), demo.filed_case(-2)
-            for _ in range(args.history - 5):
-                demo.inquiry(long)
-            for _ in range(2):
-                demo.inquiry(short)
+            cases, short, long = demo.cases_with_history(args.cases, args.history)
             console.print(
                 f"  {args.cases + 2} cases filed, {args.history} entries on one, in {time.perf_counter() - began:.0f} s"
             )

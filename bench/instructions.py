@@ -146,24 +146,15 @@ def _prepare(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     outside callgrind. What the counted process needs to know of it."""
     from fastapi.testclient import TestClient
 
-    from bench.http import Demo
-    from service.cli import initialise, load_demo_data
+    from bench.http import Demo, demo_passwords
     from service.ledger.runner import IntegratorRunner
     from service.main import create_app
 
-    initialise(settings)
-    credentials = load_demo_data(settings)
-    assert credentials is not None
-    passwords = {user: password for user, _, password in credentials}
+    passwords = demo_passwords(settings)
     app = create_app(settings=settings)
     with TestClient(app) as client:
         demo = Demo("http://bench", {u: passwords[u] for u in ("officer1", "officer2", "head")}, http=client)
-        cases = [demo.filed_case(n) for n in range(args.cases)]
-        short, long = demo.filed_case(-1), demo.filed_case(-2)
-        for _ in range(args.history - 5):
-            demo.inquiry(long)
-        for _ in range(2):
-            demo.inquiry(short)
+        cases, short, long = demo.cases_with_history(args.cases, args.history)
         runtime = app.state.runtime
         IntegratorRunner(runtime.database, runtime.signers, runtime.checkpoints, runtime.clock).run_once(
             force_checkpoint=True

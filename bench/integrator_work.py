@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -122,8 +123,6 @@ def main(args: argparse.Namespace) -> None:
         "integrator_work: the integrator's look for work, few and many checkpoints",
         {"few": args.few, "many": args.many, "runs": args.runs, "databases": args.databases},
     )
-    import tempfile
-
     rows = []
     with tempfile.TemporaryDirectory(prefix="cl_bench_iw_") as tmp:
         for kind in args.databases.split(","):

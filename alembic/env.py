@@ -23,16 +23,36 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+def _pragma(connection: Connection, setting: str) -> None:
+    """Set an SQLite pragma outside any transaction (straight on the driver's connection: through SQLAlchemy, the
+    service's engine begins one first, where ``foreign_keys`` is a no-op)."""
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA {setting}")
+
+
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite alters a table by copying it into a new one and dropping the old (batch mode): with foreign keys
+        # enforced, dropping a table other rows refer to fails once it holds data. They are checked after
+        # instead (https://alembic.sqlalchemy.org/en/latest/batch.html).
+        _pragma(connection, "foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
         render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left rows referring to rows that do not exist: {broken[:10]}")
+    if sqlite:
+        _pragma(connection, "foreign_keys=ON")
 
 
 def run_migrations_online() -> None:

@@ -25,7 +25,7 @@ from service.agencies.service import agency_ref
 from service.cases.casefile import CaseFile
 from service.cases.context import CaseContext
 from service.cases.models import Case
-from service.cases.schedule import Schedule, case_schedule
+from service.cases.schedule import Schedule, case_schedule, recorded_deadlines
 from service.cases.workflow import Procedure
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projector, record
@@ -40,11 +40,24 @@ def deadlines_after(file: CaseFile, context: CaseContext, calendar: WorkdayCalen
 
 
 def record_of(schedule: Schedule, calendar: WorkdayCalendar) -> dict[str, Any]:
-    """What a step's entry records of the deadlines after it."""
-    return {
+    """What a step's entry records of the deadlines after it: each one counted, and the names of those that could
+    not be (only when there are: an entry without them had none)."""
+    recorded: dict[str, Any] = {
         "calendar_version": calendar.version,
         "deadlines": [d.to_record() for d in schedule.deadlines],
     }
+    if schedule.problems:
+        recorded["deadline_problems"] = [p.name for p in schedule.problems]
+    return recorded
+
+
+def keep_in_force(case: Case, names: list[str], unknown: bool) -> None:
+    """Keep on the case's row the deadlines in force — ``names``, whose dates its file records — their earliest last
+    day, and whether one could not be counted. Projectors only: what the entries recorded, never recounted here."""
+    recorded = recorded_deadlines(case.case_file)
+    case.deadlines_in_force = sorted(names)
+    case.next_due_on = min((recorded[n] for n in names if n in recorded), default=None)
+    case.deadline_unknown = unknown
 
 
 def merge_recorded(file: CaseFile, deadlines: list[dict[str, Any]]) -> CaseFile:
@@ -95,7 +108,11 @@ def revise_deadlines(
                     "basis": deadline.basis.as_dict(),
                 }
             )
-        if not changes:
+        in_force = sorted(d.name for d in schedule.deadlines)
+        problems = [p.name for p in schedule.problems]
+        # A revision also says which deadlines are in force and which cannot be counted: a date that could not be
+        # counted on the old calendar may be on the new one, and the other way round.
+        if not changes and in_force == case.deadlines_in_force and bool(problems) == case.deadline_unknown:
             continue
         record(
             session,
@@ -104,7 +121,14 @@ def revise_deadlines(
             type=DEADLINES_REVISED,
             actor=actor,
             at=at,
-            body={"case_id": case.id, "calendar_version": calendar.version, "why": why, "changes": changes},
+            body={
+                "case_id": case.id,
+                "calendar_version": calendar.version,
+                "why": why,
+                "changes": changes,
+                "in_force": in_force,
+                "problems": problems,
+            },
         )
         out.append(Revision(case.id, case.number, changes))
     return out
@@ -112,9 +136,14 @@ def revise_deadlines(
 
 @projector(DEADLINES_REVISED)
 def _deadlines_revised(session: Session, entry: EntryContent) -> None:
-    case = session.get(Case, uuid.UUID(entry.body["case_id"]))
+    body = entry.body
+    case = session.get(Case, uuid.UUID(body["case_id"]))
     assert case is not None
-    case.keep_file(merge_recorded(case.case_file, entry.body["changes"]))
+    case.keep_file(merge_recorded(case.case_file, body["changes"]))
+    # A revision recorded before it said what is in force changed dates only: the names in force stay.
+    changed = (c["name"] for c in body["changes"])
+    names = body["in_force"] if "in_force" in body else sorted({*case.deadlines_in_force, *changed})
+    keep_in_force(case, names, bool(body["problems"]) if "problems" in body else case.deadline_unknown)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,10 @@ from service.ledger.projection import projected
 @projected()
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_agency_state", "agency_id", "state"),)
+    __table_args__ = (
+        Index("ix_cases_agency_state", "agency_id", "state"),
+        Index("ix_cases_agency_next_due_on", "agency_id", "next_due_on"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
@@ -55,6 +58,13 @@ class Case(Base):
     # row so that neither a case view nor a step reads the registration entry back from the ledger.
     continued_until: Mapped[date | None]
     harms_life_health_or_finance: Mapped[bool] = mapped_column(server_default=text("false"))
+    # The deadlines the case runs against in its state, as its entries recorded them (a step's ``deadlines``, a
+    # revision's ``in_force``; service/cases/deadline_revision.py): their names, the earliest last day of them, and
+    # whether one of them could not be counted. Kept on the row so that the deadline list and the case list's
+    # overdue and due-soon filters are one indexed query rather than every open case's schedule counted per request.
+    deadlines_in_force: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
+    next_due_on: Mapped[date | None]
+    deadline_unknown: Mapped[bool] = mapped_column(server_default=text("false"))
 
     @property
     def case_file(self) -> CaseFile:

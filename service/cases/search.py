@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
@@ -17,10 +18,8 @@ from service.cases.deadlines_view import CaseDeadline, case_deadlines
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import blind_index
 from service.cases.service import visible_cases
-from service.policy.calendar import SHANGHAI
-
-# How many cases a deadline filter looks through: it computes each case's deadlines.
-DEADLINE_SCAN = 5000
+from service.policy.calendar import SHANGHAI, CalendarRangeError, WorkdayCalendar, local_date
+from service.policy.notices import agency_calendar
 
 
 @dataclass(frozen=True)
@@ -62,25 +61,68 @@ def search_cases(
         )
         query = query.where(Case.party_id.in_(matching))
     by_deadline = search.overdue or search.due_soon
-    found = []
+    if by_deadline:
+        query = query.where(_may_have_deadline(session, context, principal, search.overdue, search.due_soon, now))
     # The agency is read with the cases (one statement): their views need it.
-    for case, agency in session.execute(
-        query.add_columns(Agency)
-        .join(Agency, Agency.id == Case.agency_id)
-        .order_by(Case.registered_at.desc())
-        .limit(DEADLINE_SCAN if by_deadline else search.limit)
-    ):
+    ordered = query.add_columns(Agency).join(Agency, Agency.id == Case.agency_id)
+    ordered = ordered.order_by(Case.registered_at.desc(), Case.id)
+    if not by_deadline:
+        rows = session.execute(ordered.limit(search.limit)).all()
+        for _, agency in rows:
+            hold_agency(session, agency)
+        return [case for case, _ in rows]
+    # The row's earliest deadline has narrowed the cases to those that may match: each is checked on its counted
+    # deadlines, a page at a time, until enough are found.
+    found = []
+    for case, agency in _in_pages(session, ordered, search.limit):
         hold_agency(session, agency)
-        if by_deadline:
-            deadlines = case_deadlines(session, context, case, now)
-            if search.overdue and not any(d.overdue for d in deadlines):
-                continue
-            if search.due_soon and not any(d.due_soon for d in deadlines):
-                continue
+        deadlines = case_deadlines(session, context, case, now)
+        if search.overdue and not any(d.overdue for d in deadlines):
+            continue
+        if search.due_soon and not any(d.due_soon for d in deadlines):
+            continue
         found.append(case)
         if len(found) >= search.limit:
             break
     return found
+
+
+def _in_pages(session: Session, query: Select[Case, Agency], size: int) -> Iterator[tuple[Case, Agency]]:
+    """The rows of ``query`` (ordered on a unique key), read ``size`` at a time: a reader that stops early reads no
+    further page (a server-side cursor would need a transaction, which a list's statements do not hold)."""
+    offset = 0
+    while True:
+        page = session.execute(query.limit(size).offset(offset)).all()
+        yield from page
+        if len(page) < size:
+            return
+        offset += size
+
+
+def _may_have_deadline(
+    session: Session, context: CaseContext, principal: Principal, overdue: bool, due_soon: bool, now: datetime
+) -> ColumnElement[bool]:
+    """The open cases that may have a deadline overdue (and) due soon, from the earliest deadline kept on the row:
+    a superset of those that have, never missing one (each found is checked on its counted deadlines)."""
+    today = local_date(now)
+    condition = Case.closed_at.is_(None) & Case.next_due_on.is_not(None)
+    if overdue:
+        # Overdue: the last day is before today (deadlines.overdue); the earliest one is, if any is.
+        condition &= Case.next_due_on < today
+    if due_soon:
+        # Due soon: a last day from today to before the (w+1)-th working day after it (deadlines.due_soon); if any
+        # is, the earliest is before that day too.
+        calendar = agency_calendar(session, context.calendar, principal.agency_id)
+        condition &= Case.next_due_on < _due_soon_bound(calendar, today, context.case_policy.due_soon_working_days)
+    return condition
+
+
+def _due_soon_bound(calendar: WorkdayCalendar, today: date, within_working_days: int) -> date:
+    try:
+        return calendar.add_workdays(today, within_working_days + 1)
+    except CalendarRangeError:
+        # Beyond the years any rule covers: every date before is a candidate, and is checked.
+        return date.max
 
 
 @dataclass(frozen=True)
@@ -94,14 +136,39 @@ class DeadlineSearch:
 def deadlines_of_open_cases(
     session: Session, context: CaseContext, principal: Principal, search: DeadlineSearch, now: datetime
 ) -> list[tuple[Case, CaseDeadline]]:
-    """The deadlines of the open cases the caller may see, nearest first; one that cannot be computed first."""
+    """The deadlines of the open cases the caller may see, nearest first; one that cannot be computed first.
+
+    The cases are read in the order of the earliest deadline kept on their row (those with one that cannot be
+    counted first), and each one's deadlines counted, until no case left can have a deadline before the last of
+    the ``limit`` nearest found: a list of the nearest 200 counts about 200 cases, not every open case."""
+    query = visible_cases(session, principal, context.case_policy)
+    if search.overdue or search.due_soon:
+        query = query.where(_may_have_deadline(session, context, principal, search.overdue, search.due_soon, now))
+    else:
+        query = query.where(Case.closed_at.is_(None), Case.next_due_on.is_not(None) | Case.deadline_unknown)
+    ordered = query.add_columns(Agency).join(Agency, Agency.id == Case.agency_id)
+    ordered = ordered.order_by(Case.deadline_unknown.desc(), Case.next_due_on, Case.id)
     found: list[tuple[Case, CaseDeadline]] = []
-    for case in session.scalars(visible_cases(session, principal, context.case_policy).where(Case.closed_at.is_(None))):
+    for case, agency in _in_pages(session, ordered, 64):
+        hold_agency(session, agency)
+        if len(found) >= search.limit and not case.deadline_unknown:
+            found.sort(key=_nearest_first)
+            del found[search.limit :]
+            last = found[-1][1].due_on
+            # This case has no deadline that cannot be counted, nor has any after it; if its earliest deadline is
+            # after the last one kept, so are all of its deadlines and every later case's.
+            if last is None or (case.next_due_on is not None and case.next_due_on > last):
+                break
         for d in case_deadlines(session, context, case, now):
             if (search.overdue and not d.overdue) or (search.due_soon and not d.due_soon):
                 continue
             if search.provisional is not None and d.provisional != search.provisional:
                 continue
             found.append((case, d))
-    found.sort(key=lambda line: (line[1].due_on is not None, line[1].due_on or date.min, line[0].number or ""))
+    found.sort(key=_nearest_first)
     return found[: search.limit]
+
+
+def _nearest_first(line: tuple[Case, CaseDeadline]) -> tuple[bool, date, str]:
+    case, deadline = line
+    return (deadline.due_on is not None, deadline.due_on or date.min, case.number or "")

@@ -29,7 +29,7 @@ from service.auth.principal_read import PRINCIPAL, principal_params
 from service.auth.tokens import Claims
 from service.cases import casefile
 from service.cases.context import CaseContext
-from service.cases.deadline_revision import deadlines_after, merge_recorded, record_of
+from service.cases.deadline_revision import deadlines_after, keep_in_force, merge_recorded, record_of
 from service.cases.guards import CaseFacts, CorrectionFacts, PaymentFacts, StatementStatus, TimeBarFacts, time_bar_ends
 from service.cases.items import item_rules
 from service.cases.locking import case_stream, lock_case, mark_locked
@@ -818,6 +818,8 @@ def project_transition(session: Session, entry: EntryContent) -> None:
     if "deadlines" in body:
         after = merge_recorded(after, body["deadlines"])
     case.keep_file(after)
+    if "deadlines" in body:
+        keep_in_force(case, [d["name"] for d in body["deadlines"]], bool(body.get("deadline_problems")))
     case.state = after.state
     if after.filed_at:
         case.filed_at = parse_instant(after.filed_at)

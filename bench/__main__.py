@@ -13,6 +13,7 @@ from types import ModuleType
 from bench import (
     append_throughput,
     console_pages,
+    deadline_list,
     documents,
     http,
     instructions,
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, ModuleType] = {
         documents,
         console_pages,
         integrator_work,
+        deadline_list,
         instructions,
     )
 }

@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +189,9 @@ class Demo:
     def auth(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[user]}"}
 
-    def filed_case(self, n: int) -> str:
+    def filed_case(self, n: int, occurred_on: date | None = None) -> str:
+        """A general case registered and filed today (by the service's clock); the act ``occurred_on`` (default:
+        a week before today by this machine's clock)."""
         payload = {
             "procedure": "general",
             "item_code": "CQ-TM-003",
@@ -204,7 +206,7 @@ class Demo:
             "source_kind": "inspection",
             "source_description": "日常巡查发现",
             # Filing needs the day of the act (第三十六条, the time bar): a week before today.
-            "occurred_on": (local_date(datetime.now(UTC)) - timedelta(days=7)).isoformat(),
+            "occurred_on": (occurred_on or local_date(datetime.now(UTC)) - timedelta(days=7)).isoformat(),
             "officers": [self.second],
         }
         answer = self.http.post("/api/v1/cases", headers=self.auth("officer1"), json=payload)

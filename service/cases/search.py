@@ -130,7 +130,16 @@ class DeadlineSearch:
     overdue: bool = False
     due_soon: bool = False
     provisional: bool | None = None  # None: both
+    # Overdue, due soon, or not countable (nobody knows when it falls): what a head's desk shows at risk.
+    at_risk: bool = False
     limit: int = 200
+
+    def keeps(self, deadline: CaseDeadline) -> bool:
+        if (self.overdue and not deadline.overdue) or (self.due_soon and not deadline.due_soon):
+            return False
+        if self.at_risk and not (deadline.overdue or deadline.due_soon or deadline.due_on is None):
+            return False
+        return self.provisional is None or deadline.provisional == self.provisional
 
 
 def deadlines_of_open_cases(
@@ -144,6 +153,9 @@ def deadlines_of_open_cases(
     query = visible_cases(session, principal, context.case_policy)
     if search.overdue or search.due_soon:
         query = query.where(_may_have_deadline(session, context, principal, search.overdue, search.due_soon, now))
+    elif search.at_risk:
+        soon = _may_have_deadline(session, context, principal, False, True, now)
+        query = query.where(Case.closed_at.is_(None), soon | Case.deadline_unknown)
     else:
         query = query.where(Case.closed_at.is_(None), Case.next_due_on.is_not(None) | Case.deadline_unknown)
     ordered = query.add_columns(Agency).join(Agency, Agency.id == Case.agency_id)
@@ -159,12 +171,7 @@ def deadlines_of_open_cases(
             # after the last one kept, so are all of its deadlines and every later case's.
             if last is None or (case.next_due_on is not None and case.next_due_on > last):
                 break
-        for d in case_deadlines(session, context, case, now):
-            if (search.overdue and not d.overdue) or (search.due_soon and not d.due_soon):
-                continue
-            if search.provisional is not None and d.provisional != search.provisional:
-                continue
-            found.append((case, d))
+        found.extend((case, d) for d in case_deadlines(session, context, case, now) if search.keeps(d))
     found.sort(key=_nearest_first)
     return found[: search.limit]
 

@@ -64,8 +64,7 @@ def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_na
     # Across the agency: every open case the head may see, the overdue and those due soon first by date; a
     # deadline that cannot be computed is at risk too (nobody knows when it falls) and comes first.
     for case, deadline in search.deadlines_of_open_cases(
-        session, context, principal, search.DeadlineSearch(limit=1000), now
+        session, context, principal, search.DeadlineSearch(at_risk=True, limit=1000), now
     ):
-        if deadline.overdue or deadline.due_soon or deadline.due_on is None:
-            desk.at_risk.append((case_line(session, runtime, case), deadline))
+        desk.at_risk.append((case_line(session, runtime, case), deadline))
     return desk

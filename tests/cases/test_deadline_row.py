@@ -9,8 +9,9 @@ ledger must give the same rows.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from alembic import command
+from service.auth.models import User
+from service.auth.principal import Principal
+from service.cases import search
 from service.cases.models import Case
 from service.clock import FixedClock
 from service.ledger.audit import agency_logs, verify_replay
@@ -119,6 +123,23 @@ def assert_lists_match_counting_every_case(client: TestClient, auth: Auth) -> No
                 assert cases_listed(client, auth, who, overdue=overdue, due_soon=due_soon) == want, (who, params)
 
 
+def assert_at_risk_matches_counting_every_case(client: TestClient, auth: Auth, runtime: Runtime) -> None:
+    """What a head's desk shows at risk: overdue, due soon, or not countable (console/head_desk.py)."""
+    lines = counted(client, auth, "head")
+    risky = [line for line in lines if line[2]["overdue"] or line[2]["due_soon"] or line[2]["due_on"] is None]
+    want = expected_list(risky, False, False, None)
+    with runtime.database.transaction(write=False) as session:
+        user = session.scalars(sa.select(User).where(User.username == "head")).one()
+        head = Principal(
+            user.id, user.username, user.display_name, user.agency_id, "tiemen", ("head",), frozenset(), uuid.uuid4(),
+            runtime.clock.now() + timedelta(hours=1),
+        )  # fmt: skip
+        for limit in range(1, len(want) + 2):
+            at_risk = search.DeadlineSearch(at_risk=True, limit=limit)
+            found = search.deadlines_of_open_cases(session, runtime.case_context, head, at_risk, runtime.clock.now())
+            assert [(str(c.id), d.name, d.due_on and d.due_on.isoformat()) for c, d in found] == want[:limit]
+
+
 def rows(runtime: Runtime) -> dict[str, tuple[list[str], date | None, bool]]:
     with runtime.database.transaction(write=False) as session:
         return {
@@ -134,11 +155,12 @@ def assert_replay_agrees(runtime: Runtime) -> None:
 
 
 def test_the_deadline_list_and_the_filters_are_what_counting_every_case_gives(
-    desk: list[dict[str, Any]], client: TestClient, auth: Auth, clock: FixedClock
+    desk: list[dict[str, Any]], client: TestClient, auth: Auth, clock: FixedClock, runtime: Runtime
 ) -> None:
     for day in (at(12, 2), at(12, 4), at(2, 25, 2027)):
         clock.at = day
         assert_lists_match_counting_every_case(client, auth)
+        assert_at_risk_matches_counting_every_case(client, auth, runtime)
 
 
 def test_a_row_keeps_the_earliest_deadline_its_entries_recorded_and_replay_gives_the_same(

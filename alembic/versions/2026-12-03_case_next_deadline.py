@@ -1,5 +1,5 @@
-"""The deadlines a case runs against, kept on its row: their names, the earliest last day, and whether one could not
-be counted — so that the deadline list and the overdue and due-soon filters are one indexed query.
+"""The deadlines a case runs against, kept on its row: their names, the earliest and the latest last day, and whether
+one could not be counted — so that the deadline list and the overdue and due-soon filters are one indexed query.
 
 Revision ID: 0027_case_next_deadline
 Revises: 0026_publication_changes
@@ -8,8 +8,8 @@ Create Date: 2026-12-03
 Reviewed by hand. Existing cases get what the projectors would give them (service/cases/deadline_revision.py,
 ``keep_in_force``): each case's entries are read in their order from their canonical bytes; a step's entry sets
 the names in force to the deadlines it recorded (and whether any could not be counted), a revision entry sets them
-to its ``in_force`` when it has one and otherwise adds the names it changed; the earliest last day is then read
-from the dates the case file records. So verification still finds the live tables equal to the replay.
+to its ``in_force`` when it has one and otherwise adds the names it changed; the earliest and latest last days are
+then read from the dates the case file records. So verification still finds the live tables equal to the replay.
 """
 
 import json
@@ -32,6 +32,7 @@ REVISED = "case:deadlines:revised"
 def upgrade() -> None:
     op.add_column("cases", sa.Column("deadlines_in_force", sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
     op.add_column("cases", sa.Column("next_due_on", sa.Date(), nullable=True))
+    op.add_column("cases", sa.Column("last_due_on", sa.Date(), nullable=True))
     op.add_column("cases", sa.Column("deadline_unknown", sa.Boolean(), server_default=sa.text("false"), nullable=False))
     op.create_index("ix_cases_agency_next_due_on", "cases", ["agency_id", "next_due_on"])
 
@@ -70,6 +71,7 @@ def upgrade() -> None:
         sa.column("file", sa.JSON()),
         sa.column("deadlines_in_force", sa.JSON()),
         sa.column("next_due_on", sa.Date()),
+        sa.column("last_due_on", sa.Date()),
         sa.column("deadline_unknown", sa.Boolean()),
     )
     for case_id, file in connection.execute(sa.select(cases.c.id, cases.c.file)):
@@ -79,7 +81,12 @@ def upgrade() -> None:
         connection.execute(
             sa.update(cases)
             .where(cases.c.id == case_id)
-            .values(deadlines_in_force=names, next_due_on=min(dates, default=None), deadline_unknown=unknown)
+            .values(
+                deadlines_in_force=names,
+                next_due_on=min(dates, default=None),
+                last_due_on=max(dates, default=None),
+                deadline_unknown=unknown,
+            )
         )
 
 
@@ -87,5 +94,6 @@ def downgrade() -> None:
     op.drop_index("ix_cases_agency_next_due_on", table_name="cases")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("deadline_unknown")
+        batch.drop_column("last_due_on")
         batch.drop_column("next_due_on")
         batch.drop_column("deadlines_in_force")

@@ -52,11 +52,14 @@ def record_of(schedule: Schedule, calendar: WorkdayCalendar) -> dict[str, Any]:
 
 
 def keep_in_force(case: Case, names: list[str], unknown: bool) -> None:
-    """Keep on the case's row the deadlines in force — ``names``, whose dates its file records — their earliest last
-    day, and whether one could not be counted. Projectors only: what the entries recorded, never recounted here."""
+    """Keep on the case's row the deadlines in force — ``names``, whose dates its file records — their earliest and
+    latest last day, and whether one could not be counted. Projectors only: what the entries recorded, never
+    recounted here."""
     recorded = recorded_deadlines(case.case_file)
+    dates = [recorded[n] for n in names if n in recorded]
     case.deadlines_in_force = sorted(names)
-    case.next_due_on = min((recorded[n] for n in names if n in recorded), default=None)
+    case.next_due_on = min(dates, default=None)
+    case.last_due_on = max(dates, default=None)
     case.deadline_unknown = unknown
 
 

@@ -59,11 +59,13 @@ class Case(Base):
     continued_until: Mapped[date | None]
     harms_life_health_or_finance: Mapped[bool] = mapped_column(server_default=text("false"))
     # The deadlines the case runs against in its state, as its entries recorded them (a step's ``deadlines``, a
-    # revision's ``in_force``; service/cases/deadline_revision.py): their names, the earliest last day of them, and
-    # whether one of them could not be counted. Kept on the row so that the deadline list and the case list's
-    # overdue and due-soon filters are one indexed query rather than every open case's schedule counted per request.
+    # revision's ``in_force``; service/cases/deadline_revision.py): their names, the earliest and the latest last
+    # day of them, and whether one of them could not be counted. Kept on the row so that the deadline list and the
+    # case list's overdue and due-soon filters are one indexed query rather than every open case's schedule counted
+    # per request.
     deadlines_in_force: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
     next_due_on: Mapped[date | None]
+    last_due_on: Mapped[date | None]
     deadline_unknown: Mapped[bool] = mapped_column(server_default=text("false"))
 
     @property

@@ -102,8 +102,8 @@ def _in_pages(session: Session, query: Select[Case, Agency], size: int) -> Itera
 def _may_have_deadline(
     session: Session, context: CaseContext, principal: Principal, overdue: bool, due_soon: bool, now: datetime
 ) -> ColumnElement[bool]:
-    """The open cases that may have a deadline overdue (and) due soon, from the earliest deadline kept on the row:
-    a superset of those that have, never missing one (each found is checked on its counted deadlines)."""
+    """The open cases that may have a deadline overdue (and) due soon, from the earliest and latest deadlines kept on
+    the row: a superset of those that have, never missing one (each found is checked on its counted deadlines)."""
     today = local_date(now)
     condition = Case.closed_at.is_(None) & Case.next_due_on.is_not(None)
     if overdue:
@@ -111,10 +111,23 @@ def _may_have_deadline(
         condition &= Case.next_due_on < today
     if due_soon:
         # Due soon: a last day from today to before the (w+1)-th working day after it (deadlines.due_soon); if any
-        # is, the earliest is before that day too.
-        calendar = agency_calendar(session, context.calendar, principal.agency_id)
-        condition &= Case.next_due_on < _due_soon_bound(calendar, today, context.case_policy.due_soon_working_days)
+        # is, the earliest is before that day and the latest not before today.
+        condition &= (Case.next_due_on < _soon_ends(session, context, principal, today)) & (Case.last_due_on >= today)
     return condition
+
+
+def _overdue_or_due_soon(
+    session: Session, context: CaseContext, principal: Principal, now: datetime
+) -> ColumnElement[bool]:
+    """The open cases that may have a deadline overdue or due soon: the earliest is before the window ends."""
+    ends = _soon_ends(session, context, principal, local_date(now))
+    return Case.closed_at.is_(None) & Case.next_due_on.is_not(None) & (Case.next_due_on < ends)
+
+
+def _soon_ends(session: Session, context: CaseContext, principal: Principal, today: date) -> date:
+    """The first day after the due-soon window: the (w+1)-th working day after today on the agency's calendar."""
+    calendar = agency_calendar(session, context.calendar, principal.agency_id)
+    return _due_soon_bound(calendar, today, context.case_policy.due_soon_working_days)
 
 
 def _due_soon_bound(calendar: WorkdayCalendar, today: date, within_working_days: int) -> date:
@@ -154,8 +167,8 @@ def deadlines_of_open_cases(
     if search.overdue or search.due_soon:
         query = query.where(_may_have_deadline(session, context, principal, search.overdue, search.due_soon, now))
     elif search.at_risk:
-        soon = _may_have_deadline(session, context, principal, False, True, now)
-        query = query.where(Case.closed_at.is_(None), soon | Case.deadline_unknown)
+        at_risk = _overdue_or_due_soon(session, context, principal, now)
+        query = query.where(Case.closed_at.is_(None), at_risk | Case.deadline_unknown)
     else:
         query = query.where(Case.closed_at.is_(None), Case.next_due_on.is_not(None) | Case.deadline_unknown)
     ordered = query.add_columns(Agency).join(Agency, Agency.id == Case.agency_id)

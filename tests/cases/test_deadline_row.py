@@ -140,10 +140,10 @@ def assert_at_risk_matches_counting_every_case(client: TestClient, auth: Auth, r
             assert [(str(c.id), d.name, d.due_on and d.due_on.isoformat()) for c, d in found] == want[:limit]
 
 
-def rows(runtime: Runtime) -> dict[str, tuple[list[str], date | None, bool]]:
+def rows(runtime: Runtime) -> dict[str, tuple[list[str], date | None, date | None, bool]]:
     with runtime.database.transaction(write=False) as session:
         return {
-            str(case.id): (case.deadlines_in_force, case.next_due_on, case.deadline_unknown)
+            str(case.id): (case.deadlines_in_force, case.next_due_on, case.last_due_on, case.deadline_unknown)
             for case in session.scalars(sa.select(Case))
         }
 
@@ -171,7 +171,7 @@ def test_a_row_keeps_the_earliest_deadline_its_entries_recorded_and_replay_gives
         view = client.get(f"/api/v1/cases/{case['id']}", headers=auth("head")).json()
         dates = [date.fromisoformat(d["due_on"]) for d in view["deadlines"] if d["due_on"]]
         names = sorted(d["name"] for d in view["deadlines"])
-        assert kept[case["id"]] == (names, min(dates, default=None), False)
+        assert kept[case["id"]] == (names, min(dates, default=None), max(dates, default=None), False)
     assert_replay_agrees(runtime)
 
 
@@ -196,7 +196,7 @@ def test_the_migration_fills_the_row_of_cases_made_before_it_as_the_projectors_d
     response = client.put("/api/v1/calendar/notices/2027", headers=auth("admin"), json=NOTICE_2027)
     assert response.status_code == 200, response.text
     projected = rows(runtime)
-    assert any(next_due for _, next_due, _ in projected.values())
+    assert any(next_due for _, next_due, _, _ in projected.values())
     runtime.database.dispose()
     config = alembic_config(database_url)
     command.downgrade(config, "0026_publication_changes")

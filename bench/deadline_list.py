@@ -5,8 +5,9 @@ the cases in that order and counts the deadlines of only as many as can come bef
 the overdue and due-soon filters count only the cases whose earliest deadline can match. Before, both counted every
 open case's deadlines per request (the list: all of them; the filters: up to 5,000, newest first).
 
-Made through the API in one process (the demo data, then ``--many`` filed general cases, filed on days spread over
-the last 180 days so that their 90-day decision deadlines run from three months past to three months ahead), and
+Made through the API in one process (the demo data, then ``--few`` filed general cases and later as many more as make
+``--many``, each batch filed on 12 days spread over the last 180 days, so that their 90-day decision deadlines run
+from three months past to three months ahead), and
 timed on the service's functions straight on a session, as the head (who sees every case): the median of ``--runs``
 calls with ``--few`` and with ``--many`` open cases, each beside the code it replaced in the same run (a copy of it
 below), as a ratio. Flat is 1.0 from few to many; the old code grows with the cases.
@@ -18,7 +19,7 @@ import argparse
 import statistics
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -81,29 +82,31 @@ def _old_overdue_cases(
 # -- the run ------------------------------------------------------------------------------------------------------
 
 
-def _file_cases(make_demo: Callable[[], Any], clock: FixedClock, start: int, stop: int, total: int) -> None:
-    """Cases ``start`` to ``stop`` of ``total``, filed on 12 days spread over the 180 days before the clock's today
-    (signed in anew on each: a token is not valid before it was issued)."""
+def _file_cases(make_demo: Callable[[], Any], clock: FixedClock, start: int, stop: int) -> None:
+    """Cases ``start`` to ``stop``, filed on 12 days spread over the 180 days before the clock's today (signed in
+    anew on each: a token is not valid before it was issued)."""
     today = clock.at
     days = [today - timedelta(days=180 * (12 - d) / 12) for d in range(12)]
-    demo = None
-    for n in range(start, stop):
-        day = days[n * len(days) // total]
-        if demo is None or local_date(clock.at) != local_date(day):
-            clock.at = day
-            demo = make_demo()
-        clock.advance(seconds=1)  # one registered after the other, as the lists order them
-        demo.filed_case(n, occurred_on=local_date(day) - timedelta(days=7))
+    for d, day in enumerate(days):
+        clock.at = day
+        demo = make_demo()
+        for n in range(start + (stop - start) * d // 12, start + (stop - start) * (d + 1) // 12):
+            clock.advance(seconds=1)  # one registered after the other, as the lists order them
+            demo.filed_case(n, occurred_on=local_date(day) - timedelta(days=7))
     clock.at = today
 
 
-def _timed(runs: int, call: Callable[[Session], object], session: Session) -> tuple[float, object]:
-    times, result = [], None
+def _timed(runs: int, calls: Sequence[Callable[[Session], object]], session: Session) -> list[tuple[float, object]]:
+    """Each of ``calls`` ``runs`` times, taking turns (so that neither runs on what the other warmed or left):
+    (median ms, answer) of each."""
+    times: list[list[float]] = [[] for _ in calls]
+    answers: list[object] = [call(session) for call in calls]  # once each, untimed: the first reads are colder
     for _ in range(runs):
-        started = time.perf_counter()
-        result = call(session)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000, result
+        for i, call in enumerate(calls):
+            started = time.perf_counter()
+            answers[i] = call(session)
+            times[i].append(time.perf_counter() - started)
+    return [(statistics.median(t) * 1000, answer) for t, answer in zip(times, answers, strict=True)]
 
 
 def _measure(runtime: Any, principal: Principal, args: argparse.Namespace) -> list[tuple[str, float, float]]:
@@ -133,8 +136,7 @@ def _measure(runtime: Any, principal: Principal, args: argparse.Namespace) -> li
     out = []
     for label, new, old in kinds:
         with runtime.database.transaction(write=False) as session:
-            new_ms, new_answer = _timed(args.runs, new, session)
-            old_ms, old_answer = _timed(args.runs, old, session)
+            (new_ms, new_answer), (old_ms, old_answer) = _timed(args.runs, (new, old), session)
         assert _ids(new_answer) == _ids(old_answer), f"{label}: the new code's answer is not the old one's"
         out.append((label, new_ms, old_ms))
     return out
@@ -171,9 +173,9 @@ def _run(kind: str, args: argparse.Namespace) -> list[list[object]]:
                     uuid.uuid4(), today + timedelta(hours=1),
                 )  # fmt: skip
             console.print(f"{kind}: filing {args.many} cases …")
-            _file_cases(make_demo, clock, 0, args.few, args.many)
+            _file_cases(make_demo, clock, 0, args.few)
             few = _measure(runtime, principal, args)
-            _file_cases(make_demo, clock, args.few, args.many, args.many)
+            _file_cases(make_demo, clock, args.few, args.many)
             many = _measure(runtime, principal, args)
     rows: list[list[object]] = []
     for (label, new_few, old_few), (_, new_many, old_many) in zip(few, many, strict=True):

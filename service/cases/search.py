@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
@@ -171,18 +171,23 @@ def deadlines_of_open_cases(
         query = query.where(Case.closed_at.is_(None), at_risk | Case.deadline_unknown)
     else:
         query = query.where(Case.closed_at.is_(None), Case.next_due_on.is_not(None) | Case.deadline_unknown)
+    # In the order of the lines (``_nearest_first``): a case's lines come no earlier than its earliest deadline with
+    # its number, so the cases are read by that, and the numbers compared as Python compares them.
+    number: ColumnElement[str] = func.coalesce(Case.number, "")
+    if session.get_bind().dialect.name == "postgresql":
+        number = number.collate("C")  # by code point, as Python's str; SQLite's default (BINARY) already is
     ordered = query.add_columns(Agency).join(Agency, Agency.id == Case.agency_id)
-    ordered = ordered.order_by(Case.deadline_unknown.desc(), Case.next_due_on, Case.id)
+    ordered = ordered.order_by(Case.deadline_unknown.desc(), Case.next_due_on, number, Case.id)
     found: list[tuple[Case, CaseDeadline]] = []
-    for case, agency in _in_pages(session, ordered, 64):
+    # Each case read has a line at least: ``limit`` cases make a full list, and a few more the ties on its last day.
+    for case, agency in _in_pages(session, ordered, search.limit + 8):
         hold_agency(session, agency)
         if len(found) >= search.limit and not case.deadline_unknown:
             found.sort(key=_nearest_first)
             del found[search.limit :]
-            last = found[-1][1].due_on
-            # This case has no deadline that cannot be counted, nor has any after it; if its earliest deadline is
-            # after the last one kept, so are all of its deadlines and every later case's.
-            if last is None or (case.next_due_on is not None and case.next_due_on > last):
+            # This case has no deadline that cannot be counted, nor has any after it. Every line of it, and of every
+            # later case, comes after its earliest deadline with its number: after the last line kept, if that is.
+            if _nearest_first(found[-1]) < (True, case.next_due_on or date.max, case.number or ""):
                 break
         found.extend((case, d) for d in case_deadlines(session, context, case, now) if search.keeps(d))
     found.sort(key=_nearest_first)
@@ -190,5 +195,6 @@ def deadlines_of_open_cases(
 
 
 def _nearest_first(line: tuple[Case, CaseDeadline]) -> tuple[bool, date, str]:
+    """The order of the deadline list: those that cannot be counted first, then by last day, then by case number."""
     case, deadline = line
     return (deadline.due_on is not None, deadline.due_on or date.min, case.number or "")

@@ -1,16 +1,17 @@
 """The deadline list and the case list's overdue filter against the number of open cases.
 
-Each case keeps on its row the deadlines its entries recorded (names, earliest last day): the deadline list reads
-the cases in that order and counts the deadlines of only as many as can come before the last line it returns, and
-the overdue and due-soon filters count only the cases whose earliest deadline can match. Before, both counted every
-open case's deadlines per request (the list: all of them; the filters: up to 5,000, newest first).
+Each case keeps on its row the deadlines its entries recorded (names, earliest and latest last day): the deadline
+list reads the cases in the order of its lines and counts the deadlines of only as many as can come before the last
+line it returns, and the overdue and due-soon filters count only the cases whose deadlines kept on the row can
+match. Before, both counted every open case's deadlines per request (the list: all of them; the filters: up to
+5,000, newest first).
 
 Made through the API in one process (the demo data, then ``--few`` filed general cases and later as many more as make
 ``--many``, each batch filed on 12 days spread over the last 180 days, so that their 90-day decision deadlines run
-from three months past to three months ahead), and
-timed on the service's functions straight on a session, as the head (who sees every case): the median of ``--runs``
-calls with ``--few`` and with ``--many`` open cases, each beside the code it replaced in the same run (a copy of it
-below), as a ratio. Flat is 1.0 from few to many; the old code grows with the cases.
+from three months past to three months ahead), and timed on the service's functions straight on a session, as the
+head (who sees every case): the median of ``--runs`` calls with ``--few`` and with ``--many`` open cases, each
+beside the code it replaced (a copy of it below), the two timed in turns on the same data. Flat is 1.0 from few to
+many; the old code grows with the cases.
 """
 
 from __future__ import annotations

@@ -18,13 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer_group
 
 from service.agencies.models import Agency
 from service.agencies.service import agency_ref
 from service.cases.casefile import CaseFile
 from service.cases.context import CaseContext
-from service.cases.models import Case
+from service.cases.models import DEADLINES, Case
 from service.cases.schedule import Schedule, case_schedule, recorded_deadlines
 from service.cases.workflow import Procedure
 from service.ledger.canonical import EntryContent
@@ -90,7 +90,10 @@ def revise_deadlines(
     """Recount every open case of ``agency`` on ``calendar``; record each deadline that moved or became final."""
     out = []
     open_cases = session.scalars(
-        select(Case).where(Case.agency_id == agency.id, Case.closed_at.is_(None)).order_by(Case.registered_at)
+        select(Case)
+        .where(Case.agency_id == agency.id, Case.closed_at.is_(None))
+        .order_by(Case.registered_at)
+        .options(undefer_group(DEADLINES))
     )
     for case in open_cases:
         file = case.case_file

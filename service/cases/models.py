@@ -19,6 +19,9 @@ from service.cases.casefile import CaseFile
 from service.db import Base
 from service.ledger.projection import projected
 
+# The deferred group of the deadlines kept on a case's row.
+DEADLINES = "deadlines"
+
 
 @projected()
 class Case(Base):
@@ -62,11 +65,16 @@ class Case(Base):
     # revision's ``in_force``; service/cases/deadline_revision.py): their names, the earliest and the latest last
     # day of them, and whether one of them could not be counted. Kept on the row so that the deadline list and the
     # case list's overdue and due-soon filters are one indexed query rather than every open case's schedule counted
-    # per request.
-    deadlines_in_force: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
-    next_due_on: Mapped[date | None]
-    last_due_on: Mapped[date | None]
-    deadline_unknown: Mapped[bool] = mapped_column(server_default=text("false"))
+    # per request. Read only by the statements that ask for them (``undefer_group(DEADLINES)``): a case view or a
+    # step does not fetch them.
+    deadlines_in_force: Mapped[list[str]] = mapped_column(
+        JSON, server_default=text("'[]'"), deferred=True, deferred_group=DEADLINES
+    )
+    next_due_on: Mapped[date | None] = mapped_column(deferred=True, deferred_group=DEADLINES)
+    last_due_on: Mapped[date | None] = mapped_column(deferred=True, deferred_group=DEADLINES)
+    deadline_unknown: Mapped[bool] = mapped_column(
+        server_default=text("false"), deferred=True, deferred_group=DEADLINES
+    )
 
     @property
     def case_file(self) -> CaseFile:

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Load, Session
 
 from service.agencies.models import Agency
 from service.agencies.service import hold_agency
 from service.auth.principal import Principal
 from service.cases.context import CaseContext
 from service.cases.deadlines_view import CaseDeadline, case_deadlines
-from service.cases.models import Case, CaseOfficer, Party
+from service.cases.models import DEADLINES, Case, CaseOfficer, Party
 from service.cases.parties import blind_index
 from service.cases.service import visible_cases
 from service.policy.calendar import SHANGHAI, CalendarRangeError, WorkdayCalendar, local_date
@@ -177,6 +177,7 @@ def deadlines_of_open_cases(
     if session.get_bind().dialect.name == "postgresql":
         number = number.collate("C")  # by code point, as Python's str; SQLite's default (BINARY) already is
     ordered = query.add_columns(Agency).join(Agency, Agency.id == Case.agency_id)
+    ordered = ordered.options(Load(Case).undefer_group(DEADLINES))  # kept on the row, read only here
     ordered = ordered.order_by(Case.deadline_unknown.desc(), Case.next_due_on, number, Case.id)
     found: list[tuple[Case, CaseDeadline]] = []
     # Each case read has a line at least: ``limit`` cases make a full list, and a few more the ties on its last day.

@@ -134,6 +134,23 @@ def test_the_case_list_does_not_read_per_case(cases: Cases, counter: StatementCo
     assert len(five.statements) == len(one.statements), five.statements
 
 
+def test_the_deadline_list_does_not_read_per_case(
+    cases: Cases, counter: StatementCounter, filed: dict[str, Any]
+) -> None:
+    """The same statements whether the list holds one case or five: the deadlines kept on the case rows come with
+    them (service/cases/search.py), never read case by case; a case view does not fetch them at all."""
+    officer = cases.auth("officer1")
+    nearest = "/api/v1/deadlines?limit=2"  # full after two cases: those after are read only to see they come later
+    one = count(counter, lambda: cases.client.get(nearest, headers=officer))
+    for _ in range(4):
+        cases.step(cases.open(), "approve_filing", "head")
+    five = count(counter, lambda: cases.client.get(nearest, headers=officer))
+    assert len(cases.client.get(nearest, headers=officer).json()["deadlines"]) == 2
+    assert len(five.statements) == len(one.statements), five.statements
+    view = count(counter, lambda: cases.client.get(f"/api/v1/cases/{filed['id']}", headers=officer))
+    assert not [s for s in view.statements if "next_due_on" in s or "deadlines_in_force" in s], view.statements
+
+
 def test_an_inquiry_reads_the_case_once_and_its_officers_with_their_certificates_in_one_statement(
     cases: Cases, counter: StatementCounter, filed: dict[str, Any]
 ) -> None:

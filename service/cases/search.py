@@ -89,11 +89,16 @@ def search_cases(
 
 def _in_pages(session: Session, query: Select[Case, Agency], size: int) -> Iterator[tuple[Case, Agency]]:
     """The rows of ``query`` (ordered on a unique key), read ``size`` at a time: a reader that stops early reads no
-    further page (a server-side cursor would need a transaction, which a list's statements do not hold)."""
+    further page (a server-side cursor would need a transaction, which a list's statements do not hold). Each case
+    once: a case registered, or moved by a step, between two pages shifts the rows after it."""
     offset = 0
+    seen: set[uuid.UUID] = set()
     while True:
         page = session.execute(query.limit(size).offset(offset)).all()
-        yield from page
+        for case, agency in page:
+            if case.id not in seen:
+                seen.add(case.id)
+                yield case, agency
         if len(page) < size:
             return
         offset += size
@@ -160,9 +165,9 @@ def deadlines_of_open_cases(
 ) -> list[tuple[Case, CaseDeadline]]:
     """The deadlines of the open cases the caller may see, nearest first; one that cannot be computed first.
 
-    The cases are read in the order of the earliest deadline kept on their row (those with one that cannot be
-    counted first), and each one's deadlines counted, until no case left can have a deadline before the last of
-    the ``limit`` nearest found: a list of the nearest 200 counts about 200 cases, not every open case."""
+    The cases are read in the order of the earliest deadline kept on their row, then their number (those with one
+    that cannot be counted first), and each one's deadlines counted, until no case left can have a line before the
+    last of the ``limit`` nearest found: a list of the nearest 200 counts about 200 cases, not every open case."""
     query = visible_cases(session, principal, context.case_policy)
     if search.overdue or search.due_soon:
         query = query.where(_may_have_deadline(session, context, principal, search.overdue, search.due_soon, now))
@@ -180,7 +185,7 @@ def deadlines_of_open_cases(
     ordered = ordered.options(Load(Case).undefer_group(DEADLINES))  # kept on the row, read only here
     ordered = ordered.order_by(Case.deadline_unknown.desc(), Case.next_due_on, number, Case.id)
     found: list[tuple[Case, CaseDeadline]] = []
-    # Each case read has a line at least: ``limit`` cases make a full list, and a few more the ties on its last day.
+    # Unfiltered, each case read has a line at least: ``limit`` cases make a full list, a few more the ties on its day.
     for case, agency in _in_pages(session, ordered, search.limit + 8):
         hold_agency(session, agency)
         if len(found) >= search.limit and not case.deadline_unknown:

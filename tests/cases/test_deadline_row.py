@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from alembic import command
+from service.agencies.models import Agency
 from service.auth.models import User
 from service.auth.principal import Principal
 from service.cases import search
@@ -204,3 +205,24 @@ def test_the_migration_fills_the_row_of_cases_made_before_it_as_the_projectors_d
     command.upgrade(config, "head")
     assert rows(runtime) == projected
     assert_replay_agrees(runtime)
+
+
+def test_a_case_registered_between_two_pages_of_a_list_is_not_listed_twice(
+    cases: Cases, runtime: Runtime, database_url: str
+) -> None:
+    """The lists read a page at a time with statements that see what committed meanwhile (PostgreSQL, read
+    committed): a case registered between two pages shifts the rows after it, and the row read last on the first
+    page comes again on the second. Each case is yielded once."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's read transaction sees one snapshot: nothing shifts between its pages")
+    before = {uuid.UUID(cases.open()["id"]) for _ in range(3)}
+    with runtime.database.transaction(write=False) as session:
+        newest_first = sa.select(Case, Agency).join(Agency, Agency.id == Case.agency_id)
+        newest_first = newest_first.order_by(Case.registered_at.desc(), Case.id)
+        rows = search._in_pages(session, newest_first, 2)
+        listed = [next(rows)[0].id, next(rows)[0].id]
+        cases.clock.advance(seconds=1)
+        cases.open()  # committed by its own request, newest: every row after it moves one down
+        listed += [case.id for case, _ in rows]
+    assert len(listed) == len(set(listed)), "a case listed twice"
+    assert before <= set(listed), "a case there before the list began is missing"

@@ -51,11 +51,11 @@ def record_of(schedule: Schedule, calendar: WorkdayCalendar) -> dict[str, Any]:
     return recorded
 
 
-def keep_in_force(case: Case, names: list[str], unknown: bool) -> None:
-    """Keep on the case's row the deadlines in force — ``names``, whose dates its file records — their earliest and
-    latest last day, and whether one could not be counted. Projectors only: what the entries recorded, never
-    recounted here."""
-    recorded = recorded_deadlines(case.case_file)
+def keep_in_force(case: Case, file: CaseFile, names: list[str], unknown: bool) -> None:
+    """Keep on the case's row the deadlines in force — ``names``, whose dates ``file`` (the case's, as the projector
+    keeps it) records — their earliest and latest last day, and whether one could not be counted. Projectors only:
+    what the entries recorded, never recounted here."""
+    recorded = recorded_deadlines(file)
     dates = [recorded[n] for n in names if n in recorded]
     case.deadlines_in_force = sorted(names)
     case.next_due_on = min(dates, default=None)
@@ -145,11 +145,12 @@ def _deadlines_revised(session: Session, entry: EntryContent) -> None:
     body = entry.body
     case = session.get(Case, uuid.UUID(body["case_id"]))
     assert case is not None
-    case.keep_file(merge_recorded(case.case_file, body["changes"]))
+    file = merge_recorded(case.case_file, body["changes"])
+    case.keep_file(file)
     # A revision recorded before it said what is in force changed dates only: the names in force stay.
     changed = (c["name"] for c in body["changes"])
     names = body["in_force"] if "in_force" in body else sorted({*case.deadlines_in_force, *changed})
-    keep_in_force(case, names, bool(body["problems"]) if "problems" in body else case.deadline_unknown)
+    keep_in_force(case, file, names, bool(body["problems"]) if "problems" in body else case.deadline_unknown)
 
 
 @dataclass(frozen=True)

@@ -210,9 +210,14 @@ def overdue(deadline: date, now: datetime) -> bool:
 
 def due_soon(calendar: WorkdayCalendar, deadline: date, now: datetime, within_working_days: int) -> bool:
     """Not yet overdue, and at most ``within_working_days`` working days remain after today."""
+    today = local_date(now)
+    return today <= deadline < due_soon_ends(calendar, today, within_working_days)
+
+
+def due_soon_ends(calendar: WorkdayCalendar, today: date, within_working_days: int) -> date:
+    """The first day after the warning window: a deadline from ``today`` to before it is due soon."""
     if within_working_days < 0:
         raise ValueError(f"a warning window is not negative, got {within_working_days}")
-    today = local_date(now)
     # At most w working days after today up to the deadline ⇔ the (w+1)-th working day after today is later: counted
     # up to the window, not across a deadline months away (every case view asks this of each of its deadlines).
-    return today <= deadline < calendar.add_workdays(today, within_working_days + 1)
+    return calendar.add_workdays(today, within_working_days + 1)

@@ -13,12 +13,13 @@ from sqlalchemy.orm import Load, Session
 from service.agencies.models import Agency
 from service.agencies.service import hold_agency
 from service.auth.principal import Principal
+from service.cases import deadlines
 from service.cases.context import CaseContext
 from service.cases.deadlines_view import CaseDeadline, case_deadlines
 from service.cases.models import DEADLINES, Case, CaseOfficer, Party
 from service.cases.parties import blind_index
 from service.cases.service import visible_cases
-from service.policy.calendar import SHANGHAI, CalendarRangeError, WorkdayCalendar, local_date
+from service.policy.calendar import SHANGHAI, CalendarRangeError, local_date
 from service.policy.notices import agency_calendar
 
 
@@ -130,14 +131,10 @@ def _overdue_or_due_soon(
 
 
 def _soon_ends(session: Session, context: CaseContext, principal: Principal, today: date) -> date:
-    """The first day after the due-soon window: the (w+1)-th working day after today on the agency's calendar."""
+    """The first day after the due-soon window on the agency's calendar (``deadlines.due_soon_ends``)."""
     calendar = agency_calendar(session, context.calendar, principal.agency_id)
-    return _due_soon_bound(calendar, today, context.case_policy.due_soon_working_days)
-
-
-def _due_soon_bound(calendar: WorkdayCalendar, today: date, within_working_days: int) -> date:
     try:
-        return calendar.add_workdays(today, within_working_days + 1)
+        return deadlines.due_soon_ends(calendar, today, context.case_policy.due_soon_working_days)
     except CalendarRangeError:
         # Beyond the years any rule covers: every date before is a candidate, and is checked.
         return date.max

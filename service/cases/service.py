@@ -817,9 +817,8 @@ def project_transition(session: Session, entry: EntryContent) -> None:
     after = step.act(case.case_file, act)
     if "deadlines" in body:
         after = merge_recorded(after, body["deadlines"])
+        keep_in_force(case, after, [d["name"] for d in body["deadlines"]], bool(body.get("deadline_problems")))
     case.keep_file(after)
-    if "deadlines" in body:
-        keep_in_force(case, [d["name"] for d in body["deadlines"]], bool(body.get("deadline_problems")))
     case.state = after.state
     if after.filed_at:
         case.filed_at = parse_instant(after.filed_at)

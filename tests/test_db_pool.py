@@ -16,17 +16,21 @@ def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(run
     if runtime.database.is_sqlite:
         pytest.skip("PostgreSQL's connections only: SQLite has no server to close them")
     database = Database(runtime.settings.resolved_database_url)
+    backend = sa.text("SELECT pg_backend_pid()")
     try:
+        # A connection of each pool: the transactions', and the autocommit reads' of a case view or a proof.
         with database.transaction(write=False) as session:
-            first = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-        # Back in the pool; the server ends it (a restart, an administrator, an idle timeout would).
+            first = session.execute(backend).scalar_one()
+        with database.statements() as session:
+            first_autocommit = session.execute(backend).scalar_one()
+        # Back in their pools; the server ends them (a restart, an administrator, an idle timeout would).
         with runtime.database.transaction() as session:
-            assert session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar_one()
+            for pid in (first, first_autocommit):
+                assert session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
         time.sleep(0.5)
         with database.transaction(write=False) as session:
-            second = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-        assert second != first
-        with database.statements() as session:  # the autocommit reads of the case view, likewise
-            assert session.execute(sa.text("SELECT 1")).scalar_one() == 1
+            assert session.execute(backend).scalar_one() != first
+        with database.statements() as session:
+            assert session.execute(backend).scalar_one() != first_autocommit
     finally:
         database.dispose()

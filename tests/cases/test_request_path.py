@@ -45,9 +45,7 @@ class StatementCounter:
     """Counts what the service sends to the database while ``counting()`` is open."""
 
     def __init__(self, runtime: Runtime) -> None:
-        self.engines: list[Engine] = list(
-            {id(e): e for e in (runtime.database.writer, runtime.database.reader)}.values()
-        )
+        self.engines: list[Engine] = runtime.database.engines
         self.postgres = runtime.database.writer.dialect.name == "postgresql"
         self.current: Counted | None = None
         for engine in self.engines:

@@ -88,19 +88,34 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60}, hide_parameters=True)
         _configure_sqlite(engine, immediate=immediate)
         return engine
-    engine = create_engine(url, pool_size=20, max_overflow=20, hide_parameters=True)
+    engine = create_engine(url, pool_size=WRITER_POOL[0], max_overflow=WRITER_POOL[1], hide_parameters=True)
     event.listen(engine, "checkout", _refuse_dead_connection)
     return engine
+
+
+# Connections a service process keeps (pool size) and may open beyond them (overflow), on PostgreSQL: the
+# transactions' engine and the autocommit reads' (``make_autocommit_engine``). At most 40 per process in all, as
+# when there was one engine: ``caseledger serve --workers 2`` stays within PostgreSQL's default of 100 connections
+# with room for the commands (``verify``, ``backup``) beside it. A worker runs at most 4 case requests at once
+# (service/admission.py); a request beyond a pool's connections waits for one (SQLAlchemy's ``pool_timeout``).
+WRITER_POOL = (20, 10)
+AUTOCOMMIT_POOL = (5, 5)
 
 
 def make_autocommit_engine(url: str) -> Engine:
     """A PostgreSQL engine whose pooled connections stay in autocommit, for :meth:`Database.statements`: the
     same engine with ``execution_options(isolation_level="AUTOCOMMIT")`` switches each connection to autocommit at
-    checkout and back at return — ~150 µs of CPU per use, a tenth of a case view's work in the service (measured
-    in-process: session, ``SELECT 1``, close, 450 against 600 µs). Its own pool, smaller: the busiest reads (a case,
-    a list, a proof) hold a connection for one statement, and case work takes turns (service/admission.py)."""
+    checkout and back at return: ~150 µs of CPU per use (in-process, a session, ``SELECT 1`` and its close took
+    450 against 600 µs), 5 % of a case view's instructions (``bench instructions``). Its own pool, smaller
+    (``AUTOCOMMIT_POOL``): the busiest reads (a case, a list, a proof) hold a connection for one statement."""
     quiet_sql_loggers()
-    engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20, hide_parameters=True)
+    engine = create_engine(
+        url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=AUTOCOMMIT_POOL[0],
+        max_overflow=AUTOCOMMIT_POOL[1],
+        hide_parameters=True,
+    )
     event.listen(engine, "checkout", _refuse_dead_connection)
     return engine
 

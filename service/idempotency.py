@@ -134,7 +134,8 @@ def answer_once(
     produce: Callable[[], tuple[BaseModel, str | None]],
 ) -> Response:
     """Answer a creating POST: ``produce`` does the work and returns the answer and its ETag — unless ``key`` was
-    already answered, in which case that answer is returned and nothing is done."""
+    already answered, in which case that answer is returned and nothing is done. ``request``: the request's
+    ``fingerprint``, which a retry with ``key`` must repeat (not looked at without a key)."""
     if key is not None:
         stored = claim(session, user_id, key, request, now)
         if stored is not None:

@@ -162,11 +162,17 @@ def open_case(
         )
         return case_out(session, runtime, opened.case, opened.warnings), etag(opened.case)
 
+    # What a retry must repeat, worked out only when the client sent a key (most steps come without one).
+    request_print = (
+        ""
+        if idempotency_key is None
+        else idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json"))
+    )
     return idempotency.answer_once(
         session,
         principal.user_id,
         idempotency_key,
-        idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+        request_print,
         runtime.clock.now(),
         201,
         register,
@@ -274,11 +280,17 @@ def _take_step(
         )
         return case_out(session, runtime, case), etag(case)
 
+    # What a retry must repeat, worked out only when the client sent a key (most steps come without one).
+    request_print = (
+        ""
+        if idempotency_key is None
+        else idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json"))
+    )
     return idempotency.answer_once(
         session,
         principal.user_id,
         idempotency_key,
-        idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+        request_print,
         runtime.clock.now(),
         200,
         take,

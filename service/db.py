@@ -98,8 +98,8 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
 # when there was one engine: ``caseledger serve --workers 2`` stays within PostgreSQL's default of 100 connections
 # with room for the commands (``verify``, ``backup``) beside it. A worker runs at most 4 case requests at once
 # (service/admission.py); a request beyond a pool's connections waits for one (SQLAlchemy's ``pool_timeout``).
-WRITER_POOL = (20, 10)
-AUTOCOMMIT_POOL = (5, 5)
+WRITER_POOL = (15, 5)
+AUTOCOMMIT_POOL = (10, 10)
 
 
 def make_autocommit_engine(url: str) -> Engine:

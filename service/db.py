@@ -144,11 +144,11 @@ class Database:
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False, autoflush=True)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False, autoflush=True)
         # PostgreSQL: statements on their own, in autocommit (``statements``); SQLite reads in a transaction.
-        self.autocommit: Engine | None = None if self.is_sqlite else make_autocommit_engine(url)
+        self.autocommit_reader: Engine | None = None if self.is_sqlite else make_autocommit_engine(url)
         self._statement_sessions = (
             self._read_sessions
-            if self.autocommit is None
-            else sessionmaker(self.autocommit, expire_on_commit=False, autoflush=False)
+            if self.autocommit_reader is None
+            else sessionmaker(self.autocommit_reader, expire_on_commit=False, autoflush=False)
         )
 
     @property
@@ -191,7 +191,7 @@ class Database:
     def engines(self) -> list[Engine]:
         """Each engine of this database once: the writer, the reader (the writer's, on PostgreSQL) and the
         autocommit engine of :meth:`statements` (PostgreSQL)."""
-        found = [self.writer, self.reader, self.autocommit]
+        found = [self.writer, self.reader, self.autocommit_reader]
         return list({id(e): e for e in found if e is not None}.values())
 
     def statement_session(self) -> Session:

@@ -106,7 +106,7 @@ def make_autocommit_engine(url: str) -> Engine:
     """A PostgreSQL engine whose pooled connections stay in autocommit, for :meth:`Database.statements`: the
     same engine with ``execution_options(isolation_level="AUTOCOMMIT")`` switches each connection to autocommit at
     checkout and back at return: ~150 µs of CPU per use (in-process, a session, ``SELECT 1`` and its close took
-    450 against 600 µs), 5 % of a case view's instructions (``bench instructions``). Its own pool, smaller
+    450 against 600 µs), 5 % of a case view's instructions (``bench instructions``). Its own pool
     (``AUTOCOMMIT_POOL``): the busiest reads (a case, a list, a proof) hold a connection for one statement."""
     quiet_sql_loggers()
     engine = create_engine(

@@ -117,6 +117,14 @@ def _case_json(case: CaseOut, etag_: str) -> Response:
     return _json(case.model_dump_json().encode("utf-8"), {"ETag": etag_})
 
 
+def _request_print(request: Request, body: BaseModel, idempotency_key: str | None) -> str:
+    """What a retry with ``idempotency_key`` must repeat; worked out only when the client sent a key (most requests
+    come without one, and it is canonical JSON of the whole body, hashed)."""
+    if idempotency_key is None:
+        return ""
+    return idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json"))
+
+
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(
@@ -162,17 +170,11 @@ def open_case(
         )
         return case_out(session, runtime, opened.case, opened.warnings), etag(opened.case)
 
-    # What a retry must repeat, worked out only when the client sent a key (most steps come without one).
-    request_print = (
-        ""
-        if idempotency_key is None
-        else idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json"))
-    )
     return idempotency.answer_once(
         session,
         principal.user_id,
         idempotency_key,
-        request_print,
+        _request_print(request, body, idempotency_key),
         runtime.clock.now(),
         201,
         register,
@@ -280,17 +282,11 @@ def _take_step(
         )
         return case_out(session, runtime, case), etag(case)
 
-    # What a retry must repeat, worked out only when the client sent a key (most steps come without one).
-    request_print = (
-        ""
-        if idempotency_key is None
-        else idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json"))
-    )
     return idempotency.answer_once(
         session,
         principal.user_id,
         idempotency_key,
-        request_print,
+        _request_print(request, body, idempotency_key),
         runtime.clock.now(),
         200,
         take,

@@ -128,16 +128,17 @@ def answer_once(
     session: Session,
     user_id: uuid.UUID,
     key: str | None,
-    request: str,
+    request: Callable[[], str],
     now: datetime,
     status: int,
     produce: Callable[[], tuple[BaseModel, str | None]],
 ) -> Response:
     """Answer a creating POST: ``produce`` does the work and returns the answer and its ETag — unless ``key`` was
-    already answered, in which case that answer is returned and nothing is done. ``request``: the request's
-    ``fingerprint``, which a retry with ``key`` must repeat (not looked at without a key)."""
+    already answered, in which case that answer is returned and nothing is done. ``request`` works out the request's
+    ``fingerprint``, which a retry with ``key`` must repeat; it is called only when a key was sent (most requests
+    come without one, and a fingerprint is canonical JSON of the whole body, hashed)."""
     if key is not None:
-        stored = claim(session, user_id, key, request, now)
+        stored = claim(session, user_id, key, request(), now)
         if stored is not None:
             return _response(stored.status, stored.body, stored.etag)
     model, etag = produce()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -117,12 +118,9 @@ def _case_json(case: CaseOut, etag_: str) -> Response:
     return _json(case.model_dump_json().encode("utf-8"), {"ETag": etag_})
 
 
-def _request_print(request: Request, body: BaseModel, idempotency_key: str | None) -> str:
-    """What a retry with ``idempotency_key`` must repeat; worked out only when the client sent a key (most requests
-    come without one, and it is canonical JSON of the whole body, hashed)."""
-    if idempotency_key is None:
-        return ""
-    return idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json"))
+def _request_print(request: Request, body: BaseModel) -> Callable[[], str]:
+    """What a retry with the same Idempotency-Key must repeat: the path and the body."""
+    return lambda: idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json"))
 
 
 IdempotencyKeyHeader = Annotated[
@@ -174,7 +172,7 @@ def open_case(
         session,
         principal.user_id,
         idempotency_key,
-        _request_print(request, body, idempotency_key),
+        _request_print(request, body),
         runtime.clock.now(),
         201,
         register,
@@ -286,7 +284,7 @@ def _take_step(
         session,
         principal.user_id,
         idempotency_key,
-        _request_print(request, body, idempotency_key),
+        _request_print(request, body),
         runtime.clock.now(),
         200,
         take,

@@ -52,7 +52,7 @@ def take_step_once(
             session,
             viewer.principal.user_id,
             idempotency_key,
-            idempotency.fingerprint("POST", f"/cases/{case_id}/steps/{step}", sent_body),
+            lambda: idempotency.fingerprint("POST", f"/cases/{case_id}/steps/{step}", sent_body),
             runtime.clock.now(),
             200,
             take,

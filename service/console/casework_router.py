@@ -200,7 +200,7 @@ def _register(request: Request, viewer: Viewer, sent: dict[str, list[str]]) -> R
                 session,
                 viewer.principal.user_id,
                 key,
-                idempotency.fingerprint("POST", "/cases/new", parsed.model_dump(mode="json")),
+                lambda: idempotency.fingerprint("POST", "/cases/new", parsed.model_dump(mode="json")),
                 runtime.clock.now(),
                 201,
                 register,
@@ -394,7 +394,7 @@ async def upload_evidence(
         content_type=request.headers.get("content-type"),
     )
     stored, media_type = received.stored, received.media_type
-    fingerprint = received.fingerprint(request.url.path, request.query_params.multi_items())
+    query = request.query_params.multi_items()
 
     def record() -> Response:
         with runtime.database.transaction() as session:
@@ -418,7 +418,13 @@ async def upload_evidence(
                 return Recorded(id=str(item.id)), None
 
             return idempotency.answer_once(
-                session, principal.user_id, key, fingerprint, runtime.clock.now(), 201, collect
+                session,
+                principal.user_id,
+                key,
+                lambda: received.fingerprint(request.url.path, query),
+                runtime.clock.now(),
+                201,
+                collect,
             )
 
     return await run_in_threadpool(record)

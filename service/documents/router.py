@@ -142,9 +142,14 @@ def issue_document(
             return _out(runtime, principal.agency_code, item), None
 
         target = request.url.path if entry is None else f"{request.url.path}?entry={entry}"
-        request_fingerprint = idempotency.fingerprint("POST", target, b"")
         answer = idempotency.answer_once(
-            session, principal.user_id, idempotency_key, request_fingerprint, now, 201, produce
+            session,
+            principal.user_id,
+            idempotency_key,
+            lambda: idempotency.fingerprint("POST", target, b""),
+            now,
+            201,
+            produce,
         )
     runner = request.app.state.integrator or IntegratorRunner(
         runtime.database, runtime.signers, runtime.checkpoints, runtime.clock

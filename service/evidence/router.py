@@ -105,7 +105,7 @@ async def upload_evidence(
         content_type=request.headers.get("content-type"),
     )
     stored, media_type = received.stored, received.media_type
-    request_fingerprint = received.fingerprint(request.url.path, request.query_params.multi_items())
+    query = request.query_params.multi_items()
 
     def record() -> Response:
         with runtime.database.transaction() as session:
@@ -129,7 +129,13 @@ async def upload_evidence(
                 return _out(session, item), None
 
             return idempotency.answer_once(
-                session, principal.user_id, idempotency_key, request_fingerprint, runtime.clock.now(), 201, collect
+                session,
+                principal.user_id,
+                idempotency_key,
+                lambda: received.fingerprint(request.url.path, query),
+                runtime.clock.now(),
+                201,
+                collect,
             )
 
     out = await run_in_threadpool(record)

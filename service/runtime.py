@@ -82,7 +82,12 @@ def load_case_context(settings: Settings) -> CaseContext:
     )
 
 
-async def get_runtime(request: Request) -> Runtime:
-    # async: it does no I/O, and a plain def would cost every request a hop through the thread pool.
+def runtime_of(request: Request) -> Runtime:
+    """The application's runtime, for a route or dependency that takes the request rather than ``RuntimeDep``."""
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def get_runtime(request: Request) -> Runtime:
+    # async: it does no I/O, and a plain def would cost every request a hop through the thread pool.
+    return runtime_of(request)

@@ -19,6 +19,7 @@ from service.auth.deps import (
     WriteSession,
     requires,
     requires_in_statement,
+    wake_integrator,
 )
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
@@ -49,7 +50,7 @@ from service.cases.workflow import CaseState, Procedure, load_workflows
 from service.errors import InvalidInput
 from service.inputs import Line, SaneDate
 from service.projections import POLICIES
-from service.runtime import Runtime
+from service.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 # The procedures as shipped in policies/, for the steps' documentation; the service enforces the configured ones.
@@ -236,19 +237,41 @@ def search_cases(
 @router.get("/{case_id}", response_model=CaseOut)
 def get_case(
     case_id: uuid.UUID,
-    session: StatementSession,
-    runtime: RuntimeDep,
+    request: Request,
     bearer: Bearer = requires_in_statement(Permission.CASE_READ),
 ) -> Response:
     """One case with its file, deadlines and the steps it allows now. The ``ETag`` header is the case's version:
     send it back as ``If-Match`` with a step so that it is refused (412) if the case changed meanwhile."""
-    # The principal and the case in one statement: the user's state and the token's version and revocation are
-    # checked on every view, as on every request.
-    _, case = cases.read_case_as(session, bearer.claims, bearer.principal, runtime.case_context.case_policy, case_id)
-    return _case_json(case_out(session, runtime, case), etag(case))
+    runtime = runtime_of(request)
+    # The busiest route: its session opened here rather than as a dependency (RequiresInStatement says why).
+    with runtime.database.statements() as session:
+        # The principal and the case in one statement: the user's state and the token's version and revocation
+        # are checked on every view, as on every request.
+        _, case = cases.read_case_as(
+            session, bearer.claims, bearer.principal, runtime.case_context.case_policy, case_id
+        )
+        return _case_json(case_out(session, runtime, case), etag(case))
 
 
 def _take_step(
+    step: str,
+    case_id: uuid.UUID,
+    body: StepEnvelope,
+    request: Request,
+    if_match: str | None,
+    idempotency_key: str | None,
+    bearer: Bearer,
+) -> Response:
+    runtime = runtime_of(request)
+    # Every step's route opens its own transaction rather than taking it as a dependency (RequiresInStatement
+    # says why): it commits before the answer is sent, or rolls back whatever failed.
+    with runtime.database.transaction() as session:
+        answer = _step_in(step, case_id, body, request, session, runtime, if_match, idempotency_key, bearer)
+    wake_integrator(request)
+    return answer
+
+
+def _step_in(
     step: str,
     case_id: uuid.UUID,
     body: StepEnvelope,
@@ -329,13 +352,11 @@ def _add_step_route(step: str, payload: type[BaseModel]) -> None:
         case_id: uuid.UUID,
         body: StepEnvelope,
         request: Request,
-        session: WriteSession,
-        runtime: RuntimeDep,
         if_match: IfMatchHeader = None,
         idempotency_key: IdempotencyKeyHeader = None,
         bearer: Bearer = requires_in_statement(Permission.CASE_READ),
     ) -> Response:
-        return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, bearer)
+        return _take_step(step, case_id, body, request, if_match, idempotency_key, bearer)
 
     take_step.__annotations__["body"] = body_model
     router.add_api_route(
@@ -361,8 +382,6 @@ def take_unknown_step(
     step: str,
     body: StepBody,
     request: Request,
-    session: WriteSession,
-    runtime: RuntimeDep,
     if_match: IfMatchHeader = None,
     idempotency_key: IdempotencyKeyHeader = None,
     bearer: Bearer = requires_in_statement(Permission.CASE_READ),
@@ -370,7 +389,7 @@ def take_unknown_step(
     """A step no procedure declares: refused by the case's workflow with 409 ``unknown_transition``."""
     if not step.replace("_", "").isalnum():
         raise InvalidInput("unknown step", "未知的办案环节")
-    return _take_step(step, case_id, body, request, session, runtime, if_match, idempotency_key, bearer)
+    return _take_step(step, case_id, body, request, if_match, idempotency_key, bearer)
 
 
 @router.post("/{case_id}/major", response_model=CaseOut, responses=STEP_PROBLEMS)

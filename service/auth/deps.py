@@ -92,10 +92,10 @@ async def _statement_session(request: Request, runtime: RuntimeDep) -> AsyncIter
 # client never sees success for a write that did not commit.
 WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
 ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
-# For the busiest reads (a case, the case list), which read in a few statements and hold no cursor open: on
-# PostgreSQL each statement in autocommit, sparing a transaction's BEGIN and ROLLBACK round trips. Under READ
-# COMMITTED, which the service runs at, each statement of a transaction takes its own snapshot anyway, so what
-# such a read sees is the same (service/db.py, ``Database.statements``).
+# For busy reads (the case list and search; the case view opens its own), which read in a few statements and hold
+# no cursor open: on PostgreSQL each statement in autocommit, sparing a transaction's BEGIN and ROLLBACK round
+# trips. Under READ COMMITTED, which the service runs at, each statement of a transaction takes its own snapshot
+# anyway, so what such a read sees is the same (service/db.py, ``Database.statements``).
 StatementSession = Annotated[Session, Depends(_statement_session, scope="function")]
 
 

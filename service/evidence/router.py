@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service import idempotency
-from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
+from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires, wake_integrator
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.cases import service as cases
@@ -139,8 +139,7 @@ async def upload_evidence(
             )
 
     out = await run_in_threadpool(record)
-    if request.app.state.integrator is not None:
-        request.app.state.integrator.wake()
+    wake_integrator(request)
     return out
 
 

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     checkpoint_every_seconds: Annotated[float, Field(gt=0)] = 60.0
     # The background integrator wakes at least this often to sequence pending entries.
     integrator_interval_seconds: Annotated[float, Field(gt=0)] = 0.2
+    # After a pass that sequenced entries, the next waits this long: under a stream of commits each pass takes all
+    # of them rather than one or two (service/ledger/runner.py).
+    integrator_gap_seconds: Annotated[float, Field(ge=0)] = 1.0
     integrator_batch: Annotated[int, Field(gt=0)] = 5000
     run_integrator: bool = True
     # The interactive API docs (/docs, /redoc, /openapi.json): on in development, off in production unless set.

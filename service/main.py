@@ -106,6 +106,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
                 runtime.checkpoints,
                 runtime.clock,
                 interval=runtime.settings.integrator_interval_seconds,
+                gap=runtime.settings.integrator_gap_seconds,
                 batch=runtime.settings.integrator_batch,
             )
             app.state.integrator = runner

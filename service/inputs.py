@@ -29,6 +29,9 @@ from pydantic import AfterValidator, BeforeValidator
 if TYPE_CHECKING:  # annotations only: the pure modules that import this one stay free of the web framework
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# How deep a JSON body may nest: the deepest the service's own bodies go is a handful of levels. Deeper, the
+# parser and the checks below recurse until the interpreter's limit (a 500 before this bound).
+MAX_JSON_DEPTH = 64
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 # Dates a case, a certificate or a deadline can fall on. Outside this range a date is a typing error (year 355,
@@ -159,12 +162,16 @@ def check_json(body: bytes) -> None:
         document = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_int64)
     except InputRefused:
         raise
+    except RecursionError:
+        raise InputRefused(("body",), f"JSON nested more than {MAX_JSON_DEPTH} levels deep") from None
     except ValueError:
         return
     _walk(document, ("body",))
 
 
 def _walk(value: Any, where: tuple[str, ...]) -> None:
+    if len(where) > MAX_JSON_DEPTH:
+        raise InputRefused(where[:3], f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
     if isinstance(value, str):
         bad = control_character_in(value, paragraph=True)
         if bad is not None:

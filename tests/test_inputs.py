@@ -477,6 +477,8 @@ def test_control_characters_by_kind_of_field(text: str, paragraph: bool, found: 
         b'{"a": 1e400}',
         b'{"a": -9223372036854775809}',
         b'{"a": [Infinity]}',
+        b'{"a": ' + b"[" * 65 + b"]" * 65 + b"}",  # deeper than MAX_JSON_DEPTH, within the parser's reach
+        b"[" * 100_000 + b"]" * 100_000,  # beyond the parser's own recursion: was a RecursionError, a 500
     ],
 )
 def test_the_json_guard_refuses(body: bytes) -> None:
@@ -488,6 +490,26 @@ def test_the_json_guard_accepts_the_extremes_and_leaves_non_json_to_the_route() 
     check_json(b'{"a": [9223372036854775807, -9223372036854775808, 1.5e300, "line\\n\\tnext"]}')
     check_json('{"a": ["2200-12-31T23:59:59+08:00", "1900-01-01", "1850-01-01年的事"]}'.encode())
     check_json(b"not json at all")
+    check_json(b'{"a": ' + b"[" * 60 + b"]" * 60 + b"}")
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_a_step_body_nested_past_the_bound_is_a_422_and_records_nothing(
+    client: TestClient, auth: Auth, depth: int
+) -> None:
+    cases = Cases(client, auth)
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    before = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("officer1")).json()
+    response = client.post(
+        f"/api/v1/cases/{case['id']}/steps/record_inquiry",
+        content=b'{"officers": [], "data": ' + b"[" * depth + b"]" * depth + b"}",
+        headers=auth("officer1") | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_input"
+    assert "nested more than 64 levels" in response.json()["detail"]
+    assert client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("officer1")).json() == before
 
 
 def test_the_annotated_types_state_the_domain() -> None:

@@ -2,14 +2,19 @@
 
 It checks Content-Length first and then counts the bytes actually received, so a client that lies about
 the length or streams without one is stopped as soon as it crosses the limit, before the body is buffered.
+The refusal is the service's own problem document (``refuse``: service/problems.py), in the client's language.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.errors import DomainError, PayloadTooLarge
+
+Refuse = Callable[[Scope, Send, DomainError], Awaitable[None]]
 
 
 class BodyTooLarge(Exception):
@@ -17,8 +22,11 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int, upload_paths: str) -> None:
+    def __init__(
+        self, app: ASGIApp, *, refuse: Refuse, max_bytes: int, upload_max_bytes: int, upload_paths: str
+    ) -> None:
         self.app = app
+        self.refuse = refuse
         self.max_bytes = max_bytes
         self.upload_max_bytes = upload_max_bytes
         self.upload_paths = re.compile(upload_paths)
@@ -33,10 +41,10 @@ class BodyLimitMiddleware:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await _refuse(send, 400, "invalid Content-Length")
+                    await self.refuse(scope, send, DomainError("invalid Content-Length", "Content-Length 无效"))
                     return
                 if declared > limit:
-                    await _refuse(send, 413, f"request body larger than {limit} bytes")
+                    await self.refuse(scope, send, _too_large(limit))
                     return
         received = 0
         exceeded = False
@@ -58,7 +66,7 @@ class BodyLimitMiddleware:
             if exceeded:
                 if message["type"] == "http.response.start" and not replaced:
                     replaced = True
-                    await _refuse(send, 413, f"request body larger than {limit} bytes")
+                    await self.refuse(scope, send, _too_large(limit))
                 return
             await send(message)
 
@@ -66,22 +74,8 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, guarded_send)
         except BodyTooLarge:
             if not replaced:
-                await _refuse(send, 413, f"request body larger than {limit} bytes")
+                await self.refuse(scope, send, _too_large(limit))
 
 
-async def _refuse(send: Send, status: int, detail: str) -> None:
-    title = {413: "Payload too large", 400: "Bad request"}.get(status, "Error")
-    body = json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "code": f"http_{status}", "detail": detail}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"request body larger than {limit} bytes", f"请求体超过 {limit} 字节")

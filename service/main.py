@@ -35,7 +35,7 @@ from service.limits import BodyLimitMiddleware
 from service.logs import RequestIdMiddleware
 from service.officers.router import router as officers_router
 from service.policy.versions import record_for_all_agencies
-from service.problems import declare_problem_responses, install_error_handlers, refuse_input
+from service.problems import declare_problem_responses, install_error_handlers, refuse, refuse_input
 from service.public.router import router as public_router
 from service.publicity.router import router as publicity_router
 from service.reports.router import router as reports_router
@@ -142,6 +142,7 @@ def build_app(runtime: Runtime | None) -> FastAPI:
     app.add_middleware(InputGuardMiddleware, refuse=refuse_input, file_paths=UPLOAD_PATHS)
     app.add_middleware(
         BodyLimitMiddleware,
+        refuse=refuse,
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.max_upload_bytes,
         upload_paths=UPLOAD_PATHS,

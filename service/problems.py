@@ -123,6 +123,11 @@ async def refuse_input(scope: MutableMapping[str, Any], send: Send, refused: Inp
         f"输入校验失败：{where}：{refused.message}",
         extra={"errors": [{"loc": list(refused.where), "msg": refused.message, "type": "value_error"}]},
     )
+    await refuse(scope, send, error)
+
+
+async def refuse(scope: MutableMapping[str, Any], send: Send, error: DomainError) -> None:
+    """``error`` answered from a middleware, before any route: the same problem document a route's would be."""
 
     async def no_body() -> MutableMapping[str, Any]:
         return {"type": "http.disconnect"}

@@ -205,6 +205,28 @@ def test_a_body_over_the_limit_is_refused_with_413(client: TestClient, app: Fast
         "/api/v1/auth/token", content=b"x" * (limit + 1), headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
     assert response.status_code == 413
+    # The service's own problem document, in the client's language, as every other refusal.
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "https://caseledger.example/problems/payload_too_large",
+        "title": "请求体过大",
+        "status": 413,
+        "code": "payload_too_large",
+        "detail": f"请求体超过 {limit} 字节",
+    }
+    english = client.post(
+        "/api/v1/auth/token",
+        content=b"x" * (limit + 1),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"},
+    )
+    assert english.json()["detail"] == f"request body larger than {limit} bytes"
+    assert english.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_content_length_that_is_not_a_number_is_a_400_problem(client: TestClient) -> None:
+    response = client.post("/api/v1/auth/token", content=b"x", headers={"Content-Length": "ten"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
 
 
 def test_a_streamed_body_without_length_is_cut_off_at_the_limit(client: TestClient, app: FastAPI) -> None:

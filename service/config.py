@@ -58,7 +58,8 @@ class Settings(BaseSettings):
     max_upload_bytes: Annotated[int, Field(gt=0)] = 50 << 20
     # Case requests (views, steps, lists) one worker process runs at once; the rest wait their turn, so that the
     # public log's proofs and health checks are not queued behind them (service/admission.py).
-    case_work_concurrency: Annotated[int, Field(gt=0)] = 4
+    # 2: fewer threads contending for the interpreter; measured against 4 and 8 (bench/README.md, stop 32).
+    case_work_concurrency: Annotated[int, Field(gt=0)] = 2
 
     # Checkpoints are signed after this many new entries or this many seconds, whichever comes first.
     checkpoint_every_entries: Annotated[int, Field(gt=0)] = 1000

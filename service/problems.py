@@ -77,8 +77,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": e.get("type")}
-            for e in exc.errors()
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": _message(e), "type": e.get("type")} for e in exc.errors()
         ]
         summary = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
         error = InvalidInput(summary, f"输入校验失败：{summary}", extra={"errors": errors})
@@ -104,6 +103,17 @@ def install_error_handlers(app: FastAPI) -> None:
         for key, value in (exc.headers or {}).items():
             error.headers.setdefault(key, value)
         return problem_response(request, error)
+
+
+def _message(error: Any) -> str:
+    """Pydantic's message, except where it counts a string's length in "items": a length constraint applied after
+    the text checks of :data:`service.inputs.Line` and ``Paragraph`` is checked as on any sequence."""
+    kind, given, context = error.get("type"), error.get("input"), error.get("ctx") or {}
+    if kind == "too_long" and isinstance(given, str) and "max_length" in context:
+        return f"String should have at most {context['max_length']} characters, not {len(given)}"
+    if kind == "too_short" and isinstance(given, str) and "min_length" in context:
+        return f"String should have at least {context['min_length']} character{'s' * (context['min_length'] != 1)}"
+    return str(error.get("msg", ""))
 
 
 def _make_generic(status: int, detail: str) -> DomainError:

@@ -192,6 +192,19 @@ def test_invalid_input_is_422_problem_json(client: TestClient) -> None:
     assert response.json()["errors"][0]["loc"] == ["query", "index"]
 
 
+def test_a_query_text_too_long_is_counted_in_characters(
+    client: TestClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    """A query parameter of one line checks its text first and its length after: pydantic then counts the length as
+    on any sequence ("items"); the message says characters, as a body field's does."""
+    officer = client.post("/api/v1/officers", headers=auth("admin"), json={"name": "测试队员", "unit": "brigade"})
+    response = client.get(
+        f"/api/v1/officers/{officer.json()['id']}/qualification", params={"item": "项" * 51}, headers=auth("head")
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["msg"] == "String should have at most 50 characters, not 51"
+
+
 def test_unknown_route_and_wrong_method_are_problem_json(client: TestClient) -> None:
     assert client.get("/api/v1/nothing-here").json()["status"] == 404
     response = client.delete("/api/v1/auth/me")
@@ -267,3 +280,11 @@ def test_json_endpoints_accept_only_json(client: TestClient, auth: Callable[[str
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "plain" not in [u["username"] for u in client.get("/api/v1/users", headers=auth("admin")).json()]
+
+
+def test_a_query_text_too_short_is_counted_in_characters() -> None:
+    from service.problems import _message
+
+    seen = {"type": "too_short", "input": "", "ctx": {"min_length": 1}, "msg": "Value should have at least 1 item"}
+    assert _message(seen) == "String should have at least 1 character"
+    assert _message({**seen, "input": [], "msg": "List should have at least 1 item"}) == "List should have at least 1 item"

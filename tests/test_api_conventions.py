@@ -287,4 +287,5 @@ def test_a_query_text_too_short_is_counted_in_characters() -> None:
 
     seen = {"type": "too_short", "input": "", "ctx": {"min_length": 1}, "msg": "Value should have at least 1 item"}
     assert _message(seen) == "String should have at least 1 character"
-    assert _message({**seen, "input": [], "msg": "List should have at least 1 item"}) == "List should have at least 1 item"
+    a_list = {**seen, "input": [], "msg": "List should have at least 1 item"}
+    assert _message(a_list) == "List should have at least 1 item"

@@ -66,11 +66,12 @@ def test_stopping_does_not_wait_out_the_gap(runtime: Runtime, append_probe: Call
     runner = IntegratorRunner(
         runtime.database, runtime.signers, runtime.checkpoints, runtime.clock, interval=0.05, gap=600.0
     )
+    with runtime.database.transaction(write=False) as session:
+        agency = get_agency_by_code(session, "tiemen").id
     append_probe()
     runner.start()  # places the entry, then waits its gap of ten minutes
     while True:
         with runtime.database.transaction(write=False) as session:
-            agency = get_agency_by_code(session, "tiemen").id
             if pending_count(session, agency) == 0:
                 break
         time.sleep(0.01)

@@ -59,7 +59,13 @@ from service.ledger.store import lock_stream, lock_stream_of, stream_lock_of
 from service.legal import LegalBasis, penalty_law
 from service.officers.models import Officer
 from service.officers.qualification import ItemFacts, Qualification
-from service.officers.service import CertificatesOf, officer_of_user, officers_with_certificates, qualifications_of
+from service.officers.service import (
+    CertificatesOf,
+    OfficerRef,
+    officer_of_user,
+    officers_with_certificates,
+    qualifications_of,
+)
 from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import CatalogueItem, PartyType, PowerHolding
 from service.policy.notices import agency_calendar
@@ -206,12 +212,15 @@ class Opened:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def acting_officer(session: Session, principal: Principal, known: Sequence[Officer] | None = None) -> Officer:
-    """The caller's own officer; ``known``: officers already read, the caller's among them if there is one."""
+def acting_officer(
+    session: Session, principal: Principal, known: Mapping[uuid.UUID, OfficerRef] | None = None
+) -> OfficerRef:
+    """The caller's own officer; ``known``: officers already read by id, the caller's among them if there is one."""
+    officer: OfficerRef | None
     if known is None:
         officer = officer_of_user(session, principal.user_id)
     else:
-        officer = next((o for o in known if o.user_id == principal.user_id), None)
+        officer = next((o for o in known.values() if o.user_id == principal.user_id), None)
     if officer is None or officer.agency_id != principal.agency_id or not officer.active:
         raise RuleOfLawRefusal(
             "only an enforcement officer of this agency may do this; your account is not linked to one",
@@ -221,10 +230,17 @@ def acting_officer(session: Session, principal: Principal, known: Sequence[Offic
     return officer
 
 
-def agency_officers(session: Session, agency_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Officer]:
+def agency_officers(
+    session: Session,
+    agency_id: uuid.UUID,
+    ids: Sequence[uuid.UUID],
+    known: Mapping[uuid.UUID, OfficerRef] | None = None,
+) -> list[OfficerRef]:
+    """The officers ``ids`` names, each on the agency's team; ``known``: every one of them that exists, already
+    read by id (``officers_with_certificates``), so that none is looked up again."""
     out = []
     for officer_id in dict.fromkeys(ids):
-        officer = session.get(Officer, officer_id)
+        officer = session.get(Officer, officer_id) if known is None else known.get(officer_id)
         if officer is None or officer.agency_id != agency_id:
             # 第四十二条: penalties are imposed by the agency's own officers holding enforcement qualification.
             raise RuleOfLawRefusal(
@@ -474,13 +490,12 @@ def perform(
     require_version(case, request.if_match)
     moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
-    # The caller's officer and the officers named, with their certificates, in one statement; held here, so that
-    # the identity map keeps them for ``agency_officers``.
+    # The caller's officer and the officers named, with their certificates, in one statement.
     known, certificates = officers_with_certificates(session, principal.user_id, acting_ids)
     if transition.permission in _OFFICER_ACTS:
         # Field acts are done by officers: the one recording it is one of them.
         acting_ids.insert(0, acting_officer(session, principal, known).id)
-    officers = agency_officers(session, agency.id, acting_ids)
+    officers = agency_officers(session, agency.id, acting_ids, known)
     step = STEPS[name]
     data = _recorded_data(session, context, case, step, request)
     state = CaseState(case.state)
@@ -561,7 +576,7 @@ def qualifications_for(
     session: Session,
     context: CaseContext,
     case: Case,
-    officers: Sequence[Officer],
+    officers: Sequence[OfficerRef],
     moment: datetime,
     certificates: CertificatesOf | None = None,
 ) -> tuple[Qualification, ...]:

@@ -30,8 +30,8 @@ from service.evidence.store import StoredFile
 from service.ledger.canonical import EntryContent
 from service.ledger.projection import projector, record
 from service.legal import penalty_law
-from service.officers.models import Officer
 from service.officers.qualification import Qualification
+from service.officers.service import OfficerRef
 
 
 class EvidenceKind(StrEnum):
@@ -80,7 +80,7 @@ class Collection:
 
     kind: EvidenceKind
     moment: datetime
-    acting: list[Officer]
+    acting: list[OfficerRef]
     qualifications: list[Qualification]
 
 

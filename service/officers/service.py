@@ -8,10 +8,10 @@ review are each an entry in the officer's stream, with the reason and the actor.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -419,7 +419,62 @@ def certificate_history(session: Session, certificate_id: uuid.UUID) -> list[Cer
 # -- qualification -----------------------------------------------------------------------------------------
 
 
-def certificate_facts(certificate: Certificate, events: Sequence[CertificateEvent], at: datetime) -> CertificateFacts:
+class CertificateTerms(Protocol):
+    """What a certificate says: its row (``Certificate``), or a step's read of it (``CertificateRead``)."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def issued_on(self) -> date: ...
+    @property
+    def expires_on(self) -> date: ...
+    @property
+    def scope_items(self) -> Sequence[str]: ...
+    @property
+    def scope_categories(self) -> Sequence[str]: ...
+    @property
+    def territory(self) -> str | None: ...
+
+
+class CertificateChange(Protocol):
+    """One event of a certificate's history, as qualification reads it (``CertificateEvent``, ``ChangeRead``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def effective_at(self) -> datetime: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def status_after(self) -> str | None: ...
+    @property
+    def expires_on_after(self) -> date | None: ...
+    @property
+    def reviewed_on(self) -> date | None: ...
+    @property
+    def review_passed(self) -> bool | None: ...
+
+
+class OfficerRef(Protocol):
+    """An officer as a step checks them: ``Officer``'s row, or a step's read of it (``OfficerRead``)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def agency_id(self) -> uuid.UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def user_id(self) -> uuid.UUID | None: ...
+    @property
+    def active(self) -> bool: ...
+
+
+def certificate_facts(
+    certificate: CertificateTerms, events: Sequence[CertificateChange], at: datetime
+) -> CertificateFacts:
     """The certificate as it stood at ``at``: expiry and reviews in effect by then, and its status history."""
     known = list(events)
     expiry = certificate.expires_on
@@ -456,15 +511,16 @@ _CERTIFICATES_WITH_EVENTS = (
 
 
 # The certificates of each officer, in the order they were issued, each with its events in order.
-CertificatesOf = dict[uuid.UUID, list[tuple[Certificate, list[CertificateEvent]]]]
+CertificatesOf = Mapping[uuid.UUID, Sequence[tuple[CertificateTerms, Sequence[CertificateChange]]]]
 
 
-def _grouped(rows: Iterable[tuple[Certificate | None, CertificateEvent | None]]) -> CertificatesOf:
-    out: CertificatesOf = {}
+def certificates_with_events(session: Session, officer_ids: Sequence[uuid.UUID]) -> CertificatesOf:
+    """The certificates of ``officer_ids`` with their events (in order), in one statement; certificates in the
+    order they were issued."""
+    rows = session.execute(_CERTIFICATES_WITH_EVENTS, {"officer_ids": list(dict.fromkeys(officer_ids))})
+    out: dict[uuid.UUID, list[tuple[CertificateTerms, Sequence[CertificateChange]]]] = {}
     seen: dict[uuid.UUID, list[CertificateEvent]] = {}
     for certificate, event in rows:
-        if certificate is None:
-            continue
         if certificate.id not in seen:
             seen[certificate.id] = []
             out.setdefault(certificate.officer_id, []).append((certificate, seen[certificate.id]))
@@ -473,42 +529,101 @@ def _grouped(rows: Iterable[tuple[Certificate | None, CertificateEvent | None]])
     return out
 
 
-def certificates_with_events(session: Session, officer_ids: Sequence[uuid.UUID]) -> CertificatesOf:
-    """The certificates of ``officer_ids`` with their events (in order), in one statement; certificates in the
-    order they were issued."""
-    rows = session.execute(_CERTIFICATES_WITH_EVENTS, {"officer_ids": list(dict.fromkeys(officer_ids))})
-    return _grouped((certificate, event) for certificate, event in rows)
+@dataclass(frozen=True, slots=True)
+class OfficerRead:
+    """An officer as a step reads them (``officers_with_certificates``): who, which team, still on it."""
 
+    id: uuid.UUID
+    agency_id: uuid.UUID
+    name: str
+    unit: str
+    user_id: uuid.UUID | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRead:
+    """A certificate's terms as a step reads them."""
+
+    number: str
+    issued_on: date
+    expires_on: date
+    scope_items: Sequence[str]
+    scope_categories: Sequence[str]
+    territory: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRead:
+    """One event of a certificate's history as a step reads it."""
+
+    kind: str
+    effective_at: datetime
+    reason: str
+    status_after: str | None
+    expires_on_after: date | None
+    reviewed_on: date | None
+    review_passed: bool | None
+
+
+_O, _C, _E = Officer.__table__.c, Certificate.__table__.c, CertificateEvent.__table__.c
+# The columns of each record, in the order of its fields (checked below).
+_OFFICER = (_O.id, _O.agency_id, _O.name, _O.unit, _O.user_id, _O.active)
+_CERTIFICATE = (_C.number, _C.issued_on, _C.expires_on, _C.scope_items, _C.scope_categories, _C.territory)
+_CHANGE = (_E.kind, _E.effective_at, _E.reason, _E.status_after, _E.expires_on_after, _E.reviewed_on, _E.review_passed)
+for _record, _columns in ((OfficerRead, _OFFICER), (CertificateRead, _CERTIFICATE), (ChangeRead, _CHANGE)):
+    assert [f.name for f in fields(_record)] == [c.name for c in _columns], _record
+# Where each record's columns are in a row: the officer's, the certificate's id, the certificate's, the change's.
+_CERTIFICATE_ID = len(_OFFICER)
+_CERTIFICATE_AT = slice(_CERTIFICATE_ID + 1, _CERTIFICATE_ID + 1 + len(_CERTIFICATE))
+_CHANGE_AT = slice(_CERTIFICATE_AT.stop, _CERTIFICATE_AT.stop + len(_CHANGE))
 
 # A step's officers: the caller's and those it names, each with their certificates and their events — what
-# judging their qualification needs (行政处罚法 第四十二条), in one statement, built once.
+# judging their qualification needs (行政处罚法 第四十二条), in one statement, built once. Only the columns the
+# step reads, as plain rows: every step runs it, and the ORM's objects cost a third more (bench/README.md).
 _OFFICERS_WITH_CERTIFICATES = (
-    select(Officer, Certificate, CertificateEvent)
-    .outerjoin(Certificate, Certificate.officer_id == Officer.id)
-    .outerjoin(CertificateEvent, CertificateEvent.certificate_id == Certificate.id)
-    .where(or_(Officer.user_id == bindparam("user_id"), Officer.id.in_(bindparam("ids", expanding=True))))
-    .order_by(CertificateEvent.seq)
+    select(*_OFFICER, _C.id, *_CERTIFICATE, *_CHANGE)
+    .select_from(
+        Officer.__table__.outerjoin(Certificate.__table__, _C.officer_id == _O.id).outerjoin(
+            CertificateEvent.__table__, _E.certificate_id == _C.id
+        )
+    )
+    .where(or_(_O.user_id == bindparam("user_id"), _O.id.in_(bindparam("ids", expanding=True))))
+    .order_by(_E.seq)
 )
 
 
 def officers_with_certificates(
     session: Session, user_id: uuid.UUID, officer_ids: Sequence[uuid.UUID]
-) -> tuple[list[Officer], CertificatesOf]:
-    """The officer of ``user_id`` (if any) and the officers ``officer_ids`` names that exist, with the certificates
-    of each (as :func:`certificates_with_events` has them), in one statement. The officers stay in the session's
-    identity map: reading one of them again by its id costs no statement."""
-    rows = session.execute(_OFFICERS_WITH_CERTIFICATES, {"user_id": user_id, "ids": list(dict.fromkeys(officer_ids))})
-    officers: dict[uuid.UUID, Officer] = {}
-    pairs = []
-    for officer, certificate, event in rows:
-        officers.setdefault(officer.id, officer)
-        pairs.append((certificate, event))
-    return list(officers.values()), _grouped(pairs)
+) -> tuple[dict[uuid.UUID, OfficerRead], CertificatesOf]:
+    """The officer of ``user_id`` (if any) and the officers ``officer_ids`` names that exist, by id, with the
+    certificates of each (as :func:`certificates_with_events` has them), in one statement."""
+    rows = session.connection().execute(
+        _OFFICERS_WITH_CERTIFICATES, {"user_id": user_id, "ids": list(dict.fromkeys(officer_ids))}
+    )
+    officers: dict[uuid.UUID, OfficerRead] = {}
+    certificates: dict[uuid.UUID, list[tuple[CertificateTerms, Sequence[CertificateChange]]]] = {}
+    events: dict[uuid.UUID, list[ChangeRead]] = {}
+    for row in rows:
+        officer_id = row[0]
+        if officer_id not in officers:
+            officers[officer_id] = OfficerRead(*row[: len(_OFFICER)])
+        certificate_id = row[_CERTIFICATE_ID]
+        if certificate_id is None:
+            continue
+        if certificate_id not in events:
+            events[certificate_id] = []
+            certificates.setdefault(officer_id, []).append(
+                (CertificateRead(*row[_CERTIFICATE_AT]), events[certificate_id])
+            )
+        if row[_CHANGE_AT.start] is not None:
+            events[certificate_id].append(ChangeRead(*row[_CHANGE_AT]))
+    return officers, certificates
 
 
 def _officer_facts(
-    officer: Officer,
-    certificates: Sequence[tuple[Certificate, Sequence[CertificateEvent]]],
+    officer: OfficerRef,
+    certificates: Sequence[tuple[CertificateTerms, Sequence[CertificateChange]]],
     at: datetime,
     recused_case_ids: frozenset[str],
 ) -> OfficerFacts:
@@ -552,7 +667,7 @@ def qualification_of(
 def qualifications_of(
     session: Session,
     policy: OfficerPolicy,
-    officers: Sequence[Officer],
+    officers: Sequence[OfficerRef],
     item: ItemFacts,
     at: datetime,
     *,

@@ -171,22 +171,46 @@ def lock_stream(session: Session, agency_id: uuid.UUID, stream: str) -> tuple[in
     return head
 
 
-def stream_lock_of(agency: ColumnElement[uuid.UUID]) -> Select[uuid.UUID, int, bytes]:
+@dataclass
+class StreamLock:
+    """A statement locking the head of a stream (:func:`stream_lock_of`), and its SQL for psycopg's own cursor."""
+
+    statement: Select[uuid.UUID, int, bytes]
+    _compiled: str | None = None
+
+    def postgresql(self, connection: Connection) -> str:
+        # Compiled once, for the dialect that runs it (a race compiles it twice, to the same text).
+        if self._compiled is None:
+            self._compiled = str(self.statement.compile(dialect=connection.dialect))
+        return self._compiled
+
+
+def stream_lock_of(agency: ColumnElement[uuid.UUID]) -> StreamLock:
     """A statement locking the head of the stream ``of_stream`` of the agency ``agency`` names — an expression, such
     as a user's agency read in the same statement; built once by its caller, run by :func:`lock_stream_of`."""
-    return (
+    statement = (
         select(_STREAMS.c.agency_id, _STREAMS.c.length, _STREAMS.c.head_hash)
         .where(_STREAMS.c.agency_id == agency, _STREAMS.c.stream == bindparam("of_stream"))
         .with_for_update()
     )
+    # Every step runs it first: on PostgreSQL it goes straight to psycopg (as the append does), without the ~0.1 ms
+    # of SQLAlchemy's execution around a three-column row.
+    return StreamLock(statement)
 
 
 def lock_stream_of(
-    session: Session, lock: Select[uuid.UUID, int, bytes], stream: str, params: Mapping[str, Any]
+    session: Session, lock: StreamLock, stream: str, params: Mapping[str, Any]
 ) -> tuple[uuid.UUID, int, bytes] | None:
     """Run a :func:`stream_lock_of` statement for ``stream`` with ``params``: the agency's id, the length and the
     head hash, now locked for the rest of the transaction; ``None`` (nothing locked) when there is no such stream."""
-    row = session.connection().execute(lock, {**params, "of_stream": stream}).one_or_none()
+    connection = session.connection()
+    values = {**params, "of_stream": stream}
+    if connection.dialect.name == "postgresql":
+        cursor = _cursor(connection)
+        cursor.execute(lock.postgresql(connection), values)
+        row = cursor.fetchone()
+    else:
+        row = connection.execute(lock.statement, values).one_or_none()
     if row is None:
         return None
     agency_id, length, head = row[0], int(row[1]), bytes(row[2])

@@ -49,12 +49,21 @@ def to_json_value(value: Any) -> JSONValue:
     Text is NFC-normalised so that the same words typed on two keyboards hash the same. Money is integer fen:
     floats are refused outright, because their decimal form is not unique.
     """
+    # The kinds an entry is made of, by their exact type first: an entry holds a few hundred values, and every
+    # step writes one. Anything else (subclasses, other mappings and sequences) goes the general way below.
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() else unicodedata.normalize("NFC", value)  # ASCII text is NFC already
+    if kind is dict:
+        return _object(value)
+    if kind is list:
+        return [to_json_value(v) for v in value]
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         if abs(value) > 2**53 - 1:  # RFC 8785 / I-JSON: integers beyond this are not exact in JSON
             raise CanonicalError(f"integer {value} is outside the interoperable range")
-        return value
+        return int(value)
     if isinstance(value, float):
         raise CanonicalError("floats are not allowed in ledger entries: use integer fen or a decimal string")
     if isinstance(value, str):
@@ -68,24 +77,28 @@ def to_json_value(value: Any) -> JSONValue:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, Mapping):
-        members: list[tuple[str, JSONValue]] = []
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise CanonicalError(f"object keys must be text, not {type(key).__name__}")
-            members.append((unicodedata.normalize("NFC", key), to_json_value(item)))
-        # In RFC 8785's order (§3.2.3: by the names' UTF-16 code units), so that writing the members as they come
-        # is the canonical form. Code point order is the same for names without characters beyond U+FFFF.
-        if all(name.isascii() for name, _ in members):
-            members.sort(key=_name)
-        else:
-            members.sort(key=_utf16_name)
-        return dict(members)  # two names equal once NFC-normalised: the last one given stays, as before
+        return _object(value)
     if isinstance(value, list | tuple | frozenset | set):
         items = [to_json_value(v) for v in value]
         if isinstance(value, frozenset | set):
             items.sort(key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
         return items
     raise CanonicalError(f"no canonical form for {type(value).__name__}")
+
+
+def _object(value: Mapping[Any, Any]) -> dict[str, JSONValue]:
+    members: list[tuple[str, JSONValue]] = []
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise CanonicalError(f"object keys must be text, not {type(key).__name__}")
+        members.append((key if key.isascii() else unicodedata.normalize("NFC", key), to_json_value(item)))
+    # In RFC 8785's order (§3.2.3: by the names' UTF-16 code units), so that writing the members as they come is
+    # the canonical form. Code point order is the same for names without characters beyond U+FFFF.
+    if all(name.isascii() for name, _ in members):
+        members.sort(key=_name)
+    else:
+        members.sort(key=_utf16_name)
+    return dict(members)  # two names equal once NFC-normalised: the last one given stays, as before
 
 
 def _name(member: tuple[str, JSONValue]) -> str:

@@ -39,9 +39,18 @@ INT64_MAX = 2**63 - 1
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2200, 12, 31)
 
-# C0 controls, DEL and C1 controls. Newline and tab are allowed where a paragraph is.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_CONTROL_IN_PARAGRAPH = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls, DEL and C1 controls; and the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+# U+2066–U+2069), which reorder how the text around them is displayed: a party's name, a reason or a place that
+# reads one way on the screen or the printed document and another in the record ("Trojan Source"). No text of a
+# case needs them — right-to-left script is displayed right without them. Newline and tab are allowed where a
+# paragraph is.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_CONTROL_IN_PARAGRAPH = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+# An uploaded file's name is kept as it came (a file handed over is evidence, its name too): its bidirectional
+# controls are not refused but made inert where it is stored and shown (service/evidence/filenames.py).
+_CONTROL_IN_NAME_AS_SENT = re.compile("[\x00-\x1f\x7f-\x9f]")
+FILE_NAME_PARAMETER = "filename"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A string that is a date or a moment in ISO form, wherever it stands (the free-form step data has some).
 _ISO_DATE_OR_MOMENT = re.compile(r"(\d{4})-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}.*)?", re.DOTALL)
@@ -60,6 +69,18 @@ def control_character_in(text: str, *, paragraph: bool) -> str | None:
     """The first control character of ``text`` not allowed there, as ``U+XXXX``; None when there is none."""
     found = (_CONTROL_IN_PARAGRAPH if paragraph else _CONTROL).search(text)
     return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def _control_in_name_as_sent(text: str) -> str | None:
+    found = _CONTROL_IN_NAME_AS_SENT.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def _no_control_in_name_as_sent(text: str) -> str:
+    bad = _control_in_name_as_sent(text)
+    if bad is not None:
+        raise ValueError(f"control character {bad} is not allowed in a file's name")
+    return text
 
 
 def _no_control_in_line(text: str) -> str:
@@ -106,6 +127,10 @@ def _no_number_for_datetime(value: Any) -> Any:
 Line = Annotated[str, AfterValidator(_no_control_in_line)]
 """One line of text: a name, a number, a code. No control characters at all."""
 
+NameAsSent = Annotated[str, AfterValidator(_no_control_in_name_as_sent)]
+"""An uploaded file's name as the device sent it: one line; its bidirectional controls are kept, to be recorded as
+sent and made inert wherever the name is stored or shown."""
+
 Paragraph = Annotated[str, AfterValidator(_no_control_in_paragraph)]
 """Text where paragraphs are natural (facts, reasons, notes): newline and tab allowed, other controls refused."""
 
@@ -125,10 +150,15 @@ def check_path(path: str) -> None:
         raise InputRefused(("path",), f"control character {bad} is not allowed in a path")
 
 
-def check_query(query_string: bytes, where: str = "query") -> None:
+def check_query(query_string: bytes, where: str = "query", *, upload: bool = False) -> None:
+    """Refuse control characters in the parameters; ``upload``: the request uploads a file, whose name
+    (``filename``) keeps its bidirectional controls."""
     for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8"):
         for text in (name, value):
-            bad = control_character_in(text, paragraph=True)
+            if upload and text is value and name == FILE_NAME_PARAMETER:
+                bad = _control_in_name_as_sent(text)
+            else:
+                bad = control_character_in(text, paragraph=True)
             if bad is not None:
                 raise InputRefused((where, name), f"control character {bad} is not allowed")
 
@@ -224,7 +254,7 @@ class InputGuardMiddleware:
         try:
             raw_path = scope.get("raw_path")
             check_path(unquote(raw_path.decode("latin-1")) if raw_path else scope["path"])
-            check_query(scope.get("query_string", b""))
+            check_query(scope.get("query_string", b""), upload=bool(self.file_paths.search(scope["path"])))
         except InputRefused as refused:
             await self.refuse(scope, send, refused)
             return

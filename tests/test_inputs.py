@@ -146,7 +146,7 @@ def test_newline_and_tab_are_text_only_where_a_paragraph_is(
         assert response.status_code in (200, 201), response.text
 
 
-@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f", "\x85", "\r"])
+@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f", "\x85", "\r", "\u202e", "\u2066"])
 def test_other_control_characters_are_refused_even_in_a_paragraph(
     client: TestClient, auth: Auth, character: str
 ) -> None:
@@ -167,6 +167,26 @@ def test_free_form_step_data_refuses_control_characters_too(
     )
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["loc"] == ["body", "data", "place"]
+
+
+def test_a_right_to_left_override_in_a_party_name_or_step_data_is_refused_and_nothing_recorded(
+    client: TestClient, auth: Auth, world: dict[str, Any]
+) -> None:
+    """ "张三\u202e五王" would display as "张三王五": the record would say one name and the screen another."""
+    named = client.post("/api/v1/cases", headers=auth("officer1"), json=_case(**{"party.name": "张三\u202e五王"}))
+    assert named.status_code == 422, named.text
+    assert named.json()["errors"][0]["msg"].endswith("control character U+202E is not allowed")
+    cases = Cases(client, auth)
+    cases.step({"id": world["case"]}, "approve_filing", "head")
+    before = client.get(f"/api/v1/cases/{world['case']}/history", headers=auth("head")).json()
+    step = client.post(
+        f"/api/v1/cases/{world['case']}/steps/record_inquiry",
+        headers=auth("officer1"),
+        json={"officers": cases.with_second(), "data": {"place": "村委会\u2066会议室\u2069", "summary": "s"}},
+    )
+    assert step.status_code == 422, step.text
+    assert step.json()["errors"][0]["loc"] == ["body", "data", "place"]
+    assert client.get(f"/api/v1/cases/{world['case']}/history", headers=auth("head")).json() == before
 
 
 @pytest.mark.parametrize(
@@ -461,6 +481,15 @@ def test_a_unique_violation_the_database_caught_names_the_field(runtime: Runtime
         ("a\x00b", True, "U+0000"),
         ("a\rb", True, "U+000D"),
         ("a\x9bb", True, "U+009B"),
+        # The bidirectional overrides, embeddings and isolates: "invoice\u202egpj.exe" displays as "invoiceexe.jpg".
+        ("invoice\u202egpj.exe", True, "U+202E"),
+        ("a\u202ab", False, "U+202A"),
+        ("a\u2066b\u2069", True, "U+2066"),
+        ("\u2069", False, "U+2069"),
+        # Neighbours that do not reorder anything are text: the marks, the line separator, Arabic and Uyghur letters.
+        ("a\u200fb\u200e", False, None),
+        ("\u2028\u2065\u206a", True, None),
+        ("ئابدۇرېھىم", False, None),
     ],
 )
 def test_control_characters_by_kind_of_field(text: str, paragraph: bool, found: str | None) -> None:

@@ -26,7 +26,7 @@ from service.evidence.schemas import (
 )
 from service.evidence.store import EvidenceStore
 from service.headers import EVIDENCE_INLINE_CSP
-from service.inputs import Line, Paragraph, SaneDateTime
+from service.inputs import Line, NameAsSent, Paragraph, SaneDateTime
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}/evidence", tags=["evidence"])
 
@@ -76,7 +76,7 @@ async def upload_evidence(
     runtime: RuntimeDep,
     kind: Annotated[Line, Query(max_length=40, description="one of the eight kinds of art. 46")],
     description: Annotated[Paragraph, Query(min_length=1, max_length=2000)],
-    filename: Annotated[Line, Query(min_length=1, max_length=255)] = "evidence.bin",
+    filename: Annotated[NameAsSent, Query(min_length=1, max_length=255)] = "evidence.bin",
     officers: Annotated[list[uuid.UUID] | None, Query(description="the other officers collecting it")] = None,
     claimed_at: Annotated[SaneDateTime | None, Query()] = None,
     idempotency_key: Annotated[

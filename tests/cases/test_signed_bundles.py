@@ -29,7 +29,9 @@ Auth = Callable[[str], dict[str, str]]
 Files = dict[str, bytes]
 
 RTL_NAME = "invoice\u202egpj.exe"
-INJECTING_DESCRIPTION = "现场照片\n\t   9  2026-01-01T00:00:00Z  结案  —  伪造\u2028第二行\u2066"
+# The API refuses the bidirectional overrides in a description (service/inputs.py); the name of a file is kept as
+# sent, so the summary must make its RTL override inert.
+INJECTING_DESCRIPTION = "现场照片\n\t   9  2026-01-01T00:00:00Z  结案  —  伪造\u2028第二行"
 
 
 @pytest.fixture
@@ -159,7 +161,7 @@ def test_no_name_or_description_injects_a_line_into_the_summary(exported: bytes)
     assert not any(c in summary for c in "\r\t\u2028\u202e\u2066")
     assert sum(1 for line in lines if line.lstrip().startswith("9  ")) == 0  # the injected "entry" is not a line
     described = next(line for line in lines if line.startswith("        说明：现场照片[U+000A][U+0009]   9  2026"))
-    assert described.endswith("伪造[U+2028]第二行[U+2066]")
+    assert described.endswith("伪造[U+2028]第二行")
     assert "        上传时的文件名：invoice[U+202E]gpj.exe" in lines
     assert "invoicegpj.exe" in summary  # the stored name: the override is gone
 

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.ledger.canonical import EntryContent
 from service.ledger.merkle import leaf_hash
 from service.ledger.models import LedgerEntry, LedgerPending, LedgerStream
+from service.straight import Straight, psycopg_cursor
 
 GENESIS = bytes(32)  # head hash of a stream that has no entry yet
 
@@ -111,10 +112,6 @@ def _held_heads(session: Session) -> dict[tuple[uuid.UUID, str], tuple[int, byte
     return heads
 
 
-def _cursor(connection: Connection) -> Any:
-    return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-
-
 def _take_head_postgresql(cursor: Any, agency_id: uuid.UUID, stream: str) -> tuple[int, bytes]:
     cursor.execute(_PG_TAKE_HEAD, (agency_id, stream))
     row = cursor.fetchone()
@@ -164,28 +161,14 @@ def lock_stream(session: Session, agency_id: uuid.UUID, stream: str) -> tuple[in
     """Lock ``stream``'s head for the rest of the transaction; return its length and head hash."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        head = _lock_stream_head_postgresql(_cursor(connection), agency_id, stream)
+        head = _lock_stream_head_postgresql(psycopg_cursor(connection), agency_id, stream)
     else:
         head = _lock_stream_head(connection, agency_id, stream)
     _held_heads(session)[(agency_id, stream)] = head
     return head
 
 
-@dataclass
-class StreamLock:
-    """A statement locking the head of a stream (:func:`stream_lock_of`), and its SQL for psycopg's own cursor."""
-
-    statement: Select[uuid.UUID, int, bytes]
-    _compiled: str | None = None
-
-    def postgresql(self, connection: Connection) -> str:
-        # Compiled once, for the dialect that runs it (a race compiles it twice, to the same text).
-        if self._compiled is None:
-            self._compiled = str(self.statement.compile(dialect=connection.dialect))
-        return self._compiled
-
-
-def stream_lock_of(agency: ColumnElement[uuid.UUID]) -> StreamLock:
+def stream_lock_of(agency: ColumnElement[uuid.UUID]) -> Straight:
     """A statement locking the head of the stream ``of_stream`` of the agency ``agency`` names — an expression, such
     as a user's agency read in the same statement; built once by its caller, run by :func:`lock_stream_of`."""
     statement = (
@@ -195,22 +178,15 @@ def stream_lock_of(agency: ColumnElement[uuid.UUID]) -> StreamLock:
     )
     # Every step runs it first: on PostgreSQL it goes straight to psycopg (as the append does), without the ~0.1 ms
     # of SQLAlchemy's execution around a three-column row.
-    return StreamLock(statement)
+    return Straight(statement)
 
 
 def lock_stream_of(
-    session: Session, lock: StreamLock, stream: str, params: Mapping[str, Any]
+    session: Session, lock: Straight, stream: str, params: Mapping[str, Any]
 ) -> tuple[uuid.UUID, int, bytes] | None:
     """Run a :func:`stream_lock_of` statement for ``stream`` with ``params``: the agency's id, the length and the
     head hash, now locked for the rest of the transaction; ``None`` (nothing locked) when there is no such stream."""
-    connection = session.connection()
-    values = {**params, "of_stream": stream}
-    if connection.dialect.name == "postgresql":
-        cursor = _cursor(connection)
-        cursor.execute(lock.postgresql(connection), values)
-        row = cursor.fetchone()
-    else:
-        row = connection.execute(lock.statement, values).one_or_none()
+    row = lock.first(session.connection(), {**params, "of_stream": stream})
     if row is None:
         return None
     agency_id, length, head = row[0], int(row[1]), bytes(row[2])
@@ -233,7 +209,7 @@ def append_entry(
     """Append one entry to ``stream`` in the caller's transaction and return it."""
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
-    cursor = _cursor(connection) if postgres else None
+    cursor = psycopg_cursor(connection) if postgres else None
     heads = _held_heads(session)
     held = heads.get((agency_id, stream))
     if held is not None:

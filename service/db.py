@@ -89,6 +89,7 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         _configure_sqlite(engine, immediate=immediate)
         return engine
     engine = create_engine(url, pool_size=WRITER_POOL[0], max_overflow=WRITER_POOL[1], hide_parameters=True)
+    event.listen(engine, "do_connect", _in_utc)
     event.listen(engine, "checkout", _refuse_dead_connection)
     return engine
 
@@ -116,8 +117,17 @@ def make_autocommit_engine(url: str) -> Engine:
         max_overflow=AUTOCOMMIT_POOL[1],
         hide_parameters=True,
     )
+    event.listen(engine, "do_connect", _in_utc)
     event.listen(engine, "checkout", _refuse_dead_connection)
     return engine
+
+
+def _in_utc(_dialect: Any, _record: ConnectionPoolEntry, _args: Any, params: dict[str, Any]) -> None:
+    """Every PostgreSQL session of the service's engines speaks UTC, whatever the server's ``TimeZone``: the
+    statements run straight through psycopg (service/straight.py) get their instants as ``UTCDateTime`` gives them
+    through SQLAlchemy. Set at connection start-up (``options``), no round trip; a deployment's own ``options`` in
+    its URL are kept."""
+    params["options"] = " ".join(filter(None, [params.get("options"), "-c TimeZone=UTC"]))
 
 
 def _refuse_dead_connection(dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: Any) -> None:

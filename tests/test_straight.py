@@ -8,13 +8,15 @@ are SQLAlchemy's, so these tests then hold the portable statements to the answer
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from service.cases.service import _LOCK_CASE_OF_USER
+from service.db import Database
 from service.ledger.models import LedgerStream
 from service.officers.service import _OFFICERS_WITH_CERTIFICATES, officers_with_certificates
 from service.runtime import Runtime
@@ -26,8 +28,9 @@ def _through_sqlalchemy(connection: Connection, statement: Straight, params: dic
     return [tuple(row) for row in connection.execute(statement.portable, params)]
 
 
-def _typed(rows: Any) -> list[list[tuple[type, Any]]]:
-    return [[(type(value), value) for value in row] for row in rows]
+def _typed(rows: Any) -> list[list[tuple[type, Any, Any]]]:
+    """Each value with its type and, for an instant, its offset (equal instants at other offsets compare equal)."""
+    return [[(type(v), v, v.utcoffset() if isinstance(v, datetime) else None) for v in row] for row in rows]
 
 
 def test_a_steps_officers_with_their_certificate_histories_are_the_rows_sqlalchemy_reads(
@@ -82,3 +85,28 @@ def test_a_steps_stream_lock_reads_the_head_sqlalchemy_reads(client: TestClient,
         assert row is not None
         assert _typed([row]) == _typed(_through_sqlalchemy(connection, _LOCK_CASE_OF_USER, params))
         assert _LOCK_CASE_OF_USER.first(connection, {**params, "of_stream": "case:no-such-case"}) is None
+
+
+def test_the_services_postgresql_sessions_speak_utc_whatever_the_servers_time_zone(
+    client: TestClient, auth: Auth, runtime: Runtime, database_url: str
+) -> None:
+    """The straight path gets instants as psycopg gives them, in the session's time zone: the service's engines
+    set it to UTC at connection start-up, over a deployment's own ``options``, which are kept."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite has no session time zone (CASELEDGER_TEST_DATABASE_URL)")
+    officer = new_officer(client, auth, name="时区队员")
+    issue(client, auth, officer["id"], runtime.clock.now().date())
+    elsewhere = Database(f"{database_url}?options=-c%20TimeZone%3DAsia/Shanghai%20-c%20statement_timeout%3D54321")
+    try:
+        with elsewhere.transaction() as session:
+            connection = session.connection()
+            assert connection.execute(text("SHOW TimeZone")).scalar() == "UTC"
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "54321ms"
+            params = {"user_id": uuid.uuid4(), "ids": [uuid.UUID(officer["id"])]}
+            [row] = _OFFICERS_WITH_CERTIFICATES.rows(connection, params)
+            assert row[-6].utcoffset() == timedelta(0)  # the certificate event's effective_at
+            assert _typed([row]) == _typed(_through_sqlalchemy(connection, _OFFICERS_WITH_CERTIFICATES, params))
+        with elsewhere.statements() as session:
+            assert session.execute(text("SHOW TimeZone")).scalar() == "UTC"
+    finally:
+        elsewhere.dispose()

@@ -7,15 +7,25 @@ every step runs is therefore built once as SQLAlchemy Core, compiled once for th
 runs it, and on PostgreSQL handed to psycopg's own cursor, whose rows are the same Python values SQLAlchemy
 would hand over (UUIDs, dates, aware instants, JSON already decoded by psycopg). On SQLite the Core statement
 runs as ever. ``tests/test_straight.py`` holds the two to the same rows.
+
+A row of an entity read so (the case a view shows or a step changes) becomes the ORM object the rest of the code
+works with by :func:`attached`, as a cache's objects are put back into a session: ~0.1 ms, against ~0.3 ms of the
+ORM's own loading of a row beside SQLAlchemy's execution of its statement.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import Column, Connection, Select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from service.db import Base
+
+M = TypeVar("M", bound=Base)
 
 
 def psycopg_cursor(connection: Connection) -> Any:
@@ -55,3 +65,25 @@ class Straight:
             return cursor.fetchone()  # type: ignore[no-any-return]
         row = connection.execute(self.portable, params).first()
         return None if row is None else tuple(row)
+
+
+def loaded_columns(model: type[Base]) -> list[tuple[str, Column[Any]]]:
+    """The attributes of ``model`` a plain read loads (its deferred ones are left to be loaded when asked for) and
+    their columns, in a fixed order: a statement selects the columns, :func:`attached` takes the values."""
+    return [(a.key, a.columns[0]) for a in model.__mapper__.column_attrs if not a.deferred]  # type: ignore[misc]
+
+
+def attached(session: Session, model: type[M], values: Mapping[str, Any]) -> M:
+    """The object of ``model`` with ``values`` (every attribute :func:`loaded_columns` names, the primary key ``id``
+    among them) as the session would have it from a query: persistent, clean — a change is flushed as an ``UPDATE``
+    of what changed — with its deferred attributes loaded on first use. An object of the same identity already in
+    the session takes the values, as a query with ``populate_existing`` would give them."""
+    existing = session.identity_map.get(session.identity_key(model, values["id"]))
+    if existing is not None:
+        for key, value in values.items():
+            set_committed_value(existing, key, value)
+        return existing  # type: ignore[no-any-return]
+    instance = model(**values)
+    make_transient_to_detached(instance)  # its values are the row's, not changes to it
+    session.add(instance)
+    return instance

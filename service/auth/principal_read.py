@@ -8,7 +8,8 @@ principal and what it asks for come back in one round trip, and :func:`principal
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 
@@ -40,6 +41,24 @@ PRINCIPAL = (
     .join(Agency, Agency.id == User.agency_id)
     .where(User.id == bindparam("principal_user"))
 )
+
+
+class PrincipalRow(NamedTuple):
+    """A row of :data:`PRINCIPAL`'s columns, in their order, for a statement that reads them as plain values (the
+    case view's and a step's, service/cases/service.py)."""
+
+    user_id: uuid.UUID
+    username: str
+    display_name: str
+    agency_id: uuid.UUID
+    roles: list[str]
+    disabled: bool
+    token_version: int
+    agency_code: str
+    token_revoked: bool
+
+
+assert list(PrincipalRow._fields) == [c.key for c in PRINCIPAL.selected_columns], "PrincipalRow follows PRINCIPAL"
 
 
 def principal_params(claims: Claims) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Select, and_, bindparam, func, or_, select
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from service.agencies.models import Agency
@@ -25,7 +24,7 @@ from service.auth.models import User
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.auth.principal_head import principal_head_actor
-from service.auth.principal_read import PRINCIPAL, principal_params
+from service.auth.principal_read import PRINCIPAL, PrincipalRow, principal_params
 from service.auth.tokens import Claims
 from service.cases import casefile
 from service.cases.context import CaseContext
@@ -69,6 +68,7 @@ from service.officers.service import (
 from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import CatalogueItem, PartyType, PowerHolding
 from service.policy.notices import agency_calendar
+from service.straight import Straight, attached, loaded_columns
 
 # -- who may see a case --------------------------------------------------------------------------------------
 
@@ -122,18 +122,29 @@ def get_case(
 # The roles that see every case of their agency (``visible_cases``).
 _SEE_ALL = frozenset({"head", "supervisor", "reviewer"})
 # The case view's statement (``read_case_as``), built once: the principal's row with the case of their agency
-# joined, its agency, and whether the user's officer is assigned to it or in its unit.
-_CASE_AS = PRINCIPAL.add_columns(
-    Case,
-    Agency,
-    select(CaseOfficer.case_id)
-    .join(Officer, Officer.id == CaseOfficer.officer_id)
-    .where(CaseOfficer.case_id == Case.id, Officer.user_id == User.id)
-    .exists()
-    .label("assigned"),
-    select(Officer.id).where(Officer.user_id == User.id, Officer.unit == Case.unit).exists().label("in_unit"),
-).outerjoin(Case, and_(Case.agency_id == User.agency_id, Case.id == bindparam("case_id")))
-_CASE_AS_FOR_STEP = _CASE_AS.execution_options(populate_existing=True)
+# joined, its agency, and whether the user's officer is assigned to it or in its unit — as plain columns, straight
+# through psycopg on PostgreSQL, the case and the agency then put into the session as the ORM objects the rest of
+# the request works with (service/straight.py: a third of the ORM's cost of loading them).
+_CASE_COLUMNS = loaded_columns(Case)
+_AGENCY_COLUMNS = loaded_columns(Agency)
+_CASE_AS = Straight(
+    PRINCIPAL.add_columns(
+        *(column for _, column in _CASE_COLUMNS),
+        *(column for _, column in _AGENCY_COLUMNS),
+        select(CaseOfficer.case_id)
+        .join(Officer, Officer.id == CaseOfficer.officer_id)
+        .where(CaseOfficer.case_id == Case.id, Officer.user_id == User.id)
+        .exists()
+        .label("assigned"),
+        select(Officer.id).where(Officer.user_id == User.id, Officer.unit == Case.unit).exists().label("in_unit"),
+    ).outerjoin(Case, and_(Case.agency_id == User.agency_id, Case.id == bindparam("case_id")))
+)
+# Where each part is in a row of it.
+_CASE_AT = slice(len(PrincipalRow._fields), len(PrincipalRow._fields) + len(_CASE_COLUMNS))
+_AGENCY_AT = slice(_CASE_AT.stop, _CASE_AT.stop + len(_AGENCY_COLUMNS))
+_ASSIGNED, _IN_UNIT = _AGENCY_AT.stop, _AGENCY_AT.stop + 1
+_CASE_KEYS, _AGENCY_KEYS = [key for key, _ in _CASE_COLUMNS], [key for key, _ in _AGENCY_COLUMNS]
+_CASE_ID = _CASE_AT.start + _CASE_KEYS.index("id")
 # A step's lock: its case's stream in the agency of the user the token names.
 _LOCK_CASE_OF_USER = stream_lock_of(
     select(User.agency_id).where(User.id == bindparam("principal_user")).scalar_subquery()
@@ -161,16 +172,18 @@ def read_case_as(
     params = principal_params(claims)
     if for_step:
         lock_stream_of(session, _LOCK_CASE_OF_USER, case_stream(case_id), params)
-    found = session.execute(_CASE_AS_FOR_STEP if for_step else _CASE_AS, {**params, "case_id": case_id}).one_or_none()
-    principal = principal_of_row(found)  # refuses a missing user: there is a row below
-    row = cast(Row[Any], found)
-    case: Case | None = row.Case
-    visible = case is not None and (
-        bool(_SEE_ALL & set(principal.roles)) or row.assigned or (policy.officers_see_unit_cases and row.in_unit)
+    row = _CASE_AS.first(session.connection(), {**params, "case_id": case_id})
+    # Refuses a missing user: there is a row below.
+    principal = principal_of_row(None if row is None else PrincipalRow(*row[: _CASE_AT.start]))
+    row = cast(Sequence[Any], row)
+    visible = row[_CASE_ID] is not None and (  # a case of this id in the user's agency
+        bool(_SEE_ALL & set(principal.roles)) or row[_ASSIGNED] or (policy.officers_see_unit_cases and row[_IN_UNIT])
     )
-    if case is None or not visible:
+    if not visible:
         raise NotFound("no such case", "案件不存在")
-    hold_agency(session, row.Agency)
+    # Read under the step's lock when ``for_step``: a case the session already holds takes the row's values.
+    case = attached(session, Case, dict(zip(_CASE_KEYS, row[_CASE_AT], strict=True)))
+    hold_agency(session, attached(session, Agency, dict(zip(_AGENCY_KEYS, row[_AGENCY_AT], strict=True))))
     if for_step:
         # The case exists in the user's agency, so its stream does, and the statement above locked it.
         mark_locked(session, case)

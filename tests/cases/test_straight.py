@@ -13,14 +13,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, inspect, select, text
 
+from service.cases.models import Case
 from service.cases.service import _LOCK_CASE_OF_USER
 from service.db import Database
 from service.ledger.models import LedgerStream
 from service.officers.service import _OFFICERS_WITH_CERTIFICATES, officers_with_certificates
 from service.runtime import Runtime
-from service.straight import Straight
+from service.straight import Straight, attached, loaded_columns
+from tests.cases.driver import Cases
 from tests.officers.test_officers_api import Auth, issue, new_officer
 
 
@@ -110,3 +112,52 @@ def test_the_services_postgresql_sessions_speak_utc_whatever_the_servers_time_zo
             assert session.execute(text("SHOW TimeZone")).scalar() == "UTC"
     finally:
         elsewhere.dispose()
+
+
+def _a_case_row(session: Any) -> dict[str, Any]:
+    row = session.execute(select(*(column for _, column in loaded_columns(Case)))).first()
+    assert row is not None, "the test needs a case"
+    return dict(zip([key for key, _ in loaded_columns(Case)], row, strict=True))
+
+
+def test_a_row_read_straight_becomes_a_loaded_case_whose_changes_are_flushed_as_an_update_of_them(
+    runtime: Runtime, cases: Cases
+) -> None:
+    cases.step(cases.open(), "approve_filing", "head")
+    with runtime.database.transaction() as session:
+        values = _a_case_row(session)
+        session.expunge_all()
+        case = attached(session, Case, values)
+        assert inspect(case).persistent
+        assert not session.dirty
+        assert case.title == values["title"]
+        assert case.next_due_on is not None  # deferred: loaded when asked for, as after a query
+        sent: list[str] = []
+        listen = lambda *args: sent.append(args[2])  # noqa: E731
+        event.listen(runtime.database.writer, "before_cursor_execute", listen)
+        try:
+            case.title = "改过的标题"
+            session.flush()
+        finally:
+            event.remove(runtime.database.writer, "before_cursor_execute", listen)
+        [update] = sent
+        assert update.startswith("UPDATE cases SET title="), sent
+        assert update.split(" WHERE ")[0].count("=") == 1, sent  # only what changed
+        session.rollback()
+
+
+def test_a_case_the_session_holds_takes_the_values_read_straight_as_populate_existing_gives_them(
+    runtime: Runtime, cases: Cases
+) -> None:
+    cases.open()
+    with runtime.database.transaction() as session:
+        values = _a_case_row(session)
+        held = session.get(Case, values["id"])
+        assert held is not None
+        held.title = "未保存的改动"
+        again = attached(session, Case, {**values, "version": values["version"] + 1})
+        assert again is held
+        assert held.title == values["title"]
+        assert held.version == values["version"] + 1
+        assert not session.is_modified(held)  # the row's values are its committed state: nothing to flush
+        session.rollback()

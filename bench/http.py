@@ -74,6 +74,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", type=int, default=64, help="cases the requests go round")
     parser.add_argument("--history", type=int, default=1000, help="entries of the long case's history")
     parser.add_argument("--views", type=int, default=200, help="single-connection case views at each history")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rounds of /healthz and each kind taken in turn: figures are medians over them, ratios with their range",
+    )
     parser.add_argument("--profile", action="store_true", help="pyinstrument over case views and inquiries")
 
 
@@ -263,26 +269,36 @@ def _measured(cpu: ServerCpu, run: Any) -> Any:
     return result
 
 
-def _row(label: str, result: Any, floor: Any | None) -> list[str]:
-    rate = result["requests"] / result["seconds"]
-    ratio = "1.00×" if floor is None else f"{rate / (floor['requests'] / floor['seconds']):.3f}×"
-    bad = result["errors"] + result["status"]
-    cpu = f"{result['cpu_ms']:.2f} ms" if "cpu_ms" in result else ""
+def _rate(result: Any) -> float:
+    return float(result["requests"] / result["seconds"])
+
+
+def _row(label: str, results: list[Any], floors: list[Any] | None) -> list[str]:
+    """One table row: the medians over rounds of each figure; a ratio to ``/healthz`` is taken within each round (the
+    two measured minutes apart, not across rounds) and its range shown when there are several."""
+    median = statistics.median
+
+    def ratio_cell(ratios: list[float], digits: int) -> str:
+        cell = f"{median(ratios):.{digits}f}×"
+        return cell if len(ratios) == 1 else f"{cell} ({min(ratios):.{digits}f}–{max(ratios):.{digits}f})"
+
+    rounds = list(zip(results, floors or [None] * len(results), strict=True))
+    ratio = "1.00×" if floors is None else ratio_cell([_rate(r) / _rate(f) for r, f in rounds], 3)
+    measured_cpu = all("cpu_ms" in r for r in results)
+    cpu = f"{median(r['cpu_ms'] for r in results):.2f} ms" if measured_cpu else ""
     cpu_ratio = (
-        f"{result['cpu_ms'] / floor['cpu_ms']:.1f}×"
-        if floor is not None and "cpu_ms" in result and "cpu_ms" in floor
+        ratio_cell([r["cpu_ms"] / f["cpu_ms"] for r, f in rounds], 1)
+        if floors is not None and measured_cpu and all("cpu_ms" in f for f in floors)
         else ""
     )
     return [
         label,
-        f"{rate:,.0f}/s",
+        f"{median(_rate(r) for r in results):,.0f}/s",
         ratio,
         cpu,
         cpu_ratio,
-        f"{result['p50'] / 1000:.1f} ms",
-        f"{result['p90'] / 1000:.1f} ms",
-        f"{result['p99'] / 1000:.1f} ms",
-        str(bad),
+        *(f"{median(r[p] for r in results) / 1000:.1f} ms" for p in ("p50", "p90", "p99")),
+        str(sum(r["errors"] + r["status"] for r in results)),
     ]
 
 
@@ -362,6 +378,7 @@ def main(args: argparse.Namespace) -> None:
             "latency connections": args.latency_connections,
             "cases": args.cases,
             "history": args.history,
+            "rounds": args.rounds,
         },
     )
     with scratch_postgres("http") as url, tempfile.TemporaryDirectory(prefix="cl_bench_http_") as tmp:
@@ -386,26 +403,34 @@ def main(args: argparse.Namespace) -> None:
             ]
             health = [("GET", "/healthz", {}, None)]
             rows = []
+            kinds = [
+                ("GET a case as its officer", view),
+                ("POST record_inquiry", inquire),
+                ("GET inclusion proof", proofs),
+            ]
             for conns in (args.connections, args.latency_connections):
 
                 def run(requests: Any, conns: int = conns) -> Any:
                     return _measured(cpu, lambda: _wrk(base, requests, args.seconds, conns))
 
-                floor = run(health)
-                rows.append(_row(f"GET /healthz, {conns} connections", floor, None))
-                rows.append(_row(f"GET a case as its officer, {conns}", run(view), floor))
-                rows.append(_row(f"POST record_inquiry, {conns}", run(inquire), floor))
-                rows.append(_row(f"GET inclusion proof, {conns}", run(proofs), floor))
+                # Round after round, /healthz then each kind: each ratio is of two runs minutes apart at most.
+                floors: list[Any] = []
+                measured: dict[str, list[Any]] = {label: [] for label, _ in kinds}
+                for _ in range(args.rounds):
+                    floors.append(run(health))
+                    for label, requests in kinds:
+                        measured[label].append(run(requests))
+                rows.append(_row(f"GET /healthz, {conns} connections", floors, None))
+                rows.extend(_row(f"{label}, {conns}", measured[label], floors) for label, _ in kinds)
             # proofs on one connection while the case views load the server
-            beside: dict[str, Any] = {}
-            loader = threading.Thread(
-                target=lambda: beside.update(view=_wrk(base, view, args.seconds, args.connections))
-            )
-            loader.start()
-            time.sleep(0.5)
-            beside["proofs"] = _wrk(base, proofs, args.seconds - 1, 1)
-            loader.join()
-            rows.append(_row("GET inclusion proof, 1 connection, beside the case views", beside["proofs"], floor))
+            beside: list[Any] = []
+            for _ in range(args.rounds):
+                loader = threading.Thread(target=lambda: _wrk(base, view, args.seconds, args.connections))
+                loader.start()
+                time.sleep(0.5)
+                beside.append(_wrk(base, proofs, args.seconds - 1, 1))
+                loader.join()
+            rows.append(_row("GET inclusion proof, 1 connection, beside the case views", beside, floors))
             cpu.engine.dispose()
             print_table(
                 "requests through the API (ratio: to /healthz at the same connections, same run; CPU/req: the "

@@ -73,15 +73,17 @@ def loaded_columns(model: type[Base]) -> list[tuple[str, Column[Any]]]:
     return [(a.key, a.columns[0]) for a in model.__mapper__.column_attrs if not a.deferred]  # type: ignore[misc]
 
 
-def attached(session: Session, model: type[M], values: Mapping[str, Any]) -> M:
+def attached(session: Session, model: type[M], values: Mapping[str, Any], *, refresh: bool = False) -> M:
     """The object of ``model`` with ``values`` (every attribute :func:`loaded_columns` names, the primary key ``id``
     among them) as the session would have it from a query: persistent, clean — a change is flushed as an ``UPDATE``
     of what changed — with its deferred attributes loaded on first use. An object of the same identity already in
-    the session takes the values, as a query with ``populate_existing`` would give them."""
+    the session is kept as it is, as a query keeps it; with ``refresh`` it takes the values, as a query with
+    ``populate_existing`` gives them (a step's read under its lock)."""
     existing = session.identity_map.get(session.identity_key(model, values["id"]))
     if existing is not None:
-        for key, value in values.items():
-            set_committed_value(existing, key, value)
+        if refresh:
+            for key, value in values.items():
+                set_committed_value(existing, key, value)
         return existing  # type: ignore[no-any-return]
     instance = model(**values)
     make_transient_to_detached(instance)  # its values are the row's, not changes to it

@@ -146,7 +146,7 @@ def test_a_row_read_straight_becomes_a_loaded_case_whose_changes_are_flushed_as_
         session.rollback()
 
 
-def test_a_case_the_session_holds_takes_the_values_read_straight_as_populate_existing_gives_them(
+def test_a_case_the_session_holds_is_kept_as_a_query_keeps_it_or_refreshed_as_populate_existing_does(
     runtime: Runtime, cases: Cases
 ) -> None:
     cases.open()
@@ -155,7 +155,11 @@ def test_a_case_the_session_holds_takes_the_values_read_straight_as_populate_exi
         held = session.get(Case, values["id"])
         assert held is not None
         held.title = "未保存的改动"
-        again = attached(session, Case, {**values, "version": values["version"] + 1})
+        kept = attached(session, Case, {**values, "version": values["version"] + 1})
+        assert kept is held  # as a query keeps what the session holds
+        assert held.title == "未保存的改动"
+        assert session.is_modified(held)
+        again = attached(session, Case, {**values, "version": values["version"] + 1}, refresh=True)
         assert again is held
         assert held.title == values["title"]
         assert held.version == values["version"] + 1

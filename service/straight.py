@@ -6,7 +6,7 @@ built from psycopg's column descriptions, the expanding parameters rendered anew
 every step runs is therefore built once as SQLAlchemy Core, compiled once for the dialect of the connection that
 runs it, and on PostgreSQL handed to psycopg's own cursor, whose rows are the same Python values SQLAlchemy
 would hand over (UUIDs, dates, aware instants, JSON already decoded by psycopg). On SQLite the Core statement
-runs as ever. ``tests/test_straight.py`` holds the two to the same rows.
+runs as ever. ``tests/cases/test_straight.py`` holds the two to the same rows.
 
 A row of an entity read so (the case a view shows or a step changes) becomes the ORM object the rest of the code
 works with by :func:`attached`, as a cache's objects are put back into a session: ~0.1 ms, against ~0.3 ms of the
@@ -51,20 +51,20 @@ class Straight:
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         """Every row of the statement run with ``params``, as tuples in the order of its columns."""
-        if connection.dialect.name == "postgresql":
-            cursor = psycopg_cursor(connection)
-            cursor.execute(self.sql(connection), params)
-            return cursor.fetchall()  # type: ignore[no-any-return]
-        return [tuple(row) for row in connection.execute(self.portable, params)]
+        return self._run(connection, params).fetchall()  # type: ignore[no-any-return]
 
     def first(self, connection: Connection, params: Mapping[str, Any]) -> Sequence[Any] | None:
         """The first row of the statement run with ``params``, or ``None``."""
+        return self._run(connection, params).fetchone()  # type: ignore[no-any-return]
+
+    def _run(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+        """A cursor (psycopg's) or a result (SQLAlchemy's) of the statement run with ``params``: both fetch tuples
+        (a SQLAlchemy row is one)."""
         if connection.dialect.name == "postgresql":
             cursor = psycopg_cursor(connection)
             cursor.execute(self.sql(connection), params)
-            return cursor.fetchone()  # type: ignore[no-any-return]
-        row = connection.execute(self.portable, params).first()
-        return None if row is None else tuple(row)
+            return cursor
+        return connection.execute(self.portable, params)
 
 
 def loaded_columns(model: type[Base]) -> list[tuple[str, Column[Any]]]:

@@ -182,9 +182,10 @@ def read_case_as(
     if not visible:
         raise NotFound("no such case", "案件不存在")
     # Read under the step's lock when ``for_step``: then a case the session already holds takes the row's values.
-    case = attached(session, Case, dict(zip(_CASE_KEYS, row[_CASE_AT], strict=True)), refresh=for_step)
-    agency = dict(zip(_AGENCY_KEYS, row[_AGENCY_AT], strict=True))
-    hold_agency(session, attached(session, Agency, agency, refresh=for_step))
+    case_values = dict(zip(_CASE_KEYS, row[_CASE_AT], strict=True))
+    agency_values = dict(zip(_AGENCY_KEYS, row[_AGENCY_AT], strict=True))
+    case = attached(session, Case, case_values, refresh=for_step)
+    hold_agency(session, attached(session, Agency, agency_values, refresh=for_step))
     if for_step:
         # The case exists in the user's agency, so its stream does, and the statement above locked it.
         mark_locked(session, case)

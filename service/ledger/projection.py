@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from service.db import Base
 from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.store import append_entry
+from service.straight import write_changed_row
 
 ENTRY_TYPE = re.compile(r"^[a-z][a-z_]*:[a-z][a-z_]*:[a-z][a-z_]*$")  # subject:object:action
 
@@ -90,7 +91,9 @@ def apply(session: Session, content: EntryContent) -> None:
     fn(session, content)
     for observe in _OBSERVERS:
         observe(session, content)
-    session.flush()
+    # A step changes its case's row only: written as that one UPDATE on PostgreSQL, flushed otherwise.
+    if not write_changed_row(session):
+        session.flush()
 
 
 @dataclass(frozen=True)

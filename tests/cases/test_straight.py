@@ -8,7 +8,7 @@ are SQLAlchemy's, so these tests then hold the portable statements to the answer
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ from service.db import Database
 from service.ledger.models import LedgerStream
 from service.officers.service import _OFFICERS_WITH_CERTIFICATES, officers_with_certificates
 from service.runtime import Runtime
-from service.straight import Straight, attached, loaded_columns
+from service.straight import Straight, attached, loaded_columns, write_changed_row
 from tests.cases.driver import Cases
 from tests.officers.test_officers_api import Auth, issue, new_officer
 
@@ -164,4 +164,75 @@ def test_a_case_the_session_holds_is_kept_as_a_query_keeps_it_or_refreshed_as_po
         assert held.title == values["title"]
         assert held.version == values["version"] + 1
         assert not session.is_modified(held)  # the row's values are its committed state: nothing to flush
+        session.rollback()
+
+
+def _row_of(session: Any, case_id: uuid.UUID) -> dict[str, Any]:
+    """The case's row as SQLAlchemy reads it, deferred columns and all."""
+    columns = [a.columns[0] for a in Case.__mapper__.column_attrs]
+    row = session.connection().execute(select(*columns).where(Case.id == case_id)).one()
+    return {column.key: value for column, value in zip(columns, row, strict=True)}
+
+
+def _change(case: Case) -> None:
+    """A projector's kind of change: the file, the state, an instant at another offset, a deferred column."""
+    case.keep_file(case.case_file.with_changes(major=True))
+    case.state = "investigating"
+    case.updated_at = datetime(2026, 12, 4, 20, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)))
+    case.next_due_on = date(2027, 1, 4)
+
+
+def test_a_projectors_change_of_one_row_is_written_as_the_update_sqlalchemy_would_send(
+    runtime: Runtime, cases: Cases, database_url: str
+) -> None:
+    case_id = uuid.UUID(cases.step(cases.open(), "approve_filing", "head")["id"])
+    with runtime.database.transaction() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        _change(case)
+        session.flush()
+        flushed = _row_of(session, case_id)
+        session.rollback()
+    with runtime.database.transaction() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        _change(case)
+        written = write_changed_row(session)
+        if not database_url.startswith("postgresql"):
+            assert not written  # SQLite: left to the flush, untouched
+            assert list(session.dirty) == [case]
+            session.rollback()
+            return
+        assert written
+        assert not session.dirty
+        assert not inspect(case).modified
+        assert inspect(case).persistent
+        assert case.version == flushed["version"]
+        assert _typed([tuple(_row_of(session, case_id).values())]) == _typed([tuple(flushed.values())])
+        # A later change is the ORM's again, an UPDATE of that change only.
+        sent: list[str] = []
+        listen = lambda *args: sent.append(args[2])  # noqa: E731
+        event.listen(runtime.database.writer, "before_cursor_execute", listen)
+        try:
+            case.title = "改过的标题"
+            session.flush()
+        finally:
+            event.remove(runtime.database.writer, "before_cursor_execute", listen)
+        [update] = sent
+        assert update.startswith("UPDATE cases SET title="), sent
+        session.rollback()
+
+
+def test_what_is_not_changed_columns_of_one_row_is_left_to_the_flush(runtime: Runtime, cases: Cases) -> None:
+    first, second = (uuid.UUID(cases.open()["id"]) for _ in range(2))
+    with runtime.database.transaction() as session:
+        one, other = session.get(Case, first), session.get(Case, second)
+        assert one is not None
+        assert other is not None
+        assert not write_changed_row(session)  # nothing to write
+        one.title = one.title  # set, but to the value it had
+        assert not write_changed_row(session)
+        one.title, other.title = "甲", "乙"  # two rows
+        assert not write_changed_row(session)
+        assert set(session.dirty) == {one, other}  # nothing was done
         session.rollback()

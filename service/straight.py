@@ -24,6 +24,7 @@ from sqlalchemy import Column, Connection, Select, bindparam, inspect, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapper, Session, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import get_history, instance_dict, set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
 
 from service.db import Base
@@ -180,8 +181,8 @@ def write_changed_row(session: Session) -> bool:
     params = {name: values[key] if bind is None else bind(values[key]) for name, key, bind in row.binds}
     cursor = psycopg_cursor(connection)
     cursor.execute(row.sql, params)
-    if cursor.rowcount != 1:  # the row the object was loaded from is gone: as the ORM's StaleDataError would say
-        raise RuntimeError(f"{mapper.class_.__name__}: {cursor.rowcount} rows updated instead of 1")
+    if cursor.rowcount != 1:  # the row the object was loaded from is gone: what the ORM's flush raises then
+        raise StaleDataError(f"UPDATE of {mapper.local_table.name} matched {cursor.rowcount} rows instead of 1")
     # As a flush leaves it — persistent, its values the row's, nothing pending — by public API, as ``attached``
     # puts a row into a session: taken out as it is (no relationship to lose: ``_writable_columns``), made detached
     # with these values, put back.

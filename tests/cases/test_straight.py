@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy.orm.exc import StaleDataError
 
 from service.cases.models import Case
 from service.cases.service import _LOCK_CASE_OF_USER
@@ -235,4 +236,22 @@ def test_what_is_not_changed_columns_of_one_row_is_left_to_the_flush(runtime: Ru
         one.title, other.title = "甲", "乙"  # two rows
         assert not write_changed_row(session)
         assert set(session.dirty) == {one, other}  # nothing was done
+        session.rollback()
+
+
+def test_a_row_gone_from_under_its_object_is_refused_as_the_orms_flush_refuses_it(
+    runtime: Runtime, cases: Cases, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: on SQLite the flush writes (CASELEDGER_TEST_DATABASE_URL)")
+    case_id = uuid.UUID(cases.open()["id"])
+    with runtime.database.transaction() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        # Another key under the loaded object (its officers' rows first, which point at it).
+        session.execute(text("DELETE FROM case_officers WHERE case_id = :id"), {"id": case_id})
+        session.execute(text("UPDATE cases SET id = :other WHERE id = :id"), {"id": case_id, "other": uuid.uuid4()})
+        case.title = "改过的标题"
+        with pytest.raises(StaleDataError, match="matched 0 rows"):
+            write_changed_row(session)
         session.rollback()

@@ -160,7 +160,7 @@ def write_changed_row(session: Session) -> bool:
     This is the statement SQLAlchemy's flush would send, without the unit of work around it (its sorting, the
     execution context): 3 % of an inquiry's instructions (bench/README.md, stop 35). ``tests/cases/test_straight.py``
     holds the two to the same row."""
-    if session.new or session.deleted:
+    if session.get_bind().dialect.name != "postgresql" or session.new or session.deleted:
         return False
     dirty = session.dirty
     if len(dirty) != 1:
@@ -175,8 +175,6 @@ def write_changed_row(session: Session) -> bool:
     if not changed or not changed <= writable or any(isinstance(values[key], ClauseElement) for key in changed):
         return False
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return False
     row = _row_update(mapper, changed, connection.dialect)
     params = {name: values[key] if bind is None else bind(values[key]) for name, key, bind in row.binds}
     cursor = psycopg_cursor(connection)

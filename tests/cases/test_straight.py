@@ -115,6 +115,20 @@ def test_the_services_postgresql_sessions_speak_utc_whatever_the_servers_time_zo
         elsewhere.dispose()
 
 
+def _retitled(runtime: Runtime, session: Any, case: Case) -> str:
+    """The one statement the session's flush sends for a new title of ``case``."""
+    sent: list[str] = []
+    listen = lambda *args: sent.append(args[2])  # noqa: E731
+    event.listen(runtime.database.writer, "before_cursor_execute", listen)
+    try:
+        case.title = "改过的标题"
+        session.flush()
+    finally:
+        event.remove(runtime.database.writer, "before_cursor_execute", listen)
+    [update] = sent
+    return update
+
+
 def _a_case_row(session: Any) -> dict[str, Any]:
     row = session.execute(select(*(column for _, column in loaded_columns(Case)))).first()
     assert row is not None, "the test needs a case"
@@ -133,17 +147,9 @@ def test_a_row_read_straight_becomes_a_loaded_case_whose_changes_are_flushed_as_
         assert not session.dirty
         assert case.title == values["title"]
         assert case.next_due_on is not None  # deferred: loaded when asked for, as after a query
-        sent: list[str] = []
-        listen = lambda *args: sent.append(args[2])  # noqa: E731
-        event.listen(runtime.database.writer, "before_cursor_execute", listen)
-        try:
-            case.title = "改过的标题"
-            session.flush()
-        finally:
-            event.remove(runtime.database.writer, "before_cursor_execute", listen)
-        [update] = sent
-        assert update.startswith("UPDATE cases SET title="), sent
-        assert update.split(" WHERE ")[0].count("=") == 1, sent  # only what changed
+        update = _retitled(runtime, session, case)
+        assert update.startswith("UPDATE cases SET title="), update
+        assert update.split(" WHERE ")[0].count("=") == 1, update  # only what changed
         session.rollback()
 
 
@@ -211,16 +217,8 @@ def test_a_projectors_change_of_one_row_is_written_as_the_update_sqlalchemy_woul
         assert case.version == flushed["version"]
         assert _typed([tuple(_row_of(session, case_id).values())]) == _typed([tuple(flushed.values())])
         # A later change is the ORM's again, an UPDATE of that change only.
-        sent: list[str] = []
-        listen = lambda *args: sent.append(args[2])  # noqa: E731
-        event.listen(runtime.database.writer, "before_cursor_execute", listen)
-        try:
-            case.title = "改过的标题"
-            session.flush()
-        finally:
-            event.remove(runtime.database.writer, "before_cursor_execute", listen)
-        [update] = sent
-        assert update.startswith("UPDATE cases SET title="), sent
+        update = _retitled(runtime, session, case)
+        assert update.startswith("UPDATE cases SET title="), update
         session.rollback()
 
 

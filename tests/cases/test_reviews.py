@@ -7,7 +7,7 @@ import base64
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,8 +19,10 @@ from fastapi.testclient import TestClient
 
 import service.cli
 from service.audit.bundle import verify_bundle
+from service.cases.schedule import PARTY_PERIODS
 from service.clock import FixedClock
 from service.ledger.errors import VerificationError
+from service.policy.calendar import local_date
 from service.signing.client import public_key_of
 
 from .driver import Cases
@@ -60,15 +62,25 @@ def major_case(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "事实清楚"})
     cases.circumstances(case)
     cases.step(case, "intend_penalty", "head", data={"penalty": BIG})
-    cases.step(
+    noticed = cases.step(
         case,
         "serve_prior_notice",
         officers=cases.with_second(),
         data={"notice": NOTICE | {"penalty": BIG, "informs_hearing_right": True}},
     )
-    clock.advance(days=10)
+    past_the_partys_periods(clock, noticed)
     cases.step(case, "conclude_party_hearing")
     return case
+
+
+def past_the_partys_periods(clock: FixedClock, noticed: dict[str, Any]) -> None:
+    """Move the clock to the day after the party's time to be heard and to ask for a hearing, as the case states it.
+
+    A fixed number of days is not enough on every date: the browser tests run on the real date, where the working
+    days may span a holiday or a new year whose calendar is not published yet (then every weekend day is waited out).
+    """
+    last = max(date.fromisoformat(d["due_on"]) for d in noticed["deadlines"] if d["name"] in PARTY_PERIODS)
+    clock.advance(days=(last - local_date(clock.now())).days + 1)
 
 
 def review(cases: Cases, case: dict[str, Any], key: Ed25519PrivateKey, opinion: str = "agree") -> str:

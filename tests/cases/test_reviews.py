@@ -76,8 +76,9 @@ def major_case(cases: Cases, clock: FixedClock) -> dict[str, Any]:
 def past_the_partys_periods(clock: FixedClock, noticed: dict[str, Any]) -> None:
     """Move the clock to the day after the party's time to be heard and to ask for a hearing, as the case states it.
 
-    A fixed number of days is not enough on every date: the browser tests run on the real date, where the working
-    days may span a holiday or a new year whose calendar is not published yet (then every weekend day is waited out).
+    A fixed number of days is not enough on every date: the browser tests run on the real date, and five working
+    days that span New Year's Day or the Spring Festival take ten calendar days or more (a notice served on
+    2026-12-25 gives the party until 2027-01-04).
     """
     last = max(date.fromisoformat(d["due_on"]) for d in noticed["deadlines"] if d["name"] in PARTY_PERIODS)
     clock.advance(days=(last - local_date(clock.now())).days + 1)

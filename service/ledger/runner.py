@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 import uuid
+from functools import partial
 
 from sqlalchemy import select
 
@@ -57,6 +58,7 @@ class IntegratorRunner:
         self.batch = batch
         self._wake = threading.Event()
         self._progress = threading.Condition()
+        self._passes = 0  # passes finished, under ``_progress``: what ``wait_for_index`` waits to see change
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -86,6 +88,7 @@ class IntegratorRunner:
                 if result.new_size - result.old_size < self.batch:
                     break
         with self._progress:
+            self._passes += 1
             self._progress.notify_all()
         return done
 
@@ -120,22 +123,25 @@ class IntegratorRunner:
             self._thread = None
 
     def wait_for_index(self, agency_id: uuid.UUID, entry_id: uuid.UUID, timeout: float) -> int | None:
-        """The log index of ``entry_id`` once integrated, waiting at most ``timeout`` seconds (None if not yet)."""
-        deadline = threading.Event()
-        timer = threading.Timer(timeout, deadline.set)
-        timer.start()
-        try:
-            while True:
-                with self.database.transaction(write=False) as session:
-                    index = session.scalar(
-                        select(LedgerLeaf.index).where(
-                            LedgerLeaf.agency_id == agency_id, LedgerLeaf.entry_id == entry_id
-                        )
-                    )
-                if index is not None or deadline.is_set():
-                    return None if index is None else int(index)
-                self.wake()
-                with self._progress:
-                    self._progress.wait(min(self.interval, timeout))
-        finally:
-            timer.cancel()
+        """The log index of ``entry_id`` once integrated, waiting at most ``timeout`` seconds (None if not yet).
+
+        The passes are counted before each look: a pass that ends between the look and the wait (which a bare
+        ``Condition.wait`` would miss, and sleep the whole timeout) makes the wait return at once.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._progress:
+                passes = self._passes
+            with self.database.transaction(write=False) as session:
+                index = session.scalar(
+                    select(LedgerLeaf.index).where(LedgerLeaf.agency_id == agency_id, LedgerLeaf.entry_id == entry_id)
+                )
+            remaining = deadline - time.monotonic()
+            if index is not None or remaining <= 0:
+                return None if index is None else int(index)
+            self.wake()
+            with self._progress:
+                self._progress.wait_for(partial(self._passed_since, passes), timeout=min(self.interval, remaining))
+
+    def _passed_since(self, passes: int) -> bool:
+        return self._passes != passes

@@ -3,6 +3,7 @@ waits its gap, and the next pass places every entry committed meanwhile (service
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -60,6 +61,30 @@ def test_a_lone_commit_is_placed_at_once_and_the_commits_of_the_gap_in_one_pass(
         assert [n for n in runner.placed if n] == [1, 5]  # all five in one pass
     finally:
         runner.stop()
+
+
+class PassOnWake(IntegratorRunner):
+    """A runner whose pass runs inside ``wake()``: it always ends before the waiter that woke it starts waiting."""
+
+    def wake(self) -> None:
+        self.run_once()
+
+
+def test_a_pass_that_ends_before_the_wait_begins_is_not_missed(
+    runtime: Runtime, append_probe: Callable[..., Recorded]
+) -> None:
+    with runtime.database.transaction(write=False) as session:
+        agency = get_agency_by_code(session, "tiemen").id
+    runner = PassOnWake(runtime.database, runtime.signers, runtime.checkpoints, runtime.clock, interval=600.0)
+    entry = append_probe()
+    found: list[int | None] = []
+    waiter = threading.Thread(
+        target=lambda: found.append(runner.wait_for_index(agency, entry.entry_id, timeout=600.0)), daemon=True
+    )
+    waiter.start()
+    waiter.join(timeout=60)  # the pass takes milliseconds; a missed one would keep the waiter ten minutes
+    assert not waiter.is_alive(), "wait_for_index slept through the pass that placed its entry"
+    assert found[0] is not None
 
 
 def test_stopping_does_not_wait_out_the_gap(runtime: Runtime, append_probe: Callable[..., Recorded]) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, Connection, Select, bindparam, inspect, update
@@ -135,19 +136,14 @@ def _row_update(mapper: Mapper[Any], keys: frozenset[str], dialect: Dialect) -> 
     return made
 
 
-_WRITABLE: dict[Mapper[Any], frozenset[str]] = {}
-
-
+@cache
 def _writable_columns(mapper: Mapper[Any]) -> frozenset[str]:
     """The attributes of ``mapper`` written straight: its columns but the key — none at all for a model with
     relationships (put back into the session below, it would lose what they loaded), a key of several columns or
     a version counter of SQLAlchemy's."""
-    found = _WRITABLE.get(mapper)
-    if found is None:
-        simple = not mapper.relationships and len(mapper.primary_key) == 1 and mapper.version_id_col is None
-        keys = {a.key for a in mapper.column_attrs if not any(c.primary_key for c in a.columns)}
-        found = _WRITABLE[mapper] = frozenset(keys if simple else ())
-    return found
+    if mapper.relationships or len(mapper.primary_key) != 1 or mapper.version_id_col is not None:
+        return frozenset()
+    return frozenset(a.key for a in mapper.column_attrs if not any(c.primary_key for c in a.columns))
 
 
 def write_changed_row(session: Session) -> bool:

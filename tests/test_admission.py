@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from service.admission import CaseWorkAdmission
+from service.admission import CaseWorkAdmission, on_the_loop
 from service.main import NOT_HELD_PATHS
 
 
@@ -158,3 +158,50 @@ def test_the_turn_ends_when_the_answer_starts_so_a_slow_reader_holds_none() -> N
 def test_at_least_one_case_request_runs_at_a_time() -> None:
     with pytest.raises(ValueError):
         CaseWorkAdmission(Held(), concurrency=0, exempt=NOT_HELD_PATHS)
+
+
+# -- routes on the event loop -------------------------------------------------------------------------------------
+
+
+def test_routes_on_the_loop_take_turns_one_per_pass_so_a_request_behind_a_queue_of_them_waits_for_one() -> None:
+    """Five case views arrive at once; while the first runs, another request's data arrives (a callback made
+    ready, as the loop's reading of a socket is). It runs before the second view, not after the fifth; the views
+    run in the order they came."""
+
+    async def scenario() -> None:
+        order: list[str] = []
+        loop = asyncio.get_running_loop()
+
+        async def view(n: int) -> None:
+            async with on_the_loop():
+                order.append(f"view {n}")
+                if n == 0:
+                    loop.call_soon(order.append, "another request")
+
+        await asyncio.gather(*(view(n) for n in range(5)))
+        assert order.index("another request") < order.index("view 1"), order
+        assert [o for o in order if o.startswith("view")] == [f"view {n}" for n in range(5)]
+
+    asyncio.run(scenario())
+
+
+def test_a_route_on_the_loop_that_fails_or_is_cancelled_while_waiting_gives_up_its_turn() -> None:
+    async def scenario() -> None:
+        done: list[int] = []
+
+        async def view(n: int) -> None:
+            async with on_the_loop():
+                if n == 0:
+                    raise RuntimeError("the first view failed")
+                done.append(n)
+
+        failing = asyncio.create_task(view(0))
+        waiting = [asyncio.create_task(view(n)) for n in (1, 2, 3)]
+        await asyncio.sleep(0)
+        waiting[0].cancel()  # its client went away while it waited
+        await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), timeout=5)
+        with pytest.raises(RuntimeError):
+            await failing
+        assert done == [2, 3]
+
+    asyncio.run(scenario())

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, TypeAdapter, create_model
 from sqlalchemy.orm import Session
 
 from service import idempotency
+from service.admission import on_the_loop
 from service.auth.deps import (
     Bearer,
     ReadSession,
@@ -235,7 +236,7 @@ def search_cases(
 
 
 @router.get("/{case_id}", response_model=CaseOut)
-def get_case(
+async def get_case(
     case_id: uuid.UUID,
     request: Request,
     bearer: Bearer = requires_in_statement(Permission.CASE_READ),
@@ -243,14 +244,16 @@ def get_case(
     """One case with its file, deadlines and the steps it allows now. The ``ETag`` header is the case's version:
     send it back as ``If-Match`` with a step so that it is refused (412) if the case changed meanwhile."""
     runtime = runtime_of(request)
-    # The busiest route: its session opened here rather than as a dependency (RequiresInStatement says why).
-    with runtime.database.statements() as session:
-        # The principal and the case in one statement: the user's state and the token's version and revocation
-        # are checked on every view, as on every request.
-        _, case = cases.read_case_as(
-            session, bearer.claims, bearer.principal, runtime.case_context.case_policy, case_id
-        )
-        return _case_json(case_out(session, runtime, case), etag(case))
+    # The busiest route: on the event loop, its turn taken, on the loop's own connection (service/admission.py),
+    # its session opened here rather than as a dependency (RequiresInStatement says why). Nothing awaited inside.
+    async with on_the_loop():
+        with runtime.database.loop_statements() as session:
+            # The principal and the case in one statement: the user's state and the token's version and
+            # revocation are checked on every view, as on every request.
+            _, case = cases.read_case_as(
+                session, bearer.claims, bearer.principal, runtime.case_context.case_policy, case_id
+            )
+            return _case_json(case_out(session, runtime, case), etag(case))
 
 
 def _take_step(

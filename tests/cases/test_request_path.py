@@ -126,6 +126,28 @@ def test_a_case_view_is_one_statement(cases: Cases, counter: StatementCounter, f
     assert not [s for s in counted.statements if s.startswith(read_apart)]
 
 
+def test_a_case_view_does_not_wait_for_a_connection_the_thread_pools_requests_hold(
+    cases: Cases, runtime: Runtime, filed: dict[str, Any]
+) -> None:
+    """The view runs on the event loop (service/admission.py), where waiting for a pooled connection would stop
+    every request of the worker: it reads on the loop's own connection, served while the pool the thread pool's
+    reads use has none left."""
+    officer = cases.auth("officer1")
+    view = f"/api/v1/cases/{filed['id']}"
+    # Once first: a token the process has not seen yet is checked against its user in the thread pool.
+    assert cases.client.get(view, headers=officer).status_code == 200
+    engine = runtime.database.autocommit_reader or runtime.database.reader
+    pool: Any = engine.pool
+    held = [engine.connect() for _ in range(pool.size() + pool._max_overflow)]
+    try:
+        assert pool.checkedout() == len(held)
+        answer = cases.client.get(view, headers=officer)
+        assert answer.status_code == 200, answer.text
+    finally:
+        for connection in held:
+            connection.close()
+
+
 def test_a_case_view_costs_the_same_after_more_history(
     cases: Cases, counter: StatementCounter, filed: dict[str, Any]
 ) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.types import TypeDecorator
 
 from service.config import get_settings
 from service.logs import quiet_sql_loggers
+from service.loop_reads import LoopReads
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,31 +78,18 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(
-    url: str, *, immediate: bool = True, pool: tuple[int, int] | None = None, pool_timeout: float = 30
-) -> Engine:
-    """An engine for ``url``; on SQLite, ``immediate`` makes every transaction take the write lock first;
-    ``pool``: its connections kept and beyond them (the driver's defaults if ``None``).
+def make_engine(url: str, *, immediate: bool = True) -> Engine:
+    """An engine for ``url``; on SQLite, ``immediate`` makes every transaction take the write lock first.
 
     ``hide_parameters``: a failed statement's error (and so any log of it) never carries its parameters — a
     party's name, ID number and phone among them. The engine's own loggers are held at WARNING for the same
     reason (service/logs.py)."""
     quiet_sql_loggers()
-    sizes: dict[str, Any] = {} if pool is None else {"pool_size": pool[0], "max_overflow": pool[1]}
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 60},
-            hide_parameters=True,
-            pool_timeout=pool_timeout,
-            **sizes,
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60}, hide_parameters=True)
         _configure_sqlite(engine, immediate=immediate)
         return engine
-    pool = pool or WRITER_POOL
-    engine = create_engine(
-        url, pool_size=pool[0], max_overflow=pool[1], pool_timeout=pool_timeout, hide_parameters=True
-    )
+    engine = create_engine(url, pool_size=WRITER_POOL[0], max_overflow=WRITER_POOL[1], hide_parameters=True)
     event.listen(engine, "do_connect", _in_utc)
     event.listen(engine, "checkout", _refuse_dead_connection)
     return engine
@@ -114,13 +102,9 @@ def make_engine(
 # (service/admission.py); a request beyond a pool's connections waits for one (SQLAlchemy's ``pool_timeout``).
 WRITER_POOL = (15, 5)
 AUTOCOMMIT_POOL = (10, 10)
-# The connection of the routes that run on the event loop (``Database.loop_statements``): one, for they run one at
-# a time in a process (service/admission.py). A second loop of the process (the tests') waits for it at most this
-# long; a served worker has one loop and never waits.
-LOOP_POOL_TIMEOUT = 10
 
 
-def make_autocommit_engine(url: str, *, pool: tuple[int, int] = AUTOCOMMIT_POOL, pool_timeout: float = 30) -> Engine:
+def make_autocommit_engine(url: str) -> Engine:
     """A PostgreSQL engine whose pooled connections stay in autocommit, for :meth:`Database.statements`: the
     same engine with ``execution_options(isolation_level="AUTOCOMMIT")`` switches each connection to autocommit at
     checkout and back at return: ~150 µs of CPU per use (in-process, a session, ``SELECT 1`` and its close took
@@ -130,9 +114,8 @@ def make_autocommit_engine(url: str, *, pool: tuple[int, int] = AUTOCOMMIT_POOL,
     engine = create_engine(
         url,
         isolation_level="AUTOCOMMIT",
-        pool_size=pool[0],
-        max_overflow=pool[1],
-        pool_timeout=pool_timeout,
+        pool_size=AUTOCOMMIT_POOL[0],
+        max_overflow=AUTOCOMMIT_POOL[1],
         hide_parameters=True,
     )
     event.listen(engine, "do_connect", _in_utc)
@@ -178,14 +161,8 @@ class Database:
             if self.autocommit_reader is None
             else sessionmaker(self.autocommit_reader, expire_on_commit=False, autoflush=False)
         )
-        # The routes on the event loop read on a connection of their own (``loop_statements``): one, as they run
-        # one at a time (service/admission.py), so that the loop never waits for a pool the threads have taken.
-        self.loop_reader = (
-            make_engine(url, immediate=False, pool=(1, 0), pool_timeout=LOOP_POOL_TIMEOUT)
-            if self.is_sqlite
-            else make_autocommit_engine(url, pool=(1, 0), pool_timeout=LOOP_POOL_TIMEOUT)
-        )
-        self._loop_sessions = sessionmaker(self.loop_reader, expire_on_commit=False, autoflush=False)
+        # PostgreSQL: the statements routes await on the event loop (service/loop_reads.py).
+        self.loop_reads: LoopReads | None = None if self.is_sqlite else LoopReads(self.writer)
 
     @property
     def is_sqlite(self) -> bool:
@@ -225,9 +202,9 @@ class Database:
 
     @property
     def engines(self) -> list[Engine]:
-        """Each engine of this database once: the writer, the reader (the writer's, on PostgreSQL), the
-        autocommit engine of :meth:`statements` (PostgreSQL) and the event loop's (:meth:`loop_statements`)."""
-        found = [self.writer, self.reader, self.autocommit_reader, self.loop_reader]
+        """Each engine of this database once: the writer, the reader (the writer's, on PostgreSQL) and the
+        autocommit engine of :meth:`statements` (PostgreSQL)."""
+        found = [self.writer, self.reader, self.autocommit_reader]
         return list({id(e): e for e in found if e is not None}.values())
 
     def statement_session(self) -> Session:
@@ -245,17 +222,6 @@ class Database:
                 yield session
             return
         session = self._statement_sessions()
-        try:
-            yield session
-        finally:
-            session.close()
-
-    @contextmanager
-    def loop_statements(self) -> Iterator[Session]:
-        """As :meth:`statements`, on the event loop's own connection: for a route that runs on the loop
-        (``service.admission.on_the_loop``), which must not wait for a connection the thread pool's requests hold.
-        On SQLite, a reading transaction on that connection, ended by the session's close."""
-        session = self._loop_sessions()
         try:
             yield session
         finally:

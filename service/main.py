@@ -118,6 +118,8 @@ def build_app(runtime: Runtime | None) -> FastAPI:
         finally:
             if runner is not None:
                 runner.stop()
+            if runtime is not None and runtime.database.loop_reads is not None:
+                await runtime.database.loop_reads.close()
 
     settings = runtime.settings if runtime is not None else Settings()
     openapi_url = "/openapi.json" if settings.api_docs_enabled else None

@@ -48,10 +48,13 @@ class Straight:
     _compiled: str | None = None
 
     def sql(self, connection: Connection) -> str:
-        # Compiled once, for the dialect that runs it (a race compiles it twice, to the same text).
+        return self.sql_for(connection.dialect)
+
+    def sql_for(self, dialect: Dialect) -> str:
+        """Its SQL for PostgreSQL's ``dialect``, compiled once (a race compiles it twice, to the same text)."""
         if self._compiled is None:
             statement = self.postgresql if self.postgresql is not None else self.portable
-            self._compiled = str(statement.compile(dialect=connection.dialect))
+            self._compiled = str(statement.compile(dialect=dialect))
         return self._compiled
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:

@@ -18,24 +18,19 @@ def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(run
     database = Database(runtime.settings.resolved_database_url)
     backend = sa.text("SELECT pg_backend_pid()")
     try:
-        # A connection of each pool: the transactions', the autocommit reads', and the event loop's own (a case
-        # view's or a proof's: were it not replaced, every such request of the worker would fail).
+        # A connection of each pool: the transactions', and the autocommit reads' of a case view or a proof.
         with database.transaction(write=False) as session:
             first = session.execute(backend).scalar_one()
         with database.statements() as session:
             first_autocommit = session.execute(backend).scalar_one()
-        with database.loop_statements() as session:
-            first_loop = session.execute(backend).scalar_one()
         # Back in their pools; the server ends them (a restart, an administrator, an idle timeout would).
         with runtime.database.transaction() as session:
-            for pid in (first, first_autocommit, first_loop):
+            for pid in (first, first_autocommit):
                 assert session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
         time.sleep(0.5)
         with database.transaction(write=False) as session:
             assert session.execute(backend).scalar_one() != first
         with database.statements() as session:
             assert session.execute(backend).scalar_one() != first_autocommit
-        with database.loop_statements() as session:
-            assert session.execute(backend).scalar_one() != first_loop
     finally:
         database.dispose()

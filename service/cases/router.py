@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,7 @@ from service.cases.versioning import etag
 from service.cases.workflow import CaseState, Procedure, load_workflows
 from service.errors import InvalidInput
 from service.inputs import Line, SaneDate
+from service.loop_reads import WouldBlock, offline_session
 from service.projections import POLICIES
 from service.runtime import Runtime, runtime_of
 
@@ -244,16 +246,34 @@ async def get_case(
     """One case with its file, deadlines and the steps it allows now. The ``ETag`` header is the case's version:
     send it back as ``If-Match`` with a step so that it is refused (412) if the case changed meanwhile."""
     runtime = runtime_of(request)
-    # The busiest route: on the event loop, its turn taken, on the loop's own connection (service/admission.py),
-    # its session opened here rather than as a dependency (RequiresInStatement says why). Nothing awaited inside.
-    async with on_the_loop():
-        with runtime.database.loop_statements() as session:
-            # The principal and the case in one statement: the user's state and the token's version and
-            # revocation are checked on every view, as on every request.
-            _, case = cases.read_case_as(
-                session, bearer.claims, bearer.principal, runtime.case_context.case_policy, case_id
-            )
-            return _case_json(case_out(session, runtime, case), etag(case))
+    reads = runtime.database.loop_reads
+    if reads is not None:
+        # The busiest route: on PostgreSQL, on the event loop — its one statement awaited, the rest done on the
+        # row, taking turns with the other such routes (service/loop_reads.py, service/admission.py).
+        async with on_the_loop():
+            row = await reads.first(cases.CASE_AS, cases.case_as_params(bearer.claims, case_id))
+            try:
+                return _case_view(offline_session(), runtime, bearer, row)
+            except WouldBlock:
+                pass  # it needs a read beyond its statement (a review to check, a cache to fill): in the pool
+    return await run_in_threadpool(_case_view_in_thread, runtime, bearer, case_id)
+
+
+def _case_view_in_thread(runtime: Runtime, bearer: Bearer, case_id: uuid.UUID) -> Response:
+    # Its session opened here rather than as a dependency (RequiresInStatement says why).
+    with runtime.database.statements() as session:
+        # The principal and the case in one statement: the user's state and the token's version and revocation
+        # are checked on every view, as on every request.
+        row = cases.CASE_AS.first(session.connection(), cases.case_as_params(bearer.claims, case_id))
+        return _case_view(session, runtime, bearer, row)
+
+
+def _case_view(session: Session, runtime: Runtime, bearer: Bearer, row: Sequence[Any] | None) -> Response:
+    try:
+        _, case = cases.case_as_of_row(session, row, bearer.principal, runtime.case_context.case_policy)
+        return _case_json(case_out(session, runtime, case), etag(case))
+    finally:
+        session.close()
 
 
 def _take_step(

@@ -127,7 +127,7 @@ _SEE_ALL = frozenset({"head", "supervisor", "reviewer"})
 # the request works with (service/straight.py: a third of the ORM's cost of loading them).
 _CASE_COLUMNS = loaded_columns(Case)
 _AGENCY_COLUMNS = loaded_columns(Agency)
-_CASE_AS = Straight(
+CASE_AS = Straight(
     PRINCIPAL.add_columns(
         *(column for _, column in _CASE_COLUMNS),
         *(column for _, column in _AGENCY_COLUMNS),
@@ -169,10 +169,29 @@ def read_case_as(
 
     ``for_step``: the case's stream (of the user's agency, found in the locking statement) is locked first and the
     case read under the lock, as ``get_case(for_step=True)`` does — one statement fewer, the principal's."""
-    params = principal_params(claims)
+    params = case_as_params(claims, case_id)
     if for_step:
         lock_stream_of(session, _LOCK_CASE_OF_USER, case_stream(case_id), params)
-    row = _CASE_AS.first(session.connection(), {**params, "case_id": case_id})
+    row = CASE_AS.first(session.connection(), params)
+    return case_as_of_row(session, row, principal_of_row, policy, for_step=for_step)
+
+
+def case_as_params(claims: Claims, case_id: uuid.UUID) -> dict[str, Any]:
+    """The parameters of ``CASE_AS`` for the principal ``claims`` names and the case ``case_id``."""
+    return {**principal_params(claims), "case_id": case_id}
+
+
+def case_as_of_row(
+    session: Session,
+    row: Sequence[Any] | None,
+    principal_of_row: Callable[[Any], Principal],
+    policy: CasePolicy,
+    *,
+    for_step: bool = False,
+) -> tuple[Principal, Case]:
+    """``read_case_as`` from the row ``CASE_AS`` read (none: no such user), by whoever read it (a route on the
+    event loop awaits it: service/loop_reads.py): the principal checked, the case's visibility, the case and its
+    agency put into ``session``."""
     # Refuses a missing user: there is a row below.
     principal = principal_of_row(None if row is None else PrincipalRow(*row[: _CASE_AT.start]))
     row = cast(Sequence[Any], row)

@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from service.admission import on_the_loop
 from service.agencies.service import agency_id_by_code, get_agency_by_code
 from service.auth.deps import PUBLIC, ReadSession, RuntimeDep, requires
 from service.auth.permissions import Permission
@@ -42,16 +41,14 @@ def b64(data: bytes) -> str:
 # The public routes below read append-only rows with one statement each (Database.statements): no transaction,
 # no dependency that would cost the request a trip through the thread pool of its own. The reads a monitor and
 # every verifier ask for most (the checkpoint, the proofs) take the runtime from the request rather than as a
-# dependency: each dependency FastAPI solves costs a request (RequiresInStatement); and they run on the event
-# loop, their turn taken, on the loop's own connection, awaiting nothing inside (service/admission.py).
+# dependency: each dependency FastAPI solves costs a request (RequiresInStatement).
 
 
 @router.get("/checkpoint", response_class=PlainTextResponse, dependencies=[PUBLIC])
-async def get_checkpoint(agency: str, request: Request) -> PlainTextResponse:
+def get_checkpoint(agency: str, request: Request) -> PlainTextResponse:
     """The latest signed checkpoint (C2SP signed note)."""
-    async with on_the_loop():
-        with runtime_of(request).database.loop_statements() as session:
-            return PlainTextResponse(ledger.checkpoint_note(session, agency_id_by_code(session, agency)).note)
+    with runtime_of(request).database.statements() as session:
+        return PlainTextResponse(ledger.checkpoint_note(session, agency_id_by_code(session, agency)).note)
 
 
 @router.post("/checkpoint", response_class=PlainTextResponse)
@@ -108,16 +105,15 @@ def list_entries(
 
 
 @router.get("/proof/inclusion", response_model=InclusionProofOut, dependencies=[PUBLIC])
-async def get_inclusion_proof(
+def get_inclusion_proof(
     agency: str,
     request: Request,
     index: Annotated[int, Query(ge=0, le=INT64_MAX)],
     size: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
 ) -> JSONResponse:
     """RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` (default: latest checkpoint)."""
-    async with on_the_loop():
-        with runtime_of(request).database.loop_statements() as session:
-            answer = ledger.prove_inclusion(session, agency_id_by_code(session, agency), index, size)
+    with runtime_of(request).database.statements() as session:
+        answer = ledger.prove_inclusion(session, agency_id_by_code(session, agency), index, size)
     # Built directly (the shape is InclusionProofOut): proofs are asked for often and answered in milliseconds.
     return JSONResponse(
         {
@@ -171,16 +167,15 @@ def get_entry_proof(
 
 
 @router.get("/proof/consistency", response_model=ConsistencyProofOut, dependencies=[PUBLIC])
-async def get_consistency_proof(
+def get_consistency_proof(
     agency: str,
     request: Request,
     size1: Annotated[int, Query(alias="from", ge=1, le=INT64_MAX)],
     size2: Annotated[int | None, Query(alias="to", ge=1, le=INT64_MAX)] = None,
 ) -> JSONResponse:
     """RFC 9162 consistency proof between tree sizes ``from`` and ``to`` (default: latest checkpoint)."""
-    async with on_the_loop():
-        with runtime_of(request).database.loop_statements() as session:
-            answer = ledger.prove_consistency(session, agency_id_by_code(session, agency), size1, size2)
+    with runtime_of(request).database.statements() as session:
+        answer = ledger.prove_consistency(session, agency_id_by_code(session, agency), size1, size2)
     return JSONResponse(
         {
             "size1": answer.size1,

@@ -1,0 +1,95 @@
+"""Reads a route makes on the event loop: its statement awaited on the loop's own connection, the rest of its work
+done on what it read, with no I/O.
+
+A trip through the thread pool — the request handed to a thread and the answer back, the interpreter passed
+between them each way — cost a case view ~0.2 ms of its ~1.3 ms of CPU (``bench/README.md``, stop 37). A route
+that needs one statement can skip it: the statement is sent on psycopg's asyncio connection and awaited, so the
+loop serves other requests meanwhile (blocking I/O never runs on the event loop), and the work on the row —
+checks, the answer — runs on the loop. That work gets an :func:`offline_session`: the ORM objects of the row are
+put into it as into any session, and anything that would read more (a lazy attribute, a lookup a process cache
+does not hold yet) raises :class:`WouldBlock` instead of blocking the loop; the route then does its whole work in
+the thread pool, as any other route does.
+
+PostgreSQL only: SQLite's driver has no asyncio form, and its routes run in the thread pool. One connection per
+event loop (a served worker has one loop; the tests start several), in autocommit as ``Database.statements``'s,
+speaking UTC as every connection of the service's engines; a connection the server closed is replaced before
+use, and a statement that finds it broken is sent once more on a new one (reads only)."""
+
+from __future__ import annotations
+
+import asyncio
+import select
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from service.straight import Straight
+
+
+class WouldBlock(RuntimeError):
+    """Work on the event loop asked for a read it would have to wait for: do it in the thread pool instead."""
+
+
+class _OfflineSession(Session):
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        raise WouldBlock("a read beyond the route's statement: not on the event loop")
+
+
+def offline_session() -> Session:
+    """A session that holds objects and reads nothing: any statement raises :class:`WouldBlock`."""
+    return _OfflineSession(autoflush=False, expire_on_commit=False)
+
+
+class LoopReads:
+    """The asyncio connections of one PostgreSQL database, one per event loop."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.dialect = engine.dialect
+        url = make_url(engine.url).set(drivername="postgresql")
+        self._conninfo = url.render_as_string(hide_password=False)
+        options = str(engine.url.query.get("options", ""))
+        self._options = " ".join(filter(None, [options, "-c TimeZone=UTC"]))
+        self._connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, psycopg.AsyncConnection[Any]]
+        self._connections = weakref.WeakKeyDictionary()
+
+    async def first(self, statement: Straight, params: Mapping[str, Any]) -> Sequence[Any] | None:
+        """The first row of ``statement`` run with ``params`` on this loop's connection, or ``None``."""
+        sql = statement.sql_for(self.dialect)
+        connection = await self._connection()
+        try:
+            cursor = await connection.execute(sql, params)
+        except psycopg.OperationalError:
+            if not connection.broken:
+                raise
+            connection = await self._connection()  # the server went away meanwhile: once more, on a new one
+            cursor = await connection.execute(sql, params)
+        return await cursor.fetchone()
+
+    async def _connection(self) -> psycopg.AsyncConnection[Any]:
+        loop = asyncio.get_running_loop()
+        connection = self._connections.get(loop)
+        if connection is not None and (connection.closed or connection.broken or _farewell_waiting(connection)):
+            await connection.close()
+            connection = None
+        if connection is None:
+            connection = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True, options=self._options)
+            self._connections[loop] = connection
+        return connection
+
+    async def close(self) -> None:
+        """Close this loop's connection (an application's shutdown)."""
+        connection = self._connections.pop(asyncio.get_running_loop(), None)
+        if connection is not None:
+            await connection.close()
+
+
+def _farewell_waiting(connection: psycopg.AsyncConnection[Any]) -> bool:
+    """An idle connection with something to read: the server closed it (``service.db._refuse_dead_connection``)."""
+    readable, _, _ = select.select([connection.fileno()], [], [], 0)
+    return bool(readable)

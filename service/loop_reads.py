@@ -60,16 +60,23 @@ class LoopReads:
 
     async def first(self, statement: Straight, params: Mapping[str, Any]) -> Sequence[Any] | None:
         """The first row of ``statement`` run with ``params`` on this loop's connection, or ``None``."""
-        sql = statement.sql_for(self.dialect)
+        cursor = await self._execute(statement.sql_for(self.dialect), params)
+        return await cursor.fetchone()
+
+    async def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of the PostgreSQL statement ``sql`` run with ``params`` on this loop's connection."""
+        cursor = await self._execute(sql, params)
+        return list(await cursor.fetchall())
+
+    async def _execute(self, sql: str, params: Mapping[str, Any]) -> psycopg.AsyncCursor[Any]:
         connection = await self._connection()
         try:
-            cursor = await connection.execute(sql, params)
+            return await connection.execute(sql, params)
         except psycopg.OperationalError:
             if not connection.broken:
                 raise
             connection = await self._connection()  # the server went away meanwhile: once more, on a new one
-            cursor = await connection.execute(sql, params)
-        return await cursor.fetchone()
+            return await connection.execute(sql, params)
 
     async def _connection(self) -> psycopg.AsyncConnection[Any]:
         loop = asyncio.get_running_loop()

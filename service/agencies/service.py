@@ -91,6 +91,12 @@ def agency_id_by_code(session: Session, code: str) -> uuid.UUID:
     return found
 
 
+def known_agency_id(database_url: str, code: str) -> uuid.UUID | None:
+    """An agency's id from its code if ``agency_id_by_code`` has found it for the database at ``database_url``
+    (the URL as its engine prints it); ``None`` if not yet: a route on the event loop looks it up there."""
+    return _IDS_BY_CODE.get((database_url, code))
+
+
 def get_agency_by_code(session: Session, code: str) -> Agency:
     agency = session.scalar(select(Agency).where(Agency.code == code))
     if agency is None:

@@ -194,7 +194,11 @@ def found_nodes(session: Session, agency_id: uuid.UUID, wanted: Iterable[Node]) 
 def read_nodes(session: Session, agency_id: uuid.UUID, wanted: Iterable[Node]) -> dict[Node, bytes]:
     """The hashes of the ``wanted`` complete subtrees, leaves included; every one of them must be there."""
     wanted = set(wanted)
-    found = found_nodes(session, agency_id, wanted)
+    return all_nodes(agency_id, wanted, found_nodes(session, agency_id, wanted))
+
+
+def all_nodes(agency_id: uuid.UUID, wanted: set[Node], found: dict[Node, bytes]) -> dict[Node, bytes]:
+    """``found``, if it holds every one of ``wanted``."""
     missing = wanted - found.keys()
     if missing:
         raise LookupError(f"ledger nodes missing for agency {agency_id}: {sorted(missing)[:5]}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +16,18 @@ from service.errors import InvalidInput, NotFound
 from service.ledger.integrator import latest_checkpoint
 from service.ledger.merkle import LeafRange, Node, consistency_plan, inclusion_plan, range_hash, subtree_cover
 from service.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerLeaf
-from service.ledger.nodes import PG_READ_RUNS, ReadPlan, found_nodes, pg_run_parameters, pg_runs_read, read_nodes
+from service.ledger.nodes import (
+    PG_READ_RUNS,
+    ReadPlan,
+    all_nodes,
+    found_nodes,
+    pg_run_parameters,
+    pg_runs_read,
+    read_nodes,
+)
+
+if TYPE_CHECKING:
+    from service.loop_reads import LoopReads
 
 
 @dataclass(frozen=True)
@@ -96,28 +108,34 @@ _SQLITE_HEAD = (  # the agency's id as SQLAlchemy stores a UUID on SQLite: 32 he
 def _head_and_nodes(session: Session, agency_id: uuid.UUID, wanted: set[Node]) -> tuple[_Head, dict[Node, bytes]]:
     """The log's head, its latest checkpoint and those of the ``wanted`` nodes that are stored."""
     connection = session.connection()
-    nodes: dict[Node, bytes] = {}
     if connection.dialect.name == "postgresql":
         plan = ReadPlan(wanted)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         cursor.execute(_PG_HEAD_AND_RUNS, pg_run_parameters(agency_id, plan))
-        rows = cursor.fetchall()
-        head = next(((int(size), bytes(root)) for which, size, root in rows if which == -1), None)
-        signed = next(((int(size), bytes(root)) for which, size, root in rows if which == -2), None)
-        nodes = plan.assemble(pg_runs_read(plan, (row for row in rows if row[0] >= 0)))
-    else:  # SQLite, in process: the driver's cursor (the ORM's two lookups cost more than the nodes' read)
-        lite = connection.connection.driver_connection
-        rows = lite.execute(_SQLITE_HEAD, (agency_id.hex, agency_id.hex)).fetchall()  # type: ignore[union-attr]
-        head = next(((int(size), bytes(root)) for which, size, root in rows if which == -1), None)
-        signed = next(((int(size), bytes(root)) for which, size, root in rows if which == -2), None)
-        if head is not None:
-            nodes = found_nodes(session, agency_id, wanted)
+        return _head_of_rows(agency_id, plan, cursor.fetchall())
+    # SQLite, in process: the driver's cursor (the ORM's two lookups cost more than the nodes' read)
+    lite = connection.connection.driver_connection
+    rows = lite.execute(_SQLITE_HEAD, (agency_id.hex, agency_id.hex)).fetchall()  # type: ignore[union-attr]
+    head = _head_of(agency_id, rows)
+    return head, found_nodes(session, agency_id, wanted)
+
+
+def _head_of_rows(
+    agency_id: uuid.UUID, plan: ReadPlan, rows: Sequence[tuple[Any, ...]]
+) -> tuple[_Head, dict[Node, bytes]]:
+    """The head and nodes of ``_PG_HEAD_AND_RUNS``' rows."""
+    return _head_of(agency_id, rows), plan.assemble(pg_runs_read(plan, (row for row in rows if row[0] >= 0)))
+
+
+def _head_of(agency_id: uuid.UUID, rows: Sequence[Sequence[Any]]) -> _Head:
+    head = next(((int(size), bytes(root)) for which, size, root in rows if which == -1), None)
+    signed = next(((int(size), bytes(root)) for which, size, root in rows if which == -2), None)
     if head is None:
         raise NotFound("this agency has no ledger", "该执法主体没有账本")
     # Proofs default to the latest signed checkpoint: a size an outside verifier can hold us to.
     answer = _Head(head[0], head[1], *(signed or head))
     _SIGNED_SIZE_HINT[agency_id] = answer.signed_size
-    return answer, nodes
+    return answer
 
 
 @functools.lru_cache(maxsize=4096)
@@ -147,9 +165,29 @@ class _Shape:
         return {node for cover in covers for node in cover} | set(self.extra)
 
 
-def _answer(
-    session: Session, agency_id: uuid.UUID, shape_at: Callable[[_Head], _Shape]
-) -> tuple[_Head, list[bytes], list[bytes], dict[Node, bytes]]:
+@dataclass(frozen=True)
+class _HeadRead:
+    """A proof's first read: the head, the latest checkpoint, and those of ``wanted`` that are stored."""
+
+    agency_id: uuid.UUID
+    wanted: set[Node]
+
+
+@dataclass(frozen=True)
+class _NodesRead:
+    """A proof's second read, when the head shows more nodes are needed: every one of ``wanted``."""
+
+    agency_id: uuid.UUID
+    wanted: set[Node]
+
+
+_Answer = tuple[_Head, list[bytes], list[bytes], dict[Node, bytes]]
+# A proof worked out as a generator of the reads it needs (sans I/O): a session's statements answer them in the
+# thread pool (``_answered``), the event loop's asyncio connection on the loop (``_answered_on_loop``).
+_Steps = Generator[_HeadRead | _NodesRead, Any, _Answer]
+
+
+def _answer(agency_id: uuid.UUID, shape_at: Callable[[_Head], _Shape]) -> _Steps:
     """The head, the proof's range hashes, its roots and its single nodes.
 
     The nodes the proof would need if the latest checkpoint were still the one proofs last defaulted to are
@@ -160,15 +198,44 @@ def _answer(
     if hint is not None:
         with contextlib.suppress(InvalidInput, ValueError):  # a request that does not fit the hint: the head tells
             prefetch = shape_at(_Head(_UNBOUNDED, b"", hint, b"")).nodes(lambda size: b"" if size == hint else None)
-    head, nodes = _head_and_nodes(session, agency_id, prefetch)
+    head, nodes = yield _HeadRead(agency_id, prefetch)
     shape = shape_at(head)
     missing = shape.nodes(head.known_root) - nodes.keys()
     if missing:
-        nodes.update(read_nodes(session, agency_id, missing))
+        nodes.update((yield _NodesRead(agency_id, missing)))
     hashes = [range_hash([nodes[node] for node in cover]) for cover in shape.covers]
     root_covers = shape.root_covers(head.known_root)
     roots = [head.known_root(size) or range_hash([nodes[n] for n in root_covers[size]]) for size in shape.roots]
     return head, hashes, roots, nodes
+
+
+def _answered(session: Session, steps: _Steps) -> _Answer:
+    """The proof ``steps`` work out, their reads made with ``session``."""
+    try:
+        read = next(steps)
+        while True:
+            if isinstance(read, _HeadRead):
+                read = steps.send(_head_and_nodes(session, read.agency_id, read.wanted))
+            else:
+                read = steps.send(read_nodes(session, read.agency_id, read.wanted))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+async def _answered_on_loop(reads: LoopReads, steps: _Steps) -> _Answer:
+    """The proof ``steps`` work out, their reads awaited on the event loop's connection (PostgreSQL)."""
+    try:
+        read = next(steps)
+        while True:
+            plan = ReadPlan(read.wanted)
+            if isinstance(read, _HeadRead):
+                rows = await reads.rows(_PG_HEAD_AND_RUNS, pg_run_parameters(read.agency_id, plan))
+                read = steps.send(_head_of_rows(read.agency_id, plan, rows))
+            else:
+                rows = await reads.rows(PG_READ_RUNS, pg_run_parameters(read.agency_id, plan)) if plan.runs else []
+                read = steps.send(all_nodes(read.agency_id, read.wanted, plan.assemble(pg_runs_read(plan, rows))))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -181,6 +248,18 @@ class InclusionAnswer:
 
 
 def prove_inclusion(session: Session, agency_id: uuid.UUID, index: int, size: int | None) -> InclusionAnswer:
+    return _inclusion(index, size, _answered(session, _answer(agency_id, _inclusion_shape(index, size))))
+
+
+async def prove_inclusion_on_loop(
+    reads: LoopReads, agency_id: uuid.UUID, index: int, size: int | None
+) -> InclusionAnswer:
+    """``prove_inclusion``, its reads awaited on the event loop's connection (service/loop_reads.py)."""
+    answer = await _answered_on_loop(reads, _answer(agency_id, _inclusion_shape(index, size)))
+    return _inclusion(index, size, answer)
+
+
+def _inclusion_shape(index: int, size: int | None) -> Callable[[_Head], _Shape]:
     def shape_at(head: _Head) -> _Shape:
         at = head.signed_size if size is None else size
         _check_size(head.size, at, "size")
@@ -188,7 +267,11 @@ def prove_inclusion(session: Session, agency_id: uuid.UUID, index: int, size: in
             raise InvalidInput(f"index={index} is not below size={at}", f"index={index} 须小于 size={at}")
         return _Shape(inclusion_plan(index, at), [at], [(0, index)])
 
-    head, proof, (root,), nodes = _answer(session, agency_id, shape_at)
+    return shape_at
+
+
+def _inclusion(index: int, size: int | None, answer: _Answer) -> InclusionAnswer:
+    head, proof, (root,), nodes = answer
     return InclusionAnswer(index, head.signed_size if size is None else size, root, nodes[(0, index)], proof)
 
 
@@ -210,7 +293,7 @@ def prove_consistency(session: Session, agency_id: uuid.UUID, size1: int, size2:
             raise InvalidInput(f"from={size1} is greater than to={to}", f"from={size1} 大于 to={to}")
         return _Shape(consistency_plan(size1, to), [size1, to], [])
 
-    head, proof, (root1, root2), _ = _answer(session, agency_id, shape_at)
+    head, proof, (root1, root2), _ = _answered(session, _answer(agency_id, shape_at))
     return ConsistencyAnswer(size1, head.signed_size if size2 is None else size2, root1, root2, proof)
 
 

@@ -7,11 +7,16 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from service.agencies.service import agency_id_by_code
+from service.ledger import router as ledger_router
+from service.ledger import service as ledger_service
 from service.ledger.canonical import parse_entry
 from service.ledger.merkle import leaf_hash, root_of, verify_consistency, verify_inclusion
 from service.ledger.note import NoteVerifier, open_checkpoint
+from service.runtime import Runtime
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -200,3 +205,46 @@ def test_a_caller_waits_boundedly_for_its_entrys_place_and_proof(
     assert f"\n{sealed['size']}\n{sealed['root']}\n" in checkpoint
     unknown = base64.b64encode(bytes(32)).decode()
     assert client.get(url, params={"leaf_hash": unknown}).status_code == 404
+
+
+def test_on_postgresql_a_proof_is_answered_on_the_event_loop_the_same_as_in_the_thread_pool(
+    client: TestClient,
+    auth: Auth,
+    append_probe: Callable[..., Any],
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its reads awaited on the loop's own connection (service/loop_reads.py), once the process knows the agency's
+    id; the first proof of a process, and every proof on SQLite, in the thread pool. The same answers, checkpoint
+    after checkpoint (the size proofs last defaulted to being only a hint of the nodes to read)."""
+    base = "/api/v1/agencies/tiemen/ledger"
+    hops: list[str] = []
+    real = ledger_router.run_in_threadpool
+
+    async def counted(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        hops.append(func.__name__)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(ledger_router, "run_in_threadpool", counted)
+    on_loop = runtime.database.loop_reads is not None
+    for round_ in range(3):
+        for n in range(4):
+            append_probe(n=n, round=round_)
+        assert client.post(f"{base}/checkpoint", headers=auth("supervisor")).status_code == 200
+        size = len(all_entries(client, auth("supervisor")))
+        if round_ == 0:  # the agency's id looked up once in this process (in the pool on PostgreSQL too)
+            assert client.get(f"{base}/proof/inclusion?index=0").status_code == 200
+        for index in range(size):
+            hops.clear()
+            answer = client.get(f"{base}/proof/inclusion?index={index}")
+            assert answer.status_code == 200, answer.text
+            assert hops == ([] if on_loop else ["_inclusion_in_thread"])
+            with runtime.database.statements() as session:
+                pooled = ledger_service.prove_inclusion(session, agency_id_by_code(session, "tiemen"), index, None)
+            assert answer.json() == {
+                "index": index,
+                "size": size,
+                "root": base64.b64encode(pooled.root).decode(),
+                "leaf_hash": base64.b64encode(pooled.leaf_hash).decode(),
+                "proof": [base64.b64encode(h).decode() for h in pooled.proof],
+            }

@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import select
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -47,7 +48,7 @@ def offline_session() -> Session:
 
 
 class LoopReads:
-    """The asyncio connections of one PostgreSQL database, one per event loop."""
+    """The asyncio connections of one PostgreSQL database, one per event loop, used by one statement at a time."""
 
     def __init__(self, engine: Engine) -> None:
         self.dialect = engine.dialect
@@ -55,45 +56,54 @@ class LoopReads:
         self._conninfo = url.render_as_string(hide_password=False)
         options = str(engine.url.query.get("options", ""))
         self._options = " ".join(filter(None, [options, "-c TimeZone=UTC"]))
-        self._connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, psycopg.AsyncConnection[Any]]
-        self._connections = weakref.WeakKeyDictionary()
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnection]
+        self._loops = weakref.WeakKeyDictionary()
 
-    async def first(self, statement: Straight, params: Mapping[str, Any]) -> Sequence[Any] | None:
+    async def first(self, statement: Straight, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of ``statement`` run with ``params`` on this loop's connection, or ``None``."""
-        cursor = await self._execute(statement.sql_for(self.dialect), params)
-        return await cursor.fetchone()
+        rows = await self.rows(statement.sql_for(self.dialect), params)
+        return rows[0] if rows else None
 
     async def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row of the PostgreSQL statement ``sql`` run with ``params`` on this loop's connection."""
-        cursor = await self._execute(sql, params)
-        return list(await cursor.fetchall())
-
-    async def _execute(self, sql: str, params: Mapping[str, Any]) -> psycopg.AsyncCursor[Any]:
-        connection = await self._connection()
-        try:
-            return await connection.execute(sql, params)
-        except psycopg.OperationalError:
-            if not connection.broken:
-                raise
-            connection = await self._connection()  # the server went away meanwhile: once more, on a new one
-            return await connection.execute(sql, params)
-
-    async def _connection(self) -> psycopg.AsyncConnection[Any]:
         loop = asyncio.get_running_loop()
-        connection = self._connections.get(loop)
+        held = self._loops.get(loop)
+        if held is None:
+            held = self._loops[loop] = _LoopConnection(asyncio.Lock())
+        # One statement at a time on the connection, from sending it to its last row: another request's statement
+        # waits here, not in the middle of this one's exchange with the server.
+        async with held.turn:
+            try:
+                return await self._rows(held, sql, params)
+            except psycopg.OperationalError:
+                if held.connection is None or not held.connection.broken:
+                    raise
+                return await self._rows(held, sql, params)  # the server went away meanwhile: once more, anew
+
+    async def _rows(self, held: _LoopConnection, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        connection = held.connection
         if connection is not None and (connection.closed or connection.broken or _farewell_waiting(connection)):
             await connection.close()
             connection = None
         if connection is None:
-            connection = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True, options=self._options)
-            self._connections[loop] = connection
-        return connection
+            connection = held.connection = await psycopg.AsyncConnection.connect(
+                self._conninfo, autocommit=True, options=self._options
+            )
+        cursor = await connection.execute(sql, params)
+        return list(await cursor.fetchall())
 
     async def close(self) -> None:
         """Close this loop's connection (an application's shutdown)."""
-        connection = self._connections.pop(asyncio.get_running_loop(), None)
-        if connection is not None:
-            await connection.close()
+        held = self._loops.pop(asyncio.get_running_loop(), None)
+        if held is not None and held.connection is not None:
+            async with held.turn:
+                await held.connection.close()
+
+
+@dataclass
+class _LoopConnection:
+    turn: asyncio.Lock
+    connection: psycopg.AsyncConnection[Any] | None = None
 
 
 def _farewell_waiting(connection: psycopg.AsyncConnection[Any]) -> bool:

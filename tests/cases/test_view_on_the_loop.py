@@ -150,3 +150,35 @@ def test_a_loop_connection_the_server_closed_is_replaced_before_a_statement_uses
             await reads.close()
 
     asyncio.run(scenario())
+
+
+def test_statements_on_one_loop_take_the_connection_one_at_a_time(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From sending one to reading its last row: the check for a connection the server closed looks at its socket,
+    which another statement's answer arriving meanwhile would fool."""
+    reads = _postgres(runtime)
+    real = LoopReads._rows
+    active, most = [0], [0]
+
+    async def watched(self: LoopReads, *args: Any) -> Any:
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        try:
+            return await real(self, *args)
+        finally:
+            active[0] -= 1
+
+    monkeypatch.setattr(LoopReads, "_rows", watched)
+
+    async def scenario() -> list[list[tuple[Any, ...]]]:
+        try:
+            return await asyncio.gather(
+                *(reads.rows("SELECT %(n)s::int, pg_sleep(0.005)", {"n": n}) for n in range(12))
+            )
+        finally:
+            await reads.close()
+
+    answers = asyncio.run(scenario())
+    assert [rows[0][0] for rows in answers] == list(range(12))
+    assert most[0] == 1

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -248,3 +250,34 @@ def test_on_postgresql_a_proof_is_answered_on_the_event_loop_the_same_as_in_the_
                 "leaf_hash": base64.b64encode(pooled.leaf_hash).decode(),
                 "proof": [base64.b64encode(h).decode() for h in pooled.proof],
             }
+
+
+def test_proofs_asked_at_once_on_one_event_loop_each_get_their_own_answer(
+    client: TestClient, auth: Auth, append_probe: Callable[..., Any], runtime: Runtime
+) -> None:
+    """Sixty proofs in flight together on one loop share its one connection (PostgreSQL): each statement is sent
+    and read to its end before the next (service/loop_reads.py), and every answer is the proof it asked for."""
+    base = "/api/v1/agencies/tiemen/ledger"
+    for n in range(9):
+        append_probe(n=n)
+    assert client.post(f"{base}/checkpoint", headers=auth("supervisor")).status_code == 200
+    leaves = [b64d(entry["leaf_hash"]) for entry in all_entries(client, auth("supervisor"))]
+    assert client.get(f"{base}/proof/inclusion?index=0").status_code == 200  # the agency's id looked up once
+    root = root_of(leaves)
+
+    async def at_once() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=client.app)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as together:
+                return await asyncio.gather(
+                    *(together.get(f"{base}/proof/inclusion?index={i % len(leaves)}") for i in range(60))
+                )
+        finally:
+            if runtime.database.loop_reads is not None:
+                await runtime.database.loop_reads.close()
+
+    for i, answer in enumerate(asyncio.run(at_once())):
+        assert answer.status_code == 200, answer.text
+        index = i % len(leaves)
+        assert answer.json()["index"] == index
+        verify_inclusion(leaves[index], index, len(leaves), [b64d(h) for h in answer.json()["proof"]], root)

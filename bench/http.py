@@ -351,9 +351,14 @@ def _profile(settings: Settings, demo: Demo, cases: list[str]) -> None:
         console.rule(f"pyinstrument: {count} × {title}")
         console.print(profiler.output_text(unicode=True, color=False, time="percent_of_total"))
 
+    import service.cases.router
+    import service.ledger.router
+
     with (
         mock.patch.object(fastapi.routing, "run_in_threadpool", inline),
         mock.patch.object(fastapi.dependencies.utils, "run_in_threadpool", inline),
+        mock.patch.object(service.cases.router, "run_in_threadpool", inline),
+        mock.patch.object(service.ledger.router, "run_in_threadpool", inline),
     ):
         asyncio.run(run("GET a case as its officer", 300, "GET", "/api/v1/cases/{case}", None))
         asyncio.run(
@@ -422,15 +427,18 @@ def main(args: argparse.Namespace) -> None:
                         measured[label].append(run(requests))
                 rows.append(_row(f"GET /healthz, {conns} connections", floors, None))
                 rows.extend(_row(f"{label}, {conns}", measured[label], floors) for label, _ in kinds)
-            # proofs on one connection while the case views load the server
-            beside: list[Any] = []
+            # proofs on one connection while the case views load the server; and /healthz the same way, what any
+            # request through the thread pool gets beside them
+            beside: dict[str, list[Any]] = {"proof": [], "healthz": []}
             for _ in range(args.rounds):
-                loader = threading.Thread(target=lambda: _wrk(base, view, args.seconds, args.connections))
-                loader.start()
-                time.sleep(0.5)
-                beside.append(_wrk(base, proofs, args.seconds - 1, 1))
-                loader.join()
-            rows.append(_row("GET inclusion proof, 1 connection, beside the case views", beside, floors))
+                for which, requests in (("proof", proofs), ("healthz", health)):
+                    loader = threading.Thread(target=lambda: _wrk(base, view, args.seconds, args.connections))
+                    loader.start()
+                    time.sleep(0.5)
+                    beside[which].append(_wrk(base, requests, args.seconds - 1, 1))
+                    loader.join()
+            rows.append(_row("GET inclusion proof, 1 connection, beside the case views", beside["proof"], floors))
+            rows.append(_row("GET /healthz, 1 connection, beside the case views", beside["healthz"], floors))
             cpu.engine.dispose()
             print_table(
                 "requests through the API (ratio: to /healthz at the same connections, same run; CPU/req: the "

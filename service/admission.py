@@ -14,14 +14,10 @@ then shares the process with ``concurrency`` case requests, not with all of them
 Throughput is not lost while a few admitted requests keep the process busy (each waits on the database for part
 of its time); ``bench/README.md`` has the measurements behind the default.
 
-A few short reads run on the event loop itself rather than in the thread pool (``on_the_loop``): the case view
-and the public log's checkpoint and proofs. A trip through the pool — handing the request to a thread and the
-answer back, the interpreter passed between them each way — cost a case view ~0.2 ms of its ~1.3 ms of CPU
-(``bench/README.md``, stop 37). On the loop a route runs without a pause from start to answer, so nothing else
-in the process moves meanwhile: such a route reads only what one short statement or two reads, on a connection
-of its own (``Database.loop_statements``: it never waits for a pool), and the routes take turns — one per pass
-of the loop, first come first served, the sockets polled between — so that a queue of views cannot hold every
-other request of the process until the queue is gone.
+The case view runs on the event loop itself on PostgreSQL (service/loop_reads.py): its statement awaited, then
+a millisecond of work on the row that nothing interrupts. Views queued in a process take turns at that
+(``on_the_loop``) — one per pass of the loop, first come first served, the sockets polled between — so that a
+request arriving behind a queue of them waits for one view, not for the whole queue.
 """
 
 from __future__ import annotations
@@ -94,7 +90,8 @@ _LOOP_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] 
 
 @asynccontextmanager
 async def on_the_loop() -> AsyncIterator[None]:
-    """The turn of a route that does its work on the event loop, without awaiting anything inside.
+    """The turn of a route that does its work on the event loop (the case view: its awaited statement, then the
+    work on the row, which nothing interrupts).
 
     The turn is held until the loop's next pass: another such route waiting for it starts a pass later, after
     the loop has polled its sockets and run what became ready, so a request that arrived behind a queue of

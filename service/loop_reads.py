@@ -1,19 +1,23 @@
-"""Reads a route makes on the event loop: its statement awaited on the loop's own connection, the rest of its work
-done on what it read, with no I/O.
+"""Reads the busiest routes make on the event loop: awaited on the loop's own connection, the rest of their work
+done on what they read, with no I/O.
 
 A trip through the thread pool — the request handed to a thread and the answer back, the interpreter passed
-between them each way — cost a case view ~0.2 ms of its ~1.3 ms of CPU (``bench/README.md``, stop 37). A route
-that needs one statement can skip it: the statement is sent on psycopg's asyncio connection and awaited, so the
-loop serves other requests meanwhile (blocking I/O never runs on the event loop), and the work on the row —
-checks, the answer — runs on the loop. That work gets an :func:`offline_session`: the ORM objects of the row are
-put into it as into any session, and anything that would read more (a lazy attribute, a lookup a process cache
-does not hold yet) raises :class:`WouldBlock` instead of blocking the loop; the route then does its whole work in
-the thread pool, as any other route does.
+between them each way — cost a case view ~0.2 ms of its ~1.3 ms of CPU (``bench/README.md``, stop 37), and a
+proof asked for beside a load of views waited for the pool's threads to get the interpreter. Two kinds of route
+skip it on PostgreSQL, their statements sent on psycopg's asyncio connection and awaited, so that the loop
+serves other requests meanwhile (blocking I/O never runs on the event loop):
 
-PostgreSQL only: SQLite's driver has no asyncio form, and its routes run in the thread pool. One connection per
-event loop (a served worker has one loop; the tests start several), in autocommit as ``Database.statements``'s,
-speaking UTC as every connection of the service's engines; a connection the server closed is replaced before
-use, and a statement that finds it broken is sent once more on a new one (reads only)."""
+- the case view: its one statement, then the work on the row — checks, the answer — on the loop, with an
+  :func:`offline_session`: the row's ORM objects are put into it as into any session, and anything that would
+  read more (a lazy attribute, a lookup a process cache does not hold yet) raises :class:`WouldBlock` instead of
+  blocking the loop; the view is then done whole in the thread pool, as any other route;
+- the inclusion proof: worked out as the reads it needs (service/ledger/service.py), each awaited here.
+
+PostgreSQL only: SQLite's driver has no asyncio form, and there the routes run in the thread pool. One connection
+per event loop (a served worker has one loop; the tests start several), in autocommit as ``Database.statements``'s,
+speaking UTC as every connection of the service's engines, taken by one statement at a time from sending it to its
+last row; a connection the server closed is replaced before use, and a statement that finds it broken is sent
+once more on a new one (reads only)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ serves other requests meanwhile (blocking I/O never runs on the event loop):
   :func:`offline_session`: the row's ORM objects are put into it as into any session, and anything that would
   read more (a lazy attribute, a lookup a process cache does not hold yet) raises :class:`WouldBlock` instead of
   blocking the loop; the view is then done whole in the thread pool, as any other route;
-- the inclusion proof: worked out as the reads it needs (service/ledger/service.py), each awaited here.
+- the inclusion and consistency proofs: worked out as the reads they need (service/ledger/service.py), each
+  awaited here.
 
 PostgreSQL only: SQLite's driver has no asyncio form, and there the routes run in the thread pool. One connection
 per event loop (a served worker has one loop; the tests start several), in autocommit as ``Database.statements``'s,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import time
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -115,7 +116,7 @@ async def get_inclusion_proof(
 ) -> JSONResponse:
     """RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` (default: latest checkpoint)."""
     database = runtime_of(request).database
-    agency_id = None if database.loop_reads is None else known_agency_id(str(database.writer.url), agency)
+    agency_id = _known_agency_on_loop(database, agency)
     if database.loop_reads is not None and agency_id is not None:
         # On PostgreSQL, on the event loop: its reads awaited on the loop's connection (service/loop_reads.py).
         # It takes no turn: its work between them is a fraction of a millisecond.
@@ -184,15 +185,19 @@ def get_entry_proof(
 
 
 @router.get("/proof/consistency", response_model=ConsistencyProofOut, dependencies=[PUBLIC])
-def get_consistency_proof(
+async def get_consistency_proof(
     agency: str,
     request: Request,
     size1: Annotated[int, Query(alias="from", ge=1, le=INT64_MAX)],
     size2: Annotated[int | None, Query(alias="to", ge=1, le=INT64_MAX)] = None,
 ) -> JSONResponse:
     """RFC 9162 consistency proof between tree sizes ``from`` and ``to`` (default: latest checkpoint)."""
-    with runtime_of(request).database.statements() as session:
-        answer = ledger.prove_consistency(session, agency_id_by_code(session, agency), size1, size2)
+    database = runtime_of(request).database
+    agency_id = _known_agency_on_loop(database, agency)
+    if database.loop_reads is not None and agency_id is not None:  # as the inclusion proof
+        answer = await ledger.prove_consistency_on_loop(database.loop_reads, agency_id, size1, size2)
+    else:
+        answer = await run_in_threadpool(_consistency_in_thread, database, agency, size1, size2)
     return JSONResponse(
         {
             "size1": answer.size1,
@@ -202,3 +207,14 @@ def get_consistency_proof(
             "proof": [b64(h) for h in answer.proof],
         }
     )
+
+
+def _consistency_in_thread(database: Database, agency: str, size1: int, size2: int | None) -> ledger.ConsistencyAnswer:
+    with database.statements() as session:
+        return ledger.prove_consistency(session, agency_id_by_code(session, agency), size1, size2)
+
+
+def _known_agency_on_loop(database: Database, agency: str) -> uuid.UUID | None:
+    """The agency's id if a proof can be answered on the event loop: PostgreSQL, and the id already looked up in
+    this process (``agency_id_by_code``, in the thread pool, the first time)."""
+    return None if database.loop_reads is None else known_agency_id(str(database.writer.url), agency)

@@ -285,6 +285,18 @@ class ConsistencyAnswer:
 
 
 def prove_consistency(session: Session, agency_id: uuid.UUID, size1: int, size2: int | None) -> ConsistencyAnswer:
+    return _consistency(size1, size2, _answered(session, _answer(agency_id, _consistency_shape(size1, size2))))
+
+
+async def prove_consistency_on_loop(
+    reads: LoopReads, agency_id: uuid.UUID, size1: int, size2: int | None
+) -> ConsistencyAnswer:
+    """``prove_consistency``, its reads awaited on the event loop's connection (service/loop_reads.py)."""
+    answer = await _answered_on_loop(reads, _answer(agency_id, _consistency_shape(size1, size2)))
+    return _consistency(size1, size2, answer)
+
+
+def _consistency_shape(size1: int, size2: int | None) -> Callable[[_Head], _Shape]:
     def shape_at(head: _Head) -> _Shape:
         to = head.signed_size if size2 is None else size2
         _check_size(head.size, size1, "from")
@@ -293,7 +305,11 @@ def prove_consistency(session: Session, agency_id: uuid.UUID, size1: int, size2:
             raise InvalidInput(f"from={size1} is greater than to={to}", f"from={size1} 大于 to={to}")
         return _Shape(consistency_plan(size1, to), [size1, to], [])
 
-    head, proof, (root1, root2), _ = _answered(session, _answer(agency_id, shape_at))
+    return shape_at
+
+
+def _consistency(size1: int, size2: int | None, answer: _Answer) -> ConsistencyAnswer:
+    head, proof, (root1, root2), _ = answer
     return ConsistencyAnswer(size1, head.signed_size if size2 is None else size2, root1, root2, proof)
 
 

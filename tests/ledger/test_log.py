@@ -209,7 +209,7 @@ def test_a_caller_waits_boundedly_for_its_entrys_place_and_proof(
     assert client.get(url, params={"leaf_hash": unknown}).status_code == 404
 
 
-def test_on_postgresql_a_proof_is_answered_on_the_event_loop_the_same_as_in_the_thread_pool(
+def test_on_postgresql_proofs_are_answered_on_the_event_loop_the_same_as_in_the_thread_pool(
     client: TestClient,
     auth: Auth,
     append_probe: Callable[..., Any],
@@ -249,6 +249,20 @@ def test_on_postgresql_a_proof_is_answered_on_the_event_loop_the_same_as_in_the_
                 "root": base64.b64encode(pooled.root).decode(),
                 "leaf_hash": base64.b64encode(pooled.leaf_hash).decode(),
                 "proof": [base64.b64encode(h).decode() for h in pooled.proof],
+            }
+        for old in range(1, size + 1):
+            hops.clear()
+            answer = client.get(f"{base}/proof/consistency?from={old}")
+            assert answer.status_code == 200, answer.text
+            assert hops == ([] if on_loop else ["_consistency_in_thread"])
+            with runtime.database.statements() as session:
+                both = ledger_service.prove_consistency(session, agency_id_by_code(session, "tiemen"), old, None)
+            assert answer.json() == {
+                "size1": old,
+                "size2": size,
+                "root1": base64.b64encode(both.root1).decode(),
+                "root2": base64.b64encode(both.root2).decode(),
+                "proof": [base64.b64encode(h).decode() for h in both.proof],
             }
 
 

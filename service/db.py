@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import DateTime, Engine, MetaData, Uuid, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -24,7 +24,9 @@ from sqlalchemy.types import TypeDecorator
 
 from service.config import get_settings
 from service.logs import quiet_sql_loggers
-from service.loop_reads import LoopReads
+
+if TYPE_CHECKING:
+    from service.loop_reads import LoopReads
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -137,12 +139,19 @@ def _refuse_dead_connection(dbapi_connection: Any, _record: ConnectionPoolEntry,
 
     An idle connection has nothing to read: if its socket is readable, the server has sent its farewell (the
     FATAL message, then end of file) or an asynchronous message; either way the pool opens a fresh one
-    (SQLAlchemy retries the checkout on ``DisconnectionError``). One ``select`` with no wait, no round trip."""
+    (SQLAlchemy retries the checkout on ``DisconnectionError``). One ``poll`` with no wait, no round trip."""
     if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("the connection is closed")
-    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-    if readable:
+    if readable_now(dbapi_connection.fileno()):
         raise DisconnectionError("the server sent something to an idle connection: it closed it")
+
+
+def readable_now(fd: int) -> bool:
+    """Whether the socket ``fd`` has something to read (or was closed by its peer), without waiting. ``poll``,
+    not ``select``: a busy server's descriptors go past ``select``'s 1,024."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class Database:
@@ -162,7 +171,7 @@ class Database:
             else sessionmaker(self.autocommit_reader, expire_on_commit=False, autoflush=False)
         )
         # PostgreSQL: the statements routes await on the event loop (service/loop_reads.py).
-        self.loop_reads: LoopReads | None = None if self.is_sqlite else LoopReads(self.writer)
+        self.loop_reads: LoopReads | None = None if self.is_sqlite else _loop_reads(self.writer)
 
     @property
     def is_sqlite(self) -> bool:
@@ -230,6 +239,12 @@ class Database:
     def dispose(self) -> None:
         for engine in self.engines:
             engine.dispose()
+
+
+def _loop_reads(engine: Engine) -> LoopReads:
+    from service.loop_reads import LoopReads  # it reads with this module's helpers: imported once both exist
+
+    return LoopReads(engine)
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,6 @@ once more on a new one (reads only)."""
 from __future__ import annotations
 
 import asyncio
-import select
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+from service.db import readable_now
 
 if TYPE_CHECKING:
     from service.straight import Straight
@@ -113,5 +114,4 @@ class _LoopConnection:
 
 def _farewell_waiting(connection: psycopg.AsyncConnection[Any]) -> bool:
     """An idle connection with something to read: the server closed it (``service.db._refuse_dead_connection``)."""
-    readable, _, _ = select.select([connection.fileno()], [], [], 0)
-    return bool(readable)
+    return readable_now(connection.fileno())

@@ -34,3 +34,29 @@ def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(run
             assert session.execute(backend).scalar_one() != first_autocommit
     finally:
         database.dispose()
+
+
+def test_the_look_for_a_closed_connection_works_past_select_s_1024_descriptors() -> None:
+    """A busy server holds more than 1,024 descriptors (its clients' sockets): ``select`` refuses those, ``poll``
+    does not."""
+    import os
+    import resource
+    import socket
+
+    from service.db import readable_now
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2048:
+        pytest.skip(f"this process may hold only {hard} descriptors")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2048), hard))
+    ours, theirs = socket.socketpair()
+    high = os.dup2(ours.fileno(), 1500)
+    try:
+        assert not readable_now(high)
+        theirs.sendall(b"goodbye")
+        assert readable_now(high)
+    finally:
+        os.close(high)
+        ours.close()
+        theirs.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

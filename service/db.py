@@ -170,7 +170,8 @@ class Database:
             if self.autocommit_reader is None
             else sessionmaker(self.autocommit_reader, expire_on_commit=False, autoflush=False)
         )
-        # PostgreSQL: the statements routes await on the event loop (service/loop_reads.py).
+        # PostgreSQL: the connections the case view and the proofs await their reads on, on the event loop
+        # (service/loop_reads.py).
         self.loop_reads: LoopReads | None = None if self.is_sqlite else _loop_reads(self.writer)
 
     @property

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from service.db import readable_now
@@ -58,8 +57,7 @@ class LoopReads:
 
     def __init__(self, engine: Engine) -> None:
         self.dialect = engine.dialect
-        url = make_url(engine.url).set(drivername="postgresql")
-        self._conninfo = url.render_as_string(hide_password=False)
+        self._conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         options = str(engine.url.query.get("options", ""))
         self._options = " ".join(filter(None, [options, "-c TimeZone=UTC"]))
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnection]

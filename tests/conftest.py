@@ -274,3 +274,17 @@ def cli(settings: Settings) -> Callable[..., Any]:
         return CliRunner().invoke(cli_app, list(args), env=env, input=input, catch_exceptions=False)
 
     return run
+
+
+def thread_pool_calls(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[str]:
+    """The names of the functions ``module``'s routes send to the thread pool (its ``run_in_threadpool``) from now
+    on: empty when a route answered on the event loop (service/loop_reads.py)."""
+    sent: list[str] = []
+    real = module.run_in_threadpool
+
+    async def counted(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        sent.append(func.__name__)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(module, "run_in_threadpool", counted)
+    return sent

@@ -253,7 +253,8 @@ async def get_case(
         async with on_the_loop():
             row = await reads.first(cases.CASE_AS, cases.case_as_params(bearer.claims, case_id))
             try:
-                return _case_view(offline_session(), runtime, bearer, row)
+                with offline_session() as session:
+                    return _case_view(session, runtime, bearer, row)
             except WouldBlock:
                 pass  # it needs a read beyond its statement (a review to check, a cache to fill): in the pool
     return await run_in_threadpool(_case_view_in_thread, runtime, bearer, case_id)
@@ -269,11 +270,8 @@ def _case_view_in_thread(runtime: Runtime, bearer: Bearer, case_id: uuid.UUID) -
 
 
 def _case_view(session: Session, runtime: Runtime, bearer: Bearer, row: Sequence[Any] | None) -> Response:
-    try:
-        _, case = cases.case_as_of_row(session, row, bearer.principal, runtime.case_context.case_policy)
-        return _case_json(case_out(session, runtime, case), etag(case))
-    finally:
-        session.close()
+    _, case = cases.case_as_of_row(session, row, bearer.principal, runtime.case_context.case_policy)
+    return _case_json(case_out(session, runtime, case), etag(case))
 
 
 def _take_step(

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from typing import Annotated
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -33,6 +35,8 @@ from service.ledger.schemas import (
     InclusionProofOut,
 )
 from service.runtime import runtime_of
+
+T = TypeVar("T")
 
 router = APIRouter(prefix="/api/v1/agencies/{agency}/ledger", tags=["ledger"])
 
@@ -115,20 +119,10 @@ async def get_inclusion_proof(
     size: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
 ) -> JSONResponse:
     """RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` (default: latest checkpoint)."""
-    database = runtime_of(request).database
-    agency_id = _known_agency_on_loop(database, agency)
-    if database.loop_reads is not None and agency_id is not None:
-        # On PostgreSQL, on the event loop: its reads awaited on the loop's connection (service/loop_reads.py).
-        # It takes no turn: its work between them is a fraction of a millisecond.
-        answer = await ledger.prove_inclusion_on_loop(database.loop_reads, agency_id, index, size)
-    else:  # SQLite, or the agency not looked up yet in this process
-        answer = await run_in_threadpool(_inclusion_in_thread, database, agency, index, size)
+    answer = await _proved(
+        runtime_of(request).database, agency, partial(ledger.inclusion_steps, index=index, size=size)
+    )
     return _inclusion_json(answer)
-
-
-def _inclusion_in_thread(database: Database, agency: str, index: int, size: int | None) -> ledger.InclusionAnswer:
-    with database.statements() as session:
-        return ledger.prove_inclusion(session, agency_id_by_code(session, agency), index, size)
 
 
 def _inclusion_json(answer: ledger.InclusionAnswer) -> JSONResponse:
@@ -193,11 +187,7 @@ async def get_consistency_proof(
 ) -> JSONResponse:
     """RFC 9162 consistency proof between tree sizes ``from`` and ``to`` (default: latest checkpoint)."""
     database = runtime_of(request).database
-    agency_id = _known_agency_on_loop(database, agency)
-    if database.loop_reads is not None and agency_id is not None:  # as the inclusion proof
-        answer = await ledger.prove_consistency_on_loop(database.loop_reads, agency_id, size1, size2)
-    else:
-        answer = await run_in_threadpool(_consistency_in_thread, database, agency, size1, size2)
+    answer = await _proved(database, agency, partial(ledger.consistency_steps, size1=size1, size2=size2))
     return JSONResponse(
         {
             "size1": answer.size1,
@@ -209,12 +199,17 @@ async def get_consistency_proof(
     )
 
 
-def _consistency_in_thread(database: Database, agency: str, size1: int, size2: int | None) -> ledger.ConsistencyAnswer:
+async def _proved(database: Database, agency: str, steps_for: Callable[[uuid.UUID], ledger.ProofSteps[T]]) -> T:
+    """A proof of the agency's log, ``steps_for`` its id: on PostgreSQL on the event loop, its reads awaited on the
+    loop's connection (service/loop_reads.py) — no turn taken, its work between them a fraction of a millisecond —
+    once the agency's id is known in this process; otherwise (SQLite, the first proof) in the thread pool."""
+    reads = database.loop_reads
+    agency_id = None if reads is None else known_agency_id(str(database.writer.url), agency)
+    if reads is not None and agency_id is not None:
+        return await ledger.answered_on_loop(reads, steps_for(agency_id))
+    return await run_in_threadpool(_proved_in_thread, database, agency, steps_for)
+
+
+def _proved_in_thread(database: Database, agency: str, steps_for: Callable[[uuid.UUID], ledger.ProofSteps[T]]) -> T:
     with database.statements() as session:
-        return ledger.prove_consistency(session, agency_id_by_code(session, agency), size1, size2)
-
-
-def _known_agency_on_loop(database: Database, agency: str) -> uuid.UUID | None:
-    """The agency's id if a proof can be answered on the event loop: PostgreSQL, and the id already looked up in
-    this process (``agency_id_by_code``, in the thread pool, the first time)."""
-    return None if database.loop_reads is None else known_agency_id(str(database.writer.url), agency)
+        return ledger.answered(session, steps_for(agency_id_by_code(session, agency)))

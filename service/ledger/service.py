@@ -7,7 +7,7 @@ import functools
 import uuid
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -182,12 +182,14 @@ class _NodesRead:
 
 
 _Answer = tuple[_Head, list[bytes], list[bytes], dict[Node, bytes]]
-# A proof worked out as a generator of the reads it needs (sans I/O): a session's statements answer them in the
-# thread pool (``_answered``), the event loop's asyncio connection on the loop (``_answered_on_loop``).
-_Steps = Generator[_HeadRead | _NodesRead, Any, _Answer]
+T = TypeVar("T")
+# A proof worked out as a generator of the reads it needs (sans I/O), its answer the generator's value: a session's
+# statements answer the reads in the thread pool (``answered``), the event loop's asyncio connection on the loop
+# (``answered_on_loop``).
+ProofSteps = Generator[_HeadRead | _NodesRead, Any, T]
 
 
-def _answer(agency_id: uuid.UUID, shape_at: Callable[[_Head], _Shape]) -> _Steps:
+def _answer(agency_id: uuid.UUID, shape_at: Callable[[_Head], _Shape]) -> ProofSteps[_Answer]:
     """The head, the proof's range hashes, its roots and its single nodes.
 
     The nodes the proof would need if the latest checkpoint were still the one proofs last defaulted to are
@@ -209,7 +211,7 @@ def _answer(agency_id: uuid.UUID, shape_at: Callable[[_Head], _Shape]) -> _Steps
     return head, hashes, roots, nodes
 
 
-def _answered(session: Session, steps: _Steps) -> _Answer:
+def answered(session: Session, steps: ProofSteps[T]) -> T:
     """The proof ``steps`` work out, their reads made with ``session``."""
     try:
         read = next(steps)
@@ -222,7 +224,7 @@ def _answered(session: Session, steps: _Steps) -> _Answer:
         return done.value  # type: ignore[no-any-return]
 
 
-async def _answered_on_loop(reads: LoopReads, steps: _Steps) -> _Answer:
+async def answered_on_loop(reads: LoopReads, steps: ProofSteps[T]) -> T:
     """The proof ``steps`` work out, their reads awaited on the event loop's connection (PostgreSQL)."""
     try:
         read = next(steps)
@@ -248,18 +250,10 @@ class InclusionAnswer:
 
 
 def prove_inclusion(session: Session, agency_id: uuid.UUID, index: int, size: int | None) -> InclusionAnswer:
-    return _inclusion(index, size, _answered(session, _answer(agency_id, _inclusion_shape(index, size))))
+    return answered(session, inclusion_steps(agency_id, index, size))
 
 
-async def prove_inclusion_on_loop(
-    reads: LoopReads, agency_id: uuid.UUID, index: int, size: int | None
-) -> InclusionAnswer:
-    """``prove_inclusion``, its reads awaited on the event loop's connection (service/loop_reads.py)."""
-    answer = await _answered_on_loop(reads, _answer(agency_id, _inclusion_shape(index, size)))
-    return _inclusion(index, size, answer)
-
-
-def _inclusion_shape(index: int, size: int | None) -> Callable[[_Head], _Shape]:
+def inclusion_steps(agency_id: uuid.UUID, index: int, size: int | None) -> ProofSteps[InclusionAnswer]:
     def shape_at(head: _Head) -> _Shape:
         at = head.signed_size if size is None else size
         _check_size(head.size, at, "size")
@@ -267,11 +261,7 @@ def _inclusion_shape(index: int, size: int | None) -> Callable[[_Head], _Shape]:
             raise InvalidInput(f"index={index} is not below size={at}", f"index={index} 须小于 size={at}")
         return _Shape(inclusion_plan(index, at), [at], [(0, index)])
 
-    return shape_at
-
-
-def _inclusion(index: int, size: int | None, answer: _Answer) -> InclusionAnswer:
-    head, proof, (root,), nodes = answer
+    head, proof, (root,), nodes = yield from _answer(agency_id, shape_at)
     return InclusionAnswer(index, head.signed_size if size is None else size, root, nodes[(0, index)], proof)
 
 
@@ -285,18 +275,10 @@ class ConsistencyAnswer:
 
 
 def prove_consistency(session: Session, agency_id: uuid.UUID, size1: int, size2: int | None) -> ConsistencyAnswer:
-    return _consistency(size1, size2, _answered(session, _answer(agency_id, _consistency_shape(size1, size2))))
+    return answered(session, consistency_steps(agency_id, size1, size2))
 
 
-async def prove_consistency_on_loop(
-    reads: LoopReads, agency_id: uuid.UUID, size1: int, size2: int | None
-) -> ConsistencyAnswer:
-    """``prove_consistency``, its reads awaited on the event loop's connection (service/loop_reads.py)."""
-    answer = await _answered_on_loop(reads, _answer(agency_id, _consistency_shape(size1, size2)))
-    return _consistency(size1, size2, answer)
-
-
-def _consistency_shape(size1: int, size2: int | None) -> Callable[[_Head], _Shape]:
+def consistency_steps(agency_id: uuid.UUID, size1: int, size2: int | None) -> ProofSteps[ConsistencyAnswer]:
     def shape_at(head: _Head) -> _Shape:
         to = head.signed_size if size2 is None else size2
         _check_size(head.size, size1, "from")
@@ -305,11 +287,7 @@ def _consistency_shape(size1: int, size2: int | None) -> Callable[[_Head], _Shap
             raise InvalidInput(f"from={size1} is greater than to={to}", f"from={size1} 大于 to={to}")
         return _Shape(consistency_plan(size1, to), [size1, to], [])
 
-    return shape_at
-
-
-def _consistency(size1: int, size2: int | None, answer: _Answer) -> ConsistencyAnswer:
-    head, proof, (root1, root2), _ = answer
+    head, proof, (root1, root2), _ = yield from _answer(agency_id, shape_at)
     return ConsistencyAnswer(size1, head.signed_size if size2 is None else size2, root1, root2, proof)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from service.cases.models import Case
 from service.catalogue import service as catalogue
 from service.loop_reads import LoopReads, WouldBlock, offline_session
 from service.runtime import Runtime
+from tests.conftest import thread_pool_calls
 
 from .driver import Cases
 
@@ -31,15 +31,7 @@ def filed(cases: Cases) -> dict[str, Any]:
 @pytest.fixture
 def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The case view's work sent to the thread pool, by name."""
-    sent: list[str] = []
-    real = router.run_in_threadpool
-
-    async def counted(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        sent.append(func.__name__)
-        return await real(func, *args, **kwargs)
-
-    monkeypatch.setattr(router, "run_in_threadpool", counted)
-    return sent
+    return thread_pool_calls(monkeypatch, router)
 
 
 def test_a_case_view_is_answered_on_the_event_loop_on_postgresql_and_in_the_thread_pool_on_sqlite(

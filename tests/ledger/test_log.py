@@ -19,6 +19,7 @@ from service.ledger.canonical import parse_entry
 from service.ledger.merkle import leaf_hash, root_of, verify_consistency, verify_inclusion
 from service.ledger.note import NoteVerifier, open_checkpoint
 from service.runtime import Runtime
+from tests.conftest import thread_pool_calls
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -220,15 +221,22 @@ def test_on_postgresql_proofs_are_answered_on_the_event_loop_the_same_as_in_the_
     id; the first proof of a process, and every proof on SQLite, in the thread pool. The same answers, checkpoint
     after checkpoint (the size proofs last defaulted to being only a hint of the nodes to read)."""
     base = "/api/v1/agencies/tiemen/ledger"
-    hops: list[str] = []
-    real = ledger_router.run_in_threadpool
-
-    async def counted(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        hops.append(func.__name__)
-        return await real(func, *args, **kwargs)
-
-    monkeypatch.setattr(ledger_router, "run_in_threadpool", counted)
+    hops = thread_pool_calls(monkeypatch, ledger_router)
     on_loop = runtime.database.loop_reads is not None
+
+    def asked(path: str) -> Any:
+        hops.clear()
+        answer = client.get(f"{base}/{path}")
+        assert answer.status_code == 200, answer.text
+        assert hops == ([] if on_loop else ["_proved_in_thread"])
+        return answer.json()
+
+    def pooled(prove: Callable[..., Any], *args: Any) -> dict[str, Any]:
+        with runtime.database.statements() as session:
+            answer = prove(session, agency_id_by_code(session, "tiemen"), *args)
+        encoded = {k: base64.b64encode(v).decode() if isinstance(v, bytes) else v for k, v in vars(answer).items()}
+        return {**encoded, "proof": [base64.b64encode(h).decode() for h in answer.proof]}
+
     for round_ in range(3):
         for n in range(4):
             append_probe(n=n, round=round_)
@@ -237,33 +245,9 @@ def test_on_postgresql_proofs_are_answered_on_the_event_loop_the_same_as_in_the_
         if round_ == 0:  # the agency's id looked up once in this process (in the pool on PostgreSQL too)
             assert client.get(f"{base}/proof/inclusion?index=0").status_code == 200
         for index in range(size):
-            hops.clear()
-            answer = client.get(f"{base}/proof/inclusion?index={index}")
-            assert answer.status_code == 200, answer.text
-            assert hops == ([] if on_loop else ["_inclusion_in_thread"])
-            with runtime.database.statements() as session:
-                pooled = ledger_service.prove_inclusion(session, agency_id_by_code(session, "tiemen"), index, None)
-            assert answer.json() == {
-                "index": index,
-                "size": size,
-                "root": base64.b64encode(pooled.root).decode(),
-                "leaf_hash": base64.b64encode(pooled.leaf_hash).decode(),
-                "proof": [base64.b64encode(h).decode() for h in pooled.proof],
-            }
+            assert asked(f"proof/inclusion?index={index}") == pooled(ledger_service.prove_inclusion, index, None)
         for old in range(1, size + 1):
-            hops.clear()
-            answer = client.get(f"{base}/proof/consistency?from={old}")
-            assert answer.status_code == 200, answer.text
-            assert hops == ([] if on_loop else ["_consistency_in_thread"])
-            with runtime.database.statements() as session:
-                both = ledger_service.prove_consistency(session, agency_id_by_code(session, "tiemen"), old, None)
-            assert answer.json() == {
-                "size1": old,
-                "size2": size,
-                "root1": base64.b64encode(both.root1).decode(),
-                "root2": base64.b64encode(both.root2).decode(),
-                "proof": [base64.b64encode(h).decode() for h in both.proof],
-            }
+            assert asked(f"proof/consistency?from={old}") == pooled(ledger_service.prove_consistency, old, None)
 
 
 def test_proofs_asked_at_once_on_one_event_loop_each_get_their_own_answer(

@@ -35,6 +35,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "state": ("状态", "State"),
     "item": ("执法事项", "Enforcement item"),
     "registered_at": ("登记时间", "Registered"),
+    "times_in_beijing": ("本平台显示的时间均为北京时间。", "Times on these pages are Beijing time (UTC+8)."),
     "deadline": ("期限", "Deadline"),
     "due_on": ("截止日期", "Due on"),
     "overdue": ("已超期", "overdue"),

@@ -28,6 +28,7 @@ from service.auth.principal import Principal
 from service.console import sessions
 from service.console.i18n import Lang, choose, field_name, step_name, words
 from service.errors import DomainError
+from service.policy.calendar import SHANGHAI
 from service.runtime import Runtime
 
 SESSION_COOKIE = "cl_session"
@@ -43,6 +44,22 @@ TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def beijing(at: datetime | str, precision: str = "minutes") -> str:
+    """An instant as the console shows it: its date and time in Asia/Shanghai (``2026-12-05 04:39``), the zone of
+    the officers' clocks, of the times they type into the forms (service/console/forms.py) and of the law's
+    deadlines; the footer of every page says so. Stored and answered by the API in UTC, an instant shown as such
+    would put a case registered at 04:39 on the day before. ``precision``: ``minutes`` or ``seconds``. An ISO
+    string (a line made for a list) is read first."""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    if moment.tzinfo is None:
+        raise ValueError(f"a naive datetime is no instant to show: {moment.isoformat()}")
+    pattern = {"minutes": "%Y-%m-%d %H:%M", "seconds": "%Y-%m-%d %H:%M:%S"}[precision]
+    return moment.astimezone(SHANGHAI).strftime(pattern)
+
+
+TEMPLATES.filters["beijing"] = beijing
 
 
 class SignInRequired(Exception):

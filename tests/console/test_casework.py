@@ -7,13 +7,17 @@ import html
 import re
 import uuid
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from service.cases.steps import STEPS
+from service.clock import FixedClock
 from service.console.i18n import STEP_NAMES
 from service.ledger.models import LedgerEntry
 from service.officers.models import Officer
+from service.policy.calendar import SHANGHAI
 from service.runtime import Runtime
 from tests.cases.driver import Auth, Cases
 
@@ -139,6 +143,44 @@ def test_an_unqualified_second_officer_is_greyed_and_refused_with_the_article(
     assert refused.status_code == 409, refused.text
     assert "第四十二条" in refused.text or "第42条" in refused.text
     assert case_entries(runtime, case_id) == before
+
+
+def test_times_are_shown_in_beijing_time_as_they_are_typed(
+    client: TestClient, runtime: Runtime, clock: FixedClock
+) -> None:
+    # 06:30 in Beijing is 22:30 the day before in UTC, the zone instants are stored and answered in by the API:
+    # a township's console shows the day and hour its officers lived, as the forms take them (service/console/web.py)
+    clock.at = datetime(2026, 6, 2, 6, 30, tzinfo=SHANGHAI)
+    csrf = sign_in(client, "officer1")
+    case_id = open_case(client, csrf, runtime)
+    assert "2026-06-02 06:30" in client.get("/").text  # the officer's list of cases
+    page = client.get(f"/cases/{case_id}").text
+    assert "2026-06-02 06:30" in page
+    assert "22:30" not in page
+    assert "北京时间" in page
+    head = TestClient(client.app)
+    head_csrf = sign_in(head, "head")
+    hidden = step_form(head, case_id, "approve_filing")
+    head.post(f"/cases/{case_id}/steps/approve_filing", files=form(**hidden | {"csrf": head_csrf}))
+    hidden = step_form(client, case_id, "record_inquiry")
+    recorded = client.post(
+        f"/cases/{case_id}/steps/record_inquiry",
+        files=form(
+            **hidden,
+            place="当事人家中",
+            summary="当事人承认倾倒垃圾",
+            subject="当事人",
+            officers=officer_id(runtime, "李娜"),
+            claimed_at="2026-06-02T05:45",  # typed as the officer's watch showed it: Beijing time
+        ),
+        follow_redirects=False,
+    )
+    assert recorded.status_code == 303, recorded.text
+    history = client.get(f"/cases/{case_id}/history").text
+    assert "2026-06-02 05:45:00" in history  # claimed: as typed
+    assert "2026-06-02 06:30:00" in history  # recorded
+    assert "21:45" not in history
+    assert "22:30" not in history
 
 
 def test_a_step_on_a_case_that_moved_on_is_refused_with_412(client: TestClient, runtime: Runtime) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import re
 import uuid
-
 from datetime import datetime
 
 import sqlalchemy as sa

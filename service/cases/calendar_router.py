@@ -24,21 +24,16 @@ from service.cases.schemas import (
 )
 from service.errors import InvalidInput
 from service.policy.calendar import CalendarNoticeError, local_date, parse_notice
-from service.policy.notices import agency_calendar, calendar_years, loaded_notices, missing_notice_warning
+from service.policy.notices import agency_calendar, calendar_years, loaded_notices, notice_warnings
 from service.runtime import Runtime
 
 router = APIRouter(tags=["calendar"])
 
-# Those who answer for deadlines being met see the warning that next year's notice is missing.
-_WARNED_ROLES = frozenset({"head", "admin"})
-
 
 def _warnings(runtime: Runtime, session: Session, principal: Principal) -> list[dict[str, str]]:
-    if not set(principal.roles) & _WARNED_ROLES:
-        return []
-    calendar = agency_calendar(session, runtime.case_context.calendar, principal.agency_id)
-    warning = missing_notice_warning(calendar, local_date(runtime.clock.now()))
-    return [warning] if warning else []
+    return notice_warnings(
+        session, runtime.case_context.calendar, principal.roles, principal.agency_id, local_date(runtime.clock.now())
+    )
 
 
 @router.get("/api/v1/calendar", response_model=CalendarOut)

@@ -9,7 +9,7 @@ read the recorded notices per request (``agency_calendar``), so a new notice app
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -188,6 +188,8 @@ def calendar_years(
 # From 1 November the next year's deadlines come within the 90 days to decide; until its notice is loaded they
 # are provisional, and heads and admins are told so.
 NOTICE_EXPECTED_FROM = (11, 1)
+# Those who answer for deadlines being met (heads) and who load the notice (admins).
+WARNED_ROLES = frozenset({"head", "admin"})
 
 
 def missing_notice_warning(calendar: WorkdayCalendar, today: date) -> dict[str, str] | None:
@@ -208,3 +210,14 @@ def missing_notice_warning(calendar: WorkdayCalendar, today: date) -> dict[str, 
             "按周末和法定节假日计算，载入通知后将重新计算。"
         ),
     }
+
+
+def notice_warnings(
+    session: Session, base: WorkdayCalendar, roles: Iterable[str], agency_id: uuid.UUID, today: date
+) -> list[dict[str, str]]:
+    """The missing-notice warning for a user with ``roles`` in ``agency_id`` (``base``: the shipped calendar), as the
+    API's calendar and the console's home show it: only heads and admins are warned."""
+    if not set(roles) & WARNED_ROLES:
+        return []
+    warning = missing_notice_warning(agency_calendar(session, base, agency_id), today)
+    return [warning] if warning else []

@@ -8,6 +8,7 @@ Dates below were worked out by hand; 2026-12-02 is a Wednesday.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.clock import FixedClock
+from tests.console.helpers import sign_in
 
 from .driver import Cases
 from .test_case_api import NOTICE, fine
@@ -256,6 +258,30 @@ def test_heads_and_admins_are_warned_from_1_november_until_next_years_notice_is_
     assert client.get("/readyz").status_code == 200
     load_notice(client, auth)
     assert client.get("/api/v1/deadlines", headers=auth("head")).json()["warnings"] == []
+
+
+def test_the_consoles_home_warns_heads_and_admins_as_the_api_does(
+    clock: FixedClock, client: TestClient, auth: Auth
+) -> None:
+    warned = 'id="calendar_notice_missing"'
+    clock.at = at(10, 31)
+    before = TestClient(client.app)
+    sign_in(before, "head")
+    assert warned not in before.get("/").text
+    clock.at = at(11, 1)
+    head = TestClient(client.app)
+    sign_in(head, "head")
+    assert "2027" in head.get("/").text.split(warned)[1].split("</p>")[0]
+    admin = TestClient(client.app)
+    sign_in(admin, "admin")
+    # the admin, who loads the notice, is shown where
+    assert re.search(warned + r'[^>]*>[^<]*<a href="/admin/calendar">', admin.get("/").text)
+    officer = TestClient(client.app)
+    sign_in(officer, "officer1")
+    assert warned not in officer.get("/").text
+    load_notice(client, auth)
+    assert warned not in head.get("/").text
+    assert warned not in admin.get("/").text
 
 
 def test_the_deadline_list_shows_the_nearest_first_with_provisional_marked(

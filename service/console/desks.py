@@ -1,7 +1,7 @@
 """What each role's desk lists: cases as lines, a head's approvals waiting, a reviewer's queue.
 
-Read-only views over the case service: ``steps_now`` (service/cases/service.py) decides which approvals a case
-waits for, so the desk shows exactly what the head's step routes would accept.
+Read-only views over the case service: ``steps_now`` (service/cases/service.py) decides whether a case's approval
+can be given now, so the desk shows only what the head's step routes would accept.
 """
 
 from __future__ import annotations
@@ -17,8 +17,12 @@ from service.cases.models import Case
 from service.cases.workflow import CaseState, Procedure
 from service.runtime import Runtime
 
-# The steps a head approves (立案, 查封扣押, 偏离裁量基准, 延长办案期限), as the workflows name them.
-APPROVAL_STEPS = ("approve_filing", "approve_preservation", "approve_discretion_departure", "extend_decision_deadline")
+# The approval a case waits for by its state alone: filing (立案), the step every registered case waits for (行政处罚法
+# 第五十四条). A head's other approvals — preserving evidence (第五十六条), extending the time to decide (第六十条), a
+# departure from the discretion standard — are given when officers ask for them, on paper or by telephone, which the
+# case does not record: listed for every case they are possible in, they would fill the desk with approvals nobody
+# asked for. They are on the case's page; the extension also beside a decision deadline at risk (head_desk.py).
+WAITING_APPROVALS = ("approve_filing",)
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ def approvals_waiting(session: Session, runtime: Runtime, principal: Principal) 
         if case.closed_at is not None:
             continue
         steps = cases.steps_now(session, runtime.case_context, case, now)
-        waiting = [s for s in steps.available if s in APPROVAL_STEPS]
+        waiting = [s for s in steps.available if s in WAITING_APPROVALS]
         if waiting:
             out.append((case_line(session, runtime, case), waiting))
     return out

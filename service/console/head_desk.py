@@ -1,10 +1,12 @@
 """The head's desk (负责人): what waits for their approval or signature, the deadlines at risk across the agency,
 and the cases that need the heads' collective discussion.
 
-Read-only views over the case service, one pass over the open cases: ``steps_now`` decides which approvals a
-case waits for and which steps the lack of a signed collective discussion blocks (the ``collective_discussion_held``
-guard, 行政处罚法 第五十七条第二款), so the desk lists exactly what the head's routes would accept; the signatures
-waiting are read from the case file (``decision_signed``, ``discussion_signed``, the discussion's chair).
+Read-only views over the case service, one pass over the open cases: ``steps_now`` decides whether a case's
+filing can be approved now (the approval every registered case waits for, service/console/desks.py), whether a
+decision deadline at risk can be extended, and which steps the lack of a signed collective discussion blocks (the
+``collective_discussion_held`` guard, 行政处罚法 第五十七条第二款), so the desk lists exactly what the head's routes
+would accept; the signatures waiting are read from the case file (``decision_signed``, ``discussion_signed``, the
+discussion's chair).
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from service.auth.principal import Principal
 from service.cases import search
 from service.cases import service as cases
 from service.cases.deadlines_view import CaseDeadline
-from service.console.desks import APPROVAL_STEPS, CaseLine, case_line
+from service.console.desks import WAITING_APPROVALS, CaseLine, case_line
 from service.runtime import Runtime
 
 # The guard that stops a decision until a collective discussion is recorded and signed by its chair.
 DISCUSSION_GUARD = "collective_discussion_held"
+# 行政处罚法 第六十条: the time to decide may be extended, by the head's approval; offered beside that deadline at risk.
+EXTENSION = "extend_decision_deadline"
+DECISION_DEADLINE = "decision"
 SCAN = 200  # open cases looked at, newest first (the desk of a township office, not a report)
 
 
@@ -32,7 +37,8 @@ class HeadDesk:
     discussions_to_sign: list[CaseLine] = field(default_factory=list)  # chaired by this head, not yet signed
     discussions_awaiting_chair: list[tuple[CaseLine, str]] = field(default_factory=list)  # another head chairs
     discussions_needed: list[CaseLine] = field(default_factory=list)
-    at_risk: list[tuple[CaseLine, CaseDeadline]] = field(default_factory=list)
+    # each with the steps offered beside it (the extension of the decision deadline, where it can be given now)
+    at_risk: list[tuple[CaseLine, CaseDeadline, list[str]]] = field(default_factory=list)
 
 
 def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_names: dict[str, str]) -> HeadDesk:
@@ -41,12 +47,14 @@ def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_na
     context = runtime.case_context
     desk = HeadDesk()
     me = str(principal.user_id)
+    available: dict[str, list[str]] = {}  # case id → the steps it allows now, for the deadlines at risk below
     for case in search.search_cases(session, context, principal, search.CaseSearch(limit=SCAN), now):
         if case.closed_at is not None:
             continue
         line = case_line(session, runtime, case)
         steps = cases.steps_now(session, context, case, now)
-        waiting = [s for s in steps.available if s in APPROVAL_STEPS]
+        available[line.id] = steps.available
+        waiting = [s for s in steps.available if s in WAITING_APPROVALS]
         if waiting:
             desk.approvals.append((line, waiting))
         file = case.case_file
@@ -66,5 +74,11 @@ def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_na
     for case, deadline in search.deadlines_of_open_cases(
         session, context, principal, search.DeadlineSearch(at_risk=True, limit=1000), now
     ):
-        desk.at_risk.append((case_line(session, runtime, case), deadline))
+        line = case_line(session, runtime, case)
+        beside = []
+        if deadline.name == DECISION_DEADLINE:
+            if line.id not in available:  # beyond the cases scanned above
+                available[line.id] = cases.steps_now(session, context, case, now).available
+            beside = [EXTENSION] if EXTENSION in available[line.id] else []
+        desk.at_risk.append((line, deadline, beside))
     return desk

@@ -289,6 +289,37 @@ def test_the_heads_desk_shows_the_deadlines_at_risk_across_the_agency(
     assert "第60条" in listed
 
 
+def test_the_heads_desk_lists_the_approvals_cases_wait_for_and_offers_an_extension_beside_its_deadline(
+    app: FastAPI, cases: Cases, clock: FixedClock
+) -> None:
+    registered = cases.open()
+    investigating = cases.investigated()
+    head = TestClient(app)
+    sign_in(head, "head")
+    desk = head.get("/").text
+    approvals = desk[desk.index('id="approvals-h"') :]
+    approvals = approvals[: approvals.index("</section>")]
+    # A registered case waits for its filing (第五十四条); nobody asked to preserve evidence or to extend the time to
+    # decide: those approvals are on the case's page, not listed as waiting for every case they are possible in.
+    assert f"/cases/{registered['id']}/steps/approve_filing" in approvals
+    assert f"/cases/{investigating['id']}" not in approvals
+    assert "approve_preservation" not in approvals
+    assert "extend_decision_deadline" not in approvals
+    clock.advance(days=88)  # two days left of the 90 to decide (第六十条)
+    sign_in(head, "head")
+    desk = head.get("/").text
+    listed = desk[desk.index('id="at-risk"') :]
+    listed = listed[: listed.index("</ul>")]
+    assert f"/cases/{investigating['id']}/steps/extend_decision_deadline" in listed
+    clock.advance(days=12)  # overdue: too late to extend (decision_deadline_not_passed)
+    sign_in(head, "head")
+    desk = head.get("/").text
+    listed = desk[desk.index('id="at-risk"') :]
+    listed = listed[: listed.index("</ul>")]
+    assert f"/cases/{investigating['id']}" in listed
+    assert "extend_decision_deadline" not in listed
+
+
 def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases: Cases, clock: FixedClock) -> None:
     case = decided(cases, clock)
     officer = TestClient(app)

@@ -545,6 +545,9 @@ class Refusal:
 
 
 GuardCheck = Callable[[CaseFacts, Periods], Refusal | None]
+# What the case as it stands must hold for any data of a step to pass a guard that the step's data decides (which
+# seizure, which appraisal): ``None`` when some data could, else why none can.
+PossibleCheck = Callable[[CaseFacts], Refusal | None]
 
 
 @dataclass(frozen=True)
@@ -556,20 +559,28 @@ class Guard:
     # Decided by the case as it stands, not by what a step brings (its officers, data or reason): the case
     # view evaluates these to list only the steps that can be taken now.
     standing: bool = False
+    # For a guard the step's data decides: what the case must hold for any data to pass it (something sealed or
+    # seized, to release a seizure). The case view evaluates it as it does a standing guard, so that it does not
+    # offer a step no data could make lawful; a step taken is judged by ``check`` alone, which implies it.
+    possible: PossibleCheck | None = None
 
 
 _REGISTRY: dict[str, Guard] = {}
 
 
-def _guard(name: str, basis: LegalBasis, *needs: str, standing: bool = False) -> Callable[[GuardCheck], GuardCheck]:
+def _guard(
+    name: str, basis: LegalBasis, *needs: str, standing: bool = False, possible: PossibleCheck | None = None
+) -> Callable[[GuardCheck], GuardCheck]:
     unknown = set(needs) - PERIOD_NAMES
     if unknown:
         raise ValueError(f"guard {name} needs unknown periods {sorted(unknown)}")
+    if standing and possible is not None:
+        raise ValueError(f"guard {name} is standing: the case decides it whole, it needs no possible check")
 
     def register(check: GuardCheck) -> GuardCheck:
         if name in _REGISTRY:
             raise ValueError(f"guard {name} is defined twice")
-        _REGISTRY[name] = Guard(name, basis, frozenset(needs), check, standing)
+        _REGISTRY[name] = Guard(name, basis, frozenset(needs), check, standing, possible)
         return check
 
     return register
@@ -1236,7 +1247,18 @@ def measure_in_catalogue(facts: CaseFacts, periods: Periods) -> Refusal | None:
     return None
 
 
-@_guard("correction_reinspected_lawfully", penalty_law(28))
+def _correction_to_reinspect(facts: CaseFacts) -> Refusal | None:
+    """Possible only while the latest order to correct awaits its re-inspection (第二十八条第一款)."""
+    order = facts.correction
+    if order is not None and order.reinspections == 0:
+        return None
+    return Refusal(
+        "No order to correct awaits its re-inspection.",
+        "没有待复查的责令改正。",
+    )
+
+
+@_guard("correction_reinspected_lawfully", penalty_law(28), possible=_correction_to_reinspect)
 def correction_reinspected_lawfully(facts: CaseFacts, periods: Periods) -> Refusal | None:
     order = facts.correction
     if order is None or order.reinspections != 1 or order.reinspected_at != facts.now:
@@ -1757,6 +1779,26 @@ def lawsuit_on_file(facts: CaseFacts, periods: Periods) -> Refusal | None:
 # and its guard refuses.
 
 
+def _something_held(facts: CaseFacts) -> Refusal | None:
+    """Possible only while something is sealed or seized and not yet released, confiscated or transferred."""
+    if any(s.held for s in facts.seizures):
+        return None
+    return Refusal(
+        "Nothing is sealed or seized in this case now.",
+        "本案当前没有查封、扣押的场所、设施或者财物。",
+    )
+
+
+def _appraisal_under_way(facts: CaseFacts) -> Refusal | None:
+    """Possible only while some seized things are under testing or appraisal (第二十五条第三款)."""
+    if any(a.ended_at is None for s in facts.seizures for a in s.appraisals):
+        return None
+    return Refusal(
+        "No testing or appraisal of seized things is under way in this case.",
+        "本案没有正在进行的查封、扣押财物的检测、检验、检疫或者技术鉴定。",
+    )
+
+
 def _named(facts: CaseFacts) -> SeizureFacts | None:
     """The seizure the act is about, in the file as the act would leave it."""
     if facts.seizure_named is None:
@@ -1831,7 +1873,7 @@ def urgent_seizure_approved_in_time(facts: CaseFacts, periods: Periods) -> Refus
     )
 
 
-@_guard("seizure_extension_lawful", coercion_law(25))
+@_guard("seizure_extension_lawful", coercion_law(25), possible=_something_held)
 def seizure_extension_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
     seizure = _named(facts)
     if seizure is None or seizure.decided_at is None or seizure.ended_at is not None:
@@ -1866,7 +1908,7 @@ def seizure_extension_lawful(facts: CaseFacts, periods: Periods) -> Refusal | No
     return None
 
 
-@_guard("seizure_held", coercion_law(28))
+@_guard("seizure_held", coercion_law(28), possible=_something_held)
 def seizure_held(facts: CaseFacts, periods: Periods) -> Refusal | None:
     """Released (第二十八条), confiscated (第二十七条) or transferred (第二十一条): only what is held."""
     seizure = _named(facts)
@@ -2319,7 +2361,7 @@ def _appraisal_now(facts: CaseFacts, attribute: str) -> tuple[SeizureFacts, Appr
     return (seizure, latest) if getattr(latest, attribute) == facts.now else None
 
 
-@_guard("seizure_appraisal_lawful", coercion_law(25, 3))
+@_guard("seizure_appraisal_lawful", coercion_law(25, 3), possible=_something_held)
 def seizure_appraisal_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
     """第二十五条第三款: things held may be tested or appraised, one appraisal at a time, begun within the seizure's
     period; the appraisal's period is stated and the party told it in writing."""
@@ -2357,7 +2399,7 @@ def seizure_appraisal_lawful(facts: CaseFacts, periods: Periods) -> Refusal | No
     return None
 
 
-@_guard("seizure_appraisal_running", coercion_law(25, 3))
+@_guard("seizure_appraisal_running", coercion_law(25, 3), possible=_appraisal_under_way)
 def seizure_appraisal_running(facts: CaseFacts, periods: Periods) -> Refusal | None:
     found = _appraisal_now(facts, "ended_at")
     if found is not None and found[1].endings == 1:

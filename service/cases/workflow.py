@@ -238,14 +238,18 @@ class TransitionRefused(RuleOfLawRefusal):
 
 
 def standing_refusals(workflow: Workflow, transition: Transition, facts: CaseFacts) -> tuple[GuardFailure, ...]:
-    """The failures of ``transition``'s guards that the case as it stands decides (``Guard.standing``): a step
-    with any cannot be taken now, whoever takes it and with whatever data."""
+    """The failures of ``transition``'s guards that the case as it stands decides (``Guard.standing``), and of the
+    others' ``possible`` checks (nothing sealed or seized, for a step about a seizure): a step with any cannot be
+    taken now, whoever takes it and with whatever data."""
     failures = []
     for name in transition.guards:
         guard = GUARDS[name]
-        if not guard.standing:
+        if guard.standing:
+            refusal = _evaluate(guard, facts, workflow)
+        elif guard.possible is not None:
+            refusal = guard.possible(facts)
+        else:
             continue
-        refusal = _evaluate(guard, facts, workflow)
         if refusal is not None:
             failures.append(GuardFailure(name, refusal.reason_en, refusal.reason_zh, refusal.basis or guard.basis))
     return tuple(failures)

@@ -180,6 +180,44 @@ def test_a_seizure_is_approved_taken_extended_once_and_returned(cases: Cases, cl
         assert types.count(entry) == 1, types
 
 
+def offered(case_view: dict[str, Any]) -> tuple[list[str], dict[str, list[str]]]:
+    """The steps a case view offers now, and each blocked step's guards."""
+    blocked = {b["step"]: [f["guard"] for f in b["failures"]] for b in case_view["blocked_steps"]}
+    return case_view["next_steps"], blocked
+
+
+def test_the_case_view_offers_a_step_about_a_seizure_only_while_something_is_held(cases: Cases) -> None:
+    # Which seizure a step is about is the step's data, so its guard is decided when it is taken; but with nothing
+    # sealed or seized no data can make releasing, extending or testing lawful, and the view does not offer them.
+    case = filed(cases)
+    about_a_seizure = ("release_seizure", "extend_seizure", "start_seizure_appraisal")
+    steps, blocked = offered(view(cases, case))
+    for step in (*about_a_seizure, "end_seizure_appraisal", "reinspect_correction"):
+        assert step not in steps, step
+    assert blocked["release_seizure"] == ["seizure_held"]
+    assert blocked["extend_seizure"] == ["seizure_extension_lawful"]
+    assert blocked["end_seizure_appraisal"] == ["seizure_appraisal_running"]
+    assert blocked["reinspect_correction"] == ["correction_reinspected_lawfully"]
+    nothing = next(b for b in view(cases, case)["blocked_steps"] if b["step"] == "release_seizure")["failures"][0]
+    assert nothing["basis"]["citation"] == f"{COERCION}第28条"
+    assert "没有查封、扣押" in nothing["reason_zh"]
+    # Taken on its data, the step is refused by its own guard as before, and nothing is written.
+    refused_with(
+        cases, case, "release_seizure", "head", "seizure_held", f"{COERCION}第28条",
+        data={"seizure": 1, "ground": "no_violation", "returned": "退还"},
+    )  # fmt: skip
+    steps, blocked = offered(seized(cases, case))
+    for step in about_a_seizure:
+        assert step in steps, (step, blocked.get(step))
+    assert "end_seizure_appraisal" not in steps  # no testing started yet
+    released = cases.step(
+        case, "release_seizure", "head", data={"seizure": 1, "ground": "no_violation", "returned": "车辆已当场退还"}
+    )
+    steps, _ = offered(released)
+    for step in about_a_seizure:
+        assert step not in steps, step
+
+
 def test_an_extension_beyond_30_days_or_after_the_period_is_refused_art_25(cases: Cases, clock: FixedClock) -> None:
     case = filed(cases)
     seized(cases, case)

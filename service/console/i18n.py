@@ -322,6 +322,33 @@ def step_name(step: str, lang: Lang) -> str:
     return step if pair is None else pair[0 if lang == "zh" else 1]
 
 
+# The entries of a case's chain that no step of its procedure records (a step's entry is named by its step).
+ENTRY_NAMES: dict[str, tuple[str, str]] = {
+    "case:case:registered": ("登记案件来源", "Case registered"),
+    "case:number:assigned": ("编立案号", "Case number assigned"),
+    "case:major_flag:set": ("认定重大案件", "Marked a major case"),
+    "case:evidence:collected": ("收集证据", "Evidence collected"),
+    "case:evidence:custody_changed": ("证据保管变更", "Evidence custody changed"),
+    "case:legal_review:taken": ("受理法制审核", "Legal review taken"),
+    "case:legal_review:recorded": ("法制审核意见", "Legal review opinion"),
+    "case:legal_review:signed": ("法制审核意见签名", "Legal review signed"),
+    "case:collective_discussion:signed": ("集体讨论记录签名", "Collective discussion record signed"),
+    "case:decision:signed": ("处罚决定签名", "Decision signed"),
+    "case:decision:published": ("公示处罚决定", "Decision published"),
+    "case:publication:changed": ("公示变更后的决定", "Changed decision published"),
+    "case:publication:withdrawn": ("撤回公示", "Publication withdrawn"),
+    "case:document:issued": ("制作执法文书", "Document issued"),
+    "case:deadlines:revised": ("期限重新计算", "Deadlines recounted"),
+    "case:personal_data:disclosed": ("查阅当事人信息", "Party's data read"),
+    "case:personal_data:erased": ("删除当事人信息", "Party's data erased"),
+}
+
+
+def entry_name(entry_type: str, lang: Lang) -> str:
+    pair = ENTRY_NAMES.get(entry_type)
+    return entry_type if pair is None else pair[0 if lang == "zh" else 1]
+
+
 # The fields of the steps' payloads (service/cases/payloads.py), by their last name; others keep the schema's title.
 FIELD_NAMES: dict[str, tuple[str, str]] = {
     "amount_fen": ("金额（分）", "Amount (fen)"),

@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.console import sessions
-from service.console.i18n import Lang, choose, field_name, step_name, words
+from service.console.i18n import Lang, choose, entry_name, field_name, step_name, words
 from service.errors import DomainError
 from service.policy.calendar import SHANGHAI
 from service.runtime import Runtime
@@ -220,6 +220,7 @@ def render(
         csrf=viewer.csrf if viewer else None,
         path=request.url.path,
         step_name=lambda step: step_name(step, lang),
+        entry_name=lambda entry_type: entry_name(entry_type, lang),
         field_name=lambda name, title: field_name(name, title, lang),
         **context,
     )

@@ -11,10 +11,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from service.cases.router import DOCUMENTED_WORKFLOWS
 from service.cases.steps import STEPS
 from service.clock import FixedClock
-from service.console.i18n import STEP_NAMES
+from service.console.i18n import ENTRY_NAMES, STEP_NAMES
 from service.ledger.models import LedgerEntry
+from service.ledger.projection import known_entry_types
 from service.officers.models import Officer
 from service.policy.calendar import SHANGHAI
 from service.runtime import Runtime
@@ -238,6 +240,18 @@ def test_anyone_verifies_a_printed_document_by_its_identifier(client: TestClient
     assert client.get("/public/tiemen/documents", params={"reference": document["sha256"]}).status_code == 200
     assert client.get("/public/tiemen/documents", params={"reference": "AAAA-BBBB-CCCC"}).status_code == 404
     assert client.get("/public/tiemen/documents").status_code == 200  # the form alone
+
+
+def test_every_entry_of_a_case_no_step_records_has_a_name_on_the_console_in_both_languages() -> None:
+    """The history names each entry: a step's by its step, the others (registration, signatures, publication,
+    disclosures...) by ENTRY_NAMES, never by the type's code."""
+    import service.main  # noqa: F401 — every projector registered
+
+    recorded_by_steps = {t.records for w in DOCUMENTED_WORKFLOWS.values() for t in w.transitions}
+    others = {t for t in known_entry_types() if t.startswith("case:")} - recorded_by_steps
+    assert "case:case:registered" in others
+    assert sorted(others - set(ENTRY_NAMES)) == []
+    assert all(zh and en for zh, en in ENTRY_NAMES.values())
 
 
 def test_every_step_has_a_name_on_the_console_in_both_languages() -> None:

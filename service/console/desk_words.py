@@ -32,6 +32,17 @@ DESK_WORDS: dict[str, tuple[str, str]] = {
     "issued_at": ("制发时间", "Issued"),
     "pages": ("页数", "Pages"),
     "download": ("下载", "Download"),
+    "printable": ("可制作的文书", "Documents the case can have now"),
+    "printable_hint": (
+        "草稿不记录任何内容；制发后文书编号、记入案件哈希链，不可更改。",
+        "A draft records nothing; an issued document is numbered and recorded on the case's chain, never changed.",
+    ),
+    "document": ("文书", "Document"),
+    "on_chain": ("记录", "entry"),
+    "draft": ("草稿", "Draft"),
+    "issue": ("制发", "Issue"),
+    "issued_as": ("已制发", "Issued as"),
+    "not_issued": ("未制发", "Not issued"),
     "disclosure_reason": ("查阅事由（将记入案件记录）", "Why you read it (recorded on the case)"),
     "export_bundle": ("导出案卷包", "Export the case bundle"),
     "export_explained": (

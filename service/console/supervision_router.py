@@ -10,6 +10,7 @@ disclosure (个人信息保护法 第五十一条; service/cases/disclosure.py),
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import Annotated, Any
 
@@ -17,16 +18,31 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from service import idempotency
 from service.audit.export import disclosed_bundle
 from service.auth.permissions import Permission
 from service.cases import search
 from service.cases import service as cases
 from service.console.desks import case_line
-from service.console.web import ConsoleRequires, Viewer, check_csrf, render, runtime_of, sent_form
+from service.console.web import (
+    ConsoleRequires,
+    Viewer,
+    check_csrf,
+    language,
+    problem_view,
+    redirect,
+    render,
+    runtime_of,
+    sent_form,
+)
 from service.documents import service as documents
-from service.errors import InvalidInput
+from service.documents.kinds import DocumentKind
+from service.documents.router import document_out, printing
+from service.documents.schemas import DocumentOut
+from service.errors import DomainError, InvalidInput
 from service.evidence.filenames import content_disposition
 from service.evidence.store import EvidenceStore
+from service.ledger.runner import IntegratorRunner
 from service.officers import reports as certification
 from service.policy.calendar import local_date
 from service.publicity.service import overdue_publications
@@ -132,13 +148,74 @@ def _documents_view(request: Request, viewer: Viewer, case_id: uuid.UUID) -> dic
         return {
             "case": case_line(session, runtime, case),
             "documents": documents.documents_of(session, case),
+            "printable": documents.printable(session, case, viewer.principal),
+            "idempotency_key": secrets.token_urlsafe(16),  # each issue form's key: this, the kind and the record
         }
 
 
 @router.get("/cases/{case_id}/documents")
 def documents_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> HTMLResponse:
-    """The case's issued documents, each to download with a reason; the bundle's export for a supervisor."""
+    """The case's issued documents, each to download with a reason; those it can have now, to draft and to issue
+    (what the viewer's role issues); the bundle's export for a supervisor."""
     return render(request, "documents.html", viewer, **_documents_view(request, viewer, case_id))
+
+
+EntryQuery = Annotated[int | None, Query(ge=0)]
+
+
+@router.get("/cases/{case_id}/documents/{kind}/draft")
+def draft_document(
+    request: Request, case_id: uuid.UUID, kind: DocumentKind, viewer: Reader, entry: EntryQuery = None
+) -> Response:
+    """The draft the API's ``GET …/documents/{kind}/draft`` answers: watermarked 草稿, the party as every reader sees
+    them; records nothing."""
+    runtime = runtime_of(request)
+    with runtime.database.transaction(write=False) as session:
+        case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+        store = documents.document_store(runtime.settings.documents_dir)
+        pdf = documents.draft(session, store, printing(runtime), case, kind, runtime.clock.now(), entry)
+    name = f"{kind}-draft.pdf" if entry is None else f"{kind}-{entry}-draft.pdf"
+    disposition = {"Content-Disposition": content_disposition("inline", name)}
+    return Response(pdf, media_type="application/pdf", headers=disposition)
+
+
+@router.post("/cases/{case_id}/documents/{kind}/issue")
+async def issue_document(
+    request: Request, case_id: uuid.UUID, kind: DocumentKind, viewer: Reader, entry: EntryQuery = None
+) -> Response:
+    """Issue it as ``POST /api/v1/cases/{id}/documents/{kind}/issue`` does: numbered, recorded on the case's chain,
+    placed under a signed checkpoint at once; the form's key makes a second submission answer the first. Back to
+    the case's documents; a refusal (the case does not establish it, the role does not issue it) shown there."""
+    sent = await sent_form(request)
+    check_csrf(viewer, sent, request)
+    runtime = runtime_of(request)
+    key = (sent.get("idempotency_key") or [""])[0] or None
+    target = request.url.path if entry is None else f"{request.url.path}?entry={entry}"
+
+    def issue() -> None:
+        now = runtime.clock.now()
+        store = documents.document_store(runtime.settings.documents_dir)
+        with runtime.database.transaction() as session:
+
+            def produce() -> tuple[DocumentOut, None]:
+                case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+                item = documents.issue(session, store, printing(runtime), viewer.principal, case, kind, now, entry)
+                return document_out(runtime, viewer.principal.agency_code, item), None
+
+            fingerprint = idempotency.fingerprint("POST", target, b"")
+            idempotency.answer_once(session, viewer.principal.user_id, key, lambda: fingerprint, now, 303, produce)
+        runner = request.app.state.integrator or IntegratorRunner(
+            runtime.database, runtime.signers, runtime.checkpoints, runtime.clock
+        )
+        runner.run_once(force_checkpoint=True, agency_id=viewer.principal.agency_id)
+
+    try:
+        await run_in_threadpool(issue)
+    except DomainError as refused:
+        view = _documents_view(request, viewer, case_id)
+        error = problem_view(refused, language(request))
+        return render(request, "documents.html", viewer, status=refused.status, error=error, **view)
+    return redirect(request, f"/cases/{case_id}/documents", viewer)
 
 
 def _reason(sent: dict[str, list[str]]) -> str:

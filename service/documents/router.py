@@ -60,7 +60,8 @@ def printing(runtime: Runtime) -> documents.Printing:
     )
 
 
-def _out(runtime: Runtime, agency_code: str, item: IssuedDocument) -> DocumentOut:
+def document_out(runtime: Runtime, agency_code: str, item: IssuedDocument) -> DocumentOut:
+    """An issued document as the API answers it (the console's issue answers a retry with the same)."""
     return DocumentOut(
         id=item.id,
         kind=DocumentKind(item.kind),
@@ -94,7 +95,7 @@ def list_documents(
 ) -> list[DocumentOut]:
     """The case's issued documents, oldest first."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    return [_out(runtime, principal.agency_code, d) for d in documents.documents_of(session, case)]
+    return [document_out(runtime, principal.agency_code, d) for d in documents.documents_of(session, case)]
 
 
 @router.get("/{kind}/draft", response_class=Response, responses=PDF_RESPONSE)
@@ -139,7 +140,7 @@ def issue_document(
         def produce() -> tuple[DocumentOut, None]:
             case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
             item = documents.issue(session, store, printing(runtime), principal, case, kind, now, entry)
-            return _out(runtime, principal.agency_code, item), None
+            return document_out(runtime, principal.agency_code, item), None
 
         target = request.url.path if entry is None else f"{request.url.path}?entry={entry}"
         answer = idempotency.answer_once(

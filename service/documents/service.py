@@ -394,6 +394,33 @@ def issue_entry(session: Session, item: IssuedDocument) -> LedgerEntry:
     raise NotFound("the document's entry is missing", "文书的账本记录缺失")
 
 
+@dataclass(frozen=True)
+class Printable:
+    """A document a case can have now: its kind, its title as printed, the record it prints (for the kinds a case
+    may hold several of, kinds.ONE_PER_ENTRY: the record's position on the case's chain) and the document issued
+    for it last, if any."""
+
+    kind: DocumentKind
+    title: str
+    entry: int | None
+    issued: IssuedDocument | None
+
+
+def printable(session: Session, case: Case, principal: Principal) -> list[Printable]:
+    """The documents ``case`` establishes now that ``principal`` may issue, in the order of kinds.RULES, each record
+    of a kind a case holds several of on its own (第四十二条、第五十五条: each is signed by the one it records)."""
+    chain = case_chain(session, case)
+    recorded = frozenset(e.type for e in chain)
+    issued = {(d.kind, d.record_seq): d for d in documents_of(session, case)}  # oldest first: the last one stays
+    out: list[Printable] = []
+    for kind, rule in RULES.items():
+        if not principal.has(rule.issued_with) or missing_fact(kind, case.case_file, recorded) is not None:
+            continue
+        entries: list[int | None] = [r.seq for r in record_entries(chain, kind)] if kind in ONE_PER_ENTRY else [None]
+        out.extend(Printable(kind, rule.title, seq, issued.get((kind.value, seq))) for seq in entries)
+    return out
+
+
 def documents_of(session: Session, case: Case) -> list[IssuedDocument]:
     return list(
         session.scalars(

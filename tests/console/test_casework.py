@@ -242,6 +242,61 @@ def test_anyone_verifies_a_printed_document_by_its_identifier(client: TestClient
     assert client.get("/public/tiemen/documents").status_code == 200  # the form alone
 
 
+def test_a_cases_documents_are_drafted_and_issued_from_the_console(
+    client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    """What the API's documents routes do, from the case's documents page: each document the case establishes now
+    that the viewer's role issues, each record on its own line; a draft records nothing; an issue is numbered and
+    recorded once, however often its form is sent; a refusal is shown on the page."""
+    cases = Cases(client, auth, runtime.clock)
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    cases.step(
+        case,
+        "record_inquiry",
+        officers=cases.with_second(),
+        data={"place": "当事人家中", "summary": "承认", "subject": "当事人"},
+    )
+    officer = TestClient(client.app)
+    csrf = sign_in(officer, "officer1")
+    documents = f"/cases/{case['id']}/documents"
+    page = officer.get(documents).text
+    found = re.search(r'action="(/cases/[^"]+/documents/inquiry_record/issue\?entry=(\d+))"', page)
+    assert found is not None, page
+    issue, entry = found.group(1), found.group(2)
+    assert f"询问笔录（记录 {entry}）" in page
+    assert "filing_approval/issue" not in page  # the head's (case:approve)
+    head = TestClient(client.app)
+    sign_in(head, "head")
+    assert f"/cases/{case['id']}/documents/filing_approval/issue" in head.get(documents).text
+
+    before = case_entries(runtime, case["id"])
+    draft = officer.get(f"{documents}/inquiry_record/draft?entry={entry}")
+    assert draft.status_code == 200
+    assert draft.headers["content-type"] == "application/pdf"
+    assert draft.content.startswith(b"%PDF")
+    assert case_entries(runtime, case["id"]) == before
+
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    assert key is not None
+    sent = form(csrf=csrf, idempotency_key=key.group(1))
+    for _ in range(2):  # the form sent twice: one document
+        issued = officer.post(issue, files=sent, follow_redirects=False)
+        assert issued.status_code == 303, issued.text
+        assert issued.headers["location"] == documents
+    assert case_entries(runtime, case["id"])[len(before) :] == ["case:document:issued"]
+    listed = client.get(f"/api/v1/cases/{case['id']}/documents", headers=auth("officer1")).json()
+    assert [(d["kind"], d["entry"]) for d in listed] == [("inquiry_record", int(entry))]
+    page = officer.get(documents).text
+    assert f"已制发 {listed[0]['number']}" in page
+    assert issue not in page  # issued: drafted again, not issued a second time from here
+
+    refused = officer.post(f"{documents}/penalty_decision/issue", files=form(csrf=csrf, idempotency_key="k-refused"))
+    assert refused.status_code == 403, refused.text
+    assert 'role="alert"' in refused.text
+    assert case_entries(runtime, case["id"])[len(before) :] == ["case:document:issued"]
+
+
 def test_every_entry_of_a_case_no_step_records_has_a_name_on_the_console_in_both_languages() -> None:
     """The history names each entry: a step's by its step, the others (registration, signatures, publication,
     disclosures...) by ENTRY_NAMES, never by the type's code."""

@@ -39,6 +39,7 @@ def test_no_console_page_answers_beyond_its_permission(app: FastAPI, client: Tes
         "review_id": str(uuid.uuid4()),
         "purpose": "decision",  # /cases/{case_id}/signoffs/{purpose}: the head's decision (or collective_discussion)
         "step": "record_inquiry",
+        "kind": "inquiry_record",  # /cases/{case_id}/documents/{kind}/draft and /issue
         "agency": "tiemen",
         "lang": "en",
         "name": "console.css",

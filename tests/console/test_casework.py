@@ -260,6 +260,7 @@ def test_a_cases_documents_are_drafted_and_issued_from_the_console(
     officer = TestClient(client.app)
     csrf = sign_in(officer, "officer1")
     documents = f"/cases/{case['id']}/documents"
+    assert f'href="{documents}"' in officer.get(f"/cases/{case['id']}").text  # reached from the case's page
     page = officer.get(documents).text
     found = re.search(r'action="(/cases/[^"]+/documents/inquiry_record/issue\?entry=(\d+))"', page)
     assert found is not None, page

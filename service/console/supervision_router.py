@@ -160,37 +160,50 @@ def documents_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> HTML
     return render(request, "documents.html", viewer, **_documents_view(request, viewer, case_id))
 
 
-EntryQuery = Annotated[int | None, Query(ge=0)]
+def _document(kind: str, entry: str | None) -> tuple[DocumentKind, int | None]:
+    """The kind and the record of a document page's address, read here so that a wrong one is the console's page
+    with the problem (422), not the API's JSON."""
+    try:
+        chosen = DocumentKind(kind)
+    except ValueError:
+        raise InvalidInput(f"no document is called {kind!r}", "未知的文书种类") from None
+    if entry is None:
+        return chosen, None
+    if not entry.isascii() or not entry.isdigit():
+        raise InvalidInput("entry is the position of a record on the case's chain", "记录序号应为非负整数")
+    return chosen, int(entry)
 
 
 @router.get("/cases/{case_id}/documents/{kind}/draft")
 def draft_document(
-    request: Request, case_id: uuid.UUID, kind: DocumentKind, viewer: Reader, entry: EntryQuery = None
+    request: Request, case_id: uuid.UUID, kind: str, viewer: Reader, entry: str | None = None
 ) -> Response:
     """The draft the API's ``GET …/documents/{kind}/draft`` answers: watermarked 草稿, the party as every reader sees
     them; records nothing."""
+    chosen, record = _document(kind, entry)
     runtime = runtime_of(request)
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         store = documents.document_store(runtime.settings.documents_dir)
-        pdf = documents.draft(session, store, printing(runtime), case, kind, runtime.clock.now(), entry)
-    name = f"{kind}-draft.pdf" if entry is None else f"{kind}-{entry}-draft.pdf"
+        pdf = documents.draft(session, store, printing(runtime), case, chosen, runtime.clock.now(), record)
+    name = f"{chosen}-draft.pdf" if record is None else f"{chosen}-{record}-draft.pdf"
     disposition = {"Content-Disposition": content_disposition("inline", name)}
     return Response(pdf, media_type="application/pdf", headers=disposition)
 
 
 @router.post("/cases/{case_id}/documents/{kind}/issue")
 async def issue_document(
-    request: Request, case_id: uuid.UUID, kind: DocumentKind, viewer: Reader, entry: EntryQuery = None
+    request: Request, case_id: uuid.UUID, kind: str, viewer: Reader, entry: str | None = None
 ) -> Response:
     """Issue it as ``POST /api/v1/cases/{id}/documents/{kind}/issue`` does: numbered, recorded on the case's chain,
     placed under a signed checkpoint at once; the form's key makes a second submission answer the first. Back to
     the case's documents; a refusal (the case does not establish it, the role does not issue it) shown there."""
     sent = await sent_form(request)
     check_csrf(viewer, sent, request)
+    chosen, record = _document(kind, entry)
     runtime = runtime_of(request)
     key = (sent.get("idempotency_key") or [""])[0] or None
-    target = request.url.path if entry is None else f"{request.url.path}?entry={entry}"
+    target = request.url.path if record is None else f"{request.url.path}?entry={record}"
 
     def issue() -> None:
         now = runtime.clock.now()
@@ -199,7 +212,7 @@ async def issue_document(
 
             def produce() -> tuple[DocumentOut, None]:
                 case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-                item = documents.issue(session, store, printing(runtime), viewer.principal, case, kind, now, entry)
+                item = documents.issue(session, store, printing(runtime), viewer.principal, case, chosen, now, record)
                 return document_out(runtime, viewer.principal.agency_code, item), None
 
             fingerprint = idempotency.fingerprint("POST", target, b"")

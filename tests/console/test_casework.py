@@ -292,6 +292,10 @@ def test_a_cases_documents_are_drafted_and_issued_from_the_console(
     assert f"已制发 {listed[0]['number']}" in page
     assert issue not in page  # issued: drafted again, not issued a second time from here
 
+    for wrong in (f"{documents}/bogus/draft", f"{documents}/inquiry_record/draft?entry=-1"):
+        answer = officer.get(wrong)
+        assert answer.status_code == 422, wrong
+        assert 'role="alert"' in answer.text, wrong  # the console's page with the problem, not the API's JSON
     refused = officer.post(f"{documents}/penalty_decision/issue", files=form(csrf=csrf, idempotency_key="k-refused"))
     assert refused.status_code == 403, refused.text
     assert 'role="alert"' in refused.text

@@ -493,6 +493,12 @@ def document_fields(
         ],
         "statement": STATEMENTS_ZH.get(file.statement, ""),
     }
+    if file.corrections:
+        order = file.corrections[-1]
+        values |= {
+            "correction_requirement": order.requirement.rstrip("。"),
+            "correction_deadline": date_in_chinese(date.fromisoformat(order.deadline)),
+        }
     if file.decision is not None and file.decision.evidence:
         # 第五十九条第一款第二项: the decision states the evidence it relies on — the entries it cites (第四十条).
         values["evidence"] = cited_evidence(chain, file.decision.evidence)

@@ -57,6 +57,10 @@ class DocumentFields(BaseModel):
     violation_basis: str = ""
     penalty_basis: str = ""
     measures: str = ""  # the item's orders that are not penalties, e.g. 责令限期改正 (第二十八条)
+    # 第二十八条第一款: the order to correct the case recorded last (the step order_correction) — what is required and
+    # by when; a notice printed before any is recorded leaves them to be written in by hand.
+    correction_requirement: str = ""
+    correction_deadline: str = ""  # 2026年6月8日
     officers: list[str] = Field(default_factory=list)  # 姓名（执法证号）
     # The party (personal data: shown as the document needs it)
     party_type: str = ""

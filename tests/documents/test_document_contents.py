@@ -5,6 +5,7 @@ Articles are of 行政处罚法 unless another law is named."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -285,6 +286,22 @@ def test_an_order_to_correct_names_the_items_measure_article_28(cases: Cases) ->
         "张三",
     ):
         assert required in text, required
+
+
+def test_an_order_to_correct_prints_the_order_the_case_recorded_article_28(cases: Cases, clock: FixedClock) -> None:
+    case = cases.open(item_code="CQ-TM-001", title="拒绝入户安全检查")
+    cases.step(case, "approve_filing", "head")
+    deadline = local_date(clock.now()) + timedelta(days=10)
+    order = {
+        "measure": "order_correct_within_time",
+        "requirement": "配合入户安全检查。",
+        "deadline": deadline.isoformat(),
+    }
+    cases.step(case, "order_correction", officers=cases.with_second(), data=order)
+    _, text = issued_text(cases, case, "order_to_correct", "officer1")
+    compact = "".join(text.split())
+    assert "本机关责令你（单位）：配合入户安全检查" in compact
+    assert f"请于{date_in_chinese(deadline)}前改正" in compact
 
 
 def test_a_reminder_states_the_unpaid_fine_and_the_right_to_be_heard(cases: Cases, clock: FixedClock) -> None:

@@ -28,7 +28,7 @@ from service.documents.kinds import DocumentKind
 from service.documents.models import IssuedDocument
 from service.documents.policy import DocumentPolicy, load_document_policy
 from service.documents.proofs import proof_carrying_copy
-from service.documents.schemas import DocumentOut, DownloadBody, PublicDocumentOut
+from service.documents.schemas import DocumentOut, DownloadBody, PrintableOut, PublicDocumentOut
 from service.evidence.filenames import content_disposition
 from service.evidence.store import EvidenceStore
 from service.ledger.runner import IntegratorRunner
@@ -96,6 +96,20 @@ def list_documents(
     """The case's issued documents, oldest first."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     return [document_out(runtime, principal.agency_code, d) for d in documents.documents_of(session, case)]
+
+
+@router.get("/printable", response_model=list[PrintableOut])
+def printable_documents(
+    case_id: uuid.UUID, session: ReadSession, runtime: RuntimeDep, principal: Principal = requires(Permission.CASE_READ)
+) -> list[PrintableOut]:
+    """The documents the case establishes now that the caller's role issues, each record of a kind a case holds
+    several of (询问笔录, 现场检查笔录...) on its own, with the number of the one issued for it, if any: what to
+    draft (``GET /{kind}/draft``) and issue (``POST /{kind}/issue``) next."""
+    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+    return [
+        PrintableOut(kind=p.kind, title=p.title, entry=p.entry, issued=p.issued.number if p.issued else None)
+        for p in documents.printable(session, case, principal)
+    ]
 
 
 @router.get("/{kind}/draft", response_class=Response, responses=PDF_RESPONSE)

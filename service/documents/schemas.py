@@ -27,6 +27,19 @@ class DocumentOut(BaseModel):
     )
 
 
+class PrintableOut(BaseModel):
+    """A document the case establishes now that the caller may issue."""
+
+    kind: DocumentKind
+    title: str
+    entry: int | None = Field(
+        default=None,
+        description="for a record a case may hold several of: the position on the case's chain of the record it "
+        "prints — send it as ?entry= to draft or issue it",
+    )
+    issued: str | None = Field(default=None, description="the number of the document issued for it last, if any")
+
+
 class DownloadBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000, description="why the document is read, e.g. 送达决定书")

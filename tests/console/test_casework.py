@@ -288,6 +288,13 @@ def test_a_cases_documents_are_drafted_and_issued_from_the_console(
     assert case_entries(runtime, case["id"])[len(before) :] == ["case:document:issued"]
     listed = client.get(f"/api/v1/cases/{case['id']}/documents", headers=auth("officer1")).json()
     assert [(d["kind"], d["entry"]) for d in listed] == [("inquiry_record", int(entry))]
+    # the API says the same of what the officer can print: the inquiry's record, now issued
+    printable = client.get(f"/api/v1/cases/{case['id']}/documents/printable", headers=auth("officer1")).json()
+    inquiry = [p for p in printable if p["kind"] == "inquiry_record"]
+    assert inquiry == [
+        {"kind": "inquiry_record", "title": "询问笔录", "entry": int(entry), "issued": listed[0]["number"]}
+    ]
+    assert "filing_approval" not in {p["kind"] for p in printable}
     page = officer.get(documents).text
     assert f"已制发 {listed[0]['number']}" in page
     assert issue not in page  # issued: drafted again, not issued a second time from here

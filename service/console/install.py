@@ -18,6 +18,7 @@ from service.console import (
     account_router,
     admin_router,
     casework_router,
+    documents_router,
     evidence_router,
     public_router,
     signing_router,
@@ -45,6 +46,7 @@ def install_console(app: FastAPI) -> None:
     app.include_router(account_router.router)
     app.include_router(casework_router.router)
     app.include_router(supervision_router.router)
+    app.include_router(documents_router.router)
     app.include_router(admin_router.router)
     app.include_router(evidence_router.router)
     app.include_router(public_router.router)

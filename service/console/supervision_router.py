@@ -1,48 +1,27 @@
 """The supervisor's desk: every case to audit, the agency-wide lists (overdue cases, decisions not published in
-time, certificates to review), the yearly figures and the file-review scores, a case's documents and its bundle.
+time, certificates to review), the yearly figures and the file-review scores. A case's documents and its bundle:
+service/console/documents_router.py.
 
 Each page calls the service function the API's route calls (``search.deadlines_of_open_cases``,
-``publicity.overdue_publications``, ``officers.reports``, ``reports.yearly``, ``reports.file_review``,
-``documents.read_disclosed``, ``audit.export.disclosed_bundle``). Reading an issued document or exporting the bundle
-hands out the party's personal data in clear, so each is a POST with a reason, recorded on the case's chain as a
-disclosure (个人信息保护法 第五十一条; service/cases/disclosure.py), as ``POST .../documents/{id}/file`` is.
+``publicity.overdue_publications``, ``officers.reports``, ``reports.yearly``, ``reports.file_review``).
 """
 
 from __future__ import annotations
 
-import secrets
-import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 
-from service import idempotency
-from service.audit.export import disclosed_bundle
 from service.auth.permissions import Permission
 from service.cases import search
-from service.cases import service as cases
 from service.console.desks import case_line
 from service.console.web import (
     ConsoleRequires,
     Viewer,
-    check_csrf,
-    language,
-    problem_view,
-    redirect,
     render,
     runtime_of,
-    sent_form,
 )
-from service.documents import service as documents
-from service.documents.kinds import DocumentKind
-from service.documents.router import document_out, printing
-from service.documents.schemas import DocumentOut
-from service.errors import DomainError, InvalidInput
-from service.evidence.filenames import content_disposition
-from service.evidence.store import EvidenceStore
-from service.ledger.runner import IntegratorRunner
 from service.officers import reports as certification
 from service.policy.calendar import local_date
 from service.publicity.service import overdue_publications
@@ -53,7 +32,6 @@ router = APIRouter(include_in_schema=False)
 
 Auditor = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_AUDIT))]
 ReportReader = Annotated[Viewer, Depends(ConsoleRequires(Permission.REPORT_READ))]
-Reader = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_READ))]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
 
@@ -136,169 +114,3 @@ def file_review_page(request: Request, viewer: ReportReader, year: Year = None) 
     with runtime.database.transaction(write=False) as session:
         found = review_files(session, runtime.case_context, runtime.file_review, viewer.principal.agency_id, year)
     return render(request, "reports_file_review.html", viewer, reviews=found, year=year)
-
-
-# -- a case's documents and bundle -------------------------------------------------------------------------------
-
-
-def _documents_view(request: Request, viewer: Viewer, case_id: uuid.UUID) -> dict[str, Any]:
-    runtime = runtime_of(request)
-    with runtime.database.transaction(write=False) as session:
-        case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-        return {
-            "case": case_line(session, runtime, case),
-            "documents": documents.documents_of(session, case),
-            "printable": documents.printable(session, case, viewer.principal),
-            "idempotency_key": secrets.token_urlsafe(16),  # each issue form's key: this, the kind and the record
-        }
-
-
-@router.get("/cases/{case_id}/documents")
-def documents_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> HTMLResponse:
-    """The case's issued documents, each to download with a reason; those it can have now, to draft and to issue
-    (what the viewer's role issues); the bundle's export for a supervisor."""
-    return render(request, "documents.html", viewer, **_documents_view(request, viewer, case_id))
-
-
-def _document(kind: str, entry: str | None) -> tuple[DocumentKind, int | None]:
-    """The kind and the record of a document page's address, read here so that a wrong one is the console's page
-    with the problem (422), not the API's JSON."""
-    try:
-        chosen = DocumentKind(kind)
-    except ValueError:
-        raise InvalidInput(f"no document is called {kind!r}", "未知的文书种类") from None
-    if entry is None:
-        return chosen, None
-    if not entry.isascii() or not entry.isdigit():
-        raise InvalidInput("entry is the position of a record on the case's chain", "记录序号应为非负整数")
-    return chosen, int(entry)
-
-
-@router.get("/cases/{case_id}/documents/{kind}/draft")
-def draft_document(
-    request: Request, case_id: uuid.UUID, kind: str, viewer: Reader, entry: str | None = None
-) -> Response:
-    """The draft the API's ``GET …/documents/{kind}/draft`` answers: watermarked 草稿, the party as every reader sees
-    them; records nothing."""
-    chosen, record = _document(kind, entry)
-    runtime = runtime_of(request)
-    with runtime.database.transaction(write=False) as session:
-        case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-        store = documents.document_store(runtime.settings.documents_dir)
-        pdf = documents.draft(session, store, printing(runtime), case, chosen, runtime.clock.now(), record)
-    name = f"{chosen}-draft.pdf" if record is None else f"{chosen}-{record}-draft.pdf"
-    disposition = {"Content-Disposition": content_disposition("inline", name)}
-    return Response(pdf, media_type="application/pdf", headers=disposition)
-
-
-@router.post("/cases/{case_id}/documents/{kind}/issue")
-async def issue_document(
-    request: Request, case_id: uuid.UUID, kind: str, viewer: Reader, entry: str | None = None
-) -> Response:
-    """Issue it as ``POST /api/v1/cases/{id}/documents/{kind}/issue`` does: numbered, recorded on the case's chain,
-    placed under a signed checkpoint at once; the form's key makes a second submission answer the first. Back to
-    the case's documents; a refusal (the case does not establish it, the role does not issue it) shown there."""
-    sent = await sent_form(request)
-    check_csrf(viewer, sent, request)
-    chosen, record = _document(kind, entry)
-    runtime = runtime_of(request)
-    key = (sent.get("idempotency_key") or [""])[0] or None
-    target = request.url.path if record is None else f"{request.url.path}?entry={record}"
-
-    def issue() -> None:
-        now = runtime.clock.now()
-        store = documents.document_store(runtime.settings.documents_dir)
-        with runtime.database.transaction() as session:
-
-            def produce() -> tuple[DocumentOut, None]:
-                case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-                item = documents.issue(session, store, printing(runtime), viewer.principal, case, chosen, now, record)
-                return document_out(runtime, viewer.principal.agency_code, item), None
-
-            fingerprint = idempotency.fingerprint("POST", target, b"")
-            idempotency.answer_once(session, viewer.principal.user_id, key, lambda: fingerprint, now, 303, produce)
-        runner = request.app.state.integrator or IntegratorRunner(
-            runtime.database, runtime.signers, runtime.checkpoints, runtime.clock
-        )
-        runner.run_once(force_checkpoint=True, agency_id=viewer.principal.agency_id)
-
-    try:
-        await run_in_threadpool(issue)
-    except DomainError as refused:
-        view = _documents_view(request, viewer, case_id)
-        error = problem_view(refused, language(request))
-        return render(request, "documents.html", viewer, status=refused.status, error=error, **view)
-    return redirect(request, f"/cases/{case_id}/documents", viewer)
-
-
-def _reason(sent: dict[str, list[str]]) -> str:
-    """The reason the form gives for reading the party's data: required, and not blank (a blank one would still
-    read as a reason once the document's number is added to it)."""
-    reason = (sent.get("reason") or [""])[0].strip()
-    if not reason:
-        raise InvalidInput(
-            "the reason for reading the party's personal data is required", "须说明查阅当事人个人信息的事由"
-        )
-    return reason
-
-
-@router.post("/cases/{case_id}/documents/{document_id}/file")
-async def download_document(request: Request, case_id: uuid.UUID, document_id: str, viewer: Reader) -> Response:
-    """The issued document's bytes, exactly as recorded; reading it is a disclosure with its reason."""
-    sent = await sent_form(request)
-    check_csrf(viewer, sent, request)
-    runtime = runtime_of(request)
-
-    def read() -> Response:
-        with runtime.database.transaction() as session:
-            case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-            item, pdf = documents.read_disclosed(
-                session,
-                documents.document_store(runtime.settings.documents_dir),
-                viewer.principal,
-                case,
-                document_id,
-                _reason(sent),
-                runtime.clock.now(),
-            )
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={
-                "Content-Disposition": content_disposition("attachment", f"{item.id}.pdf"),
-                "X-Content-SHA256": item.sha256,
-            },
-        )
-
-    return await run_in_threadpool(read)
-
-
-@router.post("/cases/{case_id}/export")
-async def export_bundle(request: Request, case_id: uuid.UUID, viewer: Auditor) -> Response:
-    """The case's bundle for a court (what ``POST /api/v1/cases/{id}/export`` answers), built and verified first;
-    then the export is recorded as a disclosure of the party's data with its reason. A bundle that cannot be
-    built (its latest entries not yet under a signed checkpoint) records nothing."""
-    sent = await sent_form(request)
-    check_csrf(viewer, sent, request)
-    runtime = runtime_of(request)
-
-    def export() -> Response:
-        with runtime.database.transaction() as session:
-            case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-            bundle = disclosed_bundle(
-                session,
-                viewer.principal,
-                case,
-                _reason(sent),
-                runtime.clock.now(),
-                (EvidenceStore(runtime.settings.evidence_dir), EvidenceStore(runtime.settings.documents_dir)),
-                runtime.signers,
-                runtime.checkpoints.every_seconds,
-            )
-        return Response(
-            bundle,
-            media_type="application/zip",
-            headers={"Content-Disposition": content_disposition("attachment", f"case-{case_id}.zip")},
-        )
-
-    return await run_in_threadpool(export)

@@ -263,9 +263,36 @@ def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
             item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
             choices = officer_choices(session, runtime, case.agency_id, item.code, item.category, me.id if me else None)
     kinds = [k.value for k in EvidenceKind]
+    mine, theirs = _steps_by_who(runtime, case, viewer, view["next_steps"])
     return render(
-        request, "case.html", viewer, case=view, kinds=kinds, choices=choices, upload_key=secrets.token_urlsafe(16)
+        request,
+        "case.html",
+        viewer,
+        case=view,
+        my_steps=mine,
+        their_steps=theirs,
+        kinds=kinds,
+        choices=choices,
+        upload_key=secrets.token_urlsafe(16),
     )
+
+
+def _steps_by_who(
+    runtime: Runtime, case: Case, viewer: Viewer, steps: list[str]
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The steps the case allows now that the viewer's roles may take, as buttons; the others with the roles that
+    take them (an officer sees that the filing waits for a head, and is not offered a form the head's permission
+    would refuse)."""
+    workflow = runtime.case_context.workflows[Procedure(case.procedure)]
+    mine, theirs = [], []
+    for step in steps:
+        permission = workflow.transition(step).permission
+        if viewer.has(permission):
+            mine.append(step)
+        else:
+            holders = sorted(str(role) for role, granted in runtime.roles.grants.items() if permission in granted)
+            theirs.append((step, holders))
+    return mine, theirs
 
 
 # -- a step ------------------------------------------------------------------------------------------------------

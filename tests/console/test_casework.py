@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from service.cases.router import DOCUMENTED_WORKFLOWS
 from service.cases.steps import STEPS
 from service.clock import FixedClock
-from service.console.i18n import ENTRY_NAMES, STEP_NAMES
+from service.console.i18n import ENTRY_NAMES, STEP_NAMES, words
 from service.ledger.models import LedgerEntry
 from service.ledger.projection import known_entry_types
 from service.officers.models import Officer
@@ -77,7 +77,10 @@ def test_an_officer_registers_a_case_and_it_is_in_the_ledger(client: TestClient,
     assert case_entries(runtime, case_id) == ["case:case:registered"]
     page = client.get(f"/cases/{case_id}")
     assert "在村道旁倾倒生活垃圾" in page.text
-    assert "批准立案" in page.text  # blocked for an officer? no: listed, the head's permission decides
+    # The filing waits for a head: the officer sees so, and is not offered the head's form.
+    assert f"/cases/{case_id}/steps/approve_filing" not in page.text
+    theirs = page.text[page.text.index('id="their-steps"') :]
+    assert "批准立案（负责人）" in theirs[: theirs.index("</ul>")]
     assert "在村道旁倾倒生活垃圾" in client.get("/").text
 
 
@@ -319,6 +322,12 @@ def test_every_entry_of_a_case_no_step_records_has_a_name_on_the_console_in_both
     assert "case:case:registered" in others
     assert sorted(others - set(ENTRY_NAMES)) == []
     assert all(zh and en for zh, en in ENTRY_NAMES.values())
+
+
+def test_every_role_has_a_name_on_the_console_in_both_languages(runtime: Runtime) -> None:
+    """The case page says which roles take the steps the viewer's do not (policies/roles.yaml)."""
+    for lang in ("zh", "en"):
+        assert all(words(lang).get(f"role_{role}") for role in runtime.roles.grants), lang
 
 
 def test_every_step_has_a_name_on_the_console_in_both_languages() -> None:

@@ -46,7 +46,13 @@ def get_procedure(procedure: Procedure, runtime: RuntimeDep) -> ProcedureOut:
                 to=t.to.value if t.to is not None else None,
                 permission=str(t.permission),
                 guards=[
-                    GuardOut(name=g, basis=GUARDS[g].basis.as_dict(), standing=GUARDS[g].standing) for g in t.guards
+                    GuardOut(
+                        name=g,
+                        basis=GUARDS[g].basis.as_dict(),
+                        standing=GUARDS[g].standing,
+                        precondition=GUARDS[g].possible is not None,
+                    )
+                    for g in t.guards
                 ],
                 records=t.records,
                 basis=t.basis.as_dict(),

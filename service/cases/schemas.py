@@ -211,6 +211,12 @@ class GuardOut(BaseModel):
     name: str
     basis: dict[str, Any]
     standing: bool = Field(description="decided by the case as it stands (listed in blocked_steps when it fails)")
+    precondition: bool = Field(
+        default=False,
+        description="decided by the step's data (which seizure...), but the case must hold what any data would "
+        "need (something sealed or seized, a testing under way...): listed in blocked_steps, with that reason, when "
+        "it does not",
+    )
 
 
 class StepOut(BaseModel):

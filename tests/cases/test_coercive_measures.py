@@ -206,6 +206,9 @@ def test_the_case_view_offers_a_step_about_a_seizure_only_while_something_is_hel
         cases, case, "release_seizure", "head", "seizure_held", f"{COERCION}第28条",
         data={"seizure": 1, "ground": "no_violation", "returned": "退还"},
     )  # fmt: skip
+    published = cases.client.get("/api/v1/procedures/general").json()
+    release = next(t for t in published["steps"] if t["name"] == "release_seizure")
+    assert [(g["name"], g["standing"], g["precondition"]) for g in release["guards"]] == [("seizure_held", False, True)]
     steps, blocked = offered(seized(cases, case))
     for step in about_a_seizure:
         assert step in steps, (step, blocked.get(step))

@@ -1247,15 +1247,13 @@ def measure_in_catalogue(facts: CaseFacts, periods: Periods) -> Refusal | None:
     return None
 
 
+_NO_ORDER_TO_REINSPECT = Refusal("No order to correct awaits its re-inspection.", "没有待复查的责令改正。")
+
+
 def _correction_to_reinspect(facts: CaseFacts) -> Refusal | None:
     """Possible only while the latest order to correct awaits its re-inspection (第二十八条第一款)."""
     order = facts.correction
-    if order is not None and order.reinspections == 0:
-        return None
-    return Refusal(
-        "No order to correct awaits its re-inspection.",
-        "没有待复查的责令改正。",
-    )
+    return None if order is not None and order.reinspections == 0 else _NO_ORDER_TO_REINSPECT
 
 
 @_guard("correction_reinspected_lawfully", penalty_law(28), possible=_correction_to_reinspect)
@@ -1779,24 +1777,21 @@ def lawsuit_on_file(facts: CaseFacts, periods: Periods) -> Refusal | None:
 # and its guard refuses.
 
 
+_NOTHING_HELD = Refusal("Nothing is sealed or seized in this case now.", "本案当前没有查封、扣押的场所、设施或者财物。")
+_NO_APPRAISAL = Refusal(
+    "No testing or appraisal of seized things is under way in this case.",
+    "本案没有正在进行的查封、扣押财物的检测、检验、检疫或者技术鉴定。",
+)
+
+
 def _something_held(facts: CaseFacts) -> Refusal | None:
     """Possible only while something is sealed or seized and not yet released, confiscated or transferred."""
-    if any(s.held for s in facts.seizures):
-        return None
-    return Refusal(
-        "Nothing is sealed or seized in this case now.",
-        "本案当前没有查封、扣押的场所、设施或者财物。",
-    )
+    return None if any(s.held for s in facts.seizures) else _NOTHING_HELD
 
 
 def _appraisal_under_way(facts: CaseFacts) -> Refusal | None:
     """Possible only while some seized things are under testing or appraisal (第二十五条第三款)."""
-    if any(a.ended_at is None for s in facts.seizures for a in s.appraisals):
-        return None
-    return Refusal(
-        "No testing or appraisal of seized things is under way in this case.",
-        "本案没有正在进行的查封、扣押财物的检测、检验、检疫或者技术鉴定。",
-    )
+    return None if any(a.ended_at is None for s in facts.seizures for a in s.appraisals) else _NO_APPRAISAL
 
 
 def _named(facts: CaseFacts) -> SeizureFacts | None:

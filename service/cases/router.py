@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -48,7 +49,7 @@ from service.cases.schemas import (
 )
 from service.cases.steps import STEPS
 from service.cases.versioning import etag
-from service.cases.workflow import CaseState, Procedure, load_workflows
+from service.cases.workflow import CaseState, GuardFailure, Procedure, load_workflows
 from service.errors import InvalidInput
 from service.inputs import Line, SaneDate
 from service.loop_reads import WouldBlock, offline_session
@@ -103,11 +104,16 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
         file=file,
         deadlines=case_deadlines(session, runtime.case_context, case, now),
         next_steps=steps.available,
-        blocked_steps=[
-            BlockedStep.model_construct(step=name, failures=[f.to_record() for f in fs]) for name, fs in steps.blocked
-        ],
+        blocked_steps=[_blocked_step(name, fs) for name, fs in steps.blocked],
         warnings=warnings or [],
     )
+
+
+@lru_cache(maxsize=4096)
+def _blocked_step(step: str, failures: tuple[GuardFailure, ...]) -> BlockedStep:
+    """A blocked step as answered, made once per distinct refusal: most read the same for every case in a state
+    (nothing seized, no approval yet), and a view lists several. Only ever serialised, never changed."""
+    return BlockedStep.model_construct(step=step, failures=[f.to_record() for f in failures])
 
 
 _CASE_LIST = TypeAdapter(list[CaseOut])

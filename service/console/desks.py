@@ -7,6 +7,7 @@ can be given now, so the desk shows only what the head's step routes would accep
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,7 @@ class CaseLine:
     state_zh: str
     item_code: str
     procedure: str
-    registered_at: str
+    registered_at: datetime
 
 
 def case_line(session: Session, runtime: Runtime, case: Case) -> CaseLine:
@@ -47,7 +48,7 @@ def case_line(session: Session, runtime: Runtime, case: Case) -> CaseLine:
         state_zh=workflow.state_info(CaseState(case.state)).zh,
         item_code=case.item_code,
         procedure=case.procedure,
-        registered_at=case.registered_at.isoformat(timespec="minutes"),
+        registered_at=case.registered_at,
     )
 
 

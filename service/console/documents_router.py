@@ -18,7 +18,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from service import idempotency
 from service.audit.export import disclosed_bundle
 from service.auth.permissions import Permission
 from service.cases import service as cases
@@ -36,12 +35,10 @@ from service.console.web import (
 )
 from service.documents import service as documents
 from service.documents.kinds import DocumentKind
-from service.documents.router import document_out, printing
-from service.documents.schemas import DocumentOut
+from service.documents.router import drafted, issued_once
 from service.errors import DomainError, InvalidInput
 from service.evidence.filenames import content_disposition
 from service.evidence.store import EvidenceStore
-from service.ledger.runner import IntegratorRunner
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,10 +50,11 @@ def _documents_view(request: Request, viewer: Viewer, case_id: uuid.UUID) -> dic
     runtime = runtime_of(request)
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+        issued = documents.documents_of(session, case)
         return {
             "case": case_line(session, runtime, case),
-            "documents": documents.documents_of(session, case),
-            "printable": documents.printable(session, case, viewer.principal),
+            "documents": issued,
+            "printable": documents.printable(session, case, viewer.principal, issued),
             "idempotency_key": secrets.token_urlsafe(16),  # each issue form's key: this, the kind and the record
         }
 
@@ -91,47 +89,24 @@ def draft_document(
     chosen, record = _document(kind, entry)
     runtime = runtime_of(request)
     with runtime.database.transaction(write=False) as session:
-        case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-        store = documents.document_store(runtime.settings.documents_dir)
-        pdf = documents.draft(session, store, printing(runtime), case, chosen, runtime.clock.now(), record)
-    name = f"{chosen}-draft.pdf" if record is None else f"{chosen}-{record}-draft.pdf"
-    disposition = {"Content-Disposition": content_disposition("inline", name)}
-    return Response(pdf, media_type="application/pdf", headers=disposition)
+        return drafted(session, runtime, viewer.principal, case_id, chosen, record)
 
 
 @router.post("/cases/{case_id}/documents/{kind}/issue")
 async def issue_document(
     request: Request, case_id: uuid.UUID, kind: str, viewer: Reader, entry: str | None = None
 ) -> Response:
-    """Issue it as ``POST /api/v1/cases/{id}/documents/{kind}/issue`` does: numbered, recorded on the case's chain,
-    placed under a signed checkpoint at once; the form's key makes a second submission answer the first. Back to
-    the case's documents; a refusal (the case does not establish it, the role does not issue it) shown there."""
+    """Issue it as ``POST /api/v1/cases/{id}/documents/{kind}/issue`` does (``issued_once``): numbered, recorded on
+    the case's chain, placed under a signed checkpoint at once; the form's key makes a second submission answer the
+    first. Back to the case's documents; a refusal (the case does not establish it, the role does not issue it)
+    shown there."""
     sent = await sent_form(request)
     check_csrf(viewer, sent, request)
     chosen, record = _document(kind, entry)
     runtime = runtime_of(request)
     key = (sent.get("idempotency_key") or [""])[0] or None
-    target = request.url.path if record is None else f"{request.url.path}?entry={record}"
-
-    def issue() -> None:
-        now = runtime.clock.now()
-        store = documents.document_store(runtime.settings.documents_dir)
-        with runtime.database.transaction() as session:
-
-            def produce() -> tuple[DocumentOut, None]:
-                case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-                item = documents.issue(session, store, printing(runtime), viewer.principal, case, chosen, now, record)
-                return document_out(runtime, viewer.principal.agency_code, item), None
-
-            fingerprint = idempotency.fingerprint("POST", target, b"")
-            idempotency.answer_once(session, viewer.principal.user_id, key, lambda: fingerprint, now, 303, produce)
-        runner = request.app.state.integrator or IntegratorRunner(
-            runtime.database, runtime.signers, runtime.checkpoints, runtime.clock
-        )
-        runner.run_once(force_checkpoint=True, agency_id=viewer.principal.agency_id)
-
     try:
-        await run_in_threadpool(issue)
+        await run_in_threadpool(issued_once, request, runtime, viewer.principal, case_id, chosen, record, key)
     except DomainError as refused:
         view = await run_in_threadpool(_documents_view, request, viewer, case_id)
         error = problem_view(refused, language(request))

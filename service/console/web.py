@@ -51,7 +51,7 @@ def beijing(at: datetime | str, precision: str = "minutes") -> str:
     the officers' clocks, of the times they type into the forms (service/console/forms.py) and of the law's
     deadlines; the footer of every page says so. Stored and answered by the API in UTC, an instant shown as such
     would put a case registered at 04:39 on the day before. ``precision``: ``minutes`` or ``seconds``. An ISO
-    string (a line made for a list) is read first."""
+    string (an instant in a case file's JSON, as a decision's) is read first."""
     moment = datetime.fromisoformat(at) if isinstance(at, str) else at
     if moment.tzinfo is None:
         raise ValueError(f"a naive datetime is no instant to show: {moment.isoformat()}")

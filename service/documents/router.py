@@ -123,6 +123,18 @@ def draft_document(
 ) -> Response:
     """The document as it would be issued now, watermarked 草稿 and with the party as every reader of the case sees
     them. Records nothing; 409 when the case does not establish the document yet."""
+    return drafted(session, runtime, principal, case_id, kind, entry)
+
+
+def drafted(
+    session: Session,
+    runtime: Runtime,
+    principal: Principal,
+    case_id: uuid.UUID,
+    kind: DocumentKind,
+    entry: int | None,
+) -> Response:
+    """The draft's PDF, shown inline (this route's answer, and the console's)."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     store = documents.document_store(runtime.settings.documents_dir)
     pdf = documents.draft(session, store, printing(runtime), case, kind, runtime.clock.now(), entry)
@@ -147,6 +159,21 @@ def issue_document(
     its SHA-256 recorded in the case's chain, and the entry placed under a signed checkpoint at once. Who may issue
     depends on the kind (officers their records and notices, the head decisions): 403 otherwise. A retry with the
     same ``Idempotency-Key`` answers the first issue instead of numbering a second document."""
+    return issued_once(request, runtime, principal, case_id, kind, entry, idempotency_key)
+
+
+def issued_once(
+    request: Request,
+    runtime: Runtime,
+    principal: Principal,
+    case_id: uuid.UUID,
+    kind: DocumentKind,
+    entry: int | None,
+    key: str | None,
+) -> Response:
+    """Issue the document in its own transaction — answered once per ``key`` (a retry answers the first issue) —
+    then place its entry under a signed checkpoint at once, so that its verification page answers with a proof
+    the moment the paper is handed over (this route's work, and the console's)."""
     store = documents.document_store(runtime.settings.documents_dir)
     now = runtime.clock.now()
     with runtime.database.transaction() as session:
@@ -160,7 +187,7 @@ def issue_document(
         answer = idempotency.answer_once(
             session,
             principal.user_id,
-            idempotency_key,
+            key,
             lambda: idempotency.fingerprint("POST", target, b""),
             now,
             201,

@@ -406,12 +406,16 @@ class Printable:
     issued: IssuedDocument | None
 
 
-def printable(session: Session, case: Case, principal: Principal) -> list[Printable]:
+def printable(
+    session: Session, case: Case, principal: Principal, issued_documents: Sequence[IssuedDocument] | None = None
+) -> list[Printable]:
     """The documents ``case`` establishes now that ``principal`` may issue, in the order of kinds.RULES, each record
-    of a kind a case holds several of on its own (第四十二条、第五十五条: each is signed by the one it records)."""
+    of a kind a case holds several of on its own (第四十二条、第五十五条: each is signed by the one it records).
+    ``issued_documents``: the case's, oldest first, when the caller has read them (``documents_of``)."""
     chain = case_chain(session, case)
     recorded = frozenset(e.type for e in chain)
-    issued = {(d.kind, d.record_seq): d for d in documents_of(session, case)}  # oldest first: the last one stays
+    issued_all = documents_of(session, case) if issued_documents is None else issued_documents
+    issued = {(d.kind, d.record_seq): d for d in issued_all}  # oldest first: the last one stays
     out: list[Printable] = []
     for kind, rule in RULES.items():
         if not principal.has(rule.issued_with) or missing_fact(kind, case.case_file, recorded) is not None:

@@ -79,6 +79,32 @@ def test_20_concurrent_closings_of_an_investigation_close_it_once(
     assert entries_of(runtime, "case:investigation:closed") == 1
 
 
+def test_8_concurrent_inquiries_on_one_case_are_each_recorded_once_on_one_unbroken_chain(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    """A step the case allows again and again, sent by eight at once: each is checked and recorded in turn, under
+    the case's lock, and each answer is the case as its own step left it."""
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    headers = auth("officer1")
+    body = {"officers": [cases.officer("officer2")], "data": {"place": "现场", "summary": "询问", "subject": "当事人"}}
+    responses = at_once(
+        8, lambda: client.post(f"/api/v1/cases/{case['id']}/steps/record_inquiry", headers=headers, json=body)
+    )
+    assert [r.status_code for r in responses] == [200] * 8, [r.text for r in responses]
+    assert entries_of(runtime, "case:inquiry:recorded") == 8
+    with runtime.database.transaction(write=False) as session:
+        chain = session.execute(
+            sa.select(LedgerEntry.stream_seq, LedgerEntry.prev_hash, LedgerEntry.entry_hash)
+            .where(LedgerEntry.stream == f"case:{case['id']}")
+            .order_by(LedgerEntry.stream_seq)
+        ).all()
+    assert [seq for seq, _, _ in chain] == list(range(len(chain)))
+    assert all(later[1] == earlier[2] for earlier, later in zip(chain, chain[1:], strict=False))
+    versions = sorted(int(r.headers["ETag"].strip('"')) for r in responses)
+    assert versions == list(range(versions[0], versions[0] + 8))  # one version each, none skipped or shared
+
+
 def test_8_concurrent_takes_of_one_legal_review_record_one_reviewer(
     cases: Cases, clock: FixedClock, client: TestClient, auth: Auth, runtime: Runtime
 ) -> None:

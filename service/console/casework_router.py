@@ -239,6 +239,7 @@ def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]
         "title": case.title,
         "state": case.state,
         "state_zh": workflow.state_info(CaseState(case.state)).zh,
+        "state_en": workflow.state_info(CaseState(case.state)).en,
         "procedure": case.procedure,
         "item_code": case.item_code,
         "registered_at": case.registered_at,

@@ -33,6 +33,7 @@ class CaseLine:
     title: str
     state: str
     state_zh: str
+    state_en: str
     item_code: str
     procedure: str
     registered_at: datetime
@@ -46,6 +47,7 @@ def case_line(session: Session, runtime: Runtime, case: Case) -> CaseLine:
         title=case.title,
         state=case.state,
         state_zh=workflow.state_info(CaseState(case.state)).zh,
+        state_en=workflow.state_info(CaseState(case.state)).en,
         item_code=case.item_code,
         procedure=case.procedure,
         registered_at=case.registered_at,

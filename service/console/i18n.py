@@ -23,6 +23,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "signin_failed": ("登录失败", "Sign-in failed"),
     "signin_again": ("会话已结束，请重新登录", "Your session ended: sign in again"),
     "language": ("English", "中文"),
+    "show_item": ("查看该事项", "Show the item"),
     "home": ("首页", "Home"),
     "my_cases": ("我的案件", "My cases"),
     "due": ("办理期限", "What is due"),
@@ -353,6 +354,33 @@ ENTRY_NAMES: dict[str, tuple[str, str]] = {
 def entry_name(entry_type: str, lang: Lang) -> str:
     pair = ENTRY_NAMES.get(entry_type)
     return entry_type if pair is None else pair[0 if lang == "zh" else 1]
+
+
+# The deadlines a case runs against (service/cases/schedule.py), by name; a seizure's is "seizure_<its number>".
+DEADLINE_NAMES: dict[str, tuple[str, str]] = {
+    "decision": ("作出处理决定", "Decision"),
+    "statement": ("当事人陈述、申辩", "The party's statement and defence"),
+    "hearing_request": ("当事人要求听证", "The party's request for a hearing"),
+    "service": ("送达决定书", "Serving the decision"),
+    "payment": ("缴纳罚款", "Payment of the fine"),
+    "court_execution_application": ("申请人民法院强制执行", "Applying to the court for execution"),
+    "preservation_decision": ("对先行登记保存的证据作出处理决定", "Deciding on the preserved evidence"),
+    "seizure": ("查封、扣押期限", "Sealing or seizure"),
+    "reminder_performance": ("催告履行期限", "Performance after the reminder"),
+    "self_demolition": ("当事人自行拆除期限", "The party's own demolition"),
+    "own_execution_remedy_periods": ("复议、诉讼期间届满", "The party's remedy periods"),
+}
+
+
+def deadline_name(name: str, lang: Lang) -> str:
+    """A deadline's name in ``lang``; a seizure's with its number (第N项 / no. N)."""
+    kind, number = ("seizure", name.removeprefix("seizure_")) if name.startswith("seizure_") else (name, "")
+    pair = DEADLINE_NAMES.get(kind)
+    if pair is None:
+        return name
+    if lang == "zh":
+        return pair[0] + (f"（第{number}项）" if number else "")
+    return pair[1] + (f" (no. {number})" if number else "")
 
 
 # The fields of the steps' payloads (service/cases/payloads.py), by their last name; others keep the schema's title.

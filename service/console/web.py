@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.console import sessions
-from service.console.i18n import Lang, choose, entry_name, field_name, step_name, words
+from service.console.i18n import Lang, choose, deadline_name, entry_name, field_name, step_name, words
 from service.errors import DomainError
 from service.policy.calendar import SHANGHAI
 from service.runtime import Runtime
@@ -221,6 +221,7 @@ def render(
         path=request.url.path,
         step_name=lambda step: step_name(step, lang),
         entry_name=lambda entry_type: entry_name(entry_type, lang),
+        deadline_name=lambda name: deadline_name(name, lang),
         field_name=lambda name, title: field_name(name, title, lang),
         **context,
     )

@@ -5,6 +5,7 @@ find the step already taken and are refused (409), or, when they named the versi
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -100,7 +101,7 @@ def test_8_concurrent_inquiries_on_one_case_are_each_recorded_once_on_one_unbrok
             .order_by(LedgerEntry.stream_seq)
         ).all()
     assert [seq for seq, _, _ in chain] == list(range(len(chain)))
-    assert all(later[1] == earlier[2] for earlier, later in zip(chain, chain[1:], strict=False))
+    assert all(later[1] == earlier[2] for earlier, later in itertools.pairwise(chain))
     versions = sorted(int(r.headers["ETag"].strip('"')) for r in responses)
     assert versions == list(range(versions[0], versions[0] + 8))  # one version each, none skipped or shared
 

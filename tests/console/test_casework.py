@@ -3,18 +3,22 @@ the law refuses is shown on the page with the article."""
 
 from __future__ import annotations
 
+import ast
 import html
 import re
 import uuid
 from datetime import datetime
+from pathlib import Path
+from typing import cast
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from service.cases import schedule
 from service.cases.router import DOCUMENTED_WORKFLOWS
 from service.cases.steps import STEPS
 from service.clock import FixedClock
-from service.console.i18n import ENTRY_NAMES, STEP_NAMES, words
+from service.console.i18n import DEADLINE_NAMES, ENTRY_NAMES, STEP_NAMES, deadline_name, words
 from service.ledger.models import LedgerEntry
 from service.ledger.projection import known_entry_types
 from service.officers.models import Officer
@@ -187,6 +191,25 @@ def test_times_are_shown_in_beijing_time_as_they_are_typed(
     assert "22:30" not in history
 
 
+def test_a_cases_state_and_deadlines_are_named_in_the_consoles_language(client: TestClient, runtime: Runtime) -> None:
+    csrf = sign_in(client, "officer1")
+    case_id = open_case(client, csrf, runtime)
+    head = TestClient(client.app)
+    head_csrf = sign_in(head, "head")
+    hidden = step_form(head, case_id, "approve_filing")
+    head.post(f"/cases/{case_id}/steps/approve_filing", files=form(**hidden | {"csrf": head_csrf}))
+    for page in (client.get("/").text, client.get(f"/cases/{case_id}").text):
+        assert "已立案，调查取证" in page
+        assert "作出处理决定" in page  # what is due: the decision (第六十条)
+    client.get("/lang/en")
+    home, case_page = client.get("/").text, client.get(f"/cases/{case_id}").text
+    for page in (home, case_page):
+        assert "filed and under investigation" in page
+        assert "已立案，调查取证" not in page
+    assert "：Decision" in home
+    assert "Decision：" in case_page
+
+
 def test_a_step_on_a_case_that_moved_on_is_refused_with_412(client: TestClient, runtime: Runtime) -> None:
     csrf = sign_in(client, "officer1")
     case_id = open_case(client, csrf, runtime)
@@ -322,6 +345,29 @@ def test_every_entry_of_a_case_no_step_records_has_a_name_on_the_console_in_both
     assert "case:case:registered" in others
     assert sorted(others - set(ENTRY_NAMES)) == []
     assert all(zh and en for zh, en in ENTRY_NAMES.values())
+
+
+def test_every_deadline_a_case_runs_against_has_a_name_on_the_console_in_both_languages() -> None:
+    """What is due is named, never by the schedule's code: every name service/cases/schedule.py gives a deadline."""
+    source = ast.parse(Path(schedule.__file__).read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(source):
+        if isinstance(node, ast.Call) and node.args and getattr(node.func, "id", None) == "compute":
+            first = node.args[0]
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "append" and node.args:
+            if not isinstance(node.args[0], ast.Tuple):
+                continue
+            first = node.args[0].elts[0]
+        else:
+            continue
+        if isinstance(first, ast.Constant):
+            names.add(first.value)
+        elif isinstance(first, ast.JoinedStr):  # f"seizure_{seizure.number}"
+            names.add(cast(ast.Constant, first.values[0]).value.rstrip("_"))
+    assert {"decision", "payment", "seizure", "self_demolition"} <= names
+    assert sorted(names - set(DEADLINE_NAMES)) == []
+    assert deadline_name("seizure_2", "zh") == "查封、扣押期限（第2项）"
+    assert deadline_name("seizure_2", "en") == "Sealing or seizure (no. 2)"
 
 
 def test_every_role_has_a_name_on_the_console_in_both_languages(runtime: Runtime) -> None:

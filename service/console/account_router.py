@@ -138,7 +138,7 @@ def choose_language(request: Request, lang: str, next: Annotated[str | None, Que
 @router.get("/")
 def home(request: Request, viewer: SignedIn) -> HTMLResponse:
     """Each role's desk: an officer's cases and what is due; a head's approvals, signatures and discussions
-    waiting and the agency's deadlines at risk; a reviewer's queue; a supervisor's cases to audit; an admin's
+    waiting, the agency's deadlines at risk and its cases; a reviewer's queue; a supervisor's cases to audit; an admin's
     users."""
     runtime = runtime_of(request)
     principal = viewer.principal
@@ -167,6 +167,11 @@ def home(request: Request, viewer: SignedIn) -> HTMLResponse:
             blocks["head"] = head_desk.head_desk(session, runtime, principal, names)
         elif principal.has(Permission.CASE_APPROVE):
             blocks["approvals"] = desks.approvals_waiting(session, runtime, principal)
+        if principal.has(Permission.CASE_APPROVE) and not principal.has(Permission.CASE_AUDIT):
+            # A head sees every case of the agency (visible_cases) and opens any of them from here, not only those
+            # the desk lists as waiting (a supervisor has the same list as the cases to audit).
+            found = search.search_cases(session, context, principal, search.CaseSearch(limit=100), now)
+            blocks["agency_cases"] = [desks.case_line(session, runtime, c) for c in found]
         if principal.has(Permission.REVIEW_PERFORM):
             blocks["reviews"] = desks.review_queue(session, runtime, principal)
         if principal.has(Permission.CASE_AUDIT):

@@ -26,6 +26,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "show_item": ("查看该事项", "Show the item"),
     "home": ("首页", "Home"),
     "my_cases": ("我的案件", "My cases"),
+    "agency_cases": ("本机关案件（最新在前）", "The agency's cases, newest first"),
     "due": ("办理期限", "What is due"),
     "no_cases": ("暂无案件", "No cases"),
     "no_deadlines": ("暂无期限", "Nothing due"),

@@ -289,6 +289,19 @@ def test_the_heads_desk_shows_the_deadlines_at_risk_across_the_agency(
     assert "第60条" in listed
 
 
+def test_the_heads_desk_lists_every_case_of_the_agency_to_open(app: FastAPI, cases: Cases) -> None:
+    """Not only the cases waiting for the head: one under investigation that waits for nothing is opened from here."""
+    investigating = cases.investigated()  # opened by officer1, filed: nothing waits for the head
+    head = TestClient(app)
+    sign_in(head, "head")
+    desk = head.get("/").text
+    listed = desk[desk.index('id="agency-cases-h"') :]
+    listed = listed[: listed.index("</section>")]
+    assert f"/cases/{investigating['id']}" in listed
+    assert "本机关案件" in listed
+    assert head.get(f"/cases/{investigating['id']}").status_code == 200
+
+
 def test_the_heads_desk_lists_the_approvals_cases_wait_for_and_offers_an_extension_beside_its_deadline(
     app: FastAPI, cases: Cases, clock: FixedClock
 ) -> None:

@@ -25,6 +25,7 @@ from service import idempotency
 from service.auth.permissions import Permission
 from service.cases import service as cases
 from service.cases.deadlines_view import case_deadlines
+from service.cases.disclosure import party_of, redacted_party
 from service.cases.history import case_history, stream_entries
 from service.cases.models import Case
 from service.cases.schemas import OpenCaseBody, StepEnvelope
@@ -233,8 +234,14 @@ def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]
     now = runtime.clock.now()
     workflow = runtime.case_context.workflows[Procedure(case.procedure)]
     steps = cases.steps_now(session, runtime.case_context, case, now)
+    officers = {o.id: o for o in officers_of_agency(session, case.agency_id)}
     return {
         "id": str(case.id),
+        # The party as every reader of the case sees it (GET /cases/{id}/party): 张某某, the ID number's region and
+        # last four characters; the clear data only by a recorded disclosure.
+        "party": redacted_party(party_of(session, case), runtime.publicity.rules.address_levels),
+        "officers": [officers[i] for i in cases.case_officer_ids(session, case) if i in officers],
+        "occurred_on": case.occurred_on,
         "number": case.number,
         "title": case.title,
         "state": case.state,

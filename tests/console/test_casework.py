@@ -210,6 +210,25 @@ def test_a_cases_state_and_deadlines_are_named_in_the_consoles_language(client: 
     assert "Decision：" in case_page
 
 
+def test_a_cases_page_names_its_party_as_every_reader_sees_it_and_its_officers(
+    client: TestClient, runtime: Runtime
+) -> None:
+    csrf = sign_in(client, "officer1")
+    case_id = open_case(client, csrf, runtime)
+    page = client.get(f"/cases/{case_id}").text
+    party = page[page.index('id="case-party"') :]
+    party = party[: party.index("</dd>")]
+    assert "张某" in party  # masked as GET /cases/{id}/party answers it
+    assert "张三" not in page
+    assert "500228199001011234" not in page
+    assert "1234" in party
+    officers = page[page.index('id="case-officers"') :]
+    officers = officers[: officers.index("</dd>")]
+    assert "李娜" in officers  # the second officer named at registration
+    assert "张伟" in officers  # the officer who registered it
+    assert "2026-05-28" in page  # the day of the act
+
+
 def test_a_step_on_a_case_that_moved_on_is_refused_with_412(client: TestClient, runtime: Runtime) -> None:
     csrf = sign_in(client, "officer1")
     case_id = open_case(client, csrf, runtime)

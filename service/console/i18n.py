@@ -128,6 +128,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "document_issued": ("本机关已制发并记录此文书", "This agency issued and recorded this document"),
     "issuing_agency": ("制发机关", "Issued by"),
     "document": ("文书", "Document"),
+    "document_number": ("文书编号", "Document number"),
+    "catalogue_title": ("目录名称", "Catalogue title"),
     "printed_id": ("文书编号", "Printed identifier"),
     "recorded_at": ("记录时间", "Recorded at"),
     "ledger_position": ("账本位置（条目 / 检查点大小）", "Place in the ledger (leaf / checkpoint size)"),

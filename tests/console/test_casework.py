@@ -343,6 +343,9 @@ def test_a_cases_documents_are_drafted_and_issued_from_the_console(
     page = officer.get(documents).text
     assert f"已制发 {listed[0]['number']}" in page
     assert issue not in page  # issued: drafted again, not issued a second time from here
+    issued_table = page[page.rindex("<thead>") :]
+    assert "文书编号" in issued_table  # the document's own number, not the case's (案号)
+    assert "案号" not in issued_table
 
     for wrong in (f"{documents}/bogus/draft", f"{documents}/inquiry_record/draft?entry=-1"):
         answer = officer.get(wrong)

@@ -176,6 +176,14 @@ class PreservationRecord(_Record):
     decisions: int = 0  # more than one: decided again (the guard preservation_registered refuses it)
 
 
+class ApprovalRequestRecord(_Record):
+    """An officer's request for one of the head's approvals, open until the head gives it."""
+
+    requested_at: Instant
+    requested_by: str  # the actor
+    grounds: str
+
+
 class SeizedThing(_Record):
     """One line of the list of things sealed or seized (查封、扣押清单, 行政强制法 第二十四条)."""
 
@@ -402,6 +410,8 @@ class CaseFile(_Record):
     execution: ExecutionRecord | None = None
     preservation: PreservationRecord | None = None
     seizures: tuple[SeizureRecord, ...] = ()
+    # The head's approvals officers asked for and not yet given, by the approving step (request_*_approval).
+    approval_requests: dict[str, ApprovalRequestRecord] = Field(default_factory=dict)
     summary_form_number: str | None = None
     decision_signed: bool = False
     discussion_signed: bool = False
@@ -537,6 +547,30 @@ def no_change(file: CaseFile, act: Act) -> CaseFile:
 
 def filing_approved(file: CaseFile, act: Act) -> CaseFile:
     return file.with_changes(filed_at=act.when)
+
+
+def approval_requested(approval: str) -> Effect:
+    """The effect of asking for the head's ``approval`` (the step that gives it): open until that step is taken."""
+
+    def requested(file: CaseFile, act: Act) -> CaseFile:
+        request = ApprovalRequestRecord(requested_at=act.when, requested_by=act.actor, grounds=act.data["grounds"])
+        return file.with_changes(approval_requests={**file.approval_requests, approval: request})
+
+    return requested
+
+
+def answering_request(approval: str, effect: Effect) -> Effect:
+    """``effect`` of the step ``approval``, which also answers an officer's open request for it (a file with no
+    such request is left without the key: files written before requests existed replay to the same JSON)."""
+
+    def answered(file: CaseFile, act: Act) -> CaseFile:
+        if approval in file.approval_requests:
+            file = file.with_changes(
+                approval_requests={k: v for k, v in file.approval_requests.items() if k != approval}
+            )
+        return effect(file, act)
+
+    return answered
 
 
 _NO_PRESERVATION = PreservationRecord(approved_at=None, registered_at=None, decided_at=None)

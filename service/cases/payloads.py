@@ -85,6 +85,13 @@ class PreservationDecision(BaseModel):
     measure: Text = Field(description="what is decided on the preserved evidence within 7 days (第五十六条)")
 
 
+class ApprovalRequest(BaseModel):
+    """An officer's request for the head's approval: why it is needed (e.g. the evidence may be lost, 第五十六条)."""
+
+    model_config = _STRICT
+    grounds: Text = Field(description="why the approval is needed, as the head will read it")
+
+
 class SeizureApproval(BaseModel):
     """The head's approval of a sealing or seizure (行政强制法 第十八条第一项, 第十九条)."""
 

@@ -70,7 +70,12 @@ _STEPS = (
     Step("record_inquiry", p.FieldRecord, investigating=True, assigns_officers=True),
     Step("record_inspection", p.FieldRecord, investigating=True, assigns_officers=True),
     # 先行登记保存 (第五十六条)
-    Step("approve_preservation", p.Nothing, casefile.preservation_approved),
+    Step("request_preservation_approval", p.ApprovalRequest, casefile.approval_requested("approve_preservation")),
+    Step(
+        "approve_preservation",
+        p.Nothing,
+        casefile.answering_request("approve_preservation", casefile.preservation_approved),
+    ),
     Step(
         "register_preservation",
         p.PreservationItems,
@@ -80,7 +85,10 @@ _STEPS = (
     ),
     Step("decide_preservation", p.PreservationDecision, casefile.preservation_decided),
     # 查封、扣押 (行政强制法 第十八条、第十九条、第二十一条、第二十四条至第二十八条)
-    Step("approve_seizure", p.SeizureApproval, casefile.seizure_approved),
+    Step("request_seizure_approval", p.ApprovalRequest, casefile.approval_requested("approve_seizure")),
+    Step(
+        "approve_seizure", p.SeizureApproval, casefile.answering_request("approve_seizure", casefile.seizure_approved)
+    ),
     Step("decide_seizure", p.SeizureDecision, casefile.seizure_decided, investigating=True, assigns_officers=True),
     Step("extend_seizure", p.SeizureExtension, casefile.seizure_extended),
     Step("release_seizure", p.SeizureRelease, casefile.seizure_released, assigns_officers=True),
@@ -110,7 +118,12 @@ _STEPS = (
     # 回避 (第四十三条)
     Step("decide_recusal", p.Recusal, casefile.recusal_decided, names_officers=("officer_id",)),
     # 期限、裁量、法制审核、集体讨论 (第六十条、第五十八条、第五十七条第二款)
-    Step("extend_decision_deadline", p.Extension, casefile.decision_deadline_extended),
+    Step("request_deadline_extension", p.ApprovalRequest, casefile.approval_requested("extend_decision_deadline")),
+    Step(
+        "extend_decision_deadline",
+        p.Extension,
+        casefile.answering_request("extend_decision_deadline", casefile.decision_deadline_extended),
+    ),
     Step("approve_discretion_departure", p.Nothing, casefile.discretion_departure_approved),
     # 重庆市规范行政处罚裁量权办法 第十九条第二款: a standard set by the district is departed from with its approval.
     Step(

@@ -6,6 +6,7 @@ can be given now, so the desk shows only what the head's step routes would accep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,16 +15,34 @@ from sqlalchemy.orm import Session
 from service.auth.principal import Principal
 from service.cases import search
 from service.cases import service as cases
+from service.cases.casefile import ApprovalRequestRecord
 from service.cases.models import Case
 from service.cases.workflow import CaseState, Procedure
 from service.runtime import Runtime
 
 # The approval a case waits for by its state alone: filing (立案), the step every registered case waits for (行政处罚法
-# 第五十四条). A head's other approvals — preserving evidence (第五十六条), extending the time to decide (第六十条), a
-# departure from the discretion standard — are given when officers ask for them, on paper or by telephone, which the
-# case does not record: listed for every case they are possible in, they would fill the desk with approvals nobody
-# asked for. They are on the case's page; the extension also beside a decision deadline at risk (head_desk.py).
+# 第五十四条). A head's other approvals — preserving evidence (第五十六条), sealing or seizing (行政强制法 第十八条),
+# extending the time to decide (第六十条) — wait when an officer asked for them on the case's record
+# (request_*_approval, request_deadline_extension): listed for every case they are possible in, they would fill the
+# desk with approvals nobody asked for. Unasked, they are on the case's page; the extension also beside a decision
+# deadline at risk (head_desk.py).
 WAITING_APPROVALS = ("approve_filing",)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An approval a case waits for now, and the officer's request for it when one asked."""
+
+    step: str
+    request: ApprovalRequestRecord | None = None
+
+
+def waiting_approvals(case: Case, available: Sequence[str]) -> list[Waiting]:
+    """The approvals ``case`` waits for among the steps ``available`` now: those its state waits for, and those an
+    officer asked for — each only while the case allows it (an asked preservation no longer waits once the
+    investigation is closed)."""
+    requests = case.case_file.approval_requests
+    return [Waiting(s, requests.get(s)) for s in available if s in WAITING_APPROVALS or s in requests]
 
 
 @dataclass(frozen=True)
@@ -54,7 +73,7 @@ def case_line(session: Session, runtime: Runtime, case: Case) -> CaseLine:
     )
 
 
-def approvals_waiting(session: Session, runtime: Runtime, principal: Principal) -> list[tuple[CaseLine, list[str]]]:
+def approvals_waiting(session: Session, runtime: Runtime, principal: Principal) -> list[tuple[CaseLine, list[Waiting]]]:
     now = runtime.clock.now()
     out = []
     open_cases = search.search_cases(session, runtime.case_context, principal, search.CaseSearch(limit=200), now)
@@ -62,7 +81,7 @@ def approvals_waiting(session: Session, runtime: Runtime, principal: Principal) 
         if case.closed_at is not None:
             continue
         steps = cases.steps_now(session, runtime.case_context, case, now)
-        waiting = [s for s in steps.available if s in WAITING_APPROVALS]
+        waiting = waiting_approvals(case, steps.available)
         if waiting:
             out.append((case_line(session, runtime, case), waiting))
     return out

@@ -19,7 +19,7 @@ from service.auth.principal import Principal
 from service.cases import search
 from service.cases import service as cases
 from service.cases.deadlines_view import CaseDeadline
-from service.console.desks import WAITING_APPROVALS, CaseLine, case_line
+from service.console.desks import CaseLine, Waiting, case_line, waiting_approvals
 from service.runtime import Runtime
 
 # The guard that stops a decision until a collective discussion is recorded and signed by its chair.
@@ -32,7 +32,7 @@ SCAN = 200  # open cases looked at, newest first (the desk of a township office,
 
 @dataclass
 class HeadDesk:
-    approvals: list[tuple[CaseLine, list[str]]] = field(default_factory=list)
+    approvals: list[tuple[CaseLine, list[Waiting]]] = field(default_factory=list)
     decisions_to_sign: list[CaseLine] = field(default_factory=list)
     discussions_to_sign: list[CaseLine] = field(default_factory=list)  # chaired by this head, not yet signed
     discussions_awaiting_chair: list[tuple[CaseLine, str]] = field(default_factory=list)  # another head chairs
@@ -54,7 +54,7 @@ def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_na
         line = case_line(session, runtime, case)
         steps = cases.steps_now(session, context, case, now)
         available[line.id] = steps.available
-        waiting = [s for s in steps.available if s in WAITING_APPROVALS]
+        waiting = waiting_approvals(case, steps.available)
         if waiting:
             desk.approvals.append((line, waiting))
         file = case.case_file

@@ -115,6 +115,7 @@ def general_path_with_hearing() -> Walk:
     walk = Walk(GENERAL, facts())
     walk.do("approve_filing", cst(2025, 3, 3))
     walk.do("record_inquiry", cst(2025, 3, 4))
+    walk.do("request_preservation_approval", cst(2025, 3, 4))  # an officer asks the head, on the record
     walk.do("approve_preservation", cst(2025, 3, 4), reason="证据可能灭失")
     approved = PreservationFacts(approved_at=cst(2025, 3, 4), registered_at=None, decided_at=None)
     walk.do("register_preservation", cst(2025, 3, 5), preservation=approved, reason=None)
@@ -207,6 +208,7 @@ def general_path_reopened_and_withdrawn() -> Walk:
     walk.do("close_investigation", cst(2025, 3, 10))
     walk.do("reopen_investigation", cst(2025, 3, 11), reason="需补充调查")
     walk.do("decide_recusal", cst(2025, 3, 12), reason="当事人申请回避，负责人决定王五回避")
+    walk.do("request_deadline_extension", cst(2025, 5, 29))
     walk.do("extend_decision_deadline", cst(2025, 5, 30), reason="案情复杂")
     walk.do("withdraw_case", cst(2025, 6, 16), reason="当事人死亡，无权利义务承受人")
     walk.do("archive_case", cst(2025, 6, 17))
@@ -457,6 +459,7 @@ def _seized(approved_at: datetime, decided_at: datetime) -> SeizureFacts:
 
 def _seizure_taken(walk: Walk, approved_at: datetime, decided_at: datetime) -> SeizureFacts:
     approval = replace(_seized(approved_at, decided_at), decided_at=None, delivered_on_the_spot=False)
+    walk.do("request_seizure_approval", approved_at)
     walk.do("approve_seizure", approved_at, seizures=(approval,), reason="车辆可能被转移")
     taken = _seized(approved_at, decided_at)
     walk.do("decide_seizure", decided_at, seizures=(taken,), reason=None)

@@ -333,6 +333,42 @@ def test_the_heads_desk_lists_the_approvals_cases_wait_for_and_offers_an_extensi
     assert "extend_decision_deadline" not in listed
 
 
+def test_an_approval_an_officer_asks_for_waits_on_the_heads_desk_with_its_grounds_until_given(
+    app: FastAPI, cases: Cases
+) -> None:
+    """Preserving evidence needs the head's approval (行政处罚法 第五十六条): asked on the case's record, it waits on
+    the head's desk with the officer's grounds; given, it waits no more. Unasked, nobody is told it waits."""
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    head = TestClient(app)
+    sign_in(head, "head")
+
+    def approvals() -> str:
+        desk = head.get("/").text
+        listed = desk[desk.index('id="approvals-h"') :]
+        return listed[: listed.index("</section>")]
+
+    assert f"/cases/{case['id']}" not in approvals()
+    # The grounds are required: a request without them is refused and writes nothing.
+    cases.step(case, "request_preservation_approval", expect=422, data={})
+    cases.step(case, "request_preservation_approval", expect=422, data={"grounds": "  "})
+    asked = cases.step(case, "request_preservation_approval", data={"grounds": "现场垃圾可能被清运，证据可能灭失"})
+    assert asked["state"] == "investigating"  # a request decides nothing
+    assert asked["file"]["approval_requests"]["approve_preservation"]["grounds"] == "现场垃圾可能被清运，证据可能灭失"
+    waiting = approvals()
+    assert f"/cases/{case['id']}/steps/approve_preservation" in waiting
+    assert "现场垃圾可能被清运，证据可能灭失" in waiting
+    assert "extend_decision_deadline" not in waiting  # only what was asked
+    given = cases.step(case, "approve_preservation", "head", reason="证据可能灭失")
+    assert "approve_preservation" not in given["file"]["approval_requests"]
+    assert f"/cases/{case['id']}" not in approvals()
+    # A request the head alone could give is the officer's to make, and only where the procedure has that approval.
+    cases.step(case, "request_preservation_approval", "head", expect=403, data={"grounds": "证据可能灭失"})
+    closed = cases.investigated()
+    refused = cases.step(closed, "request_preservation_approval", expect=409, data={"grounds": "证据可能灭失"})
+    assert refused["code"] == "transition_refused"  # preservation is for the investigation (第五十六条)
+
+
 def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases: Cases, clock: FixedClock) -> None:
     case = decided(cases, clock)
     officer = TestClient(app)

@@ -161,12 +161,15 @@ def home(request: Request, viewer: SignedIn) -> HTMLResponse:
             due = search.deadlines_of_open_cases(session, context, principal, search.DeadlineSearch(limit=20), now)
             # Newest deadlines first as the issue asks: the nearest due date at the top (what is due next).
             blocks["due"] = [(desks.case_line(session, runtime, c), d) for c, d in due]
-        if principal.has(Permission.CASE_APPROVE) and principal.has(Permission.CASE_DECIDE):
-            # The head's desk: approvals and signatures waiting, discussions needed, deadlines at risk.
+        if principal.has(Permission.CASE_APPROVE):
             names = {str(u.id): u.display_name for u in users_of_agency(session, principal.agency_id)}
-            blocks["head"] = head_desk.head_desk(session, runtime, principal, names)
-        elif principal.has(Permission.CASE_APPROVE):
-            blocks["approvals"] = desks.approvals_waiting(session, runtime, principal)
+            # Who asked for an approval, by the actor the request recorded (``user:<id>``).
+            blocks["actors"] = {f"user:{user_id}": name for user_id, name in names.items()}
+            if principal.has(Permission.CASE_DECIDE):
+                # The head's desk: approvals and signatures waiting, discussions needed, deadlines at risk.
+                blocks["head"] = head_desk.head_desk(session, runtime, principal, names)
+            else:
+                blocks["approvals"] = desks.approvals_waiting(session, runtime, principal)
         if principal.has(Permission.CASE_APPROVE) and not principal.has(Permission.CASE_AUDIT):
             # A head sees every case of the agency (visible_cases) and opens any of them from here, not only those
             # the desk lists as waiting (a supervisor has the same list as the cases to audit).

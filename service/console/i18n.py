@@ -27,7 +27,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "home": ("首页", "Home"),
     "my_cases": ("我的案件", "My cases"),
     "agency_cases": ("本机关案件（最新在前）", "The agency's cases, newest first"),
-    "asked_on": ("承办人员请示于", "asked on"),
+    "asked_on": ("请示于", " asked on"),
     "due": ("办理期限", "What is due"),
     "no_cases": ("暂无案件", "No cases"),
     "no_deadlines": ("暂无期限", "Nothing due"),

@@ -358,6 +358,7 @@ def test_an_approval_an_officer_asks_for_waits_on_the_heads_desk_with_its_ground
     waiting = approvals()
     assert f"/cases/{case['id']}/steps/approve_preservation" in waiting
     assert "现场垃圾可能被清运，证据可能灭失" in waiting
+    assert "张伟请示于" in waiting  # who asked: officer1's name
     assert "extend_decision_deadline" not in waiting  # only what was asked
     given = cases.step(case, "approve_preservation", "head", reason="证据可能灭失")
     assert "approve_preservation" not in given["file"]["approval_requests"]

@@ -75,6 +75,15 @@ def step_form(client: TestClient, case_id: str, step: str) -> dict[str, str]:
     return hidden
 
 
+def file_as_head(client: TestClient, case_id: str) -> None:
+    """The head, signed in on their own console, approves the case's filing (立案) from its step form."""
+    head = TestClient(client.app)
+    head_csrf = sign_in(head, "head")
+    hidden = step_form(head, case_id, "approve_filing")
+    filed = head.post(f"/cases/{case_id}/steps/approve_filing", files=form(**hidden | {"csrf": head_csrf}))
+    assert filed.status_code == 200, filed.text
+
+
 def test_an_officer_registers_a_case_and_it_is_in_the_ledger(client: TestClient, runtime: Runtime) -> None:
     csrf = sign_in(client, "officer1")
     case_id = open_case(client, csrf, runtime)
@@ -135,10 +144,7 @@ def test_an_unqualified_second_officer_is_greyed_and_refused_with_the_article(
 ) -> None:
     csrf = sign_in(client, "officer1")
     case_id = open_case(client, csrf, runtime)
-    head = TestClient(client.app)
-    head_csrf = sign_in(head, "head")
-    hidden = step_form(head, case_id, "approve_filing")
-    head.post(f"/cases/{case_id}/steps/approve_filing", files=form(**hidden | {"csrf": head_csrf}))
+    file_as_head(client, case_id)
     page = client.get(f"/cases/{case_id}/steps/record_inquiry")
     wang = officer_id(runtime, "王强")  # certified for fire safety and forest fires only
     assert re.search(r'class="officer unqualified">\s*<input type="checkbox" name="officers" value="' + wang, page.text)
@@ -166,10 +172,7 @@ def test_times_are_shown_in_beijing_time_as_they_are_typed(
     assert "2026-06-02 06:30" in page
     assert "22:30" not in page
     assert "北京时间" in page
-    head = TestClient(client.app)
-    head_csrf = sign_in(head, "head")
-    hidden = step_form(head, case_id, "approve_filing")
-    head.post(f"/cases/{case_id}/steps/approve_filing", files=form(**hidden | {"csrf": head_csrf}))
+    file_as_head(client, case_id)
     hidden = step_form(client, case_id, "record_inquiry")
     recorded = client.post(
         f"/cases/{case_id}/steps/record_inquiry",
@@ -194,10 +197,7 @@ def test_times_are_shown_in_beijing_time_as_they_are_typed(
 def test_a_cases_state_and_deadlines_are_named_in_the_consoles_language(client: TestClient, runtime: Runtime) -> None:
     csrf = sign_in(client, "officer1")
     case_id = open_case(client, csrf, runtime)
-    head = TestClient(client.app)
-    head_csrf = sign_in(head, "head")
-    hidden = step_form(head, case_id, "approve_filing")
-    head.post(f"/cases/{case_id}/steps/approve_filing", files=form(**hidden | {"csrf": head_csrf}))
+    file_as_head(client, case_id)
     for page in (client.get("/").text, client.get(f"/cases/{case_id}").text):
         assert "已立案，调查取证" in page
         assert "作出处理决定" in page  # what is due: the decision (第六十条)

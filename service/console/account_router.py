@@ -135,6 +135,9 @@ def choose_language(request: Request, lang: str, next: Annotated[str | None, Que
     return response
 
 
+AGENCY_CASES = 100  # the newest cases of the agency a head's home lists
+
+
 @router.get("/")
 def home(request: Request, viewer: SignedIn) -> HTMLResponse:
     """Each role's desk: an officer's cases and what is due; a head's approvals, signatures and discussions
@@ -166,15 +169,14 @@ def home(request: Request, viewer: SignedIn) -> HTMLResponse:
             # Who asked for an approval, by the actor the request recorded (``user:<id>``).
             blocks["actors"] = {f"user:{user_id}": name for user_id, name in names.items()}
             if principal.has(Permission.CASE_DECIDE):
-                # The head's desk: approvals and signatures waiting, discussions needed, deadlines at risk.
-                blocks["head"] = head_desk.head_desk(session, runtime, principal, names)
+                # The head's desk: approvals and signatures waiting, discussions needed, deadlines at risk — and every
+                # case of the agency to open, not only those waiting (the cases the desk looked at, newest first).
+                desk = head_desk.head_desk(session, runtime, principal, names)
+                blocks["head"] = desk
+                if not principal.has(Permission.CASE_AUDIT):  # a supervisor has them as the cases to audit
+                    blocks["agency_cases"] = desk.cases[:AGENCY_CASES]
             else:
                 blocks["approvals"] = desks.approvals_waiting(session, runtime, principal)
-        if principal.has(Permission.CASE_APPROVE) and not principal.has(Permission.CASE_AUDIT):
-            # A head sees every case of the agency (visible_cases) and opens any of them from here, not only those
-            # the desk lists as waiting (a supervisor has the same list as the cases to audit).
-            found = search.search_cases(session, context, principal, search.CaseSearch(limit=100), now)
-            blocks["agency_cases"] = [desks.case_line(session, runtime, c) for c in found]
         if principal.has(Permission.REVIEW_PERFORM):
             blocks["reviews"] = desks.review_queue(session, runtime, principal)
         if principal.has(Permission.CASE_AUDIT):

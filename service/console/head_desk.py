@@ -27,7 +27,7 @@ DISCUSSION_GUARD = "collective_discussion_held"
 # 行政处罚法 第六十条: the time to decide may be extended, by the head's approval; offered beside that deadline at risk.
 EXTENSION = "extend_decision_deadline"
 DECISION_DEADLINE = "decision"
-SCAN = 200  # open cases looked at, newest first (the desk of a township office, not a report)
+SCAN = 200  # cases looked at, newest first (the desk of a township office, not a report)
 
 
 @dataclass
@@ -39,6 +39,7 @@ class HeadDesk:
     discussions_needed: list[CaseLine] = field(default_factory=list)
     # each with the steps offered beside it (the extension of the decision deadline, where it can be given now)
     at_risk: list[tuple[CaseLine, CaseDeadline, list[str]]] = field(default_factory=list)
+    cases: list[CaseLine] = field(default_factory=list)  # every case looked at, closed ones too, newest first
 
 
 def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_names: dict[str, str]) -> HeadDesk:
@@ -49,9 +50,10 @@ def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_na
     me = str(principal.user_id)
     available: dict[str, list[str]] = {}  # case id → the steps it allows now, for the deadlines at risk below
     for case in search.search_cases(session, context, principal, search.CaseSearch(limit=SCAN), now):
+        line = case_line(session, runtime, case)
+        desk.cases.append(line)
         if case.closed_at is not None:
             continue
-        line = case_line(session, runtime, case)
         steps = cases.steps_now(session, context, case, now)
         available[line.id] = steps.available
         waiting = waiting_approvals(case, steps.available)

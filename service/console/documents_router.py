@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from service.audit.export import disclosed_bundle
 from service.auth.permissions import Permission
 from service.cases import service as cases
+from service.cases.disclosure import given_reason
 from service.console.desks import case_line
 from service.console.web import (
     ConsoleRequires,
@@ -115,14 +116,9 @@ async def issue_document(
 
 
 def _reason(sent: dict[str, list[str]]) -> str:
-    """The reason the form gives for reading the party's data: required, and not blank (a blank one would still
-    read as a reason once the document's number is added to it)."""
-    reason = (sent.get("reason") or [""])[0].strip()
-    if not reason:
-        raise InvalidInput(
-            "the reason for reading the party's personal data is required", "须说明查阅当事人个人信息的事由"
-        )
-    return reason
+    """The reason the form gives for reading the party's data, as the API takes it (``given_reason``: required, never
+    blank — a blank one would still read as a reason once the document's number is added to it)."""
+    return given_reason((sent.get("reason") or [""])[0])
 
 
 @router.post("/cases/{case_id}/documents/{document_id}/file")

@@ -18,7 +18,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -52,9 +51,8 @@ from service.errors import DomainError, InvalidInput
 from service.evidence import service as evidence_service
 from service.evidence.receiving import receive_evidence
 from service.evidence.service import EvidenceKind
-from service.officers.models import Officer
 from service.officers.qualification import ItemFacts
-from service.officers.service import officer_of_user, officers_of_agency, qualifications_of
+from service.officers.service import officer_of_user, officers_named, officers_of_agency, qualifications_of
 from service.runtime import Runtime
 
 router = APIRouter(include_in_schema=False)
@@ -236,14 +234,12 @@ def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]
     now = runtime.clock.now()
     workflow = runtime.case_context.workflows[Procedure(case.procedure)]
     steps = cases.steps_now(session, runtime.case_context, case, now)
-    assigned = cases.case_officer_ids(session, case)
-    officers = {o.id: o for o in session.scalars(select(Officer).where(Officer.id.in_(assigned)))}
     return {
         "id": str(case.id),
         # The party as every reader of the case sees it (GET /cases/{id}/party): 张某某, the ID number's region and
         # last four characters; the clear data only by a recorded disclosure.
         "party": redacted_party(party_of(session, case), runtime.publicity.rules.address_levels),
-        "officers": [officers[i] for i in assigned if i in officers],
+        "officers": officers_named(session, cases.case_officer_ids(session, case)),
         "occurred_on": case.occurred_on,
         "number": case.number,
         "title": case.title,

@@ -859,6 +859,12 @@ def certificates_of(session: Session, officer: Officer) -> list[Certificate]:
     )
 
 
+def officers_named(session: Session, ids: Sequence[uuid.UUID]) -> list[Officer]:
+    """The officers ``ids`` names that exist, in that order (a case's officers, as its page lists them)."""
+    found = {o.id: o for o in session.scalars(select(Officer).where(Officer.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 def officers_of_agency(session: Session, agency_id: uuid.UUID) -> list[Officer]:
     return list(session.scalars(select(Officer).where(Officer.agency_id == agency_id).order_by(Officer.name)))
 

@@ -184,6 +184,15 @@ class ApprovalRequestRecord(_Record):
     grounds: str
 
 
+class RecusalApplicationRecord(_Record):
+    """An application for an officer's recusal (第四十三条), open until the head decides it."""
+
+    applied_at: Instant
+    recorded_by: str  # the actor who recorded it
+    applicant: str  # party or officer
+    grounds: str
+
+
 class SeizedThing(_Record):
     """One line of the list of things sealed or seized (查封、扣押清单, 行政强制法 第二十四条)."""
 
@@ -412,6 +421,8 @@ class CaseFile(_Record):
     seizures: tuple[SeizureRecord, ...] = ()
     # The head's approvals officers asked for and not yet given, by the approving step (request_*_approval).
     approval_requests: dict[str, ApprovalRequestRecord] = Field(default_factory=dict)
+    # Applications for an officer's recusal not yet decided (第四十三条), by the officer's id.
+    recusal_applications: dict[str, RecusalApplicationRecord] = Field(default_factory=dict)
     summary_form_number: str | None = None
     decision_signed: bool = False
     discussion_signed: bool = False
@@ -763,13 +774,26 @@ def statement_waived(file: CaseFile, act: Act) -> CaseFile:
     return file.with_changes(statement=StatementStatus.WAIVED.value)
 
 
+def recusal_applied(file: CaseFile, act: Act) -> CaseFile:
+    """An application for an officer's recusal, open until the head decides it (第四十三条第三款); another
+    application for the same officer meanwhile takes its place."""
+    application = RecusalApplicationRecord(
+        applied_at=act.when, recorded_by=act.actor, applicant=act.data["applicant"], grounds=act.data["grounds"]
+    )
+    return file.with_changes(recusal_applications={**file.recusal_applications, act.data["officer_id"]: application})
+
+
 def recusal_decided(file: CaseFile, act: Act) -> CaseFile:
+    officer = act.data["officer_id"]
     recused = set(file.recused)
     if act.data["recused"]:
-        recused.add(act.data["officer_id"])
+        recused.add(officer)
     else:
-        recused.discard(act.data["officer_id"])
-    return file.with_changes(recused=sorted(recused))
+        recused.discard(officer)
+    changes: dict[str, Any] = {"recused": sorted(recused)}
+    if officer in file.recusal_applications:  # the decision answers the application (a file without one keeps no key)
+        changes["recusal_applications"] = {k: v for k, v in file.recusal_applications.items() if k != officer}
+    return file.with_changes(**changes)
 
 
 def decision_deadline_extended(file: CaseFile, act: Act) -> CaseFile:

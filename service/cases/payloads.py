@@ -268,6 +268,18 @@ class Statement(BaseModel):
     summary: Text = Field(description="the party's statement and defence (陈述申辩笔录)")
 
 
+class RecusalApplication(BaseModel):
+    """An application for an officer's recusal (第四十三条): the party's (第二款), or the officer's own, who must
+    withdraw (第一款). The head decides it (第三款, ``decide_recusal``); the investigation goes on meanwhile."""
+
+    model_config = _STRICT
+    officer_id: uuid.UUID = Field(description="the officer whose recusal is applied for")
+    applicant: Literal["party", "officer"] = Field(
+        description="party: the party applies (第四十三条第二款); officer: the officer withdraws (第一款)"
+    )
+    grounds: Text = Field(description="the interest or relation that may affect a fair enforcement, as stated")
+
+
 class Recusal(BaseModel):
     model_config = _STRICT
     officer_id: uuid.UUID

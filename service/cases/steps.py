@@ -116,6 +116,7 @@ _STEPS = (
     # 当事人的情节 (第二十九条至第三十三条)
     Step("record_circumstances", p.Circumstances, casefile.circumstances_recorded),
     # 回避 (第四十三条)
+    Step("apply_for_recusal", p.RecusalApplication, casefile.recusal_applied, names_officers=("officer_id",)),
     Step("decide_recusal", p.Recusal, casefile.recusal_decided, names_officers=("officer_id",)),
     # 期限、裁量、法制审核、集体讨论 (第六十条、第五十八条、第五十七条第二款)
     Step("request_deadline_extension", p.ApprovalRequest, casefile.approval_requested("extend_decision_deadline")),
@@ -124,7 +125,16 @@ _STEPS = (
         p.Extension,
         casefile.answering_request("extend_decision_deadline", casefile.decision_deadline_extended),
     ),
-    Step("approve_discretion_departure", p.Nothing, casefile.discretion_departure_approved),
+    Step(
+        "request_discretion_departure_approval",
+        p.ApprovalRequest,
+        casefile.approval_requested("approve_discretion_departure"),
+    ),
+    Step(
+        "approve_discretion_departure",
+        p.Nothing,
+        casefile.answering_request("approve_discretion_departure", casefile.discretion_departure_approved),
+    ),
     # 重庆市规范行政处罚裁量权办法 第十九条第二款: a standard set by the district is departed from with its approval.
     Step(
         "record_standard_setter_approval",

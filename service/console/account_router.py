@@ -35,7 +35,7 @@ from service.console.web import (
     set_session_cookies,
 )
 from service.errors import DomainError
-from service.officers.service import officer_of_user
+from service.officers.service import officer_of_user, officers_of_agency
 from service.policy.calendar import local_date
 from service.policy.notices import notice_warnings
 
@@ -168,6 +168,8 @@ def home(request: Request, viewer: SignedIn) -> HTMLResponse:
             names = {str(u.id): u.display_name for u in users_of_agency(session, principal.agency_id)}
             # Who asked for an approval, by the actor the request recorded (``user:<id>``).
             blocks["actors"] = {f"user:{user_id}": name for user_id, name in names.items()}
+            # Whose recusal an application asks for, by the officer's id (第四十三条).
+            blocks["officers"] = {str(o.id): o.name for o in officers_of_agency(session, principal.agency_id)}
             if principal.has(Permission.CASE_DECIDE):
                 # The head's desk: approvals and signatures waiting, discussions needed, deadlines at risk — and every
                 # case of the agency to open, not only those waiting (the cases the desk looked at, newest first).

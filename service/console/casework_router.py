@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import secrets
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -99,6 +100,15 @@ def officer_choices(
         )
     choices.sort(key=lambda o: (not o["ok"], o["name"]))
     return choices
+
+
+def officer_fields(session: Session, agency_id: uuid.UUID, names: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    """For each field of a step that names an officer (a recusal's, a hearing's chair: an active officer of the
+    agency, 第四十二条), the agency's active officers to choose from by name — (id, name) — not an id to type."""
+    if not names:
+        return {}
+    active = [(str(o.id), o.name) for o in officers_of_agency(session, agency_id) if o.active]
+    return {name: active for name in names}
 
 
 # -- registering a case ------------------------------------------------------------------------------------------
@@ -325,6 +335,7 @@ def _step_context(session: Session, runtime: Runtime, viewer: Viewer, case: Case
         )
         if field_act
         else [],
+        "officer_fields": officer_fields(session, case.agency_id, declared.names_officers),
         "version": case.version,
         "idempotency_key": secrets.token_urlsafe(16),
     }
@@ -336,7 +347,20 @@ def step_page(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         context = _step_context(session, runtime, viewer, case, step)
-    return render(request, "step.html", viewer, values={}, **context)
+    return render(request, "step.html", viewer, values=_chosen_by_link(request, context), **context)
+
+
+def _chosen_by_link(request: Request, context: dict[str, Any]) -> dict[str, list[str]]:
+    """What a link to a step's form chooses beforehand (the head's desk: the officer a recusal application names,
+    and who applied): an officer of an officer field, a choice of a select — never text, which the link's author
+    would write into the head's act."""
+    choices = {f.name: f.choices for f in context["form"].fields if f.kind == "select"}
+    officers = {name: {o for o, _ in found} for name, found in context["officer_fields"].items()}
+    return {
+        name: [value]
+        for name, value in request.query_params.items()
+        if value in officers.get(name, ()) or value in choices.get(name, ())
+    }
 
 
 @router.post("/cases/{case_id}/steps/{step}")

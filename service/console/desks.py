@@ -15,34 +15,47 @@ from sqlalchemy.orm import Session
 from service.auth.principal import Principal
 from service.cases import search
 from service.cases import service as cases
-from service.cases.casefile import ApprovalRequestRecord
+from service.cases.casefile import ApprovalRequestRecord, RecusalApplicationRecord
 from service.cases.models import Case
 from service.cases.workflow import CaseState, Procedure
 from service.runtime import Runtime
 
 # The approval a case waits for by its state alone: filing (立案), the step every registered case waits for (行政处罚法
 # 第五十四条). A head's other approvals — preserving evidence (第五十六条), sealing or seizing (行政强制法 第十八条),
-# extending the time to decide (第六十条) — wait when an officer asked for them on the case's record
-# (request_*_approval, request_deadline_extension): listed for every case they are possible in, they would fill the
-# desk with approvals nobody asked for. Unasked, they are on the case's page; the extension also beside a decision
-# deadline at risk (head_desk.py).
+# extending the time to decide (第六十条), departing from the discretion standard (重庆市规范行政处罚裁量权办法
+# 第十九条) — wait when an officer asked for them on the case's record (request_*_approval,
+# request_deadline_extension), and a recusal decision when an application for it was recorded (apply_for_recusal,
+# 第四十三条): listed for every case they are possible in, they would fill the desk with approvals nobody asked for.
+# Unasked, they are on the case's page; the extension also beside a decision deadline at risk (head_desk.py).
 WAITING_APPROVALS = ("approve_filing",)
+# 第四十三条第三款: the head decides an application for an officer's recusal, one decision per officer applied for.
+RECUSAL_DECISION = "decide_recusal"
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """An approval a case waits for now, and the officer's request for it when one asked."""
+    """An approval a case waits for now, and what asked for it: an officer's request (``request``), or an
+    application for the recusal of the officer ``recusal_of`` (``recusal``) that the head's decision answers."""
 
     step: str
     request: ApprovalRequestRecord | None = None
+    recusal_of: str | None = None  # an officer's id
+    recusal: RecusalApplicationRecord | None = None
 
 
 def waiting_approvals(case: Case, available: Sequence[str]) -> list[Waiting]:
-    """The approvals ``case`` waits for among the steps ``available`` now: those its state waits for, and those an
-    officer asked for — each only while the case allows it (an asked preservation no longer waits once the
-    investigation is closed)."""
-    requests = case.case_file.approval_requests
-    return [Waiting(s, requests.get(s)) for s in available if s in WAITING_APPROVALS or s in requests]
+    """The approvals ``case`` waits for among the steps ``available`` now: those its state waits for, those an
+    officer asked for, and a recusal decision for each officer an open application names — each only while the
+    case allows it (an asked preservation no longer waits once the investigation is closed)."""
+    file = case.case_file
+    requests = file.approval_requests
+    waiting = []
+    for step in available:
+        if step == RECUSAL_DECISION:
+            waiting += [Waiting(step, recusal_of=o, recusal=a) for o, a in file.recusal_applications.items()]
+        elif step in WAITING_APPROVALS or step in requests:
+            waiting.append(Waiting(step, requests.get(step)))
+    return waiting
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "my_cases": ("我的案件", "My cases"),
     "agency_cases": ("本机关案件（最新在前）", "The agency's cases, newest first"),
     "asked_on": ("请示于", " asked on"),
+    # An application for an officer's recusal on the head's desk (第四十三条): whose, and who applied.
+    "recusal_by_party": ("当事人申请{officer}回避", "the party applies for the recusal of {officer}"),
+    "recusal_by_officer": ("{officer}本人申请回避", "{officer} withdraws"),
+    "recorded_on": ("记录于", " recorded on"),
     "due": ("办理期限", "What is due"),
     "no_cases": ("暂无案件", "No cases"),
     "no_deadlines": ("暂无期限", "Nothing due"),
@@ -291,9 +295,11 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
     "record_statement_waiver": ("放弃陈述申辩", "Statement waived"),
     "conclude_party_hearing": ("陈述申辩（听证）终结", "Conclude the party's hearing"),
     "record_circumstances": ("记录当事人情节", "Record the party's circumstances"),
+    "apply_for_recusal": ("回避申请", "Record an application for recusal"),
     "decide_recusal": ("回避决定", "Decide a recusal"),
     "request_deadline_extension": ("请示延长办案期限", "Ask to extend the deadline"),
     "extend_decision_deadline": ("延长办案期限", "Extend the deadline"),
+    "request_discretion_departure_approval": ("请示偏离裁量基准", "Ask to depart from the discretion standard"),
     "approve_discretion_departure": ("批准偏离裁量基准", "Approve a discretion departure"),
     "record_standard_setter_approval": (
         "记录区级部门批准调整适用裁量基准",
@@ -397,7 +403,9 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "basis": ("依据", "Basis"),
     "calendar_days": ("日数", "Days"),
     "chair": ("主持人", "Chair"),
-    "grounds": ("请示理由", "Grounds"),
+    # A request's (请示事由), a recusal application's, an execution's (强制执行的理由): 事由, not 理由 — the step's own
+    # reason (理由) is another field of the same form.
+    "grounds": ("事由", "Grounds"),
     "chair_officer_id": ("听证主持人", "Hearing chair"),
     "conclusion": ("结论", "Conclusion"),
     "confiscated_value_fen": ("没收财物价值（分）", "Confiscated value (fen)"),
@@ -423,7 +431,7 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "reasons": ("理由", "Reasons"),
     "receipt": ("票据号", "Receipt"),
     "record": ("笔录", "Record"),
-    "recused": ("回避", "Recused"),
+    "recused": ("决定回避", "Recused"),
     "report": ("调查终结报告", "Report"),
     "requested_by": ("申请人", "Requested by"),
     "scheduled_for": ("时间", "Scheduled for"),
@@ -441,7 +449,407 @@ FIELD_NAMES.update(
     }
 )
 
+# The measures, the investigation and the decision (行政处罚法; 行政强制法 第十九条、第二十二条至第二十八条).
+FIELD_NAMES.update(
+    {
+        "seizure": ("查封、扣押序号", "Seizure no."),
+        "kind": ("种类", "Kind"),
+        "reason": ("理由", "Reason"),
+        "things": ("查封、扣押的场所、设施或者财物", "Places, facilities or things"),
+        "urgent": ("情况紧急，当场实施", "Urgent, taken on the spot"),
+        "delivered_on_the_spot": ("决定书和清单已当场交付", "Delivered on the spot"),
+        "ground": ("情形", "Ground"),  # 第二十八条、第四十条: 有下列情形之一的
+        "returned": ("退还情况", "Returned"),
+        "institution": ("检测、鉴定机构", "Testing or appraisal institution"),
+        "document": ("文书", "Document"),
+        "result": ("结果", "Result"),
+        "requirement": ("具体要求", "Requirement"),
+        "deadline": ("期限", "Deadline"),
+        "corrected": ("已改正", "Corrected"),
+        "findings": ("查明情况", "Findings"),
+        "evidence": ("所依据的证据", "Evidence relied on"),
+        "defence": ("陈述和申辩", "Statement and defence"),
+        "defence_waived": ("放弃陈述和申辩", "Statement and defence waived"),
+    }
+)
+# The party's circumstances (行政处罚法 第二十九条至第三十三条) and a recusal (第四十三条).
+FIELD_NAMES.update(
+    {
+        "age_at_act": ("违法行为时的年龄", "Age at the act"),
+        "mental_capacity": ("辨认或者控制自己行为的能力", "Mental capacity"),
+        "mitigations": ("应当从轻或者减轻的情形", "Mitigating grounds"),
+        "minor_violation": ("违法行为轻微", "Minor violation"),
+        "harm": ("危害后果", "Harm"),
+        "corrected_in_time": ("及时改正", "Corrected in time"),
+        "first_violation": ("初次违法", "First violation"),
+        "no_fault_proven": ("有证据足以证明没有主观过错", "No fault proven"),
+        "decision": ("已作出的罚款决定", "Earlier fine decision"),
+        "applicant": ("申请人", "Applicant"),
+    }
+)
+# Payment and its execution (行政处罚法 第六十六条至第七十条; 行政强制法 第三十五条至第四十四条、第五十三条).
+FIELD_NAMES.update(
+    {
+        "collected_on_the_spot": ("当场收缴", "Collected on the spot"),
+        "on_the_spot_ground": ("当场收缴的理由", "Ground for collecting on the spot"),
+        "plan": ("缴纳计划", "Payment plan"),
+        "hardship": ("经济困难情况", "Economic hardship"),
+        "approved": ("批准", "Approved"),
+        "perform_by": ("履行义务的期限", "Perform by"),
+        "court": ("人民法院", "Court"),
+        "statement": ("当事人的陈述和申辩", "The party's statement"),
+        "review": ("复核意见", "Re-examination"),
+        "accepted": ("予以采纳", "Accepted"),
+        "manner": ("执行的措施", "Measure executed"),
+        "execute_on": ("强制执行的时间", "Execute on"),
+        "how": ("强制执行的方式", "How it is carried out"),
+        "remedies": ("救济途径和期限", "Remedies"),
+        "served_by": ("送达方式", "Served by"),
+        "text": ("公告内容", "Announcement"),
+        "posted_at": ("张贴地点", "Posted at"),
+        "demolish_by": ("自行拆除期限", "Demolish by"),
+        "emergency": ("情况紧急的理由", "Emergency"),
+        "supplies_cut": ("对居民生活停止的供应", "Supplies cut"),
+        "what": ("退还、恢复原状或者赔偿的内容", "What was done"),
+        "done_on": ("完成日期", "Done on"),
+        "ruling": ("执行裁定", "Ruling"),
+        "ruled_on": ("裁定日期", "Ruled on"),
+        "carried_out_on": ("执行日期", "Carried out on"),
+    }
+)
+# Remedies (行政复议法, 行政诉讼法) and the head's appearance in court.
+FIELD_NAMES.update(
+    {
+        "body": ("复议机关或者人民法院", "Reconsideration body or court"),
+        "filed_on": ("申请或者起诉日期", "Filed on"),
+        "execution_suspended": ("停止执行", "Execution suspended"),
+        "decided_on": ("作出日期", "Decided on"),
+        "changed_fine_fen": ("变更后的罚款金额（分）", "Changed fine (fen)"),
+        "follow_up": ("后续处理", "Follow-up"),
+        "appeared_on": ("出庭日期", "Appeared on"),
+        "note": ("备注", "Note"),
+    }
+)
+
 
 def field_name(name: str, title: str, lang: Lang) -> str:
     pair = FIELD_NAMES.get(name.rsplit(".", 1)[-1])
     return title if pair is None else pair[0 if lang == "zh" else 1]
+
+
+# The hints of the steps' fields: each payload Field's description (service/cases/payloads.py), word for word, and
+# what it says in Chinese; the articles are those the description cites (行政处罚法 unless it names 行政强制法's
+# measures: 查封、扣押, 催告, 强制执行). A description already in Chinese is its own hint.
+FIELD_HINTS: dict[str, str] = {
+    # Records, preservation (行政处罚法 第五十五条、第五十六条) and the head's approvals.
+    "who was asked, for an inquiry": "询问笔录填写被询问人",
+    "why the approval is needed, as the head will read it": "需要批准的理由，供负责人审批时阅看",
+    "the evidence preserved by registration (先行登记保存清单)": "先行登记保存的证据（先行登记保存清单）",
+    "what is decided on the preserved evidence within 7 days (第五十六条)": (
+        "七日内对先行登记保存的证据作出的处理决定（第五十六条）"
+    ),
+    # 查封、扣押 (行政强制法 第十九条、第二十二条至第二十八条).
+    "empty: approval before the next seizure is taken; a number: approval afterwards of the urgent seizure taken "
+    "on the spot with that number, within 24 hours (第十九条)": (
+        "不填：批准下一次查封、扣押；填序号：对该序号的当场紧急查封、扣押，在二十四小时内补办批准手续（第十九条）"
+    ),
+    "seal (查封) or seize (扣押)": "查封或者扣押",
+    "the provision that empowers the agency to seal or seize (第二十二条)": (
+        "规定本机关可以实施查封、扣押的法律、法规条文（第二十二条）"
+    ),
+    "taken on the spot in an emergency, to be approved within 24 hours (第十九条)": (
+        "情况紧急，当场实施，须在二十四小时内向负责人报告并补办批准手续（第十九条）"
+    ),
+    "the decision and the list were handed to the party on the spot (第二十四条)": (
+        "查封、扣押决定书和清单已当场交付当事人（第二十四条）"
+    ),
+    "at most 30 (第二十五条)": "延长期限不得超过三十日（第二十五条）",
+    "the reason told to the party in writing (第二十五条第二款)": "书面告知当事人的延长理由（第二十五条第二款）",
+    "第二十八条第一款第一项至第五项, or the head's disapproval of an urgent seizure (第十九条)": (
+        "第二十八条第一款第一项至第五项所列情形，或者负责人认为不应当采取当场实施的查封、扣押（第十九条）"
+    ),
+    "what was returned to the party, and how": "向当事人退还的财物及退还方式",
+    "检测, 检验, 检疫 or 技术鉴定": "检测、检验、检疫或者技术鉴定",
+    "who tests or appraises the things": "承担检测、检验、检疫或者技术鉴定的机构",
+    "the period stated to the party, in calendar days from the day after today": (
+        "告知当事人的检测、鉴定期间，自次日起按自然日计算"
+    ),
+    "the written notice, e.g. its title and number (检测期间告知书)": "书面告知文书的名称和编号（检测期间告知书）",
+    "how it was served on the party, e.g. 直接送达": "向当事人送达的方式，如直接送达",
+    "the result, e.g. the report's number and conclusion (检测报告)": "检测、鉴定结果，如报告编号和结论（检测报告）",
+    # The investigation, the prior notice and the hearing (第四十四条、第五十七条、第六十四条).
+    "the investigation report (调查终结报告)": "调查终结报告",
+    "an amount in fen (1 yuan = 100 fen)": "金额以分为单位（1元 = 100分）",
+    "how it was served; in_person when empty": "送达方式；不填的，记为直接送达",
+    "the officer chairing, not an investigator (第六十四条第四项)": (
+        "主持听证的执法人员，由非本案调查人员担任（第六十四条第四项）"
+    ),
+    "the hearing record (听证笔录)": "听证笔录",
+    "the party's statement and defence (陈述申辩笔录)": "当事人的陈述和申辩（陈述申辩笔录）",
+    # Orders to correct (第二十八条).
+    "the code of one of the item's measures in the catalogue, e.g. order_correct": (
+        "执法事项目录中该事项所列措施的代码，如 order_correct"
+    ),
+    "the code of one of the item's measures in the catalogue, e.g. order_correct_within_time": (
+        "执法事项目录中该事项所列措施的代码，如 order_correct_within_time"
+    ),
+    "what the party must do": "当事人应当履行的事项",
+    "the last day to correct": "改正期限的最后一日",
+    "the last day to comply": "履行期限的最后一日",
+    # The party's circumstances (第二十九条至第三十三条).
+    "adult, aged_14_to_18 (从轻或者减轻, 第三十条), under_14 (不予处罚), or not_applicable for an organisation": (
+        "已满十八周岁；已满十四周岁不满十八周岁（从轻或者减轻，第三十条）；不满十四周岁（不予处罚）；"
+        "法人或者其他组织选不适用"
+    ),
+    "full; limited (尚未完全丧失辨认或者控制能力, 第三十一条: may be lighter); none (不能辨认或者控制, 不予处罚)": (
+        "能够辨认和控制；尚未完全丧失辨认或者控制能力（第三十一条：可以从轻或者减轻）；不能辨认或者控制（不予处罚）"
+    ),
+    "the grounds of 第三十二条 found: the penalty shall be lighter": (
+        "查明的第三十二条所列情形：应当从轻或者减轻行政处罚"
+    ),
+    "违法行为轻微": "违法行为轻微",
+    "none (没有造成危害后果), minor (危害后果轻微) or more_than_minor": (
+        "没有造成危害后果、危害后果轻微，或者危害后果不属轻微"
+    ),
+    "及时改正": "及时改正",
+    "初次违法": "初次违法",
+    "the party's evidence proves no fault (第三十三条第二款)": "当事人有证据足以证明没有主观过错（第三十三条第二款）",
+    "the earlier decision: its number and the agency that took it": "已作出的罚款决定：文号和作出决定的机关",
+    "how they were established: the records and documents relied on": "认定的依据：所依据的笔录和文书",
+    # Recusal (第四十三条).
+    "the officer whose recusal is applied for": "被申请回避的执法人员",
+    "party: the party applies (第四十三条第二款); officer: the officer withdraws (第一款)": (
+        "当事人：当事人申请回避（第四十三条第二款）；执法人员：执法人员自行回避（第一款）"
+    ),
+    "the interest or relation that may affect a fair enforcement, as stated": (
+        "所称可能影响公正执法的利害关系或者其他关系"
+    ),
+    # The district's approval of a departure (办法 第十九条第二款), the legal review, the collective discussion.
+    "the uploaded approval document (an evidence id of this case)": "已上传的批准文件（本案的证据编号）",
+    "the body that approved: the one that set the standard (the catalogue)": (
+        "作出批准的机关，即制定该裁量基准的机关（见执法事项目录）"
+    ),
+    "who signed the approval for that body": "代表该机关签批的人员",
+    "the approval's reference number (文号)": "批准文件的文号",
+    "the materials submitted for review": "提交法制审核的材料",
+    "user ids of those present": "出席人员的用户编号",
+    "each attendee's opinion, by user id": "每名出席人员的意见，按用户编号填写",
+    "the user id of the head who chaired": "主持讨论的负责人的用户编号",
+    # The decision (第四十条、第五十二条).
+    "the discretion reasons (裁量说明)": "裁量理由（裁量说明）",
+    "the entries of this case (inquiry and inspection records, evidence collected, …) the decision relies on, by "
+    "number (第四十条); at least one (guard decision_evidence_recorded)": (
+        "决定所依据的本案记录（询问笔录、现场检查笔录、收集的证据等）的序号（第四十条）；"
+        "至少一项（校验规则 decision_evidence_recorded）"
+    ),
+    "the number of the pre-printed decision form (第五十二条)": (
+        "预定格式、编有号码的行政处罚决定书的编号（第五十二条）"
+    ),
+    "the party's statement and defence, heard on the spot": "当场听取的当事人陈述和申辩",
+    "the party declined to state or defend": "当事人放弃陈述和申辩",
+    # Payment (第六十六条至第七十条).
+    "the bank's receipt number, or the special receipt's when collected on the spot": (
+        "银行缴款凭证的号码；当场收缴的，填写专用票据的号码"
+    ),
+    "why payment elsewhere is truly hard: 第六十八条第二项, or 第六十九条 on the party's request; not needed for a "
+    "fine of at most 100 yuan decided on the spot (第六十八条第一项)": (
+        "到指定的银行或者通过电子支付系统缴纳确有困难的理由：第六十八条第二项，或者经当事人提出的第六十九条情形；"
+        "当场作出一百元以下罚款的无须填写（第六十八条第一项）"
+    ),
+    "the days and amounts proposed; a deferral has one": "申请的缴纳日期和金额；延期缴纳只有一期",
+    "the party's economic hardship (确有经济困难), as stated in the application": (
+        "当事人申请书所述的经济困难情况（确有经济困难）"
+    ),
+    # 催告, the court, remedies (行政强制法 第三十五条、第五十三条、第五十四条; 第七十三条).
+    "how it was served, e.g. 直接送达": "送达方式，如直接送达",
+    "the last day to perform, which a reminder before the agency's own execution states (第三十五条第一项); a "
+    "fine's reminder gives the ten working days of 第五十四条": (
+        "履行义务期限的最后一日，本机关自行强制执行前的催告书应当载明（第三十五条第一项）；"
+        "罚款的催告书按第五十四条给予十个工作日"
+    ),
+    "the competent people's court applied to": "申请强制执行的有管辖权的人民法院",
+    "the reconsideration body or the court": "行政复议机关或者人民法院",
+    "execution suspended by the body or court (第七十三条第一款: 法律另有规定的除外)": (
+        "复议机关或者人民法院决定停止执行（第七十三条第一款：法律另有规定的除外）"
+    ),
+    "the number of the reconsideration decision or judgment": "行政复议决定书或者判决书的文号",
+    "the fine as changed; only for a changed result": "变更后的罚款金额；仅在结果为变更时填写",
+    "what the agency did after the result": "结果作出后本机关的处理情况",
+    # The agency's own execution (行政强制法 第三十六条至第四十四条) and restitution (第四十一条).
+    "what the party stated, with the facts, reasons and evidence; empty: none given": (
+        "当事人陈述、申辩的内容及提出的事实、理由和证据；未提出的不填"
+    ),
+    "the agency's re-examination (复核) of what the party gave": "本机关对当事人所提事实、理由和证据的复核",
+    "the party's facts, reasons or evidence hold, and are adopted": "当事人提出的事实、理由或者证据成立，予以采纳",
+    "the measure executed, one the item's law lets the agency execute itself, e.g. demolish": (
+        "执行的措施，须为该事项的法律规定本机关可以自行强制执行的措施，如 demolish"
+    ),
+    "强制执行的理由: the order unperformed after the reminder": "强制执行的理由：经催告仍未履行的决定",
+    "强制执行的依据: the provisions relied on": "强制执行的依据：所依据的法律条文",
+    "强制执行的时间: the day from which it is carried out": "强制执行的时间：开始实施之日",
+    "强制执行的方式: how it is carried out": "强制执行的方式：如何实施",
+    "申请行政复议或者提起行政诉讼的途径和期限": "申请行政复议或者提起行政诉讼的途径和期限",
+    "how the decision was served on the party (第三十八条: directly)": (
+        "强制执行决定书向当事人送达的方式（第三十八条：直接送达）"
+    ),
+    "the announcement (公告)": "公告内容",
+    "where it was posted": "公告张贴的地点",
+    "the last day for the party to demolish themselves": "当事人自行拆除期限的最后一日",
+    "the execution record: what was done and found": "执行笔录：实施的情况和现场发现的情况",
+    "why it could not wait for day or a working day (第四十三条第一款: 情况紧急)": (
+        "不能等到白天或者工作日实施的理由（第四十三条第一款：情况紧急）"
+    ),
+    "supplies to the dwelling cut to force the party (第四十三条第二款 forbids it)": (
+        "为迫使当事人履行而对居民生活停止的供应（第四十三条第二款禁止）"
+    ),
+    "what was refunded, returned, restored or compensated, and how": "退还、恢复原状或者赔偿的内容及方式",
+    "the amount refunded or compensated": "退还或者赔偿的金额",
+    # The people's court's execution (行政强制法 第五十七条).
+    "the court's ruling to execute (准予执行的行政裁定书), by its number": "人民法院准予执行的行政裁定书的文号",
+    "the day of the ruling": "作出裁定的日期",
+    "the day the order was executed": "决定执行完毕的日期",
+    "what was executed, as the court's or the executing body's record states": (
+        "人民法院或者执行机构的记录所载的执行情况"
+    ),
+}
+
+
+def field_hint(description: str, lang: Lang) -> str:
+    """A field's hint in ``lang``: the description itself in English, or one this module does not know."""
+    if lang == "en":
+        return description
+    return FIELD_HINTS.get(description, description)
+
+
+# The choices of the steps' select fields, by the field's last name and the value (the code the form sends).
+CHOICE_NAMES: dict[tuple[str, str], tuple[str, str]] = {
+    # The kinds of penalty (行政处罚法 第九条).
+    ("kinds", "warning"): ("警告", "Warning"),
+    ("kinds", "public_criticism"): ("通报批评", "Public criticism"),
+    ("kinds", "fine"): ("罚款", "Fine"),
+    ("kinds", "confiscate_illegal_gains"): ("没收违法所得", "Confiscation of illegal gains"),
+    ("kinds", "confiscate_illegal_property"): ("没收非法财物", "Confiscation of illegal property"),
+    ("kinds", "suspend_licence"): ("暂扣许可证件", "Suspension of a licence"),
+    ("kinds", "lower_qualification"): ("降低资质等级", "Lowering of a qualification grade"),
+    ("kinds", "revoke_licence"): ("吊销许可证件", "Revocation of a licence"),
+    ("kinds", "restrict_production"): ("限制开展生产经营活动", "Restriction of production and business"),
+    ("kinds", "order_stop_production"): ("责令停产停业", "Order to stop production or business"),
+    ("kinds", "order_close"): ("责令关闭", "Order to close"),
+    ("kinds", "restrict_practice"): ("限制从业", "Restriction of practice"),
+    ("kinds", "detention"): ("行政拘留", "Administrative detention"),
+    ("kinds", "other"): ("法律、行政法规规定的其他行政处罚", "Other penalty provided by law"),
+    # The party's circumstances (第三十条至第三十三条).
+    ("age_at_act", "adult"): ("已满十八周岁", "18 or over"),
+    ("age_at_act", "aged_14_to_18"): ("已满十四周岁不满十八周岁", "14 or over, under 18"),
+    ("age_at_act", "under_14"): ("不满十四周岁", "Under 14"),
+    ("age_at_act", "not_applicable"): ("不适用（法人或者其他组织）", "Not applicable (an organisation)"),
+    ("mental_capacity", "full"): ("能够辨认和控制自己的行为", "Full"),
+    ("mental_capacity", "limited"): ("尚未完全丧失辨认或者控制自己行为能力", "Limited"),
+    ("mental_capacity", "none"): ("不能辨认或者不能控制自己的行为", "None"),
+    ("mitigations", "removed_or_reduced_harm"): (
+        "主动消除或者减轻违法行为危害后果",
+        "Removed or reduced the harm of the act of their own accord",
+    ),
+    ("mitigations", "coerced_or_deceived"): ("受他人胁迫或者诱骗实施违法行为", "Coerced or deceived into the act"),
+    ("mitigations", "confessed_unknown_acts"): (
+        "主动供述行政机关尚未掌握的违法行为",
+        "Confessed acts the agency did not know of",
+    ),
+    ("mitigations", "meritorious_cooperation"): (
+        "配合行政机关查处违法行为有立功表现",
+        "Helped the agency investigate, with meritorious conduct",
+    ),
+    ("mitigations", "other_law"): (
+        "法律、法规、规章规定其他应当从轻或者减轻行政处罚的",
+        "Another ground a law, regulation or rule provides",
+    ),
+    ("harm", "none"): ("没有造成危害后果", "No harm"),
+    ("harm", "minor"): ("危害后果轻微", "Minor harm"),
+    ("harm", "more_than_minor"): ("危害后果不属轻微", "More than minor harm"),
+    # The outcomes after the investigation (第五十七条第一款).
+    ("outcome", "penalty"): ("给予行政处罚", "Penalty"),
+    ("outcome", "no_penalty_minor"): ("违法行为轻微，不予行政处罚", "No penalty: the violation is minor"),
+    ("outcome", "no_penalty_not_established"): (
+        "违法事实不能成立，不予行政处罚",
+        "No penalty: the facts are not established",
+    ),
+    ("outcome", "transferred"): ("移送司法机关", "Transferred to judicial organs"),
+    ("outcome", "order"): ("责令决定", "Order"),  # 第二十八条: an order the item's law provides, no penalty
+    # Recusal (第四十三条: the officer withdraws, 第一款; the party applies, 第二款).
+    ("requested_by", "officer"): ("执法人员自行回避", "The officer"),
+    ("requested_by", "party"): ("当事人申请回避", "The party"),
+    ("applicant", "officer"): ("执法人员自行回避", "The officer"),
+    ("applicant", "party"): ("当事人申请回避", "The party"),
+    # Payment: on the spot (第六十八条第二项、第六十九条); in instalments or later (第六十六条第二款).
+    ("on_the_spot_ground", "hard_to_execute_later"): (
+        "不当场收缴事后难以执行",
+        "Hard to execute later if not collected on the spot",
+    ),
+    ("on_the_spot_ground", "remote_area_on_party_request"): (
+        "边远、水上、交通不便地区，经当事人提出",
+        "Remote, water or poorly connected area, at the party's request",
+    ),
+    ("kind", "instalments"): ("分期缴纳", "In instalments"),
+    ("kind", "deferral"): ("延期缴纳", "Deferred"),
+    # 查封、扣押 (行政强制法 第二十四条), its testing (第二十五条第三款) and its release (第二十八条, 第十九条).
+    ("kind", "seal"): ("查封", "Seal"),
+    ("kind", "seize"): ("扣押", "Seize"),
+    ("kind", "testing"): ("检测", "Testing"),
+    ("kind", "inspection"): ("检验", "Inspection"),
+    ("kind", "quarantine"): ("检疫", "Quarantine"),
+    ("kind", "technical_appraisal"): ("技术鉴定", "Technical appraisal"),
+    ("ground", "no_violation"): ("当事人没有违法行为", "The party committed no violation"),
+    ("ground", "unrelated"): (
+        "查封、扣押的场所、设施或者财物与违法行为无关",
+        "The places, facilities or things are unrelated to the violation",
+    ),
+    ("ground", "decided"): (
+        "行政机关对违法行为已经作出处理决定，不再需要查封、扣押",
+        "The violation is decided; the seizure is no longer needed",
+    ),
+    ("ground", "period_ended"): ("查封、扣押期限已经届满", "The seizure's period has ended"),
+    ("ground", "no_longer_needed"): (
+        "其他不再需要采取查封、扣押措施的情形",
+        "Otherwise no longer needed",
+    ),
+    ("ground", "head_disapproved"): (
+        "负责人认为不应当采取查封、扣押（当场实施的）",
+        "The head disapproved the urgent seizure",
+    ),
+    # 终结执行 (行政强制法 第四十条) and the court's refusal to execute (第五十八条).
+    ("ground", "party_died_without_estate"): (
+        "公民死亡，无遗产可供执行，又无义务承受人",
+        "The citizen died, leaving no estate and no successor to the duty",
+    ),
+    ("ground", "organisation_ended_without_property"): (
+        "法人或者其他组织终止，无财产可供执行，又无义务承受人",
+        "The organisation ended, leaving no property and no successor to the duty",
+    ),
+    ("ground", "object_lost"): ("执行标的灭失", "The object of execution is lost"),
+    ("ground", "decision_revoked"): ("据以执行的行政决定被撤销", "The decision executed was revoked"),
+    ("ground", "other_ground"): ("行政机关认为需要终结执行的其他情形", "Another ground the agency finds"),
+    ("ground", "court_refused"): ("人民法院裁定不予执行", "The court ruled not to execute"),
+    # The agency's own execution: what 行政强制法 第四十三条第二款 forbids to cut.
+    ("supplies_cut", "water"): ("供水", "Water"),
+    ("supplies_cut", "power"): ("供电", "Power"),
+    ("supplies_cut", "heat"): ("供热", "Heat"),
+    ("supplies_cut", "gas"): ("供燃气", "Gas"),
+    # Restitution (行政强制法 第四十一条).
+    ("kind", "refund"): ("退还款项", "Refund"),
+    ("kind", "return_property"): ("退还财物", "Return of property"),
+    ("kind", "restore"): ("恢复原状", "Restoration"),
+    ("kind", "compensate"): ("赔偿", "Compensation"),
+    # Remedies (行政复议法, 行政诉讼法).
+    ("kind", "reconsideration"): ("行政复议", "Administrative reconsideration"),
+    ("kind", "lawsuit"): ("行政诉讼", "Administrative lawsuit"),
+    ("result", "upheld"): ("维持", "Upheld"),
+    ("result", "changed"): ("变更", "Changed"),
+    ("result", "revoked"): ("撤销", "Revoked"),
+    ("result", "confirmed_illegal"): ("确认违法", "Confirmed illegal"),
+}
+
+
+def choice_name(field_name: str, value: str, lang: Lang) -> str:
+    """A choice of a select field in ``lang``, by the field's (dotted) name and the value; the value if unknown."""
+    pair = CHOICE_NAMES.get((field_name.rsplit(".", 1)[-1], value))
+    return value if pair is None else pair[0 if lang == "zh" else 1]

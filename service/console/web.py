@@ -26,7 +26,17 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
 from service.console import sessions
-from service.console.i18n import Lang, choose, deadline_name, entry_name, field_name, step_name, words
+from service.console.i18n import (
+    Lang,
+    choice_name,
+    choose,
+    deadline_name,
+    entry_name,
+    field_hint,
+    field_name,
+    step_name,
+    words,
+)
 from service.errors import DomainError
 from service.policy.calendar import SHANGHAI
 from service.runtime import Runtime
@@ -223,6 +233,8 @@ def render(
         entry_name=lambda entry_type: entry_name(entry_type, lang),
         deadline_name=lambda name: deadline_name(name, lang),
         field_name=lambda name, title: field_name(name, title, lang),
+        field_hint=lambda description: field_hint(description, lang),
+        choice_name=lambda name, value: choice_name(name, value, lang),
         **context,
     )
     response = HTMLResponse(page, status_code=status)

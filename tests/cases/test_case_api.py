@@ -4,6 +4,7 @@ Articles are of 行政处罚法 unless another law is named. The suite runs on a
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -294,6 +295,43 @@ def test_a_recused_officer_can_no_longer_act_naming_article_43(cases: Cases) -> 
     guards, citations = refusal(refused)
     assert "no_recused_officer" in guards
     assert "《中华人民共和国行政处罚法》第43条" in citations
+
+
+def test_an_application_for_recusal_stays_open_until_the_head_decides_it_and_the_investigation_goes_on(
+    cases: Cases,
+) -> None:
+    """第四十三条: the party may apply for an officer's recusal (第二款; an officer with an interest withdraws, 第一款).
+    The application is recorded with its grounds when it is made and stays open in the case file until the head
+    decides it for that officer (第三款); the investigation does not stop meanwhile."""
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    officer2 = cases.officer("officer2")
+    application = {"officer_id": officer2, "applicant": "party", "grounds": "执法人员李娜系当事人的近亲属"}
+    cases.step(case, "apply_for_recusal", expect=422, data={"officer_id": officer2, "applicant": "party"})
+    cases.step(case, "apply_for_recusal", expect=422, data=application | {"applicant": "neighbour"})
+    applied = cases.step(case, "apply_for_recusal", data=application)
+    assert applied["state"] == "investigating"  # an application decides nothing
+    recorded = applied["file"]["recusal_applications"][officer2]
+    assert (recorded["applicant"], recorded["grounds"]) == ("party", "执法人员李娜系当事人的近亲属")
+    assert applied["file"]["recused"] == []
+    # 决定作出之前，不停止调查: the officer applied against still acts until the head decides.
+    cases.step(case, "record_inquiry", officers=cases.with_second(), data={"place": "x", "summary": "y"})
+    decided = cases.step(
+        case,
+        "decide_recusal",
+        "head",
+        reason="当事人申请回避，经审查，李娜与当事人系近亲属",
+        data={"officer_id": officer2, "recused": True, "requested_by": "party"},
+    )
+    assert decided["file"]["recusal_applications"] == {}
+    assert decided["file"]["recused"] == [officer2]
+    refused = cases.step(
+        case, "record_inquiry", expect=409, officers=cases.with_second(), data={"place": "x", "summary": "y"}
+    )
+    assert "no_recused_officer" in refusal(refused)[0]
+    # The application names an officer of the agency (第四十二条), and is an officer's to record, not the head's.
+    cases.step(case, "apply_for_recusal", expect=409, data=application | {"officer_id": str(uuid.uuid4())})
+    cases.step(case, "apply_for_recusal", "head", expect=403, data=application)
 
 
 def test_another_agencys_officer_is_refused(cases: Cases, client: TestClient, auth: Auth) -> None:

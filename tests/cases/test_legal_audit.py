@@ -240,6 +240,26 @@ def test_an_urban_only_item_needs_a_designated_urban_area(cases: Cases) -> None:
 # --- discretion: the principal head OR collective discussion (重庆市规范行政处罚裁量权办法 第十九条) ---
 
 
+def test_the_officers_ask_the_principal_head_for_a_departure_on_the_record_until_it_is_approved(
+    cases: Cases, clock: FixedClock
+) -> None:
+    """A penalty below the standard needs the principal head's approval (办法 第十九条第一款): the officers ask for it
+    on the case's record with their grounds; the request stays open in the file until the head approves."""
+    case = to_party_heard(cases, clock)
+    cases.step(case, "request_discretion_departure_approval", expect=422, data={"grounds": ""})
+    asked = cases.step(
+        case, "request_discretion_departure_approval", data={"grounds": "首次违法，主动清理，建议减轻处罚"}
+    )
+    assert asked["state"] == "party_heard"  # a request decides nothing
+    request = asked["file"]["approval_requests"]["approve_discretion_departure"]
+    assert request["grounds"] == "首次违法，主动清理，建议减轻处罚"
+    approved = cases.step(case, "approve_discretion_departure", "head", reason="首次违法，主动清理，减轻处罚")
+    assert "approve_discretion_departure" not in approved["file"]["approval_requests"]
+    assert approved["file"]["discretion_departure_approved"] is True
+    # The head approves; the officers ask.
+    cases.step(case, "request_discretion_departure_approval", "head", expect=403, data={"grounds": "首次违法"})
+
+
 def test_a_departure_is_approved_by_the_principal_head_not_any_head(cases: Cases, clock: FixedClock) -> None:
     case = to_party_heard(cases, clock)
     below = fine(9_000)  # 90 yuan: below the standard's lowest level for a citizen on CQ-TM-003

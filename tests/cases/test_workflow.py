@@ -207,6 +207,7 @@ def general_path_reopened_and_withdrawn() -> Walk:
     walk.do("approve_filing", cst(2025, 3, 3))
     walk.do("close_investigation", cst(2025, 3, 10))
     walk.do("reopen_investigation", cst(2025, 3, 11), reason="需补充调查")
+    walk.do("apply_for_recusal", cst(2025, 3, 11, 15))  # the party applies; the investigation goes on (第四十三条)
     walk.do("decide_recusal", cst(2025, 3, 12), reason="当事人申请回避，负责人决定王五回避")
     walk.do("request_deadline_extension", cst(2025, 5, 29))
     walk.do("extend_decision_deadline", cst(2025, 5, 30), reason="案情复杂")
@@ -225,6 +226,7 @@ def general_path_mitigated_served_late_and_revoked() -> Walk:
     walk.do("record_statement_waiver", cst(2025, 3, 13), notice=served(intended(30_000), cst(2025, 3, 12)))
     walk.do("conclude_party_hearing", cst(2025, 3, 13, 11), statement=StatementStatus.WAIVED)
     walk.do("record_circumstances", cst(2025, 3, 13, 15), circumstances=ADULT_CIRCUMSTANCES)
+    walk.do("request_discretion_departure_approval", cst(2025, 3, 13, 16))  # the officers ask, on the record
     walk.do(
         "approve_discretion_departure",
         cst(2025, 3, 14),

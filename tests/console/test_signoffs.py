@@ -370,6 +370,52 @@ def test_an_approval_an_officer_asks_for_waits_on_the_heads_desk_with_its_ground
     assert refused["code"] == "transition_refused"  # preservation is for the investigation (第五十六条)
 
 
+def test_an_application_for_recusal_waits_on_the_heads_desk_naming_the_officer_until_decided(
+    app: FastAPI, cases: Cases
+) -> None:
+    """第四十三条: an application for an officer's recusal, once recorded, waits on the head's desk — whose recusal,
+    who applied, who recorded it, when and why — and its link opens the decision with that officer chosen; decided,
+    it waits no more."""
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    head = TestClient(app)
+    sign_in(head, "head")
+
+    def approvals() -> str:
+        desk = head.get("/").text
+        listed = desk[desk.index('id="approvals-h"') :]
+        return listed[: listed.index("</section>")]
+
+    assert f"/cases/{case['id']}" not in approvals()  # decide_recusal is possible, but nobody applied
+    officer2 = cases.officer("officer2")
+    grounds = "执法人员李娜系当事人的近亲属"
+    cases.step(case, "apply_for_recusal", data={"officer_id": officer2, "applicant": "party", "grounds": grounds})
+    waiting = approvals()
+    link = f"/cases/{case['id']}/steps/decide_recusal?officer_id={officer2}&requested_by=party"
+    assert html.escape(link) in waiting
+    assert "当事人申请李娜回避" in waiting  # officer2's name
+    assert "张伟记录于" in waiting  # recorded by officer1
+    assert grounds in waiting
+    page = head.get(link).text
+    chosen = re.search(r'<select id="f-officer_id" name="officer_id"[^>]*>(.*?)</select>', page, re.S)
+    assert chosen is not None, page
+    assert re.search(rf'<option value="{officer2}" selected>李娜</option>', chosen.group(1)), chosen.group(1)
+    assert '<option value="party" selected>' in page  # who applied (requested_by)
+    # A link chooses only among the form's choices: an officer of another id, or text, is not put in the form.
+    foreign = head.get(f"/cases/{case['id']}/steps/decide_recusal?officer_id=x&requested_by=nobody&reason=hi").text
+    assert not re.search(r'<option value="[0-9a-f-]{36}" selected>', foreign)
+    assert '<option value="officer" selected>' in foreign  # the payload's default, as unchosen
+    assert ">hi<" not in foreign
+    cases.step(
+        case,
+        "decide_recusal",
+        "head",
+        reason="经审查，李娜与当事人系近亲属，决定回避",
+        data={"officer_id": officer2, "recused": True, "requested_by": "party"},
+    )
+    assert f"/cases/{case['id']}" not in approvals()
+
+
 def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases: Cases, clock: FixedClock) -> None:
     case = decided(cases, clock)
     officer = TestClient(app)

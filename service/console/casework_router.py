@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service import idempotency
 from service.auth.permissions import Permission
+from service.auth.users import users_of_agency
 from service.cases import service as cases
 from service.cases.deadlines_view import case_deadlines
 from service.cases.disclosure import party_of, redacted_party
@@ -34,6 +35,7 @@ from service.cases.steps import STEPS
 from service.cases.versioning import etag
 from service.cases.workflow import CaseState, Procedure
 from service.catalogue.service import item_of, items_of, require_current_version
+from service.console import desks
 from service.console.acting import if_match_of, take_step_once, with_lf
 from service.console.forms import form_of, read_answer
 from service.console.schemas import Recorded
@@ -244,12 +246,18 @@ def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]
     now = runtime.clock.now()
     workflow = runtime.case_context.workflows[Procedure(case.procedure)]
     steps = cases.steps_now(session, runtime.case_context, case, now)
+    units = runtime.officer_policy.units
+    officers = officers_named(session, cases.case_officer_ids(session, case))
+    # The approvals officers asked for, and applications for recusal (第四十三条), still open: who asked, when, why.
+    asked = [w for w in desks.waiting_approvals(case, steps.available) if w.request or w.recusal]
     return {
         "id": str(case.id),
         # The party as every reader of the case sees it (GET /cases/{id}/party): 张某某, the ID number's region and
         # last four characters; the clear data only by a recorded disclosure.
         "party": redacted_party(party_of(session, case), runtime.publicity.rules.address_levels),
-        "officers": officers_named(session, cases.case_officer_ids(session, case)),
+        "officers": [{"name": o.name, "unit": units.get(o.unit, o.unit)} for o in officers],
+        "asked": asked,
+        **(_names_of_askers(session, case.agency_id) if asked else {"actors": {}, "officer_names": {}}),
         "occurred_on": case.occurred_on,
         "number": case.number,
         "title": case.title,
@@ -265,6 +273,14 @@ def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]
         "blocked": [(name, [f.to_record() for f in failures]) for name, failures in steps.blocked],
         "evidence": evidence_service.evidence_of(session, case),
         "reviews": case.case_file.reviews,
+    }
+
+
+def _names_of_askers(session: Session, agency_id: uuid.UUID) -> dict[str, dict[str, str]]:
+    """Who asked, by the actor a request recorded (``user:<id>``), and whose recusal, by the officer's id."""
+    return {
+        "actors": {f"user:{u.id}": u.display_name for u in users_of_agency(session, agency_id)},
+        "officer_names": {str(o.id): o.name for o in officers_of_agency(session, agency_id)},
     }
 
 

@@ -32,6 +32,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "recusal_by_party": ("当事人申请{officer}回避", "the party applies for the recusal of {officer}"),
     "recusal_by_officer": ("{officer}本人申请回避", "{officer} withdraws"),
     "recorded_on": ("记录于", " recorded on"),
+    "asked_waiting": ("已请示、待负责人决定", "Asked for, waiting for the head"),
     "due": ("办理期限", "What is due"),
     "no_cases": ("暂无案件", "No cases"),
     "no_deadlines": ("暂无期限", "Nothing due"),
@@ -846,6 +847,15 @@ CHOICE_NAMES: dict[tuple[str, str], tuple[str, str]] = {
     ("result", "changed"): ("变更", "Changed"),
     ("result", "revoked"): ("撤销", "Revoked"),
     ("result", "confirmed_illegal"): ("确认违法", "Confirmed illegal"),
+    # The kinds of evidence (行政处罚法 第四十六条), as an upload names them.
+    ("kind", "documentary"): ("书证", "Documentary evidence"),
+    ("kind", "physical"): ("物证", "Physical evidence"),
+    ("kind", "audio_visual"): ("视听资料", "Audio-visual material"),
+    ("kind", "electronic_data"): ("电子数据", "Electronic data"),
+    ("kind", "witness_testimony"): ("证人证言", "Witness testimony"),
+    ("kind", "party_statement"): ("当事人的陈述", "The party's statement"),
+    ("kind", "expert_opinion"): ("鉴定意见", "Expert opinion"),
+    ("kind", "inspection_record"): ("勘验笔录、现场笔录", "Inspection or on-site record"),
 }
 
 

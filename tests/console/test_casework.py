@@ -226,6 +226,9 @@ def test_a_cases_page_names_its_party_as_every_reader_sees_it_and_its_officers(
     officers = officers[: officers.index("</dd>")]
     assert "李娜" in officers  # the second officer named at registration
     assert "张伟" in officers  # the officer who registered it
+    assert "综合行政执法大队" in officers  # their unit by its name (policies/officers.yaml), not its code
+    assert "brigade" not in officers
+    assert '<option value="documentary">书证</option>' in page  # an upload's kind by the law's name (第四十六条)
     assert "2026-05-28" in page  # the day of the act
 
 

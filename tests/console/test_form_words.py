@@ -15,6 +15,7 @@ from service.cases.guards import DecisionOutcome
 from service.cases.steps import STEPS
 from service.console.forms import Field, form_of
 from service.console.i18n import CHOICE_NAMES, FIELD_HINTS, FIELD_NAMES, choice_name, field_hint, field_name
+from service.evidence.service import EvidenceKind
 from service.ledger.models import LedgerEntry
 from service.runtime import Runtime
 
@@ -61,6 +62,11 @@ def test_every_field_of_every_step_has_chinese_words_for_its_name_hint_and_choic
 def test_every_outcome_of_a_decision_has_a_name() -> None:
     """The sign-off page and the yearly report name a decision's outcome by the choices' words, never its code."""
     assert sorted(OUTCOMES - set(CHOICE_NAMES)) == []
+
+
+def test_every_kind_of_evidence_has_a_name() -> None:
+    """The case page names an upload's kind (第四十六条: 书证、物证…) by the choices' words, never its code."""
+    assert sorted({("kind", str(k)) for k in EvidenceKind} - set(CHOICE_NAMES)) == []
 
 
 def test_a_chinese_text_is_chinese_and_an_english_one_english() -> None:

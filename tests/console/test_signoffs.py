@@ -392,6 +392,14 @@ def test_an_application_for_recusal_waits_on_the_heads_desk_naming_the_officer_u
     cases.step(case, "apply_for_recusal", data={"officer_id": officer2, "applicant": "party", "grounds": grounds})
     waiting = approvals()
     link = f"/cases/{case['id']}/steps/decide_recusal?officer_id={officer2}&requested_by=party"
+    # The officers see it waiting too, on the case's page.
+    officer = TestClient(app)
+    sign_in(officer, "officer1")
+    page = officer.get(f"/cases/{case['id']}").text
+    asked = page[page.index('id="asked-waiting"') :]
+    asked = asked[: asked.index("</ul>")]
+    assert "回避决定" in asked
+    assert "当事人申请李娜回避" in asked
     assert html.escape(link) in waiting
     assert "当事人申请李娜回避" in waiting  # officer2's name
     assert "张伟记录于" in waiting  # recorded by officer1
@@ -414,6 +422,7 @@ def test_an_application_for_recusal_waits_on_the_heads_desk_naming_the_officer_u
         data={"officer_id": officer2, "recused": True, "requested_by": "party"},
     )
     assert f"/cases/{case['id']}" not in approvals()
+    assert 'id="asked-waiting"' not in officer.get(f"/cases/{case['id']}").text
 
 
 def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases: Cases, clock: FixedClock) -> None:

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.models import User
+from service.cases.guards import EVIDENCE_ENTRY_TYPES
+from service.ledger.canonical import parse_entry
 from service.ledger.merkle import leaf_hash
 from service.ledger.models import LedgerEntry, LedgerLeaf
 
@@ -83,3 +85,40 @@ def case_history(session: Session, case: Any) -> list[HistoryEntry]:
             )
         )
     return out
+
+
+class CitableEntry(BaseModel):
+    """An entry of a case a decision may cite as its evidence (第四十条): its number, kind, when, and what it says."""
+
+    seq: int
+    type: str
+    claimed_at: datetime
+    gist: str  # the place and the record's opening words, or the file and its description
+
+
+GIST_LENGTH = 60
+
+
+def citable_evidence(session: Session, case: Any) -> list[CitableEntry]:
+    """The entries of ``case`` a decision may cite (the guard decision_evidence_recorded: inquiries, inspections,
+    evidence collected, evidence preserved, the party's statement), in order — what the decision's form offers."""
+    rows = session.scalars(
+        select(LedgerEntry)
+        .where(
+            LedgerEntry.agency_id == case.agency_id,
+            LedgerEntry.stream == f"case:{case.id}",
+            LedgerEntry.type.in_(EVIDENCE_ENTRY_TYPES),
+        )
+        .order_by(LedgerEntry.stream_seq)
+    )
+    return [
+        CitableEntry(seq=e.stream_seq, type=e.type, claimed_at=e.claimed_at, gist=_gist(parse_entry(e.canonical).body))
+        for e in rows
+    ]
+
+
+def _gist(body: Any) -> str:
+    data = body.get("data") or {}
+    parts = [body.get("filename"), body.get("description"), data.get("place"), data.get("summary") or data.get("items")]
+    text = " · ".join(str(p) for p in parts if p)
+    return text if len(text) <= GIST_LENGTH else text[: GIST_LENGTH - 1] + "…"

@@ -34,7 +34,8 @@ _STRICT = ConfigDict(extra="forbid")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-Fen = Annotated[StrictInt, Field(ge=0, le=10**13, description="an amount in fen (1 yuan = 100 fen)")]
+FEN_DESCRIPTION = "an amount in fen (1 yuan = 100 fen)"
+Fen = Annotated[StrictInt, Field(ge=0, le=10**13, description=FEN_DESCRIPTION)]
 
 
 class Nothing(BaseModel):

@@ -28,7 +28,7 @@ from service.auth.users import users_of_agency
 from service.cases import service as cases
 from service.cases.deadlines_view import case_deadlines
 from service.cases.disclosure import party_of, redacted_party
-from service.cases.history import case_history, stream_entries
+from service.cases.history import case_history, citable_evidence, stream_entries
 from service.cases.models import Case
 from service.cases.schemas import OpenCaseBody, StepEnvelope
 from service.cases.steps import STEPS
@@ -102,6 +102,10 @@ def officer_choices(
         )
     choices.sort(key=lambda o: (not o["ok"], o["name"]))
     return choices
+
+
+# The fields that cite the case's records as evidence by their numbers (a decision's, 行政处罚法 第四十条).
+CITING_FIELDS = frozenset({"evidence"})
 
 
 def officer_fields(session: Session, agency_id: uuid.UUID, names: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
@@ -336,6 +340,7 @@ def _step_context(session: Session, runtime: Runtime, viewer: Viewer, case: Case
     if declared is None:
         raise InvalidInput("unknown step", "未知的办案环节")
     payload = declared.payload
+    form = form_of(payload.model_json_schema())
     workflow = runtime.case_context.workflows[Procedure(case.procedure)]
     transition = workflow.transition(step)  # a step this procedure does not have is a 409 naming it
     me = officer_of_user(session, viewer.principal.user_id)
@@ -345,13 +350,15 @@ def _step_context(session: Session, runtime: Runtime, viewer: Viewer, case: Case
         "case": _case_view(session, runtime, case),
         "step": step,
         "basis": transition.basis.cite(),
-        "form": form_of(payload.model_json_schema()),
+        "form": form,
         "choices": officer_choices(
             session, runtime, case.agency_id, version_item.code, version_item.category, me.id if me else None
         )
         if field_act
         else [],
         "officer_fields": officer_fields(session, case.agency_id, declared.names_officers),
+        # A decision's evidence (第四十条): the case's records to tick, by number, not numbers to look up and type.
+        "entry_fields": {f.name: citable_evidence(session, case) for f in form.fields if f.name in CITING_FIELDS},
         "version": case.version,
         "idempotency_key": secrets.token_urlsafe(16),
     }

@@ -3,24 +3,29 @@
 Pure: no web framework. Field names are the JSON path joined by dots (``penalty.fine_fen``). What a form
 cannot say is never guessed: an empty optional field is left out (the payload's default applies), a number
 that is not a whole number is sent as text so that the payload model refuses it with its own message, and the
-payload model — the same one the API uses (service/cases/payloads.py) — decides what is valid.
+payload model — the same one the API uses (service/cases/payloads.py) — decides what is valid. Money is typed in
+yuan and sent in fen; numbers (a decision's evidence entries) are ticked or typed in a row.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.cases.payloads import FEN_DESCRIPTION
+
 TEXTAREA_FROM = 200  # a string allowed longer than this is a paragraph
+FEN_SUFFIX = "_fen"  # an amount of money, in fen (service/cases/payloads.py: ``Fen``)
 
 
 @dataclass(frozen=True)
 class Field:
     name: str  # dotted path
     label: str
-    kind: str  # text, textarea, integer, checkbox, select, multiselect, date, datetime, lines, json
+    kind: str  # text, textarea, integer, yuan, numbers, checkbox, select, multiselect, date, datetime, lines, json
     required: bool
     description: str = ""
     choices: tuple[str, ...] = ()
@@ -94,6 +99,12 @@ def _field(
         return Field(kind="select", choices=tuple(str(c) for c in sub["enum"]), **common)
     if kind_of == "boolean":
         return Field(kind="checkbox", **common)
+    if kind_of == "integer" and path.endswith(FEN_SUFFIX):
+        # Money is recorded in fen (分) and typed in yuan (元), as every document and receipt states it: an officer
+        # typing 300 for a fine of 300 yuan must not record 3 yuan. The schema's word that it is in fen is not the
+        # form's.
+        typed = {**common, "description": "" if description == FEN_DESCRIPTION else description}
+        return Field(kind="yuan", minimum=sub.get("minimum"), maximum=sub.get("maximum"), **typed)
     if kind_of == "integer":
         return Field(kind="integer", minimum=sub.get("minimum"), maximum=sub.get("maximum"), **common)
     if kind_of == "string":
@@ -111,6 +122,8 @@ def _field(
             return Field(kind="multiselect", choices=tuple(str(c) for c in items["enum"]), **common)
         if items.get("type") == "string":
             return Field(kind="lines", **common)
+        if items.get("type") == "integer":  # numbers (a decision's evidence entries): several ticked, or typed
+            return Field(kind="numbers", **common)
     # Anything else (a list of objects, a free mapping) is typed as JSON, checked by the payload model.
     return Field(kind="json", **common)
 
@@ -132,6 +145,10 @@ def read_answer(form: StepForm, values: Mapping[str, list[str]]) -> dict[str, An
         elif f.kind == "integer":
             text = sent[0].strip()
             value = int(text) if text.lstrip("-").isdigit() else text
+        elif f.kind == "yuan":
+            value = fen_of_yuan(sent[0])
+        elif f.kind == "numbers":
+            value = numbers_of(sent)
         elif f.kind == "lines":
             value = [line.strip() for line in sent[0].splitlines() if line.strip()]
         elif f.kind == "json":
@@ -147,6 +164,27 @@ def read_answer(form: StepForm, values: Mapping[str, list[str]]) -> dict[str, An
             value = sent[0]
         _put(data, f.name.split("."), value)
     return data
+
+
+YUAN = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")  # 300, 300.5, 300.50: at most two places, to the fen
+SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def fen_of_yuan(text: str) -> int | str:
+    """An amount typed in yuan, in fen; anything else as typed, for the payload model to refuse (never guessed)."""
+    found = YUAN.fullmatch(text.strip())
+    if found is None:
+        return text
+    whole, cents = found.groups()
+    return int(whole) * 100 + int((cents or "0").ljust(2, "0"))
+
+
+def numbers_of(sent: list[str]) -> list[int] | str:
+    """Whole numbers ticked (one value each) or typed (separated by spaces, commas or 、); anything else as typed."""
+    parts = [p for value in sent for p in SEPARATORS.split(value.strip()) if p]
+    if not all(p.isdigit() for p in parts):
+        return " ".join(sent)
+    return [int(p) for p in parts]
 
 
 def _put(data: dict[str, Any], path: list[str], value: Any) -> None:

@@ -33,6 +33,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "recusal_by_officer": ("{officer}本人申请回避", "{officer} withdraws"),
     "recorded_on": ("记录于", " recorded on"),
     "asked_waiting": ("已请示、待负责人决定", "Asked for, waiting for the head"),
+    # Money typed in yuan (the form sends fen), numbers typed in a row, the case's records a decision cites.
+    "yuan_hint": ("单位：元，可精确到分，如 300 或 300.50", "In yuan, to the fen: e.g. 300 or 300.50"),
+    "numbers_hint": ("填写编号，以逗号、顿号或空格分隔", "Numbers, separated by commas or spaces"),
+    "entry_number": ("第{n}号记录", "Entry {n}:"),
+    "no_evidence_recorded": ("本案尚未记录证据。", "No evidence is recorded in this case yet."),
     "due": ("办理期限", "What is due"),
     "no_cases": ("暂无案件", "No cases"),
     "no_deadlines": ("暂无期限", "Nothing due"),
@@ -399,7 +404,7 @@ def deadline_name(name: str, lang: Lang) -> str:
 
 # The fields of the steps' payloads (service/cases/payloads.py), by their last name; others keep the schema's title.
 FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "amount_fen": ("金额（分）", "Amount (fen)"),
+    "amount_fen": ("金额（元）", "Amount (yuan)"),
     "attendees": ("参加人员", "Attendees"),
     "basis": ("依据", "Basis"),
     "calendar_days": ("日数", "Days"),
@@ -409,10 +414,10 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "grounds": ("事由", "Grounds"),
     "chair_officer_id": ("听证主持人", "Hearing chair"),
     "conclusion": ("结论", "Conclusion"),
-    "confiscated_value_fen": ("没收财物价值（分）", "Confiscated value (fen)"),
+    "confiscated_value_fen": ("没收财物价值（元）", "Confiscated value (yuan)"),
     "discretion_statement": ("裁量说明", "Discretion statement"),
     "facts": ("违法事实", "Facts"),
-    "fine_fen": ("罚款金额（分）", "Fine (fen)"),
+    "fine_fen": ("罚款金额（元）", "Fine (yuan)"),
     "form_number": ("文书编号", "Form number"),
     "held_on": ("举行日期", "Held on"),
     "informs_hearing_right": ("已告知听证权利", "Informs of the right to a hearing"),
@@ -525,7 +530,7 @@ FIELD_NAMES.update(
         "filed_on": ("申请或者起诉日期", "Filed on"),
         "execution_suspended": ("停止执行", "Execution suspended"),
         "decided_on": ("作出日期", "Decided on"),
-        "changed_fine_fen": ("变更后的罚款金额（分）", "Changed fine (fen)"),
+        "changed_fine_fen": ("变更后的罚款金额（元）", "Changed fine (yuan)"),
         "follow_up": ("后续处理", "Follow-up"),
         "appeared_on": ("出庭日期", "Appeared on"),
         "note": ("备注", "Note"),

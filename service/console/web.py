@@ -72,6 +72,14 @@ def beijing(at: datetime | str, precision: str = "minutes") -> str:
 TEMPLATES.filters["beijing"] = beijing
 
 
+def yuan(fen: int) -> str:
+    """An amount recorded in fen as the console shows it, in yuan to the fen (``300.00``), as the forms take it."""
+    return f"{fen // 100}.{fen % 100:02d}" if fen >= 0 else f"-{yuan(-fen)}"
+
+
+TEMPLATES.filters["yuan"] = yuan
+
+
 class SignInRequired(Exception):
     """No live session: a page sends the browser to sign in; a POST is refused (the officer's form is kept)."""
 

@@ -126,7 +126,7 @@ def test_a_step_page_shows_the_hints_and_choices_in_chinese_and_sends_the_codes(
         'value="confiscate_illegal_gains"><label for="f-penalty-kinds-confiscate_illegal_gains">没收违法所得<'
         in penalty
     )
-    assert "金额以分为单位（1元 = 100分）" in penalty
+    assert "单位：元，可精确到分" in penalty  # typed in yuan (test_money_and_evidence_fields.py)
     assert "an amount in fen" not in penalty
 
     # What the form sends is the code, recorded as the payload model takes it.

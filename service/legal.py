@@ -13,15 +13,20 @@ class LegalBasis:
     law: str
     article: int
     paragraph: int | None = None
+    # Cited by analogy (参照): a rule that binds other agencies, where the law itself is silent (e.g. 市场监督管理行政
+    # 处罚程序规定 on closing a case); the citation says so, so nobody takes it for the township's own rule.
+    by_analogy: bool = False
 
     def cite(self) -> str:
-        text = f"《{self.law}》第{self.article}条"
+        text = f"{'（参照）' if self.by_analogy else ''}《{self.law}》第{self.article}条"
         return text + (f"第{self.paragraph}款" if self.paragraph else "")
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"law": self.law, "article": self.article, "citation": self.cite()}
         if self.paragraph:
             out["paragraph"] = self.paragraph
+        if self.by_analogy:
+            out["by_analogy"] = True
         return out
 
 

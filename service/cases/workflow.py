@@ -26,6 +26,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -457,6 +458,7 @@ class _Basis(_Part):
     law: _Text
     article: _Positive
     paragraph: _Positive | None = None
+    by_analogy: StrictBool = False  # a rule of another sector's, cited where the law is silent (参照)
 
 
 class _Step(_Part):
@@ -597,7 +599,7 @@ def _transitions(
         if target is not None and target in from_states:
             problems.problem(f"{field}.to", f"{to} is also in from; an act that keeps the state belongs under acts")
             continue
-        basis = LegalBasis(step.basis.law, step.basis.article, step.basis.paragraph)
+        basis = LegalBasis(step.basis.law, step.basis.article, step.basis.paragraph, step.basis.by_analogy)
         transition = Transition(
             step.name, from_states, target, Permission(step.permission), tuple(step.guards), step.records, basis
         )

@@ -33,6 +33,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "recusal_by_officer": ("{officer}本人申请回避", "{officer} withdraws"),
     "recorded_on": ("记录于", " recorded on"),
     "asked_waiting": ("已请示、待负责人决定", "Asked for, waiting for the head"),
+    # Where a legal review stands on the reviewer's queue (service/console/desks.py, review_queue).
+    "queue_requested": ("已提请，待接收", "requested, not yet taken"),
+    "queue_taken": ("已接收，审核中", "taken, under review"),
+    "queue_opinion": ("已出具意见，待签名", "opinion given, to sign"),
     # Money typed in yuan (the form sends fen), numbers typed in a row, the case's records a decision cites.
     "yuan_hint": ("单位：元，可精确到分，如 300 或 300.50", "In yuan, to the fen: e.g. 300 or 300.50"),
     "numbers_hint": ("填写编号，以逗号、顿号或空格分隔", "Numbers, separated by commas or spaces"),

@@ -99,6 +99,17 @@ def test_the_procedure_is_published_with_states_steps_rules_and_schemas(client: 
     assert client.get("/api/v1/procedures/unknown").status_code == 422
 
 
+def test_a_rule_of_another_sector_cited_where_the_law_is_silent_is_cited_by_analogy(client: TestClient) -> None:
+    """行政处罚法 says nothing of closing a case (结案): the procedure cites 市场监督管理行政处罚程序规定 第七十七条,
+    which binds market regulators, not a township — so the citation says （参照）, and no step of the law's own does."""
+    steps = {s["name"]: s for s in client.get("/api/v1/procedures/general").json()["steps"]}
+    closing = steps["close_case"]["basis"]
+    assert closing["by_analogy"] is True
+    assert closing["citation"] == "（参照）《市场监督管理行政处罚程序规定》第77条"
+    assert "by_analogy" not in steps["decide_penalty"]["basis"]
+    assert not steps["decide_penalty"]["basis"]["citation"].startswith("（参照）")
+
+
 def test_the_workflow_readmes_guard_table_matches_the_published_procedures(client: TestClient) -> None:
     readme = (ROOT / "policies" / "workflows" / "README.md").read_text(encoding="utf-8")
     rows = {

@@ -425,6 +425,23 @@ def test_an_application_for_recusal_waits_on_the_heads_desk_naming_the_officer_u
     assert 'id="asked-waiting"' not in officer.get(f"/cases/{case['id']}").text
 
 
+def test_the_reviewers_queue_says_where_each_review_stands_in_words(
+    app: FastAPI, cases: Cases, clock: FixedClock
+) -> None:
+    """A review requested and not yet taken, then taken: the reviewer's home says so in the page's language."""
+    case = major_case(cases, clock)
+    requested = cases.step(case, "request_legal_review", data={"materials": "调查终结报告、证据目录"})
+    review_id = requested["file"]["reviews"][-1]["review_id"]
+    reviewer = TestClient(app)
+    sign_in(reviewer, "reviewer")
+    assert "（已提请，待接收）" in reviewer.get("/").text
+    taken = cases.client.post(f"/api/v1/cases/{case['id']}/reviews/{review_id}/take", headers=cases.auth("reviewer"))
+    assert taken.status_code == 200, taken.text
+    home = reviewer.get("/").text
+    assert "（已接收，审核中）" in home
+    assert "(taken)" not in home
+
+
 def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases: Cases, clock: FixedClock) -> None:
     case = decided(cases, clock)
     officer = TestClient(app)

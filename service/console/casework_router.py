@@ -527,6 +527,7 @@ def history_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> HTMLRe
             for entry, _index in stream_entries(session, case.agency_id, f"case:{case.id}")
         }
         view = _case_view(session, runtime, case)
+    workflow = runtime.case_context.workflows[Procedure(case.procedure)]
     return render(
         request,
         "history.html",
@@ -535,4 +536,6 @@ def history_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> HTMLRe
         entries=entries,
         canonical=canonical,
         agency=viewer.principal.agency_code,
+        # A step's move from one state to another, in the page's language (the entry keeps the codes).
+        state_names={info.state.value: (info.zh, info.en) for info in workflow.states},
     )

@@ -137,6 +137,10 @@ def test_a_step_form_is_generated_from_the_payload_schema_and_recorded(client: T
     history = officer.get(f"/cases/{case_id}/history")
     assert "询问笔录" in history.text
     assert "哈希链完整" in history.text
+    # The filing's move between states in words (the entry's type stays shown as the code it is recorded under).
+    assert "案件来源已登记 → 已立案，调查取证" in history.text
+    assert "registered → investigating" not in history.text
+    assert "<dt>hash</dt>" not in history.text
 
 
 def test_an_unqualified_second_officer_is_greyed_and_refused_with_the_article(

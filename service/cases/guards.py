@@ -752,6 +752,14 @@ def notice_complete(facts: CaseFacts, periods: Periods) -> Refusal | None:
         missing.append(("the hearing right (the item is not in the catalogue)", "听证权利（事项不在清单内）"))
     elif hearing_right(facts.item, facts.party_type, notice.intended) and not notice.informs_hearing_right:
         missing.append(("the right to a hearing, which this penalty gives (art. 63)", "要求听证的权利（第六十三条）"))
+    elif notice.informs_hearing_right and not hearing_right(facts.item, facts.party_type, notice.intended):
+        # A notice telling of a hearing the law does not give here (第六十三条) misinforms the party, who would then
+        # ask for a hearing the agency must refuse: the notice states the right exactly when the law gives it.
+        return Refusal(
+            "The prior notice tells the party of a right to a hearing this penalty does not give (art. 63): a "
+            "request for it would be refused.",
+            "行政处罚事先告知书告知了当事人本案拟作出的处罚不适用的听证权利（第六十三条），当事人据此要求听证将被拒绝。",
+        )
     if not missing:
         return None
     return Refusal(

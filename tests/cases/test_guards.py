@@ -217,6 +217,14 @@ def test_a_notice_below_the_threshold_need_not_state_a_hearing_right_art_63() ->
     assert evaluate("notice_complete", facts(party_type="individual", notice=small)) is None
 
 
+def test_a_notice_below_the_threshold_must_not_tell_of_a_hearing_the_law_does_not_give_art_63() -> None:
+    """Told of a hearing, the party would ask for one the agency must then refuse (request_hearing's own guard)."""
+    small = notice(served_at=None, intended=Penalty(FINE, fine_fen=30_000), informs_hearing_right=True)
+    outcome = refused("notice_complete", facts(party_type="individual", notice=small))
+    assert "does not give (art. 63)" in outcome.reason_en
+    assert "不适用的听证权利（第六十三条）" in outcome.reason_zh
+
+
 def test_heavy_kinds_always_give_a_hearing_right_art_63() -> None:
     item = replace(WASTE, penalty_kinds=frozenset({PenaltyKind.FINE, PenaltyKind.ORDER_CLOSE}))
     assert hearing_right(item, "individual", Penalty(frozenset({PenaltyKind.ORDER_CLOSE})))

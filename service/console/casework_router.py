@@ -299,6 +299,7 @@ def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
             me = officer_of_user(session, viewer.principal.user_id)
             item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
             choices = officer_choices(session, runtime, case.agency_id, item.code, item.category, me.id if me else None)
+        colleagues = case_colleagues(choices, cases.case_officer_ids(session, case))
     kinds = [k.value for k in EvidenceKind]
     mine, theirs = _steps_by_who(runtime, case, viewer, view["next_steps"])
     return render(
@@ -310,6 +311,7 @@ def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
         their_steps=theirs,
         kinds=kinds,
         choices=choices,
+        colleagues=colleagues,
         upload_key=secrets.token_urlsafe(16),
     )
 
@@ -370,7 +372,17 @@ def step_page(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         context = _step_context(session, runtime, viewer, case, step)
-    return render(request, "step.html", viewer, values=_chosen_by_link(request, context), **context)
+        values = _chosen_by_link(request, context)
+        values["officers"] = case_colleagues(context["choices"], cases.case_officer_ids(session, case))
+    return render(request, "step.html", viewer, values=values, **context)
+
+
+def case_colleagues(choices: list[dict[str, Any]], assigned: Sequence[uuid.UUID]) -> list[str]:
+    """The officers to tick beforehand among ``choices`` (every other officer of the agency): the case's own, if
+    qualified for its item now — the second officer of a field act is usually the one the case was registered
+    with (第四十二条); the officer may untick them or tick another."""
+    mine = {str(o) for o in assigned}
+    return [o["id"] for o in choices if o["ok"] and o["id"] in mine]
 
 
 def _chosen_by_link(request: Request, context: dict[str, Any]) -> dict[str, list[str]]:

@@ -152,6 +152,10 @@ def test_an_unqualified_second_officer_is_greyed_and_refused_with_the_article(
     page = client.get(f"/cases/{case_id}/steps/record_inquiry")
     wang = officer_id(runtime, "王强")  # certified for fire safety and forest fires only
     assert re.search(r'class="officer unqualified">\s*<input type="checkbox" name="officers" value="' + wang, page.text)
+    # The case's own second officer (registered with it, qualified) is ticked beforehand; nobody else is.
+    li = officer_id(runtime, "李娜")
+    assert re.search(rf'name="officers" value="{li}" id="officer-{li}" checked>', page.text)
+    assert not re.search(rf'name="officers" value="{wang}" id="officer-{wang}" checked>', page.text)
     before = case_entries(runtime, case_id)
     hidden = step_form(client, case_id, "record_inquiry")
     refused = client.post(

@@ -373,14 +373,19 @@ def step_page(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         context = _step_context(session, runtime, viewer, case, step)
         values = _chosen_by_link(request, context)
-        values["officers"] = case_colleagues(context["choices"], cases.case_officer_ids(session, case))
+        if TWO_OFFICERS in runtime.case_context.workflows[Procedure(case.procedure)].transition(step).guards:
+            values["officers"] = case_colleagues(context["choices"], cases.case_officer_ids(session, case))
     return render(request, "step.html", viewer, values=values, **context)
 
 
+# The rule that an act is done by two qualified officers (第四十二条): only then is a second one ticked beforehand.
+TWO_OFFICERS = "two_qualified_officers"
+
+
 def case_colleagues(choices: list[dict[str, Any]], assigned: Sequence[uuid.UUID]) -> list[str]:
-    """The officers to tick beforehand among ``choices`` (every other officer of the agency): the case's own, if
-    qualified for its item now — the second officer of a field act is usually the one the case was registered
-    with (第四十二条); the officer may untick them or tick another."""
+    """The officers to tick beforehand among ``choices`` (every other officer of the agency) for an act two officers
+    do (第四十二条): the case's own, if qualified for its item now — usually the one the case was registered with.
+    Never for an act one officer does alone (a request to the head): the record would name someone not there."""
     mine = {str(o) for o in assigned}
     return [o["id"] for o in choices if o["ok"] and o["id"] in mine]
 

@@ -156,6 +156,9 @@ def test_an_unqualified_second_officer_is_greyed_and_refused_with_the_article(
     li = officer_id(runtime, "李娜")
     assert re.search(rf'name="officers" value="{li}" id="officer-{li}" checked>', page.text)
     assert not re.search(rf'name="officers" value="{wang}" id="officer-{wang}" checked>', page.text)
+    # An act one officer does alone names nobody else beforehand: the record would say they were there.
+    alone = client.get(f"/cases/{case_id}/steps/request_preservation_approval").text
+    assert f'id="officer-{li}" checked' not in alone
     before = case_entries(runtime, case_id)
     hidden = step_form(client, case_id, "record_inquiry")
     refused = client.post(

@@ -29,6 +29,7 @@ from service.errors import (
 )
 from service.inputs import InputRefused
 from service.logs import request_id
+from service.validation_words import problems_zh
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -80,7 +81,8 @@ def install_error_handlers(app: FastAPI) -> None:
             {"loc": [str(p) for p in e.get("loc", ())], "msg": _message(e), "type": e.get("type")} for e in exc.errors()
         ]
         summary = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
-        error = InvalidInput(summary, f"输入校验失败：{summary}", extra={"errors": errors})
+        summary_zh = "；".join(problems_zh(list(exc.errors())[:5]))
+        error = InvalidInput(summary, f"输入校验失败：{summary_zh}", extra={"errors": errors})
         return problem_response(request, error)
 
     @app.exception_handler(IntegrityError)

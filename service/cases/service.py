@@ -69,6 +69,7 @@ from service.policy.calendar import WorkdayCalendar, local_date
 from service.policy.catalogue import CatalogueItem, PartyType, PowerHolding
 from service.policy.notices import agency_calendar
 from service.straight import Straight, attached, loaded_columns
+from service.validation_words import problems_zh
 
 # -- who may see a case --------------------------------------------------------------------------------------
 
@@ -795,7 +796,7 @@ def _recorded_data(session: Session, context: CaseContext, case: Case, step: Ste
         problems = [f"data.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise InvalidInput(
             f"the data of {step.name} is refused: " + "; ".join(problems),
-            f"“{step.name}”的数据有误：" + "；".join(problems),
+            f"“{step.name}”的数据有误：" + "；".join(problems_zh(exc.errors(), "data.")),
             extra={"problems": problems},
         ) from None
     data = payload.model_dump(mode="json")

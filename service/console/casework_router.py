@@ -57,6 +57,7 @@ from service.evidence.service import EvidenceKind
 from service.officers.qualification import ItemFacts
 from service.officers.service import officer_of_user, officers_named, officers_of_agency, qualifications_of
 from service.runtime import Runtime
+from service.validation_words import problems_zh
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,7 +74,7 @@ def _first(sent: dict[str, list[str]], name: str) -> str:
 
 def _validation_refusal(exc: ValidationError) -> InvalidInput:
     problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    return InvalidInput("; ".join(problems), "输入有误：" + "；".join(problems))
+    return InvalidInput("; ".join(problems), "输入有误：" + "；".join(problems_zh(exc.errors())))
 
 
 # -- the officers who may act with me --------------------------------------------------------------------------

@@ -89,3 +89,22 @@ def test_the_head_decides_a_fine_typed_in_yuan_on_the_records_ticked_and_the_sig
     signoff = html.unescape(client.get(f"/cases/{case['id']}/signoffs/decision").text)
     assert "罚款金额（元）</dt><dd>300.00</dd>" in signoff
     assert "罚款</dd>" in signoff  # the kinds by their names (第九条)
+
+
+def test_an_amount_not_in_yuan_is_refused_in_chinese_and_kept_in_the_form_to_correct(
+    client: TestClient, cases: Cases, clock: FixedClock
+) -> None:
+    case = to_party_heard(cases, clock, fen=30000)
+    sign_in(client, "head")
+    hidden = step_form(client, case["id"], "decide_penalty")
+    refused = client.post(
+        f"/cases/{case['id']}/steps/decide_penalty",
+        files=form(**hidden, **{"penalty.kinds": "fine", "penalty.fine_fen": "三百元", "evidence": "1"}),
+        follow_redirects=False,
+    )
+    assert refused.status_code == 422, refused.text
+    page = html.unescape(refused.text)
+    assert "data.penalty.fine_fen：应为整数" in page
+    assert "Input should be" not in page
+    assert 'value="三百元"' in page  # as typed, to correct
+    assert cases.client.get(f"/api/v1/cases/{case['id']}", headers=cases.auth("head")).json()["state"] == "party_heard"

@@ -53,7 +53,7 @@ from service.console.web import (
 from service.errors import DomainError, InvalidInput
 from service.evidence import service as evidence_service
 from service.evidence.receiving import receive_evidence
-from service.evidence.service import EvidenceKind
+from service.evidence.service import COLLECTING_STATES, EvidenceKind
 from service.officers.qualification import ItemFacts
 from service.officers.service import officer_of_user, officers_named, officers_of_agency, qualifications_of
 from service.runtime import Runtime
@@ -313,6 +313,7 @@ def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
         kinds=kinds,
         choices=choices,
         colleagues=colleagues,
+        collecting=case.state in COLLECTING_STATES,  # while investigated or the party heard (第五十四条、第五十五条)
         upload_key=secrets.token_urlsafe(16),
     )
 

@@ -9,10 +9,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from service.clock import FixedClock
 from service.config import Settings
 from service.evidence.store import EvidenceStore
+from tests.console.helpers import sign_in
 
 from .driver import Cases
+from .test_case_api import fine, to_party_heard
 
 Auth = Callable[[str], dict[str, str]]
 PHOTO = b"\x89PNG\r\n\x1a\n" + b"scene photo " * 1000
@@ -70,6 +73,22 @@ def test_evidence_kinds_are_the_eight_of_article_46(cases: Cases, client: TestCl
     case = cases.open()
     refused = upload(client, auth, case["id"], cases.officer("officer2"), kind="rumour")
     assert refused.status_code == 422
+
+
+def test_no_evidence_is_collected_once_the_case_is_decided_and_the_refusal_names_the_state(
+    cases: Cases, client: TestClient, auth: Auth, clock: FixedClock
+) -> None:
+    case = to_party_heard(cases, clock)
+    cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": fine(30000)})
+    refused = upload(client, auth, case["id"], cases.officer("officer2"))
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == "案件处于“已作出处理决定”状态，不再收集证据"
+    assert refused.json()["article"] == "《中华人民共和国行政处罚法》第54条"
+    # The console offers no upload there, and says why.
+    sign_in(client, "officer1")
+    page = client.get(f"/cases/{case['id']}").text
+    assert 'id="no-collecting"' in page
+    assert 'class="card upload"' not in page
 
 
 def test_evidence_needs_two_qualified_officers(cases: Cases, client: TestClient, auth: Auth) -> None:

@@ -544,9 +544,28 @@ FIELD_NAMES.update(
 )
 
 
-def field_name(name: str, title: str, lang: Lang) -> str:
-    pair = FIELD_NAMES.get(name.rsplit(".", 1)[-1])
+# A field two steps share under one name but not one meaning: its words on the step where they differ — the record
+# of an inspection (现场检查笔录) names who was present, where an inquiry's names who was asked (payloads.FieldRecord).
+STEP_FIELD_WORDS: dict[tuple[str, str], tuple[tuple[str, str], tuple[str, str]]] = {
+    ("record_inspection", "subject"): (
+        ("当事人或者在场人", "The party or a person present"),
+        ("现场检查时在场的当事人或者见证人", "the party or a witness present at the inspection"),
+    ),
+}
+
+
+def field_name(name: str, title: str, lang: Lang, step: str = "") -> str:
+    own = STEP_FIELD_WORDS.get((step, name))
+    pair = own[0] if own is not None else FIELD_NAMES.get(name.rsplit(".", 1)[-1])
     return title if pair is None else pair[0 if lang == "zh" else 1]
+
+
+def step_field_hint(step: str, name: str, description: str, lang: Lang) -> str:
+    """A field's hint on ``step``: its own words there (``STEP_FIELD_WORDS``), else the description's."""
+    own = STEP_FIELD_WORDS.get((step, name))
+    if own is not None:
+        return own[1][0 if lang == "zh" else 1]
+    return field_hint(description, lang) if description else ""
 
 
 # The hints of the steps' fields: each payload Field's description (service/cases/payloads.py), word for word, and

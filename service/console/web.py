@@ -34,6 +34,7 @@ from service.console.i18n import (
     entry_name,
     field_hint,
     field_name,
+    step_field_hint,
     step_name,
     words,
 )
@@ -240,8 +241,9 @@ def render(
         step_name=lambda step: step_name(step, lang),
         entry_name=lambda entry_type: entry_name(entry_type, lang),
         deadline_name=lambda name: deadline_name(name, lang),
-        field_name=lambda name, title: field_name(name, title, lang),
+        field_name=lambda name, title, step="": field_name(name, title, lang, step),
         field_hint=lambda description: field_hint(description, lang),
+        step_field_hint=lambda step, name, description: step_field_hint(step, name, description, lang),
         choice_name=lambda name, value: choice_name(name, value, lang),
         **context,
     )

@@ -14,7 +14,15 @@ from fastapi.testclient import TestClient
 from service.cases.guards import DecisionOutcome
 from service.cases.steps import STEPS
 from service.console.forms import Field, form_of
-from service.console.i18n import CHOICE_NAMES, FIELD_HINTS, FIELD_NAMES, choice_name, field_hint, field_name
+from service.console.i18n import (
+    CHOICE_NAMES,
+    FIELD_HINTS,
+    FIELD_NAMES,
+    STEP_FIELD_WORDS,
+    choice_name,
+    field_hint,
+    field_name,
+)
 from service.evidence.service import EvidenceKind
 from service.ledger.models import LedgerEntry
 from service.runtime import Runtime
@@ -57,6 +65,11 @@ def test_every_field_of_every_step_has_chinese_words_for_its_name_hint_and_choic
         + [f"CHOICE_NAMES lacks {line}" for line in unchosen]
     )
     assert missing == [], "words missing in service/console/i18n.py:\n" + "\n".join(missing)
+
+
+def test_a_fields_own_words_on_a_step_name_a_field_that_step_has() -> None:
+    fields = {(step, f.name) for step, f in every_field()}
+    assert sorted(set(STEP_FIELD_WORDS) - fields) == []
 
 
 def test_every_outcome_of_a_decision_has_a_name() -> None:
@@ -120,6 +133,12 @@ def test_a_step_page_shows_the_hints_and_choices_in_chinese_and_sends_the_codes(
     assert ">aged_14_to_18<" not in page
     assert "违法行为时的年龄" in page  # the name, not the schema's title "AgeAtAct"
     assert "AgeAtAct" not in page
+
+    # One payload, two records: an inspection names who was present, an inquiry who was asked.
+    inspection = html.unescape(client.get(f"/cases/{case_id}/steps/record_inspection").text)
+    assert "当事人或者在场人" in inspection
+    assert "被询问人" not in inspection
+    assert "被询问人" in html.unescape(client.get(f"/cases/{case_id}/steps/record_inquiry").text)
 
     penalty = html.unescape(client.get(f"/cases/{case_id}/steps/intend_penalty").text)
     assert (

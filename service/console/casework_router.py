@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from service import idempotency
 from service.auth.permissions import Permission
 from service.auth.users import users_of_agency
+from service.cases import casefile
 from service.cases import service as cases
 from service.cases.deadlines_view import case_deadlines
 from service.cases.disclosure import party_of, redacted_party
@@ -37,7 +38,7 @@ from service.cases.workflow import CaseState, Procedure
 from service.catalogue.service import item_of, items_of, require_current_version
 from service.console import desks
 from service.console.acting import if_match_of, take_step_once, with_lf
-from service.console.forms import form_of, read_answer
+from service.console.forms import StepForm, form_of, read_answer
 from service.console.schemas import Recorded
 from service.console.web import (
     ConsoleRequires,
@@ -49,6 +50,7 @@ from service.console.web import (
     render,
     runtime_of,
     sent_form,
+    yuan,
 )
 from service.errors import DomainError, InvalidInput
 from service.evidence import service as evidence_service
@@ -374,10 +376,29 @@ def step_page(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         context = _step_context(session, runtime, viewer, case, step)
-        values = _chosen_by_link(request, context)
+        values = _intended_penalty(context["form"], case) | _chosen_by_link(request, context)
         if TWO_OFFICERS in runtime.case_context.workflows[Procedure(case.procedure)].transition(step).guards:
             values["officers"] = case_colleagues(context["choices"], cases.case_officer_ids(session, case))
     return render(request, "step.html", viewer, values=values, **context)
+
+
+def _intended_penalty(form: StepForm, case: Case) -> dict[str, list[str]]:
+    """The penalty the head intended (intend_penalty), filled into a form that states one — the prior notice, the
+    decision — to be restated or changed (after the party was heard the decision may differ), not typed again."""
+    intended = casefile.proposed_of(case.case_file)
+    if intended is None:
+        return {}
+    said = {
+        "kinds": sorted(str(k) for k in intended.kinds),
+        "fine_fen": [yuan(intended.fine_fen)] if intended.fine_fen else [],
+        "confiscated_value_fen": [yuan(intended.confiscated_value_fen)] if intended.confiscated_value_fen else [],
+    }
+    filled: dict[str, list[str]] = {}
+    for f in form.fields:
+        parent, _, key = f.name.rpartition(".")
+        if parent.rpartition(".")[2] == "penalty" and said.get(key):
+            filled[f.name] = said[key]
+    return filled
 
 
 # The rule that an act is done by two qualified officers (第四十二条): only then is a second one ticked beforehand.

@@ -70,6 +70,9 @@ def test_the_head_decides_a_fine_typed_in_yuan_on_the_records_ticked_and_the_sig
     assert "罚款金额（元）" in page
     assert "单位：元，可精确到分" in page
     assert "（分）" not in page
+    # The penalty the head intended is filled in, in yuan, to restate or change — not typed again.
+    assert re.search(r'id="f-penalty-fine_fen" name="penalty.fine_fen"[^>]*value="300.00"', page), page
+    assert 'name="penalty.kinds" value="fine" checked' in page
     # The inquiry is the case's evidence (第四十条): offered by its number, kind, time and gist.
     offered = re.findall(r'<input type="checkbox" id="f-evidence-(\d+)" name="evidence" value="\1">', page)
     assert offered, page

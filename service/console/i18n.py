@@ -34,6 +34,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "recorded_on": ("记录于", " recorded on"),
     "asked_waiting": ("已请示、待负责人决定", "Asked for, waiting for the head"),
     "entry_hash": ("记录哈希值", "Entry hash"),
+    # What to do on the page about a rule that refused a step, where the page can say it.
+    "remedy_two_qualified_officers": (
+        "请在“共同执法人员”中勾选另一名当前具备该事项执法资格的执法人员。",
+        "Tick another officer qualified for the item now under “Second officer”.",
+    ),
     "no_more_evidence": ("本案所处阶段不再收集证据。", "This case no longer collects evidence at this stage."),
     # Where a legal review stands on the reviewer's queue (service/console/desks.py, review_queue).
     "queue_requested": ("已提请，待接收", "requested, not yet taken"),

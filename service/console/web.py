@@ -207,17 +207,24 @@ def problem_view(error: DomainError, lang: Lang) -> dict[str, Any]:
     body = error.problem(english=lang == "en")
     failures = [
         {
+            "guard": f.get("guard", ""),
             "reason": f.get("reason_en" if lang == "en" else "reason_zh", ""),
             "article": f.get("basis", {}).get("citation"),
         }
         for f in body.get("failures", []) or []
         if isinstance(f, dict)
     ]
+    detail = body["detail"]
+    if failures and isinstance(body.get("transition"), str):
+        # The API's detail names the step and each rule by its code; the page names the step and lists the rules
+        # below, each with its reason and article (and what to do on the page, where the page can say it).
+        name = step_name(body["transition"], lang)
+        detail = f"{name} refused:" if lang == "en" else f"不予办理“{name}”："
     return {
         "status": error.status,
         "code": error.code,
         "title": body["title"],
-        "detail": body["detail"],
+        "detail": detail,
         "article": body.get("article"),
         "failures": failures,
     }

@@ -168,6 +168,13 @@ def test_an_unqualified_second_officer_is_greyed_and_refused_with_the_article(
     assert refused.status_code == 409, refused.text
     assert "第四十二条" in refused.text or "第42条" in refused.text
     assert case_entries(runtime, case_id) == before
+    # The page names the step and what to do about the rule, not the codes the API's detail names them by.
+    alert = html.unescape(refused.text[refused.text.index('id="problem"') :])
+    alert = alert[: alert.index("</div>")]
+    assert "不予办理“询问笔录”" in alert
+    assert "record_inquiry" not in alert
+    assert "two_qualified_officers" not in alert
+    assert "请在“共同执法人员”中勾选另一名" in alert
 
 
 def test_times_are_shown_in_beijing_time_as_they_are_typed(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.cases.deadlines_view import CaseDeadline
 from service.inputs import Line, Paragraph, SaneDate, SaneDateTime
+
+# Where a case came from (案件来源登记表): found on inspection, a complaint, a referral by another body, a report.
+SourceKind = Literal["inspection", "complaint", "referral", "report", "other"]
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 
 
 class StepProblem(BaseModel):
@@ -43,7 +47,7 @@ class OpenCaseBody(BaseModel):
     item_code: Line = Field(min_length=1, max_length=50)
     title: Line = Field(min_length=1, max_length=300, description="short description of the matter")
     party: PartyModel
-    source_kind: Literal["inspection", "complaint", "referral", "report", "other"] = "inspection"
+    source_kind: SourceKind = "inspection"
     source_description: Paragraph = Field(default="", max_length=4000)
     occurred_on: SaneDate | None = Field(
         default=None, description="the day of the act; filing is refused without it (第三十六条)"

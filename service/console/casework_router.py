@@ -31,7 +31,7 @@ from service.cases.deadlines_view import case_deadlines
 from service.cases.disclosure import party_of, redacted_party
 from service.cases.history import case_history, citable_evidence, stream_entries
 from service.cases.models import Case
-from service.cases.schemas import OpenCaseBody, StepEnvelope
+from service.cases.schemas import SOURCE_KINDS, OpenCaseBody, StepEnvelope
 from service.cases.steps import STEPS
 from service.cases.versioning import etag
 from service.cases.workflow import CaseState, Procedure
@@ -152,6 +152,7 @@ def new_case_page(
         chosen=chosen,
         choices=choices,
         areas=runtime.case_context.designated_areas.of(viewer.principal.agency_code),
+        source_kinds=SOURCE_KINDS,
         values={},
         idempotency_key=secrets.token_urlsafe(16),
     )
@@ -238,6 +239,7 @@ def _register(request: Request, viewer: Viewer, sent: dict[str, list[str]]) -> R
             chosen=chosen,
             choices=[],
             areas=runtime.case_context.designated_areas.of(viewer.principal.agency_code),
+            source_kinds=SOURCE_KINDS,
             values=body,
             idempotency_key=key or secrets.token_urlsafe(16),
             error=problem_view(refused, language(request)),

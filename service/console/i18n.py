@@ -34,6 +34,19 @@ _WORDS: dict[str, tuple[str, str]] = {
     "recorded_on": ("记录于", " recorded on"),
     "asked_waiting": ("已请示、待负责人决定", "Asked for, waiting for the head"),
     "entry_hash": ("记录哈希值", "Entry hash"),
+    # A signing key and where it stands (service/signing/): registered, approved by the admin, revoked.
+    "key_id": ("密钥编号", "Key id"),
+    "key_pending": ("待批准", "pending"),
+    "key_approved": ("已批准", "approved"),
+    "key_revoked": ("已撤销", "revoked"),
+    # The case file beside a legal review, in words (the reviewer's page).
+    "filed_at": ("立案时间", "Filed"),
+    "proposed_penalty": ("拟作出的行政处罚", "Intended penalty"),
+    "major_case": ("重大执法决定", "Major decision"),
+    "statement_status": ("陈述、申辩", "Statement and defence"),
+    "statement_none": ("尚未陈述、申辩", "none yet"),
+    "statement_recorded": ("已记录陈述、申辩", "recorded"),
+    "statement_waived": ("当事人放弃陈述、申辩", "waived by the party"),
     # What to do on the page about a rule that refused a step, where the page can say it.
     "remedy_two_qualified_officers": (
         "请在“共同执法人员”中勾选另一名当前具备该事项执法资格的执法人员。",
@@ -77,7 +90,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "id_number": ("证件号码", "ID number"),
     "phone": ("联系电话", "Phone"),
     "address": ("地址", "Address"),
-    "source_description": ("案件来源说明", "Source"),
+    "source_kind": ("案件来源", "Source"),
+    "source_description": ("案件来源说明", "About the source"),
     "occurred_on": ("违法行为发生日期", "Occurred on"),
     "needed_for_filing": ("立案前须填写", "needed before filing"),
     "time_bar_hint": (
@@ -882,6 +896,12 @@ CHOICE_NAMES: dict[tuple[str, str], tuple[str, str]] = {
     ("result", "changed"): ("变更", "Changed"),
     ("result", "revoked"): ("撤销", "Revoked"),
     ("result", "confirmed_illegal"): ("确认违法", "Confirmed illegal"),
+    # Where a case came from (案件来源登记表): found on inspection, a complaint, a referral, a report.
+    ("source_kind", "inspection"): ("监督检查发现", "Found on inspection"),
+    ("source_kind", "complaint"): ("投诉", "Complaint"),
+    ("source_kind", "report"): ("举报", "Report"),
+    ("source_kind", "referral"): ("其他机关移送", "Referred by another body"),
+    ("source_kind", "other"): ("其他", "Other"),
     # The kinds of evidence (行政处罚法 第四十六条), as an upload names them.
     ("kind", "documentary"): ("书证", "Documentary evidence"),
     ("kind", "physical"): ("物证", "Physical evidence"),

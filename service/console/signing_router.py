@@ -28,7 +28,9 @@ from starlette.concurrency import run_in_threadpool
 
 from service.auth.permissions import Permission
 from service.auth.users import users_of_agency
+from service.cases import casefile
 from service.cases import service as cases
+from service.cases.workflow import CaseState, Procedure
 from service.console.acting import if_match_of, take_step_once, with_lf
 from service.console.web import (
     ConsoleRequires,
@@ -101,8 +103,18 @@ def _review_view(
     case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
     review = reviews.find_review(case, review_id)
     statement = review.get("statement")
+    state = runtime.case_context.workflows[Procedure(case.procedure)].state_info(CaseState(case.state))
     return {
-        "case": {"id": str(case.id), "number": case.number, "title": case.title, "state": case.state},
+        "case": {
+            "id": str(case.id),
+            "number": case.number,
+            "title": case.title,
+            "state": case.state,
+            "state_zh": state.zh,
+            "state_en": state.en,
+        },
+        # What the reviewer checks the decision against (第五十八条): the penalty the head intends, in words.
+        "proposed": casefile.proposed_of(case.case_file),
         "file": {k: v for k, v in case.case_file.stored().items() if k not in ("party_commitments", "reviews")},
         "evidence": evidence_service.evidence_of(session, case),
         "review": review,

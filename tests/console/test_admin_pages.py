@@ -147,18 +147,19 @@ def test_a_reviewers_key_is_approved_then_revoked_by_the_admin(app: FastAPI) -> 
     browser, csrf = admin(app)
     page = browser.get("/admin/keys").text
     row = page.split(f'id="key-{key_id}"')[1].split("</tr>")[0]
-    assert "pending" in row
-    assert "reviewer" in row
+    assert "待批准" in row  # pending, in the page's language
+    assert "赵敏（reviewer）" in row
     approve = re.search(r'action="(/admin/keys/[0-9a-f-]+/approve)"', row)
     assert approve is not None
     assert browser.post(approve.group(1), files=form(csrf=csrf), follow_redirects=False).status_code == 303
     row = browser.get("/admin/keys").text.split(f'id="key-{key_id}"')[1].split("</tr>")[0]
-    assert "approved" in row
+    assert "已批准" in row
+    assert "系统管理员" in row  # who approved it, by name, not user:<id>
     revoke = re.search(r'action="(/admin/keys/[0-9a-f-]+/revoke)"', row)
     assert revoke is not None
     assert browser.post(revoke.group(1), files=form(csrf=csrf), follow_redirects=False).status_code == 303
     row = browser.get("/admin/keys").text.split(f'id="key-{key_id}"')[1].split("</tr>")[0]
-    assert "revoked" in row
+    assert "已撤销" in row
     assert 'action="/admin/keys/' not in row
 
     officer = TestClient(app)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from service.cases.guards import DecisionOutcome
+from service.cases.schemas import SOURCE_KINDS
 from service.cases.steps import STEPS
 from service.console.forms import Field, form_of
 from service.console.i18n import (
@@ -75,6 +76,18 @@ def test_a_fields_own_words_on_a_step_name_a_field_that_step_has() -> None:
 def test_every_outcome_of_a_decision_has_a_name() -> None:
     """The sign-off page and the yearly report name a decision's outcome by the choices' words, never its code."""
     assert sorted(OUTCOMES - set(CHOICE_NAMES)) == []
+
+
+def test_every_source_of_a_case_has_a_name() -> None:
+    """The registration form offers where a case came from (案件来源) by name, sending the API's code."""
+    assert sorted({("source_kind", k) for k in SOURCE_KINDS} - set(CHOICE_NAMES)) == []
+
+
+def test_the_registration_form_asks_where_the_case_came_from(client: TestClient) -> None:
+    sign_in(client, "officer1")
+    page = client.get("/cases/new?item=CQ-TM-003").text
+    assert '<option value="inspection">监督检查发现</option>' in page
+    assert '<option value="complaint">投诉</option>' in page
 
 
 def test_every_kind_of_evidence_has_a_name() -> None:

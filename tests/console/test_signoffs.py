@@ -440,6 +440,15 @@ def test_the_reviewers_queue_says_where_each_review_stands_in_words(
     home = reviewer.get("/").text
     assert "（已接收，审核中）" in home
     assert "(taken)" not in home
+    # The case file beside the review, in words: the penalty intended (第五十八条 reviews it), not the file's keys.
+    page = html.unescape(reviewer.get(f"/cases/{case['id']}/reviews/{review_id}").text)
+    facts = page[page.index('id="review-file"') :]
+    facts = facts[: facts.index("</dl>")]
+    assert "拟作出的行政处罚" in facts
+    assert "罚款；罚款金额（元） 100000.00" in facts
+    assert "法人或其他组织" in facts
+    assert "catalogue_version" not in facts
+    assert "party_heard" not in facts
 
 
 def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases: Cases, clock: FixedClock) -> None:

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
+from service.inputs import Line, SaneDate
 from service.validation_words import message_zh, problems_zh
 from tests.cases.driver import Auth, Cases
 
@@ -22,6 +23,7 @@ class Sample(BaseModel):
     officer_id: uuid.UUID
     held_on: date
     text: Annotated[str, Field(min_length=1, max_length=5)]
+    tags: Annotated[list[str], Field(max_length=2)] = []
 
 
 GOOD = {"count": 1, "method": "post", "officer_id": str(uuid.uuid4()), "held_on": "2026-12-05", "text": "x"}
@@ -44,12 +46,25 @@ def errors_of(**changes: object) -> list[dict[str, object]]:
         ({"held_on": "5/12/2026"}, "日期格式有误"),
         ({"text": ""}, "不能为空"),
         ({"text": "toolong"}, "过长：最多5个字符"),
+        ({"tags": ["a", "b", "c"]}, "过长：最多2项"),
         ({"extra": 1}, "不接受该字段"),
     ],
 )
 def test_each_kind_of_refusal_is_worded_in_chinese(changes: dict[str, object], said: str) -> None:
     (error,) = errors_of(**changes)
     assert said in message_zh(error)
+
+
+def test_the_services_own_input_rules_are_worded_in_chinese_too() -> None:
+    class Typed(BaseModel):
+        line: Line
+        on: SaneDate
+
+    with pytest.raises(ValidationError) as refused:
+        Typed.model_validate({"line": "a\u0000b", "on": "1800-01-01"})
+    said = [message_zh(dict(e)) for e in refused.value.errors()]
+    assert said[0] == "不允许输入控制字符 U+0000"
+    assert said[1].startswith("日期须在 ")
 
 
 def test_a_missing_field_is_named_where_it_is() -> None:

@@ -92,6 +92,7 @@ class CitableEntry(BaseModel):
 
     seq: int
     type: str
+    step: str | None  # the step that recorded it (record_inquiry…); an upload's entry has none
     claimed_at: datetime
     gist: str  # the place and the record's opening words, or the file and its description
 
@@ -111,10 +112,20 @@ def citable_evidence(session: Session, case: Any) -> list[CitableEntry]:
         )
         .order_by(LedgerEntry.stream_seq)
     )
-    return [
-        CitableEntry(seq=e.stream_seq, type=e.type, claimed_at=e.claimed_at, gist=_gist(parse_entry(e.canonical).body))
-        for e in rows
-    ]
+    out = []
+    for e in rows:
+        body = parse_entry(e.canonical).body
+        step = body.get("transition")
+        out.append(
+            CitableEntry(
+                seq=e.stream_seq,
+                type=e.type,
+                step=step if isinstance(step, str) else None,
+                claimed_at=e.claimed_at,
+                gist=_gist(body),
+            )
+        )
+    return out
 
 
 def _gist(body: Any) -> str:

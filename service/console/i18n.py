@@ -689,8 +689,7 @@ FIELD_HINTS: dict[str, str] = {
     "the discretion reasons (裁量说明)": "裁量理由（裁量说明）",
     "the entries of this case (inquiry and inspection records, evidence collected, …) the decision relies on, by "
     "number (第四十条); at least one (guard decision_evidence_recorded)": (
-        "决定所依据的本案记录（询问笔录、现场检查笔录、收集的证据等）的序号（第四十条）；"
-        "至少一项（校验规则 decision_evidence_recorded）"
+        "决定所依据的本案记录（询问笔录、现场检查笔录、收集的证据等）的序号（第四十条）；至少一项"
     ),
     "the number of the pre-printed decision form (第五十二条)": (
         "预定格式、编有号码的行政处罚决定书的编号（第五十二条）"

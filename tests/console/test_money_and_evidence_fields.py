@@ -76,7 +76,8 @@ def test_the_head_decides_a_fine_typed_in_yuan_on_the_records_ticked_and_the_sig
     # The inquiry is the case's evidence (第四十条): offered by its number, kind, time and gist.
     offered = re.findall(r'<input type="checkbox" id="f-evidence-(\d+)" name="evidence" value="\1">', page)
     assert offered, page
-    assert "询问笔录" in page
+    assert "询问笔录 · " in page  # the record by its name, not its entry type
+    assert "case:inquiry:recorded" not in page
     assert "当事人家中" in page
     hidden = step_form(client, case["id"], "decide_penalty")
     decided = client.post(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import secrets
 import uuid
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -25,7 +24,6 @@ from starlette.concurrency import run_in_threadpool
 from service import idempotency
 from service.auth.permissions import Permission
 from service.auth.users import users_of_agency
-from service.cases import casefile
 from service.cases import service as cases
 from service.cases.deadlines_view import case_deadlines
 from service.cases.disclosure import party_of, redacted_party
@@ -38,7 +36,15 @@ from service.cases.workflow import CaseState, Procedure
 from service.catalogue.service import item_of, items_of, require_current_version
 from service.console import desks
 from service.console.acting import if_match_of, take_step_once, with_lf
-from service.console.forms import StepForm, form_of, read_answer
+from service.console.forms import form_of, read_answer
+from service.console.prefill import (
+    CITING_FIELDS,
+    TWO_OFFICERS,
+    case_colleagues,
+    chosen_by_link,
+    intended_penalty,
+    officer_fields,
+)
 from service.console.schemas import Recorded
 from service.console.web import (
     ConsoleRequires,
@@ -50,7 +56,6 @@ from service.console.web import (
     render,
     runtime_of,
     sent_form,
-    yuan,
 )
 from service.errors import DomainError, InvalidInput
 from service.evidence import service as evidence_service
@@ -105,19 +110,6 @@ def officer_choices(
         )
     choices.sort(key=lambda o: (not o["ok"], o["name"]))
     return choices
-
-
-# The fields that cite the case's records as evidence by their numbers (a decision's, 行政处罚法 第四十条).
-CITING_FIELDS = frozenset({"evidence"})
-
-
-def officer_fields(session: Session, agency_id: uuid.UUID, names: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
-    """For each field of a step that names an officer (a recusal's, a hearing's chair: an active officer of the
-    agency, 第四十二条), the agency's active officers to choose from by name — (id, name) — not an id to type."""
-    if not names:
-        return {}
-    active = [(str(o.id), o.name) for o in officers_of_agency(session, agency_id) if o.active]
-    return {name: active for name in names}
 
 
 # -- registering a case ------------------------------------------------------------------------------------------
@@ -378,54 +370,10 @@ def step_page(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         context = _step_context(session, runtime, viewer, case, step)
-        values = _intended_penalty(context["form"], case) | _chosen_by_link(request, context)
+        values = intended_penalty(context["form"], case) | chosen_by_link(request, context)
         if TWO_OFFICERS in runtime.case_context.workflows[Procedure(case.procedure)].transition(step).guards:
             values["officers"] = case_colleagues(context["choices"], cases.case_officer_ids(session, case))
     return render(request, "step.html", viewer, values=values, **context)
-
-
-def _intended_penalty(form: StepForm, case: Case) -> dict[str, list[str]]:
-    """The penalty the head intended (intend_penalty), filled into a form that states one — the prior notice, the
-    decision — to be restated or changed (after the party was heard the decision may differ), not typed again."""
-    intended = casefile.proposed_of(case.case_file)
-    if intended is None:
-        return {}
-    said = {
-        "kinds": sorted(str(k) for k in intended.kinds),
-        "fine_fen": [yuan(intended.fine_fen)] if intended.fine_fen else [],
-        "confiscated_value_fen": [yuan(intended.confiscated_value_fen)] if intended.confiscated_value_fen else [],
-    }
-    filled: dict[str, list[str]] = {}
-    for f in form.fields:
-        parent, _, key = f.name.rpartition(".")
-        if parent.rpartition(".")[2] == "penalty" and said.get(key):
-            filled[f.name] = said[key]
-    return filled
-
-
-# The rule that an act is done by two qualified officers (第四十二条): only then is a second one ticked beforehand.
-TWO_OFFICERS = "two_qualified_officers"
-
-
-def case_colleagues(choices: list[dict[str, Any]], assigned: Sequence[uuid.UUID]) -> list[str]:
-    """The officers to tick beforehand among ``choices`` (every other officer of the agency) for an act two officers
-    do (第四十二条): the case's own, if qualified for its item now — usually the one the case was registered with.
-    Never for an act one officer does alone (a request to the head): the record would name someone not there."""
-    mine = {str(o) for o in assigned}
-    return [o["id"] for o in choices if o["ok"] and o["id"] in mine]
-
-
-def _chosen_by_link(request: Request, context: dict[str, Any]) -> dict[str, list[str]]:
-    """What a link to a step's form chooses beforehand (the head's desk: the officer a recusal application names,
-    and who applied): an officer of an officer field, a choice of a select — never text, which the link's author
-    would write into the head's act."""
-    choices = {f.name: f.choices for f in context["form"].fields if f.kind == "select"}
-    officers = {name: {o for o, _ in found} for name, found in context["officer_fields"].items()}
-    return {
-        name: [value]
-        for name, value in request.query_params.items()
-        if value in officers.get(name, ()) or value in choices.get(name, ())
-    }
 
 
 @router.post("/cases/{case_id}/steps/{step}")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.models import User
 from service.cases.guards import EVIDENCE_ENTRY_TYPES
+from service.cases.locking import case_stream
 from service.ledger.canonical import parse_entry
 from service.ledger.merkle import leaf_hash
 from service.ledger.models import LedgerEntry, LedgerLeaf
@@ -107,7 +108,7 @@ def citable_evidence(session: Session, case: Any) -> list[CitableEntry]:
         select(LedgerEntry)
         .where(
             LedgerEntry.agency_id == case.agency_id,
-            LedgerEntry.stream == f"case:{case.id}",
+            LedgerEntry.stream == case_stream(case.id),
             LedgerEntry.type.in_(EVIDENCE_ENTRY_TYPES),
         )
         .order_by(LedgerEntry.stream_seq)

@@ -165,11 +165,9 @@ def home(request: Request, viewer: SignedIn) -> HTMLResponse:
             # Newest deadlines first as the issue asks: the nearest due date at the top (what is due next).
             blocks["due"] = [(desks.case_line(session, runtime, c), d) for c, d in due]
         if principal.has(Permission.CASE_APPROVE):
-            names = {str(u.id): u.display_name for u in users_of_agency(session, principal.agency_id)}
-            # Who asked for an approval, by the actor the request recorded (``user:<id>``).
-            blocks["actors"] = {f"user:{user_id}": name for user_id, name in names.items()}
-            # Whose recusal an application asks for, by the officer's id (第四十三条).
-            blocks["officers"] = {str(o.id): o.name for o in officers_of_agency(session, principal.agency_id)}
+            staff = users_of_agency(session, principal.agency_id)
+            names = {str(u.id): u.display_name for u in staff}
+            blocks["askers"] = desks.askers_of(staff, officers_of_agency(session, principal.agency_id))
             if principal.has(Permission.CASE_DECIDE):
                 # The head's desk: approvals and signatures waiting, discussions needed, deadlines at risk — and every
                 # case of the agency to open, not only those waiting (the cases the desk looked at, newest first).

@@ -32,7 +32,7 @@ from service.cases.models import Case
 from service.cases.schemas import SOURCE_KINDS, OpenCaseBody, StepEnvelope
 from service.cases.steps import STEPS
 from service.cases.versioning import etag
-from service.cases.workflow import CaseState, Procedure
+from service.cases.workflow import Procedure
 from service.catalogue.service import item_of, items_of, require_current_version
 from service.console import desks
 from service.console.acting import if_match_of, take_step_once, with_lf
@@ -245,7 +245,7 @@ def _register(request: Request, viewer: Viewer, sent: dict[str, list[str]]) -> R
 
 def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]:
     now = runtime.clock.now()
-    workflow = runtime.case_context.workflows[Procedure(case.procedure)]
+    state = runtime.case_context.state_of(case.procedure, case.state)
     steps = cases.steps_now(session, runtime.case_context, case, now)
     units = runtime.officer_policy.units
     officers = officers_named(session, cases.case_officer_ids(session, case))
@@ -258,13 +258,15 @@ def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]
         "party": redacted_party(party_of(session, case), runtime.publicity.rules.address_levels),
         "officers": [{"name": o.name, "unit": units.get(o.unit, o.unit)} for o in officers],
         "asked": asked,
-        **(_names_of_askers(session, case.agency_id) if asked else {"actors": {}, "officer_names": {}}),
+        "askers": desks.askers_of(users_of_agency(session, case.agency_id), officers_of_agency(session, case.agency_id))
+        if asked
+        else desks.NOBODY_ASKED,
         "occurred_on": case.occurred_on,
         "number": case.number,
         "title": case.title,
         "state": case.state,
-        "state_zh": workflow.state_info(CaseState(case.state)).zh,
-        "state_en": workflow.state_info(CaseState(case.state)).en,
+        "state_zh": state.zh,
+        "state_en": state.en,
         "procedure": case.procedure,
         "item_code": case.item_code,
         "registered_at": case.registered_at,
@@ -274,14 +276,6 @@ def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]
         "blocked": [(name, [f.to_record() for f in failures]) for name, failures in steps.blocked],
         "evidence": evidence_service.evidence_of(session, case),
         "reviews": case.case_file.reviews,
-    }
-
-
-def _names_of_askers(session: Session, agency_id: uuid.UUID) -> dict[str, dict[str, str]]:
-    """Who asked, by the actor a request recorded (``user:<id>``), and whose recusal, by the officer's id."""
-    return {
-        "actors": {f"user:{u.id}": u.display_name for u in users_of_agency(session, agency_id)},
-        "officer_names": {str(o.id): o.name for o in officers_of_agency(session, agency_id)},
     }
 
 
@@ -357,6 +351,7 @@ def _step_context(session: Session, runtime: Runtime, viewer: Viewer, case: Case
         if field_act
         else [],
         "officer_fields": officer_fields(session, case.agency_id, declared.names_officers),
+        "two_officers": TWO_OFFICERS in transition.guards,  # 第四十二条: the case's own second officer ticked
         # A decision's evidence (第四十条): the case's records to tick, by number, not numbers to look up and type.
         "entry_fields": {f.name: citable_evidence(session, case) for f in form.fields if f.name in CITING_FIELDS},
         "version": case.version,
@@ -371,7 +366,7 @@ def step_page(request: Request, case_id: uuid.UUID, step: str, viewer: Reader) -
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         context = _step_context(session, runtime, viewer, case, step)
         values = intended_penalty(context["form"], case) | chosen_by_link(request, context)
-        if TWO_OFFICERS in runtime.case_context.workflows[Procedure(case.procedure)].transition(step).guards:
+        if context["two_officers"]:
             values["officers"] = case_colleagues(context["choices"], cases.case_officer_ids(session, case))
     return render(request, "step.html", viewer, values=values, **context)
 

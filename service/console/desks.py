@@ -6,18 +6,20 @@ can be given now, so the desk shows only what the head's step routes would accep
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from service.auth.models import User
 from service.auth.principal import Principal
+from service.auth.users import user_stream
 from service.cases import search
 from service.cases import service as cases
 from service.cases.casefile import ApprovalRequestRecord, RecusalApplicationRecord
 from service.cases.models import Case
-from service.cases.workflow import CaseState, Procedure
+from service.officers.models import Officer
 from service.runtime import Runtime
 
 # The approval a case waits for by its state alone: filing (立案), the step every registered case waits for (行政处罚法
@@ -41,6 +43,25 @@ class Waiting:
     request: ApprovalRequestRecord | None = None
     recusal_of: str | None = None  # an officer's id
     recusal: RecusalApplicationRecord | None = None
+
+
+@dataclass(frozen=True)
+class Askers:
+    """The names a waiting approval is shown with: who asked or recorded it, by the actor the entry recorded
+    (``user:<id>``), and whose recusal an application asks for, by the officer's id (第四十三条)."""
+
+    actors: dict[str, str]
+    officers: dict[str, str]
+
+
+NOBODY_ASKED = Askers({}, {})
+
+
+def askers_of(staff: Iterable[User], officers: Iterable[Officer]) -> Askers:
+    return Askers(
+        {user_stream(u.id): u.display_name for u in staff},
+        {str(o.id): o.name for o in officers},
+    )
 
 
 def waiting_approvals(case: Case, available: Sequence[str]) -> list[Waiting]:
@@ -72,14 +93,14 @@ class CaseLine:
 
 
 def case_line(session: Session, runtime: Runtime, case: Case) -> CaseLine:
-    workflow = runtime.case_context.workflows[Procedure(case.procedure)]
+    state = runtime.case_context.state_of(case.procedure, case.state)
     return CaseLine(
         id=str(case.id),
         number=case.number,
         title=case.title,
         state=case.state,
-        state_zh=workflow.state_info(CaseState(case.state)).zh,
-        state_en=workflow.state_info(CaseState(case.state)).en,
+        state_zh=state.zh,
+        state_en=state.en,
         item_code=case.item_code,
         procedure=case.procedure,
         registered_at=case.registered_at,

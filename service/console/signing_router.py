@@ -30,7 +30,6 @@ from service.auth.permissions import Permission
 from service.auth.users import users_of_agency
 from service.cases import casefile
 from service.cases import service as cases
-from service.cases.workflow import CaseState, Procedure
 from service.console.acting import if_match_of, take_step_once, with_lf
 from service.console.web import (
     ConsoleRequires,
@@ -103,7 +102,7 @@ def _review_view(
     case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
     review = reviews.find_review(case, review_id)
     statement = review.get("statement")
-    state = runtime.case_context.workflows[Procedure(case.procedure)].state_info(CaseState(case.state))
+    state = runtime.case_context.state_of(case.procedure, case.state)
     return {
         "case": {
             "id": str(case.id),

@@ -23,7 +23,6 @@ from service.cases.context import CaseContext
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case
 from service.cases.service import acting_officer, action_moment, agency_officers, qualifications_for
-from service.cases.workflow import CaseState, Procedure
 from service.errors import Conflict, InvalidInput, NotFound, RuleOfLawRefusal
 from service.evidence.filenames import normalise_filename
 from service.evidence.models import Evidence, EvidenceCustody
@@ -108,7 +107,7 @@ def check_collection(
             f"证据种类须为以下之一：{'、'.join(EvidenceKind)}（第四十六条）",
         ) from None
     if case.state not in COLLECTING_STATES:
-        state = context.workflows[Procedure(case.procedure)].state_info(CaseState(case.state))
+        state = context.state_of(case.procedure, case.state)
         raise Conflict(
             f"no evidence is collected in state {case.state} ({state.en})",
             f"案件处于“{state.zh}”状态，不再收集证据",

@@ -37,3 +37,9 @@ def form(**fields: str | list[str]) -> dict[str, tuple[None, str]] | list[tuple[
         for v in value if isinstance(value, list) else [value]:
             out.append((name, (None, v)))
     return out
+
+
+def part_of(page: str, marker: str, end: str) -> str:
+    """The part of ``page`` from ``marker`` to the first ``end`` after it: a section, a list, an alert."""
+    start = page.index(marker)
+    return page[start : page.index(end, start)]

@@ -13,6 +13,7 @@ from typing import cast
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from service.cases import schedule
 from service.cases.router import DOCUMENTED_WORKFLOWS
@@ -26,7 +27,7 @@ from service.policy.calendar import SHANGHAI
 from service.runtime import Runtime
 from tests.cases.driver import Auth, Cases
 
-from .helpers import form, sign_in
+from .helpers import form, part_of, sign_in
 
 CASE_URL = re.compile(r"/cases/([0-9a-f-]{36})$")
 
@@ -73,6 +74,13 @@ def step_form(client: TestClient, case_id: str, step: str) -> dict[str, str]:
     assert page.status_code == 200, page.text
     hidden = {k: html.unescape(v) for k, v in re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', page.text)}
     return hidden
+
+
+def submit_step(client: TestClient, case_id: str, step: str, **fields: str | list[str]) -> Response:
+    """A step's form posted as the browser posts it: its hidden fields (the session's token, the case's version, the
+    form's idempotency key) and ``fields``."""
+    hidden = step_form(client, case_id, step)
+    return client.post(f"/cases/{case_id}/steps/{step}", files=form(**hidden, **fields), follow_redirects=False)
 
 
 def file_as_head(client: TestClient, case_id: str) -> None:
@@ -160,17 +168,12 @@ def test_an_unqualified_second_officer_is_greyed_and_refused_with_the_article(
     alone = client.get(f"/cases/{case_id}/steps/request_preservation_approval").text
     assert f'id="officer-{li}" checked' not in alone
     before = case_entries(runtime, case_id)
-    hidden = step_form(client, case_id, "record_inquiry")
-    refused = client.post(
-        f"/cases/{case_id}/steps/record_inquiry",
-        files=form(**hidden, place="现场", summary="询问", officers=wang),
-    )
+    refused = submit_step(client, case_id, "record_inquiry", place="现场", summary="询问", officers=wang)
     assert refused.status_code == 409, refused.text
     assert "第四十二条" in refused.text or "第42条" in refused.text
     assert case_entries(runtime, case_id) == before
     # The page names the step and what to do about the rule, not the codes the API's detail names them by.
-    alert = html.unescape(refused.text[refused.text.index('id="problem"') :])
-    alert = alert[: alert.index("</div>")]
+    alert = html.unescape(part_of(refused.text, 'id="problem"', "</div>"))
     assert "不予办理“询问笔录”" in alert
     assert "record_inquiry" not in alert
     assert "two_qualified_officers" not in alert

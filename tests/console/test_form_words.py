@@ -28,8 +28,8 @@ from service.evidence.service import EvidenceKind
 from service.ledger.models import LedgerEntry
 from service.runtime import Runtime
 
-from .helpers import form, sign_in
-from .test_casework import file_as_head, officer_id, open_case, step_form
+from .helpers import sign_in
+from .test_casework import file_as_head, officer_id, open_case, submit_step
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORDS = re.compile(r"[A-Za-z]+(?:[ ,;:]+[A-Za-z]+){2,}")  # three English words in a row: a sentence left
@@ -162,19 +162,16 @@ def test_a_step_page_shows_the_hints_and_choices_in_chinese_and_sends_the_codes(
     assert "an amount in fen" not in penalty
 
     # What the form sends is the code, recorded as the payload model takes it.
-    hidden = step_form(client, case_id, "record_circumstances")
-    recorded = client.post(
-        f"/cases/{case_id}/steps/record_circumstances",
-        files=form(
-            **hidden,
-            age_at_act="aged_14_to_18",
-            mental_capacity="full",
-            mitigations=["coerced_or_deceived", "removed_or_reduced_harm"],
-            harm="minor",
-            findings="询问笔录、现场检查笔录",
-            officers=officer_id(runtime, "李娜"),
-        ),
-        follow_redirects=False,
+    recorded = submit_step(
+        client,
+        case_id,
+        "record_circumstances",
+        age_at_act="aged_14_to_18",
+        mental_capacity="full",
+        mitigations=["coerced_or_deceived", "removed_or_reduced_harm"],
+        harm="minor",
+        findings="询问笔录、现场检查笔录",
+        officers=officer_id(runtime, "李娜"),
     )
     assert recorded.status_code == 303, recorded.text
     with runtime.database.transaction(write=False) as session:

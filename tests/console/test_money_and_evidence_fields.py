@@ -17,8 +17,8 @@ from service.runtime import Runtime
 from tests.cases.driver import Auth, Cases
 from tests.cases.test_case_api import to_party_heard
 
-from .helpers import form, sign_in
-from .test_casework import step_form
+from .helpers import sign_in
+from .test_casework import submit_step
 
 
 @pytest.fixture
@@ -79,11 +79,11 @@ def test_the_head_decides_a_fine_typed_in_yuan_on_the_records_ticked_and_the_sig
     assert "询问笔录 · " in page  # the record by its name, not its entry type
     assert "case:inquiry:recorded" not in page
     assert "当事人家中" in page
-    hidden = step_form(client, case["id"], "decide_penalty")
-    decided = client.post(
-        f"/cases/{case['id']}/steps/decide_penalty",
-        files=form(**hidden, **{"penalty.kinds": "fine", "penalty.fine_fen": "300", "evidence": offered}),
-        follow_redirects=False,
+    decided = submit_step(
+        client,
+        case["id"],
+        "decide_penalty",
+        **{"penalty.kinds": "fine", "penalty.fine_fen": "300", "evidence": offered},
     )
     assert decided.status_code == 303, decided.text
     answer = client.get(f"/api/v1/cases/{case['id']}", headers=cases.auth("head")).json()
@@ -100,11 +100,8 @@ def test_an_amount_not_in_yuan_is_refused_in_chinese_and_kept_in_the_form_to_cor
 ) -> None:
     case = to_party_heard(cases, clock, fen=30000)
     sign_in(client, "head")
-    hidden = step_form(client, case["id"], "decide_penalty")
-    refused = client.post(
-        f"/cases/{case['id']}/steps/decide_penalty",
-        files=form(**hidden, **{"penalty.kinds": "fine", "penalty.fine_fen": "三百元", "evidence": "1"}),
-        follow_redirects=False,
+    refused = submit_step(
+        client, case["id"], "decide_penalty", **{"penalty.kinds": "fine", "penalty.fine_fen": "三百元", "evidence": "1"}
     )
     assert refused.status_code == 422, refused.text
     page = html.unescape(refused.text)

@@ -26,7 +26,7 @@ from tests.cases.driver import Auth, Cases
 from tests.cases.test_case_api import refusal
 from tests.cases.test_reviews import BIG, major_case, review
 
-from .helpers import form, sign_in
+from .helpers import form, part_of, sign_in
 from .test_casework import case_entries
 
 STATEMENT = re.compile(r'data-statement="([^"]+)"')
@@ -333,6 +333,11 @@ def test_the_heads_desk_lists_the_approvals_cases_wait_for_and_offers_an_extensi
     assert "extend_decision_deadline" not in listed
 
 
+def approvals(head: TestClient) -> str:
+    """The approvals waiting on the head's desk, as the home page lists them."""
+    return part_of(head.get("/").text, 'id="approvals-h"', "</section>")
+
+
 def test_an_approval_an_officer_asks_for_waits_on_the_heads_desk_with_its_grounds_until_given(
     app: FastAPI, cases: Cases
 ) -> None:
@@ -343,26 +348,21 @@ def test_an_approval_an_officer_asks_for_waits_on_the_heads_desk_with_its_ground
     head = TestClient(app)
     sign_in(head, "head")
 
-    def approvals() -> str:
-        desk = head.get("/").text
-        listed = desk[desk.index('id="approvals-h"') :]
-        return listed[: listed.index("</section>")]
-
-    assert f"/cases/{case['id']}" not in approvals()
+    assert f"/cases/{case['id']}" not in approvals(head)
     # The grounds are required: a request without them is refused and writes nothing.
     cases.step(case, "request_preservation_approval", expect=422, data={})
     cases.step(case, "request_preservation_approval", expect=422, data={"grounds": "  "})
     asked = cases.step(case, "request_preservation_approval", data={"grounds": "现场垃圾可能被清运，证据可能灭失"})
     assert asked["state"] == "investigating"  # a request decides nothing
     assert asked["file"]["approval_requests"]["approve_preservation"]["grounds"] == "现场垃圾可能被清运，证据可能灭失"
-    waiting = approvals()
+    waiting = approvals(head)
     assert f"/cases/{case['id']}/steps/approve_preservation" in waiting
     assert "现场垃圾可能被清运，证据可能灭失" in waiting
     assert "张伟请示于" in waiting  # who asked: officer1's name
     assert "extend_decision_deadline" not in waiting  # only what was asked
     given = cases.step(case, "approve_preservation", "head", reason="证据可能灭失")
     assert "approve_preservation" not in given["file"]["approval_requests"]
-    assert f"/cases/{case['id']}" not in approvals()
+    assert f"/cases/{case['id']}" not in approvals(head)
     # A request the head alone could give is the officer's to make, and only where the procedure has that approval.
     cases.step(case, "request_preservation_approval", "head", expect=403, data={"grounds": "证据可能灭失"})
     closed = cases.investigated()
@@ -381,23 +381,17 @@ def test_an_application_for_recusal_waits_on_the_heads_desk_naming_the_officer_u
     head = TestClient(app)
     sign_in(head, "head")
 
-    def approvals() -> str:
-        desk = head.get("/").text
-        listed = desk[desk.index('id="approvals-h"') :]
-        return listed[: listed.index("</section>")]
-
-    assert f"/cases/{case['id']}" not in approvals()  # decide_recusal is possible, but nobody applied
+    assert f"/cases/{case['id']}" not in approvals(head)  # decide_recusal is possible, but nobody applied
     officer2 = cases.officer("officer2")
     grounds = "执法人员李娜系当事人的近亲属"
     cases.step(case, "apply_for_recusal", data={"officer_id": officer2, "applicant": "party", "grounds": grounds})
-    waiting = approvals()
+    waiting = approvals(head)
     link = f"/cases/{case['id']}/steps/decide_recusal?officer_id={officer2}&requested_by=party"
     # The officers see it waiting too, on the case's page.
     officer = TestClient(app)
     sign_in(officer, "officer1")
     page = officer.get(f"/cases/{case['id']}").text
-    asked = page[page.index('id="asked-waiting"') :]
-    asked = asked[: asked.index("</ul>")]
+    asked = part_of(page, 'id="asked-waiting"', "</ul>")
     assert "回避决定" in asked
     assert "当事人申请李娜回避" in asked
     assert html.escape(link) in waiting
@@ -421,7 +415,7 @@ def test_an_application_for_recusal_waits_on_the_heads_desk_naming_the_officer_u
         reason="经审查，李娜与当事人系近亲属，决定回避",
         data={"officer_id": officer2, "recused": True, "requested_by": "party"},
     )
-    assert f"/cases/{case['id']}" not in approvals()
+    assert f"/cases/{case['id']}" not in approvals(head)
     assert 'id="asked-waiting"' not in officer.get(f"/cases/{case['id']}").text
 
 
@@ -442,8 +436,7 @@ def test_the_reviewers_queue_says_where_each_review_stands_in_words(
     assert "(taken)" not in home
     # The case file beside the review, in words: the penalty intended (第五十八条 reviews it), not the file's keys.
     page = html.unescape(reviewer.get(f"/cases/{case['id']}/reviews/{review_id}").text)
-    facts = page[page.index('id="review-file"') :]
-    facts = facts[: facts.index("</dl>")]
+    facts = part_of(page, 'id="review-file"', "</dl>")
     assert "拟作出的行政处罚" in facts
     assert "罚款；罚款金额（元） 100000.00" in facts
     assert "法人或其他组织" in facts

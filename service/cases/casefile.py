@@ -425,6 +425,9 @@ class CaseFile(_Record):
     recusal_applications: dict[str, RecusalApplicationRecord] = Field(default_factory=dict)
     summary_form_number: str | None = None
     decision_signed: bool = False
+    # The documents issued for the case (service/documents/): each kind's latest issue, when it was recorded. What
+    # is served is the written decision (第六十一条): serving waits for it (``decision_document_issued``).
+    documents_issued: dict[str, Instant] = Field(default_factory=dict)
     discussion_signed: bool = False
     major: bool = False
     revoked_at: Instant | None = None
@@ -1212,6 +1215,35 @@ def hearing_of(file: CaseFile) -> HearingFacts:
         chair_id=hearing.chair_id,
         held_at=_instant(hearing.held_at),
     )
+
+
+# The document that states each outcome of a decision (第五十九条、第六十一条), by kind (service/documents/kinds.py):
+# a penalty in the 行政处罚决定书, no penalty in the 不予行政处罚决定书, an order the item's law provides in the
+# 责令改正通知书 that prints it (第二十八条). A referral to the judicial organs is not served on the party.
+DECISION_DOCUMENTS = {
+    DecisionOutcome.PENALTY: "penalty_decision",
+    DecisionOutcome.NO_PENALTY_MINOR: "no_penalty_decision",
+    DecisionOutcome.NO_PENALTY_NOT_ESTABLISHED: "no_penalty_decision",
+    DecisionOutcome.ORDER: "order_to_correct",
+}
+
+
+def document_issued(file: CaseFile, kind: str, at: datetime) -> CaseFile:
+    """``file`` with a document of ``kind`` issued at ``at`` (the entry's recorded moment); the latest kept."""
+    issued = format_instant(at)
+    latest = max(issued, file.documents_issued.get(kind, issued))
+    return file.with_changes(documents_issued={**file.documents_issued, kind: latest})
+
+
+def decision_document_issued(file: CaseFile) -> bool:
+    """Whether the document stating the case's decision was issued after the decision was taken."""
+    decision = file.decision
+    if decision is None:
+        return False
+    kind = DECISION_DOCUMENTS.get(DecisionOutcome(decision.outcome))
+    issued = file.documents_issued.get(kind) if kind is not None else None
+    # Both instants in the ledger's one fixed form (format_instant): their order is their text's.
+    return issued is not None and issued >= decision.decided_at
 
 
 def decision_of(file: CaseFile) -> DecisionFacts | None:

@@ -489,6 +489,12 @@ class CaseFacts:
     discretion_departure_by_principal: bool  # approved by the principal head (办法 第十九条第一款)
     # The decision document bears the head's electronic signature (第五十九条: 盖章; 国办发〔2018〕118号 item 9).
     decision_signed: bool = False
+    # The document stating the decision was issued after it was taken (第六十一条: what is served is the 决定书).
+    decision_document_issued: bool = False
+    # The party's statement as the file stood before this act (``statement`` is after it): a waiver is judged on it.
+    statement_before: StatementStatus = StatementStatus.NONE
+    # A legal review requested before this act and not answered yet, of the case as it still stands (第五十八条).
+    review_open: bool = False
     # The last days of the party's periods as recorded when they were communicated (or revised since): the
     # party keeps the later of these and the date counted now (service/cases/schedule.py: party_keeps_the_later).
     communicated_deadlines: Mapping[str, date] = field(default_factory=dict)
@@ -809,6 +815,31 @@ def statement_period_over_or_waived(facts: CaseFacts, periods: Periods) -> Refus
         f"The party has not been heard: no statement or defence is recorded or waived, and the period for them "
         f"runs until {last.isoformat()} (art. 62).",
         f"当事人的陈述、申辩尚未记录，也未明确放弃，陈述、申辩期限至{last.isoformat()}届满（第六十二条）。",
+    )
+
+
+@_guard("statement_not_recorded", penalty_law(62), standing=True)
+def statement_not_recorded(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第六十二条: 当事人明确放弃陈述或者申辩权利的除外 — a waiver is the party's choice not to be heard. Once their
+    statement is on record they were heard: a waiver then would make the file say they never spoke."""
+    if facts.statement_before is not StatementStatus.RECORDED:
+        return None
+    return Refusal(
+        "The party's statement and defence are already recorded: they were heard, there is nothing left to waive.",
+        "当事人的陈述、申辩已经记录，不存在放弃陈述、申辩的问题。",
+    )
+
+
+@_guard("no_review_open", penalty_law(58), standing=True)
+def no_review_open(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第五十八条: the decision is reviewed before it is taken — once. A request the reviewer has not answered, of
+    the case as it still stands, is the review; another would set two reviewers on the same draft. A request of a
+    case changed since (the review would be stale) or one already answered may be followed by a new one."""
+    if not facts.review_open:
+        return None
+    return Refusal(
+        "A legal review of the case as it stands is already requested and not answered yet: wait for its opinion.",
+        "本案已提请法制审核，审核意见尚未作出，案件此后也未变动：请等待审核意见，不得重复提请。",
     )
 
 
@@ -1313,6 +1344,20 @@ def decision_signed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     return Refusal(
         "The decision document has not been signed by the head: it cannot be served unsigned.",
         "行政处罚决定书尚未经负责人电子签名，不得送达。",
+    )
+
+
+@_guard("decision_document_issued", penalty_law(61, 1), standing=True)
+def decision_document_issued(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """第六十一条第一款: 行政处罚决定书应当在宣告后当场交付当事人 … 将行政处罚决定书送达当事人. Serving is the handing
+    over of the written decision: a decision whose document was never issued has nothing to serve."""
+    if facts.decision is None:
+        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+    if facts.decision_document_issued:
+        return None
+    return Refusal(
+        "The decision's document has not been issued: what is served is the written decision. Issue it first.",
+        "决定书尚未制发：送达的是书面决定书，请先制发决定书。",
     )
 
 

@@ -16,11 +16,9 @@ from service.legal import penalty_law
 
 
 def review_request_data(session: Session, case: Any, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """A request freezes the case chain's head: the review covers the case exactly as it stands now."""
+    """A request freezes the case chain's head: the review covers the case exactly as it stands now. (A request
+    while another of the case as it stands is unanswered is refused by the guard ``no_review_open``.)"""
     file = case.case_file
-    latest = file.latest_review()
-    if latest is not None and latest.opinion is None:
-        raise Conflict("a legal review of this case is already under way", "该案已有进行中的法制审核")
     materials = raw.get("materials", "")
     if not isinstance(materials, str):
         raise InvalidInput("data.materials is text", "data.materials 须为文本")

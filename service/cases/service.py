@@ -36,7 +36,7 @@ from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
 from service.cases.review_requirement import collective_discussion_required, review_required
-from service.cases.review_state import review_passed_and_current
+from service.cases.review_state import review_passed_and_current, stale_reasons
 from service.cases.schedule import recorded_deadlines
 from service.cases.seized_elsewhere import lock_seizure_register, things_held_elsewhere
 from service.cases.steps import STEPS, Step
@@ -693,6 +693,9 @@ def _facts(
         ),
         collective_discussion_held=after.collective_discussion_held and after.discussion_signed,
         decision_signed=after.decision_signed,
+        decision_document_issued=casefile.decision_document_issued(after),
+        statement_before=StatementStatus(case.case_file.statement),
+        review_open=_review_open(session, case),
         decision=decision,
         execution=casefile.execution_of(after),
         preservation=casefile.preservation_of(after),
@@ -711,6 +714,13 @@ def _facts(
         case_entries=_case_entries(session, case) if transition in _CITING_EVIDENCE else {},
         setter_approval=casefile.setter_approval_of(after),
     )
+
+
+def _review_open(session: Session, case: Case) -> bool:
+    """Whether the case's latest legal review, as the file stood before this act, is requested and unanswered,
+    and nothing it reviewed has changed since (a stale request may be followed by a new one)."""
+    review = case.case_file.latest_review()
+    return review is not None and review.opinion is None and not stale_reasons(session, case, review.frozen_seq)
 
 
 # The steps whose data cites entries of the case as evidence (第四十条).

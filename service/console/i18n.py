@@ -228,6 +228,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "the server only verifies the signature: it cannot sign for you.",
     ),
     "signoff_decision": ("签署处理决定", "Sign the decision"),
+    "issue_decision_document": ("制发决定书", "Issue the decision's document"),
     "signoff_collective_discussion": ("签署集体讨论记录", "Sign the collective discussion's record"),
     "signed_subject": ("签署内容", "What is signed"),
     "signature": ("签名", "Signature"),

@@ -160,9 +160,7 @@ def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -
         case DocumentKind.COLLECTIVE_DISCUSSION if file.collective_discussion is None:
             return "尚未集体讨论"
         case DocumentKind.PENALTY_DECISION if (
-            decision is None
-            or decision.outcome != "penalty"
-            or (decision.served_on_the_spot or file.procedure == "summary")
+            decision is None or decision.outcome != "penalty" or file.procedure == "summary"
         ):
             return "尚未作出（普通程序的）行政处罚决定"
         case DocumentKind.ON_THE_SPOT_DECISION if decision is None or file.procedure != "summary":

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from service.agencies.models import Agency
 from service.agencies.service import agency_of, agency_ref, get_agency_by_code
 from service.auth.principal import Principal
+from service.cases.casefile import document_issued
 from service.cases.disclosure import disclose_party, given_reason
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Party
@@ -351,6 +352,8 @@ def _issued(session: Session, entry: EntryContent) -> None:
     body = entry.body
     case = session.get(Case, uuid.UUID(body["case_id"]))
     assert case is not None
+    # The case knows what was issued for it: serving a decision waits for its document (第六十一条).
+    case.keep_file(document_issued(case.case_file, body["kind"], entry.recorded_at))
     session.add(
         IssuedDocument(
             id=body["document_id"],

@@ -181,5 +181,6 @@ def facts(now: datetime = FILED_AT, item: ItemRules | None = WASTE, **changes: A
         deciders=frozenset(),
         discretion_departure_by_principal=False,
         decision_signed=True,
+        decision_document_issued=True,
     )
     return replace(base, **changes)

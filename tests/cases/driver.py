@@ -10,7 +10,11 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
+from service.auth.permissions import Permission
+from service.cases.casefile import DECISION_DOCUMENTS
+from service.cases.guards import DecisionOutcome
 from service.clock import Clock, FixedClock
+from service.documents.kinds import RULES, DocumentKind
 from service.policy.calendar import local_date
 from service.signing.client import public_key_of
 from tests.conftest import TEST_EPOCH
@@ -71,6 +75,21 @@ class Cases:
         response = self.client.post(f"/api/v1/cases/{case['id']}/steps/{step}", headers=self.auth(who), json=body)
         assert response.status_code == expect, response.text
         return response.json()
+
+    def issue(self, case: dict[str, Any], kind: str, who: str = "head", *, expect: int = 201) -> dict[str, Any]:
+        """Issue the case's document of ``kind`` (numbered, stamped, recorded) as ``who``."""
+        response = self.client.post(f"/api/v1/cases/{case['id']}/documents/{kind}/issue", headers=self.auth(who))
+        assert response.status_code == expect, response.text
+        return response.json()
+
+    def serve_decision(self, case: dict[str, Any], who: str = "officer1", **data: Any) -> dict[str, Any]:
+        """The document stating the case's decision is issued, then two officers serve it (第六十一条)."""
+        decided = self.client.get(f"/api/v1/cases/{case['id']}", headers=self.auth("head")).json()
+        kind = DECISION_DOCUMENTS[DecisionOutcome(decided["file"]["decision"]["outcome"])]
+        # The head issues a decision (case:decide); an order decided is printed in the officers' notice (case:act).
+        self.issue(case, kind, "head" if RULES[DocumentKind(kind)].issued_with is Permission.CASE_DECIDE else who)
+        body = {"method": "直接送达"} | data
+        return self.step(case, "serve_decision", who, officers=self.with_second(), data=body)
 
     def evidence(self, case: dict[str, Any]) -> list[int]:
         """The numbers of the case's inquiry, inspection and evidence entries: what a decision cites (第四十条)."""

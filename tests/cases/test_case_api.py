@@ -107,10 +107,18 @@ def test_a_general_procedure_case_from_registration_to_archive(
     assert decided["outcome"] == "penalty"
     assert decided["fine_fen"] == 30000
     clock.advance(days=1)
-    unsigned = cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"}, expect=409)
-    assert refusal(unsigned) == (["decision_signed"], ["《中华人民共和国行政处罚法》第59条"])
+    serving = {"officers": cases.with_second(), "data": {"method": "直接送达"}}
+    unsigned = cases.step(case, "serve_decision", expect=409, **serving)
+    assert refusal(unsigned) == (
+        ["decision_signed", "decision_document_issued"],
+        ["《中华人民共和国行政处罚法》第59条", "《中华人民共和国行政处罚法》第61条第1款"],
+    )
     cases.sign_decision(case, cases.signer("head"))
-    served = cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    # 第六十一条: what is served is the written decision — signed, it is still to be issued.
+    unissued = cases.step(case, "serve_decision", expect=409, **serving)
+    assert refusal(unissued) == (["decision_document_issued"], ["《中华人民共和国行政处罚法》第61条第1款"])
+    cases.issue(case, "penalty_decision")
+    served = cases.step(case, "serve_decision", **serving)
     # 第六十七条: 15 days to pay; 行政强制法 第五十三条: the last day to apply to the court if it stays unpaid.
     assert [d["name"] for d in served["deadlines"]] == ["payment", "court_execution_application"]
     cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "NO.0001"})

@@ -286,7 +286,7 @@ def test_a_case_holding_things_is_not_closed_until_they_are_returned(cases: Case
     cases.step(case, "close_investigation", officers=cases.with_second(), data={"report": "违法事实不能成立"})
     cases.step(case, "decide_no_penalty", "head", data={"outcome": "no_penalty_not_established"})
     cases.sign_decision(case, cases.signer("head"))
-    served = cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    served = cases.serve_decision(case)
     assert "close_case" in [b["step"] for b in served["blocked_steps"]], served["blocked_steps"]
     refused_with(cases, case, "close_case", "head", "nothing_held", f"{COERCION}第28条")
     cases.step(case, "release_seizure", "head", data={"seizure": 1, "ground": "no_violation", "returned": "已退还"})
@@ -313,7 +313,7 @@ def test_seized_things_are_confiscated_only_by_a_decision_that_confiscates_art_2
     decision = {"penalty": fine(30000), "discretion_statement": "一般情节", "evidence": cases.evidence(case)}
     cases.step(case, "decide_penalty", "head", data=decision)
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     refused_with(
         cases, case, "confiscate_seized", "head", "confiscation_decided", f"{COERCION}第27条", data={"seizure": 1}
     )
@@ -383,7 +383,7 @@ def test_item_007_is_decided_with_an_order_its_law_provides(cases: Cases, clock:
     assert "reinspect_correction" in decided["next_steps"]
     # Signed, served, re-inspected and found corrected (第二十八条), the case closes: there is nothing to execute.
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     cases.step(
         case, "reinspect_correction", officers=cases.with_second(),
         data={"corrected": True, "findings": "已按许可证载明的层数改正"},

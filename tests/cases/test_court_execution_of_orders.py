@@ -29,7 +29,7 @@ def applied_to_the_court(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     order = {"measure": "order_return_land", "requirement": "退还非法占用的土地", "deadline": deadline}
     cases.step(case, "decide_order", "head", data=order)
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     clock.advance(days=31)
     cases.step(
         case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "仍未退还"}

@@ -38,7 +38,7 @@ def served(cases: Cases, clock: FixedClock, fen: int = FEN) -> dict[str, Any]:
     cases.step(case, "conclude_party_hearing")
     cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": fine(fen)})
     cases.sign_decision(case, cases.signer("head"))
-    return cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    return cases.serve_decision(case)
 
 
 def today(clock: FixedClock) -> date:

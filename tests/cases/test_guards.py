@@ -527,7 +527,8 @@ def test_a_missing_fact_never_passes_a_guard_that_needs_it() -> None:
     # used a form number (``numbered_form_used`` refuses a decision without one); nothing is sealed or seized,
     # and no evidence awaits its preservation decision (行政强制法 第二十八条; 行政处罚法 第五十六条); no supply was
     # cut, no execution of the agency's own is pending, nothing executed was set aside to restore, no order awaits
-    # its reminder (第四十一条、第四十三条第二款); and the facts' moment is a working day by day (第四十三条第一款).
+    # its reminder (第四十一条、第四十三条第二款); the facts' moment is a working day by day (第四十三条第一款); and no
+    # statement is on record that a waiver would deny (第六十二条), and no legal review awaits its opinion (第五十八条).
     empty = facts(acting_officers=(), filed_at=None, item=None)
     holding = sorted(name for name in GUARDS if evaluate(name, empty) is None)
     assert holding == [
@@ -535,6 +536,7 @@ def test_a_missing_fact_never_passes_a_guard_that_needs_it() -> None:
         "form_number_unused",
         "legal_review_passed",
         "no_recused_officer",
+        "no_review_open",
         "no_supplies_cut",
         "not_at_night_or_on_rest_days",
         "nothing_held",
@@ -542,4 +544,5 @@ def test_a_missing_fact_never_passes_a_guard_that_needs_it() -> None:
         "preservation_settled",
         "reminder_served_for_order",
         "restitution_settled",
+        "statement_not_recorded",
     ]

@@ -83,3 +83,30 @@ def test_a_prior_notice_served_by_one_officer_through_the_api_writes_nothing(cas
         cases.client.get(f"/api/v1/cases/{case['id']}", headers=cases.auth("head")).json()["state"]
         == "penalty_intended"
     )
+
+
+def test_a_party_already_heard_cannot_be_recorded_as_waiving_their_statement_art_62(cases: Cases) -> None:
+    """第六十二条: a waiver is the party's choice not to be heard; after their statement is on record, a waiver
+    would make the file say they never spoke (and the decision's document print it so)."""
+    case = cases.investigated()
+    cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
+    notice = NOTICE | {"penalty": fine(30000), "informs_hearing_right": False}
+    cases.step(case, "serve_prior_notice", officers=cases.with_second(), data={"notice": notice})
+    stated = cases.step(case, "record_statement", data={"summary": "当事人称系初次违法，请求从轻"})
+    assert "record_statement_waiver" not in stated["next_steps"]
+    refused = cases.step(case, "record_statement_waiver", expect=409)
+    assert refusal(refused) == (["statement_not_recorded"], ["《中华人民共和国行政处罚法》第62条"])
+    after = cases.client.get(f"/api/v1/cases/{case['id']}", headers=cases.auth("head")).json()
+    assert after["file"]["statement"] == "recorded"
+
+
+def test_a_party_who_waived_may_still_be_heard_art_62(cases: Cases) -> None:
+    case = cases.investigated()
+    cases.step(case, "intend_penalty", "head", data={"penalty": fine(30000)})
+    notice = NOTICE | {"penalty": fine(30000), "informs_hearing_right": False}
+    cases.step(case, "serve_prior_notice", officers=cases.with_second(), data={"notice": notice})
+    assert cases.step(case, "record_statement_waiver")["file"]["statement"] == "waived"
+    assert (
+        cases.step(case, "record_statement", data={"summary": "当事人改变主意，提出申辩"})["file"]["statement"]
+        == "recorded"
+    )

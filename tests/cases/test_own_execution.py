@@ -45,7 +45,7 @@ def order_served(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     order = {"measure": "order_correct_within_time", "requirement": "拆除超出许可证的第三层", "deadline": deadline}
     cases.step(case, "decide_order", "head", data=order)
     cases.sign_decision(case, cases.signer("head"))
-    return cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    return cases.serve_decision(case)
 
 
 def decision(clock: FixedClock, **more: Any) -> dict[str, Any]:
@@ -308,7 +308,7 @@ def test_an_order_the_agency_cannot_execute_itself_goes_to_the_court_art_53(case
     order = {"measure": "order_return_land", "requirement": "退还非法占用的土地", "deadline": deadline}
     cases.step(case, "decide_order", "head", data=order)
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     clock.advance(days=31)
     findings = {"corrected": False, "findings": "仍未退还"}
     cases.step(case, "reinspect_correction", officers=cases.with_second(), data=findings)
@@ -333,7 +333,7 @@ def test_the_court_is_not_applied_to_before_the_period_a_reminder_states(cases: 
         case, "decide_order", "head", data={"measure": "order_return_land", "requirement": "退还", "deadline": deadline}
     )
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     clock.advance(days=31)
     cases.step(
         case, "reinspect_correction", officers=cases.with_second(), data={"corrected": False, "findings": "未退还"}

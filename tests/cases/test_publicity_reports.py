@@ -57,7 +57,7 @@ def decided(
 def closed(cases: Cases, clock: FixedClock, fen: int = 30000) -> dict[str, Any]:
     case = decided(cases, clock, fen)
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     cases.step(case, "record_payment", data={"amount_fen": fen, "paid_on": "2026-06-12", "receipt": "NO.0001"})
     cases.step(case, "record_execution")
     return cases.step(case, "close_case", "head")
@@ -253,7 +253,7 @@ def test_a_case_built_through_the_api_has_no_automatic_fail_in_the_file_review(
 def test_a_file_without_evidence_loses_points(cases: Cases, clock: FixedClock, client: TestClient, auth: Auth) -> None:
     case = decided(cases, clock, evidence=False)
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "NO.0002"})
     cases.step(case, "record_execution")
     cases.step(case, "close_case", "head")

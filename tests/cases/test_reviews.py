@@ -98,6 +98,36 @@ def review(cases: Cases, case: dict[str, Any], key: Ed25519PrivateKey, opinion: 
     return review_id
 
 
+def test_a_review_requested_and_unanswered_is_not_requested_again_art_58(cases: Cases, clock: FixedClock) -> None:
+    case = major_case(cases, clock)
+    first = cases.step(case, "request_legal_review", data={"materials": "调查终结报告、证据目录"})
+    assert "request_legal_review" in [b["step"] for b in first["blocked_steps"]]
+    again = cases.step(case, "request_legal_review", expect=409, data={"materials": "调查终结报告"})
+    assert refusal(again) == (["no_review_open"], ["《中华人民共和国行政处罚法》第58条"])
+    file = cases.client.get(f"/api/v1/cases/{case['id']}", headers=cases.auth("head")).json()["file"]
+    assert [r["review_id"] for r in file["reviews"]] == [first["file"]["reviews"][-1]["review_id"]]
+
+
+def test_a_review_of_a_case_changed_since_or_already_answered_may_be_requested_anew(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = major_case(cases, clock)
+    cases.step(case, "request_legal_review", data={"materials": "调查终结报告"})
+    # The case changes after the request: what the reviewer has is stale, a new request takes its place.
+    cases.circumstances(case, findings="询问笔录、身份证明、营业执照")
+    renewed = cases.step(case, "request_legal_review", data={"materials": "调查终结报告（补充）"})
+    assert len(renewed["file"]["reviews"]) == 2
+    # Answered (here: problems found), the review may be asked for again once the officers have acted on it.
+    base = f"/api/v1/cases/{case['id']}/reviews/{renewed['file']['reviews'][-1]['review_id']}"
+    assert cases.client.post(f"{base}/take", headers=cases.auth("reviewer")).status_code == 200
+    checks = CHECKS | {"facts_clear": {"result": "problem", "comment": "证据不足"}}
+    answered = cases.client.post(
+        f"{base}/opinion", headers=cases.auth("reviewer"), json={"checks": checks, "opinion": "problems_found"}
+    )
+    assert answered.status_code == 200, answered.text
+    assert len(cases.step(case, "request_legal_review", data={"materials": "补正后"})["file"]["reviews"]) == 3
+
+
 def test_a_major_case_cannot_be_decided_without_a_passed_review(cases: Cases, clock: FixedClock) -> None:
     case = major_case(cases, clock)
     refused = cases.step(
@@ -359,7 +389,7 @@ def decided_and_served(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     review(cases, case, cases.signer("reviewer"))
     cases.step(case, "decide_penalty", "head", data={"evidence": cases.evidence(case), "penalty": BIG})
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     return case
 
 

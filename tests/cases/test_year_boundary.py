@@ -84,7 +84,7 @@ def walk_to_payment(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     )
     clock.advance(days=1)
     cases.sign_decision(case, cases.signer("head"))
-    return cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    return cases.serve_decision(case)
 
 
 def load_notice(client: TestClient, auth: Auth, body: dict[str, Any] = NOTICE_2027, expect: int = 200) -> Any:
@@ -129,7 +129,7 @@ def test_a_general_case_is_decided_served_and_paid_in_december_without_next_year
     assert deadline(decided, "service")["due_on"] == "2026-12-21"
     clock.at = at(12, 11)
     cases.sign_decision(case, cases.signer("head"))
-    served = cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    served = cases.serve_decision(case)
     # 15 days from 11 December is Saturday 26 December: the period ends on Monday 28 (民法典 第二百零三条).
     assert deadline(served, "payment")["due_on"] == "2026-12-28"
 

@@ -141,8 +141,15 @@ def test_the_head_signs_the_decision_the_page_shows_in_full(
     desk = head.get("/").text
     waiting = desk[desk.index('id="decisions-to-sign"') :]
     assert f"/cases/{case['id']}/signoffs/decision" not in waiting[: waiting.index("</ul>")]
-    # And the decision is served now that it is signed (第五十九条).
-    assert cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    # Signed, it is served once its document is issued (第六十一条): the case's page says so and leads to the
+    # documents, where the head issues it.
+    page = head.get(f"/cases/{case['id']}").text
+    blocked = part_of(page, 'class="blocked"', "</section>")
+    assert "决定书尚未制发" in blocked
+    assert "第61条第1款" in blocked
+    assert f'<a href="/cases/{case["id"]}/documents">制发决定书</a>' in blocked
+    assert f"/cases/{case['id']}/documents/penalty_decision/issue" in head.get(f"/cases/{case['id']}/documents").text
+    assert cases.serve_decision(case)["state"] == "served"
 
 
 def test_a_collective_discussion_short_of_the_quorum_is_refused_with_the_article(

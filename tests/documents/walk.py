@@ -75,5 +75,5 @@ def decided_case(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     )
     clock.advance(days=1)
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     return case

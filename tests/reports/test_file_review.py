@@ -150,7 +150,7 @@ def _closed_without_evidence(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     cases.step(case, "conclude_party_hearing")
     cases.step(case, "decide_penalty", "head", data={"penalty": fine(30000)})
     cases.sign_decision(case, cases.signer("head"))
-    cases.step(case, "serve_decision", officers=cases.with_second(), data={"method": "直接送达"})
+    cases.serve_decision(case)
     cases.step(case, "record_payment", data={"amount_fen": 30000, "paid_on": "2026-06-12", "receipt": "NO.0003"})
     cases.step(case, "record_execution")
     return cases.step(case, "close_case", "head")

@@ -89,8 +89,11 @@ class Case(Base):
         return file
 
     def keep_file(self, file: CaseFile) -> None:
-        """Store ``file`` as the case's file: only projectors call this (the ledger is the source of truth)."""
-        self.file = file.stored()
+        """Store ``file`` as the case's file: only projectors call this (the ledger is the source of truth). The
+        typed file is kept beside what is stored, so the next ``case_file`` does not parse what was just made."""
+        stored = file.stored()
+        self.file = stored
+        self.__dict__["_parsed_file"] = (stored, file)
 
 
 @projected()

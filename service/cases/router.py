@@ -79,7 +79,8 @@ def case_out(session: Session, runtime: Runtime, case: Case, warnings: list[dict
     now = runtime.clock.now()
     steps = cases.steps_now(session, runtime.case_context, case, now)
     officers = cases.case_officer_ids(session, case)
-    file = {k: v for k, v in case.case_file.stored().items() if k != "party_commitments"}
+    # The file as the row stores it (``keep_file``: the typed file's ``stored()``), not dumped again.
+    file = {k: v for k, v in case.file.items() if k != "party_commitments"}
     # Built from what the service just checked and built: not validated again (model_construct); the response is
     # serialised from it once (``_json``).
     return CaseOut.model_construct(

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.cases import search
+from service.cases import casefile, search
 from service.cases import service as cases
 from service.cases.deadlines_view import CaseDeadline
+from service.cases.guards import DecisionOutcome
 from service.console.desks import CaseLine, Waiting, case_line, waiting_approvals
+from service.documents.kinds import RULES, DocumentKind
 from service.runtime import Runtime
 
 # The guard that stops a decision until a collective discussion is recorded and signed by its chair.
@@ -34,12 +37,22 @@ SCAN = 200  # cases looked at, newest first (the desk of a township office, not 
 class HeadDesk:
     approvals: list[tuple[CaseLine, list[Waiting]]] = field(default_factory=list)
     decisions_to_sign: list[CaseLine] = field(default_factory=list)
+    # signed, their document (行政处罚决定书, 不予行政处罚决定书) not issued yet: the decision cannot be served (第六十一条)
+    decisions_to_issue: list[CaseLine] = field(default_factory=list)
     discussions_to_sign: list[CaseLine] = field(default_factory=list)  # chaired by this head, not yet signed
     discussions_awaiting_chair: list[tuple[CaseLine, str]] = field(default_factory=list)  # another head chairs
     discussions_needed: list[CaseLine] = field(default_factory=list)
     # each with the steps offered beside it (the extension of the decision deadline, where it can be given now)
     at_risk: list[tuple[CaseLine, CaseDeadline, list[str]]] = field(default_factory=list)
     cases: list[CaseLine] = field(default_factory=list)  # every case looked at, closed ones too, newest first
+
+
+def _head_issues_its_document(file: casefile.CaseFile) -> bool:
+    """Whether the document stating the case's decision is the head's to issue (an order decided is printed in the
+    officers' 责令改正通知书)."""
+    decision = file.decision
+    kind = casefile.DECISION_DOCUMENTS.get(DecisionOutcome(decision.outcome)) if decision else None
+    return kind is not None and RULES[DocumentKind(kind)].issued_with is Permission.CASE_DECIDE
 
 
 def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_names: dict[str, str]) -> HeadDesk:
@@ -62,6 +75,8 @@ def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_na
         file = case.case_file
         if case.state == "decided" and file.decision is not None and not file.decision_signed:
             desk.decisions_to_sign.append(line)
+        elif case.state == "decided" and _head_issues_its_document(file) and not casefile.decision_document_issued(file):
+            desk.decisions_to_issue.append(line)
         discussion = file.collective_discussion
         unsigned = discussion is not None and not file.discussion_signed
         if unsigned and discussion is not None:

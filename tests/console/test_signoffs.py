@@ -149,7 +149,10 @@ def test_the_head_signs_the_decision_the_page_shows_in_full(
     assert "第61条第1款" in blocked
     assert f'<a href="/cases/{case["id"]}/documents">制发决定书</a>' in blocked
     assert f"/cases/{case['id']}/documents/penalty_decision/issue" in head.get(f"/cases/{case['id']}/documents").text
+    to_issue = part_of(head.get("/").text, 'id="decisions-to-issue"', "</ul>")
+    assert f'href="/cases/{case["id"]}/documents"' in to_issue  # the head's desk lists it until it is issued
     assert cases.serve_decision(case)["state"] == "served"
+    assert f"/cases/{case['id']}" not in part_of(head.get("/").text, 'id="decisions-to-issue"', "</ul>")
 
 
 def test_a_collective_discussion_short_of_the_quorum_is_refused_with_the_article(

@@ -37,7 +37,7 @@ SCAN = 200  # cases looked at, newest first (the desk of a township office, not 
 class HeadDesk:
     approvals: list[tuple[CaseLine, list[Waiting]]] = field(default_factory=list)
     decisions_to_sign: list[CaseLine] = field(default_factory=list)
-    # signed, their document (行政处罚决定书, 不予行政处罚决定书) not issued yet: the decision cannot be served (第六十一条)
+    # signed, their document (行政处罚决定书, 不予行政处罚决定书) not issued: not to be served before (第六十一条)
     decisions_to_issue: list[CaseLine] = field(default_factory=list)
     discussions_to_sign: list[CaseLine] = field(default_factory=list)  # chaired by this head, not yet signed
     discussions_awaiting_chair: list[tuple[CaseLine, str]] = field(default_factory=list)  # another head chairs
@@ -75,8 +75,9 @@ def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_na
         file = case.case_file
         if case.state == "decided" and file.decision is not None and not file.decision_signed:
             desk.decisions_to_sign.append(line)
-        elif case.state == "decided" and _head_issues_its_document(file) and not casefile.decision_document_issued(file):
-            desk.decisions_to_issue.append(line)
+        elif case.state == "decided" and _head_issues_its_document(file):
+            if not casefile.decision_document_issued(file):
+                desk.decisions_to_issue.append(line)
         discussion = file.collective_discussion
         unsigned = discussion is not None and not file.discussion_signed
         if unsigned and discussion is not None:

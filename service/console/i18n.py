@@ -243,7 +243,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "discussion_unsigned": ("集体讨论记录已录入，待主持人签署。", "The record is in; its chair has not signed it yet."),
     "decisions_to_sign": ("待签署的处理决定", "Decisions to sign"),
-    "decisions_to_issue": ("已签署、待制发决定书（制发后方可送达）", "Signed decisions whose document is to be issued before service"),
+    "decisions_to_issue": (
+        "已签署、待制发决定书（制发后方可送达）",
+        "Signed decisions whose document is to be issued before service",
+    ),
     "discussions_to_sign": ("待我签署的集体讨论记录（主持人）", "Discussion records I chaired, to sign"),
     "discussions_awaiting_chair": ("待主持人签署的集体讨论记录", "Discussion records awaiting their chair"),
     "discussions_needed": ("须经集体讨论的案件", "Cases needing a collective discussion"),

@@ -47,12 +47,14 @@ class HeadDesk:
     cases: list[CaseLine] = field(default_factory=list)  # every case looked at, closed ones too, newest first
 
 
-def _head_issues_its_document(file: casefile.CaseFile) -> bool:
+def _decision_to_issue(file: casefile.CaseFile) -> bool:
     """Whether the document stating the case's decision is the head's to issue (an order decided is printed in the
-    officers' 责令改正通知书)."""
+    officers' 责令改正通知书) and is not issued yet."""
     decision = file.decision
     kind = casefile.DECISION_DOCUMENTS.get(DecisionOutcome(decision.outcome)) if decision else None
-    return kind is not None and RULES[DocumentKind(kind)].issued_with is Permission.CASE_DECIDE
+    if kind is None or RULES[DocumentKind(kind)].issued_with is not Permission.CASE_DECIDE:
+        return False
+    return not casefile.decision_document_issued(file)
 
 
 def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_names: dict[str, str]) -> HeadDesk:
@@ -75,9 +77,8 @@ def head_desk(session: Session, runtime: Runtime, principal: Principal, chair_na
         file = case.case_file
         if case.state == "decided" and file.decision is not None and not file.decision_signed:
             desk.decisions_to_sign.append(line)
-        elif case.state == "decided" and _head_issues_its_document(file):
-            if not casefile.decision_document_issued(file):
-                desk.decisions_to_issue.append(line)
+        elif case.state == "decided" and _decision_to_issue(file):
+            desk.decisions_to_issue.append(line)
         discussion = file.collective_discussion
         unsigned = discussion is not None and not file.discussion_signed
         if unsigned and discussion is not None:

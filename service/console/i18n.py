@@ -227,6 +227,8 @@ _WORDS: dict[str, tuple[str, str]] = {
         "What is signed is the exact bytes of the statement above; the private key never leaves this browser and "
         "the server only verifies the signature: it cannot sign for you.",
     ),
+    # Between a label and what it labels: full-width in Chinese, a colon and a space in English.
+    "colon": ("：", ": "),
     "signoff_decision": ("签署处理决定", "Sign the decision"),
     "issue_decision_document": ("制发决定书", "Issue the decision's document"),
     "signoff_collective_discussion": ("签署集体讨论记录", "Sign the collective discussion's record"),

@@ -122,12 +122,14 @@ def approvals_waiting(session: Session, runtime: Runtime, principal: Principal) 
 
 
 def review_queue(session: Session, runtime: Runtime, principal: Principal) -> list[tuple[CaseLine, str, str]]:
-    """Reviews requested and not yet signed: (case, review id, where it stands)."""
+    """Reviews requested and not yet signed: (case, review id, where it stands). A request a later one superseded
+    is not listed unless its opinion, recorded before, awaits its signature (``reviews.refuse_superseded``)."""
     now = runtime.clock.now()
     out = []
     for case in search.search_cases(session, runtime.case_context, principal, search.CaseSearch(limit=200), now):
+        latest = case.case_file.latest_review()
         for review in case.case_file.reviews:
-            if review.signed:
+            if review.signed or (review is not latest and review.opinion is None):
                 continue
             stands = "opinion" if review.opinion else ("taken" if review.taken_by else "requested")
             out.append((case_line(session, runtime, case), review.review_id, stands))

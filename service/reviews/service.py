@@ -57,6 +57,20 @@ def find_review(case: Case, review_id: uuid.UUID) -> dict[str, Any]:
     raise NotFound("no such review", "审核记录不存在")
 
 
+def refuse_superseded(case: Case, review: Mapping[str, Any]) -> None:
+    """A request followed by a later one (allowed once the case changed after it, ``no_review_open``) is not the
+    review the decision waits for: it is not taken or answered any more (第五十八条: the decision to be taken is
+    reviewed, as it now stands)."""
+    latest = case.case_file.latest_review()
+    if latest is not None and latest.review_id != review["review_id"]:
+        raise Conflict(
+            "a later request for review has superseded this one: review the latest",
+            "此后已重新提请法制审核，本次请求已被取代：请审核最新的请求",
+            basis=penalty_law(58),
+            extra={"latest_review_id": latest.review_id},
+        )
+
+
 def _update_review(session: Session, entry: EntryContent, changes: Mapping[str, Any]) -> None:
     case = session.get(Case, uuid.UUID(entry.body["case_id"]))
     assert case is not None
@@ -110,6 +124,7 @@ def take_review(
 ) -> dict[str, Any]:
     lock_case(session, case)
     review = find_review(case, review_id)
+    refuse_superseded(case, review)
     if review.get("taken_by"):
         raise Conflict("the review has already been taken", "该审核已有审核人员承办")
     officer = officer_of_user(session, principal.user_id)
@@ -173,6 +188,7 @@ def record_opinion(
 ) -> dict[str, Any]:
     lock_case(session, case)
     review = find_review(case, review_id)
+    refuse_superseded(case, review)
     if review.get("taken_by") != principal.actor:
         raise Forbidden(
             "only the reviewer who took the review records its opinion", "只有承办审核的人员才能出具审核意见"

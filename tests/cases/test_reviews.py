@@ -112,11 +112,18 @@ def test_a_review_of_a_case_changed_since_or_already_answered_may_be_requested_a
     cases: Cases, clock: FixedClock
 ) -> None:
     case = major_case(cases, clock)
-    cases.step(case, "request_legal_review", data={"materials": "调查终结报告"})
+    first = cases.step(case, "request_legal_review", data={"materials": "调查终结报告"})["file"]["reviews"][-1]
     # The case changes after the request: what the reviewer has is stale, a new request takes its place.
     cases.circumstances(case, findings="询问笔录、身份证明、营业执照")
     renewed = cases.step(case, "request_legal_review", data={"materials": "调查终结报告（补充）"})
     assert len(renewed["file"]["reviews"]) == 2
+    # The superseded request is no longer taken: the reviewer is sent to the latest.
+    stale = cases.client.post(
+        f"/api/v1/cases/{case['id']}/reviews/{first['review_id']}/take", headers=cases.auth("reviewer")
+    )
+    assert stale.status_code == 409
+    assert stale.json()["article"] == "《中华人民共和国行政处罚法》第58条"
+    assert stale.json()["latest_review_id"] == renewed["file"]["reviews"][-1]["review_id"]
     # Answered (here: problems found), the review may be asked for again once the officers have acted on it.
     base = f"/api/v1/cases/{case['id']}/reviews/{renewed['file']['reviews'][-1]['review_id']}"
     assert cases.client.post(f"{base}/take", headers=cases.auth("reviewer")).status_code == 200

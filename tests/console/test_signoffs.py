@@ -454,6 +454,20 @@ def test_the_reviewers_queue_says_where_each_review_stands_in_words(
     assert "party_heard" not in facts
 
 
+def test_the_reviewers_queue_lists_a_renewed_request_not_the_one_it_superseded(
+    app: FastAPI, cases: Cases, clock: FixedClock
+) -> None:
+    case = major_case(cases, clock)
+    first = cases.step(case, "request_legal_review", data={"materials": "调查终结报告"})["file"]["reviews"][-1]
+    cases.circumstances(case, findings="询问笔录、身份证明、营业执照")  # the case changes: the request is stale
+    renewed = cases.step(case, "request_legal_review", data={"materials": "补充后"})["file"]["reviews"][-1]
+    reviewer = TestClient(app)
+    sign_in(reviewer, "reviewer")
+    home = reviewer.get("/").text
+    assert f"/reviews/{renewed['review_id']}" in home
+    assert f"/reviews/{first['review_id']}" not in home
+
+
 def test_only_a_head_opens_the_signing_and_discussion_pages(app: FastAPI, cases: Cases, clock: FixedClock) -> None:
     case = decided(cases, clock)
     officer = TestClient(app)

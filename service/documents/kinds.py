@@ -116,6 +116,16 @@ def _fine_outstanding(file: CaseFile) -> bool:
     return paid < amount_to_execute(decision.penalty.fine_fen, execution_remedies(file))
 
 
+# 市场监督管理行政处罚程序规定 第七十七条 (by analogy, as close_case cites it): the 结案审批表 is filled in when the
+# case is to be closed — the decision executed, execution ended by the court, the investigation ended, no penalty
+# or a transfer decided. So: the states the procedures close a case from (close_case in policies/workflows/; a
+# test holds the two together), and the states a case ends in.
+CLOSING_STATES = frozenset(
+    {"served", "executed", "transferred", "execution_ended", "execution_decided"}  # close_case's
+    | {"closed", "archived", "withdrawn", "revoked"}  # closed, or ended otherwise
+)
+
+
 def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -> str | None:
     """Why the case cannot have this document yet (in Chinese, for the refusal), or None when it can.
     ``recorded`` is the set of entry types on the case's chain."""
@@ -169,6 +179,6 @@ def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -
             return "尚未作出不予行政处罚决定"
         case DocumentKind.SERVICE_RECEIPT if file.notice is None and decision is None:
             return "尚无须送达的文书"
-        case DocumentKind.CLOSING_APPROVAL if decision is None and file.state not in {"withdrawn", "closed"}:
-            return "案件尚未作出决定"
+        case DocumentKind.CLOSING_APPROVAL if file.state not in CLOSING_STATES:
+            return "案件尚未到结案阶段（须决定已送达、执行完毕或终结执行，或已移送、终止调查）"
     return None

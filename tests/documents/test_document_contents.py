@@ -157,7 +157,7 @@ def test_who_issues_a_document_depends_on_its_kind(cases: Cases, clock: FixedClo
 def test_a_draft_records_nothing_and_shows_the_party_as_readers_see_them(
     cases: Cases, clock: FixedClock, client: TestClient, auth: Auth
 ) -> None:
-    case = decided_case(cases, clock)
+    case = decided_case(cases, clock, served=False)  # decided and signed: its decision not issued yet
     history = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("supervisor")).json()
     draft = client.get(f"/api/v1/cases/{case['id']}/documents/penalty_decision/draft", headers=auth("officer1"))
     assert draft.status_code == 200

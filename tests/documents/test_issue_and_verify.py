@@ -31,7 +31,7 @@ def issue(cases: Cases, case: dict[str, Any], kind: str, who: str, expect: int =
 def test_an_issued_decision_verifies_offline_and_a_changed_byte_does_not(
     cases: Cases, clock: FixedClock, client: TestClient, auth: Auth, cli: Callable[..., Any], tmp_path: Path
 ) -> None:
-    case = decided_case(cases, clock)
+    case = decided_case(cases, clock, served=False)  # decided and signed: its decision not issued yet
     before = client.get(f"/api/v1/cases/{case['id']}", headers=auth("head"))
     issued = issue(cases, case, "penalty_decision", "head")
     assert issued["number"] == "铁门罚决〔2026〕1号"
@@ -125,7 +125,7 @@ def test_the_export_bundle_carries_every_issued_document_and_still_verifies(
 
 
 def test_a_retried_issue_with_the_same_key_numbers_no_second_document(cases: Cases, clock: FixedClock) -> None:
-    case = decided_case(cases, clock)
+    case = decided_case(cases, clock, served=False)  # decided and signed: its decision not issued yet
     path = f"/api/v1/cases/{case['id']}/documents/prior_notice/issue"
     headers = cases.auth("officer1") | {"Idempotency-Key": "notice-1"}
     first = cases.client.post(path, headers=headers)

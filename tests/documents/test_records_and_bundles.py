@@ -156,7 +156,7 @@ def resigned(files: dict[str, bytes]) -> dict[str, bytes]:
 def test_verify_bundle_re_checks_each_document_against_the_entry_that_issued_it(
     cases: Cases, clock: FixedClock, client: TestClient, auth: Auth
 ) -> None:
-    case = decided_case(cases, clock)
+    case = decided_case(cases, clock, served=False)  # decided and signed: its decision not issued yet
     notice = issue(cases, case, "prior_notice", "officer1")
     decision = issue(cases, case, "penalty_decision", "head")
     exported = client.post(

@@ -12,8 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from alembic import command
+from service.cases.categories import StateCategory
+from service.cases.workflow import load_workflows
 from service.clock import FixedClock
+from service.documents.kinds import CLOSING_STATES
 from service.migrations import alembic_config
+from service.projections import POLICIES
 from tests.cases.driver import Cases
 from tests.cases.test_case_api import NOTICE, fine, refusal
 from tests.cases.test_execution import today
@@ -115,3 +119,24 @@ def test_a_database_from_before_the_rule_gets_the_issued_documents_from_its_ledg
     assert view(cases, case)["file"]["documents_issued"] == kept
     assert cli("verify", "--agency", "tiemen").exit_code == 0
     assert cases.step(case, "serve_decision", officers=cases.with_second(), **SERVING)["state"] == "served"
+
+
+def test_the_closing_approval_waits_until_the_case_is_to_be_closed(cases: Cases, clock: FixedClock) -> None:
+    """市场监督管理行政处罚程序规定 第七十七条: the 结案审批表 is filled in once a ground to close holds — not on a
+    decision still to be served."""
+    case = decided_and_signed(cases, clock)
+    printable = cases.client.get(f"/api/v1/cases/{case['id']}/documents/printable", headers=cases.auth("head")).json()
+    assert "closing_approval" not in [p["kind"] for p in printable]
+    refused = cases.issue(case, "closing_approval", expect=409)
+    assert "尚未到结案阶段" in refused["detail"]
+    cases.serve_decision(case)
+    assert cases.issue(case, "closing_approval")["number"]
+
+
+def test_the_closing_states_are_those_the_procedures_close_from_and_end_in() -> None:
+    workflows = load_workflows(POLICIES / "workflows").values()
+    closing_from = {s.value for w in workflows for t in w.transitions if t.name == "close_case" for s in t.from_states}
+    ended = {s.value for w in workflows for s in w.in_category(StateCategory.ENDED, StateCategory.CLOSED)}
+    assert closing_from <= CLOSING_STATES
+    # A case never filed, or one the summary procedure handed to the general one, has nothing of its own to close.
+    assert CLOSING_STATES - closing_from == ended - {"not_filed", "summary_referred"}

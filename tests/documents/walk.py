@@ -20,8 +20,9 @@ def text_of(pdf: bytes) -> str:
     return "".join(text.split())
 
 
-def decided_case(cases: Cases, clock: FixedClock) -> dict[str, Any]:
-    """A general-procedure case decided with a 300-yuan fine, served and paid, with evidence and records."""
+def decided_case(cases: Cases, clock: FixedClock, *, served: bool = True) -> dict[str, Any]:
+    """A general-procedure case decided with a 300-yuan fine, its decision signed, with evidence and records; with
+    ``served``, its 行政处罚决定书 issued (铁门罚决〔2026〕1号) and served (第六十一条)."""
     case = cases.open(
         party={
             "party_type": "individual",
@@ -75,5 +76,6 @@ def decided_case(cases: Cases, clock: FixedClock) -> dict[str, Any]:
     )
     clock.advance(days=1)
     cases.sign_decision(case, cases.signer("head"))
-    cases.serve_decision(case)
+    if served:
+        cases.serve_decision(case)
     return case

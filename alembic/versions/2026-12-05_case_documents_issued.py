@@ -6,9 +6,10 @@ Create Date: 2026-12-05
 
 Reviewed by hand. No column changes: the case file (``cases.file``, JSON) gains ``documents_issued`` — each kind's
 latest issue, the moment its entry was recorded — as the projector of ``case:document:issued`` now keeps it
-(service/documents/service.py, ``_issued``; service/cases/casefile.py, ``document_issued``). Existing cases get
-what that projector would have given them: each issue entry is read from its canonical bytes, so verification
-still finds the live tables equal to the replay. A case file without an issue keeps no key, as the projector
+(service/documents/service.py, ``_issued``; service/cases/casefile.py, ``document_issued``), and a decision forgets
+one of its own kind issued before it (``_decided``). Existing cases get what the projectors would have given them:
+each issue and decision entry is read from its canonical bytes, in the case's order, so verification still finds
+the live tables equal to the replay. A case file without an issue keeps no key, as the projector
 leaves it. The downgrade takes the key out again.
 """
 
@@ -27,9 +28,18 @@ depends_on: str | Sequence[str] | None = None
 
 ISSUED = "case:document:issued"
 KEY = "documents_issued"
+# A decision forgets a document of its kind issued before it (service/cases/casefile.py, ``_decided``): in the
+# general procedure only an order to correct can precede its decision, but the replay's rule is mirrored whole.
+DECIDED = {
+    "case:decision:penalty": "penalty_decision",
+    "case:decision:no_penalty": "no_penalty_decision",
+    "case:decision:order": "order_to_correct",
+}
 
 _ENTRIES = sa.table(
     "ledger_entries",
+    sa.column("stream", sa.String()),
+    sa.column("stream_seq", sa.Integer()),
     sa.column("type", sa.String()),
     sa.column("canonical", sa.LargeBinary()),
 )
@@ -39,12 +49,23 @@ _CASES = sa.table("cases", sa.column("id", sa.Uuid()), sa.column("file", sa.JSON
 def upgrade() -> None:
     connection = op.get_bind()
     issued: dict[uuid.UUID, dict[str, str]] = {}
-    for (canonical,) in connection.execute(sa.select(_ENTRIES.c.canonical).where(_ENTRIES.c.type == ISSUED)):
+    entries = (
+        sa.select(_ENTRIES.c.type, _ENTRIES.c.canonical)
+        .where(_ENTRIES.c.stream.like("case:%"), _ENTRIES.c.type.in_([ISSUED, *DECIDED]))
+        .order_by(_ENTRIES.c.stream, _ENTRIES.c.stream_seq)
+    )
+    for type_, canonical in connection.execute(entries):
         entry = json.loads(bytes(canonical))
         body = entry["body"]
-        kinds = issued.setdefault(uuid.UUID(body["case_id"]), {})
+        case_id = uuid.UUID(body["case_id"])
+        if type_ in DECIDED:
+            if DECIDED[type_] in issued.get(case_id, {}):
+                del issued[case_id][DECIDED[type_]]
+            continue
+        kinds = issued.setdefault(case_id, {})
         # The ledger's instants have one fixed form: the latest is the greatest text, as the projector keeps it.
         kinds[body["kind"]] = max(entry["recorded_at"], kinds.get(body["kind"], entry["recorded_at"]))
+    # A case whose issues a decision all forgot keeps the key, empty, as the projector leaves it.
     for case_id, kinds in issued.items():
         file = connection.execute(sa.select(_CASES.c.file).where(_CASES.c.id == case_id)).scalar_one_or_none()
         if file is None:

@@ -886,7 +886,13 @@ def _decided(file: CaseFile, act: Act, outcome: DecisionOutcome, *, on_the_spot:
     }
     if "evidence" in act.data:
         decision["evidence"] = list(act.data["evidence"])
-    return file.with_changes(decision=decision)
+    changes: dict[str, Any] = {"decision": decision}
+    kind = DECISION_DOCUMENTS.get(outcome)
+    if kind in file.documents_issued:
+        # A document of the decision's kind issued before it (an order to correct during the investigation,
+        # 第二十八条) states an earlier matter, not this decision: serving this one waits for its own.
+        changes["documents_issued"] = {k: v for k, v in file.documents_issued.items() if k != kind}
+    return file.with_changes(**changes)
 
 
 def penalty_decided(file: CaseFile, act: Act) -> CaseFile:
@@ -1236,14 +1242,11 @@ def document_issued(file: CaseFile, kind: str, at: datetime) -> CaseFile:
 
 
 def decision_document_issued(file: CaseFile) -> bool:
-    """Whether the document stating the case's decision was issued after the decision was taken."""
+    """Whether the document stating the case's decision was issued since the decision was taken (the decision
+    forgets one of its kind issued before: ``_decided``)."""
     decision = file.decision
-    if decision is None:
-        return False
-    kind = DECISION_DOCUMENTS.get(DecisionOutcome(decision.outcome))
-    issued = file.documents_issued.get(kind) if kind is not None else None
-    # Both instants in the ledger's one fixed form (format_instant): their order is their text's.
-    return issued is not None and issued >= decision.decided_at
+    kind = DECISION_DOCUMENTS.get(DecisionOutcome(decision.outcome)) if decision is not None else None
+    return kind is not None and kind in file.documents_issued
 
 
 def decision_of(file: CaseFile) -> DecisionFacts | None:

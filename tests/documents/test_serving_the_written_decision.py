@@ -80,19 +80,27 @@ def test_a_no_penalty_decision_is_served_as_its_own_document(cases: Cases) -> No
 
 
 def test_an_order_is_served_in_a_notice_issued_after_it_was_decided(cases: Cases, clock: FixedClock) -> None:
-    """An order to correct issued during the investigation (第二十八条) is not the decided order's document."""
+    """An order to correct issued during the investigation (第二十八条) is not the decided order's document — even
+    when the decision is recorded as taken before that notice was issued (an act logged late)."""
+    case = ordered(cases, clock)
+    refused = cases.step(case, "serve_decision", officers=cases.with_second(), expect=409, **SERVING)
+    assert refusal(refused)[0] == ["decision_document_issued"]
+    cases.issue(case, "order_to_correct", "officer1")
+    assert cases.step(case, "serve_decision", officers=cases.with_second(), **SERVING)["state"] == "served"
+
+
+def ordered(cases: Cases, clock: FixedClock) -> dict[str, Any]:
+    """Land occupied (CQ-TM-008): a 责令改正通知书 issued during the investigation, then, an hour later, the order
+    decided as taken half an hour before that notice, and signed."""
     case = cases.investigated(cases.open(item_code="CQ-TM-008", title="未经批准占用土地建住宅"))
+    before_the_notice = clock.now() - timedelta(minutes=30)
     cases.issue(case, "order_to_correct", "officer1")
     deadline = (today(clock) + timedelta(days=30)).isoformat()
     order = {"measure": "order_return_land", "requirement": "退还非法占用的土地", "deadline": deadline}
     clock.advance(hours=1)
-    cases.step(case, "decide_order", "head", data=order)
+    cases.step(case, "decide_order", "head", data=order, claimed_at=before_the_notice.isoformat())
     cases.sign_decision(case, cases.signer("head"))
-    refused = cases.step(case, "serve_decision", officers=cases.with_second(), expect=409, **SERVING)
-    assert refusal(refused)[0] == ["decision_document_issued"]
-    clock.advance(minutes=5)
-    cases.issue(case, "order_to_correct", "officer1")
-    assert cases.step(case, "serve_decision", officers=cases.with_second(), **SERVING)["state"] == "served"
+    return case
 
 
 def test_a_database_from_before_the_rule_gets_the_issued_documents_from_its_ledger(
@@ -104,6 +112,8 @@ def test_a_database_from_before_the_rule_gets_the_issued_documents_from_its_ledg
     cases.issue(case, "penalty_decision")
     kept = view(cases, case)["file"]["documents_issued"]
     assert set(kept) == {"filing_approval", "penalty_decision"}
+    order = ordered(cases, clock)  # its notice issued before the decision, which forgot it
+    assert view(cases, order)["file"]["documents_issued"] == {}
 
     config = alembic_config(database_url)
     command.downgrade(config, "0027_case_next_deadline")
@@ -117,6 +127,7 @@ def test_a_database_from_before_the_rule_gets_the_issued_documents_from_its_ledg
     command.upgrade(config, "head")
 
     assert view(cases, case)["file"]["documents_issued"] == kept
+    assert view(cases, order)["file"]["documents_issued"] == {}
     assert cli("verify", "--agency", "tiemen").exit_code == 0
     assert cases.step(case, "serve_decision", officers=cases.with_second(), **SERVING)["state"] == "served"
 

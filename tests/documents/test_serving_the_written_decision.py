@@ -12,10 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from alembic import command
+from service.cases.casefile import DECISION_DOCUMENTS
 from service.cases.categories import StateCategory
 from service.cases.workflow import load_workflows
 from service.clock import FixedClock
-from service.documents.kinds import CLOSING_STATES
+from service.documents.kinds import CLOSING_STATES, DocumentKind
 from service.migrations import alembic_config
 from service.projections import POLICIES
 from tests.cases.driver import Cases
@@ -151,3 +152,11 @@ def test_the_closing_states_are_those_the_procedures_close_from_and_end_in() -> 
     assert closing_from <= CLOSING_STATES
     # A case never filed, or one the summary procedure handed to the general one, has nothing of its own to close.
     assert CLOSING_STATES - closing_from == ended - {"not_filed", "summary_referred"}
+
+
+def test_each_decisions_document_is_a_kind_of_document_the_service_prints() -> None:
+    assert {DocumentKind(kind) for kind in DECISION_DOCUMENTS.values()} == {
+        DocumentKind.PENALTY_DECISION,
+        DocumentKind.NO_PENALTY_DECISION,
+        DocumentKind.ORDER_TO_CORRECT,
+    }

@@ -1,6 +1,7 @@
 """第六十一条第一款: 行政处罚决定书应当在宣告后当场交付当事人 … 将行政处罚决定书送达当事人. What is served is the
 written decision: a decision whose document was never issued is refused service (409 naming the rule and the
-article, nothing written), and the case file keeps which documents were issued, as the ledger's replay does."""
+article, nothing written), and the case file keeps which documents were issued, as the ledger's replay does. And
+the 结案审批表 waits until the case is to be closed (市场监督管理行政处罚程序规定 第七十七条)."""
 
 from __future__ import annotations
 

@@ -62,9 +62,7 @@ def upgrade() -> None:
             if DECIDED[type_] in issued.get(case_id, {}):
                 del issued[case_id][DECIDED[type_]]
             continue
-        kinds = issued.setdefault(case_id, {})
-        # The ledger's instants have one fixed form: the latest is the greatest text, as the projector keeps it.
-        kinds[body["kind"]] = max(entry["recorded_at"], kinds.get(body["kind"], entry["recorded_at"]))
+        issued.setdefault(case_id, {})[body["kind"]] = entry["recorded_at"]  # the latest, entries in their order
     # A case whose issues a decision all forgot keeps the key, empty, as the projector leaves it.
     for case_id, kinds in issued.items():
         file = connection.execute(sa.select(_CASES.c.file).where(_CASES.c.id == case_id)).scalar_one_or_none()

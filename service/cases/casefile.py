@@ -1235,10 +1235,9 @@ DECISION_DOCUMENTS = {
 
 
 def document_issued(file: CaseFile, kind: str, at: datetime) -> CaseFile:
-    """``file`` with a document of ``kind`` issued at ``at`` (the entry's recorded moment); the latest kept."""
-    issued = format_instant(at)
-    latest = max(issued, file.documents_issued.get(kind, issued))
-    return file.with_changes(documents_issued={**file.documents_issued, kind: latest})
+    """``file`` with a document of ``kind`` issued at ``at`` (the entry's recorded moment): its latest issue, as
+    the case's entries come in their order."""
+    return file.with_changes(documents_issued={**file.documents_issued, kind: format_instant(at)})
 
 
 def decision_document_issued(file: CaseFile) -> bool:

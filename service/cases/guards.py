@@ -608,6 +608,7 @@ def _served_notice(facts: CaseFacts) -> PriorNotice | None:
     return notice
 
 
+_NO_DECISION = Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
 _NO_NOTICE = Refusal(
     "No prior notice of the intended penalty has been served.",
     "尚未送达行政处罚事先告知书。",
@@ -1319,7 +1320,7 @@ def correction_reinspected_lawfully(facts: CaseFacts, periods: Periods) -> Refus
 def service_within_deadline(facts: CaseFacts, periods: Periods) -> Refusal | None:
     decision = facts.decision
     if decision is None:
-        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+        return _NO_DECISION
     if decision.served_on_the_spot:
         return None
     days = periods.require("service_working_days")
@@ -1338,7 +1339,7 @@ def service_within_deadline(facts: CaseFacts, periods: Periods) -> Refusal | Non
 @_guard("decision_signed", penalty_law(59), standing=True)
 def decision_signed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if facts.decision is None:
-        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+        return _NO_DECISION
     if facts.decision_signed:
         return None
     return Refusal(
@@ -1352,7 +1353,7 @@ def decision_document_issued(facts: CaseFacts, periods: Periods) -> Refusal | No
     """第六十一条第一款: 行政处罚决定书应当在宣告后当场交付当事人 … 将行政处罚决定书送达当事人. Serving is the handing
     over of the written decision: a decision whose document was never issued has nothing to serve."""
     if facts.decision is None:
-        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+        return _NO_DECISION
     if facts.decision_document_issued:
         return None
     return Refusal(
@@ -1482,7 +1483,7 @@ def on_the_spot_collection_lawful(facts: CaseFacts, periods: Periods) -> Refusal
 def execution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
     decision = facts.decision
     if decision is None:
-        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+        return _NO_DECISION
     if decision.outcome is not DecisionOutcome.PENALTY:
         return None
     if facts.execution is not None and facts.execution.completed_at is not None:
@@ -1759,7 +1760,7 @@ def execution_end_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
 @_guard("remedy_filing_lawful", penalty_law(7))
 def remedy_filing_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
     if facts.decision is None or not facts.remedies:
-        return Refusal("No decision has been made.", "尚未作出决定。", penalty_law(57))
+        return _NO_DECISION
     latest = facts.remedies[-1]
     if any(r.decided_on is None for r in facts.remedies[:-1]):
         return Refusal(

@@ -55,7 +55,9 @@ def _documents_view(request: Request, viewer: Viewer, case_id: uuid.UUID) -> dic
         return {
             "case": case_line(session, runtime, case),
             "documents": issued,
-            "printable": documents.printable(session, case, viewer.principal, issued),
+            "printable": documents.printable(
+                session, runtime.case_context, case, viewer.principal, runtime.clock.now(), issued
+            ),
             "idempotency_key": secrets.token_urlsafe(16),  # each issue form's key: this, the kind and the record
         }
 

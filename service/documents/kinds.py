@@ -119,11 +119,12 @@ def _fine_outstanding(file: CaseFile) -> bool:
 # 市场监督管理行政处罚程序规定 第七十七条 (by analogy, as close_case cites it): the 结案审批表 is filled in when the
 # case is to be closed — the decision executed, execution ended by the court, the investigation ended, no penalty
 # or a transfer decided. So: the states the procedures close a case from (close_case in policies/workflows/; a
-# test holds the two together), and the states a case ends in.
-CLOSING_STATES = frozenset(
-    {"served", "executed", "transferred", "execution_ended", "execution_decided"}  # close_case's
-    | {"closed", "archived", "withdrawn", "revoked"}  # closed, or ended otherwise
+# test holds the two together) — there only once close_case may be taken (documents.service.closing_refusals) —
+# and the states a case ends in.
+CLOSURE_FROM_STATES = frozenset(  # close_case's
+    {"served", "executed", "transferred", "execution_ended", "execution_decided"}
 )
+CLOSING_STATES = CLOSURE_FROM_STATES | {"closed", "archived", "withdrawn", "revoked"}  # closed, or ended otherwise
 
 
 def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -> str | None:

@@ -54,7 +54,7 @@ def _store(runtime: Runtime) -> EvidenceStore:
 def printing(runtime: Runtime) -> documents.Printing:
     return documents.Printing(
         policy=document_policy(runtime.settings.policies_dir / "documents"),
-        case_policy=runtime.case_context.case_policy,
+        case_context=runtime.case_context,
         address_levels=runtime.publicity.rules.address_levels,
         public_base_url=runtime.settings.public_base_url,
     )
@@ -108,7 +108,7 @@ def printable_documents(
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     return [
         PrintableOut(kind=p.kind, title=p.title, entry=p.entry, issued=p.issued.number if p.issued else None)
-        for p in documents.printable(session, case, principal)
+        for p in documents.printable(session, runtime.case_context, case, principal, runtime.clock.now())
     ]
 
 

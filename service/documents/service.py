@@ -28,10 +28,13 @@ from service.agencies.models import Agency
 from service.agencies.service import agency_of, agency_ref, get_agency_by_code
 from service.auth.principal import Principal
 from service.cases.casefile import document_issued
+from service.cases.context import CaseContext
 from service.cases.disclosure import disclose_party, given_reason
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Party
-from service.cases.policy import CasePolicy
+from service.cases.service import steps_now
+from service.cases.workflow import GuardFailure
+from service.documents import kinds
 from service.documents.amounts import date_in_chinese
 from service.documents.content import ChainEntry, _minute, case_chain, document_fields, party_view, record_entries
 from service.documents.fields import DocumentFields, Line
@@ -82,7 +85,7 @@ class Printing:
     """What a rendering needs beyond the case."""
 
     policy: DocumentPolicy
-    case_policy: CasePolicy
+    case_context: CaseContext
     address_levels: Sequence[str]
     public_base_url: str
 
@@ -91,11 +94,30 @@ def verify_url(base: str, agency_code: str, document_id: str) -> str:
     return f"{base.rstrip('/')}/api/v1/public/agencies/{agency_code}/documents/{document_id}"
 
 
-def _refuse_unless_ready(session: Session, case: Case, kind: DocumentKind, *, issuing: bool = False) -> None:
+def closing_refusals(session: Session, context: CaseContext, case: Case, now: datetime) -> tuple[GuardFailure, ...]:
+    """What keeps ``case`` from being closed now, when it is in a state its procedure closes from: the 结案审批表
+    asks the head to approve the closure (市场监督管理行政处罚程序规定 第七十七条, as close_case cites it), so it is
+    made only once ``close_case`` may be taken — not while a fine is unpaid, a thing still seized, an execution
+    or a restitution unsettled (the step's guards, as the case page lists them under it). Nothing in any other
+    state: ``missing_fact`` judges those (a case closed or ended keeps its form)."""
+    if case.state not in kinds.CLOSURE_FROM_STATES:
+        return ()
+    return dict(steps_now(session, context, case, now).blocked).get("close_case", ())
+
+
+def _refuse_unless_ready(
+    session: Session, context: CaseContext, case: Case, kind: DocumentKind, now: datetime, *, issuing: bool = False
+) -> None:
     chain = case_chain(session, case)
     reason = missing_fact(kind, case.case_file, frozenset(e.type for e in chain))
     if reason is not None:
         raise Conflict(f"the case has no {kind.value} yet", f"案件尚不能制作{RULES[kind].title}：{reason}")
+    if kind is DocumentKind.CLOSING_APPROVAL and (refusals := closing_refusals(session, context, case, now)):
+        raise Conflict(
+            "the case cannot be closed yet: " + " ".join(f.reason_en for f in refusals),
+            f"案件尚不能结案，不能制作{RULES[kind].title}：" + "".join(f.reason_zh for f in refusals),
+            extra={"failures": [f.to_record() for f in refusals]},
+        )
     if issuing and kind is DocumentKind.DOSSIER and (missing := unissued_records(chain)):
         # The dossier holds every record of the case (第四十二条、第五十五条: each is signed by the one it records,
         # and the file sent to a reviewer or a court must hold them all): issue each record first.
@@ -161,7 +183,7 @@ def _fields(
         case,
         kind,
         party_view(party, clear=clear, address_levels=printing.address_levels),
-        prefix=printing.case_policy.prefixes.get(agency.code, agency.code),
+        prefix=printing.case_context.case_policy.prefixes.get(agency.code, agency.code),
         today=date_in_chinese(local_date(at)),
         record=record,
     )
@@ -267,7 +289,7 @@ def draft(
 ) -> bytes:
     """The document as it would be issued now, watermarked 草稿, the party as every reader of the case sees it.
     Nothing is recorded or stored. ``entry``: the record it prints, for the kinds of which a case has several."""
-    _refuse_unless_ready(session, case, kind)
+    _refuse_unless_ready(session, printing.case_context, case, kind, now)
     record = chosen_record(session, case, kind, entry)
     fields = _fields(session, printing, case, kind, clear=False, at=now, record=record)
     return render(session, store, printing, case, kind, fields, None)
@@ -293,14 +315,16 @@ def issue(
             extra={"permission": str(rule.issued_with)},
         )
     lock_case(session, case)
-    _refuse_unless_ready(session, case, kind, issuing=True)
+    _refuse_unless_ready(session, printing.case_context, case, kind, now, issuing=True)
     chosen = chosen_record(session, case, kind, entry)
     agency = agency_of(session, case.agency_id)
     document_id = new_document_id()
     year = local_date(now).year
     stream = f"document-numbers:{kind.value}:{year}"
     n = lock_stream(session, agency.id, stream)[0] + 1
-    number = printing.policy.number(kind, printing.case_policy.prefixes.get(agency.code, agency.code), year, n)
+    number = printing.policy.number(
+        kind, printing.case_context.case_policy.prefixes.get(agency.code, agency.code), year, n
+    )
     record(
         session,
         agency_ref(agency),
@@ -410,7 +434,12 @@ class Printable:
 
 
 def printable(
-    session: Session, case: Case, principal: Principal, issued_documents: Sequence[IssuedDocument] | None = None
+    session: Session,
+    context: CaseContext,
+    case: Case,
+    principal: Principal,
+    now: datetime,
+    issued_documents: Sequence[IssuedDocument] | None = None,
 ) -> list[Printable]:
     """The documents ``case`` establishes now that ``principal`` may issue, in the order of kinds.RULES, each record
     of a kind a case holds several of on its own (第四十二条、第五十五条: each is signed by the one it records).
@@ -422,6 +451,8 @@ def printable(
     out: list[Printable] = []
     for kind, rule in RULES.items():
         if not principal.has(rule.issued_with) or missing_fact(kind, case.case_file, recorded) is not None:
+            continue
+        if kind is DocumentKind.CLOSING_APPROVAL and closing_refusals(session, context, case, now):
             continue
         entries: list[int | None] = [r.seq for r in record_entries(chain, kind)] if kind in ONE_PER_ENTRY else [None]
         out.extend(Printable(kind, rule.title, seq, issued.get((kind.value, seq))) for seq in entries)

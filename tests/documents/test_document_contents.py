@@ -16,6 +16,7 @@ from service.documents.amounts import date_in_chinese
 from service.policy.calendar import local_date
 from tests.cases.driver import Cases
 from tests.cases.test_case_api import NOTICE, TOLD, fine
+from tests.cases.test_execution import pay
 from tests.cases.test_reviews import BIG, major_case, review
 
 from .test_issue_and_verify import issue
@@ -93,8 +94,13 @@ def test_the_documents_of_a_decided_case_state_what_the_law_requires(cases: Case
     assert decision_doc["number"] in receipt
     assert "受送达人签收" in receipt
 
+    # 市场监督管理行政处罚程序规定 第七十七条: the closure is asked for once the fine is paid and its execution is
+    # recorded.
+    pay(cases, case, clock, 30000, "渝财缴〔2026〕007号")
+    cases.step(case, "record_execution")
     _, closing = issued_text(cases, case, "closing_approval", "head")
     assert "罚款300元（叁佰元整）" in closing
+    assert "已缴纳罚款300元（叁佰元整）" in closing  # 执行情况: what was performed
 
     listed = cases.client.get(f"/api/v1/cases/{case['id']}/documents", headers=cases.auth("officer1")).json()
     dossier_doc, dossier = issued_text(cases, case, "dossier", "officer1")

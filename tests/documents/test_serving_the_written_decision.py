@@ -17,12 +17,12 @@ from service.cases.casefile import DECISION_DOCUMENTS
 from service.cases.categories import StateCategory
 from service.cases.workflow import load_workflows
 from service.clock import FixedClock
-from service.documents.kinds import CLOSING_STATES, DocumentKind
+from service.documents.kinds import CLOSING_STATES, CLOSURE_FROM_STATES, DocumentKind
 from service.migrations import alembic_config
 from service.projections import POLICIES
 from tests.cases.driver import Cases
 from tests.cases.test_case_api import NOTICE, fine, refusal
-from tests.cases.test_execution import today
+from tests.cases.test_execution import pay, today
 
 SERVING = {"data": {"method": "直接送达"}}
 ARTICLE_61 = "《中华人民共和国行政处罚法》第61条第1款"
@@ -136,21 +136,35 @@ def test_a_database_from_before_the_rule_gets_the_issued_documents_from_its_ledg
 
 def test_the_closing_approval_waits_until_the_case_is_to_be_closed(cases: Cases, clock: FixedClock) -> None:
     """市场监督管理行政处罚程序规定 第七十七条: the 结案审批表 is filled in once a ground to close holds — not on a
-    decision still to be served."""
+    decision still to be served, nor on a fine served and not yet executed (close_case's own rule, named)."""
     case = decided_and_signed(cases, clock)
-    printable = cases.client.get(f"/api/v1/cases/{case['id']}/documents/printable", headers=cases.auth("head")).json()
-    assert "closing_approval" not in [p["kind"] for p in printable]
+    assert "closing_approval" not in printable_kinds(cases, case)
     refused = cases.issue(case, "closing_approval", expect=409)
     assert "尚未到结案阶段" in refused["detail"]
     cases.serve_decision(case)
+    assert "closing_approval" not in printable_kinds(cases, case)
+    unpaid = cases.issue(case, "closing_approval", expect=409)
+    assert [f["guard"] for f in unpaid["failures"]] == ["execution_settled"]
+    assert "行政处罚决定尚未执行完毕" in unpaid["detail"]
+    draft = cases.client.get(f"/api/v1/cases/{case['id']}/documents/closing_approval/draft", headers=cases.auth("head"))
+    assert draft.status_code == 409
+    pay(cases, case, clock, 30000, "渝财缴〔2026〕001号")
+    assert "closing_approval" not in printable_kinds(cases, case)  # paid, its execution not yet recorded
+    cases.step(case, "record_execution")
+    assert "closing_approval" in printable_kinds(cases, case)
     assert cases.issue(case, "closing_approval")["number"]
+
+
+def printable_kinds(cases: Cases, case: dict[str, Any]) -> list[str]:
+    url = f"/api/v1/cases/{case['id']}/documents/printable"
+    return [p["kind"] for p in cases.client.get(url, headers=cases.auth("head")).json()]
 
 
 def test_the_closing_states_are_those_the_procedures_close_from_and_end_in() -> None:
     workflows = load_workflows(POLICIES / "workflows").values()
     closing_from = {s.value for w in workflows for t in w.transitions if t.name == "close_case" for s in t.from_states}
     ended = {s.value for w in workflows for s in w.in_category(StateCategory.ENDED, StateCategory.CLOSED)}
-    assert closing_from <= CLOSING_STATES
+    assert closing_from == CLOSURE_FROM_STATES
     # A case never filed, or one the summary procedure handed to the general one, has nothing of its own to close.
     assert CLOSING_STATES - closing_from == ended - {"not_filed", "summary_referred"}
 

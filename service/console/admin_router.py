@@ -87,10 +87,10 @@ def _users_view(session: Session, runtime: Runtime, viewer: Viewer) -> dict[str,
 
 def _keys_view(session: Session, runtime: Runtime, viewer: Viewer) -> dict[str, Any]:
     staff = users.users_of_agency(session, viewer.principal.agency_id)
-    names = {u.id: f"{u.display_name}（{u.username}）" for u in staff}
+    names = {u.id: (u.display_name, u.username) for u in staff}
     keys = sorted(signing.keys_visible_to(session, viewer.principal), key=lambda k: k.registered_at, reverse=True)
     return {
-        "keys": [(k, names.get(k.user_id, str(k.user_id))) for k in keys],
+        "keys": [(k, names.get(k.user_id, (str(k.user_id), None))) for k in keys],
         # Who approved or revoked a key, by the actor the decision recorded (``user:<id>``).
         "actors": {f"user:{u.id}": u.display_name for u in staff},
     }

@@ -258,7 +258,11 @@ def test_the_admins_desk_speaks_english_when_asked(app: FastAPI) -> None:
     page = browser.get("/admin/settings").text
     assert "<h1>Agency settings</h1>" in page
     assert "Principal head" in page
+    assert "林峰 (head2)" in page  # an aside in English punctuation, as the Chinese page puts it in （）
     assert "Signing keys" in browser.get("/admin/keys").text
+    for path in ("/admin/settings", "/admin/keys", "/admin/users", "/"):
+        text = browser.get(path).text
+        assert "（" not in text and "）" not in text, path
 
 
 def test_the_staff_register_lists_people_and_adds_one_without_an_account(app: FastAPI, runtime: Runtime) -> None:

@@ -1,4 +1,4 @@
-"""``policies/officers.yaml``: units, the qualification policy, report thresholds."""
+"""``policies/officers.yaml``: units, the enforcement categories' names, the qualification policy, report thresholds."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.officers.qualification import QualificationPolicy
+from service.policy.catalogue import Slug
 from service.policy.strict_yaml import load_strict
 
 
@@ -44,6 +45,8 @@ class OfficerPolicyFile(_Strict):
 
     version: Literal[1]
     units: dict[str, str] = Field(min_length=1)
+    # The enforcement categories (执法类别) a certificate's scope names, by the catalogue's category slugs.
+    categories: dict[Slug, str] = Field(default_factory=dict)
     qualification: _Qualification
     reports: _Reports
 
@@ -58,6 +61,7 @@ def load_officer_policy(path: Path) -> OfficerPolicy:
         QualificationPolicy(
             annual_review_grace_days=parsed.qualification.annual_review_grace_days,
             review_required=parsed.qualification.review_required,
+            category_names=dict(parsed.categories),
         ),
         parsed.reports.expiring_within_days,
         parsed.reports.reviewer_share_target_percent,

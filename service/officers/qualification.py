@@ -22,7 +22,8 @@ the certificate regulation in the project's reference texts:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -131,6 +132,9 @@ class ItemFacts:
 class QualificationPolicy:
     annual_review_grace_days: int
     review_required: bool
+    # The enforcement categories' names by slug (policies/officers.yaml), for the refusals; a slug not named is
+    # shown as it is.
+    category_names: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.annual_review_grace_days < 0:
@@ -315,10 +319,15 @@ def _certificate_failures(
             )
 
     if item.code not in cert.scope_items and item.category not in cert.scope_categories:
+        # The category by its name where the policy names it, with the slug certificates are scoped by.
+        named = policy.category_names.get(item.category)
         fail(
             ReasonCode.OUT_OF_SCOPE,
-            f"Certificate {n} covers neither item {item.code} nor its category {item.category}.",
-            f"执法证{n}的执法范围不含事项{item.code}及其类别{item.category}。",
+            f"Certificate {n} covers neither item {item.code} nor its category {item.category}"
+            + (f" ({named})." if named else "."),
+            f"执法证{n}的执法范围不含事项{item.code}及其类别"
+            + (f"“{named}”（{item.category}）" if named else item.category)
+            + "。",
             "第二十二条",
         )
     if territory is not None and cert.territory is not None and cert.territory != territory:

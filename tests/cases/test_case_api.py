@@ -207,7 +207,10 @@ def test_an_out_of_scope_certificate_is_refused(cases: Cases) -> None:
         case, "record_inquiry", expect=409, officers=[cases.officer("officer3")], data={"place": "x", "summary": "y"}
     )
     assert "two_qualified_officers" in refusal(refused)[0]
-    assert "渝TIEMEN00003的执法范围不含事项CQ-TM-003" in refused["failures"][0]["reason_zh"]
+    failure = refused["failures"][0]
+    # The item's category by the name policies/officers.yaml gives it, beside the slug certificates are scoped by.
+    assert "渝TIEMEN00003的执法范围不含事项CQ-TM-003及其类别“固体废物污染防治”（solid_waste）" in failure["reason_zh"]
+    assert "nor its category solid_waste (固体废物污染防治)" in failure["reason_en"]
 
 
 def test_an_expired_certificate_is_refused(cases: Cases, client: TestClient, auth: Auth) -> None:

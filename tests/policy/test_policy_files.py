@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from service.cases.policy import CasePolicyError, load_case_policy
 from service.cases.review_requirement import ReviewCatalogueError, load_review_catalogue
@@ -43,11 +44,20 @@ def test_the_case_policy_is_read_strictly(tmp_path: Path, old: str, new: str, pr
         ("review_required: true", "review_required: 'no'", "review_required"),
         ("reviewer_share_target_percent: 5", "reviewer_share_target_percent: 500", "reviewer_share_target_percent"),
         ("reports:", "report:", "report"),
+        ("  gas_safety: 燃气安全", "  Gas Safety: 燃气安全", "categories"),  # a slug, as the catalogue's
     ],
 )
 def test_the_officer_policy_is_read_strictly(tmp_path: Path, old: str, new: str, problem: str) -> None:
     with pytest.raises(OfficerPolicyError, match=problem):
         load_officer_policy(_edited(tmp_path, "officers.yaml", old, new))
+
+
+def test_every_category_of_the_sample_catalogue_has_its_name() -> None:
+    """A refusal names the category a certificate does not cover (交通运输行政执法证件管理规定 第二十二条, by
+    analogy) by the name policies/officers.yaml gives it."""
+    catalogue = yaml.safe_load((POLICIES / "catalogue" / "tiemen-sample.yaml").read_text(encoding="utf-8"))
+    named = load_officer_policy(POLICIES / "officers.yaml").qualification.category_names
+    assert {item["category"] for item in catalogue["items"]} <= set(named)
 
 
 @pytest.mark.parametrize("load", [load_case_policy, load_officer_policy])

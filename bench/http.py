@@ -121,7 +121,8 @@ class ServerCpu:
         self.serve_pid = serve_pid
         self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
 
-    def _pids(self) -> list[int]:
+    def _pids(self) -> tuple[list[int], list[int]]:
+        """The service's processes, and its database's backends."""
         import sqlalchemy as sa
 
         with self.engine.connect() as conn:
@@ -130,14 +131,18 @@ class ServerCpu:
                     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             ).scalars()
-            return [self.serve_pid, *_children(self.serve_pid), *backends]
+            return [self.serve_pid, *_children(self.serve_pid)], list(backends)
 
-    def snapshot(self) -> dict[int, float]:
-        return {pid: _cpu_of(pid) for pid in self._pids()}
+    def snapshot(self) -> dict[int, tuple[float, bool]]:
+        """Each process's CPU seconds so far, and whether it is one of the database's backends."""
+        service, database = self._pids()
+        return {pid: (_cpu_of(pid), pid in database) for pid in [*service, *database]}
 
-    def since(self, before: dict[int, float]) -> float:
+    def since(self, before: dict[int, tuple[float, bool]]) -> tuple[float, float]:
+        """CPU seconds since ``before``: in all, and the database backends' part of it."""
         after = self.snapshot()
-        return sum(after[pid] - before.get(pid, 0.0) for pid in after)
+        spent = {pid: (cpu - before.get(pid, (0.0, False))[0], database) for pid, (cpu, database) in after.items()}
+        return sum(cpu for cpu, _ in spent.values()), sum(cpu for cpu, database in spent.values() if database)
 
 
 @contextlib.contextmanager
@@ -262,10 +267,13 @@ def _wrk(base: str, requests: list[tuple[str, str, dict[str, str], str | None]],
 
 
 def _measured(cpu: ServerCpu, run: Any) -> Any:
-    """``run()``'s wrk summary with the server's CPU seconds per request added (``cpu_ms``)."""
+    """``run()``'s wrk summary with the server's CPU per request added (``cpu_ms``; ``db_ms``: the database's
+    backends' part of it)."""
     before = cpu.snapshot()
     result = run()
-    result["cpu_ms"] = cpu.since(before) * 1000 / max(1, result["requests"])
+    spent, database = cpu.since(before)
+    result["cpu_ms"] = spent * 1000 / max(1, result["requests"])
+    result["db_ms"] = database * 1000 / max(1, result["requests"])
     return result
 
 
@@ -285,7 +293,11 @@ def _row(label: str, results: list[Any], floors: list[Any] | None) -> list[str]:
     rounds = list(zip(results, floors or [None] * len(results), strict=True))
     ratio = "1.00×" if floors is None else ratio_cell([_rate(r) / _rate(f) for r, f in rounds], 3)
     measured_cpu = all("cpu_ms" in r for r in results)
-    cpu = f"{median(r['cpu_ms'] for r in results):.2f} ms" if measured_cpu else ""
+    cpu = (
+        f"{median(r['cpu_ms'] for r in results):.2f} ms ({median(r['db_ms'] for r in results):.2f})"
+        if measured_cpu
+        else ""
+    )
     cpu_ratio = (
         ratio_cell([r["cpu_ms"] / f["cpu_ms"] for r, f in rounds], 1)
         if floors is not None and measured_cpu and all("cpu_ms" in f for f in floors)
@@ -442,7 +454,7 @@ def main(args: argparse.Namespace) -> None:
             cpu.engine.dispose()
             print_table(
                 "requests through the API (ratio: to /healthz at the same connections, same run; CPU/req: the "
-                "service's processes and its database's backends, per request)",
+                "service's processes and its database's backends, per request — in brackets the backends' part)",
                 ["request", "req/s", "× /healthz", "CPU/req", "CPU × /healthz", "p50", "p90", "p99", "errors/non-2xx"],
                 rows,
             )

@@ -232,6 +232,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     # Around an aside (a unit, a username, a citation): full-width in Chinese; in English a space, then ( and ).
     "lp": ("（", " ("),
     "rp": ("）", ")"),
+    # Between the items of an enumeration: the enumeration comma in Chinese, a comma and a space in English.
+    "sep": ("、", ", "),
     "signoff_decision": ("签署处理决定", "Sign the decision"),
     "issue_decision_document": ("制发决定书", "Issue the decision's document"),
     "signoff_collective_discussion": ("签署集体讨论记录", "Sign the collective discussion's record"),

@@ -35,7 +35,7 @@ from service.console.web import (
     sent_form,
 )
 from service.documents import service as documents
-from service.documents.kinds import DocumentKind
+from service.documents.kinds import RULES, DocumentKind
 from service.documents.router import drafted, issued_once
 from service.errors import DomainError, InvalidInput
 from service.evidence.filenames import content_disposition
@@ -52,12 +52,14 @@ def _documents_view(request: Request, viewer: Viewer, case_id: uuid.UUID) -> dic
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         issued = documents.documents_of(session, case)
+        now = runtime.clock.now()
+        closes = viewer.principal.has(RULES[DocumentKind.CLOSING_APPROVAL].issued_with)
         return {
             "case": case_line(session, runtime, case),
             "documents": issued,
-            "printable": documents.printable(
-                session, runtime.case_context, case, viewer.principal, runtime.clock.now(), issued
-            ),
+            "printable": documents.printable(session, runtime.case_context, case, viewer.principal, now, issued),
+            # Why the 结案审批表 is not offered yet, to whoever would issue it: close_case's rules still holding.
+            "closing_held": documents.closing_refusals(session, runtime.case_context, case, now) if closes else (),
             "idempotency_key": secrets.token_urlsafe(16),  # each issue form's key: this, the kind and the record
         }
 

@@ -236,6 +236,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "sep": ("、", ", "),
     "signoff_decision": ("签署处理决定", "Sign the decision"),
     "issue_decision_document": ("制发决定书", "Issue the decision's document"),
+    # 市场监督管理行政处罚程序规定 第七十七条: the form asks the head to approve a closure the case's rules allow.
+    "closing_held": (
+        "尚不能制作结案审批表：案件尚不能结案",
+        "No closing approval (结案审批表) yet: the case cannot be closed yet",
+    ),
     "signoff_collective_discussion": ("签署集体讨论记录", "Sign the collective discussion's record"),
     "signed_subject": ("签署内容", "What is signed"),
     "signature": ("签名", "Signature"),

@@ -153,6 +153,13 @@ def test_the_head_signs_the_decision_the_page_shows_in_full(
     assert f'href="/cases/{case["id"]}/documents"' in to_issue  # the head's desk lists it until it is issued
     assert cases.serve_decision(case)["state"] == "served"
     assert f"/cases/{case['id']}" not in part_of(head.get("/").text, 'id="decisions-to-issue"', "</ul>")
+    # Served and unpaid, the case is not yet to be closed: its documents page says why the 结案审批表 is not offered.
+    documents = head.get(f"/cases/{case['id']}/documents").text
+    assert "/documents/closing_approval/issue" not in documents
+    held = part_of(documents, 'id="closing-held"', "</section>")
+    assert "尚不能制作结案审批表" in held
+    assert "行政处罚决定尚未执行完毕" in held
+    assert "第66条" in held  # execution_settled's article, as the case page's blocked close_case names it
 
 
 def test_a_collective_discussion_short_of_the_quorum_is_refused_with_the_article(

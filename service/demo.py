@@ -162,6 +162,7 @@ def _officer(
     certificate = issue_certificate(
         session,
         agency,
+        policy,
         officer,
         CertificateIn(
             number=f"渝{agency.code.upper()}{serial:05d}",

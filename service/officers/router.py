@@ -160,6 +160,7 @@ def issue_certificate(
     certificate = officers.issue_certificate(
         session,
         agency_of(session, principal.agency_id),
+        runtime.officer_policy,
         officer,
         officers.CertificateIn(
             body.number,

@@ -221,7 +221,14 @@ class CertificateIn:
 
 
 def issue_certificate(
-    session: Session, agency: Agency, officer: Officer, data: CertificateIn, *, actor: str, at: datetime
+    session: Session,
+    agency: Agency,
+    policy: OfficerPolicy,
+    officer: Officer,
+    data: CertificateIn,
+    *,
+    actor: str,
+    at: datetime,
 ) -> Certificate:
     number = data.number.strip()
     if not number or not data.issuer.strip():
@@ -231,6 +238,15 @@ def issue_certificate(
     if not data.scope_items and not data.scope_categories:
         # 第二十二条 (by analogy): an officer acts only within the scope on the certificate.
         raise InvalidInput("a certificate needs a scope: items or categories", "执法证须载明执法类别或事项")
+    named = policy.qualification.category_names
+    if named and (unknown := sorted(set(data.scope_categories) - set(named))):
+        # A category the policy does not name is a typo or a field this agency does not enforce: either way the
+        # certificate would silently cover nothing by it (qualification matches the item's category exactly).
+        raise InvalidInput(
+            f"unknown categories {', '.join(unknown)}; the policy names {', '.join(named)}",
+            f"未知执法类别 {'、'.join(unknown)}；可选：{'、'.join(f'{n}（{c}）' for c, n in named.items())}",
+            extra={"field": "scope_categories"},
+        )
     if not officer.active:
         raise Conflict("the officer has left the team", "该执法人员已调离或退休")
     if session.scalar(select(Certificate.id).where(Certificate.number == number)) is not None:

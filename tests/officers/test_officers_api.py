@@ -115,6 +115,24 @@ def test_invalid_certificates_are_refused(client: TestClient, auth: Auth, today:
     assert client.post("/api/v1/officers", headers=auth("admin"), json={"name": "x", "unit": "mars"}).status_code == 422
 
 
+def test_a_certificate_scoped_to_a_category_the_policy_does_not_name_is_refused(
+    client: TestClient, auth: Auth, today: date
+) -> None:
+    """A typo in a category (``solid-waste`` for ``solid_waste``) would leave the certificate covering nothing by
+    it, silently: it is refused, naming the categories policies/officers.yaml names, and nothing is written."""
+    officer = new_officer(client, auth)
+    url = f"/api/v1/officers/{officer['id']}/certificates"
+    body = {"number": "渝Y2", "issuer": "x", "issued_on": str(today), "expires_on": str(today + timedelta(days=10))}
+    refused = client.post(url, headers=auth("head"), json={**body, "scope_categories": ["air", "solid-waste"]})
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert problem["field"] == "scope_categories"
+    assert "solid-waste" in problem["detail"]
+    assert "固体废物污染防治（solid_waste）" in problem["detail"]
+    assert client.get(f"/api/v1/officers/{officer['id']}", headers=auth("head")).json()["certificates"] == []
+    assert issue(client, auth, officer["id"], today, number="渝Y2", scope_categories=["air", "solid_waste"])
+
+
 def test_out_of_scope_and_expired_certificates_do_not_qualify(client: TestClient, auth: Auth, today: date) -> None:
     officer = new_officer(client, auth)
     issue(client, auth, officer["id"], today, expires_on=today + timedelta(days=3))

@@ -33,7 +33,7 @@ from service.cases.disclosure import disclose_party, given_reason
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case, Party
 from service.cases.service import steps_now
-from service.cases.workflow import GuardFailure
+from service.cases.workflow import GuardFailure, Procedure
 from service.documents import kinds
 from service.documents.amounts import date_in_chinese
 from service.documents.content import ChainEntry, _minute, case_chain, document_fields, party_view, record_entries
@@ -52,6 +52,7 @@ from service.ledger.service import checkpoint_note, prove_entry
 from service.ledger.store import lock_stream
 from service.policy.calendar import local_date
 
+CLOSE_CASE = "close_case"  # the step the 结案审批表 asks the head to approve
 ISSUED = "case:document:issued"
 NUMBERED = "agency:document_number:assigned"
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U to misread on paper
@@ -102,7 +103,7 @@ def closing_refusals(session: Session, context: CaseContext, case: Case, now: da
     state: ``missing_fact`` judges those (a case closed or ended keeps its form)."""
     if case.state not in kinds.CLOSURE_FROM_STATES:
         return ()
-    return dict(steps_now(session, context, case, now).blocked).get("close_case", ())
+    return dict(steps_now(session, context, case, now).blocked).get(CLOSE_CASE, ())
 
 
 def _refuse_unless_ready(
@@ -116,6 +117,7 @@ def _refuse_unless_ready(
         raise Conflict(
             "the case cannot be closed yet: " + " ".join(f.reason_en for f in refusals),
             f"案件尚不能结案，不能制作{RULES[kind].title}：" + "".join(f.reason_zh for f in refusals),
+            basis=context.workflows[Procedure(case.procedure)].transition(CLOSE_CASE).basis,
             extra={"failures": [f.to_record() for f in refusals]},
         )
     if issuing and kind is DocumentKind.DOSSIER and (missing := unissued_records(chain)):

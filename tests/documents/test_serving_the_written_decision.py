@@ -145,6 +145,7 @@ def test_the_closing_approval_waits_until_the_case_is_to_be_closed(cases: Cases,
     assert "closing_approval" not in printable_kinds(cases, case)
     unpaid = cases.issue(case, "closing_approval", expect=409)
     assert [f["guard"] for f in unpaid["failures"]] == ["execution_settled"]
+    assert unpaid["article"] == "（参照）《市场监督管理行政处罚程序规定》第77条"  # close_case's own basis
     assert "行政处罚决定尚未执行完毕" in unpaid["detail"]
     draft = cases.client.get(f"/api/v1/cases/{case['id']}/documents/closing_approval/draft", headers=cases.auth("head"))
     assert draft.status_code == 409

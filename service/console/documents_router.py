@@ -53,13 +53,16 @@ def _documents_view(request: Request, viewer: Viewer, case_id: uuid.UUID) -> dic
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         issued = documents.documents_of(session, case)
         now = runtime.clock.now()
+        # Why the 结案审批表 is not offered yet: close_case's rules still holding (judged once, for both uses).
+        held = documents.closing_refusals(session, runtime.case_context, case, now)
         closes = viewer.principal.has(RULES[DocumentKind.CLOSING_APPROVAL].issued_with)
         return {
             "case": case_line(session, runtime, case),
             "documents": issued,
-            "printable": documents.printable(session, runtime.case_context, case, viewer.principal, now, issued),
-            # Why the 结案审批表 is not offered yet, to whoever would issue it: close_case's rules still holding.
-            "closing_held": documents.closing_refusals(session, runtime.case_context, case, now) if closes else (),
+            "printable": documents.printable(
+                session, runtime.case_context, case, viewer.principal, now, issued, closing_held=held
+            ),
+            "closing_held": held if closes else (),  # shown to whoever would issue it
             "idempotency_key": secrets.token_urlsafe(16),  # each issue form's key: this, the kind and the record
         }
 

@@ -442,10 +442,12 @@ def printable(
     principal: Principal,
     now: datetime,
     issued_documents: Sequence[IssuedDocument] | None = None,
+    closing_held: tuple[GuardFailure, ...] | None = None,
 ) -> list[Printable]:
     """The documents ``case`` establishes now that ``principal`` may issue, in the order of kinds.RULES, each record
     of a kind a case holds several of on its own (第四十二条、第五十五条: each is signed by the one it records).
-    ``issued_documents``: the case's, oldest first, when the caller has read them (``documents_of``)."""
+    ``issued_documents``: the case's, oldest first, when the caller has read them (``documents_of``);
+    ``closing_held``: ``closing_refusals`` of the case now, when the caller has them."""
     chain = case_chain(session, case)
     recorded = frozenset(e.type for e in chain)
     issued_all = documents_of(session, case) if issued_documents is None else issued_documents
@@ -454,7 +456,9 @@ def printable(
     for kind, rule in RULES.items():
         if not principal.has(rule.issued_with) or missing_fact(kind, case.case_file, recorded) is not None:
             continue
-        if kind is DocumentKind.CLOSING_APPROVAL and closing_refusals(session, context, case, now):
+        if kind is DocumentKind.CLOSING_APPROVAL and (
+            closing_refusals(session, context, case, now) if closing_held is None else closing_held
+        ):
             continue
         entries: list[int | None] = [r.seq for r in record_entries(chain, kind)] if kind in ONE_PER_ENTRY else [None]
         out.extend(Printable(kind, rule.title, seq, issued.get((kind.value, seq))) for seq in entries)

@@ -198,18 +198,16 @@ class Database:
     @staticmethod
     def end_transaction(session: Session, *, write: bool, failed: bool) -> None:
         """End a unit of work: roll back if it ``failed``; otherwise commit if it wrote — and roll back if the commit
-        fails. A reading transaction that read ends with a commit of nothing (its loaded objects stay usable): on
-        PostgreSQL, psycopg forgets every statement it prepared on a connection whose transaction rolls back (they
-        might name what the transaction made), and a pooled connection's next steps would parse and plan theirs
-        again, up to ten times each — a read ended by a rollback, the integrator's look for work every pass among
-        them, cost the steps after it ~2 % of their database's CPU (bench/README.md, stop 43). A reading session
-        holding changes (which no read should) is rolled back instead, as a read never writes."""
+        fails. A read that began a transaction ends with a commit of nothing (its loaded objects stay usable), not a
+        rollback: on PostgreSQL psycopg forgets every statement it prepared on a connection whose transaction rolls
+        back (they might name what the transaction made), and whatever next took that pooled connection parsed and
+        planned its statements again, up to ten times each. The integrator's look for work, after every step, did
+        so in each worker (bench/README.md, stop 43). A reading session holding changes — which no read should —
+        is rolled back instead: a read never writes."""
         try:
             if failed:
                 session.rollback()
-            elif write:
-                session.commit()
-            elif session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            elif write or (session.in_transaction() and not (session.new or session.dirty or session.deleted)):
                 session.commit()
         except BaseException:
             session.rollback()

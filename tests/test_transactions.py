@@ -40,9 +40,13 @@ def test_a_read_that_changed_an_object_writes_nothing(runtime: Runtime) -> None:
 
 
 def test_a_failed_unit_of_work_writes_nothing(runtime: Runtime) -> None:
-    with pytest.raises(RuntimeError), runtime.database.transaction() as session:
-        session.scalars(select(Agency).where(Agency.code == "tiemen")).one().name = "失败时的名称"
-        session.flush()
-        raise RuntimeError("the request failed after its change")
+    def failing_request() -> None:
+        with runtime.database.transaction() as session:
+            session.scalars(select(Agency).where(Agency.code == "tiemen")).one().name = "失败时的名称"
+            session.flush()
+            raise RuntimeError("the request failed after its change")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
     with runtime.database.transaction(write=False) as session:
         assert session.scalars(select(Agency.name).where(Agency.code == "tiemen")).one() != "失败时的名称"

@@ -175,3 +175,52 @@ def test_the_auth_hardening_migration_computes_each_users_token_version_from_the
             assert "token_version" not in {c["name"] for c in sa.inspect(conn).get_columns("users")}
     finally:
         engine.dispose()
+
+
+def test_the_officers_version_migration_counts_each_agencys_officer_entries(
+    alembic_runner: MigrationContext, empty_database: str
+) -> None:
+    """0029: what the observer of officers' streams would have counted, so that replay agrees at once."""
+    alembic_runner.migrate_up_to("0028_case_documents_issued")
+    busy, quiet = uuid.uuid4(), uuid.uuid4()
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    engine = make_engine(empty_database)
+    streams = {
+        busy: [f"officer:{uuid.uuid4()}"] * 3 + [f"officer:{uuid.uuid4()}"] * 2 + ["officers", "trainings", "case:x"],
+        quiet: ["trainings", f"user:{uuid.uuid4()}"],
+    }
+    try:
+        with engine.begin() as conn:
+            for agency, code in ((busy, "busy"), (quiet, "quiet")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO agencies (id, code, name, log_origin, checkpoint_vkey, created_at) "
+                        "VALUES (:id, :code, :code, :code, 'k', :at)"
+                    ).bindparams(sa.bindparam("id", type_=sa.Uuid()), sa.bindparam("at", type_=UTCDateTime())),
+                    {"id": agency, "code": code, "at": at},
+                )
+                for seq, stream in enumerate(streams[agency]):
+                    conn.execute(
+                        sa.insert(LedgerEntry).values(
+                            id=uuid.uuid4(),
+                            agency_id=agency,
+                            stream=stream,
+                            stream_seq=seq,
+                            type="test:entry:made",
+                            actor="system:test",
+                            claimed_at=at,
+                            recorded_at=at,
+                            prev_hash=None,
+                            entry_hash=leaf_hash(f"{agency}{seq}".encode()),
+                            canonical=b"{}",
+                        )
+                    )
+        alembic_runner.migrate_up_one()
+        with engine.connect() as conn:
+            versions = dict(conn.execute(sa.text("SELECT code, officers_version FROM agencies")).all())
+        assert versions == {"busy": 5, "quiet": 0}
+        alembic_runner.migrate_down_one()
+        with engine.connect() as conn:
+            assert "officers_version" not in {c["name"] for c in sa.inspect(conn).get_columns("agencies")}
+    finally:
+        engine.dispose()

@@ -30,3 +30,7 @@ class Agency(Base):
     # The State Council notices its ledger recorded, year → version (service/policy/notices.py): read with the
     # agency, so that a request learns which calendar its deadlines are counted on without a statement of its own.
     calendar_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: {}, server_default=text("'{}'"))
+    # How many entries its officers' streams hold (officer:<id>): every change of an officer, a certificate or its
+    # history is one. Read with the agency, it tells a step whether the officers a worker keeps are still the
+    # database's (service/officers/service.py, ``officers_with_certificates``) without a statement of its own.
+    officers_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))

@@ -526,7 +526,7 @@ def perform(
     moment = action_moment(now, request.claimed_at, context.case_policy)
     acting_ids = list(request.officers)
     # The caller's officer and the officers named, with their certificates, in one statement.
-    known, certificates = officers_with_certificates(session, principal.user_id, acting_ids)
+    known, certificates = officers_with_certificates(session, principal.user_id, acting_ids, agency)
     if transition.permission in _OFFICER_ACTS:
         # Field acts are done by officers: the one recording it is one of them.
         acting_ids.insert(0, acting_officer(session, principal, known).id)

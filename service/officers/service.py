@@ -8,12 +8,13 @@ review are each an entry in the officer's stream, with the reason and the actor.
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, Uuid, any_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, Uuid, any_, bindparam, inspect, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ from service.agencies.service import agency_ref, entry_agency_id
 from service.auth.models import User
 from service.errors import AlreadyExists, Conflict, InvalidInput, LegalBasis, NotFound
 from service.ledger.canonical import EntryContent, parse_instant
-from service.ledger.projection import projector, record
+from service.ledger.projection import observer, projector, record
 from service.officers.models import Certificate, CertificateEvent, Officer, StaffMember, TrainingRecord
 from service.officers.policy import OfficerPolicy
 from service.officers.qualification import (
@@ -80,8 +81,21 @@ ACTION_NAMES_ZH = {
 }
 
 
+OFFICER_STREAMS = "officer:"
+
+
 def officer_stream(officer_id: uuid.UUID) -> str:
-    return f"officer:{officer_id}"
+    return f"{OFFICER_STREAMS}{officer_id}"
+
+
+@observer
+def _officers_changed(session: Session, entry: EntryContent) -> None:
+    """Every entry of an officer's stream — the officer registered, activated, certificates issued or changed —
+    moves the agency's officers' version: what a worker keeps of its officers is then read again (below)."""
+    if entry.stream.startswith(OFFICER_STREAMS):
+        agency = session.get(Agency, entry_agency_id(session, entry))
+        assert agency is not None
+        agency.officers_version += 1
 
 
 # -- officers ----------------------------------------------------------------------------------------------
@@ -620,14 +634,23 @@ _OFFICERS_WITH_CERTIFICATES = Straight(
 )
 
 
-def officers_with_certificates(
-    session: Session, user_id: uuid.UUID, officer_ids: Sequence[uuid.UUID]
-) -> tuple[dict[uuid.UUID, OfficerRead], CertificatesOf]:
-    """The officer of ``user_id`` (if any) and the officers ``officer_ids`` names that exist, by id, with the
-    certificates of each (as :func:`certificates_with_events` has them), in one statement."""
-    rows = _OFFICERS_WITH_CERTIFICATES.rows(
-        session.connection(), {"user_id": user_id, "ids": list(dict.fromkeys(officer_ids))}
+# The same for every officer of an agency: what a worker keeps (below).
+_AGENCY_OFFICERS_WITH_CERTIFICATES = Straight(
+    select(*_OFFICER, _C.id, *_CERTIFICATE, *_CHANGE)
+    .select_from(
+        Officer.__table__.outerjoin(Certificate.__table__, _C.officer_id == _O.id).outerjoin(
+            CertificateEvent.__table__, _E.certificate_id == _C.id
+        )
     )
+    .where(_O.agency_id == bindparam("agency_id"))
+    .order_by(_E.seq)
+)
+
+OfficersRead = tuple[dict[uuid.UUID, OfficerRead], CertificatesOf]
+
+
+def _folded(rows: Sequence[Sequence[Any]]) -> OfficersRead:
+    """Officers by id and the certificates of each with their events, from rows of officer, certificate, event."""
     officers: dict[uuid.UUID, OfficerRead] = {}
     certificates: dict[uuid.UUID, list[tuple[CertificateTerms, Sequence[CertificateChange]]]] = {}
     events: dict[uuid.UUID, list[ChangeRead]] = {}
@@ -640,12 +663,74 @@ def officers_with_certificates(
             continue
         if certificate_id not in events:
             events[certificate_id] = []
-            certificates.setdefault(officer_id, []).append(
-                (CertificateRead(*row[_CERTIFICATE_AT]), events[certificate_id])
-            )
+            number, issued_on, expires_on, items, categories, territory = row[_CERTIFICATE_AT]
+            # The scope as tuples: what a worker keeps is shared by its requests, and never changed.
+            terms = CertificateRead(number, issued_on, expires_on, tuple(items), tuple(categories), territory)
+            certificates.setdefault(officer_id, []).append((terms, events[certificate_id]))
         if row[_CHANGE_AT.start] is not None:
             events[certificate_id].append(ChangeRead(*row[_CHANGE_AT]))
     return officers, certificates
+
+
+@dataclass(frozen=True)
+class _KeptOfficers:
+    """Every officer of an agency with their certificates, as of one version of them (``Agency.officers_version``,
+    with the agency's creation, so that a database made again under the same engine never matches), and who is
+    whose officer. Shared by the requests of a worker: never changed, only replaced."""
+
+    version: tuple[int, datetime]
+    officers: Mapping[uuid.UUID, OfficerRead]
+    certificates: CertificatesOf
+    by_user: Mapping[uuid.UUID, uuid.UUID]
+
+
+# Per database (its engine), per agency: a process serves one database, the tests open many with the same agencies.
+_KEPT: weakref.WeakKeyDictionary[Engine, dict[uuid.UUID, _KeptOfficers]] = weakref.WeakKeyDictionary()
+
+
+def _kept_officers(session: Session, agency: Agency) -> _KeptOfficers | None:
+    """The agency's officers as the database holds them now, kept by this worker since the last change of any of
+    them; read again (one statement) when the agency's officers' version moved. ``None`` when the version read is
+    not the database's committed one — this transaction recorded an officer's entry (its observer moved it) —
+    for what a transaction sees of its own changes is no one else's to keep."""
+    if inspect(agency).attrs.officers_version.history.has_changes():
+        return None
+    version = (agency.officers_version, agency.created_at)
+    engine = session.get_bind()
+    kept = _KEPT.setdefault(engine, {})  # type: ignore[arg-type]
+    found = kept.get(agency.id)
+    if found is not None and found.version == version:
+        return found
+    officers, certificates = _folded(
+        _AGENCY_OFFICERS_WITH_CERTIFICATES.rows(session.connection(), {"agency_id": agency.id})
+    )
+    frozen = {
+        officer_id: tuple((terms, tuple(changes)) for terms, changes in held)
+        for officer_id, held in certificates.items()
+    }
+    by_user = {o.user_id: o.id for o in officers.values() if o.user_id is not None}
+    found = _KeptOfficers(version, officers, frozen, by_user)
+    kept[agency.id] = found
+    return found
+
+
+def officers_with_certificates(
+    session: Session, user_id: uuid.UUID, officer_ids: Sequence[uuid.UUID], agency: Agency | None = None
+) -> OfficersRead:
+    """The officer of ``user_id`` (if any) and the officers ``officer_ids`` names that exist, by id, with the
+    certificates of each (as :func:`certificates_with_events` has them). Of ``agency`` — the user's, read in
+    this transaction — from what this worker keeps of its officers while their version has not moved (no
+    statement: a step's officers are judged on every step, and change rarely); otherwise in one statement."""
+    kept = _kept_officers(session, agency) if agency is not None else None
+    if kept is None:
+        rows = _OFFICERS_WITH_CERTIFICATES.rows(
+            session.connection(), {"user_id": user_id, "ids": list(dict.fromkeys(officer_ids))}
+        )
+        return _folded(rows)
+    wanted = [kept.by_user[user_id]] if user_id in kept.by_user else []
+    wanted.extend(officer_ids)
+    officers = {i: kept.officers[i] for i in wanted if i in kept.officers}
+    return officers, {i: kept.certificates[i] for i in officers if i in kept.certificates}
 
 
 def _officer_facts(

@@ -16,11 +16,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
+from service.agencies.models import Agency
 from service.cases.models import Case
 from service.cases.service import _LOCK_CASE_OF_USER
 from service.db import Database
 from service.ledger.models import LedgerStream
-from service.officers.service import _OFFICERS_WITH_CERTIFICATES, officers_with_certificates
+from service.officers.service import (
+    _AGENCY_OFFICERS_WITH_CERTIFICATES,
+    _OFFICERS_WITH_CERTIFICATES,
+    officers_with_certificates,
+)
 from service.runtime import Runtime
 from service.straight import Straight, attached, loaded_columns, write_changed_row
 from tests.cases.driver import Cases
@@ -63,6 +68,11 @@ def test_a_steps_officers_with_their_certificate_histories_are_the_rows_sqlalche
             params = {"user_id": uuid.UUID(user_id), "ids": [uuid.UUID(i) for i in ids]}
             straight = _OFFICERS_WITH_CERTIFICATES.rows(connection, params)
             assert _typed(straight) == _typed(_through_sqlalchemy(connection, _OFFICERS_WITH_CERTIFICATES, params))
+        # Every officer of the agency, as a worker keeps them.
+        agency = {"agency_id": session.scalars(select(Agency.id).where(Agency.code == "tiemen")).one()}
+        straight = _AGENCY_OFFICERS_WITH_CERTIFICATES.rows(connection, agency)
+        assert len(straight) > 4
+        assert _typed(straight) == _typed(_through_sqlalchemy(connection, _AGENCY_OFFICERS_WITH_CERTIFICATES, agency))
 
         officers, certificates = officers_with_certificates(
             session, uuid.UUID(officer1), [uuid.UUID(named["id"]), uuid.UUID(without["id"])]
@@ -70,7 +80,7 @@ def test_a_steps_officers_with_their_certificate_histories_are_the_rows_sqlalche
     assert {str(o) for o in officers} >= {named["id"], without["id"]}
     assert uuid.UUID(without["id"]) not in certificates
     [(terms, events)] = certificates[uuid.UUID(named["id"])]
-    assert terms.scope_items == ["CQ-TM-002"]
+    assert terms.scope_items == ("CQ-TM-002",)  # a tuple: what a worker keeps is never changed
     assert terms.territory == "铁门乡"
     assert [e.kind for e in events] == ["issued", "suspended", "reinstated", "renewed"]
     assert events[1].reason == "考核不合格"

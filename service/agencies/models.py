@@ -33,4 +33,6 @@ class Agency(Base):
     # How many entries its officers' streams hold (officer:<id>): every change of an officer, a certificate or its
     # history is one. Read with the agency, it tells a step whether the officers a worker keeps are still the
     # database's (service/officers/service.py, ``officers_with_certificates``) without a statement of its own.
-    officers_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Counted over all those streams: the whole replay (``verify``) compares it, a replay of the streams new
+    # entries touched (``verify --since``) cannot give it (service/ledger/replay.py, ``_stream_local``).
+    officers_version: Mapped[int] = mapped_column(default=0, server_default=text("0"), info={"spans_streams": True})

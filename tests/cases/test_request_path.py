@@ -202,38 +202,50 @@ def test_the_deadline_list_does_not_read_per_case(
     assert not [s for s in view.statements if "next_due_on" in s or "deadlines_in_force" in s], view.statements
 
 
-def test_an_inquiry_reads_the_case_once_and_its_officers_with_their_certificates_in_one_statement(
+def test_an_inquiry_reads_the_case_once_and_its_officers_only_when_one_of_them_changed(
     cases: Cases, counter: StatementCounter, filed: dict[str, Any]
 ) -> None:
     """The case's stream lock (of the caller's agency, found in the same statement), then the principal with the
-    case and its agency, then the officers (the caller's and those named) with their certificates and the
-    certificates' events, in one statement; then the append and one update of the case (its file and its version
-    together). One transaction."""
+    case and its agency — whose officers' version says whether the officers its worker keeps (read at the filing)
+    are still the database's — then the append and one update of the case. One transaction. After a change of an
+    officer, the next step reads the agency's officers with their certificates and the certificates' events again,
+    in one statement."""
     officer = cases.auth("officer1")
     second = cases.officer("officer2")
-    counted = count(
-        counter,
-        lambda: cases.client.post(
+
+    def inquiry() -> Any:
+        return cases.client.post(
             f"/api/v1/cases/{filed['id']}/steps/record_inquiry",
             headers=officer,
             json={"officers": [second], "data": INQUIRY},
-        ),
-    )
+        )
+
+    counted = count(counter, inquiry)
     assert counted.transactions == 1
-    # 3 reads (the stream's head locked first), the append — on SQLite 3 statements (the entry, the pending marker,
+    # 2 reads (the stream's head locked first), the append — on SQLite 3 statements (the entry, the pending marker,
     # the head moved: the head is the one the lock read, not read again), on PostgreSQL one — and one UPDATE of the
     # case. Before: 10 and 6 (the principal read apart, the head taken again by the append, and on PostgreSQL
-    # not counted), then 8 and 5 (the certificates read after the officers).
-    bound = 5 if counter.postgres else 7
+    # not counted), then 8 and 5 (the certificates read after the officers), then 7 and 5 (the officers read
+    # on every step).
+    bound = 4 if counter.postgres else 6
     assert len(counted.statements) <= bound, counted.statements
     assert len([s for s in counted.statements if s.startswith("SELECT users.") and " cases." in s]) == 1
     assert not [s for s in counted.statements if s.startswith("SELECT cases.")]
-    officers = [s for s in counted.statements if s.startswith("SELECT officers.")]
-    assert len(officers) == 1, officers
-    assert "certificate_events" in officers[0], officers
-    assert not [s for s in counted.statements if s.startswith("SELECT certificates.")]
+    assert not [s for s in counted.statements if s.startswith(("SELECT officers.", "SELECT certificates."))]
     assert len([s for s in counted.statements if s.startswith("UPDATE cases")]) == 1
     assert not [s for s in counted.statements if s.startswith("SELECT case_officers")]
+
+    moved = cases.client.post(
+        f"/api/v1/officers/{second}/legal-qualification",
+        headers=cases.auth("admin"),
+        json={"number": "法制审核0001", "obtained_on": "2026-01-05"},
+    )
+    assert moved.status_code == 200, moved.text
+    again = count(counter, inquiry)
+    officers = [s for s in again.statements if s.startswith("SELECT officers.")]
+    assert len(officers) == 1, officers
+    assert "certificate_events" in officers[0], officers
+    assert not [s for s in again.statements if s.startswith("SELECT certificates.")]
 
 
 # -- the case view reads its principal in its own statement: it answers every caller as any other route does -------

@@ -50,6 +50,7 @@ from service.migrations import upgrade_to_head
 from service.officers.policy import load_officer_policy
 from service.policy.calendar import CalendarNoticeError, local_date, read_notice_file
 from service.policy.notices import (
+    CALENDAR_STREAM,
     adopt_loaded_notices,
     agency_calendar,
     calendar_years,
@@ -681,7 +682,10 @@ def _verify_since(settings: Settings, database: Database, agency: str, state_fil
                 raise VerificationError(
                     f"agency {log.code}: the verifier key recorded in the database is not the trusted key"
                 )
-            report, new_state = verify_since(session, log, trusted, state, (AGENCY_STREAM,))
+            # The agency's row holds what its own stream and its calendar's record (the notices' versions): both
+            # are replayed before the touched streams. Its officers' version, counted over every officer's stream,
+            # is left to the whole replay (service/ledger/replay.py, ``_stream_local``).
+            report, new_state = verify_since(session, log, trusted, state, (AGENCY_STREAM, CALENDAR_STREAM))
     except VerificationError as exc:
         errors.print(f"[red]TAMPERING DETECTED[/red] in {log.code}: {exc.reason}")
         raise typer.Exit(1) from None

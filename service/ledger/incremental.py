@@ -14,8 +14,9 @@ What it checks, from the bytes it reads (the database only selects rows):
    one, verifies against both roots (a stored tree rewritten under the old checkpoint is caught here);
 5. the chains of the streams the new entries touch, each continuing from its head in the state file;
 6. the replay of those streams: every entry of theirs (the earlier ones held to the verified head by their
-   hashes and links) replayed, after the agency's own stream, into an empty database, and every row that replay
-   makes compared with the live one.
+   hashes and links) replayed, after the streams every replay needs (the agency's own, its calendar's), into an
+   empty database, and every row that replay makes compared with the live one — but for a column counted over
+   every stream of a kind, which the whole replay compares.
 
 What it reads: the new entries by their log positions (a range of the leaves' primary key, each joined to its
 entry row by id), the touched streams' other entries by their positions in their streams (before the first new
@@ -96,7 +97,9 @@ def verify_since(
 ) -> tuple[IncrementalReport, VerifiedState]:
     """Verify what was added since ``state`` (checked against ``trusted`` when it was read); the new state.
     ``context`` names the streams every replay needs besides the touched ones (the agency's own stream, which
-    every projector reads the agency from: the caller knows its name, the ledger knows no domain)."""
+    every projector reads the agency from, and any other whose entries its row keeps — its calendar's: the caller
+    knows their names, the ledger knows no domain). A column counted over a whole kind of streams (an agency's
+    officers' version) is left to the whole replay (service/ledger/replay.py, ``_stream_local``)."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
     rows = RowReader(url, log.agency_id)
     try:

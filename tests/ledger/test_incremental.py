@@ -215,3 +215,28 @@ def test_a_corrupt_state_file_is_a_usage_error_naming_what_is_wrong(
 def test_since_needs_an_agency(cli: Cli, tmp_path: Path) -> None:
     result = cli("verify", "--since", str(tmp_path / "x.json"))
     assert result.exit_code == 2
+
+
+def test_an_agency_whose_officers_changed_and_calendar_was_loaded_before_the_state_verifies_incrementally(
+    ledger: None, cli: Cli, tmp_path: Path, more: Callable[[], None], client: Any, auth: Callable[[str], Any]
+) -> None:
+    """An agency's row holds what other streams than its own counted — its officers' version (every officer's
+    stream), its calendar's versions (the calendar's stream): a replay of the streams new entries touch, after the
+    agency's own, cannot give those, and the whole replay compares them (``verify`` without ``--since``)."""
+    notice = tmp_path / "2027.yaml"
+    notice.write_text(
+        "year: 2027\nnotice: 国办发明电〔2026〕99号\ntitle: 国务院办公厅关于2027年部分节假日安排的通知\n"
+        "issued_on: 2026-11-20\nperiods:\n"
+        "  - {name: 元旦, name_en: New Year's Day, first: 2026-12-31, last: 2027-01-03,"
+        " makeup_workdays: [2026-12-27]}\n",
+        encoding="utf-8",
+    )
+    assert cli("calendar", "load", str(notice)).exit_code == 0
+    registered = client.post("/api/v1/officers", headers=auth("admin"), json={"name": "核验队员", "unit": "brigade"})
+    assert registered.status_code == 201, registered.text
+    path = tmp_path / "tiemen.state.json"
+    assert cli("verify", "--agency", "tiemen", "--save-state", str(path)).exit_code == 0
+    more()
+    result = since(cli, path)
+    assert result.exit_code == 0, result.output
+    assert cli("verify", "--agency", "tiemen").exit_code == 0

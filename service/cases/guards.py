@@ -710,8 +710,9 @@ def two_qualified_officers(facts: CaseFacts, periods: Periods) -> Refusal | None
             problems_en.append(f"officer {q.officer_id} was checked for item {q.item_code}, not {facts.item_code}")
             problems_zh.append(f"执法人员{q.officer_id}的资格核验针对事项{q.item_code}，而非{facts.item_code}")
         elif not q.ok:
-            problems_en.append(" ".join(r.text_en for r in q.reasons))
-            problems_zh.append("".join(r.text_zh for r in q.reasons))
+            # Each reason a sentence; the officers' problems joined into one, so their last stops are the join's.
+            problems_en.append(" ".join(r.text_en for r in q.reasons).rstrip("."))
+            problems_zh.append("".join(r.text_zh for r in q.reasons).rstrip("。"))
         else:
             qualified_ids.add(q.officer_id)
     if len(qualified_ids) < required:

@@ -262,26 +262,30 @@ def _certificate_failures(
     # and the qualification is recorded in the immutable ledger.
     change = cert.status_at(at)
     status = CertificateStatus.ACTIVE if change is None else change.status
-    since = "" if change is None else change.effective_at.astimezone(SHANGHAI).isoformat()
+    # When the status changed, as the officer and the party read it: Beijing time to the minute (the instant itself is
+    # in the certificate's history).
+    local = None if change is None else change.effective_at.astimezone(SHANGHAI)
+    when_en = "" if local is None else f"{local:%Y-%m-%d %H:%M} Beijing time"
+    when_zh = "" if local is None else f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分"
     if status is CertificateStatus.REVOKED:
         fail(
             ReasonCode.REVOKED,
-            f"Certificate {n} is revoked since {since}.",
-            f"执法证{n}自{since}起被吊销。",
+            f"Certificate {n} is revoked since {when_en}.",
+            f"执法证{n}自{when_zh}起被吊销。",
             "第三十三条",
         )
     elif status is CertificateStatus.CANCELLED:
         fail(
             ReasonCode.CANCELLED,
-            f"Certificate {n} is cancelled (transfer or retirement) since {since}.",
-            f"执法证{n}自{since}起被注销（调离或退休）。",
+            f"Certificate {n} is cancelled (transfer or retirement) since {when_en}.",
+            f"执法证{n}自{when_zh}起被注销（调离或退休）。",
             "第二十五条",
         )
     elif status is CertificateStatus.SUSPENDED:
         fail(
             ReasonCode.SUSPENDED,
-            f"Certificate {n} is suspended since {since}.",
-            f"执法证{n}自{since}起被暂扣。",
+            f"Certificate {n} is suspended since {when_en}.",
+            f"执法证{n}自{when_zh}起被暂扣。",
             "第三十一条",
         )
 
@@ -300,8 +304,8 @@ def _certificate_failures(
     elif status is CertificateStatus.EXPIRED:
         fail(
             ReasonCode.EXPIRED,
-            f"Certificate {n} is recorded as expired since {since}.",
-            f"执法证{n}自{since}起登记为失效。",
+            f"Certificate {n} is recorded as expired since {when_en}.",
+            f"执法证{n}自{when_zh}起登记为失效。",
         )
 
     if policy.review_required and today >= cert.issued_on:

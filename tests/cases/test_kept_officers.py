@@ -72,6 +72,10 @@ def test_steps_judge_their_officers_on_what_the_worker_keeps_until_one_changes(
     refused = cases.step(case, "record_inquiry", expect=409, officers=cases.with_second(), data=INQUIRY)
     assert "two_qualified_officers" in [f["guard"] for f in refused["failures"]]
     assert "suspended" in str(refused)
+    # One sentence: the officer's problem, then the count, each named once (no "。；").
+    [failure] = [f for f in refused["failures"] if f["guard"] == "two_qualified_officers"]
+    assert "起被暂扣；具有执法资格的执法人员1人，不得少于2人。" in failure["reason_zh"]
+    assert "Beijing time; 1 qualified officer(s) act" in failure["reason_en"]
     assert reads["agency"] == 2
 
     reinstated = client.post(

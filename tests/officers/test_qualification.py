@@ -124,7 +124,9 @@ def test_a_suspension_takes_effect_at_its_exact_moment_art_31() -> None:
     result = check(suspended, SUSPENDED_AT)
     assert codes(result) == [("50015500001", ReasonCode.SUSPENDED)]
     assert result.reasons[0].citation == "行政处罚法 第四十二条; （参照）交通运输行政执法证件管理规定 第三十一条"
-    assert "2025-03-10T09:30:00+08:00" in result.reasons[0].text_en
+    # Beijing time to the minute, as the officer reads it; the instant itself is the certificate's history.
+    assert "since 2025-03-10 09:30 Beijing time." in result.reasons[0].text_en
+    assert "自2025年3月10日9时30分起被暂扣" in result.reasons[0].text_zh
 
 
 def test_a_reinstated_certificate_qualifies_again_from_the_reinstatement_art_32() -> None:

@@ -113,6 +113,35 @@ def test_the_node_strata_migration_keeps_every_fourth_level_and_its_downgrade_re
         engine.dispose()
 
 
+def _insert_agency(conn: sa.Connection, agency: uuid.UUID, code: str, at: datetime) -> None:
+    conn.execute(
+        sa.text(
+            "INSERT INTO agencies (id, code, name, log_origin, checkpoint_vkey, created_at) "
+            "VALUES (:id, :code, :code, :origin, 'k', :at)"
+        ).bindparams(sa.bindparam("id", type_=sa.Uuid()), sa.bindparam("at", type_=UTCDateTime())),
+        {"id": agency, "code": code, "origin": f"o/{code}", "at": at},
+    )
+
+
+def _insert_entry(conn: sa.Connection, agency: uuid.UUID, stream: str, seq: int, type_: str, at: datetime) -> None:
+    """An entry row as the migrations read it: its stream, position and type (its bytes are not read)."""
+    conn.execute(
+        sa.insert(LedgerEntry).values(
+            id=uuid.uuid4(),
+            agency_id=agency,
+            stream=stream,
+            stream_seq=seq,
+            type=type_,
+            actor="system:test",
+            claimed_at=at,
+            recorded_at=at,
+            prev_hash=None,
+            entry_hash=leaf_hash(f"{agency}{stream}{seq}".encode()),
+            canonical=b"{}",
+        )
+    )
+
+
 def test_the_auth_hardening_migration_computes_each_users_token_version_from_their_stream(
     alembic_runner: MigrationContext, empty_database: str
 ) -> None:
@@ -131,13 +160,7 @@ def test_the_auth_hardening_migration_computes_each_users_token_version_from_the
     ]
     try:
         with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO agencies (id, code, name, log_origin, checkpoint_vkey, created_at) "
-                    "VALUES (:id, 'm', 'm', 'o/m', 'k', :at)"
-                ).bindparams(sa.bindparam("id", type_=sa.Uuid()), sa.bindparam("at", type_=UTCDateTime())),
-                {"id": agency, "at": at},
-            )
+            _insert_agency(conn, agency, "m", at)
             for user, name in ((busy, "busy"), (quiet, "quiet")):
                 conn.execute(
                     sa.text(
@@ -151,21 +174,7 @@ def test_the_auth_hardening_migration_computes_each_users_token_version_from_the
                     {"id": user, "agency": agency, "name": name, "at": at},
                 )
             for seq, (user, type_) in enumerate([(busy, t) for t in types] + [(quiet, types[0])]):
-                conn.execute(
-                    sa.insert(LedgerEntry).values(
-                        id=uuid.uuid4(),
-                        agency_id=agency,
-                        stream=f"user:{user}",
-                        stream_seq=seq,
-                        type=type_,
-                        actor="system:test",
-                        claimed_at=at,
-                        recorded_at=at,
-                        prev_hash=None,
-                        entry_hash=leaf_hash(seq.to_bytes(4, "big")),
-                        canonical=b"{}",
-                    )
-                )
+                _insert_entry(conn, agency, f"user:{user}", seq, type_, at)
         alembic_runner.migrate_up_one()
         with engine.connect() as conn:
             versions = dict(conn.execute(sa.text("SELECT username, token_version FROM users")).all())
@@ -192,29 +201,9 @@ def test_the_officers_version_migration_counts_each_agencys_officer_entries(
     try:
         with engine.begin() as conn:
             for agency, code in ((busy, "busy"), (quiet, "quiet")):
-                conn.execute(
-                    sa.text(
-                        "INSERT INTO agencies (id, code, name, log_origin, checkpoint_vkey, created_at) "
-                        "VALUES (:id, :code, :code, :code, 'k', :at)"
-                    ).bindparams(sa.bindparam("id", type_=sa.Uuid()), sa.bindparam("at", type_=UTCDateTime())),
-                    {"id": agency, "code": code, "at": at},
-                )
+                _insert_agency(conn, agency, code, at)
                 for seq, stream in enumerate(streams[agency]):
-                    conn.execute(
-                        sa.insert(LedgerEntry).values(
-                            id=uuid.uuid4(),
-                            agency_id=agency,
-                            stream=stream,
-                            stream_seq=seq,
-                            type="test:entry:made",
-                            actor="system:test",
-                            claimed_at=at,
-                            recorded_at=at,
-                            prev_hash=None,
-                            entry_hash=leaf_hash(f"{agency}{seq}".encode()),
-                            canonical=b"{}",
-                        )
-                    )
+                    _insert_entry(conn, agency, stream, seq, "test:entry:made", at)
         alembic_runner.migrate_up_one()
         with engine.connect() as conn:
             versions = dict(conn.execute(sa.text("SELECT code, officers_version FROM agencies")).all())

@@ -104,6 +104,7 @@ def compare_replayed_rows(live: Session, state: ReplayedState, agency_id: uuid.U
             continue  # the replay wrote nothing there
         replayed = _rows(state.session, model, agency_column, agency_id)
         mapper = inspect(model)
+        columns = _stream_local(mapper)
         key_columns = [getattr(model, str(column.key)) for column in mapper.primary_key]
         keys = list(replayed)
         actual: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -112,17 +113,14 @@ def compare_replayed_rows(live: Session, state: ReplayedState, agency_id: uuid.U
             condition = (
                 key_columns[0].in_([k[0] for k in chunk]) if len(key_columns) == 1 else tuple_(*key_columns).in_(chunk)
             )
-            columns = [attr.key for attr in mapper.column_attrs]
             for obj in live.scalars(select(model).where(condition)):
                 key = tuple(getattr(obj, str(column.key)) for column in mapper.primary_key)
                 actual[key] = {c: getattr(obj, c) for c in columns}
-        local = _stream_local(mapper)
         for key, replayed_row in replayed.items():
             row = actual.get(key)
             if row is None:
                 raise VerificationError(f"table {table}, row {_key(key)}: the ledger created it but it is missing")
-            row = {c: v for c, v in row.items() if c in local}
-            expected = {c: v for c, v in replayed_row.items() if c in local}
+            expected = {c: replayed_row[c] for c in columns}
             if row != expected:
                 changed = sorted(c for c in row if row[c] != expected.get(c))
                 raise VerificationError(
@@ -132,11 +130,11 @@ def compare_replayed_rows(live: Session, state: ReplayedState, agency_id: uuid.U
     return compared
 
 
-def _stream_local(mapper: Mapper[Any]) -> frozenset[str]:
+def _stream_local(mapper: Mapper[Any]) -> list[str]:
     """The columns a replay of some streams gives as the whole ledger's replay does: all but those counted over
     every stream of a kind (``info={"spans_streams": True}``: an agency's officers' version counts the entries of
     all its officers' streams), which only the whole replay (``compare_with_live``) can give and compares."""
-    return frozenset(a.key for a in mapper.column_attrs if not any(c.info.get("spans_streams") for c in a.columns))
+    return [a.key for a in mapper.column_attrs if not any(c.info.get("spans_streams") for c in a.columns)]
 
 
 def _key(key: tuple[Any, ...]) -> str:

@@ -611,7 +611,8 @@ _CERTIFICATE_AT = slice(_CERTIFICATE_ID + 1, _CERTIFICATE_ID + 1 + len(_CERTIFIC
 _CHANGE_AT = slice(_CERTIFICATE_AT.stop, _CERTIFICATE_AT.stop + len(_CHANGE))
 
 
-def _officers_with_certificates(named: ColumnElement[bool]) -> Select[Any]:
+def _officers_with_certificates(which: ColumnElement[bool]) -> Select[Any]:
+    """The officers ``which`` selects, each with their certificates and the certificates' events, as rows."""
     return (
         select(*_OFFICER, _C.id, *_CERTIFICATE, *_CHANGE)
         .select_from(
@@ -619,7 +620,7 @@ def _officers_with_certificates(named: ColumnElement[bool]) -> Select[Any]:
                 CertificateEvent.__table__, _E.certificate_id == _C.id
             )
         )
-        .where(or_(_O.user_id == bindparam("user_id"), named))
+        .where(which)
         .order_by(_E.seq)
     )
 
@@ -628,23 +629,17 @@ def _officers_with_certificates(named: ColumnElement[bool]) -> Select[Any]:
 # judging their qualification needs (行政处罚法 第四十二条), in one statement, built once. Only the columns the
 # step reads, as plain rows: every step runs it, and the ORM's objects cost a third more (bench/README.md). On
 # PostgreSQL it goes straight to psycopg, the ids named as one array rather than an ``IN`` list rendered anew.
+_CALLERS = _O.user_id == bindparam("user_id")
 _OFFICERS_WITH_CERTIFICATES = Straight(
-    _officers_with_certificates(_O.id.in_(bindparam("ids", expanding=True))),
-    postgresql=_officers_with_certificates(_O.id == any_(bindparam("ids", type_=postgresql.ARRAY(Uuid)))),
+    _officers_with_certificates(or_(_CALLERS, _O.id.in_(bindparam("ids", expanding=True)))),
+    postgresql=_officers_with_certificates(
+        or_(_CALLERS, _O.id == any_(bindparam("ids", type_=postgresql.ARRAY(Uuid))))
+    ),
 )
 
 
 # The same for every officer of an agency: what a worker keeps (below).
-_AGENCY_OFFICERS_WITH_CERTIFICATES = Straight(
-    select(*_OFFICER, _C.id, *_CERTIFICATE, *_CHANGE)
-    .select_from(
-        Officer.__table__.outerjoin(Certificate.__table__, _C.officer_id == _O.id).outerjoin(
-            CertificateEvent.__table__, _E.certificate_id == _C.id
-        )
-    )
-    .where(_O.agency_id == bindparam("agency_id"))
-    .order_by(_E.seq)
-)
+_AGENCY_OFFICERS_WITH_CERTIFICATES = Straight(_officers_with_certificates(_O.agency_id == bindparam("agency_id")))
 
 OfficersRead = tuple[dict[uuid.UUID, OfficerRead], CertificatesOf]
 

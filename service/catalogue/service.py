@@ -130,6 +130,17 @@ def items_of(session: Session, agency_id: uuid.UUID, version: str) -> list[Catal
     )
 
 
+def item_codes_of(session: Session, agency_id: uuid.UUID, version: CatalogueVersion) -> frozenset[str]:
+    """The codes of the items of ``version`` of the agency's catalogue."""
+    return frozenset(
+        session.scalars(
+            select(CatalogueItemRow.code).where(
+                CatalogueItemRow.agency_id == agency_id, CatalogueItemRow.version == version.version
+            )
+        )
+    )
+
+
 # A version is named by the SHA-256 of its file, so an item of a version never changes: each process keeps the
 # items it has read (typed and frozen) instead of reading and parsing them on every step of every case.
 _KNOWN_ITEMS: dict[tuple[uuid.UUID, str, str], CatalogueItem] = {}

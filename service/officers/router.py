@@ -12,7 +12,7 @@ from service.agencies.service import agency_of
 from service.auth.deps import ReadSession, RuntimeDep, WriteSession, requires
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.catalogue.service import item_of, require_current_version
+from service.catalogue.service import current_version, item_codes_of, item_of, require_current_version
 from service.errors import InvalidInput
 from service.inputs import Line, SaneDate, SaneDateTime
 from service.officers import reports, staff_register
@@ -23,6 +23,7 @@ from service.officers.schemas import (
     ActiveIn,
     CertificateChangeIn,
     CertificateDetail,
+    CertificateIssuedOut,
     CertificateIssueIn,
     CertificateLineOut,
     CertificateOut,
@@ -147,15 +148,18 @@ def set_officer_active(
     return _officer_out(session, runtime, officer)
 
 
-@router.post("/officers/{officer_id}/certificates", response_model=CertificateOut, status_code=201)
+@router.post("/officers/{officer_id}/certificates", response_model=CertificateIssuedOut, status_code=201)
 def issue_certificate(
     officer_id: uuid.UUID,
     body: CertificateIssueIn,
     session: WriteSession,
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.CERTIFICATE_MANAGE),
-) -> CertificateOut:
-    """Record an enforcement certificate (行政执法证) issued to the officer."""
+) -> CertificateIssuedOut:
+    """Record an enforcement certificate (行政执法证) issued to the officer, as the issuer wrote it. A scope item
+    the agency's current catalogue does not hold is recorded too (the certificate may name items of other
+    agencies' catalogues) and the answer warns of it: by that item the certificate covers none of this agency's
+    cases."""
     officer = officers.get_officer(session, principal.agency_id, officer_id)
     certificate = officers.issue_certificate(
         session,
@@ -174,7 +178,13 @@ def issue_certificate(
         actor=principal.actor,
         at=runtime.clock.now(),
     )
-    return CertificateOut.of(certificate)
+    catalogue = current_version(session, principal.agency_id)
+    warnings = (
+        []
+        if catalogue is None
+        else officers.scope_warnings(certificate.scope_items, item_codes_of(session, principal.agency_id, catalogue))
+    )
+    return CertificateIssuedOut(**CertificateOut.of(certificate).model_dump(), warnings=warnings)
 
 
 @router.get("/officers/{officer_id}/qualification", response_model=QualificationOut)

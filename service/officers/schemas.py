@@ -32,6 +32,14 @@ class CertificateOut(BaseModel):
         return cls.model_validate(c, from_attributes=True)
 
 
+class CertificateIssuedOut(CertificateOut):
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="what the certificate as recorded may not do as meant: a scope item the agency's current "
+        "catalogue does not hold covers none of its cases",
+    )
+
+
 class EventOut(BaseModel):
     kind: str
     effective_at: datetime

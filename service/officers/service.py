@@ -292,6 +292,28 @@ def issue_certificate(
     return found
 
 
+def scope_warnings(scope_items: Sequence[str], catalogue_codes: frozenset[str]) -> list[dict[str, Any]]:
+    """A warning naming the scope items ``catalogue_codes`` (the agency's current catalogue) does not hold, if any.
+
+    Not a refusal: the certificate is recorded as its issuer wrote it, and may name items of another agency's
+    catalogue (an officer seconded, a catalogue about to change). But an item is matched by its code exactly
+    (``qualification``), so a code this catalogue does not hold — a typo, an item renumbered — qualifies the officer
+    for none of this agency's cases, and whoever records the certificate is told so."""
+    unknown = sorted(set(scope_items) - catalogue_codes)
+    if not unknown:
+        return []
+    return [
+        {
+            "code": "scope_items_not_in_catalogue",
+            "items": unknown,
+            "text_en": f"the agency's current catalogue holds no item {', '.join(unknown)}: by "
+            f"{'it' if len(unknown) == 1 else 'them'} the certificate qualifies the officer for none of its cases",
+            "text_zh": f"本执法主体现行执法事项清单中没有事项 {'、'.join(unknown)}："
+            "执法证载明的上述事项不能作为在本主体任何案件中执法的依据",
+        }
+    ]
+
+
 @projector("officer:certificate:issued")
 def _certificate_issued(session: Session, entry: EntryContent) -> None:
     body = entry.body

@@ -133,6 +133,26 @@ def test_a_certificate_scoped_to_a_category_the_policy_does_not_name_is_refused(
     assert issue(client, auth, officer["id"], today, number="渝Y2", scope_categories=["air", "solid_waste"])
 
 
+def test_a_certificate_naming_an_item_the_catalogue_does_not_hold_is_recorded_with_a_warning(
+    client: TestClient, auth: Auth, today: date
+) -> None:
+    """A certificate is recorded as its issuer wrote it — it may name items of another agency's catalogue — but an
+    item is matched by its exact code, so a code the current catalogue does not hold (a typo) qualifies the officer
+    for none of the agency's cases: the answer says so, naming the code."""
+    officer = new_officer(client, auth)
+    recorded = issue(
+        client, auth, officer["id"], today, number="渝Y3", scope_categories=[], scope_items=["CQ-TM-004", "CQ-TM-04"]
+    )
+    assert recorded["scope_items"] == ["CQ-TM-004", "CQ-TM-04"]
+    (warning,) = recorded["warnings"]
+    assert warning["code"] == "scope_items_not_in_catalogue"
+    assert warning["items"] == ["CQ-TM-04"]
+    assert "CQ-TM-04" in warning["text_en"]
+    assert "CQ-TM-04" in warning["text_zh"]
+    assert qualification(client, auth, officer["id"], "CQ-TM-004")["record"]["certificate"] == "渝Y3"
+    assert issue(client, auth, officer["id"], today, number="渝Y4", scope_items=["CQ-TM-004"])["warnings"] == []
+
+
 def test_out_of_scope_and_expired_certificates_do_not_qualify(client: TestClient, auth: Auth, today: date) -> None:
     officer = new_officer(client, auth)
     issue(client, auth, officer["id"], today, expires_on=today + timedelta(days=3))

@@ -130,12 +130,12 @@ def items_of(session: Session, agency_id: uuid.UUID, version: str) -> list[Catal
     )
 
 
-def item_codes_of(session: Session, agency_id: uuid.UUID, version: CatalogueVersion) -> frozenset[str]:
-    """The codes of the items of ``version`` of the agency's catalogue."""
+def item_codes_of(session: Session, agency_id: uuid.UUID, version: str) -> frozenset[str]:
+    """The codes of the items of ``version`` of the agency's catalogue (``items_of``'s, without reading the items)."""
     return frozenset(
         session.scalars(
             select(CatalogueItemRow.code).where(
-                CatalogueItemRow.agency_id == agency_id, CatalogueItemRow.version == version.version
+                CatalogueItemRow.agency_id == agency_id, CatalogueItemRow.version == version
             )
         )
     )

@@ -179,12 +179,11 @@ def issue_certificate(
         at=runtime.clock.now(),
     )
     catalogue = current_version(session, principal.agency_id)
-    warnings = (
-        []
-        if catalogue is None
-        else officers.scope_warnings(certificate.scope_items, item_codes_of(session, principal.agency_id, catalogue))
-    )
-    return CertificateIssuedOut(**CertificateOut.of(certificate).model_dump(), warnings=warnings)
+    if catalogue is None:
+        return CertificateIssuedOut.of(certificate)
+    codes = item_codes_of(session, principal.agency_id, catalogue.version)
+    warnings = officers.scope_warnings(certificate.scope_items, codes)
+    return CertificateIssuedOut.of(certificate).model_copy(update={"warnings": warnings})
 
 
 @router.get("/officers/{officer_id}/qualification", response_model=QualificationOut)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -28,7 +28,7 @@ class CertificateOut(BaseModel):
     last_reviewed_on: date | None
 
     @classmethod
-    def of(cls, c: Certificate) -> CertificateOut:
+    def of(cls, c: Certificate) -> Self:
         return cls.model_validate(c, from_attributes=True)
 
 

@@ -28,8 +28,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) fonts
 	$(BIN)/caseledger demo
 
+# The suite runs in one pytest worker per core (pytest-xdist; every test has its own database, so they do not meet):
+# TEST_WORKERS=0 runs it in this one process, e.g. to debug with pdb.
+TEST_WORKERS ?= auto
+
 test: $(STAMP) fonts
-	$(BIN)/python -m pytest -q -m "not browser and not slow"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not browser and not slow"
 
 # The slow suites (schemathesis over every role, stateful; fuzzing; the authorization matrices; crash recovery;
 # typeset documents): minutes each, so `make test` leaves them to this target, which CI runs on both databases.

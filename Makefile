@@ -38,7 +38,7 @@ test: $(STAMP) fonts
 # The slow suites (schemathesis over every role, stateful; fuzzing; the authorization matrices; crash recovery;
 # typeset documents): minutes each, so `make test` leaves them to this target, which CI runs on both databases.
 test-slow: $(STAMP) fonts
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "slow and not browser"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal -m "slow and not browser"
 
 # The console in headless Chromium (tests/browser/): Debian's chromium, installed here when missing (we are root
 # on CI); screenshots land in var/screenshots/ (not committed).

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -119,7 +119,8 @@ class DatabaseFactory:
         return bool(PG_URL)
 
     def create(self) -> tuple[str, Callable[[], None]]:
-        name = f"cl_test_{uuid.uuid4().hex[:12]}"
+        # Not uuid.uuid4: tests/test_stateful.py seeds it, and the test workers of one run share the server.
+        name = f"cl_test_{secrets.token_hex(6)}"
         if self.is_postgres:
             with _admin_engine().connect() as conn:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
@@ -173,7 +174,7 @@ def database_factory(session_dir: Path) -> Iterator[DatabaseFactory]:
     keys.mkdir(parents=True)
     generate_key_file(keys / TOKEN_KEY_FILE)
     if PG_URL:
-        template = f"cl_template_{uuid.uuid4().hex[:8]}"
+        template = f"cl_template_{secrets.token_hex(4)}"
         with _admin_engine().connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{template}"')
         url = _pg_url_for(template)

@@ -277,13 +277,7 @@ def agency_officers(
     for officer_id in dict.fromkeys(ids):
         officer = session.get(Officer, officer_id) if known is None else known.get(officer_id)
         if officer is None or officer.agency_id != agency_id:
-            # 第四十二条: penalties are imposed by the agency's own officers holding enforcement qualification.
-            raise RuleOfLawRefusal(
-                f"officer {officer_id} is not an officer of this agency",
-                f"执法人员 {officer_id} 不是本机关的执法人员",
-                basis=penalty_law(42),
-                extra={"guard": "officer_of_agency"},
-            )
+            raise _not_an_officer_of(session, agency_id, officer_id)
         if not officer.active:
             raise RuleOfLawRefusal(
                 f"officer {officer.name} has left the team",
@@ -292,6 +286,30 @@ def agency_officers(
             )
         out.append(officer)
     return out
+
+
+def _not_an_officer_of(session: Session, agency_id: uuid.UUID, officer_id: uuid.UUID) -> RuleOfLawRefusal:
+    """The refusal of ``officer_id`` as an officer of the agency — naming the officer whose user account it is, if it
+    is one: officers are named by their own id (``GET /api/v1/officers``), which a caller holding a user's id (from
+    ``GET /api/v1/auth/me`` or the users' list) easily confuses with it."""
+    # 第四十二条: penalties are imposed by the agency's own officers holding enforcement qualification.
+    basis, extra = penalty_law(42), {"guard": "officer_of_agency"}
+    account_of = officer_of_user(session, officer_id)
+    if account_of is not None and account_of.agency_id == agency_id:
+        return RuleOfLawRefusal(
+            f"{officer_id} is the user account of officer {account_of.name}, not an officer's id: name them as "
+            f"{account_of.id} (GET /api/v1/officers lists the officers with their ids)",
+            f"{officer_id} 是执法人员{account_of.name}的用户账号，不是执法人员编号：应填 {account_of.id}"
+            "（GET /api/v1/officers 列出执法人员及其编号）",
+            basis=basis,
+            extra=extra,
+        )
+    return RuleOfLawRefusal(
+        f"officer {officer_id} is not an officer of this agency",
+        f"执法人员 {officer_id} 不是本机关的执法人员",
+        basis=basis,
+        extra=extra,
+    )
 
 
 def action_moment(now: datetime, claimed_at: datetime | None, policy: CasePolicy) -> datetime:

@@ -353,6 +353,31 @@ def test_another_agencys_officer_is_refused(cases: Cases, client: TestClient, au
     assert refused["article"] == "《中华人民共和国行政处罚法》第42条"
 
 
+def test_a_user_id_given_for_an_officer_is_refused_naming_the_officers_id(
+    cases: Cases, client: TestClient, auth: Auth
+) -> None:
+    """An officer is named by their officer id; a caller who sends the id of the officer's user account (what
+    ``GET /api/v1/auth/me`` answers) is told whose account it is and which id to send, and nothing is written."""
+    account = client.get("/api/v1/auth/me", headers=auth("officer2")).json()["user_id"]
+    officers = client.get("/api/v1/officers", headers=auth("officer1")).json()
+    officer = next(o for o in officers if o["user_id"] == account)
+    body = {"item_code": "CQ-TM-001", "title": "x", "party": {"party_type": "individual", "name": "x"}}
+    refused = client.post("/api/v1/cases", headers=auth("officer1"), json=body | {"officers": [account]})
+    assert refused.status_code == 409
+    problem = refused.json()
+    assert problem["guard"] == "officer_of_agency"
+    assert problem["article"] == "《中华人民共和国行政处罚法》第42条"
+    assert f"{account} 是执法人员{officer['name']}的用户账号" in problem["detail"]
+    assert officer["id"] in problem["detail"]
+    assert client.get("/api/v1/cases", headers=auth("officer1")).json() == []
+    # An id that is nobody's is refused as before.
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    nobody = str(uuid.uuid4())
+    refused = cases.step(case, "record_inquiry", expect=409, officers=[nobody], data={"place": "x", "summary": "y"})
+    assert refused["detail"] == f"执法人员 {nobody} 不是本机关的执法人员"
+
+
 def test_an_item_outside_the_catalogue_cannot_be_the_basis_of_a_case(client: TestClient, auth: Auth) -> None:
     body = {"item_code": "CQ-TM-999", "title": "x", "party": {"party_type": "individual", "name": "x"}}
     refused = client.post("/api/v1/cases", headers=auth("officer1"), json=body)

@@ -285,10 +285,11 @@ def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
         view = _case_view(session, runtime, case)
+        # The item as the case's catalogue version states it: its code alone tells a reader nothing.
+        item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
         choices = []
         if viewer.has(Permission.EVIDENCE_UPLOAD):
             me = officer_of_user(session, viewer.principal.user_id)
-            item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
             choices = officer_choices(session, runtime, case.agency_id, item.code, item.category, me.id if me else None)
         colleagues = case_colleagues(choices, cases.case_officer_ids(session, case))
     kinds = [k.value for k in EvidenceKind]
@@ -298,6 +299,7 @@ def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
         "case.html",
         viewer,
         case=view,
+        item=item,
         my_steps=mine,
         their_steps=theirs,
         kinds=kinds,

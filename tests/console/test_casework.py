@@ -98,6 +98,8 @@ def test_an_officer_registers_a_case_and_it_is_in_the_ledger(client: TestClient,
     assert case_entries(runtime, case_id) == ["case:case:registered"]
     page = client.get(f"/cases/{case_id}")
     assert "在村道旁倾倒生活垃圾" in page.text
+    # The item by its code and its name in the case's catalogue version.
+    assert 'id="case-item">CQ-TM-003 随意倾倒、抛撒、堆放或者焚烧生活垃圾<' in page.text
     # The filing waits for a head: the officer sees so, and is not offered the head's form.
     assert f"/cases/{case_id}/steps/approve_filing" not in page.text
     theirs = page.text[page.text.index('id="their-steps"') :]

@@ -18,6 +18,7 @@ from service.auth.schemas import (
     TokenResponse,
 )
 from service.auth.users import end_sessions
+from service.officers.service import officer_of_user
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -50,9 +51,10 @@ def issue_token(
 
 @router.get("/me", response_model=Me)
 def me(runtime: RuntimeDep, principal: Principal = requires(Permission.SELF_READ)) -> Me:
-    """The signed-in user, their agency, roles and permissions."""
+    """The signed-in user, their agency, roles and permissions, and the officer the account is, if it is one."""
     with runtime.database.transaction(write=False) as session:
         agency = agency_of(session, principal.agency_id)
+        officer = officer_of_user(session, principal.user_id)
     return Me(
         user_id=str(principal.user_id),
         username=principal.username,
@@ -61,6 +63,7 @@ def me(runtime: RuntimeDep, principal: Principal = requires(Permission.SELF_READ
         roles=list(principal.roles),
         permissions=sorted(principal.permissions),
         token_expires_at=principal.token_expires_at.isoformat(),
+        officer_id=str(officer.id) if officer is not None and officer.agency_id == principal.agency_id else None,
     )
 
 

@@ -32,6 +32,11 @@ class Me(BaseModel):
     roles: list[str]
     permissions: list[str]
     token_expires_at: str
+    officer_id: str | None = Field(
+        None,
+        description="the enforcement officer this account is (GET /api/v1/officers): the id by which steps and "
+        "cases name the officer, not the user id; null for an account that is no officer",
+    )
 
 
 class PasswordChange(BaseModel):

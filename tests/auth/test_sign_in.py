@@ -27,6 +27,17 @@ def test_a_user_gets_a_short_lived_bearer_token_and_reads_me(client: TestClient)
     assert me.json()["username"] == "officer1"
     assert me.json()["agency"] == {"code": "tiemen", "name": "铁门乡人民政府"}
     assert "case:create" in me.json()["permissions"]
+    # The officer the account is: the id steps and cases name officers by, which is not the user's.
+    officers = client.get("/api/v1/officers", headers={"Authorization": f"Bearer {body['access_token']}"}).json()
+    mine = next(o for o in officers if o["user_id"] == me.json()["user_id"])
+    assert me.json()["officer_id"] == mine["id"] != me.json()["user_id"]
+
+
+def test_an_account_that_is_no_officer_has_no_officer_id(client: TestClient) -> None:
+    token = sign_in(client, "admin")["access_token"]
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["officer_id"] is None
 
 
 def test_wrong_password_and_unknown_user_get_the_same_401(client: TestClient) -> None:

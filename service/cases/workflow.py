@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -218,16 +218,35 @@ class TransitionCheck:
             raise TransitionRefused(self)
 
 
+def by_reason(failures: Iterable[GuardFailure]) -> list[tuple[GuardFailure, ...]]:
+    """``failures`` grouped by their reason, in the order each reason first comes: rules that refuse for the same
+    reason (four rules of an on-the-spot decision all need the party's circumstances recorded) say it once."""
+    groups: dict[tuple[str, str], list[GuardFailure]] = {}
+    for failure in failures:
+        groups.setdefault((failure.reason_en, failure.reason_zh), []).append(failure)
+    return [tuple(group) for group in groups.values()]
+
+
 class TransitionRefused(RuleOfLawRefusal):
-    """A 409 naming every failed guard and its article; the first failure's article is the headline."""
+    """A 409 naming every failed guard and its article; the first failure's article is the headline. The detail
+    gives each reason once, after the rules it refuses under; ``failures`` lists every rule with its reason."""
 
     code = "transition_refused"
 
     def __init__(self, check: TransitionCheck) -> None:
         name = check.transition.name
+        groups = by_reason(check.failures)
         super().__init__(
-            f"{name} refused: " + " ".join(f"[{f.guard}, {f.basis.cite()}] {f.reason_en}" for f in check.failures),
-            f"不予办理“{name}”：" + "".join(f"【{f.guard}，{f.basis.cite()}】{f.reason_zh}" for f in check.failures),
+            f"{name} refused: "
+            + " ".join(
+                "[" + "; ".join(f"{f.guard}, {f.basis.cite()}" for f in group) + f"] {group[0].reason_en}"
+                for group in groups
+            ),
+            f"不予办理“{name}”："
+            + "".join(
+                "【" + "；".join(f"{f.guard}，{f.basis.cite()}" for f in group) + f"】{group[0].reason_zh}"
+                for group in groups
+            ),
             basis=check.failures[0].basis,
             extra={
                 "transition": name,

@@ -205,15 +205,21 @@ def clear_session_cookies(response: Response) -> None:
 def problem_view(error: DomainError, lang: Lang) -> dict[str, Any]:
     """A refusal as a page shows it: the detail, the article, and each rule that refused with its own article."""
     body = error.problem(english=lang == "en")
-    failures = [
-        {
-            "guard": f.get("guard", ""),
-            "reason": f.get("reason_en" if lang == "en" else "reason_zh", ""),
-            "article": f.get("basis", {}).get("citation"),
-        }
-        for f in body.get("failures", []) or []
-        if isinstance(f, dict)
-    ]
+    # Each reason once, with every rule that refuses for it and their articles (``by_reason``, as the API's detail).
+    failures: list[dict[str, Any]] = []
+    grouped: dict[str, dict[str, Any]] = {}
+    for f in body.get("failures", []) or []:
+        if not isinstance(f, dict):
+            continue
+        reason = f.get("reason_en" if lang == "en" else "reason_zh", "")
+        group = grouped.get(reason)
+        if group is None:
+            group = grouped[reason] = {"reason": reason, "guards": [], "articles": []}
+            failures.append(group)
+        group["guards"].append(f.get("guard", ""))
+        article = f.get("basis", {}).get("citation")
+        if article and article not in group["articles"]:
+            group["articles"].append(article)
     detail = body["detail"]
     if failures and isinstance(body.get("transition"), str):
         # The API's detail names the step and each rule by its code; the page names the step and lists the rules

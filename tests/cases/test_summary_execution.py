@@ -70,7 +70,16 @@ def test_the_decision_on_the_spot_needs_the_circumstances_recorded_first_art_29_
     }
     before = history_length(cases, case)
     refused = cases.step(case, "decide_on_the_spot", expect=409, **decision)
-    assert "circumstances_recorded" in refusal(refused)[0]
+    rules = ["circumstances_recorded", "no_penalty_where_law_excludes", "mitigation_applied", "not_fined_twice"]
+    assert refusal(refused)[0] == rules
+    # Four rules refuse for one reason: the detail says it once, after all four and their articles; ``failures``
+    # still lists each rule with its reason.
+    reason = refused["failures"][0]["reason_zh"]
+    assert {f["reason_zh"] for f in refused["failures"]} == {reason}
+    assert refused["detail"].count(reason) == 1
+    headline = f"不予办理“decide_on_the_spot”：【circumstances_recorded，{PENALTY_LAW}第57条第1款；"
+    assert refused["detail"].startswith(headline)
+    assert all(rule in refused["detail"] for rule in rules)
     assert history_length(cases, case) == before
     assert state_of(cases, case) == "summary_started"
     # Under 14 at the act: no penalty at all (第三十条), on the spot or not.

@@ -16,10 +16,13 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from service.cases import schedule
+from service.cases.guards import GUARDS
 from service.cases.router import DOCUMENTED_WORKFLOWS
 from service.cases.steps import STEPS
+from service.cases.workflow import CaseState, GuardFailure, Procedure, TransitionCheck, TransitionRefused
 from service.clock import FixedClock
 from service.console.i18n import DEADLINE_NAMES, ENTRY_NAMES, STEP_NAMES, deadline_name, words
+from service.console.web import TEMPLATES, problem_view
 from service.ledger.models import LedgerEntry
 from service.ledger.projection import known_entry_types
 from service.officers.models import Officer
@@ -428,3 +431,30 @@ def test_every_step_has_a_name_on_the_console_in_both_languages() -> None:
     """A step the registry declares is offered on the console under its name, never its code."""
     assert sorted(set(STEPS) - set(STEP_NAMES)) == []
     assert all(zh and en for zh, en in STEP_NAMES.values())
+
+
+def test_a_refusal_gives_each_reason_once_with_every_rule_and_article_it_comes_under() -> None:
+    # Four rules of an on-the-spot decision refuse it for one reason, the circumstances not recorded: the page
+    # says that once, with the four rules' articles, and the other reason on its own line.
+    workflow = DOCUMENTED_WORKFLOWS[Procedure.SUMMARY]
+    spot = workflow.transition("decide_on_the_spot")
+    unrecorded = ("circumstances_recorded", "no_penalty_where_law_excludes", "mitigation_applied", "not_fined_twice")
+    same = [
+        GuardFailure(rule, "Circumstances are not recorded.", "尚未记录当事人的情节。", GUARDS[rule].basis)
+        for rule in unrecorded
+    ]
+    used = GuardFailure(
+        "form_number_unused", "The form was used.", "该决定书已使用。", GUARDS["form_number_unused"].basis
+    )
+    failures = (*same, used)
+    check = TransitionCheck(
+        Procedure.SUMMARY, workflow.version, spot, CaseState("summary_started"), CaseState("summary_decided"), failures
+    )
+    view = problem_view(TransitionRefused(check), "zh")
+    assert [f["reason"] for f in view["failures"]] == ["尚未记录当事人的情节。", "该决定书已使用。"]
+    assert view["failures"][0]["guards"] == list(unrecorded)
+    assert view["failures"][0]["articles"] == [GUARDS[rule].basis.cite() for rule in unrecorded]
+    assert view["detail"] == "不予办理“当场处罚决定”："
+    box = html.unescape(TEMPLATES.get_template("_problem.html").render(error=view, t=words("zh")))
+    assert box.count("尚未记录当事人的情节。") == 1
+    assert "（" + "、".join(GUARDS[rule].basis.cite() for rule in unrecorded) + "）" in box

@@ -551,9 +551,9 @@ class Refusal:
 
 
 GuardCheck = Callable[[CaseFacts, Periods], Refusal | None]
-# What the case as it stands must hold for any data of a step to pass a guard that the step's data decides (which
-# seizure, which appraisal): ``None`` when some data could, else why none can.
-PossibleCheck = Callable[[CaseFacts], Refusal | None]
+# What the case as it stands must hold for any data of a step (named) to pass a guard that the step's data decides
+# (which seizure, which appraisal, which outcome): ``None`` when some data could, else why none can.
+PossibleCheck = Callable[[CaseFacts, str], Refusal | None]
 
 
 @dataclass(frozen=True)
@@ -1291,7 +1291,7 @@ def measure_in_catalogue(facts: CaseFacts, periods: Periods) -> Refusal | None:
 _NO_ORDER_TO_REINSPECT = Refusal("No order to correct awaits its re-inspection.", "没有待复查的责令改正。")
 
 
-def _correction_to_reinspect(facts: CaseFacts) -> Refusal | None:
+def _correction_to_reinspect(facts: CaseFacts, step: str) -> Refusal | None:
     """Possible only while the latest order to correct awaits its re-inspection (第二十八条第一款)."""
     order = facts.correction
     return None if order is not None and order.reinspections == 0 else _NO_ORDER_TO_REINSPECT
@@ -1839,12 +1839,12 @@ _NO_APPRAISAL = Refusal(
 )
 
 
-def _something_held(facts: CaseFacts) -> Refusal | None:
+def _something_held(facts: CaseFacts, step: str) -> Refusal | None:
     """Possible only while something is sealed or seized and not yet released, confiscated or transferred."""
     return None if any(s.held for s in facts.seizures) else _NOTHING_HELD
 
 
-def _appraisal_under_way(facts: CaseFacts) -> Refusal | None:
+def _appraisal_under_way(facts: CaseFacts, step: str) -> Refusal | None:
     """Possible only while some seized things are under testing or appraisal (第二十五条第三款)."""
     return None if any(a.ended_at is None for s in facts.seizures for a in s.appraisals) else _NO_APPRAISAL
 
@@ -2148,7 +2148,21 @@ _NO_CIRCUMSTANCES = Refusal(
 )
 
 
-@_guard("circumstances_recorded", penalty_law(57, 1))
+# The steps whose decision may be that the facts are not established (第五十七条第一款第（三）项): it needs no
+# circumstances. Every other step listing ``circumstances_recorded`` decides a penalty, or no penalty on a ground of
+# 第三十条至第三十三条, which are the circumstances.
+_MAY_FIND_FACTS_NOT_ESTABLISHED = frozenset({"decide_no_penalty"})
+
+
+def _circumstances_on_file(facts: CaseFacts, step: str) -> Refusal | None:
+    """Possible once the party's circumstances are recorded, or for a decision that may find the facts not
+    established: the case view does not offer a penalty decision before them (an on-the-spot one included)."""
+    if facts.circumstances is not None or step in _MAY_FIND_FACTS_NOT_ESTABLISHED:
+        return None
+    return _NO_CIRCUMSTANCES
+
+
+@_guard("circumstances_recorded", penalty_law(57, 1), possible=_circumstances_on_file)
 def circumstances_recorded(facts: CaseFacts, periods: Periods) -> Refusal | None:
     """第五十七条第一款: the head decides “根据情节轻重及具体情况”; a decision that the facts are not established
     needs none."""

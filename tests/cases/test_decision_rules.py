@@ -93,6 +93,12 @@ def test_a_decision_considering_the_circumstances_and_citing_its_evidence_passes
 
 def test_no_decision_is_taken_before_the_circumstances_are_recorded_art_57(cases: Cases, clock: FixedClock) -> None:
     case = heard(cases, clock, None)
+    # The case offers no penalty decision before them; a decision that the facts are not established needs none,
+    # so deciding no penalty stays offered (its data says which outcome).
+    view = cases.client.get(f"/api/v1/cases/{case['id']}", headers=cases.auth("head")).json()
+    blocked = {b["step"]: [f["guard"] for f in b["failures"]] for b in view["blocked_steps"]}
+    assert "circumstances_recorded" in blocked["decide_penalty"]
+    assert "decide_no_penalty" in view["next_steps"]
     failure = refused(cases, case, "decide_penalty", decide(cases, case), "circumstances_recorded")
     assert (failure["basis"]["article"], failure["basis"]["paragraph"]) == (57, 1)
     refused(cases, case, "decide_no_penalty", {"outcome": "no_penalty_minor"}, "circumstances_recorded")

@@ -64,6 +64,11 @@ def remind(cases: Cases, case: dict[str, Any], expect: int = 200) -> dict[str, A
 
 def test_the_decision_on_the_spot_needs_the_circumstances_recorded_first_art_29_to_33(cases: Cases) -> None:
     case = cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟")
+    # The case does not offer the decision before the circumstances: it lists it blocked, with the rule and article.
+    assert "decide_on_the_spot" not in case["next_steps"]
+    blocked = {b["step"]: b["failures"] for b in case["blocked_steps"]}
+    assert [f["guard"] for f in blocked["decide_on_the_spot"]] == ["circumstances_recorded"]
+    assert blocked["decide_on_the_spot"][0]["basis"]["citation"] == f"{PENALTY_LAW}第57条第1款"
     decision = {
         "officers": cases.with_second(),
         "data": {"penalty": fine(FEN), "form_number": "渝梁铁简0000900"} | TOLD,
@@ -90,8 +95,8 @@ def test_the_decision_on_the_spot_needs_the_circumstances_recorded_first_art_29_
     cases.circumstances(case, fined_before={"decision": "梁平区某局罚〔2026〕3号"})
     twice = cases.step(case, "decide_on_the_spot", expect=409, **decision)
     assert refusal(twice) == (["not_fined_twice"], [f"{PENALTY_LAW}第29条"])
-    # An adult with nothing that excludes or mitigates the fine: decided, and the file keeps what it considered.
-    cases.circumstances(case)
+    # An adult with nothing that excludes or mitigates the fine: offered, decided; the file keeps what it considered.
+    assert "decide_on_the_spot" in cases.circumstances(case)["next_steps"]
     decided = cases.step(case, "decide_on_the_spot", **decision)
     assert decided["state"] == "summary_decided"
     assert decided["file"]["circumstances"]["age_at_act"] == "adult"

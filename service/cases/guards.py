@@ -553,7 +553,7 @@ class Refusal:
 GuardCheck = Callable[[CaseFacts, Periods], Refusal | None]
 # What the case as it stands must hold for any data of a step (named) to pass a guard that the step's data decides
 # (which seizure, which appraisal, which outcome): ``None`` when some data could, else why none can.
-PossibleCheck = Callable[[CaseFacts, str], Refusal | None]
+PossibleCheck = Callable[[CaseFacts, Periods, str], Refusal | None]
 
 
 @dataclass(frozen=True)
@@ -1291,7 +1291,7 @@ def measure_in_catalogue(facts: CaseFacts, periods: Periods) -> Refusal | None:
 _NO_ORDER_TO_REINSPECT = Refusal("No order to correct awaits its re-inspection.", "没有待复查的责令改正。")
 
 
-def _correction_to_reinspect(facts: CaseFacts, step: str) -> Refusal | None:
+def _correction_to_reinspect(facts: CaseFacts, periods: Periods, step: str) -> Refusal | None:
     """Possible only while the latest order to correct awaits its re-inspection (第二十八条第一款)."""
     order = facts.correction
     return None if order is not None and order.reinspections == 0 else _NO_ORDER_TO_REINSPECT
@@ -1559,7 +1559,34 @@ def _remedy_pending(facts: CaseFacts) -> Remedy | None:
 _KIND_ZH = {"reconsideration": "行政复议", "lawsuit": "行政诉讼"}
 
 
-@_guard("instalment_plan_lawful", penalty_law(66, 2), "payment_calendar_days", "late_fee_basis_points_per_day")
+def _fine_left_to_apply_for(facts: CaseFacts, periods: Periods, step: str) -> Refusal | None:
+    """Possible while some of the fine decided and served is unpaid and no application is pending or approved:
+    the case view does not offer an application for a fine paid in full."""
+    due_now = _owed_now(facts, periods)
+    if due_now is None:
+        return Refusal("No fine has been decided and served.", "尚无已送达的罚款决定。", penalty_law(67, 3))
+    if due_now.fine_fen - sum(amount for _, amount in facts.payments_made) <= 0:
+        return Refusal(
+            "The fine is paid in full: nothing is left to pay in instalments or later.",
+            "罚款已经缴清，没有可以分期或者暂缓缴纳的罚款。",
+        )
+    plan = facts.instalments
+    if plan is not None and plan.approved is not False:
+        already = "is pending" if plan.approved is None else "was approved"
+        return Refusal(
+            f"An application to pay in instalments or later {already}; a new one only after a refusal.",
+            f"当事人分期或者暂缓缴纳罚款的申请{'尚待批准' if plan.approved is None else '已经批准'}，不得重复申请。",
+        )
+    return None
+
+
+@_guard(
+    "instalment_plan_lawful",
+    penalty_law(66, 2),
+    "payment_calendar_days",
+    "late_fee_basis_points_per_day",
+    possible=_fine_left_to_apply_for,
+)
 def instalment_plan_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None:
     """第六十六条第二款: on the party's application, for the fine still to pay; one application at a time."""
     application = facts.instalments
@@ -1601,7 +1628,18 @@ def instalment_plan_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None
     )
 
 
-@_guard("instalment_application_pending", penalty_law(66, 2))
+def _application_awaiting_decision(facts: CaseFacts, periods: Periods, step: str) -> Refusal | None:
+    """Possible while an application awaits the head's decision."""
+    plan = facts.instalments
+    if plan is not None and plan.approved is None:
+        return None
+    return Refusal(
+        "No application to pay in instalments or later awaits the head's decision.",
+        "没有待批准的分期或者暂缓缴纳罚款申请。",
+    )
+
+
+@_guard("instalment_application_pending", penalty_law(66, 2), possible=_application_awaiting_decision)
 def instalment_application_pending(facts: CaseFacts, periods: Periods) -> Refusal | None:
     application = facts.instalments
     if application is None or application.approved is None or application.decided_at != facts.now:
@@ -1839,12 +1877,12 @@ _NO_APPRAISAL = Refusal(
 )
 
 
-def _something_held(facts: CaseFacts, step: str) -> Refusal | None:
+def _something_held(facts: CaseFacts, periods: Periods, step: str) -> Refusal | None:
     """Possible only while something is sealed or seized and not yet released, confiscated or transferred."""
     return None if any(s.held for s in facts.seizures) else _NOTHING_HELD
 
 
-def _appraisal_under_way(facts: CaseFacts, step: str) -> Refusal | None:
+def _appraisal_under_way(facts: CaseFacts, periods: Periods, step: str) -> Refusal | None:
     """Possible only while some seized things are under testing or appraisal (第二十五条第三款)."""
     return None if any(a.ended_at is None for s in facts.seizures for a in s.appraisals) else _NO_APPRAISAL
 
@@ -2154,7 +2192,7 @@ _NO_CIRCUMSTANCES = Refusal(
 _MAY_FIND_FACTS_NOT_ESTABLISHED = frozenset({"decide_no_penalty"})
 
 
-def _circumstances_on_file(facts: CaseFacts, step: str) -> Refusal | None:
+def _circumstances_on_file(facts: CaseFacts, periods: Periods, step: str) -> Refusal | None:
     """Possible once the party's circumstances are recorded, or for a decision that may find the facts not
     established: the case view does not offer a penalty decision before them (an on-the-spot one included)."""
     if facts.circumstances is not None or step in _MAY_FIND_FACTS_NOT_ESTABLISHED:

@@ -267,7 +267,7 @@ def standing_refusals(workflow: Workflow, transition: Transition, facts: CaseFac
         if guard.standing:
             refusal = _evaluate(guard, facts, workflow)
         elif guard.possible is not None:
-            refusal = guard.possible(facts, transition.name)
+            refusal = guard.possible(facts, workflow.periods, transition.name)
         else:
             continue
         if refusal is not None:

@@ -55,6 +55,15 @@ def bank_payment(cases: Cases, case: dict[str, Any], clock: FixedClock, fen: int
     return cases.step(case, "record_payment", "officer3", data=data)
 
 
+def blocked_by(case: dict[str, Any], step: str) -> list[str]:
+    """The rules the case view names as blocking ``step`` now."""
+    return [f["guard"] for b in case["blocked_steps"] if b["step"] == step for f in b["failures"]]
+
+
+def blocked_reasons(case: dict[str, Any], step: str) -> list[str]:
+    return [f["reason_zh"] for b in case["blocked_steps"] if b["step"] == step for f in b["failures"]]
+
+
 def remind(cases: Cases, case: dict[str, Any], expect: int = 200) -> dict[str, Any]:
     return cases.step(case, "serve_reminder", expect=expect, officers=cases.with_second(), data=REMINDER)
 
@@ -185,7 +194,11 @@ def test_two_instalments_on_the_spot_fine_paid_on_their_days_close_the_case_art_
     )
     assert history_length(cases, case) == before
     instalments = {"kind": "instalments", "plan": plan(clock, (20, 2_500), (40, 2_500)), "hardship": "经营困难"}
-    cases.step(case, "apply_for_instalments", data=instalments)
+    # The head's decision is offered only while an application awaits it; a second application is not offered then.
+    assert blocked_by(case, "decide_instalments") == ["instalment_application_pending"]
+    applied = cases.step(case, "apply_for_instalments", data=instalments)
+    assert "decide_instalments" in applied["next_steps"]
+    assert blocked_by(applied, "apply_for_instalments") == ["instalment_plan_lawful"]
     cases.step(case, "decide_instalments", "head", data={"approved": True})
     clock.advance(days=20)
     bank_payment(cases, case, clock, 2_500, "银行缴款凭证0902")
@@ -193,7 +206,11 @@ def test_two_instalments_on_the_spot_fine_paid_on_their_days_close_the_case_art_
     assert payment["due_on"] == (today(clock) + timedelta(days=20)).isoformat()
     assert refusal(cases.step(case, "record_execution", expect=409))[0] == ["penalty_performed"]
     clock.advance(days=20)
-    bank_payment(cases, case, clock, 2_500, "银行缴款凭证0903")
+    paid = bank_payment(cases, case, clock, 2_500, "银行缴款凭证0903")
+    # Paid in full: paying in instalments is no longer offered, and why is said.
+    assert "apply_for_instalments" not in paid["next_steps"]
+    reasons = blocked_reasons(paid, "apply_for_instalments")
+    assert reasons == ["罚款已经缴清，没有可以分期或者暂缓缴纳的罚款。"]
     # Paid on the plan's days: no reminder, and the case is executed and closed.
     assert refusal(remind(cases, case, expect=409))[0] == ["performance_overdue"]
     assert cases.step(case, "record_execution")["state"] == "executed"

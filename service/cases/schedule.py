@@ -136,6 +136,7 @@ def case_schedule(file: CaseFile, workflow: Workflow, calendar: WorkdayCalendar)
         and decision.penalty is not None
         and decision.penalty.fine_fen
         and periods.payment_calendar_days
+        and _fine_unpaid(file)  # paid in full: nothing is left to pay by a day (a late fee is owed apart, 第七十二条)
     ):
         plan_due = _next_instalment_due(file)
         if plan_due is not None:  # 第六十六条第二款: the approved plan's days are the days to pay

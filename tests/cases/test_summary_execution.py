@@ -207,7 +207,11 @@ def test_two_instalments_on_the_spot_fine_paid_on_their_days_close_the_case_art_
     assert refusal(cases.step(case, "record_execution", expect=409))[0] == ["penalty_performed"]
     clock.advance(days=20)
     paid = bank_payment(cases, case, clock, 2_500, "银行缴款凭证0903")
-    # Paid in full: paying in instalments is no longer offered, and why is said.
+    # Paid in full: no day to pay is left, in the case nor in the officer's list of what is due.
+    assert deadline(cases, case, "payment") is None
+    due = cases.client.get("/api/v1/deadlines", headers=cases.auth("officer1")).json()["deadlines"]
+    assert [d["name"] for d in due if d["case_id"] == case["id"]] == []
+    # Paying in instalments is no longer offered, and why is said.
     assert "apply_for_instalments" not in paid["next_steps"]
     reasons = blocked_reasons(paid, "apply_for_instalments")
     assert reasons == ["罚款已经缴清，没有可以分期或者暂缓缴纳的罚款。"]

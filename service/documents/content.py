@@ -539,7 +539,13 @@ def document_fields(
     spot = _latest(chain, "case:summary_decision:made")
     if spot is not None:
         values["form_number"] = str(spot.body.get("data", {}).get("form_number", ""))
-        values["record_time"] = _minute(spot.claimed_at)
+        # The time and place of the conduct (第五十二条): seen and decided there and then, the decision's minute; an
+        # act of an earlier day registered with it is dated by its own day, not by the decision's.
+        decided_on = local_date(spot.claimed_at)
+        acted_on = case.occurred_on
+        values["record_time"] = (
+            _minute(spot.claimed_at) if acted_on is None or acted_on == decided_on else date_in_chinese(acted_on)
+        )
         values["officers"] = _officer_lines(session, spot.body.get("officers", []))
     record_type = {
         DocumentKind.INQUIRY_RECORD: "case:inquiry:recorded",

@@ -162,6 +162,10 @@ def missing_fact(kind: DocumentKind, file: CaseFile, recorded: frozenset[str]) -
             return "案件尚未立案"
         case DocumentKind.PRIOR_NOTICE if file.notice is None:
             return "尚未作出事先告知"
+        # 第五十二条第一款: on the spot the party is told and heard there and then, on the pre-printed decision form;
+        # there is no written notice with days to state and defend (第四十四条、第四十五条) to print.
+        case DocumentKind.PRIOR_NOTICE if file.summary_form_number is not None:
+            return "当场作出的处罚决定已当场告知并听取陈述申辩，载于当场行政处罚决定书，不另制作事先告知书"
         case DocumentKind.STATEMENT_RECORD if "case:statement:recorded" not in recorded:
             return "尚未记录陈述申辩"
         case DocumentKind.HEARING_NOTICE if file.hearing.scheduled_for is None:

@@ -5,7 +5,7 @@ Articles are of 行政处罚法 unless another law is named."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from service.clock import FixedClock
 from service.documents.amounts import date_in_chinese
-from service.policy.calendar import local_date
+from service.policy.calendar import SHANGHAI, local_date
 from tests.cases.driver import Cases
 from tests.cases.test_case_api import NOTICE, TOLD, fine
 from tests.cases.test_execution import pay
@@ -114,8 +114,8 @@ def test_the_documents_of_a_decided_case_state_what_the_law_requires(cases: Case
     assert f"第{total}页共{total}页" in dossier  # the closing note is the last page of the whole dossier
 
 
-def test_an_on_the_spot_decision_states_article_52s_contents(cases: Cases) -> None:
-    case = cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟")
+def test_an_on_the_spot_decision_states_article_52s_contents(cases: Cases, clock: FixedClock) -> None:
+    case = cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟")  # the act a week ago
     cases.circumstances(case)  # 第二十九条至第三十三条: considered on the spot too
     cases.step(
         case,
@@ -127,6 +127,27 @@ def test_an_on_the_spot_decision_states_article_52s_contents(cases: Cases) -> No
     for required in ("当场行政处罚决定书", "张三", "罚款50元（伍拾元整）", "渝梁铁简0000123", "行政复议", "行政诉讼"):
         assert required in text, required
     assert text.count("执法证号") >= 2
+    # The conduct is dated by its own day, a week before the decision (第五十二条: its time and place).
+    acted_on = date.fromisoformat(case["occurred_on"])
+    assert f"{date_in_chinese(acted_on)}，在" in text
+    # Told and heard on the spot (第五十二条第一款): no written prior notice with days to state and defend is offered
+    # or issued for it.
+    listed = cases.client.get(f"/api/v1/cases/{case['id']}/documents/printable", headers=cases.auth("officer1"))
+    assert "prior_notice" not in [p["kind"] for p in listed.json()]
+    assert "on_the_spot_decision" in [p["kind"] for p in listed.json()]
+    refused = issue(cases, case, "prior_notice", "officer1", expect=409)
+    assert "当场行政处罚决定书" in refused["detail"]
+
+
+def test_conduct_seen_and_decided_on_the_spot_is_dated_to_the_minute(cases: Cases, clock: FixedClock) -> None:
+    today = local_date(clock.now())
+    case = cases.open(procedure="summary", item_code="CQ-TM-014", title="在禁烟场所吸烟", occurred_on=today.isoformat())
+    cases.circumstances(case)
+    spot = {"penalty": fine(5000), "form_number": "渝梁铁简0000124"} | TOLD
+    cases.step(case, "decide_on_the_spot", officers=cases.with_second(), data=spot)
+    _, text = issued_text(cases, case, "on_the_spot_decision", "officer1")
+    now = clock.now().astimezone(SHANGHAI)
+    assert f"{date_in_chinese(today)}{now.hour}时{now.minute:02d}分，在" in text
 
 
 def test_a_no_penalty_decision_states_its_reason(cases: Cases) -> None:

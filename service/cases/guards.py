@@ -1480,6 +1480,27 @@ def on_the_spot_collection_lawful(facts: CaseFacts, periods: Periods) -> Refusal
     )
 
 
+@_guard("payment_not_above_owed", penalty_law(72), "payment_calendar_days", "late_fee_basis_points_per_day")
+def payment_not_above_owed(facts: CaseFacts, periods: Periods) -> Refusal | None:
+    """A payment is recorded of what the party owes: the fine as it stands (changed or revoked on a remedy) and its
+    late fee, which never exceeds the fine (第七十二条第一款第（一）项). Money paid beyond it is no fine: it is returned
+    to the party, not recorded as paid (the yearly report counts what is recorded)."""
+    if facts.payment is None:
+        return Refusal("No payment is recorded.", "未记录缴款。")
+    due = _owed_now(facts, periods)
+    if due is None or due.paid_fen <= due.total_fen:
+        return None  # no fine served: the collection rules say why a payment cannot be taken
+    before = due.paid_fen - facts.payment.amount_fen
+    left = max(due.total_fen - before, 0)
+    return Refusal(
+        f"The payment of {money_en(facts.payment.amount_fen)} is more than the {money_en(left)} still owed (the fine "
+        f"{money_en(due.fine_fen)} and its late fee {money_en(due.fee_fen)}, {money_en(before)} paid): record what is "
+        "owed; the rest is returned to the party.",
+        f"本次缴款{money_zh(facts.payment.amount_fen)}超过尚欠的{money_zh(left)}（罚款{money_zh(due.fine_fen)}、"
+        f"加处罚款{money_zh(due.fee_fen)}，已缴{money_zh(before)}）：只登记应缴的数额，多缴的部分应当退还当事人。",
+    )
+
+
 @_guard("execution_settled", penalty_law(66), standing=True)
 def execution_settled(facts: CaseFacts, periods: Periods) -> Refusal | None:
     decision = facts.decision

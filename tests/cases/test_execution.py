@@ -108,6 +108,28 @@ def test_each_instalment_bears_its_own_late_fee_never_the_whole_fines_art_72(cas
     assert cases.step(case, "record_execution")["state"] == "executed"
 
 
+def test_a_payment_above_what_is_owed_is_refused_and_the_excess_is_the_partys_art_72(
+    cases: Cases, clock: FixedClock
+) -> None:
+    case = served(cases, clock)
+    clock.advance(days=20)  # paid late: 3 % of 300 yuan a day is owed besides the fine (第七十二条)
+    due = deadline(cases, case, "payment")
+    assert due is not None
+    assert due["late_fee_fen"] > 0
+    pay(cases, case, clock, 20_000, "银行缴款凭证0021")
+    left = 10_000 + due["late_fee_fen"]
+    before = history_length(cases, case)
+    too_much = {"amount_fen": left + 1, "paid_on": today(clock).isoformat(), "receipt": "银行缴款凭证0022"}
+    refused = cases.step(case, "record_payment", expect=409, data=too_much)
+    assert refusal(refused) == (["payment_not_above_owed"], ["《中华人民共和国行政处罚法》第72条"])
+    reason = refused["failures"][0]["reason_zh"]
+    assert f"尚欠的{left // 100}元" in reason
+    assert "退还当事人" in reason
+    assert history_length(cases, case) == before
+    pay(cases, case, clock, left, "银行缴款凭证0022")
+    assert cases.step(case, "record_execution")["state"] == "executed"
+
+
 def test_a_deferral_names_one_day_and_a_plan_covers_the_whole_fine_art_66(cases: Cases, clock: FixedClock) -> None:
     case = served(cases, clock)
     before = history_length(cases, case)

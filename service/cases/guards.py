@@ -1480,7 +1480,24 @@ def on_the_spot_collection_lawful(facts: CaseFacts, periods: Periods) -> Refusal
     )
 
 
-@_guard("payment_not_above_owed", penalty_law(72), "payment_calendar_days", "late_fee_basis_points_per_day")
+def _something_owed(facts: CaseFacts, periods: Periods, step: str) -> Refusal | None:
+    """Possible while the party owes something of a fine served (or no fine is served: the collection rules say
+    why): the case view does not offer a payment of a fine paid in full, late fee and all."""
+    due = _owed_now(facts, periods)
+    if due is None or due.outstanding_fen > 0:
+        return None
+    return Refusal(
+        "The fine and its late fee are paid in full: nothing is owed.", "罚款及加处罚款已经缴清，当事人没有欠缴的款项。"
+    )
+
+
+@_guard(
+    "payment_not_above_owed",
+    penalty_law(72),
+    "payment_calendar_days",
+    "late_fee_basis_points_per_day",
+    possible=_something_owed,
+)
 def payment_not_above_owed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     """A payment is recorded of what the party owes: the fine as it stands (changed or revoked on a remedy) and its
     late fee, which never exceeds the fine (第七十二条第一款第（一）项). Money paid beyond it is no fine: it is returned

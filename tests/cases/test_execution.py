@@ -126,7 +126,11 @@ def test_a_payment_above_what_is_owed_is_refused_and_the_excess_is_the_partys_ar
     assert f"尚欠的{left // 100}元" in reason
     assert "退还当事人" in reason
     assert history_length(cases, case) == before
-    pay(cases, case, clock, left, "银行缴款凭证0022")
+    paid = pay(cases, case, clock, left, "银行缴款凭证0022")
+    # Paid in full, late fee and all: another payment is no longer offered, and why is said.
+    assert "record_payment" not in paid["next_steps"]
+    blocked = {b["step"]: b["failures"] for b in paid["blocked_steps"]}
+    assert [f["guard"] for f in blocked["record_payment"]] == ["payment_not_above_owed"]
     assert cases.step(case, "record_execution")["state"] == "executed"
 
 

@@ -1501,7 +1501,7 @@ def _something_owed(facts: CaseFacts, periods: Periods, step: str) -> Refusal | 
 def payment_not_above_owed(facts: CaseFacts, periods: Periods) -> Refusal | None:
     """A payment is recorded of what the party owes: the fine as it stands (changed or revoked on a remedy) and its
     late fee, which never exceeds the fine (第七十二条第一款第（一）项). Money paid beyond it is no fine: it is returned
-    to the party, not recorded as paid (the yearly report counts what is recorded)."""
+    to the party, not recorded as a fine paid (the case's execution and its documents state what is recorded)."""
     if facts.payment is None:
         return Refusal("No payment is recorded.", "未记录缴款。")
     due = _owed_now(facts, periods)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -38,7 +39,7 @@ from pydantic import (
 from service.auth.permissions import CASE_RECORD_WRITES, Permission
 from service.cases.categories import StateCategory
 from service.cases.deadlines import PERIOD_RULES, Periods
-from service.cases.guards import GUARDS, CaseFacts, Guard, Refusal
+from service.cases.guards import GUARDS, CaseFacts, Refusal
 from service.errors import Conflict, RuleOfLawRefusal
 from service.legal import LegalBasis
 from service.policy.calendar import CalendarRangeError
@@ -264,10 +265,11 @@ def standing_refusals(workflow: Workflow, transition: Transition, facts: CaseFac
     failures = []
     for name in transition.guards:
         guard = GUARDS[name]
+        possible = guard.possible
         if guard.standing:
-            refusal = _evaluate(guard, facts, workflow)
-        elif guard.possible is not None:
-            refusal = guard.possible(facts, workflow.periods, transition.name)
+            refusal = _evaluate(partial(guard.check, facts, workflow.periods))
+        elif possible is not None:
+            refusal = _evaluate(partial(possible, facts, workflow.periods, transition.name))
         else:
             continue
         if refusal is not None:
@@ -275,9 +277,10 @@ def standing_refusals(workflow: Workflow, transition: Transition, facts: CaseFac
     return tuple(failures)
 
 
-def _evaluate(guard: Guard, facts: CaseFacts, workflow: Workflow) -> Refusal | None:
+def _evaluate(judge: Callable[[], Refusal | None]) -> Refusal | None:
+    """A guard's check, or its precondition, judged: one that needs a day beyond the calendar cannot be decided."""
     try:
-        return guard.check(facts, workflow.periods)
+        return judge()
     except CalendarRangeError as exc:
         # A rule that cannot be decided does not hold; it says so under its own name and article.
         return Refusal(f"This rule cannot be decided: {exc}.", f"无法判断本项规则是否满足：{exc}。")
@@ -304,7 +307,7 @@ def check_transition(workflow: Workflow, state: CaseState, transition_name: str,
         )
     for name in transition.guards:
         guard = GUARDS[name]
-        refusal = _evaluate(guard, facts, workflow)
+        refusal = _evaluate(partial(guard.check, facts, workflow.periods))
         if refusal is not None:
             failures.append(GuardFailure(name, refusal.reason_en, refusal.reason_zh, refusal.basis or guard.basis))
     return TransitionCheck(

@@ -36,6 +36,7 @@ from service.cases.guards import (
     Penalty,
     PreservationFacts,
     PriorNotice,
+    Refusal,
     RestitutionFacts,
     SeizedThingFacts,
     SeizureFacts,
@@ -51,6 +52,7 @@ from service.cases.workflow import (
     UnknownTransition,
     Workflow,
     WorkflowFileError,
+    _evaluate,
     check_transition,
     load_workflow,
     load_workflows,
@@ -58,6 +60,7 @@ from service.cases.workflow import (
 )
 from service.errors import penalty_law
 from service.legal import LegalBasis
+from service.policy.calendar import CalendarRangeError
 from service.policy.catalogue import PenaltyKind
 
 from . import FINE, GENERAL, LI, LITTERING, ROOT, SUMMARY, WANG, WARNING, WASTE, ZHANG, cst, facts, qualifications
@@ -1051,3 +1054,15 @@ def test_a_file_is_loaded_with_its_content_hash_as_version(tmp_path: Path) -> No
     first = load_workflow(path)
     path.write_text(yaml.safe_dump(MINIMAL, allow_unicode=True) + "# a comment\n", encoding="utf-8")
     assert load_workflow(path).version != first.version
+
+
+def test_a_rule_or_precondition_needing_a_day_beyond_the_calendar_does_not_hold_and_says_why() -> None:
+    # The case view judges standing rules and preconditions alike (``standing_refusals``): one that would count past
+    # 2100 blocks its step, saying it cannot be decided, rather than failing the whole view.
+    def beyond() -> Refusal | None:
+        raise CalendarRangeError(date(2101, 1, 2), "the test")
+
+    refusal = _evaluate(beyond)
+    assert refusal is not None
+    assert refusal.reason_zh.startswith("无法判断本项规则是否满足")
+    assert "2101" in refusal.reason_en

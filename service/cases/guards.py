@@ -1610,12 +1610,19 @@ def _fine_left_to_apply_for(facts: CaseFacts, periods: Periods, step: str) -> Re
         )
     plan = facts.instalments
     if plan is not None and plan.approved is not False:
-        already = "is pending" if plan.approved is None else "was approved"
-        return Refusal(
-            f"An application to pay in instalments or later {already}; a new one only after a refusal.",
-            f"当事人分期或者暂缓缴纳罚款的申请{'尚待批准' if plan.approved is None else '已经批准'}，不得重复申请。",
-        )
+        return _applied_already("pending" if plan.approved is None else "approved")
     return None
+
+
+def _applied_already(standing: str) -> Refusal:
+    """An application to pay in instalments or later ``standing`` (pending or approved): no second one before a
+    refusal (第六十六条第二款)."""
+    pending = standing == "pending"
+    return Refusal(
+        f"An application to pay in instalments or later {'is pending' if pending else 'was approved'}; a new one only "
+        "after a refusal.",
+        f"当事人分期或者暂缓缴纳罚款的申请{'尚待批准' if pending else '已经批准'}，不得重复申请。",
+    )
 
 
 @_guard(
@@ -1632,12 +1639,7 @@ def instalment_plan_lawful(facts: CaseFacts, periods: Periods) -> Refusal | None
     if due_now is None or application is None:
         return Refusal("No fine has been decided and served.", "尚无已送达的罚款决定。", penalty_law(67, 3))
     if application.previous is not None:
-        already = "is pending" if application.previous == "pending" else "was approved"
-        return Refusal(
-            f"An application to pay in instalments or later {already}; a new one only after a refusal.",
-            f"当事人分期或者暂缓缴纳罚款的申请{'尚待批准' if application.previous == 'pending' else '已经批准'}，"
-            "不得重复申请。",
-        )
+        return _applied_already(application.previous)
     rest = due_now.fine_fen - application.paid_before_fen
     planned = sum(i.amount_fen for i in application.plan)
     problems_en: list[str] = []

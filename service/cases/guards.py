@@ -1603,7 +1603,7 @@ def _fine_left_to_apply_for(facts: CaseFacts, periods: Periods, step: str) -> Re
     due_now = _owed_now(facts, periods)
     if due_now is None:
         return Refusal("No fine has been decided and served.", "尚无已送达的罚款决定。", penalty_law(67, 3))
-    if due_now.fine_fen - sum(amount for _, amount in facts.payments_made) <= 0:
+    if due_now.paid_fen >= due_now.fine_fen:
         return Refusal(
             "The fine is paid in full: nothing is left to pay in instalments or later.",
             "罚款已经缴清，没有可以分期或者暂缓缴纳的罚款。",

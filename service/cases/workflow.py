@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import yaml
 from pydantic import (
@@ -85,6 +85,8 @@ class CaseState(StrEnum):
 
 # The failure reported when the case's state does not allow a transition; never a guard's name.
 STATE_GUARD = "allowed_from_state"
+
+F = TypeVar("F")
 
 
 @dataclass(frozen=True)
@@ -219,12 +221,12 @@ class TransitionCheck:
             raise TransitionRefused(self)
 
 
-def by_reason(failures: Iterable[GuardFailure]) -> list[tuple[GuardFailure, ...]]:
-    """``failures`` grouped by their reason, in the order each reason first comes: rules that refuse for the same
+def by_reason(failures: Iterable[F], reason: Callable[[F], Hashable]) -> list[tuple[F, ...]]:
+    """``failures`` grouped by their ``reason``, in the order each reason first comes: rules that refuse for the same
     reason (four rules of an on-the-spot decision all need the party's circumstances recorded) say it once."""
-    groups: dict[tuple[str, str], list[GuardFailure]] = {}
+    groups: dict[Hashable, list[F]] = {}
     for failure in failures:
-        groups.setdefault((failure.reason_en, failure.reason_zh), []).append(failure)
+        groups.setdefault(reason(failure), []).append(failure)
     return [tuple(group) for group in groups.values()]
 
 
@@ -236,7 +238,7 @@ class TransitionRefused(RuleOfLawRefusal):
 
     def __init__(self, check: TransitionCheck) -> None:
         name = check.transition.name
-        groups = by_reason(check.failures)
+        groups = by_reason(check.failures, lambda f: (f.reason_en, f.reason_zh))
         super().__init__(
             f"{name} refused: "
             + " ".join(

@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
+from service.cases.workflow import by_reason
 from service.console import sessions
 from service.console.i18n import (
     Lang,
@@ -205,21 +206,17 @@ def clear_session_cookies(response: Response) -> None:
 def problem_view(error: DomainError, lang: Lang) -> dict[str, Any]:
     """A refusal as a page shows it: the detail, the article, and each rule that refused with its own article."""
     body = error.problem(english=lang == "en")
-    # Each reason once, with every rule that refuses for it and their articles (``by_reason``, as the API's detail).
-    failures: list[dict[str, Any]] = []
-    grouped: dict[str, dict[str, Any]] = {}
-    for f in body.get("failures", []) or []:
-        if not isinstance(f, dict):
-            continue
-        reason = f.get("reason_en" if lang == "en" else "reason_zh", "")
-        group = grouped.get(reason)
-        if group is None:
-            group = grouped[reason] = {"reason": reason, "guards": [], "articles": []}
-            failures.append(group)
-        group["guards"].append(f.get("guard", ""))
-        article = f.get("basis", {}).get("citation")
-        if article and article not in group["articles"]:
-            group["articles"].append(article)
+    # Each reason once, with every rule that refuses for it and their articles, as the API's detail gives them.
+    key = "reason_en" if lang == "en" else "reason_zh"
+    listed = [f for f in body.get("failures", []) or [] if isinstance(f, dict)]
+    failures = [
+        {
+            "reason": group[0].get(key, ""),
+            "guards": [f.get("guard", "") for f in group],
+            "articles": list(dict.fromkeys(a for f in group if (a := f.get("basis", {}).get("citation")))),
+        }
+        for group in by_reason(listed, lambda f: f.get(key, ""))
+    ]
     detail = body["detail"]
     if failures and isinstance(body.get("transition"), str):
         # The API's detail names the step and each rule by its code; the page names the step and lists the rules

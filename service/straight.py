@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Column, Connection, Select, bindparam, inspect, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapper, Session, make_transient, make_transient_to_detached
+from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import get_history, instance_dict, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
@@ -33,9 +33,19 @@ from service.db import Base
 M = TypeVar("M", bound=Base)
 
 
+# Where a pooled connection keeps its cursor: ``Connection.info`` is the pooled DBAPI connection's own, for its life.
+_CURSOR = "caseledger.psycopg_cursor"
+
+
 def psycopg_cursor(connection: Connection) -> Any:
-    """A new cursor of the psycopg connection under ``connection``, in its transaction."""
-    return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    """The cursor of the psycopg connection under ``connection``, in its transaction: one per connection, made at its
+    first use and used again by every statement run straight on it (making one costs ~10 µs: psycopg sets up its
+    adapters for each). A statement's rows are fetched before the next is run on it — each caller here does."""
+    driver = connection.connection.driver_connection
+    cursor = connection.info.get(_CURSOR)
+    if cursor is None or cursor.connection is not driver or cursor.closed:
+        cursor = connection.info[_CURSOR] = driver.cursor()  # type: ignore[union-attr]
+    return cursor
 
 
 @dataclass
@@ -180,10 +190,9 @@ def write_changed_row(session: Session) -> bool:
     cursor.execute(row.sql, params)
     if cursor.rowcount != 1:  # the row the object was loaded from is gone: what the ORM's flush raises then
         raise StaleDataError(f"UPDATE of {mapper.local_table.name} matched {cursor.rowcount} rows instead of 1")
-    # As a flush leaves it — persistent, its values the row's, nothing pending — by public API, as ``attached``
-    # puts a row into a session: taken out as it is (no relationship to lose: ``_writable_columns``), made detached
-    # with these values, put back.
-    make_transient(instance)
-    make_transient_to_detached(instance)
-    session.add(instance)
+    # As a flush leaves it — persistent, its values the row's, nothing pending: what the flush itself does to an
+    # object it updated (``Session._register_persistent``), its values committed and it taken off the identity
+    # map's list of changed objects. Taking it out of the session and putting it back by public API
+    # (``make_transient``, ``make_transient_to_detached``, ``add``) did the same in ~40 µs more of a step's CPU.
+    state._commit_all(state.dict, session.identity_map)
     return True

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -514,7 +514,7 @@ def _case_registered(session: Session, entry: EntryContent) -> None:
 class ActIn:
     """A requested step: its data (service/cases/payloads.py), the officers acting, when it happened."""
 
-    data: Mapping[str, Any]
+    data: Mapping[str, Any] | BaseModel  # as sent, or already read into the step's payload model (its route's body)
     officers: Sequence[uuid.UUID] = ()
     claimed_at: datetime | None = None
     reason: str | None = None
@@ -818,8 +818,18 @@ def _within_a_level(rules: Any, party_type: PartyType, fine_fen: int) -> bool:
 def _recorded_data(session: Session, context: CaseContext, case: Case, step: Step, request: ActIn) -> dict[str, Any]:
     """The step's data checked against its payload model (service/cases/payloads.py) and turned into what its
     entry records; unknown keys are refused at every depth, so nothing sent is silently dropped."""
+    # Read by the step's own route into its model, it is checked already.
+    payload = request.data if isinstance(request.data, step.payload) else _payload_of(step, request.data)
+    data = payload.model_dump(mode="json")
+    for field_name in step.names_officers:
+        agency_officers(session, case.agency_id, [uuid.UUID(data[field_name])])
+    return step.prepare(session, context, case, data) if step.prepare is not None else data
+
+
+def _payload_of(step: Step, data: Mapping[str, Any] | BaseModel) -> BaseModel:
+    """``data`` read into ``step``'s payload model, or refused (422) naming each problem."""
     try:
-        payload = step.payload.model_validate(dict(request.data))
+        return step.payload.model_validate(data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data))
     except ValidationError as exc:
         problems = [f"data.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise InvalidInput(
@@ -827,10 +837,6 @@ def _recorded_data(session: Session, context: CaseContext, case: Case, step: Ste
             f"“{step.name}”的数据有误：" + "；".join(problems_zh(exc.errors(), "data.")),
             extra={"problems": problems},
         ) from None
-    data = payload.model_dump(mode="json")
-    for field_name in step.names_officers:
-        agency_officers(session, case.agency_id, [uuid.UUID(data[field_name])])
-    return step.prepare(session, context, case, data) if step.prepare is not None else data
 
 
 def _numbering_stream(session: Session, case: Case, year: int) -> tuple[str, str | None]:

@@ -9,9 +9,9 @@ would hand over (UUIDs, dates, aware instants, JSON already decoded by psycopg).
 runs as ever. ``tests/cases/test_straight.py`` holds the two to the same rows.
 
 A row of an entity read so (the case a view shows or a step changes) becomes the ORM object the rest of the code
-works with by :func:`attached`, as the ORM's loading makes an object of a row and a cache's objects are put back into
-a session: ~40 µs a case, against ~0.3 ms of the ORM's own loading of a row beside SQLAlchemy's execution of its
-statement. A step's change of that row goes back the same way, as one ``UPDATE`` (:func:`write_changed_row`).
+works with by :func:`attached`, as the ORM's loading makes an object of a row: a few µs a case, against ~0.3 ms of
+the ORM's own loading of a row beside SQLAlchemy's execution of its statement. A step's change of that row goes back
+the same way, as one ``UPDATE`` (:func:`write_changed_row`), the object then left as a flush leaves it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Column, Connection, Select, bindparam, inspect, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
+from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.attributes import get_history, instance_dict, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
@@ -97,18 +97,27 @@ def attached(session: Session, model: type[M], values: Mapping[str, Any], *, ref
     of what changed — with its deferred attributes loaded on first use. An object of the same identity already in
     the session is kept as it is, as a query keeps it; with ``refresh`` it takes the values, as a query with
     ``populate_existing`` gives them (a step's read under its lock)."""
-    existing = session.identity_map.get(session.identity_key(model, values["id"]))
+    mapper = model.__mapper__
+    identity = mapper.identity_key_from_primary_key((values["id"],))
+    existing = session.identity_map.get(identity)
     if existing is not None:
         if refresh:
             for key, value in values.items():
                 set_committed_value(existing, key, value)
         return existing  # type: ignore[no-any-return]
-    # As the ORM's loading makes an object of a row: a new instance without ``__init__`` and its attribute events
-    # (over half the cost), the values put in its dict, then made detached — its values the row's, not changes.
-    instance: M = model.__mapper__.class_manager.new_instance()
+    # As the ORM's loading makes an object of a row (``sqlalchemy.orm.loading``, ``_instance``): a new instance
+    # without ``__init__`` and its attribute events, the values put in its dict as the row's — not changes — and
+    # the object given its identity and put into the session's identity map, persistent. Its deferred attributes
+    # are loaded by their own loader when first read, as after a query. Made detached and added to the session by
+    # public API instead (``make_transient_to_detached``, ``add``) it cost a case view ~40 µs a row more, ~5 % of
+    # the view (bench/README.md, stop 47); ``tests/cases/test_straight.py`` holds the two to the same object.
+    instance: M = mapper.class_manager.new_instance()
     instance_dict(instance).update(values)
-    make_transient_to_detached(instance)
-    session.add(instance)
+    state = inspect(instance)
+    state.key = identity
+    state.identity_token = None
+    state.session_id = session.hash_key
+    session.identity_map._add_unpresent(state, identity)
     return instance
 
 

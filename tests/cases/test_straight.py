@@ -154,6 +154,7 @@ def test_a_row_read_straight_becomes_a_loaded_case_whose_changes_are_flushed_as_
         session.expunge_all()
         case = attached(session, Case, values)
         assert inspect(case).persistent
+        assert session.get(Case, values["id"]) is case  # in the identity map: no statement finds another
         assert not session.dirty
         assert case.title == values["title"]
         assert case.next_due_on is not None  # deferred: loaded when asked for, as after a query
@@ -161,6 +162,8 @@ def test_a_row_read_straight_becomes_a_loaded_case_whose_changes_are_flushed_as_
         assert update.startswith("UPDATE cases SET title="), update
         assert update.split(" WHERE ")[0].count("=") == 1, update  # only what changed
         session.rollback()
+        assert inspect(case).expired  # as every object the rolled-back transaction held: read again when used
+        assert case.title == values["title"]
 
 
 def test_a_case_the_session_holds_is_kept_as_a_query_keeps_it_or_refreshed_as_populate_existing_does(

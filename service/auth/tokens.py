@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -29,9 +29,9 @@ REQUIRED_CLAIMS = ("exp", "iat", "nbf", "sub", "aud", "iss", "jti")
 # The user's token version when the token was issued (service/auth/users.py): a private claim, required too.
 VERSION_CLAIM = "ver"
 LEEWAY_SECONDS = 5
-# Tokens whose signature this process has checked, by their exact text (each worker keeps its own). A token is
-# valid or not by its bytes and the key alone, so this is never stale: what changes — its time, the user's state,
-# its version, its revocation — is checked on every request all the same (``verify`` below; the principal's
+# Tokens whose signature and claims this process has checked, by their exact text (each worker keeps its own). A
+# token is valid or not by its bytes and the key alone, so this is never stale: what changes — its time, the user's
+# state, its version, its revocation — is checked on every request all the same (``verify`` below; the principal's
 # statement in service/auth/deps.py). A refused token is not kept.
 VERIFIED_TOKENS_KEPT = 1024
 
@@ -47,6 +47,16 @@ class Claims:
     token_version: int
     issued_at: datetime
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A token whose signature and claims were checked, but its time: its time claims, and the claims it gives."""
+
+    exp: int
+    nbf: int
+    iat: int
+    claims: Claims
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ class TokenService:
         self.audience = audience
         self.lifetime = lifetime
         # Per instance: a service with another key (or issuer, audience) checks every token afresh.
-        self._signed_payload = lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._check_signature)
+        self._checked = lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._check_claims)
 
     @classmethod
     def from_file(cls, path: Path, *, issuer: str, audience: str, lifetime: timedelta) -> TokenService:
@@ -142,7 +152,20 @@ class TokenService:
     def verify(self, token: str, now: datetime) -> Claims:
         if len(token) > MAX_TOKEN_BYTES:
             raise InvalidToken("token too large")
-        payload = self._signed_payload(token)
+        checked = self._checked(token)
+        stamp = now.timestamp()
+        if (
+            stamp >= checked.exp + LEEWAY_SECONDS
+            or stamp < checked.nbf - LEEWAY_SECONDS
+            or checked.iat > stamp + LEEWAY_SECONDS
+        ):
+            raise InvalidToken("token not valid at this time")
+        return checked.claims
+
+    def _check_claims(self, token: str) -> _Checked:
+        """The token's signature and every claim but what depends on the time, checked: the same answer for the same
+        token whatever the time (``verify`` keeps it, and checks the time on every use)."""
+        payload = self._check_signature(token)
         if any(claim not in payload for claim in (*REQUIRED_CLAIMS, VERSION_CLAIM)):
             raise InvalidToken("a required claim is missing")
         version = payload[VERSION_CLAIM]
@@ -151,9 +174,6 @@ class TokenService:
         exp, nbf, iat = payload["exp"], payload["nbf"], payload["iat"]
         if not all(isinstance(v, int) for v in (exp, nbf, iat)):
             raise InvalidToken("time claims must be integers")
-        stamp = now.timestamp()
-        if stamp >= exp + LEEWAY_SECONDS or stamp < nbf - LEEWAY_SECONDS or iat > stamp + LEEWAY_SECONDS:
-            raise InvalidToken("token not valid at this time")
         if exp - iat > self.lifetime.total_seconds():
             raise InvalidToken("token lifetime longer than this service issues")
         try:
@@ -161,10 +181,11 @@ class TokenService:
             token_id = uuid.UUID(payload["jti"])
         except (ValueError, TypeError, AttributeError) as exc:
             raise InvalidToken("sub and jti must be UUIDs") from exc
-        return Claims(
+        claims = Claims(
             subject=subject,
             token_id=token_id,
             token_version=version,
-            issued_at=datetime.fromtimestamp(iat, now.tzinfo),
-            expires_at=datetime.fromtimestamp(exp, now.tzinfo),
+            issued_at=datetime.fromtimestamp(iat, UTC),
+            expires_at=datetime.fromtimestamp(exp, UTC),
         )
+        return _Checked(exp, nbf, iat, claims)

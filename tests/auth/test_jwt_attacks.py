@@ -17,7 +17,9 @@ from jose import jwt
 
 from service.agencies.service import get_agency_by_code
 from service.auth.models import User
+from service.auth.tokens import LEEWAY_SECONDS
 from service.auth.users import find_user, set_disabled
+from service.clock import FixedClock
 from service.runtime import Runtime
 
 
@@ -102,6 +104,17 @@ def test_expired_token_is_refused(
     now = int(runtime.clock.now().timestamp())
     claims = claims_for(runtime, user_id, iat=now - 1000, nbf=now - 1000, exp=now - 100)
     assert_refused(client, jwt.encode(claims, server_private_pem, algorithm="ES256"))
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(
+    client: TestClient, runtime: Runtime, user_id: uuid.UUID, server_private_pem: str, clock: FixedClock
+) -> None:
+    """Its signature and claims are checked once per process and kept; its time is checked on every request."""
+    now = int(runtime.clock.now().timestamp())
+    token = jwt.encode(claims_for(runtime, user_id, exp=now + 60), server_private_pem, algorithm="ES256")
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    clock.advance(seconds=60 + LEEWAY_SECONDS)
+    assert_refused(client, token)
 
 
 def test_not_yet_valid_token_is_refused(

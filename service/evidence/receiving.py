@@ -1,6 +1,6 @@
 """Receiving an evidence file over HTTP, the same way for the API and the console: everything that does not need
 the file is checked first (so a refused upload stores nothing), then the body is streamed to the store outside
-any transaction (a slow upload holds no lock), hashed as it comes, and refused beyond the size limit."""
+any transaction (a slow upload holds no lock), hashed as it comes, and refused beyond the size limit or if empty."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from service import idempotency
 from service.auth.principal import Principal
 from service.cases import service as cases
-from service.errors import PayloadTooLarge
+from service.errors import InvalidInput, PayloadTooLarge
 from service.evidence import service as evidence_service
-from service.evidence.store import EvidenceStore, EvidenceTooLarge, StoredFile
+from service.evidence.store import EvidenceEmpty, EvidenceStore, EvidenceTooLarge, StoredFile
 from service.runtime import Runtime
 
 
@@ -68,4 +68,7 @@ async def receive_evidence(
         stored = await store.save_stream(body, runtime.settings.max_upload_bytes)
     except EvidenceTooLarge as exc:
         raise PayloadTooLarge(f"evidence larger than {exc.limit} bytes", f"证据文件超过 {exc.limit} 字节") from None
+    except EvidenceEmpty:
+        # A file of no bytes proves nothing: recorded, it would read as evidence collected where none was.
+        raise InvalidInput("the evidence file is empty: nothing was recorded", "证据文件为空，未予记录") from None
     return Received(stored, (content_type or "application/octet-stream")[:100])

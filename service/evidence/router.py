@@ -86,11 +86,11 @@ async def upload_evidence(
     principal: Principal = requires(Permission.EVIDENCE_UPLOAD),
 ) -> Response:
     """Upload one evidence file as the request body (any media type). Its SHA-256 is computed as it streams in;
-    beyond the size limit it is refused with 413 and nothing is kept. Everything that does not need the file (the
-    case and its state, the kind, the officers and their qualification, the claimed time) is checked before a byte
-    is stored, so a refused upload leaves nothing on disk. The name is stored normalised (NFC, no path separators,
-    control or bidi characters, at most 120 characters with the extension); the name as sent is kept in the
-    entry as a display string."""
+    beyond the size limit it is refused with 413, and a file of no bytes with 422: nothing is kept. Everything
+    that does not need the file (the case and its state, the kind, the officers and their qualification, the
+    claimed time) is checked before a byte is stored, so a refused upload leaves nothing on disk. The name is
+    stored normalised (NFC, no path separators, control or bidi characters, at most 120 characters with the
+    extension); the name as sent is kept in the entry as a display string."""
     policy = runtime.case_context.case_policy
 
     received = await receive_evidence(

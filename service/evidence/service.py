@@ -23,6 +23,7 @@ from service.cases.context import CaseContext
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case
 from service.cases.service import acting_officer, action_moment, agency_officers, qualifications_for
+from service.catalogue.service import item_of
 from service.errors import Conflict, InvalidInput, NotFound, RuleOfLawRefusal
 from service.evidence.filenames import normalise_filename
 from service.evidence.models import Evidence, EvidenceCustody
@@ -117,14 +118,21 @@ def check_collection(
     acting = agency_officers(session, principal.agency_id, [acting_officer(session, principal).id, *officers])
     qualifications = qualifications_for(session, context, case, acting, moment)
     qualified = [q for q in qualifications if q.ok]
-    if len(qualified) < 2 or len(qualified) < len(qualifications):
-        # 第四十二条: at least two officers holding enforcement qualification; 第四十三条: none recused.
-        reasons = [r.text_en for q in qualifications for r in q.reasons]
+    # 第四十二条: at least two officers holding enforcement qualification, unless a law lets one act alone (the
+    # catalogue item's ``single_officer_allowed_by``, as the steps' rule of the same name reads it); 第四十三条:
+    # none recused.
+    alone_by = item_of(session, case.agency_id, case.catalogue_version, case.item_code).single_officer_allowed_by
+    required = 1 if alone_by is not None else 2
+    if len(qualified) < required or len(qualified) < len(qualifications):
+        reasons_en = [r.text_en for q in qualifications for r in q.reasons]
+        reasons_zh = [r.text_zh for q in qualifications for r in q.reasons]
+        if len(qualified) < required:
+            reasons_en.append(f"{len(qualified)} qualified officer(s) act; at least {required} are required")
+            reasons_zh.append(f"具有执法资格的执法人员{len(qualified)}人，不得少于{required}人")
+        at_least = "two officers" if required == 2 else "one officer"
         raise RuleOfLawRefusal(
-            "evidence is collected by at least two officers qualified for this item: "
-            + "; ".join(reasons or ["only one officer"]),
-            "证据须由两名以上具有该事项执法资格的执法人员收集："
-            + "；".join(r.text_zh for q in qualifications for r in q.reasons),
+            f"evidence is collected by at least {at_least} qualified for this item: " + "; ".join(reasons_en),
+            f"证据须由{'两名以上' if required == 2 else ''}具有该事项执法资格的执法人员收集：" + "；".join(reasons_zh),
             basis=penalty_law(42),
             extra={"guard": "two_qualified_officers"},
         )

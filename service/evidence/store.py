@@ -1,10 +1,11 @@
 """Evidence files on disk, content-addressed by SHA-256 under the data directory.
 
 An upload is streamed to a temporary file while its SHA-256 is computed, refused as soon as it crosses the
-size limit (nothing is kept), and then moved to ``evidence/ab/cd/<sha256>``. Because the name is the content's
-hash, a request that rolls back after storing a file leaves nothing that matters: the same bytes would land
-at the same place, and no record points to them. Such orphans are removed by ``caseledger evidence clean``
-(service/evidence/orphans.py) once a day old. Stored files are never modified; verification re-hashes them.
+size limit, or at its end if it has no bytes (nothing is kept), and then moved to ``evidence/ab/cd/<sha256>``.
+Because the name is the content's hash, a request that rolls back after storing a file leaves nothing that
+matters: the same bytes would land at the same place, and no record points to them. Such orphans are removed by
+``caseledger evidence clean`` (service/evidence/orphans.py) once a day old. Stored files are never modified;
+verification re-hashes them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ class EvidenceTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"evidence file larger than {limit} bytes")
         self.limit = limit
+
+
+class EvidenceEmpty(Exception):
+    """A file of no bytes: nothing was collected (a capture that failed, a form sent without its file)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,9 @@ class _Upload:
         os.unlink(self.path)
 
     def settle(self) -> StoredFile:
+        if self.size == 0:
+            self.discard()
+            raise EvidenceEmpty()
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.handle.close()

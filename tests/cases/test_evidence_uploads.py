@@ -22,6 +22,7 @@ from .driver import Cases
 from .test_evidence_api import upload
 
 Auth = Callable[[str], dict[str, str]]
+SAMPLE = Path(__file__).resolve().parents[2] / "policies" / "catalogue" / "tiemen-sample.yaml"
 DAY = 24 * 3600
 
 
@@ -62,6 +63,62 @@ def test_a_refused_upload_leaves_the_evidence_directory_unchanged(
     closed = upload(client, auth, not_filed["id"], second, b"after the case ended")
     assert closed.status_code == 409, closed.text  # art. 54: no evidence collected in state not_filed
     assert on_disk(root) == before
+
+
+def test_an_empty_file_is_refused_and_nothing_is_kept_or_recorded(
+    cases: Cases, client: TestClient, auth: Auth, runtime: Runtime
+) -> None:
+    """A file of no bytes proves nothing (a capture that failed): recorded, it would read as evidence collected."""
+    root = runtime.settings.evidence_dir
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    before = on_disk(root)
+    refused = upload(client, auth, case["id"], cases.officer("officer2"), b"")
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"] == "证据文件为空，未予记录"
+    assert on_disk(root) == before
+    assert client.get(f"/api/v1/cases/{case['id']}/evidence", headers=auth("officer1")).json() == []
+
+
+def test_one_officer_alone_is_refused_saying_how_many_qualified_officers_act(
+    cases: Cases, client: TestClient, auth: Auth
+) -> None:
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    alone = client.post(
+        f"/api/v1/cases/{case['id']}/evidence",
+        params={"kind": "audio_visual", "description": "现场照片"},
+        content=b"one officer",
+        headers=auth("officer1"),
+    )
+    assert alone.status_code == 409, alone.text
+    assert alone.json()["guard"] == "two_qualified_officers"
+    assert alone.json()["detail"].endswith("：具有执法资格的执法人员1人，不得少于2人")
+
+
+def test_one_officer_collects_evidence_where_a_law_lets_one_act_alone(
+    cases: Cases, client: TestClient, auth: Auth
+) -> None:
+    """第四十二条 “法律另有规定的除外”: an item whose catalogue entry names such a law (``single_officer_allowed_by``)
+    lets one officer collect its evidence, as it lets one officer take its steps."""
+    sample = SAMPLE.read_text(encoding="utf-8")
+    at = sample.index("single_officer_allowed_by: null", sample.index("code: CQ-TM-003"))
+    alone = "single_officer_allowed_by: {law: 某某法, article: 1, text: 执法人员可以一人执法。}"
+    content = sample[:at] + alone + sample[at + len("single_officer_allowed_by: null") :]
+    loaded = client.post("/api/v1/catalogue", headers=auth("admin"), json={"source": "alone.yaml", "content": content})
+    assert loaded.status_code == 201, loaded.text
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    inquiry = {"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"}
+    assert cases.step(case, "record_inquiry", data=inquiry)["state"] == "investigating"  # the steps' rule
+    collected = client.post(
+        f"/api/v1/cases/{case['id']}/evidence",
+        params={"kind": "audio_visual", "description": "现场照片"},
+        content=b"one officer, as the law allows",
+        headers=auth("officer1"),
+    )
+    assert collected.status_code == 201, collected.text
+    assert len(collected.json()["collected_by"]) == 1
 
 
 def test_a_name_is_stored_normalised_and_served_under_rfc_6266_with_the_name_as_sent_in_the_entry(

@@ -56,6 +56,15 @@ class CustodyEvent(StrEnum):
     DESTROYED = "destroyed"  # 销毁
 
 
+# What each event is called in the Chinese a refusal is written in.
+CUSTODY_ZH = {
+    CustodyEvent.COLLECTED: "收集",
+    CustodyEvent.PRESERVED: "保全",
+    CustodyEvent.TRANSFERRED: "移交",
+    CustodyEvent.RETURNED: "退还",
+    CustodyEvent.DESTROYED: "销毁",
+}
+
 # After these, the evidence has left the agency's hands: nothing further can happen to it.
 FINAL_CUSTODY = frozenset({CustodyEvent.RETURNED, CustodyEvent.DESTROYED})
 # Evidence is collected while the case is being investigated or the party heard (第五十四条、第五十五条).
@@ -252,11 +261,15 @@ def change_custody(
     try:
         custody = CustodyEvent(event)
     except ValueError:
-        raise InvalidInput(f"event must be one of {', '.join(CustodyEvent)}", "保管事件无效") from None
+        raise InvalidInput(
+            f"event must be one of {', '.join(CustodyEvent)}",
+            "保管事件须为以下之一：" + "、".join(f"{e.value}（{CUSTODY_ZH[e]}）" for e in CustodyEvent),
+        ) from None
     if custody is CustodyEvent.COLLECTED:
         raise InvalidInput("collection is recorded by uploading the evidence", "收集证据请上传证据文件")
     if CustodyEvent(evidence.custody) in FINAL_CUSTODY:
-        raise Conflict(f"the evidence was already {evidence.custody}", f"该证据已{evidence.custody}，不能再变更保管")
+        done = CustodyEvent(evidence.custody)
+        raise Conflict(f"the evidence was already {done.value}", f"该证据已{CUSTODY_ZH[done]}，不能再变更保管")
     if not holder.strip():
         raise InvalidInput("the holder (who has the evidence now) is required", "须填写现保管人")
     agency = agency_of(session, principal.agency_id)

@@ -63,6 +63,14 @@ def test_evidence_is_hashed_on_the_way_in_and_its_custody_recorded(
         json={"event": "destroyed", "holder": "x"},
     )
     assert again.status_code == 409  # returned evidence has left the agency's hands
+    assert again.json()["detail"] == "该证据已退还，不能再变更保管"  # the event named in Chinese, not its code
+    unknown = client.post(
+        f"/api/v1/cases/{case['id']}/evidence/{evidence['id']}/custody",
+        headers=auth("officer1"),
+        json={"event": "lost", "holder": "x"},
+    )
+    assert unknown.status_code == 422
+    assert "destroyed（销毁）" in unknown.json()["detail"]
     listed = client.get(f"/api/v1/cases/{case['id']}/evidence", headers=auth("officer2")).json()
     assert [c["event"] for c in listed[0]["custody_history"]] == ["collected", "preserved", "transferred", "returned"]
     history = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("head")).json()

@@ -698,7 +698,7 @@ def item_in_catalogue(facts: CaseFacts, periods: Periods) -> Refusal | None:
 @_guard("two_qualified_officers", penalty_law(42))
 def two_qualified_officers(facts: CaseFacts, periods: Periods) -> Refusal | None:
     allowed_by = facts.item.single_officer_allowed_by if facts.item is not None else None
-    required = 1 if allowed_by is not None else 2
+    required = officers_required(allowed_by)
     problems_en: list[str] = []
     problems_zh: list[str] = []
     qualified_ids: set[str] = set()
@@ -717,11 +717,25 @@ def two_qualified_officers(facts: CaseFacts, periods: Periods) -> Refusal | None
             qualified_ids.add(q.officer_id)
     if len(qualified_ids) < required:
         unless = "" if allowed_by is None else f" ({allowed_by.cite()} allows one)"
-        problems_en.append(f"{len(qualified_ids)} qualified officer(s) act; at least {required} are required{unless}")
-        problems_zh.append(f"具有执法资格的执法人员{len(qualified_ids)}人，不得少于{required}人")
+        too_few_en, too_few_zh = too_few_officers(len(qualified_ids), required)
+        problems_en.append(too_few_en + unless)
+        problems_zh.append(too_few_zh)
     if not problems_en:
         return None
     return Refusal("; ".join(problems_en) + ".", "；".join(problems_zh) + "。")
+
+
+def officers_required(single_officer_allowed_by: object | None) -> int:
+    """第四十二条: two officers act, or one where a law lets one act alone (``single_officer_allowed_by``)."""
+    return 1 if single_officer_allowed_by is not None else 2
+
+
+def too_few_officers(qualified: int, required: int) -> tuple[str, str]:
+    """What is wrong when ``qualified`` officers act where ``required`` must, in English and in Chinese."""
+    return (
+        f"{qualified} qualified officer(s) act; at least {required} are required",
+        f"具有执法资格的执法人员{qualified}人，不得少于{required}人",
+    )
 
 
 @_guard("no_recused_officer", penalty_law(43))

@@ -20,6 +20,7 @@ from service.agencies.service import agency_of, agency_ref
 from service.auth.principal import Principal
 from service.cases import casefile
 from service.cases.context import CaseContext
+from service.cases.guards import officers_required, too_few_officers
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case
 from service.cases.service import acting_officer, action_moment, agency_officers, qualifications_for
@@ -130,14 +131,15 @@ def check_collection(
     # 第四十二条: at least two officers holding enforcement qualification, unless a law lets one act alone (the
     # catalogue item's ``single_officer_allowed_by``, as the steps' rule of the same name reads it); 第四十三条:
     # none recused.
-    alone_by = item_of(session, case.agency_id, case.catalogue_version, case.item_code).single_officer_allowed_by
-    required = 1 if alone_by is not None else 2
+    item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
+    required = officers_required(item.single_officer_allowed_by)
     if len(qualified) < required or len(qualified) < len(qualifications):
         reasons_en = [r.text_en for q in qualifications for r in q.reasons]
         reasons_zh = [r.text_zh for q in qualifications for r in q.reasons]
         if len(qualified) < required:
-            reasons_en.append(f"{len(qualified)} qualified officer(s) act; at least {required} are required")
-            reasons_zh.append(f"具有执法资格的执法人员{len(qualified)}人，不得少于{required}人")
+            too_few_en, too_few_zh = too_few_officers(len(qualified), required)
+            reasons_en.append(too_few_en)
+            reasons_zh.append(too_few_zh)
         at_least = "two officers" if required == 2 else "one officer"
         raise RuleOfLawRefusal(
             f"evidence is collected by at least {at_least} qualified for this item: " + "; ".join(reasons_en),

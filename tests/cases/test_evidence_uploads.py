@@ -85,12 +85,7 @@ def test_one_officer_alone_is_refused_saying_how_many_qualified_officers_act(
 ) -> None:
     case = cases.open()
     cases.step(case, "approve_filing", "head")
-    alone = client.post(
-        f"/api/v1/cases/{case['id']}/evidence",
-        params={"kind": "audio_visual", "description": "现场照片"},
-        content=b"one officer",
-        headers=auth("officer1"),
-    )
+    alone = upload(client, auth, case["id"], "", b"one officer", officers=[])
     assert alone.status_code == 409, alone.text
     assert alone.json()["guard"] == "two_qualified_officers"
     assert alone.json()["detail"].endswith("：具有执法资格的执法人员1人，不得少于2人")
@@ -111,12 +106,7 @@ def test_one_officer_collects_evidence_where_a_law_lets_one_act_alone(
     cases.step(case, "approve_filing", "head")
     inquiry = {"place": "当事人家中", "summary": "当事人承认倾倒垃圾", "subject": "当事人"}
     assert cases.step(case, "record_inquiry", data=inquiry)["state"] == "investigating"  # the steps' rule
-    collected = client.post(
-        f"/api/v1/cases/{case['id']}/evidence",
-        params={"kind": "audio_visual", "description": "现场照片"},
-        content=b"one officer, as the law allows",
-        headers=auth("officer1"),
-    )
+    collected = upload(client, auth, case["id"], "", b"one officer, as the law allows", officers=[])
     assert collected.status_code == 201, collected.text
     assert len(collected.json()["collected_by"]) == 1
 

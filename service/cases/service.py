@@ -7,7 +7,6 @@ projector applies the very same step to the stored case. A refused step writes n
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,21 +22,18 @@ from service.agencies.service import agency_of, agency_ref, entry_agency_id, hol
 from service.auth.models import User
 from service.auth.permissions import Permission
 from service.auth.principal import Principal
-from service.auth.principal_head import principal_head_actor
 from service.auth.principal_read import PRINCIPAL, PrincipalRow, principal_params
 from service.auth.tokens import Claims
 from service.cases import casefile
 from service.cases.context import CaseContext
 from service.cases.deadline_revision import deadlines_after, keep_in_force, merge_recorded, record_of
-from service.cases.guards import CaseFacts, CorrectionFacts, PaymentFacts, StatementStatus, TimeBarFacts, time_bar_ends
+from service.cases.facts import case_facts
+from service.cases.guards import TimeBarFacts, time_bar_ends
 from service.cases.items import item_rules
 from service.cases.locking import case_stream, lock_case, mark_locked
 from service.cases.models import Case, CaseOfficer, Party
 from service.cases.parties import PERSONAL_FIELDS, blind_index, commit
 from service.cases.policy import CasePolicy
-from service.cases.review_requirement import collective_discussion_required, review_required
-from service.cases.review_state import review_passed_and_current, stale_reasons
-from service.cases.schedule import recorded_deadlines
 from service.cases.seized_elsewhere import lock_seizure_register, things_held_elsewhere
 from service.cases.steps import STEPS, Step
 from service.cases.versioning import require_version
@@ -52,7 +48,6 @@ from service.cases.workflow import (
 from service.catalogue.service import item_of, require_current_version
 from service.errors import Forbidden, InvalidInput, NotFound, RuleOfLawRefusal
 from service.ledger.canonical import EntryContent, parse_instant
-from service.ledger.models import LedgerEntry
 from service.ledger.projection import known_entry_types, projector, record
 from service.ledger.store import lock_stream, lock_stream_of, stream_lock_of
 from service.legal import LegalBasis, penalty_law
@@ -65,7 +60,7 @@ from service.officers.service import (
     officers_with_certificates,
     qualifications_of,
 )
-from service.policy.calendar import WorkdayCalendar, local_date
+from service.policy.calendar import local_date
 from service.policy.catalogue import CatalogueItem, PartyType, PowerHolding
 from service.policy.notices import agency_calendar
 from service.straight import Straight, attached, loaded_columns
@@ -565,13 +560,24 @@ def perform(
         # each find it unused; the numbering stream this decision appends to is locked before the check instead, so
         # the second waits and then sees the first (the lock is released only when the first commits or refuses).
         lock_stream(session, agency.id, _numbering_stream(session, case, local_date(moment).year)[0])
-    facts = _facts(session, context, calendar, case, after, moment, qualifications, request.reason, name)
-    if isinstance(data.get("seizure"), int):  # the seizure a coercive-measure step names (行政强制法)
-        facts = dataclasses.replace(facts, seizure_named=data["seizure"])
+    held = None
     if name == "decide_seizure":  # 行政强制法 第二十三条第二款: a thing is sealed once, across the agency's cases
         lock_seizure_register(session, agency.id)
         held = things_held_elsewhere(session, agency.id, case.id, data.get("things", ()))
-        facts = dataclasses.replace(facts, seized_elsewhere=held)
+    facts = case_facts(
+        session,
+        context,
+        calendar,
+        case,
+        after,
+        moment,
+        qualifications,
+        request.reason,
+        name,
+        # The seizure a coercive-measure step names (行政强制法).
+        seizure_named=data["seizure"] if isinstance(data.get("seizure"), int) else None,
+        seized_elsewhere=held,
+    )
     check = check_transition(workflow, state, name, facts)
     check.raise_if_refused()
     body = {
@@ -614,7 +620,7 @@ class StepsNow:
 def steps_now(session: Session, context: CaseContext, case: Case, now: datetime) -> StepsNow:
     workflow = context.workflows[Procedure(case.procedure)]
     calendar = agency_calendar(session, context.calendar, case.agency_id)
-    facts = _facts(session, context, calendar, case, case.case_file, now, (), None, "")
+    facts = case_facts(session, context, calendar, case, case.case_file, now, (), None, "")
     available, blocked = [], []
     for transition in workflow.allowed_from(CaseState(case.state)):
         failures = standing_refusals(workflow, transition, facts)
@@ -645,173 +651,6 @@ def qualifications_for(
         case_id=str(case.id),
         recused=frozenset(case.case_file.recused),
         certificates=certificates,
-    )
-
-
-def _facts(
-    session: Session,
-    context: CaseContext,
-    calendar: WorkdayCalendar,
-    case: Case,
-    after: casefile.CaseFile,
-    moment: datetime,
-    qualifications: tuple[Qualification, ...],
-    reason: str | None,
-    transition: str,
-) -> CaseFacts:
-    party_type: PartyType = "organisation" if case.party_type == "organisation" else "individual"
-    try:
-        catalogue_item: CatalogueItem | None = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
-    except NotFound:
-        catalogue_item = None
-    rules = item_rules(catalogue_item, party_type) if catalogue_item is not None else None
-    decision = casefile.decision_of(after)
-    proposed = (decision.penalty if decision is not None else None) or casefile.proposed_of(after)
-    hearing = casefile.hearing_of(after)
-    major = after.major
-    required = review_required(
-        context.review_catalogue, rules, party_type, proposed, hearing_held=hearing.held_at is not None, major=major
-    )
-    departs = bool(
-        rules and proposed and proposed.fine_fen and not _within_a_level(rules, party_type, proposed.fine_fen)
-    )
-    agency = agency_of(session, case.agency_id)
-    principal_head = principal_head_actor(agency)
-    by_principal = (
-        after.discretion_departure_approved
-        and principal_head is not None
-        and after.discretion_departure_approved_by == principal_head
-    )
-    return CaseFacts(
-        now=moment,
-        calendar=calendar,
-        communicated_deadlines=recorded_deadlines(after),
-        party_type=party_type,
-        item_code=case.item_code,
-        item=rules,
-        filed_at=parse_instant(after.filed_at) if after.filed_at else None,
-        decision_deadline_extensions=casefile.extensions_of(after),
-        investigators=frozenset(after.investigators),
-        acting_officers=qualifications,
-        recused_officers=frozenset(after.recused),
-        reason=reason,
-        notice=casefile.notice_of(after),
-        statement=StatementStatus(after.statement),
-        hearing=hearing,
-        proposed=proposed,
-        discretion_departure_by_principal=by_principal,
-        review_required=bool(required),
-        review_passed_and_current=review_passed_and_current(session, case, proposed, transition),
-        collective_discussion_required=collective_discussion_required(
-            # 重庆市规范行政处罚裁量权办法 第十九条: the principal head's approval OR collective discussion.
-            context.review_catalogue,
-            major=major,
-            # 第十九条第二款: a standard set above the agency is departed from with that body's approval instead.
-            departs_from_standard=departs and not by_principal and (rules is None or rules.discretion_set_by is None),
-        ),
-        collective_discussion_held=after.collective_discussion_held and after.discussion_signed,
-        decision_signed=after.decision_signed,
-        decision_document_issued=casefile.decision_document_issued(after),
-        statement_before=StatementStatus(case.case_file.statement),
-        review_open=_review_open(session, case),
-        decision=decision,
-        execution=casefile.execution_of(after),
-        preservation=casefile.preservation_of(after),
-        seizures=casefile.seizures_of(after),
-        summary_form_number=after.summary_form_number,
-        summary_form_used_by=_form_used_by(session, case, after.summary_form_number),
-        time_bar=_time_bar_facts(case) if case.filed_at is None else None,
-        payment=_payment_recorded(after) if transition == "record_payment" else None,
-        correction=_latest_correction(after),
-        deciders=frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),
-        **casefile.execution_and_remedy_facts(after, moment, transition),
-        **casefile.own_execution_facts(after),
-        **casefile.court_execution_facts(after),
-        circumstances=casefile.circumstances_of(after),
-        cited_evidence=tuple(after.decision.evidence) if after.decision is not None else (),
-        case_entries=_case_entries(session, case) if transition in _CITING_EVIDENCE else {},
-        setter_approval=casefile.setter_approval_of(after),
-    )
-
-
-def _review_open(session: Session, case: Case) -> bool:
-    """Whether the case's latest legal review, as the file stood before this act, is requested and unanswered,
-    and nothing it reviewed has changed since (a stale request may be followed by a new one)."""
-    review = case.case_file.latest_review()
-    return review is not None and review.opinion is None and not stale_reasons(session, case, review.frozen_seq)
-
-
-# The steps whose data cites entries of the case as evidence (第四十条).
-_CITING_EVIDENCE = frozenset({"decide_penalty"})
-
-
-def _case_entries(session: Session, case: Case) -> dict[int, str]:
-    """Every entry of the case's chain: its number and type."""
-    rows = session.execute(
-        select(LedgerEntry.stream_seq, LedgerEntry.type).where(
-            LedgerEntry.agency_id == case.agency_id, LedgerEntry.stream == case_stream(case.id)
-        )
-    ).all()
-    return {int(seq): str(kind) for seq, kind in rows}
-
-
-def _form_used_by(session: Session, case: Case, number: str | None) -> str | None:
-    """Another case of the agency decided on the form numbered ``number`` (第五十二条: one form, one decision)."""
-    if not number:
-        return None
-    other = session.execute(
-        select(Case.id, Case.number).where(
-            Case.agency_id == case.agency_id,
-            Case.id != case.id,
-            Case.file["summary_form_number"].as_string() == number,
-        )
-    ).first()
-    return None if other is None else (other.number or str(other.id))
-
-
-def _time_bar_facts(case: Case) -> TimeBarFacts:
-    """When the act happened, as registered, and when it was discovered: the registration (第三十六条)."""
-    return TimeBarFacts(
-        occurred_on=case.occurred_on,
-        continued_until=case.continued_until,
-        registered_on=local_date(case.registered_at),
-        harms_life_health_or_finance=case.harms_life_health_or_finance,
-    )
-
-
-def _latest_correction(after: casefile.CaseFile) -> CorrectionFacts | None:
-    if not after.corrections:
-        return None
-    last = after.corrections[-1]
-    return CorrectionFacts(
-        measure=last.measure,
-        deadline=date.fromisoformat(last.deadline),
-        ordered_at=parse_instant(last.ordered_at),
-        reinspected_at=parse_instant(last.reinspected_at) if last.reinspected_at else None,
-        corrected=last.corrected,
-        reinspections=last.reinspections,
-    )
-
-
-def _payment_recorded(after: casefile.CaseFile) -> PaymentFacts | None:
-    payments = after.execution.payments if after.execution is not None else ()
-    if not payments:
-        return None
-    last = payments[-1]
-    return PaymentFacts(
-        amount_fen=last.amount_fen,
-        receipt=last.receipt,
-        collected_on_the_spot=last.collected_on_the_spot,
-        on_the_spot_ground=last.on_the_spot_ground,
-        recorded_by=last.recorded_by,
-        recording_officers=frozenset(last.officers),
-    )
-
-
-def _within_a_level(rules: Any, party_type: PartyType, fine_fen: int) -> bool:
-    return any(
-        band.fines.get(party_type) is not None and band.fines[party_type].contains(fine_fen)
-        for band in rules.discretion
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Column, Connection, Select, bindparam, inspect, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapper, Session
-from sqlalchemy.orm.attributes import get_history, instance_dict, set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
 
@@ -187,9 +187,16 @@ def write_changed_row(session: Session) -> bool:
     state = inspect(instance)
     mapper = state.mapper
     writable = _writable_columns(mapper)
-    candidates = set(mapper.attrs.keys()) - state.unmodified
-    changed = frozenset(key for key in candidates if get_history(instance, key).has_changes())
     values = state.dict
+    # What changed, as the flush finds it (``persistence._collect_update_commands``): each attribute whose value
+    # was recorded before a change, and whose value now differs from it.
+    committed = state.committed_state
+    if not committed.keys() <= values.keys():  # an attribute deleted, not set: the flush's to handle
+        return False
+    manager = state.manager
+    changed = frozenset(
+        key for key, old in committed.items() if manager[key].impl.is_equal(values[key], old) is not True
+    )
     if not changed or not changed <= writable or any(isinstance(values[key], ClauseElement) for key in changed):
         return False
     connection = session.connection()

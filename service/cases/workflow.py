@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -148,7 +148,13 @@ class Workflow:
 
     def allowed_from(self, state: CaseState) -> tuple[Transition, ...]:
         """What the procedure allows in ``state``, before any guard: the transitions and acts from it."""
-        return tuple(t for t in self.transitions if state in t.from_states)
+        return self._allowed.get(state, ())
+
+    @cached_property
+    def _allowed(self) -> Mapping[CaseState, tuple[Transition, ...]]:
+        """``allowed_from`` of every state some transition leaves, worked out once: every case view asks."""
+        states = {state for transition in self.transitions for state in transition.from_states}
+        return {state: tuple(t for t in self.transitions if state in t.from_states) for state in states}
 
     def in_category(self, *categories: StateCategory) -> frozenset[CaseState]:
         """The states of the workflow in ``categories``."""

@@ -552,7 +552,7 @@ def perform(
     # A step's effect is written for the states the procedure allows it in (serving a decision needs one): in any
     # other state the guards are judged on the file as it is, and ``check_transition`` refuses (409) naming the state
     # rule and every other rule the act would break.
-    after = step.act(case.case_file, act) if state in transition.from_states else case.case_file
+    after = step.judged(session, case.case_file, act) if state in transition.from_states else case.case_file
     calendar = agency_calendar(session, context.calendar, agency.id)
     qualifications = qualifications_for(session, context, case, officers, moment, certificates)
     if step.numbers_case and case.number is None and after.summary_form_number:
@@ -737,7 +737,7 @@ def project_transition(session: Session, entry: EntryContent) -> None:
     assert case is not None
     step = STEPS[body["transition"]]
     act = casefile.Act(body["to"], body["data"], tuple(body["officers"]), entry.claimed_at, entry.actor)
-    after = step.act(case.case_file, act)
+    after = step.recorded(session, case.case_file, act)
     if "deadlines" in body:
         after = merge_recorded(after, body["deadlines"])
         keep_in_force(case, after, [d["name"] for d in body["deadlines"]], bool(body.get("deadline_problems")))

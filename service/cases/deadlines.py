@@ -175,7 +175,7 @@ def decision_deadline(
 
 
 # Kept for the calendars and cases in use: a step judges the deadline, lists the steps it leaves open and the
-# deadlines it leaves in force, each counting it again (four to five times an inquiry, ~5 µs each). A calendar is
+# deadlines it leaves in force, each counting it again (four to five times an inquiry). A calendar is
 # never changed (a notice loaded makes another), so its identity stands for its days.
 @lru_cache(maxsize=4096)
 def _decision_deadline(

@@ -64,7 +64,8 @@ class Step:
         this is the step just judged — the same step, the same file (the very object) and an equal act, as the
         entry read back from its bytes has it — and the effect worked out again otherwise (replay, a file or act
         that differs in anything). An effect is a pure function of the file and the act, so the file is the same
-        either way: a step does not work its effect out twice (3–4 % of an inquiry's CPU, bench/README.md stop 48)."""
+        either way: a step does not work its effect out twice (1 % of an inquiry's instructions, bench/README.md,
+        stop 48)."""
         judged = session.info.pop(_JUDGED, None)
         if judged is not None and judged[0] == self.name and judged[1] is file and judged[2] == act:
             return cast(casefile.CaseFile, judged[3])

@@ -88,8 +88,10 @@ class _Deferred:
     def __get__(self, facts: DeferredFacts | None, owner: type | None = None) -> Any:
         if facts is None:
             return self
-        value = facts.__dict__["_deferred"].pop(self.name)(facts)
+        deferred = facts.__dict__["_deferred"]
+        value = deferred[self.name](facts)  # if it raises, a later read tries again
         facts.__dict__[self.name] = value
+        del deferred[self.name]
         return value
 
 

@@ -39,6 +39,23 @@ def test_a_deferred_fact_is_worked_out_on_its_first_read_and_only_then() -> None
     assert worked == ["hearing"]  # once, and the others not at all
 
 
+def test_a_fact_that_could_not_be_worked_out_is_tried_again_when_read_again() -> None:
+    attempts: list[int] = []
+
+    def flaky(_: CaseFacts) -> Any:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise LookupError("the database could not be asked")
+        return EVERY["hearing"]
+
+    given, deferred = _split({"hearing"}, [])
+    facts = DeferredFacts(given, {**deferred, "hearing": flaky})
+    with pytest.raises(LookupError):
+        _ = facts.hearing
+    assert facts.hearing == EVERY["hearing"]
+    assert len(attempts) == 2
+
+
 def test_a_deferred_fact_hides_the_default_of_case_facts() -> None:
     # ``decision_signed`` defaults to False in CaseFacts; the example's is True. A deferred fact must never read as
     # the class's default: no rule passes for want of a fact.

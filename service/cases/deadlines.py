@@ -176,8 +176,9 @@ def decision_deadline(
 
 # Kept for the calendars and cases in use: a step judges the deadline, lists the steps it leaves open and the
 # deadlines it leaves in force, each counting it again (four to five times an inquiry). A calendar is
-# never changed (a notice loaded makes another), so its identity stands for its days.
-@lru_cache(maxsize=4096)
+# never changed (a notice loaded makes another; service/policy/notices.py keeps one object per set of notices), so
+# its identity stands for its days.
+@lru_cache(maxsize=1024)
 def _decision_deadline(
     calendar: WorkdayCalendar, filed_at: datetime, calendar_days: int, extensions: tuple[DeadlineExtension, ...]
 ) -> date:

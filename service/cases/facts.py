@@ -64,12 +64,11 @@ class DeferredFacts(CaseFacts):
     ``dataclasses.replace`` does not apply (give the fact when making them)."""
 
     def __init__(self, given: Mapping[str, Any], deferred: Mapping[str, Callable[[CaseFacts], Any]]) -> None:
-        named = set(given) | set(deferred)
-        if named != _FACT_NAMES or set(given) & set(deferred):
+        named, both = given.keys() | deferred.keys(), given.keys() & deferred.keys()
+        if named != _FACT_NAMES or both:
             raise ValueError(
                 "every fact is given or deferred, once: "
-                f"missing {sorted(_FACT_NAMES - named)}, unknown {sorted(named - _FACT_NAMES)}, "
-                f"both {sorted(set(given) & set(deferred))}"
+                f"missing {sorted(_FACT_NAMES - named)}, unknown {sorted(named - _FACT_NAMES)}, both {sorted(both)}"
             )
         _require_aware(given["now"], "now")
         # Straight into the instance's dict: ``CaseFacts`` is frozen, and a fact found there is read as any attribute.
@@ -204,7 +203,7 @@ def case_facts(
         "execution": lambda f: casefile.execution_of(after),
         "preservation": lambda f: casefile.preservation_of(after),
         "seizures": lambda f: casefile.seizures_of(after),
-        "summary_form_used_by": lambda f: _form_used_by(session, case, after.summary_form_number),
+        "summary_form_used_by": lambda f: _form_used_by(session, case, f.summary_form_number),
         "payment": lambda f: _payment_recorded(after) if transition == "record_payment" else None,
         "correction": lambda f: _latest_correction(after),
         "deciders": lambda f: frozenset(after.decision.decided_by) if after.decision is not None else frozenset(),

@@ -35,9 +35,13 @@ added outside the service); each case's path through its procedure; evidence fil
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
+import queue
+import threading
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -46,6 +50,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from service.ledger.audit import AgencyLog, RowReader
+from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import HASH_SIZE, CompactRange, frontier_nodes, verify_consistency
 from service.ledger.note import NoteVerifier, open_checkpoint
@@ -141,13 +146,40 @@ def _verify_since(
     new_size = max(checkpoints)
     report = IncrementalReport(log.code, state.size, new_size, checkpoints=len(checkpoints) - 1)
 
-    # The new entries, by their log positions: each leaf names the entry row read beside it.
-    expected = state.size
+    # The replay runs in a second process while this one reads and checks: it gets the bytes read here as they are
+    # read (each tied to its hash by the checks below) and reads them back into entries meanwhile; it applies them
+    # in log order once all are in. What it found is reported only when every check here has passed.
+    replay = _Replay(url, log.agency_id)
+    try:
+        leaves, entries = _new_entries(rows, state.size, new_size, replay)
+        positions = _new_positions(entries)
+        others = _other_entries(rows, positions, context)
+        replay.add([(place, canonical) for place, canonical, _ in others])
+        replay.start_applying()
+        new_state, touched = _check_new(session, log, state, checkpoints, new_size, leaves, entries, others, context)
+        report.streams = touched
+        report.replayed_entries = len(entries) + len(others)
+        report.compared_rows = replay.outcome()
+    finally:
+        replay.stop()
+    return report, new_state
+
+
+_BATCH = 1_000  # entries handed to the replay at a time: a few hundred KiB
+_PIPE_SIZE = 1 << 20
+
+
+def _new_entries(
+    rows: RowReader, old_size: int, new_size: int, replay: _Replay
+) -> tuple[list[bytes], list[tuple[Any, ...]]]:
+    """The new entries, by their log positions — each leaf names the entry row read beside it —, handed to the
+    replay as they are read: their leaf hashes, and the rows as EntryChecker takes them."""
+    expected = old_size
     leaves: list[bytes] = []
-    entries: list[tuple[Any, ...]] = []  # as EntryChecker takes them
-    fresh: list[tuple[Place, bytes]] = []  # where each new entry stands, and its bytes, for the replay
+    entries: list[tuple[Any, ...]] = []
+    batch: list[tuple[Place, bytes]] = []
     for index, leaf, named, canonical, entry_hash, stream, seq, prev, type_, entry_id in rows.rows(
-        _NEW_ENTRIES, state.size, new_size
+        _NEW_ENTRIES, old_size, new_size
     ):
         if index != expected:
             raise VerificationError(f"log index {expected} is missing: the next entry found is {index}")
@@ -162,25 +194,15 @@ def _verify_since(
             )
         expected += 1
         leaves.append(bytes(leaf))
-        fresh.append(((0, int(index)), bytes(canonical)))
+        batch.append(((0, int(index)), bytes(canonical)))
         entries.append((canonical, entry_hash, stream, seq, prev, type_))
+        if len(batch) == _BATCH:
+            replay.add(batch)
+            batch = []
     if expected != new_size:
         raise VerificationError(f"log index {expected} is missing: the log ends before its checkpoint at {new_size}")
-
-    # The replay runs in a second process while this one checks: it gets the bytes read here (each tied to its
-    # hash by the checks below), and what it found is reported only when every check here has passed.
-    positions = _new_positions(entries)
-    others = _other_entries(rows, positions, context)
-    ordered = sorted(itertools.chain(fresh, ((place, canonical) for place, canonical, _ in others)))
-    replay = _Replay(url, log.agency_id, [canonical for _, canonical in ordered])
-    try:
-        new_state, touched = _check_new(session, log, state, checkpoints, new_size, leaves, entries, others, context)
-        report.streams = touched
-        report.replayed_entries = len(ordered)
-        report.compared_rows = replay.outcome()
-    finally:
-        replay.stop()
-    return report, new_state
+    replay.add(batch)
+    return leaves, entries
 
 
 def _check_new(
@@ -308,29 +330,53 @@ def _check_others(
 
 
 class _Replay:
-    """The replay of the given entries' bytes, in that order, into an empty database, and the comparison of
-    every row it writes with the live one: in a child process where the machine can fork (its outcome is
-    heard in :meth:`outcome`), else in :meth:`outcome` itself."""
+    """The replay of the entries' bytes it is given (with where each stands, in any order and in as many parts as
+    come), applied in log order into an empty database, and the comparison of every row it writes with the live
+    one. Where the machine can fork, a child process reads each part back into entries as it comes, while this
+    one goes on reading and checking (a thread hands the parts over: a write that waits for the child does not
+    hold up the checks), and applies them all once told to start: its outcome is heard in :meth:`outcome`.
+    Elsewhere all of it is done in :meth:`outcome` itself."""
 
-    def __init__(self, url: str, agency_id: uuid.UUID, canonicals: list[bytes]) -> None:
-        self._job = (url, agency_id, canonicals)
+    def __init__(self, url: str, agency_id: uuid.UUID) -> None:
+        self._url, self._agency_id = url, agency_id
+        self._kept: list[tuple[Place, bytes]] = []  # without a child: what it is given
         self._child: multiprocessing.process.BaseProcess | None = None
-        self._pipe: Connection | None = None
+        self._answer: Connection | None = None  # from the child: its outcome
+        self._parts: queue.SimpleQueue[list[tuple[Place, bytes]] | None] = queue.SimpleQueue()
+        self._sender: threading.Thread | None = None
         if "fork" in multiprocessing.get_all_start_methods():
-            context: Any = multiprocessing.get_context("fork")  # the child gets the bytes without copying them
-            self._pipe, send = context.Pipe(duplex=False)
-            self._child = context.Process(target=_replay_child, args=(*self._job, send), daemon=True)
+            context: Any = multiprocessing.get_context("fork")
+            take_parts, give_parts = context.Pipe(duplex=False)
+            _widen(give_parts)
+            self._answer, answer = context.Pipe(duplex=False)
+            self._child = context.Process(target=_replay_child, args=(url, agency_id, take_parts, answer), daemon=True)
             self._child.start()
-            send.close()
+            take_parts.close()
+            answer.close()
+            self._sender = threading.Thread(
+                target=_hand_over, args=(self._parts, give_parts), name="replay hand-over", daemon=True
+            )
+            self._sender.start()
+
+    def add(self, part: list[tuple[Place, bytes]]) -> None:
+        if self._sender is None:
+            self._kept.extend(part)
+        else:
+            self._parts.put(part)
+
+    def start_applying(self) -> None:
+        """Every entry has been given: the child applies them (without a child, :meth:`outcome` does)."""
+        self._parts.put(None)
 
     def outcome(self) -> int:
         """The rows compared; the replay's problem raised as a VerificationError."""
-        if self._child is None or self._pipe is None:
-            return _replay_and_compare(*self._job)
-        try:
-            kind, payload = self._pipe.recv()
-        except EOFError:
-            kind, payload = "error", "the replay ended without an answer"
+        if self._answer is None:
+            kind, payload = _answered(lambda: _replay_and_compare(self._url, self._agency_id, _read_back(self._kept)))
+        else:
+            try:
+                kind, payload = self._answer.recv()
+            except EOFError:
+                kind, payload = "error", "the replay ended without an answer"
         if kind == "ok":
             return int(payload)
         if kind == "problem":
@@ -340,18 +386,51 @@ class _Replay:
     def stop(self) -> None:
         if self._child is not None:
             if self._child.is_alive():
-                self._child.terminate()
+                self._child.terminate()  # a hand-over still writing to it fails, and ends
             self._child.join()
-        if self._pipe is not None:
-            self._pipe.close()
+        if self._sender is not None:
+            self._parts.put(None)  # a hand-over still waiting for parts ends
+            self._sender.join()
+        if self._answer is not None:
+            self._answer.close()
 
 
-def _replay_and_compare(url: str, agency_id: uuid.UUID, canonicals: list[bytes]) -> int:
+def _hand_over(parts: queue.SimpleQueue[list[tuple[Place, bytes]] | None], child: Connection) -> None:
+    """The parts, to the child, as they come, until the end of the parts (None) or of the child."""
+    try:
+        while True:
+            part = parts.get()
+            child.send(part)
+            if part is None:
+                return
+    except OSError:  # the child has ended: it says why in its answer (outcome)
+        return
+    finally:
+        child.close()
+
+
+def _widen(pipe: Connection) -> None:
+    """A pipe that holds a part whole where the system allows (Linux: 1 MiB, from 64 KiB), so that handing it
+    over does not wait for the child to finish reading back the part before."""
+    try:
+        import fcntl  # where there is fork, there is fcntl
+
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+    except (AttributeError, OSError):  # not Linux, or a lower limit (/proc/sys/fs/pipe-max-size): a slower handover
+        pass
+
+
+def _read_back(placed: Iterable[tuple[Place, bytes]]) -> list[EntryContent]:
+    """The entries, read back from their bytes, in the order replay applies them."""
+    return [parse_entry(canonical) for _, canonical in sorted(placed)]
+
+
+def _replay_and_compare(url: str, agency_id: uuid.UUID, contents: list[EntryContent]) -> int:
     state = ReplayedState()
     engine = create_engine(url)
     try:
-        for canonical in canonicals:
-            state.apply(canonical)
+        for content in contents:
+            state.apply_content(content)
         state.session.flush()
         with Session(engine) as live:
             return compare_replayed_rows(live, state, agency_id)
@@ -360,12 +439,35 @@ def _replay_and_compare(url: str, agency_id: uuid.UUID, canonicals: list[bytes])
         engine.dispose()
 
 
-def _replay_child(url: str, agency_id: uuid.UUID, canonicals: list[bytes], pipe: Connection) -> None:
+def _replay_child(url: str, agency_id: uuid.UUID, parts: Connection, answer: Connection) -> None:
+    # What the child inherited is never freed nor changed here: kept out of the collector's passes, its pages stay
+    # shared with the parent instead of being copied as the collections touch them.
+    gc.freeze()
+
+    def replay() -> int:
+        read: list[tuple[Place, bytes, EntryContent]] = []
+        while (part := parts.recv()) is not None:
+            read.extend((place, canonical, parse_entry(canonical)) for place, canonical in part)
+        read.sort(key=_placed)
+        return _replay_and_compare(url, agency_id, [content for _, _, content in read])
+
     try:
-        pipe.send(("ok", _replay_and_compare(url, agency_id, canonicals)))
-    except VerificationError as problem:
-        pipe.send(("problem", problem.reason))
-    except Exception as exc:  # reported by the parent, which owns the outcome
-        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+        answer.send(_answered(replay))
     finally:
-        pipe.close()
+        answer.close()
+        parts.close()
+
+
+def _answered(replay: Callable[[], int]) -> tuple[str, int | str]:
+    """The replay's outcome as the verifier hears it: ("ok", rows compared), ("problem", what the replay found
+    wrong) or ("error", what stopped it)."""
+    try:
+        return "ok", replay()
+    except VerificationError as problem:
+        return "problem", problem.reason
+    except Exception as exc:  # reported by the verifier, which owns the outcome
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
+def _placed(read: tuple[Place, bytes, EntryContent]) -> tuple[Place, bytes]:
+    return read[0], read[1]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.pool import StaticPool
 
 from service.db import Base
-from service.ledger.canonical import parse_entry
+from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.errors import VerificationError
 from service.ledger.projection import apply, projected_models
 
@@ -33,7 +33,11 @@ class ReplayedState:
         self.count = 0
 
     def apply(self, canonical: bytes) -> None:
-        apply(self.session, parse_entry(canonical))
+        self.apply_content(parse_entry(canonical))
+
+    def apply_content(self, content: EntryContent) -> None:
+        """Apply an entry already read from its bytes (``parse_entry``)."""
+        apply(self.session, content)
         self.count += 1
         if self.count % 2000 == 0:
             self.session.expunge_all()  # keep the identity map small on long ledgers

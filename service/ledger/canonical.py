@@ -178,15 +178,16 @@ def parse_entry(data: bytes) -> EntryContent:
     if type(obj) is not dict or obj.get("kind") != ENTRY_KIND:
         raise CanonicalError("entry bytes are not a caseledger entry")
     try:
-        prev = obj["prev"]
+        prev, claimed, recorded = obj["prev"], obj["claimed_at"], obj["recorded_at"]
+        claimed_at = parse_instant(claimed)
         return EntryContent(
             agency=obj["agency"],
             stream=obj["stream"],
             seq=int(obj["seq"]),
             type=obj["type"],
             actor=obj["actor"],
-            claimed_at=parse_instant(obj["claimed_at"]),
-            recorded_at=parse_instant(obj["recorded_at"]),
+            claimed_at=claimed_at,
+            recorded_at=claimed_at if recorded == claimed else parse_instant(recorded),  # mostly the same instant
             # strict: only the base64 alphabet, padding only at the end (what b64decode's validate=True refused)
             prev=None if prev is None else binascii.a2b_base64(prev, strict_mode=True),
             body=obj["body"],

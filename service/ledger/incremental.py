@@ -41,7 +41,7 @@ import multiprocessing
 import queue
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -425,14 +425,15 @@ def _read_back(placed: Iterable[tuple[Place, bytes]]) -> list[EntryContent]:
     return [parse_entry(canonical) for _, canonical in sorted(placed)]
 
 
-def _replay_and_compare(url: str, agency_id: uuid.UUID, contents: list[EntryContent]) -> int:
+def _replay_and_compare(url: str, agency_id: uuid.UUID, contents: Iterable[EntryContent]) -> int:
     state = ReplayedState()
     engine = create_engine(url)
     try:
-        for content in contents:
-            state.apply_content(content)
-        state.session.flush()
         with Session(engine) as live:
+            live.connection()  # connected before the first entry is taken: a child waits for its first part here
+            for content in contents:
+                state.apply_content(content)
+            state.session.flush()
             return compare_replayed_rows(live, state, agency_id)
     finally:
         state.close()
@@ -443,19 +444,21 @@ def _replay_child(url: str, agency_id: uuid.UUID, parts: Connection, answer: Con
     # What the child inherited is never freed nor changed here: kept out of the collector's passes, its pages stay
     # shared with the parent instead of being copied as the collections touch them.
     gc.freeze()
-
-    def replay() -> int:
-        read: list[tuple[Place, bytes, EntryContent]] = []
-        while (part := parts.recv()) is not None:
-            read.extend((place, canonical, parse_entry(canonical)) for place, canonical in part)
-        read.sort(key=_placed)
-        return _replay_and_compare(url, agency_id, [content for _, _, content in read])
-
     try:
-        answer.send(_answered(replay))
+        answer.send(_answered(lambda: _replay_and_compare(url, agency_id, _received(parts))))
     finally:
         answer.close()
         parts.close()
+
+
+def _received(parts: Connection) -> Iterator[EntryContent]:
+    """The entries of every part, read back as each part comes, in log order once the last has come."""
+    read: list[tuple[Place, bytes, EntryContent]] = []
+    while (part := parts.recv()) is not None:
+        read.extend((place, canonical, parse_entry(canonical)) for place, canonical in part)
+    read.sort(key=_placed)
+    for _, _, content in read:
+        yield content
 
 
 def _answered(replay: Callable[[], int]) -> tuple[str, int | str]:

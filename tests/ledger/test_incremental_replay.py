@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import pytest
@@ -22,11 +23,12 @@ def entry(seq: int) -> bytes:
     return EntryContent("town", "probe", seq, "probe", "system:test", AT, AT, None, {"n": seq}).canonical()
 
 
-def by_log_order(url: str, agency_id: uuid.UUID, contents: list[EntryContent]) -> int:
+def by_log_order(url: str, agency_id: uuid.UUID, contents: Iterable[EntryContent]) -> int:
     """Stands for the replay and comparison: how many entries it was given, if in log order."""
-    if [content.seq for content in contents] != sorted(content.seq for content in contents):
-        raise VerificationError(f"applied out of log order: {[content.seq for content in contents]}")
-    return len(contents)
+    applied = [content.seq for content in contents]
+    if applied != sorted(applied):
+        raise VerificationError(f"applied out of log order: {applied}")
+    return len(applied)
 
 
 @pytest.fixture(params=["forked", "in process"])
@@ -88,7 +90,7 @@ def test_a_replay_that_dies_is_reported_and_what_is_handed_to_it_after_is_droppe
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no child process to die where the machine cannot fork")
 
-    def dies(url: str, agency_id: uuid.UUID, contents: list[EntryContent]) -> int:
+    def dies(url: str, agency_id: uuid.UUID, contents: Iterable[EntryContent]) -> int:
         os._exit(3)
 
     monkeypatch.setattr(incremental, "_replay_and_compare", dies)

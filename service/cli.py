@@ -28,6 +28,7 @@ from service.auth.throttle import unlock_account
 from service.auth.tokens import generate_key_file
 from service.auth.users import create_user, find_user, set_disabled, set_roles
 from service.cases.deadline_revision import load_notice
+from service.cases.service import NUMBERING_STREAMS
 from service.catalogue.service import load_version
 from service.clock import SystemClock
 from service.config import Settings
@@ -664,6 +665,10 @@ def verify(
         console.print(f"state at the checkpoint of size {report.state.size} written to {save_state}")
 
 
+# The streams `verify --since` replays besides those the new entries touch (see its use below).
+REPLAY_CONTEXT = (AGENCY_STREAM, CALENDAR_STREAM, f"{NUMBERING_STREAMS}*")
+
+
 def _verify_since(settings: Settings, database: Database, agency: str, state_file: Path, vkey: Path | None) -> None:
     with database.transaction(write=False) as session:
         logs = agency_logs(session, agency)
@@ -683,9 +688,10 @@ def _verify_since(settings: Settings, database: Database, agency: str, state_fil
                     f"agency {log.code}: the verifier key recorded in the database is not the trusted key"
                 )
             # The agency's row holds what its own stream and its calendar's record (the notices' versions): both
-            # are replayed before the touched streams. Its officers' version, counted over every officer's stream,
-            # is left to the whole replay (service/ledger/replay.py, ``_stream_local``).
-            report, new_state = verify_since(session, log, trusted, state, (AGENCY_STREAM, CALENDAR_STREAM))
+            # are replayed with the touched streams, and so are the agency's case numberings, whose entries give
+            # the cases their numbers (those of the cases replayed are applied). Its officers' version, counted
+            # over every officer's stream, is left to the whole replay (service/ledger/replay.py, ``_stream_local``).
+            report, new_state = verify_since(session, log, trusted, state, REPLAY_CONTEXT)
     except VerificationError as exc:
         errors.print(f"[red]TAMPERING DETECTED[/red] in {log.code}: {exc.reason}")
         raise typer.Exit(1) from None

@@ -678,14 +678,17 @@ def _payload_of(step: Step, data: Mapping[str, Any] | BaseModel) -> BaseModel:
         ) from None
 
 
+NUMBERING_STREAMS = "case-numbers:"  # how the name of every stream that numbers cases begins
+
+
 def _numbering_stream(session: Session, case: Case, year: int) -> tuple[str, str | None]:
     """The stream that numbers ``case`` in ``year``, and the department's prefix where it has its own sequence."""
     power = item_of(session, case.agency_id, case.catalogue_version, case.item_code).power
     if power.holding is PowerHolding.SECONDED and power.number_prefix is not None:
         # 派驻执法: decided and numbered in the name of the department, in its own sequence.
         prefix = power.number_prefix
-        return f"case-numbers:{prefix}:{case.procedure}:{year}", prefix
-    return f"case-numbers:{case.procedure}:{year}", None
+        return f"{NUMBERING_STREAMS}{prefix}:{case.procedure}:{year}", prefix
+    return f"{NUMBERING_STREAMS}{case.procedure}:{year}", None
 
 
 def _assign_number(
@@ -723,7 +726,9 @@ def _assign_number(
     )
 
 
-@projector("case:number:assigned")
+# Given from the agency's numbering stream, the number is written on the case's row: a replay of some streams
+# only gives it where the case's own stream is replayed too (service/ledger/projection.py).
+@projector("case:number:assigned", changes=lambda entry: case_stream(uuid.UUID(entry.body["case_id"])))
 def _number_assigned(session: Session, entry: EntryContent) -> None:
     case = session.get(Case, uuid.UUID(entry.body["case_id"]))
     assert case is not None

@@ -14,9 +14,11 @@ What it checks, from the bytes it reads (the database only selects rows):
    one, verifies against both roots (a stored tree rewritten under the old checkpoint is caught here);
 5. the chains of the streams the new entries touch, each continuing from its head in the state file;
 6. the replay of those streams: every entry of theirs (the earlier ones held to the verified head by their
-   hashes and links) replayed, after the streams every replay needs (the agency's own, its calendar's), into an
-   empty database, and every row that replay makes compared with the live one — but for a column counted over
-   every stream of a kind, which the whole replay compares.
+   hashes and links) replayed with the streams every such replay takes (the agency's own, its calendar's, its
+   case numberings: the caller's ``context``), in log order, into an empty database, and every row that replay
+   makes compared with the live one — but for a column counted over every stream of a kind, which the whole
+   replay compares. An entry that changes the rows of a stream not replayed (a number given to a case no new
+   entry touches) is not applied: replaying that stream too would make the run follow the year's cases.
 
 What it reads: the new entries by their log positions (a range of the leaves' primary key, each joined to its
 entry row by id), the touched streams' other entries by their positions in their streams (before the first new
@@ -29,8 +31,9 @@ What it leaves to a full run (``caseledger verify`` without ``--since``): entrie
 covers, in streams the new entries do not touch (their bytes are not re-read: only their hashes, folded into
 the frontier, are held to the signed roots); entry rows neither in the log nor pending; the stored heads of
 streams; the stored tree nodes other than those the consistency proof uses; entries after the latest
-checkpoint and pending ones; current-state rows that no replayed entry writes (rows of untouched streams, rows
-added outside the service); each case's path through its procedure; evidence files and parties' data.
+checkpoint and pending ones; current-state rows that no replayed entry writes (rows of untouched streams — a
+case's number among them when its case is not replayed —, rows added outside the service); each case's path
+through its procedure; evidence files and parties' data.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ import multiprocessing
 import queue
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -102,9 +105,12 @@ def verify_since(
 ) -> tuple[IncrementalReport, VerifiedState]:
     """Verify what was added since ``state`` (checked against ``trusted`` when it was read); the new state.
     ``context`` names the streams every replay needs besides the touched ones (the agency's own stream, which
-    every projector reads the agency from, and any other whose entries its row keeps — its calendar's: the caller
-    knows their names, the ledger knows no domain). A column counted over a whole kind of streams (an agency's
-    officers' version) is left to the whole replay (service/ledger/replay.py, ``_stream_local``)."""
+    every projector reads the agency from, and any other whose entries its row keeps — its calendar's; and those
+    whose entries change the rows of other streams — the agency's case numbering, a name ending in ``*`` naming
+    every stream whose name begins so: the caller knows their names, the ledger knows no domain). Of those, an
+    entry that changes the rows of a stream not replayed is not applied (``projection.stream_changed``). A column
+    counted over a whole kind of streams (an agency's officers' version) is left to the whole replay
+    (service/ledger/replay.py, ``_stream_local``)."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
     rows = RowReader(url, log.agency_id)
     try:
@@ -153,10 +159,11 @@ def _verify_since(
     try:
         leaves, entries = _new_entries(rows, state.size, new_size, replay)
         positions = _new_positions(entries)
-        others = _other_entries(rows, positions, context)
+        taken = _context_streams(context, state.streams.keys() | positions.keys())
+        others = _other_entries(rows, positions, taken)
         replay.add([(place, canonical) for place, canonical, _ in others])
-        replay.start_applying()
-        new_state, touched = _check_new(session, log, state, checkpoints, new_size, leaves, entries, others, context)
+        replay.start_applying(positions.keys() | taken)
+        new_state, touched = _check_new(session, log, state, checkpoints, new_size, leaves, entries, others, taken)
         report.streams = touched
         report.replayed_entries = len(entries) + len(others)
         report.compared_rows = replay.outcome()
@@ -276,6 +283,18 @@ def _named(problem: EntryProblem, entries: list[tuple[Any, ...]], first: int) ->
     return VerificationError(f"entry {at} (stream {problem.stream}, position {problem.seq}): {problem.reason}")
 
 
+def _context_streams(context: tuple[str, ...], known: Collection[str]) -> tuple[str, ...]:
+    """The streams ``context`` names: each by its name, or (a name ending in ``*``) every one of ``known`` whose name
+    begins so — ``known`` being the streams the verified state vouches for and those the new entries touch."""
+    names: set[str] = set()
+    for name in context:
+        if name.endswith("*"):
+            names.update(stream for stream in known if stream.startswith(name[:-1]))
+        else:
+            names.add(name)
+    return tuple(sorted(names))
+
+
 def _new_positions(entries: list[tuple[Any, ...]]) -> dict[str, tuple[int, int]]:
     """stream -> (its first new position, the one after its last): where its other entries are not."""
     positions: dict[str, tuple[int, int]] = {}
@@ -340,9 +359,10 @@ class _Replay:
     def __init__(self, url: str, agency_id: uuid.UUID) -> None:
         self._url, self._agency_id = url, agency_id
         self._kept: list[tuple[Place, bytes]] = []  # without a child: what it is given
+        self._streams: frozenset[str] = frozenset()  # without a child: the streams replayed
         self._child: multiprocessing.process.BaseProcess | None = None
         self._answer: Connection | None = None  # from the child: its outcome
-        self._parts: queue.SimpleQueue[list[tuple[Place, bytes]] | None] = queue.SimpleQueue()
+        self._parts: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
         if "fork" in multiprocessing.get_all_start_methods():
             context: Any = multiprocessing.get_context("fork")
@@ -364,14 +384,18 @@ class _Replay:
         else:
             self._parts.put(part)
 
-    def start_applying(self) -> None:
-        """Every entry has been given: the child applies them (without a child, :meth:`outcome` does)."""
-        self._parts.put(None)
+    def start_applying(self, streams: Collection[str]) -> None:
+        """Every entry has been given, of these ``streams``: the child applies them (without a child,
+        :meth:`outcome` does) — but an entry that changes the rows of another stream (``stream_changed``)."""
+        self._streams = frozenset(streams)
+        self._parts.put(self._streams)
 
     def outcome(self) -> int:
         """The rows compared; the replay's problem raised as a VerificationError."""
         if self._answer is None:
-            kind, payload = _answered(lambda: _replay_and_compare(self._url, self._agency_id, _read_back(self._kept)))
+            kind, payload = _answered(
+                lambda: _replay_and_compare(self._url, self._agency_id, lambda: (self._streams, _read_back(self._kept)))
+            )
         else:
             try:
                 kind, payload = self._answer.recv()
@@ -395,13 +419,19 @@ class _Replay:
             self._answer.close()
 
 
-def _hand_over(parts: queue.SimpleQueue[list[tuple[Place, bytes]] | None], child: Connection) -> None:
-    """The parts, to the child, as they come, until the end of the parts (None) or of the child."""
+# What the child is handed: a part; the end of the parts, naming the streams replayed; None, to end the hand-over.
+_Message = list[tuple[Place, bytes]] | frozenset[str] | None
+
+
+def _hand_over(parts: queue.SimpleQueue[_Message], child: Connection) -> None:
+    """The parts, to the child, as they come, until the end of the parts or of the child."""
     try:
         while True:
-            part = parts.get()
-            child.send(part)
-            if part is None:
+            message = parts.get()
+            if message is None:
+                return
+            child.send(message)
+            if not isinstance(message, list):
                 return
     except OSError:  # the child has ended: it says why in its answer (outcome)
         return
@@ -425,12 +455,17 @@ def _read_back(placed: Iterable[tuple[Place, bytes]]) -> list[EntryContent]:
     return [parse_entry(canonical) for _, canonical in sorted(placed)]
 
 
-def _replay_and_compare(url: str, agency_id: uuid.UUID, contents: Iterable[EntryContent]) -> int:
+def _replay_and_compare(url: str, agency_id: uuid.UUID, what: Callable[[], _ToReplay]) -> int:
+    """Replay what ``what`` gives — the streams replayed and their entries in log order, asked for once the empty
+    database and the live connection are made (a child waits for its parts there) — and compare every row the
+    replay writes with the live one; the rows compared."""
     state = ReplayedState()
     engine = create_engine(url)
     try:
         with Session(engine) as live:
-            live.connection()  # connected before the first entry is taken: a child waits for its first part here
+            live.connection()
+            streams, contents = what()
+            state.only = frozenset(streams)
             for content in contents:
                 state.apply_content(content)
             state.session.flush()
@@ -440,25 +475,28 @@ def _replay_and_compare(url: str, agency_id: uuid.UUID, contents: Iterable[Entry
         engine.dispose()
 
 
+_ToReplay = tuple[Collection[str], Iterable[EntryContent]]
+
+
 def _replay_child(url: str, agency_id: uuid.UUID, parts: Connection, answer: Connection) -> None:
     # What the child inherited is never freed nor changed here: kept out of the collector's passes, its pages stay
     # shared with the parent instead of being copied as the collections touch them.
     gc.freeze()
     try:
-        answer.send(_answered(lambda: _replay_and_compare(url, agency_id, _received(parts))))
+        answer.send(_answered(lambda: _replay_and_compare(url, agency_id, lambda: _received(parts))))
     finally:
         answer.close()
         parts.close()
 
 
-def _received(parts: Connection) -> Iterator[EntryContent]:
-    """The entries of every part, read back as each part comes, in log order once the last has come."""
+def _received(parts: Connection) -> _ToReplay:
+    """The entries of every part, read back as each part comes, in log order once the last has come; and the
+    streams they are of, which come after the last part."""
     read: list[tuple[Place, bytes, EntryContent]] = []
-    while (part := parts.recv()) is not None:
-        read.extend((place, canonical, parse_entry(canonical)) for place, canonical in part)
+    while isinstance(message := parts.recv(), list):
+        read.extend((place, canonical, parse_entry(canonical)) for place, canonical in message)
     read.sort(key=_placed)
-    for _, _, content in read:
-        yield content
+    return message, [content for _, _, content in read]
 
 
 def _answered(replay: Callable[[], int]) -> tuple[str, int | str]:

@@ -28,12 +28,20 @@ ENTRY_TYPE = re.compile(r"^[a-z][a-z_]*:[a-z][a-z_]*:[a-z][a-z_]*$")  # subject:
 Projector = Callable[[Session, EntryContent], None]
 
 _PROJECTORS: dict[str, Projector] = {}
+_CHANGES: dict[str, Callable[[EntryContent], str]] = {}
 _OBSERVERS: list[Projector] = []
 _PROJECTED_MODELS: dict[type[Base], str] = {}
 
 
-def projector(*entry_types: str) -> Callable[[Projector], Projector]:
-    """Register ``fn`` as the projector of ``entry_types``."""
+def projector(
+    *entry_types: str, changes: Callable[[EntryContent], str] | None = None
+) -> Callable[[Projector], Projector]:
+    """Register ``fn`` as the projector of ``entry_types``.
+
+    A projector changes the rows its entry's own stream made, and reads those and the rows of the streams every
+    replay takes (the agency's own, its calendar's). One that changes rows another stream made — a case's number,
+    given from the agency's numbering stream — names that stream with ``changes`` (from the entry): a replay of
+    some streams only (``verify --since``) applies such an entry only where that stream is replayed too."""
 
     def register(fn: Projector) -> Projector:
         for entry_type in entry_types:
@@ -42,9 +50,17 @@ def projector(*entry_types: str) -> Callable[[Projector], Projector]:
             if entry_type in _PROJECTORS:
                 raise ValueError(f"entry type {entry_type!r} already has a projector")
             _PROJECTORS[entry_type] = fn
+            if changes is not None:
+                _CHANGES[entry_type] = changes
         return fn
 
     return register
+
+
+def stream_changed(content: EntryContent) -> str:
+    """The stream whose rows the projector of ``content`` changes: its own, or the one its projector names."""
+    changes = _CHANGES.get(content.type)
+    return content.stream if changes is None else changes(content)
 
 
 def observer(fn: Projector) -> Projector:

@@ -8,7 +8,7 @@ entry — is reported with its table and key.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from sqlalchemy import create_engine, inspect, literal, select, tuple_
@@ -18,25 +18,32 @@ from sqlalchemy.pool import StaticPool
 from service.db import Base
 from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.errors import VerificationError
-from service.ledger.projection import apply, projected_models
+from service.ledger.projection import apply, projected_models, stream_changed
 
 
 class ReplayedState:
-    """An in-memory database holding the state replayed from a ledger."""
+    """An in-memory database holding the state replayed from a ledger — or from some of its streams (``only``):
+    then an entry whose projector changes the rows of a stream not among them (``projection.stream_changed``) is
+    not applied, and :attr:`skipped` counts it."""
 
-    def __init__(self) -> None:
+    def __init__(self, only: Collection[str] | None = None) -> None:
         self.engine = create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}, hide_parameters=True
         )
         Base.metadata.create_all(self.engine)
         self.session = Session(self.engine, autoflush=True, expire_on_commit=False)
         self.count = 0
+        self.skipped = 0
+        self.only = None if only is None else frozenset(only)
 
     def apply(self, canonical: bytes) -> None:
         self.apply_content(parse_entry(canonical))
 
     def apply_content(self, content: EntryContent) -> None:
         """Apply an entry already read from its bytes (``parse_entry``)."""
+        if self.only is not None and stream_changed(content) not in self.only:
+            self.skipped += 1
+            return
         apply(self.session, content)
         self.count += 1
         if self.count % 2000 == 0:

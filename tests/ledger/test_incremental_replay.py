@@ -7,7 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 
 import pytest
@@ -23,11 +23,17 @@ def entry(seq: int) -> bytes:
     return EntryContent("town", "probe", seq, "probe", "system:test", AT, AT, None, {"n": seq}).canonical()
 
 
-def by_log_order(url: str, agency_id: uuid.UUID, contents: Iterable[EntryContent]) -> int:
-    """Stands for the replay and comparison: how many entries it was given, if in log order."""
+def by_log_order(
+    url: str, agency_id: uuid.UUID, what: Callable[[], tuple[Collection[str], Iterable[EntryContent]]]
+) -> int:
+    """Stands for the replay and comparison: how many entries it was given, if in log order and of the streams
+    it was told."""
+    streams, contents = what()
     applied = [content.seq for content in contents]
     if applied != sorted(applied):
         raise VerificationError(f"applied out of log order: {applied}")
+    if set(streams) != {"probe"}:
+        raise VerificationError(f"told of the streams {sorted(streams)}")
     return len(applied)
 
 
@@ -47,7 +53,7 @@ def test_parts_given_in_any_order_are_applied_in_log_order(start: str) -> None:
         replay.add([((1, 0), entry(7))])  # pending: after every entry of the log
         replay.add([((0, 4), entry(4)), ((0, 6), entry(6))])
         replay.add([])
-        replay.start_applying()
+        replay.start_applying({"probe"})
         assert replay.outcome() == 5
     finally:
         replay.stop()
@@ -58,7 +64,7 @@ def test_many_parts_larger_than_the_pipe_are_all_handed_over(start: str) -> None
     try:
         for first in range(0, 6_000, 1_000):  # ~2 MiB of entries: more than the widened pipe holds at once
             replay.add([((0, seq), entry(seq)) for seq in range(first, first + 1_000)])
-        replay.start_applying()
+        replay.start_applying({"probe"})
         assert replay.outcome() == 6_000
     finally:
         replay.stop()
@@ -68,7 +74,7 @@ def test_bytes_that_are_not_an_entry_are_the_replays_problem(start: str) -> None
     replay = incremental._Replay("sqlite://", uuid.uuid4())
     try:
         replay.add([((0, 0), entry(0)), ((0, 1), b'{"not": "an entry"}')])
-        replay.start_applying()
+        replay.start_applying({"probe"})
         with pytest.raises(VerificationError, match="the replay failed: CanonicalError: entry bytes are not"):
             replay.outcome()
     finally:
@@ -90,14 +96,14 @@ def test_a_replay_that_dies_is_reported_and_what_is_handed_to_it_after_is_droppe
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no child process to die where the machine cannot fork")
 
-    def dies(url: str, agency_id: uuid.UUID, contents: Iterable[EntryContent]) -> int:
+    def dies(url: str, agency_id: uuid.UUID, what: object) -> int:
         os._exit(3)
 
     monkeypatch.setattr(incremental, "_replay_and_compare", dies)
     replay = incremental._Replay("sqlite://", uuid.uuid4())
     try:
         replay.add([((0, 0), entry(0))])
-        replay.start_applying()
+        replay.start_applying({"probe"})
         with pytest.raises(VerificationError, match="the replay ended without an answer"):
             replay.outcome()
         replay.add([((0, 1), entry(1))] * 3_000)  # to a child no longer there: dropped, not an error nor a hang

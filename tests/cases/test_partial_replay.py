@@ -26,6 +26,7 @@ from service.runtime import Runtime
 
 from .driver import Cases
 from .test_publicity_reports import closed, decided
+from .test_reviews import major_case, review
 
 Cli = Callable[..., Any]
 
@@ -34,11 +35,12 @@ Cli = Callable[..., Any]
 def year_of_cases(
     cases: Cases, clock: FixedClock, client: Any, auth: Callable[[str], dict[str, str]], integrate: Callable[..., Any]
 ) -> None:
-    """Three numbered cases (one closed: evidence, a decision signed, issued, served, paid; one decided and
-    published; one filed) and one registered only."""
+    """Four numbered cases (one closed: evidence, a decision signed, issued, served, paid; one decided and
+    published; a major one whose legal review was taken, answered and signed; one filed) and one registered only."""
     closed(cases, clock)
     published = decided(cases, clock)
     assert client.post(f"/api/v1/cases/{published['id']}/publication", headers=auth("head")).status_code == 201
+    review(cases, major_case(cases, clock), cases.signer("reviewer"))  # last: it moves the clock past the periods
     cases.step(cases.open(), "approve_filing", "head")
     cases.open()
     integrate(force_checkpoint=True)

@@ -35,7 +35,7 @@ from bench.common import (
     scratch_postgres,
     trusted_verifier,
 )
-from service.agencies.service import AGENCY_STREAM
+from service.cli import REPLAY_CONTEXT
 from service.db import Database
 from service.ledger import audit
 from service.ledger.audit import agency_logs, verify_log
@@ -131,7 +131,7 @@ def _timed_pair(url: str, data: str, code: str, origin: str, state_json: str) ->
             full = time.perf_counter() - began
         with database.transaction(write=False) as session:
             began = time.perf_counter()
-            since, new_state = verify_since(session, agency_log, trusted, state, (AGENCY_STREAM,))
+            since, new_state = verify_since(session, agency_log, trusted, state, REPLAY_CONTEXT)  # as the CLI runs it
             incremental = time.perf_counter() - began
     finally:
         database.dispose()

@@ -95,7 +95,7 @@ class IncrementalReport:
     new_size: int
     checkpoints: int = 0
     streams: int = 0  # streams the new entries touch
-    replayed_entries: int = 0
+    replayed_entries: int = 0  # applied: an entry changing the rows of a stream not replayed is given, not applied
     compared_rows: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -165,8 +165,7 @@ def _verify_since(
         replay.start_applying(positions.keys() | taken)
         new_state, touched = _check_new(session, log, state, checkpoints, new_size, leaves, entries, others, taken)
         report.streams = touched
-        report.replayed_entries = len(entries) + len(others)
-        report.compared_rows = replay.outcome()
+        report.compared_rows, report.replayed_entries = replay.outcome()
     finally:
         replay.stop()
     return report, new_state
@@ -390,8 +389,8 @@ class _Replay:
         self._streams = frozenset(streams)
         self._parts.put(self._streams)
 
-    def outcome(self) -> int:
-        """The rows compared; the replay's problem raised as a VerificationError."""
+    def outcome(self) -> tuple[int, int]:
+        """The rows compared and the entries applied; the replay's problem raised as a VerificationError."""
         if self._answer is None:
             kind, payload = _answered(
                 lambda: _replay_and_compare(self._url, self._agency_id, lambda: (self._streams, _read_back(self._kept)))
@@ -401,8 +400,9 @@ class _Replay:
                 kind, payload = self._answer.recv()
             except EOFError:
                 kind, payload = "error", "the replay ended without an answer"
-        if kind == "ok":
-            return int(payload)
+        if kind == "ok" and isinstance(payload, tuple):
+            compared, applied = payload
+            return int(compared), int(applied)
         if kind == "problem":
             raise VerificationError(str(payload))
         raise VerificationError(f"the replay failed: {payload}")
@@ -455,10 +455,10 @@ def _read_back(placed: Iterable[tuple[Place, bytes]]) -> list[EntryContent]:
     return [parse_entry(canonical) for _, canonical in sorted(placed)]
 
 
-def _replay_and_compare(url: str, agency_id: uuid.UUID, what: Callable[[], _ToReplay]) -> int:
+def _replay_and_compare(url: str, agency_id: uuid.UUID, what: Callable[[], _ToReplay]) -> tuple[int, int]:
     """Replay what ``what`` gives — the streams replayed and their entries in log order, asked for once the empty
     database and the live connection are made (a child waits for its parts there) — and compare every row the
-    replay writes with the live one; the rows compared."""
+    replay writes with the live one; the rows compared and the entries applied."""
     state = ReplayedState()
     engine = create_engine(url)
     try:
@@ -469,7 +469,7 @@ def _replay_and_compare(url: str, agency_id: uuid.UUID, what: Callable[[], _ToRe
             for content in contents:
                 state.apply_content(content)
             state.session.flush()
-            return compare_replayed_rows(live, state, agency_id)
+            return compare_replayed_rows(live, state, agency_id), state.count
     finally:
         state.close()
         engine.dispose()
@@ -495,13 +495,15 @@ def _received(parts: Connection) -> _ToReplay:
     read: list[tuple[Place, bytes, EntryContent]] = []
     while isinstance(message := parts.recv(), list):
         read.extend((place, canonical, parse_entry(canonical)) for place, canonical in message)
+    if not isinstance(message, frozenset):
+        raise RuntimeError("the replay was stopped before it was told what to apply")
     read.sort(key=_placed)
     return message, [content for _, _, content in read]
 
 
-def _answered(replay: Callable[[], int]) -> tuple[str, int | str]:
-    """The replay's outcome as the verifier hears it: ("ok", rows compared), ("problem", what the replay found
-    wrong) or ("error", what stopped it)."""
+def _answered(replay: Callable[[], tuple[int, int]]) -> tuple[str, tuple[int, int] | str]:
+    """The replay's outcome as the verifier hears it: ("ok", (rows compared, entries applied)), ("problem", what
+    the replay found wrong) or ("error", what stopped it)."""
     try:
         return "ok", replay()
     except VerificationError as problem:

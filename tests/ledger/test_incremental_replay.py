@@ -34,7 +34,7 @@ def by_log_order(
         raise VerificationError(f"applied out of log order: {applied}")
     if set(streams) != {"probe"}:
         raise VerificationError(f"told of the streams {sorted(streams)}")
-    return len(applied)
+    return len(applied), len(applied)
 
 
 @pytest.fixture(params=["forked", "in process"])
@@ -54,7 +54,7 @@ def test_parts_given_in_any_order_are_applied_in_log_order(start: str) -> None:
         replay.add([((0, 4), entry(4)), ((0, 6), entry(6))])
         replay.add([])
         replay.start_applying({"probe"})
-        assert replay.outcome() == 5
+        assert replay.outcome() == (5, 5)
     finally:
         replay.stop()
 
@@ -65,7 +65,7 @@ def test_many_parts_larger_than_the_pipe_are_all_handed_over(start: str) -> None
         for first in range(0, 6_000, 1_000):  # ~2 MiB of entries: more than the widened pipe holds at once
             replay.add([((0, seq), entry(seq)) for seq in range(first, first + 1_000)])
         replay.start_applying({"probe"})
-        assert replay.outcome() == 6_000
+        assert replay.outcome() == (6_000, 6_000)
     finally:
         replay.stop()
 
@@ -96,7 +96,7 @@ def test_a_replay_that_dies_is_reported_and_what_is_handed_to_it_after_is_droppe
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no child process to die where the machine cannot fork")
 
-    def dies(url: str, agency_id: uuid.UUID, what: object) -> int:
+    def dies(url: str, agency_id: uuid.UUID, what: object) -> tuple[int, int]:
         os._exit(3)
 
     monkeypatch.setattr(incremental, "_replay_and_compare", dies)

@@ -1,6 +1,7 @@
 """The replay of `verify --since` runs beside the checks: it is handed the entries' bytes in parts as they are read
 (in any order), reads them back while the checks go on, and applies them in log order once told to start. Its
-outcome is the rows it compared, or the problem it found; it never hangs the verifier, whatever becomes of it."""
+outcome is the rows it compared and the entries it applied, or the problem it found; it never hangs the verifier,
+whatever becomes of it."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ def entry(seq: int) -> bytes:
 
 def by_log_order(
     url: str, agency_id: uuid.UUID, what: Callable[[], tuple[Collection[str], Iterable[EntryContent]]]
-) -> int:
-    """Stands for the replay and comparison: how many entries it was given, if in log order and of the streams
-    it was told."""
+) -> tuple[int, int]:
+    """Stands for the replay and comparison: how many entries it was given (as rows compared and entries
+    applied), if in log order and of the streams it was told."""
     streams, contents = what()
     applied = [content.seq for content in contents]
     if applied != sorted(applied):

@@ -24,7 +24,7 @@ from service.ledger.projection import apply, projected_models, stream_changed
 class ReplayedState:
     """An in-memory database holding the state replayed from a ledger — or from some of its streams (``only``):
     then an entry whose projector changes the rows of a stream not among them (``projection.stream_changed``) is
-    not applied, and :attr:`skipped` counts it."""
+    not applied (:attr:`count` counts the entries applied)."""
 
     def __init__(self, only: Collection[str] | None = None) -> None:
         self.engine = create_engine(
@@ -34,7 +34,6 @@ class ReplayedState:
         self.session = Session(self.engine, autoflush=True, expire_on_commit=False)
         _hold_what_it_holds(self.session)
         self.count = 0
-        self.skipped = 0
         self.only = None if only is None else frozenset(only)
 
     def apply(self, canonical: bytes) -> None:
@@ -43,7 +42,6 @@ class ReplayedState:
     def apply_content(self, content: EntryContent) -> None:
         """Apply an entry already read from its bytes (``parse_entry``)."""
         if self.only is not None and stream_changed(content) not in self.only:
-            self.skipped += 1
             return
         apply(self.session, content)
         self.count += 1

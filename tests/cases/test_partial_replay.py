@@ -77,22 +77,30 @@ def test_any_one_stream_replayed_with_what_such_a_replay_takes_gives_the_live_ro
     assert problems == {}, "\n".join(f"{stream}: {problem}" for stream, problem in problems.items())
 
 
-def test_nights_of_steps_on_a_case_numbered_before_and_of_a_case_numbered_since_verify_incrementally(
+@pytest.fixture
+def a_night_on_a_numbered_case(
     cases: Cases, cli: Cli, tmp_path: Path, integrate: Callable[..., Any]
-) -> None:
+) -> tuple[Path, dict[str, Any]]:
+    """A case numbered and the state saved by a full run; then, under the next checkpoint, a step on that case (its
+    number is in a stream no new entry touches). The state file and the case."""
     numbered = cases.open()
     cases.step(numbered, "approve_filing", "head")
     integrate(force_checkpoint=True)
     state = tmp_path / "tiemen.state.json"
     assert cli("verify", "--agency", "tiemen", "--save-state", str(state)).exit_code == 0
-
-    # the first night: a step on the case numbered before (its number is in a stream no new entry touches)
     cases.step(numbered, "record_inquiry", officers=cases.with_second(), data={"place": "x", "summary": "y"})
     integrate(force_checkpoint=True)
+    return state, numbered
+
+
+def test_nights_of_steps_on_a_case_numbered_before_and_of_a_case_numbered_since_verify_incrementally(
+    a_night_on_a_numbered_case: tuple[Path, dict[str, Any]], cases: Cases, cli: Cli, integrate: Callable[..., Any]
+) -> None:
+    state, _ = a_night_on_a_numbered_case
     result = cli("verify", "--agency", "tiemen", "--since", str(state))
     assert result.exit_code == 0, result.output
 
-    # the second: another case numbered (the numbering stream touched: its entry for the first case replayed too)
+    # the second night: another case numbered (the numbering stream touched: its entry for the first case too)
     cases.step(cases.open(), "approve_filing", "head")
     integrate(force_checkpoint=True)
     result = cli("verify", "--agency", "tiemen", "--since", str(state))
@@ -101,16 +109,10 @@ def test_nights_of_steps_on_a_case_numbered_before_and_of_a_case_numbered_since_
 
 
 def test_a_case_number_edited_in_the_database_is_caught_by_the_incremental_run(
-    cases: Cases, cli: Cli, tmp_path: Path, integrate: Callable[..., Any], runtime: Runtime
+    a_night_on_a_numbered_case: tuple[Path, dict[str, Any]], cli: Cli, runtime: Runtime
 ) -> None:
     """The number a replayed case gets from its numbering entry is compared with its row like any other column."""
-    numbered = cases.open()
-    cases.step(numbered, "approve_filing", "head")
-    integrate(force_checkpoint=True)
-    state = tmp_path / "tiemen.state.json"
-    assert cli("verify", "--agency", "tiemen", "--save-state", str(state)).exit_code == 0
-    cases.step(numbered, "record_inquiry", officers=cases.with_second(), data={"place": "x", "summary": "y"})
-    integrate(force_checkpoint=True)
+    state, numbered = a_night_on_a_numbered_case
     attacker = sa.create_engine(runtime.settings.resolved_database_url)  # the cases table has no append-only trigger
     with attacker.begin() as connection:
         connection.exec_driver_sql("UPDATE cases SET number = 'forged' WHERE number IS NOT NULL")

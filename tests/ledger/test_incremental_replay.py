@@ -8,7 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import uuid
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -47,39 +47,34 @@ def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     return str(request.param)
 
 
-def test_parts_given_in_any_order_are_applied_in_log_order(start: str) -> None:
+@pytest.fixture
+def replay(start: str) -> Iterator[incremental._Replay]:
     replay = incremental._Replay("sqlite://", uuid.uuid4())
-    try:
-        replay.add([((0, 5), entry(5)), ((0, 3), entry(3))])
-        replay.add([((1, 0), entry(7))])  # pending: after every entry of the log
-        replay.add([((0, 4), entry(4)), ((0, 6), entry(6))])
-        replay.add([])
-        replay.start_applying({"probe"})
-        assert replay.outcome() == (5, 5)
-    finally:
-        replay.stop()
+    yield replay
+    replay.stop()
 
 
-def test_many_parts_larger_than_the_pipe_are_all_handed_over(start: str) -> None:
-    replay = incremental._Replay("sqlite://", uuid.uuid4())
-    try:
-        for first in range(0, 6_000, 1_000):  # ~2 MiB of entries: more than the widened pipe holds at once
-            replay.add([((0, seq), entry(seq)) for seq in range(first, first + 1_000)])
-        replay.start_applying({"probe"})
-        assert replay.outcome() == (6_000, 6_000)
-    finally:
-        replay.stop()
+def test_parts_given_in_any_order_are_applied_in_log_order(replay: incremental._Replay) -> None:
+    replay.add([((0, 5), entry(5)), ((0, 3), entry(3))])
+    replay.add([((1, 0), entry(7))])  # pending: after every entry of the log
+    replay.add([((0, 4), entry(4)), ((0, 6), entry(6))])
+    replay.add([])
+    replay.start_applying({"probe"})
+    assert replay.outcome() == (5, 5)
 
 
-def test_bytes_that_are_not_an_entry_are_the_replays_problem(start: str) -> None:
-    replay = incremental._Replay("sqlite://", uuid.uuid4())
-    try:
-        replay.add([((0, 0), entry(0)), ((0, 1), b'{"not": "an entry"}')])
-        replay.start_applying({"probe"})
-        with pytest.raises(VerificationError, match="the replay failed: CanonicalError: entry bytes are not"):
-            replay.outcome()
-    finally:
-        replay.stop()
+def test_many_parts_larger_than_the_pipe_are_all_handed_over(replay: incremental._Replay) -> None:
+    for first in range(0, 6_000, 1_000):  # ~2 MiB of entries: more than the widened pipe holds at once
+        replay.add([((0, seq), entry(seq)) for seq in range(first, first + 1_000)])
+    replay.start_applying({"probe"})
+    assert replay.outcome() == (6_000, 6_000)
+
+
+def test_bytes_that_are_not_an_entry_are_the_replays_problem(replay: incremental._Replay) -> None:
+    replay.add([((0, 0), entry(0)), ((0, 1), b'{"not": "an entry"}')])
+    replay.start_applying({"probe"})
+    with pytest.raises(VerificationError, match="the replay failed: CanonicalError: entry bytes are not"):
+        replay.outcome()
 
 
 def test_stopped_before_it_starts_applying_it_ends_and_leaves_nothing_running(start: str) -> None:

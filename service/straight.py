@@ -1,4 +1,5 @@
-"""Statements the busiest paths run straight through psycopg on PostgreSQL.
+"""Statements the busiest paths run straight through the driver: their reads through psycopg on PostgreSQL, a
+step's change of its row through psycopg or sqlite3.
 
 SQLAlchemy's execution around a statement — the execution context, the cursor wrapper, the result's metadata
 built from psycopg's column descriptions, the expanding parameters rendered anew for every call — costs about
@@ -11,7 +12,9 @@ runs as ever. ``tests/cases/test_straight.py`` holds the two to the same rows.
 A row of an entity read so (the case a view shows or a step changes) becomes the ORM object the rest of the code
 works with by :func:`attached`, as the ORM's loading makes an object of a row: a few µs a case, against ~0.3 ms of
 the ORM's own loading of a row beside SQLAlchemy's execution of its statement. A step's change of that row goes back
-the same way, as one ``UPDATE`` (:func:`write_changed_row`), the object then left as a flush leaves it.
+the same way, as one ``UPDATE`` (:func:`write_changed_row`), the object then left as a flush leaves it — on
+PostgreSQL and on SQLite alike: every replay applies the entries into SQLite in memory, a flush after each, and a
+step's flush was two fifths of its replay (bench/README.md, stop 50).
 """
 
 from __future__ import annotations
@@ -126,11 +129,17 @@ def attached(session: Session, model: type[M], values: Mapping[str, Any], *, ref
 
 @dataclass(frozen=True)
 class _RowUpdate:
-    """``UPDATE`` of some columns of one row, by primary key, compiled for psycopg: its SQL and how each value is
-    bound (the bind processing SQLAlchemy would do: JSON serialised, instants checked and put in UTC)."""
+    """``UPDATE`` of some columns of one row, by primary key, compiled for the connection's dialect: its SQL and
+    how each value is bound (the bind processing SQLAlchemy would do: JSON serialised, instants checked and put in
+    UTC, on SQLite UUIDs and instants as text), in the order of the SQL's parameters where they have no names."""
 
     sql: str
     binds: tuple[tuple[str, str, Callable[[Any], Any] | None], ...]  # parameter, attribute, processor
+    positional: bool  # the driver takes the parameters in the order of ``binds`` (SQLite's ?), not by name
+
+    def parameters(self, values: Mapping[str, Any]) -> Mapping[str, Any] | tuple[Any, ...]:
+        bound = [(name, values[key] if bind is None else bind(values[key])) for name, key, bind in self.binds]
+        return tuple(value for _, value in bound) if self.positional else dict(bound)
 
 
 _UPDATES: dict[tuple[Mapper[Any], frozenset[str], str], _RowUpdate] = {}
@@ -149,13 +158,30 @@ def _row_update(mapper: Mapper[Any], keys: frozenset[str], dialect: Dialect) -> 
         .values({column: bindparam(params[key], type_=column.type) for key, column in columns.items()})
     )
     pk_key = mapper.get_property_by_column(key_column).key
-    binds = [
-        (params[key], key, column.type.dialect_impl(dialect).bind_processor(dialect)) for key, column in columns.items()
-    ]
-    binds.append(("row_key", pk_key, key_column.type.dialect_impl(dialect).bind_processor(dialect)))
-    made = _RowUpdate(str(statement.compile(dialect=dialect)), tuple(binds))
+    binds = {
+        params[key]: (params[key], key, column.type.dialect_impl(dialect).bind_processor(dialect))
+        for key, column in columns.items()
+    }
+    binds["row_key"] = ("row_key", pk_key, key_column.type.dialect_impl(dialect).bind_processor(dialect))
+    compiled = statement.compile(dialect=dialect)
+    order = compiled.positiontup  # a positional paramstyle's order of the parameters; None for named ones
+    made = _RowUpdate(
+        str(compiled),
+        tuple(binds[name] for name in (binds if order is None else order)),
+        positional=order is not None,
+    )
     _UPDATES[(mapper, keys, dialect.name)] = made
     return made
+
+
+# The drivers a row's change is written straight on: psycopg (the service's PostgreSQL) and the standard library's
+# sqlite3 (the embedded default, and the in-memory database every replay writes into).
+_STRAIGHT_DIALECTS = frozenset({"postgresql", "sqlite"})
+
+
+def _sqlite_cursor(connection: Connection) -> Any:
+    """A cursor of the sqlite3 connection under ``connection``, in its transaction (one costs less than a µs)."""
+    return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
 
 @cache
@@ -170,15 +196,16 @@ def _writable_columns(mapper: Mapper[Any]) -> frozenset[str]:
 
 def write_changed_row(session: Session) -> bool:
     """Write what the session holds to be written, if it is changed columns of one row it loaded — a projector's
-    usual work, a step's change of its case — as one ``UPDATE`` of those columns on psycopg's cursor, and leave
-    the object as a flush leaves it (its values committed, nothing pending). ``False``, with nothing done,
-    otherwise — new or deleted objects, several changed, a relationship, a key, a SQL expression, SQLite — and
-    the caller flushes as ever.
+    usual work, a step's change of its case — as one ``UPDATE`` of those columns on the driver's cursor (psycopg's,
+    sqlite3's), and leave the object as a flush leaves it (its values committed, nothing pending). ``False``, with
+    nothing done, otherwise — new or deleted objects, several changed, a relationship, a key, a SQL expression,
+    another driver — and the caller flushes as ever.
 
     This is the statement SQLAlchemy's flush would send, without the unit of work around it (its sorting, the
     execution context): 3 % of an inquiry's instructions (bench/README.md, stop 35). ``tests/cases/test_straight.py``
     holds the two to the same row."""
-    if session.get_bind().dialect.name != "postgresql" or session.new or session.deleted:
+    dialect = session.get_bind().dialect.name
+    if dialect not in _STRAIGHT_DIALECTS or session.new or session.deleted:
         return False
     dirty = session.dirty
     if len(dirty) != 1:
@@ -201,9 +228,8 @@ def write_changed_row(session: Session) -> bool:
         return False
     connection = session.connection()
     row = _row_update(mapper, changed, connection.dialect)
-    params = {name: values[key] if bind is None else bind(values[key]) for name, key, bind in row.binds}
-    cursor = psycopg_cursor(connection)
-    cursor.execute(row.sql, params)
+    cursor = psycopg_cursor(connection) if dialect == "postgresql" else _sqlite_cursor(connection)
+    cursor.execute(row.sql, row.parameters(values))
     if cursor.rowcount != 1:  # the row the object was loaded from is gone: what the ORM's flush raises then
         raise StaleDataError(f"UPDATE of {mapper.local_table.name} matched {cursor.rowcount} rows instead of 1")
     # As a flush leaves it — persistent, its values the row's, nothing pending: what the flush itself does to an

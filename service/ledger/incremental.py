@@ -57,7 +57,7 @@ from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.errors import VerificationError
 from service.ledger.merkle import HASH_SIZE, CompactRange, frontier_nodes, verify_consistency
 from service.ledger.note import NoteVerifier, open_checkpoint
-from service.ledger.replay import ReplayedState, compare_replayed_rows
+from service.ledger.replay import ReplayedState, compare_replayed_rows, empty_schema
 from service.ledger.service import prove_consistency
 from service.ledger.verified_state import VerifiedState
 from service.ledger.verify import ChainRun, EntryChecker, EntryProblem, link_chains
@@ -368,7 +368,10 @@ class _Replay:
             take_parts, give_parts = context.Pipe(duplex=False)
             _widen(give_parts)
             self._answer, answer = context.Pipe(duplex=False)
-            self._child = context.Process(target=_replay_child, args=(url, agency_id, take_parts, answer), daemon=True)
+            schema = empty_schema()  # made here, where it costs the checks nothing: they wait for the replay
+            self._child = context.Process(
+                target=_replay_child, args=(url, agency_id, schema, take_parts, answer), daemon=True
+            )
             self._child.start()
             take_parts.close()
             answer.close()
@@ -455,11 +458,13 @@ def _read_back(placed: Iterable[tuple[Place, bytes]]) -> list[EntryContent]:
     return [parse_entry(canonical) for _, canonical in sorted(placed)]
 
 
-def _replay_and_compare(url: str, agency_id: uuid.UUID, what: Callable[[], _ToReplay]) -> tuple[int, int]:
+def _replay_and_compare(
+    url: str, agency_id: uuid.UUID, what: Callable[[], _ToReplay], schema: bytes | None = None
+) -> tuple[int, int]:
     """Replay what ``what`` gives — the streams replayed and their entries in log order, asked for once the empty
     database and the live connection are made (a child waits for its parts there) — and compare every row the
     replay writes with the live one; the rows compared and the entries applied."""
-    state = ReplayedState()
+    state = ReplayedState(schema=schema)
     engine = create_engine(url)
     try:
         with Session(engine) as live:
@@ -478,12 +483,12 @@ def _replay_and_compare(url: str, agency_id: uuid.UUID, what: Callable[[], _ToRe
 _ToReplay = tuple[Collection[str], Iterable[EntryContent]]
 
 
-def _replay_child(url: str, agency_id: uuid.UUID, parts: Connection, answer: Connection) -> None:
+def _replay_child(url: str, agency_id: uuid.UUID, schema: bytes, parts: Connection, answer: Connection) -> None:
     # What the child inherited is never freed nor changed here: kept out of the collector's passes, its pages stay
     # shared with the parent instead of being copied as the collections touch them.
     gc.freeze()
     try:
-        answer.send(_answered(lambda: _replay_and_compare(url, agency_id, lambda: _received(parts))))
+        answer.send(_answered(lambda: _replay_and_compare(url, agency_id, lambda: _received(parts), schema)))
     finally:
         answer.close()
         parts.close()

@@ -7,6 +7,7 @@ entry — is reported with its table and key.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
@@ -26,11 +27,16 @@ class ReplayedState:
     then an entry whose projector changes the rows of a stream not among them (``projection.stream_changed``) is
     not applied (:attr:`count` counts the entries applied)."""
 
-    def __init__(self, only: Collection[str] | None = None) -> None:
+    def __init__(self, only: Collection[str] | None = None, *, schema: bytes | None = None) -> None:
+        """``schema``: the empty database as :func:`empty_schema` gives it, made beforehand (``verify --since``
+        makes it before its replay's process starts, which then has it at once); else made here."""
+        image = empty_schema() if schema is None else schema
         self.engine = create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}, hide_parameters=True
+            "sqlite://",
+            poolclass=StaticPool,
+            creator=lambda: _in_memory(image),
+            hide_parameters=True,
         )
-        Base.metadata.create_all(self.engine)
         self.session = Session(self.engine, autoflush=True, expire_on_commit=False)
         _hold_what_it_holds(self.session)
         self.count = 0
@@ -51,6 +57,27 @@ class ReplayedState:
     def close(self) -> None:
         self.session.close()
         self.engine.dispose()
+
+
+def empty_schema() -> bytes:
+    """The replay's empty database — every current-state table, no row — as SQLite's serialised image of it."""
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    try:
+        Base.metadata.create_all(engine, checkfirst=False)  # an empty database: nothing to check first
+        with engine.connect() as connection:
+            database = connection.connection.dbapi_connection
+            assert isinstance(database, sqlite3.Connection)
+            return database.serialize()
+    finally:
+        engine.dispose()
+
+
+def _in_memory(image: bytes) -> sqlite3.Connection:
+    """A connection to a database of its own in memory, begun as ``image``; one thread at a time uses it (the
+    replay's), whichever that is."""
+    database = sqlite3.connect(":memory:", check_same_thread=False)
+    database.deserialize(image)
+    return database
 
 
 def _hold_what_it_holds(session: Session) -> None:

@@ -51,7 +51,9 @@ class StatementCounter:
         self.current: Counted | None = None
         for engine in self.engines:
             if not self.postgres:
-                event.listen(engine, "before_cursor_execute", self._statement)
+                # What sqlite3 itself runs: the statements SQLAlchemy sends and those sent on its cursor straight
+                # (service/straight.py), every connection traced as it is taken from the pool.
+                event.listen(engine, "checkout", self._trace)
             event.listen(engine, "begin", self._begin)
         self._execute = psycopg.Cursor.execute
         self._execute_async = psycopg.AsyncCursor.execute
@@ -77,8 +79,11 @@ class StatementCounter:
             psycopg.AsyncCursor.execute = execute_async  # type: ignore[method-assign]
 
     def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if self.current is not None and not statement.startswith(("BEGIN", "PRAGMA")):
+        if self.current is not None and not statement.startswith(("BEGIN", "PRAGMA", "COMMIT", "ROLLBACK")):
             self.current.statements.append(" ".join(statement.split()))
+
+    def _trace(self, connection: Any, *_: Any) -> None:
+        connection.set_trace_callback(lambda statement: self._statement(None, None, statement))
 
     def _begin(self, _conn: Any) -> None:
         if self.current is not None:
@@ -97,7 +102,7 @@ class StatementCounter:
         psycopg.AsyncCursor.execute = self._execute_async  # type: ignore[method-assign]
         for engine in self.engines:
             if not self.postgres:
-                event.remove(engine, "before_cursor_execute", self._statement)
+                event.remove(engine, "checkout", self._trace)
             event.remove(engine, "begin", self._begin)
 
 

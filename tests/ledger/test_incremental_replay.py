@@ -25,7 +25,10 @@ def entry(seq: int) -> bytes:
 
 
 def by_log_order(
-    url: str, agency_id: uuid.UUID, what: Callable[[], tuple[Collection[str], Iterable[EntryContent]]]
+    url: str,
+    agency_id: uuid.UUID,
+    what: Callable[[], tuple[Collection[str], Iterable[EntryContent]]],
+    schema: bytes | None = None,
 ) -> tuple[int, int]:
     """Stands for the replay and comparison: how many entries it was given (as rows compared and entries
     applied), if in log order and of the streams it was told."""
@@ -92,7 +95,7 @@ def test_a_replay_that_dies_is_reported_and_what_is_handed_to_it_after_is_droppe
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no child process to die where the machine cannot fork")
 
-    def dies(url: str, agency_id: uuid.UUID, what: object) -> tuple[int, int]:
+    def dies(url: str, agency_id: uuid.UUID, what: object, schema: bytes | None = None) -> tuple[int, int]:
         os._exit(3)
 
     monkeypatch.setattr(incremental, "_replay_and_compare", dies)

@@ -7,6 +7,7 @@ which canonical bytes never have."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import unicodedata
 from datetime import UTC, datetime
@@ -48,6 +49,19 @@ CONTENTS = st.builds(
 @given(CONTENTS)
 def test_an_entry_reads_back_as_it_was_written(content: EntryContent) -> None:
     assert parse_entry(content.canonical()) == content
+
+
+def test_an_entry_read_back_is_made_as_the_dataclass_makes_it() -> None:
+    """parse_entry sets the fields where the dataclass keeps them instead of calling its ``__init__``: the entry
+    it gives has every field and nothing else, and is as frozen as one the dataclass made."""
+    at = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
+    made = EntryContent("tiemen", "case:1", 3, "case:inquiry:recorded", "user:1", at, at, bytes(32), {"n": [1]})
+    read = parse_entry(made.canonical())
+    assert type(read) is EntryContent
+    assert vars(read) == vars(made)
+    assert list(vars(read)) == [field.name for field in dataclasses.fields(EntryContent)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.seq = 4  # type: ignore[misc]
 
 
 def _as_before(data: bytes) -> EntryContent | None:

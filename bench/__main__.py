@@ -20,6 +20,7 @@ from bench import (
     integrator_work,
     merkle,
     probes,
+    replay,
     scale,
     verification,
 )
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, ModuleType] = {
         scale,
         probes,
         verification,
+        replay,
         http,
         documents,
         console_pages,

@@ -20,6 +20,7 @@ fails the benchmark."""
 from __future__ import annotations
 
 import argparse
+import gc
 import sqlite3
 import statistics
 import time
@@ -86,6 +87,7 @@ def _replayed(contents: list[EntryContent]) -> tuple[ReplayedState, dict[str, fl
     """A replay of ``contents``: its state, seconds per entry type, and in all (the last flush included)."""
     spent: dict[str, float] = defaultdict(float)
     clock = time.perf_counter
+    gc.collect()  # the replay before's garbage, which would otherwise be collected in this one's first entries
     state = ReplayedState()
     began = clock()
     for content in contents:

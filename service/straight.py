@@ -204,6 +204,8 @@ def write_changed_row(session: Session) -> bool:
     This is the statement SQLAlchemy's flush would send, without the unit of work around it (its sorting, the
     execution context): 3 % of an inquiry's instructions (bench/README.md, stop 35). ``tests/cases/test_straight.py``
     holds the two to the same row."""
+    if not session.identity_map.check_modified():  # no loaded object changed: nothing, or only the flush's to write
+        return False
     dialect = session.get_bind().dialect.name
     if dialect not in _STRAIGHT_DIALECTS or session.new or session.deleted:
         return False

@@ -127,9 +127,19 @@ def hold_agency(session: Session, agency: Agency) -> None:
     session.info.setdefault(_HELD, {})[agency.id] = agency
 
 
+_ENTRY_AGENCIES = "caseledger.entry_agencies"  # session.info key: agency code -> id, as projectors found them
+
+
 def entry_agency_id(session: Session, entry: EntryContent) -> uuid.UUID:
-    """The id of the agency whose ledger holds ``entry`` (for projectors)."""
-    return session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+    """The id of the agency whose ledger holds ``entry`` (for projectors). Remembered for the session — an
+    agency's code names it for good (its creation's entry sets both) —: a replay's one session asks it for every
+    case registered, officer and user of its ledger, and the query each time was a third of a registration's
+    replay (bench/README.md, stop 50)."""
+    known: dict[str, uuid.UUID] = session.info.setdefault(_ENTRY_AGENCIES, {})
+    found = known.get(entry.agency)
+    if found is None:
+        found = known[entry.agency] = session.scalars(select(Agency.id).where(Agency.code == entry.agency)).one()
+    return found
 
 
 def agency_ref(agency: Agency) -> AgencyRef:

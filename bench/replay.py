@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import sqlite3
 import statistics
 import time
 from collections import Counter, defaultdict
@@ -47,6 +46,7 @@ from bench.common import (
 )
 from bench.http import Demo, demo_passwords
 from service.db import Database
+from service.ledger.audit import agency_logs, entries_in_order
 from service.ledger.canonical import EntryContent, parse_entry
 from service.ledger.replay import ReplayedState, compare_with_live
 from service.main import create_app
@@ -61,18 +61,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=int, default=5, help="replays of each kind (the median is the figure)")
 
 
-def _entries(path: str) -> list[EntryContent]:
-    """Every entry of the database, in the order replay applies them: each agency's log, then its pending ones."""
-    with sqlite3.connect(path) as db:
-        logged = db.execute(
-            "SELECT e.canonical FROM ledger_leaves l JOIN ledger_entries e ON e.id = l.entry_id "
-            'ORDER BY l.agency_id, l."index"'
-        ).fetchall()
-        pending = db.execute(
-            "SELECT e.canonical FROM ledger_pending p JOIN ledger_entries e ON e.id = p.entry_id "
-            "ORDER BY p.agency_id, p.seq"
-        ).fetchall()
-    return [parse_entry(bytes(row[0])) for row in (*logged, *pending)]
+def _entries(database: Database) -> list[EntryContent]:
+    """Every entry of the database, in the order replay applies them (each agency's log, then its pending ones)."""
+    with database.transaction(write=False) as session:
+        logs = agency_logs(session)
+    return [parse_entry(canonical) for log in logs for canonical in entries_in_order(database, log.agency_id)]
 
 
 def _probes(count: int) -> list[EntryContent]:
@@ -118,16 +111,16 @@ def main(args: argparse.Namespace) -> None:
             for _ in range(args.inquiries):
                 for case in cases:
                     demo.inquiry(case)
-        real = _entries(str(path))
-        probes = _probes(len(real))
-        console.print(
-            f"  {len(real):,} entries: the demo's, {args.cases} cases filed and {args.cases * args.inquiries:,} "
-            f"inquiries, made in {time.perf_counter() - began:.1f} s"
-        )
         live = Database(settings.database_url)
         per_type: dict[str, dict[str, list[float]]] = {"real": defaultdict(list), "flushed": defaultdict(list)}
         totals: dict[str, list[float]] = {"real": [], "flushed": [], "probes": []}
         try:
+            real = _entries(live)
+            probes = _probes(len(real))
+            console.print(
+                f"  {len(real):,} entries: the demo's, {args.cases} cases filed and {args.cases * args.inquiries:,} "
+                f"inquiries, made in {time.perf_counter() - began:.1f} s"
+            )
             _replayed(real)[0].close()  # the projectors' first use, not timed
             kinds = ["real", "flushed", "probes"]
             for run in range(args.runs):

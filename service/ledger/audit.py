@@ -638,7 +638,7 @@ def _tree_problem(
     return None
 
 
-def _entries_in_order(database: Database, agency_id: uuid.UUID) -> Iterator[bytes]:
+def entries_in_order(database: Database, agency_id: uuid.UUID) -> Iterator[bytes]:
     """Every entry's bytes in log order, then the pending ones in queue order: the order replay applies them."""
     with database.transaction(write=False) as session:
         sequenced = session.execute(
@@ -671,7 +671,7 @@ def verify_replay(
 
     def entries() -> Iterator[bytes]:
         for log in logs:
-            yield from _entries_in_order(database, log.agency_id)
+            yield from entries_in_order(database, log.agency_id)
 
     state = replay(entries(), advance)
     try:

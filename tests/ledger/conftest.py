@@ -1,4 +1,5 @@
-"""Ledger test helpers: a probe entry type that changes no state, and what an attacker with file access does."""
+"""Ledger test helpers: the seeded entries, a probe entry type that changes no state, and what an attacker with
+file access does."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from service.agencies.service import agency_ref, get_agency_by_code
+from service.ledger.audit import agency_logs, entries_in_order
 from service.ledger.canonical import EntryContent
 from service.ledger.models import APPEND_ONLY_TABLES
 from service.ledger.projection import Recorded, known_entry_types, projector, record
@@ -22,6 +24,16 @@ if PROBE not in known_entry_types():
     @projector(PROBE)
     def _probe(session: Session, entry: EntryContent) -> None:
         """A probe entry changes no state: it exercises the ledger alone."""
+
+
+@pytest.fixture
+def seeded_entries(runtime: Runtime) -> list[bytes]:
+    """The seeded agencies' entries, each agency's in the order replay applies them."""
+    with runtime.database.transaction(write=False) as session:
+        logs = agency_logs(session)
+    entries = [canonical for log in logs for canonical in entries_in_order(runtime.database, log.agency_id)]
+    assert entries, "the seeded agencies' entries"
+    return entries
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -48,3 +48,5 @@ class EvidenceCustody(Base):
     actor: Mapped[str] = mapped_column(String(100))
     holder: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text)
+    # The officers who handled it (ids as text); links recorded before custody named them have none.
+    officers: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))

@@ -179,7 +179,9 @@ def record_custody(
     runtime: RuntimeDep,
     principal: Principal = requires(Permission.CASE_ACT),
 ) -> EvidenceOut:
-    """Record a step of the chain of custody: preserved, transferred, returned or destroyed."""
+    """Record a step of the chain of custody: preserved, transferred, returned or destroyed, by the caller's
+    officer and the officers named with it (each qualified for the case's item and not recused); evidence returned
+    or destroyed leaves the agency's hands, and is handled by at least two (行政处罚法 第四十二条)."""
     case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
     item = evidence_service.get_evidence(session, case, evidence_id)
     evidence_service.change_custody(
@@ -191,6 +193,7 @@ def record_custody(
         event=body.event,
         holder=body.holder,
         note=body.note,
+        officers=body.officers,
         claimed_at=body.claimed_at,
         now=runtime.clock.now(),
     )

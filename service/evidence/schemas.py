@@ -17,6 +17,9 @@ class CustodyOut(BaseModel):
     actor: str
     holder: str
     note: str
+    officers: list[str] = Field(
+        description="the officers who handled it (ids); none on links recorded before they were named"
+    )
 
 
 class EvidenceOut(BaseModel):
@@ -38,4 +41,10 @@ class CustodyIn(BaseModel):
     event: Line = Field(max_length=40, description="preserved, transferred, returned or destroyed")
     holder: Line = Field(min_length=1, max_length=200)
     note: Paragraph = Field(default="", max_length=2000)
+    officers: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=10,
+        description="the other officers acting with you, each qualified for the case's item and not recused; "
+        "evidence returned or destroyed is handled by at least two (行政处罚法 第四十二条, 行政强制法 第十八条)",
+    )
     claimed_at: SaneDateTime | None = None

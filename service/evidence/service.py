@@ -125,14 +125,32 @@ def check_collection(
             basis=penalty_law(54),
         )
     moment = action_moment(now, claimed_at, context.case_policy)
+    acting, qualifications = _acting_officers(
+        session, context, principal, case, officers, moment, what=("collected", "收集"), together=True
+    )
+    return Collection(evidence_kind, moment, acting, qualifications)
+
+
+def _acting_officers(
+    session: Session,
+    context: CaseContext,
+    principal: Principal,
+    case: Case,
+    officers: Sequence[uuid.UUID],
+    moment: datetime,
+    *,
+    what: tuple[str, str],
+    together: bool,
+) -> tuple[list[OfficerRef], list[Qualification]]:
+    """The caller's officer and the officers named with it, each qualified for the case's item at ``moment`` and
+    none recused (第四十三条); with ``together``, at least two of them (第四十二条: at least two officers holding
+    enforcement qualification, unless a law lets one act alone — the catalogue item's ``single_officer_allowed_by``,
+    as the steps' rule of the same name reads it). ``what``: the act, as a refusal names it (English, Chinese)."""
     acting = agency_officers(session, principal.agency_id, [acting_officer(session, principal).id, *officers])
     qualifications = qualifications_for(session, context, case, acting, moment)
     qualified = [q for q in qualifications if q.ok]
-    # 第四十二条: at least two officers holding enforcement qualification, unless a law lets one act alone (the
-    # catalogue item's ``single_officer_allowed_by``, as the steps' rule of the same name reads it); 第四十三条:
-    # none recused.
     item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
-    required = officers_required(item.single_officer_allowed_by)
+    required = officers_required(item.single_officer_allowed_by) if together else 1
     if len(qualified) < required or len(qualified) < len(qualifications):
         reasons_en = [r.text_en for q in qualifications for r in q.reasons]
         reasons_zh = [r.text_zh for q in qualifications for r in q.reasons]
@@ -140,14 +158,15 @@ def check_collection(
             too_few_en, too_few_zh = too_few_officers(len(qualified), required)
             reasons_en.append(too_few_en)
             reasons_zh.append(too_few_zh)
-        at_least = "two officers" if required == 2 else "one officer"
+        who = "at least two officers" if required == 2 else "officers"
         raise RuleOfLawRefusal(
-            f"evidence is collected by at least {at_least} qualified for this item: " + "; ".join(reasons_en),
-            f"证据须由{'两名以上' if required == 2 else ''}具有该事项执法资格的执法人员收集：" + "；".join(reasons_zh),
+            f"evidence is {what[0]} by {who} qualified for this item, none recused: " + "; ".join(reasons_en),
+            f"证据须由{'两名以上' if required == 2 else ''}具有该事项执法资格的执法人员{what[1]}："
+            + "；".join(reasons_zh),
             basis=penalty_law(42),
-            extra={"guard": "two_qualified_officers"},
+            extra={"guard": "two_qualified_officers"} if together else None,
         )
-    return Collection(evidence_kind, moment, list(acting), list(qualifications))
+    return list(acting), list(qualifications)
 
 
 def collect(
@@ -225,13 +244,21 @@ def _collected(session: Session, entry: EntryContent) -> None:
         )
     )
     session.flush()
-    session.add(_custody_row(entry, case.agency_id, evidence_id, CustodyEvent.COLLECTED, "", ""))
+    session.add(
+        _custody_row(entry, case.agency_id, evidence_id, CustodyEvent.COLLECTED, "", "", list(body["officers"]))
+    )
     case.keep_file(casefile.joined_investigation(case.case_file, body["officers"]))
     case.updated_at = entry.recorded_at
 
 
 def _custody_row(
-    entry: EntryContent, agency_id: uuid.UUID, evidence_id: uuid.UUID, event: CustodyEvent, holder: str, note: str
+    entry: EntryContent,
+    agency_id: uuid.UUID,
+    evidence_id: uuid.UUID,
+    event: CustodyEvent,
+    holder: str,
+    note: str,
+    officers: list[str],
 ) -> EvidenceCustody:
     return EvidenceCustody(
         id=uuid.uuid5(uuid.NAMESPACE_URL, f"caseledger:{entry.agency}:{entry.stream}:{entry.seq}"),
@@ -243,6 +270,7 @@ def _custody_row(
         actor=entry.actor,
         holder=holder,
         note=note,
+        officers=officers,
     )
 
 
@@ -256,9 +284,11 @@ def change_custody(
     event: str,
     holder: str,
     note: str,
+    officers: Sequence[uuid.UUID] = (),
     claimed_at: datetime | None,
     now: datetime,
 ) -> Evidence:
+    """One link of the evidence's chain of custody, by the caller's officer and the ``officers`` named with it."""
     lock_case(session, case)
     try:
         custody = CustodyEvent(event)
@@ -274,8 +304,21 @@ def change_custody(
         raise Conflict(f"the evidence was already {done.value}", f"该证据已{CUSTODY_ZH[done]}，不能再变更保管")
     if not holder.strip():
         raise InvalidInput("the holder (who has the evidence now) is required", "须填写现保管人")
-    agency = agency_of(session, principal.agency_id)
     moment = action_moment(now, claimed_at, context.case_policy)
+    # Custody is handled by the case's enforcement officers (第四十二条), none recused (第四十三条). Evidence returned
+    # or destroyed leaves the agency's hands for good: two of them do it together, as they collected it — the
+    # release of a seizure is carried out as the seizure was (行政强制法 第十八条第二项, 第二十八条).
+    acting, qualifications = _acting_officers(
+        session,
+        context,
+        principal,
+        case,
+        officers,
+        moment,
+        what=(custody.value, CUSTODY_ZH[custody]),
+        together=custody in FINAL_CUSTODY,
+    )
+    agency = agency_of(session, principal.agency_id)
     record(
         session,
         agency_ref(agency),
@@ -290,6 +333,8 @@ def change_custody(
             "event": custody.value,
             "holder": holder.strip(),
             "note": note,
+            "officers": [str(o.id) for o in acting],
+            "qualifications": [q.to_record() for q in qualifications],
         },
     )
     return evidence
@@ -301,9 +346,10 @@ def _custody_changed(session: Session, entry: EntryContent) -> None:
     evidence = session.get(Evidence, uuid.UUID(body["evidence_id"]))
     assert evidence is not None
     evidence.custody = body["event"]
-    session.add(
-        _custody_row(entry, evidence.agency_id, evidence.id, CustodyEvent(body["event"]), body["holder"], body["note"])
-    )
+    event = CustodyEvent(body["event"])
+    # Entries recorded before custody named its officers name none.
+    officers = list(body.get("officers", []))
+    session.add(_custody_row(entry, evidence.agency_id, evidence.id, event, body["holder"], body["note"], officers))
 
 
 def evidence_of(session: Session, case: Case) -> list[Evidence]:

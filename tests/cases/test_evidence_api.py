@@ -50,11 +50,11 @@ def test_evidence_is_hashed_on_the_way_in_and_its_custody_recorded(
     assert evidence["size"] == len(PHOTO)
     download = client.get(f"/api/v1/cases/{case['id']}/evidence/{evidence['id']}/file", headers=auth("head"))
     assert download.content == PHOTO
-    for event in ("preserved", "transferred", "returned"):
+    for event, officers in (("preserved", []), ("transferred", []), ("returned", [cases.officer("officer2")])):
         changed = client.post(
             f"/api/v1/cases/{case['id']}/evidence/{evidence['id']}/custody",
             headers=auth("officer1"),
-            json={"event": event, "holder": "证物室", "note": event},
+            json={"event": event, "holder": "证物室", "note": event, "officers": officers},
         )
         assert changed.status_code == 200, changed.text
     again = client.post(
@@ -104,6 +104,69 @@ def test_evidence_needs_two_qualified_officers(cases: Cases, client: TestClient,
     refused = upload(client, auth, case["id"], cases.officer("officer3"))
     assert refused.status_code == 409
     assert refused.json()["article"] == "《中华人民共和国行政处罚法》第42条"
+
+
+def custody(client: TestClient, auth: Auth, case: dict[str, Any], evidence: dict[str, Any], **body: Any) -> Any:
+    return client.post(
+        f"/api/v1/cases/{case['id']}/evidence/{evidence['id']}/custody",
+        headers=auth(body.pop("user", "officer1")),
+        json={"holder": "证物室"} | body,
+    )
+
+
+def test_evidence_leaves_the_agency_only_by_two_qualified_officers_who_are_recorded(
+    cases: Cases, client: TestClient, auth: Auth, cli: Callable[..., Any], integrate: Callable[..., Any]
+) -> None:
+    """Returned or destroyed, evidence leaves the agency's hands for good: two officers qualified for the case's
+    item do it together (第四十二条; the release of a seizure as the seizure, 行政强制法 第十八条第二项), as they
+    collected it. One alone, or with an officer not qualified, is refused with the article, and nothing is written.
+    Every link names the officers who handled it, and the replay of the ledger gives the same."""
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    evidence = upload(client, auth, case["id"], cases.officer("officer2")).json()
+    entries = len(client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("head")).json())
+    for event in ("returned", "destroyed"):
+        alone = custody(client, auth, case, evidence, event=event)
+        assert alone.status_code == 409, alone.text
+        assert alone.json()["article"] == "《中华人民共和国行政处罚法》第42条"
+        assert alone.json()["guard"] == "two_qualified_officers"
+        assert "不得少于2人" in alone.json()["detail"]
+    unqualified = custody(client, auth, case, evidence, event="destroyed", officers=[cases.officer("officer3")])
+    assert unqualified.status_code == 409, unqualified.text
+    assert len(client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("head")).json()) == entries
+
+    # Kept within the agency, custody is recorded by one qualified officer; a second may be named.
+    assert custody(client, auth, case, evidence, event="preserved").status_code == 200
+    both = [cases.officer("officer1"), cases.officer("officer2")]
+    destroyed = custody(client, auth, case, evidence, event="destroyed", officers=[both[1]], note="依法销毁")
+    assert destroyed.status_code == 200, destroyed.text
+    history = destroyed.json()["custody_history"]
+    assert [(c["event"], c["officers"]) for c in history] == [
+        ("collected", both),
+        ("preserved", both[:1]),
+        ("destroyed", both),
+    ]
+    entry = client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("head")).json()[-1]
+    assert entry["body"]["officers"] == both
+    assert [(q["officer"], q["ok"]) for q in entry["body"]["qualifications"]] == [(o, True) for o in both]
+    integrate(force_checkpoint=True)
+    assert cli("verify").exit_code == 0  # the custody rows, their officers included, equal the replay's
+
+
+def test_every_officer_named_in_a_custody_change_is_qualified_for_the_item(
+    cases: Cases, client: TestClient, auth: Auth
+) -> None:
+    """Even kept within the agency, evidence is handled by enforcement officers qualified for the case's item
+    (第四十二条): a custody change naming an officer who is not is refused, and nothing is written."""
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    evidence = upload(client, auth, case["id"], cases.officer("officer2")).json()
+    refused = custody(client, auth, case, evidence, event="transferred", officers=[cases.officer("officer3")])
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["article"] == "《中华人民共和国行政处罚法》第42条"
+    assert "guard" not in refused.json()  # not the two officers' rule: one qualified officer may transfer it
+    listed = client.get(f"/api/v1/cases/{case['id']}/evidence", headers=auth("officer2")).json()
+    assert [c["event"] for c in listed[0]["custody_history"]] == ["collected"]
 
 
 def test_an_oversized_upload_is_refused_and_nothing_is_stored(

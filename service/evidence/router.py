@@ -175,26 +175,43 @@ def record_custody(
     case_id: uuid.UUID,
     evidence_id: uuid.UUID,
     body: CustodyIn,
+    request: Request,
     session: WriteSession,
     runtime: RuntimeDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias=idempotency.HEADER, description="a retry with the same key and body returns the first answer"),
+    ] = None,
     principal: Principal = requires(Permission.CASE_ACT),
-) -> EvidenceOut:
+) -> Response:
     """Record a step of the chain of custody: preserved, transferred, returned or destroyed, by the caller's
     officer and the officers named with it (each qualified for the case's item and not recused); evidence returned
     or destroyed leaves the agency's hands, and is handled by at least two (行政处罚法 第四十二条)."""
-    case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-    item = evidence_service.get_evidence(session, case, evidence_id)
-    evidence_service.change_custody(
+
+    def change() -> tuple[EvidenceOut, None]:
+        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
+        item = evidence_service.get_evidence(session, case, evidence_id)
+        evidence_service.change_custody(
+            session,
+            runtime.case_context,
+            principal,
+            case,
+            item,
+            event=body.event,
+            holder=body.holder,
+            note=body.note,
+            officers=body.officers,
+            claimed_at=body.claimed_at,
+            now=runtime.clock.now(),
+        )
+        return _out(session, item), None
+
+    return idempotency.answer_once(
         session,
-        runtime.case_context,
-        principal,
-        case,
-        item,
-        event=body.event,
-        holder=body.holder,
-        note=body.note,
-        officers=body.officers,
-        claimed_at=body.claimed_at,
-        now=runtime.clock.now(),
+        principal.user_id,
+        idempotency_key,
+        lambda: idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+        runtime.clock.now(),
+        200,
+        change,
     )
-    return _out(session, item)

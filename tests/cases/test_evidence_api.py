@@ -9,9 +9,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from alembic import command
 from service.clock import FixedClock
 from service.config import Settings
 from service.evidence.store import EvidenceStore
+from service.migrations import alembic_config
 from tests.console.helpers import sign_in
 
 from .driver import Cases
@@ -167,6 +169,50 @@ def test_every_officer_named_in_a_custody_change_is_qualified_for_the_item(
     assert "guard" not in refused.json()  # not the two officers' rule: one qualified officer may transfer it
     listed = client.get(f"/api/v1/cases/{case['id']}/evidence", headers=auth("officer2")).json()
     assert [c["event"] for c in listed[0]["custody_history"]] == ["collected"]
+
+
+def test_a_retried_custody_change_returns_the_first_answer_and_records_one_link(
+    cases: Cases, client: TestClient, auth: Auth
+) -> None:
+    """An officer in the field whose answer was lost sends the change again with the same Idempotency-Key: one
+    link is recorded, the retry gets the first answer; the same key with another change is a 422."""
+    case = cases.open()
+    cases.step(case, "approve_filing", "head")
+    evidence = upload(client, auth, case["id"], cases.officer("officer2")).json()
+    url = f"/api/v1/cases/{case['id']}/evidence/{evidence['id']}/custody"
+    headers = auth("officer1") | {"Idempotency-Key": "transfer-1"}
+    body = {"event": "transferred", "holder": "证物室"}
+    first = client.post(url, headers=headers, json=body)
+    again = client.post(url, headers=headers, json=body)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.content == first.content
+    assert [c["event"] for c in first.json()["custody_history"]] == ["collected", "transferred"]
+    listed = client.get(f"/api/v1/cases/{case['id']}/evidence", headers=auth("officer2")).json()
+    assert [c["event"] for c in listed[0]["custody_history"]] == ["collected", "transferred"]
+    other = client.post(url, headers=headers, json=body | {"holder": "档案室"})
+    assert other.status_code == 422
+
+
+def test_a_database_from_before_custody_named_its_officers_gives_each_collection_its_collectors(
+    cases: Cases,
+    client: TestClient,
+    auth: Auth,
+    database_url: str,
+    cli: Callable[..., Any],
+    integrate: Callable[..., Any],
+) -> None:
+    """Migration 0030 gives existing collected links the officers the evidence row names, as the projector now
+    does: the replay and the live rows agree at once."""
+    case = cases.open()
+    evidence = upload(client, auth, case["id"], cases.officer("officer2")).json()
+    config = alembic_config(database_url)
+    command.downgrade(config, "0029_agency_officers_version")
+    command.upgrade(config, "head")
+    listed = client.get(f"/api/v1/cases/{case['id']}/evidence", headers=auth("officer2")).json()
+    assert listed[0]["custody_history"][0]["officers"] == evidence["collected_by"]
+    assert evidence["collected_by"] == [cases.officer("officer1"), cases.officer("officer2")]
+    integrate(force_checkpoint=True)
+    assert cli("verify").exit_code == 0
 
 
 def test_an_oversized_upload_is_refused_and_nothing_is_stored(

@@ -40,7 +40,11 @@ class CustodyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     event: Line = Field(max_length=40, description="preserved, transferred, returned or destroyed")
     holder: Line = Field(min_length=1, max_length=200)
-    note: Paragraph = Field(default="", max_length=2000)
+    note: Paragraph = Field(
+        default="",
+        max_length=2000,
+        description="required when evidence is returned or destroyed: the decision or the law that lets it go",
+    )
     officers: list[uuid.UUID] = Field(
         default_factory=list,
         max_length=10,

@@ -304,6 +304,14 @@ def change_custody(
         raise Conflict(f"the evidence was already {done.value}", f"该证据已{CUSTODY_ZH[done]}，不能再变更保管")
     if not holder.strip():
         raise InvalidInput("the holder (who has the evidence now) is required", "须填写现保管人")
+    if custody in FINAL_CUSTODY and not note.strip():
+        # What lets it go is part of the record (全过程记录, 第四十七条): the release of a seizure and the return
+        # (行政强制法 第二十八条), a destruction the law requires (第二十七条), a decision on preserved evidence
+        # (行政处罚法 第五十六条).
+        raise InvalidInput(
+            f"evidence {custody.value} states why in the note: the decision or the law that lets it go",
+            f"证据{CUSTODY_ZH[custody]}须在备注中写明依据（处理决定或法律规定）",
+        )
     moment = action_moment(now, claimed_at, context.case_policy)
     # Custody is handled by the case's enforcement officers (第四十二条), none recused (第四十三条). Evidence returned
     # or destroyed leaves the agency's hands for good: two of them do it together, as they collected it — the

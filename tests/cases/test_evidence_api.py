@@ -121,19 +121,25 @@ def test_evidence_leaves_the_agency_only_by_two_qualified_officers_who_are_recor
 ) -> None:
     """Returned or destroyed, evidence leaves the agency's hands for good: two officers qualified for the case's
     item do it together (第四十二条; the release of a seizure as the seizure, 行政强制法 第十八条第二项), as they
-    collected it. One alone, or with an officer not qualified, is refused with the article, and nothing is written.
+    collected it, and say in the note what lets it go (the decision, the law). One alone, or with an officer not
+    qualified, is refused with the article; without the note, asked for it; either way nothing is written.
     Every link names the officers who handled it, and the replay of the ledger gives the same."""
     case = cases.open()
     cases.step(case, "approve_filing", "head")
     evidence = upload(client, auth, case["id"], cases.officer("officer2")).json()
     entries = len(client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("head")).json())
     for event in ("returned", "destroyed"):
-        alone = custody(client, auth, case, evidence, event=event)
+        alone = custody(client, auth, case, evidence, event=event, note="解除扣押决定")
         assert alone.status_code == 409, alone.text
         assert alone.json()["article"] == "《中华人民共和国行政处罚法》第42条"
         assert alone.json()["guard"] == "two_qualified_officers"
         assert "不得少于2人" in alone.json()["detail"]
-    unqualified = custody(client, auth, case, evidence, event="destroyed", officers=[cases.officer("officer3")])
+    no_basis = custody(client, auth, case, evidence, event="returned", officers=[cases.officer("officer2")])
+    assert no_basis.status_code == 422, no_basis.text
+    assert no_basis.json()["detail"] == "证据退还须在备注中写明依据（处理决定或法律规定）"
+    unqualified = custody(
+        client, auth, case, evidence, event="destroyed", officers=[cases.officer("officer3")], note="依法销毁"
+    )
     assert unqualified.status_code == 409, unqualified.text
     assert len(client.get(f"/api/v1/cases/{case['id']}/history", headers=auth("head")).json()) == entries
 

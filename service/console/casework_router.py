@@ -60,7 +60,8 @@ from service.console.web import (
 from service.errors import DomainError, InvalidInput
 from service.evidence import service as evidence_service
 from service.evidence.receiving import receive_evidence
-from service.evidence.service import COLLECTING_STATES, EvidenceKind
+from service.evidence.schemas import CustodyIn
+from service.evidence.service import COLLECTING_STATES, FINAL_CUSTODY, CustodyEvent, EvidenceKind
 from service.officers.qualification import ItemFacts
 from service.officers.service import officer_of_user, officers_named, officers_of_agency, qualifications_of
 from service.runtime import Runtime
@@ -72,6 +73,7 @@ router = APIRouter(include_in_schema=False)
 Creator = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_CREATE))]
 Reader = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_READ))]
 Collector = Annotated[Viewer, Depends(ConsoleRequires(Permission.EVIDENCE_UPLOAD))]
+Actor = Annotated[Viewer, Depends(ConsoleRequires(Permission.CASE_ACT))]
 
 
 def _first(sent: dict[str, list[str]], name: str) -> str:
@@ -281,6 +283,10 @@ def _case_view(session: Session, runtime: Runtime, case: Case) -> dict[str, Any]
 
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
+    return _case_page(request, case_id, viewer)
+
+
+def _case_page(request: Request, case_id: uuid.UUID, viewer: Viewer, status: int = 200, **shown: Any) -> Response:
     runtime = runtime_of(request)
     with runtime.database.transaction(write=False) as session:
         case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
@@ -288,17 +294,27 @@ def case_page(request: Request, case_id: uuid.UUID, viewer: Reader) -> Response:
         # The item as the case's catalogue version states it: its code alone tells a reader nothing.
         item = item_of(session, case.agency_id, case.catalogue_version, case.item_code)
         choices = []
-        if viewer.has(Permission.EVIDENCE_UPLOAD):
+        if viewer.has(Permission.EVIDENCE_UPLOAD) or viewer.has(Permission.CASE_ACT):
             me = officer_of_user(session, viewer.principal.user_id)
             choices = officer_choices(session, runtime, case.agency_id, item.code, item.category, me.id if me else None)
         colleagues = case_colleagues(choices, cases.case_officer_ids(session, case))
+        # Each piece's chain of custody, its officers by name (one read of the agency's officers).
+        custody = {e.id: evidence_service.custody_of(session, e) for e in view["evidence"]}
+        names = {str(o.id): o.name for o in officers_of_agency(session, case.agency_id)} if custody else {}
     kinds = [k.value for k in EvidenceKind]
     mine, theirs = _steps_by_who(runtime, case, viewer, view["next_steps"])
     return render(
         request,
         "case.html",
         viewer,
+        status=status,
         case=view,
+        custody=custody,
+        officer_names=names,
+        custody_events=[e.value for e in CustodyEvent if e is not CustodyEvent.COLLECTED],
+        final_custody=[e.value for e in FINAL_CUSTODY],
+        custody_key=secrets.token_urlsafe(16),
+        **shown,
         item=item,
         my_steps=mine,
         their_steps=theirs,
@@ -496,6 +512,68 @@ async def upload_evidence(
             )
 
     return await run_in_threadpool(record)
+
+
+@router.post("/cases/{case_id}/evidence/{evidence_id}/custody")
+async def custody_submit(request: Request, case_id: uuid.UUID, evidence_id: uuid.UUID, viewer: Actor) -> Response:
+    """A link of the evidence's chain of custody, checked and recorded as ``POST
+    /api/v1/cases/{id}/evidence/{eid}/custody`` does it; refused, the case's page again with the refusal and what
+    was typed."""
+    sent = with_lf(await sent_form(request))
+    check_csrf(viewer, sent, request)
+    return await run_in_threadpool(_change_custody, request, case_id, evidence_id, viewer, sent)
+
+
+def _change_custody(
+    request: Request, case_id: uuid.UUID, evidence_id: uuid.UUID, viewer: Viewer, sent: dict[str, list[str]]
+) -> Response:
+    runtime = runtime_of(request)
+    key = _first(sent, "idempotency_key") or None
+    fields = {"event": _first(sent, "event"), "holder": _first(sent, "holder"), "note": _first(sent, "note")}
+    try:
+        try:
+            body = CustodyIn.model_validate(fields | {"officers": [v for v in sent.get("officers", []) if v]})
+        except ValidationError as exc:
+            raise _validation_refusal(exc) from None
+        with runtime.database.transaction() as session:
+
+            def change() -> tuple[Recorded, None]:
+                case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
+                item = evidence_service.get_evidence(session, case, evidence_id)
+                evidence_service.change_custody(
+                    session,
+                    runtime.case_context,
+                    viewer.principal,
+                    case,
+                    item,
+                    event=body.event,
+                    holder=body.holder,
+                    note=body.note,
+                    officers=body.officers,
+                    claimed_at=None,
+                    now=runtime.clock.now(),
+                )
+                return Recorded(id=str(item.id)), None
+
+            idempotency.answer_once(
+                session,
+                viewer.principal.user_id,
+                key,
+                lambda: idempotency.fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+                runtime.clock.now(),
+                200,
+                change,
+            )
+    except DomainError as refused:
+        return _case_page(
+            request,
+            case_id,
+            viewer,
+            status=refused.status,
+            error=problem_view(refused, language(request)),
+            custody_sent={"evidence": str(evidence_id), **fields, "officers": sent.get("officers", [])},
+        )
+    return redirect(request, f"/cases/{case_id}#evidence-{evidence_id}", viewer)
 
 
 # -- history -----------------------------------------------------------------------------------------------------

@@ -130,6 +130,18 @@ _WORDS: dict[str, tuple[str, str]] = {
     "reason": ("理由", "Reason"),
     "files": ("证据", "Evidence"),
     "upload": ("上传证据", "Upload evidence"),
+    "custody": ("保管记录", "Chain of custody"),
+    "record_custody": ("登记保管变更", "Record a custody change"),
+    "custody_event": ("保管事件", "Event"),
+    "custody_holder": ("现保管人（处所）", "Now held by"),
+    "custody_note": (
+        "备注（退还、销毁须写明依据：处理决定或法律规定）",
+        "Note (returned or destroyed: the decision or law that lets it go)",
+    ),
+    "custody_two": (
+        "退还、销毁须由两名以上具有执法资格的执法人员办理。",
+        "Returned or destroyed: two qualified officers handle it.",
+    ),
     "file": ("文件", "File"),
     "kind": ("证据种类", "Kind"),
     "description": ("说明", "Description"),
@@ -921,6 +933,12 @@ CHOICE_NAMES: dict[tuple[str, str], tuple[str, str]] = {
     # The kinds of evidence (行政处罚法 第四十六条), as an upload names them.
     ("kind", "documentary"): ("书证", "Documentary evidence"),
     ("kind", "physical"): ("物证", "Physical evidence"),
+    # The links of an evidence's chain of custody (service/evidence/service.py, CUSTODY_ZH).
+    ("event", "collected"): ("收集", "Collected"),
+    ("event", "preserved"): ("保全", "Preserved"),
+    ("event", "transferred"): ("移交", "Transferred"),
+    ("event", "returned"): ("退还", "Returned"),
+    ("event", "destroyed"): ("销毁", "Destroyed"),
     ("kind", "audio_visual"): ("视听资料", "Audio-visual material"),
     ("kind", "electronic_data"): ("电子数据", "Electronic data"),
     ("kind", "witness_testimony"): ("证人证言", "Witness testimony"),

@@ -185,6 +185,57 @@ def test_an_unqualified_second_officer_is_greyed_and_refused_with_the_article(
     assert "请在“共同执法人员”中勾选另一名" in alert
 
 
+def test_an_officer_records_evidence_custody_on_the_case_page_and_two_return_it(
+    client: TestClient, runtime: Runtime, auth: Auth
+) -> None:
+    """Each piece of evidence shows its chain of custody with the officers who handled it, and a form for the next
+    link. Returned, the evidence leaves the agency's hands: the form asks for the basis and a second qualified
+    officer (第四十二条), names the article when refused, keeps what was typed; once returned, no form is offered."""
+    csrf = sign_in(client, "officer1")
+    case_id = open_case(client, csrf, runtime)
+    file_as_head(client, case_id)
+    li = officer_id(runtime, "李娜")
+    uploaded = client.post(
+        f"/api/v1/cases/{case_id}/evidence",
+        params={"kind": "physical", "description": "扣押的三轮车", "filename": "trike.png", "officers": [li]},
+        content=b"\x89PNG\r\n\x1a\n" + b"photo " * 100,
+        headers=auth("officer1") | {"Content-Type": "image/png"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    evidence_id = uploaded.json()["id"]
+    page = client.get(f"/cases/{case_id}").text
+    chain = part_of(page, f'id="evidence-{evidence_id}"', "</ol>")
+    assert "收集" in chain
+    assert "李娜" in chain  # the collecting officers by name
+    action = f"/cases/{case_id}/evidence/{evidence_id}/custody"
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page[page.index(action) :])
+    assert key is not None
+    sent = {"csrf": csrf, "idempotency_key": key.group(1), "event": "returned", "holder": "当事人张三"}
+    before = case_entries(runtime, case_id)
+
+    no_basis = client.post(action, files=form(**sent, officers=li), follow_redirects=False)
+    assert no_basis.status_code == 422, no_basis.text
+    assert "须在备注中写明依据" in html.unescape(part_of(no_basis.text, 'id="problem"', "</div>"))
+    assert 'value="当事人张三"' in no_basis.text  # what was typed is kept
+    alone = client.post(action, files=form(**sent, note="解除扣押决定"), follow_redirects=False)
+    assert alone.status_code == 409, alone.text
+    alert = html.unescape(part_of(alone.text, 'id="problem"', "</div>"))
+    assert "不得少于2人" in alert
+    assert "第42条" in alert
+    assert case_entries(runtime, case_id) == before
+
+    returned = client.post(action, files=form(**sent, note="解除扣押决定", officers=li), follow_redirects=False)
+    assert returned.status_code == 303, returned.text
+    assert case_entries(runtime, case_id) == [*before, "case:evidence:custody_changed"]
+    page = client.get(f"/cases/{case_id}").text
+    chain = part_of(page, f'id="evidence-{evidence_id}"', "</ol>")
+    assert "退还 · " in chain
+    assert "当事人张三" in chain
+    assert "解除扣押决定" in chain
+    assert chain.count("李娜") == 2  # collected and returned, each with its officers
+    assert action not in page  # it has left the agency's hands: nothing more to record
+
+
 def test_times_are_shown_in_beijing_time_as_they_are_typed(
     client: TestClient, runtime: Runtime, clock: FixedClock
 ) -> None:

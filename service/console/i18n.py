@@ -935,7 +935,7 @@ CHOICE_NAMES: dict[tuple[str, str], tuple[str, str]] = {
     ("kind", "physical"): ("物证", "Physical evidence"),
     # The links of an evidence's chain of custody (service/evidence/service.py, CUSTODY_ZH).
     ("event", "collected"): ("收集", "Collected"),
-    ("event", "preserved"): ("保全", "Preserved"),
+    ("event", "preserved"): ("封存", "Sealed and kept"),
     ("event", "transferred"): ("移交", "Transferred"),
     ("event", "returned"): ("退还", "Returned"),
     ("event", "destroyed"): ("销毁", "Destroyed"),

@@ -51,7 +51,9 @@ class EvidenceKind(StrEnum):
 
 class CustodyEvent(StrEnum):
     COLLECTED = "collected"  # 收集
-    PRESERVED = "preserved"  # 保全、封存
+    # Sealed and kept (封存) by the agency. Not 先行登记保存 (第五十六条), which needs the head's approval and is a
+    # step of its own (request_preservation_approval, approve_preservation, register_preservation).
+    PRESERVED = "preserved"
     TRANSFERRED = "transferred"  # 移交
     RETURNED = "returned"  # 退还
     DESTROYED = "destroyed"  # 销毁
@@ -60,7 +62,7 @@ class CustodyEvent(StrEnum):
 # What each event is called in the Chinese a refusal is written in.
 CUSTODY_ZH = {
     CustodyEvent.COLLECTED: "收集",
-    CustodyEvent.PRESERVED: "保全",
+    CustodyEvent.PRESERVED: "封存",
     CustodyEvent.TRANSFERRED: "移交",
     CustodyEvent.RETURNED: "退还",
     CustodyEvent.DESTROYED: "销毁",

@@ -314,7 +314,6 @@ def _case_page(request: Request, case_id: uuid.UUID, viewer: Viewer, status: int
         custody_events=[e.value for e in CustodyEvent if e is not CustodyEvent.COLLECTED],
         final_custody=[e.value for e in FINAL_CUSTODY],
         custody_key=secrets.token_urlsafe(16),
-        **shown,
         item=item,
         my_steps=mine,
         their_steps=theirs,
@@ -323,6 +322,7 @@ def _case_page(request: Request, case_id: uuid.UUID, viewer: Viewer, status: int
         colleagues=colleagues,
         collecting=case.state in COLLECTING_STATES,  # while investigated or the party heard (第五十四条、第五十五条)
         upload_key=secrets.token_urlsafe(16),
+        **shown,
     )
 
 

@@ -236,6 +236,33 @@ def test_an_officer_records_evidence_custody_on_the_case_page_and_two_return_it(
     assert action not in page  # it has left the agency's hands: nothing more to record
 
 
+def test_a_custody_form_with_bad_input_is_answered_on_the_page_and_records_nothing(
+    client: TestClient, runtime: Runtime, auth: Auth
+) -> None:
+    """An officer id that is not one, an event the chain has no name for, no holder, or no form token: each is
+    refused on the case's page (the token: the form has expired), and the chain is as it was."""
+    csrf = sign_in(client, "officer1")
+    case_id = open_case(client, csrf, runtime)
+    file_as_head(client, case_id)
+    uploaded = client.post(
+        f"/api/v1/cases/{case_id}/evidence",
+        params={"kind": "physical", "description": "现场照片", "officers": [officer_id(runtime, "李娜")]},
+        content=b"photo " * 100,
+        headers=auth("officer1") | {"Content-Type": "image/png"},
+    )
+    action = f"/cases/{case_id}/evidence/{uploaded.json()['id']}/custody"
+    before = case_entries(runtime, case_id)
+    good = {"csrf": csrf, "event": "transferred", "holder": "证物室"}
+    for bad in ({"officers": "not-an-id"}, {"event": "lost"}, {"holder": ""}):
+        answer = client.post(action, files=form(**good | bad), follow_redirects=False)
+        assert answer.status_code == 422, (bad, answer.text)
+        assert 'id="problem"' in answer.text
+    expired = client.post(action, files=form(**good | {"csrf": "forged"}), follow_redirects=False)
+    assert expired.status_code == 403, expired.text  # the form has expired
+    assert case_entries(runtime, case_id) == before
+    assert client.post(action, files=form(**good), follow_redirects=False).status_code == 303
+
+
 def test_times_are_shown_in_beijing_time_as_they_are_typed(
     client: TestClient, runtime: Runtime, clock: FixedClock
 ) -> None:

@@ -538,14 +538,12 @@ def _change_custody(
         with runtime.database.transaction() as session:
 
             def change() -> tuple[Recorded, None]:
-                case = cases.get_case(session, viewer.principal, runtime.case_context.case_policy, case_id)
-                item = evidence_service.get_evidence(session, case, evidence_id)
-                evidence_service.change_custody(
+                item = evidence_service.change_custody(
                     session,
                     runtime.case_context,
                     viewer.principal,
-                    case,
-                    item,
+                    case_id,
+                    evidence_id,
                     event=body.event,
                     holder=body.holder,
                     note=body.note,

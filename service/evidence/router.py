@@ -189,14 +189,12 @@ def record_custody(
     or destroyed leaves the agency's hands, and is handled by at least two (行政处罚法 第四十二条)."""
 
     def change() -> tuple[EvidenceOut, None]:
-        case = cases.get_case(session, principal, runtime.case_context.case_policy, case_id)
-        item = evidence_service.get_evidence(session, case, evidence_id)
-        evidence_service.change_custody(
+        item = evidence_service.change_custody(
             session,
             runtime.case_context,
             principal,
-            case,
-            item,
+            case_id,
+            evidence_id,
             event=body.event,
             holder=body.holder,
             note=body.note,

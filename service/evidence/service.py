@@ -23,7 +23,7 @@ from service.cases.context import CaseContext
 from service.cases.guards import officers_required, too_few_officers
 from service.cases.locking import case_stream, lock_case
 from service.cases.models import Case
-from service.cases.service import acting_officer, action_moment, agency_officers, qualifications_for
+from service.cases.service import acting_officer, action_moment, agency_officers, get_case, qualifications_for
 from service.catalogue.service import item_of
 from service.errors import Conflict, InvalidInput, NotFound, RuleOfLawRefusal
 from service.evidence.filenames import normalise_filename
@@ -280,17 +280,20 @@ def change_custody(
     session: Session,
     context: CaseContext,
     principal: Principal,
-    case: Case,
-    evidence: Evidence,
+    case_id: uuid.UUID,
+    evidence_id: uuid.UUID,
     *,
     event: str,
     holder: str,
     note: str,
-    officers: Sequence[uuid.UUID] = (),
+    officers: Sequence[uuid.UUID],
     claimed_at: datetime | None,
     now: datetime,
 ) -> Evidence:
-    """One link of the evidence's chain of custody, by the caller's officer and the ``officers`` named with it."""
+    """One link of the chain of custody of a case's evidence (both as the caller may see them), by the caller's
+    officer and the ``officers`` named with it."""
+    case = get_case(session, principal, context.case_policy, case_id)
+    evidence = get_evidence(session, case, evidence_id)
     lock_case(session, case)
     try:
         custody = CustodyEvent(event)
